@@ -1,0 +1,106 @@
+/**
+ * Multikey codec (W3C Controlled Identifiers 1.0 §2.2.2): base58btc multibase of a multicodec-prefixed public key.
+ * A codec, so it throws TypeError/RangeError; callers wrap failures in the DidCityError code of their context.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { p256 } from '@noble/curves/nist.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { varint } from 'multiformats';
+import { base58btc } from 'multiformats/bases/base58';
+import type { KeyType } from './types.ts';
+
+interface KeyCodec {
+  code: number;
+  /** Length of the encoded public key: raw Ed25519, compressed SEC1 for the Weierstrass curves. */
+  length: number;
+  /** Returns the canonical encoding of a valid key, throws for anything else. */
+  canonical(publicKey: Uint8Array): Uint8Array;
+}
+
+function canonicalEd25519(publicKey: Uint8Array): Uint8Array {
+  // Strict RFC 8032 decoding (no ZIP-215 leniency) and no small-order points: a small-order "key" verifies
+  // signatures nobody made.
+  const point = ed25519.Point.fromBytes(publicKey, false);
+  if (point.isSmallOrder()) throw new RangeError('Ed25519 public key is a small-order point');
+  return publicKey;
+}
+
+function weierstrass(curve: typeof p256): (publicKey: Uint8Array) => Uint8Array {
+  return (publicKey) => curve.Point.fromBytes(publicKey).toBytes(true);
+}
+
+export const KEY_CODECS: Readonly<Record<KeyType, Readonly<KeyCodec>>> = Object.freeze({
+  Ed25519: { code: 0xed, length: 32, canonical: canonicalEd25519 },
+  'P-256': { code: 0x1200, length: 33, canonical: weierstrass(p256) },
+  secp256k1: { code: 0xe7, length: 33, canonical: weierstrass(secp256k1) },
+});
+
+const KEY_TYPES = Object.keys(KEY_CODECS) as KeyType[];
+
+function keyTypeOfCode(code: number): KeyType | undefined {
+  return KEY_TYPES.find((keyType) => KEY_CODECS[keyType].code === code);
+}
+
+function acceptedLengths(keyType: KeyType): number[] {
+  return keyType === 'Ed25519' ? [32] : [33, 65];
+}
+
+function canonicalKey(keyType: KeyType, publicKey: Uint8Array): Uint8Array {
+  try {
+    return KEY_CODECS[keyType].canonical(publicKey);
+  } catch (cause) {
+    if (cause instanceof RangeError) throw cause;
+    throw new RangeError(`${keyType} public key is not a valid point on the curve`, { cause });
+  }
+}
+
+/** Encodes a public key as Multikey; P-256 and secp256k1 keys given uncompressed (65 bytes) are compressed. */
+export function encodeMultikey(keyType: KeyType, publicKey: Uint8Array): string {
+  const codec = KEY_CODECS[keyType];
+  if (codec === undefined) throw new TypeError(`Unsupported key type: ${String(keyType)}`);
+  if (!(publicKey instanceof Uint8Array)) throw new TypeError('Public key must be a Uint8Array');
+  if (!acceptedLengths(keyType).includes(publicKey.length)) {
+    throw new RangeError(
+      `${keyType} public key must be ${acceptedLengths(keyType).join(' or ')} bytes, got ${publicKey.length}`,
+    );
+  }
+  const key = canonicalKey(keyType, publicKey);
+  const prefixLength = varint.encodingLength(codec.code);
+  const bytes = new Uint8Array(prefixLength + key.length);
+  varint.encodeTo(codec.code, bytes, 0);
+  bytes.set(key, prefixLength);
+  return base58btc.encode(bytes);
+}
+
+function multibaseBytes(multikey: string): Uint8Array {
+  if (typeof multikey !== 'string') throw new TypeError('Multikey must be a string');
+  if (!multikey.startsWith('z')) throw new RangeError('Multikey must be base58btc multibase (start with "z")');
+  try {
+    return base58btc.decode(multikey);
+  } catch (cause) {
+    throw new RangeError('Multikey is not valid base58btc', { cause });
+  }
+}
+
+/** Decodes a Multikey, checking the multicodec, the exact length and that the point is on the curve. */
+export function decodeMultikey(multikey: string): { keyType: KeyType; publicKey: Uint8Array } {
+  const bytes = multibaseBytes(multikey);
+  let code: number;
+  let prefixLength: number;
+  try {
+    [code, prefixLength] = varint.decode(bytes);
+  } catch (cause) {
+    throw new RangeError('Multikey has no valid multicodec prefix', { cause });
+  }
+  const keyType = keyTypeOfCode(code);
+  if (keyType === undefined) throw new RangeError(`Unsupported multicodec 0x${code.toString(16)} in Multikey`);
+  const publicKey = bytes.subarray(prefixLength);
+  const { length } = KEY_CODECS[keyType];
+  if (publicKey.length !== length) {
+    throw new RangeError(`${keyType} Multikey must hold ${length} key bytes, got ${publicKey.length}`);
+  }
+  canonicalKey(keyType, publicKey);
+  // Varint prefixes have a unique minimal form; insist on it so one key has one Multikey string.
+  if (prefixLength !== varint.encodingLength(code)) throw new RangeError('Multikey prefix is not minimally encoded');
+  return { keyType, publicKey: Uint8Array.from(publicKey) };
+}
