@@ -1,0 +1,184 @@
+/**
+ * W3C Data Integrity proofs with the JCS cryptosuites: eddsa-jcs-2022 (Data Integrity EdDSA Cryptosuites v1.0
+ * §3.3) and ecdsa-jcs-2019 (Data Integrity ECDSA Cryptosuites v1.0 §3.3; P-256 with SHA-256, and secp256k1 with
+ * SHA-256 as did:city's extension, spec §3.6). Generic: operations and credentials use the same code.
+ *
+ * hashData = SHA-256(JCS(proofConfig)) || SHA-256(JCS(unsecuredDocument)); proofValue = base58btc(signature).
+ */
+import { base58btc } from 'multiformats/bases/base58';
+import { sha256 } from './hash.ts';
+import { canonicalBytes, canonicalize } from './jcs.ts';
+import { verifySignature } from './keys.ts';
+import { decodeMultikey } from './multikey.ts';
+import type { DataIntegrityProof, KeyType, Signer } from './types.ts';
+
+export type JcsCryptosuite = DataIntegrityProof['cryptosuite'];
+
+export interface CreateProofOptions {
+  signer: Signer;
+  verificationMethod: string;
+  proofPurpose: string;
+  /** XML Schema dateTime; default: now, UTC, whole seconds. */
+  created?: string;
+  /** Default: the suite of the signer's key type. */
+  cryptosuite?: JcsCryptosuite;
+  challenge?: string;
+  domain?: string;
+}
+
+/** XML Schema 1.1 dateTime (XMLSCHEMA11-2 §3.3.7), as Data Integrity requires for `created`. */
+const XSD_DATE_TIME =
+  /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))?$/;
+
+export function isXsdDateTime(value: unknown): value is string {
+  return typeof value === 'string' && XSD_DATE_TIME.test(value);
+}
+
+/** The JCS suite that signs with a key type: eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 for the ECDSA curves. */
+export function cryptosuiteFor(keyType: KeyType): JcsCryptosuite {
+  return keyType === 'Ed25519' ? 'eddsa-jcs-2022' : 'ecdsa-jcs-2019';
+}
+
+function isJcsCryptosuite(value: unknown): value is JcsCryptosuite {
+  return value === 'eddsa-jcs-2022' || value === 'ecdsa-jcs-2019';
+}
+
+function nowWholeSeconds(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** §3.3.4 Hashing: proofConfigHash followed by transformedDocumentHash. */
+function hashData(proofConfig: object, documentHash: Uint8Array): Uint8Array {
+  const data = new Uint8Array(64);
+  data.set(sha256(canonicalBytes(proofConfig)), 0);
+  data.set(documentHash, 32);
+  return data;
+}
+
+function documentContext(unsecured: object): unknown {
+  return (unsecured as { '@context'?: unknown })['@context'];
+}
+
+function withoutProof(document: object): Record<string, unknown> {
+  const { proof: _proof, ...rest } = document as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Creates a proof over `unsecured` (a document without `proof`; a `proof` member is ignored). Follows §3.3.1 Create
+ * Proof: the proof copies the document's `@context` when present. Throws TypeError/RangeError for bad options.
+ */
+export async function createProof(unsecured: object, options: CreateProofOptions): Promise<DataIntegrityProof> {
+  const { signer } = options;
+  const cryptosuite = options.cryptosuite ?? cryptosuiteFor(signer.keyType);
+  if (cryptosuite !== cryptosuiteFor(signer.keyType)) {
+    throw new RangeError(`${cryptosuite} cannot sign with a ${signer.keyType} key`);
+  }
+  const created = options.created ?? nowWholeSeconds();
+  if (!isXsdDateTime(created)) throw new RangeError(`created "${created}" is not an XML Schema dateTime`);
+  if (typeof options.verificationMethod !== 'string' || typeof options.proofPurpose !== 'string') {
+    throw new TypeError('verificationMethod and proofPurpose must be strings');
+  }
+  const proof: DataIntegrityProof = {
+    type: 'DataIntegrityProof',
+    cryptosuite,
+    created,
+    verificationMethod: options.verificationMethod,
+    proofPurpose: options.proofPurpose,
+    proofValue: '',
+  };
+  if (options.challenge !== undefined) proof.challenge = options.challenge;
+  if (options.domain !== undefined) proof.domain = options.domain;
+  const document = withoutProof(unsecured);
+  const context = documentContext(document);
+  if (context !== undefined) proof['@context'] = context;
+  const { proofValue: _empty, ...proofConfig } = proof;
+  const signature = await signer(hashData(proofConfig, sha256(canonicalBytes(document))));
+  proof.proofValue = base58btc.encode(signature);
+  return proof;
+}
+
+/** §3.3.2 step 4.1: the document's @context starts with every value of the proof's @context, in order. */
+function contextStartsWith(documentContextValue: unknown, proofContext: unknown): boolean {
+  const documentValues = Array.isArray(documentContextValue) ? documentContextValue : [documentContextValue];
+  const proofValues = Array.isArray(proofContext) ? proofContext : [proofContext];
+  if (proofValues.length > documentValues.length) return false;
+  return proofValues.every((value, index) => {
+    const candidate = documentValues[index];
+    return candidate === value || (isObject(candidate) && isObject(value) && sameJson(candidate, value));
+  });
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+function sameJson(a: object, b: object): boolean {
+  try {
+    return canonicalize(a) === canonicalize(b);
+  } catch {
+    return false;
+  }
+}
+
+function decodeProofValue(proofValue: unknown): Uint8Array | undefined {
+  if (typeof proofValue !== 'string' || !proofValue.startsWith('z')) return undefined;
+  try {
+    return base58btc.decode(proofValue);
+  } catch {
+    return undefined;
+  }
+}
+
+function keyMatchesSuite(publicKeyMultibase: string, cryptosuite: JcsCryptosuite): boolean {
+  try {
+    return cryptosuiteFor(decodeMultikey(publicKeyMultibase).keyType) === cryptosuite;
+  } catch {
+    return false;
+  }
+}
+
+/** A proof's configuration (§3.3.5), or undefined when it is not a well-formed JCS proof. */
+function proofConfiguration(proof: DataIntegrityProof): Record<string, unknown> | undefined {
+  if (!isObject(proof) || proof.type !== 'DataIntegrityProof' || !isJcsCryptosuite(proof.cryptosuite)) return undefined;
+  if (proof.created !== undefined && !isXsdDateTime(proof.created)) return undefined;
+  const { proofValue: _value, ...config } = proof;
+  return config;
+}
+
+/**
+ * A verifier bound to one unsecured document: it hashes the document once, however many proofs it checks
+ * (an operation carries one proof per signer). Proofs carrying their own `@context` hash their own view.
+ */
+export function proofVerifier(unsecured: object): (proof: DataIntegrityProof, publicKeyMultibase: string) => boolean {
+  let document: Record<string, unknown> | undefined;
+  let documentHash: Uint8Array | undefined;
+  const hashOf = (context: unknown): Uint8Array => {
+    document ??= withoutProof(unsecured);
+    if (context !== undefined) return sha256(canonicalBytes({ ...document, '@context': context }));
+    documentHash ??= sha256(canonicalBytes(document));
+    return documentHash;
+  };
+  return (proof, publicKeyMultibase) => {
+    try {
+      const config = proofConfiguration(proof);
+      const signature = decodeProofValue(proof?.proofValue);
+      if (config === undefined || signature === undefined) return false;
+      if (!keyMatchesSuite(publicKeyMultibase, proof.cryptosuite)) return false;
+      const context = config['@context'];
+      if (context !== undefined && !contextStartsWith(documentContext(unsecured), context)) return false;
+      return verifySignature(publicKeyMultibase, hashData(config, hashOf(context)), signature);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * Verifies one proof over `unsecured` (§3.3.2) with the public key the caller resolved from its
+ * verificationMethod. Returns false, never throws, for anything malformed.
+ */
+export function verifyProof(unsecured: object, proof: DataIntegrityProof, publicKeyMultibase: string): boolean {
+  if (!isObject(unsecured)) return false;
+  return proofVerifier(unsecured)(proof, publicKeyMultibase);
+}

@@ -1,0 +1,92 @@
+/**
+ * An in-memory ledger for tests and examples: a log of entries, validated on append with the same validator as
+ * the ledger node and resolvers (parents looked up in itself), serving LedgerReader reads. No Merkle tree, no
+ * checkpoints: a reader of it trusts it.
+ */
+import { parentDid } from './did.ts';
+import { parseOperationWithHash } from './operation.ts';
+import { applyOperation } from './state.ts';
+import type { DidHistory, LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
+import type { GenesisPolicy } from './validate.ts';
+
+export interface MemoryLedgerOptions {
+  /** Integration time of the next entry (RFC 3339 UTC, whole seconds); default: the current time. */
+  clock?: () => string;
+  /** Genesis pins checked when a country registry is created. */
+  genesis?: GenesisPolicy;
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A clock for tests: `start`, then one `stepSeconds` later on every call. */
+export function steppingClock(start = '2026-11-21T08:00:00Z', stepSeconds = 60): () => string {
+  let next = Date.parse(start);
+  return () => {
+    const time = new Date(next).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    next += stepSeconds * 1000;
+    return time;
+  };
+}
+
+export class MemoryLedger implements LedgerReader {
+  readonly #entries: LogEntry[] = [];
+  readonly #byDid = new Map<string, LogEntry[]>();
+  readonly #histories = new Map<string, DidHistory>();
+  readonly #byHash = new Map<string, LogEntry>();
+  readonly #clock: () => string;
+  readonly #genesis: GenesisPolicy | undefined;
+
+  constructor(options: MemoryLedgerOptions = {}) {
+    this.#clock = options.clock ?? now;
+    this.#genesis = options.genesis;
+  }
+
+  /**
+   * Validates `op` as the next operation of its DID (parent state taken at the new entry's position) and appends
+   * it. Idempotent by operation hash: resubmitting an integrated operation returns its entry. Throws the
+   * validator's DidCityError for an invalid operation; nothing is appended then.
+   */
+  async append(op: Operation, options: { integratedTime?: string } = {}): Promise<LogEntry> {
+    const { operation, operationHash } = parseOperationWithHash(op);
+    const existing = this.#byHash.get(operationHash);
+    if (existing !== undefined) return existing;
+    const entry: LogEntry = {
+      index: this.#entries.length,
+      integratedTime: options.integratedTime ?? this.#clock(),
+      operation,
+    };
+    const parent = parentDid(operation.did);
+    const context = {
+      ...(parent === undefined ? {} : { parent: this.#histories.get(parent) }),
+      ...(this.#genesis === undefined ? {} : { genesis: this.#genesis }),
+    };
+    const history = applyOperation(this.#histories.get(operation.did), entry, context);
+    this.#entries.push(entry);
+    this.#byHash.set(operationHash, entry);
+    this.#histories.set(operation.did, history);
+    const own = this.#byDid.get(operation.did);
+    if (own === undefined) this.#byDid.set(operation.did, [entry]);
+    else own.push(entry);
+    return entry;
+  }
+
+  async history(did: string, _options?: { noCache?: boolean }): Promise<LedgerHistory> {
+    return { entries: structuredClone(this.#byDid.get(did) ?? []) };
+  }
+
+  /** The derived, verified history of a DID; undefined if it has no entries. */
+  historyOf(did: string): DidHistory | undefined {
+    return this.#histories.get(did);
+  }
+
+  /** Every entry in log order (a copy). */
+  entries(): LogEntry[] {
+    return structuredClone(this.#entries);
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The one validator the ledger node and every resolver share (spec §3.4–3.5): is `op` a valid next operation for
+ * its DID, given the DID's verified history and its parent's? The ledger runs it before integrating an operation;
+ * resolvers run it (through applyOperation / replayHistory) on every entry they replay.
+ */
+import {
+  committedQuorum,
+  describeQuorum,
+  keysQuorum,
+  type Quorum,
+  requireAnyQuorum,
+  unauthorised,
+  verifyOperationProofs,
+} from './authorise.ts';
+import { parentDid } from './did.ts';
+import { DidCityError } from './errors.ts';
+import { keyHash } from './hash.ts';
+import { operationHash } from './operation.ts';
+import type { DidHistory, KeyState, Operation, StateOperation } from './types.ts';
+
+/**
+ * Trust-policy pins for country registry DIDs (spec §3.5, §7.4): the genesis operation hash and/or its initial
+ * update keys (as a set). A registry with no pin accepts any self-signed genesis.
+ */
+export type GenesisPolicy = Record<string, { operationHash?: string; updateKeys?: string[] }>;
+
+export interface ValidationContext {
+  /** The DID's current verified history; undefined if the DID has none. */
+  history?: DidHistory;
+  /** The parent DID's verified history (any length: the state at `leafIndex` is taken from it). */
+  parent?: DidHistory;
+  /** Leaf index where `op` is or would be integrated; default: after everything (the parent's current state). */
+  leafIndex?: number;
+  genesis?: GenesisPolicy;
+}
+
+function lastIndexBefore(history: DidHistory, leafIndex: number): number {
+  let low = 0;
+  let high = history.versions.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (history.versions[middle]!.leafIndex < leafIndex) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
+}
+
+/**
+ * Key state of a DID at a log position: the state after its last operation with a leaf index below `leafIndex`.
+ * Undefined when the DID did not exist yet or was deactivated by then.
+ */
+export function keyStateAt(history: DidHistory | undefined, leafIndex: number): KeyState | undefined {
+  if (history === undefined) return undefined;
+  const { deactivation } = history;
+  if (deactivation !== undefined && deactivation.leafIndex < leafIndex) return undefined;
+  return history.versions[lastIndexBefore(history, leafIndex)]?.keyState;
+}
+
+function checkChain(op: Operation, history: DidHistory | undefined): void {
+  if (history !== undefined && history.did !== op.did) {
+    throw new DidCityError('INVALID_OPERATION', `did: operation is for ${op.did}, the history given is ${history.did}'s`);
+  }
+  if (history?.deactivation !== undefined) {
+    const at = history.deactivation.seq;
+    throw new DidCityError('DID_DEACTIVATED', `${op.did} was deactivated at seq ${at}; no operation is valid after it`);
+  }
+  if (history === undefined) {
+    if (op.type !== 'create') {
+      throw new DidCityError('STALE_OPERATION', `seq: ${op.did} has no operations; the first must be a create (seq 0)`);
+    }
+    return;
+  }
+  if (op.type === 'create') {
+    throw new DidCityError('STALE_OPERATION', `type: ${op.did} already exists; a DID is never created twice`);
+  }
+  if (op.seq !== history.head.seq + 1) {
+    throw new DidCityError('STALE_OPERATION', `seq: expected ${history.head.seq + 1} (head + 1), got ${op.seq}`);
+  }
+  if (op.prev !== history.head.operationHash) {
+    throw new DidCityError('STALE_OPERATION', `prev: expected ${history.head.operationHash} (the head), got ${op.prev}`);
+  }
+}
+
+/** The parent's key state where `op` is integrated; UNAUTHORIZED_OPERATION if it cannot authorise there. */
+function parentState(op: Operation, context: ValidationContext): KeyState {
+  const parent = parentDid(op.did);
+  if (parent === undefined) return unauthorised(`${op.type}: ${op.did} is a country registry; it has no parent`);
+  if (context.parent !== undefined && context.parent.did !== parent) {
+    throw new TypeError(`The parent history given is ${context.parent.did}'s, ${op.did}'s parent is ${parent}`);
+  }
+  const leafIndex = context.leafIndex ?? Number.POSITIVE_INFINITY;
+  const deactivation = context.parent?.deactivation;
+  if (deactivation !== undefined && deactivation.leafIndex < leafIndex) {
+    return unauthorised(`${op.type}: parent ${parent} is deactivated at this position (leaf ${deactivation.leafIndex})`);
+  }
+  const state = keyStateAt(context.parent, leafIndex);
+  if (state === undefined) return unauthorised(`${op.type}: parent ${parent} does not exist at this position`);
+  return state;
+}
+
+function ownKeys(op: StateOperation): KeyState {
+  return { updateKeys: op.updateKeys, threshold: op.threshold };
+}
+
+function checkGenesis(op: StateOperation, genesis: GenesisPolicy | undefined): void {
+  const pin = genesis !== undefined && Object.hasOwn(genesis, op.did) ? genesis[op.did] : undefined;
+  if (pin === undefined) return;
+  if (pin.updateKeys !== undefined) {
+    const pinned = new Set(pin.updateKeys);
+    if (pinned.size !== op.updateKeys.length || !op.updateKeys.every((key) => pinned.has(key))) {
+      unauthorised(`genesis: the update keys of ${op.did} differ from the keys pinned in the trust policy`);
+    }
+  }
+  if (pin.operationHash !== undefined && operationHash(op) !== pin.operationHash) {
+    unauthorised(`genesis: ${op.did}'s create is not the pinned genesis operation ${pin.operationHash}`);
+  }
+}
+
+function authoriseCreate(op: StateOperation, signed: Set<string>, context: ValidationContext): void {
+  requireAnyQuorum('create', [keysQuorum('proof of possession by the new update keys', ownKeys(op), signed)]);
+  if (parentDid(op.did) === undefined) {
+    checkGenesis(op, context.genesis);
+    return;
+  }
+  requireAnyQuorum('create', [keysQuorum('parent allocation', parentState(op, context), signed)]);
+}
+
+function authoriseUpdate(op: StateOperation, state: KeyState, signed: Set<string>): void {
+  if (state.nextKeyHashes === undefined) {
+    requireAnyQuorum('update', [keysQuorum('current update keys', state, signed)]);
+    return;
+  }
+  const committed = new Set(state.nextKeyHashes);
+  const uncommitted = op.updateKeys.filter((key) => !committed.has(keyHash(key)));
+  if (uncommitted.length > 0) {
+    unauthorised(
+      `update: pre-rotation: ${uncommitted.length} of ${op.updateKeys.length} new update keys are not in the previous nextKeyHashes`,
+    );
+  }
+  requireAnyQuorum('update', [keysQuorum('pre-rotation, revealed new update keys', ownKeys(op), signed)]);
+}
+
+function authoriseDeactivate(op: Operation, state: KeyState, signed: Set<string>, context: ValidationContext): void {
+  const controller: Quorum =
+    state.nextKeyHashes === undefined
+      ? keysQuorum('current update keys', state, signed)
+      : committedQuorum('pre-rotation, keys committed in nextKeyHashes', state, signed);
+  if (controller.met) return;
+  let parentKeys: KeyState;
+  try {
+    parentKeys = parentState(op, context);
+  } catch (cause) {
+    if (!(cause instanceof DidCityError)) throw cause;
+    unauthorised(`deactivate not authorised: ${describeQuorum(controller)}; the parent cannot sign (${cause.detail})`);
+  }
+  const parent = keysQuorum('parent', parentKeys, signed);
+  requireAnyQuorum('deactivate', [controller, parent]);
+}
+
+/**
+ * Throws unless `op` (already parsed by parseOperation) is a valid next operation: STALE_OPERATION for a broken
+ * seq/prev chain or a second create, DID_DEACTIVATED after a deactivate, INVALID_SIGNATURE for any bad proof,
+ * UNAUTHORIZED_OPERATION when the signers do not meet the rule of spec §3.4 (the detail names the rule and counts).
+ */
+export function validateNextOperation(op: Operation, context: ValidationContext = {}): void {
+  checkChain(op, context.history);
+  const signed = verifyOperationProofs(op);
+  const state = context.history?.keyState;
+  if (op.type === 'create') authoriseCreate(op, signed, context);
+  else if (op.type === 'update') authoriseUpdate(op, state!, signed);
+  else if (op.type === 'deactivate') authoriseDeactivate(op, state!, signed, context);
+  else requireAnyQuorum('recover', [keysQuorum('parent', parentState(op, context), signed)]);
+}
