@@ -1,0 +1,45 @@
+/**
+ * Entry point of the standalone driver (the container's CMD): settings from the environment, a verifying ledger
+ * reader, the express app on `port`. Exits 1 with one clear line when a setting cannot be used, so a misconfigured
+ * container fails at start instead of answering every request with an error.
+ */
+import type { Server } from 'node:http';
+import { createDriverApp } from './app.ts';
+import { ConfigError, type DriverSettings, loadSettings, publicProperties } from './config.ts';
+import { createLedgerReader } from './ledger-reader.ts';
+import type { LedgerReader } from '@did-city/method';
+
+function configure(): { settings: DriverSettings; reader: LedgerReader } {
+  try {
+    const settings = loadSettings(process.env);
+    return { settings, reader: createLedgerReader(settings) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`did:city driver: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+function closeOnSignals(server: Server): void {
+  const close = (signal: string) => {
+    console.log(`did:city driver: ${signal}, closing`);
+    server.close(() => process.exit(0));
+    // Keep-alive connections would hold close() open; the orchestrator's grace period is the real deadline.
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
+}
+
+const { settings, reader } = configure();
+const app = createDriverApp({
+  reader,
+  errorStyle: settings.errorStyle,
+  cacheTtl: settings.cacheTtl,
+  refuseNoCache: settings.refuseNoCache,
+  properties: publicProperties(settings),
+});
+const server = app.listen(settings.port, () => {
+  console.log(`did:city driver listening on port ${settings.port}: GET /1.0/identifiers/did:city:cn:130100`);
+});
+closeOnSignals(server);

@@ -1,0 +1,111 @@
+/**
+ * From W3C DID Resolution results to HTTP replies (shared/design/CONFORMANCE.md, both tables): which status, which
+ * Content-Type, which body. Errors go through `problemReply`, the one place that picks an error's status.
+ */
+import type { DIDDereferencingResult, DIDResolutionResult, ErrorCode } from '@did-city/method';
+import { type DocumentMediaType, MEDIA, type Representation } from './accept.ts';
+import { classifyError, type ErrorStyle, errorResult, styledProblem } from './problems.ts';
+import type { Reply } from './reply.ts';
+
+export interface ProblemSource {
+  /** A problem details object (or a bare code) as the library or the driver produced it. */
+  error: unknown;
+  /** Metadata that came with the error (resolution or dereferencing metadata; document or content metadata). */
+  process?: object | undefined;
+  content?: object | undefined;
+}
+
+/** Every error reply: a resolution result with the problem, status from the library's error table. */
+export function problemReply(source: ProblemSource, style: ErrorStyle): Reply {
+  const classified = classifyError(source.error);
+  const body = errorResult(styledProblem(source.error, classified, style), source);
+  return { status: classified.status, contentType: MEDIA.resolution, body, cacheable: false };
+}
+
+export function driverProblem(code: ErrorCode, detail: string, style: ErrorStyle): Reply {
+  return problemReply({ error: { type: code, detail } }, style);
+}
+
+/** The document in a representation: `application/did+json` has no `@context`, the others keep it. */
+function documentIn(content: unknown, mediaType: DocumentMediaType): unknown {
+  if (mediaType !== MEDIA.didJson || typeof content !== 'object' || content === null || Array.isArray(content)) {
+    return content;
+  }
+  const { '@context': _context, ...rest } = content as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * The library's `accept` option: the document type or URL list the reply is; for a full result, the `accept`
+ * resolution option if one was given, else the type the Accept header lists after the result type.
+ */
+export function acceptOption(representation: Representation, requested: unknown, inner: string | undefined): unknown {
+  if (representation.kind === 'document') return representation.mediaType;
+  if (representation.kind === 'uri-list') return MEDIA.uriList;
+  return requested ?? inner;
+}
+
+export function resolutionReply(result: DIDResolutionResult, representation: Representation, style: ErrorStyle): Reply {
+  const { didResolutionMetadata, didDocument, didDocumentMetadata } = result;
+  if (didResolutionMetadata.error !== undefined) {
+    return problemReply({ error: didResolutionMetadata.error, process: didResolutionMetadata, content: didDocumentMetadata }, style);
+  }
+  if (didDocument === null) {
+    if (didDocumentMetadata.deactivated === true) {
+      return { status: 410, contentType: MEDIA.resolution, body: result, cacheable: true };
+    }
+    return driverProblem('INTERNAL_ERROR', 'The resolver returned neither a DID document nor an error', style);
+  }
+  if (representation.kind === 'document') {
+    const body = documentIn(didDocument, representation.mediaType);
+    return { status: 200, contentType: representation.mediaType, body, cacheable: true };
+  }
+  return { status: 200, contentType: MEDIA.resolution, body: result, cacheable: true };
+}
+
+/** The URLs of a `text/uri-list` result: an array, or the list's text (RFC 2483: CRLF lines, `#` comments). */
+function urlsOf(content: unknown): string[] {
+  if (Array.isArray(content)) return content.filter((url): url is string => typeof url === 'string');
+  if (typeof content !== 'string') return [];
+  return content
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** 303 See Other to the first service endpoint URL (W3C DID Resolution, HTTP(S) binding). */
+function redirectReply(result: DIDDereferencingResult, style: ErrorStyle): Reply {
+  const [first] = urlsOf(result.content);
+  if (first === undefined) return driverProblem('NOT_FOUND', 'The DID URL selects no service endpoint URL', style);
+  if (!URL.canParse(first)) return driverProblem('INVALID_DID_DOCUMENT', 'The service endpoint is not an absolute URL', style);
+  return { status: 303, location: new URL(first).href, cacheable: true };
+}
+
+function dereferencingBody(result: DIDDereferencingResult): DIDDereferencingResult {
+  return {
+    dereferencingMetadata: result.dereferencingMetadata,
+    content: result.content,
+    // Older clients read `contentStream`; it carries the same value as `content`.
+    contentStream: result.content,
+    contentMetadata: result.contentMetadata,
+  };
+}
+
+export function dereferencingReply(result: DIDDereferencingResult, representation: Representation, style: ErrorStyle): Reply {
+  const { dereferencingMetadata, content, contentMetadata } = result;
+  if (dereferencingMetadata.error !== undefined) {
+    return problemReply({ error: dereferencingMetadata.error, process: dereferencingMetadata, content: contentMetadata }, style);
+  }
+  if (content === null || content === undefined) {
+    if (contentMetadata.deactivated === true) {
+      return { status: 410, contentType: MEDIA.dereferencing, body: dereferencingBody(result), cacheable: true };
+    }
+    return driverProblem('INTERNAL_ERROR', 'The dereferencer returned neither content nor an error', style);
+  }
+  if (representation.kind === 'uri-list') return redirectReply(result, style);
+  if (representation.kind === 'document') {
+    const body = documentIn(content, representation.mediaType);
+    return { status: 200, contentType: representation.mediaType, body, cacheable: true };
+  }
+  return { status: 200, contentType: MEDIA.dereferencing, body: dereferencingBody(result), cacheable: true };
+}

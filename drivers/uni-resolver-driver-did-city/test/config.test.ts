@@ -1,0 +1,122 @@
+/**
+ * Settings from `uniresolver_driver_did_city_*` environment variables, and the entry point as a plain process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, SETTINGS } from '../src/config.ts';
+
+const env = (settings: Record<string, string>) =>
+  Object.fromEntries(Object.entries(settings).map(([name, value]) => [name === 'PORT' ? name : ENV_PREFIX + name, value]));
+
+const POLICY = 'log did-city-ledger+3b4f2e1a+AQ https://ledger.example/\nwitness a a+5c2d9e07+AQ\nquorum a\n';
+
+describe('loadSettings', () => {
+  test('defaults: uri errors, port 8080, max-age 60, noCache allowed, no ledger', () => {
+    expect(loadSettings({})).toEqual({ errorStyle: 'uri', port: 8080, cacheTtl: 60, refuseNoCache: false });
+  });
+
+  test('every setting read from its variable', () => {
+    const settings = loadSettings(
+      env({ ledgerUrl: 'https://ledger.example/api/', trustPolicy: POLICY, errorStyle: 'short', port: '9000', cacheTtl: '0', refuseNoCache: 'true' }),
+    );
+    expect(settings).toEqual({
+      ledgerUrl: new URL('https://ledger.example/api/'),
+      trustPolicy: { text: POLICY, source: 'inline' },
+      errorStyle: 'short',
+      port: 9000,
+      cacheTtl: 0,
+      refuseNoCache: true,
+    });
+  });
+
+  test('PORT is used when the driver’s own port setting is unset; the own setting wins', () => {
+    expect(loadSettings(env({ PORT: '8163' })).port).toBe(8163);
+    expect(loadSettings(env({ PORT: '8163', port: '8164' })).port).toBe(8164);
+  });
+
+  test('trust policy: inline text (a literal \\n is a newline) or a path to a file', () => {
+    const oneLine = loadSettings(env({ trustPolicy: 'log k+1+AQ\\nquorum none' })).trustPolicy;
+    expect(oneLine).toEqual({ text: 'log k+1+AQ\nquorum none\n', source: 'inline' });
+    const file = join(mkdtempSync(join(tmpdir(), 'did-city-policy-')), 'policy.txt');
+    writeFileSync(file, POLICY);
+    expect(loadSettings(env({ trustPolicy: file })).trustPolicy).toEqual({ text: POLICY, source: file });
+  });
+
+  test.each([
+    [{ errorStyle: 'verbose' }, /errorStyle="verbose" must be one of: uri, short/],
+    [{ port: 'http' }, /port="http" must be an integer/],
+    [{ PORT: '70000' }, /PORT="70000" must be an integer from 0 to 65535/],
+    [{ cacheTtl: '-1' }, /cacheTtl="-1"/],
+    [{ refuseNoCache: 'yes' }, /refuseNoCache="yes" must be true or false/],
+    [{ ledgerUrl: 'ftp://ledger.example/' }, /ledgerUrl="ftp:\/\/ledger.example\/" must be an http\(s\) URL/],
+    [{ ledgerUrl: 'not a url' }, /must be an http\(s\) URL/],
+    [{ trustPolicy: '/nonexistent/policy.txt' }, /cannot read the policy file "\/nonexistent\/policy.txt"/],
+  ])('%o → ConfigError naming the variable', (settings, message) => {
+    expect(() => loadSettings(env(settings as Record<string, string>))).toThrow(ConfigError);
+    expect(() => loadSettings(env(settings as Record<string, string>))).toThrow(message);
+  });
+
+  test('SETTINGS documents every setting loadSettings reads', () => {
+    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'ledgerUrl', 'port', 'refuseNoCache', 'trustPolicy']);
+  });
+
+  test('public properties hide credentials in the ledger URL', () => {
+    const settings = loadSettings(env({ ledgerUrl: 'https://driver:s3cret@ledger.example/', trustPolicy: POLICY }));
+    const properties = publicProperties(settings);
+    expect(properties).toEqual({ ledgerUrl: 'https://ledger.example/', trustPolicy: 'inline', refuseNoCache: false });
+    expect(JSON.stringify(properties)).not.toContain('s3cret');
+  });
+});
+
+const DRIVER_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs src/main.ts as the container would (through tsx, resolving workspace packages to their sources). */
+function runMain(settings: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+      cwd: DRIVER_DIR,
+      env: { PATH: process.env['PATH'] ?? '', ...env(settings) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe('src/main.ts as a process fails fast with one clear line when no ledger can be used', () => {
+  test('no ledger URL', async () => {
+    const { code, stderr } = await runMain({ port: '0' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/uniresolver_driver_did_city_ledgerUrl is not set/);
+  });
+
+  test('no trust policy', async () => {
+    const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/uniresolver_driver_did_city_trustPolicy is not set/);
+  });
+
+  test('a ledger URL but no verifying HTTP reader in this build', async () => {
+    const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy: POLICY });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no verifying HTTP ledger reader is available/);
+  });
+
+  test('a bad setting', async () => {
+    const { code, stderr } = await runMain({ errorStyle: 'loud' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/errorStyle="loud"/);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The container rules of CONFORMANCE.md, checked by parsing the Dockerfile (there is no Docker engine or
+ * Dockerfile linter here; see README "Linting the Dockerfile"), and the Universal Resolver snippets.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDid } from '@did-city/method';
+import { describe, expect, test } from 'vitest';
+import { ENV_PREFIX, SETTINGS } from '../src/config.ts';
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const manifest = JSON.parse(read('package.json')) as { version: string };
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Dockerfile instructions: comments dropped, backslash continuations joined, keywords upper-cased. */
+function parseDockerfile(text: string): Instruction[] {
+  const logical = text
+    .split('\n')
+    .filter((line) => !/^\s*#/.test(line))
+    .join('\n')
+    .replace(/\\\n/g, ' ');
+  return logical
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [keyword = '', ...rest] = line.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
+    });
+}
+
+const instructions = parseDockerfile(read('Dockerfile'));
+const globalArgs = new Map(
+  instructions
+    .slice(0, instructions.findIndex((instruction) => instruction.keyword === 'FROM'))
+    .filter((instruction) => instruction.keyword === 'ARG')
+    .map((instruction) => instruction.args.split('=') as [string, string]),
+);
+const stages = instructions.reduce<Instruction[][]>((all, instruction) => {
+  if (instruction.keyword === 'FROM') all.push([]);
+  all.at(-1)?.push(instruction);
+  return all;
+}, []);
+const runtime = stages.at(-1)!;
+const find = (stage: Instruction[], keyword: string) => stage.filter((instruction) => instruction.keyword === keyword);
+const baseImage = (from: Instruction) => from.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => globalArgs.get(name) ?? '');
+
+describe('Container: multi-stage Dockerfile, non-root user, EXPOSE 8080, HEALTHCHECK, versioned image', () => {
+  test('multi-stage: a builder stage, and a runtime stage that copies from it', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0]![0]!.args).toMatch(/\bAS builder$/i);
+    expect(find(runtime, 'COPY').some((copy) => copy.args.includes('--from=builder'))).toBe(true);
+    expect(find(stages[0]!, 'RUN').some((run) => run.args.includes('--frozen-lockfile'))).toBe(true);
+  });
+
+  test('every base image is pinned to a patch release (no latest, no floating major)', () => {
+    for (const stage of stages) {
+      const image = baseImage(stage[0]!);
+      expect(image).toMatch(/^node:\d+\.\d+\.\d+-[a-z]+(-slim)?$/);
+    }
+  });
+
+  test('the runtime stage runs as a non-root user', () => {
+    const users = find(runtime, 'USER');
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.at(-1)!.args).not.toMatch(/^(root|0)(:|$)/);
+  });
+
+  test('EXPOSE 8080 and PORT 8080', () => {
+    expect(find(runtime, 'EXPOSE').map((expose) => expose.args)).toContain('8080');
+    expect(find(runtime, 'ENV').some((env) => /\bPORT=8080\b/.test(env.args))).toBe(true);
+  });
+
+  test('HEALTHCHECK runs node against GET /health (the slim image has no curl)', () => {
+    const [healthcheck] = find(runtime, 'HEALTHCHECK');
+    expect(healthcheck?.args).toMatch(/CMD \["node",/);
+    expect(healthcheck?.args).toContain('/health');
+  });
+
+  test('versioned LABELs matching package.json, and the entry point', () => {
+    const labels = find(runtime, 'LABEL').map((label) => label.args).join(' ');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile build argument, not a template literal
+    expect(labels).toContain('org.opencontainers.image.version="${VERSION}"');
+    expect(find(runtime, 'ARG').map((arg) => arg.args)).toContain(`VERSION=${manifest.version}`);
+    expect(find(runtime, 'CMD')[0]?.args).toBe('["node", "dist/main.js"]');
+  });
+
+  test('the ignore files keep node_modules, build output, git and secrets out of the context', () => {
+    const patterns = (path: string) => read(path).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(patterns('Dockerfile.dockerignore')).toEqual(patterns('.dockerignore'));
+    expect(patterns('Dockerfile.dockerignore')).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git', '**/.env']));
+  });
+});
+
+describe('Universal Resolver pull request snippets', () => {
+  const application = read('uni-resolver/application.yml');
+  const compose = read('uni-resolver/docker-compose.yml');
+  const dotEnv = read('uni-resolver/env.txt');
+
+  test('application.yml: pattern, url, testIdentifiers, traits, supportsOptions', () => {
+    expect(application).toContain('- pattern: "^(did:city:.+)$"');
+    expect(application).toMatch(/url: \$\{uniresolver_web_driver_url_did_city:http:\/\/driver-did-city:8080\/\}/);
+    expect(application).toContain('supportsOptions: "true"');
+    expect(application).toMatch(/traits:\n(\s+\w+: (true|false)\n)+/);
+  });
+
+  test('every test identifier matches the pattern and is a valid did:city DID', () => {
+    const identifiers = [...application.matchAll(/^\s+- (did:\S+)$/gm)].map((match) => match[1]!);
+    expect(identifiers.length).toBeGreaterThanOrEqual(3);
+    for (const did of identifiers) {
+      expect(did).toMatch(/^(did:city:.+)$/);
+      expect(parseDid(did).did).toBe(did);
+    }
+  });
+
+  test('docker-compose service: the versioned image, the driver host name, settings by their variables', () => {
+    expect(compose).toContain(`image: didcity/uni-resolver-driver-did-city:${manifest.version}`);
+    expect(compose).toMatch(/^ {2}driver-did-city:$/m);
+    for (const [name] of compose.matchAll(/uniresolver_driver_did_city_(\w+)(?=:)/g)) {
+      expect(Object.keys(SETTINGS)).toContain(name.slice(ENV_PREFIX.length));
+    }
+  });
+
+  test('.env lines name known settings', () => {
+    const names = [...dotEnv.matchAll(/^uniresolver_driver_did_city_(\w+)=/gm)].map((match) => match[1]!);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(Object.keys(SETTINGS)).toContain(name);
+  });
+});
