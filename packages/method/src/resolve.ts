@@ -1,0 +1,246 @@
+/**
+ * DID resolution (W3C DID Resolution §4, spec/did-city.md §6): verify the DID's history from the ledger, select
+ * the version the options ask for, return it with its metadata. Never throws: every failure is a result with
+ * `didResolutionMetadata.error`.
+ *
+ * @example
+ * const resolver = createCityResolver({ reader: ledger });
+ * const { didDocument, didDocumentMetadata } = await resolver.resolve('did:city:cn:130100');
+ */
+import { parseDid } from './did.ts';
+import { dereference as dereferenceWith } from './dereference.ts';
+import { lookupDivision } from './divisions.ts';
+import { DidCityError, type ProblemDetails, toResolutionProblem } from './errors.ts';
+import { loadHistory } from './history.ts';
+import { operationHash } from './operation.ts';
+import { type ResolutionRequest, readResolutionOptions, toUtcSeconds } from './resolution-options.ts';
+import type {
+  CityMetadata,
+  DereferencingOptions,
+  DIDDereferencingResult,
+  DIDDocumentMetadata,
+  DIDResolutionOptions,
+  DIDResolutionResult,
+} from './resolution-types.ts';
+import type { CityDid, DIDDocument, DidHistory, DocumentVersion, LedgerHistory, LedgerReader, LogEntry } from './types.ts';
+
+type LoadOptions = NonNullable<Parameters<typeof loadHistory>[2]>;
+type Ledger = NonNullable<LedgerHistory['ledger']>;
+
+export interface CityResolverOptions {
+  reader: LedgerReader;
+  /** The pinned genesis of the country registries (trust policy, spec §3.5), passed to loadHistory. */
+  genesis?: LoadOptions['genesis'];
+  /** Verified-state cache: on by default (1024 DIDs); `false` turns it off. */
+  cache?: boolean | { maxEntries?: number };
+  /** Answer FEATURE_NOT_SUPPORTED to `noCache: true`, e.g. for a public driver that protects its ledger. */
+  refuseNoCache?: boolean;
+}
+
+export interface CityResolver {
+  resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
+  dereference(didUrl: string, options?: DereferencingOptions): Promise<DIDDereferencingResult>;
+}
+
+/** Context of a standalone `resolve()`; `createCityResolver` builds one with its cache. */
+export interface ResolveContext extends Omit<CityResolverOptions, 'cache'> {
+  cache?: HistoryCache;
+}
+
+const DEFAULT_CACHE_ENTRIES = 1024;
+
+/**
+ * Verified histories by DID, least recently used evicted first. A hit is used only when the ledger's entries for
+ * the DID still end at the cached head, so an unchanged DID costs one ledger read and no replay.
+ */
+export class HistoryCache {
+  readonly #maxEntries: number;
+  readonly #entries = new Map<string, DidHistory>();
+
+  constructor(maxEntries = DEFAULT_CACHE_ENTRIES) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+    this.#maxEntries = maxEntries;
+  }
+
+  get(did: string): DidHistory | undefined {
+    const history = this.#entries.get(did);
+    if (history !== undefined) {
+      this.#entries.delete(did);
+      this.#entries.set(did, history);
+    }
+    return history;
+  }
+
+  set(did: string, history: DidHistory): void {
+    this.#entries.delete(did);
+    this.#entries.set(did, history);
+    const oldest = this.#entries.keys().next();
+    if (this.#entries.size > this.#maxEntries && oldest.done !== true) this.#entries.delete(oldest.value);
+  }
+}
+
+function headLeafIndex(history: DidHistory): number | undefined {
+  return history.deactivation?.leafIndex ?? history.versions.at(-1)?.leafIndex;
+}
+
+function isUnchanged(history: DidHistory, entries: LogEntry[]): boolean {
+  const last = entries.at(-1);
+  return (
+    last !== undefined &&
+    entries.length === history.head.seq + 1 &&
+    last.index === headLeafIndex(history) &&
+    operationHash(last.operation) === history.head.operationHash
+  );
+}
+
+async function cachedHistory(did: string, context: ResolveContext & { cache: HistoryCache }) {
+  const fresh = await context.reader.history(did);
+  const cached = context.cache.get(did);
+  if (cached !== undefined && isUnchanged(cached, fresh.entries)) return { history: cached, ledger: fresh.ledger };
+  // Hand loadHistory the entries just read instead of reading them twice; ancestors still come from the ledger.
+  const reader: LedgerReader = {
+    history: (requested, options) => (requested === did ? Promise.resolve(fresh) : context.reader.history(requested, options)),
+  };
+  const loaded = await loadHistory(reader, did, withGenesis({}, context));
+  if (loaded.history !== undefined) context.cache.set(did, loaded.history);
+  return loaded;
+}
+
+function withGenesis(options: LoadOptions, context: ResolveContext): LoadOptions {
+  return context.genesis === undefined ? options : { ...options, genesis: context.genesis };
+}
+
+function verifiedHistory(did: string, noCache: boolean, context: ResolveContext) {
+  const { cache } = context;
+  if (noCache || cache === undefined) return loadHistory(context.reader, did, withGenesis({ noCache }, context));
+  return cachedHistory(did, { ...context, cache });
+}
+
+function notFound(detail: string): never {
+  throw new DidCityError('NOT_FOUND', detail);
+}
+
+function timeOf(datetime: string): number {
+  return Date.parse(datetime);
+}
+
+/** The selected version, or undefined for the deactivated state (spec §6.2). */
+function selectVersion(history: DidHistory, request: ResolutionRequest): DocumentVersion | undefined {
+  const { versions, deactivation } = history;
+  if (request.versionId !== undefined) {
+    return versions.find((version) => version.versionId === request.versionId) ?? notFound(`${history.did} has no version ${request.versionId}`);
+  }
+  if (request.versionTime !== undefined) {
+    const at = request.versionTime;
+    if (deactivation !== undefined && timeOf(deactivation.integratedTime) <= at) return undefined;
+    return versions.findLast((version) => timeOf(version.integratedTime) <= at) ?? notFound(`${history.did} did not exist at that versionTime`);
+  }
+  return deactivation === undefined ? versions.at(-1) : undefined;
+}
+
+/** Method metadata (spec §6.3): official name, level and parent code only for a division itself. */
+function cityMetadata(parsed: CityDid, source: { operationHash: string; leafIndex: number }): CityMetadata {
+  const city: CityMetadata = { country: parsed.country, operationHash: source.operationHash, leafIndex: String(source.leafIndex) };
+  if (parsed.network !== undefined) city.network = parsed.network;
+  if (parsed.division === undefined) return city;
+  city.divisionCode = parsed.division;
+  const division = parsed.country === 'cn' && parsed.subIds.length === 0 ? lookupDivision(parsed.division) : undefined;
+  if (division !== undefined) {
+    city.name = division.name;
+    city.level = division.level;
+    if (division.parent !== undefined) city.parent = division.parent;
+  }
+  return city;
+}
+
+function lifecycleMetadata(history: DidHistory): DIDDocumentMetadata {
+  const metadata: DIDDocumentMetadata = { created: toUtcSeconds(history.created) };
+  if (history.deactivation !== undefined) {
+    metadata.deactivated = true;
+    if (history.deactivation.successor !== undefined) metadata.successor = history.deactivation.successor;
+  }
+  metadata.canonicalId = history.did;
+  return metadata;
+}
+
+function versionMetadata(history: DidHistory, version: DocumentVersion, parsed: CityDid): DIDDocumentMetadata {
+  const metadata = lifecycleMetadata(history);
+  if (version.seq > 0) metadata.updated = toUtcSeconds(version.integratedTime);
+  metadata.versionId = version.versionId;
+  const next = history.versions[history.versions.indexOf(version) + 1];
+  if (next !== undefined) {
+    metadata.nextVersionId = next.versionId;
+    metadata.nextUpdate = toUtcSeconds(next.integratedTime);
+  }
+  metadata.city = cityMetadata(parsed, version);
+  return metadata;
+}
+
+/** Metadata of the deactivated state: no version, `updated` is the deactivation. */
+function deactivatedMetadata(history: DidHistory, parsed: CityDid): DIDDocumentMetadata {
+  const deactivation = history.deactivation!;
+  const metadata = lifecycleMetadata(history);
+  metadata.updated = toUtcSeconds(deactivation.integratedTime);
+  metadata.city = cityMetadata(parsed, deactivation);
+  return metadata;
+}
+
+function represent(document: DIDDocument, request: ResolutionRequest): DIDDocument {
+  // A copy: the cache holds the verified state, callers may mutate what they get.
+  const copy = structuredClone(document);
+  if (!request.representation.withContext) delete copy['@context'];
+  return copy;
+}
+
+function success(
+  document: DIDDocument | null,
+  metadata: DIDDocumentMetadata,
+  request: ResolutionRequest,
+  ledger: Ledger | undefined,
+): DIDResolutionResult {
+  const didResolutionMetadata: DIDResolutionResult['didResolutionMetadata'] = { contentType: request.representation.contentType };
+  if (ledger !== undefined) didResolutionMetadata.ledger = ledger;
+  return { didResolutionMetadata, didDocument: document, didDocumentMetadata: metadata };
+}
+
+export function resolutionFailure(error: ProblemDetails): DIDResolutionResult {
+  return { didResolutionMetadata: { error }, didDocument: null, didDocumentMetadata: {} };
+}
+
+async function resolveOrThrow(did: string, options: DIDResolutionOptions | undefined, context: ResolveContext) {
+  const parsed = parseDid(did);
+  const request = readResolutionOptions(options, context);
+  const { history, ledger } = await verifiedHistory(parsed.did, request.noCache, context);
+  if (history === undefined) return notFound(`${parsed.did} is not on the ledger`);
+  const version = selectVersion(history, request);
+  if (version === undefined) return success(null, deactivatedMetadata(history, parsed), request, ledger);
+  return success(represent(version.document, request), versionMetadata(history, version, parsed), request, ledger);
+}
+
+/** Resolves a did:city DID against a ledger reader. Never throws. */
+export async function resolve(
+  did: string,
+  options: DIDResolutionOptions | undefined,
+  context: ResolveContext,
+): Promise<DIDResolutionResult> {
+  try {
+    return await resolveOrThrow(did, options, context);
+  } catch (err) {
+    return resolutionFailure(toResolutionProblem(err));
+  }
+}
+
+function cacheFor(option: CityResolverOptions['cache']): HistoryCache | undefined {
+  if (option === false) return undefined;
+  return new HistoryCache(typeof option === 'object' ? option.maxEntries : undefined);
+}
+
+/** A resolver and dereferencer bound to one ledger reader, with its own verified-state cache. */
+export function createCityResolver(options: CityResolverOptions): CityResolver {
+  const context: ResolveContext = { ...options, cache: cacheFor(options.cache) };
+  const resolveDid = (did: string, resolutionOptions?: DIDResolutionOptions) => resolve(did, resolutionOptions, context);
+  return {
+    resolve: resolveDid,
+    dereference: (didUrl, dereferencingOptions) => dereferenceWith(didUrl, dereferencingOptions, { resolve: resolveDid }),
+  };
+}
