@@ -20,30 +20,6 @@ const URI_LIST = 'text/uri-list';
 /** DID parameters did:city dereferences; any other one names a resource the method does not define. */
 const PARAMETERS = new Set(['service', 'serviceType', 'relativeRef', 'versionId', 'versionTime', 'verificationRelationship']);
 
-/**
- * The errors DID Resolution §5.4.2 names for `verificationRelationship`, defined by Controlled Identifiers 1.0
- * §3.4 (not in the did:city registry: they are not DID Resolution codes).
- * @see https://www.w3.org/TR/cid-1.0/#processing-errors
- */
-export const INVALID_VERIFICATION_METHOD: Readonly<Omit<ProblemDetails, 'detail'>> = Object.freeze({
-  type: 'https://w3id.org/security#INVALID_VERIFICATION_METHOD',
-  title: 'Invalid verification method',
-  status: 400,
-});
-export const INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD: Readonly<Omit<ProblemDetails, 'detail'>> = Object.freeze({
-  type: 'https://w3id.org/security#INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD',
-  title: 'Verification method not authorised for the verification relationship',
-  status: 400,
-});
-
-/** A failure that is not a DidCityError code: carries its problem details as they are. */
-class ProblemError extends Error {
-  readonly problem: ProblemDetails;
-  constructor(problem: ProblemDetails) {
-    super(problem.detail);
-    this.problem = problem;
-  }
-}
 
 export interface DereferenceContext {
   resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
@@ -188,20 +164,18 @@ function endpointUrls(services: Service[], url: CityDidUrl): string[] {
   return urls;
 }
 
-function fail(base: Omit<ProblemDetails, 'detail'>, detail: string): never {
-  throw new ProblemError({ ...base, detail });
-}
+
 
 /** CID 1.0 §3.3: the method must be listed, by reference or by value, in each requested relationship. */
 function checkRelationships(document: DIDDocument, target: DereferencedContent, request: Request): void {
   if (request.relationships.length === 0) return;
   const isMethod = document.verificationMethod?.some((method) => method === target) === true;
-  if (!isMethod) fail(INVALID_VERIFICATION_METHOD, `${request.url.didUrl} does not dereference to a verification method`);
+  if (!isMethod) throw new DidCityError('INVALID_VERIFICATION_METHOD', `${request.url.didUrl} does not dereference to a verification method`);
   const id = (target as { id: string }).id;
   for (const relationship of request.relationships) {
     const entries: unknown = (document as unknown as Record<string, unknown>)[relationship];
     const listed = Array.isArray(entries) && entries.some((entry) => entry === id || (entry as { id?: unknown })?.id === id);
-    if (!listed) fail(INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD, `${id} is not authorised for ${relationship}`);
+    if (!listed) throw new DidCityError('INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD', `${id} is not authorised for ${relationship}`);
   }
 }
 
@@ -264,6 +238,6 @@ export async function dereference(
   try {
     return await dereferenceOrThrow(didUrl, options, context);
   } catch (err) {
-    return dereferencingFailure(err instanceof ProblemError ? err.problem : toResolutionProblem(err));
+    return dereferencingFailure(toResolutionProblem(err));
   }
 }

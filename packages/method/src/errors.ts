@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'INVALID_LEDGER_PROOF'
   | 'UNTRUSTED_CHECKPOINT'
   | 'INCONSISTENT_CHECKPOINT'
-  | 'LEDGER_UNAVAILABLE';
+  | 'LEDGER_UNAVAILABLE'
+  | 'INVALID_VERIFICATION_METHOD'
+  | 'INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD';
 
 export interface ErrorEntry {
   type: string;
@@ -37,6 +39,8 @@ export interface ErrorEntry {
 
 const W3C = 'https://www.w3.org/ns/did#';
 const CITY = 'https://w3id.org/did-city/errors#';
+/** Controlled Identifiers 1.0 §3.4 processing errors, which DID Resolution §5.4.2 uses for `verificationRelationship`. */
+const CID = 'https://w3id.org/security#';
 
 export const ERRORS: Readonly<Record<ErrorCode, Readonly<ErrorEntry>>> = Object.freeze({
   INVALID_DID: { type: `${W3C}INVALID_DID`, title: 'Invalid DID', status: 400 },
@@ -129,6 +133,16 @@ export const ERRORS: Readonly<Record<ErrorCode, Readonly<ErrorEntry>>> = Object.
     title: 'Ledger unavailable',
     status: 503,
     resolutionError: 'INTERNAL_ERROR',
+  },
+  INVALID_VERIFICATION_METHOD: {
+    type: `${CID}INVALID_VERIFICATION_METHOD`,
+    title: 'Invalid verification method',
+    status: 400,
+  },
+  INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD: {
+    type: `${CID}INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD`,
+    title: 'Verification method not authorised for the verification relationship',
+    status: 400,
   },
 });
 
