@@ -1,1 +1,34 @@
-export {};
+/**
+ * @did-city/ledger — the did:city authority ledger node: a transparency log of DID operations (RFC 6962/9162)
+ * with a batching sequencer, C2SP checkpoints co-signed by tlog-witnesses, and an embedded SQLite store.
+ *
+ * @example
+ * ```ts
+ * import { LedgerNode } from '@did-city/ledger';
+ *
+ * const node = await LedgerNode.open({ dataDir: './data' }); // three in-process witnesses, quorum 2
+ * await node.submitGovernance(registryGenesis);               // did:city:cn, spec §3.5
+ * const receipt = await node.submit(cityCreate);              // resolves once a witness quorum cosigned
+ * const { entries, checkpoint } = await node.history('did:city:cn:130100');
+ * ```
+ */
+export { type AnchorResult, anchorHead, type WitnessFailure } from './anchor.ts';
+export { type BatchItem, type BatchOutcome, buildBatch } from './batch.ts';
+export { applyEntry, isRegistryGenesis, type StateLookup } from './derived-state.ts';
+export { keyName, loadOrCreateKey } from './keys.ts';
+export { decodeLeaf, encodeLeaf, formatIntegratedTime } from './leaf.ts';
+export { EMBEDDED_QUORUM, EMBEDDED_WITNESSES, LedgerNode, type LedgerNodeConfig } from './node.ts';
+export {
+  anchoredConsistencyProof,
+  anchoredInclusionProof,
+  type ProvenEntry,
+  type ProvenHistory,
+  provenHistory,
+  readTile,
+} from './reader.ts';
+export { buildReceipt, type Receipt } from './receipt.ts';
+export { Sequencer, type SequencerOptions } from './sequencer.ts';
+export * from './store/interface.ts';
+export { SqliteLogStore, type SqliteLogStoreOptions } from './store/sqlite.ts';
+export { type CommitResult, type WitnessLogState, WitnessStateStore } from './witness/state-store.ts';
+export { Witness, type WitnessClient, type WitnessOptions, type WitnessResponse } from './witness/witness.ts';

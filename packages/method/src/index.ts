@@ -18,3 +18,7 @@ export * from './jcs.ts';
 export * from './state.ts';
 export * from './validate.ts';
 export * from './hash.ts';
+export * from './data-integrity.ts';
+export * from './divisions.ts';
+export * from './multikey.ts';
+export * from './resolver.ts';

@@ -1,0 +1,47 @@
+/**
+ * Turns queued operations into one append: each operation is validated by the method library against the
+ * derived state *including the operations accepted earlier in the same batch*, so of two operations on the same
+ * `prev` exactly the first is accepted and the second is STALE_OPERATION.
+ */
+import type { DidHistory, GenesisPolicy, Operation } from '@did-city/method';
+import { applyEntry } from './derived-state.ts';
+import { encodeLeaf } from './leaf.ts';
+import type { AppendBatch, AppendEntry, LogStore } from './store/interface.ts';
+
+export interface BatchItem {
+  operation: Operation;
+  operationHash: string;
+}
+
+/** Per item, in order: the leaf index it will get, or why it was refused. */
+export type BatchOutcome = { ok: true; index: number } | { ok: false; error: unknown };
+
+export interface BuildBatchOptions {
+  store: LogStore;
+  items: readonly BatchItem[];
+  /** Current log size: the first accepted item gets this index. */
+  size: number;
+  integratedTime: string;
+  genesis?: GenesisPolicy;
+}
+
+export async function buildBatch(options: BuildBatchOptions): Promise<{ batch: AppendBatch; outcomes: BatchOutcome[] }> {
+  const { store, items, size, integratedTime, genesis } = options;
+  const overlay = new Map<string, DidHistory>();
+  const lookup = (did: string): Promise<DidHistory | undefined> | DidHistory | undefined =>
+    overlay.get(did) ?? store.didState(did);
+  const entries: AppendEntry[] = [];
+  const outcomes: BatchOutcome[] = [];
+  for (const { operation, operationHash } of items) {
+    const index = size + entries.length;
+    try {
+      const history = await applyEntry(lookup, { index, integratedTime, operation }, genesis);
+      overlay.set(operation.did, history);
+      entries.push({ leaf: encodeLeaf({ integratedTime, operation }), operationHash, did: operation.did, seq: operation.seq, integratedTime });
+      outcomes.push({ ok: true, index });
+    } catch (error) {
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return { batch: { expectedSize: size, entries, states: [...overlay.values()] }, outcomes };
+}

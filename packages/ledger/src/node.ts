@@ -1,0 +1,171 @@
+/**
+ * A ledger node: the SQLite log store, the sequencer and its witnesses wired from one config. With no witnesses
+ * configured it runs three in-process witnesses (each with its own key and SQLite file) and a policy of
+ * quorum 2, the embedded default. Keys are generated on first start into the data directory (mode 0600).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GenesisPolicy } from '@did-city/method';
+import { evaluateCheckpoint, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
+import { keyName, loadOrCreateKey } from './keys.ts';
+import {
+  anchoredConsistencyProof,
+  anchoredInclusionProof,
+  type ProvenHistory,
+  provenHistory,
+  readTile,
+} from './reader.ts';
+import type { Receipt } from './receipt.ts';
+import { Sequencer, type SequencerOptions } from './sequencer.ts';
+import type { IntegrityReport, LogStore } from './store/interface.ts';
+import { SqliteLogStore } from './store/sqlite.ts';
+import { Witness, type WitnessClient } from './witness/witness.ts';
+
+export interface LedgerNodeConfig {
+  /** Directory for the log database, keys and embedded witnesses (created, mode 0700). */
+  dataDir: string;
+  /** Checkpoint origin, also the log key's name. Default `city.ledger/<network>` or `city.ledger/prod`. */
+  origin?: string;
+  /** Ledger network of the DIDs this node serves (`test` for did:city:test:…); only used for the default origin. */
+  network?: string;
+  /** Log signer key (note format). Default: generated once into `<dataDir>/keys/log.key`. */
+  logKey?: string;
+  /** Remote witnesses; omit for the embedded default (three in-process witnesses). */
+  witnesses?: readonly WitnessClient[];
+  /** C2SP tlog-policy text; required with remote witnesses. Default: the embedded witnesses with quorum 2. */
+  policy?: string;
+  /** Genesis pins for country registries (spec §3.5). */
+  genesis?: GenesisPolicy;
+  /** Batching, timeouts and clock of the sequencer. */
+  sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis'>;
+  /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
+  witnessClock?: () => number;
+}
+
+export const EMBEDDED_WITNESSES = ['witness-a', 'witness-b', 'witness-c'] as const;
+export const EMBEDDED_QUORUM = 2;
+
+export class LedgerNode {
+  readonly origin: string;
+  /** The log's verifier key (Ed25519, note format), for trust policies. */
+  readonly logVerifierKey: string;
+  /** The C2SP tlog-policy text checkpoints are held to. */
+  readonly policyText: string;
+  readonly store: LogStore;
+  readonly sequencer: Sequencer;
+  /** The in-process witnesses (empty with remote witnesses). */
+  readonly embeddedWitnesses: readonly Witness[];
+  readonly #policy: TlogPolicy;
+
+  private constructor(parts: {
+    origin: string;
+    logVerifierKey: string;
+    policyText: string;
+    policy: TlogPolicy;
+    store: LogStore;
+    sequencer: Sequencer;
+    embeddedWitnesses: Witness[];
+  }) {
+    this.origin = parts.origin;
+    this.logVerifierKey = parts.logVerifierKey;
+    this.policyText = parts.policyText;
+    this.#policy = parts.policy;
+    this.store = parts.store;
+    this.sequencer = parts.sequencer;
+    this.embeddedWitnesses = parts.embeddedWitnesses;
+  }
+
+  /** Opens (or initialises) the node and anchors anything a crash left unacknowledged. */
+  static async open(config: LedgerNodeConfig): Promise<LedgerNode> {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const origin = config.origin ?? `city.ledger/${config.network ?? 'prod'}`;
+    const logKey = config.logKey ?? loadOrCreateKey({ file: join(config.dataDir, 'keys', 'log.key'), name: origin });
+    if (keyName(logKey) !== origin) throw new Error(`the log key must be named after the origin ${origin}`);
+    const logVerifierKey = verifierKeyOf(logKey);
+    const embedded = config.witnesses ? [] : openEmbeddedWitnesses(config, logVerifierKey);
+    const policyText = config.policy ?? embeddedPolicy(logVerifierKey, embedded);
+    const policy = parsePolicy(policyText);
+    if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
+    const store = new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
+    try {
+      const sequencer = await Sequencer.start({
+        ...config.sequencer,
+        store,
+        origin,
+        logSigner: signerFromKey(logKey),
+        witnesses: config.witnesses ?? embedded,
+        policy,
+        ...(config.genesis ? { genesis: config.genesis } : {}),
+      });
+      const parts = { origin, logVerifierKey, policyText, policy, store, sequencer };
+      return new LedgerNode({ ...parts, embeddedWitnesses: embedded });
+    } catch (error) {
+      await store.close();
+      for (const w of embedded) w.close();
+      throw error;
+    }
+  }
+
+  submit(operation: unknown): Promise<Receipt> {
+    return this.sequencer.submit(operation);
+  }
+
+  submitGovernance(operation: unknown): Promise<Receipt> {
+    return this.sequencer.submitGovernance(operation);
+  }
+
+  /** The latest quorum-cosigned checkpoint note. */
+  async latestCheckpoint(): Promise<string | undefined> {
+    return (await this.store.latestCheckpoint())?.note;
+  }
+
+  history(did: string): Promise<ProvenHistory> {
+    return provenHistory(this.store, did);
+  }
+
+  inclusionProof(index: number, size: number): Promise<string[]> {
+    return anchoredInclusionProof(this.store, index, size);
+  }
+
+  consistencyProof(from: number, to: number): Promise<string[]> {
+    return anchoredConsistencyProof(this.store, from, to);
+  }
+
+  /** tlog-tiles data (`tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]`). */
+  tile(path: string): Promise<Uint8Array> {
+    return readTile(this.store, path);
+  }
+
+  /** The store's integrity check plus the latest checkpoint's signatures against the trust policy. */
+  async integrityCheck(): Promise<IntegrityReport> {
+    const report = await this.store.integrityCheck();
+    const checkpoint = await this.store.latestCheckpoint();
+    if (checkpoint && !evaluateCheckpoint(checkpoint.note, this.#policy).ok) {
+      report.problems.push({ kind: 'checkpoint-signature', detail: `checkpoint ${checkpoint.size} fails the trust policy` });
+      report.ok = false;
+    }
+    return report;
+  }
+
+  async close(): Promise<void> {
+    await this.sequencer.close();
+    await this.store.close();
+    for (const w of this.embeddedWitnesses) w.close();
+  }
+}
+
+function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string): Witness[] {
+  return EMBEDDED_WITNESSES.map((name) => {
+    const dir = join(config.dataDir, 'witnesses', name);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const signerKey = loadOrCreateKey({ file: join(dir, 'witness.key'), name });
+    const now = config.witnessClock;
+    return new Witness({ file: join(dir, 'state.db'), signerKey, logKeys: [logVerifierKey], ...(now ? { now } : {}) });
+  });
+}
+
+function embeddedPolicy(logVerifierKey: string, witnesses: readonly Witness[]): string {
+  const lines = [`log ${logVerifierKey}`, ...witnesses.map((w) => `witness ${w.name} ${w.verifierKey}`)];
+  lines.push(`group institutes ${EMBEDDED_QUORUM} ${witnesses.map((w) => w.name).join(' ')}`, 'quorum institutes');
+  return `${lines.join('\n')}\n`;
+}

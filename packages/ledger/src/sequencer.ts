@@ -1,0 +1,290 @@
+/**
+ * The sequencer: batches submitted operations, validates them with the method library against the derived
+ * state, appends each batch in one transaction, then anchors the new head (log signature + witness quorum) and
+ * only then acknowledges. A receipt therefore always proves inclusion in a quorum-cosigned checkpoint.
+ *
+ * If the quorum cannot be reached, appended entries stay in the log unacknowledged; anchoring is retried with
+ * backoff and the next checkpoint that reaches the quorum covers them. Until then readers (history(), proofs)
+ * do not see them, because the read side only serves what a co-signed checkpoint covers.
+ */
+import { DidCityError, type GenesisPolicy, type Operation, parseOperationWithHash } from '@did-city/method';
+import type { NoteSigner, TlogPolicy } from '@did-city/tlog';
+import { anchorHead, type WitnessFailure } from './anchor.ts';
+import { type BatchItem, buildBatch } from './batch.ts';
+import { isRegistryGenesis } from './derived-state.ts';
+import { nextIntegratedTime } from './leaf.ts';
+import { buildReceipt, type Receipt } from './receipt.ts';
+import { AppendConflictError, type LogStore, type StoredCheckpoint } from './store/interface.ts';
+import { Waiters } from './waiters.ts';
+import type { WitnessClient } from './witness/witness.ts';
+
+export interface SequencerOptions {
+  store: LogStore;
+  /** Checkpoint origin, e.g. `city.ledger/prod`; the log key's name must be the same. */
+  origin: string;
+  logSigner: NoteSigner;
+  witnesses: readonly WitnessClient[];
+  /** The trust policy a checkpoint must satisfy before anything is acknowledged. */
+  policy: TlogPolicy;
+  /** Genesis pins for country registries (spec §3.5). */
+  genesis?: GenesisPolicy;
+  /** Flush a batch this long after its first submission. Default 100 ms. */
+  batchIntervalMs?: number;
+  /** Flush as soon as this many submissions are queued. Default 256. */
+  maxBatch?: number;
+  /** A submission not acknowledged within this time is rejected with LEDGER_UNAVAILABLE. Default 30 s. */
+  ackTimeoutMs?: number;
+  /** Time allowed to each witness per request. Default 5 s. */
+  witnessTimeoutMs?: number;
+  /** First retry delay after a failed quorum, doubled up to 5 s. Default 100 ms. */
+  retryMs?: number;
+  /** Clock for integration times. */
+  clock?: () => Date;
+  /** Told about every anchoring attempt that missed the quorum (never given key material). */
+  onAnchorFailure?: (failures: WitnessFailure[]) => void;
+}
+
+interface Queued {
+  item: BatchItem;
+}
+
+const MAX_RETRY_MS = 5000;
+
+export class Sequencer {
+  readonly #options: Required<Omit<SequencerOptions, 'genesis' | 'onAnchorFailure'>> & SequencerOptions;
+  readonly #queue: Queued[] = [];
+  readonly #waiters = new Waiters();
+  readonly #knownSizes = new Map<string, number>();
+  #latest: StoredCheckpoint | undefined;
+  #lastTime: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = 0;
+  /** Log size after the last append (anchored or not). */
+  #size = 0;
+  #cycle: Promise<void> | undefined;
+  #retryDelay: number;
+  #closed = false;
+
+  private constructor(options: SequencerOptions) {
+    this.#options = {
+      batchIntervalMs: 100,
+      maxBatch: 256,
+      ackTimeoutMs: 30_000,
+      witnessTimeoutMs: 5000,
+      retryMs: 100,
+      clock: () => new Date(),
+      ...options,
+    };
+    this.#retryDelay = this.#options.retryMs;
+  }
+
+  /**
+   * Loads the head from the store and, if entries were appended after the last co-signed checkpoint (a crash
+   * between append and acknowledgement), anchors them before returning.
+   */
+  static async start(options: SequencerOptions): Promise<Sequencer> {
+    const sequencer = new Sequencer(options);
+    await sequencer.#load();
+    return sequencer;
+  }
+
+  async #load(): Promise<void> {
+    const { store } = this.#options;
+    this.#latest = await store.latestCheckpoint();
+    for (const w of this.#options.witnesses) this.#knownSizes.set(w.name, this.#latest?.size ?? 0);
+    const { size } = await store.head();
+    this.#size = size;
+    this.#lastTime = size > 0 ? (await store.entry(size - 1))?.integratedTime : undefined;
+    if (size > (this.#latest?.size ?? 0)) await this.#run();
+  }
+
+  /** The latest quorum-cosigned checkpoint: everything below its size is acknowledged. */
+  get checkpoint(): StoredCheckpoint | undefined {
+    return this.#latest;
+  }
+
+  /** Submits an operation; resolves once it is in a quorum-cosigned checkpoint. */
+  submit(operation: unknown): Promise<Receipt> {
+    return this.#submit(operation, false);
+  }
+
+  /** The operator's governance path: only a country registry genesis (spec §3.5) is accepted here. */
+  submitGovernance(operation: unknown): Promise<Receipt> {
+    return this.#submit(operation, true);
+  }
+
+  async #submit(value: unknown, governance: boolean): Promise<Receipt> {
+    if (this.#closed) throw new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer is closed');
+    const item = parseOperationWithHash(value);
+    checkPath(item.operation, governance);
+    const hash = item.operationHash;
+    // Someone already waits for this operation: it is queued, being appended or awaiting its checkpoint.
+    const inFlight = this.#waiters.has(hash);
+    const promise = this.#waiters.add(hash, this.#options.ackTimeoutMs);
+    if (inFlight) return promise;
+    const existing = await this.#options.store.entryByOperationHash(hash);
+    if (existing) {
+      this.#waiters.appended(hash, existing.index);
+      if (existing.index < (this.#latest?.size ?? 0)) await this.#acknowledge();
+    } else if (!this.#queue.some((q) => q.item.operationHash === hash)) {
+      this.#enqueue(item);
+    }
+    return promise;
+  }
+
+  #enqueue(item: BatchItem): void {
+    this.#queue.push({ item });
+    if (this.#queue.length >= this.#options.maxBatch) this.#schedule(0);
+    else this.#schedule(this.#options.batchIntervalMs);
+  }
+
+  #schedule(delay: number): void {
+    if (this.#closed || this.#cycle) return;
+    const at = Date.now() + delay;
+    if (this.#timer && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => void this.#run(), delay);
+  }
+
+  /** One cycle at a time: flush the queue, anchor the head, acknowledge; reschedules itself if needed. */
+  #run(): Promise<void> {
+    if (this.#cycle) return this.#cycle;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = 0;
+    this.#cycle = this.#cycleOnce().finally(() => {
+      this.#cycle = undefined;
+      this.#afterCycle();
+    });
+    return this.#cycle;
+  }
+
+  async #cycleOnce(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#closed) await this.#flush(this.#queue.splice(0, this.#options.maxBatch));
+    if (this.#size > (this.#latest?.size ?? 0) && !this.#closed) await this.#anchor();
+  }
+
+  #afterCycle(): void {
+    if (this.#closed) return;
+    if (this.#queue.length > 0) this.#schedule(0);
+    else if (this.#size > (this.#latest?.size ?? 0)) this.#schedule(this.#retryDelay);
+  }
+
+  async #flush(batch: Queued[]): Promise<void> {
+    const items = batch.map((q) => q.item);
+    try {
+      await this.#append(items);
+    } catch (error) {
+      // The store failed underneath (disk, closed handle): nothing of this batch is acknowledged.
+      const failure = new DidCityError('LEDGER_UNAVAILABLE', 'the log store failed while appending', { cause: error });
+      for (const item of items) this.#waiters.fail(item.operationHash, failure);
+    }
+  }
+
+  async #append(items: BatchItem[]): Promise<void> {
+    const { store } = this.#options;
+    const fresh: BatchItem[] = [];
+    for (const item of items) {
+      // A resubmission can reach the queue while its first copy is being appended: the store decides.
+      const existing = await store.entryByOperationHash(item.operationHash);
+      if (existing) this.#waiters.appended(item.operationHash, existing.index);
+      else if (!fresh.some((f) => f.operationHash === item.operationHash)) fresh.push(item);
+    }
+    if (fresh.length === 0) return;
+    const { size } = await store.head();
+    const integratedTime = nextIntegratedTime(this.#options.clock(), this.#lastTime);
+    const options = { store, items: fresh, size, integratedTime, genesis: this.#options.genesis };
+    const { batch: append, outcomes } = await buildBatch(options);
+    try {
+      if (append.entries.length > 0) await store.append(append);
+    } catch (error) {
+      await this.#afterFailedAppend(fresh, error);
+      return;
+    }
+    if (append.entries.length > 0) {
+      this.#lastTime = integratedTime;
+      this.#size = size + append.entries.length;
+    }
+    outcomes.forEach((outcome, i) => {
+      const hash = fresh[i]!.operationHash;
+      if (outcome.ok) this.#waiters.appended(hash, outcome.index);
+      else this.#waiters.fail(hash, outcome.error);
+    });
+  }
+
+  // The UNIQUE constraints caught what validation did not (or the log moved under us): nothing was written.
+  // Operations whose (did, seq) is taken are stale; the others are validated again in the next batch.
+  async #afterFailedAppend(items: BatchItem[], error: unknown): Promise<void> {
+    this.#size = (await this.#options.store.head()).size;
+    if (!(error instanceof AppendConflictError)) {
+      const failure = new DidCityError('LEDGER_UNAVAILABLE', 'the log store refused the batch', { cause: error });
+      for (const item of items) this.#waiters.fail(item.operationHash, failure);
+      return;
+    }
+    for (const item of items) {
+      const { did, seq } = item.operation;
+      if (await this.#options.store.hasSeq(did, seq)) {
+        const stale = new DidCityError('STALE_OPERATION', `seq: ${did} already has an operation with seq ${seq}`);
+        this.#waiters.fail(item.operationHash, stale);
+      } else {
+        this.#queue.unshift({ item });
+      }
+    }
+  }
+
+  async #anchor(): Promise<void> {
+    const o = this.#options;
+    const anchorOptions = { store: o.store, origin: o.origin, logSigner: o.logSigner, witnesses: o.witnesses };
+    let result: Awaited<ReturnType<typeof anchorHead>>;
+    try {
+      result = await anchorHead({ ...anchorOptions, policy: o.policy, knownSizes: this.#knownSizes, witnessTimeoutMs: o.witnessTimeoutMs });
+    } catch (error) {
+      result = { failures: [{ witness: '-', reason: error instanceof Error ? error.message : 'anchoring failed' }] };
+    }
+    if (!result.checkpoint) {
+      o.onAnchorFailure?.(result.failures);
+      this.#retryDelay = Math.min(this.#retryDelay * 2, MAX_RETRY_MS);
+      return;
+    }
+    this.#retryDelay = o.retryMs;
+    this.#latest = result.checkpoint;
+    await this.#acknowledge();
+  }
+
+  /** Resolves every waiter whose entry the latest checkpoint covers. */
+  async #acknowledge(): Promise<void> {
+    const checkpoint = this.#latest;
+    if (!checkpoint) return;
+    for (const { operationHash, index } of this.#waiters.coveredBy(checkpoint.size)) {
+      try {
+        const receipt = await buildReceipt(this.#options.store, index, checkpoint);
+        this.#waiters.succeed(operationHash, receipt);
+      } catch (error) {
+        this.#waiters.fail(operationHash, error);
+      }
+    }
+  }
+
+  /** Stops batching; pending submissions are rejected with LEDGER_UNAVAILABLE. Does not close the store. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#cycle;
+    this.#queue.length = 0;
+    this.#waiters.failAll(new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer was closed before acknowledging'));
+  }
+}
+
+function checkPath(op: Operation, governance: boolean): void {
+  const genesis = isRegistryGenesis(op);
+  if (genesis && !governance) {
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${op.did} is a country registry: its genesis is accepted only through the operator's governance path (spec §3.5)`,
+    );
+  }
+  if (!genesis && governance) {
+    throw new DidCityError('INVALID_OPERATION', 'the governance path accepts only a country registry genesis (spec §3.5)');
+  }
+}

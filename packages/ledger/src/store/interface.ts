@@ -1,0 +1,131 @@
+/**
+ * The storage contract of a ledger node. Asynchronous so that a networked store (PostgreSQL) can implement it;
+ * the embedded SqliteLogStore answers synchronously underneath.
+ *
+ * A store owns the log entries, the hashes of every complete Merkle subtree (so appends and proofs read
+ * O(log n) hashes), the co-signed checkpoints and the derived per-DID state, and writes them so that a crash
+ * leaves either all of a batch or none of it.
+ */
+import type { DidHistory } from '@did-city/method';
+import type { NodeHash, NodeId } from '@did-city/tlog';
+
+/** What the sequencer hands over for one leaf. */
+export interface AppendEntry {
+  /** Leaf bytes: JCS({integratedTime, operation}) (spec §4). */
+  leaf: Uint8Array;
+  operationHash: string;
+  did: string;
+  seq: number;
+  integratedTime: string;
+}
+
+export interface StoredEntry extends AppendEntry {
+  index: number;
+  /** RFC 6962 leaf hash of `leaf`. */
+  leafHash: Uint8Array;
+}
+
+export interface AppendBatch {
+  /** The log size the batch was validated against; the append fails with a conflict if the log moved. */
+  expectedSize: number;
+  entries: readonly AppendEntry[];
+  /** Derived state of every DID the batch touched, after the batch. Written in the same transaction. */
+  states: readonly DidHistory[];
+}
+
+export interface TreeHead {
+  size: number;
+  root: Uint8Array;
+}
+
+/** A checkpoint that met the witness quorum, as the signed-note text carrying all signatures. */
+export interface StoredCheckpoint {
+  size: number;
+  root: Uint8Array;
+  note: string;
+}
+
+export type IntegrityProblemKind =
+  /** The stored leaf hash is not the hash of the stored leaf bytes. */
+  | 'leaf-hash'
+  /** A column (operation hash, DID, seq, time) disagrees with the operation in the leaf bytes. */
+  | 'entry-columns'
+  /** Leaf indexes are not contiguous from 0. */
+  | 'missing-entry'
+  /** A stored interior node is not the hash of its children recomputed from the leaves. */
+  | 'node-hash'
+  /** The root recomputed from the leaves differs from a stored checkpoint's root. */
+  | 'checkpoint-root'
+  /** The derived state of a DID differs from a replay of the log. */
+  | 'derived-state'
+  /** The latest checkpoint's signatures do not satisfy the trust policy (checked by the node). */
+  | 'checkpoint-signature';
+
+export interface IntegrityProblem {
+  kind: IntegrityProblemKind;
+  /** Leaf index (or, for node-hash, the first leaf the node covers). */
+  index?: number;
+  did?: string;
+  detail: string;
+}
+
+export interface IntegrityReport {
+  ok: boolean;
+  /** Number of entries checked. */
+  size: number;
+  /** Size of the checkpoint whose root was compared, if any. */
+  checkpointSize?: number;
+  problems: IntegrityProblem[];
+}
+
+/** Raised by append when the batch does not fit the stored log: nothing of the batch was written. */
+export class AppendConflictError extends Error {
+  /** `size`: the log is not at `expectedSize`; `unique`: an operation hash or (did, seq) is already stored. */
+  readonly conflict: 'size' | 'unique';
+
+  constructor(conflict: 'size' | 'unique', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppendConflictError';
+    this.conflict = conflict;
+  }
+}
+
+export interface LogStore {
+  /** Size and root of everything appended (co-signed or not). */
+  head(): Promise<TreeHead>;
+  /** Appends atomically; returns the new head. Throws AppendConflictError. */
+  append(batch: AppendBatch): Promise<TreeHead>;
+
+  /** Entries with start ≤ index < end, in order. */
+  entries(start: number, end: number): Promise<StoredEntry[]>;
+  entry(index: number): Promise<StoredEntry | undefined>;
+  /** Every entry of one DID in log order (optionally only those below `beforeSize`). */
+  entriesOfDid(did: string, beforeSize?: number): Promise<StoredEntry[]>;
+  entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined>;
+  /** Whether the DID already has an operation with this seq. */
+  hasSeq(did: string, seq: number): Promise<boolean>;
+
+  /** Complete-subtree hashes (level 0 = leaf hashes); every id must lie inside the stored tree. */
+  readNodes(ids: readonly NodeId[]): Promise<NodeHash[]>;
+  /** `count` consecutive hashes of one tree level from `start` (tlog-tiles data); fewer if the level is shorter. */
+  levelHashes(level: number, start: number, count: number): Promise<Uint8Array[]>;
+  rootAt(size: number): Promise<Uint8Array>;
+  inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
+  consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]>;
+
+  /** Stores a co-signed checkpoint; refuses a root that differs from the log's root at that size. */
+  saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  checkpointAt(size: number): Promise<StoredCheckpoint | undefined>;
+  /** Stored checkpoints by increasing size, from `fromSize` (inclusive), at most `limit`. */
+  checkpoints(options?: { fromSize?: number; limit?: number }): Promise<StoredCheckpoint[]>;
+
+  /** The derived state of a DID after its last stored operation. */
+  didState(did: string): Promise<DidHistory | undefined>;
+  /** Replays the log and replaces the derived state with the result. */
+  rebuildDerivedState(): Promise<void>;
+  /** Recomputes leaf hashes, interior nodes and checkpoint roots from the stored leaf bytes. */
+  integrityCheck(): Promise<IntegrityReport>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,300 @@
+/**
+ * The embedded LogStore on one SQLite file (better-sqlite3): WAL, synchronous = FULL, one IMMEDIATE
+ * transaction per batch. The right-edge frontier of the tree is kept in memory so an append computes the new
+ * root without reading earlier leaves; every complete subtree it creates is stored, so roots and proofs for
+ * any size read O(log n) rows.
+ */
+import type { DidHistory } from '@did-city/method';
+import {
+  appendToFrontier,
+  consistencyProof,
+  consistencyProofNodes,
+  type Frontier,
+  frontierRoot,
+  inclusionProof,
+  inclusionProofNodes,
+  leafHash,
+  type NodeHash,
+  type NodeId,
+  readerFromNodes,
+  rootNodes,
+  treeRoot,
+} from '@did-city/tlog';
+import Database from 'better-sqlite3';
+import { checkIntegrity } from './integrity.ts';
+import {
+  type AppendBatch,
+  AppendConflictError,
+  type IntegrityReport,
+  type LogStore,
+  type StoredCheckpoint,
+  type StoredEntry,
+  type TreeHead,
+} from './interface.ts';
+import { replayLog } from './replay.ts';
+import { prepareDatabase } from './schema.ts';
+import { type CheckpointRow, type EntryRow, toCheckpoint, toEntry, toHistory } from './sqlite-rows.ts';
+
+export interface SqliteLogStoreOptions {
+  /** Path of the database file (created if missing). */
+  file: string;
+}
+
+const ENTRY_COLUMNS = 'leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time';
+
+export class SqliteLogStore implements LogStore {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  #frontier: Frontier;
+
+  constructor(options: SqliteLogStoreOptions) {
+    this.#db = new Database(options.file);
+    try {
+      prepareDatabase(this.#db);
+      this.#frontier = this.#loadFrontier();
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+  }
+
+  async head(): Promise<TreeHead> {
+    return { size: this.#frontier.size, root: frontierRoot(this.#frontier) };
+  }
+
+  async append(batch: AppendBatch): Promise<TreeHead> {
+    const write = this.#db.transaction((b: AppendBatch) => this.#appendInTransaction(b));
+    try {
+      this.#frontier = write.immediate(batch);
+    } catch (err) {
+      if (err instanceof AppendConflictError) this.#frontier = this.#loadFrontier();
+      throw toConflict(err);
+    }
+    return this.head();
+  }
+
+  #appendInTransaction(batch: AppendBatch): Frontier {
+    const size = this.#storedSize();
+    if (size !== batch.expectedSize || size !== this.#frontier.size) {
+      throw new AppendConflictError('size', `log has ${size} entries, batch expected ${batch.expectedSize}`);
+    }
+    const hashes = batch.entries.map((e) => leafHash(e.leaf));
+    const { frontier, nodes } = appendToFrontier(this.#frontier, hashes);
+    const insertEntry = this.#prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    batch.entries.forEach((e, i) => {
+      insertEntry.run(size + i, e.leaf, hashes[i], e.operationHash, e.did, e.seq, e.integratedTime);
+    });
+    const insertNode = this.#prepare('INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)');
+    for (const n of nodes) if (n.level > 0) insertNode.run(n.level, n.index, n.hash);
+    this.#writeStates(batch.states, size + batch.entries.length);
+    return frontier;
+  }
+
+  #writeStates(states: readonly DidHistory[], sizeAfter: number): void {
+    const upsert = this.#prepare(
+      `INSERT INTO did_state (did, head_index, history) VALUES (?, ?, ?)
+       ON CONFLICT (did) DO UPDATE SET head_index = excluded.head_index, history = excluded.history`,
+    );
+    for (const state of states) {
+      const headIndex = lastLeafIndex(state);
+      if (headIndex >= sizeAfter) throw new RangeError(`state of ${state.did} points past the log`);
+      upsert.run(state.did, headIndex, JSON.stringify(state));
+    }
+  }
+
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    const rows = this.#prepare<[number, number], EntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`,
+      )
+      .all(start, end);
+    return rows.map(toEntry);
+  }
+
+  async entry(index: number): Promise<StoredEntry | undefined> {
+    const row = this.#prepare<[number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = ?`)
+      .get(index);
+    return row && toEntry(row);
+  }
+
+  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER): Promise<StoredEntry[]> {
+    // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
+    const rows = this.#prepare<[string, number], EntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND leaf_index < ? ORDER BY seq`,
+      )
+      .all(did, beforeSize);
+    return rows.map(toEntry);
+  }
+
+  async entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined> {
+    const row = this.#prepare<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE operation_hash = ?`)
+      .get(operationHash);
+    return row && toEntry(row);
+  }
+
+  async hasSeq(did: string, seq: number): Promise<boolean> {
+    return this.#prepare('SELECT 1 FROM entries WHERE did = ? AND seq = ?').get(did, seq) !== undefined;
+  }
+
+  async readNodes(ids: readonly NodeId[]): Promise<NodeHash[]> {
+    return this.#readNodes(ids);
+  }
+
+  #readNodes(ids: readonly NodeId[]): NodeHash[] {
+    const leaf = this.#prepare<[number], { hash: Buffer }>(
+      'SELECT leaf_hash AS hash FROM entries WHERE leaf_index = ?',
+    );
+    const node = this.#prepare<[number, number], { hash: Buffer }>(
+      'SELECT hash FROM tree_nodes WHERE level = ? AND node_index = ?',
+    );
+    return ids.map(({ level, index }) => {
+      const row = level === 0 ? leaf.get(index) : node.get(level, index);
+      if (!row) throw new RangeError(`tree node ${level}/${index} is not stored`);
+      return { level, index, hash: new Uint8Array(row.hash) };
+    });
+  }
+
+  async levelHashes(level: number, start: number, count: number): Promise<Uint8Array[]> {
+    const rows =
+      level === 0
+        ? this.#prepare<[number, number], { hash: Buffer }>(
+              'SELECT leaf_hash AS hash FROM entries WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?',
+            )
+            .all(start, count)
+        : this.#prepare<[number, number, number], { hash: Buffer }>(
+              'SELECT hash FROM tree_nodes WHERE level = ? AND node_index >= ? ORDER BY node_index LIMIT ?',
+            )
+            .all(level, start, count);
+    return rows.map((r) => new Uint8Array(r.hash));
+  }
+
+  async rootAt(size: number): Promise<Uint8Array> {
+    return this.#rootAt(size);
+  }
+
+  #rootAt(size: number): Uint8Array {
+    this.#checkSize(size);
+    if (size === this.#frontier.size) return frontierRoot(this.#frontier);
+    return treeRoot(readerFromNodes(size, this.#readNodes(rootNodes(size))), size);
+  }
+
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+    this.#checkSize(size);
+    const reader = readerFromNodes(size, this.#readNodes(inclusionProofNodes(index, size)));
+    return inclusionProof(reader, index, size);
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
+    this.#checkSize(newSize);
+    const reader = readerFromNodes(newSize, this.#readNodes(consistencyProofNodes(oldSize, newSize)));
+    return consistencyProof(reader, oldSize, newSize);
+  }
+
+  #checkSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#frontier.size) {
+      throw new RangeError(`tree size ${size} is outside the stored log (0..${this.#frontier.size})`);
+    }
+  }
+
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    const save = this.#db.transaction((cp: StoredCheckpoint) => {
+      if (!Buffer.from(this.#rootAt(cp.size)).equals(cp.root)) {
+        throw new Error(`checkpoint root for size ${cp.size} is not the root of the stored log`);
+      }
+      const existing = this.#checkpointRow(cp.size);
+      if (existing && !existing.root_hash.equals(cp.root)) {
+        throw new Error(`a different root is already stored for size ${cp.size}`);
+      }
+      this.#db
+        .prepare(
+          `INSERT INTO checkpoints (tree_size, root_hash, note) VALUES (?, ?, ?)
+           ON CONFLICT (tree_size) DO UPDATE SET note = excluded.note`,
+        )
+        .run(cp.size, cp.root, cp.note);
+    });
+    save.immediate(checkpoint);
+  }
+
+  #checkpointRow(size: number): CheckpointRow | undefined {
+    return this.#prepare<[number], CheckpointRow>('SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size = ?')
+      .get(size);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const row = this.#prepare<[], CheckpointRow>('SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1')
+      .get();
+    return row && toCheckpoint(row);
+  }
+
+  async checkpointAt(size: number): Promise<StoredCheckpoint | undefined> {
+    const row = this.#checkpointRow(size);
+    return row && toCheckpoint(row);
+  }
+
+  async checkpoints(options: { fromSize?: number; limit?: number } = {}): Promise<StoredCheckpoint[]> {
+    const rows = this.#prepare<[number, number], CheckpointRow>(
+        'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?',
+      )
+      .all(options.fromSize ?? 0, options.limit ?? -1);
+    return rows.map(toCheckpoint);
+  }
+
+  async didState(did: string): Promise<DidHistory | undefined> {
+    const row = this.#prepare<[string], { history: string }>('SELECT history FROM did_state WHERE did = ?')
+      .get(did);
+    return row && toHistory(row.history);
+  }
+
+  async rebuildDerivedState(): Promise<void> {
+    const size = this.#frontier.size;
+    const states = await replayLog(this, size);
+    const replace = this.#db.transaction(() => {
+      if (this.#storedSize() !== size) throw new AppendConflictError('size', 'log moved during the rebuild');
+      this.#prepare('DELETE FROM did_state').run();
+      this.#writeStates([...states.values()], size);
+    });
+    replace.immediate();
+  }
+
+  async integrityCheck(): Promise<IntegrityReport> {
+    return checkIntegrity(this);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  // Statements are compiled once per SQL text; better-sqlite3 statements are reusable and cheap to keep.
+  #prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt as Database.Statement<P, R>;
+  }
+
+  #storedSize(): number {
+    const row = this.#prepare<[], { size: number }>('SELECT coalesce(max(leaf_index) + 1, 0) AS size FROM entries').get();
+    return row?.size ?? 0;
+  }
+
+  #loadFrontier(): Frontier {
+    const size = this.#storedSize();
+    return { size, hashes: this.#readNodes(rootNodes(size)).map((n) => n.hash) };
+  }
+}
+
+function lastLeafIndex(state: DidHistory): number {
+  const last = state.versions[state.versions.length - 1]?.leafIndex ?? -1;
+  return Math.max(last, state.deactivation?.leafIndex ?? -1);
+}
+
+// better-sqlite3 reports constraint violations with a stable `code`; the message text is never inspected.
+function toConflict(err: unknown): unknown {
+  if (err instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(err.code)) {
+    return new AppendConflictError('unique', 'an operation hash or (did, seq) in the batch is already in the log', {
+      cause: err,
+    });
+  }
+  return err;
+}
