@@ -1,0 +1,101 @@
+/**
+ * An issuer: one DID and key, optional status lists, issuing in any of the three formats. It completes what a
+ * caller leaves out (id, validFrom, the schema reference and context of our types, status entries), checks our types
+ * against their schemas before signing, and signs.
+ *
+ * @example
+ * const issuer = createIssuer({ key: { verificationMethod: 'did:city:cn#vc-1', signer }, statusLists });
+ * const { verifiableCredential } = await issuer.issue(cityIdentityCredential({ ... }), { format: 'vc-jwt' });
+ */
+import { randomUUID } from 'node:crypto';
+import { CITY_CREDENTIALS_CONTEXT } from './context.ts';
+import { assertCredential, controllerOf, normalised, wholeSeconds } from './credential.ts';
+import { issueDataIntegrityVc } from './data-integrity.ts';
+import { IssuerError } from './errors.ts';
+import { envelope, issueJoseVc } from './jose.ts';
+import { issueJwtVc } from './jwt-vc.ts';
+import { SchemaRegistry, schemaUrl } from './schema-check.ts';
+import { BUNDLED_SCHEMAS, type CityCredentialType } from './schemas.ts';
+import type { StatusLists } from './status-lists.ts';
+import type { Credential, CredentialFormat, EnvelopedVerifiableCredential, IssuerKey } from './types.ts';
+
+export interface IssuerOptions {
+  key: IssuerKey;
+  statusLists?: StatusLists;
+  /** Where the service runs: credentialSchema references point at its `/schemas/v1/…` copies. */
+  baseUrl?: string;
+  now?: () => Date;
+}
+
+export interface IssueOptions {
+  /** Default: data-integrity. */
+  format?: CredentialFormat;
+  /** Add revocation and suspension entries; default true when the issuer has status lists. */
+  status?: boolean;
+  /** vc+jwt only: return an EnvelopedVerifiableCredential instead of the compact JWS. */
+  envelope?: boolean;
+}
+
+export interface Issued {
+  format: CredentialFormat;
+  /** The credential id (status changes refer to it). */
+  id: string;
+  verifiableCredential: Credential | EnvelopedVerifiableCredential | string;
+  /** The credential as signed (for the JWT formats, what the token carries). */
+  credential: Credential;
+}
+
+export interface CityIssuer {
+  readonly did: string;
+  issue(credential: unknown, options?: IssueOptions): Promise<Issued>;
+}
+
+const FORMATS = new Set<CredentialFormat>(['vc-jwt', 'vc+jwt', 'data-integrity']);
+
+function ourType(credential: Credential): CityCredentialType | undefined {
+  return credential.type.find((type): type is CityCredentialType => Object.hasOwn(BUNDLED_SCHEMAS, type));
+}
+
+export function createIssuer(options: IssuerOptions): CityIssuer {
+  const did = controllerOf(options.key.verificationMethod);
+  const schemas = new SchemaRegistry();
+  const now = () => options.now?.() ?? new Date();
+
+  async function prepare(input: unknown, status: boolean): Promise<Credential> {
+    assertCredential(input, { expectedIssuer: did });
+    const credential = normalised(input);
+    credential.id ??= `urn:uuid:${randomUUID()}`;
+    credential.validFrom ??= wholeSeconds(now());
+    const type = ourType(credential);
+    if (type !== undefined) {
+      if (!credential['@context'].includes(CITY_CREDENTIALS_CONTEXT)) credential['@context'].push(CITY_CREDENTIALS_CONTEXT);
+      credential.credentialSchema ??= { id: schemaUrl(BUNDLED_SCHEMAS[type], options.baseUrl), type: 'JsonSchema' };
+    }
+    const issues = await schemas.check(credential);
+    if (issues.length > 0) throw new IssuerError('INVALID_CREDENTIAL', issues.map((entry) => entry.message).join('; '), { errors: issues });
+    if (credential.credentialStatus !== undefined) throw new IssuerError('INVALID_CREDENTIAL', 'credentialStatus is assigned by the issuer');
+    if (status && options.statusLists !== undefined) credential.credentialStatus = options.statusLists.allocate(credential.id);
+    return credential;
+  }
+
+  async function sign(credential: Credential, format: CredentialFormat, asEnvelope: boolean) {
+    if (format === 'vc-jwt') return issueJwtVc(credential, { key: options.key, now: now() });
+    if (format === 'vc+jwt') {
+      const jwt = await issueJoseVc(credential, { key: options.key });
+      return asEnvelope ? envelope(jwt) : jwt;
+    }
+    if (format === 'data-integrity') return issueDataIntegrityVc(credential, { key: options.key, created: wholeSeconds(now()) });
+    throw new IssuerError('INVALID_CREDENTIAL', `unknown format ${String(format)}`);
+  }
+
+  return {
+    did,
+    async issue(input, issueOptions = {}) {
+      const format = issueOptions.format ?? 'data-integrity';
+      if (!FORMATS.has(format)) throw new IssuerError('INVALID_CREDENTIAL', `unknown format ${String(format)}`);
+      const credential = await prepare(input, issueOptions.status ?? true);
+      const verifiableCredential = await sign(credential, format, issueOptions.envelope ?? false);
+      return { format, id: credential.id!, verifiableCredential, credential };
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The issuer's side of Bitstring Status List 1.0: separate revocation and suspension lists of at least 131,072
+ * entries, entries allocated at random indexes (so an index says nothing about issuance order), status changes
+ * persisted in the store, and each list served as a credential signed by the issuer, with a `ttl`.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { createBitstring, encodeBitstring, getBit, MIN_STATUS_LIST_LENGTH, setBit } from './bitstring.ts';
+import { controllerOf, wholeSeconds } from './credential.ts';
+import { issueDataIntegrityVc } from './data-integrity.ts';
+import { IssuerError } from './errors.ts';
+import type { StatusPurpose, StatusStore } from './status-store.ts';
+import { type BitstringStatusListEntry, type Credential, type IssuerKey, VC_V2_CONTEXT } from './types.ts';
+
+export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
+
+export interface StatusListsOptions {
+  store: StatusStore;
+  /** Signs the list credentials; its DID is the issuer of the lists (the same as of the credentials). */
+  key: IssuerKey;
+  /** Public base URL of the service: lists are at `${baseUrl}/status-lists/{id}`. */
+  baseUrl: string;
+  /** Entries per list; default and minimum 131,072. */
+  length?: number;
+  /** `ttl` of the list credentials in ms; default 5 minutes. */
+  ttlMs?: number;
+  /** A list stops taking entries past this share of its length, so random allocation keeps finding free slots. */
+  fillLimit?: number;
+  now?: () => Date;
+}
+
+const DEFAULT_TTL_MS = 5 * 60_000;
+const DEFAULT_FILL_LIMIT = 0.5;
+const ALLOCATION_ATTEMPTS = 64;
+
+export interface CredentialStatusView {
+  credentialId: string;
+  revoked: boolean;
+  suspended: boolean;
+}
+
+export class StatusLists {
+  readonly #options: StatusListsOptions;
+  readonly #signed = new Map<string, { version: number; credential: Credential }>();
+
+  constructor(options: StatusListsOptions) {
+    if (options.length !== undefined && options.length < MIN_STATUS_LIST_LENGTH) {
+      throw new RangeError(`status lists hold at least ${MIN_STATUS_LIST_LENGTH} entries`);
+    }
+    this.#options = options;
+  }
+
+  get ttlMs(): number {
+    return this.#options.ttlMs ?? DEFAULT_TTL_MS;
+  }
+
+  urlOf(id: string): string {
+    return `${this.#options.baseUrl.replace(/\/$/, '')}/status-lists/${id}`;
+  }
+
+  /** Creates an empty list and returns its id. */
+  createList(purpose: StatusPurpose, length = this.#options.length ?? MIN_STATUS_LIST_LENGTH): string {
+    const id = randomUUID();
+    this.#options.store.createList({ id, purpose, bits: createBitstring(length) });
+    return id;
+  }
+
+  #allocateIn(purpose: StatusPurpose, credentialId: string): BitstringStatusListEntry {
+    const { store } = this.#options;
+    for (let list = 0; list < 2; list++) {
+      const open = store.openList(purpose) ?? store.getList(this.createList(purpose))!;
+      if (open.allocated < open.length * (this.#options.fillLimit ?? DEFAULT_FILL_LIMIT)) {
+        for (let attempt = 0; attempt < ALLOCATION_ATTEMPTS; attempt++) {
+          const index = randomInt(open.length);
+          if (store.allocate(open.id, index, credentialId)) return this.#entry(open.id, index, purpose);
+        }
+      }
+      store.markFull(open.id);
+    }
+    throw new IssuerError('STATUS_LIST_FULL', `no free ${purpose} entry could be allocated`);
+  }
+
+  #entry(listId: string, index: number, purpose: StatusPurpose): BitstringStatusListEntry {
+    const url = this.urlOf(listId);
+    return { id: `${url}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: purpose, statusListIndex: String(index), statusListCredential: url };
+  }
+
+  /** One revocation and one suspension entry for a credential about to be issued. */
+  allocate(credentialId: string): BitstringStatusListEntry[] {
+    return STATUS_PURPOSES.map((purpose) => this.#allocateIn(purpose, credentialId));
+  }
+
+  /** Sets (true) or clears (false) a credential's bit for a purpose. Revocation is final: clearing it is refused. */
+  update(credentialId: string, purpose: StatusPurpose, value: boolean): CredentialStatusView {
+    const entries = this.#options.store.entriesOf(credentialId).filter((entry) => entry.purpose === purpose);
+    if (entries.length === 0) throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no ${purpose} entry here`);
+    for (const entry of entries) {
+      const list = this.#options.store.getList(entry.listId)!;
+      if (purpose === 'revocation' && !value && getBit(list.bits, entry.index)) {
+        throw new IssuerError('INVALID_CREDENTIAL', 'a revoked credential cannot be reinstated; suspend instead');
+      }
+      const bits = Uint8Array.from(list.bits);
+      setBit(bits, entry.index, value);
+      this.#options.store.writeBits(entry.listId, bits);
+    }
+    return this.statusOf(credentialId);
+  }
+
+  statusOf(credentialId: string): CredentialStatusView {
+    const entries = this.#options.store.entriesOf(credentialId);
+    if (entries.length === 0) throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no status entries here`);
+    const set = (purpose: StatusPurpose) =>
+      entries.some((entry) => entry.purpose === purpose && getBit(this.#options.store.getList(entry.listId)!.bits, entry.index));
+    return { credentialId, revoked: set('revocation'), suspended: set('suspension') };
+  }
+
+  /** The signed list credential, re-signed only when the list changed; undefined for an unknown id. */
+  async listCredential(id: string): Promise<Credential | undefined> {
+    const list = this.#options.store.getList(id);
+    if (list === undefined) return undefined;
+    const cached = this.#signed.get(id);
+    if (cached !== undefined && cached.version === list.version) return cached.credential;
+    const url = this.urlOf(id);
+    const now = this.#options.now?.() ?? new Date();
+    const unsigned: Credential = {
+      '@context': [VC_V2_CONTEXT],
+      id: url,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer: controllerOf(this.#options.key.verificationMethod),
+      validFrom: wholeSeconds(now),
+      credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: list.purpose, encodedList: encodeBitstring(list.bits), ttl: this.ttlMs },
+    };
+    const credential = await issueDataIntegrityVc(unsigned, { key: this.#options.key, created: wholeSeconds(now) });
+    this.#signed.set(id, { version: list.version, credential });
+    return credential;
+  }
+}

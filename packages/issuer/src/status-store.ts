@@ -1,0 +1,128 @@
+/**
+ * Where an issuer keeps its status lists and which credential holds which entry. SQLite by default (better-sqlite3,
+ * WAL, synchronous=FULL, so an acknowledged revocation survives a crash); the interface is small so another store
+ * can replace it.
+ */
+import Database from 'better-sqlite3';
+
+export type StatusPurpose = 'revocation' | 'suspension';
+
+export interface StatusListRecord {
+  id: string;
+  purpose: StatusPurpose;
+  length: number;
+  bits: Uint8Array;
+  /** Incremented on every bit change: the signed list credential is re-signed when it moves. */
+  version: number;
+  allocated: number;
+  full: boolean;
+}
+
+export interface StatusEntryRecord {
+  listId: string;
+  index: number;
+  purpose: StatusPurpose;
+}
+
+export interface StatusStore {
+  createList(list: { id: string; purpose: StatusPurpose; bits: Uint8Array }): void;
+  getList(id: string): StatusListRecord | undefined;
+  /** A list of this purpose still taking new entries, if any. */
+  openList(purpose: StatusPurpose): StatusListRecord | undefined;
+  markFull(id: string): void;
+  /** Records `credentialId` at `index`; false when the index is already taken. */
+  allocate(listId: string, index: number, credentialId: string): boolean;
+  entriesOf(credentialId: string): StatusEntryRecord[];
+  /** Writes the list's new bits and bumps its version, atomically. */
+  writeBits(listId: string, bits: Uint8Array): void;
+  close(): void;
+}
+
+interface ListRow {
+  id: string;
+  purpose: StatusPurpose;
+  length: number;
+  bits: Buffer;
+  version: number;
+  allocated: number;
+  full: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS status_lists (
+  id TEXT PRIMARY KEY, purpose TEXT NOT NULL, length INTEGER NOT NULL, bits BLOB NOT NULL,
+  version INTEGER NOT NULL DEFAULT 0, allocated INTEGER NOT NULL DEFAULT 0, full INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS status_entries (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), idx INTEGER NOT NULL, credential_id TEXT NOT NULL,
+  PRIMARY KEY (list_id, idx));
+CREATE INDEX IF NOT EXISTS status_entries_credential ON status_entries (credential_id);`;
+
+function toRecord(row: ListRow | undefined): StatusListRecord | undefined {
+  if (row === undefined) return undefined;
+  const bits = new Uint8Array(row.bits.buffer, row.bits.byteOffset, row.bits.byteLength);
+  return { id: row.id, purpose: row.purpose, length: row.length, bits, version: row.version, allocated: row.allocated, full: row.full === 1 };
+}
+
+export class SqliteStatusStore implements StatusStore {
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  /** `path`: a file, or ':memory:' for tests. */
+  constructor(path: string) {
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.exec(SCHEMA);
+    const db = this.#db;
+    this.#statements = {
+      insertList: db.prepare('INSERT INTO status_lists (id, purpose, length, bits, created) VALUES (?, ?, ?, ?, ?)'),
+      getList: db.prepare<[string], ListRow>('SELECT * FROM status_lists WHERE id = ?'),
+      openList: db.prepare<[string], ListRow>('SELECT * FROM status_lists WHERE purpose = ? AND full = 0 ORDER BY created DESC LIMIT 1'),
+      markFull: db.prepare('UPDATE status_lists SET full = 1 WHERE id = ?'),
+      insertEntry: db.prepare('INSERT OR IGNORE INTO status_entries (list_id, idx, credential_id) VALUES (?, ?, ?)'),
+      countEntry: db.prepare('UPDATE status_lists SET allocated = allocated + 1 WHERE id = ?'),
+      entriesOf: db.prepare<[string], { list_id: string; idx: number; purpose: StatusPurpose }>(
+        'SELECT e.list_id, e.idx, l.purpose FROM status_entries e JOIN status_lists l ON l.id = e.list_id WHERE e.credential_id = ?',
+      ),
+      writeBits: db.prepare('UPDATE status_lists SET bits = ?, version = version + 1 WHERE id = ?'),
+    };
+  }
+
+  createList(list: { id: string; purpose: StatusPurpose; bits: Uint8Array }): void {
+    this.#statements.insertList.run(list.id, list.purpose, list.bits.length * 8, Buffer.from(list.bits), Date.now());
+  }
+
+  getList(id: string): StatusListRecord | undefined {
+    return toRecord(this.#statements.getList.get(id));
+  }
+
+  openList(purpose: StatusPurpose): StatusListRecord | undefined {
+    return toRecord(this.#statements.openList.get(purpose));
+  }
+
+  markFull(id: string): void {
+    this.#statements.markFull.run(id);
+  }
+
+  allocate(listId: string, index: number, credentialId: string): boolean {
+    return this.#db.transaction(() => {
+      const inserted = this.#statements.insertEntry.run(listId, index, credentialId).changes === 1;
+      if (inserted) this.#statements.countEntry.run(listId);
+      return inserted;
+    })();
+  }
+
+  entriesOf(credentialId: string): StatusEntryRecord[] {
+    return this.#statements.entriesOf.all(credentialId).map((row) => ({ listId: row.list_id, index: row.idx, purpose: row.purpose }));
+  }
+
+  writeBits(listId: string, bits: Uint8Array): void {
+    this.#statements.writeBits.run(Buffer.from(bits), listId);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

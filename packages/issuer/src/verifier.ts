@@ -1,0 +1,107 @@
+/**
+ * A verifier: the format verifiers bound to one resolver, status list cache, schema registry and clock.
+ *
+ * @example
+ * const verifier = createVerifier({ resolver: createDidResolver({ city: createCityResolver({ reader }) }) });
+ * const { verified, errors } = await verifier.verify(jwtOrCredential);
+ */
+import { verifyDataIntegrityVc } from './data-integrity.ts';
+import { issue } from './errors.ts';
+import { httpCredentialFetcher, httpJsonFetcher, httpResourceFetcher } from './http-fetch.ts';
+import { type KeyValidity, memoizeResolver } from './issuer-keys.ts';
+import { unwrapEnvelope, verifyJoseVc } from './jose.ts';
+import { decodeJws } from './jws.ts';
+import { verifyJwtVc } from './jwt-vc.ts';
+import type { ResourceFetcher } from './related-resource.ts';
+import { type JsonFetcher, SchemaRegistry } from './schema-check.ts';
+import { StatusChecker, type StatusListFetcher } from './status-check.ts';
+import { type DidResolver, isRecord, type VerificationResult } from './types.ts';
+import { failed, type VerifyContext } from './verify-common.ts';
+
+export interface VerifierOptions {
+  resolver: DidResolver;
+  /** Default: HTTP GET. */
+  fetchStatusList?: StatusListFetcher;
+  /** Default: HTTP GET; `false` skips relatedResource digests. */
+  fetchResource?: ResourceFetcher | false;
+  /** Fetches schemas that are not bundled; default HTTP GET; `false`: unknown schemas fail. */
+  fetchSchema?: JsonFetcher | false;
+  /** `false` skips credentialSchema checks. */
+  checkSchemas?: boolean;
+  /** `false` skips credentialStatus checks (never do this for credentials that matter). */
+  checkStatus?: boolean;
+  /** Which DID document version must authorise the key; default 'now'. */
+  keyValidity?: KeyValidity;
+  clockSkewSeconds?: number;
+  /** Opt-in memo of resolution results (ms) on top of the resolver's own cache; default 0 (off). */
+  resolutionCacheMs?: number;
+  now?: () => Date;
+  statusTtl?: { defaultMs?: number; maxMs?: number };
+}
+
+export interface Verifier {
+  /** Verifies a credential of any supported format; never throws. */
+  verify(input: unknown): Promise<VerificationResult>;
+  verifyJwtVc(jwt: unknown): Promise<VerificationResult>;
+  verifyJoseVc(input: unknown): Promise<VerificationResult>;
+  verifyDataIntegrityVc(input: unknown): Promise<VerificationResult>;
+  readonly context: VerifyContext;
+}
+
+const DEFAULT_SKEW_SECONDS = 60;
+
+/** Routes a credential to its format: vc+jwt by its `typ`, a JWT otherwise, an object with a proof to Data Integrity. */
+export function verifyCredential(input: unknown, context: VerifyContext): Promise<VerificationResult> {
+  if (typeof input === 'string') {
+    const typ = decodeJws(input)?.header.typ;
+    return typ === 'vc+jwt' || typ === 'vc-ld+jwt' ? verifyJoseVc(input, context) : verifyJwtVc(input, context);
+  }
+  if (isRecord(input) && input.type === 'EnvelopedVerifiableCredential') {
+    const token = unwrapEnvelope(input);
+    const typ = token === undefined ? undefined : decodeJws(token)?.header.typ;
+    return typ === 'JWT' ? verifyJwtVc(token, context) : verifyJoseVc(input, context);
+  }
+  // Veramo's normalised VC-JWT: the JWT is in proof.jwt; the JSON around it is only a view of it.
+  if (isRecord(input) && isRecord(input.proof) && typeof input.proof.jwt === 'string') return verifyJwtVc(input.proof.jwt, context);
+  if (isRecord(input) && input.proof !== undefined) return verifyDataIntegrityVc(input, context);
+  return Promise.resolve(failed([issue('UNSUPPORTED_FORMAT', 'not a JWT, an enveloped credential or a credential with a proof')]));
+}
+
+function optional<T>(value: T | false | undefined, fallback: () => T): T | undefined {
+  return value === false ? undefined : (value ?? fallback());
+}
+
+export function createVerifier(options: VerifierOptions): Verifier {
+  const now = () => (options.now?.() ?? new Date()).getTime();
+  const ttlMs = options.resolutionCacheMs ?? 0;
+  const base: VerifyContext = {
+    resolver: ttlMs > 0 ? memoizeResolver(options.resolver, { ttlMs, now }) : options.resolver,
+    now,
+    clockSkewMs: (options.clockSkewSeconds ?? DEFAULT_SKEW_SECONDS) * 1000,
+    keyValidity: options.keyValidity ?? 'now',
+  };
+  const context: VerifyContext = { ...base };
+  if (options.checkStatus !== false) {
+    context.status = new StatusChecker({
+      fetchStatusList: options.fetchStatusList ?? httpCredentialFetcher(),
+      // A status list is checked like any credential, minus a status of its own.
+      verifyListCredential: (list) => verifyCredential(list, base),
+      now,
+      ...(options.statusTtl?.defaultMs === undefined ? {} : { defaultTtlMs: options.statusTtl.defaultMs }),
+      ...(options.statusTtl?.maxMs === undefined ? {} : { maxTtlMs: options.statusTtl.maxMs }),
+    });
+  }
+  if (options.checkSchemas !== false) {
+    const fetchJson = optional(options.fetchSchema, httpJsonFetcher);
+    context.schemas = new SchemaRegistry(fetchJson === undefined ? {} : { fetchJson });
+  }
+  const fetchResource = optional(options.fetchResource, httpResourceFetcher);
+  if (fetchResource !== undefined) context.fetchResource = fetchResource;
+  return {
+    verify: (input) => verifyCredential(input, context),
+    verifyJwtVc: (jwt) => verifyJwtVc(jwt, context),
+    verifyJoseVc: (input) => verifyJoseVc(input, context),
+    verifyDataIntegrityVc: (input) => verifyDataIntegrityVc(input, context),
+    context,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The part of verification every format shares once it has parsed its envelope: find the issuer's authorised keys,
+ * check the signatures, then the validity window, status, schema and related resources. A forged credential stops
+ * at the signature, so nothing it names (status lists, schemas, resources) is fetched on its behalf.
+ */
+import type { KeyType } from '@did-city/method';
+import { issue, type VerificationIssue } from './errors.ts';
+import { assertionKeys, type KeyValidity } from './issuer-keys.ts';
+import { checkRelatedResources, type ResourceFetcher } from './related-resource.ts';
+import type { SchemaRegistry } from './schema-check.ts';
+import type { StatusChecker } from './status-check.ts';
+import type { Credential, CredentialFormat, DidResolver, VerificationResult } from './types.ts';
+import { checkValidity, type ValidityWindow } from './validity.ts';
+
+export interface VerifyContext {
+  resolver: DidResolver;
+  now: () => number;
+  clockSkewMs: number;
+  keyValidity: KeyValidity;
+  /** Absent: status entries are not checked (used for status list credentials themselves). */
+  status?: StatusChecker;
+  /** Absent: credentialSchema is not checked. */
+  schemas?: SchemaRegistry;
+  /** Absent: relatedResource digests are not checked. */
+  fetchResource?: ResourceFetcher;
+}
+
+/** One signature to check: a JWS, or one Data Integrity proof. */
+export interface SignatureCheck {
+  verificationMethod?: string;
+  keyType?: KeyType;
+  verify(publicKeyMultibase: string): boolean;
+}
+
+export interface Secured {
+  format: CredentialFormat;
+  credential: Credential;
+  issuer: string;
+  window: ValidityWindow;
+  /** Issuance time (ms) for keyValidity 'issuance': validFrom, else the JWT's iat. */
+  issuedAt?: number;
+  signatures: SignatureCheck[];
+}
+
+export function failed(issues: VerificationIssue[], partial: Partial<VerificationResult> = {}): VerificationResult {
+  return { ...partial, verified: false, errors: issues };
+}
+
+async function checkSignature(secured: Secured, check: SignatureCheck, context: VerifyContext) {
+  const lookup = {
+    issuer: secured.issuer,
+    ...(check.verificationMethod === undefined ? {} : { verificationMethod: check.verificationMethod }),
+    ...(check.keyType === undefined ? {} : { keyType: check.keyType }),
+    ...(secured.issuedAt === undefined ? {} : { issuedAt: secured.issuedAt }),
+  };
+  const keys = await assertionKeys(context.resolver, lookup, context.keyValidity);
+  if ('code' in keys) return keys;
+  const key = keys.find((candidate) => check.verify(candidate.publicKeyMultibase));
+  return key ?? issue('INVALID_SIGNATURE', `signature does not verify with ${keys.map((k) => k.id).join(', ')}`);
+}
+
+async function laterChecks(secured: Secured, context: VerifyContext): Promise<VerificationIssue[]> {
+  const issues = checkValidity(secured.window, context.now(), context.clockSkewMs);
+  const { credential } = secured;
+  const [status, schema, resources] = await Promise.all([
+    context.status === undefined || credential.credentialStatus === undefined ? [] : context.status.check(credential),
+    context.schemas === undefined || credential.credentialSchema === undefined ? [] : context.schemas.check(credential),
+    context.fetchResource === undefined ? [] : checkRelatedResources(credential.relatedResource, context.fetchResource),
+  ]);
+  return [...issues, ...status, ...schema, ...resources];
+}
+
+export async function verifySecured(secured: Secured, context: VerifyContext): Promise<VerificationResult> {
+  const partial = { format: secured.format, issuer: secured.issuer, credential: secured.credential };
+  if (secured.signatures.length === 0) return failed([issue('MALFORMED_CREDENTIAL', 'no proof')], partial);
+  let verificationMethod: string | undefined;
+  for (const check of secured.signatures) {
+    const outcome = await checkSignature(secured, check, context);
+    if ('code' in outcome) return failed([outcome], partial);
+    verificationMethod ??= outcome.id;
+  }
+  const issues = await laterChecks(secured, context);
+  const result: VerificationResult = { verified: issues.length === 0, errors: issues, ...partial };
+  if (verificationMethod !== undefined) result.verificationMethod = verificationMethod;
+  return result;
+}
+
+/** Wraps a format verifier so that nothing a credential contains makes it throw. */
+export async function neverThrows(run: () => Promise<VerificationResult>): Promise<VerificationResult> {
+  try {
+    return await run();
+  } catch (cause) {
+    return failed([issue('MALFORMED_CREDENTIAL', `could not be verified: ${(cause as Error).message}`)]);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The VC API service over real HTTP on 127.0.0.1: authorisation of writes, problem details, size limits, issue →
+ * verify → revoke through the endpoints, status lists fetched by the verifier over HTTP, the served context and
+ * schemas.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIssuer } from '../src/issuer.ts';
+import { createIssuerRouter } from '../src/service/app.ts';
+import { StatusLists } from '../src/status-lists.ts';
+import { SqliteStatusStore } from '../src/status-store.ts';
+import { createVerifier } from '../src/verifier.ts';
+import { createWorld, REGISTRY, SJZ } from './fixtures/world.ts';
+import { sjzIdentity } from './fixtures/issuing.ts';
+
+const TOKEN = 'test-token-0123456789';
+const API_KEY = 'test-api-key-abcdef';
+let server: Server;
+let base: string;
+let dir: string;
+let store: SqliteStatusStore;
+
+beforeAll(async () => {
+  const world = await createWorld();
+  dir = mkdtempSync(join(tmpdir(), 'did-city-issuer-service-'));
+  store = new SqliteStatusStore(join(dir, 'status.db'));
+  const app = express();
+  server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
+  const statusLists = new StatusLists({ store, key: world.registryKey, baseUrl: base });
+  const issuer = createIssuer({ key: world.registryKey, statusLists, baseUrl: base });
+  // The default verifier: status lists and schemas over HTTP, as a wallet would fetch them.
+  const verifier = createVerifier({ resolver: world.resolver, statusTtl: { maxMs: 0 } });
+  app.use('/issuer', createIssuerRouter({ issuer, verifier, statusLists, clients: [{ id: 'ops', token: TOKEN, apiKey: API_KEY }], bodyLimit: '16kb' }));
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+const json = (response: Response): Promise<any> => response.json();
+
+function post(path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
+  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+describe('POST /credentials/issue', () => {
+  it('needs a token or API key: 401 problem details without, 201 with either', async () => {
+    const response = await post('/credentials/issue', { credential: sjzIdentity() }, {});
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await json(response)).toStrictEqual({ type: 'https://w3id.org/did-city/errors#UNAUTHORIZED', title: expect.any(String), status: 401, detail: expect.any(String) });
+    expect((await post('/credentials/issue', { credential: sjzIdentity() }, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await post('/credentials/issue', { credential: sjzIdentity() }, { 'x-api-key': API_KEY })).status).toBe(201);
+  });
+
+  it.each([
+    ['a VC 1.1 first context', { '@context': ['https://www.w3.org/2018/credentials/v1'] }],
+    ['another issuer', { issuer: SJZ }],
+    ['a bad date', { validFrom: 'yesterday' }],
+    ['no VerifiableCredential type', { type: ['CityIdentityCredential'] }],
+  ])('rejects %s with 400 INVALID_CREDENTIAL problem details', async (_name, change) => {
+    const response = await post('/credentials/issue', { credential: { ...sjzIdentity(), ...change } });
+    expect(response.status).toBe(400);
+    const problem = await json(response);
+    expect(problem).toMatchObject({ type: 'https://w3id.org/did-city/errors#INVALID_CREDENTIAL', status: 400 });
+    expect(problem.errors.length).toBeGreaterThan(0);
+  });
+
+  it('rejects malformed JSON (400) and oversized bodies (413)', async () => {
+    const malformed = await post('/credentials/issue', '{"credential":');
+    expect([malformed.status, (await json(malformed)).type]).toStrictEqual([400, 'https://w3id.org/did-city/errors#MALFORMED_REQUEST']);
+    const large = await post('/credentials/issue', { credential: sjzIdentity(), padding: 'x'.repeat(20_000) });
+    expect([large.status, (await json(large)).type]).toStrictEqual([413, 'https://w3id.org/did-city/errors#REQUEST_TOO_LARGE']);
+  });
+});
+
+describe('issue → verify → suspend → reinstate → revoke over HTTP', () => {
+  it.each(['data-integrity', 'vc+jwt', 'vc-jwt'])('%s', async (format) => {
+    const issued = await post('/credentials/issue', { credential: sjzIdentity(), options: { format } });
+    expect(issued.status).toBe(201);
+    const { verifiableCredential } = await json(issued);
+    if (format === 'vc+jwt') expect(verifiableCredential.type).toBe('EnvelopedVerifiableCredential');
+    const verify = () => post('/credentials/verify', { verifiableCredential }, {});
+    const ok = await verify();
+    expect([ok.status, (await json(ok)).verified]).toStrictEqual([200, true]);
+    const credentialId = format === 'data-integrity' ? verifiableCredential.id : jtiOf(verifiableCredential);
+    expect((await post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'suspended' }] }, {})).status).toBe(401);
+    const suspended = await post('/credentials/status', { credentialId, credentialStatus: [{ statusPurpose: 'suspension', status: true }] });
+    expect(await json(suspended)).toStrictEqual({ credentialId, revoked: false, suspended: true });
+    const failed = await verify();
+    expect(failed.status).toBe(400);
+    expect((await json(failed)).errors).toStrictEqual([
+      { code: 'SUSPENDED', message: expect.any(String), type: 'https://w3id.org/did-city/errors#SUSPENDED', title: 'Credential suspended' },
+    ]);
+    await post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'reinstated' }] });
+    expect((await verify()).status).toBe(200);
+    await post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] });
+    expect((await json(await verify())).errors.map((e: { code: string }) => e.code)).toStrictEqual(['REVOKED']);
+  });
+});
+
+function jtiOf(vc: unknown): string {
+  const jwt = typeof vc === 'string' ? vc : (vc as { id: string }).id.slice('data:application/vc+jwt,'.length);
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
+  return payload.jti ?? payload.id;
+}
+
+describe('status lists and served documents', () => {
+  it('POST /status-lists creates a list (auth), GET serves it signed with Cache-Control from the ttl', async () => {
+    expect((await post('/status-lists', { statusPurpose: 'suspension' }, {})).status).toBe(401);
+    const created = await post('/status-lists', { statusPurpose: 'suspension' });
+    expect(created.status).toBe(201);
+    const { id } = await json(created);
+    expect(created.headers.get('location')).toBe(id);
+    const list = await fetch(id);
+    expect(list.status).toBe(200);
+    expect(list.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(await json(list)).toMatchObject({ id, issuer: REGISTRY, credentialSubject: { statusPurpose: 'suspension', ttl: 300000 } });
+    const missing = await fetch(`${base}/status-lists/nope`);
+    expect([missing.status, (await json(missing)).type]).toStrictEqual([404, 'https://w3id.org/did-city/errors#STATUS_LIST_NOT_FOUND']);
+  });
+
+  it('serves the JSON-LD context and the schemas', async () => {
+    const context = await fetch(`${base}/contexts/credentials/v1`);
+    expect(context.headers.get('content-type')).toMatch(/^application\/ld\+json/);
+    expect((await json(context))['@context'].CityIdentityCredential).toBe('https://w3id.org/did-city/vocab#CityIdentityCredential');
+    const schema = await fetch(`${base}/schemas/v1/city-identity.json`);
+    expect((await json(schema)).$id).toBe('https://w3id.org/did-city/schemas/v1/city-identity.json');
+  });
+
+  it('verification of garbage is a 400 result, not a crash', async () => {
+    const response = await post('/credentials/verify', { verifiableCredential: 'x.y.z' }, {});
+    expect(response.status).toBe(400);
+    expect((await json(response)).verified).toBe(false);
+  });
+});
