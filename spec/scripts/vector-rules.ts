@@ -1,0 +1,76 @@
+/**
+ * The numbered rules of spec/did-city.md (`**[R-XXX-n]**` markers) and their coverage by the vectors: every
+ * constraint has at least one negative vector, or a stated reason why vectors cannot check it.
+ */
+import type { Vector } from './vector-resolution.ts';
+
+export interface Rule {
+  id: string;
+  /** The heading of the section the rule is defined in. */
+  section: string;
+}
+
+const MARKER = /\*\*\[(R-[A-Z]+-\d+)\]\*\*/g;
+const HEADING = /^#{2,4} (.+)$/;
+
+/** Rules in document order, each defined once. */
+export function parseRules(markdown: string): Rule[] {
+  const rules: Rule[] = [];
+  let section = '';
+  for (const line of markdown.split('\n')) {
+    const heading = HEADING.exec(line);
+    if (heading) section = heading[1]!;
+    for (const match of line.matchAll(MARKER)) {
+      const id = match[1]!;
+      if (rules.some((r) => r.id === id)) throw new Error(`spec: rule ${id} is defined twice`);
+      rules.push({ id, section });
+    }
+  }
+  return rules;
+}
+
+/** Rules no negative vector can check, and why. */
+export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
+  'R-DOC-5': 'personal data is not machine-detectable: the registry operators review documents (§10.2); vectors contain none',
+  'R-GEN-2': "the ledger node's governance path: packages/ledger tests (Sequencer.submitGovernance refuses a genesis on the public path)",
+  'R-REP-2': 'construction rule (versions): checked by every positive operation and resolution vector',
+  'R-REP-3': 'construction rule (documents): checked by every positive operation and resolution vector',
+  'R-RES-1': 'the failure shape (error, didDocument null, empty metadata) is checked by every negative resolution and dereferencing vector',
+  'R-RES-4': 'a deactivated DID is not an error: checked by the positive deactivated resolution and dereferencing vectors',
+  'R-RES-5': 'construction rule (metadata): checked by the positive resolution vectors',
+  'R-LED-4': 'witness behaviour: packages/tlog C2SP tlog-witness vectors and packages/ledger witness tests',
+  'R-LED-5': 'what a ledger node serves: packages/ledger reader tests (only entries covered by a quorum checkpoint)',
+};
+
+export interface RuleCoverage {
+  section: string;
+  negative: string[];
+  positive: string[];
+  noNegativeVector?: string;
+}
+
+/** Vector ids by rule; throws when a rule is uncovered or a vector names a rule the spec does not define. */
+export function coverage(rules: readonly Rule[], vectors: ReadonlyArray<Pick<Vector, 'id' | 'rule' | 'rules'>>): Record<string, RuleCoverage> {
+  const known = new Set(rules.map((r) => r.id));
+  const result: Record<string, RuleCoverage> = {};
+  for (const rule of rules) {
+    result[rule.id] = { section: rule.section, negative: [], positive: [] };
+    if (Object.hasOwn(NO_NEGATIVE_VECTOR, rule.id)) result[rule.id]!.noNegativeVector = NO_NEGATIVE_VECTOR[rule.id];
+  }
+  const problems: string[] = [];
+  for (const vector of vectors) {
+    for (const id of vector.rules ?? []) {
+      if (known.has(id)) result[id]!.positive.push(vector.id);
+      else problems.push(`${vector.id} names ${id}, which the spec does not define`);
+    }
+    if (vector.rule === undefined) continue;
+    if (known.has(vector.rule)) result[vector.rule]!.negative.push(vector.id);
+    else problems.push(`${vector.id} names ${vector.rule}, which the spec does not define`);
+  }
+  for (const id of Object.keys(NO_NEGATIVE_VECTOR)) if (!known.has(id)) problems.push(`NO_NEGATIVE_VECTOR names ${id}, not in the spec`);
+  for (const [id, c] of Object.entries(result)) {
+    if (c.negative.length === 0 && c.noNegativeVector === undefined) problems.push(`${id} (${c.section}) has no negative vector`);
+  }
+  if (problems.length > 0) throw new Error(`rule coverage:\n  ${problems.join('\n  ')}`);
+  return result;
+}

@@ -1,0 +1,357 @@
+/**
+ * The shared vectors of spec/vectors/ run through the library (spec/README.md describes the format), and the check
+ * that the committed vectors are exactly what the generator produces: any drift fails `pnpm test`.
+ *
+ * The harness here is written against the public APIs only (it does not reuse the generator's helpers), so a
+ * generator bug cannot hide behind itself.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  applyOperation,
+  canonicalBytes,
+  createCityResolver,
+  type DidHistory,
+  type GenesisPolicy,
+  HttpLedgerReader,
+  isCityDid,
+  type LedgerReader,
+  type LogEntry,
+  operationHash,
+  parentDid,
+  parseDid,
+} from '@did-city/method';
+import {
+  evaluateCheckpoint,
+  leafHash,
+  parseCheckpoint,
+  parseNote,
+  parsePolicy,
+  verifyConsistency,
+  verifyInclusion,
+} from '@did-city/tlog';
+import { describe, expect, it } from 'vitest';
+import { buildVectors, differences, syncedSpec } from '../spec/scripts/vectors.ts';
+
+const SPEC = join(import.meta.dirname, '..', 'spec');
+const VECTORS = join(SPEC, 'vectors');
+
+// biome-ignore lint/suspicious/noExplicitAny: vectors are JSON read from disk; each test reads the members it needs.
+type Json = any;
+
+function load(path: string): Json {
+  return JSON.parse(readFileSync(join(VECTORS, path), 'utf8'));
+}
+
+const index = load('index.json');
+const files: Array<{ path: string; kind: string; id: string }> = index.files;
+const world = load('logs/world.json');
+const worldEntries: LogEntry[] = world.entries.map(({ index, integratedTime, operation }: Json) => ({ index, integratedTime, operation }));
+
+function vectorsOf(kind: string, prefix: string): Json[] {
+  return files.filter((f) => f.kind === kind && f.id.startsWith(prefix)).map((f) => load(f.path));
+}
+
+function title(vector: Json): string {
+  return vector.rule === undefined ? `${vector.id}: ${vector.description}` : `${vector.rule} broken: ${vector.description}`;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function bytes(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+/** A reader that trusts its log, as the vectors' expected results were produced. */
+function reader(entries: readonly LogEntry[]): LedgerReader {
+  return { history: async (did) => ({ entries: structuredClone(entries.filter((e) => e.operation?.did === did)) }) };
+}
+
+function resolver(entries: readonly LogEntry[], config: { genesis?: GenesisPolicy; refuseNoCache?: boolean } = {}) {
+  return createCityResolver({ reader: reader(entries), cache: false, ...config });
+}
+
+/** Validates and applies entries in log order as a ledger does, parents taken from the state built so far. */
+function apply(state: Map<string, DidHistory>, entry: LogEntry, genesis?: GenesisPolicy): void {
+  const did = (entry.operation as { did?: unknown })?.did;
+  const parent = isCityDid(did) ? parentDid(did) : undefined;
+  const context = { ...(parent && state.has(parent) ? { parent: state.get(parent)! } : {}), ...(genesis ? { genesis } : {}) };
+  const history = applyOperation(typeof did === 'string' ? state.get(did) : undefined, entry, context);
+  state.set(history.did, history);
+}
+
+function replay(count: number, genesis?: GenesisPolicy): Map<string, DidHistory> {
+  const state = new Map<string, DidHistory>();
+  for (const entry of worldEntries.slice(0, count)) apply(state, entry, genesis);
+  return state;
+}
+
+function errorCode(action: () => unknown): string | undefined {
+  try {
+    action();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+describe('spec/vectors is what spec/scripts/generate-vectors.ts produces', () => {
+  it('every committed file is byte for byte the generator output (run `pnpm vectors` after a change)', async () => {
+    expect(differences(await buildVectors())).toEqual([]);
+  }, 120_000);
+
+  it('the errors table of spec/did-city.md §8 is rendered from spec/errors.json', () => {
+    expect(syncedSpec()).toBe(readFileSync(join(SPEC, 'did-city.md'), 'utf8'));
+  });
+
+  it('every key, hash and signature quoted in the spec appears in the vectors (examples are not stale)', () => {
+    const spec = readFileSync(join(SPEC, 'did-city.md'), 'utf8');
+    // Multibase keys, operation hashes and proof values (base58btc), checkpoint hashes, signatures and policy keys
+    // (base64): any such string of 40 characters or more.
+    const quoted = new Set(spec.match(/[A-Za-z0-9+/]{40,}={0,2}/g));
+    const corpus = files.map((f) => readFileSync(join(VECTORS, f.path), 'utf8')).join('\n');
+    expect([...quoted].filter((value) => !corpus.includes(value))).toEqual([]);
+    expect(quoted.size).toBeGreaterThan(10);
+  });
+
+  it('index.json lists every rule of the spec with at least one vector or a reason', () => {
+    const spec = readFileSync(join(SPEC, 'did-city.md'), 'utf8');
+    const defined = [...spec.matchAll(/\*\*\[(R-[A-Z]+-\d+)\]\*\*/g)].map((m) => m[1]);
+    expect(Object.keys(index.rules).sort()).toEqual([...defined].sort());
+    for (const [id, rule] of Object.entries<Json>(index.rules)) {
+      expect(rule.negative.length > 0 || typeof rule.noNegativeVector === 'string', id).toBe(true);
+    }
+  });
+});
+
+describe('logs/world.json', () => {
+  const leaves: Array<[number, Json]> = world.entries.map((e: Json) => [e.index, e]);
+  it.each(leaves)('leaf %i: operation hash (§3.3), leaf hash (§4) and validity', (_index, e) => {
+    expect(operationHash(e.operation)).toBe(e.operationHash);
+    expect(base64(leafHash(canonicalBytes({ integratedTime: e.integratedTime, operation: e.operation })))).toBe(e.leafHash);
+    expect(() => replay(e.index + 1, world.genesis)).not.toThrow();
+  });
+});
+
+describe('did-syntax.json', () => {
+  const syntax = load('did-syntax.json');
+  const valid: Array<[string, Json]> = syntax.valid.map((v: Json) => [v.did, v]);
+  const invalid: Array<[string, string, Json]> = syntax.invalid.map((v: Json) => [v.rule, v.did, v]);
+  it.each(valid)('valid: %s', (did, v) => {
+    const parsed = parseDid(did);
+    expect({ network: parsed.network ?? null, country: parsed.country, division: parsed.division ?? null, subIds: parsed.subIds }).toEqual(v.parts);
+    expect(parentDid(did) ?? null).toBe(v.parent);
+    expect(did.length).toBe(v.length);
+  });
+  it.each(invalid)('%s broken: %s', async (_rule, did, v) => {
+    expect(errorCode(() => parseDid(did))).toBe(v.expected.error.code);
+    const result = await resolver(worldEntries).resolve(did);
+    expect(result.didResolutionMetadata.error?.type).toBe(v.expected.error.type);
+    expect(result.didDocument).toBeNull();
+  });
+});
+
+describe('operations: one per operation type', () => {
+  it.each(vectorsOf('operation', 'operations/').map((v) => [title(v), v]))('%s', async (_title, v: Json) => {
+    const prefix = worldEntries.slice(0, v.entries);
+    expect(prefix.at(-1)!.operation).toEqual(v.operation);
+    expect(operationHash(v.operation)).toBe(v.operationHash);
+    expect(() => replay(v.entries, v.resolver.genesis)).not.toThrow();
+    expect(await resolver(prefix, v.resolver).resolve(v.did)).toEqual(v.expected.resolution);
+  });
+});
+
+describe('append vectors: the next entry after the world log', () => {
+  const appends = files.filter((f) => f.kind === 'append').map((f) => load(f.path));
+  it.each(appends.map((v) => [title(v), v]))('%s', async (_title, v: Json) => {
+    const state = replay(v.entries, v.genesis);
+    const code = errorCode(() => apply(state, v.entry, v.genesis));
+    if (v.expected.accepted === true) {
+      expect(code).toBeUndefined();
+      expect(canonicalBytes(v.entry.operation).length).toBe(v.expected.bytes);
+      expect(operationHash(v.entry.operation)).toBe(v.expected.operationHash);
+      return;
+    }
+    expect(code).toBe(v.expected.error.code);
+    if (v.resolve !== undefined) {
+      const log = [...worldEntries.slice(0, v.entries), v.entry];
+      const result = await resolver(log, { genesis: v.genesis }).resolve(v.resolve.did);
+      expect(result.didResolutionMetadata.error?.type).toBe(v.resolve.error.type);
+      expect(result.didDocument).toBeNull();
+      expect(result.didDocumentMetadata).toEqual({});
+    }
+  });
+});
+
+describe('resolution', () => {
+  it.each(vectorsOf('resolution', 'resolution/').map((v) => [title(v), v]))('%s', async (_title, v: Json) => {
+    const log = [...worldEntries.slice(0, v.entries), ...(v.extraEntries ?? [])];
+    expect(await resolver(log, v.resolver).resolve(v.did, v.options)).toEqual(v.expected);
+  });
+});
+
+describe('dereferencing', () => {
+  it.each(vectorsOf('dereferencing', 'dereferencing/').map((v) => [title(v), v]))('%s', async (_title, v: Json) => {
+    const log = worldEntries.slice(0, v.entries);
+    expect(await resolver(log, v.resolver).dereference(v.didUrl, v.options)).toEqual(v.expected);
+  });
+});
+
+/** What a resolver verifies about a ledger answer (spec §7.6), as an error code or undefined. */
+function ledgerCheck(v: Json): string | undefined {
+  const policy = parsePolicy(v.policy);
+  const trusted = (note: string) => evaluateCheckpoint(note, policy).ok;
+  if (v.check === 'checkpoint') return trusted(v.checkpoint) ? undefined : 'UNTRUSTED_CHECKPOINT';
+  if (v.check === 'inclusion') {
+    if (!trusted(v.checkpoint)) return 'UNTRUSTED_CHECKPOINT';
+    const { size, rootHash } = parseCheckpoint(parseNote(v.checkpoint).text);
+    const entry = v.entry;
+    const recomputed = leafHash(canonicalBytes({ integratedTime: entry.integratedTime, operation: entry.operation }));
+    const proof = entry.inclusionProof.map(bytes);
+    const ok = verifyInclusion({ leafIndex: entry.index, treeSize: size, leafHash: recomputed, proof, rootHash });
+    return ok ? undefined : 'INVALID_LEDGER_PROOF';
+  }
+  if (!trusted(v.seen) || !trusted(v.presented)) return 'UNTRUSTED_CHECKPOINT';
+  const seen = parseCheckpoint(parseNote(v.seen).text);
+  const presented = parseCheckpoint(parseNote(v.presented).text);
+  const [older, newer] = seen.size <= presented.size ? [seen, presented] : [presented, seen];
+  const ok = verifyConsistency({
+    oldSize: older.size,
+    newSize: newer.size,
+    oldRoot: older.rootHash,
+    newRoot: newer.rootHash,
+    proof: v.consistencyProof.map(bytes),
+  });
+  return ok ? undefined : 'INCONSISTENT_CHECKPOINT';
+}
+
+describe('ledger: checkpoint, witnesses, proofs (spec §7)', () => {
+  const v = load('ledger/world-checkpoint.json');
+  const policy = parsePolicy(v.policy);
+  const checkpoint = parseCheckpoint(parseNote(v.checkpoint.note).text);
+
+  it('the checkpoint is signed by the policy log and cosigned by all three witnesses (quorum 2)', () => {
+    const verdict = evaluateCheckpoint(v.checkpoint.note, policy);
+    expect(verdict).toMatchObject({ ok: true, logSigned: true, quorum: true, invalid: [] });
+    expect(verdict.cosigners.map((c) => c.witness)).toEqual(['witness-a', 'witness-b', 'witness-c']);
+    expect(checkpoint).toMatchObject({ origin: v.origin, size: v.checkpoint.size });
+    expect(base64(checkpoint.rootHash)).toBe(v.checkpoint.rootHash);
+  });
+
+  it('every leaf of the world log is included at its index, from its recomputed leaf hash', () => {
+    expect(v.leaves.map((l: Json) => l.leafHash)).toEqual(world.entries.map((e: Json) => e.leafHash));
+    for (const leaf of v.leaves) {
+      const check = { leafIndex: leaf.index, treeSize: checkpoint.size, leafHash: bytes(leaf.leafHash), proof: leaf.inclusionProof.map(bytes), rootHash: checkpoint.rootHash };
+      expect(verifyInclusion(check), `leaf ${leaf.index}`).toBe(true);
+    }
+  });
+
+  it('the earlier checkpoint is consistent with the latest one', () => {
+    const earlier = parseCheckpoint(parseNote(v.earlierCheckpoint.note).text);
+    expect(evaluateCheckpoint(v.earlierCheckpoint.note, policy).ok).toBe(true);
+    const proof = v.consistencyProof.map(bytes);
+    expect(verifyConsistency({ oldSize: earlier.size, newSize: checkpoint.size, oldRoot: earlier.rootHash, newRoot: checkpoint.rootHash, proof })).toBe(true);
+  });
+
+  it('each proven history verifies and resolves like the world log', async () => {
+    for (const [did, history] of Object.entries<Json>(v.histories)) {
+      for (const entry of history.entries) expect(ledgerCheck({ check: 'inclusion', policy: v.policy, checkpoint: history.checkpoint, entry }), did).toBeUndefined();
+      const own = history.entries.map(({ index, integratedTime, operation }: Json) => ({ index, integratedTime, operation }));
+      expect(own).toEqual(worldEntries.filter((e) => e.operation.did === did));
+    }
+  });
+
+  it.each(vectorsOf('ledger', 'negative/').map((n) => [title(n), n]))('%s', (_title, n: Json) => {
+    expect(ledgerCheck(n)).toBe(n.expected.error.code);
+  });
+});
+
+/**
+ * A ledger node as HttpLedgerReader sees it: GET dids/{did}/history answers the proven history the vector holds
+ * (or, by `serve`, a doctored one), GET proofs/consistency the proofs the vectors hold.
+ */
+function fakeLedger(options: { serve?: (did: string) => Json; consistency?: Record<string, string[]> } = {}) {
+  const v = load('ledger/world-checkpoint.json');
+  const proofs: Record<string, string[]> = { [`${v.earlierCheckpoint.size}-${v.checkpoint.size}`]: v.consistencyProof, ...options.consistency };
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetch = async (input: string | URL | Request): Promise<Response> => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const history = /\/dids\/([^/]+)\/history$/.exec(url.pathname);
+    if (history) {
+      const did = decodeURIComponent(history[1]!);
+      const served = options.serve?.(did) ?? v.histories[did] ?? { did, treeSize: v.checkpoint.size, checkpoint: v.checkpoint.note, entries: [] };
+      return json(200, served);
+    }
+    if (url.pathname.endsWith('/proofs/consistency')) {
+      const proof = proofs[`${url.searchParams.get('from')}-${url.searchParams.get('to')}`];
+      return proof === undefined ? json(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'not found', detail: 'no proof' }) : json(200, { proof });
+    }
+    return json(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'not found', detail: url.pathname });
+  };
+  return { v, reader: new HttpLedgerReader({ url: 'https://ledger.test/', policy: v.policy, fetch: fetch as typeof globalThis.fetch }) };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+describe('ledger vectors through the verifying HttpLedgerReader (spec §7.6)', () => {
+  const plainResolutions = vectorsOf('resolution', 'resolution/').filter(
+    (r) => r.entries === world.entries.length && r.extraEntries === undefined,
+  );
+  it.each(plainResolutions.map((r) => [title(r), r]))('%s, verified against the co-signed checkpoint', async (_title, r: Json) => {
+    const { v, reader } = fakeLedger();
+    const result = await createCityResolver({ reader, cache: false, ...r.resolver }).resolve(r.did, r.options);
+    const expected = structuredClone(r.expected);
+    if (expected.didResolutionMetadata.error === undefined) {
+      expected.didResolutionMetadata.ledger = { origin: v.origin, treeSize: String(v.checkpoint.size), checkpoint: v.checkpoint.note };
+    }
+    expect(result).toEqual(expected);
+  });
+
+  it('a larger checkpoint consistent with the one accepted before is accepted, with the consistency proof', async () => {
+    const base = load('ledger/world-checkpoint.json');
+    let current = base.earlierCheckpoint;
+    const { reader } = fakeLedger({ serve: (did) => ({ did, treeSize: current.size, checkpoint: current.note, entries: [] }) });
+    await reader.history('did:city:cn:110000');
+    current = base.checkpoint;
+    expect(await reader.history('did:city:cn:110000')).toMatchObject({ entries: [], ledger: { treeSize: String(base.checkpoint.size) } });
+    expect(reader.evidence).toEqual([]);
+  });
+
+  it.each(vectorsOf('ledger', 'negative/').map((n) => [title(n), n]))('%s', async (_title, n: Json) => {
+    const base = load('ledger/world-checkpoint.json');
+    if (n.check === 'checkpoint') {
+      const { reader } = fakeLedger({ serve: (did) => ({ ...base.histories['did:city:cn:130100'], did, checkpoint: n.checkpoint }) });
+      expect(await rejection(reader.history('did:city:cn:130100'))).toBe(n.expected.error.code);
+      return;
+    }
+    if (n.check === 'inclusion') {
+      const did = n.entry.operation.did;
+      const history = structuredClone(base.histories[did]);
+      const at = history.entries.findIndex((e: Json) => e.index === n.entry.index);
+      history.entries[at] = n.entry;
+      const { reader } = fakeLedger({ serve: () => ({ ...history, checkpoint: n.checkpoint }) });
+      expect(await rejection(reader.history(did))).toBe(n.expected.error.code);
+      return;
+    }
+    const seen = parseCheckpoint(parseNote(n.seen).text);
+    const presented = parseCheckpoint(parseNote(n.presented).text);
+    let note = n.seen;
+    const { reader } = fakeLedger({
+      serve: (did) => ({ did, treeSize: note === n.seen ? seen.size : presented.size, checkpoint: note, entries: [] }),
+      consistency: { [`${seen.size}-${presented.size}`]: n.consistencyProof },
+    });
+    await reader.history('did:city:cn:110000');
+    note = n.presented;
+    expect(await rejection(reader.history('did:city:cn:110000'))).toBe(n.expected.error.code);
+    expect(reader.evidence).toHaveLength(1);
+  });
+});
