@@ -1,13 +1,10 @@
 /**
- * THE SEAM for production: the LedgerReader the standalone driver reads through. It must fetch a DID's entries
- * from the ledger node's HTTP API with inclusion proofs and verify them against a checkpoint co-signed by the
- * trust policy's witness quorum (spec/did-city.md §7) before returning them.
- *
- * That reader ships with the ledger's HTTP API and is not available yet, so this function refuses to start the
- * driver rather than serve unverified (or invented) histories. Wire it here once it exists, e.g.
- * `return createHttpLedgerReader({ url: settings.ledgerUrl, policy: settings.trustPolicy.text })`.
+ * The LedgerReader the standalone driver reads through: the method library's HttpLedgerReader, which fetches a
+ * DID's entries from the ledger node's HTTP API with inclusion proofs and verifies them against a checkpoint
+ * co-signed by the trust policy's witness quorum, and each checkpoint's consistency with the last one it
+ * accepted (spec/did-city.md §7.6), before the resolver replays them.
  */
-import type { LedgerReader } from '@did-city/method';
+import { HttpLedgerReader, type LedgerReader } from '@did-city/method';
 import { ConfigError, type DriverSettings, ENV_PREFIX } from './config.ts';
 
 export function createLedgerReader(settings: DriverSettings): LedgerReader {
@@ -21,8 +18,11 @@ export function createLedgerReader(settings: DriverSettings): LedgerReader {
       `${ENV_PREFIX}trustPolicy is not set: the driver verifies every history against a C2SP tlog-policy (the policy text or a path to it)`,
     );
   }
-  throw new ConfigError(
-    `Cannot use ${ENV_PREFIX}ledgerUrl=${settings.ledgerUrl.origin}: no verifying HTTP ledger reader is available in this build ` +
-      '(it ships with the ledger HTTP API). Use the all-in-one server (`pnpm start`) until then.',
-  );
+  try {
+    return new HttpLedgerReader({ url: settings.ledgerUrl.href, policy: settings.trustPolicy.text });
+  } catch (error) {
+    // Anything the reader refuses at construction is a setting that cannot be used (the policy, in practice).
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`${ENV_PREFIX}trustPolicy (${settings.trustPolicy.source}) is not a usable C2SP tlog-policy: ${reason}`);
+  }
 }

@@ -4,6 +4,7 @@
  * container fails at start instead of answering every request with an error.
  */
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createDriverApp } from './app.ts';
 import { ConfigError, type DriverSettings, loadSettings, publicProperties } from './config.ts';
 import { createLedgerReader } from './ledger-reader.ts';
@@ -40,6 +41,8 @@ const app = createDriverApp({
   properties: publicProperties(settings),
 });
 const server = app.listen(settings.port, () => {
-  console.log(`did:city driver listening on port ${settings.port}: GET /1.0/identifiers/did:city:cn:130100`);
+  // The bound port, not the setting: with port 0 the system picks one, and supervisors read it from this line.
+  const { port } = server.address() as AddressInfo;
+  console.log(`did:city driver listening on port ${port}: GET /1.0/identifiers/did:city:cn:130100`);
 });
 closeOnSignals(server);

@@ -108,10 +108,10 @@ describe('src/main.ts as a process fails fast with one clear line when no ledger
     expect(stderr).toMatch(/uniresolver_driver_did_city_trustPolicy is not set/);
   });
 
-  test('a ledger URL but no verifying HTTP reader in this build', async () => {
+  test('a trust policy that is not a usable C2SP tlog-policy', async () => {
     const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy: POLICY });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/no verifying HTTP ledger reader is available/);
+    expect(stderr).toMatch(/uniresolver_driver_did_city_trustPolicy \(inline\) is not a usable C2SP tlog-policy/);
   });
 
   test('a bad setting', async () => {

@@ -1,6 +1,7 @@
 /**
  * @did-city/ledger — the did:city authority ledger node: a transparency log of DID operations (RFC 6962/9162)
- * with a batching sequencer, C2SP checkpoints co-signed by tlog-witnesses, and an embedded SQLite store.
+ * with a batching sequencer, C2SP checkpoints co-signed by tlog-witnesses, an embedded SQLite store and a
+ * PostgreSQL store for several institutes (one sequencer holds the write lock at the current primary).
  *
  * @example
  * ```ts
@@ -10,12 +11,34 @@
  * await node.submitGovernance(registryGenesis);               // did:city:cn, spec §3.5
  * const receipt = await node.submit(cityCreate);              // resolves once a witness quorum cosigned
  * const { entries, checkpoint } = await node.history('did:city:cn:130100');
+ * createLedgerApp(node, { adminToken }).listen(8080);          // the HTTP API (README "HTTP API")
  * ```
  */
 export { type AnchorResult, anchorHead, type WitnessFailure } from './anchor.ts';
 export { type BatchItem, type BatchOutcome, buildBatch } from './batch.ts';
 export { applyEntry, isRegistryGenesis, type StateLookup } from './derived-state.ts';
+export {
+  createLedgerApp,
+  createLedgerRouter,
+  DEFAULT_BODY_LIMIT,
+  type LedgerRouterOptions,
+} from './http/router.ts';
+export {
+  type AddCheckpointHandler,
+  createWitnessApp,
+  createWitnessRouter,
+  HttpWitnessClient,
+  type HttpWitnessClientOptions,
+} from './http/witness.ts';
 export { keyName, loadOrCreateKey } from './keys.ts';
+export {
+  HOLDS_SEQUENCER_LOCK,
+  type LeaseOptions,
+  NotLeaderError,
+  type NotLeaderReason,
+  SEQUENCER_LOCK,
+  WriterLease,
+} from './leadership.ts';
 export { decodeLeaf, encodeLeaf, formatIntegratedTime } from './leaf.ts';
 export { EMBEDDED_QUORUM, EMBEDDED_WITNESSES, LedgerNode, type LedgerNodeConfig } from './node.ts';
 export {
@@ -29,6 +52,9 @@ export {
 export { buildReceipt, type Receipt } from './receipt.ts';
 export { Sequencer, type SequencerOptions } from './sequencer.ts';
 export * from './store/interface.ts';
+export { PostgresLogStore, type PostgresLogStoreOptions } from './store/postgres.ts';
+export { PG_SCHEMA_VERSION } from './store/postgres-schema.ts';
 export { SqliteLogStore, type SqliteLogStoreOptions } from './store/sqlite.ts';
 export { type CommitResult, type WitnessLogState, WitnessStateStore } from './witness/state-store.ts';
 export { Witness, type WitnessClient, type WitnessOptions, type WitnessResponse } from './witness/witness.ts';
+export * from './registration/index.ts';

@@ -4,6 +4,9 @@
  * @example
  * const resolver = createCityResolver({ reader: ledger });
  * const { didDocument } = await resolver.resolve('did:city:cn:130100');
+ *
+ * // Against a ledger node, verifying checkpoints, quorum, inclusion and consistency:
+ * const verified = createCityResolver({ reader: new HttpLedgerReader({ url: 'https://ledger.example/', policy }) });
  */
 export * from './did.ts';
 export * from './did-url.ts';
@@ -22,3 +25,13 @@ export * from './data-integrity.ts';
 export * from './divisions.ts';
 export * from './multikey.ts';
 export * from './resolver.ts';
+export {
+  type CheckpointStore,
+  InconsistentCheckpointError,
+  MemoryCheckpointStore,
+  type SplitViewEvidence,
+} from './checkpoint-trust.ts';
+export { HttpLedgerReader, type HttpLedgerReaderOptions } from './http-ledger-reader.ts';
+export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
+export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
+export * from './document-edit.ts';

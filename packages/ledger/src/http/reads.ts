@@ -1,0 +1,73 @@
+/**
+ * The read side of the API. Everything is covered by the latest quorum-cosigned checkpoint and every proof is
+ * against it (spec §7.5, R-LED-5): `GET /dids/{did}/history`, `/checkpoint`, `/proofs/inclusion`,
+ * `/proofs/consistency`, `/policy`, `/health`.
+ */
+import { DidCityError, parseDid } from '@did-city/method';
+import express, { type Response, type Router } from 'express';
+import type { LedgerNode } from '../node.ts';
+import { route } from './operations.ts';
+import { parseIndex } from './params.ts';
+import { sendPlainProblem } from './problem.ts';
+
+/** The checkpoint changes with every batch: "SHOULD prevent caching beyond a few seconds" (tlog-tiles). */
+const MUTABLE = 'no-cache';
+
+function text(res: Response, body: string, cacheControl: string): void {
+  res.setHeader('Cache-Control', cacheControl);
+  res.type('text/plain; charset=utf-8').send(body);
+}
+
+function canonicalDid(value: string): string {
+  const { did } = parseDid(value);
+  if (did !== value) throw new DidCityError('INVALID_DID', `${value} is not in canonical form`);
+  return did;
+}
+
+export function readRoutes(node: LedgerNode): Router {
+  const router = express.Router();
+  router.get(
+    '/dids/:did/history',
+    route(async (req, res) => {
+      const did = canonicalDid(String(req.params['did']));
+      res.setHeader('Cache-Control', MUTABLE);
+      res.json(await node.history(did));
+    }),
+  );
+  router.get(
+    '/checkpoint',
+    route(async (_req, res) => {
+      const note = await node.latestCheckpoint();
+      if (note === undefined) return sendPlainProblem(res, 404, 'the log has no co-signed checkpoint yet');
+      text(res, note, MUTABLE);
+    }),
+  );
+  router.get(
+    '/proofs/inclusion',
+    route(async (req, res) => {
+      const index = parseIndex(req.query['index'], 'index');
+      const size = parseIndex(req.query['size'], 'size');
+      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      res.json({ index, size, proof: await node.inclusionProof(index, size) });
+    }),
+  );
+  router.get(
+    '/proofs/consistency',
+    route(async (req, res) => {
+      const from = parseIndex(req.query['from'], 'from');
+      const to = parseIndex(req.query['to'], 'to');
+      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      res.json({ from, to, proof: await node.consistencyProof(from, to) });
+    }),
+  );
+  router.get('/policy', (_req, res) => text(res, node.policyText, 'public, max-age=300'));
+  router.get(
+    '/health',
+    route(async (_req, res) => {
+      const checkpoint = node.sequencer.checkpoint;
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ status: 'ok', origin: node.origin, treeSize: checkpoint?.size ?? 0 });
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,83 @@
+/**
+ * The ledger node's HTTP API as express routes: `createLedgerRouter(node, options)` to mount into another server
+ * (the all-in-one), `createLedgerApp(node, options)` for a standalone node. Errors are RFC 9457 problem details
+ * from the method library's ERRORS table; request logs name method, path, status and time only (no headers,
+ * bodies or query strings, so no token or key material can reach them).
+ *
+ * @example
+ * const node = await LedgerNode.open({ dataDir: './data' });
+ * createLedgerApp(node, { adminToken: process.env.ADMIN_TOKEN, log: console.log }).listen(8080);
+ */
+import { DidCityError } from '@did-city/method';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import type { LedgerNode } from '../node.ts';
+import { operationRoutes } from './operations.ts';
+import { bodyProblem, classify, sendPlainProblem, sendProblem } from './problem.ts';
+import { readRoutes } from './reads.ts';
+import { tileRoutes } from './tiles.ts';
+
+export interface LedgerRouterOptions {
+  /** Bearer token for `POST /governance/operations`; without one the governance path answers 401. */
+  adminToken?: string;
+  /** Largest request body in bytes. Default 64 KiB (an operation is at most 60 KiB in JCS form). */
+  bodyLimit?: number;
+  /** One line per request and per unexpected failure. Default: nothing is logged. */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+function pathOf(req: Request): string {
+  const url = req.originalUrl;
+  const query = url.indexOf('?');
+  return (query < 0 ? url : url.slice(0, query)).slice(0, 300);
+}
+
+function requestLog(log: (line: string) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log(`${req.method} ${pathOf(req)} ${res.statusCode} ${ms.toFixed(1)}ms`);
+    });
+    next();
+  };
+}
+
+function errorHandler(log: (line: string) => void) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    // DidCityError also has numeric `status` and string `type`: it is ours, so it is classified first.
+    const known = error instanceof DidCityError ? classify(error) : (bodyProblem(error) ?? classify(error));
+    if (known.unexpected) {
+      const what = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
+      log(`error ${req.method} ${pathOf(req)}: ${what}`);
+    }
+    sendProblem(res, known.code, known.detail);
+  };
+}
+
+/** Every ledger route, with its own problem-details error handling (it can be mounted anywhere). */
+export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOptions = {}): Router {
+  const log = options.log ?? (() => {});
+  const router = express.Router();
+  router.use(requestLog(log));
+  router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
+  router.use(readRoutes(node));
+  router.use(tileRoutes(node));
+  router.use(errorHandler(log));
+  return router;
+}
+
+/** A standalone ledger node server: the router, 404/405 problems for anything else. */
+export function createLedgerApp(node: LedgerNode, options: LedgerRouterOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(createLedgerRouter(node, options));
+  app.use((req: Request, res: Response) => sendPlainProblem(res, 404, `no route ${req.method} ${pathOf(req)}`));
+  return app;
+}

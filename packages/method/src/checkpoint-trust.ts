@@ -1,0 +1,137 @@
+/**
+ * What a resolver remembers of a log (spec §7.6 step 4, R-LED-3): the largest checkpoint it accepted per origin.
+ * Every new checkpoint must be consistent with it (same root at the same size, or a verifying RFC 6962
+ * consistency proof between the two sizes); two that are not are a split view, kept as signed evidence.
+ * Updates are serialised, so concurrent resolutions can neither skip the check nor roll the memory back.
+ */
+import { type Checkpoint, parseCheckpoint, parseNote, verifyConsistency } from '@did-city/tlog';
+import { DidCityError } from './errors.ts';
+
+/** Where a reader keeps the last checkpoint it trusted, per log origin (signed note text). */
+export interface CheckpointStore {
+  load(origin: string): Promise<string | undefined> | string | undefined;
+  save(origin: string, note: string): Promise<void> | void;
+}
+
+/** The default store: in memory, for the life of the reader. */
+export class MemoryCheckpointStore implements CheckpointStore {
+  readonly #notes = new Map<string, string>();
+
+  load(origin: string): string | undefined {
+    return this.#notes.get(origin);
+  }
+
+  save(origin: string, note: string): void {
+    this.#notes.set(origin, note);
+  }
+}
+
+/** Two signed checkpoints of one origin that cannot both be true: proof of a split view (spec §7.7). */
+export interface SplitViewEvidence {
+  origin: string;
+  /** The checkpoint accepted before (signed note). */
+  trusted: string;
+  /** The checkpoint that contradicts it (signed note). */
+  conflicting: string;
+  reason: string;
+  /** RFC 3339 time of detection. */
+  detectedAt: string;
+}
+
+/** INCONSISTENT_CHECKPOINT carrying both signed checkpoints. */
+export class InconsistentCheckpointError extends DidCityError {
+  readonly evidence: SplitViewEvidence;
+
+  constructor(evidence: SplitViewEvidence) {
+    super('INCONSISTENT_CHECKPOINT', `checkpoint inconsistent with one accepted before (split view): ${evidence.reason}`);
+    this.evidence = evidence;
+  }
+}
+
+/** Fetches the base64-decoded consistency proof between two sizes from the ledger that served the checkpoint. */
+export type ConsistencyFetcher = (from: number, to: number) => Promise<Uint8Array[]>;
+
+interface Trusted {
+  note: string;
+  checkpoint: Checkpoint;
+}
+
+/** The store's note was verified when it was saved; one that no longer parses means the store is damaged. */
+function readStored(origin: string, note: string): Checkpoint {
+  try {
+    return parseCheckpoint(parseNote(note).text);
+  } catch (cause) {
+    throw new DidCityError('UNTRUSTED_CHECKPOINT', `the remembered checkpoint of ${origin} cannot be read`, { cause });
+  }
+}
+
+export class CheckpointTrust {
+  readonly evidence: SplitViewEvidence[] = [];
+  readonly #store: CheckpointStore;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(store: CheckpointStore) {
+    this.#store = store;
+  }
+
+  /** Whether a checkpoint of `origin` was accepted before. */
+  async has(origin: string): Promise<boolean> {
+    return (await this.#store.load(origin)) !== undefined;
+  }
+
+  /** Accepts `checkpoint` (already verified against the policy) if it is consistent with the trusted one. */
+  accept(note: string, checkpoint: Checkpoint, fetchProof: ConsistencyFetcher): Promise<void> {
+    const run = this.#queue.then(() => this.#accept({ note, checkpoint }, fetchProof));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #accept(next: Trusted, fetchProof: ConsistencyFetcher): Promise<void> {
+    const { origin } = next.checkpoint;
+    const trustedNote = await this.#store.load(origin);
+    if (trustedNote === undefined) return this.#store.save(origin, next.note);
+    const trusted: Trusted = { note: trustedNote, checkpoint: readStored(origin, trustedNote) };
+    const [older, newer] = trusted.checkpoint.size <= next.checkpoint.size ? [trusted, next] : [next, trusted];
+    const proof = older.checkpoint.size === newer.checkpoint.size ? [] : await this.#proof(fetchProof, older, newer);
+    const consistent = verifyConsistency({
+      oldSize: older.checkpoint.size,
+      newSize: newer.checkpoint.size,
+      oldRoot: older.checkpoint.rootHash,
+      newRoot: newer.checkpoint.rootHash,
+      proof,
+    });
+    if (!consistent) throw this.#splitView(trusted, next);
+    if (newer === next && next.checkpoint.size > trusted.checkpoint.size) await this.#store.save(origin, next.note);
+  }
+
+  async #proof(fetchProof: ConsistencyFetcher, older: Trusted, newer: Trusted): Promise<Uint8Array[]> {
+    try {
+      return await fetchProof(older.checkpoint.size, newer.checkpoint.size);
+    } catch (error) {
+      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE') throw error;
+      // The ledger would not prove the two consistent: nothing signed contradicts, but nothing can be believed.
+      const detail = `the ledger did not prove checkpoint ${older.checkpoint.size} consistent with checkpoint ${newer.checkpoint.size}`;
+      throw new DidCityError('UNTRUSTED_CHECKPOINT', detail, { cause: error });
+    }
+  }
+
+  #splitView(trusted: Trusted, next: Trusted): InconsistentCheckpointError {
+    const sizes = `trusted size ${trusted.checkpoint.size}, served size ${next.checkpoint.size}`;
+    const reason =
+      trusted.checkpoint.size === next.checkpoint.size
+        ? `same size ${next.checkpoint.size} with a different root hash`
+        : `the consistency proof does not verify (${sizes})`;
+    // The same pair seen again (every DID of a lineage reads the same checkpoint) is one piece of evidence.
+    const known = this.evidence.find((e) => e.trusted === trusted.note && e.conflicting === next.note);
+    if (known !== undefined) return new InconsistentCheckpointError(known);
+    const evidence: SplitViewEvidence = {
+      origin: next.checkpoint.origin,
+      trusted: trusted.note,
+      conflicting: next.note,
+      reason,
+      detectedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+    this.evidence.push(evidence);
+    return new InconsistentCheckpointError(evidence);
+  }
+}

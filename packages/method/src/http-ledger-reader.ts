@@ -1,0 +1,184 @@
+/**
+ * A LedgerReader over a ledger node's HTTP API that verifies before it believes (spec §7.6): the checkpoint
+ * against the trust policy (log signature + witness quorum), each entry's leaf recomputed from
+ * `{integratedTime, operation}` and its inclusion proof against that checkpoint, and the checkpoint's consistency
+ * with the last one this reader accepted. Any failure fails closed with a ledger-level code; a ledger that cannot
+ * be reached is LEDGER_UNAVAILABLE, never "not found".
+ *
+ * Completeness is not proven: the reader can show the entries it got are in the log, not that they are all of
+ * the DID's entries (a per-DID index committed in the log is later work, spec §7.7). It does check that they are
+ * the DID's own, in log order, and the contiguous chain seq 0..n.
+ *
+ * @example
+ * const reader = new HttpLedgerReader({ url: 'https://ledger.example/', policy: policyText });
+ * const resolver = createCityResolver({ reader });
+ */
+import { type Checkpoint, parsePolicy, type TlogPolicy } from '@did-city/tlog';
+import {
+  type CheckpointStore,
+  CheckpointTrust,
+  MemoryCheckpointStore,
+  type SplitViewEvidence,
+} from './checkpoint-trust.ts';
+import { DidCityError } from './errors.ts';
+import {
+  answerError,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  endpoint,
+  exchange,
+  type HttpAnswer,
+  type HttpSettings,
+  parseJson,
+} from './ledger-http.ts';
+import { checkInclusion, decodeProof, entryLeafHash, invalidProof, trustedCheckpoint } from './ledger-proofs.ts';
+import type { LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
+
+export interface HttpLedgerReaderOptions {
+  /** Base URL of the ledger node's API, or several serving the same log (tried in turn when one is down). */
+  url: string | string[];
+  /** C2SP tlog-policy text: the log key, witness keys and quorum (spec §7.4). */
+  policy: string;
+  fetch?: typeof fetch;
+  /** Per request. Default 10 s. */
+  timeoutMs?: number;
+  /** Largest answer read, in bytes. Default 16 MiB. */
+  maxResponseBytes?: number;
+  /** Where the last trusted checkpoint is remembered (per origin). Default: in memory. */
+  checkpointStore?: CheckpointStore;
+}
+
+interface ServedEntry {
+  index: unknown;
+  integratedTime: unknown;
+  operation: unknown;
+  inclusionProof: unknown;
+}
+
+interface ServedHistory {
+  checkpoint?: unknown;
+  treeSize: unknown;
+  entries: ServedEntry[];
+}
+
+/** Problems the node answers to a history request that mean the same to a resolver. */
+const PASSED_THROUGH = new Set(['INVALID_DID'] as const);
+
+export class HttpLedgerReader implements LedgerReader {
+  readonly #urls: string[];
+  readonly #policy: TlogPolicy;
+  readonly #http: HttpSettings;
+  readonly #trust: CheckpointTrust;
+  /** The last note that passed the policy: the same bytes again need no signature checks. */
+  #verified: { note: string; checkpoint: Checkpoint } | undefined;
+
+  constructor(options: HttpLedgerReaderOptions) {
+    this.#urls = (Array.isArray(options.url) ? options.url : [options.url]).map(checkUrl);
+    if (this.#urls.length === 0) throw new TypeError('HttpLedgerReader needs at least one ledger URL');
+    this.#policy = parsePolicy(options.policy);
+    this.#http = {
+      fetch: options.fetch ?? fetch,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    };
+    this.#trust = new CheckpointTrust(options.checkpointStore ?? new MemoryCheckpointStore());
+  }
+
+  /** Split views detected so far: pairs of signed checkpoints of one origin that contradict each other. */
+  get evidence(): readonly SplitViewEvidence[] {
+    return this.#trust.evidence;
+  }
+
+  async history(did: string, options: { noCache?: boolean } = {}): Promise<LedgerHistory> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (options.noCache === true) headers['Cache-Control'] = 'no-cache';
+    const { base, answer } = await this.#get(`dids/${encodeURIComponent(did)}/history`, headers);
+    const served = readServedHistory(answer);
+    if (served.checkpoint === undefined) return this.#withoutCheckpoint(served);
+    const checkpoint = this.#checkpointOf(served.checkpoint);
+    if (served.treeSize !== checkpoint.size) throw invalidProof('the history names a tree size other than its checkpoint');
+    const note = served.checkpoint as string;
+    await this.#trust.accept(note, checkpoint, (from, to) => this.#consistencyProof(base, from, to));
+    const entries = verifyEntries(did, served.entries, checkpoint);
+    return { entries, ledger: { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note } };
+  }
+
+  #checkpointOf(note: unknown): Checkpoint {
+    if (this.#verified !== undefined && note === this.#verified.note) return this.#verified.checkpoint;
+    const checkpoint = trustedCheckpoint(note, this.#policy);
+    this.#verified = { note: note as string, checkpoint };
+    return checkpoint;
+  }
+
+  /** Before its first checkpoint a log has nothing to show; after one, a missing checkpoint is a rollback. */
+  async #withoutCheckpoint(served: ServedHistory): Promise<LedgerHistory> {
+    if (served.entries.length > 0) throw invalidProof('the ledger served entries without a checkpoint');
+    for (const log of this.#policy.logs) {
+      if (await this.#trust.has(log.origin)) {
+        throw new DidCityError('UNTRUSTED_CHECKPOINT', `the ledger served no checkpoint of ${log.origin}, though one was accepted before`);
+      }
+    }
+    return { entries: [] };
+  }
+
+  async #consistencyProof(base: string, from: number, to: number): Promise<Uint8Array[]> {
+    const answer = await exchange(endpoint(base, `proofs/consistency?from=${from}&to=${to}`), {}, this.#http);
+    if (answer.status !== 200) throw answerError(answer, 'a consistency proof request', new Set());
+    const body = parseJson(answer, () => invalidProof('the consistency proof answer is not JSON')) as { proof?: unknown };
+    const proof = decodeProof(body?.proof);
+    if (proof === undefined) throw invalidProof('the consistency proof is not a list of base64 hashes');
+    return proof;
+  }
+
+  /** GET from the first URL that answers; a verification failure is never retried elsewhere (fail closed). */
+  async #get(path: string, headers: Record<string, string>): Promise<{ base: string; answer: HttpAnswer }> {
+    let failure: unknown;
+    for (const base of this.#urls) {
+      try {
+        const answer = await exchange(endpoint(base, path), { headers }, this.#http);
+        if (answer.status === 200) return { base, answer };
+        throw answerError(answer, 'a history request', PASSED_THROUGH);
+      } catch (error) {
+        if (!(error instanceof DidCityError) || error.code !== 'LEDGER_UNAVAILABLE') throw error;
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+}
+
+function checkUrl(url: string): string {
+  if (typeof url !== 'string' || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new TypeError(`ledger URL ${JSON.stringify(url)} must be an http(s) URL`);
+  }
+  return url;
+}
+
+function readServedHistory(answer: HttpAnswer): ServedHistory {
+  const malformed = () => invalidProof('the ledger answer is not a proven history');
+  const body = parseJson(answer, malformed);
+  if (typeof body !== 'object' || body === null) throw malformed();
+  const { checkpoint, treeSize, entries } = body as Record<string, unknown>;
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null)) throw malformed();
+  return { checkpoint, treeSize, entries: entries as ServedEntry[] };
+}
+
+/** Each entry: the DID's own, in log order, seq 0..n, its leaf recomputed and included in the checkpoint. */
+function verifyEntries(did: string, served: readonly ServedEntry[], checkpoint: Checkpoint): LogEntry[] {
+  let previous = -1;
+  return served.map((entry, position) => {
+    const { index, integratedTime, operation } = entry;
+    if (!Number.isSafeInteger(index) || (index as number) <= previous || (index as number) >= checkpoint.size) {
+      throw invalidProof(`entry ${position} has leaf index ${String(index)}, not in log order below ${checkpoint.size}`);
+    }
+    previous = index as number;
+    if (typeof integratedTime !== 'string' || typeof operation !== 'object' || operation === null) {
+      throw invalidProof(`leaf ${previous} is not {integratedTime, operation}`);
+    }
+    const op = operation as Operation;
+    if (op.did !== did) throw invalidProof(`leaf ${previous} is an operation of another DID`);
+    if (op.seq !== position) throw invalidProof(`leaf ${previous} has seq ${String(op.seq)}: the chain is not contiguous from 0`);
+    checkInclusion({ index: previous, hash: entryLeafHash(integratedTime, operation), proof: entry.inclusionProof, checkpoint });
+    return { index: previous, integratedTime, operation: op };
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * Inputs for the ledger benchmarks: synthetic AppendBatch entries with leaves shaped like real ones (a JCS
+ * `{integratedTime, operation}` of about 900 bytes, unique DID and operation hash each), a raw better-sqlite3
+ * baseline writing the same bytes, and signed operations for the end-to-end measurements.
+ */
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import type { AppendBatch, AppendEntry } from '@did-city/ledger';
+import {
+  createOperation,
+  createSigner,
+  type KeyPair,
+  keyPairFromSecret,
+  multihashSha256,
+  type Operation,
+  sha256,
+  signOperation,
+} from '@did-city/method';
+
+// better-sqlite3 is a dependency of @did-city/ledger, not of this package: load it from there.
+const requireFromLedger = createRequire(new URL('../../packages/ledger/package.json', import.meta.url));
+/** The few better-sqlite3 calls the baselines make (its types are not reachable from this package either). */
+interface RawDatabase {
+  pragma(source: string): unknown;
+  exec(source: string): unknown;
+  prepare(source: string): { run(...parameters: unknown[]): unknown };
+  close(): void;
+}
+export const Database = requireFromLedger('better-sqlite3') as new (file: string) => RawDatabase;
+
+export const TIME = '2026-11-21T08:00:00Z';
+const PROOF_VALUE = `z${'5'.repeat(86)}`;
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `${cpu}, ${cpus().length} cores, node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/** Entry `i` of a synthetic log: what the sequencer hands the store, minus validation. */
+export function syntheticEntry(i: number): AppendEntry {
+  const did = `did:city:cn:130100:dept-${i}`;
+  const operation = {
+    did,
+    document: { verificationMethod: [{ id: '#key-1', publicKeyMultibase: `z6Mk${String(i).padStart(44, 'x')}`, type: 'Multikey' }] },
+    prev: null,
+    proof: [1, 2].map((n) => ({ created: TIME, cryptosuite: 'eddsa-jcs-2022', proofPurpose: 'capabilityInvocation', proofValue: PROOF_VALUE, type: 'DataIntegrityProof', verificationMethod: `did:key:z6Mk${n}` })),
+    seq: 0,
+    threshold: 1,
+    type: 'create',
+    updateKeys: [`z6Mk${String(i).padStart(44, 'y')}`],
+  };
+  const leaf = new TextEncoder().encode(JSON.stringify({ integratedTime: TIME, operation }));
+  return { leaf, operationHash: multihashSha256(leaf), did, seq: 0, integratedTime: TIME };
+}
+
+export function batchOf(start: number, count: number): AppendBatch {
+  return { expectedSize: start, entries: Array.from({ length: count }, (_, i) => syntheticEntry(start + i)), states: [] };
+}
+
+/**
+ * Baseline: the same leaf bytes inserted raw in one transaction, same pragmas (WAL, synchronous = FULL). Entries
+ * are generated row by row (1M would not fit in memory at once) and only the inserts and the commit are timed.
+ */
+export function rawInsert(file: string, count: number): number {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE entries (leaf_index INTEGER PRIMARY KEY, leaf BLOB, leaf_hash BLOB, operation_hash TEXT UNIQUE, did TEXT)');
+  const insert = db.prepare('INSERT INTO entries VALUES (?, ?, ?, ?, ?)');
+  let ms = 0;
+  db.exec('BEGIN IMMEDIATE');
+  for (let i = 0; i < count; i++) {
+    const e = syntheticEntry(i);
+    const t = performance.now();
+    insert.run(i, e.leaf, sha256(e.leaf), e.operationHash, e.did);
+    ms += performance.now() - t;
+  }
+  const t = performance.now();
+  db.exec('COMMIT');
+  ms += performance.now() - t;
+  db.close();
+  return ms;
+}
+
+export function key(name: string): KeyPair {
+  return keyPairFromSecret('Ed25519', sha256(new TextEncoder().encode(`bench:${name}`)));
+}
+
+export const INSTITUTES = [key('a'), key('b'), key('c')];
+export const CITY = key('sjz');
+
+const content = (pair: KeyPair) => ({
+  verificationMethod: [{ id: '#key-1', type: 'Multikey' as const, publicKeyMultibase: pair.publicKeyMultibase }],
+  authentication: ['#key-1'],
+});
+
+export function registryGenesis(): Promise<Operation> {
+  const unsigned = createOperation({ did: 'did:city:cn', updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: content(INSTITUTES[0]!) });
+  return signOperation(unsigned, INSTITUTES.slice(0, 2).map(createSigner));
+}
+
+export function createUnder(did: string, own: KeyPair, parents: KeyPair[]): Promise<Operation> {
+  const unsigned = createOperation({ did, updateKeys: [own.publicKeyMultibase], document: content(own) });
+  return signOperation(unsigned, [own, ...parents].map(createSigner));
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
