@@ -36,6 +36,11 @@ export interface LedgerNodeConfig {
   policy?: string;
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
+  /**
+   * The log store, e.g. a writer PostgresLogStore that holds the sequencer lock. Default: SQLite in
+   * `<dataDir>/ledger.db`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start.
+   */
+  store?: LogStore;
   /** Batching, timeouts and clock of the sequencer. */
   sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis'>;
   /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
@@ -86,7 +91,7 @@ export class LedgerNode {
     const policyText = config.policy ?? embeddedPolicy(logVerifierKey, embedded);
     const policy = parsePolicy(policyText);
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
-    const store = new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
+    const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
     try {
       const sequencer = await Sequencer.start({
         ...config.sequencer,

@@ -1,154 +1,57 @@
+// The one LogStore suite (store-suite.ts) against both stores: SQLite on a temporary file, PostgreSQL 15 on a
+// real server started for this file (skipped locally without PostgreSQL, an error in CI: see pg/harness.ts).
 import { join } from 'node:path';
-import { type Operation, operationHash, parseOperationWithHash } from '@did-city/method';
-import { MerkleTree, leafHash, verifyConsistency, verifyInclusion } from '@did-city/tlog';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildBatch } from '../src/batch.ts';
-import { encodeLeaf } from '../src/leaf.ts';
-import { AppendConflictError, type LogStore } from '../src/store/interface.ts';
+import pg from 'pg';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { PostgresLogStore } from '../src/store/postgres.ts';
 import { SqliteLogStore } from '../src/store/sqlite.ts';
-import {
-  CITY_KEY,
-  cityCreate,
-  departmentCreate,
-  registryGenesis,
-  SJZ,
-  tempDir,
-  updateAfter,
-} from './fixtures.ts';
+import { tempDir } from './fixtures.ts';
+import { type PgCluster, postgresBin, startCluster } from './pg/harness.ts';
+import { describeLogStore } from './store-suite.ts';
 
-const T = '2026-11-21T08:00:00Z';
-
-async function appendOps(store: LogStore, ops: Operation[], integratedTime = T) {
-  const { size } = await store.head();
-  const items = ops.map((op) => parseOperationWithHash(op));
-  const { batch, outcomes } = await buildBatch({ store, items, size, integratedTime });
-  await store.append(batch);
-  return outcomes;
-}
-
-let dir: string;
-let cleanup: () => void;
-let file: string;
-let store: SqliteLogStore;
-let genesis: Operation;
-let city: Operation;
-
-beforeEach(async () => {
-  ({ dir, cleanup } = tempDir());
-  file = join(dir, 'log.db');
-  store = new SqliteLogStore({ file });
-  genesis = await registryGenesis();
-  city = await cityCreate();
+describeLogStore('SqliteLogStore', async () => {
+  const { dir, cleanup } = tempDir();
+  const file = join(dir, 'log.db');
+  return {
+    open: async () => new SqliteLogStore({ file }),
+    clearDerivedState: async () => {
+      const db = new Database(file);
+      db.prepare('DELETE FROM did_state').run();
+      db.close();
+    },
+    destroy: async () => cleanup(),
+  };
 });
 
-afterEach(async () => {
-  await store.close();
-  cleanup();
-});
+const bin = postgresBin();
 
-describe('SqliteLogStore', () => {
-  it('stores leaf bytes = JCS({integratedTime, operation}) with their RFC 6962 leaf hash (spec §4)', async () => {
-    await appendOps(store, [genesis, city]);
-    const [first] = await store.entries(0, 1);
-    expect(first!.leaf).toEqual(encodeLeaf({ integratedTime: T, operation: genesis }));
-    expect(new TextDecoder().decode(first!.leaf).startsWith('{"integratedTime":"2026-11-21T08:00:00Z","operation":{')).toBe(true);
-    expect(first!.leafHash).toEqual(leafHash(first!.leaf));
-    expect(first!.operationHash).toBe(operationHash(genesis));
-    expect(await store.entryByOperationHash(operationHash(city))).toMatchObject({ index: 1, did: SJZ, seq: 0 });
+describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
+  let cluster: PgCluster;
+  let databases = 0;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ bin: bin! });
   });
 
-  it('computes the same root and proofs as an in-memory Merkle tree, reading stored subtree hashes', async () => {
-    const ops = [genesis, city];
-    for (let i = 0; i < 11; i++) ops.push(await departmentCreate(`dept-${i}`));
-    for (const op of ops) await appendOps(store, [op]);
-    const tree = MerkleTree.fromLeafHashes((await store.entries(0, 13)).map((e) => e.leafHash));
-    const head = await store.head();
-    expect(head).toEqual({ size: 13, root: tree.root() });
-    for (let size = 1; size <= 13; size++) {
-      expect(await store.rootAt(size)).toEqual(tree.root(size));
-      for (let index = 0; index < size; index++) {
-        const proof = await store.inclusionProof(index, size);
-        expect(proof).toEqual(tree.inclusionProof(index, size));
-        expect(verifyInclusion({ leafIndex: index, treeSize: size, leafHash: tree.leafHash(index), proof, rootHash: tree.root(size) })).toBe(true);
-      }
-      const proof = await store.consistencyProof(size, 13);
-      expect(verifyConsistency({ oldSize: size, newSize: 13, oldRoot: tree.root(size), newRoot: head.root, proof })).toBe(true);
-    }
-    await expect(store.inclusionProof(0, 14)).rejects.toThrow(RangeError);
+  afterAll(async () => {
+    await cluster?.destroy();
   });
 
-  it('appends a batch atomically: a UNIQUE (did, seq) violation leaves nothing of the batch', async () => {
-    await appendOps(store, [genesis, city]);
-    const a = await updateAfter(city, CITY_KEY, 'a');
-    const b = await updateAfter(city, CITY_KEY, 'b');
-    const dept = await departmentCreate('water');
-    // Forge a batch as a buggy sequencer would: both updates claim seq 1 of the city.
-    const leaf = (op: Operation) => ({ leaf: encodeLeaf({ integratedTime: T, operation: op }), operationHash: operationHash(op), did: op.did, seq: op.seq, integratedTime: T });
-    const batch = { expectedSize: 2, entries: [leaf(dept), leaf(a), leaf(b)], states: [] };
-    const error = await store.append(batch).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AppendConflictError);
-    expect((error as AppendConflictError).conflict).toBe('unique');
-    expect((await store.head()).size).toBe(2);
-    expect(await store.entryByOperationHash(operationHash(dept))).toBeUndefined();
-    // The same operation twice (UNIQUE operation_hash) is refused too; the store stays usable.
-    await expect(store.append({ expectedSize: 2, entries: [leaf(a), leaf(a)], states: [] })).rejects.toBeInstanceOf(AppendConflictError);
-    await appendOps(store, [a]);
-    expect((await store.head()).size).toBe(3);
-  });
-
-  it('refuses a batch built against another log size', async () => {
-    await appendOps(store, [genesis]);
-    const { batch } = await buildBatch({ store, items: [parseOperationWithHash(city)], size: 1, integratedTime: T });
-    await store.append(batch);
-    const error = await store.append(batch).catch((e: unknown) => e);
-    expect((error as AppendConflictError).conflict).toBe('size');
-  });
-
-  it('keeps entries, tree, checkpoints and derived state across close and reopen', async () => {
-    await appendOps(store, [genesis, city, await departmentCreate('water')]);
-    const head = await store.head();
-    await store.saveCheckpoint({ size: 3, root: head.root, note: 'note\n' });
-    const before = await store.didState(SJZ);
-    await store.close();
-    store = new SqliteLogStore({ file });
-    expect(await store.head()).toEqual(head);
-    expect(await store.latestCheckpoint()).toEqual({ size: 3, root: head.root, note: 'note\n' });
-    expect(await store.didState(SJZ)).toEqual(before);
-    expect((await store.entriesOfDid(SJZ)).map((e) => e.index)).toEqual([1]);
-    await appendOps(store, [await departmentCreate('power')]);
-    expect((await store.head()).size).toBe(4);
-  });
-
-  it('refuses to store a checkpoint whose root is not the log root at that size', async () => {
-    await appendOps(store, [genesis, city]);
-    await expect(store.saveCheckpoint({ size: 2, root: await store.rootAt(1), note: 'x\n' })).rejects.toThrow();
-    expect(await store.latestCheckpoint()).toBeUndefined();
-  });
-
-  it('rebuilds derived state equal to the incrementally maintained one', async () => {
-    const update = await updateAfter(city, CITY_KEY, 'v1');
-    await appendOps(store, [genesis, city]);
-    await appendOps(store, [update, await departmentCreate('water')]);
-    await appendOps(store, [await updateAfter(update, CITY_KEY, 'v2')]);
-    const incremental = await store.didState(SJZ);
-    expect(incremental?.versions.map((v) => v.seq)).toEqual([0, 1, 2]);
-    const db = new Database(file);
-    db.prepare('DELETE FROM did_state').run();
-    db.close();
-    expect(await store.didState(SJZ)).toBeUndefined();
-    await store.rebuildDerivedState();
-    expect(await store.didState(SJZ)).toEqual(incremental);
-    expect((await store.integrityCheck()).ok).toBe(true);
-  });
-
-  it('lists checkpoints by size', async () => {
-    await appendOps(store, [genesis]);
-    await store.saveCheckpoint({ size: 1, root: await store.rootAt(1), note: 'one\n' });
-    await appendOps(store, [city]);
-    await store.saveCheckpoint({ size: 2, root: await store.rootAt(2), note: 'two\n' });
-    expect((await store.checkpoints()).map((c) => c.size)).toEqual([1, 2]);
-    expect((await store.checkpoints({ fromSize: 2 })).map((c) => c.note)).toEqual(['two\n']);
-    expect((await store.checkpointAt(1))?.note).toBe('one\n');
+  // A fresh database per test: the suite's tests each start from an empty log.
+  describeLogStore('PostgresLogStore', async () => {
+    const database = `store_${++databases}`;
+    await cluster.createDatabase(database);
+    const connection = cluster.primary.connection(database);
+    return {
+      open: () => PostgresLogStore.open({ connection }),
+      clearDerivedState: async () => {
+        const client = new pg.Client(connection);
+        await client.connect();
+        await client.query('DELETE FROM did_state');
+        await client.end();
+      },
+      destroy: async () => undefined,
+    };
   });
 });

@@ -1,0 +1,284 @@
+/**
+ * The LogStore on PostgreSQL (`pg`), for deployments that outgrow one machine: synchronous replication across
+ * institutes, failover by Patroni or pg_auto_failover. Same semantics as SqliteLogStore: one transaction per
+ * batch, the same UNIQUE constraints, every complete subtree stored so reads are O(log n) rows.
+ *
+ * A `writer` store holds the sequencer lease (leadership.ts) and writes only through its session, a batch as one
+ * multi-row statement; each append locks `log_head` and checks the size and the lock inside its transaction.
+ * Reads go through a pool. A `reader` store (e.g. on a standby, behind a driver) never writes and reads the head
+ * from the database.
+ */
+import type { DidHistory } from '@did-city/method';
+import {
+  appendToFrontier,
+  consistencyProof,
+  consistencyProofNodes,
+  type Frontier,
+  frontierRoot,
+  inclusionProof,
+  inclusionProofNodes,
+  leafHash,
+  type NodeHash,
+  type NodeId,
+  readerFromNodes,
+  rootNodes,
+  treeRoot,
+} from '@did-city/tlog';
+import pg from 'pg';
+import { NotLeaderError, WriterLease } from '../leadership.ts';
+import { checkIntegrity } from './integrity.ts';
+import {
+  type AppendBatch,
+  AppendConflictError,
+  type IntegrityReport,
+  type LogStore,
+  type StoredCheckpoint,
+  type StoredEntry,
+  type TreeHead,
+} from './interface.ts';
+import {
+  appendStatement,
+  ENTRY_COLUMNS,
+  HEAD_FOR_UPDATE,
+  MAX_BATCH,
+  readNodes,
+  storedSize,
+  toConflict,
+  writeStates,
+} from './postgres-queries.ts';
+import { pgTypes, preparePgSchema } from './postgres-schema.ts';
+import { replayLog } from './replay.ts';
+import { type CheckpointRow, type EntryRow, toCheckpoint, toEntry, toHistory } from './sqlite-rows.ts';
+
+export interface PostgresLogStoreOptions {
+  /** Connection string or `pg` settings of the log's database (for a writer, the primary). */
+  connection: string | pg.ClientConfig;
+  /** `writer` (default) takes the sequencer lock and may append; `reader` never writes (a standby is fine). */
+  role?: 'writer' | 'reader';
+  /** Writer only: instead of failing, wait until the server is primary and the lock is free (failover). */
+  waitForLeadership?: { retryMs?: number; signal?: AbortSignal };
+  /** Connections for reads. Default 4. */
+  poolSize?: number;
+}
+
+export class PostgresLogStore implements LogStore {
+  readonly #pool: pg.Pool;
+  readonly #lease: WriterLease | undefined;
+  /** The writer's right edge of the tree; checked against log_head in every append. */
+  #frontier: Frontier | undefined;
+
+  private constructor(pool: pg.Pool, lease: WriterLease | undefined) {
+    this.#pool = pool;
+    this.#lease = lease;
+  }
+
+  /** Connects; a writer takes the sequencer lock (or throws NotLeaderError) and loads the log head. */
+  static async open(options: PostgresLogStoreOptions): Promise<PostgresLogStore> {
+    const base = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
+    const pool = new pg.Pool({ ...base, types: pgTypes, max: options.poolSize ?? 4, keepAlive: true });
+    // Idle pooled connections that die (failover) emit 'error' on the pool; the next query reconnects.
+    pool.on('error', () => undefined);
+    let lease: WriterLease | undefined;
+    try {
+      if (options.role !== 'reader') {
+        const leaseOptions = { connection: { ...base, types: pgTypes }, ...options.waitForLeadership };
+        lease = options.waitForLeadership ? await WriterLease.waitFor(leaseOptions) : await WriterLease.acquire(leaseOptions);
+        await lease.run((client) => preparePgSchema(client));
+      } else {
+        const client = await pool.connect();
+        await preparePgSchema(client).finally(() => client.release());
+      }
+      const store = new PostgresLogStore(pool, lease);
+      if (lease) store.#frontier = await lease.run((client) => store.#loadFrontier(client));
+      return store;
+    } catch (error) {
+      await lease?.release();
+      await pool.end();
+      throw error;
+    }
+  }
+
+  /** Whether this store holds the sequencer lock (false once its session is gone, and for readers). */
+  get isWriter(): boolean {
+    return this.#lease !== undefined && !this.#lease.lost;
+  }
+
+  async head(): Promise<TreeHead> {
+    const frontier = this.#frontier ?? (await this.#loadFrontier(this.#pool));
+    return { size: frontier.size, root: frontierRoot(frontier) };
+  }
+
+  async append(batch: AppendBatch): Promise<TreeHead> {
+    const lease = this.#writerLease();
+    if (batch.entries.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} entries`);
+    try {
+      this.#frontier = await lease.transaction((client) => this.#appendInTransaction(client, batch));
+    } catch (error) {
+      // The log moved behind this writer: take its head, so the sequencer can rebuild the batch against it. If
+      // even that fails (a corrupt head), the stale frontier stays and every append keeps refusing.
+      if (error instanceof AppendConflictError && !lease.lost) {
+        this.#frontier = await lease.run((client) => this.#loadFrontier(client)).catch(() => this.#frontier);
+      }
+      throw toConflict(error);
+    }
+    return this.head();
+  }
+
+  async #appendInTransaction(client: pg.ClientBase, batch: AppendBatch): Promise<Frontier> {
+    const { rows } = await client.query<{ tree_size: number; leader: boolean }>(HEAD_FOR_UPDATE);
+    const row = rows[0];
+    if (!row?.leader) throw new NotLeaderError('lost', 'this session no longer holds the sequencer lock');
+    const size = row.tree_size;
+    if (size !== batch.expectedSize || size !== this.#frontier?.size) {
+      throw new AppendConflictError('size', `log has ${size} entries, batch expected ${batch.expectedSize}`);
+    }
+    const hashes = batch.entries.map((e) => leafHash(e.leaf));
+    const { frontier, nodes } = appendToFrontier(this.#frontier, hashes);
+    const e = batch.entries;
+    const entryRows = e.map((x, i) => [size + i, x.leaf, hashes[i], x.operationHash, x.did, x.seq, x.integratedTime]);
+    const interior = nodes.filter((n) => n.level > 0).map((n) => [n.level, n.index, n.hash]);
+    await client.query(appendStatement(entryRows, interior, frontier.size));
+    await writeStates(client, batch.states, size + e.length);
+    return frontier;
+  }
+
+  async entries(start: number, end: number): Promise<StoredEntry[]> {
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`;
+    return (await this.#pool.query<EntryRow>(sql, [start, end])).rows.map(toEntry);
+  }
+
+  async entry(index: number): Promise<StoredEntry | undefined> {
+    const { rows } = await this.#pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = $1`, [index]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
+  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER): Promise<StoredEntry[]> {
+    // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 AND leaf_index < $2 ORDER BY seq`;
+    return (await this.#pool.query<EntryRow>(sql, [did, beforeSize])).rows.map(toEntry);
+  }
+
+  async entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined> {
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE operation_hash = $1`;
+    const { rows } = await this.#pool.query<EntryRow>(sql, [operationHash]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
+  async hasSeq(did: string, seq: number): Promise<boolean> {
+    return (await this.#pool.query('SELECT 1 FROM entries WHERE did = $1 AND seq = $2', [did, seq])).rowCount === 1;
+  }
+
+  readNodes(ids: readonly NodeId[]): Promise<NodeHash[]> {
+    return readNodes(this.#pool, ids);
+  }
+
+  async levelHashes(level: number, start: number, count: number): Promise<Uint8Array[]> {
+    const { rows } =
+      level === 0
+        ? await this.#pool.query<{ hash: Buffer }>(
+            'SELECT leaf_hash AS hash FROM entries WHERE leaf_index >= $1 ORDER BY leaf_index LIMIT $2',
+            [start, count],
+          )
+        : await this.#pool.query<{ hash: Buffer }>(
+            'SELECT hash FROM tree_nodes WHERE level = $1 AND node_index >= $2 ORDER BY node_index LIMIT $3',
+            [level, start, count],
+          );
+    return rows.map((r) => new Uint8Array(r.hash));
+  }
+
+  async rootAt(size: number): Promise<Uint8Array> {
+    await this.#checkSize(size);
+    if (size === this.#frontier?.size) return frontierRoot(this.#frontier);
+    return treeRoot(readerFromNodes(size, await this.readNodes(rootNodes(size))), size);
+  }
+
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
+    await this.#checkSize(size);
+    const reader = readerFromNodes(size, await this.readNodes(inclusionProofNodes(index, size)));
+    return inclusionProof(reader, index, size);
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
+    await this.#checkSize(newSize);
+    const reader = readerFromNodes(newSize, await this.readNodes(consistencyProofNodes(oldSize, newSize)));
+    return consistencyProof(reader, oldSize, newSize);
+  }
+
+  async #checkSize(size: number): Promise<void> {
+    const stored = this.#frontier?.size ?? (await storedSize(this.#pool));
+    if (!Number.isSafeInteger(size) || size < 0 || size > stored) {
+      throw new RangeError(`tree size ${size} is outside the stored log (0..${stored})`);
+    }
+  }
+
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    const lease = this.#writerLease();
+    if (!Buffer.from(await this.rootAt(checkpoint.size)).equals(checkpoint.root)) {
+      throw new Error(`checkpoint root for size ${checkpoint.size} is not the root of the stored log`);
+    }
+    // One statement: insert, or replace the note of the same root; a different root for the size matches no row.
+    const { rowCount } = await lease.run((client) =>
+      client.query(
+        `INSERT INTO checkpoints (tree_size, root_hash, note) VALUES ($1, $2, $3)
+         ON CONFLICT (tree_size) DO UPDATE SET note = excluded.note WHERE checkpoints.root_hash = excluded.root_hash`,
+        [checkpoint.size, checkpoint.root, checkpoint.note],
+      ),
+    );
+    if (rowCount !== 1) throw new Error(`a different root is already stored for size ${checkpoint.size}`);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const sql = 'SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1';
+    const { rows } = await this.#pool.query<CheckpointRow>(sql);
+    return rows[0] && toCheckpoint(rows[0]);
+  }
+
+  async checkpointAt(size: number): Promise<StoredCheckpoint | undefined> {
+    const sql = 'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size = $1';
+    const { rows } = await this.#pool.query<CheckpointRow>(sql, [size]);
+    return rows[0] && toCheckpoint(rows[0]);
+  }
+
+  async checkpoints(options: { fromSize?: number; limit?: number } = {}): Promise<StoredCheckpoint[]> {
+    const sql = 'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size >= $1 ORDER BY tree_size LIMIT $2';
+    const { rows } = await this.#pool.query<CheckpointRow>(sql, [options.fromSize ?? 0, options.limit ?? null]);
+    return rows.map(toCheckpoint);
+  }
+
+  async didState(did: string): Promise<DidHistory | undefined> {
+    const { rows } = await this.#pool.query<{ history: string }>('SELECT history FROM did_state WHERE did = $1', [did]);
+    return rows[0] && toHistory(rows[0].history);
+  }
+
+  async rebuildDerivedState(): Promise<void> {
+    const lease = this.#writerLease();
+    const size = (await this.head()).size;
+    const states = await replayLog(this, size);
+    await lease.transaction(async (client) => {
+      const { rows } = await client.query<{ tree_size: number }>(HEAD_FOR_UPDATE);
+      if (rows[0]?.tree_size !== size) throw new AppendConflictError('size', 'log moved during the rebuild');
+      await client.query('DELETE FROM did_state');
+      await writeStates(client, [...states.values()], size);
+    });
+  }
+
+  integrityCheck(): Promise<IntegrityReport> {
+    return checkIntegrity(this);
+  }
+
+  /** Releases the lock (ending the session) and the pool. */
+  async close(): Promise<void> {
+    await this.#lease?.release();
+    if (!this.#pool.ended) await this.#pool.end();
+  }
+
+  #writerLease(): WriterLease {
+    if (!this.#lease) throw new NotLeaderError('standby', 'this store was opened as a reader and never writes');
+    return this.#lease;
+  }
+
+  async #loadFrontier(db: pg.ClientBase | pg.Pool): Promise<Frontier> {
+    const size = await storedSize(db);
+    return { size, hashes: (await readNodes(db, rootNodes(size))).map((n) => n.hash) };
+  }
+}

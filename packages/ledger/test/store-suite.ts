@@ -1,0 +1,154 @@
+// The LogStore contract, written once: store.test.ts runs it against SqliteLogStore and PostgresLogStore.
+import { type Operation, operationHash, parseOperationWithHash } from '@did-city/method';
+import { leafHash, MerkleTree, verifyConsistency, verifyInclusion } from '@did-city/tlog';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildBatch } from '../src/batch.ts';
+import { encodeLeaf } from '../src/leaf.ts';
+import { AppendConflictError, type LogStore } from '../src/store/interface.ts';
+import { CITY_KEY, cityCreate, departmentCreate, registryGenesis, SJZ, updateAfter } from './fixtures.ts';
+
+const T = '2026-11-21T08:00:00Z';
+
+async function appendOps(store: LogStore, ops: Operation[], integratedTime = T) {
+  const { size } = await store.head();
+  const items = ops.map((op) => parseOperationWithHash(op));
+  const { batch, outcomes } = await buildBatch({ store, items, size, integratedTime });
+  await store.append(batch);
+  return outcomes;
+}
+
+export interface StoreFixture {
+  /** Opens the store under test; after close, opens the same log again. */
+  open(): Promise<LogStore>;
+  /** Deletes every derived-state row behind the store's back, as a second connection to its database would. */
+  clearDerivedState(): Promise<void>;
+  /** Removes the log and everything the fixture made. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * The LogStore contract as tests, run against every implementation (store.test.ts): one suite, so the SQLite and
+ * PostgreSQL stores cannot drift apart. `fixture` makes a fresh, empty log for each test.
+ */
+export function describeLogStore(name: string, fixture: () => Promise<StoreFixture>): void {
+  describe(name, () => {
+    let log: StoreFixture;
+    let store: LogStore;
+    let genesis: Operation;
+    let city: Operation;
+
+    beforeEach(async () => {
+      log = await fixture();
+      store = await log.open();
+      genesis = await registryGenesis();
+      city = await cityCreate();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await log.destroy();
+    });
+
+    it('stores leaf bytes = JCS({integratedTime, operation}) with their RFC 6962 leaf hash (spec §4)', async () => {
+      await appendOps(store, [genesis, city]);
+      const [first] = await store.entries(0, 1);
+      expect(first!.leaf).toEqual(encodeLeaf({ integratedTime: T, operation: genesis }));
+      expect(new TextDecoder().decode(first!.leaf).startsWith('{"integratedTime":"2026-11-21T08:00:00Z","operation":{')).toBe(true);
+      expect(first!.leafHash).toEqual(leafHash(first!.leaf));
+      expect(first!.operationHash).toBe(operationHash(genesis));
+      expect(await store.entryByOperationHash(operationHash(city))).toMatchObject({ index: 1, did: SJZ, seq: 0 });
+    });
+
+    it('computes the same root and proofs as an in-memory Merkle tree, reading stored subtree hashes', async () => {
+      const ops = [genesis, city];
+      for (let i = 0; i < 11; i++) ops.push(await departmentCreate(`dept-${i}`));
+      for (const op of ops) await appendOps(store, [op]);
+      const tree = MerkleTree.fromLeafHashes((await store.entries(0, 13)).map((e) => e.leafHash));
+      const head = await store.head();
+      expect(head).toEqual({ size: 13, root: tree.root() });
+      for (let size = 1; size <= 13; size++) {
+        expect(await store.rootAt(size)).toEqual(tree.root(size));
+        for (let index = 0; index < size; index++) {
+          const proof = await store.inclusionProof(index, size);
+          expect(proof).toEqual(tree.inclusionProof(index, size));
+          expect(verifyInclusion({ leafIndex: index, treeSize: size, leafHash: tree.leafHash(index), proof, rootHash: tree.root(size) })).toBe(true);
+        }
+        const proof = await store.consistencyProof(size, 13);
+        expect(verifyConsistency({ oldSize: size, newSize: 13, oldRoot: tree.root(size), newRoot: head.root, proof })).toBe(true);
+      }
+      await expect(store.inclusionProof(0, 14)).rejects.toThrow(RangeError);
+    });
+
+    it('appends a batch atomically: a UNIQUE (did, seq) violation leaves nothing of the batch', async () => {
+      await appendOps(store, [genesis, city]);
+      const a = await updateAfter(city, CITY_KEY, 'a');
+      const b = await updateAfter(city, CITY_KEY, 'b');
+      const dept = await departmentCreate('water');
+      // Forge a batch as a buggy sequencer would: both updates claim seq 1 of the city.
+      const leaf = (op: Operation) => ({ leaf: encodeLeaf({ integratedTime: T, operation: op }), operationHash: operationHash(op), did: op.did, seq: op.seq, integratedTime: T });
+      const batch = { expectedSize: 2, entries: [leaf(dept), leaf(a), leaf(b)], states: [] };
+      const error = await store.append(batch).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AppendConflictError);
+      expect((error as AppendConflictError).conflict).toBe('unique');
+      expect((await store.head()).size).toBe(2);
+      expect(await store.entryByOperationHash(operationHash(dept))).toBeUndefined();
+      // The same operation twice (UNIQUE operation_hash) is refused too; the store stays usable.
+      await expect(store.append({ expectedSize: 2, entries: [leaf(a), leaf(a)], states: [] })).rejects.toBeInstanceOf(AppendConflictError);
+      await appendOps(store, [a]);
+      expect((await store.head()).size).toBe(3);
+    });
+
+    it('refuses a batch built against another log size', async () => {
+      await appendOps(store, [genesis]);
+      const { batch } = await buildBatch({ store, items: [parseOperationWithHash(city)], size: 1, integratedTime: T });
+      await store.append(batch);
+      const error = await store.append(batch).catch((e: unknown) => e);
+      expect((error as AppendConflictError).conflict).toBe('size');
+    });
+
+    it('keeps entries, tree, checkpoints and derived state across close and reopen', async () => {
+      await appendOps(store, [genesis, city, await departmentCreate('water')]);
+      const head = await store.head();
+      await store.saveCheckpoint({ size: 3, root: head.root, note: 'note\n' });
+      const before = await store.didState(SJZ);
+      await store.close();
+      store = await log.open();
+      expect(await store.head()).toEqual(head);
+      expect(await store.latestCheckpoint()).toEqual({ size: 3, root: head.root, note: 'note\n' });
+      expect(await store.didState(SJZ)).toEqual(before);
+      expect((await store.entriesOfDid(SJZ)).map((e) => e.index)).toEqual([1]);
+      await appendOps(store, [await departmentCreate('power')]);
+      expect((await store.head()).size).toBe(4);
+    });
+
+    it('refuses to store a checkpoint whose root is not the log root at that size', async () => {
+      await appendOps(store, [genesis, city]);
+      await expect(store.saveCheckpoint({ size: 2, root: await store.rootAt(1), note: 'x\n' })).rejects.toThrow();
+      expect(await store.latestCheckpoint()).toBeUndefined();
+    });
+
+    it('rebuilds derived state equal to the incrementally maintained one', async () => {
+      const update = await updateAfter(city, CITY_KEY, 'v1');
+      await appendOps(store, [genesis, city]);
+      await appendOps(store, [update, await departmentCreate('water')]);
+      await appendOps(store, [await updateAfter(update, CITY_KEY, 'v2')]);
+      const incremental = await store.didState(SJZ);
+      expect(incremental?.versions.map((v) => v.seq)).toEqual([0, 1, 2]);
+      await log.clearDerivedState();
+      expect(await store.didState(SJZ)).toBeUndefined();
+      await store.rebuildDerivedState();
+      expect(await store.didState(SJZ)).toEqual(incremental);
+      expect((await store.integrityCheck()).ok).toBe(true);
+    });
+
+    it('lists checkpoints by size', async () => {
+      await appendOps(store, [genesis]);
+      await store.saveCheckpoint({ size: 1, root: await store.rootAt(1), note: 'one\n' });
+      await appendOps(store, [city]);
+      await store.saveCheckpoint({ size: 2, root: await store.rootAt(2), note: 'two\n' });
+      expect((await store.checkpoints()).map((c) => c.size)).toEqual([1, 2]);
+      expect((await store.checkpoints({ fromSize: 2 })).map((c) => c.note)).toEqual(['two\n']);
+      expect((await store.checkpointAt(1))?.note).toBe('one\n');
+    });
+  });
+}
