@@ -3,7 +3,6 @@
  * `{integratedTime, operation}` of about 900 bytes, unique DID and operation hash each), a raw better-sqlite3
  * baseline writing the same bytes, and signed operations for the end-to-end measurements.
  */
-import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import type { AppendBatch, AppendEntry } from '@did-city/ledger';
 import {
@@ -17,16 +16,9 @@ import {
   signOperation,
 } from '@did-city/method';
 
-// better-sqlite3 is a dependency of @did-city/ledger, not of this package: load it from there.
-const requireFromLedger = createRequire(new URL('../../packages/ledger/package.json', import.meta.url));
-/** The few better-sqlite3 calls the baselines make (its types are not reachable from this package either). */
-interface RawDatabase {
-  pragma(source: string): unknown;
-  exec(source: string): unknown;
-  prepare(source: string): { run(...parameters: unknown[]): unknown };
-  close(): void;
-}
-export const Database = requireFromLedger('better-sqlite3') as new (file: string) => RawDatabase;
+import Database from 'better-sqlite3';
+
+export { Database };
 
 export const TIME = '2026-11-21T08:00:00Z';
 const PROOF_VALUE = `z${'5'.repeat(86)}`;
