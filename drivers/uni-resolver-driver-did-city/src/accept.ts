@@ -116,12 +116,8 @@ function representationOf(range: MediaRange, kind: RequestKind): Representation 
   }
 }
 
-/**
- * The representation to send, or `undefined` when nothing acceptable is supported (406). A missing or empty
- * header accepts anything.
- */
-export function negotiate(header: string | undefined, kind: RequestKind): Representation | undefined {
-  const ranges = parseAccept(header);
+/** The representation to send from parsed ranges, or `undefined` (406). */
+function pick(ranges: MediaRange[], header: string | undefined, kind: RequestKind): Representation | undefined {
   if (ranges.length === 0) return header?.trim() ? undefined : fullResult(kind);
   for (const range of ranges) {
     const representation = representationOf(range, kind);
@@ -130,16 +126,38 @@ export function negotiate(header: string | undefined, kind: RequestKind): Repres
   return undefined;
 }
 
+/** The first document type (or, for a DID URL, `text/uri-list`) in parsed ranges. */
+function innerOf(ranges: MediaRange[], kind: RequestKind): string | undefined {
+  for (const range of ranges) {
+    const representation = representationOf(range, kind);
+    if (representation?.kind === 'document') return representation.mediaType;
+    if (representation?.kind === 'uri-list') return MEDIA.uriList;
+  }
+  return undefined;
+}
+
+/**
+ * The representation to send, or `undefined` when nothing acceptable is supported (406). A missing or empty
+ * header accepts anything.
+ */
+export function negotiate(header: string | undefined, kind: RequestKind): Representation | undefined {
+  return pick(parseAccept(header), header, kind);
+}
+
 /**
  * The representation of the content *inside* a resolution or dereferencing result: the first document type (or,
  * for a DID URL, `text/uri-list`) the header lists after the result type. The Universal Resolver asks this way:
  * `Accept: application/did-url-dereferencing,text/uri-list`.
  */
 export function innerMediaType(header: string | undefined, kind: RequestKind): string | undefined {
-  for (const range of parseAccept(header)) {
-    const representation = representationOf(range, kind);
-    if (representation?.kind === 'document') return representation.mediaType;
-    if (representation?.kind === 'uri-list') return MEDIA.uriList;
-  }
-  return undefined;
+  return innerOf(parseAccept(header), kind);
+}
+
+/** `negotiate` and `innerMediaType` from one parse of the header (every request needs both). */
+export function negotiateAccept(
+  header: string | undefined,
+  kind: RequestKind,
+): { representation: Representation | undefined; inner: string | undefined } {
+  const ranges = parseAccept(header);
+  return { representation: pick(ranges, header, kind), inner: innerOf(ranges, kind) };
 }

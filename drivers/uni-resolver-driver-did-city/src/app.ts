@@ -8,7 +8,7 @@
  */
 import type { DIDResolutionOptions } from '@did-city/method';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { innerMediaType, negotiate } from './accept.ts';
+import { negotiateAccept } from './accept.ts';
 import { DEFAULT_MAX_PATH_BYTES, IDENTIFIERS_PREFIX, type IdentifierRequest, parseIdentifierPath } from './identifier-path.ts';
 import type { ErrorStyle } from './problems.ts';
 import { DEFAULT_CACHE_TTL, type Reply, type ReplyPolicy, sendReply, setCors } from './reply.ts';
@@ -55,12 +55,11 @@ function requestsNoCache(request: IdentifierRequest): boolean {
 }
 
 async function replyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Reply> {
-  const representation = negotiate(req.headers.accept, request.kind);
+  const { representation, inner } = negotiateAccept(req.headers.accept, request.kind);
   if (representation === undefined) {
     const detail = `No supported representation in Accept "${(req.headers.accept ?? '').slice(0, 200)}"`;
     return driverProblem('REPRESENTATION_NOT_SUPPORTED', detail, context.errorStyle);
   }
-  const inner = innerMediaType(req.headers.accept, request.kind);
   const options: DIDResolutionOptions = { ...request.options };
   const accept = acceptOption(representation, request.options['accept'], inner);
   if (accept === undefined) delete options.accept;

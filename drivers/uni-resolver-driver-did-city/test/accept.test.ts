@@ -3,7 +3,7 @@
  * representations.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { innerMediaType, negotiate, parseAccept } from '../src/accept.ts';
+import { innerMediaType, negotiate, negotiateAccept, parseAccept } from '../src/accept.ts';
 import { parseIdentifierPath } from '../src/identifier-path.ts';
 
 describe('parseAccept', () => {
@@ -40,6 +40,17 @@ describe('negotiate', () => {
     expect(innerMediaType('application/did-resolution,application/did', 'resolve')).toBe('application/did');
     expect(innerMediaType('application/did-url-dereferencing,text/uri-list', 'dereference')).toBe('text/uri-list');
     expect(innerMediaType('application/did-url-dereferencing', 'dereference')).toBeUndefined();
+  });
+
+  test.each([
+    [undefined, 'resolve'],
+    ['', 'dereference'],
+    ['application/did-resolution,application/did', 'resolve'],
+    ['application/did-url-dereferencing,text/uri-list', 'dereference'],
+    ['application/did+json;q=0.5, application/did+ld+json', 'resolve'],
+    ['text/html', 'resolve'],
+  ] as const)('negotiateAccept(%s, %s) is negotiate and innerMediaType from one parse', (header, kind) => {
+    expect(negotiateAccept(header, kind)).toEqual({ representation: negotiate(header, kind), inner: innerMediaType(header, kind) });
   });
 });
 
