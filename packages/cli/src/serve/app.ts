@@ -1,0 +1,70 @@
+/**
+ * The one express app of the all-in-one, all on one port:
+ *
+ *   /health              200 once the first-start seeding is complete, 503 before (it answers for the ledger's too)
+ *   /1.0/identifiers/…   the Universal Resolver driver (createDriverRouter), /1.0/properties
+ *   /issuer/…            the VC API of the registry's issuer (createIssuerRouter)
+ *   /registrations…      the registration workflow (createRegistrationRouter)
+ *   everything else      the ledger node API at the root (createLedgerRouter: /operations, /dids/{did}/history,
+ *                        /checkpoint, /proofs/…, /tile/…, /policy, /governance/operations), so a client's ledger
+ *                        URL is the server's URL, the CLI's default
+ */
+import type { LedgerNode, RegistrationRouter } from '@did-city/ledger';
+import { createLedgerRouter } from '@did-city/ledger';
+import type { CityResolver } from '@did-city/method';
+import express, { type Express, type Request, type Response, type Router } from 'express';
+import { createDriverRouter } from 'uni-resolver-driver-did-city';
+
+export interface AppParts {
+  node: LedgerNode;
+  registrations: RegistrationRouter;
+  issuer: Router;
+  resolver: Pick<CityResolver, 'resolve' | 'dereference'>;
+  adminToken: string;
+  publicUrl: string;
+  isReady: () => boolean;
+  log: (line: string) => void;
+}
+
+const ROUTES = [
+  '/1.0/identifiers/{did}',
+  '/1.0/properties',
+  '/registrations',
+  '/operations',
+  '/dids/{did}/history',
+  '/checkpoint',
+  '/policy',
+  '/issuer/credentials/{issue,verify,status}',
+  '/health',
+];
+
+function health(parts: AppParts) {
+  return async (_req: Request, res: Response): Promise<void> => {
+    res.setHeader('Cache-Control', 'no-store');
+    if (!parts.isReady()) {
+      res.status(503).json({ status: 'starting' });
+      return;
+    }
+    const checkpoint = parts.node.sequencer.checkpoint;
+    res.json({ status: 'ok', origin: parts.node.origin, treeSize: checkpoint?.size ?? 0 });
+  };
+}
+
+export function buildApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/health', health(parts));
+  app.get('/', (_req, res) => void res.json({ name: 'did:city all-in-one', routes: ROUTES }));
+  app.use('/issuer', parts.issuer);
+  const properties = { ledgerUrl: `${parts.publicUrl}/`, trustPolicy: `${parts.publicUrl}/policy` };
+  app.use(createDriverRouter({ resolver: parts.resolver, properties, onError: (error) => parts.log(`driver error: ${String(error)}`) }));
+  app.use(parts.registrations);
+  // Last: its request log and error handler then see only the ledger's own routes.
+  app.use(createLedgerRouter(parts.node, { adminToken: parts.adminToken, log: parts.log }));
+  app.use((req: Request, res: Response) => {
+    const detail = `no route ${req.method} ${req.path.slice(0, 200)}; see GET /`;
+    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail }));
+  });
+  return app;
+}

@@ -1,0 +1,46 @@
+/**
+ * What the all-in-one prints: on first start the tokens (once, with where they are kept), on every start the curl
+ * lines to try. The lines never contain a secret: the one that needs an institute token reads it from tokens.json.
+ */
+import { isAbsolute, relative } from 'node:path';
+import type { Tokens } from './layout.ts';
+
+/** `./data` for a directory under the working directory (as the README shows it), else the absolute path. */
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? path : `./${rel}`;
+}
+
+export function tryLines(options: { publicUrl: string; dataDir: string }): string[] {
+  const { publicUrl: url } = options;
+  const data = displayPath(options.dataDir);
+  const token = `$(node -p "require('${data}/tokens.json').institutes['institute-a']")`;
+  return [
+    `curl ${url}/1.0/identifiers/did:city:cn:130100`,
+    `curl ${url}/checkpoint`,
+    `curl -H "Authorization: Bearer ${token}" '${url}/registrations?status=anchored'`,
+    `curl -H 'Content-Type: application/json' --data-binary @${data}/credentials/130100.json ${url}/issuer/credentials/verify`,
+  ];
+}
+
+export function tryText(options: { publicUrl: string; dataDir: string }): string {
+  const comments = [
+    'resolve Shijiazhuang through the Universal Resolver driver route',
+    'the latest checkpoint, co-signed by two of the three witnesses',
+    'the anchored registrations, with an institute token from tokens.json',
+    "verify Shijiazhuang's city identity credential",
+  ];
+  const lines = tryLines(options).flatMap((line, i) => [`  # ${comments[i]}`, `  ${line}`]);
+  return ['Try it:', ...lines].join('\n');
+}
+
+export function tokenText(tokens: Tokens, file: string): string {
+  const institutes = Object.entries(tokens.institutes).map(([name, token]) => `  ${name.padEnd(12)} ${token}   (GET /registrations)`);
+  return [
+    `Tokens for the operator, shown only this once (kept in ${displayPath(file)}, mode 0600):`,
+    `  ${'admin'.padEnd(12)} ${tokens.admin}   (POST /governance/operations)`,
+    ...institutes,
+    `  ${'issuer'.padEnd(12)} ${tokens.issuer}   (POST /issuer/credentials/issue, /issuer/credentials/status)`,
+  ].join('\n');
+}

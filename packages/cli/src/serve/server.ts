@@ -1,0 +1,119 @@
+/**
+ * `startAllInOne`: a did:city network on one machine and one port. A ledger node on SQLite with three in-process
+ * witnesses, its registration desk, the driver and the issuer, all in one express app (see app.ts), seeded on
+ * first start with the national registry and three cities (see seed.ts).
+ *
+ * The driver and the issuer's verifier resolve through an HttpLedgerReader pointed at this server's own ledger
+ * routes over loopback: resolution verifies checkpoints, witness quorum and inclusion proofs exactly as a remote
+ * resolver does, with the registry genesis pinned to the institute keys.
+ *
+ * @example
+ * const running = await startAllInOne({ port: 8080, dataDir: './data' });
+ * // … later
+ * await running.close();
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createRegistrationRouter, LedgerNode, Registrations } from '@did-city/ledger';
+import { createCityResolver, HttpLedgerReader } from '@did-city/method';
+import { buildApp } from './app.ts';
+import { tokenText, tryText } from './banner.ts';
+import { createIssuerParts, type IssuerParts } from './issuer.ts';
+import { layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
+import { registryPin, seedAll } from './seed.ts';
+
+export interface AllInOneOptions {
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1 (the server holds the institutes' keys: expose it deliberately). */
+  host?: string;
+  /** Default `./data`. */
+  dataDir?: string;
+  /**
+   * Base URL printed in the curl lines. Default `http://localhost:<port>`. At first start it also fixes the issuer's
+   * base URL (`<publicUrl>/issuer`), which credentials and status lists keep naming after a port change.
+   */
+  publicUrl?: string;
+  /** Where the banner, the seeding progress and request lines go. Default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface AllInOne {
+  url: string;
+  port: number;
+  dataDir: string;
+  node: LedgerNode;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DATA_DIR = './data';
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Where this process reaches its own server: the wildcard addresses are reached over loopback. */
+function loopbackUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+}
+
+function stopServer(server: Server): Promise<void> {
+  return new Promise((done) => {
+    if (!server.listening) return done();
+    server.close(() => done());
+    server.closeAllConnections();
+  });
+}
+
+export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllInOne> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const host = options.host ?? DEFAULT_HOST;
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const layout = layoutOf(dataDir);
+  const keys = loadOrCreateOperatorKeys(layout);
+  const { tokens, created } = loadOrCreateTokens(layout.tokens);
+  const genesis = registryPin(keys);
+  const node = await LedgerNode.open({ dataDir, genesis });
+  const server = createServer();
+  let desk: Registrations | undefined;
+  let issuer: IssuerParts | undefined;
+  const close = async () => {
+    await stopServer(server);
+    desk?.close();
+    await node.close();
+    issuer?.close();
+  };
+  try {
+    const port = await listen(server, options.port ?? DEFAULT_PORT, host);
+    const publicUrl = options.publicUrl ?? `http://localhost:${port}`;
+    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText });
+    const resolver = createCityResolver({ reader, genesis });
+    const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
+    desk = Registrations.open({ node, file: join(dataDir, 'registrations.db'), onError });
+    const { issuerBaseUrl: baseUrl } = loadOrCreateSettings(layout.settings, { issuerBaseUrl: `${publicUrl}/issuer` });
+    issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer });
+    const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, log });
+    let ready = false;
+    const app = buildApp({ node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, isReady: () => ready });
+    server.on('request', app);
+    await seedAll({ node, desk, keys, layout, issuer: issuer.issuer, log });
+    ready = true;
+    if (created) log(tokenText(tokens, layout.tokens));
+    log(`did:city all-in-one listening on ${publicUrl} (data in ${dataDir})`);
+    log(tryText({ publicUrl, dataDir }));
+    return { url: publicUrl, port, dataDir, node, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

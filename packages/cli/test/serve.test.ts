@@ -1,0 +1,116 @@
+// The all-in-one in process: the data directory layout and its modes, the curl lines working exactly as printed,
+// tokens printed once and never again, and a second start (on another port) that changes nothing.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tryLines } from '../src/serve/banner.ts';
+import { readKeyFile } from '../src/serve/key-file.ts';
+import { type AllInOne, startAllInOne } from '../src/serve/server.ts';
+import { http, REPO, tempDir } from './serve-fixtures.ts';
+
+let temp: ReturnType<typeof tempDir>;
+let first: { running: AllInOne; logs: string[] };
+
+async function start(): Promise<{ running: AllInOne; logs: string[] }> {
+  const logs: string[] = [];
+  const running = await startAllInOne({ port: 0, dataDir: temp.dir, log: (line) => logs.push(line) });
+  return { running, logs };
+}
+
+function printedCurlLines(logs: string[]): string[] {
+  return logs.join('\n').split('\n').filter((line) => line.startsWith('  curl ')).map((line) => line.trim());
+}
+
+function mode(path: string): number {
+  return statSync(join(temp.dir, path)).mode & 0o777;
+}
+
+function secrets(): string[] {
+  const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { admin: string; issuer: string; institutes: Record<string, string> };
+  const keyFiles = ['keys/institute-a.json', 'keys/institute-b.json', 'keys/institute-c.json', 'keys/issuer.json', 'keys/cities/130100.json'];
+  const keys = keyFiles.flatMap((file) => readKeyFile(join(temp.dir, file)).map((k) => Buffer.from(k.secretKey).toString('base64url')));
+  return [tokens.admin, tokens.issuer, ...Object.values(tokens.institutes), ...keys];
+}
+
+beforeAll(async () => {
+  temp = tempDir('did-city-serve-');
+  first = await start();
+}, 60_000);
+afterAll(async () => {
+  await first.running.close().catch(() => {});
+  temp.cleanup();
+});
+
+describe('first start', () => {
+  it('lays out the data directory with secrets readable by the owner only', () => {
+    for (const path of ['tokens.json', 'keys/log.key', 'keys/institute-a.json', 'keys/issuer.json', 'keys/cities/110000.json', 'witnesses/witness-b/witness.key']) {
+      expect(mode(path), path).toBe(0o600);
+    }
+    for (const path of ['ledger.db', 'registrations.db', 'issuer.db', 'policy.txt', 'server.json']) expect(statSync(join(temp.dir, path)).isFile()).toBe(true);
+    expect(readdirSync(join(temp.dir, 'keys', 'cities')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
+    expect(readdirSync(join(temp.dir, 'credentials')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
+  });
+
+  it('prints the tokens once with where they are kept, and no key material', () => {
+    const text = first.logs.join('\n');
+    const [admin, issuer, ...rest] = secrets();
+    expect(text).toContain('shown only this once');
+    expect(text).toContain(join(temp.dir, 'tokens.json'));
+    for (const token of [admin!, issuer!, ...rest.slice(0, 3)]) expect(text).toContain(token);
+    for (const secret of rest.slice(3)) expect(text).not.toContain(secret);
+  });
+
+  it('seeds the registry and three cities through the registration workflow', async () => {
+    const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { institutes: Record<string, string> };
+    const listed = await http(`${first.running.url}/registrations`, { token: tokens.institutes['institute-c'] });
+    const registrations = listed.body.registrations as Array<{ did: string; status: string; approvals: unknown[] }>;
+    expect(registrations.map((r) => [r.did, r.status, r.approvals.length])).toEqual([
+      ['did:city:cn:110000', 'anchored', 2],
+      ['did:city:cn:120000', 'anchored', 2],
+      ['did:city:cn:130100', 'anchored', 2],
+    ]);
+    expect((await http(`${first.running.url}/health`)).body).toMatchObject({ status: 'ok', treeSize: 4 });
+  });
+
+  it('prints curl lines that work exactly as printed', async () => {
+    const lines = printedCurlLines(first.logs);
+    expect(lines).toHaveLength(4);
+    // Run by a shell as a user would paste them (async: this process serves the requests).
+    const run = (line: string) => promisify(execFile)('bash', ['-c', `${line} -sS`], { cwd: REPO, encoding: 'utf8' });
+    const [resolveLine, checkpointLine, listLine, verifyLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
+    expect(JSON.parse(resolveLine!).didDocument.id).toBe('did:city:cn:130100');
+    expect(checkpointLine!.split('\n')[0]).toBe('city.ledger/prod');
+    expect(JSON.parse(listLine!).registrations).toHaveLength(3);
+    expect(JSON.parse(verifyLine!)).toMatchObject({ verified: true, issuer: 'did:city:cn' });
+  });
+});
+
+describe('second start on the same data directory', () => {
+  it('changes nothing, prints no tokens, and still verifies the stored credentials on another port', async () => {
+    const before = readdirSync(join(temp.dir, 'credentials')).map((f) => readFileSync(join(temp.dir, 'credentials', f), 'utf8'));
+    const oldPort = first.running.port;
+    await first.running.close();
+    first = await start();
+    expect(first.running.port).not.toBe(oldPort);
+    const text = first.logs.join('\n');
+    expect(text).not.toContain('shown only this once');
+    for (const secret of secrets()) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/created the national registry|registered did:city/);
+    const after = readdirSync(join(temp.dir, 'credentials')).map((f) => readFileSync(join(temp.dir, 'credentials', f), 'utf8'));
+    expect(after).toEqual(before);
+    expect((await http(`${first.running.url}/health`)).body).toMatchObject({ treeSize: 4 });
+    const body = JSON.parse(before[2]!);
+    expect((await http(`${first.running.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });
+  }, 60_000);
+});
+
+describe('the root README', () => {
+  it('shows the curl lines exactly as the server prints them with the defaults', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    expect(readme).toContain('npx -y pnpm@10 install && npx -y pnpm@10 start');
+    const lines = tryLines({ publicUrl: 'http://localhost:8080', dataDir: resolve(process.cwd(), 'data') });
+    for (const line of lines) expect(readme).toContain(`\n${line}\n`);
+  });
+});

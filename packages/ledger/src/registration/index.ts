@@ -1,0 +1,20 @@
+/**
+ * The city registration workflow of a ledger node (issue #6): applications signed by the applying city, approvals
+ * and rejections signed by the registry's institutes, and the assembled create anchored through the sequencer.
+ *
+ * @example
+ * const desk = Registrations.open({ node, file: './data/registrations.db' });
+ * await desk.resume();
+ * app.use('/ledger', createRegistrationRouter(node, { registrations: desk, instituteTokens }), createLedgerRouter(node));
+ */
+export { type InstituteTokens, requireInstitute } from './auth.ts';
+export { Registrations, type RegistrationsOptions, UnknownRegistrationError } from './registrations.ts';
+export { MAX_REASON_LENGTH, registrationId, rejectionPayload, unsignedOf } from './review.ts';
+export {
+  createRegistrationRouter,
+  DEFAULT_REGISTRATION_BODY_LIMIT,
+  type RegistrationRouter,
+  type RegistrationRouterOptions,
+} from './router.ts';
+export { RegistrationStore } from './store.ts';
+export * from './types.ts';

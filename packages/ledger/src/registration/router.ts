@@ -1,0 +1,160 @@
+/**
+ * The registration routes of a ledger node (issue #6 contract), to mount beside `createLedgerRouter`:
+ *
+ *   POST /registrations                  public, size-limited → 201 { id, did, status: "pending", submittedAt, … }
+ *   GET  /registrations?status=…         institutes (Bearer token) → { registrations: [ … with contact ] }
+ *   GET  /registrations/{id}             public → the outcome, no contact
+ *   POST /registrations/{id}/approve     { proof } by a registry update key → the view (with the receipt once anchored)
+ *   POST /registrations/{id}/reject      { reason, proof } by a registry update key → the view
+ *
+ * Errors are RFC 9457 problem details from the method library's ERRORS table; logs name method, path, status and
+ * time only.
+ *
+ * @example
+ * const registrations = createRegistrationRouter(node, { dataDir: './data', instituteTokens: { 'institute-a': token } });
+ * app.use('/ledger', registrations, createLedgerRouter(node));
+ */
+import { join } from 'node:path';
+import { DidCityError, type ErrorCode, problem } from '@did-city/method';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { LedgerNode } from '../node.ts';
+import { type InstituteTokens, requireInstitute } from './auth.ts';
+import { Registrations, UnknownRegistrationError } from './registrations.ts';
+import { REGISTRATION_STATUSES, type RegistrationStatus } from './types.ts';
+
+export interface RegistrationRouterOptions {
+  /** An open desk; default: one opened on `<dataDir>/registrations.db` (and resumed). */
+  registrations?: Registrations;
+  /** Where `registrations.db` lives when no desk is given. */
+  dataDir?: string;
+  /** Institute name → bearer token, for listing applications. None configured: the listing answers 401. */
+  instituteTokens?: InstituteTokens;
+  /** Largest request body in bytes. Default 68 KiB (an operation of at most 60 KiB plus the contact). */
+  bodyLimit?: number;
+  /** One line per request and per unexpected failure. */
+  log?: (line: string) => void;
+}
+
+/** The router, with the desk it serves (close it when the server stops). */
+export type RegistrationRouter = Router & { registrations: Registrations };
+
+export const DEFAULT_REGISTRATION_BODY_LIMIT = 68 * 1024;
+const PROBLEM = 'application/problem+json';
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+function route(handler: Handler) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    handler(req, res).catch(next);
+  };
+}
+
+function pathOf(req: Request): string {
+  return req.originalUrl.split('?')[0]!.slice(0, 300);
+}
+
+function sendProblem(res: Response, code: ErrorCode, detail: string): void {
+  const body = problem(code, detail);
+  if (code === 'LEDGER_UNAVAILABLE') res.setHeader('Retry-After', '5');
+  res.status(body.status ?? 500).type(PROBLEM).send(JSON.stringify(body));
+}
+
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (req.is('application/json') === 'application/json') {
+    next();
+    return;
+  }
+  const given = String(req.headers['content-type'] ?? 'none').slice(0, 80);
+  next(new DidCityError('MALFORMED_REQUEST', `Content-Type must be application/json, got ${given}`));
+}
+
+function readStatus(query: unknown): RegistrationStatus | undefined {
+  if (query === undefined) return undefined;
+  if (typeof query === 'string' && (REGISTRATION_STATUSES as readonly string[]).includes(query)) return query as RegistrationStatus;
+  throw new DidCityError('MALFORMED_REQUEST', `status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
+}
+
+/** Body-parser errors carry a numeric `status` and a `type`; those decide the answer, never the message. */
+function bodyProblem(error: unknown): { code: ErrorCode; detail: string } | undefined {
+  const { status, type } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; type?: unknown };
+  if (typeof status !== 'number' || typeof type !== 'string') return undefined;
+  if (status === 413) return { code: 'REQUEST_TOO_LARGE', detail: 'request body exceeds the size limit' };
+  if (status >= 400 && status < 500) return { code: 'MALFORMED_REQUEST', detail: 'request body is not valid JSON' };
+  return undefined;
+}
+
+function errorHandler(log: (line: string) => void) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof UnknownRegistrationError) {
+      res.status(404).type(PROBLEM).send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: error.message }));
+      return;
+    }
+    const known = error instanceof DidCityError ? { code: error.code, detail: error.detail } : bodyProblem(error);
+    if (known === undefined) {
+      log(`error ${req.method} ${pathOf(req)}: ${error instanceof Error ? error.name : typeof error}`);
+      sendProblem(res, 'INTERNAL_ERROR', 'The ledger node failed to answer this request.');
+      return;
+    }
+    sendProblem(res, known.code, known.detail);
+  };
+}
+
+function requestLog(log: (line: string) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log(`${req.method} ${pathOf(req)} ${res.statusCode} ${ms.toFixed(1)}ms`);
+    });
+    next();
+  };
+}
+
+function openDesk(node: LedgerNode, options: RegistrationRouterOptions): Registrations {
+  if (options.registrations !== undefined) return options.registrations;
+  if (options.dataDir === undefined) throw new TypeError('createRegistrationRouter needs `registrations` or `dataDir`');
+  const desk = Registrations.open({ node, file: join(options.dataDir, 'registrations.db') });
+  void desk.resume();
+  return desk;
+}
+
+function routes(desk: Registrations, options: RegistrationRouterOptions): Router {
+  const router = express.Router();
+  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_REGISTRATION_BODY_LIMIT, strict: true });
+  const id = (req: Request) => String(req.params['id']);
+  router.post(
+    '/',
+    requireJson,
+    json,
+    route(async (req, res) => {
+      const view = await desk.apply(req.body);
+      res.status(201).location(`${req.baseUrl}/${view.id}`).json(view);
+    }),
+  );
+  // The token is checked before anything else is read.
+  router.get(
+    '/',
+    requireInstitute(options.instituteTokens),
+    route(async (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({ registrations: await desk.list(readStatus(req.query['status'])) });
+    }),
+  );
+  router.get('/:id', route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))));
+  router.post('/:id/approve', requireJson, json, route(async (req, res) => void res.json(await desk.approve(id(req), req.body))));
+  router.post('/:id/reject', requireJson, json, route(async (req, res) => void res.json(await desk.reject(id(req), req.body))));
+  return router;
+}
+
+/** The registration routes under `/registrations`, mountable wherever the ledger API is. */
+export function createRegistrationRouter(node: LedgerNode, options: RegistrationRouterOptions = {}): RegistrationRouter {
+  const log = options.log ?? (() => {});
+  const desk = openDesk(node, options);
+  const router = express.Router();
+  router.use('/registrations', requestLog(log), routes(desk, options), errorHandler(log));
+  return Object.assign(router, { registrations: desk });
+}
