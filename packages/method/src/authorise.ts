@@ -5,9 +5,9 @@
 import { cryptosuiteFor, proofVerifier } from './data-integrity.ts';
 import { DidCityError } from './errors.ts';
 import { keyHash } from './hash.ts';
-import { decodeMultikey } from './multikey.ts';
+import { multikeyType } from './multikey.ts';
 import { PROOF_PURPOSE } from './operation.ts';
-import type { DataIntegrityProof, KeyState, Operation } from './types.ts';
+import type { DataIntegrityProof, KeyState, KeyType, Operation } from './types.ts';
 
 const DID_KEY_URL = /^did:key:(z[1-9A-HJ-NP-Za-km-z]+)#(z[1-9A-HJ-NP-Za-km-z]+)$/;
 
@@ -29,9 +29,9 @@ function checkProof(proof: DataIntegrityProof, index: number, verify: ReturnType
     badProof(index, `proofPurpose must be "${PROOF_PURPOSE}", got ${JSON.stringify(proof.proofPurpose)}`);
   }
   const multikey = signingKey(proof, index);
-  let keyType: ReturnType<typeof decodeMultikey>['keyType'];
+  let keyType: KeyType;
   try {
-    keyType = decodeMultikey(multikey).keyType;
+    keyType = multikeyType(multikey);
   } catch (cause) {
     return badProof(index, `verificationMethod names no valid Multikey (${(cause as Error).message})`);
   }

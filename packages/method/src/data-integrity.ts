@@ -5,11 +5,11 @@
  *
  * hashData = SHA-256(JCS(proofConfig)) || SHA-256(JCS(unsecuredDocument)); proofValue = base58btc(signature).
  */
-import { base58btc } from 'multiformats/bases/base58';
+import { decodeBase58btc, encodeBase58btc } from './base58.ts';
 import { sha256 } from './hash.ts';
 import { canonicalBytes, canonicalize } from './jcs.ts';
 import { verifySignature } from './keys.ts';
-import { decodeMultikey } from './multikey.ts';
+import { multikeyType } from './multikey.ts';
 import type { DataIntegrityProof, KeyType, Signer } from './types.ts';
 
 export type JcsCryptosuite = DataIntegrityProof['cryptosuite'];
@@ -94,7 +94,7 @@ export async function createProof(unsecured: object, options: CreateProofOptions
   if (context !== undefined) proof['@context'] = context;
   const { proofValue: _empty, ...proofConfig } = proof;
   const signature = await signer(hashData(proofConfig, sha256(canonicalBytes(document))));
-  proof.proofValue = base58btc.encode(signature);
+  proof.proofValue = encodeBase58btc(signature);
   return proof;
 }
 
@@ -124,7 +124,7 @@ function sameJson(a: object, b: object): boolean {
 function decodeProofValue(proofValue: unknown): Uint8Array | undefined {
   if (typeof proofValue !== 'string' || !proofValue.startsWith('z')) return undefined;
   try {
-    return base58btc.decode(proofValue);
+    return decodeBase58btc(proofValue);
   } catch {
     return undefined;
   }
@@ -132,7 +132,7 @@ function decodeProofValue(proofValue: unknown): Uint8Array | undefined {
 
 function keyMatchesSuite(publicKeyMultibase: string, cryptosuite: JcsCryptosuite): boolean {
   try {
-    return cryptosuiteFor(decodeMultikey(publicKeyMultibase).keyType) === cryptosuite;
+    return cryptosuiteFor(multikeyType(publicKeyMultibase)) === cryptosuite;
   } catch {
     return false;
   }

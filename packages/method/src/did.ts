@@ -4,6 +4,7 @@
  */
 import { lookupDivision } from './divisions.ts';
 import { DidCityError } from './errors.ts';
+import { LruCache } from './lru-cache.ts';
 import type { CityDid } from './types.ts';
 
 export const MAX_DID_LENGTH = 256;
@@ -100,15 +101,23 @@ export function parseDid(did: string): CityDid {
   return parsed;
 }
 
+/**
+ * DIDs that parsed: validity depends on the string and the bundled division table only, and every operation's `did`
+ * is checked (the same few DIDs over and over on a resolver). Only valid DIDs are kept.
+ */
+const validDids = new LruCache<string, true>(1024);
+
 /** True for a string that is a canonical did:city DID; never throws. */
 export function isCityDid(value: unknown): value is string {
   if (typeof value !== 'string') return false;
+  if (validDids.get(value) === true) return true;
   try {
     parseDid(value);
-    return true;
   } catch {
     return false;
   }
+  validDids.set(value, true);
+  return true;
 }
 
 /** Builds the DID of its parts, validating the result (throws DidCityError INVALID_DID). */

@@ -4,6 +4,7 @@
  * INVALID_OPERATION with the path of the offending member.
  */
 import { DidCityError } from './errors.ts';
+import { copyJson } from './json-values.ts';
 import { decodeMultikey } from './multikey.ts';
 import type { DIDDocument, DocumentContent, Service, VerificationMethod } from './types.ts';
 
@@ -176,7 +177,7 @@ function buildMethod(did: string, method: VerificationMethod): VerificationMetho
 }
 
 function buildService(did: string, service: Service): Service {
-  return { ...structuredClone(service), id: absolute(did, service.id) };
+  return { ...copyJson(service), id: absolute(did, service.id) };
 }
 
 /** Spec §5 step 3: the DID document of a version, with contexts, `id`, absolute ids and method controllers. */

@@ -3,11 +3,13 @@
  * every resolution and several times faster than a JavaScript SHA-256.
  */
 import { createHash } from 'node:crypto';
-import { base58btc } from 'multiformats/bases/base58';
-import { create as createDigest } from 'multiformats/hashes/digest';
+import { encodeBase58btc } from './base58.ts';
 
-/** Multicodec code of sha2-256 in a multihash. */
+/** Multicodec code of sha2-256 in a multihash, and its digest length. */
 const SHA2_256 = 0x12;
+const SHA2_256_LENGTH = 32;
+
+const encoder = new TextEncoder();
 
 export function sha256(data: Uint8Array): Uint8Array {
   const digest = createHash('sha256').update(data).digest();
@@ -16,10 +18,14 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 /** base58btc multibase of the sha2-256 multihash of `data`: a 46-character string starting `zQm`. */
 export function multihashSha256(data: Uint8Array): string {
-  return base58btc.encode(createDigest(SHA2_256, sha256(data)).bytes);
+  const multihash = new Uint8Array(2 + SHA2_256_LENGTH);
+  multihash[0] = SHA2_256;
+  multihash[1] = SHA2_256_LENGTH;
+  multihash.set(sha256(data), 2);
+  return encodeBase58btc(multihash);
 }
 
 /** The pre-rotation hash of an update key (spec §3.4): multihashSha256(utf8(multikey)). */
 export function keyHash(multikey: string): string {
-  return multihashSha256(new TextEncoder().encode(multikey));
+  return multihashSha256(encoder.encode(multikey));
 }

@@ -9,6 +9,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, sign as nodeSign, ve
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { LruCache } from './lru-cache.ts';
 import { decodeMultikey, encodeMultikey } from './multikey.ts';
 import type { KeyType, Signer } from './types.ts';
 
@@ -102,8 +103,7 @@ interface VerifyKey {
   keyObject?: KeyObject;
 }
 
-const CACHE_LIMIT = 1024;
-const verifyKeys = new Map<string, VerifyKey>();
+const verifyKeys = new LruCache<string, VerifyKey>(1024);
 
 function loadVerifyKey(publicKeyMultibase: string): VerifyKey {
   const { keyType, publicKey } = decodeMultikey(publicKeyMultibase);
@@ -112,19 +112,12 @@ function loadVerifyKey(publicKeyMultibase: string): VerifyKey {
   return { keyType, publicKey, keyObject: createPublicKey({ key: { ...jwk }, format: 'jwk' }) };
 }
 
-/** Least-recently-used cache: Map keeps insertion order, so re-inserting on a hit moves a key to the back. */
 function verifyKeyFor(publicKeyMultibase: string): VerifyKey {
   let entry = verifyKeys.get(publicKeyMultibase);
-  if (entry !== undefined) {
-    verifyKeys.delete(publicKeyMultibase);
-  } else {
+  if (entry === undefined) {
     entry = loadVerifyKey(publicKeyMultibase);
-    if (verifyKeys.size >= CACHE_LIMIT) {
-      const oldest = verifyKeys.keys().next();
-      if (oldest.done !== true) verifyKeys.delete(oldest.value);
-    }
+    verifyKeys.set(publicKeyMultibase, entry);
   }
-  verifyKeys.set(publicKeyMultibase, entry);
   return entry;
 }
 
@@ -133,8 +126,9 @@ function verifyWith(key: VerifyKey, data: Uint8Array, signature: Uint8Array): bo
     // lowS: a high-S secp256k1 signature is the malleated twin of a valid one; reject it as ES256K does.
     return secp256k1.verify(signature, data, key.publicKey, { prehash: true, lowS: true });
   }
-  const algorithm = key.keyType === 'Ed25519' ? null : 'sha256';
-  return nodeVerify(algorithm, data, { key: key.keyObject!, dsaEncoding: 'ieee-p1363' }, signature);
+  // Ed25519 takes the KeyObject as is (no options object to read: this is the hot path of every resolution).
+  if (key.keyType === 'Ed25519') return nodeVerify(null, data, key.keyObject!, signature);
+  return nodeVerify('sha256', data, { key: key.keyObject!, dsaEncoding: 'ieee-p1363' }, signature);
 }
 
 /**

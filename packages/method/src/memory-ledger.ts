@@ -4,6 +4,7 @@
  * checkpoints: a reader of it trusts it.
  */
 import { parentDid } from './did.ts';
+import { copyJson } from './json-values.ts';
 import { parseOperationWithHash } from './operation.ts';
 import { applyOperation } from './state.ts';
 import type { DidHistory, LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
@@ -73,7 +74,7 @@ export class MemoryLedger implements LedgerReader {
   }
 
   async history(did: string, _options?: { noCache?: boolean }): Promise<LedgerHistory> {
-    return { entries: structuredClone(this.#byDid.get(did) ?? []) };
+    return { entries: copyJson(this.#byDid.get(did) ?? []) };
   }
 
   /** The derived, verified history of a DID; undefined if it has no entries. */
@@ -83,7 +84,7 @@ export class MemoryLedger implements LedgerReader {
 
   /** Every entry in log order (a copy). */
   entries(): LogEntry[] {
-    return structuredClone(this.#entries);
+    return copyJson(this.#entries);
   }
 
   get size(): number {

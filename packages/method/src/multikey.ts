@@ -1,12 +1,18 @@
 /**
  * Multikey codec (W3C Controlled Identifiers 1.0 §2.2.2): base58btc multibase of a multicodec-prefixed public key.
  * A codec, so it throws TypeError/RangeError; callers wrap failures in the DidCityError code of their context.
+ *
+ * Decoding validates the point in JavaScript (about 100 µs for Ed25519), and one operation names the same keys
+ * several times (update keys, document keys, each proof's signer), so keys that decoded are kept in a bounded LRU
+ * cache. Only valid keys are cached, and callers get copies: a failure is recomputed every time, and nothing a
+ * caller does to its result reaches the cache.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { varint } from 'multiformats';
-import { base58btc } from 'multiformats/bases/base58';
+import { decodeBase58btc, encodeBase58btc } from './base58.ts';
+import { type ValidatedKey, validatedMultikeys } from './multikey-cache.ts';
 import type { KeyType } from './types.ts';
 
 interface KeyCodec {
@@ -69,21 +75,20 @@ export function encodeMultikey(keyType: KeyType, publicKey: Uint8Array): string 
   const bytes = new Uint8Array(prefixLength + key.length);
   varint.encodeTo(codec.code, bytes, 0);
   bytes.set(key, prefixLength);
-  return base58btc.encode(bytes);
+  return encodeBase58btc(bytes);
 }
 
 function multibaseBytes(multikey: string): Uint8Array {
   if (typeof multikey !== 'string') throw new TypeError('Multikey must be a string');
   if (!multikey.startsWith('z')) throw new RangeError('Multikey must be base58btc multibase (start with "z")');
   try {
-    return base58btc.decode(multikey);
+    return decodeBase58btc(multikey);
   } catch (cause) {
     throw new RangeError('Multikey is not valid base58btc', { cause });
   }
 }
 
-/** Decodes a Multikey, checking the multicodec, the exact length and that the point is on the curve. */
-export function decodeMultikey(multikey: string): { keyType: KeyType; publicKey: Uint8Array } {
+function decodeUncached(multikey: string): ValidatedKey {
   const bytes = multibaseBytes(multikey);
   let code: number;
   let prefixLength: number;
@@ -102,5 +107,26 @@ export function decodeMultikey(multikey: string): { keyType: KeyType; publicKey:
   canonicalKey(keyType, publicKey);
   // Varint prefixes have a unique minimal form; insist on it so one key has one Multikey string.
   if (prefixLength !== varint.encodingLength(code)) throw new RangeError('Multikey prefix is not minimally encoded');
-  return { keyType, publicKey: Uint8Array.from(publicKey) };
+  return Object.freeze({ keyType, publicKey: Uint8Array.from(publicKey) });
+}
+
+/** The validated key of a Multikey, from the cache or decoded (and then cached); throws for an invalid one. */
+function validatedKey(multikey: string): ValidatedKey {
+  // Only strings are ever stored, so a non-string misses and is rejected by decodeUncached.
+  const cached = validatedMultikeys.get(multikey);
+  if (cached !== undefined) return cached;
+  const decoded = decodeUncached(multikey);
+  validatedMultikeys.set(multikey, decoded);
+  return decoded;
+}
+
+/** Decodes a Multikey, checking the multicodec, the exact length and that the point is on the curve. */
+export function decodeMultikey(multikey: string): { keyType: KeyType; publicKey: Uint8Array } {
+  const { keyType, publicKey } = validatedKey(multikey);
+  return { keyType, publicKey: publicKey.slice() };
+}
+
+/** The key type of a Multikey, validated as decodeMultikey validates it (and throwing as it does), without a copy. */
+export function multikeyType(multikey: string): KeyType {
+  return validatedKey(multikey).keyType;
 }

@@ -4,7 +4,7 @@
  * parseOperation works on a copy re-read from the JCS text it measured, so what it returns is plain JSON data in
  * canonical member order, detached from the caller's objects, and exactly what was size-checked and hashed.
  */
-import { base58btc } from 'multiformats/bases/base58';
+import { encodeBase58btc } from './base58.ts';
 import { createProof, cryptosuiteFor, isXsdDateTime } from './data-integrity.ts';
 import { isCityDid } from './did.ts';
 import { checkDocumentContent, contentOfDocument, invalidOperation, isRecord } from './document-content.ts';
@@ -29,17 +29,26 @@ const MEMBERS = {
 const PROOF_MEMBERS = ['type', 'cryptosuite', 'created', 'verificationMethod', 'proofPurpose', 'proofValue'];
 const BASE58BTC = /^z[1-9A-HJ-NP-Za-km-z]+$/;
 const UTC_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-const SHA2_256_MULTIHASH = [0x12, 0x20] as const;
+/**
+ * sha2-256 multihashes (0x12 0x20 and 32 bytes) are exactly the numbers in [0x1220·2^256, 0x1221·2^256). Every
+ * one has 46 base58 digits, and base58btc's alphabet is in ASCII order, so for 47-character `z…` strings numeric
+ * order is string order: the bounds' encodings decide membership without decoding (test/operation.test.ts checks
+ * this against decoding).
+ */
+const SHA2_256_MULTIHASH_FROM = encodeBase58btc(Uint8Array.of(0x12, 0x20, ...new Uint8Array(32)));
+const SHA2_256_MULTIHASH_BELOW = encodeBase58btc(Uint8Array.of(0x12, 0x21, ...new Uint8Array(32)));
+const SHA2_256_MULTIHASH_LENGTH = 47;
+const utf8 = new TextEncoder();
 
 /** A base58btc sha2-256 multihash (`zQm…`): the form of operation hashes and pre-rotation key hashes. */
 export function isMultihashSha256(value: unknown): value is string {
-  if (typeof value !== 'string' || !BASE58BTC.test(value)) return false;
-  try {
-    const bytes = base58btc.decode(value);
-    return bytes.length === 34 && bytes[0] === SHA2_256_MULTIHASH[0] && bytes[1] === SHA2_256_MULTIHASH[1];
-  } catch {
-    return false;
-  }
+  return (
+    typeof value === 'string' &&
+    value.length === SHA2_256_MULTIHASH_LENGTH &&
+    value >= SHA2_256_MULTIHASH_FROM &&
+    value < SHA2_256_MULTIHASH_BELOW &&
+    BASE58BTC.test(value)
+  );
 }
 
 function checkMemberSet(value: Record<string, unknown>, type: keyof typeof MEMBERS): void {
@@ -152,7 +161,7 @@ function canonicalText(value: unknown): string {
  */
 export function parseOperationWithHash(value: unknown): { operation: Operation; operationHash: string } {
   const text = canonicalText(value);
-  const bytes = new TextEncoder().encode(text);
+  const bytes = utf8.encode(text);
   if (bytes.length > MAX_OPERATION_BYTES) {
     throw new DidCityError(
       'OPERATION_TOO_LARGE',

@@ -12,6 +12,9 @@ import { dereference as dereferenceWith } from './dereference.ts';
 import { lookupDivision } from './divisions.ts';
 import { DidCityError, type ProblemDetails, toResolutionProblem } from './errors.ts';
 import { loadHistory } from './history.ts';
+import { canonicalize } from './jcs.ts';
+import { copyJson, equalsParsedJson } from './json-values.ts';
+import { multihashSha256 } from './hash.ts';
 import { operationHash } from './operation.ts';
 import { type ResolutionRequest, readResolutionOptions, toUtcSeconds } from './resolution-options.ts';
 import type {
@@ -83,13 +86,36 @@ function headLeafIndex(history: DidHistory): number | undefined {
   return history.deactivation?.leafIndex ?? history.versions.at(-1)?.leafIndex;
 }
 
+/**
+ * The head operation of each cached history, parsed from its JCS text, which hashes to the history's head hash.
+ * A warm resolution compares the ledger's last entry with it instead of canonicalising and hashing the entry again.
+ */
+const headOperations = new WeakMap<DidHistory, unknown>();
+
+function rememberHead(history: DidHistory, entries: readonly LogEntry[]): void {
+  const last = entries.at(-1);
+  if (last === undefined) return;
+  try {
+    const text = canonicalize(last.operation);
+    if (multihashSha256(new TextEncoder().encode(text)) === history.head.operationHash) headOperations.set(history, JSON.parse(text));
+  } catch {
+    // Not canonical JSON: nothing to remember, isUnchanged then hashes as it always may.
+  }
+}
+
+function headIsUnchanged(history: DidHistory, operation: unknown): boolean {
+  const head = headOperations.get(history);
+  if (head !== undefined && equalsParsedJson(operation, head)) return true;
+  return operationHash(operation as LogEntry['operation']) === history.head.operationHash;
+}
+
 function isUnchanged(history: DidHistory, entries: LogEntry[]): boolean {
   const last = entries.at(-1);
   return (
     last !== undefined &&
     entries.length === history.head.seq + 1 &&
     last.index === headLeafIndex(history) &&
-    operationHash(last.operation) === history.head.operationHash
+    headIsUnchanged(history, last.operation)
   );
 }
 
@@ -102,7 +128,10 @@ async function cachedHistory(did: string, context: ResolveContext & { cache: His
     history: (requested, options) => (requested === did ? Promise.resolve(fresh) : context.reader.history(requested, options)),
   };
   const loaded = await loadHistory(reader, did, withGenesis({}, context));
-  if (loaded.history !== undefined) context.cache.set(did, loaded.history);
+  if (loaded.history !== undefined) {
+    rememberHead(loaded.history, fresh.entries);
+    context.cache.set(did, loaded.history);
+  }
   return loaded;
 }
 
@@ -187,7 +216,7 @@ function deactivatedMetadata(history: DidHistory, parsed: CityDid): DIDDocumentM
 
 function represent(document: DIDDocument, request: ResolutionRequest): DIDDocument {
   // A copy: the cache holds the verified state, callers may mutate what they get.
-  const copy = structuredClone(document);
+  const copy = copyJson(document);
   if (!request.representation.withContext) delete copy['@context'];
   return copy;
 }

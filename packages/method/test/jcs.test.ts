@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalBytes, canonicalize } from '../src/jcs.ts';
 
@@ -105,5 +106,80 @@ describe('canonicalize (RFC 8785)', () => {
   it('escapes control characters and keeps other characters literal', () => {
     expect(canonicalize('\u0000\u001f\u007f\u2028/')).toBe('"\\u0000\\u001f\u007f\u2028/"');
     expect(canonicalize('😀')).toBe('"😀"');
+  });
+});
+
+/** A copy of a JSON value with every object's members in reverse code-unit order: never the JSON.stringify path. */
+function reversed(value: unknown): unknown {
+  if (Array.isArray(value) && Object.keys(value).length === value.length) return value.map(reversed);
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const keys = Object.keys(value).sort().reverse();
+  return Object.fromEntries(keys.map((key) => [key, reversed((value as Record<string, unknown>)[key])]));
+}
+
+/** The same value with members already in code-unit order, which canonicalize hands to JSON.stringify. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value) && Object.keys(value).length === value.length) return value.map(sorted);
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const keys = Object.keys(value).sort();
+  return Object.fromEntries(keys.map((key) => [key, sorted((value as Record<string, unknown>)[key])]));
+}
+
+function outcome(value: unknown): string {
+  try {
+    return canonicalize(value);
+  } catch (error) {
+    return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+  }
+}
+
+describe('the JSON.stringify fast path writes exactly what the serialiser writes', () => {
+  it('for any JSON value, members in order or not (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const fast = outcome(sorted(value));
+        expect(fast).toBe(outcome(reversed(value)));
+        if (!/^(RangeError|TypeError)/.test(fast)) expect(canonicalize(JSON.parse(fast))).toBe(fast);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('and fails the same way, naming the same path, for what JCS cannot represent', () => {
+    const cases: unknown[] = [
+      { a: '\ud800' },
+      { a: ['x', 'y\udfff'] },
+      { '\ud800': 1 },
+      { a: [1, undefined] },
+      { a: Number.NaN },
+      { a: { b: Number.POSITIVE_INFINITY } },
+      { a: new Date(0) },
+      { a: () => 1 },
+      { a: 1n },
+      { a: Symbol('s') },
+      { a: { toJSON: () => 'x' } },
+    ];
+    const deep: Record<string, unknown> = {};
+    let cursor = deep;
+    for (let i = 0; i < 100; i++) cursor = cursor.a = {};
+    cursor.a = Number.NaN;
+    cases.push(deep);
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(outcome(cyclic)).toBe('TypeError: $.self.back: circular reference');
+    for (const value of cases) {
+      const result = outcome(value);
+      expect(result, String(result)).toMatch(/^(RangeError|TypeError): \$/);
+      expect(outcome(reversed(value))).toBe(result);
+    }
+  });
+
+  it('keeps text that merely looks like a surrogate escape, and omits undefined members, as the serialiser does', () => {
+    expect(canonicalize({ a: '\\ud800', b: undefined, c: '😀' })).toBe('{"a":"\\\\ud800","c":"😀"}');
+    expect(canonicalize({ c: '😀', b: undefined, a: '\\ud800' })).toBe('{"a":"\\\\ud800","c":"😀"}');
+    expect(canonicalize({ 10: 1, 2: 2, a: 3 })).toBe('{"10":1,"2":2,"a":3}');
+    // JSON.stringify would call toJSON; JCS serialises the array's elements.
+    expect(canonicalize({ a: Object.assign([1, 2], { toJSON: () => 'x' }) })).toBe('{"a":[1,2]}');
+    expect(canonicalize(Object.assign(Object.create(null), { b: 1, a: [null, true, -0] }))).toBe('{"a":[null,true,0],"b":1}');
   });
 });

@@ -2,7 +2,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { base58btc } from 'multiformats/bases/base58';
 import { describe, expect, test } from 'vitest';
-import { decodeMultikey, encodeMultikey } from '../src/multikey.ts';
+import { decodeMultikey, encodeMultikey, multikeyType } from '../src/multikey.ts';
+import { MULTIKEY_CACHE_ENTRIES, validatedMultikeys } from '../src/multikey-cache.ts';
 
 const fromHex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'));
 const fromB64u = (text: string) => Uint8Array.from(Buffer.from(text, 'base64url'));
@@ -134,5 +135,58 @@ describe('malformed Multikeys', () => {
     expect(() => decodeMultikey(42 as unknown as string)).toThrow(TypeError);
     expect(() => encodeMultikey('Ed25519', [1, 2] as unknown as Uint8Array)).toThrow(TypeError);
     expect(() => encodeMultikey('RSA' as 'Ed25519', new Uint8Array(32))).toThrow(TypeError);
+  });
+});
+
+describe('the cache of validated Multikeys', () => {
+  const seed = (label: string) => Uint8Array.from(Buffer.from(label.padEnd(32, '.').slice(0, 32)));
+
+  test('hands every caller its own copy: changing one result reaches neither the cache nor other callers', () => {
+    const first = decodeMultikey(ED25519_EXAMPLE);
+    const second = decodeMultikey(ED25519_EXAMPLE);
+    expect(second).toStrictEqual(first);
+    expect(second.publicKey).not.toBe(first.publicKey);
+    first.publicKey.fill(0);
+    (first as { keyType: string }).keyType = 'P-256';
+    expect(decodeMultikey(ED25519_EXAMPLE)).toStrictEqual({
+      keyType: 'Ed25519',
+      publicKey: fromB64u('Zmq-CJA17UpFeVmJ-nIKDuDEhUnoRSNIXFbxyBtCh6Y'),
+    });
+    expect(Object.isFrozen(validatedMultikeys.get(ED25519_EXAMPLE))).toBe(true);
+    expect(multikeyType(ED25519_EXAMPLE)).toBe('Ed25519');
+  });
+
+  test('a malformed Multikey is never cached: it fails the same way every time', () => {
+    const smallOrder = base58btc.encode(concat(Uint8Array.of(0xed, 0x01), new Uint8Array(32)));
+    const offCurve = base58btc.encode(concat(Uint8Array.of(0x80, 0x24), Uint8Array.of(0x02), new Uint8Array(32).fill(0xff)));
+    for (const bad of [smallOrder, offCurve, `${ED25519_EXAMPLE}x`, ED25519_EXAMPLE.slice(0, -1), 'z', '']) {
+      const first = (() => {
+        try {
+          decodeMultikey(bad);
+          return undefined;
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(first, bad).toBeInstanceOf(RangeError);
+      expect(() => decodeMultikey(bad)).toThrow((first as Error).message);
+      expect(() => multikeyType(bad)).toThrow((first as Error).message);
+      expect(validatedMultikeys.has(bad)).toBe(false);
+    }
+  });
+
+  test(`holds at most ${MULTIKEY_CACHE_ENTRIES} keys, evicting the least recently used, which still decode afterwards`, () => {
+    validatedMultikeys.clear();
+    const keys = Array.from({ length: MULTIKEY_CACHE_ENTRIES + 10 }, (_, i) =>
+      encodeMultikey('Ed25519', ed25519.getPublicKey(seed(`cache key ${i}`))),
+    );
+    const expected = keys.map((key) => decodeMultikey(key));
+    expect(validatedMultikeys.size).toBe(MULTIKEY_CACHE_ENTRIES);
+    expect(keys.slice(0, 10).some((key) => validatedMultikeys.has(key))).toBe(false);
+    expect(keys.slice(10).every((key) => validatedMultikeys.has(key))).toBe(true);
+    keys.forEach((key, i) => {
+      expect(decodeMultikey(key)).toStrictEqual(expected[i]);
+    });
+    expect(validatedMultikeys.size).toBe(MULTIKEY_CACHE_ENTRIES);
   });
 });

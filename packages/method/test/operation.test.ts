@@ -1,8 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalBytes } from '../src/jcs.ts';
+import fc from 'fast-check';
+import { base58btc } from 'multiformats/bases/base58';
+import { multihashSha256 } from '../src/hash.ts';
 import {
   createOperation,
   deactivateOperation,
+  isMultihashSha256,
   MAX_OPERATION_BYTES,
   operationHash,
   parseOperation,
@@ -246,6 +250,55 @@ describe('operationHash (spec §3.3)', () => {
     const reordered = Object.fromEntries(Object.entries(create).reverse()) as unknown as Operation;
     expect(operationHash(reordered)).toBe(hash);
     expect(operationHash({ ...create, proof: create.proof.slice(0, 2) })).not.toBe(hash);
+  });
+});
+
+/** The definition: z-base58btc that decodes to 0x12 0x20 and a 32-byte digest. */
+function decodesToSha256Multihash(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^z[1-9A-HJ-NP-Za-km-z]+$/.test(value)) return false;
+  try {
+    const bytes = base58btc.decode(value);
+    return bytes.length === 34 && bytes[0] === 0x12 && bytes[1] === 0x20;
+  } catch {
+    return false;
+  }
+}
+
+describe('isMultihashSha256: comparing with the encoded bounds is deciding by decoding', () => {
+  const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  const digits = (min: number, max: number) =>
+    fc.array(fc.constantFrom(...ALPHABET), { minLength: min, maxLength: max }).map((chars) => chars.join(''));
+  const bound = (bytes: number[]) => base58btc.encode(Uint8Array.from([...bytes, ...new Uint8Array(34 - bytes.length)]));
+
+  it('at and around the bounds of [0x1220·2^256, 0x1221·2^256)', () => {
+    const low = bound([0x12, 0x20]);
+    const high = bound([0x12, 0x21]);
+    expect([low.length, high.length]).toStrictEqual([47, 47]);
+    const last = base58btc.encode(Uint8Array.from([0x12, 0x20, ...new Uint8Array(32).fill(0xff)]));
+    const below = base58btc.encode(Uint8Array.from([0x12, 0x1f, ...new Uint8Array(32).fill(0xff)]));
+    for (const value of [low, high, last, below, `${low}1`, low.slice(0, -1), `z1${low.slice(2)}`, multihashSha256(new Uint8Array())]) {
+      expect(isMultihashSha256(value), value).toBe(decodesToSha256Multihash(value));
+    }
+    expect(isMultihashSha256(low)).toBe(true);
+    expect(isMultihashSha256(last)).toBe(true);
+    expect(isMultihashSha256(high)).toBe(false);
+    expect(isMultihashSha256(below)).toBe(false);
+  });
+
+  it('for random strings of 45 to 48 digits, prefixed zQ, zQm or z (property)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('z', 'zQ', 'zQm', 'zQn', 'zQk'), digits(43, 48), (prefix, rest) => {
+        const value = `${prefix}${rest}`.slice(0, 48);
+        expect(isMultihashSha256(value)).toBe(decodesToSha256Multihash(value));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (digest) => {
+        expect(isMultihashSha256(base58btc.encode(Uint8Array.from([0x12, 0x20, ...digest])))).toBe(true);
+      }),
+    );
+    for (const value of [42, null, undefined, '', 'z', `Qm${'1'.repeat(44)}`]) expect(isMultihashSha256(value)).toBe(false);
   });
 });
 

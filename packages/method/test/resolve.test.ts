@@ -335,6 +335,45 @@ describe('resolve: "Verified state is cached so that the common case costs one l
     expect(reader.reads.map((read) => read.did).sort()).toStrictEqual([REGISTRY, SJZ]);
   });
 
+  it('a warm resolution recognises the head by content: member order and undefined members do not matter', async () => {
+    const reader = await FakeReader.of(scenario.ledger, [SJZ, REGISTRY]);
+    const resolver = createCityResolver({ reader });
+    const first = await resolver.resolve(SJZ);
+    const { entries } = await reader.history(SJZ);
+    const head = entries.at(-1)!;
+    head.operation = { ...(Object.fromEntries(Object.entries(head.operation).reverse()) as StateOperation), nextKeyHashes: undefined };
+    reader.set(SJZ, { entries });
+    reader.reads.length = 0;
+    expect(await resolver.resolve(SJZ)).toStrictEqual(first);
+    expect(reader.reads).toStrictEqual([{ did: SJZ }]);
+  });
+
+  it('a reader that changes the entries it handed out cannot change what the cache compares against', async () => {
+    const { entries } = await scenario.ledger.history(SJZ);
+    const registry = await scenario.ledger.history(REGISTRY);
+    // Hands out its own objects, no copies.
+    const reader: LedgerReader = { history: async (did) => (did === SJZ ? { entries } : did === REGISTRY ? registry : { entries: [] }) };
+    const resolver = createCityResolver({ reader });
+    const first = await resolver.resolve(SJZ);
+    expect(await resolver.resolve(SJZ)).toStrictEqual(first);
+    (entries.at(-1)!.operation as StateOperation).threshold = 2;
+    expect(await resolver.resolve(SJZ)).toStrictEqual(errorResult('INVALID_DID_DOCUMENT', 500));
+    (entries.at(-1)!.operation as StateOperation).threshold = 1;
+    expect(await resolver.resolve(SJZ)).toStrictEqual(first);
+  });
+
+  it('results of warm resolutions are independent copies', async () => {
+    const resolver = createCityResolver({ reader: scenario.ledger });
+    const first = await resolver.resolve(SJZ);
+    const second = await resolver.resolve(SJZ);
+    expect(second).toStrictEqual(first);
+    expect(second.didDocument).not.toBe(first.didDocument);
+    second.didDocument!.service!.push({ id: `${SJZ}#evil`, type: 'Evil', serviceEndpoint: 'https://evil.example/' });
+    (second.didDocument!.verificationMethod![0] as { publicKeyMultibase: string }).publicKeyMultibase = 'z6MkEvil';
+    second.didDocumentMetadata.versionId = '99';
+    expect(await resolver.resolve(SJZ)).toStrictEqual(first);
+  });
+
   it('what a caller does to a result does not reach the cache', async () => {
     const resolver = createCityResolver({ reader: scenario.ledger });
     const first = await resolver.resolve(SJZ);
