@@ -1,0 +1,36 @@
+/** Every command of `did-city`, in the order `did-city --help` lists them. */
+import type { CommandSpec } from '../args.ts';
+import { credentialIssue, credentialReinstate, credentialRevoke, credentialSuspend, credentialVerify } from './credential.ts';
+import { history } from './history.ts';
+import { keysGenerate, keysShow } from './keys.ts';
+import { create, deactivate, recover } from './operations.ts';
+import { apply, approve, registrationsList, registrationsShow, reject } from './registration.ts';
+import { resolve } from './resolve.ts';
+import { driver, issuer, ledger, serve, witness } from './servers.ts';
+import { update } from './update.ts';
+
+export const COMMANDS: readonly CommandSpec[] = [
+  keysGenerate,
+  keysShow,
+  apply,
+  registrationsList,
+  registrationsShow,
+  approve,
+  reject,
+  create,
+  update,
+  recover,
+  deactivate,
+  resolve,
+  history,
+  credentialIssue,
+  credentialVerify,
+  credentialRevoke,
+  credentialSuspend,
+  credentialReinstate,
+  serve,
+  ledger,
+  witness,
+  driver,
+  issuer,
+];

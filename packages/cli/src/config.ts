@@ -1,0 +1,121 @@
+/**
+ * Global settings of a command run: the ledger URL, the trust policy, the key file, the tokens. Flags win over
+ * environment variables, which win over defaults.
+ *
+ * The trust policy decides which checkpoints the CLI believes, so it is never taken silently from the ledger it
+ * is meant to check. With `--policy FILE` that file is used. Without it, the policy pinned for this ledger
+ * (`~/.did-city/policies/<host>_<port>.txt`, or under DID_CITY_HOME) is used; on first use it is fetched from
+ * `<ledger>/policy`, pinned, and a warning names its SHA-256 fingerprint so that it can be compared with the one the
+ * operator publishes (trust on first use, made visible). Later runs never re-fetch it: a ledger that changes its
+ * keys fails verification until the pin is replaced on purpose.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { HttpLedgerReader, LedgerClient } from '@did-city/method';
+import { parsePolicy } from '@did-city/tlog';
+import { str, UsageError, type Values } from './args.ts';
+import { getText } from './http.ts';
+import { CliError, EXIT, type Output } from './output.ts';
+
+export const DEFAULT_LEDGER = 'http://127.0.0.1:8080';
+export const DEFAULT_KEY_FILE = './did-city-keys.json';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** `SHA256:<base64>` of the policy text, the form ssh uses for host keys. */
+export function policyFingerprint(text: string): string {
+  return `SHA256:${createHash('sha256').update(text, 'utf8').digest('base64').replace(/=+$/, '')}`;
+}
+
+function checkedUrl(text: string, what: string): string {
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) throw new UsageError(`${what} "${text}" must be an http(s) URL`);
+  return text.endsWith('/') ? text : `${text}/`;
+}
+
+function checkedPolicy(text: string, source: string): string {
+  try {
+    parsePolicy(text);
+  } catch {
+    throw new CliError({ exit: EXIT.refused, title: 'Unusable trust policy', detail: `${source} is not a C2SP tlog-policy` });
+  }
+  return text;
+}
+
+export class Config {
+  readonly ledger: string;
+  readonly keyFile: string;
+  readonly home: string;
+  readonly #policyFile: string | undefined;
+  readonly #out: Output;
+  readonly #env: Env;
+  #policy: string | undefined;
+
+  constructor(values: Values, out: Output, env: Env = process.env) {
+    this.ledger = checkedUrl(str(values, 'ledger') ?? env['DID_CITY_LEDGER'] ?? DEFAULT_LEDGER, 'ledger URL');
+    this.keyFile = str(values, 'keys') ?? env['DID_CITY_KEYS'] ?? DEFAULT_KEY_FILE;
+    this.home = env['DID_CITY_HOME'] ?? join(homedir(), '.did-city');
+    this.#policyFile = str(values, 'policy');
+    this.#out = out;
+    this.#env = env;
+  }
+
+  env(name: string): string | undefined {
+    const value = this.#env[name];
+    return value === '' ? undefined : value;
+  }
+
+  /** A token from `--token` or an environment variable; a usage error names both when neither is set. */
+  token(values: Values, envName: string): string {
+    const token = str(values, 'token') ?? this.env(envName);
+    if (token === undefined) throw new UsageError(`this needs a token: --token T or ${envName}`);
+    return token;
+  }
+
+  get pinFile(): string {
+    const { hostname, port, protocol } = new URL(this.ledger);
+    const slug = `${hostname}_${port || (protocol === 'https:' ? '443' : '80')}`.replace(/[^A-Za-z0-9._-]/g, '_');
+    return join(this.home, 'policies', `${slug}.txt`);
+  }
+
+  async policy(): Promise<string> {
+    this.#policy ??= await this.#loadPolicy();
+    return this.#policy;
+  }
+
+  async reader(): Promise<HttpLedgerReader> {
+    return new HttpLedgerReader({ url: this.ledger, policy: await this.policy() });
+  }
+
+  /** Submissions wait for the witness quorum; allow a slow quorum more than a read. */
+  async client(): Promise<LedgerClient> {
+    return new LedgerClient({ url: this.ledger, policy: await this.policy(), timeoutMs: 60_000 });
+  }
+
+  async #loadPolicy(): Promise<string> {
+    if (this.#policyFile !== undefined) return checkedPolicy(readPolicyFile(this.#policyFile), this.#policyFile);
+    const pin = this.pinFile;
+    try {
+      return checkedPolicy(readFileSync(pin, 'utf8'), pin);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const text = checkedPolicy(await getText(new URL('policy', this.ledger).href), `${this.ledger}policy`);
+    mkdirSync(join(this.home, 'policies'), { recursive: true, mode: 0o700 });
+    writeFileSync(pin, text, { mode: 0o644 });
+    this.#out.warn(
+      `trusting the ledger's own trust policy on first use: fingerprint ${policyFingerprint(text)}, pinned to ${pin}. ` +
+        'Compare the fingerprint with the one the ledger operator publishes, or pass --policy FILE.',
+    );
+    return text;
+  }
+}
+
+function readPolicyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the policy file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
