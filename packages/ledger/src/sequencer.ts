@@ -28,7 +28,10 @@ export interface SequencerOptions {
   policy: TlogPolicy;
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
-  /** Flush a batch this long after its first submission. Default 100 ms. */
+  /**
+   * Flush a batch this long after its first submission. Default 100 ms. A submission to an idle sequencer (no
+   * cycle running or finished within this interval) is flushed at once instead: waiting would only add latency.
+   */
   batchIntervalMs?: number;
   /** Flush as soon as this many submissions are queued. Default 256. */
   maxBatch?: number;
@@ -62,6 +65,8 @@ export class Sequencer {
   /** Log size after the last append (anchored or not). */
   #size = 0;
   #cycle: Promise<void> | undefined;
+  /** When the last cycle ended (Date.now()); 0 before the first. */
+  #cycleEndedAt = 0;
   #retryDelay: number;
   #closed = false;
 
@@ -132,10 +137,15 @@ export class Sequencer {
     return promise;
   }
 
+  // Group commit: under load, submissions gather while a cycle (append, anchor) runs or for the interval after
+  // it. After a quiet period there is nothing to gather, so the batch goes at the next turn of the event loop;
+  // submissions made in the same turn (Promise.all of several) still share it.
   #enqueue(item: BatchItem): void {
     this.#queue.push({ item });
-    if (this.#queue.length >= this.#options.maxBatch) this.#schedule(0);
-    else this.#schedule(this.#options.batchIntervalMs);
+    const { batchIntervalMs, maxBatch } = this.#options;
+    const idle = !this.#cycle && Date.now() - this.#cycleEndedAt >= batchIntervalMs;
+    if (this.#queue.length >= maxBatch || idle) this.#schedule(0);
+    else this.#schedule(batchIntervalMs);
   }
 
   #schedule(delay: number): void {
@@ -155,6 +165,7 @@ export class Sequencer {
     this.#timerAt = 0;
     this.#cycle = this.#cycleOnce().finally(() => {
       this.#cycle = undefined;
+      this.#cycleEndedAt = Date.now();
       this.#afterCycle();
     });
     return this.#cycle;

@@ -45,6 +45,7 @@ const ENTRY_COLUMNS = 'leaf_index, leaf, leaf_hash, operation_hash, did, seq, in
 export class SqliteLogStore implements LogStore {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  readonly #write: Database.Transaction<(batch: AppendBatch) => Frontier>;
   #frontier: Frontier;
 
   constructor(options: SqliteLogStoreOptions) {
@@ -56,6 +57,7 @@ export class SqliteLogStore implements LogStore {
       this.#db.close();
       throw err;
     }
+    this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch));
   }
 
   async head(): Promise<TreeHead> {
@@ -63,9 +65,8 @@ export class SqliteLogStore implements LogStore {
   }
 
   async append(batch: AppendBatch): Promise<TreeHead> {
-    const write = this.#db.transaction((b: AppendBatch) => this.#appendInTransaction(b));
     try {
-      this.#frontier = write.immediate(batch);
+      this.#frontier = this.#write.immediate(batch);
     } catch (err) {
       if (err instanceof AppendConflictError) this.#frontier = this.#loadFrontier();
       throw toConflict(err);
