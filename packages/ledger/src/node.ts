@@ -2,10 +2,12 @@
  * A ledger node: the SQLite log store, the sequencer and its witnesses wired from one config. With no witnesses
  * configured it runs three in-process witnesses (each with its own key and SQLite file) and a policy of
  * quorum 2, the embedded default. Keys are generated on first start into the data directory (mode 0600).
+ * A read-only node (`readOnly`, e.g. on a PostgreSQL standby) has no sequencer: it serves reads, proofs and
+ * tiles of what its store holds, and refuses submissions with LEDGER_UNAVAILABLE.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GenesisPolicy } from '@did-city/method';
+import { DidCityError, type GenesisPolicy } from '@did-city/method';
 import { evaluateCheckpoint, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import { keyName, loadOrCreateKey } from './keys.ts';
 import {
@@ -41,6 +43,11 @@ export interface LedgerNodeConfig {
    * `<dataDir>/ledger.db`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start.
    */
   store?: LogStore;
+  /**
+   * Serve reads only: no sequencer is started and submissions reject with LEDGER_UNAVAILABLE (HTTP 503). Needs
+   * `policy`; meant for a store that is not the writer (a PostgresLogStore in `reader` role on a standby).
+   */
+  readOnly?: boolean;
   /** Batching, timeouts and clock of the sequencer. */
   sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis'>;
   /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
@@ -57,7 +64,8 @@ export class LedgerNode {
   /** The C2SP tlog-policy text checkpoints are held to. */
   readonly policyText: string;
   readonly store: LogStore;
-  readonly sequencer: Sequencer;
+  /** The sequencer; undefined on a read-only node. */
+  readonly sequencer: Sequencer | undefined;
   /** The in-process witnesses (empty with remote witnesses). */
   readonly embeddedWitnesses: readonly Witness[];
   readonly #policy: TlogPolicy;
@@ -68,7 +76,7 @@ export class LedgerNode {
     policyText: string;
     policy: TlogPolicy;
     store: LogStore;
-    sequencer: Sequencer;
+    sequencer: Sequencer | undefined;
     embeddedWitnesses: Witness[];
   }) {
     this.origin = parts.origin;
@@ -82,16 +90,19 @@ export class LedgerNode {
 
   /** Opens (or initialises) the node and anchors anything a crash left unacknowledged. */
   static async open(config: LedgerNodeConfig): Promise<LedgerNode> {
+    if (config.readOnly && config.policy === undefined) throw new Error('a read-only node needs the trust policy (policy)');
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const origin = config.origin ?? `city.ledger/${config.network ?? 'prod'}`;
     const logKey = config.logKey ?? loadOrCreateKey({ file: join(config.dataDir, 'keys', 'log.key'), name: origin });
     if (keyName(logKey) !== origin) throw new Error(`the log key must be named after the origin ${origin}`);
     const logVerifierKey = verifierKeyOf(logKey);
-    const embedded = config.witnesses ? [] : openEmbeddedWitnesses(config, logVerifierKey);
+    const embedded = config.witnesses || config.readOnly ? [] : openEmbeddedWitnesses(config, logVerifierKey);
     const policyText = config.policy ?? embeddedPolicy(logVerifierKey, embedded);
     const policy = parsePolicy(policyText);
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
     const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
+    const parts = { origin, logVerifierKey, policyText, policy, store };
+    if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
       const sequencer = await Sequencer.start({
         ...config.sequencer,
@@ -102,8 +113,7 @@ export class LedgerNode {
         policy,
         ...(config.genesis ? { genesis: config.genesis } : {}),
       });
-      const parts = { origin, logVerifierKey, policyText, policy, store, sequencer };
-      return new LedgerNode({ ...parts, embeddedWitnesses: embedded });
+      return new LedgerNode({ ...parts, sequencer, embeddedWitnesses: embedded });
     } catch (error) {
       await store.close();
       for (const w of embedded) w.close();
@@ -112,11 +122,19 @@ export class LedgerNode {
   }
 
   submit(operation: unknown): Promise<Receipt> {
-    return this.sequencer.submit(operation);
+    return this.#sequencing().submit(operation);
   }
 
   submitGovernance(operation: unknown): Promise<Receipt> {
-    return this.sequencer.submitGovernance(operation);
+    return this.#sequencing().submitGovernance(operation);
+  }
+
+  #sequencing(): Sequencer {
+    if (this.sequencer) return this.sequencer;
+    throw new DidCityError(
+      'LEDGER_UNAVAILABLE',
+      'this node does not sequence (read-only): it serves reads, proofs and tiles; submit to the node that sequences the log',
+    );
   }
 
   /** The latest quorum-cosigned checkpoint note. */
@@ -153,7 +171,7 @@ export class LedgerNode {
   }
 
   async close(): Promise<void> {
-    await this.sequencer.close();
+    await this.sequencer?.close();
     await this.store.close();
     for (const w of this.embeddedWitnesses) w.close();
   }

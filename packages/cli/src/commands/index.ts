@@ -6,8 +6,10 @@ import { keysGenerate, keysShow } from './keys.ts';
 import { create, deactivate, recover } from './operations.ts';
 import { apply, approve, registrationsList, registrationsShow, reject } from './registration.ts';
 import { resolve } from './resolve.ts';
-import { driver, issuer, ledger, serve, witness } from './servers.ts';
+import { ledger } from './ledger.ts';
+import { driver, issuer, serve } from './servers.ts';
 import { update } from './update.ts';
+import { witness } from './witness.ts';
 
 export const COMMANDS: readonly CommandSpec[] = [
   keysGenerate,

@@ -45,7 +45,7 @@ function health(parts: AppParts) {
       res.status(503).json({ status: 'starting' });
       return;
     }
-    const checkpoint = parts.node.sequencer.checkpoint;
+    const checkpoint = parts.node.sequencer?.checkpoint;
     res.json({ status: 'ok', origin: parts.node.origin, treeSize: checkpoint?.size ?? 0 });
   };
 }

@@ -64,7 +64,7 @@ export function readRoutes(node: LedgerNode): Router {
   router.get(
     '/health',
     route(async (_req, res) => {
-      const checkpoint = node.sequencer.checkpoint;
+      const checkpoint = node.sequencer ? node.sequencer.checkpoint : await node.store.latestCheckpoint();
       res.setHeader('Cache-Control', 'no-store');
       res.json({ status: 'ok', origin: node.origin, treeSize: checkpoint?.size ?? 0 });
     }),
