@@ -5,10 +5,12 @@
  *
  *     pnpm --filter uni-resolver-driver-did-city bench
  *
- * - driver: `createDriverApp` with the reader src/main.ts builds (HttpLedgerReader verifying every answer against
- *   the trust policy) reading a real LedgerNode's HTTP API on 127.0.0.1, its verified-state cache warm. A warm
- *   resolution is one ledger read over HTTP (the DID's proven history: checkpoint, inclusion proofs), the head
- *   compared with the cached verified history, and the result built and sent.
+ * - driver: `createDriverApp` as src/main.ts builds it with the default settings (HttpLedgerReader verifying every
+ *   answer against the trust policy, reading a real LedgerNode's HTTP API on 127.0.0.1; freshness 5 s). A warm
+ *   request within the window is answered from the response cache (bytes and ETag); once per window the DID's
+ *   proven history is read again, its entries compared with those proven before, and the reply rebuilt.
+ * - driver, freshness 0: the same with the window off, as before it existed: every resolution is one ledger read
+ *   over HTTP, the head compared with the cached verified history, the result built, serialised and hashed.
  * - (a) bare express: an express app answering the same route with the driver's bytes and Content-Type.
  * - (b) bare node:http: `createServer` doing the same, the floor of what Node can do.
  * - two diagnostic rows that split the driver's cost: "ledger answer from memory" (the same verified ledger answer
@@ -243,16 +245,25 @@ function close(server: Server): Promise<void> {
 
 const urlOf = (server: Server, path = PATH) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
 
+function settingsOf(ledger: Ledger) {
+  return loadSettings({ [`${ENV_PREFIX}ledgerUrl`]: ledger.url, [`${ENV_PREFIX}trustPolicy`]: ledger.policy });
+}
+
 function readerOf(ledger: Ledger): LedgerReader {
-  const settings = loadSettings({ [`${ENV_PREFIX}ledgerUrl`]: ledger.url, [`${ENV_PREFIX}trustPolicy`]: ledger.policy });
-  return createLedgerReader(settings);
+  return createLedgerReader(settingsOf(ledger));
 }
 
 const onError = (error: unknown) => console.error(error);
 
-/** The driver as src/main.ts builds it: HttpLedgerReader against the ledger node. */
+/** The driver as src/main.ts builds it with the default settings: HttpLedgerReader, 5 s freshness window. */
 function driverApp(ledger: Ledger) {
-  return createDriverApp({ reader: readerOf(ledger), onError });
+  const settings = settingsOf(ledger);
+  return createDriverApp({ reader: createLedgerReader(settings), freshness: settings.freshness, onError });
+}
+
+/** The same with `freshness=0`: every resolution reads and verifies the DID's history from the ledger. */
+function freshnessOffApp(ledger: Ledger) {
+  return createDriverApp({ reader: readerOf(ledger), freshness: 0, onError });
 }
 
 /**
@@ -392,9 +403,14 @@ async function main(): Promise<void> {
   if (warm.status !== 200) throw new Error(`the driver answered ${warm.status}: ${warm.body}`);
   const result = JSON.parse(warm.body.toString()) as DIDResolutionResult;
   const bases = await baselines(warm);
-  const diagnostics = { memory: await listen(memoryAnswerApp(ledger)), fixed: await listen(fixedResultApp(result)) };
+  const diagnostics = {
+    off: await listen(freshnessOffApp(ledger)),
+    memory: await listen(memoryAnswerApp(ledger)),
+    fixed: await listen(fixedResultApp(result)),
+  };
   const servers = [
     ['driver', urlOf(driver)],
+    ['driver, freshness 0', urlOf(diagnostics.off)],
     ['driver, ledger answer from memory', urlOf(diagnostics.memory)],
     ['driver, fixed result', urlOf(diagnostics.fixed)],
     ['bare express', urlOf(bases.express)],
@@ -441,7 +457,7 @@ async function main(): Promise<void> {
     `median ${fmt(median(noCache), 1)} ms, min ${fmt(Math.min(...noCache), 1)} ms over ${noCache.length}`);
   console.log(`total ${fmt((performance.now() - started) / 1000, 1)} s`);
 
-  await Promise.all([driver, bases.express, bases.http, diagnostics.memory, diagnostics.fixed].map(close));
+  await Promise.all([driver, bases.express, bases.http, diagnostics.off, diagnostics.memory, diagnostics.fixed].map(close));
   await ledger.close();
 }
 

@@ -6,12 +6,13 @@
  * const app = createDriverApp({ reader: ledgerReader, cacheTtl: 60 });
  * app.listen(8080);
  */
-import type { DIDResolutionOptions } from '@did-city/method';
+import { type DIDResolutionOptions, verifiedAt } from '@did-city/method';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { negotiateAccept } from './accept.ts';
 import { DEFAULT_MAX_PATH_BYTES, IDENTIFIERS_PREFIX, type IdentifierRequest, parseIdentifierPath } from './identifier-path.ts';
 import type { ErrorStyle } from './problems.ts';
-import { DEFAULT_CACHE_TTL, type Reply, type ReplyPolicy, sendReply, setCors } from './reply.ts';
+import { DEFAULT_CACHE_TTL, encodeReply, type Reply, sendEncoded, sendReply, setCors } from './reply.ts';
+import { ResponseCache } from './response-cache.ts';
 import { type DriverResolver, type ResolverSource, resolverFrom } from './resolver.ts';
 import { acceptOption, dereferencingReply, driverProblem, resolutionReply } from './results.ts';
 import { DRIVER_VERSION } from './version.ts';
@@ -19,8 +20,17 @@ import { DRIVER_VERSION } from './version.ts';
 export interface DriverOptions extends ResolverSource {
   /** `uri` (default): full W3C error type URIs. `short`: bare codes (`NOT_FOUND`) for uni-resolver-web. */
   errorStyle?: ErrorStyle;
-  /** Seconds clients and proxies may cache a successful result (`Cache-Control: max-age`). Default 60. */
+  /**
+   * Seconds clients and proxies may keep a successful result after the driver verified it against the ledger:
+   * `Cache-Control: max-age` is this minus the seconds since the verification. Default 60.
+   */
   cacheTtl?: number;
+  /**
+   * Seconds a verified DID state, and each reply built from it, is served without asking the ledger again:
+   * the resolver's `cache.freshnessMs` (with `reader`) and the driver's response cache. Default 0 (every
+   * resolution reads the ledger); the standalone driver's setting defaults to 5. `noCache=true` bypasses both.
+   */
+  freshness?: number;
   /** Requests whose path and query after `/1.0/identifiers/` are longer are refused with 400. Default 4096. */
   maxPathBytes?: number;
   /** Extra entries for `GET /1.0/properties` (e.g. the ledger URL); never put secrets here. */
@@ -33,17 +43,28 @@ interface DriverContext {
   resolver: DriverResolver;
   errorStyle: ErrorStyle;
   cacheTtl: number;
+  freshness: number;
+  responses: ResponseCache;
   maxPathBytes: number;
   properties: Record<string, unknown>;
   onError: (error: unknown) => void;
 }
 
+function resolverCache(options: DriverOptions, freshness: number): DriverOptions['cache'] {
+  if (options.cache === false) return false;
+  return { ...(typeof options.cache === 'object' ? options.cache : {}), freshnessMs: freshness * 1000 };
+}
+
 function contextOf(options: DriverOptions): DriverContext {
   const onError = options.onError ?? ((error: unknown) => console.error('[did:city driver]', error));
+  const freshness = options.freshness ?? 0;
+  if (!Number.isFinite(freshness) || freshness < 0) throw new RangeError('freshness must be a non-negative number of seconds');
   return {
-    resolver: resolverFrom({ onReaderError: onError, ...options }),
+    resolver: resolverFrom({ onReaderError: onError, ...options, cache: resolverCache(options, freshness) }),
     errorStyle: options.errorStyle ?? 'uri',
     cacheTtl: options.cacheTtl ?? DEFAULT_CACHE_TTL,
+    freshness,
+    responses: new ResponseCache(freshness * 1000),
     maxPathBytes: options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES,
     properties: options.properties ?? {},
     onError,
@@ -54,11 +75,18 @@ function requestsNoCache(request: IdentifierRequest): boolean {
   return request.options['noCache'] === true || request.options['noCache'] === 'true';
 }
 
-async function replyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Reply> {
+interface Resolved {
+  reply: Reply;
+  /** When the ledger state behind the reply was verified (the resolver's stamp, else when it was asked). */
+  verifiedAt: number;
+}
+
+async function replyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Resolved> {
+  const asked = Date.now();
   const { representation, inner } = negotiateAccept(req.headers.accept, request.kind);
   if (representation === undefined) {
     const detail = `No supported representation in Accept "${(req.headers.accept ?? '').slice(0, 200)}"`;
-    return driverProblem('REPRESENTATION_NOT_SUPPORTED', detail, context.errorStyle);
+    return { reply: driverProblem('REPRESENTATION_NOT_SUPPORTED', detail, context.errorStyle), verifiedAt: asked };
   }
   const options: DIDResolutionOptions = { ...request.options };
   const accept = acceptOption(representation, request.options['accept'], inner);
@@ -66,9 +94,16 @@ async function replyTo(req: Request, request: IdentifierRequest, context: Driver
   // A non-string `accept` from JSON options goes through: the library answers INVALID_OPTIONS.
   else options.accept = accept as string;
   if (request.kind === 'resolve') {
-    return resolutionReply(await context.resolver.resolve(request.identifier, options), representation, context.errorStyle);
+    const result = await context.resolver.resolve(request.identifier, options);
+    return { reply: resolutionReply(result, representation, context.errorStyle), verifiedAt: verifiedAt(result) ?? asked };
   }
-  return dereferencingReply(await context.resolver.dereference(request.identifier, options), representation, context.errorStyle);
+  const result = await context.resolver.dereference(request.identifier, options);
+  return { reply: dereferencingReply(result, representation, context.errorStyle), verifiedAt: verifiedAt(result) ?? asked };
+}
+
+/** Whole seconds since `since`, for taking off max-age (rounded down: HTTP counts whole seconds). */
+function ageOf(since: number, now: number): number {
+  return Math.max(0, Math.floor((now - since) / 1000));
 }
 
 function identifiersHandler(context: DriverContext) {
@@ -76,19 +111,29 @@ function identifiersHandler(context: DriverContext) {
     // req.url is relative to where the router is mounted and still percent-encoded, as the path rules need; a
     // proxy's absolute-form request target (`GET http://host/1.0/…`) has the scheme and host before it.
     const rest = req.url.slice(req.url.indexOf(IDENTIFIERS_PREFIX) + IDENTIFIERS_PREFIX.length);
-    const parsed = parseIdentifierPath(rest, context.maxPathBytes);
-    let policy: ReplyPolicy = { cacheTtl: context.cacheTtl, noCache: false };
-    let reply: Reply;
-    if (!parsed.ok) {
-      reply = driverProblem(parsed.problem.code, parsed.problem.detail, context.errorStyle);
-    } else {
-      policy = { ...policy, noCache: requestsNoCache(parsed.request) };
-      reply = await replyTo(req, parsed.request, context).catch((error: unknown) => {
-        context.onError(error);
-        return driverProblem('INTERNAL_ERROR', 'An unexpected error occurred in the driver', context.errorStyle);
-      });
+    const key = context.responses.keyOf(rest, req.headers.accept);
+    const hit = key === undefined ? undefined : context.responses.get(key, Date.now());
+    if (hit !== undefined) {
+      sendEncoded(req, res, hit.reply, { cacheTtl: context.cacheTtl, noCache: false, age: ageOf(hit.verifiedAt, Date.now()) });
+      return;
     }
-    sendReply(req, res, reply, policy);
+    const parsed = parseIdentifierPath(rest, context.maxPathBytes);
+    if (!parsed.ok) {
+      const problem = driverProblem(parsed.problem.code, parsed.problem.detail, context.errorStyle);
+      sendReply(req, res, problem, { cacheTtl: context.cacheTtl, noCache: false });
+      return;
+    }
+    const noCache = requestsNoCache(parsed.request);
+    const resolved = await replyTo(req, parsed.request, context).catch((error: unknown): Resolved => {
+      context.onError(error);
+      const problem = driverProblem('INTERNAL_ERROR', 'An unexpected error occurred in the driver', context.errorStyle);
+      return { reply: problem, verifiedAt: Date.now() };
+    });
+    const reply = encodeReply(resolved.reply);
+    const now = Date.now();
+    // Nothing a noCache request produced is kept: it bypasses every cache, in both directions.
+    if (key !== undefined && !noCache) context.responses.set(key, reply, resolved.verifiedAt, now);
+    sendEncoded(req, res, reply, { cacheTtl: context.cacheTtl, noCache, age: ageOf(resolved.verifiedAt, now) });
   };
 }
 
@@ -98,6 +143,7 @@ function propertiesOf(context: DriverContext): Record<string, unknown> {
     driverVersion: DRIVER_VERSION,
     errorStyle: context.errorStyle,
     cacheTtl: context.cacheTtl,
+    freshness: context.freshness,
     maxPathBytes: context.maxPathBytes,
     ...context.properties,
   };

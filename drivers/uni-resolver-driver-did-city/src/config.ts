@@ -9,6 +9,8 @@ import { DEFAULT_CACHE_TTL } from './reply.ts';
 
 export const ENV_PREFIX = 'uniresolver_driver_did_city_';
 export const DEFAULT_PORT = 8080;
+/** Seconds a verified DID state and its replies are served without asking the ledger (the standalone driver). */
+export const DEFAULT_FRESHNESS = 5;
 
 /** Name, default and meaning of each setting, for `--help`-style messages and the README. */
 export const SETTINGS = Object.freeze({
@@ -18,6 +20,10 @@ export const SETTINGS = Object.freeze({
   port: { default: String(DEFAULT_PORT), doc: 'HTTP port; PORT is read when this is unset' },
   cacheTtl: { default: String(DEFAULT_CACHE_TTL), doc: 'Seconds for Cache-Control max-age on results (0: revalidate)' },
   refuseNoCache: { default: 'false', doc: 'true: answer noCache=true with 501 FEATURE_NOT_SUPPORTED' },
+  freshness: {
+    default: String(DEFAULT_FRESHNESS),
+    doc: 'Seconds a verified DID state and its replies are served without asking the ledger (0: ask every time)',
+  },
 });
 
 export type SettingName = keyof typeof SETTINGS;
@@ -36,6 +42,7 @@ export interface DriverSettings {
   port: number;
   cacheTtl: number;
   refuseNoCache: boolean;
+  freshness: number;
 }
 
 /** A setting that cannot be used; the message names the variable and what it accepts. */
@@ -124,6 +131,7 @@ export function loadSettings(env: Env, io: ConfigIo = { readFile: (path) => read
     port: readPort(env),
     cacheTtl: integer(`${ENV_PREFIX}cacheTtl`, read(env, 'cacheTtl') ?? String(DEFAULT_CACHE_TTL), { min: 0, max: 31_536_000 }),
     refuseNoCache: readBoolean(env, 'refuseNoCache', false),
+    freshness: integer(`${ENV_PREFIX}freshness`, read(env, 'freshness') ?? String(DEFAULT_FRESHNESS), { min: 0, max: 3600 }),
   };
   const ledgerUrl = readLedgerUrl(env);
   if (ledgerUrl !== undefined) settings.ledgerUrl = ledgerUrl;

@@ -37,6 +37,7 @@ const app = createDriverApp({
   reader,
   errorStyle: settings.errorStyle,
   cacheTtl: settings.cacheTtl,
+  freshness: settings.freshness,
   refuseNoCache: settings.refuseNoCache,
   properties: publicProperties(settings),
 });

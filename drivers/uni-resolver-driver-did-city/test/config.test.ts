@@ -15,13 +15,13 @@ const env = (settings: Record<string, string>) =>
 const POLICY = 'log did-city-ledger+3b4f2e1a+AQ https://ledger.example/\nwitness a a+5c2d9e07+AQ\nquorum a\n';
 
 describe('loadSettings', () => {
-  test('defaults: uri errors, port 8080, max-age 60, noCache allowed, no ledger', () => {
-    expect(loadSettings({})).toEqual({ errorStyle: 'uri', port: 8080, cacheTtl: 60, refuseNoCache: false });
+  test('defaults: uri errors, port 8080, max-age 60, noCache allowed, 5 s freshness, no ledger', () => {
+    expect(loadSettings({})).toEqual({ errorStyle: 'uri', port: 8080, cacheTtl: 60, refuseNoCache: false, freshness: 5 });
   });
 
   test('every setting read from its variable', () => {
     const settings = loadSettings(
-      env({ ledgerUrl: 'https://ledger.example/api/', trustPolicy: POLICY, errorStyle: 'short', port: '9000', cacheTtl: '0', refuseNoCache: 'true' }),
+      env({ ledgerUrl: 'https://ledger.example/api/', trustPolicy: POLICY, errorStyle: 'short', port: '9000', cacheTtl: '0', refuseNoCache: 'true', freshness: '0' }),
     );
     expect(settings).toEqual({
       ledgerUrl: new URL('https://ledger.example/api/'),
@@ -30,6 +30,7 @@ describe('loadSettings', () => {
       port: 9000,
       cacheTtl: 0,
       refuseNoCache: true,
+      freshness: 0,
     });
   });
 
@@ -52,6 +53,8 @@ describe('loadSettings', () => {
     [{ PORT: '70000' }, /PORT="70000" must be an integer from 0 to 65535/],
     [{ cacheTtl: '-1' }, /cacheTtl="-1"/],
     [{ refuseNoCache: 'yes' }, /refuseNoCache="yes" must be true or false/],
+    [{ freshness: '2.5' }, /freshness="2.5" must be an integer from 0 to 3600/],
+    [{ freshness: '3601' }, /freshness="3601"/],
     [{ ledgerUrl: 'ftp://ledger.example/' }, /ledgerUrl="ftp:\/\/ledger.example\/" must be an http\(s\) URL/],
     [{ ledgerUrl: 'not a url' }, /must be an http\(s\) URL/],
     [{ trustPolicy: '/nonexistent/policy.txt' }, /cannot read the policy file "\/nonexistent\/policy.txt"/],
@@ -61,7 +64,7 @@ describe('loadSettings', () => {
   });
 
   test('SETTINGS documents every setting loadSettings reads', () => {
-    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'ledgerUrl', 'port', 'refuseNoCache', 'trustPolicy']);
+    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'freshness', 'ledgerUrl', 'port', 'refuseNoCache', 'trustPolicy']);
   });
 
   test('public properties hide credentials in the ledger URL', () => {

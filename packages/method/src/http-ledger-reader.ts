@@ -61,6 +61,9 @@ interface ServedHistory {
   entries: ServedEntry[];
 }
 
+/** Bound on the leaves remembered as proven under one checkpoint (about 100 bytes each). */
+const MAX_REMEMBERED_LEAVES = 65_536;
+
 /** Problems the node answers to a history request that mean the same to a resolver. */
 const PASSED_THROUGH = new Set(['INVALID_DID'] as const);
 
@@ -71,6 +74,10 @@ export class HttpLedgerReader implements LedgerReader {
   readonly #trust: CheckpointTrust;
   /** The last note that passed the policy: the same bytes again need no signature checks. */
   #verified: { note: string; checkpoint: Checkpoint } | undefined;
+  /** The last note accepted as consistent with the trusted checkpoint: the same bytes again need no new check. */
+  #accepted: string | undefined;
+  /** Leaves (index and recomputed leaf hash) already proven included in one checkpoint (origin, size, root). */
+  #included: { checkpoint: string; leaves: Set<string> } = { checkpoint: '', leaves: new Set() };
 
   constructor(options: HttpLedgerReaderOptions) {
     this.#urls = (Array.isArray(options.url) ? options.url : [options.url]).map(checkUrl);
@@ -98,9 +105,25 @@ export class HttpLedgerReader implements LedgerReader {
     const checkpoint = this.#checkpointOf(served.checkpoint);
     if (served.treeSize !== checkpoint.size) throw invalidProof('the history names a tree size other than its checkpoint');
     const note = served.checkpoint as string;
-    await this.#trust.accept(note, checkpoint, (from, to) => this.#consistencyProof(base, from, to));
-    const entries = verifyEntries(did, served.entries, checkpoint);
+    if (note !== this.#accepted) {
+      await this.#trust.accept(note, checkpoint, (from, to) => this.#consistencyProof(base, from, to));
+      this.#accepted = note;
+    }
+    const entries = verifyEntries(did, served.entries, checkpoint, this.#includedIn(checkpoint));
     return { entries, ledger: { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note } };
+  }
+
+  /**
+   * The leaves proven included in `checkpoint` so far. An inclusion proof ties a leaf hash at an index to a tree
+   * size and root, so a leaf proven once needs no proof again under the same checkpoint; a new checkpoint starts
+   * afresh (its proofs are different).
+   */
+  #includedIn(checkpoint: Checkpoint): Set<string> {
+    const id = `${checkpoint.origin}\n${checkpoint.size}\n${Buffer.from(checkpoint.rootHash).toString('base64')}`;
+    if (this.#included.checkpoint !== id || this.#included.leaves.size >= MAX_REMEMBERED_LEAVES) {
+      this.#included = { checkpoint: id, leaves: new Set() };
+    }
+    return this.#included.leaves;
   }
 
   #checkpointOf(note: unknown): Checkpoint {
@@ -163,8 +186,11 @@ function readServedHistory(answer: HttpAnswer): ServedHistory {
   return { checkpoint, treeSize, entries: entries as ServedEntry[] };
 }
 
-/** Each entry: the DID's own, in log order, seq 0..n, its leaf recomputed and included in the checkpoint. */
-function verifyEntries(did: string, served: readonly ServedEntry[], checkpoint: Checkpoint): LogEntry[] {
+/**
+ * Each entry: the DID's own, in log order, seq 0..n, its leaf recomputed and included in the checkpoint (the
+ * inclusion proof is checked unless `included` holds that leaf hash at that index, proven under this checkpoint).
+ */
+function verifyEntries(did: string, served: readonly ServedEntry[], checkpoint: Checkpoint, included: Set<string>): LogEntry[] {
   let previous = -1;
   return served.map((entry, position) => {
     const { index, integratedTime, operation } = entry;
@@ -178,7 +204,12 @@ function verifyEntries(did: string, served: readonly ServedEntry[], checkpoint: 
     const op = operation as Operation;
     if (op.did !== did) throw invalidProof(`leaf ${previous} is an operation of another DID`);
     if (op.seq !== position) throw invalidProof(`leaf ${previous} has seq ${String(op.seq)}: the chain is not contiguous from 0`);
-    checkInclusion({ index: previous, hash: entryLeafHash(integratedTime, operation), proof: entry.inclusionProof, checkpoint });
+    const hash = entryLeafHash(integratedTime, operation);
+    const leaf = `${previous} ${Buffer.from(hash).toString('base64')}`;
+    if (!included.has(leaf)) {
+      checkInclusion({ index: previous, hash, proof: entry.inclusionProof, checkpoint });
+      included.add(leaf);
+    }
     return { index: previous, integratedTime, operation: op };
   });
 }

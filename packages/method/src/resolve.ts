@@ -14,6 +14,7 @@ import { DidCityError, type ProblemDetails, toResolutionProblem } from './errors
 import { loadHistory } from './history.ts';
 import { canonicalize } from './jcs.ts';
 import { copyJson, equalsParsedJson } from './json-values.ts';
+import { LruCache } from './lru-cache.ts';
 import { multihashSha256 } from './hash.ts';
 import { operationHash } from './operation.ts';
 import { type ResolutionRequest, readResolutionOptions, toUtcSeconds } from './resolution-options.ts';
@@ -34,8 +35,12 @@ export interface CityResolverOptions {
   reader: LedgerReader;
   /** The pinned genesis of the country registries (trust policy, spec §3.5), passed to loadHistory. */
   genesis?: LoadOptions['genesis'];
-  /** Verified-state cache: on by default (1024 DIDs); `false` turns it off. */
-  cache?: boolean | { maxEntries?: number };
+  /**
+   * Verified-state cache: on by default (1024 DIDs); `false` turns it off. `freshnessMs` (default 0: always ask
+   * the ledger) is how long a verified state, or the verified absence of a DID, is served without reading the
+   * ledger again; `noCache` always reads. `verifiedAt(result)` tells when the state behind a result was verified.
+   */
+  cache?: boolean | HistoryCacheOptions;
   /** Answer FEATURE_NOT_SUPPORTED to `noCache: true`, e.g. for a public driver that protects its ledger. */
   refuseNoCache?: boolean;
 }
@@ -52,33 +57,65 @@ export interface ResolveContext extends Omit<CityResolverOptions, 'cache'> {
 
 const DEFAULT_CACHE_ENTRIES = 1024;
 
+export interface HistoryCacheOptions {
+  /** DIDs kept, least recently used evicted first. Default 1024. */
+  maxEntries?: number;
+  /** Milliseconds a verified state is served without reading the ledger. Default 0 (every resolution reads). */
+  freshnessMs?: number;
+}
+
 /**
- * Verified histories by DID, least recently used evicted first. A hit is used only when the ledger's entries for
- * the DID still end at the cached head, so an unchanged DID costs one ledger read and no replay.
+ * What the resolver verified of one DID: its history (absent: the ledger had no entries for it), the checkpoint it
+ * was verified against, and when (`Date.now()` taken before the ledger read, so the state is at least that fresh).
+ */
+export interface VerifiedState {
+  history?: DidHistory;
+  ledger?: Ledger;
+  verifiedAt: number;
+}
+
+/**
+ * Verified states by DID, least recently used evicted first. Within `freshnessMs` of its verification a state is
+ * served as it is; after that it is used only when the ledger's entries for the DID still end at the cached head,
+ * so an unchanged DID costs one ledger read and no replay. Refreshes of one DID share one ledger read.
  */
 export class HistoryCache {
-  readonly #maxEntries: number;
-  readonly #entries = new Map<string, DidHistory>();
+  readonly #entries: LruCache<string, VerifiedState>;
+  readonly #pending = new Map<string, Promise<VerifiedState>>();
+  readonly freshnessMs: number;
 
-  constructor(maxEntries = DEFAULT_CACHE_ENTRIES) {
+  constructor(maxEntries = DEFAULT_CACHE_ENTRIES, freshnessMs = 0) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
-    this.#maxEntries = maxEntries;
+    if (!Number.isFinite(freshnessMs) || freshnessMs < 0) throw new RangeError('freshnessMs must be a non-negative number');
+    this.#entries = new LruCache(maxEntries);
+    this.freshnessMs = freshnessMs;
   }
 
-  get(did: string): DidHistory | undefined {
-    const history = this.#entries.get(did);
-    if (history !== undefined) {
-      this.#entries.delete(did);
-      this.#entries.set(did, history);
-    }
-    return history;
+  get(did: string): VerifiedState | undefined {
+    return this.#entries.get(did);
   }
 
-  set(did: string, history: DidHistory): void {
-    this.#entries.delete(did);
-    this.#entries.set(did, history);
-    const oldest = this.#entries.keys().next();
-    if (this.#entries.size > this.#maxEntries && oldest.done !== true) this.#entries.delete(oldest.value);
+  set(did: string, state: VerifiedState): void {
+    this.#entries.set(did, state);
+  }
+
+  /** The state of `did` if it was verified less than `freshnessMs` ago (never when the clock went back). */
+  fresh(did: string, now = Date.now()): VerifiedState | undefined {
+    if (this.freshnessMs <= 0) return undefined;
+    const state = this.#entries.get(did);
+    if (state === undefined) return undefined;
+    const age = now - state.verifiedAt;
+    return age >= 0 && age < this.freshnessMs ? state : undefined;
+  }
+
+  /** Runs `refresh` for `did` unless one is already running, whose answer is then shared (window on only). */
+  refreshOnce(did: string, refresh: () => Promise<VerifiedState>): Promise<VerifiedState> {
+    if (this.freshnessMs <= 0) return refresh();
+    const running = this.#pending.get(did);
+    if (running !== undefined) return running;
+    const started = refresh().finally(() => this.#pending.delete(did));
+    this.#pending.set(did, started);
+    return started;
   }
 }
 
@@ -119,10 +156,19 @@ function isUnchanged(history: DidHistory, entries: LogEntry[]): boolean {
   );
 }
 
-async function cachedHistory(did: string, context: ResolveContext & { cache: HistoryCache }) {
+async function cachedHistory(did: string, context: ResolveContext & { cache: HistoryCache }): Promise<VerifiedState> {
+  const { cache } = context;
+  return cache.fresh(did) ?? cache.refreshOnce(did, () => refreshHistory(did, context));
+}
+
+async function refreshHistory(did: string, context: ResolveContext & { cache: HistoryCache }): Promise<VerifiedState> {
+  const { cache } = context;
+  const verifiedAt = Date.now();
   const fresh = await context.reader.history(did);
-  const cached = context.cache.get(did);
-  if (cached !== undefined && isUnchanged(cached, fresh.entries)) return { history: cached, ledger: fresh.ledger };
+  const cached = cache.get(did)?.history;
+  if (cached !== undefined && isUnchanged(cached, fresh.entries)) {
+    return remember(cache, did, { history: cached, ...ledgerOf(fresh.ledger), verifiedAt });
+  }
   // Hand loadHistory the entries just read instead of reading them twice; ancestors still come from the ledger.
   const reader: LedgerReader = {
     history: (requested, options) => (requested === did ? Promise.resolve(fresh) : context.reader.history(requested, options)),
@@ -130,19 +176,46 @@ async function cachedHistory(did: string, context: ResolveContext & { cache: His
   const loaded = await loadHistory(reader, did, withGenesis({}, context));
   if (loaded.history !== undefined) {
     rememberHead(loaded.history, fresh.entries);
-    context.cache.set(did, loaded.history);
+    return remember(cache, did, { ...loaded, verifiedAt });
   }
-  return loaded;
+  // The verified absence of a DID is kept only for the freshness window: a new DID is resolvable after it at most.
+  return cache.freshnessMs > 0 ? remember(cache, did, { ...loaded, verifiedAt }) : { ...loaded, verifiedAt };
+}
+
+function ledgerOf(ledger: Ledger | undefined): { ledger?: Ledger } {
+  return ledger === undefined ? {} : { ledger };
+}
+
+function remember(cache: HistoryCache, did: string, state: VerifiedState): VerifiedState {
+  cache.set(did, state);
+  return state;
 }
 
 function withGenesis(options: LoadOptions, context: ResolveContext): LoadOptions {
   return context.genesis === undefined ? options : { ...options, genesis: context.genesis };
 }
 
-function verifiedHistory(did: string, noCache: boolean, context: ResolveContext) {
+async function verifiedHistory(did: string, noCache: boolean, context: ResolveContext): Promise<VerifiedState> {
   const { cache } = context;
-  if (noCache || cache === undefined) return loadHistory(context.reader, did, withGenesis({ noCache }, context));
+  if (noCache || cache === undefined) {
+    const verifiedAt = Date.now();
+    return { ...(await loadHistory(context.reader, did, withGenesis({ noCache }, context))), verifiedAt };
+  }
   return cachedHistory(did, { ...context, cache });
+}
+
+/** When the ledger state behind a result of `createCityResolver` or `resolve()` was read and verified. */
+const verificationTimes = new WeakMap<object, number>();
+
+/**
+ * When the ledger state a result was built from was read and verified (milliseconds since the epoch), for results
+ * of `resolve()` and of a `createCityResolver` resolver; undefined when no verified state was involved (an invalid
+ * DID, a ledger failure) and for other results. Within the
+ * resolver's `freshnessMs` this can be earlier than the call. The result's own members stay as W3C DID Resolution
+ * defines them, so the same ledger state always gives the same result.
+ */
+export function verifiedAt(result: DIDResolutionResult | DIDDereferencingResult): number | undefined {
+  return verificationTimes.get(result);
 }
 
 function notFound(detail: string): never {
@@ -239,11 +312,15 @@ export function resolutionFailure(error: ProblemDetails): DIDResolutionResult {
 async function resolveOrThrow(did: string, options: DIDResolutionOptions | undefined, context: ResolveContext) {
   const parsed = parseDid(did);
   const request = readResolutionOptions(options, context);
-  const { history, ledger } = await verifiedHistory(parsed.did, request.noCache, context);
+  const { history, ledger, verifiedAt: at } = await verifiedHistory(parsed.did, request.noCache, context);
   if (history === undefined) return notFound(`${parsed.did} is not on the ledger`);
   const version = selectVersion(history, request);
-  if (version === undefined) return success(null, deactivatedMetadata(history, parsed), request, ledger);
-  return success(represent(version.document, request), versionMetadata(history, version, parsed), request, ledger);
+  const result =
+    version === undefined
+      ? success(null, deactivatedMetadata(history, parsed), request, ledger)
+      : success(represent(version.document, request), versionMetadata(history, version, parsed), request, ledger);
+  verificationTimes.set(result, at);
+  return result;
 }
 
 /** Resolves a did:city DID against a ledger reader. Never throws. */
@@ -261,7 +338,7 @@ export async function resolve(
 
 function cacheFor(option: CityResolverOptions['cache']): HistoryCache | undefined {
   if (option === false) return undefined;
-  return new HistoryCache(typeof option === 'object' ? option.maxEntries : undefined);
+  return typeof option === 'object' ? new HistoryCache(option.maxEntries, option.freshnessMs) : new HistoryCache();
 }
 
 /** A resolver and dereferencer bound to one ledger reader, with its own verified-state cache. */
@@ -270,6 +347,18 @@ export function createCityResolver(options: CityResolverOptions): CityResolver {
   const resolveDid = (did: string, resolutionOptions?: DIDResolutionOptions) => resolve(did, resolutionOptions, context);
   return {
     resolve: resolveDid,
-    dereference: (didUrl, dereferencingOptions) => dereferenceWith(didUrl, dereferencingOptions, { resolve: resolveDid }),
+    async dereference(didUrl, dereferencingOptions) {
+      // The dereferencing result is as old as the oldest verified state it was built from.
+      let oldest: number | undefined;
+      const stamped = async (did: string, resolutionOptions?: DIDResolutionOptions) => {
+        const resolution = await resolveDid(did, resolutionOptions);
+        const at = verificationTimes.get(resolution);
+        if (at !== undefined) oldest = Math.min(oldest ?? at, at);
+        return resolution;
+      };
+      const result = await dereferenceWith(didUrl, dereferencingOptions, { resolve: stamped });
+      if (oldest !== undefined) verificationTimes.set(result, oldest);
+      return result;
+    },
   };
 }

@@ -4,6 +4,7 @@
  * The end-to-end tests against a real node over HTTP live in packages/ledger/test/http-*.test.ts.
  */
 import { generateKeyPair, leafHash, MerkleTree, parseCheckpoint, signerFromKey, signNote, verifierKeyOf } from '@did-city/tlog';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CheckpointTrust, InconsistentCheckpointError, MemoryCheckpointStore } from '../src/checkpoint-trust.ts';
 import { DidCityError, problem } from '../src/errors.ts';
@@ -153,5 +154,63 @@ describe('CheckpointTrust (spec §7.6 step 4, R-LED-3)', () => {
     store.save(ORIGIN, 'not a note');
     const trust = new CheckpointTrust(store);
     expect(await codeOf(trust.accept(...(await signed(honest)), proofs(honest)))).toBe('UNTRUSTED_CHECKPOINT');
+  });
+});
+
+describe('HttpLedgerReader: entries already proven under the same checkpoint are not proven again', () => {
+  type Json = Record<string, unknown> & { entries: Array<Record<string, unknown>> };
+  const world = JSON.parse(
+    readFileSync(new URL('../../../spec/vectors/ledger/world-checkpoint.json', import.meta.url), 'utf8'),
+  ) as { policy: string; histories: Record<string, Json>; earlierCheckpoint: { note: string }; consistencyProof: string[] };
+  const SJZ = 'did:city:cn:130100';
+
+  /** Answers the history the test sets, or the consistency proof of the vector; counts the requests. */
+  function ledger() {
+    const served = new Map<string, Json>(Object.entries(structuredClone(world.histories)));
+    const requests: string[] = [];
+    const stub: typeof fetch = async (input) => {
+      const url = new URL(String(input));
+      requests.push(url.pathname);
+      if (url.pathname === '/proofs/consistency') return new Response(JSON.stringify({ proof: world.consistencyProof }));
+      const did = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+      return new Response(JSON.stringify(served.get(did) ?? { entries: [] }), { headers: { 'Content-Type': 'application/json' } });
+    };
+    return { served, requests, reader: new HttpLedgerReader({ url: 'http://ledger.test/', policy: world.policy, fetch: stub }) };
+  }
+
+  it('a second read under the same checkpoint needs no inclusion proofs for the leaves proven before', async () => {
+    const { served, requests, reader } = ledger();
+    const first = await reader.history(SJZ);
+    for (const entry of served.get(SJZ)!.entries) entry['inclusionProof'] = [];
+    expect(await reader.history(SJZ)).toStrictEqual(first);
+    expect(requests).toStrictEqual([`/dids/${encodeURIComponent(SJZ)}/history`, `/dids/${encodeURIComponent(SJZ)}/history`]);
+  });
+
+  it('a changed entry is a new leaf: without its proof it fails', async () => {
+    const { served, reader } = ledger();
+    await reader.history(SJZ);
+    const [entry] = served.get(SJZ)!.entries;
+    entry!['integratedTime'] = '2030-01-01T00:00:00Z';
+    expect(await codeOf(reader.history(SJZ))).toBe('INVALID_LEDGER_PROOF');
+    entry!['inclusionProof'] = [];
+    expect(await codeOf(reader.history(SJZ))).toBe('INVALID_LEDGER_PROOF');
+  });
+
+  it('a leaf of another DID, never proven, still needs its proof', async () => {
+    const { served, reader } = ledger();
+    await reader.history(SJZ);
+    const registry = served.get('did:city:cn')!;
+    for (const entry of registry.entries) entry['inclusionProof'] = [];
+    expect(await codeOf(reader.history('did:city:cn'))).toBe('INVALID_LEDGER_PROOF');
+  });
+
+  it('another checkpoint (here an earlier, consistent one) needs the proofs again', async () => {
+    const { served, requests, reader } = ledger();
+    const registry = served.get('did:city:cn')!;
+    await reader.history('did:city:cn');
+    // The registry's genesis (leaf 0) under the earlier checkpoint, with the proof it has in the latest one.
+    served.set('did:city:cn', { ...registry, checkpoint: world.earlierCheckpoint.note, treeSize: 6, entries: registry.entries.slice(0, 1) });
+    expect(await codeOf(reader.history('did:city:cn'))).toBe('INVALID_LEDGER_PROOF');
+    expect(requests).toContain('/proofs/consistency');
   });
 });
