@@ -45,6 +45,7 @@ export const driver: CommandSpec = {
     'error-style': { type: 'string', value: 'S', doc: 'uri (default) or short (bare codes, for uni-resolver-web)' },
     'cache-ttl': { type: 'string', value: 'SECONDS', doc: 'Cache-Control max-age of results (default 60)' },
     'refuse-no-cache': { type: 'boolean', doc: 'answer noCache=true with 501' },
+    freshness: { type: 'string', value: 'SECONDS', doc: 'serve verified state this long without a ledger read (default 5; 0 = always read)' },
   },
   async run({ values, out, config }) {
     const { createDriverApp, createLedgerReader, loadSettings, publicProperties } = await import('uni-resolver-driver-did-city');
@@ -53,12 +54,14 @@ export const driver: CommandSpec = {
     if (str(values, 'error-style')) env[`${prefix}errorStyle`] = str(values, 'error-style');
     if (str(values, 'cache-ttl')) env[`${prefix}cacheTtl`] = str(values, 'cache-ttl');
     if (values['refuse-no-cache'] === true) env[`${prefix}refuseNoCache`] = 'true';
+    if (str(values, 'freshness')) env[`${prefix}freshness`] = str(values, 'freshness');
     const settings = loadSettings(env);
     const app = createDriverApp({
       reader: createLedgerReader(settings),
       errorStyle: settings.errorStyle,
       cacheTtl: settings.cacheTtl,
       refuseNoCache: settings.refuseNoCache,
+      freshness: settings.freshness,
       properties: publicProperties(settings),
     });
     return serveApp({ app, listen: listenOf(values), out, what: 'did:city driver' });
