@@ -47,6 +47,11 @@ export function readKeyFile(file: string): KeyFile {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, keys: [] };
     throw broken(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  return parseKeyFile(file, text);
+}
+
+/** The content of `text`, read from `file` (named in errors). */
+export function parseKeyFile(file: string, text: string): KeyFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -68,11 +73,16 @@ export function exposedMode(file: string): number | undefined {
   }
 }
 
+/** The file's text: pretty-printed JSON with a final newline. */
+export function keyFileText(content: KeyFile): string {
+  return `${JSON.stringify(content, null, 2)}\n`;
+}
+
 export function writeKeyFile(file: string, content: KeyFile): void {
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(content, null, 2)}\n`);
+    writeSync(fd, keyFileText(content));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -80,8 +90,9 @@ export function writeKeyFile(file: string, content: KeyFile): void {
   renameSync(temp, file);
 }
 
-export function findKey(file: string, name: string): StoredKey {
-  const key = readKeyFile(file).keys.find((k) => k.name === name);
+/** The key named `name`, from `content` (default: the file as it is now). */
+export function findKey(file: string, name: string, content: KeyFile = readKeyFile(file)): StoredKey {
+  const key = content.keys.find((k) => k.name === name);
   if (key === undefined) {
     throw new CliError({
       exit: EXIT.refused,
@@ -101,6 +112,15 @@ export function keyPairOf(file: string, key: StoredKey): KeyPair {
   } catch {
     throw broken(file, `key "${key.name}" does not hold a valid ${key.keyType} secret for its public key`);
   }
+}
+
+/** A key pair that keeps its name in the file. */
+export interface NamedKey extends KeyPair {
+  name: string;
+}
+
+export function namedKeyOf(file: string, key: StoredKey): NamedKey {
+  return { ...keyPairOf(file, key), name: key.name };
 }
 
 /** A Signer for a named key of the file. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { cityIdentityCredential } from '@did-city/issuer';
 import { deactivateOperation, generateKeyPair, type KeyPair, operationHash, updateOperation } from '@did-city/method';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readKeyFile } from '../src/serve/key-file.ts';
+import { keyPairOf, readKeyFile } from '../src/keyfile.ts';
 import { approval, createOf, freePort, http, keyDocument, sign, type Spawned, spawnAllInOne, tempDir, waitHealthy } from './serve-fixtures.ts';
 
 const TANGSHAN = 'did:city:cn:130200';
@@ -28,7 +28,8 @@ async function started(dataDir: string): Promise<Spawned> {
 }
 
 function keyIn(dataDir: string, file: string): KeyPair {
-  return readKeyFile(join(dataDir, 'keys', file))[0]!;
+  const path = join(dataDir, 'keys', file);
+  return keyPairOf(path, readKeyFile(path).keys[0]!);
 }
 
 function tokens(dataDir: string): { issuer: string; institutes: Record<string, string> } {

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLines } from '../src/serve/banner.ts';
-import { readKeyFile } from '../src/serve/key-file.ts';
+import { readKeyFile } from '../src/keyfile.ts';
 import { type AllInOne, startAllInOne } from '../src/serve/server.ts';
 import { http, REPO, tempDir } from './serve-fixtures.ts';
 
@@ -30,7 +30,7 @@ function mode(path: string): number {
 function secrets(): string[] {
   const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { admin: string; issuer: string; institutes: Record<string, string> };
   const keyFiles = ['keys/institute-a.json', 'keys/institute-b.json', 'keys/institute-c.json', 'keys/issuer.json', 'keys/cities/130100.json'];
-  const keys = keyFiles.flatMap((file) => readKeyFile(join(temp.dir, file)).map((k) => Buffer.from(k.secretKey).toString('base64url')));
+  const keys = keyFiles.flatMap((file) => readKeyFile(join(temp.dir, file)).keys.map((k) => k.secretKey));
   return [tokens.admin, tokens.issuer, ...Object.values(tokens.institutes), ...keys];
 }
 

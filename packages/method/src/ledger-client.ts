@@ -26,15 +26,16 @@ import type { Operation } from './types.ts';
 
 /** The ledger's acknowledgement of an operation (spec §7.5), as the node serves it. */
 export interface LedgerReceipt {
+  /** Leaf index. */
   index: number;
   /** RFC 6962 leaf hash, base64. */
   leafHash: string;
   operationHash: string;
   /** RFC 3339 UTC, whole seconds. */
   integratedTime: string;
-  /** Audit path to the checkpoint's root, base64, leaf side first. */
+  /** Audit path from the leaf to the checkpoint's root, base64 hashes, leaf side first. */
   inclusionProof: string[];
-  /** The co-signed checkpoint note. */
+  /** The co-signed checkpoint note (log signature and witness cosignatures). */
   checkpoint: string;
 }
 

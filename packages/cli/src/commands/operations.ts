@@ -40,6 +40,12 @@ export function signers(config: Config, names: string[], flagName: string) {
   return names.map((name) => signerOf(config.keyFile, name));
 }
 
+/** The public key published as #key-1: the --signing-key when one is given, else `signer`'s. */
+export function documentKey(config: Config, values: Values, signer: { publicKeyMultibase: string }): string {
+  const published = str(values, 'signing-key');
+  return published === undefined ? signer.publicKeyMultibase : signerOf(config.keyFile, published).publicKeyMultibase;
+}
+
 export const create: CommandSpec = {
   name: 'create',
   summary: 'Create a sub-identifier (e.g. did:city:cn:130100:transport-bureau): its own key plus the parent\'s authorisation.',
@@ -57,9 +63,8 @@ Example: did-city create --did did:city:cn:130100:transport-bureau --key bureau 
     if (parseDid(did).subIds.length === 0) throw new UsageError(`${did} is not a sub-identifier; apply for a division DID with did-city apply`);
     await liveState(config, out, parentDid(did)!);
     const own = signerOf(config.keyFile, need(values, 'key'));
-    const published = str(values, 'signing-key');
-    const documentKey = published === undefined ? own.publicKeyMultibase : signerOf(config.keyFile, published).publicKeyMultibase;
-    const unsigned = createOperation({ did, updateKeys: [own.publicKeyMultibase], document: singleKeyDocument(did, documentKey) });
+    const document = singleKeyDocument(did, documentKey(config, values, own));
+    const unsigned = createOperation({ did, updateKeys: [own.publicKeyMultibase], document });
     const operation = await signOperation(unsigned, [own, ...signers(config, list(values, 'parent-key'), 'parent-key')]);
     printReceipt(out, await submit(config, out, operation));
     return EXIT.ok;
@@ -81,9 +86,7 @@ alsoKnownAs are kept, every other verification method is dropped. The history sh
     const did = didArgument(values);
     const history = await liveState(config, out, did);
     const fresh = signerOf(config.keyFile, need(values, 'new-key'));
-    const published = str(values, 'signing-key');
-    const documentKey = published === undefined ? fresh.publicKeyMultibase : signerOf(config.keyFile, published).publicKeyMultibase;
-    const document = singleKeyDocument(did, documentKey, withoutKeys(currentContent(history) ?? {}));
+    const document = singleKeyDocument(did, documentKey(config, values, fresh), withoutKeys(currentContent(history) ?? {}));
     const unsigned = recoverOperation(history, { updateKeys: [fresh.publicKeyMultibase], document });
     const operation = await signOperation(unsigned, signers(config, list(values, 'parent-key'), 'parent-key'));
     printReceipt(out, await submit(config, out, operation));

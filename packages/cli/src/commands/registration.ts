@@ -24,6 +24,7 @@ import { signerOf } from '../keyfile.ts';
 import { checkpointSize } from '../ledger.ts';
 import { CliError, EXIT, type Output } from '../output.ts';
 import { singleKeyDocument } from './documents.ts';
+import { documentKey } from './operations.ts';
 
 interface Outcome {
   id: string;
@@ -84,9 +85,8 @@ Example: did-city apply --did did:city:cn:130100 --key sjz --organisation "Shiji
       throw new UsageError(`${did} is not a division DID; sub-identifiers are created with did-city create`);
     }
     const signer = signerOf(config.keyFile, need(values, 'key'));
-    const published = str(values, 'signing-key');
-    const documentKey = published === undefined ? signer.publicKeyMultibase : signerOf(config.keyFile, published).publicKeyMultibase;
-    const unsigned = createOperation({ did, updateKeys: [signer.publicKeyMultibase], document: singleKeyDocument(did, documentKey) });
+    const document = singleKeyDocument(did, documentKey(config, values, signer));
+    const unsigned = createOperation({ did, updateKeys: [signer.publicKeyMultibase], document });
     const operation = await signOperation(unsigned, [signer]);
     const contact = { organisation: need(values, 'organisation'), email: need(values, 'email') };
     out.progress(`sending the application for ${did} to ${config.ledger}…`);

@@ -17,7 +17,7 @@ import {
 import type { CityResolver } from '@did-city/method';
 import { createSigner } from '@did-city/method';
 import type { Router } from 'express';
-import type { NamedKey } from './key-file.ts';
+import type { NamedKey } from '../keyfile.ts';
 import { REGISTRY_DID } from './seed.ts';
 
 export interface IssuerParts {

@@ -15,8 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generateKeyPair } from '@did-city/method';
+import { findKey, keyFileText, type NamedKey, namedKeyOf, parseKeyFile, storedKey } from '../keyfile.ts';
 import { createFileOnce, exists, readSecret } from './files.ts';
-import { loadOrCreateKey, type NamedKey } from './key-file.ts';
 
 export const INSTITUTE_NAMES = ['institute-a', 'institute-b', 'institute-c'] as const;
 export const ISSUER_KEY_NAME = 'vc-1';
@@ -79,6 +80,15 @@ export function loadOrCreateTokens(file: string): { tokens: Tokens; created: boo
     throw new Error(`${file} is not a version 1 token file`);
   }
   return { tokens, created };
+}
+
+/**
+ * The key named `name` in the key file `file` (the CLI's format, keyfile.ts), generating the file with one new
+ * Ed25519 key on first use.
+ */
+export function loadOrCreateKey(file: string, name: string): NamedKey {
+  if (!exists(file)) createFileOnce(file, keyFileText({ version: 1, keys: [storedKey(name, generateKeyPair('Ed25519'))] }), 0o600);
+  return namedKeyOf(file, findKey(file, name, parseKeyFile(file, readSecret(file))));
 }
 
 export interface OperatorKeys {

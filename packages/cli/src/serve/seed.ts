@@ -21,9 +21,9 @@ import {
   signOperation,
   type UnsignedOperation,
 } from '@did-city/method';
+import type { NamedKey } from '../keyfile.ts';
 import { createFileOnce, exists } from './files.ts';
-import { loadOrCreateKey, type NamedKey } from './key-file.ts';
-import type { Layout, OperatorKeys } from './layout.ts';
+import { type Layout, loadOrCreateKey, type OperatorKeys } from './layout.ts';
 
 export const REGISTRY_DID = 'did:city:cn';
 export const REGISTRY_THRESHOLD = 2;

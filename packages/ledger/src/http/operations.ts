@@ -5,10 +5,11 @@
  * log or in flight. Refusals write nothing and name what was wrong.
  */
 import { DidCityError, isMultihashSha256, parseOperationWithHash } from '@did-city/method';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
 import { buildReceipt, type Receipt } from '../receipt.ts';
 import { requireBearer } from './auth.ts';
+import { type Handler, requireJson, route } from './middleware.ts';
 import { sendPlainProblem } from './problem.ts';
 
 export interface OperationRoutesOptions {
@@ -16,24 +17,6 @@ export interface OperationRoutesOptions {
   adminToken?: string;
   /** Largest JSON body accepted, in bytes. */
   bodyLimit: number;
-}
-
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-/** Runs an async handler, handing a rejection to the router's error middleware. */
-export function route(handler: Handler) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    handler(req, res).catch(next);
-  };
-}
-
-function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (req.is('application/json') !== 'application/json') {
-    const given = req.headers['content-type'] ?? 'none';
-    next(new DidCityError('MALFORMED_REQUEST', `Content-Type must be application/json, got ${given.slice(0, 80)}`));
-    return;
-  }
-  next();
 }
 
 /** Hashes of operations submitted through this router and not yet answered: a second copy is a resubmission. */

@@ -6,12 +6,14 @@
 import { DidCityError, parseDid } from '@did-city/method';
 import express, { type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
-import { route } from './operations.ts';
+import { route } from './middleware.ts';
 import { parseIndex } from './params.ts';
 import { sendPlainProblem } from './problem.ts';
 
 /** The checkpoint changes with every batch: "SHOULD prevent caching beyond a few seconds" (tlog-tiles). */
 const MUTABLE = 'no-cache';
+/** A proof names both tree sizes, and the log is append-only: its answer never changes. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 function text(res: Response, body: string, cacheControl: string): void {
   res.setHeader('Cache-Control', cacheControl);
@@ -47,7 +49,7 @@ export function readRoutes(node: LedgerNode): Router {
     route(async (req, res) => {
       const index = parseIndex(req.query['index'], 'index');
       const size = parseIndex(req.query['size'], 'size');
-      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      res.setHeader('Cache-Control', IMMUTABLE);
       res.json({ index, size, proof: await node.inclusionProof(index, size) });
     }),
   );
@@ -56,7 +58,7 @@ export function readRoutes(node: LedgerNode): Router {
     route(async (req, res) => {
       const from = parseIndex(req.query['from'], 'from');
       const to = parseIndex(req.query['to'], 'to');
-      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      res.setHeader('Cache-Control', IMMUTABLE);
       res.json({ from, to, proof: await node.consistencyProof(from, to) });
     }),
   );

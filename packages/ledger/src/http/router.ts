@@ -9,10 +9,11 @@
  * createLedgerApp(node, { adminToken: process.env.ADMIN_TOKEN, log: console.log }).listen(8080);
  */
 import { DidCityError } from '@did-city/method';
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
+import { pathOf, problemHandler, requestLog } from './middleware.ts';
 import { operationRoutes } from './operations.ts';
-import { bodyProblem, classify, sendPlainProblem, sendProblem } from './problem.ts';
+import { bodyProblem, type Classified, classify, sendPlainProblem } from './problem.ts';
 import { readRoutes } from './reads.ts';
 import { tileRoutes } from './tiles.ts';
 
@@ -27,37 +28,9 @@ export interface LedgerRouterOptions {
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-function pathOf(req: Request): string {
-  const url = req.originalUrl;
-  const query = url.indexOf('?');
-  return (query < 0 ? url : url.slice(0, query)).slice(0, 300);
-}
-
-function requestLog(log: (line: string) => void) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`${req.method} ${pathOf(req)} ${res.statusCode} ${ms.toFixed(1)}ms`);
-    });
-    next();
-  };
-}
-
-function errorHandler(log: (line: string) => void) {
-  return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    // DidCityError also has numeric `status` and string `type`: it is ours, so it is classified first.
-    const known = error instanceof DidCityError ? classify(error) : (bodyProblem(error) ?? classify(error));
-    if (known.unexpected) {
-      const what = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
-      log(`error ${req.method} ${pathOf(req)}: ${what}`);
-    }
-    sendProblem(res, known.code, known.detail);
-  };
+/** DidCityError also has numeric `status` and string `type`: it is ours, so it is classified first. */
+function classifyLedgerError(error: unknown): Classified {
+  return error instanceof DidCityError ? classify(error) : (bodyProblem(error) ?? classify(error));
 }
 
 /** Every ledger route, with its own problem-details error handling (it can be mounted anywhere). */
@@ -68,7 +41,7 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
   router.use(readRoutes(node));
   router.use(tileRoutes(node));
-  router.use(errorHandler(log));
+  router.use(problemHandler({ log, classify: classifyLedgerError, logMessages: true }));
   return router;
 }
 

@@ -7,7 +7,7 @@
 import { parseTilePath, TILE_WIDTH } from '@did-city/tlog';
 import express, { type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
-import { route } from './operations.ts';
+import { route } from './middleware.ts';
 import { sendPlainProblem } from './problem.ts';
 
 export function tileRoutes(node: LedgerNode): Router {

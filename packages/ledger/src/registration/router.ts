@@ -15,8 +15,10 @@
  * app.use('/ledger', registrations, createLedgerRouter(node));
  */
 import { join } from 'node:path';
-import { DidCityError, type ErrorCode, problem } from '@did-city/method';
+import { DidCityError } from '@did-city/method';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { problemHandler, requestLog, requireJson, route } from '../http/middleware.ts';
+import { bodyProblem, type Classified, sendPlainProblem } from '../http/problem.ts';
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
@@ -39,34 +41,6 @@ export interface RegistrationRouterOptions {
 export type RegistrationRouter = Router & { registrations: Registrations };
 
 export const DEFAULT_REGISTRATION_BODY_LIMIT = 68 * 1024;
-const PROBLEM = 'application/problem+json';
-
-type Handler = (req: Request, res: Response) => Promise<void>;
-
-function route(handler: Handler) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    handler(req, res).catch(next);
-  };
-}
-
-function pathOf(req: Request): string {
-  return req.originalUrl.split('?')[0]!.slice(0, 300);
-}
-
-function sendProblem(res: Response, code: ErrorCode, detail: string): void {
-  const body = problem(code, detail);
-  if (code === 'LEDGER_UNAVAILABLE') res.setHeader('Retry-After', '5');
-  res.status(body.status ?? 500).type(PROBLEM).send(JSON.stringify(body));
-}
-
-function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (req.is('application/json') === 'application/json') {
-    next();
-    return;
-  }
-  const given = String(req.headers['content-type'] ?? 'none').slice(0, 80);
-  next(new DidCityError('MALFORMED_REQUEST', `Content-Type must be application/json, got ${given}`));
-}
 
 function readStatus(query: unknown): RegistrationStatus | undefined {
   if (query === undefined) return undefined;
@@ -74,43 +48,22 @@ function readStatus(query: unknown): RegistrationStatus | undefined {
   throw new DidCityError('MALFORMED_REQUEST', `status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
 }
 
-/** Body-parser errors carry a numeric `status` and a `type`; those decide the answer, never the message. */
-function bodyProblem(error: unknown): { code: ErrorCode; detail: string } | undefined {
-  const { status, type } = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; type?: unknown };
-  if (typeof status !== 'number' || typeof type !== 'string') return undefined;
-  if (status === 413) return { code: 'REQUEST_TOO_LARGE', detail: 'request body exceeds the size limit' };
-  if (status >= 400 && status < 500) return { code: 'MALFORMED_REQUEST', detail: 'request body is not valid JSON' };
-  return undefined;
+const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node failed to answer this request.', unexpected: true };
+
+/** The contract's own errors and body-parser failures; anything else is unexpected (logged by name only). */
+function classifyRegistrationError(error: unknown): Classified {
+  if (error instanceof DidCityError) return { code: error.code, detail: error.detail, unexpected: false };
+  return bodyProblem(error) ?? INTERNAL;
 }
 
 function errorHandler(log: (line: string) => void) {
+  const problems = problemHandler({ log, classify: classifyRegistrationError, logMessages: false });
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent) {
-      next(error);
+    if (error instanceof UnknownRegistrationError && !res.headersSent) {
+      sendPlainProblem(res, 404, error.message);
       return;
     }
-    if (error instanceof UnknownRegistrationError) {
-      res.status(404).type(PROBLEM).send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail: error.message }));
-      return;
-    }
-    const known = error instanceof DidCityError ? { code: error.code, detail: error.detail } : bodyProblem(error);
-    if (known === undefined) {
-      log(`error ${req.method} ${pathOf(req)}: ${error instanceof Error ? error.name : typeof error}`);
-      sendProblem(res, 'INTERNAL_ERROR', 'The ledger node failed to answer this request.');
-      return;
-    }
-    sendProblem(res, known.code, known.detail);
-  };
-}
-
-function requestLog(log: (line: string) => void) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`${req.method} ${pathOf(req)} ${res.statusCode} ${ms.toFixed(1)}ms`);
-    });
-    next();
+    problems(error, req, res, next);
   };
 }
 

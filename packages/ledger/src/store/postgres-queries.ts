@@ -8,8 +8,8 @@ import type pg from 'pg';
 import { HOLDS_SEQUENCER_LOCK } from '../leadership.ts';
 import { AppendConflictError } from './interface.ts';
 import { UNIQUE_VIOLATION } from './postgres-schema.ts';
+import { ENTRY_COLUMNS, toStateRows } from './rows.ts';
 
-export const ENTRY_COLUMNS = 'leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time';
 /** Entries per append: one statement carries them all, and PostgreSQL allows 65535 bind parameters. */
 export const MAX_BATCH = 4096;
 const ENTRY_CASTS = ['bigint', 'bytea', 'bytea', 'text', 'text', 'bigint', 'text'];
@@ -65,21 +65,12 @@ export function appendStatement(entries: readonly unknown[][], nodes: readonly u
 
 export async function writeStates(client: pg.ClientBase, states: readonly DidHistory[], sizeAfter: number): Promise<void> {
   if (states.length === 0) return;
-  const heads = states.map((state) => {
-    const headIndex = lastLeafIndex(state);
-    if (headIndex >= sizeAfter) throw new RangeError(`state of ${state.did} points past the log`);
-    return headIndex;
-  });
+  const rows = toStateRows(states, sizeAfter);
   await client.query(
     `INSERT INTO did_state (did, head_index, history) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
      ON CONFLICT (did) DO UPDATE SET head_index = excluded.head_index, history = excluded.history`,
-    [states.map((s) => s.did), heads, states.map((s) => JSON.stringify(s))],
+    [rows.map((r) => r.did), rows.map((r) => r.headIndex), rows.map((r) => r.history)],
   );
-}
-
-function lastLeafIndex(state: DidHistory): number {
-  const last = state.versions[state.versions.length - 1]?.leafIndex ?? -1;
-  return Math.max(last, state.deactivation?.leafIndex ?? -1);
 }
 
 // PostgreSQL reports constraint violations with a stable SQLSTATE; the message text is never inspected.

@@ -11,12 +11,8 @@
 import type { DidHistory } from '@did-city/method';
 import {
   appendToFrontier,
-  consistencyProof,
-  consistencyProofNodes,
   type Frontier,
   frontierRoot,
-  inclusionProof,
-  inclusionProofNodes,
   leafHash,
   type NodeHash,
   type NodeId,
@@ -38,7 +34,6 @@ import {
 } from './interface.ts';
 import {
   appendStatement,
-  ENTRY_COLUMNS,
   HEAD_FOR_UPDATE,
   MAX_BATCH,
   readNodes,
@@ -48,7 +43,8 @@ import {
 } from './postgres-queries.ts';
 import { pgTypes, preparePgSchema } from './postgres-schema.ts';
 import { replayLog } from './replay.ts';
-import { type CheckpointRow, type EntryRow, toCheckpoint, toEntry, toHistory } from './sqlite-rows.ts';
+import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHistory } from './rows.ts';
+import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
 
 export interface PostgresLogStoreOptions {
   /** Connection string or `pg` settings of the log's database (for a writer, the primary). */
@@ -194,21 +190,16 @@ export class PostgresLogStore implements LogStore {
 
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
     await this.#checkSize(size);
-    const reader = readerFromNodes(size, await this.readNodes(inclusionProofNodes(index, size)));
-    return inclusionProof(reader, index, size);
+    return storedInclusionProof((ids) => this.readNodes(ids), index, size);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
     await this.#checkSize(newSize);
-    const reader = readerFromNodes(newSize, await this.readNodes(consistencyProofNodes(oldSize, newSize)));
-    return consistencyProof(reader, oldSize, newSize);
+    return storedConsistencyProof((ids) => this.readNodes(ids), oldSize, newSize);
   }
 
   async #checkSize(size: number): Promise<void> {
-    const stored = this.#frontier?.size ?? (await storedSize(this.#pool));
-    if (!Number.isSafeInteger(size) || size < 0 || size > stored) {
-      throw new RangeError(`tree size ${size} is outside the stored log (0..${stored})`);
-    }
+    checkTreeSize(size, this.#frontier?.size ?? (await storedSize(this.#pool)));
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
@@ -228,19 +219,19 @@ export class PostgresLogStore implements LogStore {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const sql = 'SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1';
+    const sql = `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`;
     const { rows } = await this.#pool.query<CheckpointRow>(sql);
     return rows[0] && toCheckpoint(rows[0]);
   }
 
   async checkpointAt(size: number): Promise<StoredCheckpoint | undefined> {
-    const sql = 'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size = $1';
+    const sql = `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size = $1`;
     const { rows } = await this.#pool.query<CheckpointRow>(sql, [size]);
     return rows[0] && toCheckpoint(rows[0]);
   }
 
   async checkpoints(options: { fromSize?: number; limit?: number } = {}): Promise<StoredCheckpoint[]> {
-    const sql = 'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size >= $1 ORDER BY tree_size LIMIT $2';
+    const sql = `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size >= $1 ORDER BY tree_size LIMIT $2`;
     const { rows } = await this.#pool.query<CheckpointRow>(sql, [options.fromSize ?? 0, options.limit ?? null]);
     return rows.map(toCheckpoint);
   }

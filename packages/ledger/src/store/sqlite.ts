@@ -7,12 +7,8 @@
 import type { DidHistory } from '@did-city/method';
 import {
   appendToFrontier,
-  consistencyProof,
-  consistencyProofNodes,
   type Frontier,
   frontierRoot,
-  inclusionProof,
-  inclusionProofNodes,
   leafHash,
   type NodeHash,
   type NodeId,
@@ -33,14 +29,22 @@ import {
 } from './interface.ts';
 import { replayLog } from './replay.ts';
 import { prepareDatabase } from './schema.ts';
-import { type CheckpointRow, type EntryRow, toCheckpoint, toEntry, toHistory } from './sqlite-rows.ts';
+import {
+  CHECKPOINT_COLUMNS,
+  type CheckpointRow,
+  ENTRY_COLUMNS,
+  type EntryRow,
+  toCheckpoint,
+  toEntry,
+  toHistory,
+  toStateRows,
+} from './rows.ts';
+import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
 
 export interface SqliteLogStoreOptions {
   /** Path of the database file (created if missing). */
   file: string;
 }
-
-const ENTRY_COLUMNS = 'leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time';
 
 export class SqliteLogStore implements LogStore {
   readonly #db: Database.Database;
@@ -96,11 +100,7 @@ export class SqliteLogStore implements LogStore {
       `INSERT INTO did_state (did, head_index, history) VALUES (?, ?, ?)
        ON CONFLICT (did) DO UPDATE SET head_index = excluded.head_index, history = excluded.history`,
     );
-    for (const state of states) {
-      const headIndex = lastLeafIndex(state);
-      if (headIndex >= sizeAfter) throw new RangeError(`state of ${state.did} points past the log`);
-      upsert.run(state.did, headIndex, JSON.stringify(state));
-    }
+    for (const row of toStateRows(states, sizeAfter)) upsert.run(row.did, row.headIndex, row.history);
   }
 
   async entries(start: number, end: number): Promise<StoredEntry[]> {
@@ -173,27 +173,19 @@ export class SqliteLogStore implements LogStore {
   }
 
   #rootAt(size: number): Uint8Array {
-    this.#checkSize(size);
+    checkTreeSize(size, this.#frontier.size);
     if (size === this.#frontier.size) return frontierRoot(this.#frontier);
     return treeRoot(readerFromNodes(size, this.#readNodes(rootNodes(size))), size);
   }
 
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
-    this.#checkSize(size);
-    const reader = readerFromNodes(size, this.#readNodes(inclusionProofNodes(index, size)));
-    return inclusionProof(reader, index, size);
+    checkTreeSize(size, this.#frontier.size);
+    return storedInclusionProof((ids) => this.#readNodes(ids), index, size);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
-    this.#checkSize(newSize);
-    const reader = readerFromNodes(newSize, this.#readNodes(consistencyProofNodes(oldSize, newSize)));
-    return consistencyProof(reader, oldSize, newSize);
-  }
-
-  #checkSize(size: number): void {
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.#frontier.size) {
-      throw new RangeError(`tree size ${size} is outside the stored log (0..${this.#frontier.size})`);
-    }
+    checkTreeSize(newSize, this.#frontier.size);
+    return storedConsistencyProof((ids) => this.#readNodes(ids), oldSize, newSize);
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
@@ -216,12 +208,12 @@ export class SqliteLogStore implements LogStore {
   }
 
   #checkpointRow(size: number): CheckpointRow | undefined {
-    return this.#prepare<[number], CheckpointRow>('SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size = ?')
+    return this.#prepare<[number], CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size = ?`)
       .get(size);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const row = this.#prepare<[], CheckpointRow>('SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1')
+    const row = this.#prepare<[], CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`)
       .get();
     return row && toCheckpoint(row);
   }
@@ -233,7 +225,7 @@ export class SqliteLogStore implements LogStore {
 
   async checkpoints(options: { fromSize?: number; limit?: number } = {}): Promise<StoredCheckpoint[]> {
     const rows = this.#prepare<[number, number], CheckpointRow>(
-        'SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?',
+        `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?`,
       )
       .all(options.fromSize ?? 0, options.limit ?? -1);
     return rows.map(toCheckpoint);
@@ -283,11 +275,6 @@ export class SqliteLogStore implements LogStore {
     const size = this.#storedSize();
     return { size, hashes: this.#readNodes(rootNodes(size)).map((n) => n.hash) };
   }
-}
-
-function lastLeafIndex(state: DidHistory): number {
-  const last = state.versions[state.versions.length - 1]?.leafIndex ?? -1;
-  return Math.max(last, state.deactivation?.leafIndex ?? -1);
 }
 
 // better-sqlite3 reports constraint violations with a stable `code`; the message text is never inspected.
