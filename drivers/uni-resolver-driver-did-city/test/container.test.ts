@@ -1,9 +1,11 @@
 /**
- * The container rules of CONFORMANCE.md, checked by parsing the Dockerfile (there is no Docker engine or
- * Dockerfile linter here; see README "Linting the Dockerfile"), and the Universal Resolver snippets.
+ * The container rules of CONFORMANCE.md, checked by parsing the Dockerfile (there is no Docker engine here),
+ * the Dockerfile linted with dockerfile-utils (the validator behind the Dockerfile language server), and the
+ * Universal Resolver snippets.
  */
 import { readFileSync } from 'node:fs';
 import { parseDid } from '@did-city/method';
+import { validate } from 'dockerfile-utils';
 import { describe, expect, test } from 'vitest';
 import { ENV_PREFIX, SETTINGS } from '../src/config.ts';
 
@@ -49,6 +51,15 @@ const find = (stage: Instruction[], keyword: string) => stage.filter((instructio
 const baseImage = (from: Instruction) => from.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => globalArgs.get(name) ?? '');
 
 describe('Container: multi-stage Dockerfile, non-root user, EXPOSE 8080, HEALTHCHECK, versioned image', () => {
+  test('the Dockerfile lints clean with dockerfile-utils (and the linter does flag a broken one)', () => {
+    expect(validate(read('Dockerfile'))).toEqual([]);
+    const broken = validate('FROM node:20.20.2-bookworm-slim\nHEALTHCHECK CMD\nCOPY only-one-argument\n');
+    expect(broken.map((diagnostic) => diagnostic.message)).toEqual([
+      'Missing command after HEALTHCHECK CMD',
+      'COPY requires at least two arguments',
+    ]);
+  });
+
   test('multi-stage: a builder stage, and a runtime stage that copies from it', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(stages[0]![0]!.args).toMatch(/\bAS builder$/i);
