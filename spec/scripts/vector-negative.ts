@@ -407,6 +407,22 @@ const CASES: NegativeCase[] = [
       signRaw(withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), service: [{ id: '#key-1', type: 'LinkedDomains', serviceEndpoint: 'https://tj.example/' }] } }), tjSigner),
   },
   {
+    name: 'ledger-policy-outside-registry',
+    rule: 'R-GOV-1',
+    code: 'INVALID_OPERATION',
+    description: 'A CityLedgerPolicy service in a city document: only a country registry carries the ledger policy',
+    operation: (c) =>
+      signRaw(
+        withMembers(tianjinUpdate(c), {
+          document: {
+            ...simpleDocument(K.tjAssertion2),
+            service: [{ id: '#ledger-policy', type: 'CityLedgerPolicy', serviceEndpoint: { policy: 'quorum none\n' } }],
+          },
+        }),
+        tjSigner,
+      ),
+  },
+  {
     name: 'dangling-reference',
     rule: 'R-DOC-4',
     code: 'INVALID_OPERATION',

@@ -39,6 +39,9 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-RES-4': 'a deactivated DID is not an error: checked by the positive deactivated resolution and dereferencing vectors',
   'R-RES-5': 'construction rule (metadata): checked by the positive resolution vectors',
   'R-LED-4': 'witness behaviour: packages/tlog C2SP tlog-witness vectors and packages/ledger witness tests',
+  'R-GOV-2': "the ledger node's binding of a governed policy to its own log key and witness clients: packages/ledger/test/governance.test.ts",
+  'R-GOV-3': 'when a policy change takes effect (the old quorum co-signs the handover): packages/ledger/test/governance.test.ts',
+  'R-GOV-4': 'a following resolver adopts the governed policy: packages/ledger/test/governance.test.ts (real ledger over HTTP)',
   'R-LED-5': 'what a ledger node serves: packages/ledger reader tests (only entries covered by a quorum checkpoint)',
 };
 

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DidCityError, type GenesisPolicy } from '@did-city/method';
 import { evaluateCheckpoint, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
+import { governanceDid, policiesForCheckpoint } from './governance.ts';
 import { keyName, loadOrCreateKey } from './keys.ts';
 import {
   anchoredConsistencyProof,
@@ -39,6 +40,11 @@ export interface LedgerNodeConfig {
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
   /**
+   * The registry DID whose `CityLedgerPolicy` service governs the witness set (spec §7.8). Default
+   * `did:city:cn`, or `did:city:<network>:cn` with a network; `false` keeps the configured policy static.
+   */
+  governanceDid?: string | false;
+  /**
    * The log store, e.g. a writer PostgresLogStore that holds the sequencer lock. Default: SQLite in
    * `<dataDir>/ledger.db`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start.
    */
@@ -61,16 +67,18 @@ export class LedgerNode {
   readonly origin: string;
   /** The log's verifier key (Ed25519, note format), for trust policies. */
   readonly logVerifierKey: string;
-  /** The C2SP tlog-policy text checkpoints are held to. */
-  readonly policyText: string;
+  /** The registry DID governing the policy (spec §7.8); undefined when the policy is static. */
+  readonly governanceDid: string | undefined;
   readonly store: LogStore;
   /** The sequencer; undefined on a read-only node. */
   readonly sequencer: Sequencer | undefined;
   /** The in-process witnesses (empty with remote witnesses). */
   readonly embeddedWitnesses: readonly Witness[];
   readonly #policy: TlogPolicy;
+  readonly #policyText: string;
 
   private constructor(parts: {
+    governanceDid: string | undefined;
     origin: string;
     logVerifierKey: string;
     policyText: string;
@@ -81,7 +89,8 @@ export class LedgerNode {
   }) {
     this.origin = parts.origin;
     this.logVerifierKey = parts.logVerifierKey;
-    this.policyText = parts.policyText;
+    this.#policyText = parts.policyText;
+    this.governanceDid = parts.governanceDid;
     this.#policy = parts.policy;
     this.store = parts.store;
     this.sequencer = parts.sequencer;
@@ -101,7 +110,8 @@ export class LedgerNode {
     const policy = parsePolicy(policyText);
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
     const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
-    const parts = { origin, logVerifierKey, policyText, policy, store };
+    const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
+    const parts = { origin, logVerifierKey, policyText, policy, store, governanceDid: governance };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
       const sequencer = await Sequencer.start({
@@ -112,6 +122,7 @@ export class LedgerNode {
         witnesses: config.witnesses ?? embedded,
         policy,
         ...(config.genesis ? { genesis: config.genesis } : {}),
+        ...(governance ? { governance: { did: governance, logVerifierKey } } : {}),
       });
       return new LedgerNode({ ...parts, sequencer, embeddedWitnesses: embedded });
     } catch (error) {
@@ -119,6 +130,14 @@ export class LedgerNode {
       for (const w of embedded) w.close();
       throw error;
     }
+  }
+
+  /**
+   * The C2SP tlog-policy text the next checkpoints are held to: the policy the registry carries (spec §7.8) once
+   * anchored, else the configured one.
+   */
+  get policyText(): string {
+    return this.sequencer?.activePolicy.text ?? this.#policyText;
   }
 
   submit(operation: unknown): Promise<Receipt> {
@@ -163,11 +182,18 @@ export class LedgerNode {
   async integrityCheck(): Promise<IntegrityReport> {
     const report = await this.store.integrityCheck();
     const checkpoint = await this.store.latestCheckpoint();
-    if (checkpoint && !evaluateCheckpoint(checkpoint.note, this.#policy).ok) {
+    if (checkpoint && !(await this.#checkpointPasses(checkpoint.note, checkpoint.size))) {
       report.problems.push({ kind: 'checkpoint-signature', detail: `checkpoint ${checkpoint.size} fails the trust policy` });
       report.ok = false;
     }
     return report;
+  }
+
+  /** Under the policy in force for it, or the one before a change it anchors (spec §7.8). */
+  async #checkpointPasses(note: string, size: number): Promise<boolean> {
+    const history = this.governanceDid === undefined ? undefined : await this.store.didState(this.governanceDid);
+    const candidates = policiesForCheckpoint(history, size);
+    return candidates.some((text) => evaluateCheckpoint(note, text === undefined ? this.#policy : parsePolicy(text)).ok);
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import type { NoteSigner, TlogPolicy } from '@did-city/tlog';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
 import { isRegistryGenesis } from './derived-state.ts';
+import { type ActivePolicy, bindPolicy, checkGovernedOperation, registryPolicyAt } from './governance.ts';
 import { nextIntegratedTime } from './leaf.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
 import { AppendConflictError, type LogStore, type StoredCheckpoint } from './store/interface.ts';
@@ -28,6 +29,12 @@ export interface SequencerOptions {
   policy: TlogPolicy;
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
+  /**
+   * Witness-set governance (spec §7.8): the registry DID whose `CityLedgerPolicy` service, once anchored,
+   * replaces `policy` for the following checkpoints, and this node's log verifier key (a governed policy must
+   * name it). Without it the policy is static.
+   */
+  governance?: { did: string; logVerifierKey: string };
   /**
    * Flush a batch this long after its first submission. Default 100 ms. A submission to an idle sequencer (no
    * cycle running or finished within this interval) is flushed at once instead: waiting would only add latency.
@@ -54,7 +61,7 @@ interface Queued {
 const MAX_RETRY_MS = 5000;
 
 export class Sequencer {
-  readonly #options: Required<Omit<SequencerOptions, 'genesis' | 'onAnchorFailure'>> & SequencerOptions;
+  readonly #options: Required<Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'governance'>> & SequencerOptions;
   readonly #queue: Queued[] = [];
   readonly #waiters = new Waiters();
   readonly #knownSizes = new Map<string, number>();
@@ -69,6 +76,8 @@ export class Sequencer {
   #cycleEndedAt = 0;
   #retryDelay: number;
   #closed = false;
+  /** The policy the next checkpoint is held to, and the witnesses asked to cosign it. */
+  #active: ActivePolicy;
 
   private constructor(options: SequencerOptions) {
     this.#options = {
@@ -81,6 +90,7 @@ export class Sequencer {
       ...options,
     };
     this.#retryDelay = this.#options.retryMs;
+    this.#active = { text: '', policy: options.policy, witnesses: options.witnesses };
   }
 
   /**
@@ -96,11 +106,34 @@ export class Sequencer {
   async #load(): Promise<void> {
     const { store } = this.#options;
     this.#latest = await store.latestCheckpoint();
+    await this.#adoptGovernedPolicy();
     for (const w of this.#options.witnesses) this.#knownSizes.set(w.name, this.#latest?.size ?? 0);
     const { size } = await store.head();
     this.#size = size;
     this.#lastTime = size > 0 ? (await store.entry(size - 1))?.integratedTime : undefined;
     if (size > (this.#latest?.size ?? 0)) await this.#run();
+  }
+
+  /**
+   * spec §7.8: the policy for the checkpoints after the latest one is the one the registry carries in its last
+   * version anchored by it (so a change is co-signed under the old policy), else the configured one.
+   */
+  async #adoptGovernedPolicy(): Promise<void> {
+    const governance = this.#options.governance;
+    if (governance === undefined) return;
+    const history = await this.#options.store.didState(governance.did);
+    const text = registryPolicyAt(history, this.#latest?.size ?? 0);
+    if (text === undefined) {
+      this.#active = { text: '', policy: this.#options.policy, witnesses: this.#options.witnesses };
+    } else if (text !== this.#active.text) {
+      // Checked at submission; a failure here means the node's witness configuration changed since.
+      this.#active = bindPolicy(text, governance.logVerifierKey, this.#options.witnesses);
+    }
+  }
+
+  /** The parsed policy the next checkpoint must satisfy, and its text (undefined: the configured policy). */
+  get activePolicy(): { policy: TlogPolicy; text: string | undefined } {
+    return { policy: this.#active.policy, text: this.#active.text === '' ? undefined : this.#active.text };
   }
 
   /** The latest quorum-cosigned checkpoint: everything below its size is acknowledged. */
@@ -122,6 +155,8 @@ export class Sequencer {
     if (this.#closed) throw new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer is closed');
     const item = parseOperationWithHash(value);
     checkPath(item.operation, governance);
+    const gov = this.#options.governance;
+    if (gov) checkGovernedOperation(item.operation, { ...gov, clients: this.#options.witnesses });
     const hash = item.operationHash;
     // Someone already waits for this operation: it is queued, being appended or awaiting its checkpoint.
     const inFlight = this.#waiters.has(hash);
@@ -246,10 +281,11 @@ export class Sequencer {
 
   async #anchor(): Promise<void> {
     const o = this.#options;
-    const anchorOptions = { store: o.store, origin: o.origin, logSigner: o.logSigner, witnesses: o.witnesses };
+    const { policy, witnesses } = this.#active;
+    const anchorOptions = { store: o.store, origin: o.origin, logSigner: o.logSigner, witnesses };
     let result: Awaited<ReturnType<typeof anchorHead>>;
     try {
-      result = await anchorHead({ ...anchorOptions, policy: o.policy, knownSizes: this.#knownSizes, witnessTimeoutMs: o.witnessTimeoutMs });
+      result = await anchorHead({ ...anchorOptions, policy, knownSizes: this.#knownSizes, witnessTimeoutMs: o.witnessTimeoutMs });
     } catch (error) {
       result = { failures: [{ witness: '-', reason: error instanceof Error ? error.message : 'anchoring failed' }] };
     }
@@ -260,6 +296,11 @@ export class Sequencer {
     }
     this.#retryDelay = o.retryMs;
     this.#latest = result.checkpoint;
+    try {
+      await this.#adoptGovernedPolicy();
+    } catch (error) {
+      o.onAnchorFailure?.([{ witness: '-', reason: `cannot adopt the governed policy: ${(error as Error).message}` }]);
+    }
     await this.#acknowledge();
   }
 

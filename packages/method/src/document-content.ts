@@ -3,6 +3,8 @@
  * Validation runs at submission, so a document that breaks a rule never reaches the log: every failure is
  * INVALID_OPERATION with the path of the offending member.
  */
+import { parsePolicy } from '@did-city/tlog';
+import { parentDid } from './did.ts';
 import { DidCityError } from './errors.ts';
 import { copyJson } from './json-values.ts';
 import { decodeMultikey } from './multikey.ts';
@@ -118,6 +120,58 @@ function checkService(did: string, service: unknown, path: string, fragments: Se
   checkEndpoint(service.serviceEndpoint, `${path}.serviceEndpoint`);
 }
 
+/** Service type under which a country registry publishes its network's ledger policy (spec §7.8, R-GOV-1). */
+export const LEDGER_POLICY_SERVICE = 'CityLedgerPolicy';
+
+function isPolicyService(service: unknown): boolean {
+  if (!isRecord(service)) return false;
+  const types = Array.isArray(service.type) ? service.type : [service.type];
+  return types.includes(LEDGER_POLICY_SERVICE);
+}
+
+function isRegistry(did: string): boolean {
+  try {
+    return parentDid(did) === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * R-GOV-1: only a country registry carries a ledger policy, in at most one service whose endpoint is the map
+ * `{ "policy": "<C2SP tlog-policy text>" }`, and the text must parse as a tlog-policy.
+ */
+function checkPolicyServices(did: string, services: readonly unknown[], path: string): void {
+  let found = false;
+  services.forEach((service, index) => {
+    if (!isPolicyService(service)) return;
+    const at = `${path}[${index}]`;
+    if (!isRegistry(did)) invalidOperation(`${at}.type`, `only a country registry carries a ${LEDGER_POLICY_SERVICE}`);
+    if (found) invalidOperation(at, `a second ${LEDGER_POLICY_SERVICE} service`);
+    found = true;
+    if (Array.isArray((service as Record<string, unknown>).type)) invalidOperation(`${at}.type`, `must be the single type "${LEDGER_POLICY_SERVICE}"`);
+    const endpoint = (service as Record<string, unknown>).serviceEndpoint;
+    if (!isRecord(endpoint) || Object.keys(endpoint).length !== 1 || typeof endpoint.policy !== 'string') {
+      invalidOperation(`${at}.serviceEndpoint`, 'must be the map { "policy": "<C2SP tlog-policy text>" }');
+    }
+    try {
+      parsePolicy(endpoint.policy);
+    } catch (cause) {
+      invalidOperation(`${at}.serviceEndpoint.policy`, `not a C2SP tlog-policy (${(cause as Error).message})`);
+    }
+  });
+}
+
+/**
+ * The ledger policy text a registry document (or document content) carries in its `CityLedgerPolicy` service
+ * (spec §7.8), or undefined. Assumes the content passed checkDocumentContent.
+ */
+export function ledgerPolicyOf(content: { service?: readonly Service[] } | undefined): string | undefined {
+  const service = content?.service?.find(isPolicyService);
+  const endpoint = service?.serviceEndpoint;
+  return isRecord(endpoint) && typeof endpoint.policy === 'string' ? endpoint.policy : undefined;
+}
+
 function checkRelationship(did: string, refs: unknown, path: string, methods: ReadonlySet<string>): void {
   const fragments = arrayAt(refs, path).map((ref, index) => {
     if (isRecord(ref)) invalidOperation(`${path}[${index}]`, 'embedded verification methods are not allowed in 0.1');
@@ -159,6 +213,7 @@ export function checkDocumentContent(value: unknown, did: string, path = 'docume
     arrayAt(value.service, `${path}.service`).forEach((service, index) => {
       checkService(did, service, `${path}.service[${index}]`, fragments);
     });
+    checkPolicyServices(did, value.service as unknown[], `${path}.service`);
   }
   for (const relationship of RELATIONSHIPS) {
     if (value[relationship] !== undefined) checkRelationship(did, value[relationship], `${path}.${relationship}`, methods);

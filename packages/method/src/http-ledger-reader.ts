@@ -13,13 +13,14 @@
  * const reader = new HttpLedgerReader({ url: 'https://ledger.example/', policy: policyText });
  * const resolver = createCityResolver({ reader });
  */
-import { type Checkpoint, parsePolicy, type TlogPolicy } from '@did-city/tlog';
+import { type Checkpoint, parseCheckpoint, parseNote, parsePolicy, type TlogPolicy } from '@did-city/tlog';
 import {
   type CheckpointStore,
   CheckpointTrust,
   MemoryCheckpointStore,
   type SplitViewEvidence,
 } from './checkpoint-trust.ts';
+import { ledgerPolicyOf } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import {
   answerError,
@@ -32,7 +33,9 @@ import {
   parseJson,
 } from './ledger-http.ts';
 import { checkInclusion, decodeProof, entryLeafHash, invalidProof, trustedCheckpoint } from './ledger-proofs.ts';
+import { replayHistory } from './state.ts';
 import type { LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
+import type { GenesisPolicy } from './validate.ts';
 
 export interface HttpLedgerReaderOptions {
   /** Base URL of the ledger node's API, or several serving the same log (tried in turn when one is down). */
@@ -46,6 +49,23 @@ export interface HttpLedgerReaderOptions {
   maxResponseBytes?: number;
   /** Where the last trusted checkpoint is remembered (per origin). Default: in memory. */
   checkpointStore?: CheckpointStore;
+  /**
+   * Follow witness-set governance (spec §7.8, R-GOV-4): when the governance registry's verified history carries a
+   * `CityLedgerPolicy` other than the policy in force, adopt it for checkpoints larger than the one that proved
+   * it (that one stays verified under the old policy). Not remembered across readers. Default false.
+   */
+  followGovernance?: boolean;
+  /** The registry DID whose document governs the policy. Default `did:city:cn`. */
+  governanceDid?: string;
+  /** Genesis pins applied when replaying the governance registry (spec §3.5), as the resolver's. */
+  genesis?: GenesisPolicy;
+}
+
+/** A policy and the checkpoint sizes it governs: those larger than `after`. */
+interface PolicyEra {
+  after: number;
+  text: string;
+  policy: TlogPolicy;
 }
 
 interface ServedEntry {
@@ -69,7 +89,9 @@ const PASSED_THROUGH = new Set(['INVALID_DID'] as const);
 
 export class HttpLedgerReader implements LedgerReader {
   readonly #urls: string[];
-  readonly #policy: TlogPolicy;
+  /** Policies in force, by increasing `after`; the first is the configured one. */
+  readonly #eras: PolicyEra[];
+  readonly #governance: { did: string; genesis: GenesisPolicy | undefined } | undefined;
   readonly #http: HttpSettings;
   readonly #trust: CheckpointTrust;
   /** The last note that passed the policy: the same bytes again need no signature checks. */
@@ -82,7 +104,10 @@ export class HttpLedgerReader implements LedgerReader {
   constructor(options: HttpLedgerReaderOptions) {
     this.#urls = (Array.isArray(options.url) ? options.url : [options.url]).map(checkUrl);
     if (this.#urls.length === 0) throw new TypeError('HttpLedgerReader needs at least one ledger URL');
-    this.#policy = parsePolicy(options.policy);
+    this.#eras = [{ after: -1, text: options.policy, policy: parsePolicy(options.policy) }];
+    if (options.followGovernance === true) {
+      this.#governance = { did: options.governanceDid ?? 'did:city:cn', genesis: options.genesis };
+    }
     this.#http = {
       fetch: options.fetch ?? fetch,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -110,6 +135,7 @@ export class HttpLedgerReader implements LedgerReader {
       this.#accepted = note;
     }
     const entries = verifyEntries(did, served.entries, checkpoint, this.#includedIn(checkpoint));
+    if (did === this.#governance?.did) this.#followGovernance(entries, checkpoint);
     return { entries, ledger: { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note } };
   }
 
@@ -126,9 +152,42 @@ export class HttpLedgerReader implements LedgerReader {
     return this.#included.leaves;
   }
 
+  /** The policy C2SP tlog-policy text currently in force for new checkpoints. */
+  get policyText(): string {
+    return this.#eras.at(-1)!.text;
+  }
+
+  /**
+   * spec §7.8: the registry's history, proven under `checkpoint` (verified under the policy in force), is replayed
+   * with the method's validator (k-of-N institutes); if its latest version carries another policy, that policy
+   * governs every checkpoint larger than this one. A history that does not replay changes nothing (the resolution
+   * that asked for it fails on its own).
+   */
+  #followGovernance(entries: readonly LogEntry[], checkpoint: Checkpoint): void {
+    const current = this.#eras.at(-1)!;
+    if (entries.length === 0 || checkpoint.size <= current.after) return;
+    let text: string | undefined;
+    try {
+      const genesis = this.#governance?.genesis;
+      const history = replayHistory(entries[0]!.operation.did, entries, genesis === undefined ? {} : { genesis });
+      text = ledgerPolicyOf(history.versions.at(-1)?.document) ?? this.#eras[0]!.text;
+    } catch {
+      return;
+    }
+    if (text === current.text) return;
+    this.#eras.push({ after: checkpoint.size, text, policy: parsePolicy(text) });
+  }
+
+  /** The policy for a checkpoint of `size`: the last era that governs it. */
+  #policyFor(size: number): TlogPolicy {
+    let era = this.#eras[0]!;
+    for (const next of this.#eras) if (size > next.after) era = next;
+    return era.policy;
+  }
+
   #checkpointOf(note: unknown): Checkpoint {
     if (this.#verified !== undefined && note === this.#verified.note) return this.#verified.checkpoint;
-    const checkpoint = trustedCheckpoint(note, this.#policy);
+    const checkpoint = trustedCheckpoint(note, this.#policyFor(sizeOf(note)));
     this.#verified = { note: note as string, checkpoint };
     return checkpoint;
   }
@@ -136,7 +195,7 @@ export class HttpLedgerReader implements LedgerReader {
   /** Before its first checkpoint a log has nothing to show; after one, a missing checkpoint is a rollback. */
   async #withoutCheckpoint(served: ServedHistory): Promise<LedgerHistory> {
     if (served.entries.length > 0) throw invalidProof('the ledger served entries without a checkpoint');
-    for (const log of this.#policy.logs) {
+    for (const log of this.#eras.at(-1)!.policy.logs) {
       if (await this.#trust.has(log.origin)) {
         throw new DidCityError('UNTRUSTED_CHECKPOINT', `the ledger served no checkpoint of ${log.origin}, though one was accepted before`);
       }
@@ -167,6 +226,15 @@ export class HttpLedgerReader implements LedgerReader {
       }
     }
     throw failure;
+  }
+}
+
+/** The size a note claims, to choose its policy; -1 when unreadable (trustedCheckpoint then refuses it). */
+function sizeOf(note: unknown): number {
+  try {
+    return parseCheckpoint(parseNote(note as string).text).size;
+  } catch {
+    return -1;
   }
 }
 

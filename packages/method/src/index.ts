@@ -35,3 +35,4 @@ export { HttpLedgerReader, type HttpLedgerReaderOptions } from './http-ledger-re
 export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
 export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
 export * from './document-edit.ts';
+export { LEDGER_POLICY_SERVICE, ledgerPolicyOf } from './document-content.ts';
