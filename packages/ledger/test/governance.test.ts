@@ -204,3 +204,26 @@ function stripping(): typeof fetch {
     return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
   };
 }
+
+describe('witness-set governance: a following resolver never rolls the policy back (spec §7.8, R-GOV-4)', () => {
+  it('a registry history served without its latest entries (omission, §7.7) does not bring back a superseded policy', async () => {
+    const { ledger, genesis, oldPolicy, newPolicy } = await setup();
+    await ledger.node.submit(await registryUpdate(genesis, withPolicy(newPolicy), [INSTITUTES[0], INSTITUTES[1]]));
+    let truncate = false;
+    // A misbehaving ledger: real, quorum-cosigned checkpoints, but the registry's history cut after its genesis.
+    const omitting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!truncate || !String(input).includes(`/dids/${encodeURIComponent(REGISTRY)}/history`)) return response;
+      const body = (await response.json()) as { entries: unknown[] };
+      body.entries = body.entries.slice(0, 1);
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const reader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true, fetch: omitting });
+    await reader.history(REGISTRY);
+    expect(reader.policyText).toBe(newPolicy);
+    await ledger.node.submit(await cityCreate()); // a later checkpoint, cosigned under the new policy
+    truncate = true;
+    expect((await reader.history(REGISTRY)).entries).toHaveLength(1);
+    expect(reader.policyText).toBe(newPolicy);
+  });
+});

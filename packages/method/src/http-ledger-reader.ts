@@ -98,6 +98,11 @@ export class HttpLedgerReader implements LedgerReader {
   #verified: { note: string; checkpoint: Checkpoint } | undefined;
   /** The last note accepted as consistent with the trusted checkpoint: the same bytes again need no new check. */
   #accepted: string | undefined;
+  /**
+   * The highest head seq of the governance registry replayed so far: a history not longer than that one is an
+   * omission (spec §7.7), never a newer policy, so it cannot bring back a superseded one.
+   */
+  #governanceSeq = -1;
   /** Leaves (index and recomputed leaf hash) already proven included in one checkpoint (origin, size, root). */
   #included: { checkpoint: string; leaves: Set<string> } = { checkpoint: '', leaves: new Set() };
 
@@ -160,8 +165,9 @@ export class HttpLedgerReader implements LedgerReader {
   /**
    * spec §7.8: the registry's history, proven under `checkpoint` (verified under the policy in force), is replayed
    * with the method's validator (k-of-N institutes); if its latest version carries another policy, that policy
-   * governs every checkpoint larger than this one. A history that does not replay changes nothing (the resolution
-   * that asked for it fails on its own).
+   * governs every checkpoint larger than this one. Only a history longer than any replayed before counts: a ledger
+   * that omits the registry's latest entries must not roll the policy back. A history that does not replay changes
+   * nothing (the resolution that asked for it fails on its own).
    */
   #followGovernance(entries: readonly LogEntry[], checkpoint: Checkpoint): void {
     const current = this.#eras.at(-1)!;
@@ -170,6 +176,8 @@ export class HttpLedgerReader implements LedgerReader {
     try {
       const genesis = this.#governance?.genesis;
       const history = replayHistory(entries[0]!.operation.did, entries, genesis === undefined ? {} : { genesis });
+      if (history.head.seq <= this.#governanceSeq) return;
+      this.#governanceSeq = history.head.seq;
       text = ledgerPolicyOf(history.versions.at(-1)?.document) ?? this.#eras[0]!.text;
     } catch {
       return;

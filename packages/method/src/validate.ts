@@ -137,7 +137,22 @@ function authoriseUpdate(op: StateOperation, state: KeyState, signed: Set<string
       `update: pre-rotation: ${uncommitted.length} of ${op.updateKeys.length} new update keys are not in the previous nextKeyHashes`,
     );
   }
+  // Both: the revealed keys prove possession at the threshold they set, and the committed keys meet the threshold
+  // in force. Without the second, one holder of a committed key could reveal only itself with threshold 1 and take
+  // a DID whose state requires several signers (the same rule a deactivate under pre-rotation follows).
   requireAnyQuorum('update', [keysQuorum('pre-rotation, revealed new update keys', ownKeys(op), signed)]);
+  requireAnyQuorum('update', [committedQuorum('pre-rotation, keys committed in nextKeyHashes', state, signed)]);
+}
+
+/** A commitment to fewer next keys than the threshold could never be met: only the parent could change the DID. */
+function checkCommitment(op: Operation): void {
+  if (op.type === 'deactivate' || op.nextKeyHashes === undefined) return;
+  if (op.nextKeyHashes.length < op.threshold) {
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `nextKeyHashes: ${op.nextKeyHashes.length} committed keys cannot meet the threshold ${op.threshold} the next operation must meet`,
+    );
+  }
 }
 
 function authoriseDeactivate(op: Operation, state: KeyState, signed: Set<string>, context: ValidationContext): void {
@@ -164,6 +179,7 @@ function authoriseDeactivate(op: Operation, state: KeyState, signed: Set<string>
  */
 export function validateNextOperation(op: Operation, context: ValidationContext = {}): void {
   checkChain(op, context.history);
+  checkCommitment(op);
   const signed = verifyOperationProofs(op);
   const state = context.history?.keyState;
   if (op.type === 'create') authoriseCreate(op, signed, context);

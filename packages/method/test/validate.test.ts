@@ -251,6 +251,54 @@ describe('pre-rotation (spec §3.4)', () => {
   });
 });
 
+describe('pre-rotation and thresholds (R-AUTH-3: committed keys meet the threshold in force)', () => {
+  // Found in review: holding the revealed keys only to the *new* threshold, which the revealer chooses, let the
+  // holder of one of two committed keys of a 2-of-2 state reveal only itself with threshold 1 and take the DID.
+  const NEXT2 = key('sjz-next-2');
+
+  async function twoOfTwoCommittingToTwo(): Promise<DidHistory> {
+    const local = await world();
+    const update = updateOperation(local.historyOf(SJZ)!, {
+      updateKeys: [mk(CITY), mk(OTHER)],
+      threshold: 2,
+      nextKeyHashes: [keyHash(mk(NEXT)), keyHash(mk(NEXT2))],
+    });
+    await local.append(await sign(update, [CITY]));
+    return local.historyOf(SJZ)!;
+  }
+
+  it('a deactivate by one of two committed keys under a threshold of 2 is refused', async () => {
+    const history = await twoOfTwoCommittingToTwo();
+    const op = await sign(deactivateOperation(history), [NEXT]);
+    expectCode(() => validateNextOperation(op, { history }), 'UNAUTHORIZED_OPERATION', '1 of 2 keys signed, 2 required');
+  });
+
+  it('an update by one of two committed keys, revealing only itself with threshold 1, is refused', async () => {
+    const history = await twoOfTwoCommittingToTwo();
+    const takeover = await sign(updateOperation(history, { updateKeys: [mk(NEXT)], threshold: 1 }), [NEXT]);
+    expectCode(
+      () => validateNextOperation(takeover, { history }),
+      'UNAUTHORIZED_OPERATION',
+      'pre-rotation, keys committed in nextKeyHashes: 1 of 2 keys signed, 2 required',
+    );
+  });
+
+  it('the same update signed by both committed keys is accepted', async () => {
+    const history = await twoOfTwoCommittingToTwo();
+    const rotation = await sign(updateOperation(history, { updateKeys: [mk(NEXT)], threshold: 1 }), [NEXT, NEXT2]);
+    expect(() => validateNextOperation(rotation, { history })).not.toThrow();
+  });
+
+  it('a commitment to fewer next keys than the threshold is refused (it could never be met)', async () => {
+    const history = await twoOfTwoCommittingToTwo();
+    const op = await sign(
+      updateOperation(history, { updateKeys: [mk(NEXT), mk(NEXT2)], threshold: 2, nextKeyHashes: [keyHash(mk(CITY))] }),
+      [NEXT, NEXT2],
+    );
+    expectCode(() => validateNextOperation(op, { history }), 'INVALID_OPERATION', 'cannot meet the threshold 2');
+  });
+});
+
 describe('recover and deactivate by the parent (spec §3.4)', () => {
   it('accepts a recover signed by the parent quorum, ignoring the pre-rotation commitment', async () => {
     const history = (await preRotatedCity()).historyOf(SJZ)!;
