@@ -31,6 +31,7 @@ export function parseRules(markdown: string): Rule[] {
 
 /** Rules no negative vector can check, and why. */
 export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
+  'R-NET-2': 'ledger-side check, covered by packages/ledger/test/network.test.ts (node API, HTTP and the registration desk)',
   'R-DOC-5': 'personal data is not machine-detectable: the registry operators review documents (§10.2); vectors contain none',
   'R-GEN-2': "the ledger node's governance path: packages/ledger tests (Sequencer.submitGovernance refuses a genesis on the public path)",
   'R-REP-2': 'construction rule (versions): checked by every positive operation and resolution vector',

@@ -1,9 +1,11 @@
 /**
  * Driver settings from environment variables, named `uniresolver_driver_did_city_<setting>` as the Universal
  * Resolver's driver convention asks. Every setting has a documented default except the ledger URL and the trust
- * policy, which a verifying resolver cannot guess. The README's settings table mirrors `SETTINGS`.
+ * policy, which a verifying resolver cannot guess, and the genesis pins (none: any self-signed registry genesis is
+ * accepted). The README's settings table mirrors `SETTINGS`.
  */
 import { readFileSync } from 'node:fs';
+import { countryRegistryDid, type GenesisPolicy, isCityDid, isMultihashSha256, multikeyType } from '@did-city/method';
 import { ERROR_STYLES, type ErrorStyle } from './problems.ts';
 import { DEFAULT_CACHE_TTL } from './reply.ts';
 
@@ -14,8 +16,15 @@ export const DEFAULT_FRESHNESS = 5;
 
 /** Name, default and meaning of each setting, for `--help`-style messages and the README. */
 export const SETTINGS = Object.freeze({
-  ledgerUrl: { default: undefined, doc: 'Base URL of a did:city ledger node HTTP API (required)' },
+  ledgerUrl: {
+    default: undefined,
+    doc: 'Base URL of a did:city ledger node HTTP API, or several serving the same log, comma-separated (required)',
+  },
   trustPolicy: { default: undefined, doc: 'C2SP tlog-policy text, or a path to a file holding it (required)' },
+  genesis: {
+    default: undefined,
+    doc: 'Registry genesis pins, JSON {"did:city:cn": {"operationHash": "zQm…"}}, or a path to a file holding it',
+  },
   errorStyle: { default: 'uri', doc: 'uri: W3C error type URIs; short: bare codes (NOT_FOUND) for uni-resolver-web' },
   port: { default: String(DEFAULT_PORT), doc: 'HTTP port; PORT is read when this is unset' },
   cacheTtl: { default: String(DEFAULT_CACHE_TTL), doc: 'Seconds for Cache-Control max-age on results (0: revalidate)' },
@@ -35,9 +44,18 @@ export interface TrustPolicySetting {
   source: string;
 }
 
+export interface GenesisSetting {
+  /** Pins by registry DID: the genesis operation hash and/or its initial update keys (spec §3.5). */
+  pins: GenesisPolicy;
+  /** `inline`, or the file it was read from. */
+  source: string;
+}
+
 export interface DriverSettings {
-  ledgerUrl?: URL;
+  /** One or more base URLs of ledger nodes serving the same log, in the order they are tried. */
+  ledgerUrl?: URL[];
   trustPolicy?: TrustPolicySetting;
+  genesis?: GenesisSetting;
   errorStyle: ErrorStyle;
   port: number;
   cacheTtl: number;
@@ -76,14 +94,19 @@ function readPort(env: Env): number {
   return generic ? integer('PORT', generic, { min: 0, max: 65535 }) : DEFAULT_PORT;
 }
 
-function readLedgerUrl(env: Env): URL | undefined {
+/** One URL, or several comma-separated (nodes serving the same log, tried in order when one is unavailable). */
+function readLedgerUrl(env: Env): URL[] | undefined {
   const text = read(env, 'ledgerUrl');
   if (text === undefined) return undefined;
-  const url = URL.canParse(text) ? new URL(text) : undefined;
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ConfigError(`${ENV_PREFIX}ledgerUrl="${text}" must be an http(s) URL`);
-  }
-  return url;
+  return text.split(',').map((part) => {
+    const item = part.trim();
+    const url = URL.canParse(item) ? new URL(item) : undefined;
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      const which = item === text ? '' : ` (in the list, "${item}")`;
+      throw new ConfigError(`${ENV_PREFIX}ledgerUrl="${text}" must be an http(s) URL or a comma-separated list of them${which}`);
+    }
+    return url;
+  });
 }
 
 /** Policy text has a newline or starts with a tlog-policy keyword; anything else is a file path. */
@@ -107,6 +130,66 @@ function readTrustPolicy(env: Env, io: ConfigIo): TrustPolicySetting | undefined
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(`${ENV_PREFIX}trustPolicy: cannot read the policy file "${value}" (${reason})`);
   }
+}
+
+function isMultikey(value: unknown): boolean {
+  try {
+    multikeyType(value as string);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const GENESIS_SHAPE = '{"did:city:cn": {"operationHash": "zQm…"}} (or "updateKeys": ["z6Mk…", …])';
+
+/** Why `value` is not a genesis policy, or undefined when it is one. */
+function genesisProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const entries = Object.entries(value);
+  if (entries.length === 0) return 'it pins no registry';
+  for (const [did, pin] of entries) {
+    if (!isCityDid(did) || countryRegistryDid(did) !== did) return `"${did.slice(0, 100)}" is not a country registry DID`;
+    if (typeof pin !== 'object' || pin === null || Array.isArray(pin)) return `the pin of ${did} is not an object`;
+    const members = Object.keys(pin);
+    const unknown = members.filter((m) => m !== 'operationHash' && m !== 'updateKeys');
+    if (unknown.length > 0) return `the pin of ${did} has unknown members: ${unknown.slice(0, 5).join(', ')}`;
+    if (members.length === 0) return `the pin of ${did} is empty`;
+    const { operationHash, updateKeys } = pin as Record<string, unknown>;
+    if (operationHash !== undefined && !isMultihashSha256(operationHash)) {
+      return `the operationHash of ${did} is not an operation hash (zQm…, base58btc sha2-256 multihash)`;
+    }
+    if (updateKeys !== undefined && !(Array.isArray(updateKeys) && updateKeys.length > 0 && updateKeys.every(isMultikey))) {
+      return `the updateKeys of ${did} must be a non-empty list of Multikey public keys (z6Mk…)`;
+    }
+  }
+  return undefined;
+}
+
+/** Inline JSON (starts with `{`) or a path to a file holding it. */
+function readGenesis(env: Env, io: ConfigIo): GenesisSetting | undefined {
+  const value = read(env, 'genesis');
+  if (value === undefined) return undefined;
+  let text = value;
+  let source = 'inline';
+  if (!value.startsWith('{')) {
+    source = value;
+    try {
+      text = io.readFile(value);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigError(`${ENV_PREFIX}genesis: cannot read the genesis file "${value}" (${reason})`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${ENV_PREFIX}genesis (${source}) is not JSON (${(error as Error).message}); expected ${GENESIS_SHAPE}`);
+  }
+  const problem = genesisProblem(parsed);
+  if (problem !== undefined) throw new ConfigError(`${ENV_PREFIX}genesis (${source}): ${problem}; expected ${GENESIS_SHAPE}`);
+  return { pins: parsed as GenesisPolicy, source };
 }
 
 function readErrorStyle(env: Env): ErrorStyle {
@@ -137,20 +220,27 @@ export function loadSettings(env: Env, io: ConfigIo = { readFile: (path) => read
   if (ledgerUrl !== undefined) settings.ledgerUrl = ledgerUrl;
   const trustPolicy = readTrustPolicy(env, io);
   if (trustPolicy !== undefined) settings.trustPolicy = trustPolicy;
+  const genesis = readGenesis(env, io);
+  if (genesis !== undefined) settings.genesis = genesis;
   return settings;
 }
 
-/** What `/1.0/properties` shows of the settings: where the ledger is and where the policy came from. */
+/**
+ * What `/1.0/properties` shows of the settings: where the ledger is (the URLs comma-separated, as set), where the
+ * policy and the genesis pins came from.
+ */
 export function publicProperties(settings: DriverSettings): Record<string, unknown> {
-  const ledgerUrl = settings.ledgerUrl === undefined ? undefined : new URL(settings.ledgerUrl.href);
-  // Credentials in the URL are for the driver, not for whoever reads the properties.
-  if (ledgerUrl !== undefined) {
-    ledgerUrl.username = '';
-    ledgerUrl.password = '';
-  }
+  const ledgerUrl = settings.ledgerUrl?.map((url) => {
+    // Credentials in the URL are for the driver, not for whoever reads the properties.
+    const shown = new URL(url.href);
+    shown.username = '';
+    shown.password = '';
+    return shown.href;
+  });
   return {
-    ledgerUrl: ledgerUrl?.href,
+    ledgerUrl: ledgerUrl?.join(','),
     trustPolicy: settings.trustPolicy?.source,
+    genesis: settings.genesis?.source,
     refuseNoCache: settings.refuseNoCache,
   };
 }

@@ -2,7 +2,8 @@
  * The LedgerReader the standalone driver reads through: the method library's HttpLedgerReader, which fetches a
  * DID's entries from the ledger node's HTTP API with inclusion proofs and verifies them against a checkpoint
  * co-signed by the trust policy's witness quorum, and each checkpoint's consistency with the last one it
- * accepted (spec/did-city.md §7.6), before the resolver replays them.
+ * accepted (spec/did-city.md §7.6), before the resolver replays them. With several ledger URLs (nodes serving the
+ * same log) each read goes to the first that answers; an answer that fails verification is never retried elsewhere.
  */
 import { HttpLedgerReader, type LedgerReader } from '@did-city/method';
 import { ConfigError, type DriverSettings, ENV_PREFIX } from './config.ts';
@@ -18,8 +19,13 @@ export function createLedgerReader(settings: DriverSettings): LedgerReader {
       `${ENV_PREFIX}trustPolicy is not set: the driver verifies every history against a C2SP tlog-policy (the policy text or a path to it)`,
     );
   }
+  // Several URLs are nodes serving the same log: the reader asks the next only when one is unavailable.
+  const url = settings.ledgerUrl.map((u) => u.href);
+  // The pins reach the resolver through createDriverApp({ genesis }); the reader applies them too if it is ever
+  // made to follow governance (it replays the registry then).
+  const genesis = settings.genesis === undefined ? {} : { genesis: settings.genesis.pins };
   try {
-    return new HttpLedgerReader({ url: settings.ledgerUrl.href, policy: settings.trustPolicy.text });
+    return new HttpLedgerReader({ url, policy: settings.trustPolicy.text, ...genesis });
   } catch (error) {
     // Anything the reader refuses at construction is a setting that cannot be used (the policy, in practice).
     const reason = error instanceof Error ? error.message : String(error);

@@ -35,6 +35,7 @@ function closeOnSignals(server: Server): void {
 const { settings, reader } = configure();
 const app = createDriverApp({
   reader,
+  ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
   errorStyle: settings.errorStyle,
   cacheTtl: settings.cacheTtl,
   freshness: settings.freshness,

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateKeyPair, keyHash } from '@did-city/method';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, SETTINGS } from '../src/config.ts';
 
@@ -13,6 +14,8 @@ const env = (settings: Record<string, string>) =>
   Object.fromEntries(Object.entries(settings).map(([name, value]) => [name === 'PORT' ? name : ENV_PREFIX + name, value]));
 
 const POLICY = 'log did-city-ledger+3b4f2e1a+AQ https://ledger.example/\nwitness a a+5c2d9e07+AQ\nquorum a\n';
+const KEY = generateKeyPair().publicKeyMultibase;
+const PINS = { 'did:city:cn': { operationHash: keyHash(KEY) }, 'did:city:test:cn': { updateKeys: [KEY] } };
 
 describe('loadSettings', () => {
   test('defaults: uri errors, port 8080, max-age 60, noCache allowed, 5 s freshness, no ledger', () => {
@@ -21,11 +24,21 @@ describe('loadSettings', () => {
 
   test('every setting read from its variable', () => {
     const settings = loadSettings(
-      env({ ledgerUrl: 'https://ledger.example/api/', trustPolicy: POLICY, errorStyle: 'short', port: '9000', cacheTtl: '0', refuseNoCache: 'true', freshness: '0' }),
+      env({
+        ledgerUrl: 'https://ledger.example/api/',
+        trustPolicy: POLICY,
+        genesis: JSON.stringify(PINS),
+        errorStyle: 'short',
+        port: '9000',
+        cacheTtl: '0',
+        refuseNoCache: 'true',
+        freshness: '0',
+      }),
     );
     expect(settings).toEqual({
-      ledgerUrl: new URL('https://ledger.example/api/'),
+      ledgerUrl: [new URL('https://ledger.example/api/')],
       trustPolicy: { text: POLICY, source: 'inline' },
+      genesis: { pins: PINS, source: 'inline' },
       errorStyle: 'short',
       port: 9000,
       cacheTtl: 0,
@@ -47,6 +60,36 @@ describe('loadSettings', () => {
     expect(loadSettings(env({ trustPolicy: file })).trustPolicy).toEqual({ text: POLICY, source: file });
   });
 
+  test('ledger URL: one, or several comma-separated, in order (blanks around the commas ignored)', () => {
+    const urls = loadSettings(env({ ledgerUrl: 'http://node-a:8080/, https://node-b.example/api/,http://10.0.0.3:8080' })).ledgerUrl;
+    expect(urls?.map((url) => url.href)).toEqual(['http://node-a:8080/', 'https://node-b.example/api/', 'http://10.0.0.3:8080/']);
+  });
+
+  test('genesis pins: inline JSON or a path to a file holding it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'did-city-genesis-')), 'genesis.json');
+    writeFileSync(file, JSON.stringify(PINS));
+    expect(loadSettings(env({ genesis: file })).genesis).toEqual({ pins: PINS, source: file });
+    expect(loadSettings(env({ genesis: ` ${JSON.stringify(PINS)}\n` })).genesis).toEqual({ pins: PINS, source: 'inline' });
+  });
+
+  test.each([
+    [{ genesis: '{"did:city:cn":' }, /genesis \(inline\) is not JSON .*expected \{"did:city:cn": \{"operationHash": "zQm…"\}\}/],
+    [{ genesis: '/nonexistent/genesis.json' }, /genesis: cannot read the genesis file "\/nonexistent\/genesis.json"/],
+    [{ genesis: '{}' }, /genesis \(inline\): it pins no registry/],
+    [{ genesis: '{"did:city:cn:130100":{"operationHash":"zQm"}}' }, /"did:city:cn:130100" is not a country registry DID/],
+    [{ genesis: '{"did:city:cn":"zQmabc"}' }, /the pin of did:city:cn is not an object/],
+    [{ genesis: '{"did:city:cn":{}}' }, /the pin of did:city:cn is empty/],
+    [{ genesis: '{"did:city:cn":{"hash":"zQm"}}' }, /the pin of did:city:cn has unknown members: hash/],
+    [{ genesis: '{"did:city:cn":{"operationHash":"Qm123"}}' }, /the operationHash of did:city:cn is not an operation hash/],
+    [{ genesis: '{"did:city:cn":{"updateKeys":[]}}' }, /the updateKeys of did:city:cn must be a non-empty list of Multikey/],
+    [{ genesis: '{"did:city:cn":{"updateKeys":["z6Mknot-a-key"]}}' }, /the updateKeys of did:city:cn must be a non-empty list of Multikey/],
+    [{ ledgerUrl: 'http://node-a:8080/,,http://node-b:8080/' }, /comma-separated list of them \(in the list, ""\)/],
+    [{ ledgerUrl: 'http://node-a:8080/, ftp://node-b/' }, /must be an http\(s\) URL or a comma-separated list of them \(in the list, "ftp:\/\/node-b\/"\)/],
+  ])('%o → ConfigError naming the variable and what it accepts', (settings, message) => {
+    expect(() => loadSettings(env(settings as Record<string, string>))).toThrow(ConfigError);
+    expect(() => loadSettings(env(settings as Record<string, string>))).toThrow(message);
+  });
+
   test.each([
     [{ errorStyle: 'verbose' }, /errorStyle="verbose" must be one of: uri, short/],
     [{ port: 'http' }, /port="http" must be an integer/],
@@ -64,7 +107,7 @@ describe('loadSettings', () => {
   });
 
   test('SETTINGS documents every setting loadSettings reads', () => {
-    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'freshness', 'ledgerUrl', 'port', 'refuseNoCache', 'trustPolicy']);
+    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'freshness', 'genesis', 'ledgerUrl', 'port', 'refuseNoCache', 'trustPolicy']);
   });
 
   test('public properties hide credentials in the ledger URL', () => {
@@ -72,6 +115,13 @@ describe('loadSettings', () => {
     const properties = publicProperties(settings);
     expect(properties).toEqual({ ledgerUrl: 'https://ledger.example/', trustPolicy: 'inline', refuseNoCache: false });
     expect(JSON.stringify(properties)).not.toContain('s3cret');
+    const several = loadSettings(env({ ledgerUrl: 'https://a:s3cret@node-a.example/,https://node-b.example/', trustPolicy: POLICY, genesis: JSON.stringify(PINS) }));
+    expect(publicProperties(several)).toEqual({
+      ledgerUrl: 'https://node-a.example/,https://node-b.example/',
+      trustPolicy: 'inline',
+      genesis: 'inline',
+      refuseNoCache: false,
+    });
   });
 });
 
@@ -115,6 +165,12 @@ describe('src/main.ts as a process fails fast with one clear line when no ledger
     const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy: POLICY });
     expect(code).toBe(1);
     expect(stderr).toMatch(/uniresolver_driver_did_city_trustPolicy \(inline\) is not a usable C2SP tlog-policy/);
+  });
+
+  test('genesis pins that are not JSON', async () => {
+    const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy: POLICY, genesis: '{"did:city:cn": ' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/uniresolver_driver_did_city_genesis \(inline\) is not JSON/);
   });
 
   test('a bad setting', async () => {

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DidCityError, type GenesisPolicy } from '@did-city/method';
+import { DidCityError, type GenesisPolicy, isCityDid } from '@did-city/method';
 import { evaluateCheckpoint, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import { governanceDid, policiesForCheckpoint } from './governance.ts';
 import { keyName, loadOrCreateKey } from './keys.ts';
@@ -29,7 +29,10 @@ export interface LedgerNodeConfig {
   dataDir: string;
   /** Checkpoint origin, also the log key's name. Default `city.ledger/<network>` or `city.ledger/prod`. */
   origin?: string;
-  /** Ledger network of the DIDs this node serves (`test` for did:city:test:…); only used for the default origin. */
+  /**
+   * Ledger network of the DIDs this node serves (`test` for did:city:test:…); default production. It names the
+   * default origin and governance DID, and operations for DIDs of any other network are refused (spec §1.4, R-NET-2).
+   */
   network?: string;
   /** Log signer key (note format). Default: generated once into `<dataDir>/keys/log.key`. */
   logKey?: string;
@@ -55,7 +58,7 @@ export interface LedgerNodeConfig {
    */
   readOnly?: boolean;
   /** Batching, timeouts and clock of the sequencer. */
-  sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis'>;
+  sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'network'>;
   /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
   witnessClock?: () => number;
 }
@@ -65,6 +68,8 @@ export const EMBEDDED_QUORUM = 2;
 
 export class LedgerNode {
   readonly origin: string;
+  /** The network whose DIDs this node accepts operations for (`prod`: production DIDs, no network segment). */
+  readonly network: string;
   /** The log's verifier key (Ed25519, note format), for trust policies. */
   readonly logVerifierKey: string;
   /** The registry DID governing the policy (spec §7.8); undefined when the policy is static. */
@@ -79,6 +84,7 @@ export class LedgerNode {
 
   private constructor(parts: {
     governanceDid: string | undefined;
+    network: string;
     origin: string;
     logVerifierKey: string;
     policyText: string;
@@ -88,6 +94,7 @@ export class LedgerNode {
     embeddedWitnesses: Witness[];
   }) {
     this.origin = parts.origin;
+    this.network = parts.network;
     this.logVerifierKey = parts.logVerifierKey;
     this.#policyText = parts.policyText;
     this.governanceDid = parts.governanceDid;
@@ -100,6 +107,10 @@ export class LedgerNode {
   /** Opens (or initialises) the node and anchors anything a crash left unacknowledged. */
   static async open(config: LedgerNodeConfig): Promise<LedgerNode> {
     if (config.readOnly && config.policy === undefined) throw new Error('a read-only node needs the trust policy (policy)');
+    const network = config.network ?? 'prod';
+    if (network !== 'prod' && !isCityDid(`did:city:${network}:cn`)) {
+      throw new Error(`network "${network}" is not a network name (3 to 16 lower-case letters and digits, starting with a letter)`);
+    }
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const origin = config.origin ?? `city.ledger/${config.network ?? 'prod'}`;
     const logKey = config.logKey ?? loadOrCreateKey({ file: join(config.dataDir, 'keys', 'log.key'), name: origin });
@@ -111,7 +122,7 @@ export class LedgerNode {
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
     const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
     const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
-    const parts = { origin, logVerifierKey, policyText, policy, store, governanceDid: governance };
+    const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
       const sequencer = await Sequencer.start({
@@ -121,6 +132,7 @@ export class LedgerNode {
         logSigner: signerFromKey(logKey),
         witnesses: config.witnesses ?? embedded,
         policy,
+        network,
         ...(config.genesis ? { genesis: config.genesis } : {}),
         ...(governance ? { governance: { did: governance, logVerifierKey } } : {}),
       });

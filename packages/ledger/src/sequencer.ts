@@ -7,7 +7,7 @@
  * backoff and the next checkpoint that reaches the quorum covers them. Until then readers (history(), proofs)
  * do not see them, because the read side only serves what a co-signed checkpoint covers.
  */
-import { DidCityError, type GenesisPolicy, type Operation, parseOperationWithHash } from '@did-city/method';
+import { DidCityError, type GenesisPolicy, type Operation, parseDid, parseOperationWithHash } from '@did-city/method';
 import type { NoteSigner, TlogPolicy } from '@did-city/tlog';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
@@ -29,6 +29,11 @@ export interface SequencerOptions {
   policy: TlogPolicy;
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
+  /**
+   * The network whose DIDs this log holds (`test` for did:city:test:…); undefined or `prod`: production. An
+   * operation for a DID of another network is refused with INVALID_OPERATION (spec §1.4, R-NET-2).
+   */
+  network?: string;
   /**
    * Witness-set governance (spec §7.8): the registry DID whose `CityLedgerPolicy` service, once anchored,
    * replaces `policy` for the following checkpoints, and this node's log verifier key (a governed policy must
@@ -61,7 +66,7 @@ interface Queued {
 const MAX_RETRY_MS = 5000;
 
 export class Sequencer {
-  readonly #options: Required<Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'governance'>> & SequencerOptions;
+  readonly #options: Required<Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'governance' | 'network'>> & SequencerOptions;
   readonly #queue: Queued[] = [];
   readonly #waiters = new Waiters();
   readonly #knownSizes = new Map<string, number>();
@@ -154,6 +159,7 @@ export class Sequencer {
   async #submit(value: unknown, governance: boolean): Promise<Receipt> {
     if (this.#closed) throw new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer is closed');
     const item = parseOperationWithHash(value);
+    checkNetwork(item.operation.did, this.#options.network);
     checkPath(item.operation, governance);
     const gov = this.#options.governance;
     if (gov) checkGovernedOperation(item.operation, { ...gov, clients: this.#options.witnesses });
@@ -325,6 +331,21 @@ export class Sequencer {
     await this.#cycle;
     this.#queue.length = 0;
     this.#waiters.failAll(new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer was closed before acknowledging'));
+  }
+}
+
+/**
+ * spec §1.4, R-NET-2: a ledger node holds the DIDs of the one network it serves (`network` undefined or `prod`:
+ * production) and refuses an operation for a DID of any other with INVALID_OPERATION.
+ */
+export function checkNetwork(did: string, network: string | undefined): void {
+  const served = network ?? 'prod';
+  const own = parseDid(did).network ?? 'prod';
+  if (own !== served) {
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `network: ${did} belongs to network "${own}", but this ledger node serves network "${served}" (spec §1.4, R-NET-2)`,
+    );
   }
 }
 

@@ -35,7 +35,8 @@ let policy: string;
 function open(): Promise<LedgerNode> {
   return LedgerNode.open({
     dataDir: join(dir, 'node'),
-    network: 'test',
+    origin: ORIGIN,
+    governanceDid: false,
     logKey,
     witnesses,
     policy,

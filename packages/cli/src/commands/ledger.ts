@@ -98,6 +98,7 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
   const logKeyFile = resolve(str(values, 'log-key') ?? env('DID_CITY_LEDGER_LOG_KEY_FILE') ?? join(dataDir, 'keys', 'log.key'));
   const logKey = lib.loadOrCreateKey({ file: logKeyFile, name: origin });
   const node: LedgerNodeConfig = { dataDir, origin, logKey };
+  if (network !== undefined) node.network = network;
   const policyFile = str(values, 'witness-policy') ?? env('DID_CITY_LEDGER_POLICY_FILE');
   if (policyFile === undefined && (list(values, 'witness').length > 0 || env('DID_CITY_LEDGER_WITNESSES') !== undefined)) {
     throw new UsageError('--witness needs --witness-policy (the trust policy naming the witnesses and their keys)');
@@ -217,7 +218,7 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     port: PORT,
     host: HOST,
     'data-dir': { ...DATA_DIR, doc: 'data directory: registrations, SQLite log (env DID_CITY_LEDGER_DATA_DIR, DATA_DIR; default ./data)' },
-    network: { type: 'string', value: 'NET', doc: 'ledger network (e.g. test); names the default origin' },
+    network: { type: 'string', value: 'NET', doc: 'ledger network (e.g. test): only its DIDs are accepted; names the default origin' },
     origin: { type: 'string', value: 'O', doc: 'checkpoint origin and log key name (env DID_CITY_LEDGER_ORIGIN; default city.ledger/<network|prod>)' },
     'log-key': { type: 'string', value: 'FILE', doc: "this node's log signer key, created if missing (env DID_CITY_LEDGER_LOG_KEY_FILE)" },
     database: { type: 'string', value: 'URL', doc: "PostgreSQL URL of this institute's member (env DID_CITY_LEDGER_DATABASE_URL)" },

@@ -58,6 +58,7 @@ export const driver: CommandSpec = {
     const settings = loadSettings(env);
     const app = createDriverApp({
       reader: createLedgerReader(settings),
+      ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
       errorStyle: settings.errorStyle,
       cacheTtl: settings.cacheTtl,
       refuseNoCache: settings.refuseNoCache,

@@ -8,6 +8,7 @@
  */
 import { countryRegistryDid, DidCityError, type DidHistory } from '@did-city/method';
 import type { LedgerNode } from '../node.ts';
+import { checkNetwork } from '../sequencer.ts';
 import { assemble, checkApproval, checkRejection, readApplication } from './review.ts';
 import { RegistrationStore } from './store.ts';
 import type { Application, RegistrationListing, RegistrationStatus, RegistrationView } from './types.ts';
@@ -84,6 +85,7 @@ export class Registrations {
   async apply(body: unknown): Promise<RegistrationView> {
     const { id, operation, contact } = readApplication(body);
     const { did } = operation;
+    checkNetwork(did, this.node.network); // before the registry lookup: another network's registry is not here
     await this.#registry(did);
     if ((await this.node.store.entriesOfDid(did)).length > 0) throw stale(`${did} is already allocated`);
     this.#refuseOpen(id, did);

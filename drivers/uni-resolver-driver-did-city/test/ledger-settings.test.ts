@@ -1,0 +1,179 @@
+/**
+ * The ledger settings of the standalone driver, through src/main.ts as a process against a real ledger node over
+ * HTTP on loopback: `genesis` pins the registry genesis (spec §3.5, R-GEN-3), so a driver pinned to the genesis the
+ * log holds resolves and one pinned to another answers 500 INVALID_DID_DOCUMENT (as the library does); and
+ * `ledgerUrl` takes several URLs, the next asked when one is unavailable.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLedgerApp, LedgerNode } from '@did-city/ledger';
+import {
+  createCityResolver,
+  createOperation,
+  createSigner,
+  generateKeyPair,
+  HttpLedgerReader,
+  type KeyPair,
+  keyHash,
+  type Operation,
+  operationHash,
+  signOperation,
+} from '@did-city/method';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ENV_PREFIX } from '../src/config.ts';
+
+const DRIVER_DIR = fileURLToPath(new URL('..', import.meta.url));
+const CITY = 'did:city:cn:130100';
+const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+const children: ChildProcess[] = [];
+
+let dir: string;
+let node: LedgerNode;
+let ledgerServer: Server;
+let ledgerUrl: string;
+let genesis: Operation;
+
+const document = (key: KeyPair) => ({
+  verificationMethod: [{ id: '#key-1', type: 'Multikey' as const, publicKeyMultibase: key.publicKeyMultibase }],
+  authentication: ['#key-1'],
+});
+
+async function seedLedger(): Promise<void> {
+  const unsigned = createOperation({
+    did: 'did:city:cn',
+    updateKeys: institutes.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document: document(institutes[0]!),
+  });
+  genesis = await signOperation(unsigned, institutes.slice(0, 2).map(createSigner));
+  await node.submitGovernance(genesis);
+  const city = generateKeyPair();
+  const create = createOperation({ did: CITY, updateKeys: [city.publicKeyMultibase], document: document(city) });
+  await node.submit(await signOperation(create, [city, institutes[0]!, institutes[1]!].map(createSigner)));
+}
+
+/** A loopback port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** Starts src/main.ts with these settings and resolves with its URL once it prints the port it bound. */
+function startDriver(settings: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const env = Object.fromEntries(Object.entries({ port: '0', ...settings }).map(([k, v]) => [ENV_PREFIX + k, v]));
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
+      cwd: DRIVER_DIR,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the driver did not start: ${output}`)), 30_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /listening on port (\d+)/.exec(output)?.[1];
+      if (port !== undefined) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port}`);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the driver exited with ${code}: ${output}`));
+    });
+  });
+}
+
+interface ResultBody {
+  didDocument: { id: string } | null;
+  didResolutionMetadata: { ledger?: { origin?: string }; error?: { type: string; detail: string } };
+}
+
+async function resolveOn(driver: string, did: string): Promise<{ status: number; body: ResultBody }> {
+  const response = await fetch(`${driver}/1.0/identifiers/${did}`, { headers: { Accept: 'application/did-resolution' } });
+  return { status: response.status, body: (await response.json()) as ResultBody };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'driver-ledger-settings-'));
+  node = await LedgerNode.open({ dataDir: join(dir, 'ledger'), sequencer: { batchIntervalMs: 5 } });
+  await new Promise<void>((done) => {
+    ledgerServer = createLedgerApp(node).listen(0, '127.0.0.1', () => done());
+  });
+  ledgerUrl = `http://127.0.0.1:${(ledgerServer.address() as AddressInfo).port}/`;
+  await seedLedger();
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  if (ledgerServer?.listening) {
+    ledgerServer.closeAllConnections();
+    await new Promise((done) => ledgerServer.close(done));
+  }
+  await node?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
+  test('pinned to the genesis the log holds (inline JSON, by hash and keys): 200', async () => {
+    const pins = { 'did:city:cn': { operationHash: operationHash(genesis), updateKeys: institutes.map((k) => k.publicKeyMultibase) } };
+    const driver = await startDriver({ ledgerUrl, trustPolicy: node.policyText, genesis: JSON.stringify(pins) });
+    for (const did of ['did:city:cn', CITY]) {
+      const { status, body } = await resolveOn(driver, did);
+      expect(status).toBe(200);
+      expect(body.didDocument?.id).toBe(did);
+    }
+  }, 60_000);
+
+  test('pinned to another genesis (from a file): 500 INVALID_DID_DOCUMENT, what the library answers', async () => {
+    const pins = { 'did:city:cn': { operationHash: keyHash(generateKeyPair().publicKeyMultibase) } };
+    const file = join(dir, 'genesis.json');
+    writeFileSync(file, JSON.stringify(pins));
+    const driver = await startDriver({ ledgerUrl, trustPolicy: node.policyText, genesis: file });
+    const expected = await createCityResolver({ reader: new HttpLedgerReader({ url: ledgerUrl, policy: node.policyText }), genesis: pins }).resolve(CITY);
+    expect(expected.didResolutionMetadata.error?.type).toMatch(/#INVALID_DID_DOCUMENT$/);
+    for (const did of ['did:city:cn', CITY]) {
+      const { status, body } = await resolveOn(driver, did);
+      expect(status).toBe(500);
+      expect(body.didResolutionMetadata.error?.type).toBe(expected.didResolutionMetadata.error?.type);
+      expect(body.didDocument).toBeNull();
+    }
+    // The properties say where the pins came from, like the trust policy.
+    const properties = (await (await fetch(`${driver}/1.0/properties`)).json()) as Record<string, unknown>;
+    expect(JSON.stringify(properties)).toContain(file);
+  }, 60_000);
+});
+
+describe('ledgerUrl: several nodes serving the same log', () => {
+  test('the first URL a closed port, the second a live ledger: 200 over the second', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}/`;
+    const driver = await startDriver({ ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: node.policyText, freshness: '0' });
+    for (let i = 0; i < 2; i++) {
+      const { status, body } = await resolveOn(driver, CITY);
+      expect(status).toBe(200);
+      expect(body.didDocument?.id).toBe(CITY);
+      expect(body.didResolutionMetadata.ledger?.origin).toBe('city.ledger/prod');
+    }
+    const properties = (await (await fetch(`${driver}/1.0/properties`)).json()) as Record<string, unknown>;
+    expect(JSON.stringify(properties)).toContain(`${closed},${ledgerUrl}`);
+  }, 60_000);
+
+  test('the closed port alone: 500 INTERNAL_ERROR, the ledger could not be read', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}/`;
+    const driver = await startDriver({ ledgerUrl: closed, trustPolicy: node.policyText });
+    const { status, body } = await resolveOn(driver, CITY);
+    expect(status).toBe(500);
+    expect(body.didResolutionMetadata.error?.type).toBe('https://www.w3.org/ns/did#INTERNAL_ERROR');
+  }, 60_000);
+});
