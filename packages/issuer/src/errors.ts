@@ -27,6 +27,7 @@ export type IssuerErrorCode =
   // issuance and the service
   | 'INVALID_CREDENTIAL'
   | 'CREDENTIAL_NOT_FOUND'
+  | 'STATUS_CHANGE_FORBIDDEN'
   | 'STATUS_LIST_NOT_FOUND'
   | 'STATUS_LIST_FULL'
   | 'UNAUTHORIZED'
@@ -73,6 +74,7 @@ export const ISSUER_ERRORS: Readonly<Record<IssuerErrorCode, Readonly<IssuerErro
   RELATED_RESOURCE_UNAVAILABLE: own('RELATED_RESOURCE_UNAVAILABLE', 'Related resource unavailable', 400),
   INVALID_CREDENTIAL: own('INVALID_CREDENTIAL', 'Invalid credential for issuance', 400),
   CREDENTIAL_NOT_FOUND: own('CREDENTIAL_NOT_FOUND', 'Credential not issued here', 404),
+  STATUS_CHANGE_FORBIDDEN: own('STATUS_CHANGE_FORBIDDEN', 'Only the issuing client or an admin client may change a credential status', 403),
   STATUS_LIST_NOT_FOUND: own('STATUS_LIST_NOT_FOUND', 'Status list not found', 404),
   STATUS_LIST_FULL: own('STATUS_LIST_FULL', 'No free status list entry', 503),
   UNAUTHORIZED: reused('UNAUTHORIZED'),

@@ -25,7 +25,7 @@ export * from './related-resource.ts';
 export * from './schema-check.ts';
 export * from './schemas.ts';
 export * from './service/app.ts';
-export type { ServiceClient } from './service/auth.ts';
+export type { AuthenticatedClient, ServiceClient, ServiceRole } from './service/auth.ts';
 export * from './status-check.ts';
 export * from './status-lists.ts';
 export * from './status-store.ts';

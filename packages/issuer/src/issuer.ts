@@ -34,6 +34,8 @@ export interface IssueOptions {
   status?: boolean;
   /** vc+jwt only: return an EnvelopedVerifiableCredential instead of the compact JWS. */
   envelope?: boolean;
+  /** The service client issuing, recorded with the status entries (only it, or an admin client, may change them). */
+  client?: string;
 }
 
 export interface Issued {
@@ -61,7 +63,7 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
   const schemas = new SchemaRegistry();
   const now = () => options.now?.() ?? new Date();
 
-  async function prepare(input: unknown, status: boolean): Promise<Credential> {
+  async function prepare(input: unknown, status: boolean, client: string | undefined): Promise<Credential> {
     assertCredential(input, { expectedIssuer: did });
     const credential = normalised(input);
     credential.id ??= `urn:uuid:${randomUUID()}`;
@@ -74,7 +76,7 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
     const issues = await schemas.check(credential);
     if (issues.length > 0) throw new IssuerError('INVALID_CREDENTIAL', issues.map((entry) => entry.message).join('; '), { errors: issues });
     if (credential.credentialStatus !== undefined) throw new IssuerError('INVALID_CREDENTIAL', 'credentialStatus is assigned by the issuer');
-    if (status && options.statusLists !== undefined) credential.credentialStatus = options.statusLists.allocate(credential.id);
+    if (status && options.statusLists !== undefined) credential.credentialStatus = options.statusLists.allocate(credential.id, client === undefined ? {} : { client });
     return credential;
   }
 
@@ -93,7 +95,7 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
     async issue(input, issueOptions = {}) {
       const format = issueOptions.format ?? 'data-integrity';
       if (!FORMATS.has(format)) throw new IssuerError('INVALID_CREDENTIAL', `unknown format ${String(format)}`);
-      const credential = await prepare(input, issueOptions.status ?? true);
+      const credential = await prepare(input, issueOptions.status ?? true, issueOptions.client);
       const verifiableCredential = await sign(credential, format, issueOptions.envelope ?? false);
       return { format, id: credential.id!, verifiableCredential, credential };
     },

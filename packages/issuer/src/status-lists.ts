@@ -38,6 +38,15 @@ export interface CredentialStatusView {
   suspended: boolean;
 }
 
+/**
+ * Which of a credential id's entries an operation sees: with `client`, only those recorded for that issuing client
+ * (another client issuing a credential with the same id gets entries of its own); without, all of them (the library
+ * caller, or an admin client of the service).
+ */
+export interface StatusScope {
+  client?: string;
+}
+
 export class StatusLists {
   readonly #options: StatusListsOptions;
   readonly #signed = new Map<string, { version: number; credential: Credential }>();
@@ -64,14 +73,14 @@ export class StatusLists {
     return id;
   }
 
-  #allocateIn(purpose: StatusPurpose, credentialId: string): BitstringStatusListEntry {
+  #allocateIn(purpose: StatusPurpose, credentialId: string, client: string | undefined): BitstringStatusListEntry {
     const { store } = this.#options;
     for (let list = 0; list < 2; list++) {
       const open = store.openList(purpose) ?? store.getList(this.createList(purpose))!;
       if (open.allocated < open.length * (this.#options.fillLimit ?? DEFAULT_FILL_LIMIT)) {
         for (let attempt = 0; attempt < ALLOCATION_ATTEMPTS; attempt++) {
           const index = randomInt(open.length);
-          if (store.allocate(open.id, index, credentialId)) return this.#entry(open.id, index, purpose);
+          if (store.allocate(open.id, index, credentialId, client)) return this.#entry(open.id, index, purpose);
         }
       }
       store.markFull(open.id);
@@ -84,14 +93,23 @@ export class StatusLists {
     return { id: `${url}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: purpose, statusListIndex: String(index), statusListCredential: url };
   }
 
-  /** One revocation and one suspension entry for a credential about to be issued. */
-  allocate(credentialId: string): BitstringStatusListEntry[] {
-    return STATUS_PURPOSES.map((purpose) => this.#allocateIn(purpose, credentialId));
+  /** One revocation and one suspension entry for a credential about to be issued (by `client`, recorded with them). */
+  allocate(credentialId: string, options: { client?: string } = {}): BitstringStatusListEntry[] {
+    return STATUS_PURPOSES.map((purpose) => this.#allocateIn(purpose, credentialId, options.client));
   }
 
-  /** Sets (true) or clears (false) a credential's bit for a purpose. Revocation is final: clearing it is refused. */
-  update(credentialId: string, purpose: StatusPurpose, value: boolean): CredentialStatusView {
-    const entries = this.#options.store.entriesOf(credentialId).filter((entry) => entry.purpose === purpose);
+  /** The credential's entries within `scope`. */
+  #entries(credentialId: string, scope: StatusScope) {
+    const entries = this.#options.store.entriesOf(credentialId);
+    return scope.client === undefined ? entries : entries.filter((entry) => entry.client === scope.client);
+  }
+
+  /**
+   * Sets (true) or clears (false) a credential's bit for a purpose, within `scope`. Revocation is final: clearing
+   * it is refused.
+   */
+  update(credentialId: string, purpose: StatusPurpose, value: boolean, scope: StatusScope = {}): CredentialStatusView {
+    const entries = this.#entries(credentialId, scope).filter((entry) => entry.purpose === purpose);
     if (entries.length === 0) throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no ${purpose} entry here`);
     for (const entry of entries) {
       const list = this.#options.store.getList(entry.listId)!;
@@ -102,11 +120,11 @@ export class StatusLists {
       setBit(bits, entry.index, value);
       this.#options.store.writeBits(entry.listId, bits);
     }
-    return this.statusOf(credentialId);
+    return this.statusOf(credentialId, scope);
   }
 
-  statusOf(credentialId: string): CredentialStatusView {
-    const entries = this.#options.store.entriesOf(credentialId);
+  statusOf(credentialId: string, scope: StatusScope = {}): CredentialStatusView {
+    const entries = this.#entries(credentialId, scope);
     if (entries.length === 0) throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no status entries here`);
     const set = (purpose: StatusPurpose) =>
       entries.some((entry) => entry.purpose === purpose && getBit(this.#options.store.getList(entry.listId)!.bits, entry.index));

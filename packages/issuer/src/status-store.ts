@@ -22,6 +22,11 @@ export interface StatusEntryRecord {
   listId: string;
   index: number;
   purpose: StatusPurpose;
+  /**
+   * The service client that issued the credential (spec: only it, or an admin client, may change its status).
+   * Undefined when issued through the library without a client, or recorded before schema version 1.
+   */
+  client?: string;
 }
 
 export interface StatusStore {
@@ -30,8 +35,8 @@ export interface StatusStore {
   /** A list of this purpose still taking new entries, if any. */
   openList(purpose: StatusPurpose): StatusListRecord | undefined;
   markFull(id: string): void;
-  /** Records `credentialId` at `index`; false when the index is already taken. */
-  allocate(listId: string, index: number, credentialId: string): boolean;
+  /** Records `credentialId` (issued by `client`, if any) at `index`; false when the index is already taken. */
+  allocate(listId: string, index: number, credentialId: string, client?: string): boolean;
   entriesOf(credentialId: string): StatusEntryRecord[];
   /** Writes the list's new bits and bumps its version, atomically. */
   writeBits(listId: string, bits: Uint8Array): void;
@@ -48,7 +53,8 @@ interface ListRow {
   full: number;
 }
 
-const SCHEMA = `
+/** Schema version 0: the tables as first created. Later versions are the MIGRATIONS below, in order. */
+const SCHEMA_V0 = `
 CREATE TABLE IF NOT EXISTS status_lists (
   id TEXT PRIMARY KEY, purpose TEXT NOT NULL, length INTEGER NOT NULL, bits BLOB NOT NULL,
   version INTEGER NOT NULL DEFAULT 0, allocated INTEGER NOT NULL DEFAULT 0, full INTEGER NOT NULL DEFAULT 0,
@@ -57,6 +63,29 @@ CREATE TABLE IF NOT EXISTS status_entries (
   list_id TEXT NOT NULL REFERENCES status_lists(id), idx INTEGER NOT NULL, credential_id TEXT NOT NULL,
   PRIMARY KEY (list_id, idx));
 CREATE INDEX IF NOT EXISTS status_entries_credential ON status_entries (credential_id);`;
+
+/**
+ * Migration to version `i + 1` (kept in `PRAGMA user_version`). Each runs once, in a transaction with the version
+ * bump; existing rows stay readable.
+ * 1: the issuing service client of each entry (`client_id`, NULL for entries recorded before, which only an admin
+ *    client may then change).
+ */
+const MIGRATIONS: readonly string[] = ['ALTER TABLE status_entries ADD COLUMN client_id TEXT'];
+
+/** The schema version this code writes and reads. */
+export const STATUS_STORE_SCHEMA_VERSION = MIGRATIONS.length;
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > STATUS_STORE_SCHEMA_VERSION) {
+    throw new Error(`status store schema version ${version} is newer than this code's (${STATUS_STORE_SCHEMA_VERSION})`);
+  }
+  db.transaction(() => {
+    db.exec(SCHEMA_V0);
+    for (let next = version; next < STATUS_STORE_SCHEMA_VERSION; next++) db.exec(MIGRATIONS[next]!);
+    db.pragma(`user_version = ${STATUS_STORE_SCHEMA_VERSION}`);
+  }).immediate();
+}
 
 function toRecord(row: ListRow | undefined): StatusListRecord | undefined {
   if (row === undefined) return undefined;
@@ -74,17 +103,22 @@ export class SqliteStatusStore implements StatusStore {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
-    this.#db.exec(SCHEMA);
+    try {
+      migrate(this.#db);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     const db = this.#db;
     this.#statements = {
       insertList: db.prepare('INSERT INTO status_lists (id, purpose, length, bits, created) VALUES (?, ?, ?, ?, ?)'),
       getList: db.prepare<[string], ListRow>('SELECT * FROM status_lists WHERE id = ?'),
       openList: db.prepare<[string], ListRow>('SELECT * FROM status_lists WHERE purpose = ? AND full = 0 ORDER BY created DESC LIMIT 1'),
       markFull: db.prepare('UPDATE status_lists SET full = 1 WHERE id = ?'),
-      insertEntry: db.prepare('INSERT OR IGNORE INTO status_entries (list_id, idx, credential_id) VALUES (?, ?, ?)'),
+      insertEntry: db.prepare('INSERT OR IGNORE INTO status_entries (list_id, idx, credential_id, client_id) VALUES (?, ?, ?, ?)'),
       countEntry: db.prepare('UPDATE status_lists SET allocated = allocated + 1 WHERE id = ?'),
-      entriesOf: db.prepare<[string], { list_id: string; idx: number; purpose: StatusPurpose }>(
-        'SELECT e.list_id, e.idx, l.purpose FROM status_entries e JOIN status_lists l ON l.id = e.list_id WHERE e.credential_id = ?',
+      entriesOf: db.prepare<[string], { list_id: string; idx: number; purpose: StatusPurpose; client_id: string | null }>(
+        'SELECT e.list_id, e.idx, l.purpose, e.client_id FROM status_entries e JOIN status_lists l ON l.id = e.list_id WHERE e.credential_id = ?',
       ),
       writeBits: db.prepare('UPDATE status_lists SET bits = ?, version = version + 1 WHERE id = ?'),
     };
@@ -106,16 +140,20 @@ export class SqliteStatusStore implements StatusStore {
     this.#statements.markFull.run(id);
   }
 
-  allocate(listId: string, index: number, credentialId: string): boolean {
+  allocate(listId: string, index: number, credentialId: string, client?: string): boolean {
     return this.#db.transaction(() => {
-      const inserted = this.#statements.insertEntry.run(listId, index, credentialId).changes === 1;
+      const inserted = this.#statements.insertEntry.run(listId, index, credentialId, client ?? null).changes === 1;
       if (inserted) this.#statements.countEntry.run(listId);
       return inserted;
     })();
   }
 
   entriesOf(credentialId: string): StatusEntryRecord[] {
-    return this.#statements.entriesOf.all(credentialId).map((row) => ({ listId: row.list_id, index: row.idx, purpose: row.purpose }));
+    return this.#statements.entriesOf.all(credentialId).map((row) => {
+      const entry: StatusEntryRecord = { listId: row.list_id, index: row.idx, purpose: row.purpose };
+      if (row.client_id !== null) entry.client = row.client_id;
+      return entry;
+    });
   }
 
   writeBits(listId: string, bits: Uint8Array): void {

@@ -20,6 +20,16 @@ import { sjzIdentity } from './fixtures/issuing.ts';
 
 const TOKEN = 'test-token-0123456789';
 const API_KEY = 'test-api-key-abcdef';
+/** Three more clients: two ordinary ones (bearer token, API key) and an admin. */
+const CITY_A = { authorization: 'Bearer city-a-token-0123456789' };
+const CITY_B = { 'x-api-key': 'city-b-api-key-0123456789' };
+const ADMIN = { authorization: 'Bearer admin-token-0123456789' };
+const CLIENTS = [
+  { id: 'ops', token: TOKEN, apiKey: API_KEY },
+  { id: 'city-a', token: 'city-a-token-0123456789' },
+  { id: 'city-b', apiKey: 'city-b-api-key-0123456789' },
+  { id: 'root', token: 'admin-token-0123456789', roles: ['admin'] as const },
+];
 let server: Server;
 let base: string;
 let dir: string;
@@ -38,7 +48,7 @@ beforeAll(async () => {
   const issuer = createIssuer({ key: world.registryKey, statusLists, baseUrl: base });
   // The default verifier: status lists and schemas over HTTP, as a wallet would fetch them.
   const verifier = createVerifier({ resolver: world.resolver, statusTtl: { maxMs: 0 } });
-  app.use('/issuer', createIssuerRouter({ issuer, verifier, statusLists, clients: [{ id: 'ops', token: TOKEN, apiKey: API_KEY }], bodyLimit: '16kb' }));
+  app.use('/issuer', createIssuerRouter({ issuer, verifier, statusLists, clients: CLIENTS, bodyLimit: '16kb' }));
 });
 
 afterAll(async () => {
@@ -115,6 +125,75 @@ function jtiOf(vc: unknown): string {
   const payload = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
   return payload.jti ?? payload.id;
 }
+
+describe('status changes are scoped to the issuing client (or an admin client)', () => {
+  const FORBIDDEN = 'https://w3id.org/did-city/errors#STATUS_CHANGE_FORBIDDEN';
+  const change = (credentialId: string, status: string, headers: Record<string, string>) =>
+    post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status }] }, headers);
+
+  async function issueAs(headers: Record<string, string>, id?: string): Promise<{ id: string; verify: () => Promise<Response> }> {
+    const credential = id === undefined ? sjzIdentity() : { ...sjzIdentity(), id };
+    const issued = await post('/credentials/issue', { credential, options: { format: 'data-integrity' } }, headers);
+    expect(issued.status).toBe(201);
+    const { verifiableCredential } = await json(issued);
+    return { id: verifiableCredential.id, verify: () => post('/credentials/verify', { verifiableCredential }, {}) };
+  }
+
+  it('another client is refused with 403 naming the rule, and nothing changes', async () => {
+    const mine = await issueAs(CITY_A);
+    for (const status of ['revoked', 'suspended', 'reinstated']) {
+      const refused = await change(mine.id, status, CITY_B);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await json(refused)).toStrictEqual({
+        type: FORBIDDEN,
+        title: 'Only the issuing client or an admin client may change a credential status',
+        status: 403,
+        detail: expect.stringMatching(/only the client that issued a credential, or a client with the admin role/),
+      });
+      expect((await change(mine.id, status, { authorization: `Bearer ${TOKEN}` })).status).toBe(403);
+    }
+    const still = await mine.verify();
+    expect([still.status, (await json(still)).verified]).toStrictEqual([200, true]);
+    // The issuing client itself may.
+    expect(await json(await change(mine.id, 'suspended', CITY_A))).toStrictEqual({ credentialId: mine.id, revoked: false, suspended: true });
+    expect(await json(await change(mine.id, 'reinstated', CITY_A))).toStrictEqual({ credentialId: mine.id, revoked: false, suspended: false });
+  });
+
+  it('"not yours" and "unknown" get the same 403: a refusal does not tell whether the credential exists', async () => {
+    const mine = await issueAs(CITY_A);
+    const notYours = await change(mine.id, 'revoked', CITY_B);
+    const unknown = await change('urn:uuid:00000000-0000-4000-8000-000000000000', 'revoked', CITY_B);
+    expect([notYours.status, unknown.status]).toStrictEqual([403, 403]);
+    expect(await unknown.text()).toBe(await notYours.text());
+  });
+
+  it('an admin client may change any credential; for an unknown id it gets 404', async () => {
+    const mine = await issueAs(CITY_A);
+    expect(await json(await change(mine.id, 'suspended', ADMIN))).toStrictEqual({ credentialId: mine.id, revoked: false, suspended: true });
+    expect(await json(await change(mine.id, 'revoked', ADMIN))).toStrictEqual({ credentialId: mine.id, revoked: true, suspended: true });
+    expect((await json(await mine.verify())).errors.map((e: { code: string }) => e.code)).toContain('REVOKED');
+    const unknown = await change('urn:uuid:00000000-0000-4000-8000-000000000001', 'revoked', ADMIN);
+    expect([unknown.status, (await json(unknown)).type]).toStrictEqual([404, 'https://w3id.org/did-city/errors#CREDENTIAL_NOT_FOUND']);
+  });
+
+  it('a client issuing under another client\'s credential id only ever changes its own entries', async () => {
+    const id = 'urn:uuid:5b0c1a52-8f6e-4d0f-9c39-000000000abc';
+    const a = await issueAs(CITY_A, id);
+    const b = await issueAs(CITY_B, id);
+    expect(await json(await change(id, 'revoked', CITY_B))).toStrictEqual({ credentialId: id, revoked: true, suspended: false });
+    expect((await json(await b.verify())).errors.map((e: { code: string }) => e.code)).toStrictEqual(['REVOKED']);
+    const stillA = await a.verify();
+    expect([stillA.status, (await json(stillA)).verified]).toStrictEqual([200, true]);
+    expect(await json(await change(id, 'suspended', CITY_A))).toStrictEqual({ credentialId: id, revoked: false, suspended: true });
+  });
+
+  it('a configuration with a duplicate client id or an unknown role is refused', () => {
+    const base = { issuer: {} as never, verifier: {} as never };
+    expect(() => createIssuerRouter({ ...base, clients: [{ id: 'x', token: 'a' }, { id: 'x', token: 'b' }] })).toThrow(/configured twice/);
+    expect(() => createIssuerRouter({ ...base, clients: [{ id: 'x', token: 'a', roles: ['root' as 'admin'] }] })).toThrow(/unknown role/);
+  });
+});
 
 describe('status lists and served documents', () => {
   it('POST /status-lists creates a list (auth), GET serves it signed with Cache-Control from the ttl', async () => {

@@ -3,9 +3,10 @@
  * and status entries kept in a real SQLite file that survive closing and reopening the store.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeBitstring, encodeBitstring, getBit, MIN_STATUS_LIST_LENGTH, setBit } from '../src/bitstring.ts';
-import { SqliteStatusStore } from '../src/status-store.ts';
+import { SqliteStatusStore, STATUS_STORE_SCHEMA_VERSION } from '../src/status-store.ts';
 import { REGISTRY } from './fixtures/world.ts';
 import { listsFor, type Setup, setup, sjzIdentity } from './fixtures/issuing.ts';
 import type { BitstringStatusListEntry } from '../src/types.ts';
@@ -87,5 +88,68 @@ describe('status lists', () => {
   it('unknown credentials and lists are reported', async () => {
     expect(() => s.lists.update('urn:uuid:nope', 'revocation', true)).toThrow(expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }));
     expect(await s.lists.listCredential('nope')).toBeUndefined();
+  });
+});
+
+describe('status store schema (version in PRAGMA user_version)', () => {
+  /** A status database as schema version 0 wrote it: no issuing client, user_version 0. */
+  function versionZero(file: string, credentialId: string): void {
+    const db = new Database(file);
+    db.exec(`
+CREATE TABLE status_lists (
+  id TEXT PRIMARY KEY, purpose TEXT NOT NULL, length INTEGER NOT NULL, bits BLOB NOT NULL,
+  version INTEGER NOT NULL DEFAULT 0, allocated INTEGER NOT NULL DEFAULT 0, full INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL);
+CREATE TABLE status_entries (
+  list_id TEXT NOT NULL REFERENCES status_lists(id), idx INTEGER NOT NULL, credential_id TEXT NOT NULL,
+  PRIMARY KEY (list_id, idx));
+CREATE INDEX status_entries_credential ON status_entries (credential_id);`);
+    const bits = Buffer.alloc(MIN_STATUS_LIST_LENGTH / 8);
+    bits[0] = 0x80; // index 0 suspended
+    db.prepare('INSERT INTO status_lists (id, purpose, length, bits, allocated, created) VALUES (?, ?, ?, ?, 1, 1)').run('old', 'suspension', MIN_STATUS_LIST_LENGTH, bits);
+    db.prepare('INSERT INTO status_entries (list_id, idx, credential_id) VALUES (?, ?, ?)').run('old', 0, credentialId);
+    db.close();
+  }
+
+  it('a new store is at the current version and records the issuing client', () => {
+    const file = join(s.dir, 'fresh.db');
+    const store = new SqliteStatusStore(file);
+    const lists = listsFor(store, s.world.registryKey);
+    lists.allocate('urn:uuid:a', { client: 'city-a' });
+    lists.allocate('urn:uuid:b');
+    expect(store.entriesOf('urn:uuid:a').map((e) => e.client)).toStrictEqual(['city-a', 'city-a']);
+    expect(store.entriesOf('urn:uuid:b').map((e) => e.client)).toStrictEqual([undefined, undefined]);
+    expect(() => lists.update('urn:uuid:a', 'revocation', true, { client: 'city-b' })).toThrow(expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }));
+    expect(lists.update('urn:uuid:a', 'revocation', true, { client: 'city-a' })).toMatchObject({ revoked: true });
+    store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(STATUS_STORE_SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('a version 0 database is migrated in place: existing rows stay readable, with no issuing client', () => {
+    const file = join(s.dir, 'v0.db');
+    versionZero(file, 'urn:uuid:legacy');
+    const store = new SqliteStatusStore(file);
+    expect(store.entriesOf('urn:uuid:legacy')).toStrictEqual([{ listId: 'old', index: 0, purpose: 'suspension' }]);
+    const lists = listsFor(store, s.world.registryKey);
+    expect(lists.statusOf('urn:uuid:legacy')).toStrictEqual({ credentialId: 'urn:uuid:legacy', revoked: false, suspended: true });
+    // No client issued it as far as the store knows: only an unscoped (admin) change reaches it.
+    expect(() => lists.statusOf('urn:uuid:legacy', { client: 'ops' })).toThrow(expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }));
+    expect(lists.update('urn:uuid:legacy', 'suspension', false)).toMatchObject({ suspended: false });
+    lists.allocate('urn:uuid:new', { client: 'ops' });
+    store.close();
+    const again = new SqliteStatusStore(file); // reopening at the current version migrates nothing
+    expect(again.entriesOf('urn:uuid:new').every((e) => e.client === 'ops')).toBe(true);
+    expect(again.entriesOf('urn:uuid:legacy')).toHaveLength(1);
+    again.close();
+  });
+
+  it('a database written by a newer schema version is refused', () => {
+    const file = join(s.dir, 'future.db');
+    const db = new Database(file);
+    db.pragma(`user_version = ${STATUS_STORE_SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => new SqliteStatusStore(file)).toThrow(/newer than this code's/);
   });
 });

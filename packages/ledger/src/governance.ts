@@ -40,7 +40,8 @@ function refuse(why: string): never {
 }
 
 /**
- * Binds a governed policy to this node: its only log is this node's log key, its quorum is not `none`, and every
+ * Binds a governed policy to this node: its log keys include this node's (several institutes' sequencer keys may be
+ * listed under the one origin, so any of them can take over after a failover), its quorum is not `none`, and every
  * witness it names is one of the configured clients (with the same key, when the client tells its key). A policy
  * failing this would stop the node from ever anchoring again: INVALID_OPERATION.
  */
@@ -51,8 +52,8 @@ export function bindPolicy(text: string, logVerifierKey: string, clients: readon
   } catch (cause) {
     refuse(`not a C2SP tlog-policy (${(cause as Error).message})`);
   }
-  if (policy.logs.length !== 1 || policy.logs[0]!.verifierKey !== logVerifierKey) {
-    refuse(`the policy must name exactly one log, this node's key ${logVerifierKey}`);
+  if (!policy.logs.some((log) => log.verifierKey === logVerifierKey)) {
+    refuse(`the policy must list this node's log key ${logVerifierKey} among its log keys`);
   }
   if (policy.quorum === 'none') refuse('the quorum must not be none: checkpoints are witnessed');
   const witnesses = policy.witnesses.map((w) => {

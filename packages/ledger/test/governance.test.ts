@@ -227,3 +227,108 @@ describe('witness-set governance: a following resolver never rolls the policy ba
     expect(reader.policyText).toBe(newPolicy);
   });
 });
+
+describe('witness-set governance: a following resolver refuses what a node would refuse (spec §7.8, R-GOV-2)', () => {
+  /**
+   * A dishonest node: it does not apply R-GOV-2 (governanceDid false), so it anchors a properly 2-of-3-signed registry
+   * update whose policy an honest node refuses, and serves it with real, quorum-cosigned checkpoints.
+   */
+  async function dishonest(): Promise<{ net: Network; ledger: LedgerServer; genesis: Operation; oldPolicy: string }> {
+    const net = network();
+    const oldPolicy = policyText(net, NAMES.slice(0, 3), 2);
+    const ledger = await startLedger({ logKey: net.logKey, witnesses: net.witnesses, policy: oldPolicy, origin: ORIGIN, governanceDid: false }, net.dir);
+    cleanups.push(() => net.cleanup(), async () => {
+      await ledger.stop();
+      for (const w of net.witnesses) w.close();
+    });
+    const genesis = await registryGenesis();
+    await ledger.node.submitGovernance(genesis);
+    return { net, ledger, genesis, oldPolicy };
+  }
+
+  /** A fetch that, once `bare` is set, strips every witness cosignature from served checkpoints. */
+  function stripAll(): { fetch: typeof fetch; bare: () => void } {
+    let bare = false;
+    const stub: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!bare || !String(input).includes('/history')) return response;
+      const body = (await response.json()) as { checkpoint?: string };
+      if (body.checkpoint !== undefined) {
+        const note = parseNote(body.checkpoint);
+        body.checkpoint = formatNote({ text: note.text, signatures: note.signatures.slice(0, 1) });
+      }
+      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    return { fetch: stub, bare: () => (bare = true) };
+  }
+
+  it('a k-of-N-signed update to quorum none is kept as evidence, not adopted: later bare checkpoints still fail', async () => {
+    const { net, ledger, genesis, oldPolicy } = await dishonest();
+    const noQuorum = `log ${net.logVerifierKey}\nquorum none\n`;
+    const change = await registryUpdate(genesis, withPolicy(noQuorum), [INSTITUTES[0], INSTITUTES[1]]);
+    const handover = await ledger.node.submit(change); // an honest node answers INVALID_OPERATION (test above)
+    const { fetch: stub, bare } = stripAll();
+    const reader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true, fetch: stub });
+    expect((await reader.history(REGISTRY)).entries).toHaveLength(2);
+    expect(reader.policyText).toBe(oldPolicy);
+    expect(reader.refusedPolicies).toHaveLength(1);
+    const [evidence] = reader.refusedPolicies;
+    expect(evidence).toMatchObject({ did: REGISTRY, index: handover.index, policy: noQuorum, kept: oldPolicy, checkpoint: handover.checkpoint });
+    expect(evidence!.operation).toStrictEqual(change);
+    expect(evidence!.reason).toMatch(/quorum none/);
+    // Reading the same history again records nothing new.
+    await reader.history(REGISTRY);
+    expect(reader.refusedPolicies).toHaveLength(1);
+    // A later checkpoint without any cosignature: under the adopted `quorum none` it would verify.
+    await ledger.node.submit(await cityCreate());
+    bare();
+    expect((await errorOf(reader.history(SJZ))).code).toBe('UNTRUSTED_CHECKPOINT');
+  });
+
+  it('an update naming another log key is refused the same way; a sane later update is still adopted', async () => {
+    const { net, ledger, genesis, oldPolicy } = await dishonest();
+    const foreignLog = policyText(net, NAMES.slice(0, 3), 2, generateKeyPair(ORIGIN).verifierKey);
+    const extraLog = policyText(net, NAMES.slice(0, 3), 2).replace('\n', `\nlog ${generateKeyPair(ORIGIN).verifierKey}\n`);
+    const reader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true });
+    let head = genesis;
+    for (const policy of [foreignLog, extraLog]) {
+      head = await registryUpdate(head, withPolicy(policy), [INSTITUTES[1], INSTITUTES[2]]);
+      await ledger.node.submit(head);
+      await reader.history(REGISTRY);
+      expect(reader.policyText).toBe(oldPolicy);
+      expect(reader.refusedPolicies.at(-1)!.reason).toMatch(/log key/);
+    }
+    expect(reader.refusedPolicies).toHaveLength(2);
+    const sane = policyText(net, NAMES, 3);
+    await ledger.node.submit(await registryUpdate(head, withPolicy(sane), [INSTITUTES[0], INSTITUTES[2]]));
+    await reader.history(REGISTRY);
+    expect(reader.policyText).toBe(sane);
+    expect(reader.refusedPolicies).toHaveLength(2);
+  });
+
+  it('an honest node accepts a governed policy listing its own log key beside another institute\'s (failover)', async () => {
+    const { net, ledger, genesis } = await setup();
+    const other = generateKeyPair(ORIGIN).verifierKey;
+    const both = policyText(net, NAMES.slice(0, 3), 2).replace('\n', `\nlog ${other}\n`);
+    await ledger.node.submit(await registryUpdate(genesis, withPolicy(both), [INSTITUTES[0], INSTITUTES[1]]));
+    await ledger.node.submit(await cityCreate()); // a later checkpoint, under the new policy
+    expect(ledger.node.policyText).toBe(both);
+  });
+
+  it('failover: several institutes\' log keys under one origin may be listed in any order, but not dropped', async () => {
+    const { net, ledger, genesis } = await dishonest();
+    const other = generateKeyPair(ORIGIN).verifierKey; // another institute's log key, same origin
+    const both = policyText(net, NAMES.slice(0, 3), 2).replace('\n', `\nlog ${other}\n`);
+    const reader = new HttpLedgerReader({ url: ledger.url, policy: both, followGovernance: true });
+    const reordered = policyText(net, NAMES, 3, other).replace('\n', `\nlog ${net.logVerifierKey}\n`);
+    const first = await registryUpdate(genesis, withPolicy(reordered), [INSTITUTES[0], INSTITUTES[1]]);
+    await ledger.node.submit(first);
+    await reader.history(REGISTRY);
+    expect(reader.policyText).toBe(reordered);
+    const dropped = policyText(net, NAMES, 3);
+    await ledger.node.submit(await registryUpdate(first, withPolicy(dropped), [INSTITUTES[0], INSTITUTES[1]]));
+    await reader.history(REGISTRY);
+    expect(reader.policyText).toBe(reordered);
+    expect(reader.refusedPolicies.map((e) => e.reason)).toStrictEqual([expect.stringMatching(/log key/)]);
+  });
+});

@@ -13,7 +13,7 @@
  * const reader = new HttpLedgerReader({ url: 'https://ledger.example/', policy: policyText });
  * const resolver = createCityResolver({ reader });
  */
-import { type Checkpoint, parseCheckpoint, parseNote, parsePolicy, type TlogPolicy } from '@did-city/tlog';
+import { type Checkpoint, parseCheckpoint, parseNote, parsePolicy, quorumSatisfied, type TlogPolicy } from '@did-city/tlog';
 import {
   type CheckpointStore,
   CheckpointTrust,
@@ -61,6 +61,30 @@ export interface HttpLedgerReaderOptions {
   genesis?: GenesisPolicy;
 }
 
+/**
+ * A policy the governance registry's verified history carried but the reader refused to adopt (spec §7.8): it
+ * drops the witness quorum or changes the log key(s), which a ledger node refuses at submission (R-GOV-2). A ledger
+ * that anchored it anyway misbehaved, or the institutes' keys did; the signed operation and the checkpoint that
+ * proved it are kept as transferable evidence, and the policy in force stays.
+ */
+export interface RefusedPolicyEvidence {
+  /** The governance registry DID. */
+  did: string;
+  /** The registry operation (as signed by the institutes) whose document carries the refused policy. */
+  operation: Operation;
+  /** Its leaf index in the log. */
+  index: number;
+  /** The refused policy text. */
+  policy: string;
+  /** The policy kept in force. */
+  kept: string;
+  /** The checkpoint (signed note) under which the registry's history was proven. */
+  checkpoint: string;
+  reason: string;
+  /** RFC 3339 time of detection. */
+  detectedAt: string;
+}
+
 /** A policy and the checkpoint sizes it governs: those larger than `after`. */
 interface PolicyEra {
   after: number;
@@ -103,6 +127,7 @@ export class HttpLedgerReader implements LedgerReader {
    * omission (spec §7.7), never a newer policy, so it cannot bring back a superseded one.
    */
   #governanceSeq = -1;
+  readonly #refused: RefusedPolicyEvidence[] = [];
   /** Leaves (index and recomputed leaf hash) already proven included in one checkpoint (origin, size, root). */
   #included: { checkpoint: string; leaves: Set<string> } = { checkpoint: '', leaves: new Set() };
 
@@ -126,6 +151,14 @@ export class HttpLedgerReader implements LedgerReader {
     return this.#trust.evidence;
   }
 
+  /**
+   * Governed policies refused so far (followGovernance only): each would have dropped the witness quorum or changed
+   * the log key(s), so the reader kept the policy in force (spec §7.8).
+   */
+  get refusedPolicies(): readonly RefusedPolicyEvidence[] {
+    return this.#refused;
+  }
+
   async history(did: string, options: { noCache?: boolean } = {}): Promise<LedgerHistory> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (options.noCache === true) headers['Cache-Control'] = 'no-cache';
@@ -140,7 +173,7 @@ export class HttpLedgerReader implements LedgerReader {
       this.#accepted = note;
     }
     const entries = verifyEntries(did, served.entries, checkpoint, this.#includedIn(checkpoint));
-    if (did === this.#governance?.did) this.#followGovernance(entries, checkpoint);
+    if (did === this.#governance?.did) this.#followGovernance(entries, checkpoint, note);
     return { entries, ledger: { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note } };
   }
 
@@ -168,8 +201,11 @@ export class HttpLedgerReader implements LedgerReader {
    * governs every checkpoint larger than this one. Only a history longer than any replayed before counts: a ledger
    * that omits the registry's latest entries must not roll the policy back. A history that does not replay changes
    * nothing (the resolution that asked for it fails on its own).
+   *
+   * Defence in depth (R-GOV-2, as a node checks it at submission): a governed policy must keep a witness quorum and
+   * list the same log key(s) as the policy in force. One that does not is not adopted; it is kept as evidence.
    */
-  #followGovernance(entries: readonly LogEntry[], checkpoint: Checkpoint): void {
+  #followGovernance(entries: readonly LogEntry[], checkpoint: Checkpoint, note: string): void {
     const current = this.#eras.at(-1)!;
     if (entries.length === 0 || checkpoint.size <= current.after) return;
     let text: string | undefined;
@@ -183,7 +219,23 @@ export class HttpLedgerReader implements LedgerReader {
       return;
     }
     if (text === current.text) return;
-    this.#eras.push({ after: checkpoint.size, text, policy: parsePolicy(text) });
+    const policy = parseGoverned(text);
+    const reason = policy === undefined ? 'not a C2SP tlog-policy' : unsafeChange(current.policy, policy);
+    if (reason !== undefined) {
+      const entry = entries.at(-1)!;
+      this.#refused.push({
+        did: entry.operation.did,
+        operation: entry.operation,
+        index: entry.index,
+        policy: text,
+        kept: current.text,
+        checkpoint: note,
+        reason,
+        detectedAt: new Date().toISOString(),
+      });
+      return;
+    }
+    this.#eras.push({ after: checkpoint.size, text, policy: policy! });
   }
 
   /** The policy for a checkpoint of `size`: the last era that governs it. */
@@ -235,6 +287,30 @@ export class HttpLedgerReader implements LedgerReader {
     }
     throw failure;
   }
+}
+
+function parseGoverned(text: string): TlogPolicy | undefined {
+  try {
+    return parsePolicy(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a governed policy may not replace `current` (spec §7.8, R-GOV-2), or undefined: it must need at least one
+ * witness cosignature (quorum not `none`), and list the same set of log keys as `current`. Several keys under one
+ * origin (one per institute, for failover) are compared as a set: order does not matter, but none may be added,
+ * dropped or re-keyed by governance.
+ */
+function unsafeChange(current: TlogPolicy, next: TlogPolicy): string | undefined {
+  if (quorumSatisfied(next, new Set())) return 'the policy needs no witness cosignature (quorum none): checkpoints must stay witnessed';
+  const keys = (policy: TlogPolicy) => [...new Set(policy.logs.map((log) => log.verifierKey))].sort();
+  const [was, is] = [keys(current), keys(next)];
+  if (was.length !== is.length || was.some((key, i) => key !== is[i])) {
+    return `the policy lists log key(s) ${is.join(', ')} instead of the ones in force (${was.join(', ')}): governance does not change the log key`;
+  }
+  return undefined;
 }
 
 /** The size a note claims, to choose its policy; -1 when unreadable (trustedCheckpoint then refuses it). */

@@ -31,7 +31,7 @@ export {
   MemoryCheckpointStore,
   type SplitViewEvidence,
 } from './checkpoint-trust.ts';
-export { HttpLedgerReader, type HttpLedgerReaderOptions } from './http-ledger-reader.ts';
+export { HttpLedgerReader, type HttpLedgerReaderOptions, type RefusedPolicyEvidence } from './http-ledger-reader.ts';
 export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
 export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
 export * from './document-edit.ts';

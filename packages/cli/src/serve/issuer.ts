@@ -32,7 +32,7 @@ export interface IssuerPartsOptions {
   /** The issuer API's base URL as credentials name it (fixed at first start, see layout.ts). */
   baseUrl: string;
   resolver: Pick<CityResolver, 'resolve'>;
-  /** Bearer token of the write endpoints. */
+  /** Bearer token of the write endpoints: an admin client, so it may change the status of any credential here. */
   token: string;
 }
 
@@ -60,6 +60,6 @@ export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
     fetchStatusList: statusListFetcher(statusLists),
     fetchResource: false,
   });
-  const router = createIssuerRouter({ issuer, verifier, statusLists, clients: [{ id: 'operator', token: options.token }] });
+  const router = createIssuerRouter({ issuer, verifier, statusLists, clients: [{ id: 'operator', token: options.token, roles: ['admin'] }] });
   return { issuer, router, close: () => store.close() };
 }

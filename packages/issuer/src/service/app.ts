@@ -12,7 +12,7 @@ import type { CityIssuer } from '../issuer.ts';
 import { BUNDLED_SCHEMAS, schemaFile } from '../schemas.ts';
 import type { StatusLists } from '../status-lists.ts';
 import type { Verifier } from '../verifier.ts';
-import { requireClient, type ServiceClient } from './auth.ts';
+import { type AuthenticatedClient, requireClient, type ServiceClient } from './auth.ts';
 import { problemHandler } from './problems.ts';
 import { readCreateListRequest, readIssueRequest, readStatusRequest } from './requests.ts';
 
@@ -65,6 +65,25 @@ function verification(router: Router, verifier: Verifier): void {
   );
 }
 
+/**
+ * The client's view of a credential's status: an admin sees every entry; any other client only the entries it
+ * issued. A non-admin client that issued nothing under this id is refused with 403 whether or not the credential
+ * exists, so a refusal never tells it whether another client issued one.
+ */
+function scopeOf(lists: StatusLists, credentialId: string, caller: AuthenticatedClient) {
+  if (caller.admin) return { scope: {}, view: lists.statusOf(credentialId) };
+  const scope = { client: caller.id };
+  try {
+    return { scope, view: lists.statusOf(credentialId, scope) };
+  } catch (error) {
+    if (!(error instanceof IssuerError) || error.code !== 'CREDENTIAL_NOT_FOUND') throw error;
+    throw new IssuerError(
+      'STATUS_CHANGE_FORBIDDEN',
+      'only the client that issued a credential, or a client with the admin role, may change its status; this client issued no credential with this id here',
+    );
+  }
+}
+
 function statusRoutes(router: Router, options: IssuerServiceOptions, auth: ReturnType<typeof requireClient>): void {
   router.post(
     '/credentials/status',
@@ -72,8 +91,9 @@ function statusRoutes(router: Router, options: IssuerServiceOptions, auth: Retur
     route((request, response) => {
       const lists = needLists(options.statusLists);
       const { credentialId, changes } = readStatusRequest(request.body);
-      let view = lists.statusOf(credentialId);
-      for (const change of changes) view = lists.update(credentialId, change.purpose, change.value);
+      const scoped = scopeOf(lists, credentialId, response.locals.client as AuthenticatedClient);
+      let { view } = scoped;
+      for (const change of changes) view = lists.update(credentialId, change.purpose, change.value, scoped.scope);
       response.status(200).json(view);
     }),
   );
@@ -107,7 +127,8 @@ export function createIssuerRouter(options: IssuerServiceOptions): Router {
     auth,
     route(async (request, response) => {
       const { credential, options: issueOptions } = readIssueRequest(request.body);
-      const issued = await options.issuer.issue(credential, issueOptions);
+      const { id: client } = response.locals.client as AuthenticatedClient;
+      const issued = await options.issuer.issue(credential, { ...issueOptions, client });
       response.status(201).json({ verifiableCredential: issued.verifiableCredential });
     }),
   );
