@@ -3,7 +3,7 @@
  * its HTTP API and registration routes on loopback, and `did-city` spawned as a process the way a user runs it
  * from the repo (`node --conditions=source --import tsx packages/cli/src/bin.ts`).
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
@@ -76,4 +76,58 @@ export function cli(args: string[], env: Record<string, string> = {}): Promise<C
       done({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T });
     });
   });
+}
+
+export interface CliServer {
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output; rejects if the process exits first or after `ms`. */
+  waitFor(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  /** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
+  stop(): Promise<void>;
+}
+
+const servers = new Set<CliServer>();
+// A test process that dies before its afterAll leaves no server behind.
+process.once('exit', () => {
+  for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+});
+
+/** Starts `did-city …` (a server command) as a process; `env` adds to the test's environment. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): CliServer {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const server: CliServer = {
+    child,
+    output: () => text,
+    async waitFor(pattern, ms = 20_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const match = pattern.exec(text);
+        if (match !== null) return match;
+        if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+          throw new Error(`did-city ${args[0]}: ${pattern} not seen (exit ${child.exitCode ?? child.signalCode ?? 'none'}); output:\n${text}`);
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop() {
+      servers.delete(server);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  servers.add(server);
+  return server;
 }

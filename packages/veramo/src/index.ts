@@ -15,5 +15,6 @@ export {
   CityDIDProvider,
   type CityDIDProviderOptions,
   type CityKeyOptions,
+  type CityUpdateOptions,
 } from './provider.ts';
 export { type DidCityResolverOptions, getDidCityResolver } from './resolver.ts';

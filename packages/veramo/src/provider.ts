@@ -7,6 +7,10 @@
  * Key roles (spec §9.1): an identifier's `controllerKeyId` is its update key, which authorises operations and is
  * not in the document; `keys` are the document's verification methods. Keeping the update key out of `keys`
  * stops Veramo from picking it to sign a credential, which no verifier would accept.
+ *
+ * Pre-rotation (spec §3.4): `didManagerUpdate` options commit to the next update keys (`nextKeys`, hashed into
+ * `nextKeyHashes`) and rotate to them (`rotateTo`). Under a commitment the next update must reveal committed keys,
+ * and they sign it (R-AUTH-3); the current update keys alone can no longer change the DID.
  */
 import {
   addService,
@@ -19,6 +23,8 @@ import {
   deactivateOperation,
   type GenesisPolicy,
   HttpLedgerReader,
+  type KeyStateChanges,
+  keyHash,
   LedgerClient,
   type LedgerReceipt,
   loadHistory,
@@ -68,6 +74,26 @@ export interface CityCreateOptions {
   parentKid?: string | string[];
   keyType?: 'Ed25519' | 'P-256' | 'secp256k1';
   services?: IService[];
+}
+
+/**
+ * `didManagerUpdate` options that change the update keys (spec §3.4). With any of them, `document: {}` keeps the
+ * current document content; a non-empty `document` replaces it in the same operation.
+ */
+export interface CityUpdateOptions {
+  /**
+   * KMS key id(s) of the new update keys; the first becomes `controllerKeyId`. While the DID is pre-rotated they must
+   * be committed keys, and they sign the update (as many as the new threshold and the threshold in force).
+   */
+  rotateTo?: string | string[];
+  /** Threshold of the new update keys; default unchanged. */
+  threshold?: number;
+  /**
+   * KMS key id(s) of the next update keys: their hashes (`keyHash`) become the DID's `nextKeyHashes`, at least as
+   * many as the threshold (R-OP-9). The next update must then rotate to them. An update without `nextKeys` ends the
+   * commitment (it is not carried over).
+   */
+  nextKeys?: string | string[];
 }
 
 export interface CityKeyOptions {
@@ -121,19 +147,35 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
   }
 
   async updateIdentifier(
-    args: { did: string; document: Partial<VeramoDidDocument>; options?: Record<string, unknown> },
+    args: { did: string; document: Partial<VeramoDidDocument>; options?: CityUpdateOptions & Record<string, unknown> },
     context: Context,
   ): Promise<IIdentifier> {
     const identifier = await managedIdentifier(context, args.did);
-    const document = contentFromVeramoDocument(args.did, args.document);
-    await this.#update(identifier, context, () => document);
-    const services = (document.service ?? []).map((s) => ({ ...s, type: String(s.type) }) as IService);
-    return { ...identifier, services };
+    const { rotateTo, threshold, nextKeys } = args.options ?? {};
+    const keys: KeyChange = {
+      ...(rotateTo === undefined ? {} : { rotateTo: await requiredKeys(context, rotateTo, 'rotateTo') }),
+      ...(threshold === undefined ? {} : { threshold }),
+      ...(nextKeys === undefined ? {} : { nextKeys: await requiredKeys(context, nextKeys, 'nextKeys') }),
+    };
+    const keep = Object.keys(keys).length > 0 && Object.keys(args.document).length === 0;
+    const document = keep ? undefined : contentFromVeramoDocument(args.did, args.document);
+    await this.#update(identifier, context, (content) => document ?? content, keys);
+    const services = document === undefined ? identifier.services : (document.service ?? []).map((s) => ({ ...s, type: String(s.type) }) as IService);
+    const controllerKeyId = keys.rotateTo?.[0]?.kid ?? identifier.controllerKeyId;
+    return { ...identifier, ...(controllerKeyId === undefined ? {} : { controllerKeyId }), services };
   }
 
   async deleteIdentifier(identifier: IIdentifier, context: Context): Promise<boolean> {
     const history = await this.#state(identifier.did);
-    const signers = this.#signers(context, await updateKeyCandidates(context, identifier), history);
+    const candidates = await updateKeyCandidates(context, identifier);
+    const { nextKeyHashes, threshold } = history.keyState;
+    // Under pre-rotation only committed keys may deactivate (R-AUTH-4); the agent may hold them as document keys.
+    const signers =
+      nextKeyHashes === undefined
+        ? this.#signers(context, candidates, history)
+        : quorum(context, candidates.filter((key) => isCityKey(key) && nextKeyHashes.includes(keyHash(multikeyOf(key)))), threshold, () =>
+            `${history.did} is pre-rotated: only its committed update keys can deactivate it; rotate to them first (didManagerUpdate options.rotateTo), or have the parent deactivate it`,
+          );
     await this.#submit(deactivateOperation(history), signers);
     return true;
   }
@@ -163,12 +205,32 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
     return this.#update(identifier, context, (content) => removeService(content, { did: identifier.did, id }));
   }
 
-  /** One document change: current verified state → edited content → update signed by the update keys. */
-  async #update(identifier: IIdentifier, context: Context, edit: (content: DocumentContent) => DocumentContent): Promise<LedgerReceipt> {
+  /**
+   * One update: current verified state → edited content (and key changes) → signed. Without a commitment the
+   * current update keys sign; under one (R-AUTH-3) the revealed committed keys (`rotateTo`) sign.
+   */
+  async #update(
+    identifier: IIdentifier,
+    context: Context,
+    edit: (content: DocumentContent) => DocumentContent,
+    keys: KeyChange = {},
+  ): Promise<LedgerReceipt> {
     const history = await this.#state(identifier.did);
-    const document = edit(currentContent(history) ?? {});
-    const signers = this.#signers(context, await updateKeyCandidates(context, identifier), history);
-    return this.#submit(updateOperation(history, { document }), signers);
+    const changes: KeyStateChanges = { document: edit(currentContent(history) ?? {}) };
+    if (keys.rotateTo !== undefined) changes.updateKeys = keys.rotateTo.map(multikeyOf);
+    if (keys.threshold !== undefined) changes.threshold = keys.threshold;
+    if (keys.nextKeys !== undefined) changes.nextKeyHashes = [...new Set(keys.nextKeys.map((key) => keyHash(multikeyOf(key))))];
+    const unsigned = updateOperation(history, changes);
+    const newThreshold = changes.threshold ?? history.keyState.threshold;
+    if (changes.nextKeyHashes !== undefined && changes.nextKeyHashes.length < newThreshold) {
+      const detail = `nextKeys: ${changes.nextKeyHashes.length} committed keys cannot meet the threshold ${newThreshold} the next update must meet (R-OP-9)`;
+      throw new DidCityError('INVALID_OPERATION', detail);
+    }
+    const signers =
+      history.keyState.nextKeyHashes === undefined
+        ? this.#signers(context, await updateKeyCandidates(context, identifier), history)
+        : revealedSigners(context, history, keys.rotateTo, newThreshold);
+    return this.#submit(unsigned, signers);
   }
 
   /** The DID's verified, live history. */
@@ -179,23 +241,67 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
     return history;
   }
 
-  /** Signers for the keys among `keys` that are current update keys of `history`, as many as its threshold. */
+  /**
+   * Signers for the keys among `keys` that are current update keys of `history`, as many as its threshold. A
+   * commitment does not matter here: a parent's current keys still allocate children (R-AUTH-1); updates and
+   * deactivations of a pre-rotated DID are signed by its committed keys instead.
+   */
   #signers(context: Context, keys: IKey[], history: DidHistory): Signer[] {
-    const { updateKeys, threshold, nextKeyHashes } = history.keyState;
-    if (nextKeyHashes !== undefined) {
-      throw new DidCityError('UNAUTHORIZED_OPERATION', `${history.did} is pre-rotated; sign its next operation with the committed keys (did-city update --rotate-to)`);
-    }
+    const { updateKeys, threshold } = history.keyState;
     const usable = keys.filter((key) => isCityKey(key) && updateKeys.includes(multikeyOf(key)));
-    if (usable.length < threshold) {
-      const detail = `this agent holds ${usable.length} of ${history.did}'s update keys; ${threshold} must sign`;
-      throw new DidCityError('UNAUTHORIZED_OPERATION', detail);
-    }
-    return usable.slice(0, threshold).map((key) => kmsSigner(context, key));
+    return quorum(context, usable, threshold, () => `this agent holds ${usable.length} of ${history.did}'s update keys; ${threshold} must sign`);
   }
 
   async #submit(unsigned: UnsignedOperation, signers: Signer[]): Promise<LedgerReceipt> {
     return this.#client.submit(await signOperation(unsigned, signers));
   }
+}
+
+interface KeyChange {
+  rotateTo?: IKey[];
+  threshold?: number;
+  nextKeys?: IKey[];
+}
+
+function quorum(context: Context, usable: IKey[], threshold: number, detail: () => string): Signer[] {
+  if (usable.length < threshold) throw new DidCityError('UNAUTHORIZED_OPERATION', detail());
+  return usable.slice(0, threshold).map((key) => kmsSigner(context, key));
+}
+
+/**
+ * R-AUTH-3: every new update key is committed in the DID's `nextKeyHashes`, and the revealed keys sign, enough of
+ * them for both the new threshold and the threshold in force. The current update keys do not sign: alone they
+ * cannot authorise the update, and the ledger would refuse it.
+ */
+function revealedSigners(context: Context, history: DidHistory, revealed: IKey[] | undefined, newThreshold: number): Signer[] {
+  const { nextKeyHashes = [], threshold } = history.keyState;
+  if (revealed === undefined) {
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${history.did} is pre-rotated: its next update must rotate to the committed update keys and be signed by them (didManagerUpdate options.rotateTo); its current update keys alone cannot change it`,
+    );
+  }
+  const uncommitted = revealed.filter((key) => !nextKeyHashes.includes(keyHash(multikeyOf(key))));
+  if (uncommitted.length > 0) {
+    const kids = uncommitted.map((key) => key.kid).join(', ');
+    throw new DidCityError('UNAUTHORIZED_OPERATION', `${history.did} is pre-rotated and ${kids} ${uncommitted.length === 1 ? 'is' : 'are'} not committed in its nextKeyHashes`);
+  }
+  const needed = Math.max(newThreshold, threshold);
+  return quorum(context, revealed, needed, () =>
+    `rotating ${history.did} reveals ${revealed.length} committed keys; ${needed} must sign (the new threshold ${newThreshold} and the threshold in force ${threshold})`,
+  );
+}
+
+/** KMS keys that must exist (a rotation or commitment to a key the agent does not hold is a mistake, not a gap). */
+async function requiredKeys(context: Context, kids: string | string[], option: string): Promise<IKey[]> {
+  const list = Array.isArray(kids) ? kids : [kids];
+  if (list.length === 0) throw new TypeError(`did:city options.${option} names no key`);
+  const keys = await agentKeys(context, list);
+  if (keys.length < list.length) {
+    const missing = list.filter((kid) => !keys.some((key) => key.kid === kid));
+    throw new DidCityError('INVALID_OPERATION', `options.${option}: this agent holds no key ${missing.join(', ')}`);
+  }
+  return keys;
 }
 
 function isCityKey(key: IKey): boolean {

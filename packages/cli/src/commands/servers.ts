@@ -4,6 +4,7 @@
  * closes cleanly. Server modules are imported when their command runs, so the other commands do not load SQLite
  * or express.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, need, str } from '../args.ts';
 import { signerOf } from '../keyfile.ts';
@@ -92,7 +93,9 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
     const key = { verificationMethod: `${did}${keyId.startsWith('#') ? keyId : `#${keyId}`}`, signer: signerOf(config.keyFile, need(values, 'key')) };
     const token = config.token(values, 'DID_CITY_ISSUER_TOKEN');
     const baseUrl = str(values, 'public-url') ?? `http://localhost:${portOf(values)}`;
-    const store = new parts.SqliteStatusStore(join(dataDirOf(values), 'issuer.db'));
+    const dataDir = dataDirOf(values);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const store = new parts.SqliteStatusStore(join(dataDir, 'issuer.db'));
     const statusLists = new parts.StatusLists({ store, key, baseUrl });
     const resolver = parts.createDidResolver({ city: createCityResolver({ reader: await config.reader() }) });
     const app = parts.createIssuerApp({

@@ -1,0 +1,160 @@
+/**
+ * The standalone servers as processes, against a real ledger node on loopback: `did-city driver --port 0` (it
+ * prints the port the system picked) resolves a city (200), an unknown code (404) and a deactivated DID (410);
+ * `did-city issuer` with a key file and a token issues a credential over the VC API (201), verifies it, and refuses
+ * an issue without the token (401). The processes are stopped in afterAll even when a test fails.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cityIdentityCredential } from '@did-city/issuer';
+import {
+  createOperation,
+  createSigner,
+  type DocumentContent,
+  deactivateOperation,
+  type KeyPair,
+  keyPairFromSecret,
+  operationHash,
+  sha256,
+  signOperation,
+} from '@did-city/method';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliServer, freePort, spawnCli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
+
+const REGISTRY = 'did:city:cn';
+const SJZ = 'did:city:cn:130100';
+const TIANJIN = 'did:city:cn:120000';
+const UNKNOWN = 'did:city:cn:130200';
+const ISSUER_TOKEN = 'issuer-token-for-cli-server-tests';
+
+const key = (name: string): KeyPair => keyPairFromSecret('Ed25519', sha256(new TextEncoder().encode(`cli-servers:${name}`)));
+const INSTITUTES = [key('institute-a'), key('institute-b'), key('institute-c')];
+const ISSUER_KEY = key('issuer');
+const CITY_KEYS = { [SJZ]: key('sjz'), [TIANJIN]: key('tianjin') };
+
+function withKey1(pair: KeyPair): DocumentContent {
+  return {
+    verificationMethod: [{ id: '#key-1', type: 'Multikey', publicKeyMultibase: pair.publicKeyMultibase }],
+    authentication: ['#key-1'],
+    assertionMethod: ['#key-1'],
+  };
+}
+
+let temp: ReturnType<typeof tempDir>;
+let ledger: TestLedger;
+let env: Record<string, string>;
+let policyFile: string;
+const running: CliServer[] = [];
+
+beforeAll(async () => {
+  temp = tempDir('did-city-cli-servers-');
+  ledger = await startLedger(join(temp.dir, 'ledger'));
+  // The registry (2 of 3 institutes) publishes the issuer key as #key-1 in assertionMethod.
+  const genesis = createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: withKey1(ISSUER_KEY) });
+  await ledger.node.submitGovernance(await signOperation(genesis, INSTITUTES.slice(0, 2).map(createSigner)));
+  for (const [did, city] of Object.entries(CITY_KEYS)) {
+    const create = await signOperation(createOperation({ did, updateKeys: [city.publicKeyMultibase], document: withKey1(city) }), [city, INSTITUTES[0]!, INSTITUTES[1]!].map(createSigner));
+    await ledger.node.submit(create);
+    if (did === TIANJIN) {
+      const head = { did, seq: 0, operationHash: operationHash(create) };
+      await ledger.node.submit(await signOperation(deactivateOperation(head), [createSigner(city)]));
+    }
+  }
+
+  policyFile = join(temp.dir, 'policy.txt');
+  writeFileSync(policyFile, ledger.node.policyText);
+  const keys = join(temp.dir, 'keys.json');
+  const entry = { name: 'issuer', keyType: 'Ed25519', publicKeyMultibase: ISSUER_KEY.publicKeyMultibase, secretKey: Buffer.from(ISSUER_KEY.secretKey).toString('base64url') };
+  writeFileSync(keys, JSON.stringify({ version: 1, keys: [entry] }), { mode: 0o600 });
+  // No trust on first use: every server verifies against the ledger's policy, given as a file.
+  env = { DID_CITY_LEDGER: ledger.url, DID_CITY_KEYS: keys, DID_CITY_HOME: join(temp.dir, 'home'), DID_CITY_ISSUER_TOKEN: '' };
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.stop()));
+  await ledger?.stop();
+  temp?.cleanup();
+});
+
+function start(args: string[]): CliServer {
+  const server = spawnCli([...args, '--policy', policyFile], env);
+  running.push(server);
+  return server;
+}
+
+describe('did-city driver as a process', { timeout: 30_000 }, () => {
+  let base: string;
+
+  beforeAll(async () => {
+    const driver = start(['driver', '--port', '0', '--cache-ttl', '0']);
+    const [, port] = await driver.waitFor(/did:city driver listening on http:\/\/127\.0\.0\.1:(\d+)\//);
+    expect(Number(port)).toBeGreaterThan(0);
+    base = `http://127.0.0.1:${port}/1.0/identifiers/`;
+  }, 30_000);
+
+  it('resolves a city (200) with its verified document', async () => {
+    const response = await fetch(`${base}${SJZ}`);
+    const body = (await response.json()) as { didDocument: { id: string; assertionMethod: string[] }; didDocumentMetadata: Record<string, unknown> };
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body.didDocument.id).toBe(SJZ);
+    expect(body.didDocument.assertionMethod).toEqual([`${SJZ}#key-1`]);
+    expect(response.headers.get('cache-control')).toMatch(/no-cache|max-age=0/);
+  });
+
+  it('answers 404 for a code that is not on the ledger', async () => {
+    const response = await fetch(`${base}${UNKNOWN}`);
+    expect(response.status).toBe(404);
+    expect(JSON.stringify(await response.json())).toMatch(/notFound|NOT_FOUND/);
+  });
+
+  it('answers 410 for a deactivated DID, with deactivated metadata', async () => {
+    const response = await fetch(`${base}${TIANJIN}`);
+    expect(response.status).toBe(410);
+    const body = (await response.json()) as { didDocument: unknown; didDocumentMetadata: { deactivated?: boolean } };
+    expect(body.didDocumentMetadata.deactivated).toBe(true);
+  });
+});
+
+describe('did-city issuer as a process', { timeout: 30_000 }, () => {
+  let base: string;
+
+  beforeAll(async () => {
+    // The issuer names its own URL in the status entries it issues, so it gets a known port (and --public-url).
+    // Its data directory does not exist yet: the command creates it, as on a first start.
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}/`;
+    const issuer = start(['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--data-dir', join(temp.dir, 'issuer'), '--port', String(port), '--public-url', base]);
+    await issuer.waitFor(new RegExp(`did:city issuer ${REGISTRY} listening on http://127\\.0\\.0\\.1:${port}/`));
+  }, 30_000);
+
+  const issue = (token: string | undefined) =>
+    fetch(`${base}credentials/issue`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ credential: cityIdentityCredential({ issuer: REGISTRY, city: SJZ, nameEn: 'Shijiazhuang' }), options: { format: 'data-integrity' } }),
+    });
+
+  it('issues a credential with the token (201), and verifies it against the ledger', async () => {
+    const issued = await issue(ISSUER_TOKEN);
+    const body = (await issued.json()) as { verifiableCredential: { issuer: unknown; proof: { verificationMethod: string }; credentialStatus?: unknown } };
+    expect(issued.status, JSON.stringify(body)).toBe(201);
+    expect(body.verifiableCredential.proof.verificationMethod).toBe(`${REGISTRY}#key-1`);
+    expect(JSON.stringify(body.verifiableCredential.credentialStatus)).toContain(`${base}status-lists/`);
+
+    const verified = await fetch(`${base}credentials/verify`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ verifiableCredential: body.verifiableCredential }),
+    });
+    const result = (await verified.json()) as { verified: boolean; errors: unknown[]; issuer: string };
+    expect(verified.status, JSON.stringify(result)).toBe(200);
+    expect(result).toMatchObject({ verified: true, errors: [], issuer: REGISTRY });
+  });
+
+  it('refuses an issue without the token (401) or with a wrong one', async () => {
+    const missing = await issue(undefined);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await issue('not-the-token')).status).toBe(401);
+  });
+});
