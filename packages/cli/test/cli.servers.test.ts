@@ -19,7 +19,7 @@ import {
   signOperation,
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliServer, freePort, spawnCli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
+import { type CliServer, cli, freePort, spawnCli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
 
 const REGISTRY = 'did:city:cn';
 const SJZ = 'did:city:cn:130100';
@@ -126,6 +126,12 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     const issuer = start(['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--data-dir', join(temp.dir, 'issuer'), '--port', String(port), '--public-url', base]);
     await issuer.waitFor(new RegExp(`did:city issuer ${REGISTRY} listening on http://127\\.0\\.0\\.1:${port}/`));
   }, 30_000);
+
+  it('refuses --port 0 without --public-url (exit 2): credentials would name an unreachable status list', async () => {
+    const result = await cli(['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--port', '0', '--data-dir', join(temp.dir, 'issuer-0'), '--policy', policyFile], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--port 0 needs --public-url/);
+  });
 
   const issue = (token: string | undefined) =>
     fetch(`${base}credentials/issue`, {

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CommandSpec, need, str } from '../args.ts';
+import { type CommandSpec, need, str, UsageError } from '../args.ts';
 import { signerOf } from '../keyfile.ts';
 import { DATA_DIR, dataDirOf, HOST, listenOf, onSignal, PORT, portOf, serveApp } from './serving.ts';
 
@@ -92,7 +92,12 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
     const keyId = str(values, 'key-id') ?? '#key-1';
     const key = { verificationMethod: `${did}${keyId.startsWith('#') ? keyId : `#${keyId}`}`, signer: signerOf(config.keyFile, need(values, 'key')) };
     const token = config.token(values, 'DID_CITY_ISSUER_TOKEN');
-    const baseUrl = str(values, 'public-url') ?? `http://localhost:${portOf(values)}`;
+    const publicUrl = str(values, 'public-url');
+    // Status-list URLs go into every credential, so the address must be known before the first one is issued.
+    if (publicUrl === undefined && portOf(values) === 0) {
+      throw new UsageError('--port 0 needs --public-url: issued credentials name their status lists by URL');
+    }
+    const baseUrl = publicUrl ?? `http://localhost:${portOf(values)}`;
     const dataDir = dataDirOf(values);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new parts.SqliteStatusStore(join(dataDir, 'issuer.db'));
