@@ -40,6 +40,7 @@ export {
   WriterLease,
 } from './leadership.ts';
 export { decodeLeaf, encodeLeaf, formatIntegratedTime } from './leaf.ts';
+export { type DataDirLock, DataDirLockedError, LOCK_FILE, lockDataDir } from './lock.ts';
 export { EMBEDDED_QUORUM, EMBEDDED_WITNESSES, LedgerNode, type LedgerNodeConfig } from './node.ts';
 export {
   anchoredConsistencyProof,

@@ -11,6 +11,7 @@ import { DidCityError, type GenesisPolicy, isCityDid } from '@did-city/method';
 import { evaluateCheckpoint, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import { governanceDid, policiesForCheckpoint } from './governance.ts';
 import { keyName, loadOrCreateKey } from './keys.ts';
+import { type DataDirLock, lockDataDir } from './lock.ts';
 import {
   anchoredConsistencyProof,
   anchoredInclusionProof,
@@ -49,7 +50,8 @@ export interface LedgerNodeConfig {
   governanceDid?: string | false;
   /**
    * The log store, e.g. a writer PostgresLogStore that holds the sequencer lock. Default: SQLite in
-   * `<dataDir>/ledger.db`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start.
+   * `<dataDir>/ledger.db`, with the data directory locked exclusively (`<dataDir>/LOCK`, see lock.ts) until
+   * `close()`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start.
    */
   store?: LogStore;
   /**
@@ -81,6 +83,7 @@ export class LedgerNode {
   readonly embeddedWitnesses: readonly Witness[];
   readonly #policy: TlogPolicy;
   readonly #policyText: string;
+  readonly #lock: DataDirLock | undefined;
 
   private constructor(parts: {
     governanceDid: string | undefined;
@@ -92,7 +95,9 @@ export class LedgerNode {
     store: LogStore;
     sequencer: Sequencer | undefined;
     embeddedWitnesses: Witness[];
+    lock: DataDirLock | undefined;
   }) {
+    this.#lock = parts.lock;
     this.origin = parts.origin;
     this.network = parts.network;
     this.logVerifierKey = parts.logVerifierKey;
@@ -112,6 +117,17 @@ export class LedgerNode {
       throw new Error(`network "${network}" is not a network name (3 to 16 lower-case letters and digits, starting with a letter)`);
     }
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    // SQLite: nothing else may use this directory (a PostgreSQL writer relies on its advisory lock instead).
+    const lock = config.store === undefined ? lockDataDir(config.dataDir) : undefined;
+    try {
+      return await LedgerNode.#open(config, network, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  static async #open(config: LedgerNodeConfig, network: string, lock: DataDirLock | undefined): Promise<LedgerNode> {
     const origin = config.origin ?? `city.ledger/${config.network ?? 'prod'}`;
     const logKey = config.logKey ?? loadOrCreateKey({ file: join(config.dataDir, 'keys', 'log.key'), name: origin });
     if (keyName(logKey) !== origin) throw new Error(`the log key must be named after the origin ${origin}`);
@@ -122,7 +138,7 @@ export class LedgerNode {
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
     const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
     const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
-    const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance };
+    const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance, lock };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
       const sequencer = await Sequencer.start({
@@ -212,6 +228,7 @@ export class LedgerNode {
     await this.sequencer?.close();
     await this.store.close();
     for (const w of this.embeddedWitnesses) w.close();
+    this.#lock?.release();
   }
 }
 

@@ -96,17 +96,43 @@ Example: did-city apply --did did:city:cn:130100 --key sjz --organisation "Shiji
   },
 };
 
+/** Pages requested at a time; the ledger allows up to 1000. */
+const PAGE = 1000;
+
+/**
+ * Every application, oldest first, following the listing's `next` cursor page by page (a ledger that answers a bare
+ * array or one page without `next` is read as it is).
+ */
+async function listAll(config: Config, token: string | undefined, status?: string): Promise<Outcome[]> {
+  const items: Outcome[] = [];
+  const seen = new Set<string>();
+  let after: string | undefined;
+  for (;;) {
+    const url = new URL(registrationUrl(config));
+    if (status !== undefined) url.searchParams.set('status', status);
+    url.searchParams.set('limit', String(PAGE));
+    if (after !== undefined) url.searchParams.set('after', after);
+    const answer = (await requestJson(url.href, { token })) as Outcome[] | { registrations?: Outcome[]; next?: unknown };
+    if (Array.isArray(answer)) return answer;
+    items.push(...(answer.registrations ?? []));
+    if (typeof answer.next !== 'string' || answer.next === '') return items;
+    if (seen.has(answer.next)) {
+      throw new CliError({ exit: EXIT.refused, title: 'Listing loops', detail: `the ledger answered next=${answer.next} twice` });
+    }
+    seen.add(answer.next);
+    after = answer.next;
+  }
+}
+
 export const registrationsList: CommandSpec = {
   name: 'registrations list',
   summary: 'List applications with their contacts (institutes only: needs the institute token).',
+  details: 'Oldest first; every page the ledger serves is fetched (following its `next` cursor).',
   options: { status: { type: 'string', value: 'S', doc: `only one status: ${STATUSES.join(', ')}` }, token: TOKEN },
   async run({ values, out, config }) {
     const status = str(values, 'status');
     if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-    const url = new URL(registrationUrl(config));
-    if (status !== undefined) url.searchParams.set('status', status);
-    const answer = await requestJson(url.href, { token: config.token(values, TOKEN_ENV) });
-    const items = (Array.isArray(answer) ? answer : ((answer as { registrations?: Outcome[] }).registrations ?? [])) as Outcome[];
+    const items = await listAll(config, config.token(values, TOKEN_ENV), status);
     out.result(items.length === 0 ? 'no applications' : items.map(outcomeText).join('\n\n'), items);
     return EXIT.ok;
   },
@@ -131,8 +157,7 @@ export const registrationsShow: CommandSpec = {
 async function applicationOperation(config: Config, id: string, token: string | undefined): Promise<UnsignedOperation> {
   let outcome = (await requestJson(registrationUrl(config, id))) as Outcome;
   if (outcome.operation === undefined && token !== undefined) {
-    const listed = (await requestJson(registrationUrl(config), { token })) as Outcome[] | { registrations?: Outcome[] };
-    outcome = (Array.isArray(listed) ? listed : (listed.registrations ?? [])).find((o) => o.id === id) ?? outcome;
+    outcome = (await listAll(config, token)).find((o) => o.id === id) ?? outcome;
   }
   if (outcome.operation === undefined) {
     throw new CliError({ exit: EXIT.refused, title: 'Operation unavailable', detail: `the ledger did not show the operation of ${id}`, hint: `pass the institute token (--token or ${TOKEN_ENV})` });

@@ -11,7 +11,15 @@ import type { LedgerNode } from '../node.ts';
 import { checkNetwork } from '../sequencer.ts';
 import { assemble, checkApproval, checkRejection, readApplication } from './review.ts';
 import { RegistrationStore } from './store.ts';
-import type { Application, RegistrationListing, RegistrationStatus, RegistrationView } from './types.ts';
+import {
+  type Application,
+  DEFAULT_REGISTRATION_PAGE,
+  MAX_REGISTRATION_PAGE,
+  type RegistrationListing,
+  type RegistrationPage,
+  type RegistrationStatus,
+  type RegistrationView,
+} from './types.ts';
 
 export interface RegistrationsOptions {
   node: LedgerNode;
@@ -177,11 +185,32 @@ export class Registrations {
     return publicView(application, registry?.keyState.threshold ?? 0);
   }
 
-  /** Applications with their contact, oldest first (institutes only). */
-  async list(status?: RegistrationStatus): Promise<RegistrationListing[]> {
+  /** All applications with their contact, oldest first (institutes only). */
+  list(status?: RegistrationStatus): Promise<RegistrationListing[]> {
+    return this.#listings(this.#store.list(status));
+  }
+
+  /**
+   * `GET /registrations`: up to `limit` (default 100, at most 1000) applications after the one with id `after`,
+   * oldest first, with `next` when more remain. An `after` that is no application's id is MALFORMED_REQUEST.
+   */
+  async page(options: { status?: RegistrationStatus; after?: string; limit?: number } = {}): Promise<RegistrationPage> {
+    const limit = options.limit ?? DEFAULT_REGISTRATION_PAGE;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_REGISTRATION_PAGE) {
+      throw new DidCityError('MALFORMED_REQUEST', `limit must be an integer from 1 to ${MAX_REGISTRATION_PAGE}`);
+    }
+    const { status, after } = options;
+    const rows = this.#store.page({ ...(status ? { status } : {}), ...(after !== undefined ? { after } : {}), limit: limit + 1 });
+    if (rows === undefined) throw new DidCityError('MALFORMED_REQUEST', `after: no registration ${after!.slice(0, 100)}`);
+    const more = rows.length > limit;
+    const registrations = await this.#listings(more ? rows.slice(0, limit) : rows);
+    return more ? { registrations, next: registrations.at(-1)!.id } : { registrations };
+  }
+
+  async #listings(applications: Application[]): Promise<RegistrationListing[]> {
     const thresholds = new Map<string, number>();
     const listings: RegistrationListing[] = [];
-    for (const application of this.#store.list(status)) {
+    for (const application of applications) {
       const registry = countryRegistryDid(application.did);
       if (!thresholds.has(registry)) thresholds.set(registry, (await this.node.store.didState(registry))?.keyState.threshold ?? 0);
       listings.push({ ...publicView(application, thresholds.get(registry)!), contact: application.contact });

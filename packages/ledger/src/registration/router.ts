@@ -2,7 +2,7 @@
  * The registration routes of a ledger node (issue #6 contract), to mount beside `createLedgerRouter`:
  *
  *   POST /registrations                  public, size-limited → 201 { id, did, status: "pending", submittedAt, … }
- *   GET  /registrations?status=…         institutes (Bearer token) → { registrations: [ … with contact ] }
+ *   GET  /registrations?status=…&limit=…&after=…   institutes (Bearer token) → { registrations: [ … with contact ], next? }
  *   GET  /registrations/{id}             public → the outcome, no contact
  *   POST /registrations/{id}/approve     { proof } by a registry update key → the view (with the receipt once anchored)
  *   POST /registrations/{id}/reject      { reason, proof } by a registry update key → the view
@@ -15,14 +15,14 @@
  * app.use('/ledger', registrations, createLedgerRouter(node));
  */
 import { join } from 'node:path';
-import { DidCityError } from '@did-city/method';
+import { DidCityError, isMultihashSha256 } from '@did-city/method';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { problemHandler, requestLog, requireJson, route } from '../http/middleware.ts';
 import { bodyProblem, type Classified, sendPlainProblem } from '../http/problem.ts';
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
-import { REGISTRATION_STATUSES, type RegistrationStatus } from './types.ts';
+import { MAX_REGISTRATION_PAGE, REGISTRATION_STATUSES, type RegistrationStatus } from './types.ts';
 
 export interface RegistrationRouterOptions {
   /** An open desk; default: one opened on `<dataDir>/registrations.db` (and resumed). */
@@ -46,6 +46,30 @@ function readStatus(query: unknown): RegistrationStatus | undefined {
   if (query === undefined) return undefined;
   if (typeof query === 'string' && (REGISTRATION_STATUSES as readonly string[]).includes(query)) return query as RegistrationStatus;
   throw new DidCityError('MALFORMED_REQUEST', `status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
+}
+
+const LIST_PARAMETERS = ['status', 'limit', 'after'];
+
+/** The listing's query, strictly: known parameters only, each at most once, `limit` in decimal without sign. */
+function readListQuery(query: Record<string, unknown>): { status?: RegistrationStatus; limit?: number; after?: string } {
+  const unknown = Object.keys(query).find((name) => !LIST_PARAMETERS.includes(name));
+  if (unknown !== undefined) {
+    throw new DidCityError('MALFORMED_REQUEST', `unknown query parameter "${unknown.slice(0, 50)}"; known: ${LIST_PARAMETERS.join(', ')}`);
+  }
+  const status = readStatus(query['status']);
+  const limitText = query['limit'];
+  let limit: number | undefined;
+  if (limitText !== undefined) {
+    limit = typeof limitText === 'string' && /^[1-9][0-9]{0,3}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit <= MAX_REGISTRATION_PAGE)) {
+      throw new DidCityError('MALFORMED_REQUEST', `limit must be an integer from 1 to ${MAX_REGISTRATION_PAGE}`);
+    }
+  }
+  const after = query['after'];
+  if (after !== undefined && (typeof after !== 'string' || !isMultihashSha256(after))) {
+    throw new DidCityError('MALFORMED_REQUEST', 'after must be a registration id (zQm…), the `next` of the previous page');
+  }
+  return { ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(after !== undefined ? { after } : {}) };
 }
 
 const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node failed to answer this request.', unexpected: true };
@@ -94,7 +118,7 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
     requireInstitute(options.instituteTokens),
     route(async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ registrations: await desk.list(readStatus(req.query['status'])) });
+      res.json(await desk.page(readListQuery(req.query)));
     }),
   );
   router.get('/:id', route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))));

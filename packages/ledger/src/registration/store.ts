@@ -82,6 +82,11 @@ export class RegistrationStore {
       ),
       byStatus: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE status = ? ORDER BY seq'),
       all: db.prepare<[], ApplicationRow>('SELECT * FROM applications ORDER BY seq'),
+      seqOf: db.prepare<[string], { seq: number }>('SELECT seq FROM applications WHERE id = ?'),
+      pageAll: db.prepare<[number, number], ApplicationRow>('SELECT * FROM applications WHERE seq > ? ORDER BY seq LIMIT ?'),
+      pageByStatus: db.prepare<[string, number, number], ApplicationRow>(
+        'SELECT * FROM applications WHERE status = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
       approvals: db.prepare<[string], ApprovalRow>('SELECT key, created, proof FROM approvals WHERE application_id = ? ORDER BY position'),
       addApproval: db.prepare(
         `INSERT OR IGNORE INTO approvals (application_id, key, created, proof, position)
@@ -120,6 +125,22 @@ export class RegistrationStore {
 
   list(status?: RegistrationStatus): Application[] {
     const rows = status === undefined ? this.#sql.all.all() : this.#sql.byStatus.all(status);
+    return rows.map((row) => this.#application(row));
+  }
+
+  /**
+   * Up to `limit` applications after the one with id `after` (from the start when undefined), oldest first;
+   * undefined when `after` is no application's id.
+   */
+  page(options: { status?: RegistrationStatus; after?: string; limit: number }): Application[] | undefined {
+    let from = 0;
+    if (options.after !== undefined) {
+      const row = this.#sql.seqOf.get(options.after);
+      if (row === undefined) return undefined;
+      from = row.seq;
+    }
+    const { status, limit } = options;
+    const rows = status === undefined ? this.#sql.pageAll.all(from, limit) : this.#sql.pageByStatus.all(status, from, limit);
     return rows.map((row) => this.#application(row));
   }
 

@@ -69,3 +69,13 @@ export interface RegistrationView {
 export interface RegistrationListing extends RegistrationView {
   contact: Contact;
 }
+
+/** `GET /registrations`: one page, oldest first; `next` (the last listed id) when more remain, to pass as `after`. */
+export interface RegistrationPage {
+  registrations: RegistrationListing[];
+  next?: string;
+}
+
+/** Page size of `GET /registrations` when no `limit` is given, and the largest allowed. */
+export const DEFAULT_REGISTRATION_PAGE = 100;
+export const MAX_REGISTRATION_PAGE = 1000;
