@@ -4,13 +4,12 @@
  * log holds resolves and one pinned to another answers 500 INVALID_DID_DOCUMENT (as the library does); and
  * `ledgerUrl` takes several URLs, the next asked when one is unavailable.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLedgerApp, LedgerNode } from '@did-city/ledger';
 import {
   createCityResolver,
@@ -25,9 +24,8 @@ import {
   signOperation,
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ENV_PREFIX } from '../src/config.ts';
+import { startDriverProcess } from './process-fixtures.ts';
 
-const DRIVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CITY = 'did:city:cn:130100';
 const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
 const children: ChildProcess[] = [];
@@ -66,35 +64,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Starts src/main.ts with these settings and resolves with its URL once it prints the port it bound. */
-function startDriver(settings: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries({ port: '0', ...settings }).map(([k, v]) => [ENV_PREFIX + k, v]));
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-      cwd: DRIVER_DIR,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the driver did not start: ${output}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /listening on port (\d+)/.exec(output)?.[1];
-      if (port !== undefined) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}`);
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the driver exited with ${code}: ${output}`));
-    });
-  });
-}
-
 interface ResultBody {
   didDocument: { id: string } | null;
   didResolutionMetadata: { ledger?: { origin?: string }; error?: { type: string; detail: string } };
@@ -128,7 +97,7 @@ afterAll(async () => {
 describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
   test('pinned to the genesis the log holds (inline JSON, by hash and keys): 200', async () => {
     const pins = { 'did:city:cn': { operationHash: operationHash(genesis), updateKeys: institutes.map((k) => k.publicKeyMultibase) } };
-    const driver = await startDriver({ ledgerUrl, trustPolicy: node.policyText, genesis: JSON.stringify(pins) });
+    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: node.policyText, genesis: JSON.stringify(pins) }, children);
     for (const did of ['did:city:cn', CITY]) {
       const { status, body } = await resolveOn(driver, did);
       expect(status).toBe(200);
@@ -140,7 +109,7 @@ describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
     const pins = { 'did:city:cn': { operationHash: keyHash(generateKeyPair().publicKeyMultibase) } };
     const file = join(dir, 'genesis.json');
     writeFileSync(file, JSON.stringify(pins));
-    const driver = await startDriver({ ledgerUrl, trustPolicy: node.policyText, genesis: file });
+    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: node.policyText, genesis: file }, children);
     const expected = await createCityResolver({ reader: new HttpLedgerReader({ url: ledgerUrl, policy: node.policyText }), genesis: pins }).resolve(CITY);
     expect(expected.didResolutionMetadata.error?.type).toMatch(/#INVALID_DID_DOCUMENT$/);
     for (const did of ['did:city:cn', CITY]) {
@@ -158,7 +127,7 @@ describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
 describe('ledgerUrl: several nodes serving the same log', () => {
   test('the first URL a closed port, the second a live ledger: 200 over the second', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}/`;
-    const driver = await startDriver({ ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: node.policyText, freshness: '0' });
+    const driver = await startDriverProcess({ ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: node.policyText, freshness: '0' }, children);
     for (let i = 0; i < 2; i++) {
       const { status, body } = await resolveOn(driver, CITY);
       expect(status).toBe(200);
@@ -171,7 +140,7 @@ describe('ledgerUrl: several nodes serving the same log', () => {
 
   test('the closed port alone: 500 INTERNAL_ERROR, the ledger could not be read', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}/`;
-    const driver = await startDriver({ ledgerUrl: closed, trustPolicy: node.policyText });
+    const driver = await startDriverProcess({ ledgerUrl: closed, trustPolicy: node.policyText }, children);
     const { status, body } = await resolveOn(driver, CITY);
     expect(status).toBe(500);
     expect(body.didResolutionMetadata.error?.type).toBe('https://www.w3.org/ns/did#INTERNAL_ERROR');

@@ -4,13 +4,12 @@
  * given in its environment: 200 for a city, 404 for a code never registered, 410 after a deactivation, and 500
  * INTERNAL_ERROR once the ledger is stopped (for what the freshness window does not cover).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLedgerApp, LedgerNode } from '@did-city/ledger';
 import {
   createOperation,
@@ -24,16 +23,15 @@ import {
   type UnsignedOperation,
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ENV_PREFIX } from '../src/config.ts';
+import { startDriverProcess } from './process-fixtures.ts';
 
-const DRIVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'process-test-admin-token';
 const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
 
 let dataDir: string;
 let node: LedgerNode;
 let ledgerServer: Server;
-let driver: ChildProcess;
+const children: ChildProcess[] = [];
 let driverUrl: string;
 
 const sign = (unsigned: UnsignedOperation, keys: KeyPair[]) => signOperation(unsigned, keys.map(createSigner));
@@ -70,29 +68,6 @@ async function seedLedger(): Promise<void> {
   await post('operations', await sign(deactivateOperation(head), [tianjin.key]));
 }
 
-/** Starts src/main.ts and resolves with its URL once it prints the port it bound. */
-function startDriver(env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    driver = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
-      cwd: DRIVER_DIR,
-      env: { PATH: process.env['PATH'] ?? '', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [ENV_PREFIX + k, v])) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the driver did not start: ${output}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /listening on port (\d+)/.exec(output)?.[1];
-      if (port !== undefined) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${port}`);
-      }
-    };
-    driver.stdout?.on('data', read);
-    driver.stderr?.on('data', read);
-    driver.on('exit', (code) => reject(new Error(`the driver exited with ${code}: ${output}`)));
-  });
-}
 
 /** The parts of a resolution result these tests read. */
 interface ResultBody {
@@ -115,11 +90,11 @@ beforeAll(async () => {
   });
   await seedLedger();
   const port = (ledgerServer.address() as AddressInfo).port;
-  driverUrl = await startDriver({ ledgerUrl: `http://127.0.0.1:${port}/`, trustPolicy: node.policyText, port: '0' });
+  driverUrl = await startDriverProcess({ ledgerUrl: `http://127.0.0.1:${port}/`, trustPolicy: node.policyText }, children);
 }, 60_000);
 
 afterAll(async () => {
-  driver?.kill('SIGTERM');
+  for (const child of children) child.kill('SIGTERM');
   if (ledgerServer.listening) await new Promise((done) => ledgerServer.close(done));
   await node.close();
   rmSync(dataDir, { recursive: true, force: true });
