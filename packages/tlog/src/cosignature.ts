@@ -5,7 +5,8 @@
  *     uint64 big-endian timestamp || 64-byte Ed25519 signature
  *
  * over "cosignature/v1\ntime <timestamp>\n" followed by the whole checkpoint text, extension lines included.
- * (The ML-DSA-44 subtree variant, type 0x06, is not implemented.)
+ * Keys of the ML-DSA-44 subtree variant (type 0x06) are refused with UNSUPPORTED_ALGORITHM: did:city witnesses
+ * cosign with Ed25519.
  */
 import { assertBytes, assertIndex, assertString, concatBytes, isKeyName, utf8 } from './encoding.ts';
 import { ED25519_SIGNATURE_SIZE, ed25519Verify, importPublicKey } from './ed25519.ts';
