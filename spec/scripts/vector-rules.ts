@@ -39,6 +39,7 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-RES-1': 'the failure shape (error, didDocument null, empty metadata) is checked by every negative resolution and dereferencing vector',
   'R-RES-4': 'a deactivated DID is not an error: checked by the positive deactivated resolution and dereferencing vectors',
   'R-RES-5': 'construction rule (metadata): checked by the positive resolution vectors',
+  'R-RES-6': 'a plugin API shape, not a resolution result: packages/method/test/did-resolver-dialect.test.ts (did-resolver 4, 5, 6)',
   'R-LED-4': 'witness behaviour: packages/tlog C2SP tlog-witness vectors and packages/ledger witness tests',
   'R-GOV-2': "the ledger node's binding of a governed policy to its own log key and witness clients: packages/ledger/test/governance.test.ts",
   'R-GOV-3': 'when a policy change takes effect (the old quorum co-signs the handover): packages/ledger/test/governance.test.ts',

@@ -20,7 +20,6 @@ const URI_LIST = 'text/uri-list';
 /** DID parameters did:city dereferences; any other one names a resource the method does not define. */
 const PARAMETERS = new Set(['service', 'serviceType', 'relativeRef', 'versionId', 'versionTime', 'verificationRelationship']);
 
-
 export interface DereferenceContext {
   resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
 }
@@ -46,8 +45,8 @@ function selectsServices(url: CityDidUrl): boolean {
 }
 
 /**
- * text/uri-list when asked for, or by default when a relativeRef names a resource at an endpoint; an explicit
- * document type keeps the spec's "document filtered to the selected services".
+ * text/uri-list only when asked for: without `accept`, or with a document type, the spec's algorithm (§4.2,
+ * service selection) returns the document filtered to the selected services, with or without `relativeRef`.
  */
 function chooseMode(url: CityDidUrl, accept: string | undefined): Request['mode'] {
   const explicit = accept !== undefined && accept.trim() !== '';
@@ -57,7 +56,7 @@ function chooseMode(url: CityDidUrl, accept: string | undefined): Request['mode'
     throw new DidCityError('REPRESENTATION_NOT_SUPPORTED', `No supported representation in accept "${accept}" for ${url.didUrl}`);
   }
   if (chosen === URI_LIST) return 'uri-list';
-  if (chosen === 'default') return url.query.relativeRef !== undefined ? 'uri-list' : DEFAULT_REPRESENTATION;
+  if (chosen === 'default') return DEFAULT_REPRESENTATION;
   return DOCUMENT_REPRESENTATIONS[chosen]!;
 }
 
@@ -165,7 +164,6 @@ function endpointUrls(services: Service[], url: CityDidUrl): string[] {
 }
 
 
-
 /** CID 1.0 §3.3: the method must be listed, by reference or by value, in each requested relationship. */
 function checkRelationships(document: DIDDocument, target: DereferencedContent, request: Request): void {
   if (request.relationships.length === 0) return;
@@ -200,7 +198,11 @@ function succeed(content: DereferencedContent | null, contentType: string, resol
 
 /** The document, filtered to the selected services when the URL selects some, then narrowed by the fragment. */
 function documentContent(document: DIDDocument, request: Request): DereferencedContent {
-  const resource = selectsServices(request.url) ? { ...document, service: selectServices(document, request.url) } : document;
+  const selected = selectsServices(request.url) ? selectServices(document, request.url) : undefined;
+  // The algorithm resolves relativeRef against the endpoints before it picks the representation: a reference
+  // that leaves its endpoint is INVALID_DID_URL whichever representation was asked for.
+  if (selected !== undefined && request.url.query.relativeRef !== undefined) endpointUrls(selected, request.url);
+  const resource = selected === undefined ? document : { ...document, service: selected };
   const { fragment } = request.url;
   const target = fragment === undefined ? resource : findFragment(resource, fragment);
   checkRelationships(resource, target, request);

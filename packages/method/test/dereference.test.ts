@@ -38,6 +38,8 @@ function success(content: unknown, contentType = 'application/did', contentMetad
   return { dereferencingMetadata: { contentType }, content, contentStream: content, contentMetadata };
 }
 
+
+const URI_LIST = { accept: 'text/uri-list' };
 describe('dereference: the document and its fragments', () => {
   it('"a DID URL with no path/query/fragment dereferences to the document", with its metadata', async () => {
     expect(await resolver.dereference(SJZ)).toStrictEqual(success(DOCUMENT));
@@ -119,14 +121,14 @@ describe('dereference: services (DID Resolution §5.4.1)', () => {
     );
   });
 
-  it('"relativeRef resolved against the endpoint URL per RFC 3986 §5" (a URL list by default)', async () => {
-    expect(await resolver.dereference(`${SJZ}?service=files&relativeRef=reports/2026.pdf%3Flang%3Dzh`)).toStrictEqual(
+  it('"relativeRef resolved against the endpoint URL per RFC 3986 §5" (accept text/uri-list)', async () => {
+    expect(await resolver.dereference(`${SJZ}?service=files&relativeRef=reports/2026.pdf%3Flang%3Dzh`, URI_LIST)).toStrictEqual(
       success(['https://files.sjz.example/public/reports/2026.pdf?lang=zh'], 'text/uri-list', { contentType: 'text/uri-list' }),
     );
   });
 
   it('relativeRef to every selected endpoint, and "the DID fragment is inherited" by each URL', async () => {
-    const result = await resolver.dereference(`${SJZ}?serviceType=DataService&relativeRef=items%3Fpage%3D2#top`);
+    const result = await resolver.dereference(`${SJZ}?serviceType=DataService&relativeRef=items%3Fpage%3D2#top`, URI_LIST);
     expect(result.content).toStrictEqual([
       'https://api.sjz.example/v1/items?page=2#top',
       'https://mirror.sjz.example/v1/items?page=2#top',
@@ -134,8 +136,13 @@ describe('dereference: services (DID Resolution §5.4.1)', () => {
   });
 
   it('an absolute-path relativeRef that stays under the endpoint path is fine', async () => {
-    const result = await resolver.dereference(`${SJZ}?service=files&relativeRef=%2Fpublic%2Fmap.geojson`);
+    const result = await resolver.dereference(`${SJZ}?service=files&relativeRef=%2Fpublic%2Fmap.geojson`, URI_LIST);
     expect(result.content).toStrictEqual(['https://files.sjz.example/public/map.geojson']);
+  });
+
+  it('relativeRef without accept: "the resolved DID document with selected services" (DID Resolution §4.2)', async () => {
+    const result = await resolver.dereference(`${SJZ}?service=files&relativeRef=a.pdf`);
+    expect(result).toStrictEqual(success({ ...DOCUMENT, service: [FILES] }));
   });
 
   it('relativeRef with an explicit document accept: the filtered document, as the spec\'s algorithm says', async () => {

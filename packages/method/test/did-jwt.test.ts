@@ -91,13 +91,12 @@ describe('getResolver() result shape', () => {
     expect(result.didDocumentMetadata.versionId).toBe('2');
   });
 
-  it('errors come back as RFC 9457 problem details, not thrown', async () => {
+  it('errors come back as values in did-resolver\'s dialect, not thrown', async () => {
     const scenario = await cityScenario();
     const resolver = new Resolver({ ...getResolver({ reader: scenario.ledger }) });
+    const problem = { type: 'https://www.w3.org/ns/did#INVALID_DID', title: 'Invalid DID', detail: expect.any(String), status: 400 };
     expect(await resolver.resolve('did:city:cn:999999')).toStrictEqual({
-      didResolutionMetadata: {
-        error: { type: 'https://www.w3.org/ns/did#INVALID_DID', title: 'Invalid DID', detail: expect.any(String), status: 400 },
-      },
+      didResolutionMetadata: { error: 'invalidDid', message: expect.any(String), problemDetails: problem },
       didDocument: null,
       didDocumentMetadata: {},
     });
