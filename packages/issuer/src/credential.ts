@@ -3,11 +3,10 @@
  * context, types, issuer, dates, subject), and the 2.0 → 1.1 mapping for VC-JWT 1.1. Throws IssuerError
  * INVALID_CREDENTIAL listing every problem found.
  */
+import { memberIssues, URL_LIKE } from './conformance.ts';
 import { IssuerError, issue, type VerificationIssue } from './errors.ts';
 import { type Credential, isRecord, issuerId, VC_V1_CONTEXT, VC_V2_CONTEXT } from './types.ts';
 import { parseDateTimeStamp } from './validity.ts';
-
-const URL_LIKE = /^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$/;
 
 function contextIssues(context: unknown, first: string): VerificationIssue[] {
   if (!Array.isArray(context) || context[0] !== first) return [issue('INVALID_CREDENTIAL', `@context must be an array starting with ${first}`)];
@@ -53,7 +52,7 @@ export function credentialIssues(value: unknown, options: { expectedIssuer?: str
     issues.push(issue('INVALID_CREDENTIAL', 'VC 2.0 uses validFrom/validUntil, not issuanceDate/expirationDate'));
   }
   if (value.proof !== undefined) issues.push(issue('INVALID_CREDENTIAL', 'a credential to be issued must not carry a proof'));
-  return [...issues, ...dateIssues(value, 'validFrom', 'validUntil'), ...subjectIssues(value.credentialSubject)];
+  return [...issues, ...dateIssues(value, 'validFrom', 'validUntil'), ...subjectIssues(value.credentialSubject), ...memberIssues(value)];
 }
 
 export function assertCredential(value: unknown, options: { expectedIssuer?: string } = {}): asserts value is Credential {

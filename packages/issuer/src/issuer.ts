@@ -13,11 +13,13 @@ import { assertCredential, controllerOf, normalised, wholeSeconds } from './cred
 import { issueDataIntegrityVc } from './data-integrity.ts';
 import { IssuerError } from './errors.ts';
 import { envelope, issueJoseVc } from './jose.ts';
+import { jsonLdIssues } from './jsonld-check.ts';
 import { issueJwtVc } from './jwt-vc.ts';
+import { checkRelatedResources, type ResourceFetcher } from './related-resource.ts';
 import { SchemaRegistry, schemaUrl } from './schema-check.ts';
 import { BUNDLED_SCHEMAS, type CityCredentialType } from './schemas.ts';
 import type { StatusLists } from './status-lists.ts';
-import type { Credential, CredentialFormat, EnvelopedVerifiableCredential, IssuerKey } from './types.ts';
+import { asArray, type Credential, type CredentialFormat, type EnvelopedVerifiableCredential, type IssuerKey } from './types.ts';
 
 export interface IssuerOptions {
   key: IssuerKey;
@@ -25,6 +27,13 @@ export interface IssuerOptions {
   /** Where the service runs: credentialSchema references point at its `/schemas/v1/…` copies. */
   baseUrl?: string;
   now?: () => Date;
+  /**
+   * Fetches a `relatedResource` so that a wrong digest is refused before signing; a resource it cannot fetch is
+   * signed as given (its structure is always checked). Default: none (no fetch on a caller's behalf).
+   */
+  fetchResource?: ResourceFetcher;
+  /** More JSON-LD contexts the issuer accepts, by URL (contexts are never fetched). */
+  contexts?: ReadonlyMap<string, unknown>;
 }
 
 export interface IssueOptions {
@@ -73,10 +82,18 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
       if (!credential['@context'].includes(CITY_CREDENTIALS_CONTEXT)) credential['@context'].push(CITY_CREDENTIALS_CONTEXT);
       credential.credentialSchema ??= { id: schemaUrl(BUNDLED_SCHEMAS[type], options.baseUrl), type: 'JsonSchema' };
     }
-    const issues = await schemas.check(credential);
+    const [schema, jsonLd, resources] = await Promise.all([
+      schemas.check(credential),
+      jsonLdIssues(credential, options.contexts === undefined ? {} : { contexts: options.contexts }),
+      checkRelatedResources(credential.relatedResource, options.fetchResource, { code: 'INVALID_CREDENTIAL' }),
+    ]);
+    const issues = [...schema, ...jsonLd, ...resources.errors];
     if (issues.length > 0) throw new IssuerError('INVALID_CREDENTIAL', issues.map((entry) => entry.message).join('; '), { errors: issues });
-    if (credential.credentialStatus !== undefined) throw new IssuerError('INVALID_CREDENTIAL', 'credentialStatus is assigned by the issuer');
-    if (status && options.statusLists !== undefined) credential.credentialStatus = options.statusLists.allocate(credential.id, client === undefined ? {} : { client });
+    if (status && options.statusLists !== undefined) {
+      // A caller's own well-formed entries (VC 2.0 §4.10 allows any status type) are kept; ours come after them.
+      const ours = options.statusLists.allocate(credential.id, client === undefined ? {} : { client });
+      credential.credentialStatus = [...asArray(credential.credentialStatus), ...ours];
+    }
     return credential;
   }
 

@@ -36,6 +36,9 @@ export function envelope(jwt: string): EnvelopedVerifiableCredential {
 export function unwrapEnvelope(input: unknown): string | undefined {
   if (typeof input === 'string') return input;
   if (!isRecord(input) || input.type !== 'EnvelopedVerifiableCredential' || typeof input.id !== 'string') return undefined;
+  // VC 2.0 §4.13: an enveloped credential is itself a VC 2.0 document, so its @context starts with the v2 context.
+  const context = Array.isArray(input['@context']) ? input['@context'][0] : input['@context'];
+  if (context !== VC_V2_CONTEXT) return undefined;
   const id = input.id;
   const prefix = DATA_URL_PREFIXES.find((candidate) => id.startsWith(candidate));
   return prefix === undefined ? undefined : id.slice(prefix.length);

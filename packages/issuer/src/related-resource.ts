@@ -1,10 +1,12 @@
 /**
  * VC 2.0 §5.3 integrity of related resources: each `relatedResource` names a URL and a digest (`digestSRI`, as in
- * Subresource Integrity, or `digestMultibase`, a multibase multihash). The verifier fetches the resource and
- * compares; a resource it cannot fetch is an error, not a pass.
+ * Subresource Integrity, or `digestMultibase`, a multibase multihash). The structure is always checked (rule
+ * VC2-RR-1..3: one or more objects, a unique URL `id` each, at least one well-formed digest). The digest is compared
+ * whenever the resource can be fetched (VC2-RR-4: a mismatch is an error); a resource that cannot be fetched under
+ * the fetch policy is reported as not checked, with the reason, and is an error only when the caller requires it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { issue, type VerificationIssue } from './errors.ts';
+import { type IssuerErrorCode, issue, type VerificationIssue } from './errors.ts';
 import { isRecord } from './types.ts';
 
 export type ResourceFetcher = (url: string) => Promise<Uint8Array>;
@@ -49,11 +51,16 @@ function multibaseBytes(value: string): Uint8Array {
   throw new RangeError('digestMultibase must be base58btc (z) or base64url (u)');
 }
 
+/**
+ * digestMultibase is a multibase multihash (Data Integrity 1.0 §2.6). A bare 32-byte SHA-256 digest is also read,
+ * since the W3C VC 2.0 test suite writes its vectors that way; it cannot be confused with a multihash (34+ bytes).
+ */
 function checkMultibase(digest: string, bytes: Uint8Array): boolean {
-  const multihash = multibaseBytes(digest);
-  const node = MULTIHASH_ALGORITHMS[multihash[0] ?? -1];
-  if (node === undefined || multihash[1] !== multihash.length - 2) return false;
-  return same(createHash(node).update(bytes).digest(), multihash.subarray(2));
+  const decoded = multibaseBytes(digest);
+  if (decoded.length === 32) return same(createHash('sha256').update(bytes).digest(), decoded);
+  const node = MULTIHASH_ALGORITHMS[decoded[0] ?? -1];
+  if (node === undefined || decoded[1] !== decoded.length - 2) return false;
+  return same(createHash(node).update(bytes).digest(), decoded.subarray(2));
 }
 
 /** SRI digest of bytes, for issuers filling `relatedResource`. */
@@ -61,31 +68,100 @@ export function digestSri(bytes: Uint8Array, algorithm: 'sha256' | 'sha384' | 's
   return `${algorithm}-${createHash(algorithm).update(bytes).digest('base64')}`;
 }
 
-async function checkOne(resource: unknown, fetchResource: ResourceFetcher): Promise<VerificationIssue | undefined> {
-  if (!isRecord(resource) || typeof resource.id !== 'string') return issue('MALFORMED_CREDENTIAL', 'relatedResource entries need an id');
-  const { id, digestSRI, digestMultibase } = resource;
-  if (typeof digestSRI !== 'string' && typeof digestMultibase !== 'string') {
-    return issue('MALFORMED_CREDENTIAL', `relatedResource ${id} has neither digestSRI nor digestMultibase`);
+const SRI = /^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}(\s+(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2})*$/;
+
+function digestIssue(entry: Record<string, unknown>, where: string, code: IssuerErrorCode): VerificationIssue | undefined {
+  const { digestSRI, digestMultibase } = entry;
+  if (digestSRI === undefined && digestMultibase === undefined) return issue(code, `${where} needs digestSRI or digestMultibase`);
+  if (digestSRI !== undefined && (typeof digestSRI !== 'string' || !SRI.test(digestSRI))) return issue(code, `${where}.digestSRI is not an SRI hash expression`);
+  if (digestMultibase === undefined) return undefined;
+  try {
+    if (typeof digestMultibase !== 'string') throw new RangeError('digestMultibase must be a string');
+    const length = multibaseBytes(digestMultibase).length;
+    if (length < 32) throw new RangeError('digestMultibase is too short for a digest');
+  } catch (cause) {
+    return issue(code, `${where}: ${(cause as Error).message}`);
   }
+  return undefined;
+}
+
+/** Structure problems of a `relatedResource` value (VC 2.0 §5.3); `code` is the caller's (issuance or verification). */
+export function relatedResourceIssues(value: unknown, code: IssuerErrorCode): VerificationIssue[] {
+  if (value === undefined) return [];
+  const entries = Array.isArray(value) ? value : [value];
+  if (entries.length === 0) return [issue(code, 'relatedResource must hold at least one object')];
+  const seen = new Set<string>();
+  const issues: VerificationIssue[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const where = `relatedResource[${index}]`;
+    if (!isRecord(entry)) {
+      issues.push(issue(code, `${where} must be an object with id and a digest`));
+      continue;
+    }
+    if (typeof entry.id !== 'string' || !URL.canParse(entry.id)) {
+      issues.push(issue(code, `${where}.id must be a URL`));
+      continue;
+    }
+    if (seen.has(entry.id)) issues.push(issue(code, `${where}.id ${entry.id} appears more than once`));
+    seen.add(entry.id);
+    if (entry.mediaType !== undefined && typeof entry.mediaType !== 'string') issues.push(issue(code, `${where}.mediaType must be a string`));
+    const digest = digestIssue(entry, where, code);
+    if (digest !== undefined) issues.push(digest);
+  }
+  return issues;
+}
+
+/** What became of one resource: its digest compared, or not fetched (and why). */
+export interface RelatedResourceOutcome {
+  id: string;
+  digest: 'matched' | 'mismatched' | 'not-fetched';
+  reason?: string;
+}
+
+export interface RelatedResourceReport {
+  /** Structure problems and digest mismatches (and, when `requireFetch`, resources not fetched). */
+  errors: VerificationIssue[];
+  /** Resources whose digest could not be compared. */
+  warnings: VerificationIssue[];
+  outcomes: RelatedResourceOutcome[];
+}
+
+async function compare(entry: Record<string, unknown>, fetchResource: ResourceFetcher | undefined): Promise<RelatedResourceOutcome> {
+  const id = entry.id as string;
+  if (fetchResource === undefined) return { id, digest: 'not-fetched', reason: 'fetching related resources is turned off' };
   let bytes: Uint8Array;
   try {
     bytes = await fetchResource(id);
   } catch (cause) {
-    return issue('RELATED_RESOURCE_UNAVAILABLE', `${id}: ${(cause as Error).message}`);
+    return { id, digest: 'not-fetched', reason: (cause as Error).message };
   }
-  try {
-    const sriOk = typeof digestSRI !== 'string' || checkSri(digestSRI, bytes);
-    const multibaseOk = typeof digestMultibase !== 'string' || checkMultibase(digestMultibase, bytes);
-    if (sriOk && multibaseOk) return undefined;
-  } catch (cause) {
-    return issue('MALFORMED_CREDENTIAL', `relatedResource ${id}: ${(cause as Error).message}`);
-  }
-  return issue('RELATED_RESOURCE_MISMATCH', `${id} does not match its digest`);
+  const { digestSRI, digestMultibase } = entry;
+  const sriOk = typeof digestSRI !== 'string' || checkSri(digestSRI, bytes);
+  const multibaseOk = typeof digestMultibase !== 'string' || checkMultibase(digestMultibase, bytes);
+  return { id, digest: sriOk && multibaseOk ? 'matched' : 'mismatched' };
 }
 
-export async function checkRelatedResources(resources: unknown, fetchResource: ResourceFetcher): Promise<VerificationIssue[]> {
-  if (resources === undefined) return [];
-  if (!Array.isArray(resources)) return [issue('MALFORMED_CREDENTIAL', 'relatedResource must be an array')];
-  const found = await Promise.all(resources.map((resource) => checkOne(resource, fetchResource)));
-  return found.filter((entry): entry is VerificationIssue => entry !== undefined);
+/**
+ * Checks `relatedResource`: structure always, then each digest against the fetched bytes. `code` names structure
+ * problems (MALFORMED_CREDENTIAL for a verifier, INVALID_CREDENTIAL for the issuer).
+ */
+export async function checkRelatedResources(
+  resources: unknown,
+  fetchResource: ResourceFetcher | undefined,
+  options: { requireFetch?: boolean; code?: IssuerErrorCode } = {},
+): Promise<RelatedResourceReport> {
+  const structure = relatedResourceIssues(resources, options.code ?? 'MALFORMED_CREDENTIAL');
+  if (resources === undefined || structure.length > 0) return { errors: structure, warnings: [], outcomes: [] };
+  const entries = (Array.isArray(resources) ? resources : [resources]) as Record<string, unknown>[];
+  const outcomes = await Promise.all(entries.map((entry) => compare(entry, fetchResource)));
+  const errors: VerificationIssue[] = [];
+  const warnings: VerificationIssue[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.digest === 'mismatched') errors.push(issue('RELATED_RESOURCE_MISMATCH', `${outcome.id} does not match its digest`));
+    if (outcome.digest === 'not-fetched') {
+      const unavailable = issue('RELATED_RESOURCE_UNAVAILABLE', `${outcome.id} was not fetched, its digest is not checked: ${outcome.reason}`);
+      (options.requireFetch ? errors : warnings).push(unavailable);
+    }
+  }
+  return { errors, warnings, outcomes };
 }

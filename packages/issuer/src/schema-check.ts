@@ -50,14 +50,19 @@ export class SchemaRegistry {
     return validate;
   }
 
-  /** Validates `credential` against every schema it references. */
+  /**
+   * Validates `credential` against every JSON Schema it references. References of other types (VC 2.0 §4.11 allows
+   * any, e.g. `JsonSchemaCredential` or a community's own validator) are not this registry's to check: they are
+   * skipped, as a verifier that does not know a schema type does.
+   */
   async check(credential: Credential): Promise<VerificationIssue[]> {
     const issues: VerificationIssue[] = [];
     for (const ref of asArray(credential.credentialSchema)) {
-      if (!isRecord(ref) || typeof ref.id !== 'string' || !SCHEMA_TYPES.has(ref.type as string)) {
-        issues.push(issue('SCHEMA_UNAVAILABLE', 'credentialSchema must have an id and type "JsonSchema"'));
+      if (!isRecord(ref) || typeof ref.id !== 'string' || ref.type === undefined) {
+        issues.push(issue('SCHEMA_UNAVAILABLE', 'credentialSchema must have an id and a type'));
         continue;
       }
+      if (!SCHEMA_TYPES.has(ref.type as string)) continue;
       issues.push(...(await this.#checkOne(credential, ref.id)));
     }
     return issues;

@@ -53,7 +53,7 @@ export class StatusLists {
 
   constructor(options: StatusListsOptions) {
     if (options.length !== undefined && options.length < MIN_STATUS_LIST_LENGTH) {
-      throw new RangeError(`status lists hold at least ${MIN_STATUS_LIST_LENGTH} entries`);
+      throw new RangeError(`status lists hold a multiple of 8 entries, at least ${MIN_STATUS_LIST_LENGTH}`);
     }
     this.#options = options;
   }
@@ -68,6 +68,9 @@ export class StatusLists {
 
   /** Creates an empty list and returns its id. */
   createList(purpose: StatusPurpose, length = this.#options.length ?? MIN_STATUS_LIST_LENGTH): string {
+    if (!Number.isSafeInteger(length) || length < MIN_STATUS_LIST_LENGTH || length % 8 !== 0) {
+      throw new IssuerError('MALFORMED_REQUEST', `status lists hold a multiple of 8 entries, at least ${MIN_STATUS_LIST_LENGTH}`);
+    }
     const id = randomUUID();
     this.#options.store.createList({ id, purpose, bits: createBitstring(length) });
     return id;

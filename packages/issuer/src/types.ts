@@ -4,6 +4,7 @@
  */
 import type { DataIntegrityProof, DIDResolutionOptions, DIDResolutionResult, Signer } from '@did-city/method';
 import type { VerificationIssue } from './errors.ts';
+import type { RelatedResourceOutcome } from './related-resource.ts';
 
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
@@ -33,9 +34,9 @@ export interface CredentialSchemaRef {
 /** VC 2.0 §5.3 integrity of related resources. */
 export interface RelatedResource {
   id: string;
+  mediaType?: string;
   digestSRI?: string;
   digestMultibase?: string;
-  mediaType?: string;
 }
 
 /** A credential in either data model (1.1 uses issuanceDate/expirationDate, 2.0 validFrom/validUntil). */
@@ -51,7 +52,7 @@ export interface Credential {
   credentialSubject: CredentialSubject | CredentialSubject[];
   credentialStatus?: BitstringStatusListEntry | BitstringStatusListEntry[];
   credentialSchema?: CredentialSchemaRef | CredentialSchemaRef[];
-  relatedResource?: RelatedResource[];
+  relatedResource?: RelatedResource | RelatedResource[];
   proof?: DataIntegrityProof | DataIntegrityProof[];
   [member: string]: unknown;
 }
@@ -87,6 +88,10 @@ export interface VerificationResult {
   credential?: Credential;
   /** The verification method that verified the signature. */
   verificationMethod?: string;
+  /** Checks that could not be made and do not fail the credential (a related resource that was not fetched). */
+  warnings?: VerificationIssue[];
+  /** Each `relatedResource`: digest matched, mismatched, or not fetched (and why). */
+  relatedResources?: RelatedResourceOutcome[];
 }
 
 export function issuerId(issuer: unknown): string | undefined {

@@ -4,9 +4,25 @@
 import { isXsdDateTime } from '@did-city/method';
 import { issue, type VerificationIssue } from './errors.ts';
 
-/** XML Schema dateTimeStamp: a dateTime with a time zone, as VC 2.0 requires. */
+/**
+ * Whether the date part names a day of the calendar. Date.parse rolls `2026-02-30` over to 2 March instead of
+ * refusing it, and XML Schema's dateTime allows no such day.
+ */
+function isCalendarDate(value: string): boolean {
+  const match = /^(-?\d{4,})-(\d\d)-(\d\d)T/.exec(value);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const days = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+/** XML Schema dateTimeStamp: a dateTime with a time zone, as VC 2.0 requires, on a real calendar day. */
 export function parseDateTimeStamp(value: unknown): number | undefined {
-  if (!isXsdDateTime(value) || !/(Z|[+-]\d\d:\d\d)$/.test(value)) return undefined;
+  if (!isXsdDateTime(value) || !/(Z|[+-]\d\d:\d\d)$/.test(value) || !isCalendarDate(value)) return undefined;
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : time;
 }

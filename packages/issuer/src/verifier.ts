@@ -22,8 +22,12 @@ export interface VerifierOptions {
   resolver: DidResolver;
   /** Default: HTTP GET. */
   fetchStatusList?: StatusListFetcher;
-  /** Default: HTTP GET; `false` skips relatedResource digests. */
+  /** Default: HTTP GET; `false`: relatedResource digests are not compared (their structure still is). */
   fetchResource?: ResourceFetcher | false;
+  /** A related resource that cannot be fetched fails the credential; default false (a warning says it was not checked). */
+  requireRelatedResources?: boolean;
+  /** JSON-LD checks of contexts and types with bundled contexts (about 1 ms each); default false. */
+  checkJsonLd?: boolean | { contexts?: ReadonlyMap<string, unknown> };
   /** Fetches schemas that are not bundled; default HTTP GET; `false`: unknown schemas fail. */
   fetchSchema?: JsonFetcher | false;
   /** `false` skips credentialSchema checks. */
@@ -97,6 +101,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
   const fetchResource = optional(options.fetchResource, httpResourceFetcher);
   if (fetchResource !== undefined) context.fetchResource = fetchResource;
+  if (options.requireRelatedResources === true) context.requireRelatedResources = true;
+  if (options.checkJsonLd !== undefined && options.checkJsonLd !== false) {
+    context.jsonLd = { strict: false, ...(options.checkJsonLd === true ? {} : options.checkJsonLd) };
+  }
   return {
     verify: (input) => verifyCredential(input, context),
     verifyJwtVc: (jwt) => verifyJwtVc(jwt, context),

@@ -6,6 +6,7 @@
 import type { KeyType } from '@did-city/method';
 import { issue, type VerificationIssue } from './errors.ts';
 import { assertionKeys, type KeyValidity } from './issuer-keys.ts';
+import { type JsonLdCheckOptions, jsonLdIssues } from './jsonld-check.ts';
 import { checkRelatedResources, type ResourceFetcher } from './related-resource.ts';
 import type { SchemaRegistry } from './schema-check.ts';
 import type { StatusChecker } from './status-check.ts';
@@ -21,8 +22,12 @@ export interface VerifyContext {
   status?: StatusChecker;
   /** Absent: credentialSchema is not checked. */
   schemas?: SchemaRegistry;
-  /** Absent: relatedResource digests are not checked. */
+  /** Absent: relatedResource digests are not compared (their structure still is). */
   fetchResource?: ResourceFetcher;
+  /** A related resource that cannot be fetched is an error, not a warning. */
+  requireRelatedResources?: boolean;
+  /** JSON-LD checks of the credential's contexts and types (bundled contexts only). */
+  jsonLd?: JsonLdCheckOptions;
 }
 
 /** One signature to check: a JWS, or one Data Integrity proof. */
@@ -59,15 +64,16 @@ async function checkSignature(secured: Secured, check: SignatureCheck, context: 
   return key ?? issue('INVALID_SIGNATURE', `signature does not verify with ${keys.map((k) => k.id).join(', ')}`);
 }
 
-async function laterChecks(secured: Secured, context: VerifyContext): Promise<VerificationIssue[]> {
+async function laterChecks(secured: Secured, context: VerifyContext) {
   const issues = checkValidity(secured.window, context.now(), context.clockSkewMs);
   const { credential } = secured;
-  const [status, schema, resources] = await Promise.all([
+  const [status, schema, resources, jsonLd] = await Promise.all([
     context.status === undefined || credential.credentialStatus === undefined ? [] : context.status.check(credential),
     context.schemas === undefined || credential.credentialSchema === undefined ? [] : context.schemas.check(credential),
-    context.fetchResource === undefined ? [] : checkRelatedResources(credential.relatedResource, context.fetchResource),
+    checkRelatedResources(credential.relatedResource, context.fetchResource, { requireFetch: context.requireRelatedResources === true }),
+    context.jsonLd === undefined ? [] : jsonLdIssues(credential, { ...context.jsonLd, code: 'MALFORMED_CREDENTIAL' }),
   ]);
-  return [...issues, ...status, ...schema, ...resources];
+  return { errors: [...issues, ...status, ...schema, ...resources.errors, ...jsonLd], resources };
 }
 
 export async function verifySecured(secured: Secured, context: VerifyContext): Promise<VerificationResult> {
@@ -79,8 +85,10 @@ export async function verifySecured(secured: Secured, context: VerifyContext): P
     if ('code' in outcome) return failed([outcome], partial);
     verificationMethod ??= outcome.id;
   }
-  const issues = await laterChecks(secured, context);
-  const result: VerificationResult = { verified: issues.length === 0, errors: issues, ...partial };
+  const { errors, resources } = await laterChecks(secured, context);
+  const result: VerificationResult = { verified: errors.length === 0, errors, ...partial };
+  if (resources.warnings.length > 0) result.warnings = resources.warnings;
+  if (resources.outcomes.length > 0) result.relatedResources = resources.outcomes;
   if (verificationMethod !== undefined) result.verificationMethod = verificationMethod;
   return result;
 }

@@ -105,7 +105,12 @@ describe('the other credential types', () => {
     s.resources.set(dataset, new TextEncoder().encode('road,flow\nzhongshan,9999\n'));
     expect((await s.verifier().verify(issued.verifiableCredential)).errors.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_MISMATCH']);
     s.resources.delete(dataset);
-    expect((await s.verifier().verify(issued.verifiableCredential)).errors.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_UNAVAILABLE']);
+    // Not fetched: the credential verifies, and the result says the digest was not checked, and why.
+    const unfetched = await s.verifier().verify(issued.verifiableCredential);
+    expect(unfetched).toMatchObject({ verified: true, relatedResources: [{ id: dataset, digest: 'not-fetched', reason: 'HTTP 404' }] });
+    expect(unfetched.warnings?.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_UNAVAILABLE']);
+    const strict = await s.verifier({ requireRelatedResources: true }).verify(issued.verifiableCredential);
+    expect(strict.errors.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_UNAVAILABLE']);
   });
 
   it('a credential that breaks its schema is refused at issuance and fails verification', async () => {

@@ -2,11 +2,13 @@
  * Reading the VC API request bodies. Anything malformed becomes MALFORMED_REQUEST (the envelope) or
  * INVALID_CREDENTIAL (the credential inside it, checked later by the issuer).
  */
+import { MIN_STATUS_LIST_LENGTH } from '../bitstring.ts';
 import { IssuerError } from '../errors.ts';
 import type { IssueOptions } from '../issuer.ts';
 import type { StatusPurpose } from '../status-store.ts';
 import { type CredentialFormat, isRecord } from '../types.ts';
 
+const MAX_LIST_LENGTH = 8 * 1024 * 1024;
 const FORMATS: readonly CredentialFormat[] = ['data-integrity', 'vc+jwt', 'vc-jwt'];
 
 function malformed(message: string): never {
@@ -65,8 +67,9 @@ export function readCreateListRequest(body: unknown): { purpose: StatusPurpose; 
   const value = isRecord(body) ? body : {};
   const purpose = value.statusPurpose ?? 'revocation';
   if (purpose !== 'revocation' && purpose !== 'suspension') malformed('statusPurpose must be revocation or suspension');
-  if (value.length !== undefined && (!Number.isSafeInteger(value.length) || (value.length as number) > 8 * 1024 * 1024)) {
-    malformed('length must be an integer of at most 8,388,608 entries');
+  const { length } = value;
+  if (length !== undefined && (typeof length !== 'number' || !Number.isSafeInteger(length) || length < MIN_STATUS_LIST_LENGTH || length > MAX_LIST_LENGTH || length % 8 !== 0)) {
+    malformed(`length must be a multiple of 8 from ${MIN_STATUS_LIST_LENGTH} to ${MAX_LIST_LENGTH} (Bitstring Status List 1.0 §4.1 sets the minimum)`);
   }
   return value.length === undefined ? { purpose } : { purpose, length: value.length as number };
 }

@@ -1,0 +1,18 @@
+// jsonld and the credentials context package ship JavaScript without type declarations; these are the shapes used.
+declare module 'jsonld' {
+  interface JsonLdLoaded {
+    documentUrl: string;
+    document: unknown;
+    contextUrl: string | null;
+  }
+  interface ExpandOptions {
+    documentLoader: (url: string) => Promise<JsonLdLoaded>;
+    safe?: boolean;
+    eventHandler?: (event: { event: { code: string; level: string; message: string }; next: () => void }) => void;
+  }
+  const jsonld: { expand(input: unknown, options: ExpandOptions): Promise<unknown[]> };
+  export default jsonld;
+}
+declare module '@digitalbazaar/credentials-context' {
+  export const contexts: Map<string, Record<string, unknown>>;
+}
