@@ -12,6 +12,10 @@ import {
   canonicalBytes,
   createCityResolver,
   type DidHistory,
+  DidIndex,
+  didIndexKey,
+  indexHeadValue,
+  indexRootOf,
   type GenesisPolicy,
   HttpLedgerReader,
   isCityDid,
@@ -20,6 +24,7 @@ import {
   operationHash,
   parentDid,
   parseDid,
+  verifyIndexHead,
 } from '@did-city/method';
 import {
   evaluateCheckpoint,
@@ -27,6 +32,7 @@ import {
   parseCheckpoint,
   parseNote,
   parsePolicy,
+  PrefixTree,
   verifyConsistency,
   verifyInclusion,
 } from '@did-city/tlog';
@@ -201,6 +207,14 @@ describe('dereferencing', () => {
 
 /** What a resolver verifies about a ledger answer (spec §7.6), as an error code or undefined. */
 function ledgerCheck(v: Json): string | undefined {
+  if (v.check === 'index') {
+    try {
+      verifyIndexHead({ did: v.did, head: v.head, indexProof: v.indexProof, root: bytes(v.root) });
+      return undefined;
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+  }
   const policy = parsePolicy(v.policy);
   const trusted = (note: string) => evaluateCheckpoint(note, policy).ok;
   if (v.check === 'checkpoint') return trusted(v.checkpoint) ? undefined : 'UNTRUSTED_CHECKPOINT';
@@ -268,6 +282,43 @@ describe('ledger: checkpoint, witnesses, proofs (spec §7)', () => {
   });
 });
 
+describe('the DID index of the world log (spec §7.9)', () => {
+  const v = load('ledger/world-index.json');
+  const heads = (entries: Json[]) =>
+    entries.map((e: Json) => ({ did: e.operation.did, seq: e.operation.seq, index: e.index, operationHash: e.operationHash }));
+
+  it('keys and values are SHA-256 of the DID and of the packed head', () => {
+    for (const { did, key, head, value } of v.dids) {
+      expect(Buffer.from(didIndexKey(did)).toString('hex')).toBe(key);
+      expect(Buffer.from(indexHeadValue(head)).toString('hex')).toBe(value);
+    }
+  });
+
+  it('the root after each entry, rebuilt from scratch as a prefix tree of (key, value)', () => {
+    expect(v.roots).toHaveLength(world.entries.length + 1);
+    for (const { size, root } of v.roots) {
+      const latest = new Map<string, Json>();
+      for (const head of heads(world.entries.slice(0, size))) latest.set(head.did, head);
+      const tree = PrefixTree.from([...latest.values()].map((h) => [didIndexKey(h.did), indexHeadValue(h)] as const));
+      expect(base64(tree.root()), `size ${size}`).toBe(root);
+    }
+    expect(base64(DidIndex.empty().apply(heads(world.entries)).root())).toBe(v.root);
+  });
+
+  it('every DID proves its latest head and the absent DIDs prove their absence', () => {
+    const root = bytes(v.root);
+    for (const { did, head } of v.dids) expect(verifyIndexHead({ did, ...v.proofs[did], root })).toEqual(head);
+    expect(v.absent[0].indexProof.otherLeaf).toBeUndefined();
+    expect(v.absent[1].indexProof.otherLeaf).toBeDefined();
+    for (const absent of v.absent) expect(verifyIndexHead({ ...absent, root })).toBeNull();
+  });
+
+  it('the world checkpoint commits this root in its index line', () => {
+    const checkpoint = parseCheckpoint(parseNote(load('ledger/world-checkpoint.json').checkpoint.note).text);
+    expect(base64(indexRootOf(checkpoint)!)).toBe(v.root);
+  });
+});
+
 /**
  * A ledger node as HttpLedgerReader sees it: GET dids/{did}/history answers the proven history the vector holds
  * (or, by `serve`, a doctored one), GET proofs/consistency the proofs the vectors hold.
@@ -326,7 +377,9 @@ describe('ledger vectors through the verifying HttpLedgerReader (spec §7.6)', (
     expect(reader.evidence).toEqual([]);
   });
 
-  it.each(vectorsOf('ledger', 'negative/').map((n) => [title(n), n]))('%s', async (_title, n: Json) => {
+  // Index proofs (check 'index') are verified by verifyIndexHead above; the reader reads heads in its own tests.
+  const readerNegatives = vectorsOf('ledger', 'negative/').filter((n) => n.check !== 'index');
+  it.each(readerNegatives.map((n) => [title(n), n]))('%s', async (_title, n: Json) => {
     const base = load('ledger/world-checkpoint.json');
     if (n.check === 'checkpoint') {
       const { reader } = fakeLedger({ serve: (did) => ({ ...base.histories['did:city:cn:130100'], did, checkpoint: n.checkpoint }) });

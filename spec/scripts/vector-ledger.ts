@@ -3,7 +3,14 @@
  * cosigned by three witnesses (fixed timestamps), the C2SP tlog-policy (quorum 2 of 3), every entry's inclusion
  * proof, each DID's proven history as a ledger node serves it, and negative cases for what a resolver verifies.
  */
-import { keyPairFromSecret, type LogEntry, multikeyToJwk, updateOperation } from '../../packages/method/src/index.ts';
+import {
+  type DidIndex,
+  formatIndexExtension,
+  keyPairFromSecret,
+  type LogEntry,
+  multikeyToJwk,
+  updateOperation,
+} from '../../packages/method/src/index.ts';
 import {
   consistencyProof,
   cosignerFromKey,
@@ -19,6 +26,7 @@ import {
   verifierKeyOf,
 } from '../../packages/tlog/src/index.ts';
 import { base64, plain, seedOf } from './vector-format.ts';
+import { indexesOf } from './vector-index.ts';
 import { expectedError } from './vector-negative.ts';
 import type { Vector } from './vector-resolution.ts';
 import { day, encodeLeafHash, KEYS, REGISTRY, SJZ, sign, type World, world } from './vector-world.ts';
@@ -51,7 +59,7 @@ export const WITNESS_KEYS = WITNESS_NAMES.map((name) => noteKey(name, SIGNATURE_
 
 export function policyText(log: NoteKey = LOG_KEY): string {
   const lines = [`log ${log.verifierKey}`, ...WITNESS_KEYS.map((w) => `witness ${w.name} ${w.verifierKey}`)];
-  lines.push(`group institutes 2 ${WITNESS_NAMES.join(' ')}`, 'quorum institutes');
+  lines.push(`group institutes 2 ${WITNESS_NAMES.join(' ')}`, 'quorum institutes', 'index institutes');
   return `${lines.join('\n')}\n`;
 }
 
@@ -62,20 +70,25 @@ function cosigners(names: readonly string[]): NoteSigner[] {
 interface Tree {
   tree: MerkleTree;
   leafHashes: string[];
+  /** The DID index after each prefix of the entries (spec §7.9). */
+  indexes: DidIndex[];
 }
 
 function treeOf(entries: readonly LogEntry[]): Tree {
   const leafHashes = entries.map(encodeLeafHash);
   const tree = MerkleTree.fromLeafHashes(leafHashes.map((h) => new Uint8Array(Buffer.from(h, 'base64'))));
-  return { tree, leafHashes };
+  return { tree, leafHashes, indexes: indexesOf(entries) };
 }
 
+/** A checkpoint of the tree at `size`, committing the DID index root of that size in its extension line. */
 async function checkpointNote(
-  tree: MerkleTree,
+  t: Tree,
   size: number,
   options: { log?: NoteKey; origin?: string; witnesses?: readonly string[] } = {},
 ): Promise<string> {
-  const text = formatCheckpoint({ origin: options.origin ?? ORIGIN, size, rootHash: tree.root(size), extensions: [] });
+  const { tree } = t;
+  const extensions = [formatIndexExtension(t.indexes[size]!.root())];
+  const text = formatCheckpoint({ origin: options.origin ?? ORIGIN, size, rootHash: tree.root(size), extensions });
   return signNote({ text }, [signerFromKey((options.log ?? LOG_KEY).signerKey), ...cosigners(options.witnesses ?? WITNESS_NAMES)]);
 }
 
@@ -83,13 +96,14 @@ function proofOf(tree: MerkleTree, index: number, size: number): string[] {
   return tree.inclusionProof(index, size).map(base64);
 }
 
-/** A DID's entries with proofs, in the shape a ledger node's history endpoint serves (ProvenHistory). */
+/** A DID's entries with proofs and its proven head, in the shape a ledger node's history endpoint serves. */
 function provenHistory(w: World, t: Tree, did: string, note: string) {
   const size = w.entries.length;
   return {
     did,
     treeSize: size,
     checkpoint: note,
+    ...t.indexes[size]!.prove(did),
     entries: w.entries
       .filter((e) => e.operation.did === did)
       .map((e) => ({
@@ -117,7 +131,7 @@ async function worldCheckpointVector(w: World, t: Tree, note: string): Promise<V
     witnesses: WITNESS_KEYS.map((k) => ({ name: k.name, verifierKey: k.verifierKey })),
     policy: policyText(),
     checkpoint: { note, size, rootHash: base64(t.tree.root(size)) },
-    earlierCheckpoint: { note: await checkpointNote(t.tree, earlierSize), size: earlierSize, rootHash: base64(t.tree.root(earlierSize)) },
+    earlierCheckpoint: { note: await checkpointNote(t, earlierSize), size: earlierSize, rootHash: base64(t.tree.root(earlierSize)) },
     consistencyProof: consistencyProof(t.tree, earlierSize, size).map(base64),
     leaves: t.leafHashes.map((leafHash, index) => ({ index, leafHash, inclusionProof: proofOf(t.tree, index, size) })),
     histories: Object.fromEntries(dids.map((did) => [did, provenHistory(w, t, did, note)])),
@@ -171,15 +185,15 @@ async function ledgerNegatives(w: World, t: Tree, note: string): Promise<Vector[
   const entry = sjz.entries[1]!;
   const badProof = [...entry.inclusionProof];
   badProof[0] = base64(new Uint8Array(32));
-  const fewCosigners = await checkpointNote(t.tree, size, { witnesses: ['witness-a'] });
+  const fewCosigners = await checkpointNote(t, size, { witnesses: ['witness-a'] });
   const impostor = { ...noteKey(`${ORIGIN}-impostor`), name: ORIGIN };
-  const impostorNote = await checkpointNote(t.tree, size, { log: { ...impostor, signerKey: renameSigner(impostor.signerKey, ORIGIN) } });
+  const impostorNote = await checkpointNote(t, size, { log: { ...impostor, signerKey: renameSigner(impostor.signerKey, ORIGIN) } });
   const forged = forgeCosignature(note, 'witness-b');
-  const otherOrigin = await checkpointNote(t.tree, size, { origin: 'city.ledger/test', log: noteKey('city.ledger/test') });
+  const otherOrigin = await checkpointNote(t, size, { origin: 'city.ledger/test', log: noteKey('city.ledger/test') });
   const forkTree = treeOf(await sameSizeFork(w));
-  const forkNote = await checkpointNote(forkTree.tree, size);
+  const forkNote = await checkpointNote(forkTree, size);
   const longerTree = treeOf(await longerFork(w));
-  const longerNote = await checkpointNote(longerTree.tree, size + 1);
+  const longerNote = await checkpointNote(longerTree, size + 1);
   return [
     negative('inclusion-proof-altered', 'R-LED-1', 'inclusion', 'A served inclusion proof with its first hash replaced: the entry is not proven to be in the checkpoint', { checkpoint: note, entry: { ...entry, inclusionProof: badProof } }, 'INVALID_LEDGER_PROOF'),
     negative('entry-altered', 'R-LED-1', 'inclusion', 'An entry served with a backdated integratedTime and the original proof: the recomputed leaf hash is not in the tree', { checkpoint: note, entry: { ...entry, integratedTime: '2026-11-20T08:00:00Z' } }, 'INVALID_LEDGER_PROOF'),
@@ -227,6 +241,6 @@ function forgeCosignature(note: string, witness: string): string {
 export async function ledgerVectors(): Promise<Vector[]> {
   const w = await world();
   const t = treeOf(w.entries);
-  const note = await checkpointNote(t.tree, w.entries.length);
+  const note = await checkpointNote(t, w.entries.length);
   return [await worldCheckpointVector(w, t, note), ...(await ledgerNegatives(w, t, note))];
 }

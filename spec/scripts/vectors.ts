@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { canonicalBytes, keyHash, operationHash } from '../../packages/method/src/index.ts';
 import { hex, PROOF_CREATED, plain, SEED_PREFIX, stableJson } from './vector-format.ts';
 import { COSIGNED_AT, LOG_KEY, ledgerVectors, ORIGIN, WITNESS_KEYS } from './vector-ledger.ts';
+import { indexVectors } from './vector-index.ts';
 import { EXTRA_KEYS, negativeVectors, sizeLimitOperation } from './vector-negative.ts';
 import { positiveAndResolutionVectors, type Vector, WORLD_LOG } from './vector-resolution.ts';
 import { appendixProblems, type RegistryEntry, syncSpec } from './spec-sync.ts';
@@ -94,6 +95,7 @@ export async function buildVectors(): Promise<Map<string, string>> {
     await sizeLimitVector(),
     ...(await negativeVectors()),
     ...(await ledgerVectors()),
+    ...(await indexVectors()),
   ];
   const spec = readSpec();
   const rules = parseRules(spec);

@@ -33,6 +33,18 @@ export {
 } from './checkpoint-trust.ts';
 export { HttpLedgerReader, type HttpLedgerReaderOptions, type RefusedPolicyEvidence } from './http-ledger-reader.ts';
 export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
+export {
+  DidIndex,
+  didIndexKey,
+  EMPTY_INDEX_ROOT,
+  formatIndexExtension,
+  INDEX_EXTENSION,
+  type IndexHead,
+  indexHeadValue,
+  indexRootOf,
+  type ServedIndexProof,
+  verifyIndexHead,
+} from './did-index.ts';
 export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
 export * from './document-edit.ts';
 export { LEDGER_POLICY_SERVICE, ledgerPolicyOf } from './document-content.ts';

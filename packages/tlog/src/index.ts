@@ -1,7 +1,7 @@
 /**
  * @did-city/tlog — the transparency-log primitives of did:city, pure and without I/O:
  * RFC 6962 / 9162 Merkle trees and proofs, C2SP signed notes, checkpoints, cosignatures, witness policies,
- * the add-checkpoint decision of a witness, and tlog-tiles paths.
+ * the add-checkpoint decision of a witness, tlog-tiles paths, and a prefix tree (verifiable map) with proofs.
  *
  * @example
  * ```ts
@@ -14,6 +14,10 @@
  *
  * const text = formatCheckpoint({ origin: 'ledger.example/cn', size: tree.size, rootHash: tree.root(), extensions: [] });
  * const note = await signNote({ text }, [signerFromKey(process.env.LOG_KEY!)]);
+ *
+ * // A verifiable map (prefix tree): proofs of a key's value, or of its absence, against one root.
+ * const map = PrefixTree.from([[key, value]]);
+ * verifyPrefixProof({ root: map.root(), key, proof: map.prove(key) }); // { ok: true, value }
  * ```
  */
 export { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.ts';
@@ -80,9 +84,23 @@ export {
   type PolicyWitness,
   parsePolicy,
   quorumSatisfied,
+  quorumTime,
   type TlogPolicy,
   verifyCheckpoint,
 } from './policy.ts';
+export {
+  EMPTY_PREFIX_ROOT,
+  keyBit,
+  MAX_PREFIX_DEPTH,
+  type PrefixEntry,
+  PREFIX_KEY_SIZE,
+  type PrefixProof,
+  type PrefixProofResult,
+  PrefixTree,
+  prefixLeafHash,
+  prefixNodeHash,
+  verifyPrefixProof,
+} from './prefix-tree.ts';
 export {
   decodeEntryBundle,
   encodeEntryBundle,

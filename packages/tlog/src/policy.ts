@@ -6,6 +6,12 @@
  *     witness <name> <vkey> [<url>]
  *     group <name> <k>|all|any <member>…
  *     quorum <name>|none
+ *     index <name>            (did:city extension, optional: see below)
+ *
+ * `index` names the witness or group whose members declare an additional statement (tlog-cosignature,
+ * "Additional statements") about the checkpoints they co-sign: that they recomputed the did:city index root of its
+ * extension line from the log's entries. A client counts toward the index quorum only those witnesses, and the
+ * named group's threshold is the index quorum. A plain tlog-policy reader must drop `index` lines first.
  *
  * Log keys must be Ed25519 (type 0x01) and witness keys Ed25519 cosignature/v1 (type 0x04); ML-DSA-44
  * witnesses are refused as unsupported. Key IDs inside vkeys are checked.
@@ -44,6 +50,8 @@ export interface TlogPolicy {
   groups: PolicyGroup[];
   /** A witness or group name, or `none`. */
   quorum: string;
+  /** did:city extension: the witness or group whose members check the index root, and its threshold. */
+  index?: string;
 }
 
 function bad(line: number, why: string): TlogError {
@@ -63,6 +71,7 @@ class PolicyBuilder {
     else if (keyword === 'witness') this.#witness(n, args);
     else if (keyword === 'group') this.#group(n, args);
     else if (keyword === 'quorum') this.#quorum(n, args);
+    else if (keyword === 'index') this.#index(n, args);
     else throw bad(n, `unknown keyword ${JSON.stringify(keyword)}`);
   }
 
@@ -128,6 +137,14 @@ class PolicyBuilder {
     this.policy.quorum = name;
   }
 
+  #index(n: number, args: string[]): void {
+    if (args.length !== 1) throw bad(n, 'invalid index definition');
+    const name = args[0]!;
+    if (!this.#names.has(name)) throw bad(n, `index ${JSON.stringify(name)} not defined`);
+    if (this.policy.index !== undefined) throw bad(n, 'more than one index line');
+    this.policy.index = name;
+  }
+
   finish(): TlogPolicy {
     if (this.#quorums !== 1) throw new TlogError('MALFORMED_POLICY', 'policy needs exactly one quorum line');
     return this.policy;
@@ -162,6 +179,8 @@ export interface CheckpointVerdict {
   /** Key names whose signature was by a known key but failed to verify; such signatures do not count. */
   invalid: string[];
   quorum: boolean;
+  /** Whether the policy names index witnesses (`index`) and their cosignatures meet its threshold. */
+  indexQuorum: boolean;
 }
 
 function matches(verifier: NoteVerifier, sig: NoteSignature): boolean {
@@ -175,6 +194,23 @@ export function quorumSatisfied(policy: TlogPolicy, cosigned: ReadonlySet<string
   if (!group) return cosigned.has(name);
   const met = group.members.filter((member) => quorumSatisfied(policy, cosigned, member)).length;
   return met >= group.threshold;
+}
+
+/**
+ * The latest time T (POSIX seconds) such that the cosignatures made at or after T still satisfy `name` (the
+ * policy's quorum by default): how recently the quorum vouched for the checkpoint. Undefined when it never does.
+ */
+export function quorumTime(
+  policy: TlogPolicy,
+  cosigners: readonly { witness: string; timestamp: number }[],
+  name = policy.quorum,
+): number | undefined {
+  const times = [...new Set(cosigners.map((c) => c.timestamp))].sort((a, b) => b - a);
+  for (const time of times) {
+    const recent = new Set(cosigners.filter((c) => c.timestamp >= time).map((c) => c.witness));
+    if (quorumSatisfied(policy, recent, name)) return time;
+  }
+  return undefined;
 }
 
 /**
@@ -202,6 +238,7 @@ export function evaluateCheckpoint(note: string | Uint8Array, policy: TlogPolicy
     }
   }
   const quorum = quorumSatisfied(policy, new Set(cosigners.keys()));
+  const indexQuorum = policy.index !== undefined && quorumSatisfied(policy, new Set(cosigners.keys()), policy.index);
   return {
     ok: logSigned && quorum,
     checkpoint,
@@ -209,6 +246,7 @@ export function evaluateCheckpoint(note: string | Uint8Array, policy: TlogPolicy
     cosigners: [...cosigners].map(([witness, timestamp]) => ({ witness, timestamp })),
     invalid: [...invalid],
     quorum,
+    indexQuorum,
   };
 }
 

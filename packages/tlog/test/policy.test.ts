@@ -11,6 +11,7 @@ import {
   parsePolicy,
   parseVerifierKey,
   quorumSatisfied,
+  quorumTime,
   SIGNATURE_TYPE,
   signerFromKey,
   signNote,
@@ -208,5 +209,40 @@ describe('verifyCheckpoint (TestVerify)', () => {
   it('throws a MALFORMED error for a note that is not a checkpoint', async () => {
     const note = await signNote({ text: 'not a checkpoint\n' }, [logSign]);
     expect(() => evaluateCheckpoint(note, parsePolicy(logOnly))).toThrow(expect.objectContaining({ code: 'MALFORMED_CHECKPOINT' }));
+  });
+});
+
+describe('did:city index witnesses (the `index` line)', () => {
+  const base = `log ${logKeys.verifierKey}\nwitness w1 ${wit1}\nwitness w2 ${wit2}\nwitness w3 ${wit3}\n`;
+  const indexed = `${base}group checkers 2 w1 w2\ngroup all any checkers w3\nquorum all\nindex checkers\n`;
+  const at = (t: number) => () => t;
+  const cosign = (key: number, t: number) => cosignerFromKey(fixtures[key]!.signerKey, { now: at(t) });
+
+  it('names the group whose members check the index root; only they count toward the index quorum', async () => {
+    const policy = parsePolicy(indexed);
+    expect(policy.index).toBe('checkers');
+    // w1 and w2 meet both quorums; w1 and w3 meet the checkpoint quorum (via w3) but not the index quorum.
+    const both = evaluateCheckpoint(await signed(logSign, wit1Sign, wit2Sign), policy);
+    expect([both.ok, both.indexQuorum]).toEqual([true, true]);
+    const oneChecker = evaluateCheckpoint(await signed(logSign, wit1Sign, wit3Sign), policy);
+    expect([oneChecker.ok, oneChecker.indexQuorum]).toEqual([true, false]);
+    expect(evaluateCheckpoint(await signed(logSign, wit1Sign, wit2Sign), parsePolicy(`${base}quorum w1\n`)).indexQuorum).toBe(false);
+  });
+
+  it('refuses an undefined, repeated or malformed index line', () => {
+    expect(policyError(`${base}quorum w1\nindex nobody\n`)).toMatch(/index "nobody" not defined/);
+    expect(policyError(`${base}quorum w1\nindex w1\nindex w2\n`)).toMatch(/more than one index line/);
+    expect(policyError(`${base}quorum w1\nindex\n`)).toMatch(/invalid index definition/);
+  });
+
+  it('quorumTime is the latest time at which the cosignatures made since still meet the quorum', async () => {
+    const policy = parsePolicy(indexed);
+    const note = await signNote({ text: checkpointText }, [logSign, cosign(0, 100), cosign(1, 300), cosign(2, 200)]);
+    const verdict = evaluateCheckpoint(note, policy);
+    // Checkpoint quorum `all` (checkers or w3): w3 alone since 200; the checkers (w1 at 100, w2 at 300) since 100.
+    expect(quorumTime(policy, verdict.cosigners)).toBe(200);
+    expect(quorumTime(policy, verdict.cosigners, 'checkers')).toBe(100);
+    expect(quorumTime(policy, verdict.cosigners, 'w3')).toBe(200);
+    expect(quorumTime(policy, [])).toBeUndefined();
   });
 });

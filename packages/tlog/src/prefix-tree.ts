@@ -1,0 +1,243 @@
+/**
+ * A verifiable map from 32-byte keys to 32-byte values: a binary prefix tree (as in CONIKS, AKD and the IETF
+ * keytrans prefix tree) whose leaves sit at the shallowest depth at which their key's bit prefix is unique. The
+ * root commits to the whole map; a proof for a key is the sibling hashes along its path, root first, plus the
+ * node the path ends in: the key's own leaf (inclusion), another key's leaf that shares the prefix, or an empty
+ * subtree (both non-inclusion). With uniformly distributed keys (SHA-256 outputs) the path is log2(n) + O(1)
+ * nodes long, so proofs and updates cost O(log n).
+ *
+ *     empty subtree   32 zero bytes (no hash input gives it)
+ *     leaf            SHA-256(0x02 || key || value)
+ *     inner node      SHA-256(0x03 || left || right)
+ *
+ * The prefixes differ from RFC 6962's 0x00/0x01, so no node of one structure passes for a node of the other.
+ * Trees are persistent: `set` returns a new tree sharing every untouched node with the old one, so a ledger can
+ * keep the tree of each checkpoint it still serves at the cost of the changed paths only. Hashes are computed
+ * lazily, once per node, on the first `root()` or `prove()` that needs them.
+ */
+import { createHash } from 'node:crypto';
+import { assertBytes, bytesEqual } from './encoding.ts';
+
+export const PREFIX_KEY_SIZE = 32;
+/** Keys are 256 bits, so no path is longer than this. */
+export const MAX_PREFIX_DEPTH = 256;
+/** The hash of an empty subtree, and the root of the empty map. */
+export const EMPTY_PREFIX_ROOT: Uint8Array = new Uint8Array(32);
+
+const LEAF = Uint8Array.of(0x02);
+const INNER = Uint8Array.of(0x03);
+
+interface Leaf {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  /** What the caller keeps beside the value (not hashed), e.g. the record the value commits to. */
+  readonly data?: unknown;
+  hash?: Uint8Array;
+}
+
+interface Inner {
+  readonly left: Node | undefined;
+  readonly right: Node | undefined;
+  hash?: Uint8Array;
+}
+
+type Node = Leaf | Inner;
+
+/** A proof for one key against one root. */
+export interface PrefixProof {
+  /** Hashes of the siblings along the key's path, root first: `siblings[d]` is the sibling at depth d + 1. */
+  siblings: Uint8Array[];
+  /** The leaf the path ends in (the key's own, or one whose key shares the path's prefix); absent when empty. */
+  leaf?: { key: Uint8Array; value: Uint8Array };
+}
+
+/** SHA-256(0x02 || key || value). */
+export function prefixLeafHash(key: Uint8Array, value: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(LEAF).update(key).update(value).digest());
+}
+
+/** SHA-256(0x03 || left || right). */
+export function prefixNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(INNER).update(left).update(right).digest());
+}
+
+/** Bit `depth` of `key`, most significant bit of byte 0 first. */
+export function keyBit(key: Uint8Array, depth: number): 0 | 1 {
+  return ((key[depth >> 3]! >> (7 - (depth & 7))) & 1) as 0 | 1;
+}
+
+function isLeaf(node: Node): node is Leaf {
+  return 'key' in node;
+}
+
+function hashOf(node: Node | undefined): Uint8Array {
+  if (node === undefined) return EMPTY_PREFIX_ROOT;
+  if (node.hash === undefined) {
+    node.hash = isLeaf(node) ? prefixLeafHash(node.key, node.value) : prefixNodeHash(hashOf(node.left), hashOf(node.right));
+  }
+  return node.hash;
+}
+
+function checkPair(key: Uint8Array, value: Uint8Array): void {
+  assertBytes(key, 'key');
+  assertBytes(value, 'value');
+  if (key.length !== PREFIX_KEY_SIZE || value.length !== PREFIX_KEY_SIZE) throw new RangeError('keys and values are 32 bytes');
+}
+
+function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < PREFIX_KEY_SIZE; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/** The first index in sorted `leaves` from `start` whose key has bit `depth` set. */
+function splitAt(leaves: readonly Leaf[], depth: number): number {
+  let i = 0;
+  while (i < leaves.length && keyBit(leaves[i]!.key, depth) === 0) i++;
+  return i;
+}
+
+/** The subtree holding exactly `leaves` (sorted, distinct keys, all sharing the first `depth` bits). */
+function build(leaves: readonly Leaf[], depth: number): Node | undefined {
+  if (leaves.length <= 1) return leaves[0];
+  const cut = splitAt(leaves, depth);
+  return { left: build(leaves.slice(0, cut), depth + 1), right: build(leaves.slice(cut), depth + 1) };
+}
+
+/** `node` with `leaves` (sorted, distinct keys under this node's prefix) set; untouched subtrees are shared. */
+function put(node: Node | undefined, leaves: readonly Leaf[], depth: number): Node | undefined {
+  if (leaves.length === 0) return node;
+  if (node === undefined) return build(leaves, depth);
+  if (isLeaf(node)) {
+    const replaced = leaves.some((leaf) => bytesEqual(leaf.key, node.key));
+    const all = replaced ? leaves : [...leaves, node].sort((a, b) => compareKeys(a.key, b.key));
+    return build(all, depth);
+  }
+  const cut = splitAt(leaves, depth);
+  return { left: put(node.left, leaves.slice(0, cut), depth + 1), right: put(node.right, leaves.slice(cut), depth + 1) };
+}
+
+/** One entry to set: key, value and optional unhashed data kept with it. */
+export type PrefixEntry<T> = readonly [key: Uint8Array, value: Uint8Array, data?: T];
+
+/** An immutable verifiable map; `T` is the type of the unhashed data a leaf may carry. */
+export class PrefixTree<T = never> {
+  readonly #root: Node | undefined;
+  /** Number of keys. */
+  readonly size: number;
+
+  private constructor(root: Node | undefined, size: number) {
+    this.#root = root;
+    this.size = size;
+  }
+
+  static empty<T = never>(): PrefixTree<T> {
+    return new PrefixTree<T>(undefined, 0);
+  }
+
+  /** A tree holding `entries`; a key given twice keeps its last value. */
+  static from<T = never>(entries: Iterable<PrefixEntry<T>>): PrefixTree<T> {
+    return PrefixTree.empty<T>().set(entries);
+  }
+
+  /** A new tree with each key set to its value (the last one if a key repeats); this tree is unchanged. */
+  set(entries: Iterable<PrefixEntry<T>>): PrefixTree<T> {
+    const byKey = new Map<string, Leaf>();
+    for (const [key, value, data] of entries) {
+      checkPair(key, value);
+      const leaf: Leaf = { key: Uint8Array.from(key), value: Uint8Array.from(value) };
+      byKey.set(Buffer.from(key).toString('hex'), data === undefined ? leaf : { ...leaf, data });
+    }
+    if (byKey.size === 0) return this;
+    const leaves = [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key));
+    const added = leaves.filter((leaf) => this.#leaf(leaf.key) === undefined).length;
+    return new PrefixTree<T>(put(this.#root, leaves, 0), this.size + added);
+  }
+
+  /** The value of `key`, or undefined. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.#leaf(key)?.value;
+  }
+
+  /** The data kept with `key`'s value, or undefined. */
+  data(key: Uint8Array): T | undefined {
+    return this.#leaf(key)?.data as T | undefined;
+  }
+
+  #leaf(key: Uint8Array): Leaf | undefined {
+    let node = this.#root;
+    for (let depth = 0; node !== undefined && !isLeaf(node); depth++) {
+      node = keyBit(key, depth) === 0 ? node.left : node.right;
+    }
+    return node !== undefined && bytesEqual(node.key, key) ? node : undefined;
+  }
+
+  /** Every leaf's key, value and data, in key order. */
+  *entries(): Generator<PrefixEntry<T>> {
+    const stack: (Node | undefined)[] = [this.#root];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (node === undefined) continue;
+      if (isLeaf(node)) yield [node.key, node.value, node.data as T];
+      else stack.push(node.right, node.left);
+    }
+  }
+
+  root(): Uint8Array {
+    return hashOf(this.#root);
+  }
+
+  /** The proof of `key`'s value, or of its absence, against `root()`. */
+  prove(key: Uint8Array): PrefixProof {
+    assertBytes(key, 'key');
+    if (key.length !== PREFIX_KEY_SIZE) throw new RangeError('keys are 32 bytes');
+    const siblings: Uint8Array[] = [];
+    let node = this.#root;
+    for (let depth = 0; node !== undefined && !isLeaf(node); depth++) {
+      const right = keyBit(key, depth) === 1;
+      siblings.push(hashOf(right ? node.left : node.right));
+      node = right ? node.right : node.left;
+    }
+    return node === undefined ? { siblings } : { siblings, leaf: { key: node.key, value: node.value } };
+  }
+}
+
+/** What a verified proof says about a key: its value, or undefined for a proven absence. */
+export type PrefixProofResult = { ok: true; value: Uint8Array | undefined } | { ok: false; reason: string };
+
+function sharesPrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean {
+  for (let depth = 0; depth < bits; depth++) if (keyBit(a, depth) !== keyBit(b, depth)) return false;
+  return true;
+}
+
+function wellFormed(proof: PrefixProof): string | undefined {
+  const { siblings, leaf } = proof;
+  if (!Array.isArray(siblings) || siblings.length > MAX_PREFIX_DEPTH) return 'the path is longer than 256 nodes';
+  if (siblings.some((s) => !(s instanceof Uint8Array) || s.length !== 32)) return 'a sibling is not a 32-byte hash';
+  if (leaf === undefined) return undefined;
+  const sized = (b: unknown) => b instanceof Uint8Array && b.length === PREFIX_KEY_SIZE;
+  return sized(leaf.key) && sized(leaf.value) ? undefined : 'the leaf is not a 32-byte key and value';
+}
+
+/**
+ * Verifies a proof for `key` against `root`. A leaf with another key proves absence only if it shares the whole
+ * path's prefix with `key` (a canonical tree holds one key per such prefix); an empty end node proves absence.
+ */
+export function verifyPrefixProof(input: { root: Uint8Array; key: Uint8Array; proof: PrefixProof }): PrefixProofResult {
+  const { root, key, proof } = input;
+  if (!(key instanceof Uint8Array) || key.length !== PREFIX_KEY_SIZE) return { ok: false, reason: 'the key is not 32 bytes' };
+  const malformed = wellFormed(proof);
+  if (malformed !== undefined) return { ok: false, reason: malformed };
+  const depth = proof.siblings.length;
+  const { leaf } = proof;
+  const own = leaf !== undefined && bytesEqual(leaf.key, key);
+  if (leaf !== undefined && !own && !sharesPrefix(leaf.key, key, depth)) {
+    return { ok: false, reason: 'the end leaf does not lie on the key path' };
+  }
+  let hash = leaf === undefined ? EMPTY_PREFIX_ROOT : prefixLeafHash(leaf.key, leaf.value);
+  for (let d = depth - 1; d >= 0; d--) {
+    const sibling = proof.siblings[d]!;
+    hash = keyBit(key, d) === 1 ? prefixNodeHash(sibling, hash) : prefixNodeHash(hash, sibling);
+  }
+  if (!bytesEqual(hash, root)) return { ok: false, reason: 'the proof does not lead to the root' };
+  return { ok: true, value: own ? leaf.value : undefined };
+}

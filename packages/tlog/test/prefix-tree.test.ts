@@ -1,0 +1,151 @@
+// The prefix tree (verifiable map): roots independent of insertion order, inclusion and non-inclusion proofs
+// for random key sets and updates, and every single-bit flip of a proof or root rejected.
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  EMPTY_PREFIX_ROOT,
+  keyBit,
+  type PrefixProof,
+  PrefixTree,
+  prefixLeafHash,
+  prefixNodeHash,
+  verifyPrefixProof,
+} from '../src/index.ts';
+import { flipBit } from './helpers.ts';
+
+const sha = (text: string) => new Uint8Array(createHash('sha256').update(text).digest());
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+const pairs = fc.array(fc.tuple(bytes32, bytes32), { maxLength: 40 });
+
+function flipped(proof: PrefixProof): PrefixProof[] {
+  const out: PrefixProof[] = [];
+  proof.siblings.forEach((_, i) => {
+    for (const bit of [0, 7, 100, 255]) {
+      out.push({ ...proof, siblings: proof.siblings.map((s, j) => (i === j ? flipBit(s, bit) : s)) });
+    }
+  });
+  if (proof.leaf) {
+    for (const bit of [0, 9, 255]) {
+      out.push({ ...proof, leaf: { key: flipBit(proof.leaf.key, bit), value: proof.leaf.value } });
+      out.push({ ...proof, leaf: { key: proof.leaf.key, value: flipBit(proof.leaf.value, bit) } });
+    }
+  }
+  return out;
+}
+
+describe('PrefixTree', () => {
+  it('the empty map has the all-zero root and proves every key absent', () => {
+    const tree = PrefixTree.empty();
+    expect(tree.root()).toEqual(EMPTY_PREFIX_ROOT);
+    const key = sha('a');
+    expect(tree.prove(key)).toEqual({ siblings: [] });
+    expect(verifyPrefixProof({ root: tree.root(), key, proof: tree.prove(key) })).toEqual({ ok: true, value: undefined });
+  });
+
+  it('a single key is a leaf at the root; two keys split at their first differing bit', () => {
+    const [a, b] = [sha('a'), sha('b')];
+    const one = PrefixTree.from([[a, sha('1')]]);
+    expect(one.root()).toEqual(prefixLeafHash(a, sha('1')));
+    const two = one.set([[b, sha('2')]]);
+    // The hand-built root: inner nodes down to the first bit where a and b differ, the two leaves below.
+    let depth = 0;
+    while (keyBit(a, depth) === keyBit(b, depth)) depth++;
+    const [la, lb] = [prefixLeafHash(a, sha('1')), prefixLeafHash(b, sha('2'))];
+    let hash = keyBit(a, depth) === 0 ? prefixNodeHash(la, lb) : prefixNodeHash(lb, la);
+    for (let d = depth - 1; d >= 0; d--) {
+      hash = keyBit(a, d) === 0 ? prefixNodeHash(hash, EMPTY_PREFIX_ROOT) : prefixNodeHash(EMPTY_PREFIX_ROOT, hash);
+    }
+    expect(two.root()).toEqual(hash);
+    expect(two.prove(a).siblings).toHaveLength(depth + 1);
+    expect(one.root()).toEqual(prefixLeafHash(a, sha('1'))); // persistent: the old tree is unchanged
+  });
+
+  it('the root depends on the map only, not on insertion order or batching', () => {
+    fc.assert(
+      fc.property(pairs, fc.integer({ min: 1, max: 7 }), (entries, chunk) => {
+        const whole = PrefixTree.from(entries);
+        let stepwise = PrefixTree.empty();
+        for (let i = 0; i < entries.length; i += chunk) stepwise = stepwise.set(entries.slice(i, i + chunk));
+        const last = new Map(entries.map(([k, v]) => [Buffer.from(k).toString('hex'), v]));
+        const reversed = PrefixTree.from([...last].reverse().map(([k, v]) => [Buffer.from(k, 'hex'), v] as const));
+        expect(stepwise.root()).toEqual(whole.root());
+        expect(reversed.root()).toEqual(whole.root());
+        expect(whole.size).toBe(last.size);
+      }),
+    );
+  });
+
+  it('proves every present key with its latest value and absent keys as absent', () => {
+    fc.assert(
+      fc.property(pairs, pairs, fc.array(bytes32, { maxLength: 8 }), (first, updates, absent) => {
+        const before = PrefixTree.from(first);
+        const tree = before.set(updates);
+        const expected = new Map([...first, ...updates].map(([k, v]) => [Buffer.from(k).toString('hex'), v]));
+        const root = tree.root();
+        for (const [hex, value] of expected) {
+          const key = Buffer.from(hex, 'hex');
+          expect(verifyPrefixProof({ root, key, proof: tree.prove(key) })).toEqual({ ok: true, value });
+          expect(tree.get(key)).toEqual(value);
+        }
+        for (const key of absent.filter((k) => !expected.has(Buffer.from(k).toString('hex')))) {
+          expect(verifyPrefixProof({ root, key, proof: tree.prove(key) })).toEqual({ ok: true, value: undefined });
+        }
+        // The old version still proves its own values against its own root.
+        for (const [key] of first) expect(verifyPrefixProof({ root: before.root(), key, proof: before.prove(key) }).ok).toBe(true);
+      }),
+    );
+  });
+
+  it('rejects every single-bit flip of a sibling, the end leaf or the root', () => {
+    fc.assert(
+      fc.property(pairs, bytes32, fc.boolean(), (entries, other, present) => {
+        fc.pre(entries.length > 0);
+        const tree = PrefixTree.from(entries);
+        const key = present ? entries[0]![0] : other;
+        const root = tree.root();
+        const proof = tree.prove(key);
+        expect(verifyPrefixProof({ root, key, proof }).ok).toBe(true);
+        for (const bad of flipped(proof)) expect(verifyPrefixProof({ root, key, proof: bad }).ok).toBe(false);
+        for (const bit of [0, 31, 128, 255]) expect(verifyPrefixProof({ root: flipBit(root, bit), key, proof }).ok).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses a proof whose end leaf is off the key path, a dropped or added sibling, and oversized paths', () => {
+    const keys = Array.from({ length: 64 }, (_, i) => sha(`k${i}`));
+    const tree = PrefixTree.from(keys.map((k) => [k, k] as const));
+    const root = tree.root();
+    const absent = sha('absent');
+    const proof = tree.prove(absent);
+    // A root built (not canonically) with another key's leaf on the path of `absent`, where that key cannot lie:
+    // it would "prove" `absent` missing if the verifier did not check that the leaf shares the path's prefix.
+    const stranger = keys.find((k) => keyBit(k, 0) !== keyBit(absent, 0))!;
+    const strangerLeaf = prefixLeafHash(stranger, stranger);
+    const forged =
+      keyBit(absent, 0) === 0 ? prefixNodeHash(strangerLeaf, EMPTY_PREFIX_ROOT) : prefixNodeHash(EMPTY_PREFIX_ROOT, strangerLeaf);
+    const off = { siblings: [EMPTY_PREFIX_ROOT], leaf: { key: stranger, value: stranger } };
+    expect(verifyPrefixProof({ root: forged, key: absent, proof: off })).toEqual({
+      ok: false,
+      reason: 'the end leaf does not lie on the key path',
+    });
+    expect(verifyPrefixProof({ root, key: absent, proof: { ...proof, leaf: off.leaf } }).ok).toBe(false);
+    const present = tree.prove(keys[3]!);
+    expect(verifyPrefixProof({ root, key: keys[3]!, proof: { ...present, siblings: present.siblings.slice(1) } }).ok).toBe(false);
+    const longer = { ...present, siblings: [...present.siblings, EMPTY_PREFIX_ROOT] };
+    expect(verifyPrefixProof({ root, key: keys[3]!, proof: longer }).ok).toBe(false);
+    const huge = { siblings: Array.from({ length: 257 }, () => EMPTY_PREFIX_ROOT) };
+    expect(verifyPrefixProof({ root, key: absent, proof: huge })).toEqual({ ok: false, reason: 'the path is longer than 256 nodes' });
+    // A proof of absence cannot be made for a present key by presenting its leaf's parent path as empty.
+    const emptied = { siblings: present.siblings };
+    expect(verifyPrefixProof({ root, key: keys[3]!, proof: emptied }).ok).toBe(false);
+  });
+
+  it('paths stay logarithmic: 4,096 hashed keys give paths of at most 2·log2(n) + 8 nodes', () => {
+    const keys = Array.from({ length: 4096 }, (_, i) => sha(`did:city:cn:${i}`));
+    const tree = PrefixTree.from(keys.map((k) => [k, k] as const));
+    const lengths = keys.map((k) => tree.prove(k).siblings.length);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(2 * 12 + 8);
+    expect(lengths.reduce((a, b) => a + b, 0) / lengths.length).toBeLessThan(12 + 2);
+  });
+});
