@@ -1,0 +1,60 @@
+/**
+ * Entry point of the standalone driver (the container's CMD): settings from the environment, the job store in
+ * `<dataDir>/jobs.db`, the verifying ledger gateway, the express app on `port`. Exits 1 with one clear line when a
+ * setting cannot be used, so a misconfigured container fails at start instead of failing every request.
+ */
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createRegistrarApp } from './app.ts';
+import { ConfigError, loadSettings, publicProperties, type RegistrarDriverSettings } from './config.ts';
+import { JobStore } from './jobs.ts';
+import { LedgerGateway } from './ledger.ts';
+import { Registrar } from './registrar.ts';
+
+function configure(): RegistrarDriverSettings {
+  try {
+    return loadSettings(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`did:city registrar driver: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const settings = configure();
+mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+const store = new JobStore({ file: settings.jobsFile, maxJobs: settings.maxJobs });
+const ledger = new LedgerGateway({
+  url: settings.ledgerUrl,
+  policy: settings.trustPolicy.text,
+  ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
+});
+const registrar = new Registrar({
+  store,
+  ledger,
+  signTtlMs: settings.signTtl * 1000,
+  jobTtlMs: settings.jobTtl * 1000,
+  resultTtlMs: settings.resultTtl * 1000,
+  pollMs: settings.pollInterval * 1000,
+  onError: (error) => console.error('did:city registrar driver: unexpected failure:', error instanceof Error ? error.name : typeof error),
+});
+const app = createRegistrarApp({ registrar, properties: publicProperties(settings) });
+const server = app.listen(settings.port, () => {
+  // The bound port, not the setting: with port 0 the system picks one, and supervisors read it from this line.
+  const { port } = server.address() as AddressInfo;
+  console.log(`did:city registrar driver listening on port ${port}: POST /1.0/create, /1.0/update, /1.0/deactivate`);
+});
+// Expired jobs are deleted hourly too, not only when a new job needs room.
+const purge = setInterval(() => store.purgeExpired(), 3_600_000);
+purge.unref();
+
+function close(signal: string): void {
+  console.log(`did:city registrar driver: ${signal}, closing`);
+  server.close(() => {
+    store.close();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.once('SIGTERM', () => close('SIGTERM'));
+process.once('SIGINT', () => close('SIGINT'));

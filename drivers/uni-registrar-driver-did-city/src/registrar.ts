@@ -1,0 +1,188 @@
+/**
+ * The registrar's job lifecycle (DID Registration §8): a request without `jobId` is planned into an unsigned
+ * operation and a job in phase `sign` (`action: signPayload`); the client's signatures move it to `submit` (checked
+ * one by one first; a job's signatures are accepted once), then to `wait` while the institutes review a division's
+ * application, and to `done`, whose answer is repeated to whoever asks again until the job expires.
+ *
+ * The ledger being unavailable or rate-limiting (HTTP 503, 429) never fails a signed job: it answers `wait` with
+ * the time to retry, and the next request resubmits (operations are idempotent by hash on the ledger).
+ */
+import { canonicalBytes, DidCityError, multihashSha256, parseOperation } from '@did-city/method';
+import { classify, RegistrarError } from './errors.ts';
+import type { Job, JobData, JobStore, Phase } from './jobs.ts';
+import { isBusy, type LedgerGateway, type RegistrationView } from './ledger.ts';
+import { anchored, fromRegistration } from './outcomes.ts';
+import { plan } from './plans.ts';
+import { type Continuation, readBody, readContinuation, readNewRequest } from './requests.ts';
+import { proofsFromResponse, signingRequests } from './signing.ts';
+import { type Answer, failed, type Operation, signPayload, wait } from './states.ts';
+
+export interface RegistrarSettings {
+  store: JobStore;
+  ledger: LedgerGateway;
+  /** How long a job waits for its signatures. Default 15 minutes. */
+  signTtlMs?: number;
+  /** How long a signed job may wait for review or the ledger. Default 30 days. */
+  jobTtlMs?: number;
+  /** How long a finished or failed answer is kept for repeated requests. Default 1 day. */
+  resultTtlMs?: number;
+  /** The `waittime` suggested while institutes review. Default 30 s. */
+  pollMs?: number;
+  now?: () => number;
+  /** Unexpected failures (never given request bodies or keys). */
+  onError?: (error: unknown) => void;
+}
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+function wholeSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class Registrar {
+  readonly #s: Required<Omit<RegistrarSettings, 'onError'>> & Pick<RegistrarSettings, 'onError'>;
+
+  constructor(settings: RegistrarSettings) {
+    this.#s = { signTtlMs: 15 * MINUTE, jobTtlMs: 30 * DAY, resultTtlMs: DAY, pollMs: 30_000, now: Date.now, ...settings };
+  }
+
+  /** One registrar request; never throws: every failure is a `failed` state. */
+  async handle(operation: Operation, body: unknown): Promise<Answer> {
+    let did: string | undefined;
+    try {
+      const request = readBody(body);
+      const continuation = readContinuation(request);
+      if (continuation !== undefined) return await this.#continue(operation, continuation);
+      const fresh = readNewRequest(request, operation);
+      did = fresh.did;
+      return await this.#start(operation, fresh.did, await plan(this.#s.ledger, operation, fresh));
+    } catch (error) {
+      return this.#failure(error, did);
+    }
+  }
+
+  #failure(error: unknown, did?: string): Answer {
+    const { code, detail, unexpected } = classify(error);
+    if (unexpected) this.#s.onError?.(error);
+    return failed({ ...(did === undefined ? {} : { did }), code, detail });
+  }
+
+  async #start(operation: Operation, did: string, planned: Awaited<ReturnType<typeof plan>>): Promise<Answer> {
+    const now = this.#s.now();
+    const created = wholeSeconds(now);
+    const { requestKeys } = await signingRequests(planned.unsigned, planned.signers, created);
+    const data: JobData = { unsigned: planned.unsigned, created, requestKeys, route: planned.route, description: planned.description };
+    if (planned.contact !== undefined) data.contact = planned.contact;
+    const id = this.#s.store.insert({ operation, did, phase: 'sign', expiresAt: now + this.#s.signTtlMs, data });
+    return this.#askToSign(this.#s.store.get(id)!);
+  }
+
+  async #askToSign(job: Job): Promise<Answer> {
+    const { set } = await signingRequests(job.data.unsigned, Object.values(job.data.requestKeys), job.data.created);
+    const expires = wholeSeconds(job.expiresAt);
+    return signPayload({
+      jobId: job.id,
+      did: job.did,
+      signingRequest: set,
+      description: `${job.data.description} Answer in secret.signingResponse with this jobId before ${expires}.`,
+      metadata: { unsignedOperation: job.data.unsigned, jobExpires: expires },
+    });
+  }
+
+  async #continue(operation: Operation, continuation: Continuation): Promise<Answer> {
+    const job = this.#s.store.get(continuation.jobId);
+    if (job === undefined) {
+      throw new RegistrarError('UNKNOWN_JOB', `no job ${continuation.jobId}: unknown, or expired (unsigned jobs last ${this.#s.signTtlMs / 1000} s)`);
+    }
+    if (job.operation !== operation) throw new RegistrarError('JOB_MISMATCH', `job ${job.id} is a ${job.operation} job: continue it at /1.0/${job.operation}`);
+    if (job.phase === 'done') return job.data.answer!;
+    if (job.phase === 'sign') return this.#signed(job, continuation.signingResponse);
+    if (job.phase === 'submit') return this.#submit(job);
+    return this.#poll(job);
+  }
+
+  /** Verifies the signatures, then moves the job to `submit` once (a second request with them finds it moved). */
+  async #signed(job: Job, response: unknown): Promise<Answer> {
+    if (response === undefined) return this.#askToSign(job);
+    let data: JobData;
+    try {
+      const proof = await proofsFromResponse({ unsigned: job.data.unsigned, requestKeys: job.data.requestKeys, created: job.data.created, response });
+      data = { ...job.data, signed: parseOperation({ ...job.data.unsigned, proof }) };
+    } catch (error) {
+      return this.#close(job, 'sign', this.#failure(error, job.did));
+    }
+    const submitting = { ...job, phase: 'submit' as const, expiresAt: this.#s.now() + this.#s.jobTtlMs, data };
+    if (!this.#s.store.advance(job, 'sign', submitting)) return this.#again(job.id, job.operation);
+    return this.#submit(submitting);
+  }
+
+  /** Another request moved the job first: answer from where it is now. */
+  #again(id: string, operation: Operation): Promise<Answer> {
+    return this.#continue(operation, { jobId: id });
+  }
+
+  async #submit(job: Job): Promise<Answer> {
+    try {
+      if (job.data.route === 'ledger') {
+        const receipt = await this.#s.ledger.submit(job.data.signed!);
+        return this.#close(job, 'submit', await anchored(this.#s.ledger, job, receipt));
+      }
+      const view = await this.#apply(job);
+      if (isBusy(view)) return this.#retryLater(job, view.retryAfterMs, view.detail);
+      const waiting = { ...job, phase: 'wait' as const, data: { ...job.data, registrationId: view.id } };
+      if (!this.#s.store.advance(job, 'submit', waiting)) return this.#again(job.id, job.operation);
+      return this.#review(waiting, view);
+    } catch (error) {
+      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE') return this.#retryLater(job, 5000, error.detail);
+      return this.#close(job, 'submit', this.#failure(error, job.did));
+    }
+  }
+
+  /**
+   * Applies; when the node says an application with this create is already open (a lost answer to an earlier
+   * attempt of this job), takes that one: the application id is the hash of the unsigned create.
+   */
+  async #apply(job: Job) {
+    try {
+      return await this.#s.ledger.apply(job.data.signed!, job.data.contact!);
+    } catch (error) {
+      if (!(error instanceof DidCityError) || error.code !== 'STALE_OPERATION') throw error;
+      const id = multihashSha256(canonicalBytes(job.data.unsigned));
+      const existing = await this.#s.ledger.registration(id).catch(() => undefined);
+      if (existing === undefined || isBusy(existing) || existing.did !== job.did) throw error;
+      return existing;
+    }
+  }
+
+  async #poll(job: Job): Promise<Answer> {
+    try {
+      const view = await this.#s.ledger.registration(job.data.registrationId!);
+      if (isBusy(view)) return this.#waitAnswer(job, view.retryAfterMs, view.detail);
+      return await this.#review(job, view);
+    } catch (error) {
+      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE') return this.#waitAnswer(job, 5000, error.detail);
+      return this.#close(job, 'wait', this.#failure(error, job.did));
+    }
+  }
+
+  async #review(job: Job, view: RegistrationView): Promise<Answer> {
+    const answer = await fromRegistration(this.#s.ledger, job, view, this.#s.pollMs);
+    return answer.body.didState.state === 'wait' ? answer : this.#close(job, 'wait', answer);
+  }
+
+  #retryLater(job: Job, retryMs: number, detail: string): Answer {
+    return this.#waitAnswer(job, retryMs, `signed; the ledger did not take it yet (${detail}): ask again with this jobId after the wait time`);
+  }
+
+  #waitAnswer(job: Job, waitMs: number, text: string): Answer {
+    return wait({ jobId: job.id, did: job.did, wait: text, waitMs });
+  }
+
+  /** Keeps the final answer for repeated requests; the answer stands even if the job had moved on meanwhile. */
+  #close(job: Job, from: Phase, answer: Answer): Answer {
+    const data = { ...job.data, answer: { status: answer.status, body: answer.body } };
+    this.#s.store.advance(job, from, { phase: 'done', expiresAt: this.#s.now() + this.#s.resultTtlMs, data });
+    return answer;
+  }
+}
