@@ -38,7 +38,7 @@ const registrar = new Registrar({
   pollMs: settings.pollInterval * 1000,
   onError: (error) => console.error('did:city registrar driver: unexpected failure:', error instanceof Error ? error.name : typeof error),
 });
-const app = createRegistrarApp({ registrar, properties: publicProperties(settings) });
+const app = createRegistrarApp({ registrar, properties: publicProperties(settings), log: (line) => console.log(line) });
 const server = app.listen(settings.port, () => {
   // The bound port, not the setting: with port 0 the system picks one, and supervisors read it from this line.
   const { port } = server.address() as AddressInfo;

@@ -1,9 +1,7 @@
 // What a stranger or a confused client can send: each refusal is a `failed` state with HTTP 400 (never 404), a
 // code and a reason that says what to fix, and the ledger's log and application list stay as they were. Run by
 // registrar.e2e.test.ts.
-import { createProof, createSigner, didKeyUrl, generateKeyPair, type KeyPair, keyPairFromSecret, type KeyType, PROOF_PURPOSE } from '@did-city/method';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createProof, createSigner, didKeyUrl, generateKeyPair, type KeyPair, PROOF_PURPOSE } from '@did-city/method';
 import { describe, expect, it } from 'vitest';
 import { call, type E2e, http, type State, signingResponse, treeSize } from './fixtures.ts';
 
@@ -23,11 +21,6 @@ function expectFailed(answer: { status: number; body: State }, code: string, rea
 }
 
 export function badInputTests(e2e: E2e): void {
-  const cityKey = (code: string): KeyPair => {
-    const file = join(e2e.network.dataDir, 'keys', 'cities', `${code}.json`);
-    const { keys } = JSON.parse(readFileSync(file, 'utf8')) as { keys: Array<{ keyType: KeyType; secretKey: string }> };
-    return keyPairFromSecret(keys[0]!.keyType, new Uint8Array(Buffer.from(keys[0]!.secretKey, 'base64url')));
-  };
   /** The DIDs with an application on the ledger, as the institutes list them. */
   const applied = async (): Promise<string[]> => {
     const answer = await http(`${e2e.network.ledger.url}/registrations`, { token: e2e.network.token('institute-b') });
@@ -110,7 +103,7 @@ export function badInputTests(e2e: E2e): void {
 
     it('the same signatures sent twice submit once; a job whose DID moved on meanwhile is STALE_OPERATION', async () => {
       const tianjin = 'did:city:cn:120000';
-      const key = cityKey('120000');
+      const key = e2e.network.cityKey('120000');
       const service = (id: string) => ({ service: [{ id, type: 'LinkedDomains', serviceEndpoint: `https://tianjin.example/${id.slice(1)}` }] });
       const first = await call(e2e.driver, 'update', { did: tianjin, didDocumentOperation: ['addToDidDocument'], didDocument: [service('#a')] });
       const second = await call(e2e.driver, 'update', { did: tianjin, didDocumentOperation: ['addToDidDocument'], didDocument: [service('#b')] });

@@ -21,6 +21,8 @@ export interface Network {
   dataDir: string;
   policy: string;
   institute(name: 'institute-a' | 'institute-b' | 'institute-c'): KeyPair;
+  /** A seeded city's update key (110000, 120000, 130100). */
+  cityKey(code: string): KeyPair;
   token(name: string): string;
   cleanup(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export async function startNetwork(): Promise<Network> {
     dataDir: temp.dir,
     policy,
     institute: (name) => keyOf(`${name}.json`),
+    cityKey: (code) => keyOf(join('cities', `${code}.json`)),
     token: (name) => tokens.institutes[name]!,
     async cleanup() {
       await ledger.kill9();
