@@ -30,6 +30,7 @@ export type IssuerErrorCode =
   | 'STATUS_CHANGE_FORBIDDEN'
   | 'STATUS_LIST_NOT_FOUND'
   | 'STATUS_LIST_FULL'
+  | 'NOT_ACCEPTABLE'
   | 'UNAUTHORIZED'
   | 'REQUEST_TOO_LARGE'
   | 'MALFORMED_REQUEST'
@@ -77,6 +78,7 @@ export const ISSUER_ERRORS: Readonly<Record<IssuerErrorCode, Readonly<IssuerErro
   STATUS_CHANGE_FORBIDDEN: own('STATUS_CHANGE_FORBIDDEN', 'Only the issuing client or an admin client may change a credential status', 403),
   STATUS_LIST_NOT_FOUND: own('STATUS_LIST_NOT_FOUND', 'Status list not found', 404),
   STATUS_LIST_FULL: own('STATUS_LIST_FULL', 'No free status list entry', 503),
+  NOT_ACCEPTABLE: own('NOT_ACCEPTABLE', 'No representation matches the Accept header', 406),
   UNAUTHORIZED: reused('UNAUTHORIZED'),
   REQUEST_TOO_LARGE: reused('REQUEST_TOO_LARGE'),
   MALFORMED_REQUEST: reused('MALFORMED_REQUEST'),

@@ -8,6 +8,7 @@ import { createBitstring, encodeBitstring, getBit, MIN_STATUS_LIST_LENGTH, setBi
 import { controllerOf, wholeSeconds } from './credential.ts';
 import { issueDataIntegrityVc } from './data-integrity.ts';
 import { IssuerError } from './errors.ts';
+import { issueJoseVc } from './jose.ts';
 import type { StatusPurpose, StatusStore } from './status-store.ts';
 import { type BitstringStatusListEntry, type Credential, type IssuerKey, VC_V2_CONTEXT } from './types.ts';
 
@@ -49,7 +50,7 @@ export interface StatusScope {
 
 export class StatusLists {
   readonly #options: StatusListsOptions;
-  readonly #signed = new Map<string, { version: number; credential: Credential }>();
+  readonly #signed = new Map<string, { version: number; credential: Credential | string }>();
 
   constructor(options: StatusListsOptions) {
     if (options.length !== undefined && options.length < MIN_STATUS_LIST_LENGTH) {
@@ -134,11 +135,19 @@ export class StatusLists {
     return { credentialId, revoked: set('revocation'), suspended: set('suspension') };
   }
 
-  /** The signed list credential, re-signed only when the list changed; undefined for an unknown id. */
-  async listCredential(id: string): Promise<Credential | undefined> {
+  /**
+   * The signed list credential, re-signed only when the list changed; undefined for an unknown id. `data-integrity`
+   * (default) is the credential with a proof; `vc+jwt` the same credential as a VC-JOSE-COSE JWT, for JWT-only
+   * verifiers.
+   */
+  async listCredential(id: string, format: 'data-integrity'): Promise<Credential | undefined>;
+  async listCredential(id: string, format: 'vc+jwt'): Promise<string | undefined>;
+  async listCredential(id: string): Promise<Credential | undefined>;
+  async listCredential(id: string, format: 'data-integrity' | 'vc+jwt' = 'data-integrity'): Promise<Credential | string | undefined> {
     const list = this.#options.store.getList(id);
     if (list === undefined) return undefined;
-    const cached = this.#signed.get(id);
+    const key = `${format} ${id}`;
+    const cached = this.#signed.get(key);
     if (cached !== undefined && cached.version === list.version) return cached.credential;
     const url = this.urlOf(id);
     const now = this.#options.now?.() ?? new Date();
@@ -150,8 +159,11 @@ export class StatusLists {
       validFrom: wholeSeconds(now),
       credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: list.purpose, encodedList: encodeBitstring(list.bits), ttl: this.ttlMs },
     };
-    const credential = await issueDataIntegrityVc(unsigned, { key: this.#options.key, created: wholeSeconds(now) });
-    this.#signed.set(id, { version: list.version, credential });
+    const credential =
+      format === 'vc+jwt'
+        ? await issueJoseVc(unsigned, { key: this.#options.key })
+        : await issueDataIntegrityVc(unsigned, { key: this.#options.key, created: wholeSeconds(now) });
+    this.#signed.set(key, { version: list.version, credential });
     return credential;
   }
 }

@@ -3,20 +3,11 @@
  * verify → revoke through the endpoints, status lists fetched by the verifier over HTTP, the served context and
  * schemas.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIssuer } from '../src/issuer.ts';
 import { createIssuerRouter } from '../src/service/app.ts';
-import { StatusLists } from '../src/status-lists.ts';
-import { SqliteStatusStore } from '../src/status-store.ts';
-import { createVerifier } from '../src/verifier.ts';
-import { createWorld, REGISTRY, SJZ } from './fixtures/world.ts';
+import { REGISTRY, SJZ } from './fixtures/world.ts';
 import { sjzIdentity } from './fixtures/issuing.ts';
+import { type RunningService, startService } from './fixtures/service.ts';
 
 const TOKEN = 'test-token-0123456789';
 const API_KEY = 'test-api-key-abcdef';
@@ -30,32 +21,15 @@ const CLIENTS = [
   { id: 'city-b', apiKey: 'city-b-api-key-0123456789' },
   { id: 'root', token: 'admin-token-0123456789', roles: ['admin'] as const },
 ];
-let server: Server;
+let service: RunningService;
 let base: string;
-let dir: string;
-let store: SqliteStatusStore;
 
 beforeAll(async () => {
-  const world = await createWorld();
-  dir = mkdtempSync(join(tmpdir(), 'did-city-issuer-service-'));
-  store = new SqliteStatusStore(join(dir, 'status.db'));
-  const app = express();
-  server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
-  const statusLists = new StatusLists({ store, key: world.registryKey, baseUrl: base });
-  const issuer = createIssuer({ key: world.registryKey, statusLists, baseUrl: base });
-  // The default verifier: status lists and schemas over HTTP, as a wallet would fetch them.
-  const verifier = createVerifier({ resolver: world.resolver, statusTtl: { maxMs: 0 } });
-  app.use('/issuer', createIssuerRouter({ issuer, verifier, statusLists, clients: CLIENTS, bodyLimit: '16kb' }));
+  service = await startService({ clients: CLIENTS, bodyLimit: '16kb' });
+  base = service.base;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => service.close());
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 const json = (response: Response): Promise<any> => response.json();

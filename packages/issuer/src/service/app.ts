@@ -25,6 +25,13 @@ export interface IssuerServiceOptions {
   bodyLimit?: string | number;
 }
 
+/**
+ * What GET /status-lists/{id} negotiates (first = default for `*\/*` or no Accept): the Data Integrity credential as
+ * `application/vc` (VC 2.0 §6.3), the same JSON under the JSON-LD and plain JSON types generic clients ask for, and
+ * the list as a VC-JOSE-COSE JWT.
+ */
+const STATUS_LIST_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json', 'application/vc+jwt'];
+
 type Handler = (request: Request, response: Response) => Promise<void> | void;
 
 /** Express 5 forwards rejected promises itself; the wrapper keeps handlers small and typed. */
@@ -111,9 +118,16 @@ function statusRoutes(router: Router, options: IssuerServiceOptions, auth: Retur
     '/status-lists/:id',
     route(async (request, response) => {
       const lists = needLists(options.statusLists);
-      const credential = await lists.listCredential(String(request.params.id));
+      const type = request.accepts(STATUS_LIST_TYPES);
+      if (type === false) throw new IssuerError('NOT_ACCEPTABLE', `status lists are served as ${STATUS_LIST_TYPES.join(', ')}`);
+      const id = String(request.params.id);
+      const credential = type === 'application/vc+jwt' ? await lists.listCredential(id, 'vc+jwt') : await lists.listCredential(id);
       if (credential === undefined) throw new IssuerError('STATUS_LIST_NOT_FOUND', 'no such status list');
-      response.type('application/vc').set('Cache-Control', `public, max-age=${Math.floor(lists.ttlMs / 1000)}`).send(JSON.stringify(credential));
+      response
+        .type(type)
+        .set('Vary', 'Accept')
+        .set('Cache-Control', `public, max-age=${Math.floor(lists.ttlMs / 1000)}`)
+        .send(typeof credential === 'string' ? credential : JSON.stringify(credential));
     }),
   );
 }
