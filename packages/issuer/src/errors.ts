@@ -24,6 +24,12 @@ export type IssuerErrorCode =
   | 'SCHEMA_UNAVAILABLE'
   | 'RELATED_RESOURCE_MISMATCH'
   | 'RELATED_RESOURCE_UNAVAILABLE'
+  // presentations
+  | 'MALFORMED_PRESENTATION'
+  | 'CHALLENGE_MISMATCH'
+  | 'DOMAIN_MISMATCH'
+  | 'HOLDER_MISMATCH'
+  | 'CREDENTIAL_NOT_VERIFIED'
   // issuance and the service
   | 'INVALID_CREDENTIAL'
   | 'CREDENTIAL_NOT_FOUND'
@@ -73,6 +79,11 @@ export const ISSUER_ERRORS: Readonly<Record<IssuerErrorCode, Readonly<IssuerErro
   SCHEMA_UNAVAILABLE: own('SCHEMA_UNAVAILABLE', 'Credential schema unavailable', 400),
   RELATED_RESOURCE_MISMATCH: own('RELATED_RESOURCE_MISMATCH', 'Related resource digest mismatch', 400),
   RELATED_RESOURCE_UNAVAILABLE: own('RELATED_RESOURCE_UNAVAILABLE', 'Related resource unavailable', 400),
+  MALFORMED_PRESENTATION: own('MALFORMED_PRESENTATION', 'Malformed presentation', 400),
+  CHALLENGE_MISMATCH: own('CHALLENGE_MISMATCH', 'Presentation challenge (nonce) differs from the one expected', 400),
+  DOMAIN_MISMATCH: own('DOMAIN_MISMATCH', 'Presentation domain (aud) differs from the one expected', 400),
+  HOLDER_MISMATCH: own('HOLDER_MISMATCH', 'The presentation was signed by a key of another DID than its holder', 400),
+  CREDENTIAL_NOT_VERIFIED: own('CREDENTIAL_NOT_VERIFIED', 'A credential in the presentation does not verify', 400),
   INVALID_CREDENTIAL: own('INVALID_CREDENTIAL', 'Invalid credential for issuance', 400),
   CREDENTIAL_NOT_FOUND: own('CREDENTIAL_NOT_FOUND', 'Credential not issued here', 404),
   STATUS_CHANGE_FORBIDDEN: own('STATUS_CHANGE_FORBIDDEN', 'Only the issuing client or an admin client may change a credential status', 403),

@@ -21,6 +21,8 @@ export interface KeyLookup {
   keyType?: KeyType;
   /** Issuance time (ms), used with keyValidity 'issuance'. */
   issuedAt?: number;
+  /** The verification relationship the key must be in; default assertionMethod (presentations: authentication). */
+  relationship?: 'assertionMethod' | 'authentication';
 }
 
 export type KeyValidity = 'now' | 'issuance';
@@ -98,14 +100,14 @@ function absolute(id: string, did: string): string {
   return id.startsWith('#') ? `${did}${id}` : id;
 }
 
-/** The assertion keys of a document, relative references made absolute. */
-function assertionKeysOf(document: DIDDocument, did: string): ResolvedKey[] {
+/** The keys of a document in one verification relationship, relative references made absolute. */
+function keysOf(document: DIDDocument, did: string, relationship: 'assertionMethod' | 'authentication'): ResolvedKey[] {
   const methods = new Map<string, string>();
   for (const method of document.verificationMethod ?? []) {
     if (typeof method.publicKeyMultibase === 'string') methods.set(absolute(method.id, did), method.publicKeyMultibase);
   }
   const keys: ResolvedKey[] = [];
-  for (const entry of (document.assertionMethod ?? []) as unknown[]) {
+  for (const entry of (document[relationship] ?? []) as unknown[]) {
     const embedded = typeof entry === 'object' && entry !== null ? (entry as { id?: string; publicKeyMultibase?: string }) : undefined;
     const id = absolute(typeof entry === 'string' ? entry : (embedded?.id ?? ''), did);
     const publicKeyMultibase = embedded?.publicKeyMultibase ?? methods.get(id);
@@ -141,13 +143,14 @@ export async function assertionKeys(
   }
   const document = await documentAt(resolver, lookup, validity);
   if ('code' in document) return document;
-  let keys = assertionKeysOf(document, issuer);
+  const relationship = lookup.relationship ?? 'assertionMethod';
+  let keys = keysOf(document, issuer, relationship);
   if (verificationMethod !== undefined) {
     const wanted = absolute(verificationMethod, issuer);
     keys = keys.filter((key) => key.id === wanted);
-    if (keys.length === 0) return issue('KEY_NOT_AUTHORISED', `${wanted} is not an assertionMethod of ${issuer}${validity === 'now' ? ' (now)' : ' at issuance'}`);
+    if (keys.length === 0) return issue('KEY_NOT_AUTHORISED', `${wanted} is not an ${relationship} key of ${issuer}${validity === 'now' ? ' (now)' : ' at issuance'}`);
   }
   if (lookup.keyType !== undefined) keys = keys.filter((key) => keyTypeOf(key.publicKeyMultibase) === lookup.keyType);
-  if (keys.length === 0) return issue('KEY_NOT_AUTHORISED', `${issuer} has no ${lookup.keyType ?? ''} assertionMethod key`);
+  if (keys.length === 0) return issue('KEY_NOT_AUTHORISED', `${issuer} has no ${lookup.keyType ?? ''} ${relationship} key`);
   return keys;
 }

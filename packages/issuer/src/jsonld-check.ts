@@ -74,3 +74,8 @@ export async function jsonLdIssues(document: unknown, options: JsonLdCheckOption
     return [issue(code, `JSON-LD: ${reason(error)}`)];
   }
 }
+
+/** RDF Dataset Canonicalization (RDFC-1.0) of a document as N-Quads, with bundled contexts only (safe mode). */
+export function canonizeRdfc(document: unknown, contexts?: ReadonlyMap<string, unknown>): Promise<string> {
+  return jsonld.canonize(document, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: loaderOf(contexts), safe: true });
+}

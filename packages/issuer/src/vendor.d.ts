@@ -10,7 +10,14 @@ declare module 'jsonld' {
     safe?: boolean;
     eventHandler?: (event: { event: { code: string; level: string; message: string }; next: () => void }) => void;
   }
-  const jsonld: { expand(input: unknown, options: ExpandOptions): Promise<unknown[]> };
+  interface CanonizeOptions extends ExpandOptions {
+    algorithm: 'RDFC-1.0';
+    format: 'application/n-quads';
+  }
+  const jsonld: {
+    expand(input: unknown, options: ExpandOptions): Promise<unknown[]>;
+    canonize(input: unknown, options: CanonizeOptions): Promise<string>;
+  };
   export default jsonld;
 }
 declare module '@digitalbazaar/credentials-context' {

@@ -12,6 +12,7 @@ import { type KeyValidity, memoizeResolver } from './issuer-keys.ts';
 import { unwrapEnvelope, verifyJoseVc } from './jose.ts';
 import { decodeJws } from './jws.ts';
 import { verifyJwtVc } from './jwt-vc.ts';
+import { type PresentationExpectations, type PresentationResult, verifyPresentation } from './presentation.ts';
 import type { ResourceFetcher } from './related-resource.ts';
 import { type JsonFetcher, SchemaRegistry } from './schema-check.ts';
 import { StatusChecker, type StatusListFetcher } from './status-check.ts';
@@ -49,6 +50,8 @@ export interface Verifier {
   verifyJwtVc(jwt: unknown): Promise<VerificationResult>;
   verifyJoseVc(input: unknown): Promise<VerificationResult>;
   verifyDataIntegrityVc(input: unknown): Promise<VerificationResult>;
+  /** Verifies a presentation (Data Integrity, vp+jwt or enveloped, VP 1.1 JWT) and every credential in it. */
+  verifyPresentation(input: unknown, expected?: PresentationExpectations): Promise<PresentationResult>;
   readonly context: VerifyContext;
 }
 
@@ -110,6 +113,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verifyJwtVc: (jwt) => verifyJwtVc(jwt, context),
     verifyJoseVc: (input) => verifyJoseVc(input, context),
     verifyDataIntegrityVc: (input) => verifyDataIntegrityVc(input, context),
+    verifyPresentation: (input, expected = {}) => verifyPresentation(input, expected, context, (credential) => verifyCredential(credential, context)),
     context,
   };
 }

@@ -51,9 +51,16 @@ export function failed(issues: VerificationIssue[], partial: Partial<Verificatio
   return { ...partial, verified: false, errors: issues };
 }
 
-async function checkSignature(secured: Secured, check: SignatureCheck, context: VerifyContext) {
+/** The key that verifies `check` among the signer's keys in `relationship`, or the issue that rules them out. */
+export async function checkSignature(
+  secured: Pick<Secured, 'issuer' | 'issuedAt'>,
+  check: SignatureCheck,
+  context: VerifyContext,
+  relationship: 'assertionMethod' | 'authentication' = 'assertionMethod',
+) {
   const lookup = {
     issuer: secured.issuer,
+    relationship,
     ...(check.verificationMethod === undefined ? {} : { verificationMethod: check.verificationMethod }),
     ...(check.keyType === undefined ? {} : { keyType: check.keyType }),
     ...(secured.issuedAt === undefined ? {} : { issuedAt: secured.issuedAt }),

@@ -7,13 +7,15 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { CITY_CREDENTIALS_CONTEXT_DOCUMENT } from '../context.ts';
-import { ISSUER_ERRORS, IssuerError } from '../errors.ts';
+import { IssuerError } from '../errors.ts';
 import type { CityIssuer } from '../issuer.ts';
 import { BUNDLED_SCHEMAS, schemaFile } from '../schemas.ts';
 import type { StatusLists } from '../status-lists.ts';
+import type { IssuerKey } from '../types.ts';
 import type { Verifier } from '../verifier.ts';
 import { type AuthenticatedClient, requireClient, type ServiceClient } from './auth.ts';
-import { problemHandler } from './problems.ts';
+import { presentationRoutes } from './presentations.ts';
+import { describedIssues, problemHandler } from './problems.ts';
 import { readCreateListRequest, readIssueRequest, readStatusRequest } from './requests.ts';
 
 export interface IssuerServiceOptions {
@@ -23,6 +25,8 @@ export interface IssuerServiceOptions {
   clients: readonly ServiceClient[];
   /** JSON body limit; default 64 KiB (a credential is a few KiB). */
   bodyLimit?: string | number;
+  /** The key `POST /presentations/prove` signs with (a key of this city's DID in `authentication`); absent: no proving. */
+  holderKey?: IssuerKey;
 }
 
 /**
@@ -32,10 +36,10 @@ export interface IssuerServiceOptions {
  */
 const STATUS_LIST_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json', 'application/vc+jwt'];
 
-type Handler = (request: Request, response: Response) => Promise<void> | void;
+export type Handler = (request: Request, response: Response) => Promise<void> | void;
 
 /** Express 5 forwards rejected promises itself; the wrapper keeps handlers small and typed. */
-function route(handler: Handler) {
+export function route(handler: Handler) {
   return (request: Request, response: Response, next: NextFunction) => {
     Promise.resolve(handler(request, response)).catch(next);
   };
@@ -65,9 +69,16 @@ function verification(router: Router, verifier: Verifier): void {
       const body = request.body as { verifiableCredential?: unknown } | undefined;
       if (body?.verifiableCredential === undefined) throw new IssuerError('MALFORMED_REQUEST', 'body must carry verifiableCredential');
       const result = await verifier.verify(body.verifiableCredential);
-      const errors = result.errors.map((entry) => ({ ...entry, type: ISSUER_ERRORS[entry.code].type, title: ISSUER_ERRORS[entry.code].title }));
-      const checks = ['proof', 'validity', 'status', 'schema'];
-      response.status(result.verified ? 200 : 400).json({ verified: result.verified, checks, errors, warnings: [], format: result.format, issuer: result.issuer });
+      const checks = ['proof', 'validity', 'status', 'schema', 'relatedResource'];
+      response.status(result.verified ? 200 : 400).json({
+        verified: result.verified,
+        checks,
+        errors: describedIssues(result.errors),
+        warnings: describedIssues(result.warnings ?? []),
+        format: result.format,
+        issuer: result.issuer,
+        ...(result.relatedResources === undefined ? {} : { relatedResources: result.relatedResources }),
+      });
     }),
   );
 }
@@ -147,6 +158,7 @@ export function createIssuerRouter(options: IssuerServiceOptions): Router {
     }),
   );
   verification(router, options.verifier);
+  presentationRoutes(router, { verifier: options.verifier, holderKey: options.holderKey, auth, route });
   statusRoutes(router, options, auth);
   served(router);
   router.use(problemHandler);

@@ -4,7 +4,7 @@
  * is an INTERNAL_ERROR whose message is not echoed.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { IssuerError } from '../errors.ts';
+import { ISSUER_ERRORS, IssuerError, type VerificationIssue } from '../errors.ts';
 
 function toIssuerError(error: unknown): IssuerError {
   if (error instanceof IssuerError) return error;
@@ -25,4 +25,9 @@ export function problemHandler(error: unknown, _request: Request, response: Resp
     return;
   }
   sendProblem(response, toIssuerError(error));
+}
+
+/** Verification issues as the VC API reports them: each with its problem type URI and title beside code and message. */
+export function describedIssues(issues: readonly VerificationIssue[]) {
+  return issues.map((entry) => ({ ...entry, type: ISSUER_ERRORS[entry.code].type, title: ISSUER_ERRORS[entry.code].title }));
 }
