@@ -18,3 +18,4 @@ export {
   type CityUpdateOptions,
 } from './provider.ts';
 export { type DidCityResolverOptions, getDidCityResolver } from './resolver.ts';
+export { type BitstringStatus, BitstringStatusListPlugin, type BitstringStatusListPluginOptions, withStatusCheck } from './status.ts';
