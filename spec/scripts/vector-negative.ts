@@ -423,6 +423,22 @@ const CASES: NegativeCase[] = [
       ),
   },
   {
+    name: 'division-edition-outside-registry',
+    rule: 'R-DIV-1',
+    code: 'INVALID_OPERATION',
+    description: 'A CityDivisionEdition service in a city document: only a country registry states the edition it allocates from',
+    operation: (c) =>
+      signRaw(
+        withMembers(tianjinUpdate(c), {
+          document: {
+            ...simpleDocument(K.tjAssertion2),
+            service: [{ id: '#division-table', type: 'CityDivisionEdition', serviceEndpoint: { edition: '2023' } }],
+          },
+        }),
+        tjSigner,
+      ),
+  },
+  {
     name: 'dangling-reference',
     rule: 'R-DOC-4',
     code: 'INVALID_OPERATION',

@@ -3,7 +3,7 @@
  * derived state *including the operations accepted earlier in the same batch*, so of two operations on the same
  * `prev` exactly the first is accepted and the second is STALE_OPERATION.
  */
-import type { DidHistory, GenesisPolicy, Operation } from '@did-city/method';
+import { checkAllocation, countryRegistryDid, type DidHistory, type GenesisPolicy, type Operation } from '@did-city/method';
 import { applyEntry } from './derived-state.ts';
 import { encodeLeaf } from './leaf.ts';
 import type { AppendBatch, AppendEntry, LogStore } from './store/interface.ts';
@@ -35,6 +35,8 @@ export async function buildBatch(options: BuildBatchOptions): Promise<{ batch: A
   for (const { operation, operationHash } of items) {
     const index = size + entries.length;
     try {
+      // Admission only (spec R-ALLOC-2): replays of the log never re-judge a create against a newer table.
+      if (operation.type === 'create') checkAllocation(operation, await lookup(countryRegistryDid(operation.did)));
       const history = await applyEntry(lookup, { index, integratedTime, operation }, genesis);
       overlay.set(operation.did, history);
       entries.push({ leaf: encodeLeaf({ integratedTime, operation }), operationHash, did: operation.did, seq: operation.seq, integratedTime });

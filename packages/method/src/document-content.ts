@@ -162,6 +162,38 @@ function checkPolicyServices(did: string, services: readonly unknown[], path: st
   });
 }
 
+/** Service type under which a country registry states the code-table edition it allocates from (spec §2.2). */
+export const DIVISION_EDITION_SERVICE = 'CityDivisionEdition';
+
+const EDITION = /^\d{4}$/;
+
+function hasType(service: unknown, type: string): boolean {
+  if (!isRecord(service)) return false;
+  return (Array.isArray(service.type) ? service.type : [service.type]).includes(type);
+}
+
+/** R-DIV-1: only a country registry states an edition, in at most one service `{ "edition": "<year>" }`. */
+function checkEditionServices(did: string, services: readonly unknown[], path: string): void {
+  const found = services.flatMap((service, index) => (hasType(service, DIVISION_EDITION_SERVICE) ? [index] : []));
+  for (const index of found) {
+    const at = `${path}[${index}]`;
+    const service = services[index] as Record<string, unknown>;
+    if (!isRegistry(did)) invalidOperation(`${at}.type`, `only a country registry carries a ${DIVISION_EDITION_SERVICE}`);
+    if (index !== found[0]) invalidOperation(at, `a second ${DIVISION_EDITION_SERVICE} service`);
+    if (service.type !== DIVISION_EDITION_SERVICE) invalidOperation(`${at}.type`, `must be the single type "${DIVISION_EDITION_SERVICE}"`);
+    const endpoint = service.serviceEndpoint;
+    if (!isRecord(endpoint) || Object.keys(endpoint).length !== 1 || typeof endpoint.edition !== 'string' || !EDITION.test(endpoint.edition)) {
+      invalidOperation(`${at}.serviceEndpoint`, 'must be the map { "edition": "<year of the GB/T 2260 edition>" }');
+    }
+  }
+}
+
+/** The edition a registry document (or document content) states in its `CityDivisionEdition` service, or undefined. */
+export function divisionEditionOf(content: { service?: readonly Service[] } | undefined): string | undefined {
+  const endpoint = content?.service?.find((service) => hasType(service, DIVISION_EDITION_SERVICE))?.serviceEndpoint;
+  return isRecord(endpoint) && typeof endpoint.edition === 'string' ? endpoint.edition : undefined;
+}
+
 /**
  * The ledger policy text a registry document (or document content) carries in its `CityLedgerPolicy` service
  * (spec §7.8), or undefined. Assumes the content passed checkDocumentContent.
@@ -214,6 +246,7 @@ export function checkDocumentContent(value: unknown, did: string, path = 'docume
       checkService(did, service, `${path}.service[${index}]`, fragments);
     });
     checkPolicyServices(did, value.service as unknown[], `${path}.service`);
+    checkEditionServices(did, value.service as unknown[], `${path}.service`);
   }
   for (const relationship of RELATIONSHIPS) {
     if (value[relationship] !== undefined) checkRelationship(did, value[relationship], `${path}.${relationship}`, methods);

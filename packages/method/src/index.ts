@@ -47,4 +47,5 @@ export {
 } from './did-index.ts';
 export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
 export * from './document-edit.ts';
-export { LEDGER_POLICY_SERVICE, ledgerPolicyOf } from './document-content.ts';
+export { DIVISION_EDITION_SERVICE, divisionEditionOf, LEDGER_POLICY_SERVICE, ledgerPolicyOf } from './document-content.ts';
+export { type DivisionRecord, divisionRecord, type RecordEdition } from './division-record.ts';

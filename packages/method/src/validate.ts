@@ -12,7 +12,9 @@ import {
   unauthorised,
   verifyOperationProofs,
 } from './authorise.ts';
-import { parentDid } from './did.ts';
+import { parentDid, parseDid } from './did.ts';
+import { allocatableIn, latestDivisionEdition, lookupDivision } from './divisions.ts';
+import { divisionEditionOf } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { keyHash } from './hash.ts';
 import { operationHash } from './operation.ts';
@@ -186,4 +188,30 @@ export function validateNextOperation(op: Operation, context: ValidationContext 
   else if (op.type === 'update') authoriseUpdate(op, state!, signed);
   else if (op.type === 'deactivate') authoriseDeactivate(op, state!, signed, context);
   else requireAnyQuorum('recover', [keysQuorum('parent', parentState(op, context), signed)]);
+}
+
+function describeRetirement(code: string): string {
+  const division = lookupDivision(code);
+  if (division?.retired === undefined) return `is not in force in that edition (first listed in ${division?.since})`;
+  const where = division.successors?.length ? ` (${division.change} into ${division.successors.join(', ')})` : '';
+  return `was retired in edition ${division.retired}${where}`;
+}
+
+/**
+ * R-ALLOC-2, applied by a ledger node when it admits an operation, never on replay (a table retires codes after
+ * their DIDs were created): a `create` of a `cn` division needs a code in force in the edition the registry
+ * states (its CityDivisionEdition service; else the newest bundled edition). `registry` is the country
+ * registry's verified history. Throws INVALID_OPERATION otherwise.
+ */
+export function checkAllocation(op: Operation, registry: DidHistory | undefined): void {
+  if (op.type !== 'create') return;
+  const { country, division, subIds } = parseDid(op.did);
+  if (country !== 'cn' || division === undefined || subIds.length > 0) return;
+  const stated = divisionEditionOf(registry?.versions.at(-1)?.document);
+  const edition = stated ?? latestDivisionEdition();
+  if (allocatableIn(division, edition)) return;
+  throw new DidCityError(
+    'INVALID_OPERATION',
+    `did: division ${division} (${lookupDivision(division)?.name}) ${describeRetirement(division)}; the registry allocates from edition ${edition}, so no new DID is created for it (spec §2, R-ALLOC-2)`,
+  );
 }
