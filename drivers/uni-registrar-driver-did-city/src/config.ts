@@ -26,6 +26,8 @@ export const SETTINGS = Object.freeze({
   jobTtl: { default: '2592000', doc: 'Seconds a signed job may wait for the institutes or the ledger (30 days)' },
   resultTtl: { default: '86400', doc: 'Seconds a finished or failed answer is repeated to the same jobId' },
   pollInterval: { default: '30', doc: 'Seconds suggested as waittime while an application is in review' },
+  heldKeys: { default: undefined, doc: 'A did:city key file (mode 0600) whose keys the driver signs with itself; default none (off)' },
+  heldKeysToken: { default: undefined, doc: 'The token a request gives in secret.heldKeysToken to have the held keys sign (16+ characters)' },
 });
 
 export type SettingName = keyof typeof SETTINGS;
@@ -42,6 +44,8 @@ export interface RegistrarDriverSettings {
   jobTtl: number;
   resultTtl: number;
   pollInterval: number;
+  /** Registrar-held keys: the key file and the token that unlocks them; absent when off. */
+  heldKeys?: { file: string; token: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,6 +83,17 @@ function ledgerSettings(env: Env) {
   }
 }
 
+function readHeldKeys(env: Env): { file: string; token: string } | undefined {
+  const file = read(env, 'heldKeys');
+  const token = read(env, 'heldKeysToken');
+  if (file === undefined && token === undefined) return undefined;
+  if (file === undefined) throw new ConfigError(`${ENV_PREFIX}heldKeysToken is set without ${ENV_PREFIX}heldKeys (the key file)`);
+  if (token === undefined || token.length < 16) {
+    throw new ConfigError(`${ENV_PREFIX}heldKeys needs ${ENV_PREFIX}heldKeysToken of at least 16 characters: held keys sign only for requests that give it`);
+  }
+  return { file, token };
+}
+
 /** Reads and validates every setting; throws ConfigError naming the first bad variable. */
 export function loadSettings(env: Env): RegistrarDriverSettings {
   const ledger = ledgerSettings(env);
@@ -100,6 +115,8 @@ export function loadSettings(env: Env): RegistrarDriverSettings {
     pollInterval: integer(env, 'pollInterval', { min: 1, max: 86_400 }),
   };
   if (ledger.genesis !== undefined) settings.genesis = ledger.genesis;
+  const heldKeys = readHeldKeys(env);
+  if (heldKeys !== undefined) settings.heldKeys = heldKeys;
   return settings;
 }
 
@@ -116,6 +133,7 @@ export function publicProperties(settings: RegistrarDriverSettings): Record<stri
     trustPolicy: settings.trustPolicy.source,
     genesis: settings.genesis?.source,
     clientSecretMode: true,
+    heldKeys: settings.heldKeys !== undefined,
     maxJobs: settings.maxJobs,
     signTtl: settings.signTtl,
     jobTtl: settings.jobTtl,

@@ -1,6 +1,6 @@
 /**
  * The Universal Registrar driver for did:city: create, update and deactivate did:city DIDs through the DIF DID
- * Registration API, with client-managed secrets (the client signs what the driver asks; the driver holds no keys).
+ * Registration API, with client-managed secrets (the client signs what the driver asks; the driver holds keys only when its operator configures some).
  *
  * @example
  * import { createRegistrarApp, JobStore, LedgerGateway, Registrar } from 'uni-registrar-driver-did-city';

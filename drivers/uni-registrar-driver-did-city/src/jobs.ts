@@ -10,7 +10,7 @@
  * one operation of at most 60 KiB; every job has an expiry, after which its id is unknown.
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation, UnsignedOperation } from '@did-city/method';
+import type { DataIntegrityProof, Operation, UnsignedOperation } from '@did-city/method';
 import Database from 'better-sqlite3';
 import { RegistrarError } from './errors.ts';
 import type { RequestKeys } from './signing.ts';
@@ -29,6 +29,8 @@ export interface JobData {
   /** The `created` of every proof of the job: the signed bytes depend on it. */
   created: string;
   requestKeys: RequestKeys;
+  /** Proofs the driver made with keys it holds, by signing request id (those requests are not sent to the client). */
+  heldProofs?: Record<string, DataIntegrityProof>;
   /** `registration`: a division's create, through the institutes' review; `ledger`: submitted directly. */
   route: 'registration' | 'ledger';
   /** What the signing requests ask for, in words. */

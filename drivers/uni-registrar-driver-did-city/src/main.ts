@@ -6,22 +6,38 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createRegistrarApp } from './app.ts';
-import { ConfigError, loadSettings, publicProperties, type RegistrarDriverSettings } from './config.ts';
+import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, type RegistrarDriverSettings } from './config.ts';
+import { type HeldKeys, loadHeldKeys } from './held-keys.ts';
 import { JobStore } from './jobs.ts';
 import { LedgerGateway } from './ledger.ts';
 import { Registrar } from './registrar.ts';
+
+function fail(message: string): never {
+  console.error(`did:city registrar driver: ${message}`);
+  process.exit(1);
+}
 
 function configure(): RegistrarDriverSettings {
   try {
     return loadSettings(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`did:city registrar driver: ${error.message}`);
-    process.exit(1);
+    fail(error.message);
+  }
+}
+
+function heldKeysOf(settings: RegistrarDriverSettings): HeldKeys | undefined {
+  if (settings.heldKeys === undefined) return undefined;
+  try {
+    return loadHeldKeys(settings.heldKeys.file, settings.heldKeys.token);
+  } catch (error) {
+    // The message names the file and what is wrong with it, never key material.
+    fail(`${ENV_PREFIX}heldKeys: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
 const settings = configure();
+const heldKeys = heldKeysOf(settings);
 mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
 const store = new JobStore({ file: settings.jobsFile, maxJobs: settings.maxJobs });
 const ledger = new LedgerGateway({
@@ -36,13 +52,15 @@ const registrar = new Registrar({
   jobTtlMs: settings.jobTtl * 1000,
   resultTtlMs: settings.resultTtl * 1000,
   pollMs: settings.pollInterval * 1000,
+  ...(heldKeys === undefined ? {} : { heldKeys }),
   onError: (error) => console.error('did:city registrar driver: unexpected failure:', error instanceof Error ? error.name : typeof error),
 });
 const app = createRegistrarApp({ registrar, properties: publicProperties(settings), log: (line) => console.log(line) });
 const server = app.listen(settings.port, () => {
   // The bound port, not the setting: with port 0 the system picks one, and supervisors read it from this line.
   const { port } = server.address() as AddressInfo;
-  console.log(`did:city registrar driver listening on port ${port}: POST /1.0/create, /1.0/update, /1.0/deactivate`);
+  const held = heldKeys === undefined ? '' : ` (${heldKeys.count} held key${heldKeys.count > 1 ? 's' : ''})`;
+  console.log(`did:city registrar driver listening on port ${port}${held}: POST /1.0/create, /1.0/update, /1.0/deactivate`);
 });
 // Expired jobs are deleted hourly too, not only when a new job needs room.
 const purge = setInterval(() => store.purgeExpired(), 3_600_000);

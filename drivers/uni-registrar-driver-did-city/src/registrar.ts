@@ -7,14 +7,15 @@
  * The ledger being unavailable or rate-limiting (HTTP 503, 429) never fails a signed job: it answers `wait` with
  * the time to retry, and the next request resubmits (operations are idempotent by hash on the ledger).
  */
-import { canonicalBytes, DidCityError, multihashSha256, parseOperation } from '@did-city/method';
+import { canonicalBytes, type DataIntegrityProof, DidCityError, multihashSha256, parseOperation } from '@did-city/method';
 import { classify, RegistrarError } from './errors.ts';
+import type { HeldKeys } from './held-keys.ts';
 import type { Job, JobData, JobStore, Phase } from './jobs.ts';
 import { isBusy, type LedgerGateway, type RegistrationView } from './ledger.ts';
 import { anchored, fromRegistration } from './outcomes.ts';
 import { plan } from './plans.ts';
 import { type Continuation, readBody, readContinuation, readNewRequest } from './requests.ts';
-import { proofsFromResponse, signingRequests } from './signing.ts';
+import { heldProof, proofsFromResponse, type RequestKeys, signingRequests } from './signing.ts';
 import { type Answer, failed, type Operation, signPayload, wait } from './states.ts';
 
 export interface RegistrarSettings {
@@ -29,6 +30,8 @@ export interface RegistrarSettings {
   /** The `waittime` suggested while institutes review. Default 30 s. */
   pollMs?: number;
   now?: () => number;
+  /** Keys the driver signs with itself for requests carrying the operator's token. Default: none. */
+  heldKeys?: HeldKeys;
   /** Unexpected failures (never given request bodies or keys). */
   onError?: (error: unknown) => void;
 }
@@ -41,7 +44,7 @@ function wholeSeconds(ms: number): string {
 }
 
 export class Registrar {
-  readonly #s: Required<Omit<RegistrarSettings, 'onError'>> & Pick<RegistrarSettings, 'onError'>;
+  readonly #s: Required<Omit<RegistrarSettings, 'onError' | 'heldKeys'>> & Pick<RegistrarSettings, 'onError' | 'heldKeys'>;
 
   constructor(settings: RegistrarSettings) {
     this.#s = { signTtlMs: 15 * MINUTE, jobTtlMs: 30 * DAY, resultTtlMs: DAY, pollMs: 30_000, now: Date.now, ...settings };
@@ -56,7 +59,8 @@ export class Registrar {
       if (continuation !== undefined) return await this.#continue(operation, continuation);
       const fresh = readNewRequest(request, operation);
       did = fresh.did;
-      return await this.#start(operation, fresh.did, await plan(this.#s.ledger, operation, fresh));
+      if (fresh.heldKeysToken !== undefined) this.#authoriseHeldKeys(fresh.heldKeysToken);
+      return await this.#start(operation, fresh.did, await plan(this.#s.ledger, operation, fresh), fresh.heldKeysToken !== undefined);
     } catch (error) {
       return this.#failure(error, did);
     }
@@ -68,24 +72,46 @@ export class Registrar {
     return failed({ ...(did === undefined ? {} : { did }), code, detail });
   }
 
-  async #start(operation: Operation, did: string, planned: Awaited<ReturnType<typeof plan>>): Promise<Answer> {
+  #authoriseHeldKeys(token: string): void {
+    if (this.#s.heldKeys === undefined) throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'secret.heldKeysToken: this driver holds no keys');
+    this.#s.heldKeys.authorise(token);
+  }
+
+  async #start(operation: Operation, did: string, planned: Awaited<ReturnType<typeof plan>>, useHeldKeys: boolean): Promise<Answer> {
     const now = this.#s.now();
     const created = wholeSeconds(now);
     const { requestKeys } = await signingRequests(planned.unsigned, planned.signers, created);
     const data: JobData = { unsigned: planned.unsigned, created, requestKeys, route: planned.route, description: planned.description };
     if (planned.contact !== undefined) data.contact = planned.contact;
+    if (useHeldKeys) data.heldProofs = await this.#heldProofs(data);
     const id = this.#s.store.insert({ operation, did, phase: 'sign', expiresAt: now + this.#s.signTtlMs, data });
-    return this.#askToSign(this.#s.store.get(id)!);
+    const job = this.#s.store.get(id)!;
+    // Every key asked for is held: nothing for the client to sign.
+    if (Object.keys(openRequests(job)).length === 0) return this.#toSubmit(job, Object.values(data.heldProofs ?? {}));
+    return this.#askToSign(job);
+  }
+
+  async #heldProofs(data: JobData): Promise<Record<string, DataIntegrityProof>> {
+    const proofs: Record<string, DataIntegrityProof> = {};
+    for (const [id, key] of Object.entries(data.requestKeys)) {
+      const signer = this.#s.heldKeys!.signerFor(key);
+      if (signer !== undefined) proofs[id] = await heldProof(data.unsigned, signer, data.created);
+    }
+    return proofs;
   }
 
   async #askToSign(job: Job): Promise<Answer> {
+    const open = openRequests(job);
     const { set } = await signingRequests(job.data.unsigned, Object.values(job.data.requestKeys), job.data.created);
+    const signingRequest = Object.fromEntries(Object.entries(set).filter(([id]) => Object.hasOwn(open, id)));
+    const held = Object.keys(job.data.heldProofs ?? {}).length;
     const expires = wholeSeconds(job.expiresAt);
+    const heldNote = held === 0 ? '' : ` The driver signed ${held} request${held > 1 ? 's' : ''} with keys it holds.`;
     return signPayload({
       jobId: job.id,
       did: job.did,
-      signingRequest: set,
-      description: `${job.data.description} Answer in secret.signingResponse with this jobId before ${expires}.`,
+      signingRequest,
+      description: `${job.data.description}${heldNote} Answer in secret.signingResponse with this jobId before ${expires}.`,
       metadata: { unsignedOperation: job.data.unsigned, jobExpires: expires },
     });
   }
@@ -102,12 +128,22 @@ export class Registrar {
     return this.#poll(job);
   }
 
-  /** Verifies the signatures, then moves the job to `submit` once (a second request with them finds it moved). */
+  /** Verifies the client's signatures (a held key's request is not the client's to answer), then submits. */
   async #signed(job: Job, response: unknown): Promise<Answer> {
     if (response === undefined) return this.#askToSign(job);
+    let proofs: DataIntegrityProof[];
+    try {
+      proofs = await proofsFromResponse({ unsigned: job.data.unsigned, requestKeys: openRequests(job), created: job.data.created, response });
+    } catch (error) {
+      return this.#close(job, 'sign', this.#failure(error, job.did));
+    }
+    return this.#toSubmit(job, [...Object.values(job.data.heldProofs ?? {}), ...proofs]);
+  }
+
+  /** Moves the job to `submit` once: a second request with the same signatures finds it moved. */
+  async #toSubmit(job: Job, proof: DataIntegrityProof[]): Promise<Answer> {
     let data: JobData;
     try {
-      const proof = await proofsFromResponse({ unsigned: job.data.unsigned, requestKeys: job.data.requestKeys, created: job.data.created, response });
       data = { ...job.data, signed: parseOperation({ ...job.data.unsigned, proof }) };
     } catch (error) {
       return this.#close(job, 'sign', this.#failure(error, job.did));
@@ -185,4 +221,10 @@ export class Registrar {
     this.#s.store.advance(job, from, { phase: 'done', expiresAt: this.#s.now() + this.#s.resultTtlMs, data });
     return answer;
   }
+}
+
+/** The signing requests the client still has to answer: those no held key answered. */
+function openRequests(job: Job): RequestKeys {
+  const held = job.data.heldProofs ?? {};
+  return Object.fromEntries(Object.entries(job.data.requestKeys).filter(([id]) => !Object.hasOwn(held, id)));
 }

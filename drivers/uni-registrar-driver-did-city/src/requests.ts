@@ -40,6 +40,8 @@ export interface Continuation {
 
 export interface NewRequest {
   did: string;
+  /** `secret.heldKeysToken`: asks the driver to sign with the keys it holds (when its operator configured some). */
+  heldKeysToken?: string;
   options: RegistrarOptions;
   /** create: the document; update: one per document operation. */
   documents: unknown[];
@@ -106,7 +108,7 @@ function readSecretMode(options: Record<string, unknown>): void {
   const mode = options.clientSecretMode;
   if (mode === undefined || mode === true) return;
   if (mode === false) {
-    throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'this driver runs in client-managed secret mode only: the client signs, the driver never holds keys');
+    throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'this driver runs in client-managed secret mode only: the client signs what it is asked to');
   }
   invalidOptions('options.clientSecretMode must be a boolean');
 }
@@ -140,8 +142,8 @@ export function readOptions(value: unknown, operation: Operation): RegistrarOpti
 }
 
 /** Private key material in `secret` is refused: client-managed mode never sends keys to the driver. */
-function checkSecret(secret: unknown, continuing: boolean): unknown {
-  if (secret === undefined || secret === null) return undefined;
+function checkSecret(secret: unknown, continuing: boolean): { signingResponse?: unknown; heldKeysToken?: unknown } {
+  if (secret === undefined || secret === null) return {};
   if (!isRecord(secret)) malformed('secret must be a JSON object');
   const methods = Array.isArray(secret.verificationMethod) ? secret.verificationMethod : [];
   if (methods.some((m) => isRecord(m) && (m.privateKeyJwk !== undefined || m.privateKeyMultibase !== undefined))) {
@@ -150,7 +152,9 @@ function checkSecret(secret: unknown, continuing: boolean): unknown {
   if (!continuing && secret.signingResponse !== undefined) {
     malformed('secret.signingResponse answers the signing requests of a job: send it with that jobId');
   }
-  return secret.signingResponse;
+  if (continuing && secret.heldKeysToken !== undefined) malformed('secret.heldKeysToken belongs to the request that starts a job');
+  if (secret.heldKeysToken !== undefined && typeof secret.heldKeysToken !== 'string') malformed('secret.heldKeysToken must be a string');
+  return { signingResponse: secret.signingResponse, heldKeysToken: secret.heldKeysToken };
 }
 
 /** `jobId` present: the continuation; otherwise undefined. */
@@ -160,7 +164,7 @@ export function readContinuation(body: Record<string, unknown>): Continuation | 
   if (typeof jobId !== 'string' || !JOB_ID.test(jobId)) {
     throw new RegistrarError('UNKNOWN_JOB', 'jobId is not one this driver issues (a lower-case UUID)');
   }
-  const signingResponse = checkSecret(body.secret, true);
+  const { signingResponse } = checkSecret(body.secret, true);
   return signingResponse === undefined ? { jobId } : { jobId, signingResponse };
 }
 
@@ -183,7 +187,12 @@ function documentOperations(body: Record<string, unknown>): { documents: unknown
 
 /** A request that starts a job. */
 export function readNewRequest(body: Record<string, unknown>, operation: Operation): NewRequest {
-  checkSecret(body.secret, false);
+  const { heldKeysToken } = checkSecret(body.secret, false);
+  const request = readRequestFields(body, operation);
+  return heldKeysToken === undefined ? request : { ...request, heldKeysToken: heldKeysToken as string };
+}
+
+function readRequestFields(body: Record<string, unknown>, operation: Operation): NewRequest {
   const options = readOptions(body.options, operation);
   if (operation === 'create') {
     if (!isRecord(body.didDocument)) malformed('didDocument must be the DID document to create (a JSON object with its id)');

@@ -83,6 +83,11 @@ export async function signingRequests(unsigned: UnsignedOperation, keys: readonl
   return { set, requestKeys };
 }
 
+/** A proof by a key the driver holds (held-keys.ts), over the same bytes a client would have been asked to sign. */
+export function heldProof(unsigned: UnsignedOperation, signer: Signer, created: string): Promise<DataIntegrityProof> {
+  return createProof(unsigned, { signer, verificationMethod: didKeyUrl(signer.publicKeyMultibase), proofPurpose: PROOF_PURPOSE, created });
+}
+
 /** Standard or URL-safe base64, padded or not (DID Registration says "Base64"; JOSE tools write base64url). */
 function signatureBytes(id: string, value: unknown): Uint8Array {
   if (typeof value !== 'string' || !BASE64.test(value)) malformed(`signingResponse.${id}.signature must be a base64 string`);
