@@ -47,6 +47,15 @@ function bodyFailure(error: unknown, _req: Request, res: Response, next: NextFun
   send(res, failed({ code, detail }));
 }
 
+/**
+ * JSON only: a browser can send a cross-origin text/plain or form POST without a preflight, never an
+ * application/json one, so a page a stranger controls cannot drive a visitor's browser to make jobs here.
+ */
+function contentType(req: Request): Answer | undefined {
+  if (req.is(['application/json', 'application/*+json'])) return undefined;
+  return failed({ code: 'MALFORMED_REQUEST', detail: 'send the request as Content-Type: application/json' });
+}
+
 function methodParameter(req: Request): Answer | undefined {
   const method = req.query['method'];
   if (method === undefined || method === 'city') return undefined;
@@ -65,10 +74,10 @@ export function createRegistrarApp(options: RegistrarAppOptions): Express {
   });
   app.get('/health', (_req, res) => void res.setHeader('Cache-Control', 'no-store').json({ status: 'ok' }));
   app.get('/1.0/properties', (_req, res) => void res.json(options.properties ?? {}));
-  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false, type: () => true });
+  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] });
   for (const operation of OPERATIONS) {
     app.post(`/1.0/${operation}`, json, bodyFailure, async (req: Request, res: Response) => {
-      send(res, methodParameter(req) ?? (await options.registrar.handle(operation, req.body)));
+      send(res, contentType(req) ?? methodParameter(req) ?? (await options.registrar.handle(operation, req.body)));
     });
   }
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {

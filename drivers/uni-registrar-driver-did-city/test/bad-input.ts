@@ -28,12 +28,16 @@ export function badInputTests(e2e: E2e): void {
   };
 
   describe('refusals: failed with a reason, nothing changes on the ledger', () => {
-    it('a body that is not a JSON object, or too large, is MALFORMED_REQUEST / REQUEST_TOO_LARGE with 400, never 404', async () => {
+    it('a body that is not a JSON object, not sent as JSON, or too large, is MALFORMED_REQUEST / REQUEST_TOO_LARGE with 400, never 404', async () => {
       for (const operation of ['create', 'update', 'deactivate']) {
         const response = await fetch(`${e2e.driver.url}/1.0/${operation}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jobId":' });
         expect(response.status).toBe(400);
         expect(await response.json()).toMatchObject({ jobId: null, didState: { state: 'failed', error: 'MALFORMED_REQUEST' } });
         expectFailed(await call(e2e.driver, operation as 'create', [1, 2]), 'MALFORMED_REQUEST', /JSON object/);
+        // A form or text/plain POST (what a browser sends cross-origin without asking) is refused unread.
+        const plain = await fetch(`${e2e.driver.url}/1.0/${operation}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"did":"did:city:cn:110000"}' });
+        expect(plain.status).toBe(400);
+        expect(((await plain.json()) as State).didState).toMatchObject({ state: 'failed', error: 'MALFORMED_REQUEST', reason: 'send the request as Content-Type: application/json' });
       }
       const huge = await call(e2e.driver, 'create', { didDocument: { id: 'did:city:cn:130300', padding: 'x'.repeat(200_000) } });
       expectFailed(huge, 'REQUEST_TOO_LARGE', /larger/);

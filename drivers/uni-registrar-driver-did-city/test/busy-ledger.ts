@@ -51,7 +51,7 @@ export function busyLedgerTests(e2e: E2e): void {
 
     beforeAll(async () => {
       proxy = await startProxy(e2e.network.ledger.url, refusals);
-      driver = await startDriver({ ledgerUrl: proxy.url, trustPolicy: e2e.network.policy, dataDir: jobs.dir });
+      driver = await startDriver({ ledgerUrl: proxy.url, trustPolicy: e2e.network.policy, dataDir: jobs.dir, maxJobs: '3' });
     });
     afterAll(async () => {
       await driver?.stop();
@@ -92,6 +92,18 @@ export function busyLedgerTests(e2e: E2e): void {
       const done = await call(driver, 'update', { jobId: started.body.jobId });
       expect((await http(`${e2e.network.ledger.url}/health`)).body.treeSize).toBe(size + 1);
       expect(done.body.didState).toMatchObject({ state: 'finished', didDocument: { alsoKnownAs: ['https://beijing.example/'] } });
+    });
+
+    it('beyond maxJobs (3 here, with the two jobs above kept for their answers) a new job fails JOB_LIMIT and is not stored', async () => {
+      const body = { did: 'did:city:cn:110000', options: { successor: 'did:city:cn:120000' } };
+      const third = await call(driver, 'deactivate', body);
+      expect(third.body.didState.state).toBe('action');
+      const refused = await call(driver, 'deactivate', body);
+      expect(refused.status).toBe(500);
+      expect(refused.body).toMatchObject({ jobId: null, didState: { state: 'failed', error: 'JOB_LIMIT' } });
+      expect(refused.body.didState.reason).toMatch(/holds 3 open jobs, its limit/);
+      // The jobs held are intact: the third still answers.
+      expect((await call(driver, 'deactivate', { jobId: third.body.jobId })).body.didState.action).toBe('signPayload');
     });
   });
 }
