@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import {
   applyOperation,
   canonicalBytes,
+  canonicalize,
   createCityResolver,
+  createProof,
+  createSigner,
+  decodeMultikey,
   type DidHistory,
   DidIndex,
   didIndexKey,
@@ -19,12 +23,18 @@ import {
   type GenesisPolicy,
   HttpLedgerReader,
   isCityDid,
+  keyPairFromSecret,
   type LedgerReader,
   type LogEntry,
   operationHash,
   parentDid,
   parseDid,
   verifyIndexHead,
+  sm2UncompressedKey,
+  sm2Verify,
+  sm2Z,
+  sm3,
+  verifyProof,
 } from '@did-city/method';
 import {
   evaluateCheckpoint,
@@ -189,6 +199,50 @@ describe('append vectors: the next entry after the world log', () => {
       expect(result.didDocumentMetadata).toEqual({});
     }
   });
+});
+
+describe('cryptosuite vectors (sm2-jcs-2026)', () => {
+  const suites = vectorsOf('cryptosuite', 'cryptosuites/');
+  const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+
+  it.each(suites.map((v) => [v.id, v]))('%s: the standards\' SM3 and SM2 examples', (_id, v: Json) => {
+    for (const e of v.standards.sm3) expect(hexOf(sm3(utf8(e.inputUtf8)))).toBe(e.digestHex);
+    const s = v.standards.sm2Signature;
+    const publicKey = Uint8Array.from(Buffer.from(s.publicKeyHex, 'hex'));
+    expect(hexOf(sm2UncompressedKey(decodeMultikey(keyPairFromSecret('SM2', Buffer.from(s.secretKeyHex, 'hex')).publicKeyMultibase).publicKey))).toBe(s.publicKeyHex);
+    expect(hexOf(sm2Z(publicKey, { id: s.id }))).toBe(s.zaHex);
+    expect(hexOf(sm3(new Uint8Array([...Buffer.from(s.zaHex, 'hex'), ...utf8(s.messageUtf8)])))).toBe(s.eHex);
+    expect(sm2Verify(publicKey, utf8(s.messageUtf8), Buffer.from(s.signatureHex, 'hex'), { id: s.id })).toBe(true);
+  });
+
+  it.each(suites.map((v) => [v.id, v]))('%s: every step of the worked example, and signing reproduces the proof', async (_id, v: Json) => {
+    const x = v.example;
+    expect(canonicalize(x.unsecuredDocument)).toBe(x.canonicalDocument);
+    expect(canonicalize(x.proofOptions)).toBe(x.canonicalProofConfig);
+    expect(hexOf(sm3(utf8(x.canonicalDocument)))).toBe(x.documentHashHex);
+    expect(hexOf(sm3(utf8(x.canonicalProofConfig)))).toBe(x.proofConfigHashHex);
+    expect(x.hashDataHex).toBe(x.proofConfigHashHex + x.documentHashHex);
+    const publicKey = decodeMultikey(x.keyPair.publicKeyMultibase).publicKey;
+    expect(hexOf(sm2Z(publicKey))).toBe(x.zaHex);
+    expect(hexOf(sm3(new Uint8Array([...Buffer.from(x.zaHex, 'hex'), ...Buffer.from(x.hashDataHex, 'hex')])))).toBe(x.eHex);
+    expect(sm2Verify(publicKey, Buffer.from(x.hashDataHex, 'hex'), Buffer.from(x.signatureHex, 'hex'))).toBe(true);
+    const { proof, ...unsecured } = x.signedDocument;
+    expect(unsecured).toEqual(x.unsecuredDocument);
+    expect(verifyProof(unsecured, proof, x.keyPair.publicKeyMultibase)).toBe(true);
+    const pair = keyPairFromSecret('SM2', Buffer.from(x.keyPair.secretKeyHex, 'hex'));
+    expect(pair.publicKeyMultibase).toBe(x.keyPair.publicKeyMultibase);
+    const { proofValue: _value, ...options } = proof;
+    expect(await createProof(unsecured, { ...options, signer: createSigner(pair) })).toEqual(proof);
+  });
+
+  it.each(suites.flatMap((v) => v.rejected.map((r: Json) => [r.reason, r, v.example.keyPair.publicKeyMultibase])))(
+    'rejected: %s',
+    (_reason, r: Json, publicKeyMultibase: string) => {
+      const { proof, ...unsecured } = r.signedDocument;
+      expect(verifyProof(unsecured, proof, publicKeyMultibase)).toBe(false);
+    },
+  );
 });
 
 describe('resolution', () => {

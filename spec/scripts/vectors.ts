@@ -15,6 +15,7 @@ import { EXTRA_KEYS, negativeVectors, sizeLimitOperation } from './vector-negati
 import { positiveAndResolutionVectors, type Vector, WORLD_LOG } from './vector-resolution.ts';
 import { appendixProblems, type RegistryEntry, syncSpec } from './spec-sync.ts';
 import { coverage, parseRules } from './vector-rules.ts';
+import { SM2_KEYS, sm2OperationVectors, suiteVector } from './vector-sm2.ts';
 import { syntaxVector } from './vector-syntax.ts';
 import { applyToState, day, KEYS, world } from './vector-world.ts';
 
@@ -66,11 +67,11 @@ async function sizeLimitVector(): Promise<Vector> {
 }
 
 function keysFile() {
-  const all = [...Object.values(KEYS), ...EXTRA_KEYS];
+  const all = [...Object.values(KEYS), ...EXTRA_KEYS, ...SM2_KEYS];
   return {
     id: 'keys',
     kind: 'keys',
-    description: `TEST KEYS ONLY, published so that vectors can be checked and extended. secret = sha256(utf8("${SEED_PREFIX}" + label)); Ed25519 secrets are RFC 8032 seeds, ECDSA secrets are scalars. Proofs use created = ${PROOF_CREATED}. Note keys (log, witnesses) use the same seed rule with their key name as label; cosignatures are timestamped ${COSIGNED_AT} (${new Date(COSIGNED_AT * 1000).toISOString()}).`,
+    description: `TEST KEYS ONLY, published so that vectors can be checked and extended. secret = sha256(utf8("${SEED_PREFIX}" + label)); Ed25519 secrets are RFC 8032 seeds, ECDSA and SM2 secrets are scalars. Proofs use created = ${PROOF_CREATED}. Note keys (log, witnesses) use the same seed rule with their key name as label; cosignatures are timestamped ${COSIGNED_AT} (${new Date(COSIGNED_AT * 1000).toISOString()}).`,
     keys: all.map((k) => ({
       label: k.label,
       keyType: k.pair.keyType,
@@ -96,6 +97,8 @@ export async function buildVectors(): Promise<Map<string, string>> {
     ...(await negativeVectors()),
     ...(await ledgerVectors()),
     ...(await indexVectors()),
+    await suiteVector(),
+    ...(await sm2OperationVectors()),
   ];
   const spec = readSpec();
   const rules = parseRules(spec);

@@ -6,10 +6,16 @@
 import { type KeyType, type Signer, verifySignature } from '@did-city/method';
 import { isRecord } from './types.ts';
 
+/**
+ * `SM2SM3` is not registered with IANA (no JOSE algorithm for SM2 is): a provisional name, did:city's spec §3.9.
+ * SM2 with SM3 and the default identifier 1234567812345678, signature r || s (64 bytes), as FIDO's
+ * ALG_SIGN_SM2_SM3_RAW encodes it.
+ */
 export const JWS_ALGORITHMS: Readonly<Record<KeyType, string>> = Object.freeze({
   Ed25519: 'EdDSA',
   'P-256': 'ES256',
   secp256k1: 'ES256K',
+  SM2: 'SM2SM3',
 });
 
 /** did-jwt also writes `Ed25519` for EdDSA. */
@@ -18,6 +24,7 @@ const KEY_TYPES: Readonly<Record<string, KeyType>> = Object.freeze({
   Ed25519: 'Ed25519',
   ES256: 'P-256',
   ES256K: 'secp256k1',
+  SM2SM3: 'SM2',
 });
 
 export function keyTypeOfAlg(alg: unknown): KeyType | undefined {

@@ -1,15 +1,18 @@
 /**
  * W3C Data Integrity proofs with the JCS cryptosuites: eddsa-jcs-2022 (Data Integrity EdDSA Cryptosuites v1.0
  * §3.3) and ecdsa-jcs-2019 (Data Integrity ECDSA Cryptosuites v1.0 §3.3; P-256 with SHA-256, and secp256k1 with
- * SHA-256 as did:city's extension, spec §3.6). Generic: operations and credentials use the same code.
+ * SHA-256 as did:city's extension, spec §3.6), and sm2-jcs-2026 (SM2 with SM3, did:city's suite, spec §3.9).
+ * Generic: operations and credentials use the same code.
  *
- * hashData = SHA-256(JCS(proofConfig)) || SHA-256(JCS(unsecuredDocument)); proofValue = base58btc(signature).
+ * hashData = H(JCS(proofConfig)) || H(JCS(unsecuredDocument)), H = SHA-256 (SM3 for sm2-jcs-2026);
+ * proofValue = base58btc(signature).
  */
 import { decodeBase58btc, encodeBase58btc } from './base58.ts';
 import { sha256 } from './hash.ts';
 import { canonicalBytes, canonicalize } from './jcs.ts';
 import { verifySignature } from './keys.ts';
 import { multikeyType } from './multikey.ts';
+import { sm3 } from './sm2.ts';
 import type { DataIntegrityProof, KeyType, Signer } from './types.ts';
 
 export type JcsCryptosuite = DataIntegrityProof['cryptosuite'];
@@ -34,13 +37,25 @@ export function isXsdDateTime(value: unknown): value is string {
   return typeof value === 'string' && XSD_DATE_TIME.test(value);
 }
 
-/** The JCS suite that signs with a key type: eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 for the ECDSA curves. */
+/** The JCS cryptosuites did:city signs and verifies. */
+export const JCS_CRYPTOSUITES: readonly JcsCryptosuite[] = Object.freeze(['eddsa-jcs-2022', 'ecdsa-jcs-2019', 'sm2-jcs-2026']);
+
+/**
+ * The JCS suite that signs with a key type: eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 for the ECDSA curves,
+ * sm2-jcs-2026 for SM2.
+ */
 export function cryptosuiteFor(keyType: KeyType): JcsCryptosuite {
+  if (keyType === 'SM2') return 'sm2-jcs-2026';
   return keyType === 'Ed25519' ? 'eddsa-jcs-2022' : 'ecdsa-jcs-2019';
 }
 
-function isJcsCryptosuite(value: unknown): value is JcsCryptosuite {
-  return value === 'eddsa-jcs-2022' || value === 'ecdsa-jcs-2019';
+export function isJcsCryptosuite(value: unknown): value is JcsCryptosuite {
+  return JCS_CRYPTOSUITES.includes(value as JcsCryptosuite);
+}
+
+/** The suite's hash: SM3 for sm2-jcs-2026 (GB/T 32905), SHA-256 for the W3C suites. */
+export function cryptosuiteHash(cryptosuite: JcsCryptosuite): (data: Uint8Array) => Uint8Array {
+  return cryptosuite === 'sm2-jcs-2026' ? sm3 : sha256;
 }
 
 function nowWholeSeconds(): string {
@@ -48,9 +63,9 @@ function nowWholeSeconds(): string {
 }
 
 /** §3.3.4 Hashing: proofConfigHash followed by transformedDocumentHash. */
-function hashData(proofConfig: object, documentHash: Uint8Array): Uint8Array {
+function hashData(cryptosuite: JcsCryptosuite, proofConfig: object, documentHash: Uint8Array): Uint8Array {
   const data = new Uint8Array(64);
-  data.set(sha256(canonicalBytes(proofConfig)), 0);
+  data.set(cryptosuiteHash(cryptosuite)(canonicalBytes(proofConfig)), 0);
   data.set(documentHash, 32);
   return data;
 }
@@ -93,7 +108,7 @@ export async function createProof(unsecured: object, options: CreateProofOptions
   const context = documentContext(document);
   if (context !== undefined) proof['@context'] = context;
   const { proofValue: _empty, ...proofConfig } = proof;
-  const signature = await signer(hashData(proofConfig, sha256(canonicalBytes(document))));
+  const signature = await signer(hashData(cryptosuite, proofConfig, cryptosuiteHash(cryptosuite)(canonicalBytes(document))));
   proof.proofValue = encodeBase58btc(signature);
   return proof;
 }
@@ -147,16 +162,24 @@ function proofConfiguration(proof: DataIntegrityProof): Record<string, unknown> 
 }
 
 /**
- * A verifier bound to one unsecured document: it hashes the document once, however many proofs it checks
- * (an operation carries one proof per signer). Proofs carrying their own `@context` hash their own view.
+ * A verifier bound to one unsecured document: it canonicalises the document once and hashes it once per suite,
+ * however many proofs it checks (an operation carries one proof per signer). Proofs carrying their own `@context`
+ * hash their own view.
  */
 export function proofVerifier(unsecured: object): (proof: DataIntegrityProof, publicKeyMultibase: string) => boolean {
   let document: Record<string, unknown> | undefined;
-  let documentHash: Uint8Array | undefined;
-  const hashOf = (context: unknown): Uint8Array => {
+  let documentBytes: Uint8Array | undefined;
+  const documentHashes = new Map<JcsCryptosuite, Uint8Array>();
+  const hashOf = (cryptosuite: JcsCryptosuite, context: unknown): Uint8Array => {
     document ??= withoutProof(unsecured);
-    if (context !== undefined) return sha256(canonicalBytes({ ...document, '@context': context }));
-    documentHash ??= sha256(canonicalBytes(document));
+    const hash = cryptosuiteHash(cryptosuite);
+    if (context !== undefined) return hash(canonicalBytes({ ...document, '@context': context }));
+    let documentHash = documentHashes.get(cryptosuite);
+    if (documentHash === undefined) {
+      documentBytes ??= canonicalBytes(document);
+      documentHash = hash(documentBytes);
+      documentHashes.set(cryptosuite, documentHash);
+    }
     return documentHash;
   };
   return (proof, publicKeyMultibase) => {
@@ -167,7 +190,7 @@ export function proofVerifier(unsecured: object): (proof: DataIntegrityProof, pu
       if (!keyMatchesSuite(publicKeyMultibase, proof.cryptosuite)) return false;
       const context = config['@context'];
       if (context !== undefined && !contextStartsWith(documentContext(unsecured), context)) return false;
-      return verifySignature(publicKeyMultibase, hashData(config, hashOf(context)), signature);
+      return verifySignature(publicKeyMultibase, hashData(proof.cryptosuite, config, hashOf(proof.cryptosuite, context)), signature);
     } catch {
       return false;
     }

@@ -24,6 +24,7 @@ export * from './hash.ts';
 export * from './data-integrity.ts';
 export * from './divisions.ts';
 export * from './multikey.ts';
+export * from './sm2.ts';
 export * from './resolver.ts';
 export {
   type CheckpointStore,

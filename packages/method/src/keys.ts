@@ -1,9 +1,11 @@
 /**
- * Key pairs, signers and signature verification for the three Multikey types.
+ * Key pairs, signers and signature verification for the four Multikey types.
  * Verification runs on node:crypto for Ed25519 and P-256 (the hot path of every resolver, 13–20× faster than
- * JavaScript) and on @noble/curves for secp256k1, which Node's OpenSSL build does not promise.
+ * JavaScript), on @noble/curves for secp256k1, which Node's OpenSSL build does not promise, and on sm2.ts for SM2
+ * (node:crypto cannot set SM2's distinguishing identifier).
  * ECDSA signatures are IEEE P1363 r||s over SHA-256 of the data, as ecdsa-jcs-2019, ES256 and ES256K use them;
- * signing is deterministic (RFC 6979) so test vectors from fixed seeds are reproducible.
+ * SM2 signatures are r||s with SM3 and the default identifier (sm2.ts). Signing is deterministic (RFC 6979, for
+ * SM2 with HMAC-SM3) so test vectors from fixed seeds are reproducible.
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -11,19 +13,23 @@ import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { LruCache } from './lru-cache.ts';
 import { decodeMultikey, encodeMultikey } from './multikey.ts';
+import { sm2PublicKey, sm2RandomSecretKey, sm2Sign, sm2UncompressedKey, sm2Verify } from './sm2.ts';
 import type { KeyType, Signer } from './types.ts';
 
 export interface KeyPair {
   keyType: KeyType;
   publicKeyMultibase: string;
-  /** Ed25519: the 32-byte seed (RFC 8032 private key); P-256 and secp256k1: the 32-byte scalar. */
+  /** Ed25519: the 32-byte seed (RFC 8032 private key); P-256, secp256k1 and SM2: the 32-byte scalar. */
   secretKey: Uint8Array;
 }
 
-/** A public key as JWK (RFC 7517; OKP per RFC 8037, EC per RFC 7518, secp256k1 per RFC 8812). */
+/**
+ * A public key as JWK (RFC 7517; OKP per RFC 8037, EC per RFC 7518, secp256k1 per RFC 8812). `crv: "SM2"` is not
+ * in the IANA JOSE registry: it is the name implementations commonly use, given here as unregistered.
+ */
 export interface PublicJwk {
   kty: 'OKP' | 'EC';
-  crv: 'Ed25519' | 'P-256' | 'secp256k1';
+  crv: 'Ed25519' | 'P-256' | 'secp256k1' | 'SM2';
   x: string;
   y?: string;
 }
@@ -33,13 +39,14 @@ const SECRET_LENGTH = 32;
 const ECDSA = { 'P-256': p256, secp256k1 } as const;
 
 function assertKeyType(keyType: KeyType): void {
-  if (keyType !== 'Ed25519' && keyType !== 'P-256' && keyType !== 'secp256k1') {
+  if (keyType !== 'Ed25519' && keyType !== 'P-256' && keyType !== 'secp256k1' && keyType !== 'SM2') {
     throw new TypeError(`Unsupported key type: ${String(keyType)}`);
   }
 }
 
 export function generateKeyPair(keyType: KeyType = 'Ed25519'): KeyPair {
   assertKeyType(keyType);
+  if (keyType === 'SM2') return keyPairFromSecret(keyType, sm2RandomSecretKey());
   const secretKey = keyType === 'Ed25519' ? ed25519.utils.randomSecretKey() : ECDSA[keyType].utils.randomSecretKey();
   return keyPairFromSecret(keyType, secretKey);
 }
@@ -55,6 +62,7 @@ export function keyPairFromSecret(keyType: KeyType, secretKey: Uint8Array): KeyP
   if (keyType === 'Ed25519') {
     return { keyType, publicKeyMultibase: encodeMultikey(keyType, ed25519.getPublicKey(secret)), secretKey: secret };
   }
+  if (keyType === 'SM2') return { keyType, publicKeyMultibase: encodeMultikey(keyType, sm2PublicKey(secret)), secretKey: secret };
   const curve = ECDSA[keyType];
   if (!curve.utils.isValidSecretKey(secret)) throw new RangeError(`${keyType} secret key is not in [1, n-1]`);
   return { keyType, publicKeyMultibase: encodeMultikey(keyType, curve.getPublicKey(secret, true)), secretKey: secret };
@@ -68,7 +76,7 @@ function toBase64Url(bytes: Uint8Array): string {
 export function multikeyToJwk(publicKeyMultibase: string): PublicJwk {
   const { keyType, publicKey } = decodeMultikey(publicKeyMultibase);
   if (keyType === 'Ed25519') return { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey) };
-  const uncompressed = ECDSA[keyType].Point.fromBytes(publicKey).toBytes(false);
+  const uncompressed = keyType === 'SM2' ? sm2UncompressedKey(publicKey) : ECDSA[keyType].Point.fromBytes(publicKey).toBytes(false);
   return { kty: 'EC', crv: keyType, x: toBase64Url(uncompressed.subarray(1, 33)), y: toBase64Url(uncompressed.subarray(33)) };
 }
 
@@ -87,6 +95,9 @@ export function createSigner(keyPair: KeyPair): Signer {
   if (keyType === 'Ed25519') {
     const privateKey = ed25519PrivateKey(keyPair);
     signBytes = (data) => new Uint8Array(nodeSign(null, data, privateKey));
+  } else if (keyType === 'SM2') {
+    const secret = Uint8Array.from(keyPair.secretKey);
+    signBytes = (data) => sm2Sign(secret, data);
   } else {
     const secret = Uint8Array.from(keyPair.secretKey);
     // prehash: ECDSA signs SHA-256(data); lowS: one canonical signature (required for secp256k1, harmless for P-256).
@@ -107,7 +118,7 @@ const verifyKeys = new LruCache<string, VerifyKey>(1024);
 
 function loadVerifyKey(publicKeyMultibase: string): VerifyKey {
   const { keyType, publicKey } = decodeMultikey(publicKeyMultibase);
-  if (keyType === 'secp256k1') return { keyType, publicKey };
+  if (keyType === 'secp256k1' || keyType === 'SM2') return { keyType, publicKey };
   const jwk = multikeyToJwk(publicKeyMultibase);
   return { keyType, publicKey, keyObject: createPublicKey({ key: { ...jwk }, format: 'jwk' }) };
 }
@@ -122,6 +133,7 @@ function verifyKeyFor(publicKeyMultibase: string): VerifyKey {
 }
 
 function verifyWith(key: VerifyKey, data: Uint8Array, signature: Uint8Array): boolean {
+  if (key.keyType === 'SM2') return sm2Verify(key.publicKey, data, signature);
   if (key.keyType === 'secp256k1') {
     // lowS: a high-S secp256k1 signature is the malleated twin of a valid one; reject it as ES256K does.
     return secp256k1.verify(signature, data, key.publicKey, { prehash: true, lowS: true });

@@ -1,5 +1,6 @@
 /**
  * Multikey codec (W3C Controlled Identifiers 1.0 §2.2.2): base58btc multibase of a multicodec-prefixed public key.
+ * SM2 keys (multicodec sm2-pub, 0x1206) are compressed SEC1 points of the GB/T 32918.5 recommended curve.
  * A codec, so it throws TypeError/RangeError; callers wrap failures in the DidCityError code of their context.
  *
  * Decoding validates the point in JavaScript (about 100 µs for Ed25519), and one operation names the same keys
@@ -13,6 +14,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { varint } from 'multiformats';
 import { decodeBase58btc, encodeBase58btc } from './base58.ts';
 import { type ValidatedKey, validatedMultikeys } from './multikey-cache.ts';
+import { sm2CompressedKey } from './sm2.ts';
 import type { KeyType } from './types.ts';
 
 interface KeyCodec {
@@ -39,6 +41,8 @@ export const KEY_CODECS: Readonly<Record<KeyType, Readonly<KeyCodec>>> = Object.
   Ed25519: { code: 0xed, length: 32, canonical: canonicalEd25519 },
   'P-256': { code: 0x1200, length: 33, canonical: weierstrass(p256) },
   secp256k1: { code: 0xe7, length: 33, canonical: weierstrass(secp256k1) },
+  // sm2-pub, a draft entry of the multicodec table like ed25519-pub and p256-pub: "SM2 public key (compressed)".
+  SM2: { code: 0x1206, length: 33, canonical: sm2CompressedKey },
 });
 
 const KEY_TYPES = Object.keys(KEY_CODECS) as KeyType[];

@@ -5,7 +5,7 @@
  * canonical member order, detached from the caller's objects, and exactly what was size-checked and hashed.
  */
 import { encodeBase58btc } from './base58.ts';
-import { createProof, cryptosuiteFor, isXsdDateTime } from './data-integrity.ts';
+import { createProof, cryptosuiteFor, isJcsCryptosuite, isXsdDateTime } from './data-integrity.ts';
 import { isCityDid } from './did.ts';
 import { checkDocumentContent, contentOfDocument, invalidOperation, isRecord } from './document-content.ts';
 import { DidCityError } from './errors.ts';
@@ -109,8 +109,8 @@ function checkProof(proof: unknown, path: string): void {
   for (const key of Object.keys(proof)) if (!PROOF_MEMBERS.includes(key)) invalidOperation(`${path}.${key}`, 'unknown member');
   for (const key of PROOF_MEMBERS) if (!(key in proof)) invalidOperation(`${path}.${key}`, 'missing');
   if (proof.type !== 'DataIntegrityProof') invalidOperation(`${path}.type`, 'must be "DataIntegrityProof"');
-  if (proof.cryptosuite !== 'eddsa-jcs-2022' && proof.cryptosuite !== 'ecdsa-jcs-2019') {
-    invalidOperation(`${path}.cryptosuite`, 'must be "eddsa-jcs-2022" or "ecdsa-jcs-2019"');
+  if (!isJcsCryptosuite(proof.cryptosuite)) {
+    invalidOperation(`${path}.cryptosuite`, 'must be "eddsa-jcs-2022", "ecdsa-jcs-2019" or "sm2-jcs-2026"');
   }
   if (!isXsdDateTime(proof.created) || !UTC_DATE_TIME.test(proof.created)) {
     invalidOperation(`${path}.created`, 'must be an XML Schema dateTime in UTC');

@@ -27,13 +27,13 @@ export interface CityDidUrl extends CityDid {
   fragment?: string;
 }
 
-/** Key algorithms did:city accepts for Multikey. */
-export type KeyType = 'Ed25519' | 'P-256' | 'secp256k1';
+/** Key algorithms did:city accepts for Multikey; SM2 is GB/T 32918 on its recommended curve. */
+export type KeyType = 'Ed25519' | 'P-256' | 'secp256k1' | 'SM2';
 
 /** A Data Integrity proof (W3C VC Data Integrity 1.0 §2.1). */
 export interface DataIntegrityProof {
   type: 'DataIntegrityProof';
-  cryptosuite: 'eddsa-jcs-2022' | 'ecdsa-jcs-2019';
+  cryptosuite: 'eddsa-jcs-2022' | 'ecdsa-jcs-2019' | 'sm2-jcs-2026';
   created?: string;
   verificationMethod: string;
   proofPurpose: string;

@@ -3,8 +3,11 @@ import { base58btc } from 'multiformats/bases/base58';
 import { describe, expect, it } from 'vitest';
 import { createProof, cryptosuiteFor, verifyProof } from '../src/data-integrity.ts';
 import { sha256 } from '../src/hash.ts';
-import { canonicalize } from '../src/jcs.ts';
+import { decodeBase58btc } from '../src/base58.ts';
+import { canonicalBytes, canonicalize } from '../src/jcs.ts';
 import { createSigner, generateKeyPair, keyPairFromSecret } from '../src/keys.ts';
+import { decodeMultikey } from '../src/multikey.ts';
+import { sm2Verify, sm3 } from '../src/sm2.ts';
 import type { DataIntegrityProof, KeyType } from '../src/types.ts';
 import ecdsaVector from './vectors/ecdsa-jcs-2019.json' with { type: 'json' };
 import eddsaVector from './vectors/eddsa-jcs-2022.json' with { type: 'json' };
@@ -117,7 +120,7 @@ describe.each(vectors)('%s test vector', (_name, vector, keyType) => {
 describe('createProof / verifyProof round trip', () => {
   const document = { id: 'urn:example:1', name: '石家庄', values: [1, 2.5, null, true] };
 
-  it.each<KeyType>(['Ed25519', 'P-256', 'secp256k1'])('signs and verifies with a %s key', async (keyType) => {
+  it.each<KeyType>(['Ed25519', 'P-256', 'secp256k1', 'SM2'])('signs and verifies with a %s key', async (keyType) => {
     const keyPair = generateKeyPair(keyType);
     const proof = await createProof(document, {
       signer: createSigner(keyPair),
@@ -169,5 +172,29 @@ describe('createProof / verifyProof round trip', () => {
       proofPurpose: 'assertionMethod',
     });
     expect(verifyProof(document, { ...proof, cryptosuite: 'eddsa-jcs-2022' }, keyPair.publicKeyMultibase)).toBe(false);
+  });
+
+  it('sm2-jcs-2026 hashes with SM3, not SHA-256, and an SM2 proof labelled with another suite is rejected', async () => {
+    const keyPair = generateKeyPair('SM2');
+    const proof = await createProof(document, {
+      signer: createSigner(keyPair),
+      verificationMethod: 'did:example:1#k',
+      proofPurpose: 'assertionMethod',
+      created: '2026-11-21T08:00:00Z',
+    });
+    expect(proof.cryptosuite).toBe('sm2-jcs-2026');
+    const { proofValue, ...config } = proof;
+    const signature = decodeBase58btc(proofValue);
+    const { publicKey } = decodeMultikey(keyPair.publicKeyMultibase);
+    const hashData = (hash: (data: Uint8Array) => Uint8Array) =>
+      new Uint8Array([...hash(canonicalBytes(config)), ...hash(canonicalBytes(document))]);
+    expect(sm2Verify(publicKey, hashData(sm3), signature)).toBe(true);
+    expect(sm2Verify(publicKey, hashData(sha256), signature)).toBe(false);
+    for (const cryptosuite of ['eddsa-jcs-2022', 'ecdsa-jcs-2019'] as const) {
+      expect(verifyProof(document, { ...proof, cryptosuite }, keyPair.publicKeyMultibase)).toBe(false);
+    }
+    await expect(
+      createProof(document, { signer: createSigner(keyPair), verificationMethod: 'did:example:1#k', proofPurpose: 'assertionMethod', cryptosuite: 'ecdsa-jcs-2019' }),
+    ).rejects.toThrow(RangeError);
   });
 });

@@ -131,6 +131,7 @@ describe('key pairs and signers', () => {
     ['Ed25519', 'z6Mk'],
     ['P-256', 'zDn'],
     ['secp256k1', 'zQ3s'],
+    ['SM2', 'zEPJ'],
   ])('%s: generated keys have the %s prefix, 32-byte secrets and sign 64-byte signatures', async (keyType, prefix) => {
     const keyPair = generateKeyPair(keyType);
     expect(keyPair.keyType).toBe(keyType);
