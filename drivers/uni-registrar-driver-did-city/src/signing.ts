@@ -7,7 +7,9 @@
  * `SHA-256(JCS(proofConfig)) || SHA-256(JCS(unsigned operation))` (64 bytes). That is `serializedPayload`
  * (base64); `alg` is the JOSE name of the key's algorithm over those bytes (EdDSA for Ed25519, ES256 for P-256,
  * ES256K for secp256k1, each as RFC 7515/8037 define it: ECDSA over SHA-256 of the bytes, r || s, 64 bytes), so
- * any JOSE signer can answer. The proof's `created` is fixed when the job is made, so the bytes cannot change
+ * any JOSE signer can answer. An SM2 key's proof (sm2-jcs-2026) hashes with SM3 instead, and its `alg` is the
+ * provisional, unregistered `SM2SM3` (SM2 with SM3 and the identifier 1234567812345678 over the bytes, r || s;
+ * spec/sm2-jcs-2026.md §4). The proof's `created` is fixed when the job is made, so the bytes cannot change
  * between the request and the response.
  */
 import {
@@ -30,7 +32,7 @@ export interface SigningRequest {
   serializedPayload: string;
   /** The verification method to sign with: the update key as a did:key URL, as the proof will name it. */
   kid: string;
-  alg: 'EdDSA' | 'ES256' | 'ES256K';
+  alg: 'EdDSA' | 'ES256' | 'ES256K' | 'SM2SM3';
   purpose: string;
 }
 
@@ -39,7 +41,7 @@ export type SigningRequestSet = Record<string, SigningRequest>;
 /** Signing request id → the Multikey that must answer it. */
 export type RequestKeys = Record<string, string>;
 
-const ALG: Readonly<Record<KeyType, SigningRequest['alg']>> = { Ed25519: 'EdDSA', 'P-256': 'ES256', secp256k1: 'ES256K' };
+const ALG: Readonly<Record<KeyType, SigningRequest['alg']>> = { Ed25519: 'EdDSA', 'P-256': 'ES256', secp256k1: 'ES256K', SM2: 'SM2SM3' };
 const SIGNATURE_BYTES = 64;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
