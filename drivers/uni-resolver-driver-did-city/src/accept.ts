@@ -1,6 +1,6 @@
 /**
  * Content negotiation for the driver: the HTTP `Accept` header (RFC 9110 §12.5.1, with lists and q-values) picks
- * one of the representations of shared/design/CONFORMANCE.md. uni-resolver-web sends
+ * one of the representations of docs/conformance.md. uni-resolver-web sends
  * `application/did-resolution,application/did` for a DID and `application/did-url-dereferencing,<type>` for a
  * DID URL, so the first listed of equal q wins.
  */
@@ -108,7 +108,9 @@ function representationOf(range: MediaRange, kind: RequestKind): Representation 
     case 'application/json':
       return { kind: 'document', mediaType: MEDIA.didJson };
     case MEDIA.dereferencing:
-      return kind === 'dereference' ? { kind: 'dereferencing' } : undefined;
+      // A DID is a DID URL too: dereferencing it gives the document (DID Resolution §4.2, "no DID path and no
+      // DID query"). The Universal Resolver asks this way for a DID URL whose fragment it keeps to itself.
+      return { kind: 'dereferencing' };
     case MEDIA.uriList:
       return kind === 'dereference' ? { kind: 'uri-list' } : undefined;
     default:

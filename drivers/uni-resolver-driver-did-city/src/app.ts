@@ -10,15 +10,23 @@ import { type DIDResolutionOptions, verifiedAt } from '@did-city/method';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { negotiateAccept } from './accept.ts';
 import { DEFAULT_MAX_PATH_BYTES, IDENTIFIERS_PREFIX, type IdentifierRequest, parseIdentifierPath } from './identifier-path.ts';
-import type { ErrorStyle } from './problems.ts';
+import type { ErrorStyle, Profile, ResultShape } from './problems.ts';
 import { DEFAULT_CACHE_TTL, encodeReply, type Reply, sendEncoded, sendReply, setCors } from './reply.ts';
 import { ResponseCache } from './response-cache.ts';
 import { type DriverResolver, type ResolverSource, resolverFrom } from './resolver.ts';
-import { acceptOption, dereferencingReply, driverProblem, resolutionReply } from './results.ts';
+import { acceptOption, dereferencingReply, driverProblem, type ReplyStyle, resolutionReply } from './results.ts';
 import { DRIVER_VERSION } from './version.ts';
 
 export interface DriverOptions extends ResolverSource {
-  /** `uri` (default): full W3C error type URIs. `short`: bare codes (`NOT_FOUND`) for uni-resolver-web. */
+  /**
+   * `w3c` (default): the W3C DID Resolution HTTP(S) binding. `universal-resolver`: what the Universal Resolver's
+   * `HttpDriver` can read where the two differ (docs/conformance.md, "Two profiles").
+   */
+  profile?: Profile;
+  /**
+   * `uri`: full W3C error type URIs. `short`: bare codes (`NOT_FOUND`), the only ones uni-resolver-web maps to a
+   * status. Default: `uri`, `short` under the `universal-resolver` profile.
+   */
   errorStyle?: ErrorStyle;
   /**
    * Seconds clients and proxies may keep a successful result after the driver verified it against the ledger:
@@ -41,6 +49,7 @@ export interface DriverOptions extends ResolverSource {
 
 interface DriverContext {
   resolver: DriverResolver;
+  profile: Profile;
   errorStyle: ErrorStyle;
   cacheTtl: number;
   freshness: number;
@@ -59,9 +68,11 @@ function contextOf(options: DriverOptions): DriverContext {
   const onError = options.onError ?? ((error: unknown) => console.error('[did:city driver]', error));
   const freshness = options.freshness ?? 0;
   if (!Number.isFinite(freshness) || freshness < 0) throw new RangeError('freshness must be a non-negative number of seconds');
+  const profile = options.profile ?? 'w3c';
   return {
     resolver: resolverFrom({ onReaderError: onError, ...options, cache: resolverCache(options, freshness) }),
-    errorStyle: options.errorStyle ?? 'uri',
+    profile,
+    errorStyle: options.errorStyle ?? (profile === 'universal-resolver' ? 'short' : 'uri'),
     cacheTtl: options.cacheTtl ?? DEFAULT_CACHE_TTL,
     freshness,
     responses: new ResponseCache(freshness * 1000),
@@ -81,24 +92,35 @@ interface Resolved {
   verifiedAt: number;
 }
 
+function replyStyle(context: DriverContext, shape: ResultShape): ReplyStyle {
+  return { errorStyle: context.errorStyle, profile: context.profile, shape };
+}
+
+function shapeOf(kind: IdentifierRequest['kind']): ResultShape {
+  return kind === 'resolve' ? 'resolution' : 'dereferencing';
+}
+
 async function replyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Resolved> {
   const asked = Date.now();
   const { representation, inner } = negotiateAccept(req.headers.accept, request.kind);
   if (representation === undefined) {
     const detail = `No supported representation in Accept "${(req.headers.accept ?? '').slice(0, 200)}"`;
-    return { reply: driverProblem('REPRESENTATION_NOT_SUPPORTED', detail, context.errorStyle), verifiedAt: asked };
+    const reply = driverProblem('REPRESENTATION_NOT_SUPPORTED', detail, replyStyle(context, shapeOf(request.kind)));
+    return { reply, verifiedAt: asked };
   }
   const options: DIDResolutionOptions = { ...request.options };
   const accept = acceptOption(representation, request.options['accept'], inner);
   if (accept === undefined) delete options.accept;
   // A non-string `accept` from JSON options goes through: the library answers INVALID_OPTIONS.
   else options.accept = accept as string;
-  if (request.kind === 'resolve') {
+  if (request.kind === 'resolve' && representation.kind !== 'dereferencing') {
     const result = await context.resolver.resolve(request.identifier, options);
-    return { reply: resolutionReply(result, representation, context.errorStyle), verifiedAt: verifiedAt(result) ?? asked };
+    const reply = resolutionReply(result, representation, request.identifier, replyStyle(context, 'resolution'));
+    return { reply, verifiedAt: verifiedAt(result) ?? asked };
   }
   const result = await context.resolver.dereference(request.identifier, options);
-  return { reply: dereferencingReply(result, representation, context.errorStyle), verifiedAt: verifiedAt(result) ?? asked };
+  const reply = dereferencingReply(result, representation, request.identifier, replyStyle(context, 'dereferencing'));
+  return { reply, verifiedAt: verifiedAt(result) ?? asked };
 }
 
 /** Whole seconds since `since`, for taking off max-age (rounded down: HTTP counts whole seconds). */
@@ -119,14 +141,16 @@ function identifiersHandler(context: DriverContext) {
     }
     const parsed = parseIdentifierPath(rest, context.maxPathBytes);
     if (!parsed.ok) {
-      const problem = driverProblem(parsed.problem.code, parsed.problem.detail, context.errorStyle);
+      const style = replyStyle(context, shapeOf(parsed.problem.kind));
+      const problem = driverProblem(parsed.problem.code, parsed.problem.detail, style);
       sendReply(req, res, problem, { cacheTtl: context.cacheTtl, noCache: false });
       return;
     }
     const noCache = requestsNoCache(parsed.request);
     const resolved = await replyTo(req, parsed.request, context).catch((error: unknown): Resolved => {
       context.onError(error);
-      const problem = driverProblem('INTERNAL_ERROR', 'An unexpected error occurred in the driver', context.errorStyle);
+      const style = replyStyle(context, shapeOf(parsed.request.kind));
+      const problem = driverProblem('INTERNAL_ERROR', 'An unexpected error occurred in the driver', style);
       return { reply: problem, verifiedAt: Date.now() };
     });
     const reply = encodeReply(resolved.reply);
@@ -141,6 +165,7 @@ function propertiesOf(context: DriverContext): Record<string, unknown> {
   return {
     method: 'city',
     driverVersion: DRIVER_VERSION,
+    profile: context.profile,
     errorStyle: context.errorStyle,
     cacheTtl: context.cacheTtl,
     freshness: context.freshness,

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { countryRegistryDid, type GenesisPolicy, isCityDid, isMultihashSha256, multikeyType } from '@did-city/method';
-import { ERROR_STYLES, type ErrorStyle } from './problems.ts';
+import { ERROR_STYLES, type ErrorStyle, PROFILES, type Profile } from './problems.ts';
 import { DEFAULT_CACHE_TTL } from './reply.ts';
 
 export const ENV_PREFIX = 'uniresolver_driver_did_city_';
@@ -25,7 +25,14 @@ export const SETTINGS = Object.freeze({
     default: undefined,
     doc: 'Registry genesis pins, JSON {"did:city:cn": {"operationHash": "zQm…"}}, or a path to a file holding it',
   },
-  errorStyle: { default: 'uri', doc: 'uri: W3C error type URIs; short: bare codes (NOT_FOUND) for uni-resolver-web' },
+  profile: {
+    default: 'w3c',
+    doc: 'w3c: the W3C DID Resolution HTTP(S) binding; universal-resolver: what the Universal Resolver reads where the two differ',
+  },
+  errorStyle: {
+    default: 'uri (short under the universal-resolver profile)',
+    doc: 'uri: W3C error type URIs; short: bare codes (NOT_FOUND), the only ones uni-resolver-web maps to a status',
+  },
   port: { default: String(DEFAULT_PORT), doc: 'HTTP port; PORT is read when this is unset' },
   cacheTtl: { default: String(DEFAULT_CACHE_TTL), doc: 'Seconds for Cache-Control max-age on results (0: revalidate)' },
   refuseNoCache: { default: 'false', doc: 'true: answer noCache=true with 501 FEATURE_NOT_SUPPORTED' },
@@ -56,6 +63,7 @@ export interface DriverSettings {
   ledgerUrl?: URL[];
   trustPolicy?: TrustPolicySetting;
   genesis?: GenesisSetting;
+  profile: Profile;
   errorStyle: ErrorStyle;
   port: number;
   cacheTtl: number;
@@ -192,12 +200,27 @@ function readGenesis(env: Env, io: ConfigIo): GenesisSetting | undefined {
   return { pins: parsed as GenesisPolicy, source };
 }
 
-function readErrorStyle(env: Env): ErrorStyle {
-  const value = read(env, 'errorStyle') ?? 'uri';
-  if (!(ERROR_STYLES as readonly string[]).includes(value)) {
-    throw new ConfigError(`${ENV_PREFIX}errorStyle="${value}" must be one of: ${ERROR_STYLES.join(', ')}`);
+function oneOf<T extends string>(env: Env, name: SettingName, allowed: readonly T[]): T | undefined {
+  const value = read(env, name);
+  if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${ENV_PREFIX}${name}="${value}" must be one of: ${allowed.join(', ')}`);
   }
-  return value as ErrorStyle;
+  return value as T | undefined;
+}
+
+/**
+ * The error style follows the profile unless set. uni-resolver-web maps only bare codes to a status (every type
+ * URI becomes 500 there), so the two cannot be combined; an empty value (what compose passes for a variable
+ * missing from `.env`) counts as unset.
+ */
+function readErrorStyle(env: Env, profile: Profile): ErrorStyle {
+  const value = oneOf(env, 'errorStyle', ERROR_STYLES);
+  if (profile === 'universal-resolver' && value === 'uri') {
+    throw new ConfigError(
+      `${ENV_PREFIX}errorStyle=uri cannot be used with profile=universal-resolver: uni-resolver-web answers 500 to every error type URI`,
+    );
+  }
+  return value ?? (profile === 'universal-resolver' ? 'short' : 'uri');
 }
 
 function readBoolean(env: Env, name: SettingName, fallback: boolean): boolean {
@@ -209,8 +232,10 @@ function readBoolean(env: Env, name: SettingName, fallback: boolean): boolean {
 
 /** Reads and validates every setting; throws ConfigError naming the first bad variable. */
 export function loadSettings(env: Env, io: ConfigIo = { readFile: (path) => readFileSync(path, 'utf8') }): DriverSettings {
+  const profile = oneOf(env, 'profile', PROFILES) ?? 'w3c';
   const settings: DriverSettings = {
-    errorStyle: readErrorStyle(env),
+    profile,
+    errorStyle: readErrorStyle(env, profile),
     port: readPort(env),
     cacheTtl: integer(`${ENV_PREFIX}cacheTtl`, read(env, 'cacheTtl') ?? String(DEFAULT_CACHE_TTL), { min: 0, max: 31_536_000 }),
     refuseNoCache: readBoolean(env, 'refuseNoCache', false),

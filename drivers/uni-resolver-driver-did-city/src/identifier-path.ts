@@ -1,6 +1,6 @@
 /**
  * Reads the DID or DID URL and the resolution options from `/1.0/identifiers/{…}` the way the Universal
- * Resolver's own driver library does (shared/design/CONFORMANCE.md, "Path parsing"):
+ * Resolver's own driver library does (docs/conformance.md §1.1):
  *
  * - `did%3A…` (URL-encoded): decoded once; the query string carries the options, as `versionId=…&versionTime=…`
  *   or as one URL-encoded JSON object.

@@ -1,6 +1,6 @@
 /**
  * The Universal Resolver driver for did:city: express routes serving W3C DID Resolution over HTTP as
- * shared/design/CONFORMANCE.md specifies, on top of the @did-city/method resolver.
+ * docs/conformance.md specifies, on top of the @did-city/method resolver.
  *
  * @example
  * import { createDriverApp } from 'uni-resolver-driver-did-city';

@@ -36,6 +36,7 @@ const { settings, reader } = configure();
 const app = createDriverApp({
   reader,
   ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
+  profile: settings.profile,
   errorStyle: settings.errorStyle,
   cacheTtl: settings.cacheTtl,
   freshness: settings.freshness,

@@ -10,6 +10,14 @@ export type ErrorStyle = 'uri' | 'short';
 
 export const ERROR_STYLES: readonly ErrorStyle[] = ['uri', 'short'];
 
+/**
+ * Where the W3C DID Resolution HTTP(S) binding and the Universal Resolver's `HttpDriver` read an answer
+ * differently, which one the driver answers for (docs/conformance.md, "Two profiles").
+ */
+export type Profile = 'w3c' | 'universal-resolver';
+
+export const PROFILES: readonly Profile[] = ['w3c', 'universal-resolver'];
+
 const CODE_BY_TYPE: ReadonlyMap<string, ErrorCode> = new Map(
   Object.entries(ERRORS).map(([code, entry]) => [entry.type, code as ErrorCode]),
 );
@@ -82,14 +90,34 @@ export interface ErrorResult {
   didDocumentMetadata: Record<string, unknown>;
 }
 
+export interface DereferencingErrorResult {
+  dereferencingMetadata: Record<string, unknown> & { error: ProblemDetails };
+  content: null;
+  contentStream: null;
+  contentMetadata: Record<string, unknown>;
+}
+
+/** Which function's result an error is sent as: the one the request called (DID Resolution §7, HTTP(S) binding). */
+export type ResultShape = 'resolution' | 'dereferencing';
+
 /**
- * An error as a DID resolution result (CONFORMANCE: "Errors are always sent as a resolution result"), keeping
- * the metadata the library returned beside the error (e.g. the ledger checkpoint).
+ * An error as the result of the function the request called, keeping the metadata the library returned beside
+ * the error (e.g. the ledger checkpoint): a resolution result for a DID, a dereferencing result for a DID URL
+ * (and for a DID asked for as `application/did-url-dereferencing`).
  */
 export function errorResult(
   error: ProblemDetails,
   metadata: { process?: object | undefined; content?: object | undefined } = {},
-): ErrorResult {
+  shape: ResultShape = 'resolution',
+): ErrorResult | DereferencingErrorResult {
+  if (shape === 'dereferencing') {
+    return {
+      dereferencingMetadata: { ...metadata.process, error },
+      content: null,
+      contentStream: null,
+      contentMetadata: { ...metadata.content },
+    };
+  }
   return {
     didResolutionMetadata: { ...metadata.process, error },
     didDocument: null,

@@ -1,11 +1,20 @@
 /**
- * From W3C DID Resolution results to HTTP replies (shared/design/CONFORMANCE.md, both tables): which status, which
- * Content-Type, which body. Errors go through `problemReply`, the one place that picks an error's status.
+ * From W3C DID Resolution results to HTTP replies (docs/conformance.md, "Representations" and "Status codes"):
+ * which status, which Content-Type, which body. Errors go through `problemReply`, the one place that picks an
+ * error's status; `profile` picks the Universal Resolver's reading where it and the W3C binding differ.
  */
-import type { DIDDereferencingResult, DIDResolutionResult, ErrorCode } from '@did-city/method';
+import type { DIDDereferencingResult, DIDDocument, DIDResolutionResult, ErrorCode } from '@did-city/method';
 import { type DocumentMediaType, MEDIA, type Representation } from './accept.ts';
-import { classifyError, type ErrorStyle, errorResult, styledProblem } from './problems.ts';
+import { classifyError, type ErrorStyle, errorResult, type Profile, type ResultShape, styledProblem } from './problems.ts';
 import type { Reply } from './reply.ts';
+
+/** How one request's replies are written. */
+export interface ReplyStyle {
+  errorStyle: ErrorStyle;
+  profile: Profile;
+  /** The function the request called: errors are sent as its result. */
+  shape: ResultShape;
+}
 
 export interface ProblemSource {
   /** A problem details object (or a bare code) as the library or the driver produced it. */
@@ -15,14 +24,15 @@ export interface ProblemSource {
   content?: object | undefined;
 }
 
-/** Every error reply: a resolution result with the problem, status from the library's error table. */
-export function problemReply(source: ProblemSource, style: ErrorStyle): Reply {
+/** Every error reply: the called function's result with the problem, status from the library's error table. */
+export function problemReply(source: ProblemSource, style: ReplyStyle): Reply {
   const classified = classifyError(source.error);
-  const body = errorResult(styledProblem(source.error, classified, style), source);
-  return { status: classified.status, contentType: MEDIA.resolution, body, cacheable: false };
+  const body = errorResult(styledProblem(source.error, classified, style.errorStyle), source, style.shape);
+  const contentType = style.shape === 'dereferencing' ? MEDIA.dereferencing : MEDIA.resolution;
+  return { status: classified.status, contentType, body, cacheable: false };
 }
 
-export function driverProblem(code: ErrorCode, detail: string, style: ErrorStyle): Reply {
+export function driverProblem(code: ErrorCode, detail: string, style: ReplyStyle): Reply {
   return problemReply({ error: { type: code, detail } }, style);
 }
 
@@ -45,15 +55,29 @@ export function acceptOption(representation: Representation, requested: unknown,
   return requested ?? inner;
 }
 
-export function resolutionReply(result: DIDResolutionResult, representation: Representation, style: ErrorStyle): Reply {
+const DID_CONTEXT = 'https://www.w3.org/ns/did/v1';
+
+/**
+ * The Universal Resolver's `LocalUniResolver` counts a result without a document as incomplete and answers
+ * NOT_FOUND; its profile gets a document with the DID and nothing else (no keys, no services), so the
+ * deactivation still reaches the client as 410 and no revoked key can be used.
+ */
+function deactivatedDocument(did: string): DIDDocument {
+  return { '@context': [DID_CONTEXT], id: did } as DIDDocument;
+}
+
+function deactivatedReply(result: DIDResolutionResult, did: string, style: ReplyStyle): Reply {
+  const body = style.profile === 'universal-resolver' ? { ...result, didDocument: deactivatedDocument(did) } : result;
+  return { status: 410, contentType: MEDIA.resolution, body, cacheable: true };
+}
+
+export function resolutionReply(result: DIDResolutionResult, representation: Representation, did: string, style: ReplyStyle): Reply {
   const { didResolutionMetadata, didDocument, didDocumentMetadata } = result;
   if (didResolutionMetadata.error !== undefined) {
     return problemReply({ error: didResolutionMetadata.error, process: didResolutionMetadata, content: didDocumentMetadata }, style);
   }
   if (didDocument === null) {
-    if (didDocumentMetadata.deactivated === true) {
-      return { status: 410, contentType: MEDIA.resolution, body: result, cacheable: true };
-    }
+    if (didDocumentMetadata.deactivated === true) return deactivatedReply(result, did, style);
     return driverProblem('INTERNAL_ERROR', 'The resolver returned neither a DID document nor an error', style);
   }
   if (representation.kind === 'document') {
@@ -74,38 +98,62 @@ function urlsOf(content: unknown): string[] {
 }
 
 /** 303 See Other to the first service endpoint URL (W3C DID Resolution, HTTP(S) binding). */
-function redirectReply(result: DIDDereferencingResult, style: ErrorStyle): Reply {
+function redirectReply(result: DIDDereferencingResult, style: ReplyStyle): Reply {
   const [first] = urlsOf(result.content);
   if (first === undefined) return driverProblem('NOT_FOUND', 'The DID URL selects no service endpoint URL', style);
   if (!URL.canParse(first)) return driverProblem('INVALID_DID_DOCUMENT', 'The service endpoint is not an absolute URL', style);
   return { status: 303, location: new URL(first).href, cacheable: true };
 }
 
-function dereferencingBody(result: DIDDereferencingResult): DIDDereferencingResult {
+function dereferencingBody(result: DIDDereferencingResult, content = result.content): DIDDereferencingResult {
   return {
     dereferencingMetadata: result.dereferencingMetadata,
-    content: result.content,
+    content,
     // Older clients read `contentStream`; it carries the same value as `content`.
-    contentStream: result.content,
+    contentStream: content,
     contentMetadata: result.contentMetadata,
   };
 }
 
-export function dereferencingReply(result: DIDDereferencingResult, representation: Representation, style: ErrorStyle): Reply {
+/**
+ * The Universal Resolver keeps only object or string `content` (an array is dropped): its profile sends a URL
+ * list as the `text/uri-list` text (RFC 2483, CRLF-separated), which it passes on as text.
+ */
+function uriListText(result: DIDDereferencingResult): DIDDereferencingResult {
+  return dereferencingBody(result, `${urlsOf(result.content).join('\r\n')}\r\n` as never);
+}
+
+function isUriList(result: DIDDereferencingResult): boolean {
+  return result.dereferencingMetadata.contentType === MEDIA.uriList;
+}
+
+export function dereferencingReply(
+  result: DIDDereferencingResult,
+  representation: Representation,
+  did: string,
+  style: ReplyStyle,
+): Reply {
   const { dereferencingMetadata, content, contentMetadata } = result;
   if (dereferencingMetadata.error !== undefined) {
     return problemReply({ error: dereferencingMetadata.error, process: dereferencingMetadata, content: contentMetadata }, style);
   }
   if (content === null || content === undefined) {
-    if (contentMetadata.deactivated === true) {
-      return { status: 410, contentType: MEDIA.dereferencing, body: dereferencingBody(result), cacheable: true };
+    if (contentMetadata.deactivated !== true) {
+      return driverProblem('INTERNAL_ERROR', 'The dereferencer returned neither content nor an error', style);
     }
-    return driverProblem('INTERNAL_ERROR', 'The dereferencer returned neither content nor an error', style);
+    const deactivated = style.profile === 'universal-resolver' && !/[/?#]/.test(did) ? deactivatedDocument(did) : null;
+    return { status: 410, contentType: MEDIA.dereferencing, body: dereferencingBody(result, deactivated), cacheable: true };
   }
   if (representation.kind === 'uri-list') return redirectReply(result, style);
   if (representation.kind === 'document') {
     const body = documentIn(content, representation.mediaType);
     return { status: 200, contentType: representation.mediaType, body, cacheable: true };
+  }
+  // A URL list inside a dereferencing result: the W3C binding answers 303; the Universal Resolver's HttpDriver
+  // would follow a redirect to the endpoint itself, so its profile gets the list as text.
+  if (isUriList(result)) {
+    if (style.profile === 'w3c') return redirectReply(result, style);
+    return { status: 200, contentType: MEDIA.dereferencing, body: uriListText(result), cacheable: true };
   }
   return { status: 200, contentType: MEDIA.dereferencing, body: dereferencingBody(result), cacheable: true };
 }

@@ -27,7 +27,7 @@ describe('negotiate', () => {
     ['application/ld+json;profile="https://w3id.org/did-resolution"', 'resolve', { kind: 'resolution' }],
     ['application/ld+json;profile="https://example.org/other"', 'resolve', { kind: 'document', mediaType: 'application/did+ld+json' }],
     ['APPLICATION/DID+JSON', 'resolve', { kind: 'document', mediaType: 'application/did+json' }],
-    ['application/did-url-dereferencing', 'resolve', undefined],
+    ['application/did-url-dereferencing', 'resolve', { kind: 'dereferencing' }],
     ['application/did-url-dereferencing', 'dereference', { kind: 'dereferencing' }],
     ['*/*', 'dereference', { kind: 'dereferencing' }],
     ['text/uri-list', 'dereference', { kind: 'uri-list' }],

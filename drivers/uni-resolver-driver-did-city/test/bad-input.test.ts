@@ -3,7 +3,7 @@
  * server still serves afterwards.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { buildLedger, DIDS, encodedPath, identifierPath, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
+import { buildLedger, DIDS, encodedPath, identifierPath, problemOf, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
 
 let driver: RunningDriver;
 const failures: unknown[] = [];
@@ -26,8 +26,7 @@ const get = (path: string, headers: Record<string, string> = {}) => rawRequest(d
 async function expectProblem(path: string, status: number, type: string, headers: Record<string, string> = {}) {
   const res = await get(path, headers);
   expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toBe('application/did-resolution');
-  expect(res.json().didResolutionMetadata.error.type).toBe(type);
+  expect(problemOf(res, path, headers['accept']).type).toBe(type);
   return res;
 }
 

@@ -18,8 +18,19 @@ const KEY = generateKeyPair().publicKeyMultibase;
 const PINS = { 'did:city:cn': { operationHash: keyHash(KEY) }, 'did:city:test:cn': { updateKeys: [KEY] } };
 
 describe('loadSettings', () => {
-  test('defaults: uri errors, port 8080, max-age 60, noCache allowed, 5 s freshness, no ledger', () => {
-    expect(loadSettings({})).toEqual({ errorStyle: 'uri', port: 8080, cacheTtl: 60, refuseNoCache: false, freshness: 5 });
+  test('defaults: w3c profile, uri errors, port 8080, max-age 60, noCache allowed, 5 s freshness, no ledger', () => {
+    expect(loadSettings({})).toEqual({ profile: 'w3c', errorStyle: 'uri', port: 8080, cacheTtl: 60, refuseNoCache: false, freshness: 5 });
+  });
+
+  test('the universal-resolver profile makes short errors the default; an empty errorStyle (compose, no .env line) too', () => {
+    expect(loadSettings(env({ profile: 'universal-resolver' })).errorStyle).toBe('short');
+    expect(loadSettings(env({ profile: 'universal-resolver', errorStyle: '' })).errorStyle).toBe('short');
+    expect(loadSettings(env({ errorStyle: '' })).errorStyle).toBe('uri');
+  });
+
+  test('profile=universal-resolver with errorStyle=uri is refused: uni-resolver-web would answer 500 to every error', () => {
+    expect(() => loadSettings(env({ profile: 'universal-resolver', errorStyle: 'uri' }))).toThrow(/errorStyle=uri cannot be used with profile=universal-resolver/);
+    expect(() => loadSettings(env({ profile: 'uniresolver' }))).toThrow(/profile="uniresolver" must be one of: w3c, universal-resolver/);
   });
 
   test('every setting read from its variable', () => {
@@ -28,6 +39,7 @@ describe('loadSettings', () => {
         ledgerUrl: 'https://ledger.example/api/',
         trustPolicy: POLICY,
         genesis: JSON.stringify(PINS),
+        profile: 'universal-resolver',
         errorStyle: 'short',
         port: '9000',
         cacheTtl: '0',
@@ -39,6 +51,7 @@ describe('loadSettings', () => {
       ledgerUrl: [new URL('https://ledger.example/api/')],
       trustPolicy: { text: POLICY, source: 'inline' },
       genesis: { pins: PINS, source: 'inline' },
+      profile: 'universal-resolver',
       errorStyle: 'short',
       port: 9000,
       cacheTtl: 0,
@@ -107,7 +120,7 @@ describe('loadSettings', () => {
   });
 
   test('SETTINGS documents every setting loadSettings reads', () => {
-    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'freshness', 'genesis', 'ledgerUrl', 'port', 'refuseNoCache', 'trustPolicy']);
+    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'freshness', 'genesis', 'ledgerUrl', 'port', 'profile', 'refuseNoCache', 'trustPolicy']);
   });
 
   test('public properties hide credentials in the ledger URL', () => {

@@ -1,5 +1,5 @@
 /**
- * The container rules of CONFORMANCE.md, checked by parsing the Dockerfile (there is no Docker engine here),
+ * The container rules of docs/conformance.md §1.4, checked by parsing the Dockerfile (there is no Docker engine here),
  * the Dockerfile linted with dockerfile-utils (the validator behind the Dockerfile language server), and the
  * Universal Resolver snippets.
  */
@@ -109,11 +109,14 @@ describe('Container: multi-stage Dockerfile, non-root user, EXPOSE 8080, HEALTHC
 describe('Universal Resolver pull request snippets', () => {
   const application = read('uni-resolver/application.yml');
   const compose = read('uni-resolver/docker-compose.yml');
-  const dotEnv = read('uni-resolver/env.txt');
+  const dotEnv = read('uni-resolver/.env');
+  const webEnvironment = read('uni-resolver/uni-resolver-web-environment.yml');
+  const tableRow = read('uni-resolver/driver-table-row.md');
 
   test('application.yml: pattern, url, testIdentifiers, traits, supportsOptions', () => {
     expect(application).toContain('- pattern: "^(did:city:.+)$"');
-    expect(application).toMatch(/url: \$\{uniresolver_web_driver_url_did_city:http:\/\/driver-did-city:8080\/\}/);
+    // Without $1 HttpDriver appends the DID to the URL (HttpDriver.java lines 100-119): it must end in the route.
+    expect(application).toMatch(/url: \$\{uniresolver_web_driver_url_did_city:http:\/\/driver-did-city:8080\/1\.0\/identifiers\/\}/);
     expect(application).toContain('supportsOptions: "true"');
     expect(application).toMatch(/traits:\n(\s+\w+: (true|false)\n)+/);
   });
@@ -133,6 +136,19 @@ describe('Universal Resolver pull request snippets', () => {
     for (const [name] of compose.matchAll(/uniresolver_driver_did_city_(\w+)(?=:)/g)) {
       expect(Object.keys(SETTINGS)).toContain(name.slice(ENV_PREFIX.length));
     }
+  });
+
+  test('the compose service sets the universal-resolver profile itself, on host port 8169', () => {
+    expect(compose).toMatch(/^ {6}uniresolver_driver_did_city_profile: universal-resolver$/m);
+    expect(compose).not.toContain('errorStyle');
+    expect(compose).toMatch(/^ {6}- "8169:8080"$/m);
+  });
+
+  test('the uni-resolver-web environment line and the driver table row', () => {
+    expect(webEnvironment).toMatch(/^ {6}uniresolver_web_driver_url_did_city:$/m);
+    const row = tableRow.split('\n').find((line) => line.startsWith('| [did-city]'));
+    expect(row?.split(' | ')).toHaveLength(5);
+    expect(row).toContain(`| ${manifest.version} |`);
   });
 
   test('.env lines name known settings', () => {

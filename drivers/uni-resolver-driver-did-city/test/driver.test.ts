@@ -1,5 +1,5 @@
 /**
- * The Universal Resolver driver contract (shared/design/CONFORMANCE.md, "Universal Resolver driver contract"):
+ * The Universal Resolver driver contract (docs/conformance.md, "The driver's HTTP contract"):
  * the endpoint, the path rules, resolve vs dereference, CORS, properties and health, over real HTTP.
  */
 import express from 'express';
@@ -129,16 +129,21 @@ describe('Path parsing: otherwise the raw path (plus ?query) is the DID or DID U
   test('an unknown DID parameter in a raw DID URL names no resource: 404', async () => {
     const res = await get(identifierPath(`${DIDS.city}?colour=red`));
     expect(res.status).toBe(404);
-    expect(res.json().didResolutionMetadata.error.type).toBe(`${W3C}NOT_FOUND`);
+    expect(res.json().dereferencingMetadata.error.type).toBe(`${W3C}NOT_FOUND`);
   });
 });
 
 describe('It is a resolve request if the identifier has no /, ? or #; otherwise a dereference request', () => {
-  test('no / ? #: resolution (a dereferencing result is not offered)', async () => {
+  test('no / ? #: resolution; asked for as application/did-url-dereferencing, "the resolved DID document" as content', async () => {
     const resolved = await get(identifierPath(DIDS.city));
     expect(resolved.json()).toHaveProperty('didResolutionMetadata');
-    const refused = await get(identifierPath(DIDS.city), { accept: 'application/did-url-dereferencing' });
-    expect(refused.status).toBe(406);
+    const dereferenced = await get(identifierPath(DIDS.city), { accept: 'application/did-url-dereferencing' });
+    expect(dereferenced.status).toBe(200);
+    expect(dereferenced.headers['content-type']).toBe('application/did-url-dereferencing');
+    const body = dereferenced.json();
+    expect(body.dereferencingMetadata.contentType).toBe('application/did');
+    expect(body.content).toStrictEqual(resolved.json().didDocument);
+    expect(body.contentMetadata).toStrictEqual(resolved.json().didDocumentMetadata);
   });
 
   test('#: dereferences the fragment', async () => {
@@ -157,7 +162,7 @@ describe('It is a resolve request if the identifier has no /, ? or #; otherwise 
   test('/: dereferences the path (did:city defines none: 404)', async () => {
     const res = await get(identifierPath(`${DIDS.city}/documents/1`));
     expect(res.status).toBe(404);
-    expect(res.json().didResolutionMetadata.error.type).toBe(`${W3C}NOT_FOUND`);
+    expect(res.json().dereferencingMetadata.error.type).toBe(`${W3C}NOT_FOUND`);
   });
 });
 

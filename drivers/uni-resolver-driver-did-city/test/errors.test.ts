@@ -1,11 +1,11 @@
 /**
- * CONFORMANCE.md, "Errors are always sent as a resolution result. Status codes": every row, the problem details
+ * docs/conformance.md §1.3, "Errors and status codes": every row, the problem details
  * shape, the error style switch, and a ledger that cannot be read.
  */
 import type { LedgerReader, MemoryLedger } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DriverOptions } from '../src/app.ts';
-import { buildLedger, DIDS, encodedPath, ENDPOINTS, identifierPath, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
+import { buildLedger, DIDS, encodedPath, ENDPOINTS, identifierPath, problemOf, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
 
 let ledger: MemoryLedger;
 let driver: RunningDriver;
@@ -27,16 +27,16 @@ async function another(options: DriverOptions): Promise<RunningDriver> {
 
 const get = (path: string, headers: Record<string, string> = {}, on = driver) => rawRequest(on.url, path, { headers });
 
-/** Asserts an error reply: status, Content-Type, a resolution result with an RFC 9457 problem of `type`. */
+/**
+ * Asserts an error reply: status, Content-Type, the called function's result (resolution for a DID, dereferencing
+ * for a DID URL) with an RFC 9457 problem of `type`.
+ */
 async function expectError(path: string, status: number, type: string, options: { headers?: Record<string, string>; on?: RunningDriver } = {}) {
   const res = await get(path, options.headers, options.on);
   expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toBe('application/did-resolution');
-  const body = res.json();
-  expect(body.didDocument).toBeNull();
-  expect(body.didDocumentMetadata).toEqual({});
-  expect(body.didResolutionMetadata.error).toEqual(expect.objectContaining({ type, title: expect.any(String), detail: expect.any(String) }));
-  return body.didResolutionMetadata.error as { type: string; title: string; detail: string };
+  const error = problemOf(res, path, options.headers?.['accept']);
+  expect(error).toEqual(expect.objectContaining({ type, title: expect.any(String), detail: expect.any(String) }));
+  return error;
 }
 
 describe('Status codes', () => {
@@ -160,7 +160,7 @@ describe('Status codes', () => {
   test('a method not in the requested verificationRelationship → 400', async () => {
     const res = await get(encodedPath(`${DIDS.city}#key-1`, 'verificationRelationship=keyAgreement'));
     expect(res.status).toBe(400);
-    expect(res.json().didResolutionMetadata.error.type).toMatch(/INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD|INVALID_DID_URL/);
+    expect(res.json().dereferencingMetadata.error.type).toMatch(/INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD|INVALID_DID_URL/);
     const allowed = await get(encodedPath(`${DIDS.city}#key-1`, 'verificationRelationship=assertionMethod'));
     expect(allowed.status).toBe(200);
   });
@@ -173,9 +173,16 @@ describe('Errors are RFC 9457 problem details {type, title, detail} with the ful
     expect(error.detail).toContain(DIDS.absent);
   });
 
-  test('errors of a dereference request are a resolution result too', async () => {
-    await expectError(encodedPath(`${DIDS.sub}?service=nothing`), 404, `${W3C}NOT_FOUND`, {
-      headers: { accept: 'application/did-url-dereferencing' },
+  test('errors of a dereference request are a dereferencing result (DID Resolution HTTP(S) binding)', async () => {
+    const path = encodedPath(`${DIDS.sub}?service=nothing`);
+    const res = await get(path, { accept: 'application/did-url-dereferencing' });
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toBe('application/did-url-dereferencing');
+    expect(res.json()).toEqual({
+      dereferencingMetadata: { error: expect.objectContaining({ type: `${W3C}NOT_FOUND` }) },
+      content: null,
+      contentStream: null,
+      contentMetadata: {},
     });
   });
 

@@ -2,6 +2,7 @@
  * Test fixtures: a MemoryLedger holding real signed histories, a driver listening on 127.0.0.1:0, and a raw
  * HTTP client that sends the request path byte for byte (fetch would normalise `..` and percent-encoding).
  */
+import { expect } from 'vitest';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -171,3 +172,32 @@ export function encodedPath(identifier: string, query?: string): string {
 }
 
 export const W3C = 'https://www.w3.org/ns/did#';
+
+/**
+ * Which function a request calls, so which result its errors come as: dereferencing for a DID URL (`/`, `?` or
+ * `#` in the identifier) or for a DID asked for as `application/did-url-dereferencing`; resolution otherwise.
+ */
+export function shapeOfRequest(path: string, accept?: string): 'resolution' | 'dereferencing' {
+  const rest = path.slice(path.indexOf('/1.0/identifiers/') + '/1.0/identifiers/'.length);
+  const encoded = /^did%3a/i.test(rest);
+  const identifier = encoded ? rest.split('?')[0]! : rest;
+  const isUrl = encoded ? /[/?#]|%2f|%3f|%23/i.test(identifier) : /[/?#]/.test(identifier);
+  const asked = accept?.split(',')[0]?.trim().startsWith('application/did-url-dereferencing') === true;
+  return isUrl || asked ? 'dereferencing' : 'resolution';
+}
+
+/** The problem of an error reply, after checking the reply is an error result of the shape the request calls for. */
+export function problemOf(res: RawResponse, path: string, accept?: string): { type: string; title: string; detail: string } {
+  const body = res.json();
+  if (shapeOfRequest(path, accept) === 'dereferencing') {
+    expect(res.headers['content-type']).toBe('application/did-url-dereferencing');
+    expect(body.content).toBeNull();
+    expect(body.contentStream).toBeNull();
+    expect(body.contentMetadata).toEqual({});
+    return body.dereferencingMetadata.error;
+  }
+  expect(res.headers['content-type']).toBe('application/did-resolution');
+  expect(body.didDocument).toBeNull();
+  expect(body.didDocumentMetadata).toEqual({});
+  return body.didResolutionMetadata.error;
+}

@@ -1,5 +1,5 @@
 /**
- * CONFORMANCE.md, "Accept header → response": every row, plus q-values and lists.
+ * docs/conformance.md §1.2: every row, plus q-values and lists.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildLedger, DIDS, encodedPath, ENDPOINTS, identifierPath, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
@@ -103,11 +103,22 @@ describe('application/did-url-dereferencing (DID URLs) → 200, application/did-
     expect(body.contentMetadata.canonicalId).toBe(DIDS.sub);
   });
 
-  test('with text/uri-list listed after it, the URL list is the content (200, not a redirect)', async () => {
+  test('with text/uri-list listed after it, the function returns text/uri-list: "The HTTP response status code MUST be 303"', async () => {
     const res = await get(identifierPath(`${DIDS.sub}?service=mirrors`), 'application/did-url-dereferencing,text/uri-list');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(ENDPOINTS.mirrors[0]);
+    expect(res.text).toBe('');
+  });
+
+  test('service + relativeRef with application/did-url-dereferencing alone: "the resolved DID document with selected services"', async () => {
+    const did = await get(identifierPath(DIDS.sub), 'application/did');
+    const res = await get(identifierPath(`${DIDS.sub}?service=mirrors&relativeRef=a.json`), 'application/did-url-dereferencing');
     expect(res.status).toBe(200);
-    expect(res.json().content).toEqual(ENDPOINTS.mirrors);
-    expect(res.json().contentMetadata.contentType).toBe('text/uri-list');
+    expect(res.headers['content-type']).toBe('application/did-url-dereferencing');
+    const { content, dereferencingMetadata } = res.json();
+    expect(dereferencingMetadata.contentType).toBe('application/did');
+    const selected = did.json().service.filter((service: { id: string }) => service.id === `${DIDS.sub}#mirrors`);
+    expect(content).toStrictEqual({ ...did.json(), service: selected });
   });
 
   test('a deactivated DID: 410 with the dereferencing result', async () => {
@@ -131,7 +142,8 @@ describe('anything else → 406, application/did-resolution, error result REPRES
   test('for a DID URL too', async () => {
     const res = await get(encodedPath(`${DIDS.city}#key-1`), 'text/html');
     expect(res.status).toBe(406);
-    expect(res.json().didResolutionMetadata.error.type).toBe(`${W3C}REPRESENTATION_NOT_SUPPORTED`);
+    expect(res.headers['content-type']).toBe('application/did-url-dereferencing');
+    expect(res.json().dereferencingMetadata.error.type).toBe(`${W3C}REPRESENTATION_NOT_SUPPORTED`);
   });
 });
 

@@ -59,13 +59,14 @@ const DEREFERENCING = 'application/did-url-dereferencing';
 
 interface Expected {
   status: number;
-  contentType: string;
+  contentType: string | undefined;
+  /** The JSON body, or for a 303 `{ location }`. */
   body: Json;
 }
 
 /** The driver's status for a resolution-shaped body: the error's, else 410 for a deactivated DID with no document. */
 function statusOf(body: Json, gone: boolean): number {
-  const error = body.didResolutionMetadata?.error;
+  const error = body.didResolutionMetadata?.error ?? body.dereferencingMetadata?.error;
   if (error !== undefined) {
     const status = STATUS_BY_TYPE.get(error.type);
     if (status === undefined) throw new Error(`${error.type} is not in spec/errors.json`);
@@ -79,13 +80,14 @@ function forResolution(result: Json): Expected {
   return { status: statusOf(result, gone), contentType: RESOLUTION, body: result };
 }
 
-/** Errors are always sent as a resolution result (CONFORMANCE.md), keeping the metadata that came with them. */
+/**
+ * A dereferencing result as the W3C HTTP(S) binding sends it (docs/conformance.md): errors as the dereferencing
+ * result itself, a text/uri-list result as 303 to the first URL, anything else as the result.
+ */
 function forDereferencing(result: Json): Expected {
   const { dereferencingMetadata, contentMetadata, content } = result;
-  if (dereferencingMetadata.error !== undefined) {
-    const body = { didResolutionMetadata: dereferencingMetadata, didDocument: null, didDocumentMetadata: contentMetadata };
-    return { status: statusOf(body, false), contentType: RESOLUTION, body };
-  }
+  if (dereferencingMetadata.error !== undefined) return { status: statusOf(result, false), contentType: DEREFERENCING, body: result };
+  if (dereferencingMetadata.contentType === 'text/uri-list') return { status: 303, contentType: undefined, body: { location: content[0] } };
   const gone = contentMetadata.deactivated === true && content === null;
   return { status: gone ? 410 : 200, contentType: DEREFERENCING, body: result };
 }
@@ -118,7 +120,8 @@ async function expectAnswers(driver: RunningDriver, forms: Form[], accept: strin
   expect(forms.length).toBeGreaterThan(0);
   for (const [name, path] of forms) {
     const res = await rawRequest(driver.url, path, { headers: { accept } });
-    expect({ form: name, status: res.status, contentType: res.headers['content-type'], body: res.json() }).toEqual({
+    const body = res.status === 303 ? { location: res.headers.location } : res.json();
+    expect({ form: name, status: res.status, contentType: res.headers['content-type'], body }).toEqual({
       form: name,
       ...expected,
     });
@@ -183,7 +186,7 @@ describe('resolution/*: the whole expected result over HTTP, with the status of 
   });
 
   test('a DID with an earlier version and a deactivation: 200 for the version, 410 for the deactivated state', async () => {
-    // spec/README.md says 410 "when didDocumentMetadata.deactivated is true"; CONFORMANCE.md (and the driver) make
+    // spec/README.md says 410 "when didDocumentMetadata.deactivated is true"; docs/conformance.md (and the driver) make
     // it 410 only when the document is null too: an earlier version of a deactivated DID is a document, 200.
     const [earlier, latest] = ['resolution/deactivated-version-0', 'resolution/deactivated-with-successor'].map((id) => load(`${id}.json`));
     expect(earlier.expected.didDocumentMetadata.deactivated).toBe(true);
@@ -192,7 +195,7 @@ describe('resolution/*: the whole expected result over HTTP, with the status of 
   });
 });
 
-describe('dereferencing/*: the whole expected result (errors as a resolution result)', () => {
+describe('dereferencing/*: the whole expected result (errors as a dereferencing result, URL lists as 303)', () => {
   test.each(vectorsOf('dereferencing', 'dereferencing/').map((v) => [title(v), v]))('%s', async (_title, v: Json) => {
     const driver = await worldDriver(v.entries, v.resolver);
     await expectAnswers(driver, requestForms(v.didUrl, v.options), DEREFERENCING, forDereferencing(v.expected));

@@ -85,6 +85,17 @@ describe('first start', () => {
     expect(JSON.parse(listLine!).registrations).toHaveLength(3);
     expect(JSON.parse(verifyLine!)).toMatchObject({ verified: true, issuer: 'did:city:cn' });
   });
+
+  it('resolves every test identifier of the Universal Resolver snippet (drivers/…/uni-resolver/application.yml)', async () => {
+    const application = readFileSync(join(REPO, 'drivers/uni-resolver-driver-did-city/uni-resolver/application.yml'), 'utf8');
+    const identifiers = [...application.matchAll(/^\s+- (did:\S+)$/gm)].map((match) => match[1]!);
+    expect(identifiers.length).toBeGreaterThanOrEqual(3);
+    for (const did of identifiers) {
+      const response = await fetch(`${first.running.url}/1.0/identifiers/${did}`, { headers: { accept: 'application/did-resolution' } });
+      expect(response.status, did).toBe(200);
+      expect(((await response.json()) as { didDocument: { id: string } }).didDocument.id).toBe(did);
+    }
+  });
 });
 
 describe('second start on the same data directory', () => {

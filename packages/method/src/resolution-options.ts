@@ -16,7 +16,7 @@ const DID = { contentType: 'application/did', withContext: true } as const;
 const DID_LD_JSON = { contentType: 'application/did+ld+json', withContext: true } as const;
 const DID_JSON = { contentType: 'application/did+json', withContext: false } as const;
 
-/** Media types a client may ask for, mapped to what is returned (shared/design/CONFORMANCE.md). */
+/** Media types a client may ask for, mapped to what is returned (docs/conformance.md §1.2). */
 export const DOCUMENT_REPRESENTATIONS: Readonly<Record<string, Representation>> = Object.freeze({
   'application/did': DID,
   'application/did+ld+json': DID_LD_JSON,

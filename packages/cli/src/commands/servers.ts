@@ -43,7 +43,8 @@ export const driver: CommandSpec = {
   options: {
     port: PORT,
     host: HOST,
-    'error-style': { type: 'string', value: 'S', doc: 'uri (default) or short (bare codes, for uni-resolver-web)' },
+    profile: { type: 'string', value: 'P', doc: 'w3c (default) or universal-resolver (what uni-resolver-web reads)' },
+    'error-style': { type: 'string', value: 'S', doc: 'uri or short (bare codes); default uri, short with --profile universal-resolver' },
     'cache-ttl': { type: 'string', value: 'SECONDS', doc: 'Cache-Control max-age of results (default 60)' },
     'refuse-no-cache': { type: 'boolean', doc: 'answer noCache=true with 501' },
     freshness: { type: 'string', value: 'SECONDS', doc: 'serve verified state this long without a ledger read (default 5; 0 = always read)' },
@@ -52,6 +53,7 @@ export const driver: CommandSpec = {
     const { createDriverApp, createLedgerReader, loadSettings, publicProperties } = await import('uni-resolver-driver-did-city');
     const prefix = 'uniresolver_driver_did_city_';
     const env: Record<string, string | undefined> = { ...process.env, [`${prefix}ledgerUrl`]: config.ledger, [`${prefix}trustPolicy`]: await config.policy() };
+    if (str(values, 'profile')) env[`${prefix}profile`] = str(values, 'profile');
     if (str(values, 'error-style')) env[`${prefix}errorStyle`] = str(values, 'error-style');
     if (str(values, 'cache-ttl')) env[`${prefix}cacheTtl`] = str(values, 'cache-ttl');
     if (values['refuse-no-cache'] === true) env[`${prefix}refuseNoCache`] = 'true';
@@ -60,6 +62,7 @@ export const driver: CommandSpec = {
     const app = createDriverApp({
       reader: createLedgerReader(settings),
       ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
+      profile: settings.profile,
       errorStyle: settings.errorStyle,
       cacheTtl: settings.cacheTtl,
       refuseNoCache: settings.refuseNoCache,
