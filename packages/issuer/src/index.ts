@@ -30,6 +30,7 @@ export * from './schemas.ts';
 export * from './service/app.ts';
 export type { AuthenticatedClient, ServiceClient, ServiceRole } from './service/auth.ts';
 export * from './status-check.ts';
+export * from './status-helpers.ts';
 export * from './status-lists.ts';
 export * from './status-store.ts';
 export * from './types.ts';

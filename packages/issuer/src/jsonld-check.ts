@@ -7,7 +7,6 @@
  * it signs and the verifier only when asked (`checkJsonLd`).
  */
 import { contexts as VC_CONTEXTS } from '@digitalbazaar/credentials-context';
-import jsonld from 'jsonld';
 import { CITY_CREDENTIALS_CONTEXT, CITY_CREDENTIALS_CONTEXT_DOCUMENT } from './context.ts';
 import { type IssuerErrorCode, issue, type VerificationIssue } from './errors.ts';
 
@@ -34,6 +33,10 @@ export interface JsonLdCheckOptions {
 
 class NotBundled extends Error {}
 
+// Loaded on first use: jsonld takes a noticeable part of a second to import, which servers should not pay at start.
+let jsonldModule: Promise<typeof import('jsonld').default> | undefined;
+const jsonldOf = () => (jsonldModule ??= import('jsonld').then((loaded) => loaded.default));
+
 function loaderOf(extra: ReadonlyMap<string, unknown> | undefined) {
   return async (url: string) => {
     const document = extra?.get(url) ?? BUNDLED_CONTEXTS.get(url);
@@ -57,6 +60,7 @@ function reason(error: unknown): string {
 export async function jsonLdIssues(document: unknown, options: JsonLdCheckOptions = {}): Promise<VerificationIssue[]> {
   const code = options.code ?? 'INVALID_CREDENTIAL';
   const documentLoader = loaderOf(options.contexts);
+  const jsonld = await jsonldOf();
   try {
     if (options.strict !== false) {
       await jsonld.expand(document, { documentLoader, safe: true });
@@ -76,6 +80,6 @@ export async function jsonLdIssues(document: unknown, options: JsonLdCheckOption
 }
 
 /** RDF Dataset Canonicalization (RDFC-1.0) of a document as N-Quads, with bundled contexts only (safe mode). */
-export function canonizeRdfc(document: unknown, contexts?: ReadonlyMap<string, unknown>): Promise<string> {
-  return jsonld.canonize(document, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: loaderOf(contexts), safe: true });
+export async function canonizeRdfc(document: unknown, contexts?: ReadonlyMap<string, unknown>): Promise<string> {
+  return (await jsonldOf()).canonize(document, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: loaderOf(contexts), safe: true });
 }

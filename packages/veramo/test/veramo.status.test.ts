@@ -18,6 +18,7 @@ import { DIDResolverPlugin } from '@veramo/did-resolver';
 import { normalizeCredential } from 'did-jwt-vc';
 import { Resolver } from 'did-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWithVeramo } from '../examples/verify-veramo.ts';
 import { BitstringStatusListPlugin, getDidCityResolver, withStatusCheck } from '../src/index.ts';
 import { CITY_KEY, SJZ, startLedger, type TestLedger } from './fixtures.ts';
 
@@ -112,5 +113,13 @@ describe('Veramo agent with BitstringStatusListPlugin', () => {
       ],
     });
     expect((await plain.verifyCredential({ credential: jwt })).verified).toBe(true);
+  });
+
+  it('the README example (examples/verify-veramo.ts): verified, then revoked', async () => {
+    const { id, jwt } = await issuePilot();
+    const ledgerOptions = { ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis };
+    expect(await verifyWithVeramo(jwt, ledgerOptions)).toStrictEqual({ verified: true, errorCode: undefined });
+    lists.update(id, 'revocation', true);
+    expect(await verifyWithVeramo(jwt, ledgerOptions)).toStrictEqual({ verified: false, errorCode: 'revoked' });
   });
 });

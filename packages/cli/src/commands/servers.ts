@@ -110,6 +110,7 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
       issuer: parts.createIssuer({ key, statusLists, baseUrl }),
       verifier: parts.createVerifier({ resolver }),
       statusLists,
+      holderKey: key,
       clients: [{ id: 'cli', token }],
     });
     return serveApp({ app, listen: listenOf(values), out, what: `did:city issuer ${did}`, onClose: () => store.close() });

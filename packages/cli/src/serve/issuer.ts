@@ -60,6 +60,7 @@ export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
     fetchStatusList: statusListFetcher(statusLists),
     fetchResource: false,
   });
-  const router = createIssuerRouter({ issuer, verifier, statusLists, clients: [{ id: 'operator', token: options.token, roles: ['admin'] }] });
+  // The same key signs presentations as holder (POST /presentations/prove) if the DID lists it for authentication.
+  const router = createIssuerRouter({ issuer, verifier, statusLists, holderKey: key, clients: [{ id: 'operator', token: options.token, roles: ['admin'] }] });
   return { issuer, router, close: () => store.close() };
 }

@@ -17,3 +17,11 @@ declare module '@digitalbazaar/ed25519-multikey' {
   }
   export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519MultikeyPair>;
 }
+declare module '@digitalbazaar/vc' {
+  export function verifyCredential(options: {
+    credential: object;
+    suite: unknown;
+    documentLoader: (url: string) => Promise<unknown>;
+    checkStatus?: (options: { credential: unknown }) => Promise<{ verified: boolean }>;
+  }): Promise<{ verified: boolean; error?: unknown; statusResult?: { verified: boolean } }>;
+}
