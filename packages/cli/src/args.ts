@@ -65,7 +65,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     value: 'FILE',
     doc: 'trust policy (C2SP tlog-policy); default: pinned per ledger under ~/.did-city/policies/ (env DID_CITY_HOME)',
   },
-  keys: { type: 'string', value: 'FILE', doc: 'key file (env DID_CITY_KEYS; default ./did-city-keys.json)' },
+  keys: { type: 'string', value: 'FILE', doc: 'key file (env DID_CITY_KEYS; default ~/.did-city/keys.json)' },
   json: { type: 'boolean', doc: 'machine-readable JSON on stdout' },
   help: { type: 'boolean', short: 'h', doc: 'show help for the command' },
 };

@@ -2,12 +2,16 @@
  * The `did-city` dispatcher: picks the command from the leading words, parses its options, runs it, and turns
  * any failure into a message on stderr and an exit code (see output.ts).
  */
+import { createRequire } from 'node:module';
 import { type CommandResult, type CommandSpec, commandHelp, GLOBAL_OPTIONS, parseCommandArgs, UsageError, usageLine } from './args.ts';
 import { COMMANDS } from './commands/index.ts';
 import { Config } from './config.ts';
 import { EXIT, Output } from './output.ts';
 
 const NAME_WIDTH = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+
+/** The package's version: package.json is one level above both src/ and dist/. */
+export const CLI_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export function mainHelp(commands: readonly CommandSpec[] = COMMANDS): string {
   const lines = [
@@ -19,6 +23,7 @@ export function mainHelp(commands: readonly CommandSpec[] = COMMANDS): string {
     ...commands.map((c) => `  ${c.name.padEnd(NAME_WIDTH)}${c.summary}`),
     '',
     'Global options:',
+    '  --version'.padEnd(NAME_WIDTH + 2) + 'print the version and exit',
     ...Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => `  --${name}${spec.type === 'string' ? ` ${spec.value}` : ''}`.padEnd(NAME_WIDTH + 2) + spec.doc),
     '',
     'Exit codes: 0 success, 1 refused or verification failed, 2 usage error, 3 ledger or issuer unreachable.',
@@ -58,6 +63,10 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
   const json = argv.includes('--json');
   const out = new Output({ json, ...(options.stdout ? { stdout: options.stdout } : {}), ...(options.stderr ? { stderr: options.stderr } : {}) });
   const first = argv[0];
+  if (first === '--version' || first === '-V') {
+    out.result(`did-city ${CLI_VERSION}`, { name: '@did-city/cli', version: CLI_VERSION });
+    return EXIT.ok;
+  }
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     out.print(mainHelp());
     return first === undefined ? EXIT.usage : EXIT.ok;

@@ -20,7 +20,8 @@ import { getText } from './http.ts';
 import { CliError, EXIT, type Output } from './output.ts';
 
 export const DEFAULT_LEDGER = 'http://127.0.0.1:8080';
-export const DEFAULT_KEY_FILE = './did-city-keys.json';
+/** The key file under the CLI's home (`~/.did-city`, or DID_CITY_HOME): never in a working tree, where it could be committed. */
+export const DEFAULT_KEY_FILE = 'keys.json';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,8 +55,8 @@ export class Config {
 
   constructor(values: Values, out: Output, env: Env = process.env) {
     this.ledger = checkedUrl(str(values, 'ledger') ?? env['DID_CITY_LEDGER'] ?? DEFAULT_LEDGER, 'ledger URL');
-    this.keyFile = str(values, 'keys') ?? env['DID_CITY_KEYS'] ?? DEFAULT_KEY_FILE;
     this.home = env['DID_CITY_HOME'] ?? join(homedir(), '.did-city');
+    this.keyFile = str(values, 'keys') ?? env['DID_CITY_KEYS'] ?? join(this.home, DEFAULT_KEY_FILE);
     this.#policyFile = str(values, 'policy');
     this.#out = out;
     this.#env = env;

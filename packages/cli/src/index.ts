@@ -7,7 +7,7 @@
  * process.exitCode = await run(['resolve', 'did:city:cn:130100', '--ledger', 'http://127.0.0.1:8080']);
  */
 export { type CommandContext, type CommandSpec, commandHelp, type OptionSpec, UsageError, usageLine } from './args.ts';
-export { mainHelp, type RunOptions, run } from './cli.ts';
+export { CLI_VERSION, mainHelp, type RunOptions, run } from './cli.ts';
 export { COMMANDS } from './commands/index.ts';
 export { Config, DEFAULT_KEY_FILE, DEFAULT_LEDGER, policyFingerprint } from './config.ts';
 export { CliError, EXIT, type ExitCode, Output } from './output.ts';

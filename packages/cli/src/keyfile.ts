@@ -4,7 +4,8 @@
  * one, so a crash never leaves a half-written file and the secret is never readable by others, not even briefly.
  * Errors name the file and the key, never key material.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createSigner, type KeyPair, type KeyType, keyPairFromSecret, type Signer } from '@did-city/method';
 import { CliError, EXIT } from './output.ts';
 
@@ -79,6 +80,7 @@ export function keyFileText(content: KeyFile): string {
 }
 
 export function writeKeyFile(file: string, content: KeyFile): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
   try {
@@ -93,6 +95,14 @@ export function writeKeyFile(file: string, content: KeyFile): void {
 /** The key named `name`, from `content` (default: the file as it is now). */
 export function findKey(file: string, name: string, content: KeyFile = readKeyFile(file)): StoredKey {
   const key = content.keys.find((k) => k.name === name);
+  if (key === undefined && !existsSync(file)) {
+    throw new CliError({
+      exit: EXIT.refused,
+      title: 'Key file not found',
+      detail: `the key file ${file} does not exist`,
+      hint: `create a key in it with: did-city keys generate --name ${name}, or name another file with --keys FILE (env DID_CITY_KEYS)`,
+    });
+  }
   if (key === undefined) {
     throw new CliError({
       exit: EXIT.refused,

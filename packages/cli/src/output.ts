@@ -95,12 +95,19 @@ export class Output {
     this.#stderr.write(`warning: ${text}\n`);
   }
 
-  /** Reports a failure on stderr and returns its exit code. */
+  /**
+   * Reports a failure on stderr and returns its exit code. With --json the failure is also the result on stdout,
+   * `{"error": {title, detail, hint?, exitCode}}`, so that a script reading stdout always gets one JSON value.
+   */
   fail(error: unknown): ExitCode {
     const failure = toCliError(error);
     const lines = [`error: ${failure.title}: ${failure.detail}`];
     if (failure.hint !== undefined) lines.push(`next: ${failure.hint}`);
     this.#stderr.write(`${lines.join('\n')}\n`);
+    if (this.json) {
+      const body = { title: failure.title, detail: failure.detail, ...(failure.hint === undefined ? {} : { hint: failure.hint }), exitCode: failure.exit };
+      this.#stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    }
     return failure.exit;
   }
 }

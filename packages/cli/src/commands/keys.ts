@@ -37,7 +37,7 @@ Prints the public key (Multikey) and its pre-rotation hash; never the secret key
   options: {
     type: { type: 'string', value: 'TYPE', doc: 'Ed25519 (default), P-256 or secp256k1' },
     name: { type: 'string', value: 'N', doc: 'name of the key in the file (default "default")' },
-    file: { type: 'string', value: 'PATH', doc: 'key file to write (default: --keys, or ./did-city-keys.json)' },
+    file: { type: 'string', value: 'PATH', doc: 'key file to write (default: --keys, or ~/.did-city/keys.json)' },
   },
   async run({ values, out, config }) {
     const keyType = str(values, 'type') ?? 'Ed25519';

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { createRegistrationRouter, LedgerNode, Registrations } from '@did-city/ledger';
 import { createCityResolver, HttpLedgerReader } from '@did-city/method';
 import { buildApp } from './app.ts';
+import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
@@ -110,6 +111,8 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     ready = true;
     if (created) log(tokenText(tokens, layout.tokens));
     log(`did:city all-in-one listening on ${publicUrl} (data in ${dataDir})`);
+    // The CLI pins GET /policy on first use and prints this fingerprint for the user to compare.
+    log(`trust policy fingerprint ${policyFingerprint(node.policyText)} (${publicUrl}/policy)`);
     log(tryText({ publicUrl, dataDir }));
     return { url: publicUrl, port, dataDir, node, close };
   } catch (error) {
