@@ -34,26 +34,44 @@ function parseDockerfile(text: string): Instruction[] {
     });
 }
 
-const instructions = parseDockerfile(read('Dockerfile'));
-const globalArgs = new Map(
-  instructions
-    .slice(0, instructions.findIndex((instruction) => instruction.keyword === 'FROM'))
-    .filter((instruction) => instruction.keyword === 'ARG')
-    .map((instruction) => instruction.args.split('=') as [string, string]),
-);
-const stages = instructions.reduce<Instruction[][]>((all, instruction) => {
-  if (instruction.keyword === 'FROM') all.push([]);
-  all.at(-1)?.push(instruction);
-  return all;
-}, []);
-const runtime = stages.at(-1)!;
-const find = (stage: Instruction[], keyword: string) => stage.filter((instruction) => instruction.keyword === keyword);
-const baseImage = (from: Instruction) => from.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => globalArgs.get(name) ?? '');
+interface Image {
+  name: string;
+  /** The Dockerfile, relative to the driver's directory. */
+  dockerfile: string;
+  cmd: string;
+}
 
-describe('Container: multi-stage Dockerfile, non-root user, EXPOSE 8080, HEALTHCHECK, versioned image', () => {
+const IMAGES: Image[] = [
+  { name: 'the driver', dockerfile: 'Dockerfile', cmd: '["node", "dist/main.js"]' },
+  { name: 'the all-in-one', dockerfile: '../../Dockerfile', cmd: '["node", "dist/serve/main.js"]' },
+];
+
+function stagesOf(text: string) {
+  const instructions = parseDockerfile(text);
+  const globalArgs = new Map(
+    instructions
+      .slice(0, instructions.findIndex((instruction) => instruction.keyword === 'FROM'))
+      .filter((instruction) => instruction.keyword === 'ARG')
+      .map((instruction) => instruction.args.split('=') as [string, string]),
+  );
+  const stages = instructions.reduce<Instruction[][]>((all, instruction) => {
+    if (instruction.keyword === 'FROM') all.push([]);
+    all.at(-1)?.push(instruction);
+    return all;
+  }, []);
+  const baseImage = (from: Instruction) => from.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => globalArgs.get(name) ?? '');
+  return { stages, runtime: stages.at(-1)!, baseImage };
+}
+
+const find = (stage: Instruction[], keyword: string) => stage.filter((instruction) => instruction.keyword === keyword);
+
+describe.each(IMAGES)('Container, $name: multi-stage, Node 22 LTS, non-root user, EXPOSE 8080, HEALTHCHECK, versioned', (image) => {
+  const text = read(image.dockerfile);
+  const { stages, runtime, baseImage } = stagesOf(text);
+
   test('the Dockerfile lints clean with dockerfile-utils (and the linter does flag a broken one)', () => {
-    expect(validate(read('Dockerfile'))).toEqual([]);
-    const broken = validate('FROM node:20.20.2-bookworm-slim\nHEALTHCHECK CMD\nCOPY only-one-argument\n');
+    expect(validate(text)).toEqual([]);
+    const broken = validate('FROM node:22.23.3-bookworm-slim\nHEALTHCHECK CMD\nCOPY only-one-argument\n');
     expect(broken.map((diagnostic) => diagnostic.message)).toEqual([
       'Missing command after HEALTHCHECK CMD',
       'COPY requires at least two arguments',
@@ -67,11 +85,8 @@ describe('Container: multi-stage Dockerfile, non-root user, EXPOSE 8080, HEALTHC
     expect(find(stages[0]!, 'RUN').some((run) => run.args.includes('--frozen-lockfile'))).toBe(true);
   });
 
-  test('every base image is pinned to a patch release (no latest, no floating major)', () => {
-    for (const stage of stages) {
-      const image = baseImage(stage[0]!);
-      expect(image).toMatch(/^node:\d+\.\d+\.\d+-[a-z]+(-slim)?$/);
-    }
+  test('every base image is Node 22 (LTS) pinned to a patch release (no latest, no floating major)', () => {
+    for (const stage of stages) expect(baseImage(stage[0]!)).toMatch(/^node:22\.\d+\.\d+-[a-z]+(-slim)?$/);
   });
 
   test('the runtime stage runs as a non-root user', () => {
@@ -96,13 +111,27 @@ describe('Container: multi-stage Dockerfile, non-root user, EXPOSE 8080, HEALTHC
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile build argument, not a template literal
     expect(labels).toContain('org.opencontainers.image.version="${VERSION}"');
     expect(find(runtime, 'ARG').map((arg) => arg.args)).toContain(`VERSION=${manifest.version}`);
-    expect(find(runtime, 'CMD')[0]?.args).toBe('["node", "dist/main.js"]');
+    expect(find(runtime, 'CMD')[0]?.args).toBe(image.cmd);
+  });
+});
+
+describe('ignore files', () => {
+  const patterns = (path: string) => read(path).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+
+  test("the root .dockerignore keeps node_modules, build output, git, data directories, keys and secrets out", () => {
+    expect(patterns('../../.dockerignore')).toEqual(
+      expect.arrayContaining(['**/node_modules', '**/dist', '**/data', '**/keys', '**/tokens.json', '.git', '**/.env', '**/*.key']),
+    );
   });
 
-  test('the ignore files keep node_modules, build output, git and secrets out of the context', () => {
-    const patterns = (path: string) => read(path).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    expect(patterns('Dockerfile.dockerignore')).toEqual(patterns('.dockerignore'));
-    expect(patterns('Dockerfile.dockerignore')).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git', '**/.env']));
+  test("the driver's Dockerfile.dockerignore (BuildKit reads it first) has the same patterns", () => {
+    expect(patterns('Dockerfile.dockerignore')).toEqual(patterns('../../.dockerignore'));
+  });
+
+  test('the all-in-one keeps its data in a volume owned by its non-root user', () => {
+    const { runtime } = stagesOf(read('../../Dockerfile'));
+    expect(find(runtime, 'VOLUME').map((volume) => volume.args)).toEqual(['["/data"]']);
+    expect(find(runtime, 'ENV').some((env) => /\bDATA_DIR=\/data\b/.test(env.args))).toBe(true);
   });
 });
 
