@@ -28,8 +28,9 @@ export async function issueJoseVc(credential: Credential, options: { key: Issuer
   return signJws({ kid: options.key.verificationMethod, typ: 'vc+jwt', cty: 'vc' }, normalised(credential), options.key.signer);
 }
 
+/** VC 2.0 §4.3: `@context` is an ordered set, written as an array (the W3C suite checks for one). */
 export function envelope(jwt: string): EnvelopedVerifiableCredential {
-  return { '@context': VC_V2_CONTEXT, id: `${DATA_URL_PREFIXES[0]}${jwt}`, type: 'EnvelopedVerifiableCredential' };
+  return { '@context': [VC_V2_CONTEXT], id: `${DATA_URL_PREFIXES[0]}${jwt}`, type: 'EnvelopedVerifiableCredential' };
 }
 
 /** The JWS inside an EnvelopedVerifiableCredential (or the string itself); undefined if it is neither. */

@@ -22,7 +22,7 @@ export interface ProveOptions {
 }
 
 export interface EnvelopedVerifiablePresentation {
-  '@context': string;
+  '@context': string[];
   id: string;
   type: 'EnvelopedVerifiablePresentation';
 }
@@ -53,7 +53,7 @@ export async function provePresentation(input: unknown, options: ProveOptions): 
   if (options.format === 'vp+jwt') {
     const claims = { ...presentation, ...(challenge === undefined ? {} : { nonce: challenge }), ...(domain === undefined ? {} : { aud: domain }) };
     const jwt = await signJws({ kid: options.key.verificationMethod, typ: 'vp+jwt', cty: 'vp' }, claims, options.key.signer);
-    return options.envelope ? { '@context': VC_V2_CONTEXT, id: `data:application/vp+jwt,${jwt}`, type: 'EnvelopedVerifiablePresentation' } : jwt;
+    return options.envelope ? { '@context': [VC_V2_CONTEXT], id: `data:application/vp+jwt,${jwt}`, type: 'EnvelopedVerifiablePresentation' } : jwt;
   }
   const proof = await createProof(presentation, {
     signer: options.key.signer,
