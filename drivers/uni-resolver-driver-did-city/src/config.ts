@@ -13,6 +13,8 @@ export const ENV_PREFIX = 'uniresolver_driver_did_city_';
 export const DEFAULT_PORT = 8080;
 /** Seconds a verified DID state and its replies are served without asking the ledger (the standalone driver). */
 export const DEFAULT_FRESHNESS = 5;
+/** Where the standalone driver remembers the checkpoints it trusts, relative to its working directory. */
+export const DEFAULT_CHECKPOINT_STORE = 'data/checkpoints.json';
 
 /** Name, default and meaning of each setting, for `--help`-style messages and the README. */
 export const SETTINGS = Object.freeze({
@@ -39,6 +41,10 @@ export const SETTINGS = Object.freeze({
   freshness: {
     default: String(DEFAULT_FRESHNESS),
     doc: 'Seconds a verified DID state and its replies are served without asking the ledger (0: ask every time)',
+  },
+  checkpointStore: {
+    default: DEFAULT_CHECKPOINT_STORE,
+    doc: 'File keeping the last trusted checkpoint per ledger and any split-view evidence across restarts (memory: none)',
   },
 });
 
@@ -69,6 +75,8 @@ export interface DriverSettings {
   cacheTtl: number;
   refuseNoCache: boolean;
   freshness: number;
+  /** Path of the checkpoint store file, or `memory` (trust on first use at every start). */
+  checkpointStore: string;
 }
 
 /** A setting that cannot be used; the message names the variable and what it accepts. */
@@ -240,6 +248,7 @@ export function loadSettings(env: Env, io: ConfigIo = { readFile: (path) => read
     cacheTtl: integer(`${ENV_PREFIX}cacheTtl`, read(env, 'cacheTtl') ?? String(DEFAULT_CACHE_TTL), { min: 0, max: 31_536_000 }),
     refuseNoCache: readBoolean(env, 'refuseNoCache', false),
     freshness: integer(`${ENV_PREFIX}freshness`, read(env, 'freshness') ?? String(DEFAULT_FRESHNESS), { min: 0, max: 3600 }),
+    checkpointStore: read(env, 'checkpointStore') ?? DEFAULT_CHECKPOINT_STORE,
   };
   const ledgerUrl = readLedgerUrl(env);
   if (ledgerUrl !== undefined) settings.ledgerUrl = ledgerUrl;

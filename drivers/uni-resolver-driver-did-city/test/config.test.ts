@@ -2,7 +2,7 @@
  * Settings from `uniresolver_driver_did_city_*` environment variables, and the entry point as a plain process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,15 @@ const PINS = { 'did:city:cn': { operationHash: keyHash(KEY) }, 'did:city:test:cn
 
 describe('loadSettings', () => {
   test('defaults: w3c profile, uri errors, port 8080, max-age 60, noCache allowed, 5 s freshness, no ledger', () => {
-    expect(loadSettings({})).toEqual({ profile: 'w3c', errorStyle: 'uri', port: 8080, cacheTtl: 60, refuseNoCache: false, freshness: 5 });
+    expect(loadSettings({})).toEqual({
+      profile: 'w3c',
+      errorStyle: 'uri',
+      port: 8080,
+      cacheTtl: 60,
+      refuseNoCache: false,
+      freshness: 5,
+      checkpointStore: 'data/checkpoints.json',
+    });
   });
 
   test('the universal-resolver profile makes short errors the default; an empty errorStyle (compose, no .env line) too', () => {
@@ -45,6 +53,7 @@ describe('loadSettings', () => {
         cacheTtl: '0',
         refuseNoCache: 'true',
         freshness: '0',
+        checkpointStore: '/var/lib/driver/trust.json',
       }),
     );
     expect(settings).toEqual({
@@ -57,6 +66,7 @@ describe('loadSettings', () => {
       cacheTtl: 0,
       refuseNoCache: true,
       freshness: 0,
+      checkpointStore: '/var/lib/driver/trust.json',
     });
   });
 
@@ -120,7 +130,18 @@ describe('loadSettings', () => {
   });
 
   test('SETTINGS documents every setting loadSettings reads', () => {
-    expect(Object.keys(SETTINGS).sort()).toEqual(['cacheTtl', 'errorStyle', 'freshness', 'genesis', 'ledgerUrl', 'port', 'profile', 'refuseNoCache', 'trustPolicy']);
+    expect(Object.keys(SETTINGS).sort()).toEqual([
+      'cacheTtl',
+      'checkpointStore',
+      'errorStyle',
+      'freshness',
+      'genesis',
+      'ledgerUrl',
+      'port',
+      'profile',
+      'refuseNoCache',
+      'trustPolicy',
+    ]);
   });
 
   test('public properties hide credentials in the ledger URL', () => {
@@ -184,6 +205,17 @@ describe('src/main.ts as a process fails fast with one clear line when no ledger
     const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy: POLICY, genesis: '{"did:city:cn": ' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/uniresolver_driver_did_city_genesis \(inline\) is not JSON/);
+  });
+
+  test('a checkpoint store that cannot be read: no trust on first use instead', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'did-city-store-')), 'checkpoints.json');
+    writeFileSync(file, '{"format": "did-city-checkpoints/1", "checkpoints": ');
+    const policy = readFileSync(new URL('../../../spec/vectors/ledger/world-checkpoint.json', import.meta.url), 'utf8');
+    const trustPolicy = (JSON.parse(policy) as { policy: string }).policy;
+    const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy, checkpointStore: file });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/uniresolver_driver_did_city_checkpointStore: the checkpoint store .* cannot be used \(not JSON\)/);
+    expect(readFileSync(file, 'utf8')).toContain('"checkpoints": ');
   });
 
   test('a bad setting', async () => {

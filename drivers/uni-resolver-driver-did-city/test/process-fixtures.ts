@@ -6,12 +6,12 @@ import { ENV_PREFIX } from '../src/config.ts';
 const DRIVER_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Starts src/main.ts with these settings (names without the `uniresolver_driver_did_city_` prefix; port 0 unless
- * given) and resolves with its URL once it prints the port it bound. `children` collects the process for cleanup.
+ * Starts src/main.ts with these settings (names without the `uniresolver_driver_did_city_` prefix; port 0 and an
+ * in-memory checkpoint store unless given, so no test writes into the package) and resolves with its URL once it prints the port it bound. `children` collects the process for cleanup.
  */
 export function startDriverProcess(settings: Record<string, string>, children: ChildProcess[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries({ port: '0', ...settings }).map(([k, v]) => [ENV_PREFIX + k, v]));
+    const env = Object.fromEntries(Object.entries({ port: '0', checkpointStore: 'memory', ...settings }).map(([k, v]) => [ENV_PREFIX + k, v]));
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
       cwd: DRIVER_DIR,
       env: { PATH: process.env['PATH'] ?? '', ...env },

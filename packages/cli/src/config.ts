@@ -7,13 +7,15 @@
  * (`~/.did-city/policies/<host>_<port>.txt`, or under DID_CITY_HOME) is used; on first use it is fetched from
  * `<ledger>/policy`, pinned, and a warning names its SHA-256 fingerprint so that it can be compared with the one the
  * operator publishes (trust on first use, made visible). Later runs never re-fetch it: a ledger that changes its
- * keys fails verification until the pin is replaced on purpose.
+ * keys fails verification until the pin is replaced on purpose. The checkpoints the CLI trusted from that ledger
+ * and any split view it saw are kept beside the pin (`checkpoints/<host>_<port>.json`), so the next run neither trusts
+ * on first use again nor forgets a fork.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { HttpLedgerReader, LedgerClient } from '@did-city/method';
+import { FileCheckpointStore, HttpLedgerReader, LedgerClient } from '@did-city/method';
 import { parsePolicy } from '@did-city/tlog';
 import { str, UsageError, type Values } from './args.ts';
 import { getText } from './http.ts';
@@ -74,10 +76,19 @@ export class Config {
     return token;
   }
 
-  get pinFile(): string {
+  /** `<host>_<port>` of the ledger: pins and checkpoints are kept per ledger, whose origins need not differ. */
+  get #ledgerSlug(): string {
     const { hostname, port, protocol } = new URL(this.ledger);
-    const slug = `${hostname}_${port || (protocol === 'https:' ? '443' : '80')}`.replace(/[^A-Za-z0-9._-]/g, '_');
-    return join(this.home, 'policies', `${slug}.txt`);
+    return `${hostname}_${port || (protocol === 'https:' ? '443' : '80')}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  }
+
+  get pinFile(): string {
+    return join(this.home, 'policies', `${this.#ledgerSlug}.txt`);
+  }
+
+  /** The checkpoints trusted from this ledger and any split-view evidence, kept across runs (spec §7.6, R-LED-8). */
+  get checkpointFile(): string {
+    return join(this.home, 'checkpoints', `${this.#ledgerSlug}.json`);
   }
 
   async policy(): Promise<string> {
@@ -86,7 +97,8 @@ export class Config {
   }
 
   async reader(): Promise<HttpLedgerReader> {
-    return new HttpLedgerReader({ url: this.ledger, policy: await this.policy() });
+    const policy = await this.policy();
+    return new HttpLedgerReader({ url: this.ledger, policy, checkpointStore: new FileCheckpointStore(this.checkpointFile) });
   }
 
   /** Submissions wait for the witness quorum; allow a slow quorum more than a read. */

@@ -3,7 +3,7 @@
  * (add key, service) → pre-rotated rotation → history → a sub-identifier → deactivate → resolve shows deactivated,
  * with the exit codes of refused operations (1), usage errors (2) and an unreachable ledger (3).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createOperation,
@@ -89,6 +89,23 @@ describe('did-city CLI against a ledger node', { timeout: 120_000 }, () => {
     expect(resolved.stdout).toMatch(/status\s+active/);
     expect(resolved.stdout).toContain('石家庄市 (130100, city)');
     expect(resolved.stdout).toContain(`${SJZ}#key-1`);
+  });
+
+  it('keeps the trusted checkpoint per ledger in a 0600 file; a damaged one fails closed naming it (exit 1)', async () => {
+    const slug = new URL(ledger.url).host.replace(':', '_');
+    const file = join(temp.dir, 'home', 'checkpoints', `${slug}.json`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { checkpoints: Record<string, string> };
+    expect(Object.values(stored.checkpoints)).toEqual([await ledger.node.latestCheckpoint()]);
+
+    const damagedHome = join(temp.dir, 'damaged-home');
+    mkdirSync(join(damagedHome, 'checkpoints'), { recursive: true });
+    cpSync(join(temp.dir, 'home', 'policies'), join(damagedHome, 'policies'), { recursive: true });
+    writeFileSync(join(damagedHome, 'checkpoints', `${slug}.json`), '{"format": "did-city-checkpoints/1"');
+    const refused = await cli(['resolve', SJZ], { ...env, DID_CITY_HOME: damagedHome });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/checkpoint store .*checkpoints.*\.json cannot be used \(not JSON\)/);
+    expect(refused.stdout).not.toContain(SJZ);
   });
 
   it('refuses a second application for an allocated DID (exit 1)', async () => {

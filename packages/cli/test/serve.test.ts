@@ -96,6 +96,14 @@ describe('first start', () => {
       expect(((await response.json()) as { didDocument: { id: string } }).didDocument.id).toBe(did);
     }
   });
+
+  it('keeps what its resolver trusts in checkpoints.json (0600), the last checkpoint it verified', async () => {
+    expect(mode('checkpoints.json')).toBe(0o600);
+    const stored = JSON.parse(readFileSync(join(temp.dir, 'checkpoints.json'), 'utf8')) as { checkpoints: Record<string, string>; evidence: unknown[] };
+    expect(Object.keys(stored.checkpoints)).toEqual(['city.ledger/prod']);
+    expect(stored.checkpoints['city.ledger/prod']).toBe(await first.running.node.latestCheckpoint());
+    expect(stored.evidence).toEqual([]);
+  });
 });
 
 describe('second start on the same data directory', () => {

@@ -7,10 +7,17 @@
 import { type Checkpoint, parseCheckpoint, parseNote, verifyConsistency } from '@did-city/tlog';
 import { DidCityError } from './errors.ts';
 
-/** Where a reader keeps the last checkpoint it trusted, per log origin (signed note text). */
+/**
+ * Where a reader keeps the last checkpoint it trusted, per log origin (signed note text), and the split views it
+ * detected. A store without the evidence methods keeps evidence for the life of the reader only.
+ */
 export interface CheckpointStore {
   load(origin: string): Promise<string | undefined> | string | undefined;
   save(origin: string, note: string): Promise<void> | void;
+  /** Evidence remembered from before (read once, when the trust is created). */
+  loadEvidence?(): Promise<SplitViewEvidence[]> | SplitViewEvidence[];
+  /** Remembers one piece of evidence; called once per distinct pair before the refusal is reported. */
+  saveEvidence?(evidence: SplitViewEvidence): Promise<void> | void;
 }
 
 /** The default store: in memory, for the life of the reader. */
@@ -69,9 +76,17 @@ export class CheckpointTrust {
   readonly evidence: SplitViewEvidence[] = [];
   readonly #store: CheckpointStore;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The remembered evidence being read; a store that cannot read it fails every acceptance (fail closed). */
+  readonly #loaded: Promise<unknown> = Promise.resolve();
 
   constructor(store: CheckpointStore) {
     this.#store = store;
+    const remembered = store.loadEvidence?.();
+    if (Array.isArray(remembered)) this.evidence.push(...remembered);
+    else if (remembered !== undefined) {
+      this.#loaded = remembered.then((list) => this.evidence.push(...list));
+      this.#loaded.catch(() => undefined); // reported by accept(), not as an unhandled rejection
+    }
   }
 
   /** Whether a checkpoint of `origin` was accepted before. */
@@ -81,7 +96,7 @@ export class CheckpointTrust {
 
   /** Accepts `checkpoint` (already verified against the policy) if it is consistent with the trusted one. */
   accept(note: string, checkpoint: Checkpoint, fetchProof: ConsistencyFetcher): Promise<void> {
-    const run = this.#queue.then(() => this.#accept({ note, checkpoint }, fetchProof));
+    const run = this.#queue.then(() => this.#loaded).then(() => this.#accept({ note, checkpoint }, fetchProof));
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -100,7 +115,7 @@ export class CheckpointTrust {
       newRoot: newer.checkpoint.rootHash,
       proof,
     });
-    if (!consistent) throw this.#splitView(trusted, next);
+    if (!consistent) throw await this.#splitView(trusted, next);
     if (newer === next && next.checkpoint.size > trusted.checkpoint.size) await this.#store.save(origin, next.note);
   }
 
@@ -115,7 +130,7 @@ export class CheckpointTrust {
     }
   }
 
-  #splitView(trusted: Trusted, next: Trusted): InconsistentCheckpointError {
+  async #splitView(trusted: Trusted, next: Trusted): Promise<InconsistentCheckpointError> {
     const sizes = `trusted size ${trusted.checkpoint.size}, served size ${next.checkpoint.size}`;
     const reason =
       trusted.checkpoint.size === next.checkpoint.size
@@ -131,6 +146,8 @@ export class CheckpointTrust {
       reason,
       detectedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
+    // Remembered before it is reported: a restart right after the refusal must not forget it (spec §7.7).
+    await this.#store.saveEvidence?.(evidence);
     this.evidence.push(evidence);
     return new InconsistentCheckpointError(evidence);
   }

@@ -47,7 +47,10 @@ export interface HttpLedgerReaderOptions {
   timeoutMs?: number;
   /** Largest answer read, in bytes. Default 16 MiB. */
   maxResponseBytes?: number;
-  /** Where the last trusted checkpoint is remembered (per origin). Default: in memory. */
+  /**
+   * Where the last trusted checkpoint (per origin) and split-view evidence are remembered. Default: in memory, for
+   * the life of the reader; a FileCheckpointStore keeps them across restarts.
+   */
   checkpointStore?: CheckpointStore;
   /**
    * Follow witness-set governance (spec §7.8, R-GOV-4): when the governance registry's verified history carries a

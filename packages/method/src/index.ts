@@ -32,6 +32,7 @@ export {
   MemoryCheckpointStore,
   type SplitViewEvidence,
 } from './checkpoint-trust.ts';
+export { CHECKPOINT_FILE_FORMAT, FileCheckpointStore } from './file-checkpoint-store.ts';
 export { HttpLedgerReader, type HttpLedgerReaderOptions, type RefusedPolicyEvidence } from './http-ledger-reader.ts';
 export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
 export {
@@ -48,5 +49,11 @@ export {
 } from './did-index.ts';
 export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
 export * from './document-edit.ts';
-export { DIVISION_EDITION_SERVICE, divisionEditionOf, LEDGER_POLICY_SERVICE, ledgerPolicyOf } from './document-content.ts';
+export {
+  buildDocument,
+  DIVISION_EDITION_SERVICE,
+  divisionEditionOf,
+  LEDGER_POLICY_SERVICE,
+  ledgerPolicyOf,
+} from './document-content.ts';
 export { type DivisionRecord, divisionRecord, type RecordEdition } from './division-record.ts';

@@ -27,6 +27,8 @@ export interface Layout {
   tokens: string;
   settings: string;
   issuerDb: string;
+  /** The checkpoints the built-in resolver trusts and any split-view evidence (FileCheckpointStore). */
+  checkpoints: string;
   credentials: string;
   instituteKey(name: string): string;
   issuerKey: string;
@@ -40,6 +42,7 @@ export function layoutOf(dataDir: string): Layout {
     tokens: join(dataDir, 'tokens.json'),
     settings: join(dataDir, 'server.json'),
     issuerDb: join(dataDir, 'issuer.db'),
+    checkpoints: join(dataDir, 'checkpoints.json'),
     credentials: join(dataDir, 'credentials'),
     instituteKey: (name) => join(dataDir, 'keys', `${name}.json`),
     issuerKey: join(dataDir, 'keys', 'issuer.json'),

@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createRegistrationRouter, LedgerNode, Registrations } from '@did-city/ledger';
-import { createCityResolver, HttpLedgerReader } from '@did-city/method';
+import { createCityResolver, FileCheckpointStore, HttpLedgerReader } from '@did-city/method';
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
@@ -97,7 +97,8 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   try {
     const port = await listen(server, options.port ?? DEFAULT_PORT, host);
     const publicUrl = options.publicUrl ?? `http://localhost:${port}`;
-    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText });
+    const checkpointStore = new FileCheckpointStore(layout.checkpoints);
+    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore });
     const resolver = createCityResolver({ reader, genesis });
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
     desk = Registrations.open({ node, file: join(dataDir, 'registrations.db'), onError });
