@@ -63,6 +63,19 @@ export async function requestJson(url: string, request: JsonRequest = {}): Promi
   }
 }
 
+/** POST with the token, reading a JSON report whose status says ok (2xx) or not (`reportStatuses`, e.g. 503). */
+export async function postForReport(url: string, token: string, reportStatuses: readonly number[]): Promise<{ status: number; body: unknown }> {
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+  const answer = await exchange(url, { method: 'POST', headers });
+  const isReport = (answer.status >= 200 && answer.status <= 299) || reportStatuses.includes(answer.status);
+  if (!isReport || !/json/.test(answer.type)) throw failure(url, answer);
+  try {
+    return { status: answer.status, body: JSON.parse(answer.text) };
+  } catch {
+    throw new CliError({ exit: EXIT.refused, title: 'Malformed answer', detail: `${new URL(url).pathname} did not answer JSON` });
+  }
+}
+
 export async function getText(url: string): Promise<string> {
   const answer = await exchange(url, { headers: { Accept: 'text/plain' } });
   if (answer.status !== 200) throw failure(url, answer);

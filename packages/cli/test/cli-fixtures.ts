@@ -39,11 +39,11 @@ export interface TestLedger {
   stop(): Promise<void>;
 }
 
-export async function startLedger(dataDir: string): Promise<TestLedger> {
+export async function startLedger(dataDir: string, options: { adminToken?: string } = {}): Promise<TestLedger> {
   const node = await LedgerNode.open({ dataDir, sequencer: { batchIntervalMs: 5 } });
   const registrations = createRegistrationRouter(node, { dataDir, instituteTokens: { 'institute-a': INSTITUTE_TOKEN } });
   const app = express();
-  app.use(registrations, createLedgerRouter(node));
+  app.use(registrations, createLedgerRouter(node, options));
   const server = await new Promise<Server>((done, fail) => {
     const listening = app.listen(0, '127.0.0.1', () => done(listening));
     listening.once('error', fail);

@@ -1,9 +1,11 @@
 /**
  * Turns queued operations into one append: each operation is validated by the method library against the
  * derived state *including the operations accepted earlier in the same batch*, so of two operations on the same
- * `prev` exactly the first is accepted and the second is STALE_OPERATION.
+ * `prev` exactly the first is accepted and the second is STALE_OPERATION. A stored state is used only once it
+ * checks out against the log (admission.ts); one that does not aborts the whole batch with TamperedStateError.
  */
 import { checkAllocation, countryRegistryDid, type DidHistory, type GenesisPolicy, type Operation } from '@did-city/method';
+import { type AnchorOf, TamperedStateError, verifiedState } from './admission.ts';
 import { applyEntry } from './derived-state.ts';
 import { encodeLeaf } from './leaf.ts';
 import type { AppendBatch, AppendEntry, LogStore } from './store/interface.ts';
@@ -22,14 +24,26 @@ export interface BuildBatchOptions {
   /** Current log size: the first accepted item gets this index. */
   size: number;
   integratedTime: string;
+  /** The tree the stored states' heads are proven in (admission.ts). Default: the store's head. */
+  anchor?: AnchorOf;
   genesis?: GenesisPolicy;
 }
 
 export async function buildBatch(options: BuildBatchOptions): Promise<{ batch: AppendBatch; outcomes: BatchOutcome[] }> {
   const { store, items, size, integratedTime, genesis } = options;
+  const anchor = options.anchor ?? (() => store.head());
   const overlay = new Map<string, DidHistory>();
-  const lookup = (did: string): Promise<DidHistory | undefined> | DidHistory | undefined =>
-    overlay.get(did) ?? store.didState(did);
+  const verified = new Map<string, Promise<DidHistory | undefined>>();
+  const lookup = (did: string): Promise<DidHistory | undefined> | DidHistory | undefined => {
+    const own = overlay.get(did);
+    if (own !== undefined) return own;
+    let stored = verified.get(did);
+    if (stored === undefined) {
+      stored = verifiedState(store, did, anchor);
+      verified.set(did, stored);
+    }
+    return stored;
+  };
   const entries: AppendEntry[] = [];
   const outcomes: BatchOutcome[] = [];
   for (const { operation, operationHash } of items) {
@@ -42,6 +56,7 @@ export async function buildBatch(options: BuildBatchOptions): Promise<{ batch: A
       entries.push({ leaf: encodeLeaf({ integratedTime, operation }), operationHash, did: operation.did, seq: operation.seq, integratedTime });
       outcomes.push({ ok: true, index });
     } catch (error) {
+      if (error instanceof TamperedStateError) throw error;
       outcomes.push({ ok: false, error });
     }
   }

@@ -14,9 +14,11 @@
  * createLedgerApp(node, { adminToken }).listen(8080);          // the HTTP API (README "HTTP API")
  * ```
  */
+export { TamperedStateError, verifiedState } from './admission.ts';
 export { type AnchorResult, anchorHead, type WitnessFailure } from './anchor.ts';
 export { type BatchItem, type BatchOutcome, buildBatch } from './batch.ts';
 export { applyEntry, isRegistryGenesis, type StateLookup } from './derived-state.ts';
+export { healthAnswer } from './http/reads.ts';
 export {
   createLedgerApp,
   createLedgerRouter,
@@ -51,6 +53,7 @@ export {
   readTile,
 } from './reader.ts';
 export { buildReceipt, type Receipt } from './receipt.ts';
+export type { AnchoringStatus, HealthReport, IntegrityStatus } from './self-check.ts';
 export { Sequencer, type SequencerOptions } from './sequencer.ts';
 export * from './store/interface.ts';
 export { PostgresLogStore, type PostgresLogStoreOptions } from './store/postgres.ts';

@@ -8,8 +8,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DidCityError, type GenesisPolicy, isCityDid } from '@did-city/method';
-import { evaluateCheckpoint, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
-import { governanceDid, policiesForCheckpoint } from './governance.ts';
+import { parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
+import { TamperedStateError } from './admission.ts';
+import { governanceDid } from './governance.ts';
 import { keyName, loadOrCreateKey } from './keys.ts';
 import { type DataDirLock, lockDataDir } from './lock.ts';
 import {
@@ -20,6 +21,7 @@ import {
   readTile,
 } from './reader.ts';
 import type { Receipt } from './receipt.ts';
+import { checkStore, describeFailure, type HealthReport, NodeHealth, refusalOf } from './self-check.ts';
 import { Sequencer, type SequencerOptions } from './sequencer.ts';
 import type { IntegrityReport, LogStore } from './store/interface.ts';
 import { SqliteLogStore } from './store/sqlite.ts';
@@ -63,6 +65,13 @@ export interface LedgerNodeConfig {
   sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'network'>;
   /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
   witnessClock?: () => number;
+  /**
+   * Check the store against the log at start (spec §7.5, R-NODE-1) before sequencing anything. Default true; a
+   * failed check leaves the node serving reads and refusing to sequence.
+   */
+  checkOnStart?: boolean;
+  /** Where the node reports anchoring failures, refusals and check results. Default: standard error. */
+  log?: (line: string) => void;
 }
 
 export const EMBEDDED_WITNESSES = ['witness-a', 'witness-b', 'witness-c'] as const;
@@ -84,6 +93,7 @@ export class LedgerNode {
   readonly #policy: TlogPolicy;
   readonly #policyText: string;
   readonly #lock: DataDirLock | undefined;
+  readonly #health: NodeHealth;
 
   private constructor(parts: {
     governanceDid: string | undefined;
@@ -96,8 +106,10 @@ export class LedgerNode {
     sequencer: Sequencer | undefined;
     embeddedWitnesses: Witness[];
     lock: DataDirLock | undefined;
+    health: NodeHealth;
   }) {
     this.#lock = parts.lock;
+    this.#health = parts.health;
     this.origin = parts.origin;
     this.network = parts.network;
     this.logVerifierKey = parts.logVerifierKey;
@@ -138,11 +150,15 @@ export class LedgerNode {
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
     const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
     const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
-    const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance, lock };
+    const health = new NodeHealth();
+    const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance, lock, health };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
+      const refusal = config.checkOnStart === false ? undefined : await checkAtStart(store, policy, governance, health);
       const sequencer = await Sequencer.start({
         ...config.sequencer,
+        ...healthHooks(health, config),
+        ...(refusal === undefined ? {} : { refusal }),
         store,
         origin,
         logSigner: signerFromKey(logKey),
@@ -206,22 +222,21 @@ export class LedgerNode {
     return readTile(this.store, path);
   }
 
-  /** The store's integrity check plus the latest checkpoint's signatures against the trust policy. */
+  /**
+   * The store's integrity check plus the latest checkpoint's signatures against the trust policy (spec §7.5,
+   * R-NODE-1). A failure makes the sequencer refuse to sequence; a pass after a failure lets it sequence again.
+   */
   async integrityCheck(): Promise<IntegrityReport> {
-    const report = await this.store.integrityCheck();
-    const checkpoint = await this.store.latestCheckpoint();
-    if (checkpoint && !(await this.#checkpointPasses(checkpoint.note, checkpoint.size))) {
-      report.problems.push({ kind: 'checkpoint-signature', detail: `checkpoint ${checkpoint.size} fails the trust policy` });
-      report.ok = false;
-    }
+    const report = await checkStore(this.store, this.#policy, this.governanceDid);
+    this.#health.recordCheck(report);
+    if (!report.ok) this.sequencer?.refuse(refusalOf(report));
+    else if (this.sequencer?.refusal !== undefined) this.sequencer.resume();
     return report;
   }
 
-  /** Under the policy in force for it, or the one before a change it anchors (spec §7.8). */
-  async #checkpointPasses(note: string, size: number): Promise<boolean> {
-    const history = this.governanceDid === undefined ? undefined : await this.store.didState(this.governanceDid);
-    const candidates = policiesForCheckpoint(history, size);
-    return candidates.some((text) => evaluateCheckpoint(note, text === undefined ? this.#policy : parsePolicy(text)).ok);
+  /** What `GET /health` shows: `degraded` with reasons when a check failed or the witnesses refuse checkpoints. */
+  health(): HealthReport {
+    return this.#health.report();
   }
 
   async close(): Promise<void> {
@@ -230,6 +245,44 @@ export class LedgerNode {
     for (const w of this.embeddedWitnesses) w.close();
     this.#lock?.release();
   }
+}
+
+/** The start-up check; its failure is the refusal the sequencer starts with. */
+async function checkAtStart(
+  store: LogStore,
+  policy: TlogPolicy,
+  governance: string | undefined,
+  health: NodeHealth,
+): Promise<DidCityError | undefined> {
+  const report = await checkStore(store, policy, governance);
+  health.recordCheck(report);
+  return report.ok ? undefined : refusalOf(report);
+}
+
+/** The sequencer's reports, recorded for /health and logged; the caller's own hooks are still called. */
+function healthHooks(health: NodeHealth, config: LedgerNodeConfig): Partial<SequencerOptions> {
+  const log = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const own = config.sequencer ?? {};
+  let loggedAt = 0;
+  return {
+    onAnchorFailure: (failures) => {
+      // Retries come every few seconds while the witnesses refuse: the first of a run and one a minute are logged.
+      if (health.recordAnchorFailure(failures) || Date.now() - loggedAt >= 60_000) {
+        loggedAt = Date.now();
+        log(`did:city ledger: anchoring failed, no witness quorum: ${failures.map(describeFailure).join('; ')}`);
+      }
+      own.onAnchorFailure?.(failures);
+    },
+    onAnchored: (checkpoint) => {
+      if (health.recordAnchored(checkpoint)) log(`did:city ledger: anchoring works again (checkpoint ${checkpoint.size})`);
+      own.onAnchored?.(checkpoint);
+    },
+    onRefusal: (error) => {
+      health.recordTamper(error instanceof TamperedStateError ? error.did : '-', error.detail);
+      log(`did:city ledger: ${error.detail}`);
+      own.onRefusal?.(error);
+    },
+  };
 }
 
 function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string): Witness[] {

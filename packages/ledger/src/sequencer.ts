@@ -8,14 +8,15 @@
  * do not see them, because the read side only serves what a co-signed checkpoint covers.
  */
 import { DidCityError, type GenesisPolicy, type Operation, parseDid, parseOperationWithHash } from '@did-city/method';
-import type { NoteSigner, TlogPolicy } from '@did-city/tlog';
+import { type NoteSigner, parseCheckpoint, parseNote, type TlogPolicy } from '@did-city/tlog';
+import { TamperedStateError } from './admission.ts';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
 import { isRegistryGenesis } from './derived-state.ts';
 import { type ActivePolicy, bindPolicy, checkGovernedOperation, registryPolicyAt } from './governance.ts';
 import { nextIntegratedTime } from './leaf.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
-import { AppendConflictError, type LogStore, type StoredCheckpoint } from './store/interface.ts';
+import { AppendConflictError, type LogStore, type StoredCheckpoint, type TreeHead } from './store/interface.ts';
 import { Waiters } from './waiters.ts';
 import type { WitnessClient } from './witness/witness.ts';
 
@@ -57,6 +58,12 @@ export interface SequencerOptions {
   clock?: () => Date;
   /** Told about every anchoring attempt that missed the quorum (never given key material). */
   onAnchorFailure?: (failures: WitnessFailure[]) => void;
+  /** Told about every checkpoint that reached the quorum (clears a failure reported before). */
+  onAnchored?: (checkpoint: StoredCheckpoint) => void;
+  /** Start refusing to sequence, for this reason (an integrity check failed before the start); see refuse(). */
+  refusal?: DidCityError;
+  /** Told when the sequencer starts refusing on its own (a derived state found edited at admission). */
+  onRefusal?: (error: DidCityError) => void;
 }
 
 interface Queued {
@@ -66,7 +73,10 @@ interface Queued {
 const MAX_RETRY_MS = 5000;
 
 export class Sequencer {
-  readonly #options: Required<Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'governance' | 'network'>> & SequencerOptions;
+  readonly #options: Required<
+    Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'onAnchored' | 'onRefusal' | 'refusal' | 'governance' | 'network'>
+  > &
+    SequencerOptions;
   readonly #queue: Queued[] = [];
   readonly #waiters = new Waiters();
   readonly #knownSizes = new Map<string, number>();
@@ -83,6 +93,8 @@ export class Sequencer {
   #closed = false;
   /** The policy the next checkpoint is held to, and the witnesses asked to cosign it. */
   #active: ActivePolicy;
+  /** Why the sequencer refuses to sequence (its store failed a check); undefined while it sequences. */
+  #refusal: DidCityError | undefined;
 
   private constructor(options: SequencerOptions) {
     this.#options = {
@@ -96,6 +108,7 @@ export class Sequencer {
     };
     this.#retryDelay = this.#options.retryMs;
     this.#active = { text: '', policy: options.policy, witnesses: options.witnesses };
+    this.#refusal = options.refusal;
   }
 
   /**
@@ -116,7 +129,39 @@ export class Sequencer {
     const { size } = await store.head();
     this.#size = size;
     this.#lastTime = size > 0 ? (await store.entry(size - 1))?.integratedTime : undefined;
-    if (size > (this.#latest?.size ?? 0)) await this.#run();
+    if (size > (this.#latest?.size ?? 0) && this.#refusal === undefined) await this.#run();
+  }
+
+  /** Why the sequencer refuses to sequence, or undefined while it sequences. */
+  get refusal(): DidCityError | undefined {
+    return this.#refusal;
+  }
+
+  /**
+   * Stops sequencing (spec §7.5, R-NODE-1): nothing more is appended or anchored, queued and new submissions are
+   * refused with `error`, until resume(). Reads go on: they serve only what co-signed checkpoints cover.
+   */
+  refuse(error: DidCityError): void {
+    this.#refusal = error;
+    for (const { item } of this.#queue.splice(0)) this.#waiters.fail(item.operationHash, error);
+  }
+
+  /** Sequences again (the store checked out), anchoring anything appended but not yet co-signed. */
+  resume(): void {
+    this.#refusal = undefined;
+    if (this.#size > (this.#latest?.size ?? 0)) this.#schedule(0);
+  }
+
+  /**
+   * The tree whose root the sequencer vouches for at leaf `index` (admission.ts): the latest co-signed checkpoint,
+   * its root read from the signed note held in memory, or the appended head for leaves it does not cover yet.
+   */
+  async #anchorFor(index: number): Promise<TreeHead> {
+    const latest = this.#latest;
+    if (latest !== undefined && index < latest.size) {
+      return { size: latest.size, root: parseCheckpoint(parseNote(latest.note).text).rootHash };
+    }
+    return this.#options.store.head();
   }
 
   /**
@@ -158,6 +203,7 @@ export class Sequencer {
 
   async #submit(value: unknown, governance: boolean): Promise<Receipt> {
     if (this.#closed) throw new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer is closed');
+    if (this.#refusal !== undefined) throw this.#refusal;
     const item = parseOperationWithHash(value);
     checkNetwork(item.operation.did, this.#options.network);
     checkPath(item.operation, governance);
@@ -213,12 +259,13 @@ export class Sequencer {
   }
 
   async #cycleOnce(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#closed) await this.#flush(this.#queue.splice(0, this.#options.maxBatch));
-    if (this.#size > (this.#latest?.size ?? 0) && !this.#closed) await this.#anchor();
+    const sequencing = () => !this.#closed && this.#refusal === undefined;
+    while (this.#queue.length > 0 && sequencing()) await this.#flush(this.#queue.splice(0, this.#options.maxBatch));
+    if (this.#size > (this.#latest?.size ?? 0) && sequencing()) await this.#anchor();
   }
 
   #afterCycle(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#refusal !== undefined) return;
     if (this.#queue.length > 0) this.#schedule(0);
     else if (this.#size > (this.#latest?.size ?? 0)) this.#schedule(this.#retryDelay);
   }
@@ -228,6 +275,13 @@ export class Sequencer {
     try {
       await this.#append(items);
     } catch (error) {
+      if (error instanceof TamperedStateError) {
+        // A derived state that disagrees with the log: nothing is sequenced until the store checks out.
+        for (const item of items) this.#waiters.fail(item.operationHash, error);
+        this.refuse(error);
+        this.#options.onRefusal?.(error);
+        return;
+      }
       // The store failed underneath (disk, closed handle): nothing of this batch is acknowledged.
       const failure = new DidCityError('LEDGER_UNAVAILABLE', 'the log store failed while appending', { cause: error });
       for (const item of items) this.#waiters.fail(item.operationHash, failure);
@@ -246,7 +300,8 @@ export class Sequencer {
     if (fresh.length === 0) return;
     const { size } = await store.head();
     const integratedTime = nextIntegratedTime(this.#options.clock(), this.#lastTime);
-    const options = { store, items: fresh, size, integratedTime, genesis: this.#options.genesis };
+    const anchor = (index: number) => this.#anchorFor(index);
+    const options = { store, items: fresh, size, integratedTime, anchor, genesis: this.#options.genesis };
     const { batch: append, outcomes } = await buildBatch(options);
     try {
       if (append.entries.length > 0) await store.append(append);
@@ -302,6 +357,7 @@ export class Sequencer {
     }
     this.#retryDelay = o.retryMs;
     this.#latest = result.checkpoint;
+    o.onAnchored?.(result.checkpoint);
     try {
       await this.#adoptGovernedPolicy();
     } catch (error) {

@@ -7,6 +7,7 @@ import { create, deactivate, recover } from './operations.ts';
 import { apply, approve, registrationsList, registrationsShow, reject } from './registration.ts';
 import { resolve } from './resolve.ts';
 import { ledger } from './ledger.ts';
+import { ledgerCheck } from './ledger-check.ts';
 import { driver, issuer, serve } from './servers.ts';
 import { update } from './update.ts';
 import { witness } from './witness.ts';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   credentialReinstate,
   serve,
   ledger,
+  ledgerCheck,
   witness,
   driver,
   issuer,

@@ -232,6 +232,7 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     const lib = await import('@did-city/ledger');
     const express = (await import('express')).default;
     const settings = ledgerSettings(values, config, lib);
+    settings.node.log = (line) => out.progress(line);
     let current: Serving | undefined;
     const app = express();
     app.disable('x-powered-by');

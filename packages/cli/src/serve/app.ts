@@ -1,7 +1,8 @@
 /**
  * The one express app of the all-in-one, all on one port:
  *
- *   /health              200 once the first-start seeding is complete, 503 before (it answers for the ledger's too)
+ *   /health              the ledger's health (200 ok, 503 degraded with reasons) once the first-start seeding is
+ *                        complete, 503 starting before
  *   /1.0/identifiers/…   the Universal Resolver driver (createDriverRouter), /1.0/properties
  *   /issuer/…            the VC API of the registry's issuer (createIssuerRouter)
  *   /registrations…      the registration workflow (createRegistrationRouter)
@@ -10,7 +11,7 @@
  *                        URL is the server's URL, the CLI's default
  */
 import type { LedgerNode, RegistrationRouter } from '@did-city/ledger';
-import { createLedgerRouter } from '@did-city/ledger';
+import { createLedgerRouter, healthAnswer } from '@did-city/ledger';
 import type { CityResolver } from '@did-city/method';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import { createDriverRouter } from 'uni-resolver-driver-did-city';
@@ -45,8 +46,8 @@ function health(parts: AppParts) {
       res.status(503).json({ status: 'starting' });
       return;
     }
-    const checkpoint = parts.node.sequencer?.checkpoint;
-    res.json({ status: 'ok', origin: parts.node.origin, treeSize: checkpoint?.size ?? 0 });
+    const { status, body } = await healthAnswer(parts.node);
+    res.status(status).json(body);
   };
 }
 

@@ -84,7 +84,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   const keys = loadOrCreateOperatorKeys(layout);
   const { tokens, created } = loadOrCreateTokens(layout.tokens);
   const genesis = registryPin(keys);
-  const node = await LedgerNode.open({ dataDir, genesis });
+  const node = await LedgerNode.open({ dataDir, genesis, log });
   const server = createServer();
   let desk: Registrations | undefined;
   let issuer: IssuerParts | undefined;

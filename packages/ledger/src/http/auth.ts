@@ -16,8 +16,8 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Middleware: 401 UNAUTHORIZED unless the request carries the admin token. */
-export function requireBearer(adminToken: string | undefined) {
+/** Middleware: 401 UNAUTHORIZED unless the request carries the admin token. `what` names the route's purpose. */
+export function requireBearer(adminToken: string | undefined, what = 'the governance path') {
   const expected = adminToken === undefined || adminToken === '' ? undefined : digest(adminToken);
   return (req: Request, res: Response, next: NextFunction): void => {
     const given = bearerToken(req.headers.authorization);
@@ -28,8 +28,8 @@ export function requireBearer(adminToken: string | undefined) {
     res.setHeader('WWW-Authenticate', 'Bearer realm="did-city-governance"');
     const detail =
       expected === undefined
-        ? 'the governance path is disabled on this node (no admin token configured)'
-        : 'the governance path needs Authorization: Bearer <admin token>, and the one given is missing or wrong';
+        ? `${what} is disabled on this node (no admin token configured)`
+        : `${what} needs Authorization: Bearer <admin token>, and the one given is missing or wrong`;
     sendProblem(res, 'UNAUTHORIZED', detail);
   };
 }

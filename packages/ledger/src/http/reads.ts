@@ -1,11 +1,12 @@
 /**
  * The read side of the API. Everything is covered by the latest quorum-cosigned checkpoint and every proof is
  * against it (spec §7.5, R-LED-5): `GET /dids/{did}/history`, `/checkpoint`, `/proofs/inclusion`,
- * `/proofs/consistency`, `/policy`, `/health`.
+ * `/proofs/consistency`, `/policy`, `/health`; and `POST /integrity/check` (admin token) to run the node's check.
  */
 import { DidCityError, parseDid } from '@did-city/method';
 import express, { type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
+import { requireBearer } from './auth.ts';
 import { route } from './middleware.ts';
 import { parseIndex } from './params.ts';
 import { sendPlainProblem } from './problem.ts';
@@ -26,8 +27,23 @@ function canonicalDid(value: string): string {
   return did;
 }
 
-export function readRoutes(node: LedgerNode): Router {
+export function readRoutes(node: LedgerNode, options: { adminToken?: string | undefined } = {}): Router {
   const router = express.Router();
+  // A whole-log replay: only the operator may start one, and one at a time.
+  let running: Promise<unknown> | undefined;
+  router.post(
+    '/integrity/check',
+    requireBearer(options.adminToken, 'the integrity check'),
+    route(async (_req, res) => {
+      running ??= node.integrityCheck().finally(() => {
+        running = undefined;
+      });
+      await running;
+      const { status, body } = await healthAnswer(node);
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(status).json(body);
+    }),
+  );
   router.get(
     '/dids/:did/history',
     route(async (req, res) => {
@@ -66,10 +82,22 @@ export function readRoutes(node: LedgerNode): Router {
   router.get(
     '/health',
     route(async (_req, res) => {
-      const checkpoint = node.sequencer ? node.sequencer.checkpoint : await node.store.latestCheckpoint();
+      const { status, body } = await healthAnswer(node);
       res.setHeader('Cache-Control', 'no-store');
-      res.json({ status: 'ok', origin: node.origin, treeSize: checkpoint?.size ?? 0 });
+      res.status(status).json(body);
     }),
   );
   return router;
+}
+
+/**
+ * `GET /health` (spec §7.5, R-NODE-1): 200 `ok`, or 503 `degraded` with the reasons (the store fails its
+ * integrity check and the node refuses to sequence; the witnesses refuse checkpoints), and the detail of the last
+ * check and of anchoring. Cheap: it reports what the node recorded, it never runs the check itself.
+ */
+export async function healthAnswer(node: LedgerNode): Promise<{ status: number; body: Record<string, unknown> }> {
+  const checkpoint = node.sequencer ? node.sequencer.checkpoint : await node.store.latestCheckpoint();
+  const { status, ...detail } = node.health();
+  const body = { status, origin: node.origin, treeSize: checkpoint?.size ?? 0, ...detail };
+  return { status: status === 'ok' ? 200 : 503, body };
 }

@@ -39,7 +39,7 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   const router = express.Router();
   router.use(requestLog(log));
   router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
-  router.use(readRoutes(node));
+  router.use(readRoutes(node, { adminToken: options.adminToken }));
   router.use(tileRoutes(node));
   router.use(problemHandler({ log, classify: classifyLedgerError, logMessages: true }));
   return router;

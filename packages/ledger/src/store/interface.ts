@@ -101,6 +101,8 @@ export interface LogStore {
   entry(index: number): Promise<StoredEntry | undefined>;
   /** Every entry of one DID in log order (optionally only those below `beforeSize`). */
   entriesOfDid(did: string, beforeSize?: number): Promise<StoredEntry[]>;
+  /** The DID's entry with the highest seq (its head, by the log rather than the derived state). */
+  lastEntryOfDid(did: string): Promise<StoredEntry | undefined>;
   entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined>;
   /** Whether the DID already has an operation with this seq. */
   hasSeq(did: string, seq: number): Promise<boolean>;

@@ -154,6 +154,12 @@ export class PostgresLogStore implements LogStore {
     return (await this.#pool.query<EntryRow>(sql, [did, beforeSize])).rows.map(toEntry);
   }
 
+  async lastEntryOfDid(did: string): Promise<StoredEntry | undefined> {
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 ORDER BY seq DESC LIMIT 1`;
+    const { rows } = await this.#pool.query<EntryRow>(sql, [did]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
   async entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined> {
     const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE operation_hash = $1`;
     const { rows } = await this.#pool.query<EntryRow>(sql, [operationHash]);

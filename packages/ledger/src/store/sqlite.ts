@@ -126,6 +126,12 @@ export class SqliteLogStore implements LogStore {
     return rows.map(toEntry);
   }
 
+  async lastEntryOfDid(did: string): Promise<StoredEntry | undefined> {
+    const row = this.#prepare<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? ORDER BY seq DESC LIMIT 1`)
+      .get(did);
+    return row && toEntry(row);
+  }
+
   async entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined> {
     const row = this.#prepare<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE operation_hash = ?`)
       .get(operationHash);
