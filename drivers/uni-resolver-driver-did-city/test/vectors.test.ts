@@ -277,9 +277,13 @@ async function fakeLedgerNode(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
-/** The driver as src/main.ts builds it from its environment, plus the vector's resolver configuration. */
+/**
+ * The driver as src/main.ts builds it from its environment, plus the vector's resolver configuration. Each vector
+ * starts with a memory of its own (checkpointStore memory): the vectors are independent ledgers of one origin.
+ */
 async function verifyingDriver(ledgerUrl: string, resolver: ResolverConfig = {}): Promise<RunningDriver> {
-  const settings = loadSettings({ [`${ENV_PREFIX}ledgerUrl`]: ledgerUrl, [`${ENV_PREFIX}trustPolicy`]: checkpoints.policy });
+  const env = { ledgerUrl, trustPolicy: checkpoints.policy, checkpointStore: 'memory' };
+  const settings = loadSettings(Object.fromEntries(Object.entries(env).map(([name, value]) => [ENV_PREFIX + name, value])));
   return driverOn({ reader: createLedgerReader(settings), ...resolver });
 }
 

@@ -143,6 +143,7 @@ function startDriver(institute: 'a' | 'b'): Proc {
     uniresolver_driver_did_city_trustPolicy: dir('policy.txt'),
     uniresolver_driver_did_city_port: String(ports[`driver-${institute}`]),
     uniresolver_driver_did_city_cacheTtl: '0',
+    uniresolver_driver_did_city_checkpointStore: dir(`driver-${institute}`, 'checkpoints.json'),
   });
 }
 
