@@ -21,7 +21,7 @@ export interface KeyFile {
   keys: StoredKey[];
 }
 
-const KEY_TYPES: readonly KeyType[] = ['Ed25519', 'P-256', 'secp256k1'];
+const KEY_TYPES: readonly KeyType[] = ['Ed25519', 'P-256', 'secp256k1', 'SM2'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function isKeyType(value: string): value is KeyType {

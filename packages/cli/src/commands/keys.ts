@@ -35,13 +35,13 @@ export const keysGenerate: CommandSpec = {
 A name is never reused: generating a key with a name the file already holds is refused.
 Prints the public key (Multikey) and its pre-rotation hash; never the secret key.`,
   options: {
-    type: { type: 'string', value: 'TYPE', doc: 'Ed25519 (default), P-256 or secp256k1' },
+    type: { type: 'string', value: 'TYPE', doc: 'Ed25519 (default), P-256, secp256k1 or SM2 (GB/T 32918, signs sm2-jcs-2026)' },
     name: { type: 'string', value: 'N', doc: 'name of the key in the file (default "default")' },
     file: { type: 'string', value: 'PATH', doc: 'key file to write (default: --keys, or ~/.did-city/keys.json)' },
   },
   async run({ values, out, config }) {
     const keyType = str(values, 'type') ?? 'Ed25519';
-    if (!isKeyType(keyType)) throw new UsageError(`--type must be Ed25519, P-256 or secp256k1, not "${keyType}"`);
+    if (!isKeyType(keyType)) throw new UsageError(`--type must be Ed25519, P-256, secp256k1 or SM2, not "${keyType}"`);
     const name = checkKeyName(str(values, 'name') ?? 'default');
     const file = str(values, 'file') ?? config.keyFile;
     const content: KeyFile = readKeyFile(file);
