@@ -8,6 +8,7 @@ import type { DIDDocument, DIDResolutionResult, KeyType } from '@did-city/method
 import { resolveDidKey } from './did-key.ts';
 import { issue, type VerificationIssue } from './errors.ts';
 import type { DidResolver } from './types.ts';
+import { SM2_MULTIKEY_PREFIX } from './sm2-suite.ts';
 
 export interface ResolvedKey {
   id: string;
@@ -73,6 +74,7 @@ function keyTypeOf(multikey: string): KeyType | undefined {
   if (multikey.startsWith('z6Mk')) return 'Ed25519';
   if (multikey.startsWith('zDn')) return 'P-256';
   if (multikey.startsWith('zQ3s')) return 'secp256k1';
+  if (multikey.startsWith(SM2_MULTIKEY_PREFIX)) return 'SM2';
   return undefined;
 }
 

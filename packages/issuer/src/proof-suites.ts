@@ -4,6 +4,7 @@
  * unsecured document). A new suite is one more row.
  *
  * - `eddsa-jcs-2022`, `ecdsa-jcs-2019`: JCS (RFC 8785). Ours and the method's.
+ * - `sm2-jcs-2026`: JCS with SM3 and SM2 keys (did:city's suite, spec/sm2-jcs-2026.md), in sm2-suite.ts.
  * - `eddsa-rdfc-2022`: RDF Dataset Canonicalization (RDFC-1.0, through jsonld with bundled contexts only). Verify
  *   only: Digital Bazaar's libraries and the W3C test suites sign presentations and credentials with it.
  *
@@ -13,13 +14,14 @@
 import { canonicalBytes, canonicalize, isXsdDateTime, type KeyType, sha256, verifySignature } from '@did-city/method';
 import { issue, type VerificationIssue } from './errors.ts';
 import { canonizeRdfc } from './jsonld-check.ts';
+import { SM2_JCS_2026 } from './sm2-suite.ts';
 import { isRecord } from './types.ts';
 import { parseDateTimeStamp } from './validity.ts';
 import type { SignatureCheck } from './verify-common.ts';
 
 type Json = Record<string, unknown>;
 
-interface ProofSuite {
+export interface ProofSuite {
   keyPrefixes: readonly string[];
   /** The key type for key selection; undefined when the suite spans several (ecdsa: P-256 and secp256k1). */
   keyType?: KeyType;
@@ -61,6 +63,7 @@ export const PROOF_SUITES: Readonly<Record<string, ProofSuite>> = {
   'eddsa-jcs-2022': { ...JCS, keyPrefixes: ['z6Mk'], keyType: 'Ed25519' },
   'ecdsa-jcs-2019': { ...JCS, keyPrefixes: ['zDn', 'zQ3s'] },
   'eddsa-rdfc-2022': { ...RDFC, keyPrefixes: ['z6Mk'], keyType: 'Ed25519' },
+  'sm2-jcs-2026': SM2_JCS_2026,
 };
 
 const BASE58BTC = /^z[1-9A-HJ-NP-Za-km-z]+$/;
