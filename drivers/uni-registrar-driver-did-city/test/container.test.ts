@@ -26,7 +26,10 @@ describe('the Dockerfile', () => {
 
   test('builds in one stage and runs from a second, on a pinned Node 22 LTS image', () => {
     expect(stages).toBe(2);
-    expect(args('ARG', instructions.slice(0, 2))).toContain('NODE_IMAGE=node:22.21.1-bookworm-slim');
+    const pin = args('ARG', instructions.slice(0, 2)).find((arg) => arg.startsWith('NODE_IMAGE='));
+    expect(pin).toMatch(/^NODE_IMAGE=node:22\.\d+\.\d+-[a-z]+(-slim)?$/);
+    // One Node release for every image of the repository.
+    expect(read('../uni-resolver-driver-did-city/Dockerfile')).toContain(`ARG ${pin}\n`);
     expect(args('FROM', instructions)).toEqual(['${NODE_IMAGE} AS builder', '${NODE_IMAGE} AS runtime']);
   });
 
@@ -39,6 +42,15 @@ describe('the Dockerfile', () => {
     expect(args('ARG')).toContain(`VERSION=${version}`);
     expect(args('CMD')).toEqual(['["node", "dist/main.js"]']);
   });
+});
+
+test("the Dockerfile.dockerignore (BuildKit reads it first) has the root .dockerignore's patterns", () => {
+  const patterns = (path: string) => read(path).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  expect(patterns('Dockerfile.dockerignore')).toEqual(patterns('../../.dockerignore'));
+  expect(patterns('Dockerfile.dockerignore')).toEqual(expect.arrayContaining(['**/data', '**/keys', '**/tokens.json', '**/*.key']));
+  // The GB/T 2260 record is the method library's data, read at run time: it must reach the build.
+  const data = patterns('Dockerfile.dockerignore');
+  expect(data.indexOf('!packages/method/data')).toBeGreaterThan(data.indexOf('**/data'));
 });
 
 describe('the Universal Registrar snippets', () => {
