@@ -10,6 +10,7 @@
  * Writes go to the first configured URL (the sequencing node); reads fail over along the list.
  */
 import {
+  type CheckpointStore,
   createCityResolver,
   type DidHistory,
   DidCityError,
@@ -32,6 +33,8 @@ export interface LedgerGatewayOptions {
   fetch?: typeof fetch;
   /** Per request; submissions wait for the witness quorum. Default 10 s. */
   timeoutMs?: number;
+  /** Where the last trusted checkpoint is kept (the standalone driver: `<dataDir>/checkpoints.json`). Default: memory. */
+  checkpointStore?: CheckpointStore;
 }
 
 /** `GET /registrations/{id}` of the ledger node (packages/ledger, "City registration"). */
@@ -84,7 +87,8 @@ export class LedgerGateway {
   constructor(options: LedgerGatewayOptions) {
     this.#options = options;
     const shared = { policy: options.policy, ...(options.fetch ? { fetch: options.fetch } : {}), timeoutMs: options.timeoutMs ?? 10_000 };
-    this.reader = new HttpLedgerReader({ url: options.url, ...shared, ...(options.genesis ? { genesis: options.genesis } : {}) });
+    const store = options.checkpointStore ? { checkpointStore: options.checkpointStore } : {};
+    this.reader = new HttpLedgerReader({ url: options.url, ...shared, ...store, ...(options.genesis ? { genesis: options.genesis } : {}) });
     this.#client = new LedgerClient({ url: options.url[0]!, ...shared });
     // No verified-state cache: a registrar reads right after it writes.
     this.#resolver = createCityResolver({ reader: this.reader, cache: false, ...(options.genesis ? { genesis: options.genesis } : {}) });

@@ -4,6 +4,8 @@
  * setting cannot be used, so a misconfigured container fails at start instead of failing every request.
  */
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CheckpointStore, DidCityError, FileCheckpointStore } from '@did-city/method';
 import type { AddressInfo } from 'node:net';
 import { createRegistrarApp } from './app.ts';
 import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, type RegistrarDriverSettings } from './config.ts';
@@ -36,13 +38,28 @@ function heldKeysOf(settings: RegistrarDriverSettings): HeldKeys | undefined {
   }
 }
 
+/**
+ * The last checkpoint the reader trusted, kept beside the jobs: after a restart the driver neither trusts the
+ * ledger's first answer again nor accepts a smaller or forked log. A damaged file stops the driver at start.
+ */
+function checkpointStoreOf(settings: RegistrarDriverSettings): CheckpointStore {
+  try {
+    return new FileCheckpointStore(join(settings.dataDir, 'checkpoints.json'));
+  } catch (error) {
+    if (!(error instanceof DidCityError)) throw error;
+    fail(`${join(settings.dataDir, 'checkpoints.json')}: ${error.message}`);
+  }
+}
+
 const settings = configure();
 const heldKeys = heldKeysOf(settings);
 mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+const checkpointStore = checkpointStoreOf(settings);
 const store = new JobStore({ file: settings.jobsFile, maxJobs: settings.maxJobs });
 const ledger = new LedgerGateway({
   url: settings.ledgerUrl,
   policy: settings.trustPolicy.text,
+  checkpointStore,
   ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
 });
 const registrar = new Registrar({

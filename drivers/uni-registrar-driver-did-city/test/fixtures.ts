@@ -91,6 +91,8 @@ export function startDriver(settings: Record<string, string>): Promise<Driver> {
 export interface E2e {
   readonly network: Network;
   readonly driver: Driver;
+  /** The driver's data directory (jobs.db, checkpoints.json). */
+  readonly dataDir: string;
   restartDriver(): Promise<void>;
 }
 

@@ -3,6 +3,8 @@
 // meanwhile and the job survives), then updates its document, rotates its update key, commits to the next one,
 // updates with the committed key, creates a sub-identifier, and deactivates. Every answer is checked against the
 // registrar's OpenAPI (registrar-openapi.ts). Run by registrar.e2e.test.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { canonicalBytes, generateKeyPair, keyHash, LedgerClient, sha256 } from '@did-city/method';
 import { describe, expect, it } from 'vitest';
 import { approveByTwo, call, type E2e, http, type State, signingResponse } from './fixtures.ts';
@@ -50,6 +52,9 @@ export function lifecycleTests(e2e: E2e): void {
       await e2e.restartDriver();
       const polled = await call(e2e.driver, 'create', { jobId });
       expect(polled.body.didState.state).toBe('wait');
+      // So is the last checkpoint it trusted: a restarted driver accepts no smaller or forked log.
+      const remembered = readFileSync(join(e2e.dataDir, 'checkpoints.json'), 'utf8');
+      expect(remembered).toContain((await http(`${e2e.network.ledger.url}/checkpoint`)).body.split('\n')[0]);
 
       await approveByTwo(e2e.network, registrationId);
       const done = await call(e2e.driver, 'create', { jobId });

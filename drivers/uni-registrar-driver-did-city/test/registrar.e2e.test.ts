@@ -21,6 +21,7 @@ const e2e: E2e = {
   get driver() {
     return driver;
   },
+  dataDir: jobs.dir,
   async restartDriver() {
     await driver.stop();
     driver = await startDriver(settings());
