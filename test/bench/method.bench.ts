@@ -9,7 +9,10 @@
  *     verification + validateNextOperation (chain, authorisation), and the ratio (b)/(a);
  * (c) replay (replayHistory) of 250-, 500- and 1,000-operation histories, total and per operation;
  * (c') warm resolutions/s of an unchanged DID (10 operations) through createCityResolver over a MemoryLedger: the
- *      verified-state cache's common case, one ledger read, a head comparison and building the result.
+ *      verified-state cache's common case, one ledger read, a head comparison and building the result;
+ * (d) raw SM2 verifications/s (sm2Verify, SM3 and identifier 1234567812345678, 64-byte messages, key cached), and
+ *     its ratio to (a); (e) full verifications/s of the same update signed by an SM2 city key (one sm2-jcs-2026
+ *     proof), and the ratio (e)/(d).
  *
  * Each figure is the median of several rounds after a warm-up round; the measurements are interleaved round by round
  * so that background load affects them alike, and the ratio is the median of the per-round ratios.
@@ -23,7 +26,9 @@ import {
   createSigner,
   type DidHistory,
   type DocumentContent,
+  decodeMultikey,
   type KeyPair,
+  type KeyType,
   keyPairFromSecret,
   type LogEntry,
   MemoryLedger,
@@ -31,6 +36,8 @@ import {
   parseOperation,
   replayHistory,
   signOperation,
+  sm2Sign,
+  sm2Verify,
   type UnsignedOperation,
   updateOperation,
   validateNextOperation,
@@ -41,8 +48,8 @@ type Measurement = () => void | Promise<void>;
 const ROUNDS = 7;
 const ROUND_MS = 300;
 
-function key(label: string): KeyPair {
-  return keyPairFromSecret('Ed25519', new Uint8Array(createHash('sha256').update(`did:city bench key ${label}`).digest()));
+function key(label: string, keyType: KeyType = 'Ed25519'): KeyPair {
+  return keyPairFromSecret(keyType, new Uint8Array(createHash('sha256').update(`did:city bench key ${label}`).digest()));
 }
 
 function median(values: number[]): number {
@@ -97,6 +104,9 @@ const CITY = 'did:city:cn:130100';
 const CREATED = '2026-11-21T08:00:00Z';
 const institutes = [key('institute-a'), key('institute-b'), key('institute-c')];
 const cityKey = key('city');
+const sm2CityKey = key('city-sm2', 'SM2');
+/** SM2 verifications per call: about 8× slower than Ed25519, so fewer per call keep rounds comparable. */
+const SM2_PER_CALL = 8;
 const assertionKey = key('assertion');
 
 function cityDocument(version: number): DocumentContent {
@@ -127,17 +137,17 @@ interface Fixture {
   histories: DidHistory[];
 }
 
-/** The registry, then a city with a create and `length - 1` updates (one Ed25519 proof each). */
-async function cityHistory(length: number): Promise<Fixture> {
+/** The registry, then a city with a create and `length - 1` updates (one proof each, by `city`). */
+async function cityHistory(length: number, city: KeyPair = cityKey): Promise<Fixture> {
   const genesis = await signWith(createOperation({ did: REGISTRY, updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} }), institutes);
   const genesisEntry: LogEntry = { index: 0, integratedTime: time(0), operation: genesis };
   const registry = applyOperation(undefined, genesisEntry);
-  const create = await signWith(createOperation({ did: CITY, updateKeys: [cityKey.publicKeyMultibase], document: cityDocument(0) }), [cityKey, institutes[0]!, institutes[1]!]);
+  const create = await signWith(createOperation({ did: CITY, updateKeys: [city.publicKeyMultibase], document: cityDocument(0) }), [city, institutes[0]!, institutes[1]!]);
   const entries: LogEntry[] = [{ index: 1, integratedTime: time(1), operation: create }];
   let history = applyOperation(undefined, entries[0]!, { parent: registry });
   const histories = [history];
   for (let version = 1; version < length; version++) {
-    const operation = await signWith(updateOperation(history, { document: cityDocument(version) }), [cityKey]);
+    const operation = await signWith(updateOperation(history, { document: cityDocument(version) }), [city]);
     const entry = { index: version + 1, integratedTime: time(version + 1), operation };
     entries.push(entry);
     history = applyOperation(history, entry, { parent: registry });
@@ -146,17 +156,29 @@ async function cityHistory(length: number): Promise<Fixture> {
   return { genesis: genesisEntry, registry, entries, histories };
 }
 
-// (b) full verification of one signed update against its history, 64 per call.
-async function operationVerification(): Promise<{ run: () => void; bytes: number }> {
-  const { registry, entries, histories } = await cityHistory(2);
+// (b), (e) full verification of one signed update against its history, `perCall` per call.
+async function operationVerification(city: KeyPair = cityKey, perCall = 64): Promise<{ run: () => void; bytes: number }> {
+  const { registry, entries, histories } = await cityHistory(2, city);
   const history = histories[0]!;
   // As received: plain JSON, not the object the library built.
   const received: unknown = JSON.parse(JSON.stringify(entries[1]!.operation));
   const bytes = Buffer.byteLength(JSON.stringify(received));
   const run = () => {
-    for (let i = 0; i < 64; i++) validateNextOperation(parseOperation(received), { history, parent: registry, leafIndex: 2 });
+    for (let i = 0; i < perCall; i++) validateNextOperation(parseOperation(received), { history, parent: registry, leafIndex: 2 });
   };
   return { run, bytes };
+}
+
+// (d) raw SM2 verification of 64-byte messages (what an sm2-jcs-2026 proof signs), SM2_PER_CALL per call.
+function rawSm2(): () => void {
+  const publicKey = decodeMultikey(sm2CityKey.publicKeyMultibase).publicKey;
+  const messages = Array.from({ length: SM2_PER_CALL }, (_, i) => new Uint8Array(createHash('sha512').update(`message ${i}`).digest()));
+  const signatures = messages.map((m) => sm2Sign(sm2CityKey.secretKey, m));
+  return () => {
+    for (let i = 0; i < SM2_PER_CALL; i++) {
+      if (!sm2Verify(publicKey, messages[i]!, signatures[i]!)) throw new Error('SM2 signature did not verify');
+    }
+  };
 }
 
 // (c) replay of a whole history, one per call.
@@ -200,7 +222,12 @@ async function main(): Promise<void> {
   const op = await operationVerification();
   const fixture = await cityHistory(Math.max(...lengths));
   const warm = await warmResolution(fixture);
-  const [raw, full, resolved, ...replays] = await rounds([rawEd25519(), op.run, warm, ...lengths.map((n) => replay(fixture, n))]);
+  const sm2Op = await operationVerification(sm2CityKey, SM2_PER_CALL);
+  const [raw, full, resolved, sm2Raw, sm2Full, ...replays] = await rounds([rawEd25519(), op.run, warm, rawSm2(), sm2Op.run, ...lengths.map((n) => replay(fixture, n))]);
+  const sm2RawRate = median(sm2Raw!) * SM2_PER_CALL;
+  const sm2Ratio = median(raw!.map((r, i) => (sm2Raw![i]! * SM2_PER_CALL) / (r * 64)));
+  const sm2OpRate = median(sm2Full!) * SM2_PER_CALL;
+  const sm2OpRatio = median(sm2Raw!.map((r, i) => sm2Full![i]! / r));
   const warmRate = median(resolved!) * 64;
   const warmRatio = median(raw!.map((r, i) => resolved![i]! / r));
   const rawRate = median(raw!) * 64;
@@ -222,6 +249,8 @@ async function main(): Promise<void> {
       `${format(warmRate)} /s, ${format(1e6 / warmRate, 1)} µs`,
       warmRatio.toFixed(2),
     ],
+    ['(d) SM2 verify (sm-crypto-v2, SM3, default ID), 64-byte message', `${format(sm2RawRate)} /s`, sm2Ratio.toFixed(2)],
+    [`(e) full update verification (${sm2Op.bytes} B, 1 SM2 proof)`, `${format(sm2OpRate)} /s`, sm2OpRatio.toFixed(2)],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   const second = Math.max(...rows.map((r) => r[1].length));
@@ -229,7 +258,7 @@ async function main(): Promise<void> {
   console.log(`${'-'.repeat(width)}  ${'-'.repeat(second)}  -----`);
   for (const [name, result, ratio] of rows) console.log(`${name.padEnd(width)}  ${result.padEnd(second)}  ${ratio}`);
   console.log(
-    "\nratio: (b) and (c') relative to (a) (median of the per-round ratios), aim for (b) ≥ 0.80; (c) per-operation time relative to the 250-operation replay (1.00 = linear)",
+    "\nratio: (b), (c') and (d) relative to (a) (median of the per-round ratios), aim for (b) ≥ 0.80; (c) per-operation time relative to the 250-operation replay (1.00 = linear); (e) relative to (d), aim ≥ 0.80",
   );
 }
 

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { multikeyType } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLines } from '../src/serve/banner.ts';
 import { readKeyFile } from '../src/keyfile.ts';
@@ -72,6 +73,15 @@ describe('first start', () => {
       ['did:city:cn:130100', 'anchored', 2],
     ]);
     expect((await http(`${first.running.url}/health`)).body).toMatchObject({ status: 'ok', treeSize: 4 });
+  });
+
+  it('seeds Tianjin with an SM2 key: its create carries an sm2-jcs-2026 proof and its document an SM2 Multikey', async () => {
+    const history = await http(`${first.running.url}/dids/did:city:cn:120000/history`);
+    const [create] = history.body.entries as Array<{ operation: { proof: Array<{ cryptosuite: string }> } }>;
+    expect(create!.operation.proof.map((p) => p.cryptosuite)).toContain('sm2-jcs-2026');
+    const resolved = await http(`${first.running.url}/1.0/identifiers/did:city:cn:120000`);
+    const [method] = resolved.body.didDocument.verificationMethod as Array<{ publicKeyMultibase: string }>;
+    expect(multikeyType(method!.publicKeyMultibase)).toBe('SM2');
   });
 
   it('prints curl lines that work exactly as printed', async () => {

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair } from '@did-city/method';
+import { generateKeyPair, type KeyType } from '@did-city/method';
 import { findKey, keyFileText, type NamedKey, namedKeyOf, parseKeyFile, storedKey } from '../keyfile.ts';
 import { createFileOnce, exists, readSecret } from './files.ts';
 
@@ -87,10 +87,10 @@ export function loadOrCreateTokens(file: string): { tokens: Tokens; created: boo
 
 /**
  * The key named `name` in the key file `file` (the CLI's format, keyfile.ts), generating the file with one new
- * Ed25519 key on first use.
+ * key of `keyType` on first use (an existing file keeps the key it holds, whatever its type).
  */
-export function loadOrCreateKey(file: string, name: string): NamedKey {
-  if (!exists(file)) createFileOnce(file, keyFileText({ version: 1, keys: [storedKey(name, generateKeyPair('Ed25519'))] }), 0o600);
+export function loadOrCreateKey(file: string, name: string, keyType: KeyType = 'Ed25519'): NamedKey {
+  if (!exists(file)) createFileOnce(file, keyFileText({ version: 1, keys: [storedKey(name, generateKeyPair(keyType))] }), 0o600);
   return namedKeyOf(file, findKey(file, name, parseKeyFile(file, readSecret(file))));
 }
 

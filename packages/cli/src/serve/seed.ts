@@ -5,7 +5,8 @@
  * looks at what exists (ledger, desk, files) and only does what is missing, so a second start or a start after a
  * kill -9 in the middle completes the seeding without duplicating anything. Key files are written before anything
  * that depends on them, and the desk's application id is derived from the city's key, so an interrupted
- * application is found again and continued.
+ * application is found again and continued. Tianjin holds SM2 keys (GB/T 32918; its proofs are sm2-jcs-2026), the
+ * other cities Ed25519, so the all-in-one shows both kinds of city; a data directory seeded before keeps its keys.
  */
 import type { CityIssuer } from '@did-city/issuer';
 import { cityIdentityCredential } from '@did-city/issuer';
@@ -17,6 +18,7 @@ import {
   type DocumentContent,
   didKeyUrl,
   type GenesisPolicy,
+  type KeyType,
   PROOF_PURPOSE,
   signOperation,
   type UnsignedOperation,
@@ -32,11 +34,13 @@ export interface SeedCity {
   code: string;
   nameEn: string;
   organisation: string;
+  /** The type of the city's key (update key and #key-1); default Ed25519. */
+  keyType?: KeyType;
 }
 
 export const SEED_CITIES: readonly SeedCity[] = [
   { code: '110000', nameEn: 'Beijing', organisation: "Beijing Municipal People's Government" },
-  { code: '120000', nameEn: 'Tianjin', organisation: "Tianjin Municipal People's Government" },
+  { code: '120000', nameEn: 'Tianjin', organisation: "Tianjin Municipal People's Government", keyType: 'SM2' },
   { code: '130100', nameEn: 'Shijiazhuang', organisation: "Shijiazhuang Municipal People's Government" },
 ];
 
@@ -92,7 +96,7 @@ export async function seedCity(context: SeedContext, city: SeedCity): Promise<vo
   const { node, desk, keys, layout } = context;
   const did = `${REGISTRY_DID}:${city.code}`;
   if ((await node.store.entriesOfDid(did)).length > 0) return;
-  const key = loadOrCreateKey(layout.cityKey(city.code), 'update-1');
+  const key = loadOrCreateKey(layout.cityKey(city.code), 'update-1', city.keyType);
   const unsigned = createOperation({ did, updateKeys: [key.publicKeyMultibase], document: singleKeyDocument(key, '#key-1') });
   const id = registrationId(unsigned);
   if (desk.get(id) === undefined) {
