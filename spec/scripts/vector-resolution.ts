@@ -12,6 +12,7 @@ import {
   type LogEntry,
 } from '../../packages/method/src/index.ts';
 import { plain } from './vector-format.ts';
+import { FANCHANG_COUNTY, FANCHANG_DISTRICT, JINAN, JINLIN, LAIWU, TANGWANGHE } from './vector-divisions.ts';
 import { BUREAU, KEYS, LAB, logEntries, REGISTRY, readerOf, SJZ, TIANJIN, TRANSPORT, type World, world } from './vector-world.ts';
 
 export const WORLD_LOG = 'logs/world.json';
@@ -125,6 +126,14 @@ function resolutionCases(w: World): ResolutionCase[] {
     { name: 'deactivated-version-time-before', description: 'versionTime before the deactivation: the version then, deactivated true', did: BUREAU, options: { versionTime: '2026-11-28T12:00:00Z' }, rules: ['R-RES-4'] },
     { name: 'deactivated-version-time-after', description: 'versionTime at or after the deactivation: the deactivated state', did: BUREAU, options: { versionTime: '2026-11-29T08:00:00Z' }, rules: ['R-RES-4'] },
     { name: 'deactivated-by-parent', description: 'A DID deactivated by its parent, no successor', did: LAB, rules: ['R-RES-4'] },
+    { name: 'merger-retired', description: 'Laiwu after its merger into Jinan: no document, successor, canonicalId and equivalentId Jinan (both sides link)', did: LAIWU, rules: ['R-SUCC-1', 'R-RES-4', 'R-SYN-5'] },
+    { name: 'merger-before', description: 'Laiwu version 0, before the merger: the document, deactivated true, still pointing at Jinan', did: LAIWU, options: { versionId: '0' }, rules: ['R-SUCC-1'] },
+    { name: 'merger-successor', description: 'Jinan after the merger: alsoKnownAs Laiwu, equivalentId Laiwu', did: JINAN, rules: ['R-SUCC-1'] },
+    { name: 'merger-successor-before-link', description: 'Jinan version 0, before it listed Laiwu: no equivalentId', did: JINAN, options: { versionId: '0' }, rules: ['R-SUCC-1'] },
+    { name: 'rename-retired', description: 'Fanchang County (340222) renamed Fanchang District (340212): canonicalId 340212', did: FANCHANG_COUNTY, rules: ['R-SUCC-1'] },
+    { name: 'rename-successor', description: 'Fanchang District: equivalentId 340222', did: FANCHANG_DISTRICT, rules: ['R-SUCC-1'] },
+    { name: 'split-retired', description: 'Tangwanghe (230712) split in two: successor lists both, canonicalId stays the DID itself', did: TANGWANGHE, rules: ['R-SUCC-1'] },
+    { name: 'split-successor', description: 'One part of the split lists Tangwanghe in alsoKnownAs but is not equivalent to it', did: JINLIN, rules: ['R-SUCC-1'] },
     { name: 'genesis-pin-keys', description: 'Trust policy pinning the registry genesis by its initial update keys (in another order)', did: SJZ, rules: ['R-GEN-3'], resolver: { genesis: { [REGISTRY]: { updateKeys: [KEYS.instituteC.mk, KEYS.instituteA.mk, KEYS.instituteB.mk] } } } },
     // Negative resolution vectors.
     { name: 'error-invalid-did', description: 'A non-canonical DID (upper case) is INVALID_DID', did: 'did:city:CN:130100', rule: 'R-SYN-4' },

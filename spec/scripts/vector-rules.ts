@@ -34,6 +34,7 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-NET-2': 'ledger-side check, covered by packages/ledger/test/network.test.ts (node API, HTTP and the registration desk)',
   'R-ALLOC-2':
     "a ledger's admission rule, never applied on replay (so no log can carry a violation): packages/ledger/test/allocation.test.ts and packages/method/test/division-edition.test.ts",
+  'R-SUCC-1': 'a rule about what a resolver reports, not a refusal: the positive merger-, rename- and split- resolution vectors show each case, and packages/method/test/successors.test.ts the one-sided claims',
   'R-DOC-5': 'personal data is not machine-detectable: the registry operators review documents (§10.2); vectors contain none',
   'R-GEN-2': "the ledger node's governance path: packages/ledger tests (Sequencer.submitGovernance refuses a genesis on the public path)",
   'R-REP-2': 'construction rule (versions): checked by every positive operation and resolution vector',

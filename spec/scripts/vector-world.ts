@@ -2,7 +2,7 @@
  * The reference network of the vectors: one production log ("world") with the national registry (2-of-3
  * institutes, three key types), Shijiazhuang through an update, a key rotation and a pre-rotation, a department
  * (sub-identifier) renamed by a successor link, Tianjin recovered by the registry quorum, a lab deactivated by
- * its parent, and a registry key rotation. Every entry is validated with the library as it is built.
+ * its parent, a registry key rotation, then a merger, a rename and a split of divisions. Every entry is validated with the library as it is built.
  */
 import {
   applyOperation,
@@ -25,6 +25,7 @@ import {
   updateOperation,
 } from '../../packages/method/src/index.ts';
 import { leafHash } from '../../packages/tlog/src/index.ts';
+import { DIVISION_KEYS, divisionSteps } from './vector-divisions.ts';
 import { base64, PROOF_CREATED, type VectorKey, vectorKey } from './vector-format.ts';
 
 export const REGISTRY = 'did:city:cn';
@@ -57,6 +58,7 @@ export const KEYS = {
   labUpdate: vectorKey('lab-update-1'),
   labAssertion: vectorKey('lab-assertion-1'),
   mallory: vectorKey('mallory'),
+  ...DIVISION_KEYS,
 } as const;
 
 export type KeyName = keyof typeof KEYS;
@@ -250,6 +252,8 @@ function steps(): Step[] {
       build: (state) =>
         updateOperation(state.get(REGISTRY)!, { updateKeys: [k.instituteA.mk, k.instituteC.mk, k.instituteD.mk] }),
     },
+    // Administrative changes (spec §2.3), signed for the registry by institutes A and D after the rotation.
+    ...divisionSteps([k.instituteA, k.instituteD]).map((step, index) => ({ ...step, time: day(12 + index) })),
   ];
 }
 

@@ -6,7 +6,7 @@
  */
 import { encodeBase58btc } from './base58.ts';
 import { createProof, cryptosuiteFor, isJcsCryptosuite, isXsdDateTime } from './data-integrity.ts';
-import { isCityDid } from './did.ts';
+import { isCityDid, parseDid } from './did.ts';
 import { checkDocumentContent, contentOfDocument, invalidOperation, isRecord } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { multihashSha256 } from './hash.ts';
@@ -123,6 +123,23 @@ function checkProof(proof: unknown, path: string): void {
   }
 }
 
+export const MAX_SUCCESSORS = 10;
+
+/** R-OP-11: one successor DID (merger, rename, recode) or 2 to 10 distinct ones (split), of the same network. */
+function checkSuccessor(successor: unknown, did: string): void {
+  const split = Array.isArray(successor);
+  const list: unknown[] = split ? successor : [successor];
+  if (split && (list.length < 2 || list.length > MAX_SUCCESSORS)) {
+    invalidOperation('successor', `a split names 2 to ${MAX_SUCCESSORS} successors; one successor is written as a string`);
+  }
+  list.forEach((value, index) => {
+    const at = split ? `successor[${index}]` : 'successor';
+    if (!isCityDid(value) || value === did) invalidOperation(at, 'must be a canonical did:city DID other than the deactivated one');
+    if (parseDid(value).network !== parseDid(did).network) invalidOperation(at, 'must be a DID of the same network');
+    if (list.indexOf(value) !== index) invalidOperation(at, 'duplicate');
+  });
+}
+
 function checkShape(op: Record<string, unknown>): void {
   const { type } = op;
   if (type !== 'create' && type !== 'update' && type !== 'deactivate' && type !== 'recover') {
@@ -131,9 +148,7 @@ function checkShape(op: Record<string, unknown>): void {
   checkMemberSet(op, type);
   checkChainMembers(op, type);
   if (type === 'deactivate') {
-    if (op.successor !== undefined && (!isCityDid(op.successor) || op.successor === op.did)) {
-      invalidOperation('successor', 'must be a canonical did:city DID other than the deactivated one');
-    }
+    if (op.successor !== undefined) checkSuccessor(op.successor, op.did as string);
   } else {
     checkKeyState(op);
     checkDocumentContent(op.document, op.did as string);
@@ -270,7 +285,7 @@ export function recoverOperation(
   return { type: 'recover', ...chainOf(prev), ...keyMembers(changes), document: structuredClone(changes.document) };
 }
 
-export function deactivateOperation(prev: ChainHead, options: { successor?: string } = {}): UnsignedOperation {
+export function deactivateOperation(prev: ChainHead, options: { successor?: string | string[] } = {}): UnsignedOperation {
   const op: UnsignedOperation = { type: 'deactivate', ...chainOf(prev) };
   return options.successor === undefined ? op : { ...op, successor: options.successor };
 }

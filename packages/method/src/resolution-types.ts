@@ -66,8 +66,8 @@ export interface DIDDocumentMetadata {
   nextUpdate?: string;
   canonicalId?: string;
   equivalentId?: string[];
-  /** The DID that succeeds a deactivated one, when its `deactivate` named it (spec §6.3). */
-  successor?: string;
+  /** The DID that succeeds a deactivated one (or the DIDs it was split into), when its `deactivate` named it (§6.3). */
+  successor?: string | string[];
   city?: CityMetadata;
 }
 

@@ -18,6 +18,7 @@ import { LruCache } from './lru-cache.ts';
 import { multihashSha256 } from './hash.ts';
 import { operationHash } from './operation.ts';
 import { type ResolutionRequest, readResolutionOptions, toUtcSeconds } from './resolution-options.ts';
+import { successorLinks } from './successors.ts';
 import type {
   CityMetadata,
   DereferencingOptions,
@@ -259,7 +260,8 @@ function lifecycleMetadata(history: DidHistory): DIDDocumentMetadata {
   const metadata: DIDDocumentMetadata = { created: toUtcSeconds(history.created) };
   if (history.deactivation !== undefined) {
     metadata.deactivated = true;
-    if (history.deactivation.successor !== undefined) metadata.successor = history.deactivation.successor;
+    const { successor } = history.deactivation;
+    if (successor !== undefined) metadata.successor = Array.isArray(successor) ? [...successor] : successor;
   }
   metadata.canonicalId = history.did;
   return metadata;
@@ -315,10 +317,10 @@ async function resolveOrThrow(did: string, options: DIDResolutionOptions | undef
   const { history, ledger, verifiedAt: at } = await verifiedHistory(parsed.did, request.noCache, context);
   if (history === undefined) return notFound(`${parsed.did} is not on the ledger`);
   const version = selectVersion(history, request);
-  const result =
-    version === undefined
-      ? success(null, deactivatedMetadata(history, parsed), request, ledger)
-      : success(represent(version.document, request), versionMetadata(history, version, parsed), request, ledger);
+  const metadata = version === undefined ? deactivatedMetadata(history, parsed) : versionMetadata(history, version, parsed);
+  const load = async (other: string) => (await verifiedHistory(other, request.noCache, context)).history;
+  Object.assign(metadata, await successorLinks(history, version?.document, load));
+  const result = success(version === undefined ? null : represent(version.document, request), metadata, request, ledger);
   verificationTimes.set(result, at);
   return result;
 }

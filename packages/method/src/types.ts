@@ -114,7 +114,8 @@ export interface StateOperation extends OperationBase {
 
 export interface DeactivateOperation extends OperationBase {
   type: 'deactivate';
-  successor?: string;
+  /** The DID that continues this one (merger, rename, recode), or the DIDs it was split into (spec §2.3). */
+  successor?: string | string[];
 }
 
 export type Operation = StateOperation | DeactivateOperation;
@@ -170,7 +171,7 @@ export interface DidHistory {
   created: string;
   versions: DocumentVersion[];
   /** Present once the DID is deactivated. */
-  deactivation?: { integratedTime: string; operationHash: string; leafIndex: number; seq: number; successor?: string };
+  deactivation?: { integratedTime: string; operationHash: string; leafIndex: number; seq: number; successor?: string | string[] };
   /** Key state after the last operation, for authorising the next one. */
   keyState: KeyState;
   /** Hash and seq of the last operation, the `prev`/`seq` the next operation must chain to. */
