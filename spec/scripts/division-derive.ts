@@ -4,7 +4,7 @@
  * - `since` is the first edition listing a code (for the oldest edition: "at or before"); `until` the first later
  *   edition covering its province that no longer lists it.
  * - Where a retired code went is read from the data, never typed in: a county-level code's towns (乡镇/街道, by
- *   name) are looked up in the next edition, and the counties now holding at least a third of them are its
+ *   name) are looked up in the next edition, and the counties now holding at least a fifth of them are its
  *   successors; a prefecture's successors are the divisions now holding its counties. Without towns to follow, a
  *   new code of the same province whose name has the same stem (莱城区 → 莱芜区 does not match; 繁昌县 → 繁昌区
  *   does) is taken. One successor that is new in that edition is a recode (same name) or a rename; one that
@@ -43,11 +43,11 @@ function stem(name: string): string {
   return name.replace(/(?:自治县|自治旗|特区|林区|区|县|市|旗)$/, '');
 }
 
-/** County codes of `edition` holding a town of each name, within one province: name → counties. */
-function townIndex(edition: ReadEdition, province: string): Map<string, Set<string>> {
+/** County codes of `edition` holding a town of each name, among the codes starting with `prefix`: name → counties. */
+function townIndex(edition: ReadEdition, prefix: string): Map<string, Set<string>> {
   const index = new Map<string, Set<string>>();
   for (const [county, names] of edition.table.towns) {
-    if (county.slice(0, 2) !== province.slice(0, 2)) continue;
+    if (!county.startsWith(prefix)) continue;
     for (const name of names) {
       const holders = index.get(name) ?? new Set<string>();
       holders.add(county);
@@ -57,11 +57,14 @@ function townIndex(edition: ReadEdition, province: string): Map<string, Set<stri
   return index;
 }
 
-/** Keeps the receivers holding at least a third of what was followed, most first. */
+/**
+ * Keeps the receivers holding at least a fifth of what was followed, most first; with several receivers, one
+ * holding a single town is a coincidence of names (二龙山林场), not a share of a split.
+ */
 function majority(counts: Map<string, number>): string[] {
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
   return [...counts]
-    .filter(([, count]) => count * 3 >= total)
+    .filter(([, count]) => count * 5 >= total && (count > 1 || counts.size === 1))
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([code]) => code);
 }
@@ -78,15 +81,20 @@ function townsBefore(code: string, earlier: readonly ReadEdition[]): string[] {
   return [];
 }
 
+/**
+ * Town names repeat across a province (城关镇): a name held by several counties counts only when exactly one of them
+ * lies in the retired county's own prefecture.
+ */
 function countyByTowns(code: string, earlier: readonly ReadEdition[], after: ReadEdition): string[] {
-  const index = townIndex(after, provinceOf(code));
+  const index = townIndex(after, code.slice(0, 2));
   const counts = new Map<string, number>();
   for (const name of townsBefore(code, earlier)) {
-    const holders = index.get(name);
-    if (holders?.size !== 1) continue;
-    const [holder] = holders;
-    if (holder === code || !after.table.divisions.has(holder!)) continue;
-    counts.set(holder!, (counts.get(holder!) ?? 0) + 1);
+    const holders = [...(index.get(name) ?? [])];
+    const near = holders.filter((county) => county.startsWith(code.slice(0, 4)));
+    const holder = holders.length === 1 ? holders[0] : near.length === 1 ? near[0] : undefined;
+    if (holder === undefined) continue;
+    if (holder === code || !after.table.divisions.has(holder)) continue;
+    counts.set(holder, (counts.get(holder) ?? 0) + 1);
   }
   return majority(counts);
 }

@@ -1,7 +1,7 @@
 /**
  * The administrative changes of the reference log (spec §2.1, §2.3), each as the record of change has it:
  * Laiwu (371200) merged into Jinan (370100) in 2019, Fanchang County (340222) renamed Fanchang District (340212) in
- * 2020, and Tangwanghe District (230712) split between 230751 and 231182 in 2019.
+ * 2020, and Jianggan District (330104) of Hangzhou split between Shangcheng (330102) and Qiantang (330114) in 2021.
  */
 import {
   createOperation,
@@ -17,18 +17,18 @@ export const LAIWU = 'did:city:cn:371200';
 export const JINAN = 'did:city:cn:370100';
 export const FANCHANG_COUNTY = 'did:city:cn:340222';
 export const FANCHANG_DISTRICT = 'did:city:cn:340212';
-export const TANGWANGHE = 'did:city:cn:230712';
-export const JINLIN = 'did:city:cn:230751';
-export const YICHUN = 'did:city:cn:231182';
+export const JIANGGAN = 'did:city:cn:330104';
+export const SHANGCHENG = 'did:city:cn:330102';
+export const QIANTANG = 'did:city:cn:330114';
 
 export const DIVISION_KEYS = {
   laiwu: vectorKey('laiwu-1'),
   jinan: vectorKey('jinan-1'),
   fanchangCounty: vectorKey('fanchang-county-1'),
   fanchangDistrict: vectorKey('fanchang-district-1'),
-  tangwanghe: vectorKey('tangwanghe-1'),
-  jinlin: vectorKey('jinlin-1'),
-  yichun: vectorKey('yichun-1'),
+  jianggan: vectorKey('jianggan-1'),
+  shangcheng: vectorKey('shangcheng-1'),
+  qiantang: vectorKey('qiantang-1'),
 } as const;
 
 export interface DivisionStep {
@@ -87,24 +87,24 @@ export function divisionSteps(registry: [VectorKey, VectorKey]): DivisionStep[] 
       build: (state) => deactivateOperation(state.get(FANCHANG_COUNTY)!, { successor: FANCHANG_DISTRICT }),
     },
     {
-      description: 'Tangwanghe District (230712) created',
-      signers: [k.tangwanghe, ...registry],
-      build: () => create(TANGWANGHE, k.tangwanghe),
+      description: 'Jianggan District (330104) created',
+      signers: [k.jianggan, ...registry],
+      build: () => create(JIANGGAN, k.jianggan),
     },
     {
-      description: 'Split: 230751 created listing Tangwanghe in alsoKnownAs',
-      signers: [k.jinlin, ...registry],
-      build: () => create(JINLIN, k.jinlin, [TANGWANGHE]),
+      description: 'Split: Shangcheng District (330102) created listing Jianggan in alsoKnownAs (most of its streets went there)',
+      signers: [k.shangcheng, ...registry],
+      build: () => create(SHANGCHENG, k.shangcheng, [JIANGGAN]),
     },
     {
-      description: 'Split: 231182 created listing Tangwanghe in alsoKnownAs',
-      signers: [k.yichun, ...registry],
-      build: () => create(YICHUN, k.yichun, [TANGWANGHE]),
+      description: 'Split: Qiantang District (330114) created listing Jianggan in alsoKnownAs',
+      signers: [k.qiantang, ...registry],
+      build: () => create(QIANTANG, k.qiantang, [JIANGGAN]),
     },
     {
-      description: 'Split, retired side: the registry quorum deactivates Tangwanghe naming both successors',
+      description: 'Split, retired side: the registry quorum deactivates Jianggan naming both successors (record of change: retired 2021, split into 330102 and 330114)',
       signers: registry,
-      build: (state) => deactivateOperation(state.get(TANGWANGHE)!, { successor: [JINLIN, YICHUN] }),
+      build: (state) => deactivateOperation(state.get(JIANGGAN)!, { successor: [SHANGCHENG, QIANTANG] }),
     },
   ];
 }

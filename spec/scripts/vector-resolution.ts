@@ -12,7 +12,7 @@ import {
   type LogEntry,
 } from '../../packages/method/src/index.ts';
 import { plain } from './vector-format.ts';
-import { FANCHANG_COUNTY, FANCHANG_DISTRICT, JINAN, JINLIN, LAIWU, TANGWANGHE } from './vector-divisions.ts';
+import { FANCHANG_COUNTY, FANCHANG_DISTRICT, JIANGGAN, JINAN, LAIWU, QIANTANG } from './vector-divisions.ts';
 import { BUREAU, KEYS, LAB, logEntries, REGISTRY, readerOf, SJZ, TIANJIN, TRANSPORT, type World, world } from './vector-world.ts';
 
 export const WORLD_LOG = 'logs/world.json';
@@ -132,8 +132,8 @@ function resolutionCases(w: World): ResolutionCase[] {
     { name: 'merger-successor-before-link', description: 'Jinan version 0, before it listed Laiwu: no equivalentId', did: JINAN, options: { versionId: '0' }, rules: ['R-SUCC-1'] },
     { name: 'rename-retired', description: 'Fanchang County (340222) renamed Fanchang District (340212): canonicalId 340212', did: FANCHANG_COUNTY, rules: ['R-SUCC-1'] },
     { name: 'rename-successor', description: 'Fanchang District: equivalentId 340222', did: FANCHANG_DISTRICT, rules: ['R-SUCC-1'] },
-    { name: 'split-retired', description: 'Tangwanghe (230712) split in two: successor lists both, canonicalId stays the DID itself', did: TANGWANGHE, rules: ['R-SUCC-1'] },
-    { name: 'split-successor', description: 'One part of the split lists Tangwanghe in alsoKnownAs but is not equivalent to it', did: JINLIN, rules: ['R-SUCC-1'] },
+    { name: 'split-retired', description: 'Jianggan (330104) split in two: successor lists both, canonicalId stays the DID itself', did: JIANGGAN, rules: ['R-SUCC-1'] },
+    { name: 'split-successor', description: 'One part of the split lists Jianggan in alsoKnownAs but is not equivalent to it', did: QIANTANG, rules: ['R-SUCC-1'] },
     { name: 'genesis-pin-keys', description: 'Trust policy pinning the registry genesis by its initial update keys (in another order)', did: SJZ, rules: ['R-GEN-3'], resolver: { genesis: { [REGISTRY]: { updateKeys: [KEYS.instituteC.mk, KEYS.instituteA.mk, KEYS.instituteB.mk] } } } },
     // Negative resolution vectors.
     { name: 'error-invalid-did', description: 'A non-canonical DID (upper case) is INVALID_DID', did: 'did:city:CN:130100', rule: 'R-SYN-4' },

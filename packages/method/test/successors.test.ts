@@ -15,8 +15,8 @@ import { CREATED, content, expectCode, INSTITUTES, key, mk, REGISTRY, registryCr
 const LAIWU = 'did:city:cn:371200';
 const JINAN = 'did:city:cn:370100';
 const TAIAN = 'did:city:cn:370900';
-const YICHUN_TWR = 'did:city:cn:230712';
-const [JINLIN, YICHUN] = ['did:city:cn:230751', 'did:city:cn:231182'];
+const JIANGGAN = 'did:city:cn:330104';
+const [SHANGCHENG, QIANTANG] = ['did:city:cn:330102', 'did:city:cn:330114'];
 const QUORUM = [INSTITUTES[0]!, INSTITUTES[1]!];
 
 const head = (op: Operation) => ({ did: op.did, seq: op.seq, operationHash: operationHash(op) });
@@ -98,17 +98,17 @@ describe('successor links (R-SUCC-1)', () => {
 
   it('split: the deactivate names every successor; none of them is canonical or equivalent', async () => {
     const { ledger, resolver } = await setting();
-    const pairs = { old: key('tangwanghe'), jinlin: key('jinlin'), yichun: key('yichun') };
-    const old = await createCity(ledger, YICHUN_TWR, pairs.old);
-    await listPredecessors(ledger, await createCity(ledger, JINLIN, pairs.jinlin), pairs.jinlin, [YICHUN_TWR]);
-    await listPredecessors(ledger, await createCity(ledger, YICHUN, pairs.yichun), pairs.yichun, [YICHUN_TWR]);
-    await retire(ledger, old, [JINLIN, YICHUN]);
-    const result = await resolver.resolve(YICHUN_TWR);
-    expect(result.didDocumentMetadata).toMatchObject({ deactivated: true, successor: [JINLIN, YICHUN], canonicalId: YICHUN_TWR });
+    const pairs = { old: key('jianggan'), shangcheng: key('shangcheng'), qiantang: key('qiantang') };
+    const old = await createCity(ledger, JIANGGAN, pairs.old);
+    await listPredecessors(ledger, await createCity(ledger, SHANGCHENG, pairs.shangcheng), pairs.shangcheng, [JIANGGAN]);
+    await listPredecessors(ledger, await createCity(ledger, QIANTANG, pairs.qiantang), pairs.qiantang, [JIANGGAN]);
+    await retire(ledger, old, [SHANGCHENG, QIANTANG]);
+    const result = await resolver.resolve(JIANGGAN);
+    expect(result.didDocumentMetadata).toMatchObject({ deactivated: true, successor: [SHANGCHENG, QIANTANG], canonicalId: JIANGGAN });
     expect(result.didDocumentMetadata.equivalentId).toBeUndefined();
     (result.didDocumentMetadata.successor as string[]).push(REGISTRY);
-    expect((await resolver.resolve(YICHUN_TWR)).didDocumentMetadata.successor).toStrictEqual([JINLIN, YICHUN]);
-    expect((await resolver.resolve(JINLIN)).didDocumentMetadata.equivalentId).toBeUndefined();
+    expect((await resolver.resolve(JIANGGAN)).didDocumentMetadata.successor).toStrictEqual([SHANGCHENG, QIANTANG]);
+    expect((await resolver.resolve(SHANGCHENG)).didDocumentMetadata.equivalentId).toBeUndefined();
   });
 
   it('R-OP-11: a successor is one DID, or 2 to 10 distinct DIDs of the same network, never the DID itself', async () => {
