@@ -51,6 +51,12 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-NODE-1': "the node's own check of its store: packages/ledger/test/self-check.test.ts and packages/cli/test/cli.ledger-check.test.ts",
   'R-NODE-2': 'admission against a derived state edited in the database: packages/ledger/test/self-check.test.ts',
   'R-TRUST-1': "a resolver's durable memory: packages/method/test/file-checkpoint-store.test.ts and the driver restarted between a fork and its second sighting (drivers/uni-resolver-driver-did-city/test/checkpoint-store.test.ts)",
+  'R-FETCH-1': 'verifier-side network policy, not resolution data: packages/method/test/outbound-fetch.test.ts and test/security',
+  'R-FETCH-2': 'verifier-side network policy (addresses, DNS): packages/method/test/outbound-*.test.ts and test/security',
+  'R-FETCH-3': 'verifier-side network policy (redirects): packages/method/test/outbound-fetch.test.ts and test/security',
+  'R-FETCH-4': 'verifier-side network policy (deadline): packages/method/test/outbound-fetch.test.ts',
+  'R-FETCH-5': 'verifier-side network policy (size cap): packages/method/test/outbound-fetch.test.ts',
+  'R-FETCH-6': 'verifier-side network policy (error text): packages/method/test/outbound-fetch.test.ts and test/security',
 };
 
 export interface RuleCoverage {

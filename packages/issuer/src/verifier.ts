@@ -7,7 +7,7 @@
  */
 import { verifyDataIntegrityVc } from './data-integrity.ts';
 import { issue } from './errors.ts';
-import { httpCredentialFetcher, httpJsonFetcher, httpResourceFetcher } from './http-fetch.ts';
+import { type FetchOptions, httpCredentialFetcher, httpJsonFetcher, httpResourceFetcher } from './http-fetch.ts';
 import { type KeyValidity, memoizeResolver } from './issuer-keys.ts';
 import { unwrapEnvelope, verifyJoseVc } from './jose.ts';
 import { decodeJws } from './jws.ts';
@@ -21,6 +21,8 @@ import { failed, type VerifyContext } from './verify-common.ts';
 
 export interface VerifierOptions {
   resolver: DidResolver;
+  /** The outbound-fetch policy of the default fetchers (spec §9.15): hosts allowed http or private addresses, caps. */
+  fetchPolicy?: FetchOptions;
   /** Default: HTTP GET. */
   fetchStatusList?: StatusListFetcher;
   /** Default: HTTP GET; `false`: relatedResource digests are not compared (their structure still is). */
@@ -90,7 +92,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const context: VerifyContext = { ...base };
   if (options.checkStatus !== false) {
     context.status = new StatusChecker({
-      fetchStatusList: options.fetchStatusList ?? httpCredentialFetcher(),
+      fetchStatusList: options.fetchStatusList ?? httpCredentialFetcher(options.fetchPolicy),
       // A status list is checked like any credential, minus a status of its own.
       verifyListCredential: (list) => verifyCredential(list, base),
       now,
@@ -99,10 +101,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     });
   }
   if (options.checkSchemas !== false) {
-    const fetchJson = optional(options.fetchSchema, httpJsonFetcher);
+    const fetchJson = optional(options.fetchSchema, () => httpJsonFetcher(options.fetchPolicy));
     context.schemas = new SchemaRegistry(fetchJson === undefined ? {} : { fetchJson });
   }
-  const fetchResource = optional(options.fetchResource, httpResourceFetcher);
+  const fetchResource = optional(options.fetchResource, () => httpResourceFetcher(options.fetchPolicy));
   if (fetchResource !== undefined) context.fetchResource = fetchResource;
   if (options.requireRelatedResources === true) context.requireRelatedResources = true;
   if (options.checkJsonLd !== undefined && options.checkJsonLd !== false) {

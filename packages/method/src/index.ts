@@ -57,3 +57,6 @@ export {
   ledgerPolicyOf,
 } from './document-content.ts';
 export { type DivisionRecord, divisionRecord, type RecordEdition } from './division-record.ts';
+export { type AddressClass, classifyAddress } from './outbound/addresses.ts';
+export { createOutboundFetch, type HostResolver, type OutboundFetch, type OutboundFetchOptions, type OutboundResponse } from './outbound/fetch.ts';
+export { FETCH_DEFAULTS, OutboundFetchError, type OutboundFetchErrorCode, type OutboundFetchPolicy } from './outbound/policy.ts';
