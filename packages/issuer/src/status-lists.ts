@@ -67,6 +67,31 @@ export class StatusLists {
     return `${this.#options.baseUrl.replace(/\/$/, '')}/status-lists/${id}`;
   }
 
+  /** The id of one of this service's lists from its URL, or undefined when the URL is not one of ours. */
+  idOf(url: string): string | undefined {
+    const prefix = this.urlOf('');
+    if (!url.startsWith(prefix)) return undefined;
+    const rest = url.slice(prefix.length);
+    if (rest === '' || /[/?#]/.test(rest)) return undefined;
+    try {
+      return decodeURIComponent(rest);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A status-list fetcher that reads this service's own lists in process and hands every other URL to `remote`
+   * (spec §9.15: a server verifying its own credentials makes no network request to itself).
+   */
+  ownListsFirst(remote: (url: string) => Promise<unknown>): (url: string) => Promise<unknown> {
+    return async (url) => {
+      const id = this.idOf(url);
+      const own = id === undefined ? undefined : await this.listCredential(id);
+      return own ?? remote(url);
+    };
+  }
+
   /** Creates an empty list and returns its id. */
   createList(purpose: StatusPurpose, length = this.#options.length ?? MIN_STATUS_LIST_LENGTH): string {
     if (!Number.isSafeInteger(length) || length < MIN_STATUS_LIST_LENGTH || length % 8 !== 0) {

@@ -153,3 +153,27 @@ CREATE INDEX status_entries_credential ON status_entries (credential_id);`);
     expect(() => new SqliteStatusStore(file)).toThrow(/newer than this code's/);
   });
 });
+
+describe('own status lists are read in process', () => {
+  it('idOf recognises only URLs under this service', () => {
+    const id = s.lists.createList('revocation');
+    expect(s.lists.idOf(s.lists.urlOf(id))).toBe(id);
+    expect(s.lists.idOf(`https://elsewhere.example/status-lists/${id}`)).toBeUndefined();
+    expect(s.lists.idOf(`${s.lists.urlOf(id)}/more`)).toBeUndefined();
+    expect(s.lists.idOf(s.lists.urlOf('%ZZ'))).toBeUndefined();
+  });
+
+  it('ownListsFirst answers its own lists without the remote fetcher, and hands every other URL to it', async () => {
+    const id = s.lists.createList('suspension');
+    const remoteCalls: string[] = [];
+    const fetchList = s.lists.ownListsFirst(async (url) => {
+      remoteCalls.push(url);
+      return 'remote';
+    });
+    const own = (await fetchList(s.lists.urlOf(id))) as { id: string };
+    expect(own.id).toBe(s.lists.urlOf(id));
+    expect(await fetchList(s.lists.urlOf('no-such-list'))).toBe('remote');
+    expect(await fetchList('https://other.example/list')).toBe('remote');
+    expect(remoteCalls).toEqual([s.lists.urlOf('no-such-list'), 'https://other.example/list']);
+  });
+});

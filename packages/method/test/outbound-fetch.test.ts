@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboundFetch, OutboundFetchError, type OutboundFetchOptions } from '../src/index.ts';
+import { createOutboundFetch, fetchPolicyFromEnv, hostsOf, OutboundFetchError, type OutboundFetchOptions } from '../src/index.ts';
 
 interface Listener {
   origin: string;
@@ -221,5 +221,24 @@ describe('outbound fetch: time and size (R-FETCH-4, R-FETCH-5)', () => {
     expect((await refusal(`${target.origin}/`, trusting(target, { maxBytes: 1000 }))).code).toBe('FETCH_TOO_LARGE');
     const exact = await createOutboundFetch(trusting(target, { maxBytes: 2000 }))(`${target.origin}/`);
     expect(exact.body.length).toBe(2000);
+  });
+});
+
+describe('fetchPolicyFromEnv', () => {
+  it('reads hosts and caps, and adds the trusted hosts to both lists', () => {
+    const env = { DID_CITY_FETCH_ALLOW_HTTP: 'a.example, b.example:8080', DID_CITY_FETCH_ALLOW_PRIVATE: 'c.example', DID_CITY_FETCH_TIMEOUT_MS: '250', DID_CITY_FETCH_MAX_BYTES: '1000', DID_CITY_FETCH_MAX_REDIRECTS: '0' };
+    expect(fetchPolicyFromEnv(env, hostsOf(['http://localhost:8080/issuer']))).toEqual({
+      httpHosts: ['localhost:8080', 'a.example', 'b.example:8080'],
+      privateHosts: ['localhost:8080', 'c.example'],
+      timeoutMs: 250,
+      maxBytes: 1000,
+      maxRedirects: 0,
+    });
+    expect(fetchPolicyFromEnv({})).toEqual({ httpHosts: [], privateHosts: [] });
+  });
+
+  it('refuses a cap that is not a whole number and a host entry that is not a host', () => {
+    expect(() => fetchPolicyFromEnv({ DID_CITY_FETCH_TIMEOUT_MS: '5s' })).toThrow(/DID_CITY_FETCH_TIMEOUT_MS/);
+    expect(() => createOutboundFetch({ httpHosts: ['http://a.example/'] })).toThrow(/not a host/);
   });
 });

@@ -12,7 +12,7 @@ import {
   createVerifier,
   VC_V2_CONTEXT,
 } from '@did-city/issuer';
-import { createCityResolver } from '@did-city/method';
+import { createCityResolver, fetchPolicyFromEnv, hostsOf } from '@did-city/method';
 import { type CommandSpec, need, str, UsageError, type Values } from '../args.ts';
 import type { Config } from '../config.ts';
 import { requestJson } from '../http.ts';
@@ -130,6 +130,19 @@ function readInput(source: string): unknown {
   }
 }
 
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The ledger's host, under each loopback name when it is local: an all-in-one reached at 127.0.0.1 names its status
+ * lists under its public URL, http://localhost:<port> by default.
+ */
+function ledgerHosts(ledger: string): string[] {
+  const url = new URL(ledger);
+  if (!LOOPBACK_NAMES.includes(url.hostname)) return hostsOf([ledger]);
+  const port = url.port || '80';
+  return LOOPBACK_NAMES.map((name) => `${name}:${port}`);
+}
+
 export const credentialVerify: CommandSpec = {
   name: 'credential verify',
   summary: 'Verify a credential (VC-JWT, vc+jwt or Data Integrity) against the ledger: issuer keys, dates, status, schema.',
@@ -140,7 +153,10 @@ export const credentialVerify: CommandSpec = {
     const input = readInput(positionals[0]!);
     const resolver = createDidResolver({ city: createCityResolver({ reader: await config.reader() }) });
     out.progress('verifying against the ledger…');
-    const result = await createVerifier({ resolver }).verify(input);
+    // Status lists and schemas are fetched under the outbound-fetch policy (spec §9.15); the ledger chosen for this run
+    // is trusted like the hosts named in DID_CITY_FETCH_ALLOW_HTTP / _PRIVATE.
+    const fetchPolicy = fetchPolicyFromEnv(process.env, ledgerHosts(config.ledger));
+    const result = await createVerifier({ resolver, fetchPolicy }).verify(input);
     if (!result.verified) {
       out.result(['NOT verified', ...result.errors.map((e) => `  ${e.code}: ${e.message}`)].join('\n'), result);
       const first = result.errors[0];

@@ -90,7 +90,7 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
   },
   async run({ values, out, config }) {
     const parts = await import('@did-city/issuer');
-    const { createCityResolver } = await import('@did-city/method');
+    const { createCityResolver, fetchPolicyFromEnv, hostsOf } = await import('@did-city/method');
     const did = str(values, 'did') ?? 'did:city:cn';
     const keyId = str(values, 'key-id') ?? '#key-1';
     const key = { verificationMethod: `${did}${keyId.startsWith('#') ? keyId : `#${keyId}`}`, signer: signerOf(config.keyFile, need(values, 'key')) };
@@ -106,9 +106,15 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
     const store = new parts.SqliteStatusStore(join(dataDir, 'issuer.db'));
     const statusLists = new parts.StatusLists({ store, key, baseUrl });
     const resolver = parts.createDidResolver({ city: createCityResolver({ reader: await config.reader() }) });
+    const fetchPolicy = fetchPolicyFromEnv(process.env, hostsOf([baseUrl]));
     const app = parts.createIssuerApp({
       issuer: parts.createIssuer({ key, statusLists, baseUrl }),
-      verifier: parts.createVerifier({ resolver }),
+      // Own status lists in process; anything else under the outbound-fetch policy (spec §9.15), own URL allowed.
+      verifier: parts.createVerifier({
+        resolver,
+        fetchStatusList: statusLists.ownListsFirst(parts.httpCredentialFetcher(fetchPolicy)),
+        fetchPolicy,
+      }),
       statusLists,
       holderKey: key,
       clients: [{ id: 'cli', token }],

@@ -1,8 +1,9 @@
 /**
  * The issuer of the all-in-one: the national registry `did:city:cn` signs with its credential key `#vc-1`, status
  * lists live in `<dataDir>/issuer.db`, and the verifier resolves issuers through the same verifying resolver as
- * the driver. This server's own status lists are read in-process (whatever port an earlier start printed into a
- * credential); the list credential is still verified like any other.
+ * the driver. This server's own status lists are read in-process (their URLs keep the base URL fixed at first
+ * start); the list credential is still verified like any other. Every other URL a credential names is fetched
+ * under the outbound-fetch policy (spec §9.15).
  */
 import {
   createDidResolver,
@@ -14,7 +15,7 @@ import {
   SqliteStatusStore,
   StatusLists,
 } from '@did-city/issuer';
-import type { CityResolver } from '@did-city/method';
+import type { CityResolver, OutboundFetchPolicy } from '@did-city/method';
 import { createSigner } from '@did-city/method';
 import type { Router } from 'express';
 import type { NamedKey } from '../keyfile.ts';
@@ -34,19 +35,7 @@ export interface IssuerPartsOptions {
   resolver: Pick<CityResolver, 'resolve'>;
   /** Bearer token of the write endpoints: an admin client, so it may change the status of any credential here. */
   token: string;
-}
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-const OWN_LIST = /^\/issuer\/status-lists\/([^/]+)$/;
-
-function statusListFetcher(lists: StatusLists): (url: string) => Promise<unknown> {
-  const remote = httpCredentialFetcher();
-  return async (url) => {
-    const parsed = URL.canParse(url) ? new URL(url) : undefined;
-    const own = parsed !== undefined && LOCAL_HOSTS.has(parsed.hostname) ? OWN_LIST.exec(parsed.pathname) : null;
-    const local = own === null ? undefined : await lists.listCredential(decodeURIComponent(own[1]!));
-    return local ?? remote(url);
-  };
+  fetchPolicy: OutboundFetchPolicy;
 }
 
 export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
@@ -57,7 +46,8 @@ export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
   const issuer = createIssuer({ key, statusLists, baseUrl });
   const verifier = createVerifier({
     resolver: createDidResolver({ city: options.resolver }),
-    fetchStatusList: statusListFetcher(statusLists),
+    fetchStatusList: statusLists.ownListsFirst(httpCredentialFetcher(options.fetchPolicy)),
+    fetchPolicy: options.fetchPolicy,
     fetchResource: false,
   });
   // The same key signs presentations as holder (POST /presentations/prove) if the DID lists it for authentication.

@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createRegistrationRouter, LedgerNode, Registrations } from '@did-city/ledger';
-import { createCityResolver, FileCheckpointStore, HttpLedgerReader } from '@did-city/method';
+import { createCityResolver, FileCheckpointStore, fetchPolicyFromEnv, HttpLedgerReader, hostsOf, type OutboundFetchPolicy } from '@did-city/method';
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
@@ -36,6 +36,11 @@ export interface AllInOneOptions {
    * base URL (`<publicUrl>/issuer`), which credentials and status lists keep naming after a port change.
    */
   publicUrl?: string;
+  /**
+   * What the issuer's verifier may fetch (spec §9.15). Default: the DID_CITY_FETCH_* environment settings, plus this
+   * server's own public URL over http; its own status lists are read in process either way.
+   */
+  fetchPolicy?: OutboundFetchPolicy;
   /** Where the banner, the seeding progress and request lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -103,7 +108,8 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
     desk = Registrations.open({ node, file: join(dataDir, 'registrations.db'), onError });
     const { issuerBaseUrl: baseUrl } = loadOrCreateSettings(layout.settings, { issuerBaseUrl: `${publicUrl}/issuer` });
-    issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer });
+    const fetchPolicy = options.fetchPolicy ?? fetchPolicyFromEnv(process.env, hostsOf([publicUrl]));
+    issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
     const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, log });
     let ready = false;
     const app = buildApp({ node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, isReady: () => ready });

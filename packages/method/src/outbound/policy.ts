@@ -3,6 +3,7 @@
  * someone else's data (a credential's status list, schema or related resource). Errors name the rule that was broken
  * and never carry the peer's bytes or say whether a port was open.
  */
+import { DidCityError } from '../errors.ts';
 import { type AddressClass, classifyAddress } from './addresses.ts';
 
 export type OutboundFetchErrorCode =
@@ -56,6 +57,7 @@ interface HostEntry {
 }
 
 function parseEntry(entry: string): HostEntry {
+  if (!URL.canParse(`http://${entry}`) || /[/?#@]/.test(entry)) throw new DidCityError('INVALID_OPTIONS', `"${entry}" is not a host or host:port`);
   const url = new URL(`http://${entry}`);
   return { hostname: url.hostname, port: /:\d+$/.test(entry) ? url.port || '80' : undefined };
 }
