@@ -84,6 +84,12 @@ function failure(errorType: string, metadata: Record<string, unknown> = {}): Web
   return { status: webStatus(errorType, {}), errorType, content: null, metadata };
 }
 
+/** HttpDriver lines 168-178 and 303-313: a body that is no result, by status alone; anything but 404 and 406 is 500. */
+function unparsedFailure(status: number): WebAnswer {
+  if (status === 404) return failure('NOT_FOUND');
+  return failure(status === 406 ? 'REPRESENTATION_NOT_SUPPORTED' : 'INTERNAL_ERROR');
+}
+
 function mimeOf(contentType: string | null): string | undefined {
   return contentType?.split(';')[0]?.trim().toLowerCase();
 }
@@ -124,9 +130,7 @@ export async function urResolve(entry: DriverEntry, did: string, options: Record
   const json = jsonObject(res.text);
   const parsed = mimeOf(res.contentType) === RESOLUTION || hasAny(json, ['didResolutionMetadata', 'didDocumentMetadata', 'didDocument', 'didDocumentStream']);
   if (!parsed) {
-    if (res.status === 404) return failure('NOT_FOUND');
-    if (res.status === 406) return failure('REPRESENTATION_NOT_SUPPORTED');
-    if (res.status !== 200) return failure('INTERNAL_ERROR');
+    if (res.status !== 200) return unparsedFailure(res.status);
     // ClientUtil lines 143-165: the body is the document itself.
     return { status: 200, content: json ?? null, metadata: {} };
   }
@@ -174,9 +178,7 @@ export async function urDereference(entry: DriverEntry, didUrl: string, clientAc
   const json = jsonObject(res.text);
   const parsed = mimeOf(res.contentType) === DEREFERENCING || hasAny(json, ['dereferencingMetadata', 'contentMetadata', 'content', 'contentStream']);
   if (!parsed) {
-    if (res.status === 404) return failure('NOT_FOUND');
-    if (res.status === 406) return failure('REPRESENTATION_NOT_SUPPORTED');
-    if (res.status !== 200) return failure('INTERNAL_ERROR');
+    if (res.status !== 200) return unparsedFailure(res.status);
     // ClientUtil lines 167-188 and 341-349: the body is the content, typed by the HTTP Content-Type.
     const type = mimeOf(res.contentType) ?? 'application/octet-stream';
     return { status: 200, content: webContent(Buffer.from(res.text), type), metadata: {} };
