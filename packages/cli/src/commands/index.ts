@@ -1,6 +1,7 @@
 /** Every command of `did-city`, in the order `did-city --help` lists them. */
 import type { CommandSpec } from '../args.ts';
 import { credentialIssue, credentialReinstate, credentialRevoke, credentialSuspend, credentialVerify } from './credential.ts';
+import { divisionShow } from './division.ts';
 import { history } from './history.ts';
 import { keysGenerate, keysShow } from './keys.ts';
 import { create, deactivate, recover } from './operations.ts';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   deactivate,
   resolve,
   history,
+  divisionShow,
   credentialIssue,
   credentialVerify,
   credentialRevoke,
