@@ -4,13 +4,14 @@
  * from the repo (`node --conditions=source --import tsx packages/cli/src/bin.ts`).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLedgerRouter, createRegistrationRouter, LedgerNode } from '@did-city/ledger';
+import { type KeyPair, type KeyType, keyPairFromSecret } from '@did-city/method';
 import express from 'express';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -130,4 +131,12 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): CliS
   };
   servers.add(server);
   return server;
+}
+
+/** The key pair named `name` in a CLI key file, as the tests read back what `did-city keys generate` wrote. */
+export function keyPairIn(keyFile: string, name: string): KeyPair {
+  const file = JSON.parse(readFileSync(keyFile, 'utf8')) as { keys: Array<{ name: string; keyType: KeyType; secretKey: string }> };
+  const key = file.keys.find((k) => k.name === name);
+  if (key === undefined) throw new Error(`${keyFile} holds no key named ${name}`);
+  return keyPairFromSecret(key.keyType, new Uint8Array(Buffer.from(key.secretKey, 'base64url')));
 }

@@ -1,9 +1,4 @@
-/**
- * A city that holds SM2 keys, through its whole life with the CLI against a real ledger node over HTTP: a registry
- * whose institutes mix SM2 and Ed25519 keys, apply → approve ×2 → update → rotate → recover by the registry →
- * deactivate. Every operation the ledger anchors carries sm2-jcs-2026 proofs, and the history verifies.
- */
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import {
   createOperation,
@@ -11,14 +6,13 @@ import {
   generateKeyPair,
   type KeyPair,
   type KeyType,
-  keyPairFromSecret,
   multikeyType,
   type Operation,
   signOperation,
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKeyFile, storedKey, writeKeyFile } from '../src/keyfile.ts';
-import { cli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
+import { cli, keyPairIn, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
 
 const TIANJIN = 'did:city:cn:120000';
 
@@ -28,9 +22,7 @@ let env: Record<string, string>;
 let keyFile: string;
 
 function pairOf(name: string): KeyPair {
-  const file = JSON.parse(readFileSync(keyFile, 'utf8')) as { keys: Array<{ name: string; keyType: KeyType; secretKey: string }> };
-  const key = file.keys.find((k) => k.name === name)!;
-  return keyPairFromSecret(key.keyType, new Uint8Array(Buffer.from(key.secretKey, 'base64url')));
+  return keyPairIn(keyFile, name);
 }
 
 async function ok(args: string[]) {

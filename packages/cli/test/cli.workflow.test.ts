@@ -9,12 +9,10 @@ import {
   createOperation,
   createSigner,
   type KeyPair,
-  type KeyType,
-  keyPairFromSecret,
   signOperation,
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, INSTITUTE_TOKEN, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
+import { cli, keyPairIn, INSTITUTE_TOKEN, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
 
 const SJZ = 'did:city:cn:130100';
 const BUREAU = `${SJZ}:transport-bureau`;
@@ -25,9 +23,7 @@ let env: Record<string, string>;
 let keyFile: string;
 
 function pairOf(name: string): KeyPair {
-  const file = JSON.parse(readFileSync(keyFile, 'utf8')) as { keys: Array<{ name: string; keyType: KeyType; secretKey: string }> };
-  const key = file.keys.find((k) => k.name === name)!;
-  return keyPairFromSecret(key.keyType, new Uint8Array(Buffer.from(key.secretKey, 'base64url')));
+  return keyPairIn(keyFile, name);
 }
 
 async function ok(args: string[]) {
