@@ -102,7 +102,13 @@ function redirectReply(result: DIDDereferencingResult, style: ReplyStyle): Reply
   const [first] = urlsOf(result.content);
   if (first === undefined) return driverProblem('NOT_FOUND', 'The DID URL selects no service endpoint URL', style);
   if (!URL.canParse(first)) return driverProblem('INVALID_DID_DOCUMENT', 'The service endpoint is not an absolute URL', style);
-  return { status: 303, location: new URL(first).href, cacheable: true };
+  const location = new URL(first);
+  // A redirect only to http(s): a controller's `javascript:` or `file:` endpoint is returned as content, never as a
+  // Location a browser would follow.
+  if (location.protocol !== 'http:' && location.protocol !== 'https:') {
+    return { status: 200, contentType: MEDIA.dereferencing, body: dereferencingBody(result), cacheable: true };
+  }
+  return { status: 303, location: location.href, cacheable: true };
 }
 
 function dereferencingBody(result: DIDDereferencingResult, content = result.content): DIDDereferencingResult {

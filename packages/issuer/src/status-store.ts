@@ -3,6 +3,7 @@
  * WAL, synchronous=FULL, so an acknowledged revocation survives a crash); the interface is small so another store
  * can replace it.
  */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type StatusPurpose = 'revocation' | 'suspension';
@@ -93,12 +94,20 @@ function toRecord(row: ListRow | undefined): StatusListRecord | undefined {
   return { id: row.id, purpose: row.purpose, length: row.length, bits, version: row.version, allocated: row.allocated, full: row.full === 1 };
 }
 
+/** The store file 0600 whatever the directory's mode (created so before SQLite opens it; -wal/-shm follow it). */
+function restrictFile(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+}
+
 export class SqliteStatusStore implements StatusStore {
   readonly #db: Database.Database;
   readonly #statements;
 
   /** `path`: a file, or ':memory:' for tests. */
   constructor(path: string) {
+    restrictFile(path);
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');

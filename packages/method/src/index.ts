@@ -61,3 +61,4 @@ export { type AddressClass, classifyAddress } from './outbound/addresses.ts';
 export { createOutboundFetch, type HostResolver, type OutboundFetch, type OutboundFetchOptions, type OutboundResponse } from './outbound/fetch.ts';
 export { FETCH_DEFAULTS, OutboundFetchError, type OutboundFetchErrorCode, type OutboundFetchPolicy } from './outbound/policy.ts';
 export { fetchPolicyFromEnv, hostsOf } from './outbound/settings.ts';
+export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';

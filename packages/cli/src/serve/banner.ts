@@ -1,5 +1,5 @@
 /**
- * What the all-in-one prints: on first start the tokens (once, with where they are kept), on every start the curl
+ * What the all-in-one prints: on first start where the tokens are kept (never the tokens), on every start the curl
  * lines to try. The lines never contain a secret: the one that needs an institute token reads it from tokens.json.
  */
 import { isAbsolute, relative } from 'node:path';
@@ -35,12 +35,17 @@ export function tryText(options: { publicUrl: string; dataDir: string }): string
   return ['Try it:', ...lines].join('\n');
 }
 
+/**
+ * Where the operator's tokens are and what each is for, never the tokens: stdout ends up in journald, container
+ * logs and CI output, which other people read.
+ */
 export function tokenText(tokens: Tokens, file: string): string {
-  const institutes = Object.entries(tokens.institutes).map(([name, token]) => `  ${name.padEnd(12)} ${token}   (GET /registrations)`);
+  const where = displayPath(file);
+  const institutes = Object.keys(tokens.institutes).map((name) => `  institutes.${name.padEnd(12)} GET /registrations`);
   return [
-    `Tokens for the operator, shown only this once (kept in ${displayPath(file)}, mode 0600):`,
-    `  ${'admin'.padEnd(12)} ${tokens.admin}   (POST /governance/operations)`,
+    `Operator tokens were created in ${where} (mode 0600); read them from there, e.g. node -p "require('${where}').admin":`,
+    `  ${'admin'.padEnd(23)} POST /governance/operations`,
     ...institutes,
-    `  ${'issuer'.padEnd(12)} ${tokens.issuer}   (POST /issuer/credentials/issue, /issuer/credentials/status)`,
+    `  ${'issuer'.padEnd(23)} POST /issuer/credentials/issue, /issuer/credentials/status`,
   ].join('\n');
 }

@@ -3,8 +3,8 @@
  * JSON content-type check, request logs and problem-details error handling. Logs name method, path, status and
  * time only (no headers, bodies or query strings, so no token or key material can reach them).
  */
-import { DidCityError } from '@did-city/method';
-import type { NextFunction, Request, Response } from 'express';
+import { DidCityError, jsonTooDeep, MAX_JSON_DEPTH } from '@did-city/method';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { type Classified, sendProblem } from './problem.ts';
 
 export type Handler = (req: Request, res: Response) => Promise<void>;
@@ -23,6 +23,14 @@ export function requireJson(req: Request, _res: Response, next: NextFunction): v
     return;
   }
   next();
+}
+
+/** The JSON body parser of every write route: a size limit, then at most MAX_JSON_DEPTH levels of nesting. */
+export function jsonBody(limit: number | string): RequestHandler[] {
+  const depth: RequestHandler = (req, _res, next) => {
+    next(jsonTooDeep(req.body) ? new DidCityError('MALFORMED_REQUEST', `request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`) : undefined);
+  };
+  return [express.json({ limit, strict: true }), depth];
 }
 
 /** The request path without its query string (which may carry anything), capped for logs. */

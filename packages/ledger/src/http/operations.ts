@@ -9,7 +9,7 @@ import express, { type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
 import { buildReceipt, type Receipt } from '../receipt.ts';
 import { requireBearer } from './auth.ts';
-import { type Handler, requireJson, route } from './middleware.ts';
+import { type Handler, jsonBody, requireJson, route } from './middleware.ts';
 import { sendPlainProblem } from './problem.ts';
 
 export interface OperationRoutesOptions {
@@ -72,7 +72,7 @@ function receiptHandler(node: LedgerNode): Handler {
 export function operationRoutes(node: LedgerNode, options: OperationRoutesOptions): Router {
   const router = express.Router();
   const inFlight = new InFlight();
-  const json = express.json({ limit: options.bodyLimit, strict: true });
+  const json = jsonBody(options.bodyLimit);
   router.post('/operations', requireJson, json, route(submitHandler(node, inFlight, false)));
   // The token is checked before the body is read: an anonymous client cannot make the node parse anything.
   const bearer = requireBearer(options.adminToken);

@@ -35,11 +35,26 @@ export interface Classified {
  */
 export function classify(error: unknown): Classified {
   if (error instanceof DidCityError) return { code: error.code, detail: error.detail, unexpected: false };
+  const request = requestProblem(error);
+  if (request !== undefined) return request;
   if (error instanceof TlogError && error.code === 'MALFORMED_TILE') {
     return { code: 'MALFORMED_REQUEST', detail: error.message, unexpected: false };
   }
   if (error instanceof RangeError) return { code: 'MALFORMED_REQUEST', detail: error.message, unexpected: false };
   return { code: 'INTERNAL_ERROR', detail: 'The ledger node failed to answer this request.', unexpected: true };
+}
+
+export const NESTED_TOO_DEEPLY: Classified = { code: 'MALFORMED_REQUEST', detail: 'request body is nested too deeply', unexpected: false };
+
+/**
+ * Failures caused by the shape of a request rather than by the node: a path with malformed percent-encoding
+ * (express's URIError) and a value nested so deeply that a recursive check ran out of stack. Their messages are
+ * internal text, so the answer is a fixed sentence.
+ */
+export function requestProblem(error: unknown): Classified | undefined {
+  if (error instanceof URIError) return { code: 'MALFORMED_REQUEST', detail: 'the path has malformed percent-encoding', unexpected: false };
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return NESTED_TOO_DEEPLY;
+  return undefined;
 }
 
 /**

@@ -17,8 +17,8 @@
 import { join } from 'node:path';
 import { DidCityError, isMultihashSha256 } from '@did-city/method';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { problemHandler, requestLog, requireJson, route } from '../http/middleware.ts';
-import { bodyProblem, type Classified, sendPlainProblem } from '../http/problem.ts';
+import { jsonBody, problemHandler, requestLog, requireJson, route } from '../http/middleware.ts';
+import { bodyProblem, type Classified, requestProblem, sendPlainProblem } from '../http/problem.ts';
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
@@ -77,7 +77,7 @@ const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node 
 /** The contract's own errors and body-parser failures; anything else is unexpected (logged by name only). */
 function classifyRegistrationError(error: unknown): Classified {
   if (error instanceof DidCityError) return { code: error.code, detail: error.detail, unexpected: false };
-  return bodyProblem(error) ?? INTERNAL;
+  return bodyProblem(error) ?? requestProblem(error) ?? INTERNAL;
 }
 
 function errorHandler(log: (line: string) => void) {
@@ -101,7 +101,7 @@ function openDesk(node: LedgerNode, options: RegistrationRouterOptions): Registr
 
 function routes(desk: Registrations, options: RegistrationRouterOptions): Router {
   const router = express.Router();
-  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_REGISTRATION_BODY_LIMIT, strict: true });
+  const json = jsonBody(options.bodyLimit ?? DEFAULT_REGISTRATION_BODY_LIMIT);
   const id = (req: Request) => String(req.params['id']);
   router.post(
     '/',

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { DataIntegrityProof, StateOperation } from '@did-city/method';
 import type { Receipt } from '../receipt.ts';
 import type { Application, Approval, Contact, Rejection, RegistrationStatus } from './types.ts';
+import { restrictFile } from '../store/file-mode.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -65,6 +66,7 @@ export class RegistrationStore {
   readonly #sql;
 
   constructor(file: string) {
+    restrictFile(file);
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');

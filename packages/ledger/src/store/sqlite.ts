@@ -40,6 +40,7 @@ import {
   toStateRows,
 } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
+import { restrictFile } from './file-mode.ts';
 
 export interface SqliteLogStoreOptions {
   /** Path of the database file (created if missing). */
@@ -53,6 +54,7 @@ export class SqliteLogStore implements LogStore {
   #frontier: Frontier;
 
   constructor(options: SqliteLogStoreOptions) {
+    restrictFile(options.file);
     this.#db = new Database(options.file);
     try {
       prepareDatabase(this.#db);

@@ -5,6 +5,7 @@
  * for one size.
  */
 import Database from 'better-sqlite3';
+import { restrictFile } from '../store/file-mode.ts';
 
 export interface WitnessLogState {
   size: number;
@@ -41,6 +42,7 @@ export class WitnessStateStore {
   readonly #db: Database.Database;
 
   constructor(options: { file: string }) {
+    restrictFile(options.file);
     this.#db = new Database(options.file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
