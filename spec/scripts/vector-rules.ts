@@ -48,6 +48,8 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-GOV-3': 'when a policy change takes effect (the old quorum co-signs the handover): packages/ledger/test/governance.test.ts',
   'R-GOV-4': 'a following resolver adopts the governed policy: packages/ledger/test/governance.test.ts (real ledger over HTTP)',
   'R-LED-5': 'what a ledger node serves: packages/ledger reader tests (only entries covered by a quorum checkpoint)',
+  'R-LIM-1': 'ledger-side bound at admission: packages/ledger/test/history-bounds.test.ts (a real node over HTTP)',
+  'R-LIM-2': 'covered by packages/method/test/history-limits.test.ts (the validator the ledger node runs) and packages/ledger/test/history-bounds.test.ts',
   'R-NODE-1': "the node's own check of its store: packages/ledger/test/self-check.test.ts and packages/cli/test/cli.ledger-check.test.ts",
   'R-NODE-2': 'admission against a derived state edited in the database: packages/ledger/test/self-check.test.ts',
   'R-TRUST-1': "a resolver's durable memory: packages/method/test/file-checkpoint-store.test.ts and the driver restarted between a fork and its second sighting (drivers/uni-resolver-driver-did-city/test/checkpoint-store.test.ts)",

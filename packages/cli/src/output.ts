@@ -35,6 +35,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   INVALID_OPERATION: 'the ledger refused the operation as malformed; check the flags against --help',
   INVALID_SIGNATURE: 'a proof did not verify; check that the key file holds the right secret keys',
   UNAUTHORIZED_OPERATION: "sign with the DID's current update keys (or the parent's, meeting its threshold); see did-city history DID",
+  HISTORY_TOO_LARGE: 'the DID has reached its history bounds (spec §9.7): its parent can still recover it, or it can be deactivated',
   STALE_OPERATION: 'someone else changed the DID first; run the command again to build on its latest state',
   DID_DEACTIVATED: 'the DID is deactivated and can never change again; its successor, if any, is in did-city resolve',
   UNAUTHORIZED: 'pass a valid token with --token (or env DID_CITY_TOKEN for institutes, DID_CITY_ISSUER_TOKEN for the issuer)',

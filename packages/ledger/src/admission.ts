@@ -8,21 +8,12 @@
  * entry's operation says. Anything else is a TamperedStateError: the operation is refused and the node stops
  * sequencing until its store checks out again.
  */
-import {
-  buildDocument,
-  canonicalize,
-  DidCityError,
-  type DidHistory,
-  type DocumentVersion,
-  type KeyState,
-  type LogEntry,
-  operationHash,
-  type StateOperation,
-} from '@did-city/method';
+import { canonicalize, DidCityError, type DidHistory, type LogEntry, operationHash } from '@did-city/method';
 import { leafHash, verifyInclusion } from '@did-city/tlog';
 import { sameBytes } from './bytes.ts';
 import { decodeLeaf } from './leaf.ts';
 import type { LogStore, StoredEntry, TreeHead } from './store/interface.ts';
+import { versionOf } from './store/versions.ts';
 
 /** The derived state disagrees with the log: the store was changed behind the node's back. */
 export class TamperedStateError extends DidCityError {
@@ -44,9 +35,9 @@ export class TamperedStateError extends DidCityError {
  */
 export type AnchorOf = (index: number) => Promise<TreeHead> | TreeHead;
 
-/** `store.didState(did)`, checked against the log; undefined only when the log holds nothing of `did`. */
+/** `store.didHead(did)`, checked against the log; undefined only when the log holds nothing of `did`. */
 export async function verifiedState(store: LogStore, did: string, anchor: AnchorOf): Promise<DidHistory | undefined> {
-  const [state, last] = await Promise.all([store.didState(did), store.lastEntryOfDid(did)]);
+  const [state, last] = await Promise.all([store.didHead(did), store.lastEntryOfDid(did)]);
   if (last === undefined) {
     if (state !== undefined) throw new TamperedStateError(did, 'a derived state exists but the log holds no entry of it');
     return undefined;
@@ -82,12 +73,6 @@ async function provenEntry(store: LogStore, stored: StoredEntry, anchor: AnchorO
   return entry;
 }
 
-function keyStateOf(op: StateOperation): KeyState {
-  const state: KeyState = { updateKeys: [...op.updateKeys], threshold: op.threshold };
-  if (op.nextKeyHashes !== undefined) state.nextKeyHashes = [...op.nextKeyHashes];
-  return state;
-}
-
 const same = (a: unknown, b: unknown): boolean => canonicalize(a as object) === canonicalize(b as object);
 
 /** Why `state` is not what the head `entry` makes it, or undefined when it is. */
@@ -104,17 +89,8 @@ function headProblem(state: DidHistory, entry: LogEntry): string | undefined {
     return same(state.deactivation ?? null, deactivation) ? undefined : 'its deactivation is not the one the log holds';
   }
   if (state.deactivation !== undefined) return 'it is marked deactivated, the log does not deactivate it';
-  const keyState = keyStateOf(op);
-  const version: DocumentVersion = {
-    versionId: String(op.seq),
-    seq: op.seq,
-    document: buildDocument(op.did, op.document),
-    keyState,
-    operationHash: hash,
-    leafIndex: entry.index,
-    integratedTime: entry.integratedTime,
-  };
-  if (!same(state.keyState, keyState)) return `its keys are not those of seq ${op.seq}`;
+  const version = versionOf(entry)!;
+  if (!same(state.keyState, version.keyState)) return `its keys are not those of seq ${op.seq}`;
   if (!same(state.versions.at(-1) ?? null, version)) return `its latest version is not the one seq ${op.seq} makes`;
   return undefined;
 }

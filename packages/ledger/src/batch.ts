@@ -7,6 +7,7 @@
 import { checkAllocation, countryRegistryDid, type DidHistory, type GenesisPolicy, type Operation } from '@did-city/method';
 import { type AnchorOf, TamperedStateError, verifiedState } from './admission.ts';
 import { applyEntry } from './derived-state.ts';
+import { BatchUsage } from './history-bounds.ts';
 import { encodeLeaf } from './leaf.ts';
 import type { AppendBatch, AppendEntry, LogStore } from './store/interface.ts';
 
@@ -46,14 +47,17 @@ export async function buildBatch(options: BuildBatchOptions): Promise<{ batch: A
   };
   const entries: AppendEntry[] = [];
   const outcomes: BatchOutcome[] = [];
+  const usage = new BatchUsage(store, lookup);
   for (const { operation, operationHash } of items) {
     const index = size + entries.length;
     try {
       // Admission only (spec R-ALLOC-2): replays of the log never re-judge a create against a newer table.
       if (operation.type === 'create') checkAllocation(operation, await lookup(countryRegistryDid(operation.did)));
       const history = await applyEntry(lookup, { index, integratedTime, operation }, genesis);
+      const leaf = encodeLeaf({ integratedTime, operation });
+      await usage.admit(operation, leaf.length);
       overlay.set(operation.did, history);
-      entries.push({ leaf: encodeLeaf({ integratedTime, operation }), operationHash, did: operation.did, seq: operation.seq, integratedTime });
+      entries.push({ leaf, operationHash, did: operation.did, seq: operation.seq, integratedTime });
       outcomes.push({ ok: true, index });
     } catch (error) {
       if (error instanceof TamperedStateError) throw error;

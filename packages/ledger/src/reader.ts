@@ -26,12 +26,25 @@ export interface ProvenHistory {
   entries: ProvenEntry[];
 }
 
-/** A DID's anchored entries, each with its inclusion proof against one co-signed checkpoint. */
+/** Entries read and proven per step of a history answer; the event loop is yielded between steps. */
+export const HISTORY_PAGE = 8;
+
+/**
+ * A DID's anchored entries, each with its inclusion proof against one co-signed checkpoint. Read page by page
+ * (HISTORY_PAGE entries, with a turn of the event loop between pages), so that many concurrent reads of a long
+ * history share the process with everything else instead of holding it for a whole history each.
+ */
 export async function provenHistory(store: LogStore, did: string): Promise<ProvenHistory> {
   const checkpoint = await store.latestCheckpoint();
   if (!checkpoint) return { did, treeSize: 0, entries: [] };
-  const stored = await store.entriesOfDid(did, checkpoint.size);
-  const entries = await Promise.all(stored.map((e) => provenEntry(store, e, checkpoint)));
+  const entries: ProvenEntry[] = [];
+  for (let afterSeq = -1; ; ) {
+    const page = await store.entriesOfDidPage(did, { afterSeq, limit: HISTORY_PAGE, beforeSize: checkpoint.size });
+    for (const stored of page) entries.push(await provenEntry(store, stored, checkpoint));
+    if (page.length < HISTORY_PAGE) break;
+    afterSeq = page.at(-1)!.seq;
+    await new Promise((resume) => setImmediate(resume));
+  }
   return { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, entries };
 }
 

@@ -24,6 +24,8 @@ export interface StoreFixture {
   clearDerivedState(): Promise<void>;
   /** Removes the log and everything the fixture made. */
   destroy(): Promise<void>;
+  /** Bytes of a DID's `did_state` row as the database holds them (read behind the store's back). */
+  stateRowBytes(did: string): Promise<number>;
 }
 
 /**
@@ -139,6 +141,42 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       await store.rebuildDerivedState();
       expect(await store.didState(SJZ)).toEqual(incremental);
       expect((await store.integrityCheck()).ok).toBe(true);
+    });
+
+    it('an update writes the head state only: the did_state row does not grow with the history, reads page', async () => {
+      await appendOps(store, [genesis, city]);
+      let prev = city;
+      const rowBytes: number[] = [];
+      for (let i = 1; i <= 30; i++) {
+        prev = await updateAfter(prev, CITY_KEY, `v${i}-${'x'.repeat(1500)}`);
+        await appendOps(store, [prev]);
+        rowBytes.push(await log.stateRowBytes(SJZ));
+      }
+      // Whole histories in the row would make it 30 times the first; the head state stays one version long.
+      expect(rowBytes.at(-1)! / rowBytes[0]!).toBeLessThan(1.1);
+      const head = await store.didHead(SJZ);
+      expect(head?.versions.map((v) => v.seq)).toEqual([30]);
+      const full = await store.didState(SJZ);
+      expect(full?.versions.map((v) => v.seq)).toEqual([...Array(31).keys()]);
+      expect(full?.versions.at(-1)).toEqual(head?.versions[0]);
+      expect({ ...full, versions: full?.versions.slice(-1) }).toEqual(head);
+
+      const pages: number[][] = [];
+      for (let afterSeq = -1; ; ) {
+        const page = await store.entriesOfDidPage(SJZ, { afterSeq, limit: 8 });
+        if (page.length === 0) break;
+        pages.push(page.map((e) => e.seq));
+        afterSeq = page.at(-1)!.seq;
+      }
+      expect(pages.map((p) => p.length)).toEqual([8, 8, 8, 7]);
+      expect(pages.flat()).toEqual([...Array(31).keys()]);
+      const below = await store.entriesOfDidPage(SJZ, { afterSeq: 0, limit: 100, beforeSize: 5 });
+      expect(below.map((e) => e.index)).toEqual([2, 3, 4]);
+
+      const entries = await store.entriesOfDid(SJZ);
+      const bytes = entries.reduce((sum, e) => sum + e.leaf.length, 0);
+      expect(await store.didUsage(SJZ)).toEqual({ operations: 31, bytes });
+      expect(await store.didUsage('did:city:cn:110000')).toEqual({ operations: 0, bytes: 0 });
     });
 
     it('lists checkpoints by size', async () => {

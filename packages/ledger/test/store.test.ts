@@ -21,6 +21,12 @@ describeLogStore('SqliteLogStore', async () => {
       db.close();
     },
     destroy: async () => cleanup(),
+    stateRowBytes: async (did) => {
+      const db = new Database(file, { readonly: true });
+      const row = db.prepare('SELECT length(history) AS bytes FROM did_state WHERE did = ?').get(did) as { bytes: number };
+      db.close();
+      return row.bytes;
+    },
   };
 });
 
@@ -52,6 +58,13 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
         await client.end();
       },
       destroy: async () => undefined,
+      stateRowBytes: async (did) => {
+        const client = new pg.Client(connection);
+        await client.connect();
+        const { rows } = await client.query('SELECT octet_length(history) AS bytes FROM did_state WHERE did = $1', [did]);
+        await client.end();
+        return Number(rows[0].bytes);
+      },
     };
   });
 });

@@ -3,6 +3,7 @@
  * Validation runs at submission, so a document that breaks a rule never reaches the log: every failure is
  * INVALID_OPERATION with the path of the offending member.
  */
+import { checkHistoryLimitServices } from './history-limits.ts';
 import { parsePolicy } from '@did-city/tlog';
 import { parentDid } from './did.ts';
 import { DidCityError } from './errors.ts';
@@ -247,6 +248,7 @@ export function checkDocumentContent(value: unknown, did: string, path = 'docume
     });
     checkPolicyServices(did, value.service as unknown[], `${path}.service`);
     checkEditionServices(did, value.service as unknown[], `${path}.service`);
+    checkHistoryLimitServices(did, value.service as unknown[], `${path}.service`);
   }
   for (const relationship of RELATIONSHIPS) {
     if (value[relationship] !== undefined) checkRelationship(did, value[relationship], `${path}.${relationship}`, methods);

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'INTERNAL_ERROR'
   | 'INVALID_OPERATION'
   | 'OPERATION_TOO_LARGE'
+  | 'HISTORY_TOO_LARGE'
   | 'INVALID_SIGNATURE'
   | 'UNAUTHORIZED_OPERATION'
   | 'STALE_OPERATION'
@@ -65,6 +66,12 @@ export const ERRORS: Readonly<Record<ErrorCode, Readonly<ErrorEntry>>> = Object.
   OPERATION_TOO_LARGE: {
     type: `${CITY}OPERATION_TOO_LARGE`,
     title: 'Operation too large',
+    status: 413,
+    resolutionError: 'INVALID_DID_DOCUMENT',
+  },
+  HISTORY_TOO_LARGE: {
+    type: `${CITY}HISTORY_TOO_LARGE`,
+    title: 'History too large',
     status: 413,
     resolutionError: 'INVALID_DID_DOCUMENT',
   },

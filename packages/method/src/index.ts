@@ -62,3 +62,10 @@ export { createOutboundFetch, type HostResolver, type OutboundFetch, type Outbou
 export { FETCH_DEFAULTS, OutboundFetchError, type OutboundFetchErrorCode, type OutboundFetchPolicy } from './outbound/policy.ts';
 export { fetchPolicyFromEnv, hostsOf } from './outbound/settings.ts';
 export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
+export {
+  DEFAULT_HISTORY_LIMITS,
+  HISTORY_LIMIT_CEILINGS,
+  HISTORY_LIMITS_SERVICE,
+  type HistoryLimits,
+  historyLimitsOf,
+} from './history-limits.ts';

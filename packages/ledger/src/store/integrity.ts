@@ -21,6 +21,7 @@ import { applyEntry } from '../derived-state.ts';
 import { decodeLeaf } from '../leaf.ts';
 import type { IntegrityProblem, IntegrityReport, LogStore, StoredCheckpoint, StoredEntry } from './interface.ts';
 import { forEachEntry } from './replay.ts';
+import { headState } from './versions.ts';
 
 interface Scan {
   frontier: Frontier;
@@ -132,10 +133,11 @@ function compareCheckpoint(checkpoint: StoredCheckpoint, scan: Scan): void {
   });
 }
 
+// Stores keep each DID's head state (store/versions.ts): that is what must equal the replay's.
 async function compareStates(store: LogStore, scan: Scan): Promise<void> {
   for (const [did, replayed] of scan.states) {
-    const stored = await store.didState(did);
-    if (stored !== undefined && canonicalize(stored) === canonicalize(replayed)) continue;
+    const stored = await store.didHead(did);
+    if (stored !== undefined && canonicalize(stored) === canonicalize(headState(replayed))) continue;
     const seq = replayed.head.seq;
     scan.problems.push({ kind: 'derived-state', did, detail: `derived state of ${did} (head seq ${seq}) differs` });
   }

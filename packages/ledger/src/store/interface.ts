@@ -33,6 +33,11 @@ export interface AppendBatch {
   states: readonly DidHistory[];
 }
 
+export interface DidUsage {
+  operations: number;
+  bytes: number;
+}
+
 export interface TreeHead {
   size: number;
   root: Uint8Array;
@@ -101,6 +106,13 @@ export interface LogStore {
   entry(index: number): Promise<StoredEntry | undefined>;
   /** Every entry of one DID in log order (optionally only those below `beforeSize`). */
   entriesOfDid(did: string, beforeSize?: number): Promise<StoredEntry[]>;
+  /**
+   * One page of a DID's entries in log order: those with seq > `afterSeq` (default -1) and index < `beforeSize`,
+   * at most `limit`. Readers of long histories go page by page, so one DID never holds the store for long.
+   */
+  entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]>;
+  /** How many entries the log holds for the DID, and their leaf bytes together (spec §9.7, R-LIM-1). */
+  didUsage(did: string): Promise<DidUsage>;
   /** The DID's entry with the highest seq (its head, by the log rather than the derived state). */
   lastEntryOfDid(did: string): Promise<StoredEntry | undefined>;
   entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined>;
@@ -122,7 +134,12 @@ export interface LogStore {
   /** Stored checkpoints by increasing size, from `fromSize` (inclusive), at most `limit`. */
   checkpoints(options?: { fromSize?: number; limit?: number }): Promise<StoredCheckpoint[]>;
 
-  /** The derived state of a DID after its last stored operation. */
+  /**
+   * The derived state of a DID after its last stored operation, with its latest version only: what validation
+   * needs, one row read whatever the DID's length (stores keep no more, see store/versions.ts).
+   */
+  didHead(did: string): Promise<DidHistory | undefined>;
+  /** The derived state with every version, the earlier ones rebuilt from the DID's entries: O(its history). */
   didState(did: string): Promise<DidHistory | undefined>;
   /** Replays the log and replaces the derived state with the result. */
   rebuildDerivedState(): Promise<void>;

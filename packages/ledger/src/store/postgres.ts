@@ -26,6 +26,7 @@ import { checkIntegrity } from './integrity.ts';
 import {
   type AppendBatch,
   AppendConflictError,
+  type DidUsage,
   type IntegrityReport,
   type LogStore,
   type StoredCheckpoint,
@@ -43,8 +44,9 @@ import {
 } from './postgres-queries.ts';
 import { pgTypes, preparePgSchema } from './postgres-schema.ts';
 import { replayLog } from './replay.ts';
-import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHistory } from './rows.ts';
+import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
+import { fullState } from './versions.ts';
 
 export interface PostgresLogStoreOptions {
   /** Connection string or `pg` settings of the log's database (for a writer, the primary). */
@@ -154,6 +156,18 @@ export class PostgresLogStore implements LogStore {
     return (await this.#pool.query<EntryRow>(sql, [did, beforeSize])).rows.map(toEntry);
   }
 
+  async entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]> {
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 AND seq > $2 AND leaf_index < $3 ORDER BY seq LIMIT $4`;
+    const values = [did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit];
+    return (await this.#pool.query<EntryRow>(sql, values)).rows.map(toEntry);
+  }
+
+  async didUsage(did: string): Promise<DidUsage> {
+    const sql = 'SELECT count(*)::float8 AS operations, coalesce(sum(octet_length(leaf)), 0)::float8 AS bytes FROM entries WHERE did = $1';
+    const { rows } = await this.#pool.query<DidUsage>(sql, [did]);
+    return { operations: rows[0]?.operations ?? 0, bytes: rows[0]?.bytes ?? 0 };
+  }
+
   async lastEntryOfDid(did: string): Promise<StoredEntry | undefined> {
     const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 ORDER BY seq DESC LIMIT 1`;
     const { rows } = await this.#pool.query<EntryRow>(sql, [did]);
@@ -242,9 +256,13 @@ export class PostgresLogStore implements LogStore {
     return rows.map(toCheckpoint);
   }
 
-  async didState(did: string): Promise<DidHistory | undefined> {
+  async didHead(did: string): Promise<DidHistory | undefined> {
     const { rows } = await this.#pool.query<{ history: string }>('SELECT history FROM did_state WHERE did = $1', [did]);
-    return rows[0] && toHistory(rows[0].history);
+    return rows[0] && toHeadState(rows[0].history);
+  }
+
+  didState(did: string): Promise<DidHistory | undefined> {
+    return fullState(this, did);
   }
 
   async rebuildDerivedState(): Promise<void> {

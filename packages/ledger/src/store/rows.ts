@@ -3,6 +3,7 @@
 // Uint8Arrays so callers never see a Node-specific type or a view into a shared pool.
 import type { DidHistory } from '@did-city/method';
 import type { StoredCheckpoint, StoredEntry } from './interface.ts';
+import { headState } from './versions.ts';
 
 export const ENTRY_COLUMNS = 'leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time';
 export const CHECKPOINT_COLUMNS = 'tree_size, root_hash, note';
@@ -39,11 +40,12 @@ export function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
   return { size: row.tree_size, root: new Uint8Array(row.root_hash), note: row.note };
 }
 
-export function toHistory(json: string): DidHistory {
-  return JSON.parse(json) as DidHistory;
+/** A stored row's state as a head state (rows written before heads were stored alone hold every version). */
+export function toHeadState(json: string): DidHistory {
+  return headState(JSON.parse(json) as DidHistory);
 }
 
-/** A `did_state` row: the history as JSON text, read back exactly as written. */
+/** A `did_state` row: the head state as JSON text (one version, whatever the DID's length), read back as written. */
 export interface StateRow {
   did: string;
   headIndex: number;
@@ -55,7 +57,7 @@ export function toStateRows(states: readonly DidHistory[], sizeAfter: number): S
   return states.map((state) => {
     const headIndex = lastLeafIndex(state);
     if (headIndex >= sizeAfter) throw new RangeError(`state of ${state.did} points past the log`);
-    return { did: state.did, headIndex, history: JSON.stringify(state) };
+    return { did: state.did, headIndex, history: JSON.stringify(headState(state)) };
   });
 }
 

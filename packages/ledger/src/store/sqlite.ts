@@ -21,6 +21,7 @@ import { checkIntegrity } from './integrity.ts';
 import {
   type AppendBatch,
   AppendConflictError,
+  type DidUsage,
   type IntegrityReport,
   type LogStore,
   type StoredCheckpoint,
@@ -36,11 +37,12 @@ import {
   type EntryRow,
   toCheckpoint,
   toEntry,
-  toHistory,
+  toHeadState,
   toStateRows,
 } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
 import { restrictFile } from './file-mode.ts';
+import { fullState } from './versions.ts';
 
 export interface SqliteLogStoreOptions {
   /** Path of the database file (created if missing). */
@@ -126,6 +128,22 @@ export class SqliteLogStore implements LogStore {
       )
       .all(did, beforeSize);
     return rows.map(toEntry);
+  }
+
+  async entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]> {
+    const rows = this.#prepare<[string, number, number, number], EntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
+      )
+      .all(did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit);
+    return rows.map(toEntry);
+  }
+
+  async didUsage(did: string): Promise<DidUsage> {
+    // length() of a BLOB reads the record header, not the bytes (SQLite keeps the size there).
+    const row = this.#prepare<[string], { operations: number; bytes: number }>(
+      'SELECT count(*) AS operations, coalesce(sum(length(leaf)), 0) AS bytes FROM entries WHERE did = ?',
+    ).get(did);
+    return { operations: row?.operations ?? 0, bytes: row?.bytes ?? 0 };
   }
 
   async lastEntryOfDid(did: string): Promise<StoredEntry | undefined> {
@@ -239,10 +257,14 @@ export class SqliteLogStore implements LogStore {
     return rows.map(toCheckpoint);
   }
 
-  async didState(did: string): Promise<DidHistory | undefined> {
+  async didHead(did: string): Promise<DidHistory | undefined> {
     const row = this.#prepare<[string], { history: string }>('SELECT history FROM did_state WHERE did = ?')
       .get(did);
-    return row && toHistory(row.history);
+    return row && toHeadState(row.history);
+  }
+
+  didState(did: string): Promise<DidHistory | undefined> {
+    return fullState(this, did);
   }
 
   async rebuildDerivedState(): Promise<void> {
