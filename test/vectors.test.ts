@@ -43,6 +43,7 @@ import {
   parseNote,
   parsePolicy,
   PrefixTree,
+  quorumTime,
   verifyConsistency,
   verifyInclusion,
 } from '@did-city/tlog';
@@ -373,6 +374,30 @@ describe('the DID index of the world log (spec §7.9)', () => {
   });
 });
 
+/** The DID index of the first `size` world entries, as a ledger node keeps it. */
+function worldIndex(size: number) {
+  const heads = worldEntries.slice(0, size).map((e) => ({ did: e.operation.did, seq: e.operation.seq, index: e.index, operationHash: operationHash(e.operation) }));
+  return DidIndex.empty().apply(heads);
+}
+
+/** Only the entries after seq `after`, as a ledger node answers `?after=` (spec §7.9). */
+function after(served: Json, seq: string | null): Json {
+  return seq === null ? served : { ...served, entries: served.entries.filter((e: Json) => e.operation.seq > Number(seq)) };
+}
+
+/** A served history with the head and index proof its checkpoint's size gives, unless it carries its own. */
+function withIndexProof(served: Json): Json {
+  if (served.indexProof !== undefined || typeof served.checkpoint !== 'string') return served;
+  return { ...served, ...worldIndex(Number(served.checkpoint.split('\n')[1])).prove(served.did) };
+}
+
+/** What a reader reports beside the checkpoint: since when the quorum vouches for it (RFC 3339). */
+function provenAt(note: string, policyText: string): string {
+  const policy = parsePolicy(policyText);
+  const time = quorumTime(policy, evaluateCheckpoint(note, policy).cosigners, policy.index);
+  return new Date(time! * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
  * A ledger node as HttpLedgerReader sees it: GET dids/{did}/history answers the proven history the vector holds
  * (or, by `serve`, a doctored one), GET proofs/consistency the proofs the vectors hold.
@@ -387,7 +412,7 @@ function fakeLedger(options: { serve?: (did: string) => Json; consistency?: Reco
     if (history) {
       const did = decodeURIComponent(history[1]!);
       const served = options.serve?.(did) ?? v.histories[did] ?? { did, treeSize: v.checkpoint.size, checkpoint: v.checkpoint.note, entries: [] };
-      return json(200, served);
+      return json(200, after(withIndexProof(served), url.searchParams.get('after')));
     }
     if (url.pathname.endsWith('/proofs/consistency')) {
       const proof = proofs[`${url.searchParams.get('from')}-${url.searchParams.get('to')}`];
@@ -416,7 +441,8 @@ describe('ledger vectors through the verifying HttpLedgerReader (spec §7.6)', (
     const result = await createCityResolver({ reader, cache: false, ...r.resolver }).resolve(r.did, r.options);
     const expected = structuredClone(r.expected);
     if (expected.didResolutionMetadata.error === undefined) {
-      expected.didResolutionMetadata.ledger = { origin: v.origin, treeSize: String(v.checkpoint.size), checkpoint: v.checkpoint.note };
+      const { note } = v.checkpoint;
+      expected.didResolutionMetadata.ledger = { origin: v.origin, treeSize: String(v.checkpoint.size), checkpoint: note, provenAt: provenAt(note, v.policy) };
     }
     expect(result).toEqual(expected);
   });

@@ -59,6 +59,8 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-FETCH-4': 'verifier-side network policy (deadline): packages/method/test/outbound-fetch.test.ts',
   'R-FETCH-5': 'verifier-side network policy (size cap): packages/method/test/outbound-fetch.test.ts',
   'R-FETCH-6': 'verifier-side network policy (error text): packages/method/test/outbound-fetch.test.ts and test/security',
+  'R-IDX-2': 'what a ledger node signs: packages/ledger/test/did-index.test.ts (every checkpoint carries the index root of its size); the world checkpoint vector carries one',
+  'R-IDX-3': 'witness behaviour: packages/ledger/test/did-index.test.ts (an index witness refuses a wrong or missing index root with 422)',
 };
 
 export interface RuleCoverage {

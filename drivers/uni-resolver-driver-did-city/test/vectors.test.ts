@@ -19,13 +19,16 @@ import { join } from 'node:path';
 import {
   type CityResolverOptions,
   createCityResolver,
+  DidIndex,
   type GenesisPolicy,
   HttpLedgerReader,
   type LedgerReader,
   type LogEntry,
   MemoryLedger,
   type Operation,
+  operationHash,
 } from '@did-city/method';
+import { evaluateCheckpoint, parsePolicy, quorumTime } from '@did-city/tlog';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ENV_PREFIX, loadSettings } from '../src/config.ts';
 import { createLedgerReader } from '../src/ledger-reader.ts';
@@ -258,6 +261,26 @@ function defaultHistory(did: string): Json {
   return checkpoints.histories[did] ?? { did, treeSize: checkpoints.checkpoint.size, checkpoint: checkpoints.checkpoint.note, entries: [] };
 }
 
+/** Only the entries after seq `after`, as a ledger node answers `?after=` (spec §7.9). */
+function after(served: Json, seq: string | null): Json {
+  return seq === null ? served : { ...served, entries: served.entries.filter((e: Json) => e.operation.seq > Number(seq)) };
+}
+
+/** A served history with the head and index proof of its checkpoint's size (spec §7.9), unless it carries its own. */
+function withIndexProof(served: Json): Json {
+  if (served.indexProof !== undefined || typeof served.checkpoint !== 'string') return served;
+  const size = Number(served.checkpoint.split('\n')[1]);
+  const heads = worldEntries.slice(0, size).map((e) => ({ did: e.operation.did, seq: e.operation.seq, index: e.index, operationHash: operationHash(e.operation) }));
+  return { ...served, ...DidIndex.empty().apply(heads).prove(served.did) };
+}
+
+/** Since when the checkpoint's quorum vouches for it, as the reader reports it (RFC 3339). */
+function provenAt(note: string): string {
+  const policy = parsePolicy(checkpoints.policy);
+  const time = quorumTime(policy, evaluateCheckpoint(note, policy).cosigners, policy.index);
+  return new Date(time! * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** GET dids/{did}/history and proofs/consistency as a ledger node answers them, on 127.0.0.1. */
 async function fakeLedgerNode(): Promise<string> {
   const server = createServer((req, res) => {
@@ -267,7 +290,10 @@ async function fakeLedgerNode(): Promise<string> {
       res.end(JSON.stringify(body));
     };
     const history = /^\/dids\/([^/]+)\/history$/.exec(url.pathname);
-    if (history) return send(200, serveHistory(decodeURIComponent(history[1]!)) ?? defaultHistory(decodeURIComponent(history[1]!)));
+    if (history) {
+      const did = decodeURIComponent(history[1]!);
+      return send(200, after(withIndexProof(serveHistory(did) ?? defaultHistory(did)), url.searchParams.get('after')));
+    }
     const proof = consistencyProofs[`${url.searchParams.get('from')}-${url.searchParams.get('to')}`];
     if (url.pathname === '/proofs/consistency' && proof !== undefined) return send(200, { proof });
     return send(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'DID not found', status: 404, detail: url.pathname });
@@ -301,7 +327,7 @@ describe('ledger/world-checkpoint.json: resolution vectors verified against the 
     const expected = structuredClone(v.expected);
     if (expected.didResolutionMetadata.error === undefined) {
       const { origin, checkpoint } = checkpoints;
-      expected.didResolutionMetadata.ledger = { origin, treeSize: String(checkpoint.size), checkpoint: checkpoint.note };
+      expected.didResolutionMetadata.ledger = { origin, treeSize: String(checkpoint.size), checkpoint: checkpoint.note, provenAt: provenAt(checkpoint.note) };
     }
     const driver = await verifyingDriver(ledgerUrl, v.resolver);
     await expectAnswers(driver, requestForms(v.did, v.options), RESOLUTION, forResolution(expected));
@@ -344,7 +370,8 @@ describe('negative ledger vectors: the driver fails closed with the library resu
     // consistency: a reader that accepted `seen` is then shown `presented`
     const sizeOf = (note: string) => Number(note.split('\n')[1]);
     let note: string = n.seen;
-    serveHistory = (did) => ({ did, treeSize: sizeOf(note), checkpoint: note, entries: [] });
+    // The DID and its ancestors as the ledger proves them under `note` (the index proves the registry's head).
+    serveHistory = (did) => ({ ...defaultHistory(did), treeSize: sizeOf(note), checkpoint: note });
     consistencyProofs = { [`${sizeOf(n.seen)}-${sizeOf(n.presented)}`]: n.consistencyProof };
     return compare('did:city:cn:110000', {
       did: 'did:city:cn:110000',

@@ -1,5 +1,6 @@
 /**
- * Anchoring the log head: sign a C2SP tlog-checkpoint with the log key, ask every witness to cosign it
+ * Anchoring the log head: sign a C2SP tlog-checkpoint with the log key (committing the DID index root in its
+ * extension line, spec §7.9), ask every witness to cosign it
  * (tlog-witness add-checkpoint with a consistency proof from the size each last cosigned), and store the note
  * once the trust policy's quorum holds. Entries count as anchored only from that moment.
  */
@@ -14,6 +15,7 @@ import {
   signNote,
   type TlogPolicy,
 } from '@did-city/tlog';
+import { formatIndexExtension } from '@did-city/method';
 import type { LogStore, StoredCheckpoint } from './store/interface.ts';
 import type { WitnessClient } from './witness/witness.ts';
 
@@ -44,7 +46,8 @@ export interface AnchorResult {
 export async function anchorHead(options: AnchorOptions): Promise<AnchorResult> {
   const { store, origin, logSigner, witnesses, policy } = options;
   const head = await store.head();
-  const text = formatCheckpoint({ origin, size: head.size, rootHash: head.root, extensions: [] });
+  const extensions = [formatIndexExtension((await store.didIndex(head.size)).root())];
+  const text = formatCheckpoint({ origin, size: head.size, rootHash: head.root, extensions });
   const signed = await signNote({ text }, [logSigner]);
   const failures: WitnessFailure[] = [];
   const results = await Promise.all(witnesses.map((w) => cosign(w, signed, head.size, options, failures)));

@@ -48,7 +48,11 @@ export {
   anchoredConsistencyProof,
   anchoredInclusionProof,
   type ProvenEntry,
+  HISTORY_PAGE_SIZE,
+  type HistoryRequest,
+  type ProvenHead,
   type ProvenHistory,
+  provenHead,
   provenHistory,
   readTile,
 } from './reader.ts';

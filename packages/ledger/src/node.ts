@@ -16,7 +16,10 @@ import { type DataDirLock, lockDataDir } from './lock.ts';
 import {
   anchoredConsistencyProof,
   anchoredInclusionProof,
+  type HistoryRequest,
+  type ProvenHead,
   type ProvenHistory,
+  provenHead,
   provenHistory,
   readTile,
 } from './reader.ts';
@@ -144,11 +147,17 @@ export class LedgerNode {
     const logKey = config.logKey ?? loadOrCreateKey({ file: join(config.dataDir, 'keys', 'log.key'), name: origin });
     if (keyName(logKey) !== origin) throw new Error(`the log key must be named after the origin ${origin}`);
     const logVerifierKey = verifierKeyOf(logKey);
-    const embedded = config.witnesses || config.readOnly ? [] : openEmbeddedWitnesses(config, logVerifierKey);
+    const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
+    let embedded: Witness[];
+    try {
+      embedded = config.witnesses || config.readOnly ? [] : openEmbeddedWitnesses(config, logVerifierKey, store);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     const policyText = config.policy ?? embeddedPolicy(logVerifierKey, embedded);
     const policy = parsePolicy(policyText);
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
-    const store = config.store ?? new SqliteLogStore({ file: join(config.dataDir, 'ledger.db') });
     const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
     const health = new NodeHealth();
     const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance, lock, health };
@@ -205,8 +214,14 @@ export class LedgerNode {
     return (await this.store.latestCheckpoint())?.note;
   }
 
-  history(did: string): Promise<ProvenHistory> {
-    return provenHistory(this.store, did);
+  /** A page of the DID's proven history (spec §7.9): entries after `after`, with its head proven. */
+  history(did: string, request: HistoryRequest = {}): Promise<ProvenHistory> {
+    return provenHistory(this.store, did, request);
+  }
+
+  /** The DID's head and index proof against the latest co-signed checkpoint (spec §7.9). */
+  head(did: string): Promise<ProvenHead> {
+    return provenHead(this.store, did);
   }
 
   inclusionProof(index: number, size: number): Promise<string[]> {
@@ -285,18 +300,21 @@ function healthHooks(health: NodeHealth, config: LedgerNodeConfig): Partial<Sequ
   };
 }
 
-function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string): Witness[] {
+/** The embedded witnesses read the node's store as their replica, so they check the DID index root (R-IDX-2). */
+function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string, replica: LogStore): Witness[] {
   return EMBEDDED_WITNESSES.map((name) => {
     const dir = join(config.dataDir, 'witnesses', name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const signerKey = loadOrCreateKey({ file: join(dir, 'witness.key'), name });
     const now = config.witnessClock;
-    return new Witness({ file: join(dir, 'state.db'), signerKey, logKeys: [logVerifierKey], ...(now ? { now } : {}) });
+    return new Witness({ file: join(dir, 'state.db'), signerKey, logKeys: [logVerifierKey], replica, ...(now ? { now } : {}) });
   });
 }
 
 function embeddedPolicy(logVerifierKey: string, witnesses: readonly Witness[]): string {
   const lines = [`log ${logVerifierKey}`, ...witnesses.map((w) => `witness ${w.name} ${w.verifierKey}`)];
   lines.push(`group institutes ${EMBEDDED_QUORUM} ${witnesses.map((w) => w.name).join(' ')}`, 'quorum institutes');
+  // They all check the DID index root against the log (spec §7.9), so the same quorum vouches for it.
+  if (witnesses.every((w) => w.checksIndex)) lines.push('index institutes');
   return `${lines.join('\n')}\n`;
 }

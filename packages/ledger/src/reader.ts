@@ -3,7 +3,7 @@
  * quorum-cosigned checkpoint, and every proof is against it: entries appended but not yet anchored are not
  * visible, so a resolver never sees history that a witness quorum has not vouched for.
  */
-import type { LogEntry } from '@did-city/method';
+import { DidCityError, type IndexHead, type LogEntry, type ServedIndexProof } from '@did-city/method';
 import { encodeEntryBundle, parseTilePath, TILE_HEIGHT, TILE_WIDTH, type Tile, tilePath } from '@did-city/tlog';
 import { toBase64 } from './bytes.ts';
 import { decodeLeaf } from './leaf.ts';
@@ -16,36 +16,77 @@ export interface ProvenEntry extends LogEntry {
   inclusionProof: string[];
 }
 
-export interface ProvenHistory {
+/** Entries per page of `GET /dids/{did}/history` (spec §7.9): a longer history is read in several requests. */
+export const HISTORY_PAGE_SIZE = 100;
+
+/** A DID's head proven against the index root a checkpoint commits (spec §7.9). */
+export interface ProvenHead {
   did: string;
-  /** Size of the checkpoint the proofs are against (0 before the first checkpoint). */
+  /** Size of the checkpoint the proof is against (0 before the first checkpoint). */
   treeSize: number;
   /** The co-signed checkpoint note; undefined before the first checkpoint. */
   checkpoint?: string;
-  /** The DID's anchored entries in log order. */
-  entries: ProvenEntry[];
+  /** The DID's latest operation as of the checkpoint, or null when it has none. */
+  head: IndexHead | null;
+  /** The index proof of `head` (or of the DID's absence); undefined before the first checkpoint. */
+  indexProof?: ServedIndexProof;
 }
 
-/** Entries read and proven per step of a history answer; the event loop is yielded between steps. */
-export const HISTORY_PAGE = 8;
+export interface ProvenHistory extends Omit<ProvenHead, 'head'> {
+  /** As in ProvenHead; absent only on a later page whose checkpoint's index is no longer kept. */
+  head?: IndexHead | null;
+  /** The DID's anchored entries in log order (those after `after`, at most HISTORY_PAGE_SIZE). */
+  entries: ProvenEntry[];
+  /** Present when more entries follow: ask again with these `after` and `size` (the same checkpoint). */
+  next?: { after: number; size: number };
+}
+
+export interface HistoryRequest {
+  /** Only entries with a larger seq. */
+  after?: number;
+  /** The checkpoint size to prove against (a later page); default the latest checkpoint. */
+  size?: number;
+}
+
+async function servedCheckpoint(store: LogStore, size: number | undefined): Promise<StoredCheckpoint | undefined> {
+  if (size === undefined) return store.latestCheckpoint();
+  const checkpoint = await store.checkpointAt(size);
+  if (checkpoint === undefined) throw new DidCityError('NOT_FOUND', `there is no co-signed checkpoint of size ${size}`);
+  return checkpoint;
+}
+
+/** The head of `did` and its index proof against the latest co-signed checkpoint (or the one of `size`). */
+export async function provenHead(store: LogStore, did: string, size?: number): Promise<ProvenHead> {
+  const checkpoint = await servedCheckpoint(store, size);
+  if (!checkpoint) return { did, treeSize: 0, head: null };
+  const { head, indexProof } = (await store.didIndex(checkpoint.size)).prove(did);
+  return { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, head, indexProof };
+}
+
+/** The proven head, or nothing for an older checkpoint (a later page) whose index is no longer kept. */
+async function headOf(store: LogStore, did: string, checkpoint: StoredCheckpoint): Promise<Partial<ProvenHead>> {
+  try {
+    return (await store.didIndex(checkpoint.size)).prove(did);
+  } catch (error) {
+    if (error instanceof RangeError) return {};
+    throw error;
+  }
+}
 
 /**
- * A DID's anchored entries, each with its inclusion proof against one co-signed checkpoint. Read page by page
- * (HISTORY_PAGE entries, with a turn of the event loop between pages), so that many concurrent reads of a long
- * history share the process with everything else instead of holding it for a whole history each.
+ * A page of a DID's anchored entries after `after`, each with its inclusion proof, and the DID's head proven
+ * against the same co-signed checkpoint, so a reader can tell that the entries end at the latest one.
  */
-export async function provenHistory(store: LogStore, did: string): Promise<ProvenHistory> {
-  const checkpoint = await store.latestCheckpoint();
-  if (!checkpoint) return { did, treeSize: 0, entries: [] };
-  const entries: ProvenEntry[] = [];
-  for (let afterSeq = -1; ; ) {
-    const page = await store.entriesOfDidPage(did, { afterSeq, limit: HISTORY_PAGE, beforeSize: checkpoint.size });
-    for (const stored of page) entries.push(await provenEntry(store, stored, checkpoint));
-    if (page.length < HISTORY_PAGE) break;
-    afterSeq = page.at(-1)!.seq;
-    await new Promise((resume) => setImmediate(resume));
-  }
-  return { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, entries };
+export async function provenHistory(store: LogStore, did: string, request: HistoryRequest = {}): Promise<ProvenHistory> {
+  const checkpoint = await servedCheckpoint(store, request.size);
+  if (!checkpoint) return { did, treeSize: 0, head: null, entries: [] };
+  const range = { afterSeq: request.after ?? -1, limit: HISTORY_PAGE_SIZE + 1 };
+  const stored = await store.entriesOfDidPage(did, { ...range, beforeSize: checkpoint.size });
+  const page = stored.slice(0, HISTORY_PAGE_SIZE);
+  const entries = await Promise.all(page.map((e) => provenEntry(store, e, checkpoint)));
+  const history: ProvenHistory = { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, ...(await headOf(store, did, checkpoint)), entries };
+  if (stored.length > HISTORY_PAGE_SIZE) history.next = { after: page.at(-1)!.seq, size: checkpoint.size };
+  return history;
 }
 
 async function provenEntry(store: LogStore, stored: StoredEntry, checkpoint: StoredCheckpoint): Promise<ProvenEntry> {

@@ -56,6 +56,12 @@ export interface SequencerOptions {
   retryMs?: number;
   /** Clock for integration times. */
   clock?: () => Date;
+  /**
+   * Ask the witnesses to co-sign the latest checkpoint again at this interval when nothing new was anchored, so
+   * that its cosignature timestamps stay recent and resolvers with a maximum checkpoint age keep accepting it
+   * (spec §7.9). Default: never.
+   */
+  recosignIntervalMs?: number;
   /** Told about every anchoring attempt that missed the quorum (never given key material). */
   onAnchorFailure?: (failures: WitnessFailure[]) => void;
   /** Told about every checkpoint that reached the quorum (clears a failure reported before). */
@@ -74,7 +80,7 @@ const MAX_RETRY_MS = 5000;
 
 export class Sequencer {
   readonly #options: Required<
-    Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'onAnchored' | 'onRefusal' | 'refusal' | 'governance' | 'network'>
+    Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'onAnchored' | 'onRefusal' | 'refusal' | 'governance' | 'network' | 'recosignIntervalMs'>
   > &
     SequencerOptions;
   readonly #queue: Queued[] = [];
@@ -91,6 +97,9 @@ export class Sequencer {
   #cycleEndedAt = 0;
   #retryDelay: number;
   #closed = false;
+  /** A fresh cosignature of the latest checkpoint is due (recosignIntervalMs). */
+  #recosignDue = false;
+  #recosignTimer: NodeJS.Timeout | undefined;
   /** The policy the next checkpoint is held to, and the witnesses asked to cosign it. */
   #active: ActivePolicy;
   /** Why the sequencer refuses to sequence (its store failed a check); undefined while it sequences. */
@@ -118,6 +127,7 @@ export class Sequencer {
   static async start(options: SequencerOptions): Promise<Sequencer> {
     const sequencer = new Sequencer(options);
     await sequencer.#load();
+    sequencer.#startRecosigning();
     return sequencer;
   }
 
@@ -261,7 +271,21 @@ export class Sequencer {
   async #cycleOnce(): Promise<void> {
     const sequencing = () => !this.#closed && this.#refusal === undefined;
     while (this.#queue.length > 0 && sequencing()) await this.#flush(this.#queue.splice(0, this.#options.maxBatch));
-    if (this.#size > (this.#latest?.size ?? 0) && sequencing()) await this.#anchor();
+    const recosign = this.#recosignDue && this.#latest !== undefined;
+    this.#recosignDue = false;
+    if ((this.#size > (this.#latest?.size ?? 0) || recosign) && sequencing()) await this.#anchor();
+  }
+
+  #startRecosigning(): void {
+    const interval = this.#options.recosignIntervalMs;
+    if (interval === undefined) return;
+    if (!Number.isFinite(interval) || interval <= 0) throw new RangeError('recosignIntervalMs must be a positive number of milliseconds');
+    this.#recosignTimer = setInterval(() => {
+      if (this.#closed) return;
+      this.#recosignDue = true;
+      this.#schedule(0);
+    }, interval);
+    this.#recosignTimer.unref();
   }
 
   #afterCycle(): void {
@@ -384,6 +408,7 @@ export class Sequencer {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#recosignTimer);
     await this.#cycle;
     this.#queue.length = 0;
     this.#waiters.failAll(new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer was closed before acknowledging'));

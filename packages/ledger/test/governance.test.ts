@@ -223,7 +223,11 @@ describe('witness-set governance: a following resolver never rolls the policy ba
     expect(reader.policyText).toBe(newPolicy);
     await ledger.node.submit(await cityCreate()); // a later checkpoint, cosigned under the new policy
     truncate = true;
-    expect((await reader.history(REGISTRY)).entries).toHaveLength(1);
+    // The cut history no longer ends at the registry's proven head (spec §7.9): refused, and the policy stays.
+    expect((await errorOf(reader.history(REGISTRY, { noCache: true }))).code).toBe('INVALID_LEDGER_PROOF');
+    expect(reader.policyText).toBe(newPolicy);
+    // A warm read asks only for what follows the verified entries, so there is nothing left to cut.
+    expect((await reader.history(REGISTRY)).entries).toHaveLength(2);
     expect(reader.policyText).toBe(newPolicy);
   });
 });

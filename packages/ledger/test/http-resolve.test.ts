@@ -95,8 +95,9 @@ describe('resolution through HttpLedgerReader', () => {
     expect(first.result.didResolutionMetadata.ledger).toMatchObject({ origin: 'city.ledger/prod', treeSize: '2' });
     expect(first.paths.sort()).toEqual([`/dids/${REGISTRY}/history`, `/dids/${SJZ}/history`].sort());
 
+    // Warm: the head proof and only the operations after the one held (spec §7.9).
     const warm = await cost(() => resolver.resolve(SJZ));
-    expect(warm.paths).toEqual([`/dids/${SJZ}/history`]);
+    expect(warm.paths).toEqual([`/dids/${SJZ}/history?after=0`]);
     expect(warm.result.didDocument).toEqual(first.result.didDocument);
 
     const update = await updateAfter(city, CITY_KEY, 'v2');
@@ -108,7 +109,7 @@ describe('resolution through HttpLedgerReader', () => {
     expect(after.paths).toContain('/proofs/consistency?from=2&to=3');
 
     const again = await cost(() => resolver.resolve(SJZ));
-    expect(again.paths).toEqual([`/dids/${SJZ}/history`]);
+    expect(again.paths).toEqual([`/dids/${SJZ}/history?after=1`]);
     const fresh = await cost(() => resolver.resolve(SJZ, { noCache: true }));
     expect(fresh.paths.length).toBe(2); // the DID and its ancestors, read again
     expect(fresh.result.didDocument).toEqual(again.result.didDocument);

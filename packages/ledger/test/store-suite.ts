@@ -1,5 +1,5 @@
 // The LogStore contract, written once: store.test.ts runs it against SqliteLogStore and PostgresLogStore.
-import { type Operation, operationHash, parseOperationWithHash } from '@did-city/method';
+import { DidIndex, type Operation, operationHash, parseOperationWithHash } from '@did-city/method';
 import { leafHash, MerkleTree, verifyConsistency, verifyInclusion } from '@did-city/tlog';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildBatch } from '../src/batch.ts';
@@ -188,5 +188,48 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       expect((await store.checkpoints({ fromSize: 2 })).map((c) => c.note)).toEqual(['two\n']);
       expect((await store.checkpointAt(1))?.note).toBe('one\n');
     });
+
+    it('keeps the DID index (spec §7.9) of every size from the checkpoint before the latest, across a reopen', async () => {
+      const [water, update] = [await departmentCreate('water'), await updateAfter(city, CITY_KEY, 'v1')];
+      await appendOps(store, [genesis, city]);
+      await store.saveCheckpoint({ size: 2, root: await store.rootAt(2), note: 'two\n' });
+      await appendOps(store, [update, water]);
+      // Leaves 2 and 3 are appended but not anchored: a reopen must still serve the index of size 2.
+      const expected = async (size: number) => indexOfLog(await store.entries(0, size));
+      const roots = { 2: await expected(2), 4: await expected(4) };
+      expect((await store.didIndex(2)).root()).toEqual(roots[2]);
+      expect((await store.didIndex(4)).root()).toEqual(roots[4]);
+      expect((await store.didIndex(4)).head(SJZ)).toEqual({ seq: 1, index: 2, operationHash: operationHash(update) });
+      await store.close();
+      store = await log.open();
+      expect((await store.didIndex(2)).root()).toEqual(roots[2]);
+      expect((await store.didIndex(2)).head(SJZ)).toEqual({ seq: 0, index: 1, operationHash: operationHash(city) });
+      expect((await store.didIndex(4)).root()).toEqual(roots[4]);
+      // Two checkpoints later, size 2 is no longer kept; the range is the stored log.
+      await store.saveCheckpoint({ size: 4, root: await store.rootAt(4), note: 'four\n' });
+      await appendOps(store, [await departmentCreate('power')]);
+      await store.saveCheckpoint({ size: 5, root: await store.rootAt(5), note: 'five\n' });
+      await expect(store.didIndex(2)).rejects.toThrow(RangeError);
+      await expect(store.didIndex(6)).rejects.toThrow(RangeError);
+      expect((await store.didIndex(5)).root()).toEqual(await expected(5));
+    });
+
+    it('reads a slice of a DID history by seq', async () => {
+      const v1 = await updateAfter(city, CITY_KEY, 'v1');
+      await appendOps(store, [genesis, city, v1]);
+      await appendOps(store, [await updateAfter(v1, CITY_KEY, 'v2')]);
+      expect((await store.entriesOfDid(SJZ, undefined, { afterSeq: 0 })).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await store.entriesOfDid(SJZ, undefined, { afterSeq: 0, limit: 1 })).map((e) => e.seq)).toEqual([1]);
+      expect((await store.entriesOfDid(SJZ, 3, { afterSeq: 0 })).map((e) => e.seq)).toEqual([1]);
+    });
   });
+}
+
+/** The index of a log, rebuilt from its leaves with the method library alone. */
+function indexOfLog(entries: readonly { leaf: Uint8Array; index: number }[]): Uint8Array {
+  const heads = entries.map((e) => {
+    const { operation } = JSON.parse(new TextDecoder().decode(e.leaf)) as { operation: Operation };
+    return { did: operation.did, seq: operation.seq, index: e.index, operationHash: operationHash(operation) };
+  });
+  return DidIndex.empty().apply(heads).root();
 }

@@ -1,8 +1,10 @@
 /**
  * What a resolver remembers of a log (spec §7.6 step 4, R-LED-3): the largest checkpoint it accepted per origin.
  * Every new checkpoint must be consistent with it (same root at the same size, or a verifying RFC 6962
- * consistency proof between the two sizes); two that are not are a split view, kept as signed evidence.
- * Updates are serialised, so concurrent resolutions can neither skip the check nor roll the memory back.
+ * consistency proof between the two sizes); two that are not are a split view, kept as signed evidence. A
+ * consistent checkpoint *smaller* than the trusted one is refused too (R-LED-6): it is an old answer replayed, or a
+ * node that fell behind, and would hide what was appended since. Updates are serialised, so concurrent resolutions
+ * can neither skip the check nor roll the memory back.
  */
 import { type Checkpoint, parseCheckpoint, parseNote, verifyConsistency } from '@did-city/tlog';
 import { DidCityError } from './errors.ts';
@@ -89,6 +91,12 @@ export class CheckpointTrust {
     }
   }
 
+  /** The size of the checkpoint of `origin` trusted now, or undefined when none was accepted. */
+  async trustedSize(origin: string): Promise<number | undefined> {
+    const note = await this.#store.load(origin);
+    return note === undefined ? undefined : readStored(origin, note).size;
+  }
+
   /** Whether a checkpoint of `origin` was accepted before. */
   async has(origin: string): Promise<boolean> {
     return (await this.#store.load(origin)) !== undefined;
@@ -116,7 +124,11 @@ export class CheckpointTrust {
       proof,
     });
     if (!consistent) throw await this.#splitView(trusted, next);
-    if (newer === next && next.checkpoint.size > trusted.checkpoint.size) await this.#store.save(origin, next.note);
+    if (next.checkpoint.size < trusted.checkpoint.size) {
+      const detail = `the ledger served checkpoint ${next.checkpoint.size} of ${origin}, older than checkpoint ${trusted.checkpoint.size} accepted before (a replayed or stale answer)`;
+      throw new DidCityError('UNTRUSTED_CHECKPOINT', detail);
+    }
+    if (next.checkpoint.size > trusted.checkpoint.size) await this.#store.save(origin, next.note);
   }
 
   async #proof(fetchProof: ConsistencyFetcher, older: Trusted, newer: Trusted): Promise<Uint8Array[]> {

@@ -5,15 +5,25 @@
  * with the last one this reader accepted. Any failure fails closed with a ledger-level code; a ledger that cannot
  * be reached is LEDGER_UNAVAILABLE, never "not found".
  *
- * Completeness is not proven: the reader can show the entries it got are in the log, not that they are all of
- * the DID's entries (a per-DID index committed in the log is later work, spec §7.7). It does check that they are
- * the DID's own, in log order, and the contiguous chain seq 0..n.
+ * Completeness is proven too (spec §7.9): the checkpoint commits the DID index root, the answer carries the DID's
+ * head with its index proof, and the history must end exactly at that head (or be empty for a DID proven absent).
+ * The reader never accepts a checkpoint smaller than the one it trusts, nor an older one for a DID than it last
+ * used. It remembers each DID's verified entries (least recently used first out), so a refresh asks only for the
+ * operations after the last one it holds: the head proof plus what is new.
  *
  * @example
  * const reader = new HttpLedgerReader({ url: 'https://ledger.example/', policy: policyText });
  * const resolver = createCityResolver({ reader });
  */
-import { type Checkpoint, parseCheckpoint, parseNote, parsePolicy, quorumSatisfied, type TlogPolicy } from '@did-city/tlog';
+import {
+  type Checkpoint,
+  parseCheckpoint,
+  parseNote,
+  parsePolicy,
+  quorumSatisfied,
+  quorumTime,
+  type TlogPolicy,
+} from '@did-city/tlog';
 import {
   type CheckpointStore,
   CheckpointTrust,
@@ -32,7 +42,10 @@ import {
   type HttpSettings,
   parseJson,
 } from './ledger-http.ts';
-import { checkInclusion, decodeProof, entryLeafHash, invalidProof, trustedCheckpoint } from './ledger-proofs.ts';
+import { type IndexHead, indexRootOf, verifyIndexHead } from './did-index.ts';
+import { decodeProof, invalidProof, trustedVerdict } from './ledger-proofs.ts';
+import { LruCache } from './lru-cache.ts';
+import { checkEndsAtHead, nextPage, type PageStart, readServedPage, type ServedPage, verifyEntries } from './proven-history.ts';
 import { replayHistory } from './state.ts';
 import type { LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
 import type { GenesisPolicy } from './validate.ts';
@@ -62,6 +75,13 @@ export interface HttpLedgerReaderOptions {
   governanceDid?: string;
   /** Genesis pins applied when replaying the governance registry (spec §3.5), as the resolver's. */
   genesis?: GenesisPolicy;
+  /**
+   * Refuse a checkpoint whose quorum (the index quorum when the policy names one) last co-signed it longer ago than
+   * this, in milliseconds: the head is then proven latest as of a recent time (spec §7.9). Default: no limit.
+   */
+  maxCheckpointAgeMs?: number;
+  /** DIDs whose verified history is kept for warm refreshes. Default 1024. */
+  maxCachedDids?: number;
 }
 
 /**
@@ -95,17 +115,22 @@ interface PolicyEra {
   policy: TlogPolicy;
 }
 
-interface ServedEntry {
-  index: unknown;
-  integratedTime: unknown;
-  operation: unknown;
-  inclusionProof: unknown;
+/** A checkpoint that passed the policy, with what its cosignatures vouch for. */
+interface VerifiedCheckpoint {
+  note: string;
+  checkpoint: Checkpoint;
+  /** POSIX seconds since which the (index) quorum's cosignatures hold; undefined with quorum `none`. */
+  provenAt: number | undefined;
+  /** Whether the policy's index witnesses met their quorum (true when the policy names none). */
+  indexVouched: boolean;
 }
 
-interface ServedHistory {
-  checkpoint?: unknown;
-  treeSize: unknown;
-  entries: ServedEntry[];
+/** What the reader verified of one DID, for a warm refresh. */
+interface VerifiedDid {
+  entries: LogEntry[];
+  head: IndexHead | null;
+  /** Size of the checkpoint it was proven under. */
+  size: number;
 }
 
 /** Bound on the leaves remembered as proven under one checkpoint (about 100 bytes each). */
@@ -122,7 +147,9 @@ export class HttpLedgerReader implements LedgerReader {
   readonly #http: HttpSettings;
   readonly #trust: CheckpointTrust;
   /** The last note that passed the policy: the same bytes again need no signature checks. */
-  #verified: { note: string; checkpoint: Checkpoint } | undefined;
+  #verified: VerifiedCheckpoint | undefined;
+  readonly #dids: LruCache<string, VerifiedDid>;
+  readonly #maxAgeMs: number | undefined;
   /** The last note accepted as consistent with the trusted checkpoint: the same bytes again need no new check. */
   #accepted: string | undefined;
   /**
@@ -147,6 +174,10 @@ export class HttpLedgerReader implements LedgerReader {
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
     this.#trust = new CheckpointTrust(options.checkpointStore ?? new MemoryCheckpointStore());
+    this.#dids = new LruCache(options.maxCachedDids ?? 1024);
+    const maxAge = options.maxCheckpointAgeMs;
+    if (maxAge !== undefined && !(Number.isFinite(maxAge) && maxAge > 0)) throw new RangeError('maxCheckpointAgeMs must be positive');
+    this.#maxAgeMs = maxAge;
   }
 
   /** Split views detected so far: pairs of signed checkpoints of one origin that contradict each other. */
@@ -162,22 +193,84 @@ export class HttpLedgerReader implements LedgerReader {
     return this.#refused;
   }
 
+  /**
+   * The DID's verified history, ending at the head the DID index proves (spec §7.6, §7.9). With a verified history
+   * of the DID at hand (and no `noCache`), only the entries after its last one are asked for.
+   */
   async history(did: string, options: { noCache?: boolean } = {}): Promise<LedgerHistory> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (options.noCache === true) headers['Cache-Control'] = 'no-cache';
-    const { base, answer } = await this.#get(`dids/${encodeURIComponent(did)}/history`, headers);
-    const served = readServedHistory(answer);
+    const cached = options.noCache === true ? undefined : this.#dids.get(did);
+    const last = cached?.entries.at(-1);
+    const query = last === undefined ? '' : `?after=${last.operation.seq}`;
+    const { base, answer } = await this.#get(`dids/${encodeURIComponent(did)}/history${query}`, headers);
+    const served = readServedPage(answer);
     if (served.checkpoint === undefined) return this.#withoutCheckpoint(served);
-    const checkpoint = this.#checkpointOf(served.checkpoint);
+    const verified = this.#checkpointOf(served.checkpoint);
+    const { checkpoint, note } = verified;
     if (served.treeSize !== checkpoint.size) throw invalidProof('the history names a tree size other than its checkpoint');
-    const note = served.checkpoint as string;
+    this.#checkAge(verified);
     if (note !== this.#accepted) {
       await this.#trust.accept(note, checkpoint, (from, to) => this.#consistencyProof(base, from, to));
       this.#accepted = note;
     }
-    const entries = verifyEntries(did, served.entries, checkpoint, this.#includedIn(checkpoint));
+    if (cached !== undefined && checkpoint.size < cached.size) {
+      throw new DidCityError('UNTRUSTED_CHECKPOINT', `the ledger proved ${did} under checkpoint ${checkpoint.size}, older than ${cached.size} used before`);
+    }
+    const head = this.#provenHead(did, served, verified);
+    const start = last === undefined ? { seq: 0, afterIndex: -1 } : { seq: last.operation.seq + 1, afterIndex: last.index };
+    const fresh = await this.#pages(did, base, served, checkpoint, start);
+    const entries = fresh.length === 0 && cached !== undefined ? cached.entries : [...(cached?.entries ?? []), ...fresh];
+    const unchanged = fresh.length === 0 && cached?.head?.index === head?.index;
+    checkEndsAtHead(did, entries, head, unchanged ? cached?.head?.operationHash : undefined);
+    this.#dids.set(did, { entries, head, size: checkpoint.size });
     if (did === this.#governance?.did) this.#followGovernance(entries, checkpoint, note);
-    return { entries, ledger: { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note } };
+    const ledger: NonNullable<LedgerHistory['ledger']> = { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note };
+    if (verified.provenAt !== undefined) ledger.provenAt = new Date(verified.provenAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return { entries: [...entries], ledger };
+  }
+
+  /** The DID's head (or absence) proven against the checkpoint's index root, vouched for by the index witnesses. */
+  #provenHead(did: string, served: ServedPage, verified: VerifiedCheckpoint): IndexHead | null {
+    const root = indexRootOf(verified.checkpoint);
+    if (root === undefined) throw invalidProof(`the checkpoint of size ${verified.checkpoint.size} commits no DID index root`);
+    if (!verified.indexVouched) {
+      throw new DidCityError('UNTRUSTED_CHECKPOINT', 'the witnesses that check the DID index root did not meet their quorum');
+    }
+    return verifyIndexHead({ did, head: served.head, indexProof: served.indexProof, root });
+  }
+
+  /** The page's entries and those of the pages it names, all against the same checkpoint. */
+  async #pages(did: string, base: string, first: ServedPage, checkpoint: Checkpoint, start: PageStart): Promise<LogEntry[]> {
+    const all: LogEntry[] = [];
+    const included = this.#includedIn(checkpoint);
+    for (let page = first; ; ) {
+      const entries = verifyEntries(did, page.entries, checkpoint, included, start);
+      all.push(...entries);
+      const next = nextPage(page.next, checkpoint.size);
+      const last = all.at(-1);
+      if (next === undefined) return all;
+      if (entries.length === 0 || next.after !== last!.operation.seq) throw invalidProof('the history pages do not follow each other');
+      start = { seq: last!.operation.seq + 1, afterIndex: last!.index };
+      const path = `dids/${encodeURIComponent(did)}/history?after=${next.after}&size=${checkpoint.size}`;
+      const answer = await exchange(endpoint(base, path), { headers: { Accept: 'application/json' } }, this.#http);
+      if (answer.status !== 200) throw answerError(answer, 'a history page request', PASSED_THROUGH);
+      page = readServedPage(answer);
+      const same = this.#checkpointOf(page.checkpoint).checkpoint;
+      if (same.size !== checkpoint.size || Buffer.compare(same.rootHash, checkpoint.rootHash) !== 0) {
+        throw invalidProof('a history page is proven against another checkpoint');
+      }
+    }
+  }
+
+  /** maxCheckpointAgeMs: the quorum must have co-signed the checkpoint recently enough. */
+  #checkAge(verified: VerifiedCheckpoint): void {
+    if (this.#maxAgeMs === undefined) return;
+    const age = verified.provenAt === undefined ? Number.POSITIVE_INFINITY : Date.now() - verified.provenAt * 1000;
+    if (age > this.#maxAgeMs) {
+      const detail = `the checkpoint of size ${verified.checkpoint.size} was last co-signed by its quorum ${Math.round(age / 1000)} s ago, more than the ${Math.round(this.#maxAgeMs / 1000)} s allowed`;
+      throw new DidCityError('UNTRUSTED_CHECKPOINT', detail);
+    }
   }
 
   /**
@@ -248,15 +341,18 @@ export class HttpLedgerReader implements LedgerReader {
     return era.policy;
   }
 
-  #checkpointOf(note: unknown): Checkpoint {
-    if (this.#verified !== undefined && note === this.#verified.note) return this.#verified.checkpoint;
-    const checkpoint = trustedCheckpoint(note, this.#policyFor(sizeOf(note)));
-    this.#verified = { note: note as string, checkpoint };
-    return checkpoint;
+  #checkpointOf(note: unknown): VerifiedCheckpoint {
+    if (this.#verified !== undefined && note === this.#verified.note) return this.#verified;
+    const policy = this.#policyFor(sizeOf(note));
+    const verdict = trustedVerdict(note, policy);
+    const name = policy.index ?? policy.quorum;
+    const indexVouched = policy.index === undefined || verdict.indexQuorum;
+    this.#verified = { note: note as string, checkpoint: verdict.checkpoint, provenAt: quorumTime(policy, verdict.cosigners, name), indexVouched };
+    return this.#verified;
   }
 
   /** Before its first checkpoint a log has nothing to show; after one, a missing checkpoint is a rollback. */
-  async #withoutCheckpoint(served: ServedHistory): Promise<LedgerHistory> {
+  async #withoutCheckpoint(served: ServedPage): Promise<LedgerHistory> {
     if (served.entries.length > 0) throw invalidProof('the ledger served entries without a checkpoint');
     for (const log of this.#eras.at(-1)!.policy.logs) {
       if (await this.#trust.has(log.origin)) {
@@ -330,41 +426,4 @@ function checkUrl(url: string): string {
     throw new TypeError(`ledger URL ${JSON.stringify(url)} must be an http(s) URL`);
   }
   return url;
-}
-
-function readServedHistory(answer: HttpAnswer): ServedHistory {
-  const malformed = () => invalidProof('the ledger answer is not a proven history');
-  const body = parseJson(answer, malformed);
-  if (typeof body !== 'object' || body === null) throw malformed();
-  const { checkpoint, treeSize, entries } = body as Record<string, unknown>;
-  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null)) throw malformed();
-  return { checkpoint, treeSize, entries: entries as ServedEntry[] };
-}
-
-/**
- * Each entry: the DID's own, in log order, seq 0..n, its leaf recomputed and included in the checkpoint (the
- * inclusion proof is checked unless `included` holds that leaf hash at that index, proven under this checkpoint).
- */
-function verifyEntries(did: string, served: readonly ServedEntry[], checkpoint: Checkpoint, included: Set<string>): LogEntry[] {
-  let previous = -1;
-  return served.map((entry, position) => {
-    const { index, integratedTime, operation } = entry;
-    if (!Number.isSafeInteger(index) || (index as number) <= previous || (index as number) >= checkpoint.size) {
-      throw invalidProof(`entry ${position} has leaf index ${String(index)}, not in log order below ${checkpoint.size}`);
-    }
-    previous = index as number;
-    if (typeof integratedTime !== 'string' || typeof operation !== 'object' || operation === null) {
-      throw invalidProof(`leaf ${previous} is not {integratedTime, operation}`);
-    }
-    const op = operation as Operation;
-    if (op.did !== did) throw invalidProof(`leaf ${previous} is an operation of another DID`);
-    if (op.seq !== position) throw invalidProof(`leaf ${previous} has seq ${String(op.seq)}: the chain is not contiguous from 0`);
-    const hash = entryLeafHash(integratedTime, operation);
-    const leaf = `${previous} ${Buffer.from(hash).toString('base64')}`;
-    if (!included.has(leaf)) {
-      checkInclusion({ index: previous, hash, proof: entry.inclusionProof, checkpoint });
-      included.add(leaf);
-    }
-    return { index: previous, integratedTime, operation: op };
-  });
 }

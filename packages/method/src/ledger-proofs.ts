@@ -4,7 +4,7 @@
  * `{integratedTime, operation}` that an inclusion proof ties to that checkpoint's root (INVALID_LEDGER_PROOF
  * otherwise). A served leaf hash is never trusted.
  */
-import { type Checkpoint, evaluateCheckpoint, leafHash, type TlogPolicy, verifyInclusion } from '@did-city/tlog';
+import { type Checkpoint, type CheckpointVerdict, evaluateCheckpoint, leafHash, type TlogPolicy, verifyInclusion } from '@did-city/tlog';
 import { DidCityError } from './errors.ts';
 import { canonicalBytes } from './jcs.ts';
 
@@ -30,6 +30,11 @@ export function decodeProof(value: unknown): Uint8Array[] | undefined {
 
 /** The checkpoint of a signed note that satisfies the policy (log signature and witness quorum). */
 export function trustedCheckpoint(note: unknown, policy: TlogPolicy): Checkpoint {
+  return trustedVerdict(note, policy).checkpoint;
+}
+
+/** The policy's verdict on a signed note that satisfies it; UNTRUSTED_CHECKPOINT otherwise. */
+export function trustedVerdict(note: unknown, policy: TlogPolicy): CheckpointVerdict {
   if (typeof note !== 'string') throw new DidCityError('UNTRUSTED_CHECKPOINT', 'the ledger served no checkpoint note');
   let verdict: ReturnType<typeof evaluateCheckpoint>;
   try {
@@ -46,7 +51,7 @@ export function trustedCheckpoint(note: unknown, policy: TlogPolicy): Checkpoint
     const detail = `the checkpoint of size ${verdict.checkpoint.size} lacks the witness quorum (valid cosignatures: ${cosigners})`;
     throw new DidCityError('UNTRUSTED_CHECKPOINT', detail);
   }
-  return verdict.checkpoint;
+  return verdict;
 }
 
 /** RFC 6962 leaf hash of a log entry (spec §4): the leaf is JCS({integratedTime, operation}). */

@@ -143,8 +143,11 @@ export interface LedgerReader {
 
 export interface LedgerHistory {
   entries: LogEntry[];
-  /** The checkpoint the entries were verified against, when the reader verifies (spec §6.3). */
-  ledger?: { origin: string; treeSize: string; checkpoint: string };
+  /**
+   * The checkpoint the entries were verified against, when the reader verifies (spec §6.3), and `provenAt`: the
+   * time (RFC 3339) since which the witnesses' quorum vouches that the history ends at the DID's latest operation.
+   */
+  ledger?: { origin: string; treeSize: string; checkpoint: string; provenAt?: string };
 }
 
 /** The key state a DID's last operation left (spec §3.4). */

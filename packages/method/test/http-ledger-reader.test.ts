@@ -100,15 +100,18 @@ describe('CheckpointTrust (spec §7.6 step 4, R-LED-3)', () => {
   const honest = tree(['a', 'b', 'c', 'd', 'e']);
   const proofs = (t: MerkleTree) => async (from: number, to: number) => t.consistencyProof(from, to);
 
-  it('remembers the larger of two consistent checkpoints', async () => {
+  it('remembers the larger of two consistent checkpoints and refuses a smaller one afterwards', async () => {
     const store = new MemoryCheckpointStore();
     const trust = new CheckpointTrust(store);
     const [n3, n4, n5] = await Promise.all([signed(honest, 3), signed(honest, 4), signed(honest, 5)]);
     await trust.accept(...n3, proofs(honest));
     await trust.accept(...n5, proofs(honest));
     expect(store.load(ORIGIN)).toBe(n5[0]);
-    await trust.accept(...n4, proofs(honest)); // older but consistent: accepted, not adopted
+    // Older but consistent: a replayed or stale answer, refused (R-LED-6); the memory keeps the larger one.
+    expect(await codeOf(trust.accept(...n4, proofs(honest)))).toBe('UNTRUSTED_CHECKPOINT');
     expect(store.load(ORIGIN)).toBe(n5[0]);
+    expect(await trust.trustedSize(ORIGIN)).toBe(5);
+    await trust.accept(...n5, proofs(honest)); // the same checkpoint again is fine
   });
 
   it('same size, other root: InconsistentCheckpointError keeping both notes, recorded once', async () => {
@@ -145,7 +148,9 @@ describe('CheckpointTrust (spec §7.6 step 4, R-LED-3)', () => {
     const store = new MemoryCheckpointStore();
     const trust = new CheckpointTrust(store);
     const notes = await Promise.all([5, 1, 3, 2, 4].map((n) => signed(honest, n)));
-    await Promise.all(notes.map((n) => trust.accept(...n, proofs(honest))));
+    const outcomes = await Promise.allSettled(notes.map((n) => trust.accept(...n, proofs(honest))));
+    // The first accepted is 5: every smaller one after it is refused, none replaces it.
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected']);
     expect(store.load(ORIGIN)).toBe(notes[0]![0]);
   });
 
@@ -173,7 +178,10 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
       requests.push(url.pathname);
       if (url.pathname === '/proofs/consistency') return new Response(JSON.stringify({ proof: world.consistencyProof }));
       const did = decodeURIComponent(url.pathname.split('/')[2] ?? '');
-      return new Response(JSON.stringify(served.get(did) ?? { entries: [] }), { headers: { 'Content-Type': 'application/json' } });
+      const history = served.get(did) ?? { entries: [] };
+      const after = Number(url.searchParams.get('after') ?? -1);
+      const entries = history.entries.filter((e) => (e['operation'] as { seq: number }).seq > after);
+      return new Response(JSON.stringify({ ...history, entries }), { headers: { 'Content-Type': 'application/json' } });
     };
     return { served, requests, reader: new HttpLedgerReader({ url: 'http://ledger.test/', policy: world.policy, fetch: stub }) };
   }
@@ -182,7 +190,8 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
     const { served, requests, reader } = ledger();
     const first = await reader.history(SJZ);
     for (const entry of served.get(SJZ)!.entries) entry['inclusionProof'] = [];
-    expect(await reader.history(SJZ)).toStrictEqual(first);
+    // noCache: the whole history is read again (not only what follows the held entries), proven before.
+    expect(await reader.history(SJZ, { noCache: true })).toStrictEqual(first);
     expect(requests).toStrictEqual([`/dids/${encodeURIComponent(SJZ)}/history`, `/dids/${encodeURIComponent(SJZ)}/history`]);
   });
 
@@ -191,9 +200,9 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
     await reader.history(SJZ);
     const [entry] = served.get(SJZ)!.entries;
     entry!['integratedTime'] = '2030-01-01T00:00:00Z';
-    expect(await codeOf(reader.history(SJZ))).toBe('INVALID_LEDGER_PROOF');
+    expect(await codeOf(reader.history(SJZ, { noCache: true }))).toBe('INVALID_LEDGER_PROOF');
     entry!['inclusionProof'] = [];
-    expect(await codeOf(reader.history(SJZ))).toBe('INVALID_LEDGER_PROOF');
+    expect(await codeOf(reader.history(SJZ, { noCache: true }))).toBe('INVALID_LEDGER_PROOF');
   });
 
   it('a leaf of another DID, never proven, still needs its proof', async () => {
@@ -204,13 +213,14 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
     expect(await codeOf(reader.history('did:city:cn'))).toBe('INVALID_LEDGER_PROOF');
   });
 
-  it('another checkpoint (here an earlier, consistent one) needs the proofs again', async () => {
+  it('an earlier checkpoint, consistent with the trusted one, is refused (R-LED-6), with or without noCache', async () => {
     const { served, requests, reader } = ledger();
     const registry = served.get('did:city:cn')!;
     await reader.history('did:city:cn');
-    // The registry's genesis (leaf 0) under the earlier checkpoint, with the proof it has in the latest one.
+    // An old answer replayed: the registry's genesis alone under the earlier checkpoint.
     served.set('did:city:cn', { ...registry, checkpoint: world.earlierCheckpoint.note, treeSize: 6, entries: registry.entries.slice(0, 1) });
-    expect(await codeOf(reader.history('did:city:cn'))).toBe('INVALID_LEDGER_PROOF');
+    expect(await codeOf(reader.history('did:city:cn'))).toBe('UNTRUSTED_CHECKPOINT');
+    expect(await codeOf(reader.history('did:city:cn', { noCache: true }))).toBe('UNTRUSTED_CHECKPOINT');
     expect(requests).toContain('/proofs/consistency');
   });
 });

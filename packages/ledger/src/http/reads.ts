@@ -1,12 +1,14 @@
 /**
  * The read side of the API. Everything is covered by the latest quorum-cosigned checkpoint and every proof is
- * against it (spec §7.5, R-LED-5): `GET /dids/{did}/history`, `/checkpoint`, `/proofs/inclusion`,
- * `/proofs/consistency`, `/policy`, `/health`; and `POST /integrity/check` (admin token) to run the node's check.
+ * against it (spec §7.5, R-LED-5): `GET /dids/{did}/history` (paged, `?after=<seq>`), `/dids/{did}/head`,
+ * `/checkpoint`, `/proofs/inclusion`, `/proofs/consistency`, `/policy`, `/health`; and `POST /integrity/check` (admin
+ * token) to run the node's check.
  */
 import { DidCityError, parseDid } from '@did-city/method';
 import express, { type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
 import { requireBearer } from './auth.ts';
+import type { HistoryRequest } from '../reader.ts';
 import { route } from './middleware.ts';
 import { parseIndex } from './params.ts';
 import { sendPlainProblem } from './problem.ts';
@@ -48,8 +50,19 @@ export function readRoutes(node: LedgerNode, options: { adminToken?: string | un
     '/dids/:did/history',
     route(async (req, res) => {
       const did = canonicalDid(String(req.params['did']));
+      const request: HistoryRequest = {};
+      if (req.query['after'] !== undefined) request.after = parseIndex(req.query['after'], 'after');
+      if (req.query['size'] !== undefined) request.size = parseIndex(req.query['size'], 'size');
       res.setHeader('Cache-Control', MUTABLE);
-      res.json(await node.history(did));
+      res.json(await node.history(did, request));
+    }),
+  );
+  router.get(
+    '/dids/:did/head',
+    route(async (req, res) => {
+      const did = canonicalDid(String(req.params['did']));
+      res.setHeader('Cache-Control', MUTABLE);
+      res.json(await node.head(did));
     }),
   );
   router.get(

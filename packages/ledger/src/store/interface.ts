@@ -6,7 +6,7 @@
  * O(log n) hashes), the co-signed checkpoints and the derived per-DID state, and writes them so that a crash
  * leaves either all of a batch or none of it.
  */
-import type { DidHistory } from '@did-city/method';
+import type { DidHistory, DidIndex } from '@did-city/method';
 import type { NodeHash, NodeId } from '@did-city/tlog';
 
 /** What the sequencer hands over for one leaf. */
@@ -36,6 +36,14 @@ export interface AppendBatch {
 export interface DidUsage {
   operations: number;
   bytes: number;
+}
+
+/** A slice of one DID's entries by seq. */
+export interface SeqRange {
+  /** Only entries with a larger seq. */
+  afterSeq?: number;
+  /** At most this many. */
+  limit?: number;
 }
 
 export interface TreeHead {
@@ -104,8 +112,11 @@ export interface LogStore {
   /** Entries with start ≤ index < end, in order. */
   entries(start: number, end: number): Promise<StoredEntry[]>;
   entry(index: number): Promise<StoredEntry | undefined>;
-  /** Every entry of one DID in log order (optionally only those below `beforeSize`). */
-  entriesOfDid(did: string, beforeSize?: number): Promise<StoredEntry[]>;
+  /**
+   * Every entry of one DID in log order (optionally only those below `beforeSize`); with `range`, only those with
+   * seq > `afterSeq`, at most `limit` of them.
+   */
+  entriesOfDid(did: string, beforeSize?: number, range?: SeqRange): Promise<StoredEntry[]>;
   /**
    * One page of a DID's entries in log order: those with seq > `afterSeq` (default -1) and index < `beforeSize`,
    * at most `limit`. Readers of long histories go page by page, so one DID never holds the store for long.
@@ -133,6 +144,12 @@ export interface LogStore {
   checkpointAt(size: number): Promise<StoredCheckpoint | undefined>;
   /** Stored checkpoints by increasing size, from `fromSize` (inclusive), at most `limit`. */
   checkpoints(options?: { fromSize?: number; limit?: number }): Promise<StoredCheckpoint[]>;
+
+  /**
+   * The DID index (spec §7.9) of the first `size` entries, for any size from the checkpoint before the latest
+   * one up to the stored size; a RangeError for older sizes, which are no longer kept.
+   */
+  didIndex(size: number): Promise<DidIndex>;
 
   /**
    * The derived state of a DID after its last stored operation, with its latest version only: what validation

@@ -6,6 +6,7 @@ import type { DidHistory } from '@did-city/method';
 import type { NodeHash, NodeId } from '@did-city/tlog';
 import type pg from 'pg';
 import { HOLDS_SEQUENCER_LOCK } from '../leadership.ts';
+import type { IndexedHead, IndexSource } from './index-versions.ts';
 import { AppendConflictError } from './interface.ts';
 import { UNIQUE_VIOLATION } from './postgres-schema.ts';
 import { ENTRY_COLUMNS, toStateRows } from './rows.ts';
@@ -61,6 +62,39 @@ export function appendStatement(entries: readonly unknown[][], nodes: readonly u
   values.push(sizeAfter);
   const update = `UPDATE log_head SET tree_size = $${values.length}::bigint WHERE id = 1`;
   return { text: parts.length > 0 ? `WITH ${parts.join(', ')} ${update}` : update, values };
+}
+
+/** Upserts each entry's head into `did_index`, a DID's later entry last (its own row wins). */
+export async function writeHeads(client: pg.ClientBase, heads: readonly IndexedHead[]): Promise<void> {
+  if (heads.length === 0) return;
+  const last = new Map(heads.map((h) => [h.did, h]));
+  const rows = [...last.values()];
+  await client.query(
+    `INSERT INTO did_index (did, seq, leaf_index, operation_hash)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
+     ON CONFLICT (did) DO UPDATE SET seq = excluded.seq, leaf_index = excluded.leaf_index, operation_hash = excluded.operation_hash`,
+    [rows.map((r) => r.did), rows.map((r) => r.seq), rows.map((r) => r.index), rows.map((r) => r.operationHash)],
+  );
+}
+
+const HEAD_COLUMNS = 'did, seq, leaf_index, operation_hash';
+
+/** The index's reads (index-versions.ts) over a pool. */
+export function pgIndexSource(pool: pg.Pool): IndexSource {
+  const heads = async (sql: string, values: unknown[]) =>
+    (await pool.query<{ did: string; seq: number; leaf_index: number; operation_hash: string }>(sql, values)).rows.map((r) => ({
+      did: r.did,
+      seq: r.seq,
+      index: r.leaf_index,
+      operationHash: r.operation_hash,
+    }));
+  return {
+    heads: () => heads(`SELECT ${HEAD_COLUMNS} FROM did_index`, []),
+    entryHeads: (start, end) =>
+      heads(`SELECT ${HEAD_COLUMNS} FROM entries WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, [start, end]),
+    headBefore: async (did, size) =>
+      (await heads(`SELECT ${HEAD_COLUMNS} FROM entries WHERE did = $1 AND leaf_index < $2 ORDER BY seq DESC LIMIT 1`, [did, size]))[0],
+  };
 }
 
 export async function writeStates(client: pg.ClientBase, states: readonly DidHistory[], sizeAfter: number): Promise<void> {

@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   note TEXT NOT NULL
 );
 
+-- The DID index (spec §7.9): each DID's head, written in the append's transaction; the tree is kept in memory.
+CREATE TABLE IF NOT EXISTS did_index (
+  did TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL CHECK (seq >= 0),
+  leaf_index BIGINT NOT NULL CHECK (leaf_index >= 0),
+  operation_hash TEXT NOT NULL
+);
+
 -- Derived state, rebuildable from entries. TEXT, not JSONB: the history is read back exactly as written.
 CREATE TABLE IF NOT EXISTS did_state (
   did TEXT PRIMARY KEY,
@@ -72,6 +80,7 @@ export async function preparePgSchema(client: pg.ClientBase): Promise<void> {
       await client.query("INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING", [
         String(PG_SCHEMA_VERSION),
       ]);
+      await fillDidIndex(client);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -108,3 +117,14 @@ function parseSafeInteger(text: string): number {
 
 /** pg's SQLSTATE for unique_violation: constraint errors are classified by code, never by message text. */
 export const UNIQUE_VIOLATION = '23505';
+
+/** Heads of every DID from the log: what `did_index` holds (its rows are upserted entry by entry). */
+export const HEADS_FROM_ENTRIES = `SELECT DISTINCT ON (did) did, seq, leaf_index, operation_hash FROM entries ORDER BY did, seq DESC`;
+
+/** A log written before the DID index existed gets its `did_index` rows once, from the entries. */
+async function fillDidIndex(client: pg.ClientBase): Promise<void> {
+  const { rowCount } = await client.query("INSERT INTO meta (key, value) VALUES ('did_index', '1') ON CONFLICT (key) DO NOTHING");
+  if (rowCount !== 1) return;
+  await client.query('DELETE FROM did_index');
+  await client.query(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`);
+}

@@ -8,7 +8,7 @@
  * Reads go through a pool. A `reader` store (e.g. on a standby, behind a driver) never writes and reads the head
  * from the database.
  */
-import type { DidHistory } from '@did-city/method';
+import type { DidHistory, DidIndex } from '@did-city/method';
 import {
   appendToFrontier,
   type Frontier,
@@ -29,6 +29,7 @@ import {
   type DidUsage,
   type IntegrityReport,
   type LogStore,
+  type SeqRange,
   type StoredCheckpoint,
   type StoredEntry,
   type TreeHead,
@@ -37,12 +38,15 @@ import {
   appendStatement,
   HEAD_FOR_UPDATE,
   MAX_BATCH,
+  pgIndexSource,
   readNodes,
   storedSize,
   toConflict,
+  writeHeads,
   writeStates,
 } from './postgres-queries.ts';
-import { pgTypes, preparePgSchema } from './postgres-schema.ts';
+import { HEADS_FROM_ENTRIES, pgTypes, preparePgSchema } from './postgres-schema.ts';
+import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
 import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
@@ -64,6 +68,8 @@ export class PostgresLogStore implements LogStore {
   readonly #lease: WriterLease | undefined;
   /** The writer's right edge of the tree; checked against log_head in every append. */
   #frontier: Frontier | undefined;
+  /** The DID index (spec §7.9), built at open; a reader catches it up from the entries it serves. */
+  #index!: IndexVersions;
 
   private constructor(pool: pg.Pool, lease: WriterLease | undefined) {
     this.#pool = pool;
@@ -88,6 +94,9 @@ export class PostgresLogStore implements LogStore {
       }
       const store = new PostgresLogStore(pool, lease);
       if (lease) store.#frontier = await lease.run((client) => store.#loadFrontier(client));
+      const size = store.#frontier?.size ?? (await storedSize(pool));
+      const anchored = Math.min(size, (await store.latestCheckpoint())?.size ?? 0);
+      store.#index = await IndexVersions.open(pgIndexSource(pool), size, anchored);
       return store;
     } catch (error) {
       await lease?.release();
@@ -109,8 +118,9 @@ export class PostgresLogStore implements LogStore {
   async append(batch: AppendBatch): Promise<TreeHead> {
     const lease = this.#writerLease();
     if (batch.entries.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} entries`);
+    const heads = batch.entries.map((e, i) => ({ did: e.did, seq: e.seq, index: batch.expectedSize + i, operationHash: e.operationHash }));
     try {
-      this.#frontier = await lease.transaction((client) => this.#appendInTransaction(client, batch));
+      this.#frontier = await lease.transaction((client) => this.#appendInTransaction(client, batch, heads));
     } catch (error) {
       // The log moved behind this writer: take its head, so the sequencer can rebuild the batch against it. If
       // even that fails (a corrupt head), the stale frontier stays and every append keeps refusing.
@@ -119,10 +129,18 @@ export class PostgresLogStore implements LogStore {
       }
       throw toConflict(error);
     }
+    // The log may have moved behind this writer before (a conflict it then took the head of): catch up first.
+    if (this.#index.size < batch.expectedSize) await this.#index.at(batch.expectedSize);
+    this.#index.appended(batch.expectedSize, heads);
     return this.head();
   }
 
-  async #appendInTransaction(client: pg.ClientBase, batch: AppendBatch): Promise<Frontier> {
+  async didIndex(size: number): Promise<DidIndex> {
+    await this.#checkSize(size);
+    return this.#index.at(size);
+  }
+
+  async #appendInTransaction(client: pg.ClientBase, batch: AppendBatch, heads: IndexedHead[]): Promise<Frontier> {
     const { rows } = await client.query<{ tree_size: number; leader: boolean }>(HEAD_FOR_UPDATE);
     const row = rows[0];
     if (!row?.leader) throw new NotLeaderError('lost', 'this session no longer holds the sequencer lock');
@@ -136,6 +154,7 @@ export class PostgresLogStore implements LogStore {
     const entryRows = e.map((x, i) => [size + i, x.leaf, hashes[i], x.operationHash, x.did, x.seq, x.integratedTime]);
     const interior = nodes.filter((n) => n.level > 0).map((n) => [n.level, n.index, n.hash]);
     await client.query(appendStatement(entryRows, interior, frontier.size));
+    await writeHeads(client, heads);
     await writeStates(client, batch.states, size + e.length);
     return frontier;
   }
@@ -150,10 +169,10 @@ export class PostgresLogStore implements LogStore {
     return rows[0] && toEntry(rows[0]);
   }
 
-  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER): Promise<StoredEntry[]> {
+  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER, range: SeqRange = {}): Promise<StoredEntry[]> {
     // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
-    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 AND leaf_index < $2 ORDER BY seq`;
-    return (await this.#pool.query<EntryRow>(sql, [did, beforeSize])).rows.map(toEntry);
+    const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 AND seq > $2 AND leaf_index < $3 ORDER BY seq LIMIT $4`;
+    return (await this.#pool.query<EntryRow>(sql, [did, range.afterSeq ?? -1, beforeSize, range.limit ?? null])).rows.map(toEntry);
   }
 
   async entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]> {
@@ -236,6 +255,7 @@ export class PostgresLogStore implements LogStore {
       ),
     );
     if (rowCount !== 1) throw new Error(`a different root is already stored for size ${checkpoint.size}`);
+    this.#index.anchored(checkpoint.size);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
@@ -274,6 +294,8 @@ export class PostgresLogStore implements LogStore {
       if (rows[0]?.tree_size !== size) throw new AppendConflictError('size', 'log moved during the rebuild');
       await client.query('DELETE FROM did_state');
       await writeStates(client, [...states.values()], size);
+      await client.query('DELETE FROM did_index');
+      await client.query(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`);
     });
   }
 

@@ -41,6 +41,15 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   note TEXT NOT NULL
 ) STRICT;
 
+-- The DID index (spec §7.9): each DID's head (its latest entry), written in the append's transaction. The prefix
+-- tree over these rows is kept in memory; the rows are what it is rebuilt from.
+CREATE TABLE IF NOT EXISTS did_index (
+  did TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL CHECK (seq >= 0),
+  leaf_index INTEGER NOT NULL CHECK (leaf_index >= 0),
+  operation_hash TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
 -- Derived state: the DidHistory after each DID's last operation, rebuildable from entries.
 CREATE TABLE IF NOT EXISTS did_state (
   did TEXT PRIMARY KEY,
@@ -82,10 +91,26 @@ export function prepareDatabase(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
   for (const pragma of TUNING) db.pragma(pragma);
   db.exec(DDL);
+  fillDidIndex(db);
   const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
   if (row === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
   } else if (row.value !== String(SCHEMA_VERSION)) {
     throw new Error(`log store schema version ${row.value} is not supported (expected ${SCHEMA_VERSION})`);
   }
+}
+
+/** Heads of every DID from the log: what `did_index` holds (its rows are upserted entry by entry). */
+export const HEADS_FROM_ENTRIES = `SELECT did, seq, leaf_index, operation_hash FROM entries e
+  WHERE seq = (SELECT max(seq) FROM entries m WHERE m.did = e.did)`;
+
+/** A log written before the DID index existed gets its `did_index` rows once, from the entries. */
+function fillDidIndex(db: Database.Database): void {
+  const filled = db.prepare("SELECT 1 FROM meta WHERE key = 'did_index'").get() !== undefined;
+  if (filled) return;
+  db.transaction(() => {
+    db.exec('DELETE FROM did_index');
+    db.exec(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('did_index', '1')").run();
+  }).immediate();
 }

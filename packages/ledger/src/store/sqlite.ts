@@ -4,7 +4,7 @@
  * root without reading earlier leaves; every complete subtree it creates is stored, so roots and proofs for
  * any size read O(log n) rows.
  */
-import type { DidHistory } from '@did-city/method';
+import type { DidHistory, DidIndex } from '@did-city/method';
 import {
   appendToFrontier,
   type Frontier,
@@ -24,12 +24,14 @@ import {
   type DidUsage,
   type IntegrityReport,
   type LogStore,
+  type SeqRange,
   type StoredCheckpoint,
   type StoredEntry,
   type TreeHead,
 } from './interface.ts';
 import { replayLog } from './replay.ts';
-import { prepareDatabase } from './schema.ts';
+import { type IndexedHead, type IndexSource, IndexVersions } from './index-versions.ts';
+import { HEADS_FROM_ENTRIES, prepareDatabase } from './schema.ts';
 import {
   CHECKPOINT_COLUMNS,
   type CheckpointRow,
@@ -54,6 +56,7 @@ export class SqliteLogStore implements LogStore {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #write: Database.Transaction<(batch: AppendBatch) => Frontier>;
   #frontier: Frontier;
+  readonly #index: Promise<IndexVersions>;
 
   constructor(options: SqliteLogStoreOptions) {
     restrictFile(options.file);
@@ -66,6 +69,10 @@ export class SqliteLogStore implements LogStore {
       throw err;
     }
     this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch));
+    const anchored = this.#prepare<[], { size: number }>('SELECT coalesce(max(tree_size), 0) AS size FROM checkpoints').get()!.size;
+    this.#index = IndexVersions.open(this.#indexSource(), this.#frontier.size, anchored);
+    // Callers see a failure when they use the index; nobody may be waiting yet.
+    this.#index.catch(() => undefined);
   }
 
   async head(): Promise<TreeHead> {
@@ -73,13 +80,37 @@ export class SqliteLogStore implements LogStore {
   }
 
   async append(batch: AppendBatch): Promise<TreeHead> {
+    const index = await this.#index;
     try {
       this.#frontier = this.#write.immediate(batch);
     } catch (err) {
       if (err instanceof AppendConflictError) this.#frontier = this.#loadFrontier();
       throw toConflict(err);
     }
+    if (index.size < batch.expectedSize) await index.at(batch.expectedSize);
+    index.appended(batch.expectedSize, batch.entries.map((e, i) => headOf(e, batch.expectedSize + i)));
     return this.head();
+  }
+
+  async didIndex(size: number): Promise<DidIndex> {
+    checkTreeSize(size, this.#frontier.size);
+    return (await this.#index).at(size);
+  }
+
+  #indexSource(): IndexSource {
+    const columns = 'did, seq, leaf_index, operation_hash';
+    return {
+      heads: async () => this.#prepare<[], HeadRow>(`SELECT ${columns} FROM did_index`).all().map(toHead),
+      entryHeads: async (start, end) =>
+        this.#prepare<[number, number], HeadRow>(`SELECT ${columns} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`)
+          .all(start, end)
+          .map(toHead),
+      headBefore: async (did, size) => {
+        const sql = `SELECT ${columns} FROM entries WHERE did = ? AND leaf_index < ? ORDER BY seq DESC LIMIT 1`;
+        const row = this.#prepare<[string, number], HeadRow>(sql).get(did, size);
+        return row && toHead(row);
+      },
+    };
   }
 
   #appendInTransaction(batch: AppendBatch): Frontier {
@@ -95,6 +126,13 @@ export class SqliteLogStore implements LogStore {
     });
     const insertNode = this.#prepare('INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)');
     for (const n of nodes) if (n.level > 0) insertNode.run(n.level, n.index, n.hash);
+    const upsertHead = this.#prepare(
+      `INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES (?, ?, ?, ?)
+       ON CONFLICT (did) DO UPDATE SET seq = excluded.seq, leaf_index = excluded.leaf_index, operation_hash = excluded.operation_hash`,
+    );
+    batch.entries.forEach((e, i) => {
+      upsertHead.run(e.did, e.seq, size + i, e.operationHash);
+    });
     this.#writeStates(batch.states, size + batch.entries.length);
     return frontier;
   }
@@ -121,12 +159,12 @@ export class SqliteLogStore implements LogStore {
     return row && toEntry(row);
   }
 
-  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER): Promise<StoredEntry[]> {
+  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER, range: SeqRange = {}): Promise<StoredEntry[]> {
     // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
-    const rows = this.#prepare<[string, number], EntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND leaf_index < ? ORDER BY seq`,
+    const rows = this.#prepare<[string, number, number, number], EntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
       )
-      .all(did, beforeSize);
+      .all(did, range.afterSeq ?? -1, beforeSize, range.limit ?? -1);
     return rows.map(toEntry);
   }
 
@@ -231,6 +269,7 @@ export class SqliteLogStore implements LogStore {
         .run(cp.size, cp.root, cp.note);
     });
     save.immediate(checkpoint);
+    (await this.#index).anchored(checkpoint.size);
   }
 
   #checkpointRow(size: number): CheckpointRow | undefined {
@@ -274,6 +313,8 @@ export class SqliteLogStore implements LogStore {
       if (this.#storedSize() !== size) throw new AppendConflictError('size', 'log moved during the rebuild');
       this.#prepare('DELETE FROM did_state').run();
       this.#writeStates([...states.values()], size);
+      this.#prepare('DELETE FROM did_index').run();
+      this.#prepare(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`).run();
     });
     replace.immediate();
   }
@@ -305,6 +346,21 @@ export class SqliteLogStore implements LogStore {
     const size = this.#storedSize();
     return { size, hashes: this.#readNodes(rootNodes(size)).map((n) => n.hash) };
   }
+}
+
+interface HeadRow {
+  did: string;
+  seq: number;
+  leaf_index: number;
+  operation_hash: string;
+}
+
+function toHead(row: HeadRow): IndexedHead {
+  return { did: row.did, seq: row.seq, index: row.leaf_index, operationHash: row.operation_hash };
+}
+
+function headOf(entry: { did: string; seq: number; operationHash: string }, index: number): IndexedHead {
+  return { did: entry.did, seq: entry.seq, index, operationHash: entry.operationHash };
 }
 
 // better-sqlite3 reports constraint violations with a stable `code`; the message text is never inspected.

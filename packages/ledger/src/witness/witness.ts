@@ -9,6 +9,7 @@
  */
 import {
   type AddCheckpointOutcome,
+  type Checkpoint,
   cosignerFromKey,
   decideAddCheckpoint,
   type NoteSigner,
@@ -22,6 +23,7 @@ import {
   verifierFromKey,
   verifierKeyOf,
 } from '@did-city/tlog';
+import { IndexChecker, type LogReplica } from './index-check.ts';
 import { type WitnessLogState, WitnessStateStore } from './state-store.ts';
 
 /** An add-checkpoint response in HTTP terms (status, Content-Type, body text). */
@@ -50,6 +52,11 @@ export interface WitnessOptions {
   name?: string;
   /** POSIX seconds for cosignature timestamps. */
   now?: () => number;
+  /**
+   * A replica of the log: the witness then also checks each checkpoint's DID index root against the entries
+   * (spec §7.9, R-IDX-2) and refuses one that does not match (422), so it may be listed as an index witness.
+   */
+  replica?: LogReplica;
 }
 
 /** Attempts at the compare-and-swap before giving up on a witness state that keeps moving. */
@@ -62,6 +69,7 @@ export class Witness implements WitnessClient {
   readonly #cosigner: NoteSigner;
   readonly #logs: Map<string, NoteVerifier[]>;
   readonly #state: WitnessStateStore;
+  readonly #index: IndexChecker | undefined;
 
   constructor(options: WitnessOptions) {
     this.#cosigner = cosignerFromKey(options.signerKey, options.now ? { now: options.now } : {});
@@ -73,6 +81,12 @@ export class Witness implements WitnessClient {
       this.#logs.set(origin, [...(this.#logs.get(origin) ?? []), verifierFromKey(vkey)]);
     }
     this.#state = new WitnessStateStore({ file: options.file });
+    this.#index = options.replica && new IndexChecker(options.replica);
+  }
+
+  /** Whether this witness checks DID index roots (it has a replica of the log). */
+  get checksIndex(): boolean {
+    return this.#index !== undefined;
   }
 
   async addCheckpoint(body: string | Uint8Array): Promise<WitnessResponse> {
@@ -89,15 +103,29 @@ export class Witness implements WitnessClient {
       const known = this.#state.get(origin);
       const outcome = await decideAddCheckpoint({ request, logs: this.#logs, known, cosigners: [this.#cosigner] });
       if (outcome.status !== 200) return respond(outcome);
+      const index = await this.#checkIndex(known, outcome.checkpoint);
+      if ('refused' in index) return text(422, `DID index not verified: ${index.refused}`);
       const next: WitnessLogState = { ...outcome.state, checkpoint: request.checkpoint };
       const result = this.#state.commit(origin, known, next);
-      if (result === 'committed') return respond(outcome);
+      if (result === 'committed') {
+        index.commit();
+        return respond(outcome);
+      }
       if (result === 'equivocation') {
         // Never reached through decideAddCheckpoint's own checks; the cosigned table is the backstop.
         return conflict(known?.size ?? 0);
       }
     }
     return text(503, 'witness state kept changing; retry');
+  }
+
+  async #checkIndex(known: WitnessLogState | undefined, checkpoint: Checkpoint): Promise<{ refused: string } | { commit: () => void }> {
+    if (this.#index === undefined) return { commit: () => undefined };
+    try {
+      return await this.#index.check(known, checkpoint);
+    } catch {
+      return { refused: 'the replica could not be read' };
+    }
   }
 
   /** The last checkpoint this witness cosigned for `origin`. */
