@@ -60,6 +60,8 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-FETCH-5': 'verifier-side network policy (size cap): packages/method/test/outbound-fetch.test.ts',
   'R-FETCH-6': 'verifier-side network policy (error text): packages/method/test/outbound-fetch.test.ts and test/security',
   'R-IDX-2': 'what a ledger node signs: packages/ledger/test/did-index.test.ts (every checkpoint carries the index root of its size); the world checkpoint vector carries one',
+  'R-LED-6': 'a reader that trusted a checkpoint refuses a smaller one: packages/method/test/http-ledger-reader.test.ts (CheckpointTrust and an earlier checkpoint served again)',
+  'R-IDX-4': 'a history cut short of the proven head: packages/ledger/test/governance.test.ts (a real node whose answers lose their last entries) and packages/method/test/did-index.test.ts',
   'R-IDX-3': 'witness behaviour: packages/ledger/test/did-index.test.ts (an index witness refuses a wrong or missing index root with 422)',
 };
 
