@@ -14,6 +14,7 @@
  * All three share the issuer package's status checker: lists verified against the credential's issuer, cached
  * for their ttl.
  */
+import type { FetchOptions } from './http-fetch.ts';
 import { type IssuerErrorCode, issue, type VerificationIssue } from './errors.ts';
 import { BUNDLED_CONTEXTS } from './jsonld-check.ts';
 import type { StatusChecker, StatusListFetcher } from './status-check.ts';
@@ -26,8 +27,10 @@ export type AnyDidResolver = DidResolver | { resolve(didUrl: string): Promise<ob
 export interface StatusHelperOptions {
   /** Resolves the status lists' issuers (createDidResolver, or did-resolver's Resolver). */
   resolver: AnyDidResolver;
-  /** Default: HTTP GET with a timeout and size cap. */
+  /** Default: HTTP GET with a timeout and size cap, under `fetchPolicy`. */
   fetchStatusList?: StatusListFetcher;
+  /** The outbound-fetch policy of the default fetcher (spec §9.15): hosts allowed plain http or private addresses. */
+  fetchPolicy?: FetchOptions;
   /** Upper bound on a fetched list's ttl (ms). */
   maxTtlMs?: number;
 }
@@ -38,6 +41,7 @@ function checkerOf(options: StatusHelperOptions): StatusChecker {
     checkSchemas: false,
     fetchResource: false,
     ...(options.fetchStatusList === undefined ? {} : { fetchStatusList: options.fetchStatusList }),
+    ...(options.fetchPolicy === undefined ? {} : { fetchPolicy: options.fetchPolicy }),
     ...(options.maxTtlMs === undefined ? {} : { statusTtl: { maxMs: options.maxTtlMs } }),
   });
   return verifier.context.status!;

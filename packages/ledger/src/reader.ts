@@ -83,10 +83,26 @@ export async function provenHistory(store: LogStore, did: string, request: Histo
   const range = { afterSeq: request.after ?? -1, limit: HISTORY_PAGE_SIZE + 1 };
   const stored = await store.entriesOfDidPage(did, { ...range, beforeSize: checkpoint.size });
   const page = stored.slice(0, HISTORY_PAGE_SIZE);
-  const entries = await Promise.all(page.map((e) => provenEntry(store, e, checkpoint)));
+  const entries = await provenEntries(store, page, checkpoint);
   const history: ProvenHistory = { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, ...(await headOf(store, did, checkpoint)), entries };
   if (stored.length > HISTORY_PAGE_SIZE) history.next = { after: page.at(-1)!.seq, size: checkpoint.size };
   return history;
+}
+
+/** Entries proven per step of a history answer; the event loop is yielded between steps. */
+const PROOF_STEP = 8;
+
+/**
+ * Proves a page's entries a few at a time, with a turn of the event loop between steps, so that many concurrent
+ * reads of a long history share the process with everything else instead of holding it for a whole page each.
+ */
+async function provenEntries(store: LogStore, page: readonly StoredEntry[], checkpoint: StoredCheckpoint): Promise<ProvenEntry[]> {
+  const entries: ProvenEntry[] = [];
+  for (let start = 0; start < page.length; start += PROOF_STEP) {
+    if (start > 0) await new Promise((resume) => setImmediate(resume));
+    for (const stored of page.slice(start, start + PROOF_STEP)) entries.push(await provenEntry(store, stored, checkpoint));
+  }
+  return entries;
 }
 
 async function provenEntry(store: LogStore, stored: StoredEntry, checkpoint: StoredCheckpoint): Promise<ProvenEntry> {

@@ -9,6 +9,7 @@ import { createOperation, type DocumentContent, type Operation, operationHash, r
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITY_KEY, content, createOf, deactivateAfter, INSTITUTES, key, REGISTRY, SJZ, sign, updateAfter } from './fixtures.ts';
 import { call, type LedgerServer, postJson, problemCode, startLedger } from './http-fixtures.ts';
+import { HISTORY_PAGE_SIZE } from '../src/index.ts';
 
 const servers: LedgerServer[] = [];
 afterAll(async () => {
@@ -84,9 +85,12 @@ describe('history reads page (a long history does not hold the node)', () => {
     await Promise.all(chain.map((op) => ledger.node.submit(op)));
   }, 120_000);
 
-  it('GET /health is answered while 20 reads of a 300-operation history are still being served', async () => {
+  it('GET /health is answered while 20 reads of a 300-operation history (one page each) are still being served', async () => {
     const history = `${ledger.url}dids/${encodeURIComponent(SJZ)}/history`;
-    expect(((await call(history)).json() as { entries: unknown[] }).entries).toHaveLength(300);
+    // One answer carries at most one page (spec §7.9) and names where the next one starts.
+    const first = (await call(history)).json() as { entries: unknown[]; next?: { after: number } };
+    expect(first.entries).toHaveLength(HISTORY_PAGE_SIZE);
+    expect(first.next?.after).toBe(HISTORY_PAGE_SIZE - 1);
     expect((await call(`${ledger.url}health`)).status).toBe(200); // a connection ready for the second /health
     // The node's own calls, in the order they complete. A read that held the process from start to end would be
     // complete as soon as it started; reads that go page by page are still running when /health is answered.

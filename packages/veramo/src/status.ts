@@ -13,13 +13,18 @@
  * createAgent({ plugins: [resolverPlugin, new CredentialPlugin([withStatusCheck(new CredentialProviderJWT())]),
  *   new BitstringStatusListPlugin()] });
  */
-import { createVerifier, type DidResolver, type StatusListFetcher, type Verifier } from '@did-city/issuer';
+import { createVerifier, type DidResolver, type FetchOptions, type StatusListFetcher, type Verifier } from '@did-city/issuer';
 import type { CredentialStatus, IAgentContext, IAgentPlugin, ICredentialStatusVerifier, IResolver, IVerifyCredentialArgs, IVerifyResult, VerifiableCredential } from '@veramo/core-types';
 import type { ICredentialProvider } from '@veramo/credential-w3c';
 
 export interface BitstringStatusListPluginOptions {
   /** Fetches a status list credential; default HTTP GET with a timeout and size cap. */
   fetchStatusList?: StatusListFetcher;
+  /**
+   * The outbound-fetch policy of the default fetcher (spec §9.15): https and public addresses only unless a host is
+   * named here, e.g. `{ httpHosts: ['127.0.0.1:8080'], privateHosts: ['127.0.0.1:8080'] }` for a node on loopback.
+   */
+  fetchPolicy?: FetchOptions;
   /** Resolves the list's issuer; default: the agent's own resolveDid. */
   resolver?: DidResolver;
   /** Upper bound on how long a fetched list is trusted (ms); default: the list's ttl, at most an hour. */
@@ -51,6 +56,7 @@ export class BitstringStatusListPlugin implements IAgentPlugin {
           checkSchemas: false,
           fetchResource: false,
           ...(options.fetchStatusList === undefined ? {} : { fetchStatusList: options.fetchStatusList }),
+          ...(options.fetchPolicy === undefined ? {} : { fetchPolicy: options.fetchPolicy }),
           ...(options.maxTtlMs === undefined ? {} : { statusTtl: { maxMs: options.maxTtlMs } }),
         });
         const errors = await this.#verifier.context.status!.check(credential as never);

@@ -28,6 +28,8 @@ let dir: string;
 let store: SqliteStatusStore;
 let lists: StatusLists;
 let issuer: ReturnType<typeof createIssuer>;
+// The lists are served over http on loopback, which the outbound-fetch policy refuses unless the host is named.
+let loopback: { httpHosts: string[]; privateHosts: string[] };
 
 beforeAll(async () => {
   ledger = await startLedger();
@@ -39,6 +41,8 @@ beforeAll(async () => {
   server = createServer((request, response) => handler(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const host = new URL(baseUrl).host;
+  loopback = { httpHosts: [host], privateHosts: [host] };
   lists = new StatusLists({ store, key, baseUrl, ttlMs: 1 });
   issuer = createIssuer({ key, statusLists: lists, baseUrl });
   const unused = createVerifier({ resolver: { resolve: () => Promise.reject(new Error('not used')) } });
@@ -58,7 +62,7 @@ function agent() {
     plugins: [
       new DIDResolverPlugin({ resolver: new Resolver({ ...getDidCityResolver({ ledgerUrl: url, policy, genesis }) }) }),
       new CredentialPlugin([withStatusCheck(new CredentialProviderJWT())]),
-      new BitstringStatusListPlugin({ maxTtlMs: 0 }),
+      new BitstringStatusListPlugin({ maxTtlMs: 0, fetchPolicy: loopback }),
     ],
   });
 }
@@ -117,7 +121,7 @@ describe('Veramo agent with BitstringStatusListPlugin', () => {
 
   it('the README example (examples/verify-veramo.ts): verified, then revoked', async () => {
     const { id, jwt } = await issuePilot();
-    const ledgerOptions = { ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis };
+    const ledgerOptions = { ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis, statusFetchPolicy: loopback };
     expect(await verifyWithVeramo(jwt, ledgerOptions)).toStrictEqual({ verified: true, errorCode: undefined });
     lists.update(id, 'revocation', true);
     expect(await verifyWithVeramo(jwt, ledgerOptions)).toStrictEqual({ verified: false, errorCode: 'revoked' });
