@@ -20,6 +20,7 @@ import {
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliServer, cli, freePort, spawnCli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
+import { credentialWithResource, DATASET, RIGHT_SRI, type ResourceServer, startResourceServer, WRONG_SRI } from './resource-fixtures.ts';
 
 const REGISTRY = 'did:city:cn';
 const SJZ = 'did:city:cn:130100';
@@ -76,8 +77,8 @@ afterAll(async () => {
   temp?.cleanup();
 });
 
-function start(args: string[]): CliServer {
-  const server = spawnCli([...args, '--policy', policyFile], env);
+function start(args: string[], extraEnv: Record<string, string> = {}): CliServer {
+  const server = spawnCli([...args, '--policy', policyFile], { ...env, ...extraEnv });
   running.push(server);
   return server;
 }
@@ -86,7 +87,10 @@ describe('did-city driver as a process', { timeout: 30_000 }, () => {
   let base: string;
 
   beforeAll(async () => {
-    const driver = start(['driver', '--port', '0', '--cache-ttl', '0']);
+    // Its checkpoint store defaults to data/ in the working directory (the repository here): keep it in the temp dir,
+    // or a later run against a new ledger (same size, other root) would be a split view.
+    const checkpointStore = { uniresolver_driver_did_city_checkpointStore: join(temp.dir, 'driver-checkpoints.json') };
+    const driver = start(['driver', '--port', '0', '--cache-ttl', '0'], checkpointStore);
     const [, port] = await driver.waitFor(/did:city driver listening on http:\/\/127\.0\.0\.1:(\d+)\//);
     expect(Number(port)).toBeGreaterThan(0);
     base = `http://127.0.0.1:${port}/1.0/identifiers/`;
@@ -117,13 +121,21 @@ describe('did-city driver as a process', { timeout: 30_000 }, () => {
 
 describe('did-city issuer as a process', { timeout: 30_000 }, () => {
   let base: string;
+  // Related resources: one on a loopback host the fetch policy allows, one on a loopback host it does not.
+  let allowed: ResourceServer;
+  let forbidden: ResourceServer;
 
   beforeAll(async () => {
+    allowed = await startResourceServer(DATASET);
+    forbidden = await startResourceServer(DATASET);
     // The issuer names its own URL in the status entries it issues, so it gets a known port (and --public-url).
     // Its data directory does not exist yet: the command creates it, as on a first start.
     const port = await freePort();
     base = `http://127.0.0.1:${port}/`;
-    const issuer = start(['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--data-dir', join(temp.dir, 'issuer'), '--port', String(port), '--public-url', base]);
+    // Plain http is allowed to both; only `allowed` may be a loopback address.
+    const policy = { DID_CITY_FETCH_ALLOW_HTTP: `${allowed.host},${forbidden.host}`, DID_CITY_FETCH_ALLOW_PRIVATE: allowed.host };
+    const args = ['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--data-dir', join(temp.dir, 'issuer'), '--port', String(port), '--public-url', base];
+    const issuer = start(args, policy);
     await issuer.waitFor(new RegExp(`did:city issuer ${REGISTRY} listening on http://127\\.0\\.0\\.1:${port}/`));
   }, 30_000);
 
@@ -155,6 +167,55 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     const result = (await verified.json()) as { verified: boolean; errors: unknown[]; issuer: string };
     expect(verified.status, JSON.stringify(result)).toBe(200);
     expect(result).toMatchObject({ verified: true, errors: [], issuer: REGISTRY });
+  });
+
+  const issueWith = (resource: { id: string; digestSRI: string }) =>
+    fetch(`${base}credentials/issue`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ISSUER_TOKEN}` },
+      body: JSON.stringify({ credential: credentialWithResource(REGISTRY, SJZ, resource), options: { format: 'data-integrity' } }),
+    });
+
+  const verify = async (verifiableCredential: unknown) => {
+    const response = await fetch(`${base}credentials/verify`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ verifiableCredential }) });
+    return (await response.json()) as { verified: boolean; errors: Array<{ code: string; message: string }>; warnings?: Array<{ code: string; message: string }>; relatedResources?: unknown[] };
+  };
+
+  it('checks a relatedResource digest before signing and when verifying, under the outbound-fetch policy (VC 2.0 §5.3)', async () => {
+    const id = `${allowed.origin}/datasets/air.csv`;
+    const wrong = await issueWith({ id, digestSRI: WRONG_SRI });
+    const problem = (await wrong.json()) as { detail: string };
+    expect(wrong.status).toBe(400);
+    expect(problem.detail).toContain(`${id} does not match its digest`);
+
+    const right = await issueWith({ id, digestSRI: RIGHT_SRI });
+    const { verifiableCredential } = (await right.json()) as { verifiableCredential: unknown };
+    expect(right.status).toBe(201);
+    expect(await verify(verifiableCredential)).toMatchObject({ verified: true, errors: [], relatedResources: [{ id, digest: 'matched' }] });
+    expect(allowed.requests()).toBe(3);
+
+    // The dataset changes after issuance: the credential no longer verifies, and the error names the resource.
+    allowed.setBody(`${DATASET}tampered\n`);
+    const changed = await verify(verifiableCredential);
+    allowed.setBody(DATASET);
+    expect(changed.verified).toBe(false);
+    expect(changed.errors).toContainEqual(expect.objectContaining({ code: "RELATED_RESOURCE_MISMATCH", message: `${id} does not match its digest` }));
+  });
+
+  it('never contacts a loopback address the policy does not allow, at issuance or verification (R-FETCH-2)', async () => {
+    const id = `${forbidden.origin}/datasets/air.csv`;
+    const issued = await issueWith({ id, digestSRI: WRONG_SRI });
+    // The issuer could not check the digest, so it signs the resource as given (issuer README, §5.3).
+    expect(issued.status).toBe(201);
+    const result = await verify(((await issued.json()) as { verifiableCredential: unknown }).verifiableCredential);
+    expect(result.relatedResources).toEqual([expect.objectContaining({ id, digest: 'not-fetched' })]);
+    expect(result.warnings).toContainEqual(expect.objectContaining({ code: 'RELATED_RESOURCE_UNAVAILABLE', message: expect.stringMatching(new RegExp(`^${id} was not fetched.*R-FETCH-2`)) }));
+    expect(forbidden.connections()).toBe(0);
+  });
+
+  afterAll(async () => {
+    await allowed?.close();
+    await forbidden?.close();
   });
 
   it('refuses an issue without the token (401) or with a wrong one', async () => {

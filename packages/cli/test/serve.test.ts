@@ -9,10 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLines } from '../src/serve/banner.ts';
 import { readKeyFile } from '../src/keyfile.ts';
 import { type AllInOne, startAllInOne } from '../src/serve/server.ts';
+import { credentialWithResource, DATASET, RIGHT_SRI, type ResourceServer, startResourceServer, WRONG_SRI } from './resource-fixtures.ts';
 import { http, REPO, tempDir } from './serve-fixtures.ts';
 
 let temp: ReturnType<typeof tempDir>;
 let first: { running: AllInOne; logs: string[] };
+// Related resources on loopback: the fetch policy (DID_CITY_FETCH_*, as `pnpm start` reads it) lets the server
+// fetch `allowed` only; `forbidden` may be reached over http but is a loopback address it was not told to trust.
+let allowed: ResourceServer;
+let forbidden: ResourceServer;
 
 async function start(): Promise<{ running: AllInOne; logs: string[] }> {
   const logs: string[] = [];
@@ -37,10 +42,18 @@ function secrets(): string[] {
 
 beforeAll(async () => {
   temp = tempDir('did-city-serve-');
+  allowed = await startResourceServer(DATASET);
+  forbidden = await startResourceServer(DATASET);
+  process.env['DID_CITY_FETCH_ALLOW_HTTP'] = `${allowed.host},${forbidden.host}`;
+  process.env['DID_CITY_FETCH_ALLOW_PRIVATE'] = allowed.host;
   first = await start();
 }, 60_000);
 afterAll(async () => {
   await first.running.close().catch(() => {});
+  await allowed?.close();
+  await forbidden?.close();
+  delete process.env['DID_CITY_FETCH_ALLOW_HTTP'];
+  delete process.env['DID_CITY_FETCH_ALLOW_PRIVATE'];
   temp.cleanup();
 });
 
@@ -111,6 +124,42 @@ describe('first start', () => {
     expect(Object.keys(stored.checkpoints)).toEqual(['city.ledger/prod']);
     expect(stored.checkpoints['city.ledger/prod']).toBe(await first.running.node.latestCheckpoint());
     expect(stored.evidence).toEqual([]);
+  });
+});
+
+describe('related resources (VC 2.0 §5.3) under the outbound-fetch policy (spec §9.15)', () => {
+  const issuerToken = () => (JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { issuer: string }).issuer;
+  const issue = (resource: { id: string; digestSRI: string }) =>
+    http(`${first.running.url}/issuer/credentials/issue`, {
+      token: issuerToken(),
+      body: { credential: credentialWithResource('did:city:cn', 'did:city:cn:130100', resource), options: { format: 'vc+jwt', envelope: true } },
+    });
+  const verify = (verifiableCredential: unknown) => http(`${first.running.url}/issuer/credentials/verify`, { body: { verifiableCredential } });
+
+  it('issues and verifies a resource whose digest matches; refuses a wrong digest naming the resource', async () => {
+    const id = `${allowed.origin}/air.csv`;
+    const refused = await issue({ id, digestSRI: WRONG_SRI });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toContain(`${id} does not match its digest`);
+    const issued = await issue({ id, digestSRI: RIGHT_SRI });
+    expect(issued.status).toBe(201);
+    const verified = await verify(issued.body.verifiableCredential);
+    expect(verified.body).toMatchObject({ verified: true, errors: [], relatedResources: [{ id, digest: 'matched' }] });
+    allowed.setBody('station,pm25\nchang-an,4\n');
+    const changed = await verify(issued.body.verifiableCredential);
+    allowed.setBody(DATASET);
+    expect(changed.body.verified).toBe(false);
+    expect(changed.body.errors).toContainEqual(expect.objectContaining({ code: 'RELATED_RESOURCE_MISMATCH', message: `${id} does not match its digest` }));
+  });
+
+  it('never contacts a loopback address it was not allowed: the digest is reported unchecked (R-FETCH-2)', async () => {
+    const id = `${forbidden.origin}/air.csv`;
+    const issued = await issue({ id, digestSRI: WRONG_SRI });
+    expect(issued.status).toBe(201);
+    const verified = await verify(issued.body.verifiableCredential);
+    expect(verified.body.relatedResources).toEqual([expect.objectContaining({ id, digest: 'not-fetched' })]);
+    expect(verified.body.warnings).toContainEqual(expect.objectContaining({ code: 'RELATED_RESOURCE_UNAVAILABLE', message: expect.stringContaining('R-FETCH-2') }));
+    expect(forbidden.connections()).toBe(0);
   });
 });
 

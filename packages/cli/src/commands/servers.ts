@@ -108,7 +108,8 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
     const resolver = parts.createDidResolver({ city: createCityResolver({ reader: await config.reader() }) });
     const fetchPolicy = fetchPolicyFromEnv(process.env, hostsOf([baseUrl]));
     const app = parts.createIssuerApp({
-      issuer: parts.createIssuer({ key, statusLists, baseUrl }),
+      // Related resources' digests are checked before signing, under the same policy as the verifier's fetches.
+      issuer: parts.createIssuer({ key, statusLists, baseUrl, fetchResource: parts.httpResourceFetcher(fetchPolicy) }),
       // Own status lists in process; anything else under the outbound-fetch policy (spec §9.15), own URL allowed.
       verifier: parts.createVerifier({
         resolver,

@@ -3,7 +3,9 @@
  * lists live in `<dataDir>/issuer.db`, and the verifier resolves issuers through the same verifying resolver as
  * the driver. This server's own status lists are read in-process (their URLs keep the base URL fixed at first
  * start); the list credential is still verified like any other. Every other URL a credential names is fetched
- * under the outbound-fetch policy (spec §9.15).
+ * under the outbound-fetch policy (spec §9.15): status lists and schemas by the verifier, and each `relatedResource`
+ * by both the issuer (a wrong digest is refused before signing) and the verifier (a wrong digest fails verification).
+ * A resource the policy does not allow is never contacted; it is reported as not fetched (its digest unchecked).
  */
 import {
   createDidResolver,
@@ -11,6 +13,7 @@ import {
   createIssuerRouter,
   createVerifier,
   httpCredentialFetcher,
+  httpResourceFetcher,
   type CityIssuer,
   SqliteStatusStore,
   StatusLists,
@@ -43,12 +46,13 @@ export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
   const { baseUrl } = options;
   const store = new SqliteStatusStore(options.file);
   const statusLists = new StatusLists({ store, key, baseUrl });
-  const issuer = createIssuer({ key, statusLists, baseUrl });
+  const fetchResource = httpResourceFetcher(options.fetchPolicy);
+  const issuer = createIssuer({ key, statusLists, baseUrl, fetchResource });
   const verifier = createVerifier({
     resolver: createDidResolver({ city: options.resolver }),
     fetchStatusList: statusLists.ownListsFirst(httpCredentialFetcher(options.fetchPolicy)),
     fetchPolicy: options.fetchPolicy,
-    fetchResource: false,
+    fetchResource,
   });
   // The same key signs presentations as holder (POST /presentations/prove) if the DID lists it for authentication.
   const router = createIssuerRouter({ issuer, verifier, statusLists, holderKey: key, clients: [{ id: 'operator', token: options.token, roles: ['admin'] }] });
