@@ -5,13 +5,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cityIdentityCredential } from '@did-city/issuer';
-import { deactivateOperation, generateKeyPair, type KeyPair, operationHash, updateOperation } from '@did-city/method';
+import { deactivateOperation, generateKeyPair, type KeyPair, latestDivisionEdition, operationHash, updateOperation } from '@did-city/method';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyPairOf, readKeyFile } from '../src/keyfile.ts';
 import { approval, createOf, freePort, http, keyDocument, sign, type Spawned, spawnAllInOne, tempDir, waitHealthy } from './serve-fixtures.ts';
 
 const TANGSHAN = 'did:city:cn:130200';
 const SEEDED = ['did:city:cn:110000', 'did:city:cn:120000', 'did:city:cn:130100'];
+const LAIWU = 'did:city:cn:371200';
+const JINAN = 'did:city:cn:370100';
+/** Every application the seeding makes, in order: the three cities, then Laiwu (before its merger) and Jinan. */
+const SEEDED_REGISTRATIONS = [...SEEDED, LAIWU, JINAN].map((did) => [did, 'anchored']);
+/** Registry genesis, 3 cities, 2 edition updates of the registry, Laiwu, Jinan, Jinan's alsoKnownAs, Laiwu's deactivate. */
+const SEEDED_LEAVES = 10;
 const running: Spawned[] = [];
 const temps: Array<() => void> = [];
 
@@ -125,7 +131,7 @@ describe('the README session against a real all-in-one process', () => {
     }
     for (const did of SEEDED) expect(await resolveStatus(server.url, did), did).toBe(200);
     expect(await resolveStatus(server.url, TANGSHAN)).toBe(410);
-    expect(await registrations(server.url, dataDir)).toEqual([...SEEDED.map((did) => [did, 'anchored']), [TANGSHAN, 'anchored']]);
+    expect(await registrations(server.url, dataDir)).toEqual([...SEEDED_REGISTRATIONS, [TANGSHAN, 'anchored']]);
     expect(credentialFiles(dataDir)).toEqual(credentialsBefore);
     expect(readFileSync(join(dataDir, 'tokens.json'), 'utf8')).toBe(tokensBefore);
     expect(server.output()).not.toMatch(/Operator tokens were created|created the national registry|registered did:city/);
@@ -143,10 +149,29 @@ describe('kill -9 in the middle of the first-start seeding', () => {
 
     const server = await started(temp.dir);
     for (const did of SEEDED) expect(await resolveStatus(server.url, did), did).toBe(200);
-    expect(await registrations(server.url, temp.dir)).toEqual(SEEDED.map((did) => [did, 'anchored']));
+    expect(await registrations(server.url, temp.dir)).toEqual(SEEDED_REGISTRATIONS);
     expect(readdirSync(join(temp.dir, 'credentials')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
     const body = JSON.parse(credentialFiles(temp.dir)[1]!);
     expect((await http(`${server.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });
     expect(server.output()).not.toContain('created the national registry');
+  });
+
+  it('completes the change of divisions when killed while the registry states edition 2018, doing nothing twice', async () => {
+    const temp = tempDir('did-city-e2e-divisions-');
+    temps.push(temp.cleanup);
+    const interrupted = spawnAllInOne({ port: await freePort(), dataDir: temp.dir });
+    running.push(interrupted);
+    await interrupted.waitFor('did:city:cn allocates from edition 2018');
+    await interrupted.kill9();
+
+    const server = await started(temp.dir);
+    const laiwu = await http(`${server.url}/1.0/identifiers/${LAIWU}`);
+    expect(laiwu.status).toBe(410);
+    expect(laiwu.body.didDocumentMetadata).toMatchObject({ successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
+    const registry = await http(`${server.url}/1.0/identifiers/did:city:cn`);
+    const editions = (registry.body.didDocument.service as Array<{ type: string; serviceEndpoint: { edition: string } }>).filter((s) => s.type === 'CityDivisionEdition');
+    expect(editions.map((s) => s.serviceEndpoint.edition)).toEqual([latestDivisionEdition()]);
+    expect(await registrations(server.url, temp.dir)).toEqual(SEEDED_REGISTRATIONS);
+    expect((await http(`${server.url}/health`)).body.treeSize).toBe(SEEDED_LEAVES);
   });
 });

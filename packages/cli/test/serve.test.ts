@@ -4,13 +4,18 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { multikeyType } from '@did-city/method';
+import { divisionEditionOf, generateKeyPair, latestDivisionEdition, multikeyType } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLines } from '../src/serve/banner.ts';
-import { readKeyFile } from '../src/keyfile.ts';
+import { keyPairOf, readKeyFile } from '../src/keyfile.ts';
 import { type AllInOne, startAllInOne } from '../src/serve/server.ts';
 import { credentialWithResource, DATASET, RIGHT_SRI, type ResourceServer, startResourceServer, WRONG_SRI } from './resource-fixtures.ts';
-import { http, REPO, tempDir } from './serve-fixtures.ts';
+import { createOf, http, REPO, sign, tempDir } from './serve-fixtures.ts';
+
+const LAIWU = 'did:city:cn:371200';
+const JINAN = 'did:city:cn:370100';
+/** Registry genesis, 3 cities, and the division change: 2 edition updates, Laiwu and Jinan, Jinan's update, the deactivate. */
+const SEEDED_LEAVES = 10;
 
 let temp: ReturnType<typeof tempDir>;
 let first: { running: AllInOne; logs: string[] };
@@ -63,7 +68,7 @@ describe('first start', () => {
       expect(mode(path), path).toBe(0o600);
     }
     for (const path of ['ledger.db', 'registrations.db', 'issuer.db', 'policy.txt', 'server.json']) expect(statSync(join(temp.dir, path)).isFile()).toBe(true);
-    expect(readdirSync(join(temp.dir, 'keys', 'cities')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
+    expect(readdirSync(join(temp.dir, 'keys', 'cities')).sort()).toEqual(['110000.json', '120000.json', '130100.json', '370100.json', '371200.json']);
     expect(readdirSync(join(temp.dir, 'credentials')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
   });
 
@@ -74,7 +79,7 @@ describe('first start', () => {
     for (const secret of secrets()) expect(text).not.toContain(secret);
   });
 
-  it('seeds the registry and three cities through the registration workflow', async () => {
+  it('seeds the registry, three cities, Laiwu and Jinan through the registration workflow', async () => {
     const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { institutes: Record<string, string> };
     const listed = await http(`${first.running.url}/registrations`, { token: tokens.institutes['institute-c'] });
     const registrations = listed.body.registrations as Array<{ did: string; status: string; approvals: unknown[] }>;
@@ -82,8 +87,10 @@ describe('first start', () => {
       ['did:city:cn:110000', 'anchored', 2],
       ['did:city:cn:120000', 'anchored', 2],
       ['did:city:cn:130100', 'anchored', 2],
+      [LAIWU, 'anchored', 2],
+      [JINAN, 'anchored', 2],
     ]);
-    expect((await http(`${first.running.url}/health`)).body).toMatchObject({ status: 'ok', treeSize: 4 });
+    expect((await http(`${first.running.url}/health`)).body).toMatchObject({ status: 'ok', treeSize: SEEDED_LEAVES });
   });
 
   it('seeds Tianjin with an SM2 key: its create carries an sm2-jcs-2026 proof and its document an SM2 Multikey', async () => {
@@ -97,13 +104,14 @@ describe('first start', () => {
 
   it('prints curl lines that work exactly as printed', async () => {
     const lines = printedCurlLines(first.logs);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     // Run by a shell as a user would paste them (async: this process serves the requests).
     const run = (line: string) => promisify(execFile)('bash', ['-c', `${line} -sS`], { cwd: REPO, encoding: 'utf8' });
-    const [resolveLine, checkpointLine, listLine, verifyLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
+    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
     expect(JSON.parse(resolveLine!).didDocument.id).toBe('did:city:cn:130100');
+    expect(JSON.parse(laiwuLine!).didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN });
     expect(checkpointLine!.split('\n')[0]).toBe('city.ledger/prod');
-    expect(JSON.parse(listLine!).registrations).toHaveLength(3);
+    expect(JSON.parse(listLine!).registrations).toHaveLength(5);
     expect(JSON.parse(verifyLine!)).toMatchObject({ verified: true, issuer: 'did:city:cn' });
   });
 
@@ -124,6 +132,52 @@ describe('first start', () => {
     expect(Object.keys(stored.checkpoints)).toEqual(['city.ledger/prod']);
     expect(stored.checkpoints['city.ledger/prod']).toBe(await first.running.node.latestCheckpoint());
     expect(stored.evidence).toEqual([]);
+  });
+});
+
+describe('the seeded change of divisions (spec §2): Laiwu registered under edition 2018, then merged into Jinan', () => {
+  const resolve = async (did: string) => (await http(`${first.running.url}/1.0/identifiers/${did}`)).body;
+
+  it('the registry stated edition 2018 when Laiwu was created, and states the newest bundled edition now', async () => {
+    const registry = (await first.running.node.store.didState('did:city:cn'))!;
+    const editions = registry.versions.map((version) => divisionEditionOf(version.document) ?? 'none');
+    expect(editions).toEqual(['none', '2018', latestDivisionEdition()]);
+    const laiwu = (await first.running.node.store.didState(LAIWU))!;
+    // Laiwu's create sits between the two registry updates in the log.
+    expect(registry.versions[1]!.leafIndex).toBeLessThan(laiwu.versions[0]!.leafIndex);
+    expect(laiwu.versions[0]!.leafIndex).toBeLessThan(registry.versions[2]!.leafIndex);
+    const service = (await resolve('did:city:cn')).didDocument.service as Array<{ type: string; serviceEndpoint: unknown }>;
+    expect(service).toContainEqual({ id: 'did:city:cn#division-table', type: 'CityDivisionEdition', serviceEndpoint: { edition: latestDivisionEdition() } });
+  });
+
+  it('the driver tells where Laiwu went, and Jinan states the equivalence (R-SUCC-1)', async () => {
+    const laiwu = await resolve(LAIWU);
+    expect(laiwu.didDocument).toBeNull();
+    expect(laiwu.didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
+    expect(laiwu.didDocumentMetadata.city).toMatchObject({ divisionCode: '371200', name: '莱芜市' });
+    const jinan = await resolve(JINAN);
+    expect(jinan.didDocument.alsoKnownAs).toEqual([LAIWU]);
+    expect(jinan.didDocumentMetadata).toMatchObject({ canonicalId: JINAN, equivalentId: [LAIWU] });
+    // Laiwu's document before the merger stays resolvable.
+    const before = await resolve(`${encodeURIComponent(LAIWU)}?versionId=0`);
+    expect(before.didDocument.id).toBe(LAIWU);
+    expect(before.didDocumentMetadata).toMatchObject({ versionId: '0', deactivated: true, successor: JINAN });
+  });
+
+  it('a code retired in 2019 is refused now that the registry allocates from the newest edition (R-ALLOC-2)', async () => {
+    const institutes = ['institute-a.json', 'institute-b.json'].map((file) => {
+      const path = join(temp.dir, 'keys', file);
+      return keyPairOf(path, readKeyFile(path).keys[0]!);
+    });
+    const own = generateKeyPair('Ed25519');
+    // 莱城区 (371202), a district of Laiwu renamed 莱芜区 (370116) in 2019.
+    const create = await sign(createOf('did:city:cn:371202', own), [own, ...institutes]);
+    const before = (await first.running.node.store.head()).size;
+    const error = (await first.running.node.submit(create).catch((e: unknown) => e)) as { code: string; detail: string };
+    expect(error.code).toBe('INVALID_OPERATION');
+    expect(error.detail).toContain(`371202 (莱城区) was retired in edition 2019`);
+    expect(error.detail).toContain(`allocates from edition ${latestDivisionEdition()}`);
+    expect((await first.running.node.store.head()).size).toBe(before);
   });
 });
 
@@ -173,10 +227,10 @@ describe('second start on the same data directory', () => {
     const text = first.logs.join('\n');
     expect(text).not.toContain('Operator tokens were created in');
     for (const secret of secrets()) expect(text).not.toContain(secret);
-    expect(text).not.toMatch(/created the national registry|registered did:city/);
+    expect(text).not.toMatch(/created the national registry|registered did:city|allocates from edition|alsoKnownAs|deactivated by/);
     const after = readdirSync(join(temp.dir, 'credentials')).map((f) => readFileSync(join(temp.dir, 'credentials', f), 'utf8'));
     expect(after).toEqual(before);
-    expect((await http(`${first.running.url}/health`)).body).toMatchObject({ treeSize: 4 });
+    expect((await http(`${first.running.url}/health`)).body).toMatchObject({ treeSize: SEEDED_LEAVES });
     const body = JSON.parse(before[2]!);
     expect((await http(`${first.running.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });
   }, 60_000);

@@ -18,6 +18,7 @@ export function tryLines(options: { publicUrl: string; dataDir: string }): strin
   const token = `$(node -p "require('${data}/tokens.json').institutes['institute-a']")`;
   return [
     `curl ${url}/1.0/identifiers/did:city:cn:130100`,
+    `curl ${url}/1.0/identifiers/did:city:cn:371200`,
     `curl ${url}/checkpoint`,
     `curl -H "Authorization: Bearer ${token}" '${url}/registrations?status=anchored'`,
     `curl -H 'Content-Type: application/json' --data-binary @${data}/credentials/130100.json ${url}/issuer/credentials/verify`,
@@ -27,6 +28,7 @@ export function tryLines(options: { publicUrl: string; dataDir: string }): strin
 export function tryText(options: { publicUrl: string; dataDir: string }): string {
   const comments = [
     'resolve Shijiazhuang through the Universal Resolver driver route',
+    'Laiwu, merged into Jinan in 2019: deactivated, with Jinan as its successor and canonicalId',
     'the latest checkpoint, co-signed by two of the three witnesses',
     'the anchored registrations, with an institute token from tokens.json',
     "verify Shijiazhuang's city identity credential",

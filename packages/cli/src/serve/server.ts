@@ -1,7 +1,8 @@
 /**
  * `startAllInOne`: a did:city network on one machine and one port. A ledger node on SQLite with three in-process
  * witnesses, its registration desk, the driver and the issuer, all in one express app (see app.ts), seeded on
- * first start with the national registry and three cities (see seed.ts).
+ * first start with the national registry and three cities (see seed.ts), and with Laiwu registered before its 2019
+ * merger into Jinan and then merged (see seed-divisions.ts).
  *
  * The driver and the issuer's verifier resolve through an HttpLedgerReader pointed at this server's own ledger
  * routes over loopback: resolution verifies checkpoints, witness quorum and inclusion proofs exactly as a remote
@@ -23,6 +24,7 @@ import { tokenText, tryText } from './banner.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
 import { registryPin, seedAll } from './seed.ts';
+import { seedDivisionChange } from './seed-divisions.ts';
 
 export interface AllInOneOptions {
   /** Default 8080; 0 picks a free port. */
@@ -114,7 +116,9 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     let ready = false;
     const app = buildApp({ node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, isReady: () => ready });
     server.on('request', app);
-    await seedAll({ node, desk, keys, layout, issuer: issuer.issuer, log });
+    const seedContext = { node, desk, keys, layout, issuer: issuer.issuer, log };
+    await seedAll(seedContext);
+    await seedDivisionChange(seedContext);
     ready = true;
     if (created) log(tokenText(tokens, layout.tokens));
     log(`did:city all-in-one listening on ${publicUrl} (data in ${dataDir})`);
