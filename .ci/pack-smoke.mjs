@@ -1,6 +1,7 @@
 // Pack-and-install smoke test, after `pnpm build`: every publishable package packed with `pnpm pack` (workspace
 // and catalog versions replaced as a registry would see them), installed into fresh npm projects in a temporary
-// directory, and used against a ledger started on loopback (the built all-in-one):
+// directory, and used against a ledger started on loopback (the built all-in-one). Every tarball must hold
+// package/LICENSE, identical to the repository's LICENSE.
 //   1. a verifying wallet: @did-city/tlog + @did-city/method + did-resolver + did-jwt; its dependency graph must hold
 //      neither better-sqlite3 nor express; it resolves a DID through the verifying HttpLedgerReader and verifies a
 //      JWT signed by a seeded city's key through getResolver();
@@ -51,7 +52,13 @@ try {
     if (file === undefined) throw new Error(`no tarball ${prefix}*`);
     return join(tarballs, file);
   };
-  step(`packed ${readdirSync(tarballs).length} packages`);
+  // Each tarball carries the licence text, identical to the repository's.
+  const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
+  for (const file of readdirSync(tarballs)) {
+    const packed = run('tar', ['-xzOf', join(tarballs, file), 'package/LICENSE'], tarballs);
+    if (packed !== license) throw new Error(`${file}: package/LICENSE is missing or differs from the repository's LICENSE`);
+  }
+  step(`packed ${readdirSync(tarballs).length} packages, each with its LICENSE`);
 
   // 2. A ledger on loopback: the built all-in-one, seeded on first start.
   const port = await freePort();
