@@ -12,8 +12,9 @@ import { negotiateAccept } from './accept.ts';
 import { DEFAULT_MAX_PATH_BYTES, IDENTIFIERS_PREFIX, type IdentifierRequest, parseIdentifierPath } from './identifier-path.ts';
 import type { ErrorStyle, Profile, ResultShape } from './problems.ts';
 import { DEFAULT_CACHE_TTL, encodeReply, type Reply, sendEncoded, sendReply, setCors } from './reply.ts';
-import { ResponseCache } from './response-cache.ts';
+import { type CachedReply, ResponseCache, requestKey } from './response-cache.ts';
 import { type DriverResolver, type ResolverSource, resolverFrom } from './resolver.ts';
+import { SharedResolutions } from './shared-resolutions.ts';
 import { acceptOption, dereferencingReply, driverProblem, type ReplyStyle, resolutionReply } from './results.ts';
 import { DRIVER_VERSION } from './version.ts';
 
@@ -54,6 +55,8 @@ interface DriverContext {
   cacheTtl: number;
   freshness: number;
   responses: ResponseCache;
+  /** Concurrent requests for one reply share a resolution started after they arrived. */
+  shared: SharedResolutions<CachedReply>;
   maxPathBytes: number;
   properties: Record<string, unknown>;
   onError: (error: unknown) => void;
@@ -76,6 +79,7 @@ function contextOf(options: DriverOptions): DriverContext {
     cacheTtl: options.cacheTtl ?? DEFAULT_CACHE_TTL,
     freshness,
     responses: new ResponseCache(freshness * 1000),
+    shared: new SharedResolutions(),
     maxPathBytes: options.maxPathBytes ?? DEFAULT_MAX_PATH_BYTES,
     properties: options.properties ?? {},
     onError,
@@ -147,13 +151,19 @@ function identifiersHandler(context: DriverContext) {
       return;
     }
     const noCache = requestsNoCache(parsed.request);
-    const resolved = await replyTo(req, parsed.request, context).catch((error: unknown): Resolved => {
-      context.onError(error);
-      const style = replyStyle(context, shapeOf(parsed.request.kind));
-      const problem = driverProblem('INTERNAL_ERROR', 'An unexpected error occurred in the driver', style);
-      return { reply: problem, verifiedAt: Date.now() };
-    });
-    const reply = encodeReply(resolved.reply);
+    const resolveReply = async (): Promise<CachedReply> => {
+      const resolved = await replyTo(req, parsed.request, context).catch((error: unknown): Resolved => {
+        context.onError(error);
+        const style = replyStyle(context, shapeOf(parsed.request.kind));
+        const problem = driverProblem('INTERNAL_ERROR', 'An unexpected error occurred in the driver', style);
+        return { reply: problem, verifiedAt: Date.now() };
+      });
+      return { reply: encodeReply(resolved.reply), verifiedAt: resolved.verifiedAt };
+    };
+    // A noCache request resolves on its own: it asks for its own re-verification.
+    const shared = noCache ? undefined : requestKey(rest, req.headers.accept);
+    const resolved = await (shared === undefined ? resolveReply() : context.shared.run(shared, resolveReply));
+    const { reply } = resolved;
     const now = Date.now();
     // Nothing a noCache request produced is kept: it bypasses every cache, in both directions.
     if (key !== undefined && !noCache) context.responses.set(key, reply, resolved.verifiedAt, now);

@@ -15,6 +15,15 @@ const MAX_BODY_BYTES = 256 * 1024;
 /** Longer Accept headers are not keyed (the path is already limited by maxPathBytes). */
 const MAX_ACCEPT_BYTES = 1024;
 
+/**
+ * What fixes a reply: the request target after `/1.0/identifiers/` and the Accept header; undefined for an
+ * oversized Accept (such a request is neither cached nor shared).
+ */
+export function requestKey(target: string, accept: string | undefined): string | undefined {
+  if (accept !== undefined && accept.length > MAX_ACCEPT_BYTES) return undefined;
+  return accept === undefined ? target : `${target}\n${accept}`;
+}
+
 export interface CachedReply {
   reply: EncodedReply;
   /** When the ledger state the reply was built from was verified (ms since the epoch). */
@@ -34,8 +43,7 @@ export class ResponseCache {
 
   /** The key of a request, or undefined when it is not to be cached (cache off, oversized Accept). */
   keyOf(target: string, accept: string | undefined): string | undefined {
-    if (this.#windowMs <= 0 || (accept !== undefined && accept.length > MAX_ACCEPT_BYTES)) return undefined;
-    return accept === undefined ? target : `${target}\n${accept}`;
+    return this.#windowMs <= 0 ? undefined : requestKey(target, accept);
   }
 
   /** The reply for `key` if the state it was built from was verified less than the window ago. */
