@@ -45,7 +45,12 @@ export interface RegistrationView {
   submittedAt: string;
   approvals: Array<{ key: string; created: string }>;
   threshold: number;
-  rejection?: { reason: string; key?: string; created: string };
+  /** Institutes' objections so far (the registry's threshold of them rejects); absent from older nodes. */
+  objections?: Array<{ key: string; reason: string; created: string }>;
+  /** When a pending application expires. */
+  expiresAt?: string;
+  /** `cause`: objections, expired, superseded (another application for the DID was anchored) or refused. */
+  rejection?: { reason: string; cause?: string; key?: string; keys?: string[]; created: string };
   receipt?: LedgerReceipt;
 }
 

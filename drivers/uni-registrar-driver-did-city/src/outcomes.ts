@@ -15,8 +15,14 @@ function receiptMetadata(receipt: LedgerReceipt): Record<string, unknown> {
 }
 
 function registrationMetadata(view: RegistrationView): Record<string, unknown> {
-  const { id, status, submittedAt, approvals, threshold } = view;
-  return { id, status, submittedAt, approvals, threshold };
+  const { id, status, submittedAt, approvals, threshold, objections, expiresAt, rejection } = view;
+  return { id, status, submittedAt, approvals, threshold, objections: objections ?? [], ...(expiresAt ? { expiresAt } : {}), ...(rejection ? { rejection } : {}) };
+}
+
+/** Who closed the application: the objecting institutes, or nobody when it expired, was superseded or refused. */
+function closedBy(view: RegistrationView): string {
+  const keys = view.rejection?.keys ?? (view.rejection?.key === undefined ? [] : [view.rejection.key]);
+  return keys.length === 0 ? '' : ` (rejected by ${keys.join(', ')})`;
 }
 
 /** `finished` for an anchored operation: the verified receipt and the document as a verifying resolver sees it. */
@@ -41,7 +47,8 @@ export async function anchored(ledger: LedgerGateway, job: Job, receipt: LedgerR
 export async function fromRegistration(ledger: LedgerGateway, job: Job, view: RegistrationView, pollMs: number): Promise<Answer> {
   const registration = registrationMetadata(view);
   if (view.status === 'pending' || view.status === 'approved') {
-    const progress = `${view.approvals.length} of ${view.threshold} approvals`;
+    const objections = view.objections?.length ?? 0;
+    const progress = `${view.approvals.length} of ${view.threshold} approvals${objections > 0 ? `, ${objections} objection${objections > 1 ? 's' : ''}` : ''}`;
     const text =
       view.status === 'pending'
         ? `the application awaits review by the registry's institutes (${progress})`
@@ -52,7 +59,7 @@ export async function fromRegistration(ledger: LedgerGateway, job: Job, view: Re
     const receipt = await ledger.receiptOf(job.did, view.receipt.operationHash);
     return anchored(ledger, job, receipt, { registration });
   }
+  // Every way an application closes without being anchored is REJECTED; `registration.rejection.cause` says which.
   const reason = view.rejection?.reason ?? `the ledger closed the application (status ${view.status})`;
-  const who = view.rejection?.key === undefined ? '' : ` (rejected by ${view.rejection.key})`;
-  return failed({ did: job.did, code: 'REJECTED', detail: `${reason}${who}`, metadata: { registration } });
+  return failed({ did: job.did, code: 'REJECTED', detail: `${reason}${closedBy(view)}`, metadata: { registration } });
 }

@@ -121,22 +121,30 @@ export function badInputTests(e2e: E2e): void {
       expect(await treeSize(e2e.network)).toBe(size);
     });
 
-    it('an application an institute rejects fails with the institute\'s reason', async () => {
+    it('one institute\'s objection leaves the job waiting (shown in its metadata); the k-th of N fails it with their reasons', async () => {
       const owner = generateKeyPair();
       const started = await call(e2e.driver, 'create', createBody('did:city:cn:130400', owner));
       const waiting = await call(e2e.driver, 'create', { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [owner]) } });
       expect(waiting.body.didState.state).toBe('wait');
       const id: string = waiting.body.didRegistrationMetadata.registration.id;
-      const reason = 'The applicant is not the municipal government of Handan.';
-      const institute = e2e.network.institute('institute-b');
-      const proof = await createProof(
-        { type: 'reject', registration: id, reason },
-        { signer: createSigner(institute), verificationMethod: didKeyUrl(institute.publicKeyMultibase), proofPurpose: PROOF_PURPOSE },
-      );
-      expect((await http(`${e2e.network.ledger.url}/registrations/${id}/reject`, { body: { reason, proof } })).status).toBe(200);
+      const object = async (name: 'institute-b' | 'institute-c', reason: string) => {
+        const institute = e2e.network.institute(name);
+        const proof = await createProof(
+          { type: 'reject', registration: id, reason },
+          { signer: createSigner(institute), verificationMethod: didKeyUrl(institute.publicKeyMultibase), proofPurpose: PROOF_PURPOSE },
+        );
+        expect((await http(`${e2e.network.ledger.url}/registrations/${id}/reject`, { body: { reason, proof } })).status).toBe(200);
+        return institute.publicKeyMultibase;
+      };
+      const first = await object('institute-b', 'The applicant is not the municipal government of Handan.');
+      const objected = await call(e2e.driver, 'create', { jobId: started.body.jobId });
+      expect(objected.body.didState).toMatchObject({ state: 'wait' });
+      expect(objected.body.didState.wait).toMatch(/0 of 2 approvals, 1 objection/);
+      expect(objected.body.didRegistrationMetadata.registration).toMatchObject({ id, status: 'pending', objections: [{ key: first }] });
+      const second = await object('institute-c', 'Confirmed with the province.');
       const rejected = await call(e2e.driver, 'create', { jobId: started.body.jobId });
-      expectFailed(rejected, 'REJECTED', /not the municipal government of Handan\. \(rejected by z/);
-      expect(rejected.body.didRegistrationMetadata.registration).toMatchObject({ id, status: 'rejected' });
+      expectFailed(rejected, 'REJECTED', new RegExp(`Handan\\. / Confirmed with the province\\. \\(rejected by ${first}, ${second}\\)$`));
+      expect(rejected.body.didRegistrationMetadata.registration).toMatchObject({ id, status: 'rejected', rejection: { cause: 'objections' } });
     });
   });
 }

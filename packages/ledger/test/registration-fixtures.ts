@@ -13,9 +13,11 @@ import {
   type StateOperation,
   signOperation,
 } from '@did-city/method';
+import { join } from 'node:path';
 import express from 'express';
 import { createLedgerRouter } from '../src/http/router.ts';
 import { LedgerNode } from '../src/node.ts';
+import { Registrations, type RegistrationsOptions } from '../src/registration/registrations.ts';
 import { createRegistrationRouter, type RegistrationRouter } from '../src/registration/router.ts';
 import { rejectionPayload, unsignedOf } from '../src/registration/review.ts';
 import { content, INSTITUTES, key, registryGenesis } from './fixtures.ts';
@@ -36,13 +38,14 @@ export interface RegistrationServer extends Listening {
   stop(): Promise<void>;
 }
 
-/** Opens a node in `dir` (creating the registry on first use) and serves it. */
-export async function startRegistrationServer(dir: string): Promise<RegistrationServer> {
+/** Opens a node in `dir` (creating the registry on first use) and serves it; `desk` options open the desk here. */
+export async function startRegistrationServer(dir: string, desk?: Omit<RegistrationsOptions, 'node' | 'file'>): Promise<RegistrationServer> {
   const node = await LedgerNode.open({ dataDir: dir, sequencer: { batchIntervalMs: 5 } });
   if ((await node.store.didState('did:city:cn')) === undefined) await node.submitGovernance(await registryGenesis());
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
-  const router = createRegistrationRouter(node, { dataDir: dir, instituteTokens: INSTITUTE_TOKENS, log });
+  const registrations = desk === undefined ? undefined : Registrations.open({ ...desk, node, file: join(dir, 'registrations.db') });
+  const router = createRegistrationRouter(node, { ...(registrations ? { registrations } : { dataDir: dir }), instituteTokens: INSTITUTE_TOKENS, log });
   const app = express();
   app.use(router, createLedgerRouter(node, { log }));
   const http = await listen(app);
@@ -78,6 +81,11 @@ export function rejectionProof(id: string, reason: string, institute: KeyPair = 
     verificationMethod: didKeyUrl(institute.publicKeyMultibase),
     proofPurpose: PROOF_PURPOSE,
   });
+}
+
+/** One institute's objection over HTTP; the registry's threshold of them rejects the application. */
+export async function object(server: Listening, id: string, reason: string, institute: KeyPair = INSTITUTES[2]) {
+  return postJson(`${server.url}registrations/${id}/reject`, { reason, proof: await rejectionProof(id, reason, institute) });
 }
 
 export function apply(server: Listening, operation: unknown, contact: unknown = CONTACT) {

@@ -2,9 +2,9 @@
 // remain (passed back as `after`), the status filter within pages, and 400 on any malformed query.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistrationListing } from '../src/registration/types.ts';
-import { tempDir } from './fixtures.ts';
-import { call, postJson, problemCode } from './http-fixtures.ts';
-import { application, apply, INSTITUTE_TOKENS, type RegistrationServer, rejectionProof, startRegistrationServer } from './registration-fixtures.ts';
+import { INSTITUTES, tempDir } from './fixtures.ts';
+import { call, problemCode } from './http-fixtures.ts';
+import { application, apply, INSTITUTE_TOKENS, object, type RegistrationServer, startRegistrationServer } from './registration-fixtures.ts';
 
 // Hebei's prefecture-level cities, applied for in this order.
 const CITIES = ['130200', '130300', '130400', '130500', '130600', '130700', '130800'].map((code) => `did:city:cn:${code}`);
@@ -25,8 +25,9 @@ beforeAll(async () => {
     ids.push(id);
     if (REJECTED.has(did)) {
       const reason = 'not this round';
-      const rejected = await postJson(`${server.url}registrations/${id}/reject`, { reason, proof: await rejectionProof(id, reason) });
-      expect(rejected.status).toBe(200);
+      // A rejection needs the registry's 2 of 3 objections.
+      expect((await object(server, id, reason, INSTITUTES[2])).status).toBe(200);
+      expect(((await object(server, id, reason, INSTITUTES[1])).json() as { status: string }).status).toBe('rejected');
     }
   }
 }, 60_000);

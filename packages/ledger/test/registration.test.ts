@@ -1,5 +1,5 @@
 // The registration workflow over real HTTP with a real LedgerNode: apply → approve (1 of 2 pending, 2 of 2
-// anchored with a receipt that verifies) → resolvable through a verifying reader; reject with a reason.
+// anchored with a receipt that verifies) → resolvable through a verifying reader; objections and k-of-N rejection.
 import { createCityResolver, HttpLedgerReader, type Operation } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../src/receipt.ts';
@@ -14,6 +14,7 @@ import {
   approve,
   CONTACT,
   INSTITUTE_TOKENS,
+  object,
   type RegistrationServer,
   rejectionProof,
   startRegistrationServer,
@@ -77,21 +78,34 @@ describe('apply → approve → anchored → resolvable', () => {
 });
 
 describe('reject', () => {
-  it('records the reason and the institute key; approving afterwards is 409', async () => {
+  it('records one objection without ending the application; the second of 2-of-3 rejects it; approving afterwards is 409', async () => {
     const operation = await application(HANDAN);
     const { id } = (await apply(server, operation)).json() as RegistrationView;
     const reason = 'The contact could not be verified with the provincial government.';
-    const rejected = await postJson(`${server.url}registrations/${id}/reject`, { reason, proof: await rejectionProof(id, reason) });
-    expect(rejected.status).toBe(200);
-    expect(rejected.json()).toMatchObject({
+    const first = await object(server, id, reason, INSTITUTES[2]);
+    expect(first.status).toBe(200);
+    const objected = first.json() as RegistrationView;
+    expect(objected).toMatchObject({ status: 'pending', objections: [{ key: INSTITUTES[2].publicKeyMultibase, reason }] });
+    expect(objected).not.toHaveProperty('rejection');
+    // The objection is shown to everyone reading the application, and the same institute objecting again counts once.
+    expect((await call(`${server.url}registrations/${id}`)).json()).toMatchObject({ status: 'pending', objections: [{ reason }] });
+    const again = (await object(server, id, 'again', INSTITUTES[2])).json() as RegistrationView;
+    expect(again).toMatchObject({ status: 'pending', objections: [{ reason }] });
+    const second = (await object(server, id, 'Not the municipal government.', INSTITUTES[0])).json() as RegistrationView;
+    expect(second).toMatchObject({
       status: 'rejected',
-      rejection: { reason, key: INSTITUTES[2].publicKeyMultibase },
+      rejection: {
+        cause: 'objections',
+        reason: `${reason} / Not the municipal government.`,
+        key: INSTITUTES[0].publicKeyMultibase,
+        keys: [INSTITUTES[2].publicKeyMultibase, INSTITUTES[0].publicKeyMultibase],
+      },
     });
-    const late = await approve(server, id, operation, INSTITUTES[0]);
+    expect(second.objections).toHaveLength(2);
+    const late = await approve(server, id, operation, INSTITUTES[1]);
     expect(late.status).toBe(409);
     expect(problemCode(late)).toBe('STALE_OPERATION');
-    const twice = await postJson(`${server.url}registrations/${id}/reject`, { reason, proof: await rejectionProof(id, reason) });
-    expect(twice.status).toBe(409);
+    expect((await object(server, id, reason, INSTITUTES[1])).status).toBe(409);
   });
 
   it('refuses a rejection whose proof signs another reason', async () => {

@@ -1,5 +1,5 @@
 /**
- * Institute bearer tokens for the listing of applications (it carries contact details). Every configured token is
+ * Institute bearer tokens for the listing of applications (it carries contact details) and bulk rejections. Every configured token is
  * compared, as SHA-256 digests with timingSafeEqual, so neither which institute matched nor a token's length or
  * content leaks through timing. Tokens are never logged or echoed.
  */
@@ -32,7 +32,7 @@ export function requireInstitute(tokens: InstituteTokens = {}) {
     }
     if (match === undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="did-city-registrations"');
-      next(new DidCityError('UNAUTHORIZED', 'listing applications needs Authorization: Bearer <institute token>'));
+      next(new DidCityError('UNAUTHORIZED', 'this request needs Authorization: Bearer <institute token>'));
       return;
     }
     res.locals.institute = match;

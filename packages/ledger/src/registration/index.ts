@@ -8,7 +8,15 @@
  * app.use('/ledger', createRegistrationRouter(node, { registrations: desk, instituteTokens }), createLedgerRouter(node));
  */
 export { type InstituteTokens, requireInstitute } from './auth.ts';
-export { Registrations, type RegistrationsOptions, UnknownRegistrationError } from './registrations.ts';
+export { BULK_MAX_SKEW_MS, type BulkFilter, bulkRejectionPayload, MAX_BULK_OBJECTIONS } from './bulk.ts';
+export type { BulkOutcome } from './bulk-desk.ts';
+export {
+  DEFAULT_MAX_PENDING,
+  DEFAULT_PENDING_TTL_MS,
+  Registrations,
+  type RegistrationsOptions,
+  UnknownRegistrationError,
+} from './registrations.ts';
 export { MAX_REASON_LENGTH, registrationId, rejectionPayload, unsignedOf } from './review.ts';
 export {
   createRegistrationRouter,

@@ -1,25 +1,33 @@
 /**
- * The registration desk of a ledger node: applications in, institute approvals and rejections, and, once the
- * registry's threshold is reached, the assembled create through the node's sequencer.
+ * The registration desk of a ledger node: applications in, institute approvals and objections, and, once the
+ * registry's threshold is reached, the assembled create through the node's sequencer. The rules (spec §2.3):
+ * several applications for one DID may be pending; the first to reach the registry's k of N approvals is anchored
+ * and closes the others (`superseded`); a rejection needs k of N objections, and one objection is shown without
+ * ending anything; a pending application expires after `pendingTtlMs`; R-ALLOC-2 is checked on applying and again
+ * before an approval is recorded.
  *
  * Crash safety: the assembled create is committed (status `approved`) before it is submitted, and `resume()`
  * resubmits every approved application; submission is idempotent by operation hash, so an acknowledgement lost to
  * a crash is recovered without a second entry.
  */
-import { countryRegistryDid, DidCityError, type DidHistory } from '@did-city/method';
+import { checkAllocation, countryRegistryDid, DidCityError, type DidHistory } from '@did-city/method';
 import type { LedgerNode } from '../node.ts';
 import { checkNetwork } from '../sequencer.ts';
+import { type BulkOutcome, rejectMatching } from './bulk-desk.ts';
 import { assemble, checkApproval, checkRejection, readApplication } from './review.ts';
 import { RegistrationStore } from './store.ts';
 import {
   type Application,
   DEFAULT_REGISTRATION_PAGE,
   MAX_REGISTRATION_PAGE,
+  type Objection,
+  type RegistrationFilter,
   type RegistrationListing,
   type RegistrationPage,
   type RegistrationStatus,
   type RegistrationView,
 } from './types.ts';
+import { isUniqueViolation, publicView, stale, wholeSeconds } from './views.ts';
 
 export interface RegistrationsOptions {
   node: LedgerNode;
@@ -30,25 +38,18 @@ export interface RegistrationsOptions {
   now?: () => Date;
   /** Told about failed background resubmissions (never given key material). */
   onError?: (error: unknown) => void;
+  /** How long an application may stay pending before it is closed as `expired`. Default 30 days. */
+  pendingTtlMs?: number;
+  /** Most applications pending at once, all DIDs together (a bound on storage). Default 10,000. */
+  maxPending?: number;
 }
+
+export const DEFAULT_PENDING_TTL_MS = 30 * 24 * 3600_000;
+export const DEFAULT_MAX_PENDING = 10_000;
 
 /** Thrown for an id no application has; the HTTP layer answers 404. */
 export class UnknownRegistrationError extends Error {
   override readonly name = 'UnknownRegistrationError';
-}
-
-function stale(detail: string): DidCityError {
-  return new DidCityError('STALE_OPERATION', detail);
-}
-
-function wholeSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** SQLite reports a broken UNIQUE or PRIMARY KEY constraint by this code (better-sqlite3's SqliteError). */
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 export class Registrations {
@@ -69,8 +70,24 @@ export class Registrations {
     return new Registrations(options);
   }
 
+  #clock(): Date {
+    return this.#options.now?.() ?? new Date();
+  }
+
   #now(): string {
-    return wholeSeconds(this.#options.now?.() ?? new Date());
+    return wholeSeconds(this.#clock());
+  }
+
+  get #ttl(): number {
+    return this.#options.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
+  }
+
+  /** Closes the applications pending for `pendingTtlMs` or longer: one indexed UPDATE, run before every request. */
+  #expire(): void {
+    const now = this.#clock();
+    const cutoff = wholeSeconds(new Date(now.getTime() - this.#ttl));
+    const reason = `expired: no decision within ${Math.round(this.#ttl / 1000)} s of the application`;
+    this.#store.expire(cutoff, { reason, cause: 'expired', created: wholeSeconds(now) });
   }
 
   /** The registry that allocates `did`, as the sequencer sees it now. */
@@ -94,22 +111,26 @@ export class Registrations {
     const { id, operation, contact } = readApplication(body);
     const { did } = operation;
     checkNetwork(did, this.node.network); // before the registry lookup: another network's registry is not here
-    await this.#registry(did);
+    checkAllocation(operation, await this.#registry(did)); // R-ALLOC-2 before any institute spends effort on it
     if ((await this.node.store.entriesOfDid(did)).length > 0) throw stale(`${did} is already allocated`);
-    this.#refuseOpen(id, did);
+    this.#expire();
+    // Other applications for the same DID may be pending: applying first reserves nothing (R-REG-2).
+    this.#refuseSame(id);
+    const max = this.#options.maxPending ?? DEFAULT_MAX_PENDING;
+    if (this.#store.pendingCount() >= max) {
+      throw new DidCityError('LEDGER_UNAVAILABLE', `the registration desk holds its maximum of ${max} pending applications; try again later`);
+    }
     try {
       this.#store.insert({ id, did, operation, contact, submittedAt: this.#now() });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      this.#refuseOpen(id, did); // a concurrent application for the same DID won the race
+      this.#refuseSame(id); // the same create applied concurrently
       throw error;
     }
     return this.view(id);
   }
 
-  #refuseOpen(id: string, did: string): void {
-    const open = this.#store.openFor(did);
-    if (open !== undefined) throw stale(`an application for ${did} is already ${open.status}: ${open.id}`);
+  #refuseSame(id: string): void {
     const same = this.#store.get(id);
     if (same !== undefined) {
       throw stale(`this create was already ${same.status} as application ${id}; apply with a new key to try again`);
@@ -118,15 +139,37 @@ export class Registrations {
 
   /** `POST /registrations/{id}/approve`: records the approval; at the threshold, assembles and submits. */
   async approve(id: string, body: unknown): Promise<RegistrationView> {
+    this.#expire();
     const application = this.#require(id);
     this.#refuseClosed(application, 'approved');
     if (application.status === 'approved') return this.#submit(application);
+    this.#refuseAnother(application);
     const registry = await this.#registry(application.did);
     const approval = checkApproval(body, application.operation, registry.keyState);
+    this.#checkAllocation(application, registry);
     const current = this.#store.transaction(() => this.#recordApproval(id, approval, registry));
     this.#refuseClosed(current, 'approved');
     if (current.status === 'approved') return this.#submit(current);
     return this.view(id);
+  }
+
+  /** R-ALLOC-2 again (the registry may have moved to a newer edition): a refused code closes the application. */
+  #checkAllocation(application: Application, registry: DidHistory): void {
+    try {
+      checkAllocation(application.operation, registry);
+    } catch (error) {
+      if (!(error instanceof DidCityError)) throw error;
+      this.#store.markRejected(application.id, { reason: error.detail.slice(0, 500), cause: 'refused', created: this.#now() });
+      throw error;
+    }
+  }
+
+  /** One application per DID is anchored: none is approved while another for the same DID is being anchored. */
+  #refuseAnother(application: Application): void {
+    const other = this.#store.approvedFor(application.did);
+    if (other !== undefined && other.id !== application.id) {
+      throw stale(`another application for ${application.did} (${other.id}) reached its approvals and is being anchored`);
+    }
   }
 
   #refuseClosed(application: Application, what: string): void {
@@ -143,6 +186,7 @@ export class Registrations {
     const { updateKeys, threshold } = registry.keyState;
     const counted = this.#require(id).approvals.filter((a) => updateKeys.includes(a.key));
     if (counted.length < threshold) return this.#require(id);
+    this.#refuseAnother(before);
     this.#store.markApproved(id, assemble(before.operation, counted, registry));
     return this.#require(id);
   }
@@ -151,11 +195,16 @@ export class Registrations {
   async #submit(application: Application): Promise<RegistrationView> {
     try {
       const receipt = await this.node.submit(application.assembled);
-      this.#store.markAnchored(application.id, receipt);
+      // Anchoring one application closes every other pending for the same DID, in the same transaction (R-REG-7).
+      this.#store.transaction(() => {
+        this.#store.markAnchored(application.id, receipt);
+        const reason = `superseded: ${application.did} was allocated by application ${application.id}`;
+        this.#store.closeOthers(application.did, application.id, { reason, cause: 'superseded', created: this.#now() });
+      });
     } catch (error) {
       if (error instanceof DidCityError && error.code !== 'LEDGER_UNAVAILABLE') {
         const reason = `the ledger refused the assembled create: ${error.code}: ${error.detail}`.slice(0, 500);
-        this.#store.markRejected(application.id, { reason, created: this.#now() });
+        this.#store.markRejected(application.id, { reason, cause: 'refused', created: this.#now() });
       } else {
         this.#scheduleRetry();
       }
@@ -164,25 +213,59 @@ export class Registrations {
     return this.view(application.id);
   }
 
-  /** `POST /registrations/{id}/reject`. */
+  /**
+   * `POST /registrations/{id}/reject`: records one institute's objection (shown in the view). The application is
+   * rejected once the registry's threshold of its current keys objected: the same k of N as an approval (R-REG-4).
+   */
   async reject(id: string, body: unknown): Promise<RegistrationView> {
+    this.#expire();
     const application = this.#require(id);
     this.#refuseClosed(application, 'rejected');
     if (application.status === 'approved') throw stale(`registration ${id} reached its approvals and is being anchored`);
     const registry = await this.#registry(application.did);
     const { reason, key } = checkRejection(body, id, registry.keyState);
-    if (!this.#store.markRejected(id, { reason, key, created: this.#now() })) {
+    const objected = this.#store.transaction(() => this.object(id, { key, reason, created: this.#now() }, registry));
+    if (objected === 'closed') {
       this.#refuseClosed(this.#require(id), 'rejected');
       throw stale(`registration ${id} reached its approvals and is being anchored`);
     }
     return this.view(id);
   }
 
+  /**
+   * Call inside a transaction: one objection, and the rejection when the objecting current keys reach the
+   * registry's threshold. `closed` when the application is no longer pending.
+   */
+  object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'objected' | 'rejected' {
+    const before = this.#require(id);
+    if (before.status !== 'pending') return 'closed';
+    this.#store.addObjection(id, objection);
+    const { updateKeys, threshold } = registry.keyState;
+    const counted = this.#require(id).objections.filter((o) => updateKeys.includes(o.key));
+    if (counted.length < threshold) return 'objected';
+    const reason = counted.map((o) => o.reason).join(' / ').slice(0, 500);
+    const keys = counted.map((o) => o.key);
+    this.#store.markRejected(id, { reason, cause: 'objections', key: objection.key, keys, created: this.#now() });
+    return 'rejected';
+  }
+
+  /** `POST /registrations/reject-matching` (institutes): one objection to each pending application matching a filter. */
+  rejectMatching(body: unknown): Promise<BulkOutcome> {
+    this.#expire();
+    return rejectMatching(this, this.#store, body, this.#clock());
+  }
+
+  /** The registry that allocates `did`, for the bulk rejection. */
+  registryOf(did: string): Promise<DidHistory> {
+    return this.#registry(did);
+  }
+
   /** The public view (no contact). */
   async view(id: string): Promise<RegistrationView> {
+    this.#expire();
     const application = this.#require(id);
     const registry = await this.node.store.didState(countryRegistryDid(application.did));
-    return publicView(application, registry?.keyState.threshold ?? 0);
+    return publicView(application, registry?.keyState.threshold ?? 0, this.#ttl);
   }
 
   /** All applications with their contact, oldest first (institutes only). */
@@ -194,13 +277,14 @@ export class Registrations {
    * `GET /registrations`: up to `limit` (default 100, at most 1000) applications after the one with id `after`,
    * oldest first, with `next` when more remain. An `after` that is no application's id is MALFORMED_REQUEST.
    */
-  async page(options: { status?: RegistrationStatus; after?: string; limit?: number } = {}): Promise<RegistrationPage> {
+  async page(options: RegistrationFilter & { after?: string; limit?: number } = {}): Promise<RegistrationPage> {
+    this.#expire();
     const limit = options.limit ?? DEFAULT_REGISTRATION_PAGE;
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_REGISTRATION_PAGE) {
       throw new DidCityError('MALFORMED_REQUEST', `limit must be an integer from 1 to ${MAX_REGISTRATION_PAGE}`);
     }
-    const { status, after } = options;
-    const rows = this.#store.page({ ...(status ? { status } : {}), ...(after !== undefined ? { after } : {}), limit: limit + 1 });
+    const { after } = options;
+    const rows = this.#store.page({ ...options, limit: limit + 1 });
     if (rows === undefined) throw new DidCityError('MALFORMED_REQUEST', `after: no registration ${after!.slice(0, 100)}`);
     const more = rows.length > limit;
     const registrations = await this.#listings(more ? rows.slice(0, limit) : rows);
@@ -213,7 +297,7 @@ export class Registrations {
     for (const application of applications) {
       const registry = countryRegistryDid(application.did);
       if (!thresholds.has(registry)) thresholds.set(registry, (await this.node.store.didState(registry))?.keyState.threshold ?? 0);
-      listings.push({ ...publicView(application, thresholds.get(registry)!), contact: application.contact });
+      listings.push({ ...publicView(application, thresholds.get(registry)!, this.#ttl), contact: application.contact });
     }
     return listings;
   }
@@ -245,19 +329,4 @@ export class Registrations {
     clearTimeout(this.#retry);
     this.#store.close();
   }
-}
-
-function publicView(application: Application, threshold: number): RegistrationView {
-  const view: RegistrationView = {
-    id: application.id,
-    did: application.did,
-    status: application.status,
-    submittedAt: application.submittedAt,
-    approvals: application.approvals.map(({ key, created }) => ({ key, created })),
-    threshold,
-    operation: application.operation,
-  };
-  if (application.rejection !== undefined) view.rejection = application.rejection;
-  if (application.receipt !== undefined) view.receipt = application.receipt;
-  return view;
 }

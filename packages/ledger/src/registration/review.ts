@@ -21,15 +21,15 @@ import {
 import type { Approval, Contact } from './types.ts';
 
 export const MAX_REASON_LENGTH = 500;
-const MAX_CONTACT_FIELD = 254;
+export const MAX_CONTACT_FIELD = 254;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const DID_KEY_URL = /^did:key:(z[1-9A-HJ-NP-Za-km-z]+)#(z[1-9A-HJ-NP-Za-km-z]+)$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function malformed(detail: string): never {
+export function malformed(detail: string): never {
   throw new DidCityError('MALFORMED_REQUEST', detail);
 }
 
@@ -64,7 +64,7 @@ function readContact(value: unknown): Contact {
 }
 
 /** The Multikey a proof's verificationMethod names (`did:key:<mk>#<mk>`), with its purpose checked. */
-function signingKey(proof: DataIntegrityProof, where: string): string {
+export function signingKey(proof: DataIntegrityProof, where: string): string {
   if (proof.proofPurpose !== PROOF_PURPOSE) {
     throw new DidCityError('INVALID_SIGNATURE', `${where}: proofPurpose must be "${PROOF_PURPOSE}"`);
   }
@@ -132,7 +132,7 @@ function checkProofShape(proof: unknown, unsigned: Record<string, unknown>): Dat
 }
 
 /** A proof by one of the registry's current update keys; returns that key. */
-function registryKeyOf(proof: DataIntegrityProof, registry: KeyState, what: string): string {
+export function registryKeyOf(proof: DataIntegrityProof, registry: KeyState, what: string): string {
   const key = signingKey(proof, `${what} proof`);
   if (!registry.updateKeys.includes(key)) {
     throw new DidCityError('UNAUTHORIZED_OPERATION', `${what}: ${key} is not one of the registry's current update keys`);
@@ -150,15 +150,23 @@ export function checkApproval(body: unknown, operation: StateOperation, registry
   return { key, created: proof.created!, proof };
 }
 
-/** Checks `{ reason, proof }` of a rejection; returns the reason and the signing key. */
-export function checkRejection(body: unknown, id: string, registry: KeyState): { reason: string; key: string } {
-  if (!isRecord(body)) malformed('the body must be a JSON object { reason, proof }');
-  const { reason, proof } = body;
+export function readReason(reason: unknown): string {
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON_LENGTH) {
     malformed(`reason must be a string of 1 to ${MAX_REASON_LENGTH} characters`);
   }
+  return reason;
+}
+
+export function readProofObject(proof: unknown): DataIntegrityProof {
   if (!isRecord(proof)) malformed('proof must be a DataIntegrityProof object');
-  const signed = proof as DataIntegrityProof;
+  return proof as DataIntegrityProof;
+}
+
+/** Checks `{ reason, proof }` of a rejection (one institute's objection); returns the reason and the signing key. */
+export function checkRejection(body: unknown, id: string, registry: KeyState): { reason: string; key: string } {
+  if (!isRecord(body)) malformed('the body must be a JSON object { reason, proof }');
+  const reason = readReason(body.reason);
+  const signed = readProofObject(body.proof);
   const key = registryKeyOf(signed, registry, 'rejection');
   if (!verifyProof(rejectionPayload(id, reason), signed, key)) {
     throw new DidCityError('INVALID_SIGNATURE', `rejection: signature by ${key} does not verify`);

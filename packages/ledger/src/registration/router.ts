@@ -2,10 +2,14 @@
  * The registration routes of a ledger node (issue #6 contract), to mount beside `createLedgerRouter`:
  *
  *   POST /registrations                  public, size-limited → 201 { id, did, status: "pending", submittedAt, … }
- *   GET  /registrations?status=…&limit=…&after=…   institutes (Bearer token) → { registrations: [ … with contact ], next? }
- *   GET  /registrations/{id}             public → the outcome, no contact
+ *   GET  /registrations?status=&did=&email=&organisation=&submittedBefore=&submittedAfter=&limit=&after=
+ *                                        institutes (Bearer token) → { registrations: [ … with contact ], next? }
+ *   GET  /registrations/{id}             public → the outcome and the objections, no contact
  *   POST /registrations/{id}/approve     { proof } by a registry update key → the view (with the receipt once anchored)
- *   POST /registrations/{id}/reject      { reason, proof } by a registry update key → the view
+ *   POST /registrations/{id}/reject      { reason, proof } by a registry update key → the view (one objection;
+ *                                        the registry's k of N objections reject)
+ *   POST /registrations/reject-matching  institutes (Bearer token) + { filter, reason, proof } by a registry update
+ *                                        key → { matched, rejected, objected, more } (one objection to each)
  *
  * Errors are RFC 9457 problem details from the method library's ERRORS table; logs name method, path, status and
  * time only.
@@ -22,7 +26,7 @@ import { bodyProblem, type Classified, requestProblem, sendPlainProblem } from '
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
-import { MAX_REGISTRATION_PAGE, REGISTRATION_STATUSES, type RegistrationStatus } from './types.ts';
+import { MAX_REGISTRATION_PAGE, REGISTRATION_STATUSES, type RegistrationFilter, type RegistrationStatus } from './types.ts';
 
 export interface RegistrationRouterOptions {
   /** An open desk; default: one opened on `<dataDir>/registrations.db` (and resumed). */
@@ -48,10 +52,30 @@ function readStatus(query: unknown): RegistrationStatus | undefined {
   throw new DidCityError('MALFORMED_REQUEST', `status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
 }
 
-const LIST_PARAMETERS = ['status', 'limit', 'after'];
+const TEXT_FILTERS = ['did', 'email', 'organisation'] as const;
+const TIME_FILTERS = ['submittedBefore', 'submittedAfter'] as const;
+const LIST_PARAMETERS = ['status', 'limit', 'after', ...TEXT_FILTERS, ...TIME_FILTERS];
+const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** The listing's filters: each given at most once; times in UTC whole seconds. */
+function readFilter(query: Record<string, unknown>): RegistrationFilter {
+  const filter: RegistrationFilter = {};
+  for (const name of [...TEXT_FILTERS, ...TIME_FILTERS]) {
+    const value = query[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length === 0 || value.length > 254) {
+      throw new DidCityError('MALFORMED_REQUEST', `${name} must be given once, 1 to 254 characters`);
+    }
+    if ((TIME_FILTERS as readonly string[]).includes(name) && !UTC_SECONDS.test(value)) {
+      throw new DidCityError('MALFORMED_REQUEST', `${name} must be a UTC time in whole seconds (2026-12-03T18:00:00Z)`);
+    }
+    filter[name] = value;
+  }
+  return filter;
+}
 
 /** The listing's query, strictly: known parameters only, each at most once, `limit` in decimal without sign. */
-function readListQuery(query: Record<string, unknown>): { status?: RegistrationStatus; limit?: number; after?: string } {
+function readListQuery(query: Record<string, unknown>): RegistrationFilter & { limit?: number; after?: string } {
   const unknown = Object.keys(query).find((name) => !LIST_PARAMETERS.includes(name));
   if (unknown !== undefined) {
     throw new DidCityError('MALFORMED_REQUEST', `unknown query parameter "${unknown.slice(0, 50)}"; known: ${LIST_PARAMETERS.join(', ')}`);
@@ -69,7 +93,12 @@ function readListQuery(query: Record<string, unknown>): { status?: RegistrationS
   if (after !== undefined && (typeof after !== 'string' || !isMultihashSha256(after))) {
     throw new DidCityError('MALFORMED_REQUEST', 'after must be a registration id (zQm…), the `next` of the previous page');
   }
-  return { ...(status ? { status } : {}), ...(limit !== undefined ? { limit } : {}), ...(after !== undefined ? { after } : {}) };
+  return {
+    ...readFilter(query),
+    ...(status ? { status } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    ...(after !== undefined ? { after } : {}),
+  };
 }
 
 const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node failed to answer this request.', unexpected: true };
@@ -120,6 +149,14 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
       res.setHeader('Cache-Control', 'no-store');
       res.json(await desk.page(readListQuery(req.query)));
     }),
+  );
+  // One institute's objection to every pending application matching a filter: the token, then a signed request.
+  router.post(
+    '/reject-matching',
+    requireInstitute(options.instituteTokens),
+    requireJson,
+    json,
+    route(async (req, res) => void res.json(await desk.rejectMatching(req.body))),
   );
   router.get('/:id', route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))));
   router.post('/:id/approve', requireJson, json, route(async (req, res) => void res.json(await desk.approve(id(req), req.body))));

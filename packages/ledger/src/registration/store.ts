@@ -1,39 +1,15 @@
 /**
- * Applications on SQLite (`<dataDir>/registrations.db`, WAL, synchronous=FULL): every state change is one
- * transaction, so after a crash an application is in exactly one state. A partial unique index keeps at most one
- * open (pending or approved) application per DID, whatever the code above does.
+ * Applications on SQLite (`<dataDir>/registrations.db`, WAL, synchronous=FULL, the file 0600): every state change
+ * is one transaction, so after a crash an application is in exactly one state. Several applications for one DID
+ * may be pending (nobody holds a DID by applying first, spec §2.3); a partial unique index keeps at most one
+ * approved (being anchored) per DID, whatever the code above does. Schema and migrations: schema.ts.
  */
 import Database from 'better-sqlite3';
 import type { DataIntegrityProof, StateOperation } from '@did-city/method';
 import type { Receipt } from '../receipt.ts';
-import type { Application, Approval, Contact, Rejection, RegistrationStatus } from './types.ts';
 import { restrictFile } from '../store/file-mode.ts';
-
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS applications (
-  id TEXT PRIMARY KEY,
-  did TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'anchored')),
-  operation TEXT NOT NULL,
-  contact TEXT NOT NULL,
-  submitted_at TEXT NOT NULL,
-  assembled TEXT,
-  receipt TEXT,
-  rejection TEXT,
-  seq INTEGER NOT NULL UNIQUE
-);
-CREATE UNIQUE INDEX IF NOT EXISTS one_open_application_per_did ON applications (did) WHERE status IN ('pending', 'approved');
-CREATE INDEX IF NOT EXISTS applications_by_status ON applications (status, seq);
-CREATE TABLE IF NOT EXISTS approvals (
-  application_id TEXT NOT NULL REFERENCES applications (id),
-  key TEXT NOT NULL,
-  created TEXT NOT NULL,
-  proof TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  PRIMARY KEY (application_id, key)
-);`;
+import { migrate } from './schema.ts';
+import type { Application, Approval, Contact, Objection, Rejection, RegistrationFilter, RegistrationStatus } from './types.ts';
 
 interface ApplicationRow {
   id: string;
@@ -61,9 +37,58 @@ export interface NewApplication {
   submittedAt: string;
 }
 
+/** One accepted bulk rejection, kept so that the same signed request is never applied twice. */
+export interface BulkRecord {
+  proofDigest: string;
+  key: string;
+  filter: object;
+  reason: string;
+  created: string;
+  matched: number;
+}
+
+/** Each member of a filter as a SQL condition (all given members must match). */
+const FILTER_COLUMNS: ReadonlyArray<[keyof RegistrationFilter, string]> = [
+  ['status', 'status = ?'],
+  ['did', 'did = ?'],
+  ['email', "json_extract(contact, '$.email') = ?"],
+  ['organisation', "json_extract(contact, '$.organisation') = ?"],
+  ['submittedBefore', 'submitted_at < ?'],
+  ['submittedAfter', 'submitted_at > ?'],
+];
+
+function prepare(db: Database.Database) {
+  return {
+    insert: db.prepare(
+      `INSERT INTO applications (id, did, status, operation, contact, submitted_at, seq)
+       VALUES (?, ?, 'pending', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM applications))`,
+    ),
+    byId: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE id = ?'),
+    approvedForDid: db.prepare<[string], ApplicationRow>("SELECT * FROM applications WHERE did = ? AND status = 'approved'"),
+    pendingCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM applications WHERE status = 'pending'"),
+    byStatus: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE status = ? ORDER BY seq'),
+    all: db.prepare<[], ApplicationRow>('SELECT * FROM applications ORDER BY seq'),
+    seqOf: db.prepare<[string], { seq: number }>('SELECT seq FROM applications WHERE id = ?'),
+    approvals: db.prepare<[string], ApprovalRow>('SELECT key, created, proof FROM approvals WHERE application_id = ? ORDER BY position'),
+    addApproval: db.prepare(
+      `INSERT OR IGNORE INTO approvals (application_id, key, created, proof, position)
+       VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM approvals WHERE application_id = ?))`,
+    ),
+    objections: db.prepare<[string], Objection>('SELECT key, reason, created FROM objections WHERE application_id = ? ORDER BY rowid'),
+    addObjection: db.prepare('INSERT OR IGNORE INTO objections (application_id, key, reason, created) VALUES (?, ?, ?, ?)'),
+    assemble: db.prepare("UPDATE applications SET status = 'approved', assembled = ? WHERE id = ? AND status = 'pending'"),
+    anchor: db.prepare("UPDATE applications SET status = 'anchored', receipt = ? WHERE id = ? AND status = 'approved'"),
+    reject: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE id = ? AND status IN ('pending', 'approved')"),
+    closeOthers: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE did = ? AND id != ? AND status = 'pending'"),
+    expire: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE status = 'pending' AND submitted_at <= ?"),
+    bulkSeen: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM bulk_rejections WHERE proof_digest = ?'),
+    addBulk: db.prepare('INSERT INTO bulk_rejections (proof_digest, key, filter, reason, created, matched) VALUES (?, ?, ?, ?, ?, ?)'),
+  };
+}
+
 export class RegistrationStore {
   readonly #db: Database.Database;
-  readonly #sql;
+  readonly #sql: ReturnType<typeof prepare>;
 
   constructor(file: string) {
     restrictFile(file);
@@ -71,42 +96,8 @@ export class RegistrationStore {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
-    this.#migrate();
-    const db = this.#db;
-    this.#sql = {
-      insert: db.prepare(
-        `INSERT INTO applications (id, did, status, operation, contact, submitted_at, seq)
-         VALUES (?, ?, 'pending', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM applications))`,
-      ),
-      byId: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE id = ?'),
-      openForDid: db.prepare<[string], ApplicationRow>(
-        "SELECT * FROM applications WHERE did = ? AND status IN ('pending', 'approved')",
-      ),
-      byStatus: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE status = ? ORDER BY seq'),
-      all: db.prepare<[], ApplicationRow>('SELECT * FROM applications ORDER BY seq'),
-      seqOf: db.prepare<[string], { seq: number }>('SELECT seq FROM applications WHERE id = ?'),
-      pageAll: db.prepare<[number, number], ApplicationRow>('SELECT * FROM applications WHERE seq > ? ORDER BY seq LIMIT ?'),
-      pageByStatus: db.prepare<[string, number, number], ApplicationRow>(
-        'SELECT * FROM applications WHERE status = ? AND seq > ? ORDER BY seq LIMIT ?',
-      ),
-      approvals: db.prepare<[string], ApprovalRow>('SELECT key, created, proof FROM approvals WHERE application_id = ? ORDER BY position'),
-      addApproval: db.prepare(
-        `INSERT OR IGNORE INTO approvals (application_id, key, created, proof, position)
-         VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM approvals WHERE application_id = ?))`,
-      ),
-      assemble: db.prepare("UPDATE applications SET status = 'approved', assembled = ? WHERE id = ? AND status = 'pending'"),
-      anchor: db.prepare("UPDATE applications SET status = 'anchored', receipt = ? WHERE id = ? AND status = 'approved'"),
-      reject: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE id = ? AND status IN ('pending', 'approved')"),
-    };
-  }
-
-  #migrate(): void {
-    const version = this.#db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`registrations.db has schema version ${version}; this node knows up to ${SCHEMA_VERSION}`);
-    }
-    this.#db.exec(SCHEMA);
-    this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    migrate(this.#db);
+    this.#sql = prepare(this.#db);
   }
 
   insert(application: NewApplication): void {
@@ -119,10 +110,14 @@ export class RegistrationStore {
     return row === undefined ? undefined : this.#application(row);
   }
 
-  /** The pending or approved application for a DID, if any. */
-  openFor(did: string): Application | undefined {
-    const row = this.#sql.openForDid.get(did);
+  /** The application for a DID that reached its approvals and is being anchored, if any. */
+  approvedFor(did: string): Application | undefined {
+    const row = this.#sql.approvedForDid.get(did);
     return row === undefined ? undefined : this.#application(row);
+  }
+
+  pendingCount(): number {
+    return this.#sql.pendingCount.get()!.n;
   }
 
   list(status?: RegistrationStatus): Application[] {
@@ -130,20 +125,35 @@ export class RegistrationStore {
     return rows.map((row) => this.#application(row));
   }
 
+  /** Applications matching every member of `filter`, oldest first, after sequence number `from`, at most `limit`. */
+  matching(filter: RegistrationFilter, limit: number, from = 0): Application[] {
+    const clauses = ['seq > ?'];
+    const values: unknown[] = [from];
+    for (const [member, clause] of FILTER_COLUMNS) {
+      if (filter[member] === undefined) continue;
+      clauses.push(clause);
+      values.push(filter[member]);
+    }
+    const sql = `SELECT * FROM applications WHERE ${clauses.join(' AND ')} ORDER BY seq LIMIT ?`;
+    return this.#db
+      .prepare<unknown[], ApplicationRow>(sql)
+      .all(...values, limit)
+      .map((row) => this.#application(row));
+  }
+
   /**
-   * Up to `limit` applications after the one with id `after` (from the start when undefined), oldest first;
-   * undefined when `after` is no application's id.
+   * Up to `limit` applications matching `filter` after the one with id `after` (from the start when undefined),
+   * oldest first; undefined when `after` is no application's id.
    */
-  page(options: { status?: RegistrationStatus; after?: string; limit: number }): Application[] | undefined {
+  page(options: RegistrationFilter & { after?: string; limit: number }): Application[] | undefined {
     let from = 0;
     if (options.after !== undefined) {
       const row = this.#sql.seqOf.get(options.after);
       if (row === undefined) return undefined;
       from = row.seq;
     }
-    const { status, limit } = options;
-    const rows = status === undefined ? this.#sql.pageAll.all(from, limit) : this.#sql.pageByStatus.all(status, from, limit);
-    return rows.map((row) => this.#application(row));
+    const { after: _after, limit, ...filter } = options;
+    return this.matching(filter, limit, from);
   }
 
   /** Records an approval; false when this key had already approved (idempotent). */
@@ -152,10 +162,12 @@ export class RegistrationStore {
     return this.#sql.addApproval.run(id, key, created, JSON.stringify(proof), id).changes === 1;
   }
 
-  /**
-   * Runs `work` in one IMMEDIATE transaction: the approval, the threshold check and the assembled create are
-   * committed together or not at all.
-   */
+  /** Records an institute's objection; false when this key had already objected (the first reason stays). */
+  addObjection(id: string, objection: Objection): boolean {
+    return this.#sql.addObjection.run(id, objection.key, objection.reason, objection.created).changes === 1;
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction: committed together or not at all. */
   transaction<T>(work: () => T): T {
     return this.#db.transaction(work).immediate();
   }
@@ -171,6 +183,26 @@ export class RegistrationStore {
 
   markRejected(id: string, rejection: Rejection): boolean {
     return this.#sql.reject.run(JSON.stringify(rejection), id).changes === 1;
+  }
+
+  /** Closes every other pending application for `did` (one of them was anchored); returns how many. */
+  closeOthers(did: string, id: string, rejection: Rejection): number {
+    return this.#sql.closeOthers.run(JSON.stringify(rejection), did, id).changes;
+  }
+
+  /** Closes every application still pending that was submitted at or before `cutoff`; returns how many. */
+  expire(cutoff: string, rejection: Rejection): number {
+    return this.#sql.expire.run(JSON.stringify(rejection), cutoff).changes;
+  }
+
+  /** Whether a bulk rejection with this proof was already accepted. */
+  bulkSeen(proofDigest: string): boolean {
+    return this.#sql.bulkSeen.get(proofDigest)!.n > 0;
+  }
+
+  addBulk(record: BulkRecord): void {
+    const { proofDigest, key, filter, reason, created, matched } = record;
+    this.#sql.addBulk.run(proofDigest, key, JSON.stringify(filter), reason, created, matched);
   }
 
   close(): void {
@@ -190,6 +222,7 @@ export class RegistrationStore {
         created: a.created,
         proof: JSON.parse(a.proof) as DataIntegrityProof,
       })),
+      objections: this.#sql.objections.all(row.id),
     };
     if (row.assembled !== null) application.assembled = JSON.parse(row.assembled) as StateOperation;
     if (row.receipt !== null) application.receipt = JSON.parse(row.receipt) as Receipt;

@@ -8,8 +8,8 @@ import type { Receipt } from '../receipt.ts';
 
 /**
  * `pending`: waiting for approvals; `approved`: the threshold was reached and the assembled create is recorded, its
- * submission not yet acknowledged; `anchored`: in a quorum-cosigned checkpoint; `rejected`: by an institute, or
- * because the ledger refused the assembled create (then `rejection.key` is absent).
+ * submission not yet acknowledged; `anchored`: in a quorum-cosigned checkpoint; `rejected`: closed, for the reason
+ * `rejection.cause` names (spec §2.3).
  */
 export type RegistrationStatus = 'pending' | 'approved' | 'rejected' | 'anchored';
 
@@ -27,11 +27,39 @@ export interface Approval {
   proof: DataIntegrityProof;
 }
 
+/**
+ * Why an application was closed: `objections`, the registry threshold of its institutes objected (`keys`);
+ * `expired`, nobody decided within the desk's pending time; `superseded`, another application for the same DID was
+ * anchored; `refused`, the ledger or the allocation rule refused the create (R-ALLOC-2).
+ */
+export type RejectionCause = 'objections' | 'expired' | 'superseded' | 'refused';
+
 export interface Rejection {
   reason: string;
-  /** The institute key that signed the rejection; absent when the ledger refused the assembled create. */
+  cause: RejectionCause;
+  /** The institute key whose objection completed the rejection (cause `objections`). */
   key?: string;
+  /** Every institute key that objected, at least the registry threshold of them (cause `objections`). */
+  keys?: string[];
   created: string;
+}
+
+/** One institute's objection: recorded and shown to everyone; it rejects only with the threshold's others. */
+export interface Objection {
+  key: string;
+  reason: string;
+  created: string;
+}
+
+/** What institutes select applications by (`GET /registrations`, `POST /registrations/reject-matching`). */
+export interface RegistrationFilter {
+  status?: RegistrationStatus;
+  did?: string;
+  email?: string;
+  organisation?: string;
+  /** Submitted strictly before / after this time (ISO 8601 UTC, whole seconds). */
+  submittedBefore?: string;
+  submittedAfter?: string;
 }
 
 /** One application as stored. */
@@ -44,6 +72,7 @@ export interface Application {
   contact: Contact;
   submittedAt: string;
   approvals: Approval[];
+  objections: Objection[];
   /** The create with the applicant's and the approvals' proofs, recorded before it is submitted. */
   assembled?: StateOperation;
   receipt?: Receipt;
@@ -61,6 +90,10 @@ export interface RegistrationView {
   threshold: number;
   /** The applicant's create operation: what institutes sign (without its `proof`) to approve. */
   operation: StateOperation;
+  /** Institutes' objections so far; the application is rejected when the threshold of current keys objected. */
+  objections: Objection[];
+  /** When a pending application is closed as `expired` if no decision is reached before. */
+  expiresAt?: string;
   rejection?: Rejection;
   receipt?: Receipt;
 }
