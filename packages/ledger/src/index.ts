@@ -18,13 +18,31 @@ export { TamperedStateError, verifiedState } from './admission.ts';
 export { type AnchorResult, anchorHead, type WitnessFailure } from './anchor.ts';
 export { type BatchItem, type BatchOutcome, buildBatch } from './batch.ts';
 export { applyEntry, isRegistryGenesis, type StateLookup } from './derived-state.ts';
+export {
+  createLimiters,
+  DEFAULT_RATE_LIMITS,
+  IPV6_SUBNET,
+  type LimiterOptions,
+  type Limiters,
+  NO_LIMITERS,
+  NO_RATE_LIMITS,
+  parseRateLimit,
+  RATE_LIMIT_ENV,
+  type RateLimit,
+  type RateLimitSetting,
+  type RateLimitSettings,
+  rateLimiter,
+  rateLimitsFromEnv,
+} from './http/rate-limit.ts';
 export { healthAnswer } from './http/reads.ts';
 export {
   createLedgerApp,
   createLedgerRouter,
   DEFAULT_BODY_LIMIT,
+  type LedgerAppOptions,
   type LedgerRouterOptions,
 } from './http/router.ts';
+export { applyTrustProxy, parseTrustProxy, TRUST_PROXY_ENV, type TrustProxy, trustProxyFromEnv } from './http/trust-proxy.ts';
 export {
   type AddCheckpointHandler,
   createWitnessApp,

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'DID_DEACTIVATED'
   | 'UNAUTHORIZED'
   | 'REQUEST_TOO_LARGE'
+  | 'TOO_MANY_REQUESTS'
   | 'MALFORMED_REQUEST'
   | 'INVALID_LEDGER_PROOF'
   | 'UNTRUSTED_CHECKPOINT'
@@ -109,6 +110,12 @@ export const ERRORS: Readonly<Record<ErrorCode, Readonly<ErrorEntry>>> = Object.
     type: `${CITY}REQUEST_TOO_LARGE`,
     title: 'Request body too large',
     status: 413,
+    resolutionError: 'INTERNAL_ERROR',
+  },
+  TOO_MANY_REQUESTS: {
+    type: `${CITY}TOO_MANY_REQUESTS`,
+    title: 'Too many requests (rate limit)',
+    status: 429,
     resolutionError: 'INTERNAL_ERROR',
   },
   MALFORMED_REQUEST: {

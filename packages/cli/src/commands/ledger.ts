@@ -8,14 +8,14 @@
  * (deploy/three-institutes/institute-X/ledger-node.env).
  */
 import { join, resolve } from 'node:path';
-import type { LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions } from '@did-city/ledger';
+import type { LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions, Limiters, TrustProxy } from '@did-city/ledger';
 import { DidCityError, type GenesisPolicy } from '@did-city/method';
 import { parsePolicy, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { type CommandSpec, list, str, UsageError, type Values } from '../args.ts';
 import { type Config, policyFingerprint } from '../config.ts';
 import { CliError, EXIT, type Output } from '../output.ts';
-import { DATA_DIR, dataDirOf, HOST, type Listen, listenOf, PORT, pair, readSettingFile, readTextOrFile, serveApp } from './serving.ts';
+import { DATA_DIR, dataDirOf, envSetting, HOST, type Listen, listenOf, PORT, pair, readSettingFile, readTextOrFile, serveApp } from './serving.ts';
 
 type LedgerLib = typeof import('@did-city/ledger');
 
@@ -28,6 +28,10 @@ interface LedgerSettings {
   database?: { connection: PostgresLogStoreOptions['connection']; retryMs: number };
   adminToken?: string;
   instituteTokens: Record<string, string>;
+  /** DID_CITY_RATE_* (spec §9.7): one set for the ledger and registration routers of this server. */
+  limiters: Limiters;
+  /** DID_CITY_TRUST_PROXY: whose X-Forwarded-For names the client. */
+  trustProxy: TrustProxy;
 }
 
 function integerSetting(config: Config, name: string): number | undefined {
@@ -92,6 +96,7 @@ function genesisPins(file: string): GenesisPolicy {
 
 function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerSettings {
   const env = (name: string) => config.env(name);
+  const envOf = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, env(name)]));
   const dataDir = dataDirOf(values, env('DID_CITY_LEDGER_DATA_DIR'));
   const network = str(values, 'network');
   const origin = str(values, 'origin') ?? env('DID_CITY_LEDGER_ORIGIN') ?? `city.ledger/${network ?? 'prod'}`;
@@ -141,6 +146,8 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
   ]);
   const databaseUrl = str(values, 'database') ?? env('DID_CITY_LEDGER_DATABASE_URL');
   const settings: LedgerSettings = {
+    limiters: lib.createLimiters(envSetting(() => lib.rateLimitsFromEnv(envOf(Object.values(lib.RATE_LIMIT_ENV))))),
+    trustProxy: envSetting(() => lib.parseTrustProxy(env(lib.TRUST_PROXY_ENV))),
     dataDir,
     listen: listenOf(values, { name: 'DID_CITY_LEDGER_LISTEN', value: env('DID_CITY_LEDGER_LISTEN') }),
     node,
@@ -166,14 +173,16 @@ async function servingOf(lib: LedgerLib, node: LedgerNode, settings: LedgerSetti
   const express = (await import('express')).default;
   const handler = express.Router();
   const log = (line: string) => out.progress(line);
-  const ledgerRouter = lib.createLedgerRouter(node, { ...(settings.adminToken ? { adminToken: settings.adminToken } : {}), log });
+  // One set of limiters for both routers, kept when a waiting node takes over: a class's budget is per server.
+  const { limiters } = settings;
+  const ledgerRouter = lib.createLedgerRouter(node, { ...(settings.adminToken ? { adminToken: settings.adminToken } : {}), log, limiters });
   if (node.sequencer === undefined) {
     handler.use('/registrations', notSequencing);
     handler.post(['/operations', '/governance/operations'], notSequencing);
     handler.use(ledgerRouter);
     return { node, handler, close: () => node.close() };
   }
-  const registrations = lib.createRegistrationRouter(node, { dataDir: settings.dataDir, instituteTokens: settings.instituteTokens });
+  const registrations = lib.createRegistrationRouter(node, { dataDir: settings.dataDir, instituteTokens: settings.instituteTokens, limiters });
   handler.use(registrations, ledgerRouter);
   return {
     node,
@@ -236,6 +245,7 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     let current: Serving | undefined;
     const app = express();
     app.disable('x-powered-by');
+    lib.applyTrustProxy(app, settings.trustProxy);
     app.use((req, res, next) => (current ? current.handler(req, res, next) : next()));
     const banner = (node: LedgerNode) => {
       out.print(`ledger ${node.origin}, trust policy fingerprint ${policyFingerprint(node.policyText)} (GET /policy)`);

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, need, str, UsageError } from '../args.ts';
 import { signerOf } from '../keyfile.ts';
-import { DATA_DIR, dataDirOf, HOST, listenOf, onSignal, PORT, portOf, serveApp } from './serving.ts';
+import { DATA_DIR, dataDirOf, envSetting, HOST, listenOf, onSignal, PORT, portOf, serveApp } from './serving.ts';
 
 export const serve: CommandSpec = {
   name: 'serve',
@@ -69,7 +69,8 @@ export const driver: CommandSpec = {
       freshness: settings.freshness,
       properties: publicProperties(settings),
     });
-    return serveApp({ app, listen: listenOf(values), out, what: 'did:city driver' });
+    const { limitedApp } = await import('../serve/limits.ts');
+    return serveApp({ app: envSetting(() => limitedApp(app)), listen: listenOf(values), out, what: 'did:city driver' });
   },
 };
 
@@ -120,6 +121,7 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
       holderKey: key,
       clients: [{ id: 'cli', token }],
     });
-    return serveApp({ app, listen: listenOf(values), out, what: `did:city issuer ${did}`, onClose: () => store.close() });
+    const { limitedApp } = await import('../serve/limits.ts');
+    return serveApp({ app: envSetting(() => limitedApp(app)), listen: listenOf(values), out, what: `did:city issuer ${did}`, onClose: () => store.close() });
   },
 };

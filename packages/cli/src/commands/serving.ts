@@ -75,6 +75,16 @@ export function dataDirOf(values: Values, env?: string): string {
 }
 
 /** `NAME=VALUE`. */
+/** A setting parsed from the environment; its RangeError becomes a usage error naming it. */
+export function envSetting<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 export function pair(spec: string, what: string): [string, string] {
   const at = spec.indexOf('=');
   if (at <= 0 || at === spec.length - 1) throw new UsageError(`${what} "${spec}" must be NAME=VALUE`);

@@ -10,11 +10,12 @@
  *                        /checkpoint, /proofs/…, /tile/…, /policy, /governance/operations), so a client's ledger
  *                        URL is the server's URL, the CLI's default
  */
-import type { LedgerNode, RegistrationRouter } from '@did-city/ledger';
-import { createLedgerRouter, healthAnswer } from '@did-city/ledger';
+import type { LedgerNode, Limiters, RegistrationRouter, TrustProxy } from '@did-city/ledger';
+import { applyTrustProxy, createLedgerRouter, healthAnswer } from '@did-city/ledger';
 import type { CityResolver } from '@did-city/method';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import { createDriverRouter } from 'uni-resolver-driver-did-city';
+import { mountLimits } from './limits.ts';
 
 export interface AppParts {
   node: LedgerNode;
@@ -25,6 +26,10 @@ export interface AppParts {
   publicUrl: string;
   isReady: () => boolean;
   log: (line: string) => void;
+  /** The server's rate limits, the same set the registration router was built with (spec §9.7). */
+  limiters: Limiters;
+  /** Whose X-Forwarded-For names the client (express `trust proxy`); false: the socket's address. */
+  trustProxy: TrustProxy;
 }
 
 const ROUTES = [
@@ -55,14 +60,16 @@ export function buildApp(parts: AppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  applyTrustProxy(app, parts.trustProxy);
   app.get('/health', health(parts));
   app.get('/', (_req, res) => void res.json({ name: 'did:city all-in-one', routes: ROUTES }));
+  mountLimits(app, parts.limiters, '/issuer');
   app.use('/issuer', parts.issuer);
   const properties = { ledgerUrl: `${parts.publicUrl}/`, trustPolicy: `${parts.publicUrl}/policy` };
   app.use(createDriverRouter({ resolver: parts.resolver, properties, onError: (error) => parts.log(`driver error: ${String(error)}`) }));
   app.use(parts.registrations);
   // Last: its request log and error handler then see only the ledger's own routes.
-  app.use(createLedgerRouter(parts.node, { adminToken: parts.adminToken, log: parts.log }));
+  app.use(createLedgerRouter(parts.node, { adminToken: parts.adminToken, log: parts.log, limiters: parts.limiters }));
   app.use((req: Request, res: Response) => {
     const detail = `no route ${req.method} ${req.path.slice(0, 200)}; see GET /`;
     res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail }));

@@ -16,12 +16,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createRegistrationRouter, LedgerNode, Registrations } from '@did-city/ledger';
+import {
+  createLimiters,
+  createRegistrationRouter,
+  LedgerNode,
+  type RateLimitSettings,
+  Registrations,
+  rateLimitsFromEnv,
+  type TrustProxy,
+  trustProxyFromEnv,
+} from '@did-city/ledger';
 import { createCityResolver, FileCheckpointStore, fetchPolicyFromEnv, HttpLedgerReader, hostsOf, type OutboundFetchPolicy } from '@did-city/method';
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
+import { ownRequests } from './limits.ts';
 import { layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
 import { registryPin, seedAll } from './seed.ts';
 import { seedDivisionChange } from './seed-divisions.ts';
@@ -43,6 +53,13 @@ export interface AllInOneOptions {
    * server's own public URL over http; its own status lists are read in process either way.
    */
   fetchPolicy?: OutboundFetchPolicy;
+  /**
+   * Rate limits of the writes, the expensive reads and the registration applications (spec §9.7); a class not
+   * given takes its DID_CITY_RATE_* setting, else the default. The server's own loopback reads are never counted.
+   */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Whose X-Forwarded-For names the client (express `trust proxy`). Default: DID_CITY_TRUST_PROXY, else off. */
+  trustProxy?: TrustProxy;
   /** Where the banner, the seeding progress and request lines go. Default console.log. */
   log?: (line: string) => void;
 }
@@ -87,6 +104,9 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? DEFAULT_HOST;
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  // Settings first: a bad one stops the start before anything is opened.
+  const rateLimits = { ...rateLimitsFromEnv(process.env), ...options.rateLimits };
+  const trustProxy = options.trustProxy ?? trustProxyFromEnv(process.env);
   const layout = layoutOf(dataDir);
   const keys = loadOrCreateOperatorKeys(layout);
   const { tokens, created } = loadOrCreateTokens(layout.tokens);
@@ -105,16 +125,20 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const port = await listen(server, options.port ?? DEFAULT_PORT, host);
     const publicUrl = options.publicUrl ?? `http://localhost:${port}`;
     const checkpointStore = new FileCheckpointStore(layout.checkpoints);
-    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore });
+    // The server's own reader is not counted by the limits: the driver or verifier request it serves was.
+    const own = ownRequests();
+    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, fetch: own.fetch });
     const resolver = createCityResolver({ reader, genesis });
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
     desk = Registrations.open({ node, file: join(dataDir, 'registrations.db'), onError });
     const { issuerBaseUrl: baseUrl } = loadOrCreateSettings(layout.settings, { issuerBaseUrl: `${publicUrl}/issuer` });
     const fetchPolicy = options.fetchPolicy ?? fetchPolicyFromEnv(process.env, hostsOf([publicUrl]));
     issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
-    const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, log });
+    const limiters = createLimiters(rateLimits, { skip: own.isOwn });
+    const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, log, limiters });
     let ready = false;
-    const app = buildApp({ node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, isReady: () => ready });
+    const parts = { node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, limiters, trustProxy };
+    const app = buildApp({ ...parts, isReady: () => ready });
     server.on('request', app);
     const seedContext = { node, desk, keys, layout, issuer: issuer.issuer, log };
     await seedAll(seedContext);

@@ -14,8 +14,10 @@ import type { LedgerNode } from '../node.ts';
 import { pathOf, problemHandler, requestLog } from './middleware.ts';
 import { operationRoutes } from './operations.ts';
 import { bodyProblem, type Classified, classify, sendPlainProblem } from './problem.ts';
+import { type Limiters, NO_LIMITERS } from './rate-limit.ts';
 import { readRoutes } from './reads.ts';
 import { tileRoutes } from './tiles.ts';
+import { applyTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface LedgerRouterOptions {
   /** Bearer token for `POST /governance/operations`; without one the governance path answers 401. */
@@ -24,6 +26,17 @@ export interface LedgerRouterOptions {
   bodyLimit?: number;
   /** One line per request and per unexpected failure. Default: nothing is logged. */
   log?: (line: string) => void;
+  /**
+   * Rate limits (spec §9.7): `createLimiters(…)`, built once per server and given to every router of it, so that a
+   * class's budget is shared across routes. Without them the router limits nothing (the servers the CLI runs
+   * always pass them).
+   */
+  limiters?: Limiters;
+}
+
+export interface LedgerAppOptions extends LedgerRouterOptions {
+  /** Whose X-Forwarded-For to believe (express `trust proxy`); default false: the socket's address is the client. */
+  trustProxy?: TrustProxy;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -38,6 +51,10 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   const log = options.log ?? (() => {});
   const router = express.Router();
   router.use(requestLog(log));
+  // Limits first, so that a client past its budget makes the node parse and check nothing.
+  const limiters = options.limiters ?? NO_LIMITERS;
+  router.post(['/operations', '/governance/operations', '/integrity/check'], limiters.writes);
+  router.get(['/dids/*rest', '/proofs/*rest', '/operations/*rest'], limiters.reads);
   router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
   router.use(readRoutes(node, { adminToken: options.adminToken }));
   router.use(tileRoutes(node));
@@ -46,10 +63,11 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
 }
 
 /** A standalone ledger node server: the router, 404/405 problems for anything else. */
-export function createLedgerApp(node: LedgerNode, options: LedgerRouterOptions = {}): Express {
+export function createLedgerApp(node: LedgerNode, options: LedgerAppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  applyTrustProxy(app, options.trustProxy ?? false);
   app.use(createLedgerRouter(node, options));
   app.use((req: Request, res: Response) => sendPlainProblem(res, 404, `no route ${req.method} ${pathOf(req)}`));
   return app;

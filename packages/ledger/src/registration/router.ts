@@ -23,6 +23,7 @@ import { DidCityError, isMultihashSha256 } from '@did-city/method';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { jsonBody, problemHandler, requestLog, requireJson, route } from '../http/middleware.ts';
 import { bodyProblem, type Classified, requestProblem, sendPlainProblem } from '../http/problem.ts';
+import { type Limiters, NO_LIMITERS } from '../http/rate-limit.ts';
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
@@ -39,6 +40,11 @@ export interface RegistrationRouterOptions {
   bodyLimit?: number;
   /** One line per request and per unexpected failure. */
   log?: (line: string) => void;
+  /**
+   * Rate limits (spec §9.7): applications per client and for all clients together, approvals and rejections as
+   * writes. Share one `createLimiters(…)` with the ledger router of the same server. Without them nothing is limited.
+   */
+  limiters?: Limiters;
 }
 
 /** The router, with the desk it serves (close it when the server stops). */
@@ -132,8 +138,11 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
   const router = express.Router();
   const json = jsonBody(options.bodyLimit ?? DEFAULT_REGISTRATION_BODY_LIMIT);
   const id = (req: Request) => String(req.params['id']);
+  const limiters = options.limiters ?? NO_LIMITERS;
   router.post(
     '/',
+    // Before the body is read: an application past the budget costs a counter, nothing else.
+    ...limiters.applications,
     requireJson,
     json,
     route(async (req, res) => {
@@ -159,8 +168,8 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
     route(async (req, res) => void res.json(await desk.rejectMatching(req.body))),
   );
   router.get('/:id', route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))));
-  router.post('/:id/approve', requireJson, json, route(async (req, res) => void res.json(await desk.approve(id(req), req.body))));
-  router.post('/:id/reject', requireJson, json, route(async (req, res) => void res.json(await desk.reject(id(req), req.body))));
+  router.post('/:id/approve', limiters.writes, requireJson, json, route(async (req, res) => void res.json(await desk.approve(id(req), req.body))));
+  router.post('/:id/reject', limiters.writes, requireJson, json, route(async (req, res) => void res.json(await desk.reject(id(req), req.body))));
   return router;
 }
 
