@@ -138,40 +138,37 @@ describe('the README session against a real all-in-one process', () => {
   });
 });
 
+/** A first start killed (-9) once its output shows `line`, then a second start on the same data directory. */
+async function restartedAfterKillAt(line: string): Promise<{ server: Spawned; dataDir: string }> {
+  const temp = tempDir('did-city-e2e-seed-');
+  temps.push(temp.cleanup);
+  const interrupted = spawnAllInOne({ port: await freePort(), dataDir: temp.dir });
+  running.push(interrupted);
+  await interrupted.waitFor(line);
+  await interrupted.kill9();
+  return { server: await started(temp.dir), dataDir: temp.dir };
+}
+
 describe('kill -9 in the middle of the first-start seeding', () => {
   it('completes the seeding on the next start, with one application per city', async () => {
-    const temp = tempDir('did-city-e2e-seed-');
-    temps.push(temp.cleanup);
-    const interrupted = spawnAllInOne({ port: await freePort(), dataDir: temp.dir });
-    running.push(interrupted);
-    await interrupted.waitFor('registered did:city:cn:110000');
-    await interrupted.kill9();
-
-    const server = await started(temp.dir);
+    const { server, dataDir } = await restartedAfterKillAt('registered did:city:cn:110000');
     for (const did of SEEDED) expect(await resolveStatus(server.url, did), did).toBe(200);
-    expect(await registrations(server.url, temp.dir)).toEqual(SEEDED_REGISTRATIONS);
-    expect(readdirSync(join(temp.dir, 'credentials')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
-    const body = JSON.parse(credentialFiles(temp.dir)[1]!);
+    expect(await registrations(server.url, dataDir)).toEqual(SEEDED_REGISTRATIONS);
+    expect(readdirSync(join(dataDir, 'credentials')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
+    const body = JSON.parse(credentialFiles(dataDir)[1]!);
     expect((await http(`${server.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });
     expect(server.output()).not.toContain('created the national registry');
   });
 
   it('completes the change of divisions when killed while the registry states edition 2018, doing nothing twice', async () => {
-    const temp = tempDir('did-city-e2e-divisions-');
-    temps.push(temp.cleanup);
-    const interrupted = spawnAllInOne({ port: await freePort(), dataDir: temp.dir });
-    running.push(interrupted);
-    await interrupted.waitFor('did:city:cn allocates from edition 2018');
-    await interrupted.kill9();
-
-    const server = await started(temp.dir);
+    const { server, dataDir } = await restartedAfterKillAt('did:city:cn allocates from edition 2018');
     const laiwu = await http(`${server.url}/1.0/identifiers/${LAIWU}`);
     expect(laiwu.status).toBe(410);
     expect(laiwu.body.didDocumentMetadata).toMatchObject({ successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
     const registry = await http(`${server.url}/1.0/identifiers/did:city:cn`);
     const editions = (registry.body.didDocument.service as Array<{ type: string; serviceEndpoint: { edition: string } }>).filter((s) => s.type === 'CityDivisionEdition');
     expect(editions.map((s) => s.serviceEndpoint.edition)).toEqual([latestDivisionEdition()]);
-    expect(await registrations(server.url, temp.dir)).toEqual(SEEDED_REGISTRATIONS);
+    expect(await registrations(server.url, dataDir)).toEqual(SEEDED_REGISTRATIONS);
     expect((await http(`${server.url}/health`)).body.treeSize).toBe(SEEDED_LEAVES);
   });
 });
