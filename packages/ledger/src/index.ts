@@ -43,6 +43,7 @@ export {
   type LedgerRouterOptions,
 } from './http/router.ts';
 export { applyTrustProxy, parseTrustProxy, TRUST_PROXY_ENV, type TrustProxy, trustProxyFromEnv } from './http/trust-proxy.ts';
+export { explorerRoutes } from './http/explorer.ts';
 export {
   type AddCheckpointHandler,
   createWitnessApp,

@@ -14,6 +14,7 @@ import { parsePolicy, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { type CommandSpec, list, str, UsageError, type Values } from '../args.ts';
 import { type Config, policyFingerprint } from '../config.ts';
+import { defaultExplorerDir } from '../explorer-dir.ts';
 import { CliError, EXIT, type Output } from '../output.ts';
 import { DATA_DIR, dataDirOf, envSetting, HOST, type Listen, listenOf, PORT, pair, readSettingFile, readTextOrFile, serveApp } from './serving.ts';
 
@@ -172,6 +173,7 @@ interface Serving {
 async function servingOf(lib: LedgerLib, node: LedgerNode, settings: LedgerSettings, out: Output): Promise<Serving> {
   const express = (await import('express')).default;
   const handler = express.Router();
+  handler.use(lib.explorerRoutes(defaultExplorerDir()));
   const log = (line: string) => out.progress(line);
   // One set of limiters for both routers, kept when a waiting node takes over: a class's budget is per server.
   const { limiters } = settings;

@@ -1,6 +1,8 @@
 /**
  * The one express app of the all-in-one, all on one port:
  *
+ *   /                    the explorer to a browser (Accept: text/html), else this route listing as JSON;
+ *                        the explorer's assets under /explorer/
  *   /health              the ledger's health (200 ok, 503 degraded with reasons) once the first-start seeding is
  *                        complete, 503 starting before
  *   /1.0/identifiers/…   the Universal Resolver driver (createDriverRouter), /1.0/properties
@@ -11,10 +13,11 @@
  *                        URL is the server's URL, the CLI's default
  */
 import type { LedgerNode, Limiters, RegistrationRouter, TrustProxy } from '@did-city/ledger';
-import { applyTrustProxy, createLedgerRouter, healthAnswer } from '@did-city/ledger';
+import { applyTrustProxy, createLedgerRouter, explorerRoutes, healthAnswer } from '@did-city/ledger';
 import type { CityResolver } from '@did-city/method';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import { createDriverRouter } from 'uni-resolver-driver-did-city';
+import { defaultExplorerDir } from '../explorer-dir.ts';
 import { mountLimits } from './limits.ts';
 
 export interface AppParts {
@@ -30,6 +33,8 @@ export interface AppParts {
   limiters: Limiters;
   /** Whose X-Forwarded-For names the client (express `trust proxy`); false: the socket's address. */
   trustProxy: TrustProxy;
+  /** The explorer's build output, served at `/` to browsers; default packages/explorer/dist of this repository. */
+  explorerDir?: string;
 }
 
 const ROUTES = [
@@ -62,7 +67,8 @@ export function buildApp(parts: AppParts): Express {
   app.set('etag', false);
   applyTrustProxy(app, parts.trustProxy);
   app.get('/health', health(parts));
-  app.get('/', (_req, res) => void res.json({ name: 'did:city all-in-one', routes: ROUTES }));
+  app.use(explorerRoutes(parts.explorerDir ?? defaultExplorerDir()));
+  app.get('/', (_req, res) => void res.vary('Accept').json({ name: 'did:city all-in-one', routes: ROUTES }));
   mountLimits(app, parts.limiters, '/issuer');
   app.use('/issuer', parts.issuer);
   const properties = { ledgerUrl: `${parts.publicUrl}/`, trustPolicy: `${parts.publicUrl}/policy` };

@@ -11,6 +11,7 @@
 import { DidCityError } from '@did-city/method';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
+import { explorerRoutes } from './explorer.ts';
 import { pathOf, problemHandler, requestLog } from './middleware.ts';
 import { operationRoutes } from './operations.ts';
 import { bodyProblem, type Classified, classify, sendPlainProblem } from './problem.ts';
@@ -37,6 +38,8 @@ export interface LedgerRouterOptions {
 export interface LedgerAppOptions extends LedgerRouterOptions {
   /** Whose X-Forwarded-For to believe (express `trust proxy`); default false: the socket's address is the client. */
   trustProxy?: TrustProxy;
+  /** The explorer's build output (packages/explorer/dist): served at `/` to browsers. Default: not served. */
+  explorerDir?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -68,6 +71,7 @@ export function createLedgerApp(node: LedgerNode, options: LedgerAppOptions = {}
   app.disable('x-powered-by');
   app.set('etag', false);
   applyTrustProxy(app, options.trustProxy ?? false);
+  if (options.explorerDir !== undefined) app.use(explorerRoutes(options.explorerDir));
   app.use(createLedgerRouter(node, options));
   app.use((req: Request, res: Response) => sendPlainProblem(res, 404, `no route ${req.method} ${pathOf(req)}`));
   return app;

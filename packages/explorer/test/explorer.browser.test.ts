@@ -1,0 +1,151 @@
+/**
+ * The explorer in a real browser against one all-in-one (seeded: the registry, Beijing, Tianjin, Shijiazhuang):
+ * the page verifies what it shows with the method library built for the browser, and fails closed, naming the leaf,
+ * once a stored operation is edited in the ledger's SQLite database.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type Spawned, spawnAllInOne, tempDir, waitHealthy } from '../../cli/test/serve-fixtures.ts';
+import { ensureBuilt, launch, sameOriginOnly, screenshot, verdict } from './browser.ts';
+
+const SHIJIAZHUANG = 'did:city:cn:130100';
+const didPage = (did: string) => `/#/did/${encodeURIComponent(did)}`;
+
+describe('the explorer in Chromium', () => {
+  const data = tempDir('did-city-explorer-');
+  let server: Spawned;
+  let browser: Browser;
+  let page: Page;
+  let foreign: string[];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    server = spawnAllInOne({ port: await freePort(), dataDir: data.dir });
+    [browser] = await Promise.all([launch(), waitHealthy(server.url)]);
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    foreign = sameOriginOnly(page, server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.kill9();
+    data.cleanup();
+  });
+
+  it('GET / is the explorer for a browser and still the JSON route listing for a JSON client', async () => {
+    const html = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect(await html.text()).toContain('/explorer/assets/');
+    const json = await fetch(`${server.url}/`, { headers: { Accept: 'application/json' } });
+    expect(((await json.json()) as { routes: string[] }).routes).toContain('/checkpoint');
+  });
+
+  it('lists the registered cities, searchable by name and code', async () => {
+    await page.goto(`${server.url}/`);
+    expect(await verdict(page)).toBe(true);
+    const rows = page.locator('table.cities tbody tr');
+    const db = new Database(join(data.dir, 'ledger.db'), { readonly: true });
+    const { dids } = db.prepare('SELECT COUNT(DISTINCT did) AS dids FROM entries').get() as { dids: number };
+    db.close();
+    await expect.poll(() => rows.count()).toBe(dids);
+    await page.getByRole('searchbox').fill('石家庄');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(SHIJIAZHUANG);
+    await page.getByRole('searchbox').fill('120000');
+    await expect.poll(async () => (await rows.allTextContents()).join()).toContain('天津市');
+    await page.getByRole('searchbox').fill('Hebei');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByRole('searchbox').fill('');
+    await screenshot(page, 'cities');
+  });
+
+  it('verifies every entry of Shijiazhuang in the browser, with its parent registry', async () => {
+    await page.goto(`${server.url}${didPage(SHIJIAZHUANG)}`);
+    expect(await verdict(page)).toBe(true);
+    const entries = page.locator('[data-testid^="entry-"]');
+    expect(await entries.count()).toBeGreaterThan(0);
+    expect(await entries.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ok')))).not.toContain('false');
+    expect(await page.getByTestId('parent').getAttribute('data-ok')).toBe('true');
+    expect(await page.getByTestId('checkpoint').getAttribute('data-ok')).toBe('true');
+    expect(await page.locator('main').textContent()).toContain('z6Mk');
+    await screenshot(page, 'did-shijiazhuang');
+  });
+
+  it('shows the ledger: tree size, the checkpoint, each witness cosignature, the whole log against the root', async () => {
+    await page.goto(`${server.url}/#/ledger`);
+    expect(await verdict(page)).toBe(true);
+    const note = await (await fetch(`${server.url}/checkpoint`)).text();
+    expect(await page.getByTestId('tree-size').textContent()).toBe(note.split('\n')[1]);
+    expect(await page.getByTestId('cosigner').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('log-index').getAttribute('data-ok')).toBe('true');
+    await screenshot(page, 'ledger');
+  });
+
+  it('switches to Chinese and stays usable at phone width', async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    await phone.goto(`${server.url}${didPage(SHIJIAZHUANG)}`);
+    await phone.getByRole('button', { name: '中文' }).click();
+    expect(await verdict(phone)).toBe(true);
+    expect(await phone.getByTestId('verdict').textContent()).toContain('全部条目已在浏览器中验证');
+    // A string, evaluated in the page: this file is type-checked without the DOM library.
+    const overflow = await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'did-shijiazhuang-phone-zh');
+    await phone.getByRole('button', { name: 'English' }).click();
+    await phone.close();
+  });
+
+  async function checkCredential(file: string): Promise<{ ok: string | null; status: string | null }> {
+    await page.goto(`${server.url}/#/credential`);
+    await page.locator('#credential-input').fill(readFileSync(join(data.dir, 'credentials', file), 'utf8'));
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const result = page.getByTestId('credential-verdict');
+    await result.waitFor();
+    return { ok: await result.getAttribute('data-ok'), status: await page.getByTestId('credential-status').textContent() };
+  }
+
+  it('checks a seeded credential, and one the issuer revoked', async () => {
+    // Revoked before any check: the node's verifier caches a status list for its ttl (Bitstring Status List §3.2).
+    const beijing = JSON.parse(readFileSync(join(data.dir, 'credentials', '110000.json'), 'utf8')).verifiableCredential;
+    const tokens = JSON.parse(readFileSync(join(data.dir, 'tokens.json'), 'utf8'));
+    const revoke = await fetch(`${server.url}/issuer/credentials/status`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${tokens.issuer}` },
+      body: JSON.stringify({ credentialId: beijing.id, credentialStatus: [{ status: 'revoked' }] }),
+    });
+    expect(revoke.status).toBe(200);
+    expect(await checkCredential('130100.json')).toEqual({ ok: 'true', status: 'active' });
+    expect(await page.locator('main').textContent()).toContain(SHIJIAZHUANG);
+    await screenshot(page, 'credential-verified');
+    expect(await checkCredential('110000.json')).toEqual({ ok: 'false', status: 'revoked' });
+    expect(await page.locator('main').textContent()).toContain('REVOKED');
+    await screenshot(page, 'credential-revoked');
+  });
+
+  it('fails closed, naming the leaf, when a stored operation is edited in ledger.db', async () => {
+    const db = new Database(join(data.dir, 'ledger.db'));
+    try {
+      const row = db.prepare('SELECT leaf_index, leaf FROM entries WHERE did = ? AND seq = 0').get(SHIJIAZHUANG) as { leaf_index: number; leaf: Buffer };
+      const edited = Buffer.from(row.leaf.toString('utf8').replace('"assertionMethod":["#key-1"],', ''));
+      expect(edited.equals(row.leaf)).toBe(false);
+      db.prepare('UPDATE entries SET leaf = ? WHERE leaf_index = ?').run(edited, row.leaf_index);
+      await page.goto(`${server.url}${didPage(SHIJIAZHUANG)}`);
+      expect(await verdict(page)).toBe(false);
+      expect(await page.getByTestId(`entry-${row.leaf_index}`).getAttribute('data-ok')).toBe('false');
+      expect(await page.getByTestId('verdict').textContent()).toContain(`leaf ${row.leaf_index}: not included in checkpoint`);
+      await screenshot(page, 'did-tampered');
+      await page.goto(`${server.url}/#/ledger`);
+      expect(await verdict(page)).toBe(false);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('fetched nothing from outside the node', () => {
+    expect(foreign).toEqual([]);
+  });
+});
