@@ -2,8 +2,11 @@
  * Ledger benchmarks (run: `pnpm exec tsx test/bench/ledger.bench.ts`; `BENCH_1M=1` adds the 1M-entry store).
  * Figures are printed with a baseline measured in the same run, as ratios; nothing is asserted about time.
  *
- * 1. Durable batched append into SqliteLogStore (raw AppendBatch entries of 256, ~900-byte synthetic leaves,
- *    no validation: this measures the store) vs raw better-sqlite3 inserts of the same bytes in one transaction.
+ * 1. Durable batched append into SqliteLogStore (raw AppendBatch entries of 256, ~900-byte synthetic leaves, each
+ *    a new DID, no validation: this measures the store; a checkpoint saved after each batch, as the sequencer
+ *    does), with the DID index maintained (did_index rows in the transaction, the prefix tree in memory) against
+ *    the same store without it (`didIndex: false`, log only) in the same run (aim ≥ 0.8, flat across sizes), and
+ *    raw better-sqlite3 inserts of the same bytes in one transaction.
  * 2. Submit-to-receipt latency of single operations through a LedgerNode with three in-process witnesses
  *    (validation, append, checkpoint, 3 cosignatures, receipt) vs one raw synchronous=FULL SQLite commit.
  * 3. Inclusion proof generation (from the store) + verification rate and proof size at each log size.
@@ -20,6 +23,7 @@ import { createLedgerApp, LedgerNode, SqliteLogStore } from '@did-city/ledger';
 import { createCityResolver, HttpLedgerReader } from '@did-city/method';
 import { verifyInclusion } from '@did-city/tlog';
 import { batchOf, CITY, createUnder, Database, fmt, INSTITUTES, key, machine, percentile, rawInsert, registryGenesis } from './ledger-fixtures.ts';
+import { benchReport } from './report.ts';
 
 const BATCH = 256;
 const dirs: string[] = [];
@@ -29,18 +33,27 @@ const tmp = (prefix: string) => {
   return dir;
 };
 
-async function appendStore(size: number): Promise<{ store: SqliteLogStore; ms: number; baselineMs: number }> {
-  const dir = tmp('bench-append-');
-  const store = new SqliteLogStore({ file: join(dir, 'ledger.db') });
-  let ms = 0;
+/**
+ * Appends `size` synthetic entries in batches to a store with the DID index and to one without, taking turns batch
+ * by batch (background load and garbage collection then hit both alike), saving a checkpoint after each batch as
+ * the sequencer anchors them. Returns the indexed store (for the proofs) and the time each spent.
+ */
+async function appendStores(size: number): Promise<{ store: SqliteLogStore; indexedMs: number; logOnlyMs: number }> {
+  const indexed = new SqliteLogStore({ file: join(tmp('bench-append-'), 'ledger.db') });
+  const logOnly = new SqliteLogStore({ file: join(tmp('bench-append-'), 'ledger.db'), didIndex: false });
+  const spent = new Map<SqliteLogStore, number>([[indexed, 0], [logOnly, 0]]);
   for (let start = 0; start < size; start += BATCH) {
     const batch = batchOf(start, Math.min(BATCH, size - start)); // built outside the timed part
-    const t = performance.now();
-    await store.append(batch);
-    ms += performance.now() - t;
+    const order = (start / BATCH) % 2 === 0 ? [indexed, logOnly] : [logOnly, indexed];
+    for (const store of order) {
+      const t = performance.now();
+      const head = await store.append(batch);
+      await store.saveCheckpoint({ size: head.size, root: head.root, note: `bench checkpoint ${head.size}` });
+      spent.set(store, spent.get(store)! + performance.now() - t);
+    }
   }
-  const baselineMs = rawInsert(join(dir, 'raw.db'), size);
-  return { store, ms, baselineMs };
+  await logOnly.close();
+  return { store: indexed, indexedMs: spent.get(indexed)!, logOnlyMs: spent.get(logOnly)! };
 }
 
 async function proofRate(store: SqliteLogStore, size: number): Promise<{ perSecond: number; hashes: number }> {
@@ -57,21 +70,33 @@ async function proofRate(store: SqliteLogStore, size: number): Promise<{ perSeco
   return { perSecond: rounds / ((performance.now() - started) / 1000), hashes };
 }
 
-async function appendAndProofs(): Promise<void> {
+interface AppendRow {
+  entries: number;
+  indexed: number;
+  logOnly: number;
+  raw: number;
+  proofsPerSecond: number;
+  proofHashes: number;
+}
+
+async function appendAndProofs(): Promise<AppendRow[]> {
   const sizes = [1_000, 10_000, 100_000, ...(process.env['BENCH_1M'] === '1' ? [1_000_000] : [])];
-  console.log('\n## 1. Durable batched append (SqliteLogStore, batches of 256 raw entries) and 3. inclusion proofs');
-  console.log('| entries | store entries/s | raw insert entries/s | store/raw | proofs gen+verify/s | proof hashes (bytes) | ⌈log2 n⌉ |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n## 1. Durable batched append (SqliteLogStore, batches of 256 raw entries, a checkpoint each) and 3. inclusion proofs');
+  console.log('| entries | with DID index entries/s | log only entries/s | index ÷ log only (aim ≥ 0.8) | raw insert entries/s | with index ÷ raw | proofs gen+verify/s | proof hashes (bytes) | ⌈log2 n⌉ |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const rows: AppendRow[] = [];
   for (const size of sizes) {
-    const { store, ms, baselineMs } = await appendStore(size);
-    const rate = size / (ms / 1000);
-    const raw = size / (baselineMs / 1000);
+    const { store, indexedMs, logOnlyMs } = await appendStores(size);
+    const rawMs = rawInsert(join(tmp('bench-raw-'), 'raw.db'), size);
     const proofs = await proofRate(store, size);
     await store.close();
-    const row = [fmt(size), fmt(rate), fmt(raw), fmt(rate / raw, 2), fmt(proofs.perSecond), `${proofs.hashes} (${proofs.hashes * 32})`, Math.ceil(Math.log2(size))];
-    console.log(`| ${row.join(' | ')} |`);
+    const row = { entries: size, indexed: size / (indexedMs / 1000), logOnly: size / (logOnlyMs / 1000), raw: size / (rawMs / 1000), proofsPerSecond: proofs.perSecond, proofHashes: proofs.hashes };
+    rows.push(row);
+    const cells = [fmt(size), fmt(row.indexed), fmt(row.logOnly), fmt(row.indexed / row.logOnly, 2), fmt(row.raw), fmt(row.indexed / row.raw, 2), fmt(proofs.perSecond), `${proofs.hashes} (${proofs.hashes * 32})`, Math.ceil(Math.log2(size))];
+    console.log(`| ${cells.join(' | ')} |`);
   }
   if (process.env['BENCH_1M'] !== '1') console.log('(1M entries: set BENCH_1M=1; it is left out of the default run to stay within budget)');
+  return rows;
 }
 
 function rawCommitLatency(): number[] {
@@ -91,7 +116,7 @@ function rawCommitLatency(): number[] {
   return times.sort((a, b) => a - b);
 }
 
-async function submitLatency(): Promise<void> {
+async function submitLatency(): Promise<Record<string, number>> {
   const node = await LedgerNode.open({ dataDir: tmp('bench-node-'), sequencer: { batchIntervalMs: 0 } });
   await node.submitGovernance(await registryGenesis());
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
@@ -111,6 +136,7 @@ async function submitLatency(): Promise<void> {
   console.log(`| node.submit → receipt | ${fmt(percentile(times, 50), 2)} | ${fmt(percentile(times, 99), 2)} |`);
   console.log(`| raw SQLite commit (synchronous=FULL) | ${fmt(percentile(raw, 50), 2)} | ${fmt(percentile(raw, 99), 2)} |`);
   console.log(`| ratio | ${fmt(percentile(times, 50) / percentile(raw, 50), 1)}× | ${fmt(percentile(times, 99) / percentile(raw, 99), 1)}× |`);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), rawP50: percentile(raw, 50), rawP99: percentile(raw, 99) };
 }
 
 function ed25519VerifyRate(): number {
@@ -129,7 +155,7 @@ async function timed(rounds: number, work: () => Promise<void>): Promise<number>
   return rounds / ((performance.now() - started) / 1000);
 }
 
-async function resolution(): Promise<void> {
+async function resolution(): Promise<Record<string, number>> {
   const node = await LedgerNode.open({ dataDir: tmp('bench-resolve-'), sequencer: { batchIntervalMs: 0 } });
   await node.submitGovernance(await registryGenesis());
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
@@ -156,15 +182,18 @@ async function resolution(): Promise<void> {
   console.log(`| cold (fresh resolver: 2 reads, checkpoint + 2 inclusion proofs + replay of 2 operations) | ${fmt(cold)} | ${fmt(ed / cold, 1)} |`);
   console.log(`| warm (cached state: 1 read, checkpoint + inclusion check, no replay) | ${fmt(warm)} | ${fmt(ed / warm, 1)} |`);
   console.log(`| raw node:crypto Ed25519 verify | ${fmt(ed)} | 1 |`);
+  return { coldPerSecond: cold, warmPerSecond: warm, ed25519PerSecond: ed };
 }
 
 async function main(): Promise<void> {
+  const report = benchReport('ledger');
   const started = performance.now();
   console.log(`# did:city ledger benchmarks\n\nmachine: ${machine()}`);
-  await appendAndProofs();
-  await submitLatency();
-  await resolution();
+  const append = await appendAndProofs();
+  const submit = await submitLatency();
+  const resolutions = await resolution();
   console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s`);
+  report.write({ append, submit, resolution: resolutions });
 }
 
 try {

@@ -3,8 +3,9 @@
  * registry, replayed top-down so each DID is checked against its parent's key state at every position.
  */
 import { parentDid } from './did.ts';
-import { replayHistory } from './state.ts';
-import type { DidHistory, LedgerHistory, LedgerReader } from './types.ts';
+import { DidCityError } from './errors.ts';
+import { applyOperation, replayHistory, type StateContext } from './state.ts';
+import type { DidHistory, LedgerHistory, LedgerReader, LogEntry } from './types.ts';
 import type { GenesisPolicy } from './validate.ts';
 
 export interface LoadHistoryOptions {
@@ -53,4 +54,40 @@ export async function loadHistory(
   const loaded: LoadedHistory = { history: parent! };
   if (own.ledger !== undefined) loaded.ledger = own.ledger;
   return loaded;
+}
+
+/**
+ * `history` (verified before) brought up to date with `newer`, the entries after its head: each is validated as
+ * the next operation against the parent's history read now, exactly as a replay would at that position, and the
+ * operations before them are not replayed again. A warm refresh after one new operation then costs one operation,
+ * not the whole history (spec §7.9). The caller has checked that the ledger's entries still hold the head at its
+ * position (same leaf and operation hash, hence by the hash chain the same operations before it). Throws the
+ * validator's DidCityError (detail prefixed with the leaf index) for an invalid entry.
+ */
+export async function extendHistory(
+  reader: LedgerReader,
+  history: DidHistory,
+  newer: readonly LogEntry[],
+  options: LoadHistoryOptions = {},
+): Promise<DidHistory> {
+  const context: StateContext = options.genesis === undefined ? {} : { genesis: options.genesis };
+  const parent = parentDid(history.did);
+  if (parent !== undefined) {
+    const loaded = await loadHistory(reader, parent, options);
+    if (loaded.history !== undefined) context.parent = loaded.history;
+  }
+  let extended = history;
+  for (const entry of newer) {
+    const about = (entry?.operation as { did?: unknown } | undefined)?.did;
+    if (about !== history.did) {
+      throw new DidCityError('INVALID_OPERATION', `leaf ${String(entry?.index)}: operation is for ${String(about)}, not ${history.did}`);
+    }
+    try {
+      extended = applyOperation(extended, entry, context);
+    } catch (cause) {
+      if (!(cause instanceof DidCityError)) throw cause;
+      throw new DidCityError(cause.code, `leaf ${String(entry.index)}: ${cause.detail}`, { cause });
+    }
+  }
+  return extended;
 }

@@ -11,7 +11,7 @@ import { parseDid } from './did.ts';
 import { dereference as dereferenceWith } from './dereference.ts';
 import { lookupDivision } from './divisions.ts';
 import { DidCityError, type ProblemDetails, toResolutionProblem } from './errors.ts';
-import { loadHistory } from './history.ts';
+import { extendHistory, loadHistory } from './history.ts';
 import { canonicalize } from './jcs.ts';
 import { copyJson, equalsParsedJson } from './json-values.ts';
 import { LruCache } from './lru-cache.ts';
@@ -157,6 +157,18 @@ function isUnchanged(history: DidHistory, entries: LogEntry[]): boolean {
   );
 }
 
+/**
+ * The entries after the cached head when the ledger's entries still hold that head at its position (same leaf,
+ * same operation hash) and go on past it; undefined otherwise (then the whole history is replayed).
+ */
+function entriesAfterHead(history: DidHistory, entries: LogEntry[]): LogEntry[] | undefined {
+  const at = history.head.seq;
+  const head = entries[at];
+  if (history.deactivation !== undefined || head === undefined || entries.length <= at + 1) return undefined;
+  if (head.index !== headLeafIndex(history) || !headIsUnchanged(history, head.operation)) return undefined;
+  return entries.slice(at + 1);
+}
+
 async function cachedHistory(did: string, context: ResolveContext & { cache: HistoryCache }): Promise<VerifiedState> {
   const { cache } = context;
   return cache.fresh(did) ?? cache.refreshOnce(did, () => refreshHistory(did, context));
@@ -169,6 +181,12 @@ async function refreshHistory(did: string, context: ResolveContext & { cache: Hi
   const cached = cache.get(did)?.history;
   if (cached !== undefined && isUnchanged(cached, fresh.entries)) {
     return remember(cache, did, { history: cached, ...ledgerOf(fresh.ledger), verifiedAt });
+  }
+  const newer = cached === undefined ? undefined : entriesAfterHead(cached, fresh.entries);
+  if (newer !== undefined) {
+    const extended = await extendHistory(context.reader, cached!, newer, withGenesis({}, context));
+    rememberHead(extended, fresh.entries);
+    return remember(cache, did, { history: extended, ...ledgerOf(fresh.ledger), verifiedAt });
   }
   // Hand loadHistory the entries just read instead of reading them twice; ancestors still come from the ledger.
   const reader: LedgerReader = {

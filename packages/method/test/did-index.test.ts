@@ -109,3 +109,21 @@ describe('the checkpoint index line', () => {
     }
   });
 });
+
+describe('proof size grows as log n (the shape the trust benchmark measures)', () => {
+  it('the mean number of siblings stays within a few hashes of log2 n, for present and absent DIDs', () => {
+    const heads = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => ({ did: `did:city:cn:130100:d${from + i}`, seq: 0, index: from + i, operationHash: `zQm${from + i}` }));
+    let index = DidIndex.empty();
+    for (const [from, to] of [[0, 256], [256, 4096]] as const) {
+      index = index.apply(heads(from, to));
+      const mean = (dids: string[]) => dids.reduce((n, did) => n + index.prove(did).indexProof.siblings.length, 0) / dids.length;
+      const present = mean(heads(0, to).map((h) => h.did));
+      const absent = mean(Array.from({ length: 200 }, (_, i) => `did:city:cn:130100:absent${i}`));
+      for (const siblings of [present, absent]) {
+        expect(siblings).toBeGreaterThan(Math.log2(to) - 2);
+        expect(siblings).toBeLessThan(Math.log2(to) + 3);
+      }
+    }
+  });
+});

@@ -49,6 +49,12 @@ import { fullState } from './versions.ts';
 export interface SqliteLogStoreOptions {
   /** Path of the database file (created if missing). */
   file: string;
+  /**
+   * Default true. `false` makes a log-only store that neither writes `did_index` rows nor keeps the prefix tree:
+   * it appends and proves inclusion and consistency, but `didIndex()` throws, so a ledger node cannot run on it.
+   * It exists to measure what the index costs an append (the benchmark's baseline).
+   */
+  didIndex?: boolean;
 }
 
 export class SqliteLogStore implements LogStore {
@@ -56,7 +62,7 @@ export class SqliteLogStore implements LogStore {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #write: Database.Transaction<(batch: AppendBatch) => Frontier>;
   #frontier: Frontier;
-  readonly #index: Promise<IndexVersions>;
+  readonly #index: Promise<IndexVersions> | undefined;
 
   constructor(options: SqliteLogStoreOptions) {
     restrictFile(options.file);
@@ -68,7 +74,9 @@ export class SqliteLogStore implements LogStore {
       this.#db.close();
       throw err;
     }
-    this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch));
+    const indexed = options.didIndex !== false;
+    this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch, indexed));
+    if (!indexed) return;
     const anchored = this.#prepare<[], { size: number }>('SELECT coalesce(max(tree_size), 0) AS size FROM checkpoints').get()!.size;
     this.#index = IndexVersions.open(this.#indexSource(), this.#frontier.size, anchored);
     // Callers see a failure when they use the index; nobody may be waiting yet.
@@ -87,6 +95,7 @@ export class SqliteLogStore implements LogStore {
       if (err instanceof AppendConflictError) this.#frontier = this.#loadFrontier();
       throw toConflict(err);
     }
+    if (index === undefined) return this.head();
     if (index.size < batch.expectedSize) await index.at(batch.expectedSize);
     index.appended(batch.expectedSize, batch.entries.map((e, i) => headOf(e, batch.expectedSize + i)));
     return this.head();
@@ -94,6 +103,7 @@ export class SqliteLogStore implements LogStore {
 
   async didIndex(size: number): Promise<DidIndex> {
     checkTreeSize(size, this.#frontier.size);
+    if (this.#index === undefined) throw new RangeError('this store keeps no DID index (didIndex: false)');
     return (await this.#index).at(size);
   }
 
@@ -113,7 +123,7 @@ export class SqliteLogStore implements LogStore {
     };
   }
 
-  #appendInTransaction(batch: AppendBatch): Frontier {
+  #appendInTransaction(batch: AppendBatch, indexed: boolean): Frontier {
     const size = this.#storedSize();
     if (size !== batch.expectedSize || size !== this.#frontier.size) {
       throw new AppendConflictError('size', `log has ${size} entries, batch expected ${batch.expectedSize}`);
@@ -130,9 +140,11 @@ export class SqliteLogStore implements LogStore {
       `INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES (?, ?, ?, ?)
        ON CONFLICT (did) DO UPDATE SET seq = excluded.seq, leaf_index = excluded.leaf_index, operation_hash = excluded.operation_hash`,
     );
-    batch.entries.forEach((e, i) => {
-      upsertHead.run(e.did, e.seq, size + i, e.operationHash);
-    });
+    if (indexed) {
+      batch.entries.forEach((e, i) => {
+        upsertHead.run(e.did, e.seq, size + i, e.operationHash);
+      });
+    }
     this.#writeStates(batch.states, size + batch.entries.length);
     return frontier;
   }
@@ -269,7 +281,7 @@ export class SqliteLogStore implements LogStore {
         .run(cp.size, cp.root, cp.note);
     });
     save.immediate(checkpoint);
-    (await this.#index).anchored(checkpoint.size);
+    (await this.#index)?.anchored(checkpoint.size);
   }
 
   #checkpointRow(size: number): CheckpointRow | undefined {
