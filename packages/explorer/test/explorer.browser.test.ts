@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
+import { keyPairFromSecret } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type Spawned, spawnAllInOne, tempDir, waitHealthy } from '../../cli/test/serve-fixtures.ts';
 import { ensureBuilt, launch, sameOriginOnly, screenshot, verdict } from './browser.ts';
@@ -124,6 +125,53 @@ describe('the explorer in Chromium', () => {
     expect(await checkCredential('110000.json')).toEqual({ ok: 'false', status: 'revoked' });
     expect(await page.locator('main').textContent()).toContain('REVOKED');
     await screenshot(page, 'credential-revoked');
+  });
+
+  it('a city applies with a key made in the browser, two institutes approve in the console, the DID page shows it', async () => {
+    const bodies: string[] = [];
+    const record = (p: Page) => p.on('request', (request) => bodies.push(request.postData() ?? ''));
+    record(page);
+    await page.goto(`${server.url}/#/apply`);
+    await page.locator('#code').fill('130200');
+    expect(await page.getByTestId('division').textContent()).toContain('唐山市');
+    await page.getByRole('button', { name: 'Generate a key in this browser' }).click();
+    const publicKey = await page.getByTestId('city-key').textContent();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the key file' }).click()]);
+    const cityKey = JSON.parse(readFileSync((await download.path())!, 'utf8')).keys[0];
+    expect(keyPairFromSecret('Ed25519', Buffer.from(cityKey.secretKey, 'base64url')).publicKeyMultibase).toBe(publicKey);
+    await page.locator('#organisation').fill('Tangshan Municipal Government');
+    await page.locator('#email').fill('did@tangshan.example');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.waitForURL(/#\/apply\/z/);
+    expect(await page.getByTestId('application-status').getAttribute('data-status')).toBe('pending');
+    await screenshot(page, 'apply-pending');
+
+    const tokens = JSON.parse(readFileSync(join(data.dir, 'tokens.json'), 'utf8'));
+    const secrets = [cityKey.secretKey as string];
+    for (const institute of ['institute-a', 'institute-b']) {
+      const desk = await browser.newPage();
+      record(desk);
+      await desk.goto(`${server.url}/#/console`);
+      await desk.locator('#token').fill(tokens.institutes[institute]);
+      await desk.getByRole('button', { name: 'Sign in' }).click();
+      const keyFile = join(data.dir, 'keys', `${institute}.json`);
+      secrets.push(JSON.parse(readFileSync(keyFile, 'utf8')).keys[0].secretKey);
+      await desk.locator('#keyfile').setInputFiles(keyFile);
+      await desk.getByTestId('institute-key').waitFor();
+      const application = desk.getByTestId('application-130200');
+      if (institute === 'institute-a') await screenshot(desk, 'console');
+      await application.getByRole('button', { name: 'Approve' }).click();
+      await desk.getByTestId('console-message').filter({ hasText: 'did:city:cn:130200' }).waitFor();
+      await desk.close();
+    }
+    await expect.poll(() => page.getByTestId('application-status').getAttribute('data-status'), { timeout: 20_000 }).toBe('anchored');
+    await page.getByRole('link', { name: 'did:city:cn:130200' }).click();
+    expect(await verdict(page)).toBe(true);
+    expect(await page.locator('main').textContent()).toContain(publicKey);
+    await screenshot(page, 'did-anchored-by-console');
+    // The keys stayed in the browsers: no request carried a secret key.
+    for (const secret of secrets) expect(bodies.join('\n')).not.toContain(secret);
+    expect(bodies.some((body) => body.includes('"proof"'))).toBe(true);
   });
 
   it('fails closed, naming the leaf, when a stored operation is edited in ledger.db', async () => {

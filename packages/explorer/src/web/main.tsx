@@ -2,7 +2,9 @@ import './polyfill.ts';
 import './style.css';
 import { render } from 'preact';
 import { lang, setLang, t } from './i18n.ts';
+import { ApplyPage } from './pages/apply.tsx';
 import { CitiesPage } from './pages/cities.tsx';
+import { ConsolePage } from './pages/console.tsx';
 import { CredentialPage } from './pages/credential.tsx';
 import { DidPage } from './pages/did.tsx';
 import { LedgerPage } from './pages/ledger.tsx';
@@ -16,12 +18,17 @@ const NAV = [
   ['/', 'cities'],
   ['/ledger', 'ledger'],
   ['/credential', 'credential'],
+  ['/console', 'console'],
+  ['/apply', 'apply'],
 ] as const;
 
 function Page({ path }: { path: string }) {
   if (path.startsWith('/did/')) return <DidPage did={decodeURIComponent(path.slice(5))} />;
   if (path === '/ledger') return <LedgerPage />;
   if (path === '/credential') return <CredentialPage />;
+  if (path === '/console') return <ConsolePage />;
+  if (path === '/apply') return <ApplyPage />;
+  if (path.startsWith('/apply/')) return <ApplyPage id={decodeURIComponent(path.slice(7))} />;
   return <CitiesPage />;
 }
 
