@@ -5,7 +5,7 @@ import { divisionShow } from './division.ts';
 import { history } from './history.ts';
 import { keysGenerate, keysShow } from './keys.ts';
 import { create, deactivate, recover } from './operations.ts';
-import { apply, approve, registrationsList, registrationsShow, reject } from './registration.ts';
+import { apply, approve, registrationsList, registrationsRejectMatching, registrationsShow, reject } from './registration.ts';
 import { resolve } from './resolve.ts';
 import { ledger } from './ledger.ts';
 import { ledgerCheck } from './ledger-check.ts';
@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   apply,
   registrationsList,
   registrationsShow,
+  registrationsRejectMatching,
   approve,
   reject,
   create,

@@ -8,7 +8,7 @@
  * (deploy/three-institutes/institute-X/ledger-node.env).
  */
 import { join, resolve } from 'node:path';
-import type { LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions, Limiters, TrustProxy } from '@did-city/ledger';
+import type { DeskSettings, LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions, Limiters, TrustProxy } from '@did-city/ledger';
 import { DidCityError, type GenesisPolicy } from '@did-city/method';
 import { parsePolicy, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import type { Request, RequestHandler, Response, Router } from 'express';
@@ -33,6 +33,8 @@ interface LedgerSettings {
   limiters: Limiters;
   /** DID_CITY_TRUST_PROXY: whose X-Forwarded-For names the client. */
   trustProxy: TrustProxy;
+  /** The registration desk's pending time and bound (DID_CITY_REGISTRATION_*). */
+  desk: DeskSettings;
 }
 
 function integerSetting(config: Config, name: string): number | undefined {
@@ -95,6 +97,16 @@ function genesisPins(file: string): GenesisPolicy {
   return parsed as GenesisPolicy;
 }
 
+/** DID_CITY_REGISTRATION_PENDING_TTL_S and _MAX_PENDING, a bad value being a usage error. */
+export function deskSettings(lib: Pick<LedgerLib, 'deskSettingsFromEnv'>, env: (name: string) => string | undefined): DeskSettings {
+  const names = ['DID_CITY_REGISTRATION_PENDING_TTL_S', 'DID_CITY_REGISTRATION_MAX_PENDING'];
+  try {
+    return lib.deskSettingsFromEnv(Object.fromEntries(names.map((name) => [name, env(name)])));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerSettings {
   const env = (name: string) => config.env(name);
   const envOf = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, env(name)]));
@@ -153,6 +165,7 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
     listen: listenOf(values, { name: 'DID_CITY_LEDGER_LISTEN', value: env('DID_CITY_LEDGER_LISTEN') }),
     node,
     instituteTokens,
+    desk: deskSettings(lib, env),
     ...(adminToken ? { adminToken } : {}),
   };
   if (databaseUrl !== undefined) {
@@ -184,7 +197,7 @@ async function servingOf(lib: LedgerLib, node: LedgerNode, settings: LedgerSetti
     handler.use(ledgerRouter);
     return { node, handler, close: () => node.close() };
   }
-  const registrations = lib.createRegistrationRouter(node, { dataDir: settings.dataDir, instituteTokens: settings.instituteTokens, limiters });
+  const registrations = lib.createRegistrationRouter(node, { dataDir: settings.dataDir, desk: settings.desk, instituteTokens: settings.instituteTokens, limiters });
   handler.use(registrations, ledgerRouter);
   return {
     node,
@@ -223,7 +236,9 @@ Restart=always) so that it waits for leadership again. Applications are kept in 
 Environment only (flags win over the settings named in the options): DID_CITY_LEDGER_LISTEN (HOST:PORT, below
 --host/--port, above HOST/PORT), DID_CITY_LEDGER_DATABASE_PASSWORD_FILE, DID_CITY_LEDGER_ADMIN_TOKEN_FILE,
 DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE (NAME=TOKEN lines), DID_CITY_LEDGER_LEADERSHIP_RETRY_MS (500),
-DID_CITY_LEDGER_BATCH_INTERVAL_MS (100), DID_CITY_LEDGER_MAX_BATCH (256), DID_CITY_LEDGER_ACK_TIMEOUT_MS (30000).
+DID_CITY_LEDGER_BATCH_INTERVAL_MS (100), DID_CITY_LEDGER_MAX_BATCH (256), DID_CITY_LEDGER_ACK_TIMEOUT_MS (30000),
+DID_CITY_REGISTRATION_PENDING_TTL_S (2592000: a pending application expires after 30 days),
+DID_CITY_REGISTRATION_MAX_PENDING (10000 applications pending at once).
 The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
   options: {
     port: PORT,

@@ -17,7 +17,7 @@ import {
   signOperation,
   type UnsignedOperation,
 } from '@did-city/method';
-import { type CommandSpec, need, str, UsageError } from '../args.ts';
+import { type CommandSpec, need, str, UsageError, type Values } from '../args.ts';
 import type { Config } from '../config.ts';
 import { requestJson } from '../http.ts';
 import { signerOf } from '../keyfile.ts';
@@ -33,7 +33,9 @@ interface Outcome {
   submittedAt?: string;
   approvals?: Array<{ key: string; created: string }>;
   threshold?: number;
-  rejection?: { reason: string; key: string; created: string };
+  objections?: Array<{ key: string; reason: string; created: string }>;
+  expiresAt?: string;
+  rejection?: { reason: string; cause?: string; key?: string; keys?: string[]; created: string };
   receipt?: { index: number; operationHash: string; integratedTime: string; checkpoint: string };
   contact?: { organisation: string; email: string };
   operation?: Operation;
@@ -52,13 +54,22 @@ function checkId(id: string): string {
   return id;
 }
 
+function rejectionText(rejection: NonNullable<Outcome['rejection']>): string {
+  const keys = rejection.keys ?? (rejection.key === undefined ? [] : [rejection.key]);
+  const by = keys.length === 0 ? '' : ` by ${keys.join(', ')}`;
+  return `(${rejection.cause ?? 'objections'}) "${rejection.reason}"${by}`;
+}
+
 export function outcomeText(outcome: Outcome): string {
   const lines = [`application ${outcome.id}`, `  DID        ${outcome.did}`, `  status     ${outcome.status}`];
   if (outcome.submittedAt) lines.push(`  submitted  ${outcome.submittedAt}`);
   if (outcome.contact) lines.push(`  contact    ${outcome.contact.organisation} <${outcome.contact.email}>`);
   if (outcome.approvals) lines.push(`  approvals  ${outcome.approvals.length} of ${outcome.threshold ?? '?'}`);
   for (const approval of outcome.approvals ?? []) lines.push(`    ${approval.key} at ${approval.created}`);
-  if (outcome.rejection) lines.push(`  rejected   "${outcome.rejection.reason}" by ${outcome.rejection.key}`);
+  if (outcome.objections?.length) lines.push(`  objections ${outcome.objections.length} of ${outcome.threshold ?? '?'} (that many reject)`);
+  for (const objection of outcome.objections ?? []) lines.push(`    ${objection.key} at ${objection.created}: "${objection.reason}"`);
+  if (outcome.expiresAt) lines.push(`  expires    ${outcome.expiresAt} unless decided`);
+  if (outcome.rejection) lines.push(`  rejected   ${rejectionText(outcome.rejection)}`);
   if (outcome.receipt) {
     const { index, operationHash, checkpoint } = outcome.receipt;
     lines.push(`  anchored   leaf index ${index}, operation hash ${operationHash}, checkpoint size ${checkpointSize(checkpoint)}`);
@@ -103,13 +114,13 @@ const PAGE = 1000;
  * Every application, oldest first, following the listing's `next` cursor page by page (a ledger that answers a bare
  * array or one page without `next` is read as it is).
  */
-async function listAll(config: Config, token: string | undefined, status?: string): Promise<Outcome[]> {
+async function listAll(config: Config, token: string | undefined, filter: Record<string, string> = {}): Promise<Outcome[]> {
   const items: Outcome[] = [];
   const seen = new Set<string>();
   let after: string | undefined;
   for (;;) {
     const url = new URL(registrationUrl(config));
-    if (status !== undefined) url.searchParams.set('status', status);
+    for (const [name, value] of Object.entries(filter)) url.searchParams.set(name, value);
     url.searchParams.set('limit', String(PAGE));
     if (after !== undefined) url.searchParams.set('after', after);
     const answer = (await requestJson(url.href, { token })) as Outcome[] | { registrations?: Outcome[]; next?: unknown };
@@ -124,15 +135,37 @@ async function listAll(config: Config, token: string | undefined, status?: strin
   }
 }
 
+const FILTER_OPTIONS = {
+  did: { type: 'string', value: 'DID', doc: 'only applications for this DID' },
+  email: { type: 'string', value: 'E', doc: 'only applications with this contact e-mail' },
+  organisation: { type: 'string', value: 'O', doc: 'only applications from this organisation' },
+  'submitted-after': { type: 'string', value: 'T', doc: 'only applications submitted after T (2026-12-03T18:00:00Z)' },
+  'submitted-before': { type: 'string', value: 'T', doc: 'only applications submitted before T' },
+} as const;
+
+const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** The filter options as the ledger names them; times in UTC whole seconds. */
+function filterOf(values: Values): Record<string, string> {
+  const filter: Record<string, string> = {};
+  for (const [option, name] of [['did', 'did'], ['email', 'email'], ['organisation', 'organisation'], ['submitted-after', 'submittedAfter'], ['submitted-before', 'submittedBefore']] as const) {
+    const value = str(values, option);
+    if (value === undefined) continue;
+    if (option.startsWith('submitted') && !UTC_SECONDS.test(value)) throw new UsageError(`--${option} must be a UTC time in whole seconds, like 2026-12-03T18:00:00Z`);
+    filter[name] = value;
+  }
+  return filter;
+}
+
 export const registrationsList: CommandSpec = {
   name: 'registrations list',
   summary: 'List applications with their contacts (institutes only: needs the institute token).',
-  details: 'Oldest first; every page the ledger serves is fetched (following its `next` cursor).',
-  options: { status: { type: 'string', value: 'S', doc: `only one status: ${STATUSES.join(', ')}` }, token: TOKEN },
+  details: 'Oldest first; every page the ledger serves is fetched (following its `next` cursor). Filters combine (all must match).',
+  options: { status: { type: 'string', value: 'S', doc: `only one status: ${STATUSES.join(', ')}` }, ...FILTER_OPTIONS, token: TOKEN },
   async run({ values, out, config }) {
     const status = str(values, 'status');
     if (status !== undefined && !STATUSES.includes(status)) throw new UsageError(`--status must be one of ${STATUSES.join(', ')}`);
-    const items = await listAll(config, config.token(values, TOKEN_ENV), status);
+    const items = await listAll(config, config.token(values, TOKEN_ENV), { ...(status ? { status } : {}), ...filterOf(values) });
     out.result(items.length === 0 ? 'no applications' : items.map(outcomeText).join('\n\n'), items);
     return EXIT.ok;
   },
@@ -171,7 +204,7 @@ async function applicationOperation(config: Config, id: string, token: string | 
 
 async function decide(options: { config: Config; out: Output; id: string; path: string; body: object }): Promise<Outcome> {
   const url = new URL(`registrations/${encodeURIComponent(options.id)}/${options.path}`, options.config.ledger).href;
-  options.out.progress(options.path === 'approve' ? 'sending the approval; waiting for witness quorum if it completes the threshold…' : 'sending the rejection…');
+  options.out.progress(options.path === 'approve' ? 'sending the approval; waiting for witness quorum if it completes the threshold…' : 'sending the objection…');
   return (await requestJson(url, { body: options.body })) as Outcome;
 }
 
@@ -195,7 +228,7 @@ export const approve: CommandSpec = {
 
 export const reject: CommandSpec = {
   name: 'reject',
-  summary: "Reject an application, with a reason, signed with one of the registry's update keys.",
+  summary: "Object to an application, with a reason, signed with one of the registry's update keys; the registry's threshold of objections rejects it.",
   positionals: [{ name: 'ID', doc: 'application id (zQm…)' }],
   options: {
     reason: { type: 'string', value: 'R', doc: 'why (1 to 500 characters, shown to the applicant)', required: true },
@@ -210,6 +243,42 @@ export const reject: CommandSpec = {
     const proof = await createProof(statement, { signer, verificationMethod: didKeyUrl(signer.publicKeyMultibase), proofPurpose: PROOF_PURPOSE });
     const outcome = await decide({ config, out, id, path: 'reject', body: { reason, proof } });
     out.result(outcomeText(outcome), outcome);
+    return EXIT.ok;
+  },
+};
+
+export const registrationsRejectMatching: CommandSpec = {
+  name: 'registrations reject-matching',
+  summary: 'Object, with one signed request, to every pending application matching a filter (institutes: token and key).',
+  details: `The request is signed over the filter and the reason at the time it is sent; the ledger accepts it once, within
+5 minutes of its clock, and only for applications submitted before --submitted-before (default: now). One institute's
+objection rejects nothing alone: the registry's threshold of institutes must object.
+Example: did-city registrations reject-matching --email squat@flood.example --reason "mass applications" --key institute-a`,
+  options: {
+    ...FILTER_OPTIONS,
+    reason: { type: 'string', value: 'R', doc: 'why (1 to 500 characters, shown to the applicants)', required: true },
+    key: { type: 'string', value: 'N', doc: 'institute key (from the key file)', required: true },
+    token: TOKEN,
+  },
+  async run({ values, out, config }) {
+    const reason = need(values, 'reason');
+    if (reason.length < 1 || reason.length > 500) throw new UsageError('--reason must be 1 to 500 characters');
+    const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const filter = { submittedBefore: created, ...filterOf(values) };
+    const signer = signerOf(config.keyFile, need(values, 'key'));
+    const statement = { type: 'reject-matching', filter, reason };
+    const proof = await createProof(statement, { signer, verificationMethod: didKeyUrl(signer.publicKeyMultibase), proofPurpose: PROOF_PURPOSE, created });
+    out.progress(`objecting to the pending applications submitted before ${filter.submittedBefore} that match…`);
+    const url = new URL('registrations/reject-matching', config.ledger).href;
+    const outcome = (await requestJson(url, { body: { filter, reason, proof }, token: config.token(values, TOKEN_ENV) })) as {
+      matched: number;
+      rejected: string[];
+      objected: string[];
+      more: boolean;
+    };
+    const lines = [`matched    ${outcome.matched}`, `rejected   ${outcome.rejected.length} (the threshold of objections reached)`, `objected   ${outcome.objected.length} (still pending)`];
+    if (outcome.more) lines.push('more match: run the command again');
+    out.result(lines.join('\n'), outcome);
     return EXIT.ok;
   },
 };

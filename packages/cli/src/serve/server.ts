@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import {
   createLimiters,
   createRegistrationRouter,
+  deskSettingsFromEnv,
   LedgerNode,
   type RateLimitSettings,
   Registrations,
@@ -130,7 +131,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, fetch: own.fetch });
     const resolver = createCityResolver({ reader, genesis });
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
-    desk = Registrations.open({ node, file: join(dataDir, 'registrations.db'), onError });
+    desk = Registrations.open({ ...deskSettingsFromEnv(), node, file: join(dataDir, 'registrations.db'), onError });
     const { issuerBaseUrl: baseUrl } = loadOrCreateSettings(layout.settings, { issuerBaseUrl: `${publicUrl}/issuer` });
     const fetchPolicy = options.fetchPolicy ?? fetchPolicyFromEnv(process.env, hostsOf([publicUrl]));
     issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });

@@ -24,5 +24,6 @@ export {
   type RegistrationRouter,
   type RegistrationRouterOptions,
 } from './router.ts';
+export { type DeskSettings, deskSettingsFromEnv } from './settings.ts';
 export { RegistrationStore } from './store.ts';
 export * from './types.ts';

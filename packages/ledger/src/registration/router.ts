@@ -27,6 +27,7 @@ import { type Limiters, NO_LIMITERS } from '../http/rate-limit.ts';
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
+import type { DeskSettings } from './settings.ts';
 import { MAX_REGISTRATION_PAGE, REGISTRATION_STATUSES, type RegistrationFilter, type RegistrationStatus } from './types.ts';
 
 export interface RegistrationRouterOptions {
@@ -34,6 +35,8 @@ export interface RegistrationRouterOptions {
   registrations?: Registrations;
   /** Where `registrations.db` lives when no desk is given. */
   dataDir?: string;
+  /** Pending time and bound of the desk opened on `dataDir` (see deskSettingsFromEnv). */
+  desk?: DeskSettings;
   /** Institute name → bearer token, for listing applications. None configured: the listing answers 401. */
   instituteTokens?: InstituteTokens;
   /** Largest request body in bytes. Default 68 KiB (an operation of at most 60 KiB plus the contact). */
@@ -129,7 +132,7 @@ function errorHandler(log: (line: string) => void) {
 function openDesk(node: LedgerNode, options: RegistrationRouterOptions): Registrations {
   if (options.registrations !== undefined) return options.registrations;
   if (options.dataDir === undefined) throw new TypeError('createRegistrationRouter needs `registrations` or `dataDir`');
-  const desk = Registrations.open({ node, file: join(options.dataDir, 'registrations.db') });
+  const desk = Registrations.open({ ...options.desk, node, file: join(options.dataDir, 'registrations.db') });
   void desk.resume();
   return desk;
 }
