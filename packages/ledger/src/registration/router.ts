@@ -165,6 +165,7 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
   // One institute's objection to every pending application matching a filter: the token, then a signed request.
   router.post(
     '/reject-matching',
+    limiters.writes,
     requireInstitute(options.instituteTokens),
     requireJson,
     json,
