@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { keyPairFromSecret } from '@did-city/method';
+import { generateKeyPair } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type Spawned, spawnAllInOne, tempDir, waitHealthy } from '../../cli/test/serve-fixtures.ts';
+import { checkDid, type ServedHistory } from '../src/web/verify.ts';
 import { ensureBuilt, launch, sameOriginOnly, screenshot, verdict } from './browser.ts';
 
 const SHIJIAZHUANG = 'did:city:cn:130100';
@@ -174,6 +176,50 @@ describe('the explorer in Chromium', () => {
     expect(bodies.some((body) => body.includes('"proof"'))).toBe(true);
   });
 
+  it('verifies against the policy pinned in the browser: a checkpoint the pinned log did not sign is red', async () => {
+    const served = await (await fetch(`${server.url}/policy`)).text();
+    const origin = /^log ([^+\s]+)\+/m.exec(served)![1]!;
+    const pinned = served.replace(/^log \S+/m, `log ${generateKeyPair(origin).verifierKey}`);
+    expect(pinned).not.toBe(served);
+    const context = await browser.newContext();
+    await context.addInitScript((policy) => localStorage.setItem('did-city-explorer/trust-policy', policy), pinned);
+    const other = await context.newPage();
+    await other.goto(`${server.url}${didPage(SHIJIAZHUANG)}`);
+    expect(await verdict(other)).toBe(false);
+    expect(await other.getByTestId('verdict').textContent()).toContain('not signed by a log of the trust policy');
+    expect(await other.getByRole('alert').first().textContent()).toContain('other than the one pinned');
+    await context.close();
+  });
+
+  it('names what is wrong with a history cut short, reordered or another DID’s (the browser code, run in Node)', async () => {
+    const policy = await (await fetch(`${server.url}/policy`)).text();
+    const history = (await (await fetch(`${server.url}/dids/${encodeURIComponent('did:city:cn')}/history`)).json()) as ServedHistory;
+    expect(history.entries.length).toBeGreaterThan(1);
+    expect(checkDid(history, policy).ok).toBe(true);
+    const cut = checkDid({ ...history, entries: history.entries.slice(0, -1) }, policy);
+    expect(cut.ok).toBe(false);
+    expect(cut.head.problem).toMatch(/not at the proven head/);
+    const swapped = checkDid({ ...history, entries: [history.entries[1]!, history.entries[0]!, ...history.entries.slice(2)] }, policy);
+    expect(swapped.ok).toBe(false);
+    expect(swapped.entries[0]!.chain.ok).toBe(false);
+    const stranger = checkDid({ ...history, did: SHIJIAZHUANG }, policy);
+    expect(stranger.ok).toBe(false);
+    expect(stranger.entries[0]!.chain.problem).toContain(`not ${SHIJIAZHUANG}`);
+  });
+
+  it('is usable from the keyboard: search, then follow a link', async () => {
+    await page.goto(`${server.url}/`);
+    await verdict(page);
+    for (let i = 0; i < 12 && !(await page.evaluate('document.activeElement?.type === "search"')); i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('130100');
+    await page.keyboard.press('Tab'); // the level filter
+    await page.keyboard.press('Tab'); // the first link of the table: Shijiazhuang's DID
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/did\//);
+    expect(decodeURIComponent(page.url())).toContain(SHIJIAZHUANG);
+    expect(await verdict(page)).toBe(true);
+  });
+
   it('fails closed, naming the leaf, when a stored operation is edited in ledger.db', async () => {
     const db = new Database(join(data.dir, 'ledger.db'));
     try {
@@ -182,6 +228,7 @@ describe('the explorer in Chromium', () => {
       expect(edited.equals(row.leaf)).toBe(false);
       db.prepare('UPDATE entries SET leaf = ? WHERE leaf_index = ?').run(edited, row.leaf_index);
       await page.goto(`${server.url}${didPage(SHIJIAZHUANG)}`);
+      await page.reload(); // the page may already show this DID: load it afresh
       expect(await verdict(page)).toBe(false);
       expect(await page.getByTestId(`entry-${row.leaf_index}`).getAttribute('data-ok')).toBe('false');
       expect(await page.getByTestId('verdict').textContent()).toContain(`leaf ${row.leaf_index}: not included in checkpoint`);
