@@ -67,6 +67,17 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-LED-6': 'a reader that trusted a checkpoint refuses a smaller one: packages/method/test/http-ledger-reader.test.ts (CheckpointTrust and an earlier checkpoint served again)',
   'R-IDX-4': 'a history cut short of the proven head: packages/ledger/test/governance.test.ts (a real node whose answers lose their last entries) and packages/method/test/did-index.test.ts',
   'R-IDX-3': 'witness behaviour: packages/ledger/test/did-index.test.ts (an index witness refuses a wrong or missing index root with 422)',
+  'R-REG-1': "a registration desk's rule, not log data: packages/ledger/test/registration-refusals.test.ts, registration-rules.test.ts and test/security/registration-flood.test.ts",
+  'R-REG-2': "the desk's allocation check on applying and approving: packages/ledger/test/registration-rules.test.ts",
+  'R-REG-3': "the desk's approvals (current keys, one approved per DID): packages/ledger/test/registration.test.ts and registration-rules.test.ts",
+  'R-REG-4': "the desk's objections (k of N): packages/ledger/test/registration.test.ts, registration-bulk.test.ts and test/security/registration-flood.test.ts",
+  'R-REG-5': "the desk's expiry: packages/ledger/test/registration-rules.test.ts (a controlled clock)",
+  'R-REG-6': "the desk closing the other applications on anchoring: packages/ledger/test/registration-rules.test.ts and test/security/registration-flood.test.ts",
+  'R-REG-7': "the desk refusing decisions on closed applications: packages/ledger/test/registration.test.ts and registration-rules.test.ts",
+  'R-REG-8': "the desk's bulk objection (credential and proof): packages/ledger/test/registration-bulk.test.ts and packages/cli/test/cli.reject-matching.test.ts",
+  'R-REG-9': "the desk's replay defences: packages/ledger/test/registration-bulk.test.ts and test/security/registration-flood.test.ts",
+  'R-REG-10': "the desk's bulk objection under k of N: packages/ledger/test/registration-bulk.test.ts and test/security/registration-flood.test.ts",
+  'R-REG-11': "the desk's store: packages/ledger/test/registration-migration.test.ts (a schema-1 file written by the previous code) and registration-durability.test.ts",
 };
 
 export interface RuleCoverage {

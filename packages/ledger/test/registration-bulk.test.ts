@@ -1,4 +1,4 @@
-// Institutes against a flood (spec §2.3): listing by contact, DID and time; `reject-matching` needs an institute
+// Institutes against a flood (spec §2.4): listing by contact, DID and time; `reject-matching` needs an institute
 // token AND a proof by a registry update key over { type, filter, reason }, recent (its signed `created`), once
 // (a replay changes nothing) and only for applications submitted before it was signed. One institute's bulk
 // objection rejects nothing alone (k of N); the real city's application is not matched and still anchors.

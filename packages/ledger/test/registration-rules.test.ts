@@ -1,4 +1,4 @@
-// The registration rules an outsider cannot jam (spec §2.3), over real HTTP with a real LedgerNode: several
+// The registration rules an outsider cannot jam (spec §2.4), over real HTTP with a real LedgerNode: several
 // applications per DID; the first to reach k of N is anchored and closes the others (`superseded`); nothing is
 // approved for a closed application; pending applications expire; a bound on pending applications in total;
 // R-ALLOC-2 on applying and again on approving.

@@ -1,6 +1,6 @@
 /**
  * `POST /registrations/reject-matching`: one institute objects, with one signed request, to every pending
- * application matching a filter (spec §2.3, R-REG-8..10). The request is bound to its filter and reason by the
+ * application matching a filter (spec §2.4, R-REG-8..10). The request is bound to its filter and reason by the
  * proof, and to its time by the proof's signed `created`: it is accepted only within BULK_MAX_SKEW_MS of the node's
  * clock, it reaches only applications submitted before `filter.submittedBefore` (which may not follow `created`),
  * and each proof is accepted once (the node keeps the digests). A replayed request therefore changes nothing.

@@ -1,6 +1,6 @@
 /**
  * The registration desk of a ledger node: applications in, institute approvals and objections, and, once the
- * registry's threshold is reached, the assembled create through the node's sequencer. The rules (spec §2.3):
+ * registry's threshold is reached, the assembled create through the node's sequencer. The rules (spec §2.4):
  * several applications for one DID may be pending; the first to reach the registry's k of N approvals is anchored
  * and closes the others (`superseded`); a rejection needs k of N objections, and one objection is shown without
  * ending anything; a pending application expires after `pendingTtlMs`; R-ALLOC-2 is checked on applying and again
@@ -114,7 +114,7 @@ export class Registrations {
     checkAllocation(operation, await this.#registry(did)); // R-ALLOC-2 before any institute spends effort on it
     if ((await this.node.store.entriesOfDid(did)).length > 0) throw stale(`${did} is already allocated`);
     this.#expire();
-    // Other applications for the same DID may be pending: applying first reserves nothing (R-REG-2).
+    // Other applications for the same DID may be pending: applying first reserves nothing (R-REG-1).
     this.#refuseSame(id);
     const max = this.#options.maxPending ?? DEFAULT_MAX_PENDING;
     if (this.#store.pendingCount() >= max) {
@@ -195,7 +195,7 @@ export class Registrations {
   async #submit(application: Application): Promise<RegistrationView> {
     try {
       const receipt = await this.node.submit(application.assembled);
-      // Anchoring one application closes every other pending for the same DID, in the same transaction (R-REG-7).
+      // Anchoring one application closes every other pending for the same DID, in the same transaction (R-REG-6).
       this.#store.transaction(() => {
         this.#store.markAnchored(application.id, receipt);
         const reason = `superseded: ${application.did} was allocated by application ${application.id}`;

@@ -3,7 +3,7 @@
  * `user_version` bump, so a crash leaves the file at the old version or the new one, never between.
  *
  * Version 1: one open (pending or approved) application per DID, by a partial unique index.
- * Version 2 (spec §2.3): several pending applications per DID (applying first reserves nothing), at most one
+ * Version 2 (spec §2.4): several pending applications per DID (applying first reserves nothing), at most one
  * approved per DID; institutes' objections (a rejection needs the registry threshold of them); the record of bulk
  * rejections (each proof accepted once); expiry by submission time. v1 rejections, each signed by one institute,
  * are kept as they were with `cause: "objections"`; closures by the ledger get `cause: "refused"`.

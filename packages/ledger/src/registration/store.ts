@@ -1,7 +1,7 @@
 /**
  * Applications on SQLite (`<dataDir>/registrations.db`, WAL, synchronous=FULL, the file 0600): every state change
  * is one transaction, so after a crash an application is in exactly one state. Several applications for one DID
- * may be pending (nobody holds a DID by applying first, spec §2.3); a partial unique index keeps at most one
+ * may be pending (nobody holds a DID by applying first, spec §2.4); a partial unique index keeps at most one
  * approved (being anchored) per DID, whatever the code above does. Schema and migrations: schema.ts.
  */
 import Database from 'better-sqlite3';

@@ -9,7 +9,7 @@ import type { Receipt } from '../receipt.ts';
 /**
  * `pending`: waiting for approvals; `approved`: the threshold was reached and the assembled create is recorded, its
  * submission not yet acknowledged; `anchored`: in a quorum-cosigned checkpoint; `rejected`: closed, for the reason
- * `rejection.cause` names (spec §2.3).
+ * `rejection.cause` names (spec §2.4).
  */
 export type RegistrationStatus = 'pending' | 'approved' | 'rejected' | 'anchored';
 
