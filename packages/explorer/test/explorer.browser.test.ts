@@ -62,6 +62,9 @@ describe('the explorer in Chromium', () => {
     await expect.poll(async () => (await rows.allTextContents()).join()).toContain('天津市');
     await page.getByRole('searchbox').fill('Hebei');
     await expect.poll(() => rows.count()).toBe(1);
+    await page.getByRole('searchbox').fill('shijiazhuang');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('石家庄市 Shijiazhuang');
     await page.getByRole('searchbox').fill('');
     await screenshot(page, 'cities');
   });
@@ -170,6 +173,7 @@ describe('the explorer in Chromium', () => {
     await page.getByRole('link', { name: 'did:city:cn:130200' }).click();
     expect(await verdict(page)).toBe(true);
     expect(await page.locator('main').textContent()).toContain(publicKey);
+    expect(await page.getByTestId('division-name').textContent()).toContain('唐山市 · Tangshan');
     await screenshot(page, 'did-anchored-by-console');
     // The keys stayed in the browsers: no request carried a secret key.
     for (const secret of secrets) expect(bodies.join('\n')).not.toContain(secret);

@@ -5,8 +5,9 @@
  */
 import { lookupDivision } from '@did-city/method';
 import { useState } from 'preact/hooks';
-import { type Key, provinceEnglish, t } from '../i18n.ts';
+import { type Key, t } from '../i18n.ts';
 import type { IndexedEntry } from '../ledger-index.ts';
+import { englishName, provinceEnglish } from '../names.ts';
 import { loadLedger } from '../ledger-load.ts';
 import { useLoad } from '../state.ts';
 import { Banner, Loading, PolicyNotice } from '../ui.tsx';
@@ -35,7 +36,7 @@ export function cityRows(entries: readonly IndexedEntry[]): CityRow[] {
         did,
         code,
         name: division?.name ?? (code === '' ? '国家登记处' : code),
-        nameEn: code === '' ? 'National registry' : division?.level === 'province' ? (provinceEnglish(code) ?? '') : '',
+        nameEn: code === '' ? 'National registry' : division === undefined ? '' : englishName(code, division.name, division.level),
         level: division?.level ?? 'registry',
         province,
         deactivated: false,

@@ -3,9 +3,10 @@
  * operation chain), the current document, every version with what changed, services, keys and successor links.
  * A failed check turns the page red and names the leaf and the check.
  */
-import { type DIDDocument, type DocumentVersion, parentDid } from '@did-city/method';
+import { type DIDDocument, type DocumentVersion, lookupDivision, parentDid } from '@did-city/method';
 import { fetchHistory, trustPolicy } from '../api.ts';
 import { t } from '../i18n.ts';
+import { englishName } from '../names.ts';
 import { useLoad } from '../state.ts';
 import { Badge, Banner, Json, Loading, PolicyNotice, Section, time } from '../ui.tsx';
 import { checkDid, type DidCheck } from '../verify.ts';
@@ -34,6 +35,18 @@ function problemsOf(result: DidCheck): string[] {
   const problems = [result.checkpoint.problem, result.head.problem];
   for (const entry of result.entries) problems.push(entry.inclusion.problem, entry.chain.problem);
   return [...new Set(problems.filter((p): p is string => p !== undefined))];
+}
+
+/** The division a city DID names, in Chinese and English, with its level. */
+function DivisionLine({ did }: { did: string }) {
+  const code = /^did:city:cn:(\d{6})$/.exec(did)?.[1];
+  const division = code === undefined ? undefined : lookupDivision(code);
+  if (code === undefined || division === undefined) return null;
+  return (
+    <p data-testid="division-name">
+      {division.name} · {englishName(code, division.name, division.level)} · {t(division.level)} · {code}
+    </p>
+  );
 }
 
 function Entries({ result }: { result: DidCheck }) {
@@ -122,6 +135,7 @@ export function DidPage({ did }: { did: string }) {
       <PolicyNotice policy={policy} />
       <Banner ok={result.ok} problems={problemsOf(result)} />
       <h1>{did}</h1>
+      <DivisionLine did={did} />
       <p>
         {t('checkpoint')}: <Badge check={result.checkpoint} testid="checkpoint" /> {t('treeSize')} {result.checkpoint.checkpoint?.size ?? '?'} ·{' '}
         {t('head')}: <Badge check={result.head} testid="head" />
