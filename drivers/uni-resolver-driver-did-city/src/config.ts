@@ -42,6 +42,10 @@ export const SETTINGS = Object.freeze({
     default: String(DEFAULT_FRESHNESS),
     doc: 'Seconds a verified DID state and its replies are served without asking the ledger (0: ask every time)',
   },
+  maxCheckpointAge: {
+    default: '0 (no limit)',
+    doc: 'Seconds: refuse a checkpoint its witness quorum last co-signed longer ago (the ledger must re-cosign more often, DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS)',
+  },
   checkpointStore: {
     default: DEFAULT_CHECKPOINT_STORE,
     doc: 'File keeping the last trusted checkpoint per ledger and any split-view evidence across restarts (memory: none)',
@@ -75,6 +79,8 @@ export interface DriverSettings {
   cacheTtl: number;
   refuseNoCache: boolean;
   freshness: number;
+  /** Seconds; a checkpoint last co-signed by its quorum longer ago is refused (spec §7.9). 0: no limit. */
+  maxCheckpointAge: number;
   /** Path of the checkpoint store file, or `memory` (trust on first use at every start). */
   checkpointStore: string;
 }
@@ -248,6 +254,7 @@ export function loadSettings(env: Env, io: ConfigIo = { readFile: (path) => read
     cacheTtl: integer(`${ENV_PREFIX}cacheTtl`, read(env, 'cacheTtl') ?? String(DEFAULT_CACHE_TTL), { min: 0, max: 31_536_000 }),
     refuseNoCache: readBoolean(env, 'refuseNoCache', false),
     freshness: integer(`${ENV_PREFIX}freshness`, read(env, 'freshness') ?? String(DEFAULT_FRESHNESS), { min: 0, max: 3600 }),
+    maxCheckpointAge: integer(`${ENV_PREFIX}maxCheckpointAge`, read(env, 'maxCheckpointAge') ?? '0', { min: 0, max: 31_536_000 }),
     checkpointStore: read(env, 'checkpointStore') ?? DEFAULT_CHECKPOINT_STORE,
   };
   const ledgerUrl = readLedgerUrl(env);

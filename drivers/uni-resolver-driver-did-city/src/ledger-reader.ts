@@ -34,7 +34,8 @@ export function createLedgerReader(settings: DriverSettings): LedgerReader {
   const genesis = settings.genesis === undefined ? {} : { genesis: settings.genesis.pins };
   const checkpointStore = openCheckpointStore(settings.checkpointStore);
   try {
-    return new HttpLedgerReader({ url, policy: settings.trustPolicy.text, checkpointStore, ...genesis });
+    const maxAge = settings.maxCheckpointAge > 0 ? { maxCheckpointAgeMs: settings.maxCheckpointAge * 1000 } : {};
+    return new HttpLedgerReader({ url, policy: settings.trustPolicy.text, checkpointStore, ...genesis, ...maxAge });
   } catch (error) {
     // Anything the reader refuses at construction is a setting that cannot be used (the policy, in practice).
     const reason = error instanceof Error ? error.message : String(error);

@@ -26,6 +26,7 @@ describe('loadSettings', () => {
       cacheTtl: 60,
       refuseNoCache: false,
       freshness: 5,
+      maxCheckpointAge: 0,
       checkpointStore: 'data/checkpoints.json',
     });
   });
@@ -53,6 +54,7 @@ describe('loadSettings', () => {
         cacheTtl: '0',
         refuseNoCache: 'true',
         freshness: '0',
+        maxCheckpointAge: '600',
         checkpointStore: '/var/lib/driver/trust.json',
       }),
     );
@@ -66,6 +68,7 @@ describe('loadSettings', () => {
       cacheTtl: 0,
       refuseNoCache: true,
       freshness: 0,
+      maxCheckpointAge: 600,
       checkpointStore: '/var/lib/driver/trust.json',
     });
   });
@@ -121,6 +124,7 @@ describe('loadSettings', () => {
     [{ refuseNoCache: 'yes' }, /refuseNoCache="yes" must be true or false/],
     [{ freshness: '2.5' }, /freshness="2.5" must be an integer from 0 to 3600/],
     [{ freshness: '3601' }, /freshness="3601"/],
+    [{ maxCheckpointAge: '-5' }, /maxCheckpointAge="-5" must be an integer from 0 to 31536000/],
     [{ ledgerUrl: 'ftp://ledger.example/' }, /ledgerUrl="ftp:\/\/ledger.example\/" must be an http\(s\) URL/],
     [{ ledgerUrl: 'not a url' }, /must be an http\(s\) URL/],
     [{ trustPolicy: '/nonexistent/policy.txt' }, /cannot read the policy file "\/nonexistent\/policy.txt"/],
@@ -137,6 +141,7 @@ describe('loadSettings', () => {
       'freshness',
       'genesis',
       'ledgerUrl',
+      'maxCheckpointAge',
       'port',
       'profile',
       'refuseNoCache',

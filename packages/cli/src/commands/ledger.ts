@@ -45,6 +45,21 @@ function integerSetting(config: Config, name: string): number | undefined {
   return value;
 }
 
+/**
+ * `--recosign-interval MS` or DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS: how often an idle node asks its witnesses to
+ * co-sign the latest checkpoint again, so that readers with a maximum checkpoint age keep accepting it (spec §7.9).
+ * Unset: never. 0 is refused (it would mean "continuously").
+ */
+function recosignInterval(values: Values, config: Config): number | undefined {
+  const flag = str(values, 'recosign-interval');
+  const name = flag === undefined ? 'DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS' : '--recosign-interval';
+  const text = flag ?? config.env('DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS');
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name}="${text}" must be a positive number of milliseconds`);
+  return value;
+}
+
 /** `NAME=TOKEN` lines; blank lines and `#` comments are skipped. */
 function tokenLines(text: string, what: string): Array<[string, string]> {
   return text
@@ -145,6 +160,7 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
     batchIntervalMs: integerSetting(config, 'DID_CITY_LEDGER_BATCH_INTERVAL_MS'),
     maxBatch: integerSetting(config, 'DID_CITY_LEDGER_MAX_BATCH'),
     ackTimeoutMs: integerSetting(config, 'DID_CITY_LEDGER_ACK_TIMEOUT_MS'),
+    recosignIntervalMs: recosignInterval(values, config),
   };
   node.sequencer = Object.fromEntries(Object.entries(sequencer).filter(([, v]) => v !== undefined));
   const adminFile = env('DID_CITY_LEDGER_ADMIN_TOKEN_FILE');
@@ -239,6 +255,7 @@ DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE (NAME=TOKEN lines), DID_CITY_LEDGER_LEADER
 DID_CITY_LEDGER_BATCH_INTERVAL_MS (100), DID_CITY_LEDGER_MAX_BATCH (256), DID_CITY_LEDGER_ACK_TIMEOUT_MS (30000),
 DID_CITY_REGISTRATION_PENDING_TTL_S (2592000: a pending application expires after 30 days),
 DID_CITY_REGISTRATION_MAX_PENDING (10000 applications pending at once).
+Readers that limit the checkpoint age (driver maxCheckpointAge) need --recosign-interval below their limit.
 The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
   options: {
     port: PORT,
@@ -253,6 +270,11 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     witness: { type: 'string', value: 'NAME=URL', doc: 'URL of a policy witness (env DID_CITY_LEDGER_WITNESSES=N=URL,N=URL)', multiple: true },
     'witness-policy': { type: 'string', value: 'FILE', doc: 'trust policy: log keys, witness keys, quorum (env DID_CITY_LEDGER_POLICY_FILE)' },
     genesis: { type: 'string', value: 'FILE', doc: 'registry genesis pins, JSON {"did:city:cn": {"updateKeys": […]}} (env DID_CITY_LEDGER_GENESIS_FILE)' },
+    'recosign-interval': {
+      type: 'string',
+      value: 'MS',
+      doc: 'while idle, have the witnesses co-sign the latest checkpoint again this often (env DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS; default never)',
+    },
   },
   async run({ values, out, config }) {
     const lib = await import('@did-city/ledger');

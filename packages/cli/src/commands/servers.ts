@@ -20,20 +20,45 @@ what to try. Data, keys and tokens live in the data directory; a restart keeps t
     host: HOST,
     'data-dir': DATA_DIR,
     'public-url': { type: 'string', value: 'URL', doc: 'base URL written into credentials (env PUBLIC_URL; default http://localhost:<port>)' },
+    'recosign-interval': {
+      type: 'string',
+      value: 'MS',
+      doc: 'while idle, have the witnesses co-sign again this often (env DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS; default never, or a third of the age limit)',
+    },
+    'max-checkpoint-age': {
+      type: 'string',
+      value: 'SECONDS',
+      doc: 'refuse checkpoints last co-signed longer ago in the built-in resolver (env DID_CITY_MAX_CHECKPOINT_AGE; default no limit)',
+    },
   },
   async run({ values, out }) {
     const { startAllInOne } = await import('../serve/index.ts');
     const publicUrl = str(values, 'public-url') ?? process.env['PUBLIC_URL'];
+    const recosign = positive(str(values, 'recosign-interval') ?? process.env['DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS'], 'recosign interval (ms)');
+    const maxAge = positive(str(values, 'max-checkpoint-age') ?? process.env['DID_CITY_MAX_CHECKPOINT_AGE'], 'maximum checkpoint age (s)');
     const running = await startAllInOne({
       ...listenOf(values),
       dataDir: dataDirOf(values),
       ...(publicUrl ? { publicUrl } : {}),
+      ...(recosign === undefined ? {} : { recosignIntervalMs: recosign }),
+      ...(maxAge === undefined ? {} : { maxCheckpointAgeMs: maxAge * 1000 }),
       log: (line) => out.print(line),
+    }).catch((error: unknown) => {
+      if (error instanceof RangeError) throw new UsageError(error.message);
+      throw error;
     });
     onSignal(() => running.close());
     return 'running';
   },
 };
+
+/** A positive integer setting, or undefined when unset. */
+function positive(text: string | undefined, what: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`the ${what} "${text}" must be a positive integer`);
+  return value;
+}
 
 export const driver: CommandSpec = {
   name: 'driver',
@@ -48,6 +73,11 @@ export const driver: CommandSpec = {
     'cache-ttl': { type: 'string', value: 'SECONDS', doc: 'Cache-Control max-age of results (default 60)' },
     'refuse-no-cache': { type: 'boolean', doc: 'answer noCache=true with 501' },
     freshness: { type: 'string', value: 'SECONDS', doc: 'serve verified state this long without a ledger read (default 5; 0 = always read)' },
+    'max-checkpoint-age': {
+      type: 'string',
+      value: 'SECONDS',
+      doc: 'refuse a checkpoint its witness quorum last co-signed longer ago (default 0: no limit; the ledger needs --recosign-interval)',
+    },
   },
   async run({ values, out, config }) {
     const { createDriverApp, createLedgerReader, loadSettings, publicProperties } = await import('uni-resolver-driver-did-city');
@@ -58,6 +88,7 @@ export const driver: CommandSpec = {
     if (str(values, 'cache-ttl')) env[`${prefix}cacheTtl`] = str(values, 'cache-ttl');
     if (values['refuse-no-cache'] === true) env[`${prefix}refuseNoCache`] = 'true';
     if (str(values, 'freshness')) env[`${prefix}freshness`] = str(values, 'freshness');
+    if (str(values, 'max-checkpoint-age')) env[`${prefix}maxCheckpointAge`] = str(values, 'max-checkpoint-age');
     const settings = loadSettings(env);
     const app = createDriverApp({
       reader: createLedgerReader(settings),

@@ -61,8 +61,29 @@ export interface AllInOneOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** Whose X-Forwarded-For names the client (express `trust proxy`). Default: DID_CITY_TRUST_PROXY, else off. */
   trustProxy?: TrustProxy;
+  /**
+   * While idle, have the witnesses co-sign the latest checkpoint again this often (spec §7.9). Default: never, or a
+   * third of `maxCheckpointAgeMs` when that is set (the server's own resolutions must not go stale).
+   */
+  recosignIntervalMs?: number;
+  /** The server's own resolver refuses a checkpoint its quorum last co-signed longer ago. Default: no limit. */
+  maxCheckpointAgeMs?: number;
   /** Where the banner, the seeding progress and request lines go. Default console.log. */
   log?: (line: string) => void;
+}
+
+/** The re-cosigning interval and age limit; one that could never keep the other satisfied is refused. */
+function freshnessSettings(options: AllInOneOptions): { recosignIntervalMs?: number; maxCheckpointAgeMs?: number } {
+  const { maxCheckpointAgeMs: maxAge } = options;
+  const recosign = options.recosignIntervalMs ?? (maxAge === undefined ? undefined : Math.max(1, Math.floor(maxAge / 3)));
+  for (const [name, value] of [['recosignIntervalMs', recosign], ['maxCheckpointAgeMs', maxAge]] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer of milliseconds`);
+  }
+  // Cosignature timestamps have whole seconds: the limit must leave a second beside the interval.
+  if (maxAge !== undefined && recosign !== undefined && recosign + 1000 >= maxAge) {
+    throw new RangeError(`recosignIntervalMs (${recosign}) must be at least 1000 ms below maxCheckpointAgeMs (${maxAge}), or resolutions go stale between cosignatures`);
+  }
+  return { ...(recosign === undefined ? {} : { recosignIntervalMs: recosign }), ...(maxAge === undefined ? {} : { maxCheckpointAgeMs: maxAge }) };
 }
 
 export interface AllInOne {
@@ -108,11 +129,13 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   // Settings first: a bad one stops the start before anything is opened.
   const rateLimits = { ...rateLimitsFromEnv(process.env), ...options.rateLimits };
   const trustProxy = options.trustProxy ?? trustProxyFromEnv(process.env);
+  const { recosignIntervalMs, maxCheckpointAgeMs } = freshnessSettings(options);
   const layout = layoutOf(dataDir);
   const keys = loadOrCreateOperatorKeys(layout);
   const { tokens, created } = loadOrCreateTokens(layout.tokens);
   const genesis = registryPin(keys);
-  const node = await LedgerNode.open({ dataDir, genesis, log });
+  const sequencer = recosignIntervalMs === undefined ? {} : { sequencer: { recosignIntervalMs } };
+  const node = await LedgerNode.open({ dataDir, genesis, log, ...sequencer });
   const server = createServer();
   let desk: Registrations | undefined;
   let issuer: IssuerParts | undefined;
@@ -128,7 +151,8 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const checkpointStore = new FileCheckpointStore(layout.checkpoints);
     // The server's own reader is not counted by the limits: the driver or verifier request it serves was.
     const own = ownRequests();
-    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, fetch: own.fetch });
+    const maxAge = maxCheckpointAgeMs === undefined ? {} : { maxCheckpointAgeMs };
+    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, fetch: own.fetch, ...maxAge });
     const resolver = createCityResolver({ reader, genesis });
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
     desk = Registrations.open({ ...deskSettingsFromEnv(), node, file: join(dataDir, 'registrations.db'), onError });
