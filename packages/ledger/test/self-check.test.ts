@@ -141,6 +141,26 @@ describe('an edited did_state row (R-NODE-2)', () => {
   });
 });
 
+describe('an edited did_index row', () => {
+  it('is found at start (the index would be built from it): /health is degraded naming the DID, nothing is sequenced', async () => {
+    const { dir, cleanup } = tempDir('ledger-self-check-');
+    dirs.push(cleanup);
+    const { ledger } = await seeded({}, dir);
+    await ledger.stop();
+    const db = new Database(join(dir, 'ledger.db'));
+    // The city's head pointed at the registry's leaf: an index built from it would prove a head that is not its own.
+    db.prepare('UPDATE did_index SET leaf_index = 0 WHERE did = ?').run(SJZ);
+    db.close();
+    const { ledger: restarted } = await seeded({}, dir);
+    const { status, body } = await health(restarted);
+    expect(status).toBe(503);
+    expect(body.integrity).toMatchObject({ ok: false, problems: [{ kind: 'did-index', did: SJZ }] });
+    const beijing = await createOf('did:city:cn:110000', key('bj'), [INSTITUTES[0], INSTITUTES[1]]);
+    expect((await postJson(`${restarted.url}operations`, beijing)).status).toBe(503);
+    expect((await restarted.node.store.head()).size).toBe(2);
+  });
+});
+
 describe('witnesses that refuse checkpoints (no quorum)', () => {
   it('/health is degraded naming who refused, and the failures are logged', async () => {
     const lines: string[] = [];

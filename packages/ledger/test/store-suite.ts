@@ -26,6 +26,8 @@ export interface StoreFixture {
   destroy(): Promise<void>;
   /** Bytes of a DID's `did_state` row as the database holds them (read behind the store's back). */
   stateRowBytes(did: string): Promise<number>;
+  /** Runs one SQL statement on the database behind the store's back (`?` placeholders become `$n` on PostgreSQL). */
+  execute(sql: string, ...values: Array<string | number>): Promise<void>;
 }
 
 /**
@@ -140,6 +142,25 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       expect(await store.didState(SJZ)).toBeUndefined();
       await store.rebuildDerivedState();
       expect(await store.didState(SJZ)).toEqual(incremental);
+      expect((await store.integrityCheck()).ok).toBe(true);
+    });
+
+    it('the integrity check compares each DID index row with the DID’s last entry; a rebuild repairs them', async () => {
+      const update = await updateAfter(city, CITY_KEY, 'v1');
+      await appendOps(store, [genesis, city]);
+      await appendOps(store, [update]);
+      expect((await store.integrityCheck()).ok).toBe(true);
+      await log.execute('UPDATE did_index SET seq = 0, leaf_index = 1 WHERE did = ?', SJZ);
+      await log.execute("INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES ('did:city:cn:110000', 0, 1, 'zQmX')");
+      const rolledBack = await store.integrityCheck();
+      expect(rolledBack.ok).toBe(false);
+      expect(rolledBack.problems).toEqual([
+        { kind: 'did-index', did: SJZ, detail: `DID index row of ${SJZ}: says seq 0 at leaf 1, the log's last entry is seq 1 at leaf 2` },
+        { kind: 'did-index', did: 'did:city:cn:110000', detail: 'DID index row of did:city:cn:110000: names a DID with no entry in the log' },
+      ]);
+      await log.execute('DELETE FROM did_index WHERE did = ?', 'did:city:cn');
+      expect((await store.integrityCheck()).problems.map((p) => p.did)).toContain('did:city:cn');
+      await store.rebuildDerivedState();
       expect((await store.integrityCheck()).ok).toBe(true);
     });
 

@@ -27,6 +27,11 @@ describeLogStore('SqliteLogStore', async () => {
       db.close();
       return row.bytes;
     },
+    execute: async (sql, ...values) => {
+      const db = new Database(file);
+      db.prepare(sql).run(...values);
+      db.close();
+    },
   };
 });
 
@@ -64,6 +69,13 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
         const { rows } = await client.query('SELECT octet_length(history) AS bytes FROM did_state WHERE did = $1', [did]);
         await client.end();
         return Number(rows[0].bytes);
+      },
+      execute: async (sql, ...values) => {
+        const client = new pg.Client(connection);
+        await client.connect();
+        let n = 0;
+        await client.query(sql.replace(/\?/g, () => `$${++n}`), values);
+        await client.end();
       },
     };
   });

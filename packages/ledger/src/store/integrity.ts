@@ -1,7 +1,7 @@
 /**
  * Integrity check of a stored log against itself and its latest co-signed checkpoint. Everything is recomputed
  * from the leaf bytes: leaf hashes, the columns derived from the operation, every stored interior node, the root
- * at the checkpoint's size and the derived per-DID state. A row edited behind the node's back (a second SQLite
+ * at the checkpoint's size, the derived per-DID state and the DID index rows (each DID's head). A row edited behind the node's back (a second SQLite
  * connection, a restored backup) shows up as a problem naming the leaf index.
  */
 import { canonicalize, type DidHistory, operationHash } from '@did-city/method';
@@ -19,6 +19,7 @@ import {
 import { sameBytes } from '../bytes.ts';
 import { applyEntry } from '../derived-state.ts';
 import { decodeLeaf } from '../leaf.ts';
+import type { IndexedHead } from './index-versions.ts';
 import type { IntegrityProblem, IntegrityReport, LogStore, StoredCheckpoint, StoredEntry } from './interface.ts';
 import { forEachEntry } from './replay.ts';
 import { headState } from './versions.ts';
@@ -27,6 +28,8 @@ interface Scan {
   frontier: Frontier;
   created: NodeHash[];
   states: Map<string, DidHistory>;
+  /** Each DID's last entry as the leaf bytes say: what its `did_index` row must hold. */
+  heads: Map<string, IndexedHead>;
   problems: IntegrityProblem[];
   checkpointRoot?: Uint8Array;
 }
@@ -34,7 +37,7 @@ interface Scan {
 export async function checkIntegrity(store: LogStore): Promise<IntegrityReport> {
   const { size } = await store.head();
   const checkpoint = await store.latestCheckpoint();
-  const scan: Scan = { frontier: emptyFrontier(), created: [], states: new Map(), problems: [] };
+  const scan: Scan = { frontier: emptyFrontier(), created: [], states: new Map(), heads: new Map(), problems: [] };
   if (checkpoint) checkCheckpointRow(checkpoint, scan.problems);
   await forEachEntry(store, size, async (entry, expected) => {
     if (entry.index !== expected) missing(scan.problems, expected, entry.index);
@@ -46,6 +49,7 @@ export async function checkIntegrity(store: LogStore): Promise<IntegrityReport> 
   if (scan.frontier.size < size) missing(scan.problems, scan.frontier.size, size);
   if (checkpoint) compareCheckpoint(checkpoint, scan);
   await compareStates(store, scan);
+  await compareIndexRows(store, scan);
   const report: IntegrityReport = { ok: scan.problems.length === 0, size, problems: scan.problems };
   if (checkpoint) report.checkpointSize = checkpoint.size;
   return report;
@@ -67,6 +71,7 @@ async function checkEntry(stored: StoredEntry, scan: Scan): Promise<void> {
   try {
     const entry = decodeLeaf(stored.leaf, index);
     const op = entry.operation;
+    scan.heads.set(op.did, { did: op.did, seq: op.seq, index, operationHash: operationHash(op) });
     const columnsMatch =
       operationHash(op) === stored.operationHash &&
       op.did === stored.did &&
@@ -141,4 +146,25 @@ async function compareStates(store: LogStore, scan: Scan): Promise<void> {
     const seq = replayed.head.seq;
     scan.problems.push({ kind: 'derived-state', did, detail: `derived state of ${did} (head seq ${seq}) differs` });
   }
+}
+
+/**
+ * Every DID's `did_index` row must be its last entry (seq, leaf index, operation hash from the leaf bytes), and no
+ * row may name a DID without entries: the index a node opens with is built from these rows, and its root is what
+ * the witnesses co-sign and resolvers prove heads against.
+ */
+async function compareIndexRows(store: LogStore, scan: Scan): Promise<void> {
+  const rows = new Map((await store.indexRows()).map((row) => [row.did, row]));
+  const differs = (did: string, detail: string) => {
+    scan.problems.push({ kind: 'did-index', did: did.slice(0, 200), detail: `DID index row of ${did.slice(0, 200)}: ${detail}` });
+  };
+  for (const [did, head] of scan.heads) {
+    const row = rows.get(did);
+    rows.delete(did);
+    if (row === undefined) differs(did, `missing (its last entry is leaf ${head.index})`);
+    else if (row.seq !== head.seq || row.index !== head.index || row.operationHash !== head.operationHash) {
+      differs(did, `says seq ${row.seq} at leaf ${row.index}, the log's last entry is seq ${head.seq} at leaf ${head.index}`);
+    }
+  }
+  for (const did of rows.keys()) differs(did, 'names a DID with no entry in the log');
 }

@@ -8,6 +8,7 @@
  */
 import type { DidHistory, DidIndex } from '@did-city/method';
 import type { NodeHash, NodeId } from '@did-city/tlog';
+import type { IndexedHead } from './index-versions.ts';
 
 /** What the sequencer hands over for one leaf. */
 export interface AppendEntry {
@@ -71,6 +72,8 @@ export type IntegrityProblemKind =
   | 'checkpoint-root'
   /** The derived state of a DID differs from a replay of the log. */
   | 'derived-state'
+  /** A DID's `did_index` row (its head: seq, leaf index, operation hash) differs from its last entry in the log. */
+  | 'did-index'
   /** The latest checkpoint's signatures do not satisfy the trust policy (checked by the node). */
   | 'checkpoint-signature';
 
@@ -156,6 +159,8 @@ export interface LogStore {
    * needs, one row read whatever the DID's length (stores keep no more, see store/versions.ts).
    */
   didHead(did: string): Promise<DidHistory | undefined>;
+  /** The durable `did_index` rows (one head per DID) as stored, for the integrity check. */
+  indexRows(): Promise<IndexedHead[]>;
   /** The derived state with every version, the earlier ones rebuilt from the DID's entries: O(its history). */
   didState(did: string): Promise<DidHistory | undefined>;
   /** Replays the log and replaces the derived state with the result. */

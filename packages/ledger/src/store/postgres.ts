@@ -303,6 +303,10 @@ export class PostgresLogStore implements LogStore {
     return checkIntegrity(this);
   }
 
+  indexRows(): Promise<IndexedHead[]> {
+    return pgIndexSource(this.#pool).heads();
+  }
+
   /** Releases the lock (ending the session) and the pool. */
   async close(): Promise<void> {
     await this.#lease?.release();

@@ -335,6 +335,10 @@ export class SqliteLogStore implements LogStore {
     return checkIntegrity(this);
   }
 
+  indexRows(): Promise<IndexedHead[]> {
+    return this.#indexSource().heads();
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
