@@ -15,22 +15,13 @@
  * const reader = new HttpLedgerReader({ url: 'https://ledger.example/', policy: policyText });
  * const resolver = createCityResolver({ reader });
  */
-import {
-  type Checkpoint,
-  parseCheckpoint,
-  parseNote,
-  parsePolicy,
-  quorumSatisfied,
-  quorumTime,
-  type TlogPolicy,
-} from '@did-city/tlog';
+import { type Checkpoint, parseCheckpoint, parseNote, quorumTime } from '@did-city/tlog';
 import {
   type CheckpointStore,
   CheckpointTrust,
   MemoryCheckpointStore,
   type SplitViewEvidence,
 } from './checkpoint-trust.ts';
-import { ledgerPolicyOf } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import {
   answerError,
@@ -43,11 +34,11 @@ import {
   parseJson,
 } from './ledger-http.ts';
 import { type IndexHead, indexRootOf, verifyIndexHead } from './did-index.ts';
+import { GovernedPolicies, type RefusedPolicyEvidence } from './governed-policies.ts';
 import { decodeProof, invalidProof, trustedVerdict } from './ledger-proofs.ts';
 import { LruCache } from './lru-cache.ts';
 import { checkEndsAtHead, nextPage, type PageStart, readServedPage, type ServedPage, verifyEntries } from './proven-history.ts';
-import { replayHistory } from './state.ts';
-import type { LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
+import type { LedgerHistory, LedgerReader, LogEntry } from './types.ts';
 import type { GenesisPolicy } from './validate.ts';
 
 export interface HttpLedgerReaderOptions {
@@ -84,37 +75,6 @@ export interface HttpLedgerReaderOptions {
   maxCachedDids?: number;
 }
 
-/**
- * A policy the governance registry's verified history carried but the reader refused to adopt (spec §7.8): it
- * drops the witness quorum or changes the log key(s), which a ledger node refuses at submission (R-GOV-2). A ledger
- * that anchored it anyway misbehaved, or the institutes' keys did; the signed operation and the checkpoint that
- * proved it are kept as transferable evidence, and the policy in force stays.
- */
-export interface RefusedPolicyEvidence {
-  /** The governance registry DID. */
-  did: string;
-  /** The registry operation (as signed by the institutes) whose document carries the refused policy. */
-  operation: Operation;
-  /** Its leaf index in the log. */
-  index: number;
-  /** The refused policy text. */
-  policy: string;
-  /** The policy kept in force. */
-  kept: string;
-  /** The checkpoint (signed note) under which the registry's history was proven. */
-  checkpoint: string;
-  reason: string;
-  /** RFC 3339 time of detection. */
-  detectedAt: string;
-}
-
-/** A policy and the checkpoint sizes it governs: those larger than `after`. */
-interface PolicyEra {
-  after: number;
-  text: string;
-  policy: TlogPolicy;
-}
-
 /** A checkpoint that passed the policy, with what its cosignatures vouch for. */
 interface VerifiedCheckpoint {
   note: string;
@@ -141,9 +101,7 @@ const PASSED_THROUGH = new Set(['INVALID_DID'] as const);
 
 export class HttpLedgerReader implements LedgerReader {
   readonly #urls: string[];
-  /** Policies in force, by increasing `after`; the first is the configured one. */
-  readonly #eras: PolicyEra[];
-  readonly #governance: { did: string; genesis: GenesisPolicy | undefined } | undefined;
+  readonly #policies: GovernedPolicies;
   readonly #http: HttpSettings;
   readonly #trust: CheckpointTrust;
   /** The last note that passed the policy: the same bytes again need no signature checks. */
@@ -152,22 +110,14 @@ export class HttpLedgerReader implements LedgerReader {
   readonly #maxAgeMs: number | undefined;
   /** The last note accepted as consistent with the trusted checkpoint: the same bytes again need no new check. */
   #accepted: string | undefined;
-  /**
-   * The highest head seq of the governance registry replayed so far: a history not longer than that one is an
-   * omission (spec §7.7), never a newer policy, so it cannot bring back a superseded one.
-   */
-  #governanceSeq = -1;
-  readonly #refused: RefusedPolicyEvidence[] = [];
   /** Leaves (index and recomputed leaf hash) already proven included in one checkpoint (origin, size, root). */
   #included: { checkpoint: string; leaves: Set<string> } = { checkpoint: '', leaves: new Set() };
 
   constructor(options: HttpLedgerReaderOptions) {
     this.#urls = (Array.isArray(options.url) ? options.url : [options.url]).map(checkUrl);
     if (this.#urls.length === 0) throw new TypeError('HttpLedgerReader needs at least one ledger URL');
-    this.#eras = [{ after: -1, text: options.policy, policy: parsePolicy(options.policy) }];
-    if (options.followGovernance === true) {
-      this.#governance = { did: options.governanceDid ?? 'did:city:cn', genesis: options.genesis };
-    }
+    const governance = options.followGovernance === true ? { did: options.governanceDid ?? 'did:city:cn', genesis: options.genesis } : undefined;
+    this.#policies = new GovernedPolicies(options.policy, governance);
     this.#http = {
       fetch: options.fetch ?? fetch,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -190,7 +140,7 @@ export class HttpLedgerReader implements LedgerReader {
    * the log key(s), so the reader kept the policy in force (spec §7.8).
    */
   get refusedPolicies(): readonly RefusedPolicyEvidence[] {
-    return this.#refused;
+    return this.#policies.refused;
   }
 
   /**
@@ -224,7 +174,7 @@ export class HttpLedgerReader implements LedgerReader {
     const unchanged = fresh.length === 0 && cached?.head?.index === head?.index;
     checkEndsAtHead(did, entries, head, unchanged ? cached?.head?.operationHash : undefined);
     this.#dids.set(did, { entries, head, size: checkpoint.size });
-    if (did === this.#governance?.did) this.#followGovernance(entries, checkpoint, note);
+    if (this.#policies.governs(did)) this.#policies.follow(entries, checkpoint, note);
     const ledger: NonNullable<LedgerHistory['ledger']> = { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note };
     if (verified.provenAt !== undefined) ledger.provenAt = new Date(verified.provenAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return { entries: [...entries], ledger };
@@ -288,62 +238,12 @@ export class HttpLedgerReader implements LedgerReader {
 
   /** The policy C2SP tlog-policy text currently in force for new checkpoints. */
   get policyText(): string {
-    return this.#eras.at(-1)!.text;
-  }
-
-  /**
-   * spec §7.8: the registry's history, proven under `checkpoint` (verified under the policy in force), is replayed
-   * with the method's validator (k-of-N institutes); if its latest version carries another policy, that policy
-   * governs every checkpoint larger than this one. Only a history longer than any replayed before counts: a ledger
-   * that omits the registry's latest entries must not roll the policy back. A history that does not replay changes
-   * nothing (the resolution that asked for it fails on its own).
-   *
-   * Defence in depth (R-GOV-2, as a node checks it at submission): a governed policy must keep a witness quorum and
-   * list the same log key(s) as the policy in force. One that does not is not adopted; it is kept as evidence.
-   */
-  #followGovernance(entries: readonly LogEntry[], checkpoint: Checkpoint, note: string): void {
-    const current = this.#eras.at(-1)!;
-    if (entries.length === 0 || checkpoint.size <= current.after) return;
-    let text: string | undefined;
-    try {
-      const genesis = this.#governance?.genesis;
-      const history = replayHistory(entries[0]!.operation.did, entries, genesis === undefined ? {} : { genesis });
-      if (history.head.seq <= this.#governanceSeq) return;
-      this.#governanceSeq = history.head.seq;
-      text = ledgerPolicyOf(history.versions.at(-1)?.document) ?? this.#eras[0]!.text;
-    } catch {
-      return;
-    }
-    if (text === current.text) return;
-    const policy = parseGoverned(text);
-    const reason = policy === undefined ? 'not a C2SP tlog-policy' : unsafeChange(current.policy, policy);
-    if (reason !== undefined) {
-      const entry = entries.at(-1)!;
-      this.#refused.push({
-        did: entry.operation.did,
-        operation: entry.operation,
-        index: entry.index,
-        policy: text,
-        kept: current.text,
-        checkpoint: note,
-        reason,
-        detectedAt: new Date().toISOString(),
-      });
-      return;
-    }
-    this.#eras.push({ after: checkpoint.size, text, policy: policy! });
-  }
-
-  /** The policy for a checkpoint of `size`: the last era that governs it. */
-  #policyFor(size: number): TlogPolicy {
-    let era = this.#eras[0]!;
-    for (const next of this.#eras) if (size > next.after) era = next;
-    return era.policy;
+    return this.#policies.text;
   }
 
   #checkpointOf(note: unknown): VerifiedCheckpoint {
     if (this.#verified !== undefined && note === this.#verified.note) return this.#verified;
-    const policy = this.#policyFor(sizeOf(note));
+    const policy = this.#policies.policyFor(sizeOf(note));
     const verdict = trustedVerdict(note, policy);
     const name = policy.index ?? policy.quorum;
     const indexVouched = policy.index === undefined || verdict.indexQuorum;
@@ -354,7 +254,7 @@ export class HttpLedgerReader implements LedgerReader {
   /** Before its first checkpoint a log has nothing to show; after one, a missing checkpoint is a rollback. */
   async #withoutCheckpoint(served: ServedPage): Promise<LedgerHistory> {
     if (served.entries.length > 0) throw invalidProof('the ledger served entries without a checkpoint');
-    for (const log of this.#eras.at(-1)!.policy.logs) {
+    for (const log of this.#policies.current.logs) {
       if (await this.#trust.has(log.origin)) {
         throw new DidCityError('UNTRUSTED_CHECKPOINT', `the ledger served no checkpoint of ${log.origin}, though one was accepted before`);
       }
@@ -386,30 +286,6 @@ export class HttpLedgerReader implements LedgerReader {
     }
     throw failure;
   }
-}
-
-function parseGoverned(text: string): TlogPolicy | undefined {
-  try {
-    return parsePolicy(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Why a governed policy may not replace `current` (spec §7.8, R-GOV-2), or undefined: it must need at least one
- * witness cosignature (quorum not `none`), and list the same set of log keys as `current`. Several keys under one
- * origin (one per institute, for failover) are compared as a set: order does not matter, but none may be added,
- * dropped or re-keyed by governance.
- */
-function unsafeChange(current: TlogPolicy, next: TlogPolicy): string | undefined {
-  if (quorumSatisfied(next, new Set())) return 'the policy needs no witness cosignature (quorum none): checkpoints must stay witnessed';
-  const keys = (policy: TlogPolicy) => [...new Set(policy.logs.map((log) => log.verifierKey))].sort();
-  const [was, is] = [keys(current), keys(next)];
-  if (was.length !== is.length || was.some((key, i) => key !== is[i])) {
-    return `the policy lists log key(s) ${is.join(', ')} instead of the ones in force (${was.join(', ')}): governance does not change the log key`;
-  }
-  return undefined;
 }
 
 /** The size a note claims, to choose its policy; -1 when unreadable (trustedCheckpoint then refuses it). */

@@ -33,7 +33,8 @@ export {
   type SplitViewEvidence,
 } from './checkpoint-trust.ts';
 export { CHECKPOINT_FILE_FORMAT, FileCheckpointStore } from './file-checkpoint-store.ts';
-export { HttpLedgerReader, type HttpLedgerReaderOptions, type RefusedPolicyEvidence } from './http-ledger-reader.ts';
+export { HttpLedgerReader, type HttpLedgerReaderOptions } from './http-ledger-reader.ts';
+export type { RefusedPolicyEvidence } from './governed-policies.ts';
 export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
 export {
   DidIndex,
