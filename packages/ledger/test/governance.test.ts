@@ -237,9 +237,9 @@ describe('witness-set governance: a following resolver refuses what a node would
    * A dishonest node: it does not apply R-GOV-2 (governanceDid false), so it anchors a properly 2-of-3-signed registry
    * update whose policy an honest node refuses, and serves it with real, quorum-cosigned checkpoints.
    */
-  async function dishonest(): Promise<{ net: Network; ledger: LedgerServer; genesis: Operation; oldPolicy: string }> {
+  async function dishonest(options: { index?: boolean } = {}): Promise<{ net: Network; ledger: LedgerServer; genesis: Operation; oldPolicy: string }> {
     const net = network();
-    const oldPolicy = policyText(net, NAMES.slice(0, 3), 2);
+    const oldPolicy = `${policyText(net, NAMES.slice(0, 3), 2)}${options.index === true ? 'index institutes\n' : ''}`;
     const ledger = await startLedger({ logKey: net.logKey, witnesses: net.witnesses, policy: oldPolicy, origin: ORIGIN, governanceDid: false }, net.dir);
     cleanups.push(() => net.cleanup(), async () => {
       await ledger.stop();
@@ -287,6 +287,24 @@ describe('witness-set governance: a following resolver refuses what a node would
     await ledger.node.submit(await cityCreate());
     bare();
     expect((await errorOf(reader.history(SJZ))).code).toBe('UNTRUSTED_CHECKPOINT');
+  });
+
+  it('an update that drops the index line (a downgrade: DID index roots unchecked) is refused; one keeping it is adopted', async () => {
+    const { net, ledger, genesis, oldPolicy } = await dishonest({ index: true });
+    const reader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true });
+    const downgrade = policyText(net, NAMES, 3);
+    const change = await registryUpdate(genesis, withPolicy(downgrade), [INSTITUTES[0], INSTITUTES[1]]);
+    await ledger.node.submit(change);
+    await reader.history(REGISTRY);
+    expect(reader.policyText).toBe(oldPolicy);
+    expect(reader.refusedPolicies).toHaveLength(1);
+    expect(reader.refusedPolicies[0]).toMatchObject({ policy: downgrade, kept: oldPolicy, operation: change });
+    expect(reader.refusedPolicies[0]!.reason).toMatch(/no "index" line/);
+    const kept = `${policyText(net, NAMES, 3)}index institutes\n`;
+    await ledger.node.submit(await registryUpdate(change, withPolicy(kept), [INSTITUTES[0], INSTITUTES[2]]));
+    await reader.history(REGISTRY);
+    expect(reader.policyText).toBe(kept);
+    expect(reader.refusedPolicies).toHaveLength(1);
   });
 
   it('an update naming another log key is refused the same way; a sane later update is still adopted', async () => {

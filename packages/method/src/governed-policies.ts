@@ -152,6 +152,9 @@ function unsafeChange(current: TlogPolicy, next: TlogPolicy): string | undefined
   if (was.length !== is.length || was.some((key, i) => key !== is[i])) {
     return `the policy lists log key(s) ${is.join(', ')} instead of the ones in force (${was.join(', ')}): governance does not change the log key`;
   }
+  if (current.index !== undefined && next.index === undefined) {
+    return 'the policy has no "index" line where the one in force names index witnesses: the DID index roots would go unchecked (a downgrade)';
+  }
   return undefined;
 }
 
