@@ -138,7 +138,7 @@ async function worldCheckpointVector(w: World, t: Tree, note: string): Promise<V
   };
 }
 
-type Check = 'checkpoint' | 'inclusion' | 'consistency';
+type Check = 'checkpoint' | 'inclusion' | 'consistency' | 'history';
 
 function negative(name: string, rule: string, check: Check, description: string, input: Record<string, unknown>, code: Parameters<typeof expectedError>[0]): Vector {
   return {
@@ -194,6 +194,10 @@ async function ledgerNegatives(w: World, t: Tree, note: string): Promise<Vector[
   const forkNote = await checkpointNote(forkTree, size);
   const longerTree = treeOf(await longerFork(w));
   const longerNote = await checkpointNote(longerTree, size + 1);
+  const earlierSize = 6;
+  const earlierNote = await checkpointNote(t, earlierSize);
+  // Shijiazhuang's proven history with its last entry left out; head and index proof are the true ones.
+  const cutShort = { ...sjz, entries: sjz.entries.slice(0, -1) };
   return [
     negative('inclusion-proof-altered', 'R-LED-1', 'inclusion', 'A served inclusion proof with its first hash replaced: the entry is not proven to be in the checkpoint', { checkpoint: note, entry: { ...entry, inclusionProof: badProof } }, 'INVALID_LEDGER_PROOF'),
     negative('entry-altered', 'R-LED-1', 'inclusion', 'An entry served with a backdated integratedTime and the original proof: the recomputed leaf hash is not in the tree', { checkpoint: note, entry: { ...entry, integratedTime: '2026-11-20T08:00:00Z' } }, 'INVALID_LEDGER_PROOF'),
@@ -203,6 +207,8 @@ async function ledgerNegatives(w: World, t: Tree, note: string): Promise<Vector[
     negative('cosignature-forged', 'R-LED-2', 'checkpoint', 'A checkpoint with the log signature, a valid cosignature of witness-a and a forged one of witness-b (witness-c absent): the forged one does not count', { checkpoint: forged }, 'UNTRUSTED_CHECKPOINT'),
     negative('other-origin', 'R-LED-2', 'checkpoint', 'A checkpoint of another log (origin city.ledger/test) with the policy of city.ledger/prod', { checkpoint: otherOrigin }, 'UNTRUSTED_CHECKPOINT'),
     negative('split-view-same-size', 'R-LED-3', 'consistency', 'Two quorum-cosigned checkpoints of the same size with different roots (a fork at the last leaf): equivocation, kept as evidence', { seen: note, presented: forkNote, consistencyProof: [] }, 'INCONSISTENT_CHECKPOINT'),
+    negative('smaller-checkpoint', 'R-LED-6', 'consistency', `The checkpoint of size ${earlierSize}, consistent with the size-${size} one accepted before (real consistency proof): an old answer replayed, or a node that fell behind, refused as a rollback`, { seen: note, presented: earlierNote, consistencyProof: consistencyProof(t.tree, earlierSize, size).map(base64) }, 'UNTRUSTED_CHECKPOINT'),
+    negative('history-cut-short', 'R-IDX-4', 'history', "Shijiazhuang's proven history without its last entry, each entry included in the co-signed checkpoint, beside the true head and its index proof: the history does not end at the proven head", { history: cutShort }, 'INVALID_LEDGER_PROOF'),
     negative('split-view-larger', 'R-LED-3', 'consistency', 'A larger quorum-cosigned checkpoint of a fork after leaf 5, with a consistency proof computed on the fork: it does not prove the seen checkpoint is a prefix', { seen: note, presented: longerNote, consistencyProof: consistencyProof(longerTree.tree, size, size + 1).map(base64) }, 'INCONSISTENT_CHECKPOINT'),
   ];
 }

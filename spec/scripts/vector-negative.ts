@@ -423,6 +423,38 @@ const CASES: NegativeCase[] = [
       ),
   },
   {
+    name: 'history-limits-outside-registry',
+    rule: 'R-LIM-2',
+    code: 'INVALID_OPERATION',
+    description: 'A CityHistoryLimits service in a city document: only a country registry sets the history bounds of its network',
+    operation: (c) =>
+      signRaw(
+        withMembers(tianjinUpdate(c), {
+          document: {
+            ...simpleDocument(K.tjAssertion2),
+            service: [{ id: '#history-limits', type: 'CityHistoryLimits', serviceEndpoint: { maxOperations: 5_000 } }],
+          },
+        }),
+        tjSigner,
+      ),
+  },
+  {
+    name: 'history-limits-above-ceiling',
+    rule: 'R-LIM-2',
+    code: 'INVALID_OPERATION',
+    description: 'A registry update (institutes A and C) setting maxOperations 10001, above the ceiling of 10000',
+    operation: (c) =>
+      signRaw(
+        withMembers(updateOperation(c.history(REGISTRY), {}), {
+          document: {
+            ...simpleDocument(K.instituteA),
+            service: [{ id: '#history-limits', type: 'CityHistoryLimits', serviceEndpoint: { maxOperations: 10_001 } }],
+          },
+        }),
+        [K.instituteA, K.instituteC],
+      ),
+  },
+  {
     name: 'division-edition-outside-registry',
     rule: 'R-DIV-1',
     code: 'INVALID_OPERATION',

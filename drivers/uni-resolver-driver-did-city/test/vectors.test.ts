@@ -367,6 +367,10 @@ describe('negative ledger vectors: the driver fails closed with the library resu
       serveHistory = (requested) => (requested === did ? { ...history, checkpoint: n.checkpoint } : undefined);
       return compare(did);
     }
+    if (n.check === 'history') {
+      serveHistory = (requested) => (requested === n.history.did ? n.history : undefined);
+      return compare(n.history.did);
+    }
     // consistency: a reader that accepted `seen` is then shown `presented`
     const sizeOf = (note: string) => Number(note.split('\n')[1]);
     let note: string = n.seen;
