@@ -27,6 +27,8 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --offline --frozen-lockfile
 RUN pnpm --filter-prod "@did-city/cli..." run build
+# The explorer (a static web app the node serves at /), built from the workspace's sources.
+RUN pnpm --filter @did-city/explorer run build
 RUN pnpm --filter @did-city/cli deploy --prod --legacy /out
 
 FROM ${NODE_IMAGE} AS runtime
@@ -40,6 +42,8 @@ LABEL org.opencontainers.image.title="did-city-all-in-one" \
 ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0 DATA_DIR=/data
 WORKDIR /app
 COPY --from=builder /out/ ./
+COPY --from=builder /src/packages/explorer/dist/ ./explorer/
+ENV DID_CITY_EXPLORER_DIR=/app/explorer
 RUN mkdir -p /data && chown 1000:1000 /data
 VOLUME ["/data"]
 USER 1000:1000
