@@ -39,6 +39,7 @@ describe('the explorer in Chromium', () => {
   });
 
   it('GET / is the explorer for a browser and still the JSON route listing for a JSON client', async () => {
+    expect(server.output()).toContain(`Open ${server.url.replace('127.0.0.1', 'localhost')}/ in a browser`);
     const html = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
     expect(html.headers.get('content-type')).toMatch(/^text\/html/);
     expect(html.headers.get('content-security-policy')).toContain("connect-src 'self'");

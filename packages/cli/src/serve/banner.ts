@@ -34,7 +34,8 @@ export function tryText(options: { publicUrl: string; dataDir: string }): string
     "verify Shijiazhuang's city identity credential",
   ];
   const lines = tryLines(options).flatMap((line, i) => [`  # ${comments[i]}`, `  ${line}`]);
-  return ['Try it:', ...lines].join('\n');
+  const explorer = `Open ${options.publicUrl}/ in a browser: the explorer, which verifies what it shows in the browser.`;
+  return [explorer, 'Try it:', ...lines].join('\n');
 }
 
 /**

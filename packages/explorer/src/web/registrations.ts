@@ -9,7 +9,7 @@ import { getJson, postJson } from './api.ts';
 export interface Registration {
   id: string;
   did: string;
-  status: 'pending' | 'anchored' | 'rejected' | string;
+  status: 'pending' | 'approved' | 'anchored' | 'rejected';
   submittedAt: string;
   approvals: Array<{ key: string; created: string }>;
   threshold: number;

@@ -87,7 +87,8 @@ function Watch({ id }: { id: string }) {
         const next = await view(id);
         if (!live) return;
         setRegistration(next);
-        if (next.status === 'pending') setTimeout(poll, 1500);
+        // `approved`: the threshold is reached and the create is being anchored; keep watching until it is.
+        if (next.status === 'pending' || next.status === 'approved') setTimeout(poll, 1500);
       } catch (e) {
         if (live) setError((e as Error).message);
       }
