@@ -71,6 +71,11 @@ const STRINGS = {
   logIndexed: ['日志全部条目已按检查点根哈希核对', 'Every log entry checked against the checkpoint root'],
   paste: ['粘贴凭证（JWT、vc+jwt 或 Data Integrity JSON）', 'Paste a credential (JWT, vc+jwt or Data Integrity JSON)'],
   check: ['核验', 'Check'],
+  format: ['格式', 'Format'],
+  verifiedByNode: [
+    '签发者与主体在浏览器中读取；签名与状态由本节点的 VC API 核验器检查。',
+    'Issuer and subject are read in this browser; the signature and status are checked by this node’s VC API verifier.',
+  ],
   issuer: ['签发者', 'Issuer'],
   subject: ['主体', 'Subject'],
   verifies: ['是否有效', 'Verifies'],

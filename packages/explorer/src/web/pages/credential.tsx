@@ -84,6 +84,7 @@ export function CredentialPage() {
   return (
     <>
       <h1>{t('credential')}</h1>
+      <p class="note">{t('verifiedByNode')}</p>
       <label for="credential-input">{t('paste')}</label>
       <textarea
         id="credential-input"
@@ -113,7 +114,7 @@ export function CredentialPage() {
           <dd>
             <a href={`#/did/${encodeURIComponent(parsed.subject)}`}>{parsed.subject}</a>
           </dd>
-          <dt>Format</dt>
+          <dt>{t('format')}</dt>
           <dd>{parsed.format}</dd>
           {verdict && (
             <>
