@@ -125,6 +125,12 @@ describe('a flood of applications from one client', () => {
     const replay: Reply = await postJson(`${target.url}/registrations/reject-matching`, body, { from: '127.0.0.13', headers: token });
     expect(replay.status).toBe(409);
     expect(problemCode(replay)).toBe('STALE_OPERATION');
+    // Another institute's token does not lend its name to institute-c's key (the all-in-one binds each token to its key).
+    const otherToken = { Authorization: `Bearer ${target.tokens().institutes['institute-a']}` };
+    const fresh = { filter: { submittedBefore: created }, reason: 'as a', proof: await proof({ type: 'reject-matching', filter: { submittedBefore: created }, reason: 'as a' }, c, created) };
+    const borrowed = await postJson(`${target.url}/registrations/reject-matching`, fresh, { from: '127.0.0.13', headers: otherToken });
+    expect(borrowed.status).toBe(403);
+    expect(problemCode(borrowed)).toBe('UNAUTHORIZED_OPERATION');
     // Without the token, the signed request is refused before it is read.
     expect((await postJson(`${target.url}/registrations/reject-matching`, body, { from: '127.0.0.13' })).status).toBe(401);
     expect((await view(squats[0]!)).status).toBe('pending');

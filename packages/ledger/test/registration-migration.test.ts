@@ -71,4 +71,20 @@ describe('schema 1 → 2', () => {
     db.close();
     expect(() => new RegistrationStore(file)).toThrow(/schema version 3; this node knows up to 2/);
   });
+
+  it('migrates in one transaction: a file the migration fails on is left at schema 1, its index and rows untouched', async () => {
+    const broken = join(temp.dir, 'broken.db');
+    copyFileSync(FIXTURE, broken);
+    const db = new Database(broken);
+    db.prepare("UPDATE applications SET rejection = 'not json' WHERE id = ?").run(REJECTED);
+    db.close();
+    expect(() => new RegistrationStore(broken)).toThrow(/malformed JSON/);
+    const after = new Database(broken, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(1);
+    const indexes = after.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications'").all() as Array<{ name: string }>;
+    expect(indexes.map((i) => i.name)).toContain('one_open_application_per_did');
+    expect(after.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'objections'").get()).toEqual({ n: 0 });
+    expect(after.prepare('SELECT COUNT(*) AS n FROM applications').get()).toEqual({ n: 2 });
+    after.close();
+  });
 });

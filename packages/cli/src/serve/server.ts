@@ -33,7 +33,7 @@ import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { ownRequests } from './limits.ts';
-import { layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
+import { INSTITUTE_NAMES, layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
 import { registryPin, seedAll } from './seed.ts';
 import { seedDivisionChange } from './seed-divisions.ts';
 
@@ -160,7 +160,9 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const fetchPolicy = options.fetchPolicy ?? fetchPolicyFromEnv(process.env, hostsOf([publicUrl]));
     issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
     const limiters = createLimiters(rateLimits, { skip: own.isOwn });
-    const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, log, limiters });
+    // Each institute's token goes with its own key: a bulk rejection under institute-a's token is signed by institute-a.
+    const instituteKeys = Object.fromEntries(INSTITUTE_NAMES.map((name, n) => [name, [keys.institutes[n]!.publicKeyMultibase]]));
+    const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, instituteKeys, log, limiters });
     let ready = false;
     const parts = { node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, limiters, trustProxy };
     const app = buildApp({ ...parts, isReady: () => ready });

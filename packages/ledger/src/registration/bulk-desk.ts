@@ -25,8 +25,11 @@ interface Desk {
   object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'objected' | 'rejected';
 }
 
-export async function rejectMatching(desk: Desk, store: RegistrationStore, body: unknown, now: Date): Promise<BulkOutcome> {
+export async function rejectMatching(desk: Desk, store: RegistrationStore, body: unknown, now: Date, keys?: readonly string[]): Promise<BulkOutcome> {
   const request = readBulkRejection(body, now);
+  if (keys !== undefined && !keys.includes(request.key)) {
+    throw new DidCityError('UNAUTHORIZED_OPERATION', `bulk rejection: signed by ${request.key}, not by a key of the institute whose token was given`);
+  }
   if (store.bulkSeen(request.digest)) {
     throw new DidCityError('STALE_OPERATION', 'this bulk rejection was already applied; sign a new request to object again');
   }

@@ -58,6 +58,7 @@ export class Registrations {
   readonly #options: RegistrationsOptions;
   #retry: NodeJS.Timeout | undefined;
   #closed = false;
+  #lastCutoff: string | undefined;
 
   private constructor(options: RegistrationsOptions) {
     this.node = options.node;
@@ -82,10 +83,15 @@ export class Registrations {
     return this.#options.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
   }
 
-  /** Closes the applications pending for `pendingTtlMs` or longer: one indexed UPDATE, run before every request. */
+  /**
+   * Closes the applications pending for `pendingTtlMs` or longer: one indexed UPDATE before every request, skipped
+   * when the cutoff (whole seconds) has not moved since the last one (nothing new can have come due).
+   */
   #expire(): void {
     const now = this.#clock();
     const cutoff = wholeSeconds(new Date(now.getTime() - this.#ttl));
+    if (cutoff === this.#lastCutoff) return;
+    this.#lastCutoff = cutoff;
     const reason = `expired: no decision within ${Math.round(this.#ttl / 1000)} s of the application`;
     this.#store.expire(cutoff, { reason, cause: 'expired', created: wholeSeconds(now) });
   }
@@ -249,10 +255,13 @@ export class Registrations {
     return 'rejected';
   }
 
-  /** `POST /registrations/reject-matching` (institutes): one objection to each pending application matching a filter. */
-  rejectMatching(body: unknown): Promise<BulkOutcome> {
+  /**
+   * `POST /registrations/reject-matching` (institutes): one objection to each pending application matching a filter.
+   * `keys`: when the caller's institute is known with its keys, the request must be signed by one of them.
+   */
+  rejectMatching(body: unknown, keys?: readonly string[]): Promise<BulkOutcome> {
     this.#expire();
-    return rejectMatching(this, this.#store, body, this.#clock());
+    return rejectMatching(this, this.#store, body, this.#clock(), keys);
   }
 
   /** The registry that allocates `did`, for the bulk rejection. */

@@ -39,6 +39,11 @@ export interface RegistrationRouterOptions {
   desk?: DeskSettings;
   /** Institute name → bearer token, for listing applications. None configured: the listing answers 401. */
   instituteTokens?: InstituteTokens;
+  /**
+   * Institute name (as in `instituteTokens`) → its update keys (Multikeys). When an institute is named here, its
+   * token's bulk rejections must be signed by one of its keys; otherwise by any current registry update key.
+   */
+  instituteKeys?: Readonly<Record<string, readonly string[]>>;
   /** Largest request body in bytes. Default 68 KiB (an operation of at most 60 KiB plus the contact). */
   bodyLimit?: number;
   /** One line per request and per unexpected failure. */
@@ -169,7 +174,7 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
     requireInstitute(options.instituteTokens),
     requireJson,
     json,
-    route(async (req, res) => void res.json(await desk.rejectMatching(req.body))),
+    route(async (req, res) => void res.json(await desk.rejectMatching(req.body, options.instituteKeys?.[String(res.locals.institute)]))),
   );
   router.get('/:id', route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))));
   router.post('/:id/approve', limiters.writes, requireJson, json, route(async (req, res) => void res.json(await desk.approve(id(req), req.body))));
