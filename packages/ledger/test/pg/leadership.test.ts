@@ -123,6 +123,8 @@ describe.skipIf(bin === undefined)('PostgresLogStore leadership', () => {
       await admin.query('INSERT INTO tree_nodes (level, node_index, hash) VALUES (1, 0, $1)', [nodeHash(hashes[0]!, hashes[1]!)]);
       const state = batch.states[0]!;
       await admin.query('INSERT INTO did_state (did, head_index, history) VALUES ($1, 1, $2)', [state.did, JSON.stringify(state)]);
+      // A whole append, as the other writer's code makes it: the DID index row too (the integrity check compares it).
+      await admin.query('INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES ($1, $2, 1, $3)', [leaf.did, leaf.seq, leaf.operationHash]);
       await admin.query('UPDATE log_head SET tree_size = 2');
       await admin.query('COMMIT');
     });
