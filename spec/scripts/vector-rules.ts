@@ -58,6 +58,7 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-FETCH-4': 'verifier-side network policy (deadline): packages/method/test/outbound-fetch.test.ts',
   'R-FETCH-5': 'verifier-side network policy (size cap): packages/method/test/outbound-fetch.test.ts',
   'R-FETCH-6': 'verifier-side network policy (error text): packages/method/test/outbound-fetch.test.ts and test/security',
+  'R-GEN-4': 'ledger-side admission on the governance path: packages/ledger/test/genesis-pins.test.ts, packages/cli/test/cli.servers.test.ts and test/security',
   'R-RATE-1': 'server-side rate limits, not resolution data: packages/ledger/test/http-rate-limit.test.ts and test/security/rate-limits.test.ts',
   'R-RATE-2': 'server-side rate limits (applications per client and in total): packages/ledger/test/http-rate-limit.test.ts and test/security/rate-limits.test.ts',
   'R-RATE-3': 'server-side client identity (peer address, trusted proxies, IPv6 /56): packages/ledger/test/http-rate-limit.test.ts and test/security/rate-limits.test.ts',

@@ -117,7 +117,7 @@ function rawCommitLatency(): number[] {
 }
 
 async function submitLatency(): Promise<Record<string, number>> {
-  const node = await LedgerNode.open({ dataDir: tmp('bench-node-'), sequencer: { batchIntervalMs: 0 } });
+  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: tmp('bench-node-'), sequencer: { batchIntervalMs: 0 } });
   await node.submitGovernance(await registryGenesis());
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
   const ops = await Promise.all(Array.from({ length: 200 }, (_, i) => createUnder(`did:city:cn:130100:d${i}`, key(`d${i}`), [CITY])));
@@ -156,7 +156,7 @@ async function timed(rounds: number, work: () => Promise<void>): Promise<number>
 }
 
 async function resolution(): Promise<Record<string, number>> {
-  const node = await LedgerNode.open({ dataDir: tmp('bench-resolve-'), sequencer: { batchIntervalMs: 0 } });
+  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: tmp('bench-resolve-'), sequencer: { batchIntervalMs: 0 } });
   await node.submitGovernance(await registryGenesis());
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
   const server: Server = await new Promise((done) => {

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     await cluster.createDatabase('bench');
     const genesis = { 'did:city:cn': { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase) } };
     const writer = await PostgresLogStore.open({ connection: cluster.primary.connection('bench') });
-    const primary = await LedgerNode.open({ dataDir: join(dir, 'primary'), store: writer, genesis, sequencer: { batchIntervalMs: 5 } });
+    const primary = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'primary'), store: writer, genesis, sequencer: { batchIntervalMs: 5 } });
     closers.push(() => primary.close());
     await primary.submitGovernance(await registryGenesis());
     const city = 'did:city:cn:130100';

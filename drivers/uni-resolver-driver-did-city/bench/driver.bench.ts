@@ -205,7 +205,7 @@ async function seed(node: LedgerNode): Promise<void> {
 
 async function openLedger(): Promise<Ledger> {
   const dataDir = mkdtempSync(join(tmpdir(), 'driver-bench-'));
-  const node = await LedgerNode.open({ dataDir, sequencer: { batchIntervalMs: 1 } });
+  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 1 } });
   await seed(node);
   const server = await listen(createLedgerApp(node, {}));
   return {

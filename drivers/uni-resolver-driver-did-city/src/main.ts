@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDriverApp } from './app.ts';
-import { ConfigError, type DriverSettings, loadSettings, publicProperties } from './config.ts';
+import { ConfigError, type DriverSettings, ENV_PREFIX, loadSettings, publicProperties } from './config.ts';
 import { createLedgerReader } from './ledger-reader.ts';
 import type { LedgerReader } from '@did-city/method';
 
@@ -33,6 +33,13 @@ function closeOnSignals(server: Server): void {
 }
 
 const { settings, reader } = configure();
+if (settings.genesis === undefined) {
+  // Loud on purpose (stderr): without a pin, a registry genesis made up by a log operator colluding with the
+  // witnesses from the start would be believed (spec §3.5, R-GEN-4).
+  console.error(
+    `did:city driver: WARNING: NO REGISTRY GENESIS IS PINNED (${ENV_PREFIX}genesis): this driver resolves whichever registry genesis the ledger's log holds.`,
+  );
+}
 const app = createDriverApp({
   reader,
   ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),

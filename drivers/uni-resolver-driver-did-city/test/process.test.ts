@@ -33,6 +33,7 @@ let node: LedgerNode;
 let ledgerServer: Server;
 const children: ChildProcess[] = [];
 let driverUrl: string;
+const driverOutput = { stderr: '' };
 
 const sign = (unsigned: UnsignedOperation, keys: KeyPair[]) => signOperation(unsigned, keys.map(createSigner));
 const document = (key: KeyPair) => ({
@@ -84,13 +85,13 @@ async function resolveOnDriver(did: string, query = ''): Promise<{ status: numbe
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'driver-process-'));
-  node = await LedgerNode.open({ dataDir, sequencer: { batchIntervalMs: 5 } });
+  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 5 } });
   await new Promise<void>((done) => {
     ledgerServer = createLedgerApp(node, { adminToken: TOKEN }).listen(0, '127.0.0.1', () => done());
   });
   await seedLedger();
   const port = (ledgerServer.address() as AddressInfo).port;
-  driverUrl = await startDriverProcess({ ledgerUrl: `http://127.0.0.1:${port}/`, trustPolicy: node.policyText }, children);
+  driverUrl = await startDriverProcess({ ledgerUrl: `http://127.0.0.1:${port}/`, trustPolicy: node.policyText }, children, driverOutput);
 }, 60_000);
 
 afterAll(async () => {
@@ -119,6 +120,17 @@ describe('src/main.ts against a real ledger node', () => {
     expect(status).toBe(410);
     expect(body.didDocumentMetadata.deactivated).toBe(true);
     expect(body.didDocument).toBeNull();
+  });
+
+  test('warns loudly on stderr that no registry genesis is pinned; a pinned driver does not, and resolves the same', async () => {
+    expect(driverOutput.stderr).toMatch(/WARNING: NO REGISTRY GENESIS IS PINNED \(uniresolver_driver_did_city_genesis\)/);
+    const pinned = { stderr: '' };
+    const port = (ledgerServer.address() as AddressInfo).port;
+    const genesis = JSON.stringify({ 'did:city:cn': { updateKeys: institutes.map((k) => k.publicKeyMultibase) } });
+    const url = await startDriverProcess({ ledgerUrl: `http://127.0.0.1:${port}/`, trustPolicy: node.policyText, genesis }, children, pinned);
+    const response = await fetch(`${url}/1.0/identifiers/did:city:cn:130100`);
+    expect(response.status).toBe(200);
+    expect(pinned.stderr).not.toMatch(/NOT PINNED|NO REGISTRY GENESIS/);
   });
 
   test('500 INTERNAL_ERROR once the ledger is stopped, saying the ledger could not be read', async () => {

@@ -15,9 +15,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { FileCheckpointStore, HttpLedgerReader, LedgerClient } from '@did-city/method';
+import { FileCheckpointStore, type GenesisPolicy, HttpLedgerReader, LedgerClient } from '@did-city/method';
 import { parsePolicy } from '@did-city/tlog';
 import { str, UsageError, type Values } from './args.ts';
+import { GENESIS_ENV, genesisFromSetting, UNPINNED_WARNING } from './genesis.ts';
 import { getText } from './http.ts';
 import { CliError, EXIT, type Output } from './output.ts';
 
@@ -54,6 +55,7 @@ export class Config {
   readonly #out: Output;
   readonly #env: Env;
   #policy: string | undefined;
+  #genesis: { pins: GenesisPolicy | undefined } | undefined;
 
   constructor(values: Values, out: Output, env: Env = process.env) {
     this.ledger = checkedUrl(str(values, 'ledger') ?? env['DID_CITY_LEDGER'] ?? DEFAULT_LEDGER, 'ledger URL');
@@ -98,7 +100,21 @@ export class Config {
 
   async reader(): Promise<HttpLedgerReader> {
     const policy = await this.policy();
-    return new HttpLedgerReader({ url: this.ledger, policy, checkpointStore: new FileCheckpointStore(this.checkpointFile) });
+    const genesis = this.genesis();
+    return new HttpLedgerReader({ url: this.ledger, policy, checkpointStore: new FileCheckpointStore(this.checkpointFile), ...(genesis ? { genesis } : {}) });
+  }
+
+  /**
+   * The registry genesis pins resolution holds registries to (DID_CITY_GENESIS: JSON, or a file holding it). Without
+   * any, a loud warning on stderr, once per run (spec §3.5, R-GEN-4).
+   */
+  genesis(): GenesisPolicy | undefined {
+    if (this.#genesis === undefined) {
+      const setting = this.env(GENESIS_ENV);
+      this.#genesis = { pins: setting === undefined ? undefined : genesisFromSetting(setting, GENESIS_ENV) };
+      if (this.#genesis.pins === undefined) this.#out.warn(UNPINNED_WARNING);
+    }
+    return this.#genesis.pins;
   }
 
   /** Submissions wait for the witness quorum; allow a slow quorum more than a read. */

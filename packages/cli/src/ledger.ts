@@ -13,6 +13,7 @@ import {
   type Operation,
 } from '@did-city/method';
 import type { Config } from './config.ts';
+import { pinsOf } from './genesis.ts';
 import type { Output } from './output.ts';
 
 export interface ReceiptSummary {
@@ -27,7 +28,7 @@ export interface ReceiptSummary {
 /** The verified history of a DID that can still change. */
 export async function liveState(config: Config, out: Output, did: string): Promise<DidHistory> {
   out.progress(`reading the verified state of ${did}…`);
-  const { history } = await loadHistory(await config.reader(), did);
+  const { history } = await loadHistory(await config.reader(), did, pinsOf(config));
   if (history === undefined) throw new DidCityError('NOT_FOUND', `${did} is not on the ledger at ${config.ledger}`);
   if (history.deactivation !== undefined) throw new DidCityError('DID_DEACTIVATED', `${did} was deactivated at ${history.deactivation.integratedTime}`);
   return history;

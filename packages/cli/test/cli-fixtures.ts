@@ -41,7 +41,7 @@ export interface TestLedger {
 }
 
 export async function startLedger(dataDir: string, options: { adminToken?: string } = {}): Promise<TestLedger> {
-  const node = await LedgerNode.open({ dataDir, sequencer: { batchIntervalMs: 5 } });
+  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 5 } });
   const registrations = createRegistrationRouter(node, { dataDir, instituteTokens: { 'institute-a': INSTITUTE_TOKEN } });
   const app = express();
   app.use(registrations, createLedgerRouter(node, options));

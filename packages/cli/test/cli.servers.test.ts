@@ -96,6 +96,10 @@ describe('did-city driver as a process', { timeout: 30_000 }, () => {
     base = `http://127.0.0.1:${port}/1.0/identifiers/`;
   }, 30_000);
 
+  it('warns on stderr that no registry genesis is pinned', () => {
+    expect(running[0]!.output()).toMatch(/warning: NO REGISTRY GENESIS IS PINNED \(uniresolver_driver_did_city_genesis\)/);
+  });
+
   it('resolves a city (200) with its verified document', async () => {
     const response = await fetch(`${base}${SJZ}`);
     const body = (await response.json()) as { didDocument: { id: string; assertionMethod: string[] }; didDocumentMetadata: Record<string, unknown> };
@@ -223,5 +227,65 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect((await issue('not-the-token')).status).toBe(401);
+  });
+});
+
+describe('did-city ledger as a process: genesis pins (R-GEN-4) and rate limits (§9.7)', { timeout: 30_000 }, () => {
+  const ADMIN = 'admin-token-for-the-ledger-process';
+  const genesis = async () =>
+    signOperation(
+      createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: withKey1(ISSUER_KEY) }),
+      INSTITUTES.slice(0, 2).map(createSigner),
+    );
+  const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  async function startLedgerProcess(name: string, extraArgs: string[], extraEnv: Record<string, string>) {
+    const port = await freePort();
+    const args = ['ledger', '--port', String(port), '--data-dir', join(temp.dir, name), '--admin-token', ADMIN, ...extraArgs];
+    const server = spawnCli(args, extraEnv);
+    running.push(server);
+    await server.waitFor(/did:city ledger node listening on/);
+    return { server, base: `http://127.0.0.1:${port}/` };
+  }
+
+  it('without pins: a loud warning, every registry genesis refused with the admin token, writes limited per client', async () => {
+    const { server, base } = await startLedgerProcess('ledger-unpinned', [], { DID_CITY_RATE_WRITES: '3/60' });
+    expect(server.output()).toMatch(/warning: NO REGISTRY GENESIS IS PINNED \(--genesis\): the governance path refuses every country registry genesis/);
+    const refused = await post(base, 'governance/operations', await genesis(), { Authorization: `Bearer ${ADMIN}` });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { detail: string }).detail).toContain('R-GEN-4');
+    expect((await post(base, 'operations', {})).status).toBe(400);
+    expect((await post(base, 'operations', {})).status).toBe(400);
+    const limited = await post(base, 'operations', {});
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('with --genesis the pinned registry is taken; --allow-unpinned-genesis is warned about', async () => {
+    const pins = join(temp.dir, 'genesis.json');
+    writeFileSync(pins, JSON.stringify({ [REGISTRY]: { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase) } }));
+    const { server, base } = await startLedgerProcess('ledger-pinned', ['--genesis', pins, '--allow-unpinned-genesis'], {});
+    expect(server.output()).toMatch(/warning: --allow-unpinned-genesis: besides the pinned did:city:cn, the admin token alone can create/);
+    expect((await post(base, 'governance/operations', await genesis(), { Authorization: `Bearer ${ADMIN}` })).status).toBe(201);
+  });
+
+  it('a bad proxy or rate setting stops the start, naming the setting (exit 2)', async () => {
+    const env = { DID_CITY_TRUST_PROXY: 'true', DID_CITY_RATE_APPLICATIONS: 'lots' };
+    const result = await cli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'bad-settings')], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DID_CITY_RATE_APPLICATIONS="lots"|DID_CITY_TRUST_PROXY=true/);
+  });
+});
+
+describe('resolution from the command line (R-GEN-4)', { timeout: 30_000 }, () => {
+  it('warns on stderr when no genesis is pinned, and not with DID_CITY_GENESIS', async () => {
+    const unpinned = await cli(['resolve', SJZ, '--policy', policyFile], env);
+    expect(unpinned.code).toBe(0);
+    expect(unpinned.stderr).toMatch(/warning: NO REGISTRY GENESIS IS PINNED \(DID_CITY_GENESIS\)/);
+    const pin = JSON.stringify({ [REGISTRY]: { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase) } });
+    const pinned = await cli(['resolve', SJZ, '--policy', policyFile], { ...env, DID_CITY_GENESIS: pin });
+    expect(pinned.code).toBe(0);
+    expect(pinned.stderr).not.toMatch(/NO REGISTRY GENESIS/);
   });
 });

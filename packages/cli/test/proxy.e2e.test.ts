@@ -91,7 +91,7 @@ async function proxy(): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-'));
-  node = await LedgerNode.open({ dataDir: join(dir, 'ledger'), sequencer: { batchIntervalMs: 5 } });
+  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'ledger'), sequencer: { batchIntervalMs: 5 } });
   ledgerUrl = await listen(createServer(createLedgerApp(node, { adminToken: 'admin-token-proxy-test-0123456789' })));
   proxyUrl = await proxy();
   policyFile = join(dir, 'policy.txt');

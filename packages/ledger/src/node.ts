@@ -49,6 +49,11 @@ export interface LedgerNodeConfig {
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
   /**
+   * Accept on the governance path the genesis of a country registry that `genesis` does not pin (spec §3.5,
+   * R-GEN-4). Default false: the admin token alone cannot create a registry whose keys the operator never named.
+   */
+  allowUnpinnedGenesis?: boolean;
+  /**
    * The registry DID whose `CityLedgerPolicy` service governs the witness set (spec §7.8). Default
    * `did:city:cn`, or `did:city:<network>:cn` with a network; `false` keeps the configured policy static.
    */
@@ -65,7 +70,7 @@ export interface LedgerNodeConfig {
    */
   readOnly?: boolean;
   /** Batching, timeouts and clock of the sequencer. */
-  sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'network'>;
+  sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'allowUnpinnedGenesis' | 'network'>;
   /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
   witnessClock?: () => number;
   /**
@@ -175,6 +180,7 @@ export class LedgerNode {
         policy,
         network,
         ...(config.genesis ? { genesis: config.genesis } : {}),
+        allowUnpinnedGenesis: config.allowUnpinnedGenesis === true,
         ...(governance ? { governance: { did: governance, logVerifierKey } } : {}),
       });
       return new LedgerNode({ ...parts, sequencer, embeddedWitnesses: embedded });

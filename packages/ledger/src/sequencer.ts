@@ -30,6 +30,8 @@ export interface SequencerOptions {
   policy: TlogPolicy;
   /** Genesis pins for country registries (spec §3.5). */
   genesis?: GenesisPolicy;
+  /** Take a registry genesis that `genesis` does not pin (R-GEN-4). Default false. */
+  allowUnpinnedGenesis?: boolean;
   /**
    * The network whose DIDs this log holds (`test` for did:city:test:…); undefined or `prod`: production. An
    * operation for a DID of another network is refused with INVALID_OPERATION (spec §1.4, R-NET-2).
@@ -80,7 +82,7 @@ const MAX_RETRY_MS = 5000;
 
 export class Sequencer {
   readonly #options: Required<
-    Omit<SequencerOptions, 'genesis' | 'onAnchorFailure' | 'onAnchored' | 'onRefusal' | 'refusal' | 'governance' | 'network' | 'recosignIntervalMs'>
+    Omit<SequencerOptions, 'genesis' | 'allowUnpinnedGenesis' | 'onAnchorFailure' | 'onAnchored' | 'onRefusal' | 'refusal' | 'governance' | 'network' | 'recosignIntervalMs'>
   > &
     SequencerOptions;
   readonly #queue: Queued[] = [];
@@ -217,6 +219,7 @@ export class Sequencer {
     const item = parseOperationWithHash(value);
     checkNetwork(item.operation.did, this.#options.network);
     checkPath(item.operation, governance);
+    if (governance) checkPinned(item.operation.did, this.#options.genesis, this.#options.allowUnpinnedGenesis === true);
     const gov = this.#options.governance;
     if (gov) checkGovernedOperation(item.operation, { ...gov, clients: this.#options.witnesses });
     const hash = item.operationHash;
@@ -428,6 +431,19 @@ export function checkNetwork(did: string, network: string | undefined): void {
       `network: ${did} belongs to network "${own}", but this ledger node serves network "${served}" (spec §1.4, R-NET-2)`,
     );
   }
+}
+
+/**
+ * R-GEN-4: the admin token alone does not choose who controls a country. The governance path takes the genesis of a
+ * registry the operator pinned (the pin itself is checked by the validator, R-GEN-3), and of any other country only
+ * when the operator started the node with `allowUnpinnedGenesis`.
+ */
+function checkPinned(did: string, pins: GenesisPolicy | undefined, allowUnpinned: boolean): void {
+  if (allowUnpinned || (pins !== undefined && Object.hasOwn(pins, did))) return;
+  throw new DidCityError(
+    'UNAUTHORIZED_OPERATION',
+    `${did}: this ledger node has no genesis pin for this registry; the operator pins its keys (genesis) or starts the node with allowUnpinnedGenesis (--allow-unpinned-genesis) (spec §3.5, R-GEN-4)`,
+  );
 }
 
 function checkPath(op: Operation, governance: boolean): void {

@@ -34,6 +34,7 @@ let policy: string;
 
 function open(): Promise<LedgerNode> {
   return LedgerNode.open({
+    allowUnpinnedGenesis: true,
     dataDir: join(dir, 'node'),
     origin: ORIGIN,
     governanceDid: false,

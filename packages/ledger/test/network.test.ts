@@ -52,6 +52,7 @@ describe('node API', () => {
   const nodes: LedgerNode[] = [];
   const open = async (network?: string) => {
     const node = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
       dataDir: join(temp.dir, network ?? 'default'),
       ...(network === undefined ? {} : { network }),
       sequencer: { batchIntervalMs: 5 },

@@ -60,7 +60,7 @@ describe('durability across close and reopen', () => {
 
 /** Leaves an application approved with its assembled create, as a crash right after the commit would. */
 async function approvedNotSubmitted(dir: string, options: { submitted: boolean }): Promise<{ id: string; index?: number }> {
-  const node = await LedgerNode.open({ dataDir: dir, sequencer: { batchIntervalMs: 5 } });
+  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 5 } });
   await node.submitGovernance(await registryGenesis());
   const operation: StateOperation = await application('did:city:cn:110000');
   const id = registrationId(operation);

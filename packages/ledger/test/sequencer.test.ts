@@ -25,7 +25,7 @@ let genesis: Operation;
 let city: Operation;
 
 async function open(config: Partial<LedgerNodeConfig> = {}): Promise<LedgerNode> {
-  return LedgerNode.open({ dataDir: dir, sequencer: { batchIntervalMs: 20 }, ...config });
+  return LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 20 }, ...config });
 }
 
 beforeEach(async () => {

@@ -49,7 +49,7 @@ function witnessState(witness: Witness) {
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
-  node = await LedgerNode.open({ dataDir: join(dir, 'node'), sequencer: { batchIntervalMs: 10 } });
+  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'node'), sequencer: { batchIntervalMs: 10 } });
   logKey = readFileSync(join(dir, 'node', 'keys', 'log.key'), 'utf8').trim();
   const [genesis, city] = [await registryGenesis(), await cityCreate()];
   await node.submitGovernance(genesis);
@@ -127,6 +127,6 @@ describe('Witness (C2SP tlog-witness add-checkpoint)', () => {
       expect(cosigned.size).toBe(size);
       state.close();
     }
-    node = await LedgerNode.open({ dataDir: join(dir, 'node') });
+    node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'node') });
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '@did-city/issuer';
 import { createCityResolver, fetchPolicyFromEnv, hostsOf } from '@did-city/method';
 import { type CommandSpec, need, str, UsageError, type Values } from '../args.ts';
+import { pinsOf } from '../genesis.ts';
 import type { Config } from '../config.ts';
 import { requestJson } from '../http.ts';
 import { CliError, EXIT } from '../output.ts';
@@ -151,7 +152,7 @@ export const credentialVerify: CommandSpec = {
   options: {},
   async run({ positionals, out, config }) {
     const input = readInput(positionals[0]!);
-    const resolver = createDidResolver({ city: createCityResolver({ reader: await config.reader() }) });
+    const resolver = createDidResolver({ city: createCityResolver({ reader: await config.reader(), ...pinsOf(config) }) });
     out.progress('verifying against the ledger…');
     // Status lists and schemas are fetched under the outbound-fetch policy (spec §9.15); the ledger chosen for this run
     // is trusted like the hosts named in DID_CITY_FETCH_ALLOW_HTTP / _PRIVATE.

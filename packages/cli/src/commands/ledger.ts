@@ -15,6 +15,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import { type CommandSpec, list, str, UsageError, type Values } from '../args.ts';
 import { type Config, policyFingerprint } from '../config.ts';
 import { defaultExplorerDir } from '../explorer-dir.ts';
+import { genesisFromText } from '../genesis.ts';
 import { CliError, EXIT, type Output } from '../output.ts';
 import { DATA_DIR, dataDirOf, envSetting, HOST, type Listen, listenOf, PORT, pair, readSettingFile, readTextOrFile, serveApp } from './serving.ts';
 
@@ -96,20 +97,7 @@ function witnessUrls(values: Values, config: Config, policy: TlogPolicy): Array<
 }
 
 function genesisPins(file: string): GenesisPolicy {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readSettingFile(file, '--genesis'));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`--genesis ${file} is not JSON`);
-  }
-  const valid =
-    typeof parsed === 'object' &&
-    parsed !== null &&
-    !Array.isArray(parsed) &&
-    Object.values(parsed).every((pin: { updateKeys?: unknown } | null) => typeof pin === 'object' && pin !== null && (pin.updateKeys === undefined || Array.isArray(pin.updateKeys)));
-  if (!valid) throw new UsageError(`--genesis ${file} must be {"did:city:cn": {"updateKeys": ["z6Mk…", …]}}`);
-  return parsed as GenesisPolicy;
+  return genesisFromText(readSettingFile(file, '--genesis'), `--genesis ${file}`);
 }
 
 /** DID_CITY_REGISTRATION_PENDING_TTL_S and _MAX_PENDING, a bad value being a usage error. */
@@ -156,6 +144,11 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
   }
   const genesisFile = str(values, 'genesis') ?? env('DID_CITY_LEDGER_GENESIS_FILE');
   if (genesisFile !== undefined) node.genesis = genesisPins(genesisFile);
+  const unpinned = env('DID_CITY_LEDGER_ALLOW_UNPINNED_GENESIS');
+  if (unpinned !== undefined && unpinned !== 'true' && unpinned !== 'false') {
+    throw new UsageError(`DID_CITY_LEDGER_ALLOW_UNPINNED_GENESIS="${unpinned.slice(0, 20)}" must be true or false`);
+  }
+  node.allowUnpinnedGenesis = values['allow-unpinned-genesis'] === true || unpinned === 'true';
   const sequencer = {
     batchIntervalMs: integerSetting(config, 'DID_CITY_LEDGER_BATCH_INTERVAL_MS'),
     maxBatch: integerSetting(config, 'DID_CITY_LEDGER_MAX_BATCH'),
@@ -225,6 +218,20 @@ async function servingOf(lib: LedgerLib, node: LedgerNode, settings: LedgerSetti
   };
 }
 
+/** Loud on purpose (stderr): without pins, nobody can tell the real registry from one the operator made up. */
+function warnGenesis(node: LedgerNodeConfig, out: Output): void {
+  const pinned = Object.keys(node.genesis ?? {});
+  if (pinned.length === 0) {
+    out.warn(
+      node.allowUnpinnedGenesis
+        ? 'NO REGISTRY GENESIS IS PINNED (--genesis) and --allow-unpinned-genesis is set: the admin token alone can create a country registry with any keys (spec §3.5, R-GEN-4)'
+        : 'NO REGISTRY GENESIS IS PINNED (--genesis): the governance path refuses every country registry genesis (spec §3.5, R-GEN-4)',
+    );
+  } else if (node.allowUnpinnedGenesis) {
+    out.warn(`--allow-unpinned-genesis: besides the pinned ${pinned.join(', ')}, the admin token alone can create a country registry with any keys (spec §3.5, R-GEN-4)`);
+  }
+}
+
 /** Writes and registration (approvals anchor the create) need the sequencer: a waiting node refuses them. */
 const notSequencing: RequestHandler = (_req: Request, res: Response) => {
   const error = new DidCityError(
@@ -275,6 +282,10 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
       value: 'MS',
       doc: 'while idle, have the witnesses co-sign the latest checkpoint again this often (env DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS; default never)',
     },
+    'allow-unpinned-genesis': {
+      type: 'boolean',
+      doc: 'let the admin token create a country registry that --genesis does not pin (env DID_CITY_LEDGER_ALLOW_UNPINNED_GENESIS=true)',
+    },
   },
   async run({ values, out, config }) {
     const lib = await import('@did-city/ledger');
@@ -289,6 +300,7 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     const banner = (node: LedgerNode) => {
       out.print(`ledger ${node.origin}, trust policy fingerprint ${policyFingerprint(node.policyText)} (GET /policy)`);
       out.print(`log key ${node.logVerifierKey}`);
+      warnGenesis(settings.node, out);
     };
     const what = 'did:city ledger node';
     const onClose = () => current?.close();

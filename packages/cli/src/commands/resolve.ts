@@ -4,6 +4,7 @@
  */
 import { createCityResolver, type DIDDocument, type DIDResolutionResult, ERRORS, parseDid } from '@did-city/method';
 import { type CommandSpec, str, UsageError } from '../args.ts';
+import { pinsOf } from '../genesis.ts';
 import { RecordingReader } from '../ledger.ts';
 import { EXIT, fromProblem } from '../output.ts';
 
@@ -70,7 +71,7 @@ export const resolve: CommandSpec = {
     const versionTime = str(values, 'version-time');
     if (versionId !== undefined) options.versionId = versionId;
     if (versionTime !== undefined) options.versionTime = versionTime;
-    const result = await createCityResolver({ reader, cache: false }).resolve(did, options);
+    const result = await createCityResolver({ reader, cache: false, ...pinsOf(config) }).resolve(did, options);
     const error = result.didResolutionMetadata.error;
     if (error !== undefined) resolutionFailure(reader, error);
     out.result(resolutionText(did, result), result);

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, need, str, UsageError } from '../args.ts';
+import { pinsOf } from '../genesis.ts';
 import { signerOf } from '../keyfile.ts';
 import { DATA_DIR, dataDirOf, envSetting, HOST, listenOf, onSignal, PORT, portOf, serveApp } from './serving.ts';
 
@@ -90,6 +91,9 @@ export const driver: CommandSpec = {
     if (str(values, 'freshness')) env[`${prefix}freshness`] = str(values, 'freshness');
     if (str(values, 'max-checkpoint-age')) env[`${prefix}maxCheckpointAge`] = str(values, 'max-checkpoint-age');
     const settings = loadSettings(env);
+    if (settings.genesis === undefined) {
+      out.warn(`NO REGISTRY GENESIS IS PINNED (${prefix}genesis): this driver resolves whichever registry genesis the ledger's log holds (spec §3.5, R-GEN-4)`);
+    }
     const app = createDriverApp({
       reader: createLedgerReader(settings),
       ...(settings.genesis === undefined ? {} : { genesis: settings.genesis.pins }),
@@ -137,7 +141,7 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new parts.SqliteStatusStore(join(dataDir, 'issuer.db'));
     const statusLists = new parts.StatusLists({ store, key, baseUrl });
-    const resolver = parts.createDidResolver({ city: createCityResolver({ reader: await config.reader() }) });
+    const resolver = parts.createDidResolver({ city: createCityResolver({ reader: await config.reader(), ...pinsOf(config) }) });
     const fetchPolicy = fetchPolicyFromEnv(process.env, hostsOf([baseUrl]));
     const app = parts.createIssuerApp({
       // Related resources' digests are checked before signing, under the same policy as the verifier's fetches.

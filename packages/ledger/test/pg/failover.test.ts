@@ -45,6 +45,7 @@ describe.skipIf(bin === undefined)('failover to the synchronous standby', () => 
 
   function openNode(institute: Institute, store: PostgresLogStore, clients: readonly WitnessClient[]): Promise<LedgerNode> {
     return LedgerNode.open({
+      allowUnpinnedGenesis: true,
       dataDir: join(dir, institute.name),
       origin: ORIGIN,
       logKey: institute.logKey,

@@ -37,6 +37,7 @@ describe.skipIf(bin === undefined)('witness processes in front of a PostgreSQL l
     const cosignerKeys = institutes.map((i) => verifierKeyOf(i.witnessKey, SIGNATURE_TYPE.cosignatureV1));
     const [a] = institutes as [Institute];
     node = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
       dataDir: join(dir, 'node'),
       origin: ORIGIN,
       logKey: a.logKey,
