@@ -55,7 +55,7 @@ describe('did-city ledger --recosign-interval', { timeout: 60_000 }, () => {
   });
 
   it('an idle node has its checkpoint co-signed again: same tree, newer cosignatures', async () => {
-    const node = spawnCli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'node'), '--admin-token', ADMIN, '--recosign-interval', '300'], {
+    const node = spawnCli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'node'), '--admin-token', ADMIN, '--recosign-interval', '300', '--allow-unpinned-genesis'], {
       DID_CITY_HOME: join(temp.dir, 'home'),
     });
     running.push(node);
