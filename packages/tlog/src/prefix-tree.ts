@@ -15,7 +15,7 @@
  * keep the tree of each checkpoint it still serves at the cost of the changed paths only. Hashes are computed
  * lazily, once per node, on the first `root()` or `prove()` that needs them.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { assertBytes, bytesEqual } from './encoding.ts';
 
 export const PREFIX_KEY_SIZE = 32;
@@ -24,21 +24,34 @@ export const MAX_PREFIX_DEPTH = 256;
 /** The hash of an empty subtree, and the root of the empty map. */
 export const EMPTY_PREFIX_ROOT: Uint8Array = new Uint8Array(32);
 
-const LEAF = Uint8Array.of(0x02);
-const INNER = Uint8Array.of(0x03);
+const LEAF = 0x02;
+const INNER = 0x03;
 
-interface Leaf {
+// Classes with every field set in the constructor keep one hidden class per node kind (adding `hash` later or
+// spreading `data` in would make the hot paths polymorphic).
+class Leaf {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
   /** What the caller keeps beside the value (not hashed), e.g. the record the value commits to. */
-  readonly data?: unknown;
-  hash?: Uint8Array;
+  readonly data: unknown;
+  hash: Uint8Array | undefined = undefined;
+
+  constructor(key: Uint8Array, value: Uint8Array, data: unknown) {
+    this.key = key;
+    this.value = value;
+    this.data = data;
+  }
 }
 
-interface Inner {
+class Inner {
   readonly left: Node | undefined;
   readonly right: Node | undefined;
-  hash?: Uint8Array;
+  hash: Uint8Array | undefined = undefined;
+
+  constructor(left: Node | undefined, right: Node | undefined) {
+    this.left = left;
+    this.right = right;
+  }
 }
 
 type Node = Leaf | Inner;
@@ -51,14 +64,32 @@ export interface PrefixProof {
   leaf?: { key: Uint8Array; value: Uint8Array };
 }
 
+// Every node hash is SHA-256 of one prefix byte and two 32-byte parts. One scratch buffer holds that input (hashing
+// is synchronous), and the one-shot crypto.hash avoids a Hash object per node.
+const scratch = new Uint8Array(1 + 2 * 32);
+
+function hash65(prefix: number, a: Uint8Array, b: Uint8Array): Uint8Array {
+  scratch[0] = prefix;
+  scratch.set(a, 1);
+  scratch.set(b, 33);
+  const digest = hash('sha256', scratch, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+}
+
+/** The exported hashes take any lengths, as they always did; only 32-byte parts fit the scratch buffer. */
+function nodeHash(prefix: number, a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 32 && b.length === 32) return hash65(prefix, a, b);
+  return new Uint8Array(createHash('sha256').update(Uint8Array.of(prefix)).update(a).update(b).digest());
+}
+
 /** SHA-256(0x02 || key || value). */
 export function prefixLeafHash(key: Uint8Array, value: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(LEAF).update(key).update(value).digest());
+  return nodeHash(LEAF, key, value);
 }
 
 /** SHA-256(0x03 || left || right). */
 export function prefixNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(INNER).update(left).update(right).digest());
+  return nodeHash(INNER, left, right);
 }
 
 /** Bit `depth` of `key`, most significant bit of byte 0 first. */
@@ -67,13 +98,13 @@ export function keyBit(key: Uint8Array, depth: number): 0 | 1 {
 }
 
 function isLeaf(node: Node): node is Leaf {
-  return 'key' in node;
+  return node instanceof Leaf;
 }
 
 function hashOf(node: Node | undefined): Uint8Array {
   if (node === undefined) return EMPTY_PREFIX_ROOT;
   if (node.hash === undefined) {
-    node.hash = isLeaf(node) ? prefixLeafHash(node.key, node.value) : prefixNodeHash(hashOf(node.left), hashOf(node.right));
+    node.hash = isLeaf(node) ? hash65(LEAF, node.key, node.value) : hash65(INNER, hashOf(node.left), hashOf(node.right));
   }
   return node.hash;
 }
@@ -89,31 +120,67 @@ function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-/** The first index in sorted `leaves` from `start` whose key has bit `depth` set. */
-function splitAt(leaves: readonly Leaf[], depth: number): number {
-  let i = 0;
-  while (i < leaves.length && keyBit(leaves[i]!.key, depth) === 0) i++;
-  return i;
-}
-
-/** The subtree holding exactly `leaves` (sorted, distinct keys, all sharing the first `depth` bits). */
-function build(leaves: readonly Leaf[], depth: number): Node | undefined {
-  if (leaves.length <= 1) return leaves[0];
-  const cut = splitAt(leaves, depth);
-  return { left: build(leaves.slice(0, cut), depth + 1), right: build(leaves.slice(cut), depth + 1) };
-}
-
-/** `node` with `leaves` (sorted, distinct keys under this node's prefix) set; untouched subtrees are shared. */
-function put(node: Node | undefined, leaves: readonly Leaf[], depth: number): Node | undefined {
-  if (leaves.length === 0) return node;
-  if (node === undefined) return build(leaves, depth);
-  if (isLeaf(node)) {
-    const replaced = leaves.some((leaf) => bytesEqual(leaf.key, node.key));
-    const all = replaced ? leaves : [...leaves, node].sort((a, b) => compareKeys(a.key, b.key));
-    return build(all, depth);
+/**
+ * The leaves to set, sorted by key, one per key: the last given. Array sort is stable, so equal keys stay in the
+ * order given and the last of each run wins (no per-entry string key).
+ */
+function sortedLeaves<T>(entries: Iterable<PrefixEntry<T>>): Leaf[] {
+  const all: Leaf[] = [];
+  for (const [key, value, data] of entries) {
+    checkPair(key, value);
+    // Copies, so a caller reusing its buffers cannot change the tree.
+    all.push(new Leaf(new Uint8Array(key), new Uint8Array(value), data));
   }
-  const cut = splitAt(leaves, depth);
-  return { left: put(node.left, leaves.slice(0, cut), depth + 1), right: put(node.right, leaves.slice(cut), depth + 1) };
+  all.sort((a, b) => compareKeys(a.key, b.key));
+  return all.filter((leaf, i) => i + 1 === all.length || compareKeys(leaf.key, all[i + 1]!.key) !== 0);
+}
+
+/**
+ * The first index in lo..hi of sorted `leaves` whose key has bit `depth` set. The keys there share their first
+ * `depth` bits, so that bit is 0 for a prefix of the range and 1 after it: a binary search finds the cut.
+ */
+function splitAt(leaves: readonly Leaf[], lo: number, hi: number, depth: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keyBit(leaves[mid]!.key, depth) === 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The subtree holding exactly leaves lo..hi (sorted, distinct keys, all sharing the first `depth` bits). */
+function build(leaves: readonly Leaf[], lo: number, hi: number, depth: number): Node | undefined {
+  if (hi - lo <= 1) return lo < hi ? leaves[lo] : undefined;
+  const cut = splitAt(leaves, lo, hi, depth);
+  return new Inner(build(leaves, lo, cut, depth + 1), build(leaves, cut, hi, depth + 1));
+}
+
+/** Counts the keys a `set` adds (as opposed to replaces) while it walks the tree. */
+interface Added {
+  count: number;
+}
+
+/**
+ * `node` with leaves lo..hi (sorted, distinct keys under this node's prefix) set; untouched subtrees are shared.
+ * Ranges of one array stand for the leaves under each node, so no level copies them.
+ */
+function put(node: Node | undefined, leaves: readonly Leaf[], lo: number, hi: number, depth: number, added: Added): Node | undefined {
+  if (lo === hi) return node;
+  if (node === undefined) {
+    added.count += hi - lo;
+    return build(leaves, lo, hi, depth);
+  }
+  if (isLeaf(node)) return putAtLeaf(node, leaves.slice(lo, hi), depth, added);
+  const cut = splitAt(leaves, lo, hi, depth);
+  return new Inner(put(node.left, leaves, lo, cut, depth + 1, added), put(node.right, leaves, cut, hi, depth + 1, added));
+}
+
+/** The subtree replacing leaf `node` once `leaves` (sorted, sharing its prefix) are set. */
+function putAtLeaf(node: Leaf, leaves: Leaf[], depth: number, added: Added): Node | undefined {
+  const replaced = leaves.some((leaf) => bytesEqual(leaf.key, node.key));
+  added.count += replaced ? leaves.length - 1 : leaves.length;
+  const all = replaced ? leaves : [...leaves, node].sort((a, b) => compareKeys(a.key, b.key));
+  return build(all, 0, all.length, depth);
 }
 
 /** One entry to set: key, value and optional unhashed data kept with it. */
@@ -141,16 +208,11 @@ export class PrefixTree<T = never> {
 
   /** A new tree with each key set to its value (the last one if a key repeats); this tree is unchanged. */
   set(entries: Iterable<PrefixEntry<T>>): PrefixTree<T> {
-    const byKey = new Map<string, Leaf>();
-    for (const [key, value, data] of entries) {
-      checkPair(key, value);
-      const leaf: Leaf = { key: Uint8Array.from(key), value: Uint8Array.from(value) };
-      byKey.set(Buffer.from(key).toString('hex'), data === undefined ? leaf : { ...leaf, data });
-    }
-    if (byKey.size === 0) return this;
-    const leaves = [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key));
-    const added = leaves.filter((leaf) => this.#leaf(leaf.key) === undefined).length;
-    return new PrefixTree<T>(put(this.#root, leaves, 0), this.size + added);
+    const leaves = sortedLeaves(entries);
+    if (leaves.length === 0) return this;
+    const added: Added = { count: 0 };
+    const root = put(this.#root, leaves, 0, leaves.length, 0, added);
+    return new PrefixTree<T>(root, this.size + added.count);
   }
 
   /** The value of `key`, or undefined. */
