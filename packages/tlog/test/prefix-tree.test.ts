@@ -76,6 +76,25 @@ describe('PrefixTree', () => {
     );
   });
 
+  it('a key repeated within one set keeps its last value, and the size counts each key once', () => {
+    // Keys drawn from a pool of six, so one batch repeats keys and later batches replace earlier ones.
+    const pool = fc.array(bytes32, { minLength: 6, maxLength: 6 });
+    const picks = fc.array(fc.tuple(fc.nat(5), bytes32), { maxLength: 30 });
+    fc.assert(
+      fc.property(pool, picks, fc.integer({ min: 1, max: 9 }), (keys, chosen, chunk) => {
+        const entries = chosen.map(([i, value]) => [keys[i]!, value] as const);
+        let tree = PrefixTree.empty();
+        for (let i = 0; i < entries.length; i += chunk) tree = tree.set(entries.slice(i, i + chunk));
+        const last = new Map(entries.map(([k, v]) => [Buffer.from(k).toString('hex'), v]));
+        let oneByOne = PrefixTree.empty();
+        for (const [hex, value] of last) oneByOne = oneByOne.set([[Buffer.from(hex, 'hex'), value]]);
+        expect(tree.size).toBe(last.size);
+        expect(tree.root()).toEqual(oneByOne.root());
+        for (const [hex, value] of last) expect(tree.get(Buffer.from(hex, 'hex'))).toEqual(value);
+      }),
+    );
+  });
+
   it('proves every present key with its latest value and absent keys as absent', () => {
     fc.assert(
       fc.property(pairs, pairs, fc.array(bytes32, { maxLength: 8 }), (first, updates, absent) => {
