@@ -63,6 +63,12 @@ export function createHash(algorithm: string): Hash {
   return hash as Hash;
 }
 
+/** node:crypto's one-shot `hash(algorithm, data, 'buffer')` (the tlog prefix tree and the method hash use it). */
+export function hash(algorithm: string, data: string | Bytes, outputEncoding: 'buffer'): Bytes {
+  if (outputEncoding !== 'buffer') throw new Error(`hash: only 'buffer' output in the browser build, not ${String(outputEncoding)}`);
+  return createHash(algorithm).update(data).digest();
+}
+
 export function randomBytes(size: number): Bytes {
   return output(globalThis.crypto.getRandomValues(new Uint8Array(size)));
 }
