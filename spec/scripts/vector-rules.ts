@@ -47,6 +47,8 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-GOV-2': "the ledger node's binding of a governed policy to its own log key and witness clients: packages/ledger/test/governance.test.ts",
   'R-GOV-3': 'when a policy change takes effect (the old quorum co-signs the handover): packages/ledger/test/governance.test.ts',
   'R-GOV-4': 'a following resolver adopts the governed policy: packages/ledger/test/governance.test.ts (real ledger over HTTP)',
+  'R-GOV-5':
+    "the ledger node's admission of a governed policy (a refusal at submission leaves nothing in any log): packages/ledger/test/governance.test.ts",
   'R-LED-5': 'what a ledger node serves: packages/ledger reader tests (only entries covered by a quorum checkpoint)',
   'R-LIM-1': 'ledger-side bound at admission: packages/ledger/test/history-bounds.test.ts (a real node over HTTP)',
   'R-NODE-1': "the node's own check of its store: packages/ledger/test/self-check.test.ts and packages/cli/test/cli.ledger-check.test.ts",

@@ -66,14 +66,34 @@ export function bindPolicy(text: string, logVerifierKey: string, clients: readon
   return { text, policy, witnesses };
 }
 
-/** Submission check: an operation of the governance DID that sets a policy must bind to this node. */
+/**
+ * Submission check: an operation of the governance DID that sets a policy must bind to this node (R-GOV-2), and
+ * must keep an `index` line when a policy it replaces has one (R-GOV-5). `replaced` are the policies the change
+ * replaces: the one the next checkpoint must meet and the one the registry's latest version carries, if that
+ * differs (a change not yet anchored).
+ */
 export function checkGovernedOperation(
   op: Operation,
   governance: { did: string; logVerifierKey: string; clients: readonly WitnessClient[] },
+  replaced: readonly TlogPolicy[],
 ): void {
   if (op.did !== governance.did || op.type === 'deactivate') return;
   const text = ledgerPolicyOf(op.document);
-  if (text !== undefined) bindPolicy(text, governance.logVerifierKey, governance.clients);
+  if (text === undefined) return;
+  const next = bindPolicy(text, governance.logVerifierKey, governance.clients).policy;
+  const indexed = replaced.find((policy) => policy.index !== undefined);
+  if (indexed !== undefined && next.index === undefined) {
+    refuse(
+      `the policy has no "index" line where the one in force names index witnesses (index ${indexed.index}): ` +
+        'no witness would check the DID index roots any more (a downgrade, R-GOV-5)',
+    );
+  }
+}
+
+/** The parsed policy a registry version's document carries, if any (a stored one parsed when it was admitted). */
+export function governedPolicyOf(history: DidHistory | undefined): TlogPolicy | undefined {
+  const text = ledgerPolicyOf(history?.versions.at(-1)?.document);
+  return text === undefined ? undefined : parsePolicy(text);
 }
 
 /**

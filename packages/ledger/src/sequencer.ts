@@ -13,7 +13,7 @@ import { TamperedStateError } from './admission.ts';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
 import { isRegistryGenesis } from './derived-state.ts';
-import { type ActivePolicy, bindPolicy, checkGovernedOperation, registryPolicyAt } from './governance.ts';
+import { type ActivePolicy, bindPolicy, checkGovernedOperation, governedPolicyOf, registryPolicyAt } from './governance.ts';
 import { nextIntegratedTime } from './leaf.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
 import { AppendConflictError, type LogStore, type StoredCheckpoint, type TreeHead } from './store/interface.ts';
@@ -221,7 +221,11 @@ export class Sequencer {
     checkPath(item.operation, governance);
     if (governance) checkPinned(item.operation.did, this.#options.genesis, this.#options.allowUnpinnedGenesis === true);
     const gov = this.#options.governance;
-    if (gov) checkGovernedOperation(item.operation, { ...gov, clients: this.#options.witnesses });
+    if (gov && item.operation.did === gov.did) {
+      const latest = governedPolicyOf(await this.#options.store.didHead(gov.did));
+      const replaced = latest === undefined ? [this.#active.policy] : [this.#active.policy, latest];
+      checkGovernedOperation(item.operation, { ...gov, clients: this.#options.witnesses }, replaced);
+    }
     const hash = item.operationHash;
     // Someone already waits for this operation: it is queued, being appended or awaiting its checkpoint.
     const inFlight = this.#waiters.has(hash);

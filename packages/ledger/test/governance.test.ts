@@ -173,6 +173,32 @@ describe('witness-set governance (spec §7.8)', () => {
     expect(head.index).toBe(1);
   });
 
+  it('an update that drops the index line of the policy in force is INVALID_OPERATION (R-GOV-5); keeping it is accepted', async () => {
+    const net = network();
+    const indexed = `${policyText(net, NAMES.slice(0, 3), 2)}index institutes\n`;
+    const ledger = await start(net, indexed);
+    cleanups.push(() => net.cleanup(), async () => {
+      await ledger.stop();
+      for (const w of net.witnesses) w.close();
+    });
+    const genesis = await registryGenesis();
+    await ledger.node.submitGovernance(genesis);
+    const downgrade = await registryUpdate(genesis, withPolicy(policyText(net, NAMES, 3)), [INSTITUTES[0], INSTITUTES[1]]);
+    const error = await errorOf(ledger.node.submit(downgrade));
+    expect(error.code).toBe('INVALID_OPERATION');
+    expect(error.detail).toMatch(/no "index" line .*R-GOV-5/);
+    expect(await ledger.node.store.entryByOperationHash(operationHash(downgrade))).toBeUndefined();
+    expect(ledger.node.policyText).toBe(indexed);
+    // The same change keeping an index line is anchored; a later drop is refused against the registry's new policy.
+    const kept = `${policyText(net, NAMES, 3)}index institutes\n`;
+    const change = await registryUpdate(genesis, withPolicy(kept), [INSTITUTES[0], INSTITUTES[1]]);
+    await ledger.node.submit(change);
+    expect(ledger.node.policyText).toBe(kept);
+    const later = await registryUpdate(change, withPolicy(policyText(net, NAMES, 3)), [INSTITUTES[1], INSTITUTES[2]]);
+    expect((await errorOf(ledger.node.submit(later))).code).toBe('INVALID_OPERATION');
+    expect(ledger.node.policyText).toBe(kept);
+  });
+
   it('a restart derives the governed policy from the registry state', async () => {
     const { net, ledger, genesis, oldPolicy, newPolicy } = await setup();
     await ledger.node.submit(await registryUpdate(genesis, withPolicy(newPolicy), [INSTITUTES[1], INSTITUTES[2]]));
