@@ -90,6 +90,18 @@ export function checkGovernedOperation(
   }
 }
 
+/** Whether `op` updates the governance DID to a policy without an `index` line (one that parses; else R-GOV-2 refuses). */
+export function dropsIndexLine(op: Operation, did: string): boolean {
+  if (op.did !== did || op.type === 'create' || op.type === 'deactivate') return false;
+  const text = ledgerPolicyOf(op.document);
+  if (text === undefined) return false;
+  try {
+    return parsePolicy(text).index === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** The parsed policy a registry version's document carries, if any (a stored one parsed when it was admitted). */
 export function governedPolicyOf(history: DidHistory | undefined): TlogPolicy | undefined {
   const text = ledgerPolicyOf(history?.versions.at(-1)?.document);

@@ -13,7 +13,7 @@ import { TamperedStateError } from './admission.ts';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
 import { isRegistryGenesis } from './derived-state.ts';
-import { type ActivePolicy, bindPolicy, checkGovernedOperation, governedPolicyOf, registryPolicyAt } from './governance.ts';
+import { type ActivePolicy, bindPolicy, checkGovernedOperation, dropsIndexLine, governedPolicyOf, registryPolicyAt } from './governance.ts';
 import { nextIntegratedTime } from './leaf.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
 import { AppendConflictError, type LogStore, type StoredCheckpoint, type TreeHead } from './store/interface.ts';
@@ -221,9 +221,14 @@ export class Sequencer {
     checkPath(item.operation, governance);
     if (governance) checkPinned(item.operation.did, this.#options.genesis, this.#options.allowUnpinnedGenesis === true);
     const gov = this.#options.governance;
-    if (gov && item.operation.did === gov.did) {
-      const latest = governedPolicyOf(await this.#options.store.didHead(gov.did));
-      const replaced = latest === undefined ? [this.#active.policy] : [this.#active.policy, latest];
+    if (gov) {
+      const replaced = [this.#active.policy];
+      // Only a policy without an index line needs the registry's latest one (an unanchored change may have added
+      // it); every other submission stays free of an await, so concurrent submissions keep their order.
+      if (dropsIndexLine(item.operation, gov.did)) {
+        const latest = governedPolicyOf(await this.#options.store.didHead(gov.did));
+        if (latest !== undefined) replaced.push(latest);
+      }
       checkGovernedOperation(item.operation, { ...gov, clients: this.#options.witnesses }, replaced);
     }
     const hash = item.operationHash;
