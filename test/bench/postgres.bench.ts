@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { type LogStore, PostgresLogStore, SqliteLogStore } from '@did-city/ledger';
 import { verifyInclusion } from '@did-city/tlog';
 import { type PgCluster, postgresBin, startCluster, waitFor } from '../../packages/ledger/test/pg/harness.ts';
-import { batchOf, fmt, machine } from './ledger-fixtures.ts';
+import { batchOf, fmt } from './ledger-fixtures.ts';
+import { benchReport, machine } from './report.ts';
 
 const ENTRIES = Number(process.env['BENCH_ENTRIES'] ?? 100_000);
 const BATCH = 256;
@@ -71,6 +72,7 @@ async function onPostgres(bin: string, standby: boolean): Promise<{ appendMs: nu
 async function main(): Promise<void> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL 15 not found: install postgresql-15 or set PG_BIN');
+  const report = benchReport('postgres');
   // Load from other processes changes absolute figures; the ratios come from one run on the same load.
   console.log(`machine: ${machine()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`entries: ${fmt(ENTRIES)} in batches of ${BATCH}, ~900-byte leaves, fsync on everywhere\n`);
@@ -97,6 +99,14 @@ async function main(): Promise<void> {
   console.log(readRow('SqliteLogStore', sqliteReads));
   console.log(readRow('PostgresLogStore on the primary', replicated.reads));
   console.log(readRow('PostgresLogStore reader on the sync standby', replicated.standbyReads ?? Number.NaN));
+  report.write({
+    entries: ENTRIES,
+    batch: BATCH,
+    appendPerSecond: { sqlite: rate(sqliteMs), lonePrimary: rate(lone.appendMs), syncStandby: rate(replicated.appendMs) },
+    appendVsSqlite: { lonePrimary: rate(lone.appendMs) / rate(sqliteMs), syncStandby: rate(replicated.appendMs) / rate(sqliteMs) },
+    readsPerSecond: { sqlite: sqliteReads, primary: replicated.reads, standby: replicated.standbyReads },
+    readsVsSqlite: { primary: replicated.reads / sqliteReads, standby: (replicated.standbyReads ?? Number.NaN) / sqliteReads },
+  });
 }
 
 await main();

@@ -164,6 +164,18 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       expect((await store.integrityCheck()).ok).toBe(true);
     });
 
+    it('one batch with two operations of a DID leaves the later one as its DID index row and head state', async () => {
+      const v1 = await updateAfter(city, CITY_KEY, 'v1');
+      const v2 = await updateAfter(v1, CITY_KEY, 'v2');
+      await appendOps(store, [genesis]);
+      await appendOps(store, [city, v1, v2]);
+      const row = (await store.indexRows()).find((h) => h.did === SJZ);
+      expect(row).toEqual({ did: SJZ, seq: 2, index: 3, operationHash: operationHash(v2) });
+      expect((await store.didHead(SJZ))?.versions.map((v) => v.seq)).toEqual([2]);
+      expect((await store.didIndex(4)).head(SJZ)).toEqual({ seq: 2, index: 3, operationHash: operationHash(v2) });
+      expect((await store.integrityCheck()).ok).toBe(true);
+    });
+
     it('an update writes the head state only: the did_state row does not grow with the history, reads page', async () => {
       await appendOps(store, [genesis, city]);
       let prev = city;

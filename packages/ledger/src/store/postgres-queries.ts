@@ -1,20 +1,16 @@
 /**
- * The SQL of PostgresLogStore that is not one line: the one-statement append, node reads in one round trip,
+ * The SQL of PostgresLogStore that is not one line (the append is in postgres-append.ts): node reads in one round trip,
  * derived-state upserts, and constraint errors turned into AppendConflictError.
  */
 import type { DidHistory } from '@did-city/method';
 import type { NodeHash, NodeId } from '@did-city/tlog';
 import type pg from 'pg';
 import { HOLDS_SEQUENCER_LOCK } from '../leadership.ts';
-import type { IndexedHead, IndexSource } from './index-versions.ts';
+import type { IndexSource } from './index-versions.ts';
 import { AppendConflictError } from './interface.ts';
 import { UNIQUE_VIOLATION } from './postgres-schema.ts';
-import { ENTRY_COLUMNS, toStateRows } from './rows.ts';
+import { toStateRows } from './rows.ts';
 
-/** Entries per append: one statement carries them all, and PostgreSQL allows 65535 bind parameters. */
-export const MAX_BATCH = 4096;
-const ENTRY_CASTS = ['bigint', 'bytea', 'bytea', 'text', 'text', 'bigint', 'text'];
-const NODE_CASTS = ['smallint', 'bigint', 'bytea'];
 /** The log size, locked for the transaction, and whether this session still holds the sequencer lock. */
 export const HEAD_FOR_UPDATE = `SELECT tree_size, ${HOLDS_SEQUENCER_LOCK} AS leader FROM log_head WHERE id = 1 FOR UPDATE`;
 
@@ -39,42 +35,6 @@ export async function readNodes(db: pg.ClientBase | pg.Pool, ids: readonly NodeI
     if (!hash) throw new RangeError(`tree node ${level}/${index} is not stored`);
     return { level, index, hash: new Uint8Array(hash) };
   });
-}
-
-/**
- * One statement for the whole append (entries, tree nodes, log_head), so a batch costs few round trips to the
- * primary. Multi-row VALUES with one bind parameter per value rather than `unnest` of arrays: bytea inside an
- * array literal travels as hex text the server must parse, while a parameter carries the leaf bytes in binary
- * (measured: about twice the insert throughput at 256 leaves of ~900 bytes).
- */
-export function appendStatement(entries: readonly unknown[][], nodes: readonly unknown[][], sizeAfter: number): pg.QueryConfig {
-  const values: unknown[] = [];
-  const tuples = (rows: readonly unknown[][], casts: readonly string[]): string =>
-    rows
-      .map((row) => {
-        values.push(...row);
-        return `(${casts.map((cast, c) => `$${values.length - row.length + c + 1}::${cast}`).join(', ')})`;
-      })
-      .join(', ');
-  const parts: string[] = [];
-  if (entries.length > 0) parts.push(`e AS (INSERT INTO entries (${ENTRY_COLUMNS}) VALUES ${tuples(entries, ENTRY_CASTS)})`);
-  if (nodes.length > 0) parts.push(`n AS (INSERT INTO tree_nodes (level, node_index, hash) VALUES ${tuples(nodes, NODE_CASTS)})`);
-  values.push(sizeAfter);
-  const update = `UPDATE log_head SET tree_size = $${values.length}::bigint WHERE id = 1`;
-  return { text: parts.length > 0 ? `WITH ${parts.join(', ')} ${update}` : update, values };
-}
-
-/** Upserts each entry's head into `did_index`, a DID's later entry last (its own row wins). */
-export async function writeHeads(client: pg.ClientBase, heads: readonly IndexedHead[]): Promise<void> {
-  if (heads.length === 0) return;
-  const last = new Map(heads.map((h) => [h.did, h]));
-  const rows = [...last.values()];
-  await client.query(
-    `INSERT INTO did_index (did, seq, leaf_index, operation_hash)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
-     ON CONFLICT (did) DO UPDATE SET seq = excluded.seq, leaf_index = excluded.leaf_index, operation_hash = excluded.operation_hash`,
-    [rows.map((r) => r.did), rows.map((r) => r.seq), rows.map((r) => r.index), rows.map((r) => r.operationHash)],
-  );
 }
 
 const HEAD_COLUMNS = 'did, seq, leaf_index, operation_hash';

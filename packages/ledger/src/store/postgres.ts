@@ -4,7 +4,7 @@
  * batch, the same UNIQUE constraints, every complete subtree stored so reads are O(log n) rows.
  *
  * A `writer` store holds the sequencer lease (leadership.ts) and writes only through its session, a batch as one
- * multi-row statement; each append locks `log_head` and checks the size and the lock inside its transaction.
+ * prepared statement (postgres-append.ts) that checks the size and the lock as it moves `log_head`.
  * Reads go through a pool. A `reader` store (e.g. on a standby, behind a driver) never writes and reads the head
  * from the database.
  */
@@ -34,17 +34,8 @@ import {
   type StoredEntry,
   type TreeHead,
 } from './interface.ts';
-import {
-  appendStatement,
-  HEAD_FOR_UPDATE,
-  MAX_BATCH,
-  pgIndexSource,
-  readNodes,
-  storedSize,
-  toConflict,
-  writeHeads,
-  writeStates,
-} from './postgres-queries.ts';
+import { type AppendOutcome, appendQuery, MAX_BATCH } from './postgres-append.ts';
+import { HEAD_FOR_UPDATE, pgIndexSource, readNodes, storedSize, toConflict, writeStates } from './postgres-queries.ts';
 import { HEADS_FROM_ENTRIES, pgTypes, preparePgSchema } from './postgres-schema.ts';
 import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
@@ -120,7 +111,7 @@ export class PostgresLogStore implements LogStore {
     if (batch.entries.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} entries`);
     const heads = batch.entries.map((e, i) => ({ did: e.did, seq: e.seq, index: batch.expectedSize + i, operationHash: e.operationHash }));
     try {
-      this.#frontier = await lease.transaction((client) => this.#appendInTransaction(client, batch, heads));
+      this.#frontier = await lease.run((client) => this.#appendStatement(client, batch));
     } catch (error) {
       // The log moved behind this writer: take its head, so the sequencer can rebuild the batch against it. If
       // even that fails (a corrupt head), the stale frontier stays and every append keeps refusing.
@@ -140,23 +131,20 @@ export class PostgresLogStore implements LogStore {
     return this.#index.at(size);
   }
 
-  async #appendInTransaction(client: pg.ClientBase, batch: AppendBatch, heads: IndexedHead[]): Promise<Frontier> {
-    const { rows } = await client.query<{ tree_size: number; leader: boolean }>(HEAD_FOR_UPDATE);
-    const row = rows[0];
-    if (!row?.leader) throw new NotLeaderError('lost', 'this session no longer holds the sequencer lock');
-    const size = row.tree_size;
-    if (size !== batch.expectedSize || size !== this.#frontier?.size) {
-      throw new AppendConflictError('size', `log has ${size} entries, batch expected ${batch.expectedSize}`);
+  /** The batch as one statement (postgres-append.ts); nothing is written unless the size and the lock hold. */
+  async #appendStatement(client: pg.ClientBase, batch: AppendBatch): Promise<Frontier> {
+    if (this.#frontier === undefined || batch.expectedSize !== this.#frontier.size) {
+      throw new AppendConflictError('size', `this writer is at size ${this.#frontier?.size}, batch expected ${batch.expectedSize}`);
     }
-    const hashes = batch.entries.map((e) => leafHash(e.leaf));
-    const { frontier, nodes } = appendToFrontier(this.#frontier, hashes);
-    const e = batch.entries;
-    const entryRows = e.map((x, i) => [size + i, x.leaf, hashes[i], x.operationHash, x.did, x.seq, x.integratedTime]);
-    const interior = nodes.filter((n) => n.level > 0).map((n) => [n.level, n.index, n.hash]);
-    await client.query(appendStatement(entryRows, interior, frontier.size));
-    await writeHeads(client, heads);
-    await writeStates(client, batch.states, size + e.length);
-    return frontier;
+    const leafHashes = batch.entries.map((e) => leafHash(e.leaf));
+    const { frontier, nodes } = appendToFrontier(this.#frontier, leafHashes);
+    const interior = nodes.filter((n) => n.level > 0);
+    const query = appendQuery({ expectedSize: batch.expectedSize, entries: batch.entries, leafHashes, nodes: interior, states: batch.states });
+    const { rows } = await client.query<AppendOutcome>(query);
+    const outcome = rows[0];
+    if (outcome?.appended === frontier.size) return frontier;
+    if (!outcome?.leader) throw new NotLeaderError('lost', 'this session no longer holds the sequencer lock');
+    throw new AppendConflictError('size', `log has ${outcome.tree_size} entries, batch expected ${batch.expectedSize}`);
   }
 
   async entries(start: number, end: number): Promise<StoredEntry[]> {
