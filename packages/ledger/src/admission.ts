@@ -89,6 +89,10 @@ function headProblem(state: DidHistory, entry: LogEntry): string | undefined {
     return same(state.deactivation ?? null, deactivation) ? undefined : 'its deactivation is not the one the log holds';
   }
   if (state.deactivation !== undefined) return 'it is marked deactivated, the log does not deactivate it';
+  if (op.type === 'resource') {
+    const expected = { ...op.resource, seq: op.seq, operationHash: hash, leafIndex: entry.index, created: entry.integratedTime };
+    return same(state.resources?.at(-1) ?? null, expected) ? undefined : `its last resource is not the one seq ${op.seq} publishes`;
+  }
   const version = versionOf(entry)!;
   if (!same(state.keyState, version.keyState)) return `its keys are not those of seq ${op.seq}`;
   if (!same(state.versions.at(-1) ?? null, version)) return `its latest version is not the one seq ${op.seq} makes`;

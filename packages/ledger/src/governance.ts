@@ -77,7 +77,7 @@ export function checkGovernedOperation(
   governance: { did: string; logVerifierKey: string; clients: readonly WitnessClient[] },
   replaced: readonly TlogPolicy[],
 ): void {
-  if (op.did !== governance.did || op.type === 'deactivate') return;
+  if (op.did !== governance.did || op.type === 'deactivate' || op.type === 'resource') return;
   const text = ledgerPolicyOf(op.document);
   if (text === undefined) return;
   const next = bindPolicy(text, governance.logVerifierKey, governance.clients).policy;

@@ -29,7 +29,9 @@ export type ErrorCode =
   | 'INCONSISTENT_CHECKPOINT'
   | 'LEDGER_UNAVAILABLE'
   | 'INVALID_VERIFICATION_METHOD'
-  | 'INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD';
+  | 'INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD'
+  | 'RESOURCE_TOO_LARGE'
+  | 'INVALID_RESOURCE_CONTENT';
 
 export interface ErrorEntry {
   type: string;
@@ -157,6 +159,18 @@ export const ERRORS: Readonly<Record<ErrorCode, Readonly<ErrorEntry>>> = Object.
     type: `${CID}INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD`,
     title: 'Verification method not authorised for the verification relationship',
     status: 400,
+  },
+  RESOURCE_TOO_LARGE: {
+    type: `${CITY}RESOURCE_TOO_LARGE`,
+    title: 'Resource content too large',
+    status: 413,
+    resolutionError: 'INTERNAL_ERROR',
+  },
+  INVALID_RESOURCE_CONTENT: {
+    type: `${CITY}INVALID_RESOURCE_CONTENT`,
+    title: 'Resource content does not match its anchored checksum',
+    status: 400,
+    resolutionError: 'INTERNAL_ERROR',
   },
 });
 

@@ -19,6 +19,18 @@ export * from './resolve.ts';
 export * from './types.ts';
 export * from './jcs.ts';
 export * from './state.ts';
+export {
+  checkResourceDescription,
+  checkResourceSize,
+  describeResource,
+  type LinkedResourceMetadata,
+  linkedResourceMetadata,
+  MAX_RESOURCE_BYTES,
+  type ResourceInput,
+  resourceChecksum,
+  resourceOperation,
+  verifyResourceContent,
+} from './resource.ts';
 export * from './validate.ts';
 export * from './hash.ts';
 export * from './data-integrity.ts';

@@ -6,6 +6,7 @@
 import { parentDid } from './did.ts';
 import { copyJson } from './json-values.ts';
 import { parseOperationWithHash } from './operation.ts';
+import { verifyResourceContent } from './resource.ts';
 import { applyOperation } from './state.ts';
 import type { DidHistory, LedgerHistory, LedgerReader, LogEntry, Operation } from './types.ts';
 import type { GenesisPolicy } from './validate.ts';
@@ -15,6 +16,10 @@ export interface MemoryLedgerOptions {
   clock?: () => string;
   /** Genesis pins checked when a country registry is created. */
   genesis?: GenesisPolicy;
+}
+
+function contentKey(did: string, resourceId: string): string {
+  return `${did}/resources/${resourceId}`;
 }
 
 function now(): string {
@@ -36,6 +41,7 @@ export class MemoryLedger implements LedgerReader {
   readonly #byDid = new Map<string, LogEntry[]>();
   readonly #histories = new Map<string, DidHistory>();
   readonly #byHash = new Map<string, LogEntry>();
+  readonly #contents = new Map<string, Uint8Array>();
   readonly #clock: () => string;
   readonly #genesis: GenesisPolicy | undefined;
 
@@ -71,6 +77,23 @@ export class MemoryLedger implements LedgerReader {
     if (own === undefined) this.#byDid.set(operation.did, [entry]);
     else own.push(entry);
     return entry;
+  }
+
+  /**
+   * Appends a `resource` operation with its content (spec §3.9), checking the content against the anchored
+   * checksum first (RESOURCE_TOO_LARGE, INVALID_RESOURCE_CONTENT); nothing is kept when the operation is refused.
+   */
+  async appendResource(op: Operation, content: Uint8Array, options: { integratedTime?: string } = {}): Promise<LogEntry> {
+    if (op.type !== 'resource') throw new TypeError('appendResource takes a resource operation');
+    verifyResourceContent(op.resource, content);
+    const entry = await this.append(op, options);
+    this.#contents.set(contentKey(op.did, op.resource.resourceId), Uint8Array.from(content));
+    return entry;
+  }
+
+  async resourceContent(did: string, resourceId: string): Promise<Uint8Array | undefined> {
+    const content = this.#contents.get(contentKey(did, resourceId));
+    return content === undefined ? undefined : Uint8Array.from(content);
   }
 
   async history(did: string, _options?: { noCache?: boolean }): Promise<LedgerHistory> {

@@ -10,6 +10,7 @@ import { isCityDid, parseDid } from './did.ts';
 import { checkDocumentContent, contentOfDocument, invalidOperation, isRecord } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { multihashSha256 } from './hash.ts';
+import { checkResourceDescription } from './resource.ts';
 import { canonicalBytes, canonicalize } from './jcs.ts';
 import { decodeMultikey } from './multikey.ts';
 import type { DataIntegrityProof, DidHistory, DocumentContent, Operation, Signer, UnsignedOperation } from './types.ts';
@@ -25,6 +26,7 @@ const MEMBERS = {
   update: { required: STATE_MEMBERS, optional: ['nextKeyHashes'] },
   recover: { required: STATE_MEMBERS, optional: ['nextKeyHashes'] },
   deactivate: { required: ['type', 'did', 'seq', 'prev', 'proof'], optional: ['successor'] },
+  resource: { required: ['type', 'did', 'seq', 'prev', 'resource', 'proof'], optional: [] },
 } as const;
 const PROOF_MEMBERS = ['type', 'cryptosuite', 'created', 'verificationMethod', 'proofPurpose', 'proofValue'];
 const BASE58BTC = /^z[1-9A-HJ-NP-Za-km-z]+$/;
@@ -142,13 +144,15 @@ function checkSuccessor(successor: unknown, did: string): void {
 
 function checkShape(op: Record<string, unknown>): void {
   const { type } = op;
-  if (type !== 'create' && type !== 'update' && type !== 'deactivate' && type !== 'recover') {
-    invalidOperation('type', 'must be "create", "update", "deactivate" or "recover"');
+  if (type !== 'create' && type !== 'update' && type !== 'deactivate' && type !== 'recover' && type !== 'resource') {
+    invalidOperation('type', 'must be "create", "update", "deactivate", "recover" or "resource"');
   }
   checkMemberSet(op, type);
   checkChainMembers(op, type);
   if (type === 'deactivate') {
     if (op.successor !== undefined) checkSuccessor(op.successor, op.did as string);
+  } else if (type === 'resource') {
+    checkResourceDescription(op.resource);
   } else {
     checkKeyState(op);
     checkDocumentContent(op.document, op.did as string);

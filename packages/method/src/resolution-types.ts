@@ -4,6 +4,7 @@
  * @see https://www.w3.org/TR/did-resolution/
  */
 import type { ProblemDetails } from './errors.ts';
+import type { LinkedResourceMetadata } from './resource.ts';
 import type { DIDDocument, LedgerHistory, Service, VerificationMethod } from './types.ts';
 
 /**
@@ -69,6 +70,8 @@ export interface DIDDocumentMetadata {
   /** The DID that succeeds a deactivated one (or the DIDs it was split into), when its `deactivate` named it (§6.3). */
   successor?: string | string[];
   city?: CityMetadata;
+  /** The DID's linked resources (spec §3.9, W3C CCG DID-Linked Resources), when it has any. */
+  linkedResourceMetadata?: LinkedResourceMetadata[];
 }
 
 /**

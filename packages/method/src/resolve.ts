@@ -18,6 +18,8 @@ import { LruCache } from './lru-cache.ts';
 import { multihashSha256 } from './hash.ts';
 import { operationHash } from './operation.ts';
 import { type ResolutionRequest, readResolutionOptions, toUtcSeconds } from './resolution-options.ts';
+import { linkedResourceMetadata } from './resource.ts';
+import { lastLeafIndex } from './state.ts';
 import { successorLinks } from './successors.ts';
 import type {
   CityMetadata,
@@ -120,8 +122,8 @@ export class HistoryCache {
   }
 }
 
-function headLeafIndex(history: DidHistory): number | undefined {
-  return history.deactivation?.leafIndex ?? history.versions.at(-1)?.leafIndex;
+function headLeafIndex(history: DidHistory): number {
+  return lastLeafIndex(history);
 }
 
 /**
@@ -285,7 +287,19 @@ function lifecycleMetadata(history: DidHistory): DIDDocumentMetadata {
   return metadata;
 }
 
-function versionMetadata(history: DidHistory, version: DocumentVersion, parsed: CityDid): DIDDocumentMetadata {
+/**
+ * R-DLR-6: the resources published while the selected version was current (before the next version, and not
+ * after a requested versionTime); omitted when there are none, and for the deactivated state.
+ */
+function resourcesOf(history: DidHistory, next: DocumentVersion | undefined, request: ResolutionRequest) {
+  if (history.resources === undefined) return undefined;
+  const before = next?.leafIndex ?? Number.POSITIVE_INFINITY;
+  const at = request.versionTime ?? Number.POSITIVE_INFINITY;
+  const listed = linkedResourceMetadata(history, (resource) => resource.leafIndex < before && timeOf(resource.created) <= at);
+  return listed.length === 0 ? undefined : listed;
+}
+
+function versionMetadata(history: DidHistory, version: DocumentVersion, parsed: CityDid, request: ResolutionRequest): DIDDocumentMetadata {
   const metadata = lifecycleMetadata(history);
   if (version.seq > 0) metadata.updated = toUtcSeconds(version.integratedTime);
   metadata.versionId = version.versionId;
@@ -295,6 +309,8 @@ function versionMetadata(history: DidHistory, version: DocumentVersion, parsed: 
     metadata.nextUpdate = toUtcSeconds(next.integratedTime);
   }
   metadata.city = cityMetadata(parsed, version);
+  const resources = resourcesOf(history, next, request);
+  if (resources !== undefined) metadata.linkedResourceMetadata = resources;
   return metadata;
 }
 
@@ -335,7 +351,7 @@ async function resolveOrThrow(did: string, options: DIDResolutionOptions | undef
   const { history, ledger, verifiedAt: at } = await verifiedHistory(parsed.did, request.noCache, context);
   if (history === undefined) return notFound(`${parsed.did} is not on the ledger`);
   const version = selectVersion(history, request);
-  const metadata = version === undefined ? deactivatedMetadata(history, parsed) : versionMetadata(history, version, parsed);
+  const metadata = version === undefined ? deactivatedMetadata(history, parsed) : versionMetadata(history, version, parsed, request);
   const load = async (other: string) => (await verifiedHistory(other, request.noCache, context)).history;
   Object.assign(metadata, await successorLinks(history, version?.document, load));
   const result = success(version === undefined ? null : represent(version.document, request), metadata, request, ledger);

@@ -1,6 +1,6 @@
 /**
  * The state machine of spec §5: a DID's log entries, validated one by one against the shared validator, become a
- * DidHistory with one DID document per create/update/recover and the deactivation, if any.
+ * DidHistory with one DID document per create/update/recover, the linked resources, and the deactivation, if any.
  *
  * Replay is linear: each operation is canonicalised once for its hash (kept as the head, never recomputed) and
  * once for its proofs, each proof is verified once, and the parent's state at a position is a binary search.
@@ -8,7 +8,7 @@
 import { buildDocument } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { parseOperationWithHash } from './operation.ts';
-import type { DidHistory, DocumentVersion, KeyState, LogEntry, StateOperation } from './types.ts';
+import type { DidHistory, DocumentVersion, KeyState, LinkedResource, LogEntry, StateOperation } from './types.ts';
 import { type GenesisPolicy, validateNextOperation } from './validate.ts';
 
 export interface StateContext {
@@ -31,10 +31,17 @@ function checkEntry(entry: LogEntry, history: DidHistory | undefined): void {
   if (typeof entry.integratedTime !== 'string' || !INTEGRATED_TIME.test(entry.integratedTime)) {
     throw new DidCityError('INVALID_OPERATION', 'entry.integratedTime: must be an RFC 3339 UTC time without fractions');
   }
-  const last = history?.versions.at(-1)?.leafIndex;
+  const last = history === undefined ? undefined : lastLeafIndex(history);
   if (last !== undefined && entry.index <= last) {
     throw new DidCityError('INVALID_OPERATION', `entry.index: leaf ${entry.index} is not after the previous leaf ${last}`);
   }
+}
+
+/** The leaf of a history's last operation, whichever kind it was. */
+export function lastLeafIndex(history: DidHistory): number {
+  const version = history.versions.at(-1)?.leafIndex ?? -1;
+  const resource = history.resources?.at(-1)?.leafIndex ?? -1;
+  return Math.max(version, resource, history.deactivation?.leafIndex ?? -1);
 }
 
 function keyStateOf(op: StateOperation): KeyState {
@@ -54,6 +61,15 @@ function applyOwned(history: DidHistory | undefined, entry: LogEntry, context: S
     const { integratedTime, index: leafIndex } = entry;
     current.deactivation = { integratedTime, operationHash, leafIndex, seq: op.seq };
     if (op.successor !== undefined) current.deactivation.successor = op.successor;
+    current.head = head;
+    return current;
+  }
+  if (op.type === 'resource') {
+    const current = history!;
+    const { integratedTime: created, index: leafIndex } = entry;
+    const resource: LinkedResource = { ...op.resource, seq: op.seq, operationHash, leafIndex, created };
+    if (current.resources === undefined) current.resources = [resource];
+    else current.resources.push(resource);
     current.head = head;
     return current;
   }
@@ -77,6 +93,7 @@ function applyOwned(history: DidHistory | undefined, entry: LogEntry, context: S
 function copyHistory(history: DidHistory): DidHistory {
   const copy: DidHistory = { ...history, versions: [...history.versions], head: { ...history.head } };
   if (history.deactivation !== undefined) copy.deactivation = { ...history.deactivation };
+  if (history.resources !== undefined) copy.resources = [...history.resources];
   return copy;
 }
 

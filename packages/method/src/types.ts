@@ -93,7 +93,7 @@ export interface DIDDocument extends Omit<DocumentContent, 'verificationMethod'>
   verificationMethod?: Array<VerificationMethod & { controller: string }>;
 }
 
-export type OperationType = 'create' | 'update' | 'deactivate' | 'recover';
+export type OperationType = 'create' | 'update' | 'deactivate' | 'recover' | 'resource';
 
 interface OperationBase {
   type: OperationType;
@@ -118,10 +118,36 @@ export interface DeactivateOperation extends OperationBase {
   successor?: string | string[];
 }
 
-export type Operation = StateOperation | DeactivateOperation;
+/**
+ * What a `resource` operation anchors about one DID-Linked Resource (spec §3.9, W3C CCG DID-Linked Resources): the
+ * content itself is not in the log, only its SHA-256 checksum.
+ */
+export interface ResourceDescription {
+  /** A lowercase RFC 9562 UUID, unique among the DID's resources. */
+  resourceId: string;
+  resourceName: string;
+  resourceType: string;
+  /** The content's media type (RFC 6838), lower case, without parameters. */
+  mediaType: string;
+  /** Lowercase hex SHA-256 of the content bytes (as did:cheqd). */
+  checksum: string;
+  /** An optional version label chosen by the controller; versions are ordered by the log, not by this. */
+  resourceVersion?: string;
+}
+
+/** Publishes one DID-Linked Resource in the DID's own chain (spec §3.9); it changes neither keys nor document. */
+export interface ResourceOperation extends OperationBase {
+  type: 'resource';
+  resource: ResourceDescription;
+}
+
+export type Operation = StateOperation | DeactivateOperation | ResourceOperation;
 
 /** An operation without its proofs: what every proof signs. */
-export type UnsignedOperation = Omit<StateOperation, 'proof'> | Omit<DeactivateOperation, 'proof'>;
+export type UnsignedOperation =
+  | Omit<StateOperation, 'proof'>
+  | Omit<DeactivateOperation, 'proof'>
+  | Omit<ResourceOperation, 'proof'>;
 
 /** One operation as the ledger integrated it (spec §4). */
 export interface LogEntry {
@@ -139,6 +165,11 @@ export interface LogEntry {
 export interface LedgerReader {
   /** Every log entry of `did`, in log order; `[]` if the ledger has none. `noCache` asks for a fresh read. */
   history(did: string, options?: { noCache?: boolean }): Promise<LedgerHistory>;
+  /**
+   * The stored content of one of `did`'s linked resources, or undefined when the ledger has none (spec §3.9).
+   * Unverified: the dereferencer checks it against the checksum its verified history anchors.
+   */
+  resourceContent?(did: string, resourceId: string): Promise<Uint8Array | undefined>;
 }
 
 export interface LedgerHistory {
@@ -168,11 +199,22 @@ export interface DocumentVersion {
   integratedTime: string;
 }
 
+/** A resource as the verified history holds it: what its operation anchored, and where (spec §3.9). */
+export interface LinkedResource extends ResourceDescription {
+  seq: number;
+  operationHash: string;
+  leafIndex: number;
+  /** The operation's integration time: the resource's `created`. */
+  created: string;
+}
+
 /** A verified history turned into versions (spec §5). */
 export interface DidHistory {
   did: string;
   created: string;
   versions: DocumentVersion[];
+  /** The DID's linked resources in log order; absent when it has none. */
+  resources?: LinkedResource[];
   /** Present once the DID is deactivated. */
   deactivation?: { integratedTime: string; operationHash: string; leafIndex: number; seq: number; successor?: string | string[] };
   /** Key state after the last operation, for authorising the next one. */

@@ -18,7 +18,7 @@ import { divisionEditionOf } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { keyHash } from './hash.ts';
 import { operationHash } from './operation.ts';
-import type { DidHistory, KeyState, Operation, StateOperation } from './types.ts';
+import type { DidHistory, KeyState, Operation, ResourceOperation, StateOperation } from './types.ts';
 
 /**
  * Trust-policy pins for country registry DIDs (spec §3.5, §7.4): the genesis operation hash and/or its initial
@@ -148,7 +148,7 @@ function authoriseUpdate(op: StateOperation, state: KeyState, signed: Set<string
 
 /** A commitment to fewer next keys than the threshold could never be met: only the parent could change the DID. */
 function checkCommitment(op: Operation): void {
-  if (op.type === 'deactivate' || op.nextKeyHashes === undefined) return;
+  if (op.type === 'deactivate' || op.type === 'resource' || op.nextKeyHashes === undefined) return;
   if (op.nextKeyHashes.length < op.threshold) {
     throw new DidCityError(
       'INVALID_OPERATION',
@@ -175,6 +175,20 @@ function authoriseDeactivate(op: Operation, state: KeyState, signed: Set<string>
 }
 
 /**
+ * R-DLR-4: a resource is published by the DID's current update keys at their threshold, also under pre-rotation
+ * (it changes no key state, like a KERI interaction event: the committed next keys are revealed only to rotate),
+ * never by the parent; and R-DLR-1: its resourceId is new among the DID's resources.
+ */
+function authoriseResource(op: ResourceOperation, history: DidHistory, signed: Set<string>): void {
+  const { resourceId } = op.resource;
+  const taken = history.resources?.find((resource) => resource.resourceId === resourceId);
+  if (taken !== undefined) {
+    throw new DidCityError('INVALID_OPERATION', `resource.resourceId: ${resourceId} is already used by seq ${taken.seq} of ${op.did}`);
+  }
+  requireAnyQuorum('resource', [keysQuorum('current update keys', history.keyState, signed)]);
+}
+
+/**
  * Throws unless `op` (already parsed by parseOperation) is a valid next operation: STALE_OPERATION for a broken
  * seq/prev chain or a second create, DID_DEACTIVATED after a deactivate, INVALID_SIGNATURE for any bad proof,
  * UNAUTHORIZED_OPERATION when the signers do not meet the rule of spec §3.4 (the detail names the rule and counts).
@@ -187,6 +201,7 @@ export function validateNextOperation(op: Operation, context: ValidationContext 
   if (op.type === 'create') authoriseCreate(op, signed, context);
   else if (op.type === 'update') authoriseUpdate(op, state!, signed);
   else if (op.type === 'deactivate') authoriseDeactivate(op, state!, signed, context);
+  else if (op.type === 'resource') authoriseResource(op, context.history!, signed);
   else requireAnyQuorum('recover', [keysQuorum('parent', parentState(op, context), signed)]);
 }
 

@@ -1,6 +1,7 @@
 // Row shapes both SQL stores share (the tables have the same columns in SQLite and PostgreSQL) and their
 // conversion to and from the store's types. BLOB / BYTEA values arrive as Buffers; they are copied into plain
 // Uint8Arrays so callers never see a Node-specific type or a view into a shared pool.
+import { lastLeafIndex } from '@did-city/method';
 import type { DidHistory } from '@did-city/method';
 import type { StoredCheckpoint, StoredEntry } from './interface.ts';
 import { headState } from './versions.ts';
@@ -61,7 +62,4 @@ export function toStateRows(states: readonly DidHistory[], sizeAfter: number): S
   });
 }
 
-function lastLeafIndex(state: DidHistory): number {
-  const last = state.versions[state.versions.length - 1]?.leafIndex ?? -1;
-  return Math.max(last, state.deactivation?.leafIndex ?? -1);
-}
+

@@ -17,7 +17,7 @@ export function headState(state: DidHistory): DidHistory {
 /** The version a create, update or recover entry makes (spec §5), exactly as the method's state machine builds it. */
 export function versionOf(entry: LogEntry): DocumentVersion | undefined {
   const op = entry.operation;
-  if (op.type === 'deactivate') return undefined;
+  if (op.type === 'deactivate' || op.type === 'resource') return undefined;
   const keyState = { updateKeys: [...op.updateKeys], threshold: op.threshold, ...(op.nextKeyHashes ? { nextKeyHashes: [...op.nextKeyHashes] } : {}) };
   return {
     versionId: String(op.seq),
