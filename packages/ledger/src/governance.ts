@@ -92,7 +92,7 @@ export function checkGovernedOperation(
 
 /** Whether `op` updates the governance DID to a policy without an `index` line (one that parses; else R-GOV-2 refuses). */
 export function dropsIndexLine(op: Operation, did: string): boolean {
-  if (op.did !== did || op.type === 'create' || op.type === 'deactivate') return false;
+  if (op.did !== did || op.type === 'create' || op.type === 'deactivate' || op.type === 'resource') return false;
   const text = ledgerPolicyOf(op.document);
   if (text === undefined) return false;
   try {
