@@ -107,7 +107,7 @@ console.log('wallet: resolved and verified');
 
   // 4. The CLI from its tarball; native builds skipped (resolving needs no SQLite).
   const cli = project('cli');
-  const cliTarballs = ['did-city-cli-', 'did-city-issuer-', 'did-city-ledger-', 'did-city-method-', 'did-city-tlog-', 'uni-resolver-driver-did-city-'];
+  const cliTarballs = ['did-city-cli-', 'did-city-exchange-', 'did-city-issuer-', 'did-city-ledger-', 'did-city-method-', 'did-city-tlog-', 'uni-resolver-driver-did-city-'];
   npmInstall(cli, cliTarballs.map(tgz), ['--ignore-scripts']);
   const bin = join(cli, 'node_modules/.bin/did-city');
   const version = run(bin, ['--version'], cli).trim();

@@ -14,8 +14,11 @@ import { createOf, http, REPO, sign, tempDir } from './serve-fixtures.ts';
 
 const LAIWU = 'did:city:cn:371200';
 const JINAN = 'did:city:cn:370100';
-/** Registry genesis, 3 cities, and the division change: 2 edition updates, Laiwu and Jinan, Jinan's update, the deactivate. */
-const SEEDED_LEAVES = 10;
+/**
+ * Registry genesis, 3 cities, and the division change: 2 edition updates, Laiwu and Jinan, Jinan's update, the
+ * deactivate; then Beijing's update listing its data service.
+ */
+const SEEDED_LEAVES = 11;
 
 let temp: ReturnType<typeof tempDir>;
 let first: { running: AllInOne; logs: string[] };
@@ -30,8 +33,8 @@ async function start(): Promise<{ running: AllInOne; logs: string[] }> {
   return { running, logs };
 }
 
-function printedCurlLines(logs: string[]): string[] {
-  return logs.join('\n').split('\n').filter((line) => line.startsWith('  curl ')).map((line) => line.trim());
+function printedLines(logs: string[], command: string): string[] {
+  return logs.join('\n').split('\n').filter((line) => line.startsWith(`  ${command} `)).map((line) => line.trim());
 }
 
 function mode(path: string): number {
@@ -103,16 +106,27 @@ describe('first start', () => {
   });
 
   it('prints curl lines that work exactly as printed', async () => {
-    const lines = printedCurlLines(first.logs);
-    expect(lines).toHaveLength(5);
+    const lines = printedLines(first.logs, 'curl');
+    expect(lines).toHaveLength(6);
     // Run by a shell as a user would paste them (async: this process serves the requests).
     const run = (line: string) => promisify(execFile)('bash', ['-c', `${line} -sS`], { cwd: REPO, encoding: 'utf8' });
-    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
+    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine, catalogueLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
     expect(JSON.parse(resolveLine!).didDocument.id).toBe('did:city:cn:130100');
     expect(JSON.parse(laiwuLine!).didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN });
     expect(checkpointLine!.split('\n')[0]).toBe('city.ledger/prod');
     expect(JSON.parse(listLine!).registrations).toHaveLength(5);
     expect(JSON.parse(verifyLine!)).toMatchObject({ verified: true, issuer: 'did:city:cn' });
+    expect(JSON.parse(catalogueLine!)['dcat:dataset'][0]['dct:identifier']).toBe('air-quality-hourly');
+  });
+
+  it("prints a data fetch line that works as printed: Tianjin gets Beijing's release, verified", async () => {
+    const [line] = printedLines(first.logs, 'pnpm did-city data fetch');
+    expect(line).toContain('--as did:city:cn:120000');
+    // A fresh CLI home: the CLI pins the ledger's policy there on first use, as it would for a new user.
+    const env = { ...process.env, DID_CITY_HOME: join(temp.dir, 'cli-home') };
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', line!], { cwd: REPO, encoding: 'utf8', env });
+    expect(JSON.parse(stdout.slice(stdout.indexOf('{'))).city).toBe('did:city:cn:110000');
+    expect(stderr).toMatch(/verified: \d+ bytes of did:city:cn:110000\/resources\/[0-9a-f-]{36}, sha-256 [0-9a-f]{64} matches the \w+ checksum/);
   });
 
   it('resolves every test identifier of the Universal Resolver snippet (drivers/…/uni-resolver/application.yml)', async () => {

@@ -1,5 +1,6 @@
 /** Every command of `did-city`, in the order `did-city --help` lists them. */
 import type { CommandSpec } from '../args.ts';
+import { dataCatalogue, dataFetch, dataGrant } from './data.ts';
 import { credentialIssue, credentialReinstate, credentialRevoke, credentialSuspend, credentialVerify } from './credential.ts';
 import { divisionShow } from './division.ts';
 import { history } from './history.ts';
@@ -34,6 +35,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   credentialRevoke,
   credentialSuspend,
   credentialReinstate,
+  dataCatalogue,
+  dataGrant,
+  dataFetch,
   serve,
   ledger,
   ledgerCheck,

@@ -8,6 +8,7 @@
  *   /1.0/identifiers/…   the Universal Resolver driver (createDriverRouter), /1.0/properties
  *   /issuer/…            the VC API of the registry's issuer (createIssuerRouter)
  *   /registrations…      the registration workflow (createRegistrationRouter)
+ *   /data/110000/…       Beijing's data service (@did-city/exchange, serve/exchange.ts)
  *   everything else      the ledger node API at the root (createLedgerRouter: /operations, /dids/{did}/history,
  *                        /checkpoint, /proofs/…, /tile/…, /policy, /governance/operations), so a client's ledger
  *                        URL is the server's URL, the CLI's default
@@ -33,6 +34,8 @@ export interface AppParts {
   limiters: Limiters;
   /** Whose X-Forwarded-For names the client (express `trust proxy`); false: the socket's address. */
   trustProxy: TrustProxy;
+  /** Further routers by path, before the driver and the ledger (the example data service, serve/exchange.ts). */
+  mounts?: ReadonlyArray<readonly [string, Router]>;
   /** The explorer's build output, served at `/` to browsers; default packages/explorer/dist of this repository. */
   explorerDir?: string;
 }
@@ -47,6 +50,7 @@ const ROUTES = [
   '/policy',
   '/issuer/credentials/{issue,verify,status}',
   '/health',
+  '/data/110000/{catalogue,releases/{id},access-log,grants/…}',
 ];
 
 function health(parts: AppParts) {
@@ -69,6 +73,7 @@ export function buildApp(parts: AppParts): Express {
   app.get('/health', health(parts));
   app.use(explorerRoutes(parts.explorerDir ?? defaultExplorerDir()));
   app.get('/', (_req, res) => void res.vary('Accept').json({ name: 'did:city all-in-one', routes: ROUTES }));
+  for (const [path, router] of parts.mounts ?? []) app.use(path, router);
   mountLimits(app, parts.limiters, '/issuer');
   app.use('/issuer', parts.issuer);
   const properties = { ledgerUrl: `${parts.publicUrl}/`, trustPolicy: `${parts.publicUrl}/policy` };

@@ -22,7 +22,16 @@ export function tryLines(options: { publicUrl: string; dataDir: string }): strin
     `curl ${url}/checkpoint`,
     `curl -H "Authorization: Bearer ${token}" '${url}/registrations?status=anchored'`,
     `curl -H 'Content-Type: application/json' --data-binary @${data}/credentials/130100.json ${url}/issuer/credentials/verify`,
+    `curl ${url}/data/110000/catalogue`,
+    dataFetchLine(options),
   ];
+}
+
+/** Tianjin fetches Beijing's newest air-quality release with its grant, signed with its own key (serve/exchange.ts). */
+export function dataFetchLine(options: { publicUrl: string; dataDir: string }): string {
+  const data = displayPath(options.dataDir);
+  const files = `--keys ${data}/keys/cities/120000.json --grant ${data}/exchange/grants/110000-120000.jwt`;
+  return `pnpm did-city data fetch did:city:cn:110000 air-quality-hourly --as did:city:cn:120000 ${files} --ledger ${options.publicUrl} --allow-catalogue-checksum`;
 }
 
 export function tryText(options: { publicUrl: string; dataDir: string }): string {
@@ -32,6 +41,8 @@ export function tryText(options: { publicUrl: string; dataDir: string }): string
     'the latest checkpoint, co-signed by two of the three witnesses',
     'the anchored registrations, with an institute token from tokens.json',
     "verify Shijiazhuang's city identity credential",
+    "Beijing's data catalogue (DCAT): an hourly air-quality sample dataset and its releases",
+    "Tianjin fetches Beijing's newest release with the grant Beijing issued it, signing with its own key (RFC 9421); the payload is checked against its anchored checksum",
   ];
   const lines = tryLines(options).flatMap((line, i) => [`  # ${comments[i]}`, `  ${line}`]);
   const explorer = `Open ${options.publicUrl}/ in a browser: the explorer, which verifies what it shows in the browser.`;

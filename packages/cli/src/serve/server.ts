@@ -15,6 +15,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Provider } from '@did-city/exchange';
 import { join, resolve } from 'node:path';
 import {
   createLimiters,
@@ -31,6 +32,7 @@ import { createCityResolver, FileCheckpointStore, fetchPolicyFromEnv, HttpLedger
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
+import { createExchangeProvider, DATA_PATH, seedExchange } from './exchange.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { ownRequests } from './limits.ts';
 import { INSTITUTE_NAMES, layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
@@ -139,11 +141,13 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
   const server = createServer();
   let desk: Registrations | undefined;
   let issuer: IssuerParts | undefined;
+  let provider: Provider | undefined;
   const close = async () => {
     await stopServer(server);
     desk?.close();
     await node.close();
     issuer?.close();
+    provider?.close();
   };
   try {
     const port = await listen(server, options.port ?? DEFAULT_PORT, host);
@@ -160,16 +164,20 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const fetchPolicy = options.fetchPolicy ?? fetchPolicyFromEnv(process.env, hostsOf([publicUrl]));
     issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
     const limiters = createLimiters(rateLimits, { skip: own.isOwn });
+    const onExchangeError = (error: unknown) => log(`data service error: ${String(error)}`);
+    provider = createExchangeProvider({ layout, publicUrl, resolver, fetchPolicy, limiter: limiters.reads, onError: onExchangeError });
     // Each institute's token goes with its own key: a bulk rejection under institute-a's token is signed by institute-a.
     const instituteKeys = Object.fromEntries(INSTITUTE_NAMES.map((name, n) => [name, [keys.institutes[n]!.publicKeyMultibase]]));
     const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, instituteKeys, log, limiters });
     let ready = false;
-    const parts = { node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, limiters, trustProxy };
+    const mounts = [[DATA_PATH, provider.router] as const];
+    const parts = { node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, limiters, trustProxy, mounts };
     const app = buildApp({ ...parts, isReady: () => ready });
     server.on('request', app);
     const seedContext = { node, desk, keys, layout, issuer: issuer.issuer, log };
     await seedAll(seedContext);
     await seedDivisionChange(seedContext);
+    await seedExchange(seedContext, provider);
     ready = true;
     if (created) log(tokenText(tokens, layout.tokens));
     log(`did:city all-in-one listening on ${publicUrl} (data in ${dataDir})`);

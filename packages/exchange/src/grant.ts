@@ -1,0 +1,102 @@
+/**
+ * Grants (spec §12.4): a CityDataSharingCredential the provider city issued to the consumer city for one dataset.
+ * It travels in the `City-Data-Grant` request field, covered by the request's signature: a compact JWS (vc+jwt or
+ * VC-JWT) as is, a Data Integrity credential as base64url of its JSON. The signature binds it to the consumer (the
+ * signer must be its subject), so a grant copied from another request is worthless without the consumer's key.
+ */
+import type { Credential, StatusLists, Verifier } from '@did-city/issuer';
+import { VC_V2_CONTEXT } from '@did-city/issuer';
+import { ExchangeError } from './errors.ts';
+
+export const GRANT_TYPE = 'CityDataSharingCredential';
+/** Longest field accepted (Node's default header limit is 16 KiB for all fields together). */
+export const MAX_GRANT_LENGTH = 12 * 1024;
+
+export interface GrantInput {
+  provider: string;
+  consumer: string;
+  /** The dataset's identifier, as the catalogue names it. */
+  dataset: string;
+  datasetName: string;
+  purpose: string;
+  validFrom?: string;
+  validUntil?: string;
+}
+
+/** The unsigned grant, for `CityIssuer.issue` (which adds id, status entries, schema and proof). */
+export function grantCredential(input: GrantInput): Credential {
+  const credential: Credential = {
+    '@context': [VC_V2_CONTEXT],
+    type: ['VerifiableCredential', GRANT_TYPE],
+    issuer: input.provider,
+    credentialSubject: { id: input.consumer, provider: input.provider, dataset: input.dataset, datasetName: input.datasetName, purpose: input.purpose },
+  };
+  if (input.validFrom !== undefined) credential.validFrom = input.validFrom;
+  if (input.validUntil !== undefined) credential.validUntil = input.validUntil;
+  return credential;
+}
+
+/** The field value for a grant as issued (a JWS string or a credential object). */
+export function encodeGrant(grant: string | object): string {
+  return typeof grant === 'string' ? grant : Buffer.from(JSON.stringify(grant)).toString('base64url');
+}
+
+function refuse(message: string): never {
+  throw new ExchangeError('GRANT_INVALID', message);
+}
+
+export function decodeGrant(field: string | undefined): unknown {
+  if (field === undefined || field === '') throw new ExchangeError('GRANT_MISSING', 'present the CityDataSharingCredential this provider issued to you in the City-Data-Grant field');
+  if (field.length > MAX_GRANT_LENGTH) refuse(`the grant exceeds ${MAX_GRANT_LENGTH} characters`);
+  if (/^[\w-]+\.[\w-]*\.[\w-]+$/.test(field)) return field;
+  try {
+    return JSON.parse(Buffer.from(field, 'base64url').toString('utf8'));
+  } catch {
+    refuse('the grant is neither a compact JWS nor base64url JSON');
+  }
+}
+
+export interface GrantExpectations {
+  provider: string;
+  consumer: string;
+  dataset: string;
+}
+
+/** Verification issue codes worth telling the consumer by name; anything else is "not verified". */
+const TOLD = new Set(['REVOKED', 'SUSPENDED', 'EXPIRED', 'NOT_YET_VALID', 'INVALID_SIGNATURE', 'ISSUER_DEACTIVATED', 'STATUS_UNAVAILABLE']);
+
+/**
+ * Verifies the grant (signature, validity window, status list, schema) and its fit: issued by the provider, to the
+ * signer, for this dataset. The provider's own status lists are read directly as well (`ownStatus`), so a revocation
+ * takes effect on the next request rather than after a cached list's ttl. Returns the credential id.
+ */
+export async function checkGrant(field: string | undefined, expected: GrantExpectations, verifier: Verifier, ownStatus?: StatusLists): Promise<string> {
+  const result = await verifier.verify(decodeGrant(field));
+  if (!result.verified) {
+    const told = result.errors.map((error) => error.code).filter((code) => TOLD.has(code));
+    refuse(told.length > 0 ? `the grant is not valid: ${told.join(', ')}` : 'the grant did not verify');
+  }
+  const credential = result.credential!;
+  if (!credential.type.includes(GRANT_TYPE)) refuse(`the grant must be a ${GRANT_TYPE}`);
+  if (result.issuer !== expected.provider) refuse(`the grant must be issued by ${expected.provider}`);
+  const subjects = Array.isArray(credential.credentialSubject) ? credential.credentialSubject : [credential.credentialSubject];
+  if (subjects.length !== 1 || subjects[0]?.id !== expected.consumer) refuse('the grant\'s subject must be the city that signed the request');
+  if (subjects[0].dataset !== expected.dataset) refuse('the grant does not cover this dataset');
+  const id = credential.id;
+  if (typeof id !== 'string') refuse('the grant has no id');
+  if (ownStatus !== undefined) {
+    const status = safeStatus(ownStatus, id);
+    if (status === undefined) refuse('the grant was not issued by this provider\'s grant service');
+    if (status.revoked) refuse('the grant is not valid: REVOKED');
+    if (status.suspended) refuse('the grant is not valid: SUSPENDED');
+  }
+  return id;
+}
+
+function safeStatus(lists: StatusLists, id: string) {
+  try {
+    return lists.statusOf(id);
+  } catch {
+    return undefined;
+  }
+}
