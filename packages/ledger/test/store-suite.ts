@@ -83,6 +83,35 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       await expect(store.inclusionProof(0, 14)).rejects.toThrow(RangeError);
     });
 
+    it('proofs and roots across complete blocks of 256 leaves match an in-memory tree, cold and warm', async () => {
+      // Raw leaves (the store does not validate operations): 700 in batches of 100, so blocks complete mid-batch.
+      const leaves = Array.from({ length: 700 }, (_, i) => new TextEncoder().encode(`leaf ${i}`));
+      for (let start = 0; start < leaves.length; start += 100) {
+        const entries = leaves.slice(start, start + 100).map((leaf, i) => ({
+          leaf,
+          operationHash: `zQm-leaf-${start + i}`,
+          did: `did:city:cn:130100:leaf-${start + i}`,
+          seq: 0,
+          integratedTime: T,
+        }));
+        await store.append({ expectedSize: start, entries, states: [] });
+      }
+      const tree = MerkleTree.fromLeafHashes(leaves.map((leaf) => leafHash(leaf)));
+      const sizes = [255, 256, 257, 511, 512, 513, 700];
+      for (const round of ['cold', 'warm']) {
+        for (const size of sizes) {
+          expect(await store.rootAt(size), `${round} root ${size}`).toEqual(tree.root(size));
+          for (const index of [0, 1, 254, 255, 256, 300, 510, 511, 512, 699].filter((i) => i < size)) {
+            expect(await store.inclusionProof(index, size), `${round} ${index}/${size}`).toEqual(tree.inclusionProof(index, size));
+          }
+          for (const old of sizes.filter((s) => s <= size)) {
+            expect(await store.consistencyProof(old, size), `${round} ${old}→${size}`).toEqual(tree.consistencyProof(old, size));
+          }
+        }
+      }
+      await expect(store.inclusionProof(0, 701)).rejects.toThrow(RangeError);
+    });
+
     it('appends a batch atomically: a UNIQUE (did, seq) violation leaves nothing of the batch', async () => {
       await appendOps(store, [genesis, city]);
       const a = await updateAfter(city, CITY_KEY, 'a');

@@ -3,12 +3,15 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { leafHash, MerkleTree } from '@did-city/tlog';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresLogStore } from '../src/store/postgres.ts';
 import { SqliteLogStore } from '../src/store/sqlite.ts';
 import { tempDir } from './fixtures.ts';
 import { type PgCluster, postgresBin, startCluster } from './pg/harness.ts';
 import { describeLogStore } from './store-suite.ts';
+
+const T = '2026-11-21T08:00:00Z';
 
 describeLogStore('SqliteLogStore', async () => {
   const { dir, cleanup } = tempDir();
@@ -78,5 +81,31 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
         await client.end();
       },
     };
+  });
+
+  it('a reader store on the same log follows the writer: proofs and roots at each new size, cached or not', async () => {
+    await cluster.createDatabase('follow');
+    const connection = cluster.primary.connection('follow');
+    const writer = await PostgresLogStore.open({ connection });
+    const reader = await PostgresLogStore.open({ connection, role: 'reader', cacheBlocks: 2 });
+    const tree = new MerkleTree();
+    try {
+      for (let start = 0; start < 1200; start += 300) {
+        const leaves = Array.from({ length: 300 }, (_, i) => new TextEncoder().encode(`follow ${start + i}`));
+        const entries = leaves.map((leaf, i) => ({ leaf, operationHash: `zQm-${start + i}`, did: `did:city:cn:f-${start + i}`, seq: 0, integratedTime: T }));
+        await writer.append({ expectedSize: start, entries, states: [] });
+        for (const leaf of leaves) tree.append(leafHash(leaf));
+        const size = start + 300;
+        expect(await reader.rootAt(size)).toEqual(tree.root(size));
+        for (const index of [0, start, 511, size - 1].filter((i) => i < size)) {
+          expect(await reader.inclusionProof(index, size)).toEqual(tree.inclusionProof(index, size));
+        }
+        expect(await reader.consistencyProof(Math.max(1, start), size)).toEqual(tree.consistencyProof(Math.max(1, start), size));
+        await expect(reader.inclusionProof(0, size + 1)).rejects.toThrow(RangeError);
+      }
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
   });
 });

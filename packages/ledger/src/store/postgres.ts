@@ -35,12 +35,13 @@ import {
   type TreeHead,
 } from './interface.ts';
 import { type AppendOutcome, appendQuery, MAX_BATCH } from './postgres-append.ts';
-import { HEAD_FOR_UPDATE, pgIndexSource, readNodes, storedSize, toConflict, writeStates } from './postgres-queries.ts';
+import { HEAD_FOR_UPDATE, pgIndexSource, readNodes, readTreeMisses, storedSize, toConflict, writeStates } from './postgres-queries.ts';
 import { HEADS_FROM_ENTRIES, pgTypes, preparePgSchema } from './postgres-schema.ts';
 import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
 import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
+import { TreeCache } from './tree-cache.ts';
 import { fullState } from './versions.ts';
 
 export interface PostgresLogStoreOptions {
@@ -52,6 +53,8 @@ export interface PostgresLogStoreOptions {
   waitForLeadership?: { retryMs?: number; signal?: AbortSignal };
   /** Connections for reads. Default 4. */
   poolSize?: number;
+  /** Complete blocks of 256 leaves whose tree hashes are kept in memory for proofs (tree-cache.ts). Default 1024. */
+  cacheBlocks?: number;
 }
 
 export class PostgresLogStore implements LogStore {
@@ -61,10 +64,15 @@ export class PostgresLogStore implements LogStore {
   #frontier: Frontier | undefined;
   /** The DID index (spec §7.9), built at open; a reader catches it up from the entries it serves. */
   #index!: IndexVersions;
+  /** Immutable tree hashes for proofs and roots, so a warm proof costs no round trip. */
+  readonly #tree: TreeCache;
+  /** A reader's largest stored size seen: the log never shrinks, so a smaller size needs no query. */
+  #knownSize = 0;
 
-  private constructor(pool: pg.Pool, lease: WriterLease | undefined) {
+  private constructor(pool: pg.Pool, lease: WriterLease | undefined, cacheBlocks: number) {
     this.#pool = pool;
     this.#lease = lease;
+    this.#tree = new TreeCache((blocks, ids) => readTreeMisses(pool, blocks, ids), cacheBlocks);
   }
 
   /** Connects; a writer takes the sequencer lock (or throws NotLeaderError) and loads the log head. */
@@ -83,7 +91,7 @@ export class PostgresLogStore implements LogStore {
         const client = await pool.connect();
         await preparePgSchema(client).finally(() => client.release());
       }
-      const store = new PostgresLogStore(pool, lease);
+      const store = new PostgresLogStore(pool, lease, options.cacheBlocks ?? 1024);
       if (lease) store.#frontier = await lease.run((client) => store.#loadFrontier(client));
       const size = store.#frontier?.size ?? (await storedSize(pool));
       const anchored = Math.min(size, (await store.latestCheckpoint())?.size ?? 0);
@@ -111,7 +119,9 @@ export class PostgresLogStore implements LogStore {
     if (batch.entries.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} entries`);
     const heads = batch.entries.map((e, i) => ({ did: e.did, seq: e.seq, index: batch.expectedSize + i, operationHash: e.operationHash }));
     try {
-      this.#frontier = await lease.run((client) => this.#appendStatement(client, batch));
+      const { frontier, nodes } = await lease.run((client) => this.#appendStatement(client, batch));
+      this.#frontier = frontier;
+      this.#tree.added(nodes);
     } catch (error) {
       // The log moved behind this writer: take its head, so the sequencer can rebuild the batch against it. If
       // even that fails (a corrupt head), the stale frontier stays and every append keeps refusing.
@@ -132,7 +142,7 @@ export class PostgresLogStore implements LogStore {
   }
 
   /** The batch as one statement (postgres-append.ts); nothing is written unless the size and the lock hold. */
-  async #appendStatement(client: pg.ClientBase, batch: AppendBatch): Promise<Frontier> {
+  async #appendStatement(client: pg.ClientBase, batch: AppendBatch): Promise<{ frontier: Frontier; nodes: NodeHash[] }> {
     if (this.#frontier === undefined || batch.expectedSize !== this.#frontier.size) {
       throw new AppendConflictError('size', `this writer is at size ${this.#frontier?.size}, batch expected ${batch.expectedSize}`);
     }
@@ -142,7 +152,7 @@ export class PostgresLogStore implements LogStore {
     const query = appendQuery({ expectedSize: batch.expectedSize, entries: batch.entries, leafHashes, nodes: interior, states: batch.states });
     const { rows } = await client.query<AppendOutcome>(query);
     const outcome = rows[0];
-    if (outcome?.appended === frontier.size) return frontier;
+    if (outcome?.appended === frontier.size) return { frontier, nodes: interior };
     if (!outcome?.leader) throw new NotLeaderError('lost', 'this session no longer holds the sequencer lock');
     throw new AppendConflictError('size', `log has ${outcome.tree_size} entries, batch expected ${batch.expectedSize}`);
   }
@@ -153,7 +163,8 @@ export class PostgresLogStore implements LogStore {
   }
 
   async entry(index: number): Promise<StoredEntry | undefined> {
-    const { rows } = await this.#pool.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = $1`, [index]);
+    const text = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = $1`;
+    const { rows } = await this.#pool.query<EntryRow>({ name: 'did-city-entry-v1', text, values: [index] });
     return rows[0] && toEntry(rows[0]);
   }
 
@@ -212,21 +223,23 @@ export class PostgresLogStore implements LogStore {
   async rootAt(size: number): Promise<Uint8Array> {
     await this.#checkSize(size);
     if (size === this.#frontier?.size) return frontierRoot(this.#frontier);
-    return treeRoot(readerFromNodes(size, await this.readNodes(rootNodes(size))), size);
+    return treeRoot(readerFromNodes(size, await this.#tree.nodes(rootNodes(size), size)), size);
   }
 
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
     await this.#checkSize(size);
-    return storedInclusionProof((ids) => this.readNodes(ids), index, size);
+    return storedInclusionProof((ids) => this.#tree.nodes(ids, size), index, size);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
     await this.#checkSize(newSize);
-    return storedConsistencyProof((ids) => this.readNodes(ids), oldSize, newSize);
+    return storedConsistencyProof((ids) => this.#tree.nodes(ids, newSize), oldSize, newSize);
   }
 
   async #checkSize(size: number): Promise<void> {
-    checkTreeSize(size, this.#frontier?.size ?? (await storedSize(this.#pool)));
+    if (this.#frontier !== undefined) return checkTreeSize(size, this.#frontier.size);
+    if (!(size <= this.#knownSize)) this.#knownSize = Math.max(this.#knownSize, await storedSize(this.#pool));
+    checkTreeSize(size, this.#knownSize);
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
