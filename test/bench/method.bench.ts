@@ -5,8 +5,9 @@
  *     pnpm --filter @did-city/test bench
  *
  * (a) node:crypto Ed25519 verifications/s of 32-byte messages, the floor every operation pays once per proof;
- * (b) full verifications/s of a signed update against its history: parseOperation (shape, size, hash) + proof
- *     verification + validateNextOperation (chain, authorisation), and the ratio (b)/(a);
+ * (b) full verifications/s of a signed update as received (plain JSON) against its history: verifyOperation, what
+ *     replay and the sequencer run (parse: JCS, size, shape, operation hash; every proof over the unsigned JCS cut
+ *     from the same text; chain and authorisation), and the ratio (b)/(a);
  * (c) replay (replayHistory) of 250-, 500- and 1,000-operation histories, total and per operation;
  * (c') warm resolutions/s of an unchanged DID (10 operations) through createCityResolver over a MemoryLedger: the
  *      verified-state cache's common case, one ledger read, a head comparison and building the result;
@@ -33,14 +34,13 @@ import {
   type LogEntry,
   MemoryLedger,
   type Operation,
-  parseOperation,
   replayHistory,
   signOperation,
   sm2Sign,
   sm2Verify,
   type UnsignedOperation,
   updateOperation,
-  validateNextOperation,
+  verifyOperation,
 } from '@did-city/method';
 
 type Measurement = () => void | Promise<void>;
@@ -164,7 +164,7 @@ async function operationVerification(city: KeyPair = cityKey, perCall = 64): Pro
   const received: unknown = JSON.parse(JSON.stringify(entries[1]!.operation));
   const bytes = Buffer.byteLength(JSON.stringify(received));
   const run = () => {
-    for (let i = 0; i < perCall; i++) validateNextOperation(parseOperation(received), { history, parent: registry, leafIndex: 2 });
+    for (let i = 0; i < perCall; i++) verifyOperation(received, { history, parent: registry, leafIndex: 2 });
   };
   return { run, bytes };
 }

@@ -45,11 +45,11 @@ function checkProof(proof: DataIntegrityProof, index: number, verify: ReturnType
 /**
  * Verifies every proof of a (parsed) operation over the operation without its `proof` member and returns the set of
  * Multikeys that signed. Throws INVALID_SIGNATURE naming the first bad proof. The unsigned operation is
- * canonicalised and hashed once for all proofs.
+ * canonicalised and hashed once for all proofs; `unsignedText`, when given, is its JCS form already.
  */
-export function verifyOperationProofs(op: Operation): Set<string> {
-  const { proof: proofs, ...unsigned } = op;
-  const verify = proofVerifier(unsigned);
+export function verifyOperationProofs(op: Operation, unsignedText?: string): Set<string> {
+  const proofs = op.proof;
+  const verify = proofVerifier(op, unsignedText);
   const signed = new Set<string>();
   proofs.forEach((proof, index) => {
     signed.add(checkProof(proof, index, verify));

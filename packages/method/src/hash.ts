@@ -11,14 +11,15 @@ const SHA2_256_LENGTH = 32;
 
 const encoder = new TextEncoder();
 
-export function sha256(data: Uint8Array): Uint8Array {
+/** SHA-256 of bytes, or of a string's UTF-8 encoding (encoded natively, without a byte array in between). */
+export function sha256(data: Uint8Array | string): Uint8Array {
   // The one-shot hash skips creating a Hash object per call (the DID index hashes two values per appended entry).
   const digest = hash('sha256', data, 'buffer');
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
-/** base58btc multibase of the sha2-256 multihash of `data`: a 46-character string starting `zQm`. */
-export function multihashSha256(data: Uint8Array): string {
+/** base58btc multibase of the sha2-256 multihash of `data` (bytes, or a string's UTF-8): 46 characters, `zQm…`. */
+export function multihashSha256(data: Uint8Array | string): string {
   const multihash = new Uint8Array(2 + SHA2_256_LENGTH);
   multihash[0] = SHA2_256;
   multihash[1] = SHA2_256_LENGTH;

@@ -6,6 +6,8 @@
 export class LruCache<K, V> {
   readonly #maxEntries: number;
   readonly #entries = new Map<K, V>();
+  /** The key last read or written: the Map's last entry while it is present. */
+  #newest: K | undefined;
 
   constructor(maxEntries: number) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
@@ -27,7 +29,10 @@ export class LruCache<K, V> {
   /** The entry for `key`, now the most recently used; undefined on a miss. */
   get(key: K): V | undefined {
     const value = this.#entries.get(key);
-    if (value !== undefined) {
+    // Re-inserting costs two more hash lookups; the newest entry is already where it would go (one operation asks
+    // for the same key several times in a row).
+    if (value !== undefined && key !== this.#newest) {
+      this.#newest = key;
       this.#entries.delete(key);
       this.#entries.set(key, value);
     }
@@ -36,6 +41,7 @@ export class LruCache<K, V> {
 
   /** Stores `value` as the most recently used entry, evicting the least recently used one past the bound. */
   set(key: K, value: V): void {
+    this.#newest = key;
     this.#entries.delete(key);
     this.#entries.set(key, value);
     if (this.#entries.size > this.#maxEntries) {
@@ -45,10 +51,12 @@ export class LruCache<K, V> {
   }
 
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = undefined;
     return this.#entries.delete(key);
   }
 
   clear(): void {
+    this.#newest = undefined;
     this.#entries.clear();
   }
 }

@@ -40,7 +40,19 @@ const UTC_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const SHA2_256_MULTIHASH_FROM = encodeBase58btc(Uint8Array.of(0x12, 0x20, ...new Uint8Array(32)));
 const SHA2_256_MULTIHASH_BELOW = encodeBase58btc(Uint8Array.of(0x12, 0x21, ...new Uint8Array(32)));
 const SHA2_256_MULTIHASH_LENGTH = 47;
-const utf8 = new TextEncoder();
+
+/**
+ * UTF-8 length of a string without encoding it. JCS text holds no lone surrogates (canonicalize rejects them), so
+ * each surrogate pair is one 4-byte character: 2 bytes per UTF-16 unit.
+ */
+function utf8Length(text: string): number {
+  let length = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) length += unit >= 0x800 && (unit < 0xd800 || unit > 0xdfff) ? 2 : 1;
+  }
+  return length;
+}
 
 /** A base58btc sha2-256 multihash (`zQm…`): the form of operation hashes and pre-rotation key hashes. */
 export function isMultihashSha256(value: unknown): value is string {
@@ -173,23 +185,69 @@ function canonicalText(value: unknown): string {
   }
 }
 
+/** A parsed operation with its hash and the JCS bytes of its unsigned part, which its proofs sign. */
+export interface CanonicalOperation {
+  operation: Operation;
+  operationHash: string;
+  /** JCS text of the operation without `proof`, cut from the text that was hashed: what its proofs sign (§3.6). */
+  unsignedText: string;
+}
+
+/**
+ * The JCS text of `operation` without its `proof` member, cut out of `text`, the JCS text `operation` was parsed
+ * from. The members are in canonical order and re-serialise to the text they were parsed from, so the text ends
+ * with `,"proof":<proofs>` and the members after it (`proof` is never first: `did` sorts before it); when it
+ * ends exactly so, the cut is the top-level member whatever the document holds. Otherwise (never expected), the
+ * unsigned operation is canonicalised anew.
+ */
+function unsignedText(text: string, operation: Operation): string {
+  const members = operation as unknown as Record<string, unknown>;
+  const after: Record<string, unknown> = {};
+  let seen = false;
+  for (const key of Object.keys(members)) {
+    if (seen) after[key] = members[key];
+    else seen = key === 'proof';
+  }
+  const tail = JSON.stringify(after);
+  // What follows the proof member: the members after it, then the closing brace.
+  const rest = tail === '{}' ? '}' : `,${tail.slice(1)}`;
+  const proofMember = `,"proof":${JSON.stringify(operation.proof)}`;
+  const end = text.length - rest.length;
+  if (text.endsWith(rest) && text.endsWith(proofMember, end)) return text.slice(0, end - proofMember.length) + rest;
+  const { proof: _proof, ...unsigned } = operation;
+  return canonicalize(unsigned);
+}
+
+/** The operation parsed from its JCS text, shape-checked, with that text (hashed as it is, UTF-8). */
+function parseText(value: unknown): { operation: Operation; text: string } {
+  const text = canonicalText(value);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most operations are too small to need counting.
+  const size = text.length * 3 <= MAX_OPERATION_BYTES ? 0 : utf8Length(text);
+  if (size > MAX_OPERATION_BYTES) {
+    throw new DidCityError('OPERATION_TOO_LARGE', `operation: ${size} bytes in JCS form, at most ${MAX_OPERATION_BYTES} allowed`);
+  }
+  const operation = JSON.parse(text) as Record<string, unknown>;
+  checkShape(operation);
+  return { operation: operation as unknown as Operation, text };
+}
+
 /**
  * Parses and shape-checks an operation (spec §3.1–3.2) and returns it with its operation hash (spec §3.3), both
  * from one canonicalisation. Throws OPERATION_TOO_LARGE past 61,440 bytes, INVALID_OPERATION otherwise.
  * Signatures and authorisation are checked by validateNextOperation.
  */
 export function parseOperationWithHash(value: unknown): { operation: Operation; operationHash: string } {
-  const text = canonicalText(value);
-  const bytes = utf8.encode(text);
-  if (bytes.length > MAX_OPERATION_BYTES) {
-    throw new DidCityError(
-      'OPERATION_TOO_LARGE',
-      `operation: ${bytes.length} bytes in JCS form, at most ${MAX_OPERATION_BYTES} allowed`,
-    );
-  }
-  const operation = JSON.parse(text) as Record<string, unknown>;
-  checkShape(operation);
-  return { operation: operation as unknown as Operation, operationHash: multihashSha256(bytes) };
+  const { operation, text } = parseText(value);
+  return { operation, operationHash: multihashSha256(text) };
+}
+
+/**
+ * parseOperationWithHash, and the bytes the operation's proofs sign cut from the same canonical text: what
+ * verifyOperation needs, with no second canonicalisation.
+ */
+export function parseCanonicalOperation(value: unknown): CanonicalOperation {
+  const { operation, text } = parseText(value);
+  return { operation, operationHash: multihashSha256(text), unsignedText: unsignedText(text, operation) };
 }
 
 /** parseOperationWithHash without the hash. */

@@ -7,9 +7,8 @@
  */
 import { buildDocument } from './document-content.ts';
 import { DidCityError } from './errors.ts';
-import { parseOperationWithHash } from './operation.ts';
 import type { DidHistory, DocumentVersion, KeyState, LinkedResource, LogEntry, StateOperation } from './types.ts';
-import { type GenesisPolicy, validateNextOperation } from './validate.ts';
+import { type GenesisPolicy, verifyOperation } from './validate.ts';
 
 export interface StateContext {
   /**
@@ -53,8 +52,12 @@ function keyStateOf(op: StateOperation): KeyState {
 /** Applies one entry to a history this module owns (fresh or copied), mutating it. */
 function applyOwned(history: DidHistory | undefined, entry: LogEntry, context: StateContext): DidHistory {
   checkEntry(entry, history);
-  const { operation: op, operationHash } = parseOperationWithHash(entry.operation);
-  validateNextOperation(op, { history, parent: context.parent, leafIndex: entry.index, genesis: context.genesis });
+  const { operation: op, operationHash } = verifyOperation(entry.operation, {
+    history,
+    parent: context.parent,
+    leafIndex: entry.index,
+    genesis: context.genesis,
+  });
   const head = { seq: op.seq, operationHash };
   if (op.type === 'deactivate') {
     const current = history!;

@@ -17,7 +17,7 @@ import { allocatableIn, latestDivisionEdition, lookupDivision } from './division
 import { divisionEditionOf } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { keyHash } from './hash.ts';
-import { operationHash } from './operation.ts';
+import { operationHash, parseCanonicalOperation } from './operation.ts';
 import type { DidHistory, KeyState, Operation, ResourceOperation, StateOperation } from './types.ts';
 
 /**
@@ -194,9 +194,24 @@ function authoriseResource(op: ResourceOperation, history: DidHistory, signed: S
  * UNAUTHORIZED_OPERATION when the signers do not meet the rule of spec §3.4 (the detail names the rule and counts).
  */
 export function validateNextOperation(op: Operation, context: ValidationContext = {}): void {
+  validate(op, context, undefined);
+}
+
+/**
+ * parseCanonicalOperation then validateNextOperation, as a ledger node admits and a resolver replays an operation
+ * as received: the proofs are checked over bytes cut from the canonical text that was size-checked and hashed, not
+ * a second canonicalisation. Returns the parsed operation and its hash; throws as the two do.
+ */
+export function verifyOperation(value: unknown, context: ValidationContext = {}): { operation: Operation; operationHash: string } {
+  const { operation, operationHash, unsignedText } = parseCanonicalOperation(value);
+  validate(operation, context, unsignedText);
+  return { operation, operationHash };
+}
+
+function validate(op: Operation, context: ValidationContext, unsignedText: string | undefined): void {
   checkChain(op, context.history);
   checkCommitment(op);
-  const signed = verifyOperationProofs(op);
+  const signed = verifyOperationProofs(op, unsignedText);
   const state = context.history?.keyState;
   if (op.type === 'create') authoriseCreate(op, signed, context);
   else if (op.type === 'update') authoriseUpdate(op, state!, signed);

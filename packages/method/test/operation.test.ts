@@ -239,6 +239,17 @@ describe('the size limit (spec §3.1: 61,440 bytes of JCS)', () => {
     expect(wide.document.alsoKnownAs[0]!.length).toBe(uri.length);
     expectCode(() => parseOperation(wide), 'OPERATION_TOO_LARGE', '61441 bytes');
   });
+
+  it('counts a character outside the BMP (a surrogate pair) as 4 bytes', () => {
+    const op = sized(MAX_OPERATION_BYTES - 2);
+    const uri = (op.document as { alsoKnownAs: string[] }).alsoKnownAs[0]!;
+    // Two ASCII characters (2 bytes) become one 4-byte character: 61,440 bytes, then 61,441 with one more.
+    const exact = { ...op, document: { ...(op.document as object), alsoKnownAs: [`${uri.slice(0, -2)}𠀀`] } };
+    expect(canonicalBytes(exact).length).toBe(MAX_OPERATION_BYTES);
+    expect(() => parseOperation(exact)).not.toThrow();
+    const over = { ...op, document: { ...(op.document as object), alsoKnownAs: [`${uri.slice(0, -1)}𠀀`] } };
+    expectCode(() => parseOperation(over), 'OPERATION_TOO_LARGE', '61441 bytes');
+  });
 });
 
 describe('operationHash (spec §3.3)', () => {

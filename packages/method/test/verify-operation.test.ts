@@ -1,0 +1,92 @@
+/**
+ * verifyOperation and the canonical text it cuts the signed bytes from (parseCanonicalOperation): the same verdicts
+ * and hashes as parseOperationWithHash + validateNextOperation, and the unsigned text exactly the JCS of the
+ * operation without `proof`, whatever the document holds (nested `proof` members, strings that look like one).
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalize } from '../src/jcs.ts';
+import { parseCanonicalOperation, parseOperation, parseOperationWithHash, updateOperation } from '../src/operation.ts';
+import { applyOperation } from '../src/state.ts';
+import type { DidHistory, Operation, StateOperation } from '../src/types.ts';
+import { validateNextOperation, verifyOperation } from '../src/validate.ts';
+import { CITY, cityCreate, content, expectCode, INSTITUTES, registryCreate, sign } from './fixtures/world.ts';
+
+let registry: DidHistory;
+let city: DidHistory;
+let update: Operation;
+
+beforeAll(async () => {
+  registry = applyOperation(undefined, { index: 0, integratedTime: '2026-11-21T08:00:00Z', operation: await registryCreate() });
+  city = applyOperation(undefined, { index: 1, integratedTime: '2026-11-21T08:01:00Z', operation: await cityCreate() }, { parent: registry });
+  update = await sign(updateOperation(city, { document: content(INSTITUTES[0]!) }), [CITY]);
+});
+
+function unsigned(op: Operation): Record<string, unknown> {
+  const { proof: _proof, ...rest } = op;
+  return rest;
+}
+
+/** JSON the document's map endpoints may hold, with member names that collide with the operation's. */
+const json = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string({ unit: 'grapheme' }),
+    fc.constantFrom(',"proof":[]', '","proof":[{"x":1}],"seq":1', '\\",\\"proof\\":'),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('proof', 'seq', 'type', 'did', 'a', 'zz', 'Proof', 'resource'), tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+describe('parseCanonicalOperation', () => {
+  it('cuts exactly the JCS of the operation without proof, and hashes as parseOperationWithHash', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('proof', 'seq', 'k', 'updateKeys'), json, { maxKeys: 4 }), (endpoint) => {
+        const { document } = update as StateOperation;
+        const op = {
+          ...update,
+          document: { ...document, service: [{ id: '#map', type: 'Custom', serviceEndpoint: endpoint }] },
+        };
+        const parsed = parseCanonicalOperation(op);
+        expect(parsed.unsignedText).toBe(canonicalize(unsigned(op as Operation)));
+        expect(parsed.operationHash).toBe(parseOperationWithHash(op).operationHash);
+        expect(parsed.operation).toEqual(parseOperation(op));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('cuts an operation with several proofs', async () => {
+    const create = await cityCreate();
+    expect(create.proof).toHaveLength(3);
+    expect(parseCanonicalOperation(create).unsignedText).toBe(canonicalize(unsigned(create)));
+  });
+});
+
+describe('verifyOperation', () => {
+  it('accepts what validateNextOperation accepts, with the same operation and hash', () => {
+    const received = JSON.parse(JSON.stringify(update)) as unknown;
+    const context = { history: city, parent: registry, leafIndex: 2 };
+    const verified = verifyOperation(received, context);
+    expect(() => validateNextOperation(parseOperation(received), context)).not.toThrow();
+    expect(verified).toEqual(parseOperationWithHash(received));
+  });
+
+  it('refuses a changed document or a moved proof as validateNextOperation does', () => {
+    const context = { history: city, parent: registry, leafIndex: 2 };
+    const { document } = update as StateOperation;
+    const changed = { ...update, document: { ...document, alsoKnownAs: ['https://sjz.example/'] } };
+    expectCode(() => verifyOperation(changed, context), 'INVALID_SIGNATURE');
+    expectCode(() => validateNextOperation(parseOperation(changed), context), 'INVALID_SIGNATURE');
+    // The proof copied into the document as well: the signed bytes must still be the top-level cut.
+    const nested = {
+      ...update,
+      document: { ...document, service: [{ id: '#p', type: 'Custom', serviceEndpoint: { proof: update.proof, seq: 1 } }] },
+    };
+    expectCode(() => verifyOperation(nested, context), 'INVALID_SIGNATURE');
+    expectCode(() => validateNextOperation(parseOperation(nested), context), 'INVALID_SIGNATURE');
+  });
+});
