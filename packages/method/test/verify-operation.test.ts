@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize } from '../src/jcs.ts';
 import { parseCanonicalOperation, parseOperation, parseOperationWithHash, updateOperation } from '../src/operation.ts';
+import { resourceOperation } from '../src/resource.ts';
 import { applyOperation } from '../src/state.ts';
 import type { DidHistory, Operation, StateOperation } from '../src/types.ts';
 import { validateNextOperation, verifyOperation } from '../src/validate.ts';
@@ -59,10 +60,23 @@ describe('parseCanonicalOperation', () => {
     );
   });
 
-  it('cuts an operation with several proofs', async () => {
+  it('cuts an operation with several proofs, and a resource operation (members after proof)', async () => {
     const create = await cityCreate();
     expect(create.proof).toHaveLength(3);
     expect(parseCanonicalOperation(create).unsignedText).toBe(canonicalize(unsigned(create)));
+    const resource = await sign(
+      resourceOperation(city, {
+        resourceId: '8f0e7a52-6a8b-4c1e-9d3f-2b7c5a1e4f60',
+        resourceName: 'bus stops ,"proof":[]',
+        resourceType: 'Dataset',
+        mediaType: 'application/json',
+        checksum: 'a'.repeat(64),
+      }),
+      [CITY],
+    );
+    const context = { history: city, parent: registry, leafIndex: 2 };
+    expect(parseCanonicalOperation(resource).unsignedText).toBe(canonicalize(unsigned(resource)));
+    expect(verifyOperation(resource, context).operationHash).toBe(parseOperationWithHash(resource).operationHash);
   });
 });
 
