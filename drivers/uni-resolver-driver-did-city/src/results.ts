@@ -144,7 +144,7 @@ export function dereferencingReply(
     return problemReply({ error: dereferencingMetadata.error, process: dereferencingMetadata, content: contentMetadata }, style);
   }
   if (content === null || content === undefined) {
-    if (contentMetadata.deactivated !== true) {
+    if (!('deactivated' in contentMetadata) || contentMetadata.deactivated !== true) {
       return driverProblem('INTERNAL_ERROR', 'The dereferencer returned neither content nor an error', style);
     }
     const deactivated = style.profile === 'universal-resolver' && !/[/?#]/.test(did) ? deactivatedDocument(did) : null;

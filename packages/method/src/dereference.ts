@@ -4,6 +4,7 @@
  * `serviceType` (+ `relativeRef`). Never throws: failures are results with `dereferencingMetadata.error`.
  */
 import { parseDidUrl } from './did-url.ts';
+import { dereferenceResource, isResourceUrl, type ResourceLoader } from './resource-dereference.ts';
 import { DidCityError, type ProblemDetails, toResolutionProblem } from './errors.ts';
 import { DEFAULT_REPRESENTATION, DOCUMENT_REPRESENTATIONS, negotiate, type Representation } from './resolution-options.ts';
 import type {
@@ -22,6 +23,8 @@ const PARAMETERS = new Set(['service', 'serviceType', 'relativeRef', 'versionId'
 
 export interface DereferenceContext {
   resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
+  /** The verified history and resource content of a DID, for DID-Linked Resource URLs (spec §6.8). */
+  resources?: ResourceLoader;
 }
 
 interface Request {
@@ -79,10 +82,13 @@ function resolutionOptions(url: CityDidUrl, options: DereferencingOptions, mode:
   return result;
 }
 
-function readRequest(didUrl: string, input: DereferencingOptions | undefined): Request {
-  const url = parseDidUrl(didUrl);
+function readOptions(input: DereferencingOptions | undefined): DereferencingOptions {
   const options: DereferencingOptions = input ?? {};
   if (typeof options !== 'object') throw new DidCityError('INVALID_OPTIONS', 'Dereferencing options must be an object');
+  return options;
+}
+
+function readRequest(url: CityDidUrl, options: DereferencingOptions): Request {
   if (url.path !== '') notFound(`did:city defines no DID paths (${url.path})`);
   const unknown = Object.keys(url.query).find((name) => !PARAMETERS.has(name));
   if (unknown !== undefined) notFound(`did:city does not define the DID parameter "${unknown}"`);
@@ -218,8 +224,14 @@ export function dereferencingFailure(error: ProblemDetails): DIDDereferencingRes
   return { dereferencingMetadata: { error }, content: null, contentStream: null, contentMetadata: {} };
 }
 
-async function dereferenceOrThrow(didUrl: string, options: DereferencingOptions | undefined, context: DereferenceContext) {
-  const request = readRequest(didUrl, options);
+async function dereferenceOrThrow(didUrl: string, input: DereferencingOptions | undefined, context: DereferenceContext) {
+  const url = parseDidUrl(didUrl);
+  const options = readOptions(input);
+  if (isResourceUrl(url)) {
+    if (context.resources === undefined) throw new DidCityError('FEATURE_NOT_SUPPORTED', 'this dereferencer reads no linked resources');
+    return dereferenceResource(url, options, context.resources);
+  }
+  const request = readRequest(url, options);
   const resolution = await context.resolve(request.url.did, request.options);
   const { error } = resolution.didResolutionMetadata;
   if (error !== undefined) return dereferencingFailure(error);

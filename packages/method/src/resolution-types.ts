@@ -107,6 +107,10 @@ export interface DIDDereferencingMetadata {
 /** What a DID URL dereferences to: a document, one of its methods or services, or endpoint URLs. */
 export type DereferencedContent =
   | DIDDocument
+  /** A linked resource's bytes (spec §6.8), its metadata, or the metadata of every resource a query matched. */
+  | Uint8Array
+  | LinkedResourceMetadata
+  | { linkedResourceMetadata: LinkedResourceMetadata[] }
   | (VerificationMethod & { '@context'?: string | string[] })
   | (Service & { '@context'?: string | string[] })
   | string[];
@@ -127,5 +131,6 @@ export interface DIDDereferencingResult {
   dereferencingMetadata: DIDDereferencingMetadata;
   content: DereferencedContent | null;
   contentStream: DereferencedContent | null;
-  contentMetadata: DIDContentMetadata;
+  /** The document's metadata, or for a linked resource's content its LinkedResourceMetadata (spec §6.8). */
+  contentMetadata: DIDContentMetadata | LinkedResourceMetadata;
 }

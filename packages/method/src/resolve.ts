@@ -18,7 +18,8 @@ import { LruCache } from './lru-cache.ts';
 import { multihashSha256 } from './hash.ts';
 import { operationHash } from './operation.ts';
 import { type ResolutionRequest, readResolutionOptions, toUtcSeconds } from './resolution-options.ts';
-import { linkedResourceMetadata } from './resource.ts';
+import { linkedResourceMetadata, verifyResourceContent } from './resource.ts';
+import type { ResourceLoader, ResourceView } from './resource-dereference.ts';
 import { lastLeafIndex } from './state.ts';
 import { successorLinks } from './successors.ts';
 import type {
@@ -29,7 +30,16 @@ import type {
   DIDResolutionOptions,
   DIDResolutionResult,
 } from './resolution-types.ts';
-import type { CityDid, DIDDocument, DidHistory, DocumentVersion, LedgerHistory, LedgerReader, LogEntry } from './types.ts';
+import type {
+  CityDid,
+  DIDDocument,
+  DidHistory,
+  DocumentVersion,
+  LedgerHistory,
+  LedgerReader,
+  LinkedResource,
+  LogEntry,
+} from './types.ts';
 
 type LoadOptions = NonNullable<Parameters<typeof loadHistory>[2]>;
 type Ledger = NonNullable<LedgerHistory['ledger']>;
@@ -377,22 +387,54 @@ function cacheFor(option: CityResolverOptions['cache']): HistoryCache | undefine
   return typeof option === 'object' ? new HistoryCache(option.maxEntries, option.freshnessMs) : new HistoryCache();
 }
 
+/** Verified resource contents kept, by checksum: the bytes of one checksum never change. */
+const CONTENT_CACHE_ENTRIES = 64;
+/** Larger contents are read from the ledger each time, so the cache holds at most 16 MiB. */
+const CONTENT_CACHE_MAX_BYTES = 256 * 1024;
+
+/** The stored bytes of `resource`, verified against its anchored checksum before they are cached (spec §6.8). */
+function contentReader(reader: LedgerReader, did: string, cache: LruCache<string, Uint8Array> | undefined) {
+  return async (resource: LinkedResource): Promise<Uint8Array | undefined> => {
+    const cached = cache?.get(resource.checksum);
+    if (cached !== undefined) return cached.slice();
+    if (reader.resourceContent === undefined) {
+      throw new DidCityError('FEATURE_NOT_SUPPORTED', 'this ledger reader does not read resource contents');
+    }
+    const content = await reader.resourceContent(did, resource.resourceId);
+    if (content === undefined) return undefined;
+    verifyResourceContent(resource, content);
+    if (cache !== undefined && content.byteLength <= CONTENT_CACHE_MAX_BYTES) cache.set(resource.checksum, content.slice());
+    return content;
+  };
+}
+
 /** A resolver and dereferencer bound to one ledger reader, with its own verified-state cache. */
 export function createCityResolver(options: CityResolverOptions): CityResolver {
   const context: ResolveContext = { ...options, cache: cacheFor(options.cache) };
+  const contents = context.cache === undefined ? undefined : new LruCache<string, Uint8Array>(CONTENT_CACHE_ENTRIES);
   const resolveDid = (did: string, resolutionOptions?: DIDResolutionOptions) => resolve(did, resolutionOptions, context);
   return {
     resolve: resolveDid,
     async dereference(didUrl, dereferencingOptions) {
       // The dereferencing result is as old as the oldest verified state it was built from.
       let oldest: number | undefined;
+      const stamp = (at: number | undefined) => {
+        if (at !== undefined) oldest = Math.min(oldest ?? at, at);
+      };
       const stamped = async (did: string, resolutionOptions?: DIDResolutionOptions) => {
         const resolution = await resolveDid(did, resolutionOptions);
-        const at = verificationTimes.get(resolution);
-        if (at !== undefined) oldest = Math.min(oldest ?? at, at);
+        stamp(verificationTimes.get(resolution));
         return resolution;
       };
-      const result = await dereferenceWith(didUrl, dereferencingOptions, { resolve: stamped });
+      const resources: ResourceLoader = async (did, { noCache }) => {
+        const state = await verifiedHistory(parseDid(did).did, noCache, context);
+        stamp(state.verifiedAt);
+        const view: ResourceView = { content: contentReader(context.reader, did, noCache ? undefined : contents) };
+        if (state.history !== undefined) view.history = state.history;
+        if (state.ledger !== undefined) view.ledger = state.ledger;
+        return view;
+      };
+      const result = await dereferenceWith(didUrl, dereferencingOptions, { resolve: stamped, resources });
       if (oldest !== undefined) verificationTimes.set(result, oldest);
       return result;
     },
