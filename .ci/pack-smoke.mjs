@@ -85,7 +85,8 @@ try {
   writeFileSync(
     join(wallet, 'verify.mjs'),
     `import { readFileSync } from 'node:fs';
-import { createCityResolver, getResolver, HttpLedgerReader } from '@did-city/method';
+import { createCityResolver, getResolver } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { createJWT, EdDSASigner, verifyJWT } from 'did-jwt';
 import { Resolver } from 'did-resolver';
 const [url, keyFile] = process.argv.slice(2);

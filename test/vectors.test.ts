@@ -21,7 +21,6 @@ import {
   indexHeadValue,
   indexRootOf,
   type GenesisPolicy,
-  HttpLedgerReader,
   isCityDid,
   keyPairFromSecret,
   type LedgerReader,
@@ -36,6 +35,7 @@ import {
   sm3,
   verifyProof,
 } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import {
   evaluateCheckpoint,
   leafHash,

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLedgerApp, LedgerNode, PostgresLogStore } from '@did-city/ledger';
-import { HttpLedgerReader } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { createDriverApp } from '../../drivers/uni-resolver-driver-did-city/src/index.ts';
 import { type PgCluster, postgresBin, startCluster, waitFor } from '../../packages/ledger/test/pg/harness.ts';
 import { CITY, createUnder, fmt, INSTITUTES, key, machine, registryGenesis } from './ledger-fixtures.ts';

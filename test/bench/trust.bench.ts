@@ -29,7 +29,6 @@ import {
   createOperation,
   createSigner,
   DidIndex,
-  HttpLedgerReader,
   type KeyPair,
   multihashSha256,
   type Operation,
@@ -38,6 +37,7 @@ import {
   updateOperation,
   verifyIndexHead,
 } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { fmt, INSTITUTES, key } from './ledger-fixtures.ts';
 import { benchReport, machine, median } from './report.ts';
 

@@ -17,13 +17,11 @@ import {
   ERRORS,
   type ErrorCode,
   type GenesisPolicy,
-  HttpLedgerReader,
-  LedgerClient,
-  type LedgerReceipt,
   loadHistory,
   type Operation,
   operationHash,
 } from '@did-city/method';
+import { HttpLedgerReader, LedgerClient, type LedgerReceipt } from '@did-city/method/http';
 import type { Contact } from './jobs.ts';
 
 export interface LedgerGatewayOptions {

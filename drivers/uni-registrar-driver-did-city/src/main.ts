@@ -5,7 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CheckpointStore, DidCityError, FileCheckpointStore } from '@did-city/method';
+import { type CheckpointStore, DidCityError } from '@did-city/method';
+import { FileCheckpointStore } from '@did-city/method/http';
 import type { AddressInfo } from 'node:net';
 import { createRegistrarApp } from './app.ts';
 import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, type RegistrarDriverSettings } from './config.ts';

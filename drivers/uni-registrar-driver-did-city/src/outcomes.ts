@@ -3,7 +3,7 @@
  * the `finished` state of an anchored operation, built only from what the driver verified itself (the receipt
  * against the trust policy, the document through the verifying reader).
  */
-import type { LedgerReceipt } from '@did-city/method';
+import type { LedgerReceipt } from '@did-city/method/http';
 import type { Job } from './jobs.ts';
 import type { LedgerGateway, RegistrationView } from './ledger.ts';
 import { type Answer, failed, finished, wait } from './states.ts';

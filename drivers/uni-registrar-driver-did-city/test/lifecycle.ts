@@ -5,7 +5,8 @@
 // registrar's OpenAPI (registrar-openapi.ts). Run by registrar.e2e.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalBytes, generateKeyPair, keyHash, LedgerClient, sha256 } from '@did-city/method';
+import { canonicalBytes, generateKeyPair, keyHash, sha256 } from '@did-city/method';
+import { LedgerClient } from '@did-city/method/http';
 import { describe, expect, it } from 'vitest';
 import { approveByTwo, call, type E2e, http, type State, signingResponse } from './fixtures.ts';
 

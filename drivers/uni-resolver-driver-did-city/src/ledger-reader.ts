@@ -6,14 +6,8 @@
  * evidence are kept in the `checkpointStore` file, so a restart neither trusts on first use again nor forgets a fork. With several ledger URLs (nodes serving the
  * same log) each read goes to the first that answers; an answer that fails verification is never retried elsewhere.
  */
-import {
-  type CheckpointStore,
-  DidCityError,
-  FileCheckpointStore,
-  HttpLedgerReader,
-  type LedgerReader,
-  MemoryCheckpointStore,
-} from '@did-city/method';
+import { type CheckpointStore, DidCityError, type LedgerReader, MemoryCheckpointStore } from '@did-city/method';
+import { FileCheckpointStore, HttpLedgerReader } from '@did-city/method/http';
 import { ConfigError, type DriverSettings, ENV_PREFIX } from './config.ts';
 
 export function createLedgerReader(settings: DriverSettings): LedgerReader {

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLedgerApp, LedgerNode } from '@did-city/ledger';
 import {
-  CHECKPOINT_FILE_FORMAT,
   createOperation,
   createSigner,
   generateKeyPair,
@@ -21,6 +20,7 @@ import {
   type Operation,
   signOperation,
 } from '@did-city/method';
+import { CHECKPOINT_FILE_FORMAT } from '@did-city/method/http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDriverProcess } from './process-fixtures.ts';
 

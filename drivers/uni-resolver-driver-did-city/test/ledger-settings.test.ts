@@ -16,13 +16,13 @@ import {
   createOperation,
   createSigner,
   generateKeyPair,
-  HttpLedgerReader,
   type KeyPair,
   keyHash,
   type Operation,
   operationHash,
   signOperation,
 } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDriverProcess } from './process-fixtures.ts';
 

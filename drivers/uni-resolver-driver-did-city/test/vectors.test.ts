@@ -21,13 +21,13 @@ import {
   createCityResolver,
   DidIndex,
   type GenesisPolicy,
-  HttpLedgerReader,
   type LedgerReader,
   type LogEntry,
   MemoryLedger,
   type Operation,
   operationHash,
 } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { evaluateCheckpoint, parsePolicy, quorumTime } from '@did-city/tlog';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ENV_PREFIX, loadSettings } from '../src/config.ts';

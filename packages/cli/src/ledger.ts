@@ -8,10 +8,10 @@ import {
   type DidHistory,
   type LedgerHistory,
   type LedgerReader,
-  type LedgerReceipt,
   loadHistory,
   type Operation,
 } from '@did-city/method';
+import type { LedgerReceipt } from '@did-city/method/http';
 import type { Config } from './config.ts';
 import { pinsOf } from './genesis.ts';
 import type { Output } from './output.ts';

@@ -17,12 +17,12 @@ import {
   createSigner,
   DidCityError,
   generateKeyPair,
-  HttpLedgerReader,
   type Operation,
   operationHash,
   signOperation,
   updateOperation,
 } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { createDriverApp } from 'uni-resolver-driver-did-city';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/cli.ts';

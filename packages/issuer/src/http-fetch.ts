@@ -4,7 +4,7 @@
  * (spec §9.15): https only unless a host is configured, public addresses only unless a host is configured,
  * redirects re-checked, a deadline and a size cap. Their errors name the rule broken, never the peer's bytes.
  */
-import { createOutboundFetch, OutboundFetchError, type OutboundFetchOptions } from '@did-city/method';
+import { createOutboundFetch, OutboundFetchError, type OutboundFetchOptions } from '@did-city/method/http';
 
 export type FetchOptions = OutboundFetchOptions;
 

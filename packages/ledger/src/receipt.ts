@@ -2,7 +2,7 @@
  * The acknowledgement of an operation: where it is in the log and the proof that a quorum-cosigned checkpoint
  * includes it. Everything a client needs to verify offline with @did-city/tlog.
  */
-import type { LedgerReceipt } from '@did-city/method';
+import type { LedgerReceipt } from '@did-city/method/http';
 import { toBase64 } from './bytes.ts';
 import type { LogStore, StoredCheckpoint } from './store/interface.ts';
 

@@ -2,14 +2,8 @@
 // the policy of the checkpoints after the one that anchors it. Real LedgerNode, real witnesses, real HTTP.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type DocumentContent,
-  HttpLedgerReader,
-  type KeyPair,
-  type Operation,
-  operationHash,
-  updateOperation,
-} from '@did-city/method';
+import { type DocumentContent, type KeyPair, type Operation, operationHash, updateOperation } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import {
   evaluateCheckpoint,
   formatNote,

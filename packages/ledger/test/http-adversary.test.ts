@@ -6,12 +6,8 @@
  */
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createCityResolver,
-  HttpLedgerReader,
-  InconsistentCheckpointError,
-  type Operation,
-} from '@did-city/method';
+import { createCityResolver, InconsistentCheckpointError, type Operation } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { formatNote, parseNote } from '@did-city/tlog';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -5,15 +5,8 @@
  * ledger that is down or silent is LEDGER_UNAVAILABLE, and resolution then says INTERNAL_ERROR.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import {
-  type CityResolver,
-  createCityResolver,
-  DidCityError,
-  HttpLedgerReader,
-  LedgerClient,
-  type Operation,
-  operationHash,
-} from '@did-city/method';
+import { type CityResolver, createCityResolver, DidCityError, type Operation, operationHash } from '@did-city/method';
+import { HttpLedgerReader, LedgerClient } from '@did-city/method/http';
 import { generateKeyPair, verifierKeyOf } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITY_KEY, cityCreate, REGISTRY, registryGenesis, SJZ, updateAfter } from './fixtures.ts';

@@ -1,6 +1,7 @@
 // The registration workflow over real HTTP with a real LedgerNode: apply → approve (1 of 2 pending, 2 of 2
 // anchored with a receipt that verifies) → resolvable through a verifying reader; objections and k-of-N rejection.
-import { createCityResolver, HttpLedgerReader, type Operation } from '@did-city/method';
+import { createCityResolver, type Operation } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Receipt } from '../src/receipt.ts';
 import { registrationId } from '../src/registration/review.ts';

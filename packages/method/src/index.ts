@@ -1,24 +1,141 @@
 /**
- * @did-city/method — the did:city DID method library.
+ * @did-city/method — the did:city DID method library. This entry point does no network or disk access, so it runs
+ * in a browser too (the explorer bundles it); the verifying ledger reader, the ledger client, the file checkpoint
+ * store and the outbound-fetch policy are in `@did-city/method/http` (Node only).
  *
  * @example
  * const resolver = createCityResolver({ reader: ledger });
  * const { didDocument } = await resolver.resolve('did:city:cn:130100');
  *
  * // Against a ledger node, verifying checkpoints, quorum, inclusion and consistency:
+ * // import { HttpLedgerReader } from '@did-city/method/http';
  * const verified = createCityResolver({ reader: new HttpLedgerReader({ url: 'https://ledger.example/', policy }) });
  */
-export * from './did.ts';
-export * from './did-url.ts';
-export * from './errors.ts';
-export * from './keys.ts';
-export * from './memory-ledger.ts';
-export * from './operation.ts';
-export * from './resolution-types.ts';
-export * from './resolve.ts';
-export * from './types.ts';
-export * from './jcs.ts';
-export * from './state.ts';
+export {
+  type CheckpointStore,
+  InconsistentCheckpointError,
+  MemoryCheckpointStore,
+  type SplitViewEvidence,
+} from './checkpoint-trust.ts';
+export {
+  type CreateProofOptions,
+  createProof,
+  cryptosuiteHash,
+  isXsdDateTime,
+  proofVerifier,
+  verifyProof,
+} from './data-integrity.ts';
+export {
+  DidIndex,
+  didIndexKey,
+  EMPTY_INDEX_ROOT,
+  formatIndexExtension,
+  type IndexHead,
+  indexHeadValue,
+  indexRootOf,
+  type ServedIndexProof,
+  verifyIndexHead,
+} from './did-index.ts';
+export { type DidUrlParts, formatDidUrl, parseDidUrl } from './did-url.ts';
+export { countryRegistryDid, formatDid, isCityDid, parentDid, parseDid } from './did.ts';
+export {
+  allocatableIn,
+  type Division,
+  type DivisionChange,
+  type DivisionEdition,
+  type DivisionHistory,
+  divisionEditions,
+  divisionHistory,
+  latestDivisionEdition,
+  listDivisions,
+  lookupDivision,
+} from './divisions.ts';
+export {
+  buildDocument,
+  DIVISION_EDITION_SERVICE,
+  divisionEditionOf,
+  ledgerPolicyOf,
+} from './document-content.ts';
+export {
+  absoluteId,
+  addService,
+  addVerificationMethod,
+  currentContent,
+  isRelationship,
+  type NewVerificationMethod,
+  nextKeyId,
+  type Relationship,
+  relativeId,
+  removeService,
+  removeVerificationMethod,
+  VERIFICATION_RELATIONSHIPS,
+} from './document-edit.ts';
+export {
+  DidCityError,
+  ERRORS,
+  type ErrorCode,
+  type ErrorEntry,
+  isErrorCode,
+  type ProblemDetails,
+  problem,
+  toResolutionProblem,
+} from './errors.ts';
+export { keyHash, multihashSha256, sha256 } from './hash.ts';
+export {
+  DEFAULT_HISTORY_LIMITS,
+  HISTORY_LIMIT_CEILINGS,
+  HISTORY_LIMITS_SERVICE,
+  type HistoryLimits,
+  historyLimitsOf,
+} from './history-limits.ts';
+export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
+export { canonicalBytes, canonicalize } from './jcs.ts';
+export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
+export {
+  createSigner,
+  generateKeyPair,
+  type KeyPair,
+  keyPairFromSecret,
+  multikeyToJwk,
+  type PublicJwk,
+  verifySignature,
+} from './keys.ts';
+export { MemoryLedger, type MemoryLedgerOptions, steppingClock } from './memory-ledger.ts';
+export { decodeMultikey, encodeMultikey, multikeyType } from './multikey.ts';
+export {
+  type ChainHead,
+  createOperation,
+  deactivateOperation,
+  didKeyUrl,
+  isMultihashSha256,
+  type KeyStateChanges,
+  operationHash,
+  PROOF_PURPOSE,
+  parseOperation,
+  parseOperationWithHash,
+  recoverOperation,
+  signOperation,
+  updateOperation,
+} from './operation.ts';
+export type {
+  CityMetadata,
+  DereferencedContent,
+  DereferencingOptions,
+  DIDContentMetadata,
+  DIDDereferencingMetadata,
+  DIDDereferencingResult,
+  DIDDocumentMetadata,
+  DIDResolutionMetadata,
+  DIDResolutionOptions,
+  DIDResolutionResult,
+} from './resolution-types.ts';
+export {
+  type CityResolver,
+  type CityResolverOptions,
+  createCityResolver,
+  type HistoryCacheOptions,
+  verifiedAt,
+} from './resolve.ts';
 export {
   checkResourceDescription,
   checkResourceSize,
@@ -31,54 +148,42 @@ export {
   resourceOperation,
   verifyResourceContent,
 } from './resource.ts';
-export * from './validate.ts';
-export * from './hash.ts';
-export * from './data-integrity.ts';
-export * from './divisions.ts';
-export * from './multikey.ts';
-export * from './sm2.ts';
-export * from './resolver.ts';
+export { didResolverErrorCode, getResolver, toDidResolverResult } from './resolver.ts';
 export {
-  type CheckpointStore,
-  InconsistentCheckpointError,
-  MemoryCheckpointStore,
-  type SplitViewEvidence,
-} from './checkpoint-trust.ts';
-export { CHECKPOINT_FILE_FORMAT, FileCheckpointStore } from './file-checkpoint-store.ts';
-export { HttpLedgerReader, type HttpLedgerReaderOptions } from './http-ledger-reader.ts';
-export type { RefusedPolicyEvidence } from './governed-policies.ts';
-export { LedgerClient, type LedgerClientOptions, type LedgerReceipt } from './ledger-client.ts';
-export {
-  DidIndex,
-  didIndexKey,
-  EMPTY_INDEX_ROOT,
-  formatIndexExtension,
-  INDEX_EXTENSION,
-  type IndexHead,
-  indexHeadValue,
-  indexRootOf,
-  type ServedIndexProof,
-  verifyIndexHead,
-} from './did-index.ts';
-export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
-export * from './document-edit.ts';
-export {
-  buildDocument,
-  DIVISION_EDITION_SERVICE,
-  divisionEditionOf,
-  LEDGER_POLICY_SERVICE,
-  ledgerPolicyOf,
-} from './document-content.ts';
-export { type DivisionRecord, divisionRecord, type RecordEdition } from './division-record.ts';
-export { type AddressClass, classifyAddress } from './outbound/addresses.ts';
-export { createOutboundFetch, type HostResolver, type OutboundFetch, type OutboundFetchOptions, type OutboundResponse } from './outbound/fetch.ts';
-export { FETCH_DEFAULTS, OutboundFetchError, type OutboundFetchErrorCode, type OutboundFetchPolicy } from './outbound/policy.ts';
-export { fetchPolicyFromEnv, hostsOf } from './outbound/settings.ts';
-export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
-export {
-  DEFAULT_HISTORY_LIMITS,
-  HISTORY_LIMIT_CEILINGS,
-  HISTORY_LIMITS_SERVICE,
-  type HistoryLimits,
-  historyLimitsOf,
-} from './history-limits.ts';
+  SM2_DEFAULT_ID,
+  type Sm2Options,
+  sm2Sign,
+  sm2UncompressedKey,
+  sm2Verify,
+  sm2Z,
+  sm3,
+} from './sm2.ts';
+export { applyOperation, lastLeafIndex, replayHistory, type StateContext } from './state.ts';
+export type {
+  CityDid,
+  CityDidUrl,
+  DataIntegrityProof,
+  DeactivateOperation,
+  DIDDocument,
+  DidHistory,
+  DocumentContent,
+  DocumentVersion,
+  KeyState,
+  KeyType,
+  LedgerHistory,
+  LinkedResource,
+  LedgerReader,
+  LogEntry,
+  Operation,
+  OperationType,
+  ResourceDescription,
+  ResourceOperation,
+  Service,
+  ServiceEndpoint,
+  ServiceEndpointObject,
+  Signer,
+  StateOperation,
+  UnsignedOperation,
+  VerificationMethod,
+} from './types.ts';
+export { checkAllocation, type GenesisPolicy, keyStateAt, type ValidationContext, validateNextOperation } from './validate.ts';

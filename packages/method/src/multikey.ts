@@ -13,9 +13,20 @@ import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { varint } from 'multiformats';
 import { decodeBase58btc, encodeBase58btc } from './base58.ts';
-import { type ValidatedKey, validatedMultikeys } from './multikey-cache.ts';
+import { LruCache } from './lru-cache.ts';
 import { sm2CompressedKey } from './sm2.ts';
 import type { KeyType } from './types.ts';
+
+/** A Multikey that decoded: frozen, with a key nobody else holds, so the cache can hand it out safely. */
+export interface ValidatedKey {
+  readonly keyType: KeyType;
+  readonly publicKey: Uint8Array;
+}
+
+/** How many validated Multikeys are kept (about 150 bytes each). The cache is exported for tests only: the package index does not list it. */
+export const MULTIKEY_CACHE_ENTRIES = 1024;
+
+export const validatedMultikeys: LruCache<string, ValidatedKey> = new LruCache(MULTIKEY_CACHE_ENTRIES);
 
 interface KeyCodec {
   code: number;

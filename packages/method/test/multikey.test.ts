@@ -2,8 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { base58btc } from 'multiformats/bases/base58';
 import { describe, expect, test } from 'vitest';
-import { decodeMultikey, encodeMultikey, multikeyType } from '../src/multikey.ts';
-import { MULTIKEY_CACHE_ENTRIES, validatedMultikeys } from '../src/multikey-cache.ts';
+import { decodeMultikey, encodeMultikey, MULTIKEY_CACHE_ENTRIES, multikeyType, validatedMultikeys } from '../src/multikey.ts';
 
 const fromHex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'));
 const fromB64u = (text: string) => Uint8Array.from(Buffer.from(text, 'base64url'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAddress } from '../src/index.ts';
+import { classifyAddress } from '../src/http.ts';
 
 // Special-purpose blocks from the IANA registries (RFC 6890, RFC 6598, RFC 4291, RFC 4193, RFC 6052).
 const CASES: Array<[string, string]> = [

@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutboundFetch, fetchPolicyFromEnv, hostsOf, OutboundFetchError, type OutboundFetchOptions } from '../src/index.ts';
+import {
+  createOutboundFetch,
+  fetchPolicyFromEnv,
+  hostsOf,
+  OutboundFetchError,
+  type OutboundFetchOptions,
+} from '../src/http.ts';
 
 interface Listener {
   origin: string;

@@ -22,11 +22,8 @@ import {
   type DocumentContent,
   deactivateOperation,
   type GenesisPolicy,
-  HttpLedgerReader,
   type KeyStateChanges,
   keyHash,
-  LedgerClient,
-  type LedgerReceipt,
   loadHistory,
   parentDid,
   parseDid,
@@ -38,6 +35,7 @@ import {
   type UnsignedOperation,
   updateOperation,
 } from '@did-city/method';
+import { HttpLedgerReader, LedgerClient, type LedgerReceipt } from '@did-city/method/http';
 import type {
   DIDDocument as VeramoDidDocument,
   IAgentContext,

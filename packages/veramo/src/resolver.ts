@@ -5,7 +5,8 @@
  * @example
  * new DIDResolverPlugin({ resolver: new Resolver({ ...getDidCityResolver({ ledgerUrl, policy }) }) });
  */
-import { type GenesisPolicy, getResolver, HttpLedgerReader } from '@did-city/method';
+import { type GenesisPolicy, getResolver } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 
 export interface DidCityResolverOptions {
   /** Base URL of a ledger node, or several serving the same log (tried in turn when one is down). */

@@ -4,16 +4,8 @@
  * commits again. While the DID is pre-rotated, the current update key alone cannot change it: the provider refuses
  * (UNAUTHORIZED_OPERATION), and so does the ledger when such an update is built and signed by hand.
  */
-import {
-  DidCityError,
-  decodeMultikey,
-  HttpLedgerReader,
-  keyHash,
-  LedgerClient,
-  loadHistory,
-  signOperation,
-  updateOperation,
-} from '@did-city/method';
+import { DidCityError, decodeMultikey, keyHash, loadHistory, signOperation, updateOperation } from '@did-city/method';
+import { HttpLedgerReader, LedgerClient } from '@did-city/method/http';
 import { createAgent, type IAgentContext, type IDIDManager, type IKey, type IKeyManager, type IResolver } from '@veramo/core';
 import { DIDManager, MemoryDIDStore } from '@veramo/did-manager';
 import { DIDResolverPlugin } from '@veramo/did-resolver';

@@ -12,7 +12,8 @@ import {
   createVerifier,
   VC_V2_CONTEXT,
 } from '@did-city/issuer';
-import { createCityResolver, fetchPolicyFromEnv, hostsOf } from '@did-city/method';
+import { createCityResolver } from '@did-city/method';
+import { fetchPolicyFromEnv, hostsOf } from '@did-city/method/http';
 import { type CommandSpec, need, str, UsageError, type Values } from '../args.ts';
 import { pinsOf } from '../genesis.ts';
 import type { Config } from '../config.ts';

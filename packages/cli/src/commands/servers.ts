@@ -126,7 +126,8 @@ Status lists are kept in <data-dir>/issuer.db. Issuers resolve through the ledge
   },
   async run({ values, out, config }) {
     const parts = await import('@did-city/issuer');
-    const { createCityResolver, fetchPolicyFromEnv, hostsOf } = await import('@did-city/method');
+    const { createCityResolver } = await import('@did-city/method');
+    const { fetchPolicyFromEnv, hostsOf } = await import('@did-city/method/http');
     const did = str(values, 'did') ?? 'did:city:cn';
     const keyId = str(values, 'key-id') ?? '#key-1';
     const key = { verificationMethod: `${did}${keyId.startsWith('#') ? keyId : `#${keyId}`}`, signer: signerOf(config.keyFile, need(values, 'key')) };

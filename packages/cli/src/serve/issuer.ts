@@ -18,7 +18,8 @@ import {
   SqliteStatusStore,
   StatusLists,
 } from '@did-city/issuer';
-import type { CityResolver, OutboundFetchPolicy } from '@did-city/method';
+import type { CityResolver } from '@did-city/method';
+import type { OutboundFetchPolicy } from '@did-city/method/http';
 import { createSigner } from '@did-city/method';
 import type { Router } from 'express';
 import type { NamedKey } from '../keyfile.ts';

@@ -28,7 +28,14 @@ import {
   type TrustProxy,
   trustProxyFromEnv,
 } from '@did-city/ledger';
-import { createCityResolver, FileCheckpointStore, fetchPolicyFromEnv, HttpLedgerReader, hostsOf, type OutboundFetchPolicy } from '@did-city/method';
+import { createCityResolver } from '@did-city/method';
+import {
+  FileCheckpointStore,
+  fetchPolicyFromEnv,
+  HttpLedgerReader,
+  hostsOf,
+  type OutboundFetchPolicy,
+} from '@did-city/method/http';
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
