@@ -6,10 +6,9 @@
  * import { run } from '@did-city/cli';
  * process.exitCode = await run(['resolve', 'did:city:cn:130100', '--ledger', 'http://127.0.0.1:8080']);
  */
-export { type CommandContext, type CommandSpec, commandHelp, type OptionSpec, UsageError, usageLine } from './args.ts';
-export { CLI_VERSION, mainHelp, type RunOptions, run } from './cli.ts';
+export { type CommandContext, type CommandResult, type CommandSpec, commandHelp, type OptionSpec, usageLine } from './args.ts';
+export { mainHelp, type RunOptions, run } from './cli.ts';
 export { COMMANDS } from './commands/index.ts';
-export { Config, DEFAULT_KEY_FILE, DEFAULT_LEDGER, policyFingerprint } from './config.ts';
-export { CliError, EXIT, type ExitCode, Output } from './output.ts';
+export type { ExitCode } from './output.ts';
 // The all-in-one server (`pnpm start`, `did-city serve`).
-export * from './serve/index.ts';
+export { type AllInOne, type AllInOneOptions, startAllInOne } from './serve/server.ts';

@@ -14,36 +14,28 @@
  * createLedgerApp(node, { adminToken }).listen(8080);          // the HTTP API (README "HTTP API")
  * ```
  */
-export { TamperedStateError, verifiedState } from './admission.ts';
-export { type AnchorResult, anchorHead, type WitnessFailure } from './anchor.ts';
-export { type BatchItem, type BatchOutcome, buildBatch } from './batch.ts';
-export { applyEntry, isRegistryGenesis, type StateLookup } from './derived-state.ts';
+export { explorerRoutes } from './http/explorer.ts';
 export {
   createLimiters,
-  DEFAULT_RATE_LIMITS,
-  IPV6_SUBNET,
   type LimiterOptions,
   type Limiters,
-  NO_LIMITERS,
   NO_RATE_LIMITS,
   parseRateLimit,
   RATE_LIMIT_ENV,
   type RateLimit,
   type RateLimitSetting,
   type RateLimitSettings,
-  rateLimiter,
   rateLimitsFromEnv,
 } from './http/rate-limit.ts';
 export { healthAnswer } from './http/reads.ts';
+export { createLedgerApp, createLedgerRouter, type LedgerAppOptions, type LedgerRouterOptions } from './http/router.ts';
 export {
-  createLedgerApp,
-  createLedgerRouter,
-  DEFAULT_BODY_LIMIT,
-  type LedgerAppOptions,
-  type LedgerRouterOptions,
-} from './http/router.ts';
-export { applyTrustProxy, parseTrustProxy, TRUST_PROXY_ENV, type TrustProxy, trustProxyFromEnv } from './http/trust-proxy.ts';
-export { explorerRoutes } from './http/explorer.ts';
+  applyTrustProxy,
+  parseTrustProxy,
+  TRUST_PROXY_ENV,
+  type TrustProxy,
+  trustProxyFromEnv,
+} from './http/trust-proxy.ts';
 export {
   type AddCheckpointHandler,
   createWitnessApp,
@@ -51,7 +43,7 @@ export {
   HttpWitnessClient,
   type HttpWitnessClientOptions,
 } from './http/witness.ts';
-export { keyName, loadOrCreateKey } from './keys.ts';
+export { loadOrCreateKey } from './keys.ts';
 export {
   HOLDS_SEQUENCER_LOCK,
   type LeaseOptions,
@@ -60,28 +52,50 @@ export {
   SEQUENCER_LOCK,
   WriterLease,
 } from './leadership.ts';
-export { decodeLeaf, encodeLeaf, formatIntegratedTime } from './leaf.ts';
-export { type DataDirLock, DataDirLockedError, LOCK_FILE, lockDataDir } from './lock.ts';
-export { EMBEDDED_QUORUM, EMBEDDED_WITNESSES, LedgerNode, type LedgerNodeConfig } from './node.ts';
+export { type DataDirLock, DataDirLockedError, lockDataDir } from './lock.ts';
+export { LedgerNode, type LedgerNodeConfig } from './node.ts';
+export { HISTORY_PAGE_SIZE, type ProvenEntry, type ProvenHead, type ProvenHistory } from './reader.ts';
+export type { Receipt } from './receipt.ts';
+export type { BulkOutcome } from './registration/bulk-desk.ts';
+export { type BulkFilter, bulkRejectionPayload } from './registration/bulk.ts';
+export { Registrations, type RegistrationsOptions } from './registration/registrations.ts';
+export { registrationId, rejectionPayload } from './registration/review.ts';
 export {
-  anchoredConsistencyProof,
-  anchoredInclusionProof,
-  type ProvenEntry,
-  HISTORY_PAGE_SIZE,
-  type HistoryRequest,
-  type ProvenHead,
-  type ProvenHistory,
-  provenHead,
-  provenHistory,
-  readTile,
-} from './reader.ts';
-export { buildReceipt, type Receipt } from './receipt.ts';
+  createRegistrationRouter,
+  type RegistrationRouter,
+  type RegistrationRouterOptions,
+} from './registration/router.ts';
+export { type DeskSettings, deskSettingsFromEnv } from './registration/settings.ts';
+export { RegistrationStore } from './registration/store.ts';
+export type {
+  Application,
+  Approval,
+  Contact,
+  Objection,
+  RegistrationFilter,
+  RegistrationListing,
+  RegistrationPage,
+  RegistrationStatus,
+  RegistrationView,
+  Rejection,
+  RejectionCause,
+} from './registration/types.ts';
 export type { AnchoringStatus, HealthReport, IntegrityStatus } from './self-check.ts';
 export { Sequencer, type SequencerOptions } from './sequencer.ts';
-export * from './store/interface.ts';
+export {
+  type AppendBatch,
+  AppendConflictError,
+  type AppendEntry,
+  type DidUsage,
+  type IntegrityProblem,
+  type IntegrityProblemKind,
+  type IntegrityReport,
+  type LogStore,
+  type SeqRange,
+  type StoredCheckpoint,
+  type StoredEntry,
+  type TreeHead,
+} from './store/interface.ts';
 export { PostgresLogStore, type PostgresLogStoreOptions } from './store/postgres.ts';
-export { PG_SCHEMA_VERSION } from './store/postgres-schema.ts';
 export { SqliteLogStore, type SqliteLogStoreOptions } from './store/sqlite.ts';
-export { type CommitResult, type WitnessLogState, WitnessStateStore } from './witness/state-store.ts';
 export { Witness, type WitnessClient, type WitnessOptions, type WitnessResponse } from './witness/witness.ts';
-export * from './registration/index.ts';
