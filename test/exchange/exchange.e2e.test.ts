@@ -17,7 +17,8 @@ import {
   type RequestKey,
   signCityRequest,
 } from '@did-city/exchange';
-import { createCityResolver, createSigner, HttpLedgerReader, type KeyPair, keyPairFromSecret, type KeyType } from '@did-city/method';
+import { createCityResolver, createSigner, type KeyPair, keyPairFromSecret, type KeyType } from '@did-city/method';
+import { HttpLedgerReader } from '@did-city/method/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './fixtures.ts';
 

@@ -26,7 +26,7 @@ import {
   StatusLists,
   type Verifier,
 } from '@did-city/issuer';
-import type { OutboundFetchPolicy } from '@did-city/method';
+import type { OutboundFetchPolicy } from '@did-city/method/http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AccessLog } from './access-log.ts';
 import { buildCatalogue } from './catalogue.ts';
