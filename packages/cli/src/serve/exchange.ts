@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { DidResolver } from '@did-city/issuer';
 import { createProvider, DATA_SERVICE_TYPE, datasetId, grantCredential, type Provider } from '@did-city/exchange';
 import { createSigner, currentContent, signOperation, updateOperation } from '@did-city/method';
-import { type OutboundFetchPolicy } from '@did-city/method/http';
+import type { OutboundFetchPolicy } from '@did-city/method/http';
 import type { RequestHandler } from 'express';
 import { createFileOnce, exists, readSecret } from './files.ts';
 import { type Layout, loadOrCreateKey } from './layout.ts';
