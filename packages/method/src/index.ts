@@ -103,6 +103,7 @@ export {
 export { MemoryLedger, type MemoryLedgerOptions, steppingClock } from './memory-ledger.ts';
 export { decodeMultikey, encodeMultikey, multikeyType } from './multikey.ts';
 export {
+  type CanonicalOperation,
   type ChainHead,
   createOperation,
   deactivateOperation,
@@ -111,6 +112,7 @@ export {
   type KeyStateChanges,
   operationHash,
   PROOF_PURPOSE,
+  parseCanonicalOperation,
   parseOperation,
   parseOperationWithHash,
   recoverOperation,
@@ -186,4 +188,11 @@ export type {
   UnsignedOperation,
   VerificationMethod,
 } from './types.ts';
-export { checkAllocation, type GenesisPolicy, keyStateAt, type ValidationContext, validateNextOperation } from './validate.ts';
+export {
+  checkAllocation,
+  type GenesisPolicy,
+  keyStateAt,
+  type ValidationContext,
+  validateNextOperation,
+  verifyOperation,
+} from './validate.ts';

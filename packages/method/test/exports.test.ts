@@ -21,12 +21,12 @@ it('@did-city/method exports exactly the documented API', () => {
     'isMultihashSha256', 'isRelationship', 'isXsdDateTime', 'jsonTooDeep', 'keyHash', 'keyPairFromSecret',
     'keyStateAt', 'lastLeafIndex', 'latestDivisionEdition', 'ledgerPolicyOf', 'linkedResourceMetadata',
     'listDivisions', 'loadHistory', 'lookupDivision', 'multihashSha256', 'multikeyToJwk', 'multikeyType',
-    'nextKeyId', 'operationHash', 'parentDid', 'parseDid', 'parseDidUrl', 'parseOperation', 'parseOperationWithHash',
-    'problem', 'proofVerifier', 'recoverOperation', 'relativeId', 'removeService', 'removeVerificationMethod',
-    'replayHistory', 'resourceChecksum', 'resourceOperation', 'sha256', 'signOperation', 'sm2Sign',
-    'sm2UncompressedKey', 'sm2Verify', 'sm2Z', 'sm3', 'steppingClock', 'toDidResolverResult', 'toResolutionProblem',
-    'updateOperation', 'validateNextOperation', 'verifiedAt', 'verifyIndexHead', 'verifyProof',
-    'verifyResourceContent', 'verifySignature',
+    'nextKeyId', 'operationHash', 'parentDid', 'parseCanonicalOperation', 'parseDid', 'parseDidUrl',
+    'parseOperation', 'parseOperationWithHash', 'problem', 'proofVerifier', 'recoverOperation', 'relativeId',
+    'removeService', 'removeVerificationMethod', 'replayHistory', 'resourceChecksum', 'resourceOperation', 'sha256',
+    'signOperation', 'sm2Sign', 'sm2UncompressedKey', 'sm2Verify', 'sm2Z', 'sm3', 'steppingClock',
+    'toDidResolverResult', 'toResolutionProblem', 'updateOperation', 'validateNextOperation', 'verifiedAt',
+    'verifyIndexHead', 'verifyOperation', 'verifyProof', 'verifyResourceContent', 'verifySignature',
   ]);
 });
 
