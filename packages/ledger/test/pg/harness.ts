@@ -193,7 +193,7 @@ function installExitHook(): void {
   });
 }
 
-function asPostgresUser(): boolean {
+export function asPostgresUser(): boolean {
   return process.getuid?.() === 0;
 }
 
@@ -201,11 +201,11 @@ function command(file: string, args: string[]): [string, string[]] {
   return asPostgresUser() ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
 }
 
-function postgresUid(): number {
+export function postgresUid(): number {
   return idOf('-u');
 }
 
-function postgresGid(): number {
+export function postgresGid(): number {
   return idOf('-g');
 }
 
@@ -218,7 +218,7 @@ function idOf(flag: '-u' | '-g'): number {
   return id;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
