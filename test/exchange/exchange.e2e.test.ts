@@ -46,7 +46,7 @@ function keyOf(did: string, code: string): RequestKey {
 }
 
 function client(did: string, code: string, options: { allowCatalogueChecksum?: boolean } = {}): ExchangeClient {
-  return new ExchangeClient({ key: keyOf(did, code), resolver, allowCatalogueChecksum: options.allowCatalogueChecksum ?? true });
+  return new ExchangeClient({ key: keyOf(did, code), resolver, allowCatalogueChecksum: options.allowCatalogueChecksum ?? false });
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; status?: number; problem?: { code?: string; status?: number; detail?: string } }> {
@@ -108,6 +108,40 @@ describe('the provider city publishes', () => {
   });
 });
 
+describe('publishing', () => {
+  it('anchors a new release and a new catalogue version as Beijing\'s linked resources before serving them', async () => {
+    const body = Buffer.from('{"hour":"2026-12-04T03:00:00Z","pm25":41}\n');
+    const post = (auth: boolean) =>
+      fetch(`${endpoint}/datasets/air-quality-hourly/releases`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) }, body });
+    expect((await post(false)).status).toBe(401);
+    const answer = await post(true);
+    expect(answer.status).toBe(201);
+    const published = (await answer.json()) as { id: string; checksum: string; release: string };
+    const { didDocumentMetadata } = await resolver.resolve(BEIJING);
+    const listed = didDocumentMetadata.linkedResourceMetadata ?? [];
+    expect(listed.find((r) => r.resourceId === published.id)).toMatchObject({ resourceName: 'air-quality-hourly', resourceType: 'CityDatasetRelease', checksum: published.checksum });
+    const catalogue = await fetch(`${endpoint}/catalogue`);
+    const catalogueId = catalogue.headers.get('content-location')!.split('/resources/')[1];
+    const versions = listed.filter((r) => r.resourceName === 'catalogue' && r.resourceType === 'CityDataCatalogue');
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    expect(versions.at(-1)?.resourceId).toBe(catalogueId);
+    expect(versions.at(-1)?.previousVersionId).toBe(versions.at(-2)?.resourceId);
+    const fetched = await client(TIANJIN, '120000').fetchRelease({ provider: BEIJING, release: published.release, grant });
+    expect(fetched.content.equals(body)).toBe(true);
+  });
+
+  it('refuses a release for an undefined dataset or of a malformed media type, anchoring nothing', async () => {
+    const before = (await resolver.resolve(BEIJING)).didDocumentMetadata.linkedResourceMetadata?.length;
+    const post = (path: string, type: string) =>
+      fetch(`${endpoint}/datasets/${path}/releases`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body: 'x' });
+    const unknown = await post('no-such-dataset', 'application/json');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { code: string }).code).toBe('INVALID_INPUT');
+    expect((await post('air-quality-hourly', 'Text/Weird Type')).status).toBe(400);
+    expect((await resolver.resolve(BEIJING)).didDocumentMetadata.linkedResourceMetadata?.length).toBe(before);
+  });
+});
+
 describe('a granted city', () => {
   it('fetches a release with its grant and an SM2-signed request, and verifies it against its checksum', async () => {
     const fetched = await client(TIANJIN, '120000').fetchRelease({ provider: BEIJING, release, grant });
@@ -115,6 +149,14 @@ describe('a granted city', () => {
     expect(sample.city).toBe(BEIJING);
     expect(sample.readings).toHaveLength(24);
     expect(fetched.mediaType).toMatch(/^application\/json/);
+    expect(fetched.anchor).toBe('ledger');
+  });
+
+  it('refuses a payload no checksum is anchored for, unless told to take the catalogue\'s', async () => {
+    const unanchored = new ExchangeClient({ key: keyOf(TIANJIN, '120000'), resolver, anchor: async () => undefined });
+    expect((await refusal(unanchored.fetchRelease({ provider: BEIJING, release, grant }))).code).toBe('ANCHOR_UNAVAILABLE');
+    const lenient = new ExchangeClient({ key: keyOf(TIANJIN, '120000'), resolver, anchor: async () => undefined, allowCatalogueChecksum: true });
+    expect((await lenient.fetchRelease({ provider: BEIJING, release, grant })).anchor).toBe('catalogue');
   });
 
   it('is refused a payload edited on the provider\'s disk (the checksum was taken at publication)', async () => {

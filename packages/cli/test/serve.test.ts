@@ -16,9 +16,10 @@ const LAIWU = 'did:city:cn:371200';
 const JINAN = 'did:city:cn:370100';
 /**
  * Registry genesis, 3 cities, and the division change: 2 edition updates, Laiwu and Jinan, Jinan's update, the
- * deactivate; then Beijing's update listing its data service.
+ * deactivate; then Beijing's update listing its data service, its first
+ * release and its catalogue as linked resources.
  */
-const SEEDED_LEAVES = 11;
+const SEEDED_LEAVES = 13;
 
 let temp: ReturnType<typeof tempDir>;
 let first: { running: AllInOne; logs: string[] };

@@ -15,7 +15,8 @@ import { ExchangeError } from './errors.ts';
 
 export const RELEASE_RESOURCE_TYPE = 'CityDatasetRelease';
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+/** RFC 6838 type/subtype, lower case and without parameters, as a linked resource's mediaType must be. */
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 /** Largest release stored in the provider's own directory (bigger ones are published with a location). */
 export const MAX_RELEASE_BYTES = 16 * 1024 * 1024;
 
@@ -44,10 +45,15 @@ interface Stored {
   version: 1;
   datasets: DatasetDefinition[];
   releases: ReleaseRecord[];
+  catalogueResourceId?: string;
 }
 
 function invalid(message: string): never {
   throw new ExchangeError('INVALID_INPUT', message);
+}
+
+export function checkMediaType(mediaType: unknown): void {
+  if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType)) invalid('mediaType must be a lowercase media type without parameters, e.g. application/json');
 }
 
 export function datasetId(did: string, name: string): string {
@@ -78,7 +84,7 @@ export class DatasetStore {
   define(definition: DatasetDefinition): DatasetDefinition {
     if (!NAME.test(definition.name)) invalid('a dataset name is 1-64 lowercase letters, digits and hyphens');
     if (typeof definition.title !== 'string' || definition.title.length === 0 || definition.title.length > 200) invalid('a dataset needs a title of at most 200 characters');
-    if (!MEDIA_TYPE.test(definition.mediaType)) invalid('mediaType must be a media type such as application/json');
+    checkMediaType(definition.mediaType);
     const others = this.#stored.datasets.filter((d) => d.name !== definition.name);
     this.#stored.datasets = [...others, { ...definition }];
     this.#save();
@@ -99,23 +105,36 @@ export class DatasetStore {
     return dataset;
   }
 
-  /** Stores a release's bytes and metadata; the checksum is taken now, from these bytes. */
-  publish(name: string, content: Uint8Array, options: { mediaType?: string; now?: Date } = {}): ReleaseRecord {
+  /** Throws INVALID_INPUT unless a release of `byteSize` bytes could be stored for dataset `name`. */
+  check(name: string, byteSize: number, mediaType?: string): DatasetDefinition {
     const dataset = this.#needDataset(name);
-    if (content.length > MAX_RELEASE_BYTES) invalid(`a release stored here is at most ${MAX_RELEASE_BYTES} bytes; publish a larger one with a location`);
-    const id = randomUUID();
+    if (mediaType !== undefined) checkMediaType(mediaType);
+    if (byteSize > MAX_RELEASE_BYTES) invalid(`a release stored here is at most ${MAX_RELEASE_BYTES} bytes; publish a larger one with a location`);
+    return dataset;
+  }
+
+  /** Stores a release's bytes and metadata; the checksum is taken now, from these bytes. */
+  publish(name: string, content: Uint8Array, options: { mediaType?: string; now?: Date; id?: string } = {}): ReleaseRecord {
+    const dataset = this.check(name, content.length, options.mediaType);
+    const id = options.id ?? randomUUID();
     writeFileSync(join(this.dir, 'content', id), content);
     return this.#add({ id, dataset: name, created: (options.now ?? new Date()).toISOString(), mediaType: options.mediaType ?? dataset.mediaType, byteSize: content.length, checksum: sha256Hex(content) });
   }
 
   /** A release served elsewhere: only its checksum, size and location are kept. */
-  publishLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string; now?: Date }): ReleaseRecord {
+  checkLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string }): DatasetDefinition {
     const dataset = this.#needDataset(name);
-    if (!/^https?:\/\//.test(input.location) || !URL.canParse(input.location)) invalid('location must be an http(s) URL');
-    if (!/^[0-9a-f]{64}$/.test(input.checksum)) invalid('checksum must be SHA-256 as 64 lowercase hex digits');
+    if (typeof input.location !== 'string' || !/^https?:\/\//.test(input.location) || !URL.canParse(input.location)) invalid('location must be an http(s) URL');
+    if (typeof input.checksum !== 'string' || !/^[0-9a-f]{64}$/.test(input.checksum)) invalid('checksum must be SHA-256 as 64 lowercase hex digits');
     if (!Number.isSafeInteger(input.byteSize) || input.byteSize < 0) invalid('byteSize must be a non-negative integer');
+    if (input.mediaType !== undefined) checkMediaType(input.mediaType);
+    return dataset;
+  }
+
+  publishLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string; now?: Date; id?: string }): ReleaseRecord {
+    const dataset = this.checkLocation(name, input);
     const created = (input.now ?? new Date()).toISOString();
-    return this.#add({ id: randomUUID(), dataset: name, created, mediaType: input.mediaType ?? dataset.mediaType, byteSize: input.byteSize, checksum: input.checksum, location: input.location });
+    return this.#add({ id: input.id ?? randomUUID(), dataset: name, created, mediaType: input.mediaType ?? dataset.mediaType, byteSize: input.byteSize, checksum: input.checksum, location: input.location });
   }
 
   #add(release: ReleaseRecord): ReleaseRecord {
@@ -141,7 +160,18 @@ export class DatasetStore {
     return existsSync(file) ? readFileSync(file) : undefined;
   }
 
-  contentFile(id: string): string {
-    return join(this.dir, 'content', id);
+  /** The catalogue as last anchored: its bytes and resource id (publishing replaces it). */
+  anchoredCatalogue(): { resourceId: string; content: Buffer } | undefined {
+    const file = join(this.dir, 'catalogue.json');
+    const id = this.#stored.catalogueResourceId;
+    return id === undefined || !existsSync(file) ? undefined : { resourceId: id, content: readFileSync(file) };
+  }
+
+  saveCatalogue(resourceId: string, content: Uint8Array): void {
+    const file = join(this.dir, 'catalogue.json');
+    writeFileSync(`${file}.tmp`, content);
+    renameSync(`${file}.tmp`, file);
+    this.#stored.catalogueResourceId = resourceId;
+    this.#save();
   }
 }

@@ -20,5 +20,6 @@ export * from './grant.ts';
 export * from './http-signature.ts';
 export * from './nonces.ts';
 export * from './provider.ts';
+export * from './publisher.ts';
 export * from './signature-profile.ts';
 export * from './signer-key.ts';

@@ -2,8 +2,11 @@
  * The provider side (spec §12): one city's data service as an express router, mounted where its `CityDataService`
  * endpoint points.
  *
- *   GET  /catalogue            the DCAT catalogue (public)
+ *   GET  /catalogue            the DCAT catalogue as last anchored (public)
  *   GET  /releases/{id}        a release's bytes, to a signed request presenting a grant (R-XCH-2…6)
+ *   PUT  /datasets/{name}      define a dataset (operator): JSON title, description, accrualPeriodicity, mediaType
+ *   POST /datasets/{name}/releases   publish a release (operator): the body is the content, anchored first
+ *   POST /datasets/{name}/locations  publish a release served elsewhere (operator): JSON location, checksum, byteSize
  *   GET  /access-log           the access log as JSON lines, to the provider's operator (bearer token)
  *   /grants/…                  the provider's grant issuer: the VC API (`POST /grants/credentials/issue`,
  *                              `/grants/credentials/status`, operator token) and its public status lists
@@ -30,12 +33,13 @@ import type { OutboundFetchPolicy } from '@did-city/method/http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AccessLog } from './access-log.ts';
 import { buildCatalogue } from './catalogue.ts';
-import { DatasetStore, datasetId, releaseId } from './datasets.ts';
+import { DatasetStore, datasetId, MAX_RELEASE_BYTES, type ReleaseRecord, releaseId } from './datasets.ts';
 import { contentDigest } from './digest.ts';
 import { ExchangeError } from './errors.ts';
 import { checkGrant } from './grant.ts';
 import { NonceStore, type NonceStoreOptions } from './nonces.ts';
 import { problemHandler, toExchangeError } from './problems.ts';
+import { Publisher, type ResourceAnchorer } from './publisher.ts';
 import { GRANT_FIELD, type VerifiedRequest, verifyCityRequest } from './signature-profile.ts';
 
 export const DATA_SERVICE_TYPE = 'CityDataService';
@@ -53,6 +57,8 @@ export interface ProviderOptions {
   /** Bearer token of the operator: grants, status changes, the access log. */
   operatorToken: string;
   fetchPolicy?: OutboundFetchPolicy;
+  /** Anchors each release and catalogue version as a linked resource of `did` (publisher.ts); default none. */
+  anchor?: ResourceAnchorer;
   /** In front of data requests and the grant service (an express-rate-limit handler, spec §9.7); default none. */
   limiter?: RequestHandler;
   nonces?: NonceStoreOptions;
@@ -67,6 +73,7 @@ export interface Provider {
   readonly endpoint: string;
   readonly router: Router;
   readonly datasets: DatasetStore;
+  readonly publisher: Publisher;
   readonly issuer: CityIssuer;
   readonly statusLists: StatusLists;
   readonly accessLog: AccessLog;
@@ -117,9 +124,14 @@ export function createProvider(options: ProviderOptions): Provider {
   const router = express.Router();
   const operator = bearer(options.operatorToken);
 
+  const publisher = new Publisher(datasets, { did, endpoint }, options.anchor);
   router.get('/catalogue', (_request, response) => {
-    response.type('application/ld+json').set('Cache-Control', 'no-cache').send(JSON.stringify(buildCatalogue(datasets, { did, endpoint })));
+    const anchored = datasets.anchoredCatalogue();
+    response.type('application/ld+json').set('Cache-Control', 'no-cache');
+    if (anchored === undefined) return void response.send(JSON.stringify(buildCatalogue(datasets, { did, endpoint })));
+    response.set('Content-Location', releaseId(did, anchored.resourceId)).send(anchored.content);
   });
+  publishingRoutes(router, operator, publisher, datasets, did);
   router.get('/access-log', operator, (_request, response) => {
     response.type('application/jsonl').set('Cache-Control', 'no-store');
     const stream = accessLog.stream();
@@ -171,7 +183,41 @@ export function createProvider(options: ProviderOptions): Provider {
   });
   router.use(data);
   router.use(problemHandler(options.onError));
-  return { did, endpoint, router, datasets, issuer, statusLists, accessLog, verifier, close: () => store.close() };
+  return { did, endpoint, router, datasets, publisher, issuer, statusLists, accessLog, verifier, close: () => store.close() };
+}
+
+/** The operator's publishing routes; every refusal is a problem from the error handler. */
+function publishingRoutes(router: Router, operator: RequestHandler, publisher: Publisher, datasets: DatasetStore, did: string): void {
+  const json = express.json({ limit: '16kb' });
+  const answer = (release: ReleaseRecord) => ({ ...release, release: releaseId(did, release.id), dataset: datasetId(did, release.dataset) });
+  router.put('/datasets/:name', operator, json, (request: Request, response: Response) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const definition = datasets.define({
+      name: String(request.params.name),
+      title: body.title as string,
+      mediaType: body.mediaType as string,
+      ...(typeof body.description === 'string' ? { description: body.description } : {}),
+      ...(typeof body.accrualPeriodicity === 'string' ? { accrualPeriodicity: body.accrualPeriodicity } : {}),
+    });
+    response.status(200).json({ ...definition, id: datasetId(did, definition.name) });
+  });
+  const raw = express.raw({ type: () => true, limit: MAX_RELEASE_BYTES });
+  router.post('/datasets/:name/releases', operator, raw, (request: Request, response: Response, next: NextFunction) => {
+    const content = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
+    const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    const options = mediaType === undefined || mediaType === 'application/octet-stream' ? {} : { mediaType };
+    publisher
+      .publish(String(request.params.name), content, options)
+      .then((release) => void response.status(201).location(releaseId(did, release.id)).json(answer(release)))
+      .catch(next);
+  });
+  router.post('/datasets/:name/locations', operator, json, (request: Request, response: Response, next: NextFunction) => {
+    const body = (request.body ?? {}) as { location: string; checksum: string; byteSize: number; mediaType?: string };
+    publisher
+      .publishLocation(String(request.params.name), body)
+      .then((release) => void response.status(201).location(releaseId(did, release.id)).json(answer(release)))
+      .catch(next);
+  });
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {

@@ -127,6 +127,62 @@ Example: did-city data grant did:city:cn:110000 air-quality-hourly --to did:city
   },
 };
 
+async function send(url: string, init: { method: string; body: string | Uint8Array; type: string; token: string }): Promise<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: init.method, headers: { 'content-type': init.type, authorization: `Bearer ${init.token}`, accept: 'application/json' }, body: init.body });
+  } catch {
+    throw new CliError({ exit: EXIT.unreachable, title: 'Data service unreachable', detail: `could not reach ${new URL(url).origin}` });
+  }
+  const text = await response.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // reported below by status
+  }
+  if (!response.ok) throw new CliError({ exit: EXIT.refused, title: String(body.title ?? `HTTP ${response.status}`), detail: String(body.detail ?? `${new URL(url).pathname} answered ${response.status}`) });
+  return body;
+}
+
+export const dataPublish: CommandSpec = {
+  name: 'data publish',
+  summary: "Publish a release of a dataset through a city's data service: anchored as the city's linked resource first.",
+  details: `With --title the dataset is defined (or its definition replaced) first. The data service anchors the
+release (its SHA-256 and metadata) on the ledger as a DID-Linked Resource of the provider, then a new version of
+its catalogue, and only then serves it.
+Example: did-city data publish did:city:cn:110000 bus-ridership ridership.csv --title "Daily bus ridership" --media-type text/csv --token T`,
+  positionals: [
+    { name: 'PROVIDER', doc: 'the provider city, e.g. did:city:cn:110000' },
+    { name: 'DATASET', doc: 'the dataset name (1-64 lowercase letters, digits, hyphens)' },
+    { name: 'FILE', doc: 'the release content' },
+  ],
+  options: {
+    title: { type: 'string', value: 'TEXT', doc: 'define the dataset with this title first' },
+    description: { type: 'string', value: 'TEXT', doc: 'its description (with --title)' },
+    periodicity: { type: 'string', value: 'URI', doc: 'its accrual periodicity, e.g. http://purl.org/cld/freq/daily (with --title)' },
+    'media-type': { type: 'string', value: 'TYPE', doc: "the content's media type (default: the dataset's)" },
+    token: { type: 'string', value: 'T', doc: `the data service operator's token (env ${TOKEN_ENV})` },
+  },
+  async run({ values, positionals, out, config }) {
+    const provider = checkedDid(positionals[0]!);
+    const [name, file] = [positionals[1]!, positionals[2]!];
+    const token = config.token(values, TOKEN_ENV);
+    const mediaType = str(values, 'media-type');
+    const content = readFileSync(file);
+    const endpoint = await guarded(async () => new ExchangeClient({ resolver: await resolverOf(config) }).endpointOf(provider));
+    const title = str(values, 'title');
+    if (title !== undefined) {
+      const definition = { title, mediaType: mediaType ?? 'application/octet-stream', description: str(values, 'description'), accrualPeriodicity: str(values, 'periodicity') };
+      await send(`${endpoint}/datasets/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(definition), type: 'application/json', token });
+    }
+    out.progress('anchoring the release on the ledger…');
+    const release = await send(`${endpoint}/datasets/${encodeURIComponent(name)}/releases`, { method: 'POST', body: content, type: mediaType ?? 'application/octet-stream', token });
+    out.result(`published ${release.release}\n  ${release.byteSize} bytes, sha-256 ${release.checksum}, anchored as a linked resource of ${provider}`, release);
+    return EXIT.ok;
+  },
+};
+
 /** The key file's key to sign with: `--key NAME`, or the file's only key. */
 function consumerSigner(config: Config, values: Values) {
   const name = str(values, 'key') ?? soleKeyName(config.keyFile);

@@ -1,6 +1,6 @@
 /** Every command of `did-city`, in the order `did-city --help` lists them. */
 import type { CommandSpec } from '../args.ts';
-import { dataCatalogue, dataFetch, dataGrant } from './data.ts';
+import { dataCatalogue, dataFetch, dataGrant, dataPublish } from './data.ts';
 import { credentialIssue, credentialReinstate, credentialRevoke, credentialSuspend, credentialVerify } from './credential.ts';
 import { divisionShow } from './division.ts';
 import { history } from './history.ts';
@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   credentialSuspend,
   credentialReinstate,
   dataCatalogue,
+  dataPublish,
   dataGrant,
   dataFetch,
   serve,

@@ -31,7 +31,7 @@ export function tryLines(options: { publicUrl: string; dataDir: string }): strin
 export function dataFetchLine(options: { publicUrl: string; dataDir: string }): string {
   const data = displayPath(options.dataDir);
   const files = `--keys ${data}/keys/cities/120000.json --grant ${data}/exchange/grants/110000-120000.jwt`;
-  return `pnpm did-city data fetch did:city:cn:110000 air-quality-hourly --as did:city:cn:120000 ${files} --ledger ${options.publicUrl} --allow-catalogue-checksum`;
+  return `pnpm did-city data fetch did:city:cn:110000 air-quality-hourly --as did:city:cn:120000 ${files} --ledger ${options.publicUrl}`;
 }
 
 export function tryText(options: { publicUrl: string; dataDir: string }): string {

@@ -1,7 +1,8 @@
 /**
  * The all-in-one's example of city-to-city exchange (spec §12): Beijing (110000) runs a data service at
  * `<publicUrl>/data/110000`, lists it in its DID document as `#data` (a `CityDataService`, added by Beijing's own
- * update), publishes an hourly air-quality sample dataset, and grants Tianjin (120000) access with a
+ * update), publishes an hourly air-quality sample dataset (each release and the catalogue anchored as Beijing's
+ * DID-Linked Resources), and grants Tianjin (120000) access with a
  * CityDataSharingCredential. Idempotent like the rest of the seeding: each step looks first.
  *
  *   exchange/110000/service.json         the service endpoint, fixed at first start (the DID document names it)
@@ -15,8 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DidResolver } from '@did-city/issuer';
-import { createProvider, DATA_SERVICE_TYPE, datasetId, grantCredential, type Provider } from '@did-city/exchange';
-import { createSigner, currentContent, signOperation, updateOperation } from '@did-city/method';
+import { createProvider, DATA_SERVICE_TYPE, datasetId, grantCredential, type Provider, type ResourceAnchorer } from '@did-city/exchange';
+import type { LedgerNode } from '@did-city/ledger';
+import { createSigner, currentContent, resourceOperation, signOperation, updateOperation } from '@did-city/method';
 import type { OutboundFetchPolicy } from '@did-city/method/http';
 import type { RequestHandler } from 'express';
 import { createFileOnce, exists, readSecret } from './files.ts';
@@ -49,11 +51,26 @@ export function exchangeLayout(layout: Layout): ExchangeLayout {
 
 export interface ExchangePartsOptions {
   layout: Layout;
+  node: LedgerNode;
   publicUrl: string;
   resolver: DidResolver;
   fetchPolicy: OutboundFetchPolicy;
   limiter: RequestHandler;
   onError: (error: unknown) => void;
+}
+
+/**
+ * Beijing's own resource operations, signed with its update key and submitted to the node: each release and
+ * catalogue version becomes a linked resource of did:city:cn:110000. The node keeps the operation (checksum and
+ * metadata); the bytes stay with the data service, which serves them to granted cities only.
+ */
+function ledgerAnchorer(node: LedgerNode, layout: Layout): ResourceAnchorer {
+  return async (resource) => {
+    const history = await node.store.didState(PROVIDER_DID);
+    if (history === undefined) throw new Error(`${PROVIDER_DID} is not on the ledger`);
+    const key = loadOrCreateKey(layout.cityKey(PROVIDER_CODE), 'update-1');
+    await node.submit(await signOperation(resourceOperation(history, resource), [createSigner(key)]));
+  };
 }
 
 /** Beijing's data service: endpoint and token fixed at first start, key = Beijing's #key-1. */
@@ -73,6 +90,7 @@ export function createExchangeProvider(options: ExchangePartsOptions): Provider 
     fetchPolicy: options.fetchPolicy,
     limiter: options.limiter,
     onError: options.onError,
+    anchor: ledgerAnchorer(options.node, options.layout),
   });
 }
 
@@ -111,8 +129,8 @@ async function seedDataset(context: SeedContext, provider: Provider): Promise<vo
     });
   }
   if (provider.datasets.releases(SAMPLE_DATASET).length > 0) return;
-  const release = provider.datasets.publish(SAMPLE_DATASET, airQualitySample(new Date()));
-  context.log(`${PROVIDER_DID} published release ${release.id} of ${SAMPLE_DATASET} (sha-256 ${release.checksum})`);
+  const release = await provider.publisher.publish(SAMPLE_DATASET, airQualitySample(new Date()));
+  context.log(`${PROVIDER_DID} published release ${release.id} of ${SAMPLE_DATASET}, anchored as a linked resource (sha-256 ${release.checksum})`);
 }
 
 async function seedGrant(context: SeedContext, provider: Provider, files: ExchangeLayout): Promise<void> {

@@ -172,7 +172,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
     const limiters = createLimiters(rateLimits, { skip: own.isOwn });
     const onExchangeError = (error: unknown) => log(`data service error: ${String(error)}`);
-    provider = createExchangeProvider({ layout, publicUrl, resolver, fetchPolicy, limiter: limiters.reads, onError: onExchangeError });
+    provider = createExchangeProvider({ layout, node, publicUrl, resolver, fetchPolicy, limiter: limiters.reads, onError: onExchangeError });
     // Each institute's token goes with its own key: a bulk rejection under institute-a's token is signed by institute-a.
     const instituteKeys = Object.fromEntries(INSTITUTE_NAMES.map((name, n) => [name, [keys.institutes[n]!.publicKeyMultibase]]));
     const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, instituteKeys, log, limiters });
