@@ -44,6 +44,7 @@ export {
   type HttpWitnessClientOptions,
 } from './http/witness.ts';
 export { loadOrCreateKey } from './keys.ts';
+export { MemoryResourceStore, type ResourceStore, SqliteResourceStore } from './resources/store.ts';
 export {
   HOLDS_SEQUENCER_LOCK,
   type LeaseOptions,

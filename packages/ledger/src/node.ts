@@ -27,6 +27,7 @@ import type { Receipt } from './receipt.ts';
 import { checkStore, describeFailure, type HealthReport, NodeHealth, refusalOf } from './self-check.ts';
 import { Sequencer, type SequencerOptions } from './sequencer.ts';
 import type { IntegrityReport, LogStore } from './store/interface.ts';
+import { type ResourceStore, SqliteResourceStore } from './resources/store.ts';
 import { SqliteLogStore } from './store/sqlite.ts';
 import { Witness, type WitnessClient } from './witness/witness.ts';
 
@@ -80,6 +81,8 @@ export interface LedgerNodeConfig {
   checkOnStart?: boolean;
   /** Where the node reports anchoring failures, refusals and check results. Default: standard error. */
   log?: (line: string) => void;
+  /** Where linked resources' contents are kept (spec §3.9). Default: SQLite in `<dataDir>/resources.db`. */
+  resources?: ResourceStore;
 }
 
 export const EMBEDDED_WITNESSES = ['witness-a', 'witness-b', 'witness-c'] as const;
@@ -94,6 +97,8 @@ export class LedgerNode {
   /** The registry DID governing the policy (spec §7.8); undefined when the policy is static. */
   readonly governanceDid: string | undefined;
   readonly store: LogStore;
+  /** The contents of the DIDs' linked resources, by checksum. */
+  readonly resources: ResourceStore;
   /** The sequencer; undefined on a read-only node. */
   readonly sequencer: Sequencer | undefined;
   /** The in-process witnesses (empty with remote witnesses). */
@@ -111,6 +116,7 @@ export class LedgerNode {
     policyText: string;
     policy: TlogPolicy;
     store: LogStore;
+    resources: ResourceStore;
     sequencer: Sequencer | undefined;
     embeddedWitnesses: Witness[];
     lock: DataDirLock | undefined;
@@ -125,6 +131,7 @@ export class LedgerNode {
     this.governanceDid = parts.governanceDid;
     this.#policy = parts.policy;
     this.store = parts.store;
+    this.resources = parts.resources;
     this.sequencer = parts.sequencer;
     this.embeddedWitnesses = parts.embeddedWitnesses;
   }
@@ -165,7 +172,8 @@ export class LedgerNode {
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
     const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
     const health = new NodeHealth();
-    const parts = { origin, network, logVerifierKey, policyText, policy, store, governanceDid: governance, lock, health };
+    const resources = config.resources ?? new SqliteResourceStore(join(config.dataDir, 'resources.db'));
+    const parts = { origin, network, logVerifierKey, policyText, policy, store, resources, governanceDid: governance, lock, health };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
       const refusal = config.checkOnStart === false ? undefined : await checkAtStart(store, policy, governance, health);
@@ -186,6 +194,7 @@ export class LedgerNode {
       return new LedgerNode({ ...parts, sequencer, embeddedWitnesses: embedded });
     } catch (error) {
       await store.close();
+      await resources.close();
       for (const w of embedded) w.close();
       throw error;
     }
@@ -263,6 +272,7 @@ export class LedgerNode {
   async close(): Promise<void> {
     await this.sequencer?.close();
     await this.store.close();
+    await this.resources.close();
     for (const w of this.embeddedWitnesses) w.close();
     this.#lock?.release();
   }

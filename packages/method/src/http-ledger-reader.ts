@@ -29,6 +29,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   endpoint,
   exchange,
+  exchangeBytes,
   type HttpAnswer,
   type HttpSettings,
   parseJson,
@@ -37,6 +38,7 @@ import { type IndexHead, indexRootOf, verifyIndexHead } from './did-index.ts';
 import { GovernedPolicies, type RefusedPolicyEvidence } from './governed-policies.ts';
 import { decodeProof, invalidProof, trustedVerdict } from './ledger-proofs.ts';
 import { LruCache } from './lru-cache.ts';
+import { MAX_RESOURCE_BYTES } from './resource.ts';
 import { checkEndsAtHead, nextPage, type PageStart, readServedPage, type ServedPage, verifyEntries } from './proven-history.ts';
 import type { LedgerHistory, LedgerReader, LogEntry } from './types.ts';
 import type { GenesisPolicy } from './validate.ts';
@@ -269,6 +271,29 @@ export class HttpLedgerReader implements LedgerReader {
     const proof = decodeProof(body?.proof);
     if (proof === undefined) throw invalidProof('the consistency proof is not a list of base64 hashes');
     return proof;
+  }
+
+  /**
+   * The stored content of a linked resource (spec §7.10), unverified: the dereferencer checks it against the
+   * checksum of the verified history. Each URL is asked in turn (contents are kept by the node that took them), at
+   * most MAX_RESOURCE_BYTES; undefined when none has it.
+   */
+  async resourceContent(did: string, resourceId: string): Promise<Uint8Array | undefined> {
+    const path = `resources/${encodeURIComponent(did)}/${encodeURIComponent(resourceId)}`;
+    const settings = { ...this.#http, maxResponseBytes: MAX_RESOURCE_BYTES };
+    let failure: unknown;
+    for (const base of this.#urls) {
+      try {
+        const answer = await exchangeBytes(endpoint(base, path), {}, settings);
+        if (answer.status === 200) return answer.bytes;
+        if (answer.status !== 404) failure = new DidCityError('LEDGER_UNAVAILABLE', `the ledger answered HTTP ${answer.status} to a resource request`);
+      } catch (error) {
+        if (!(error instanceof DidCityError) || error.code !== 'LEDGER_UNAVAILABLE') throw error;
+        failure = error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+    return undefined;
   }
 
   /** GET from the first URL that answers; a verification failure is never retried elsewhere (fail closed). */

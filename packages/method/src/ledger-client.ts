@@ -74,6 +74,18 @@ export class LedgerClient {
     return this.#post('operations', operation, {});
   }
 
+  /**
+   * Submits a `resource` operation with its content (spec §7.10); resolves with the operation's verified receipt
+   * once anchored. The node refuses content that is not what the operation anchors.
+   */
+  async submitResource(operation: Operation, content: Uint8Array): Promise<LedgerReceipt> {
+    const body = JSON.stringify({ operation, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('base64') });
+    const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body };
+    const answer = await this.#exchange('resources', init);
+    if (answer.status !== 200 && answer.status !== 201) throw answerError(answer, 'a resource submission');
+    return this.#verify(readReceipt(answer), operation);
+  }
+
   /** Submits a country registry genesis on the operator's governance path (needs `adminToken`). */
   submitGovernance(operation: Operation): Promise<LedgerReceipt> {
     if (this.#adminToken === undefined) throw new DidCityError('UNAUTHORIZED', 'no admin token configured for the governance path');

@@ -29,10 +29,10 @@ function unavailable(detail: string, cause?: unknown): DidCityError {
   return new DidCityError('LEDGER_UNAVAILABLE', detail, cause === undefined ? undefined : { cause });
 }
 
-async function readLimited(response: Response, limit: number): Promise<string> {
+async function readLimited(response: Response, limit: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > limit) throw unavailable(`the ledger's answer is larger than ${limit} bytes`);
-  if (response.body === null) return '';
+  if (response.body === null) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
@@ -40,15 +40,26 @@ async function readLimited(response: Response, limit: number): Promise<string> {
     if (size > limit) throw unavailable(`the ledger's answer is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /** One HTTP exchange; rejects only with LEDGER_UNAVAILABLE (no answer, too slow, too large). */
 export async function exchange(url: string, init: RequestInit, settings: HttpSettings): Promise<HttpAnswer> {
+  const answer = await exchangeBytes(url, init, settings);
+  return { status: answer.status, contentType: answer.contentType, body: new TextDecoder('utf-8').decode(answer.bytes) };
+}
+
+/** exchange with the body as bytes (a linked resource's content). */
+export async function exchangeBytes(
+  url: string,
+  init: RequestInit,
+  settings: HttpSettings,
+): Promise<{ status: number; contentType: string; bytes: Uint8Array }> {
   try {
     const response = await settings.fetch(url, { ...init, signal: AbortSignal.timeout(settings.timeoutMs) });
     const body = await readLimited(response, settings.maxResponseBytes);
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+    const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', bytes };
   } catch (error) {
     if (error instanceof DidCityError) throw error;
     // fetch rejects with a TimeoutError DOMException when the signal fires, a TypeError when the connection fails.

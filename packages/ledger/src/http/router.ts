@@ -17,6 +17,7 @@ import { operationRoutes } from './operations.ts';
 import { bodyProblem, type Classified, classify, sendPlainProblem } from './problem.ts';
 import { type Limiters, NO_LIMITERS } from './rate-limit.ts';
 import { readRoutes } from './reads.ts';
+import { resourceRoutes } from './resources.ts';
 import { tileRoutes } from './tiles.ts';
 import { applyTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
@@ -56,9 +57,10 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   router.use(requestLog(log));
   // Limits first, so that a client past its budget makes the node parse and check nothing.
   const limiters = options.limiters ?? NO_LIMITERS;
-  router.post(['/operations', '/governance/operations', '/integrity/check'], limiters.writes);
-  router.get(['/dids/*rest', '/proofs/*rest', '/operations/*rest'], limiters.reads);
+  router.post(['/operations', '/governance/operations', '/integrity/check', '/resources'], limiters.writes);
+  router.get(['/dids/*rest', '/proofs/*rest', '/operations/*rest', '/resources/*rest'], limiters.reads);
   router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
+  router.use(resourceRoutes(node));
   router.use(readRoutes(node, { adminToken: options.adminToken }));
   router.use(tileRoutes(node));
   router.use(problemHandler({ log, classify: classifyLedgerError, logMessages: true }));
