@@ -5,8 +5,8 @@ import * as api from '../src/index.ts';
 it('@did-city/ledger exports exactly the documented API', () => {
   expect(Object.keys(api).sort()).toEqual([
     'AppendConflictError', 'DataDirLockedError', 'HISTORY_PAGE_SIZE', 'HOLDS_SEQUENCER_LOCK', 'HttpWitnessClient',
-    'LedgerNode', 'NO_RATE_LIMITS', 'NotLeaderError', 'PostgresLogStore', 'RATE_LIMIT_ENV', 'RegistrationStore',
-    'Registrations', 'SEQUENCER_LOCK', 'Sequencer', 'SqliteLogStore', 'TRUST_PROXY_ENV', 'Witness', 'WriterLease',
+    'LedgerNode', 'MemoryResourceStore', 'NO_RATE_LIMITS', 'NotLeaderError', 'PostgresLogStore', 'RATE_LIMIT_ENV', 'RegistrationStore',
+    'Registrations', 'SEQUENCER_LOCK', 'Sequencer', 'SqliteLogStore', 'SqliteResourceStore', 'TRUST_PROXY_ENV', 'Witness', 'WriterLease',
     'applyTrustProxy', 'bulkRejectionPayload', 'createLedgerApp', 'createLedgerRouter', 'createLimiters',
     'createRegistrationRouter', 'createWitnessApp', 'createWitnessRouter', 'deskSettingsFromEnv', 'explorerRoutes',
     'healthAnswer', 'loadOrCreateKey', 'lockDataDir', 'parseRateLimit', 'parseTrustProxy', 'rateLimitsFromEnv',

@@ -9,8 +9,6 @@ import Database from 'better-sqlite3';
 import {
   createCityResolver,
   describeResource,
-  HttpLedgerReader,
-  LedgerClient,
   MAX_RESOURCE_BYTES,
   type Operation,
   operationHash,
@@ -18,6 +16,7 @@ import {
   resourceChecksum,
   resourceOperation,
 } from '@did-city/method';
+import { HttpLedgerReader, LedgerClient } from '@did-city/method/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITY_KEY, cityCreate, INSTITUTES, key, REGISTRY, registryGenesis, SJZ, sign } from './fixtures.ts';
 import { errorOf } from './helpers.ts';

@@ -4,15 +4,17 @@
  * `GET /resources/{did}/{resourceId}/proof` the resource and its operation's receipt. Content is served so that a
  * browser never runs it on the node's origin: no sniffing, a sandbox CSP.
  */
-import { DidCityError, MAX_RESOURCE_BYTES, MAX_OPERATION_BYTES, parseDid } from '@did-city/method';
+import { DidCityError, MAX_RESOURCE_BYTES, parseDid } from '@did-city/method';
 import express, { type Request, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
 import { resourceContent, resourceProof, submitResource } from '../resources/service.ts';
 import { jsonBody, requireJson, route } from './middleware.ts';
 import { sendPlainProblem } from './problem.ts';
 
+/** An operation's limit in JCS form (spec §3.1, R-OP-2); its JSON in a request body may be a little longer. */
+const OPERATION_ALLOWANCE = 64 * 1024;
 /** The largest POST /resources body: a full-size content in base64, a full-size operation and the JSON around them. */
-export const RESOURCE_BODY_LIMIT = Math.ceil(MAX_RESOURCE_BYTES / 3) * 4 + MAX_OPERATION_BYTES + 1024;
+export const RESOURCE_BODY_LIMIT = Math.ceil(MAX_RESOURCE_BYTES / 3) * 4 + OPERATION_ALLOWANCE + 1024;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The content of one resource id never changes: it is fixed by the anchored checksum. */
