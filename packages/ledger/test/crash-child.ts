@@ -6,7 +6,9 @@
  *     node --conditions=source --import tsx crash-child.ts <dataDir> <round>
  */
 import type { Operation } from '@did-city/method';
+import { join } from 'node:path';
 import { LedgerNode } from '../src/node.ts';
+import { SqliteLogStore } from '../src/store/sqlite.ts';
 import { cityCreate, departmentCreate, key, registryGenesis, updateAfter } from './fixtures.ts';
 
 const [dataDir, round] = process.argv.slice(2) as [string, string];
@@ -22,7 +24,9 @@ async function submit(node: LedgerNode, op: Operation, governance = false): Prom
   print({ ack: receipt });
 }
 
-const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 5, maxBatch: 8 } });
+// A short tail, so kills also land in the batches that write the op_index and did_index rows (store/sqlite-tail.ts).
+const store = new SqliteLogStore({ file: join(dataDir, 'ledger.db'), tailEntries: 5 });
+const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, store, sequencer: { batchIntervalMs: 5, maxBatch: 8 } });
 print({ ready: true });
 await submit(node, await registryGenesis(), true);
 await submit(node, await cityCreate());

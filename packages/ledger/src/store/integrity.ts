@@ -30,6 +30,8 @@ interface Scan {
   states: Map<string, DidHistory>;
   /** Each DID's last entry as the leaf bytes say: what its `did_index` row must hold. */
   heads: Map<string, IndexedHead>;
+  /** `heads` at the size the `did_index` rows describe, once the scan passed it. */
+  headsAtRows?: Map<string, IndexedHead>;
   problems: IntegrityProblem[];
   checkpointRoot?: Uint8Array;
 }
@@ -39,17 +41,20 @@ export async function checkIntegrity(store: LogStore): Promise<IntegrityReport> 
   const checkpoint = await store.latestCheckpoint();
   const scan: Scan = { frontier: emptyFrontier(), created: [], states: new Map(), heads: new Map(), problems: [] };
   if (checkpoint) checkCheckpointRow(checkpoint, scan.problems);
+  const rows = await store.indexRows();
+  if (rows.size === 0) scan.headsAtRows = new Map();
   await forEachEntry(store, size, async (entry, expected) => {
     if (entry.index !== expected) missing(scan.problems, expected, entry.index);
     await checkEntry(entry, scan);
     if (checkpoint && scan.frontier.size === checkpoint.size) scan.checkpointRoot = frontierRoot(scan.frontier);
+    if (scan.frontier.size === rows.size) scan.headsAtRows = new Map(scan.heads);
     if (scan.created.length >= 1024) await compareNodes(store, scan);
   });
   await compareNodes(store, scan);
   if (scan.frontier.size < size) missing(scan.problems, scan.frontier.size, size);
   if (checkpoint) compareCheckpoint(checkpoint, scan);
   await compareStates(store, scan);
-  await compareIndexRows(store, scan);
+  compareIndexRows(rows, scan);
   const report: IntegrityReport = { ok: scan.problems.length === 0, size, problems: scan.problems };
   if (checkpoint) report.checkpointSize = checkpoint.size;
   return report;
@@ -153,12 +158,17 @@ async function compareStates(store: LogStore, scan: Scan): Promise<void> {
  * row may name a DID without entries: the index a node opens with is built from these rows, and its root is what
  * the witnesses co-sign and resolvers prove heads against.
  */
-async function compareIndexRows(store: LogStore, scan: Scan): Promise<void> {
-  const rows = new Map((await store.indexRows()).map((row) => [row.did, row]));
+function compareIndexRows(stored: { size: number; heads: IndexedHead[] }, scan: Scan): void {
+  const rows = new Map(stored.heads.map((row) => [row.did, row]));
+  const heads = scan.headsAtRows;
+  if (heads === undefined) {
+    scan.problems.push({ kind: 'did-index', detail: `the DID index rows describe ${stored.size} entries, more than the log holds` });
+    return;
+  }
   const differs = (did: string, detail: string) => {
     scan.problems.push({ kind: 'did-index', did: did.slice(0, 200), detail: `DID index row of ${did.slice(0, 200)}: ${detail}` });
   };
-  for (const [did, head] of scan.heads) {
+  for (const [did, head] of heads) {
     const row = rows.get(did);
     rows.delete(did);
     if (row === undefined) differs(did, `missing (its last entry is leaf ${head.index})`);

@@ -159,8 +159,11 @@ export interface LogStore {
    * needs, one row read whatever the DID's length (stores keep no more, see store/versions.ts).
    */
   didHead(did: string): Promise<DidHistory | undefined>;
-  /** The durable `did_index` rows (one head per DID) as stored, for the integrity check. */
-  indexRows(): Promise<IndexedHead[]>;
+  /**
+   * The durable `did_index` rows (one head per DID) as stored, for the integrity check, and the log size they
+   * describe: the whole log (PostgreSQL), or the first entries up to the last flush (SQLite, store/sqlite-tail.ts).
+   */
+  indexRows(): Promise<{ size: number; heads: IndexedHead[] }>;
   /** The derived state with every version, the earlier ones rebuilt from the DID's entries: O(its history). */
   didState(did: string): Promise<DidHistory | undefined>;
   /** Replays the log and replaces the derived state with the result. */

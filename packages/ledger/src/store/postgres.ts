@@ -304,8 +304,13 @@ export class PostgresLogStore implements LogStore {
     return checkIntegrity(this);
   }
 
-  indexRows(): Promise<IndexedHead[]> {
-    return pgIndexSource(this.#pool).heads();
+  async indexRows(): Promise<{ size: number; heads: IndexedHead[] }> {
+    // One statement, one snapshot: the rows are written in the append's transaction, so they describe its size.
+    const { rows } = await this.#pool.query<{ tree_size: number; did: string | null; seq: number; leaf_index: number; operation_hash: string }>(
+      'SELECT h.tree_size, d.did, d.seq, d.leaf_index, d.operation_hash FROM log_head h LEFT JOIN did_index d ON true WHERE h.id = 1',
+    );
+    const heads = rows.filter((r) => r.did !== null).map((r) => ({ did: r.did!, seq: r.seq, index: r.leaf_index, operationHash: r.operation_hash }));
+    return { size: rows[0]?.tree_size ?? 0, heads };
   }
 
   /** Releases the lock (ending the session) and the pool. */

@@ -4,8 +4,26 @@
  * `prev` (same did and seq) through validation, the second insert aborts the whole batch.
  */
 import type Database from 'better-sqlite3';
+import { opKey } from './sqlite-tail.ts';
 
-export const SCHEMA_VERSION = 1;
+/** 2: `op_index` replaces the UNIQUE index on `entries.operation_hash`; both lookups are written per flush. */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * No UNIQUE on operation_hash since schema 2: the hash commits to the operation, which names its DID and seq, so
+ * two entries with one operation hash would share (did, seq) and UNIQUE (did, seq) already refuses the second
+ * (the integrity check verifies that every column matches the leaf bytes).
+ */
+const ENTRIES_COLUMNS = `
+  leaf_index INTEGER PRIMARY KEY CHECK (leaf_index >= 0),
+  leaf BLOB NOT NULL,
+  leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+  operation_hash TEXT NOT NULL,
+  did TEXT NOT NULL,
+  seq INTEGER NOT NULL CHECK (seq >= 0),
+  integrated_time TEXT NOT NULL,
+  UNIQUE (did, seq)
+`;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -14,16 +32,15 @@ CREATE TABLE IF NOT EXISTS meta (
 ) STRICT;
 
 -- One row per leaf. leaf = JCS({integratedTime, operation}), leaf_hash = SHA-256(0x00 || leaf).
-CREATE TABLE IF NOT EXISTS entries (
-  leaf_index INTEGER PRIMARY KEY CHECK (leaf_index >= 0),
-  leaf BLOB NOT NULL,
-  leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
-  operation_hash TEXT NOT NULL UNIQUE,
-  did TEXT NOT NULL,
-  seq INTEGER NOT NULL CHECK (seq >= 0),
-  integrated_time TEXT NOT NULL,
-  UNIQUE (did, seq)
-) STRICT;
+CREATE TABLE IF NOT EXISTS entries (${ENTRIES_COLUMNS}) STRICT;
+
+-- Operation hash -> leaf for the first indexed_size entries (meta), written sorted once per flush
+-- (sqlite-tail.ts); op_key is 53 bits of the hash, a lookup compares the full hash of each candidate.
+CREATE TABLE IF NOT EXISTS op_index (
+  op_key INTEGER NOT NULL,
+  leaf_index INTEGER NOT NULL,
+  PRIMARY KEY (op_key, leaf_index)
+) STRICT, WITHOUT ROWID;
 
 -- Hash of every complete subtree at level >= 1 (level 0 is entries.leaf_hash): node (level, i) covers
 -- leaves [i * 2^level, (i + 1) * 2^level). Roots, proofs and tiles read O(log n) rows.
@@ -41,8 +58,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   note TEXT NOT NULL
 ) STRICT;
 
--- The DID index (spec §7.9): each DID's head (its latest entry), written in the append's transaction. The prefix
--- tree over these rows is kept in memory; the rows are what it is rebuilt from.
+-- The DID index (spec §7.9): each DID's head (its latest entry) among the first indexed_size entries, written
+-- sorted once per flush (sqlite-tail.ts). The prefix tree is kept in memory, rebuilt at open from these rows
+-- and the entries after indexed_size.
 CREATE TABLE IF NOT EXISTS did_index (
   did TEXT PRIMARY KEY,
   seq INTEGER NOT NULL CHECK (seq >= 0),
@@ -90,21 +108,47 @@ export function prepareDatabase(db: Database.Database): void {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   for (const pragma of TUNING) db.pragma(pragma);
+  db.function('did_city_op_key', { deterministic: true }, (hash) => opKey(String(hash)));
   db.exec(DDL);
   fillDidIndex(db);
   const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
   if (row === undefined) {
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+  } else if (row.value === '1') {
+    migrateFrom1(db);
   } else if (row.value !== String(SCHEMA_VERSION)) {
     throw new Error(`log store schema version ${row.value} is not supported (expected ${SCHEMA_VERSION})`);
   }
 }
 
+/**
+ * Schema 1 → 2, in one transaction (a failure leaves the file at schema 1): `entries` is copied into a table without
+ * the UNIQUE operation_hash index (SQLite cannot drop a column constraint in place), `op_index` is filled from it in
+ * key order, and `did_index`, which schema 1 kept at the log's size, is marked as describing the whole log. The copy
+ * takes time and space in proportion to the log, once.
+ */
+function migrateFrom1(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`CREATE TABLE entries_v2 (${ENTRIES_COLUMNS}) STRICT`);
+    db.exec('INSERT INTO entries_v2 SELECT leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time FROM entries ORDER BY leaf_index');
+    db.exec('DROP TABLE entries');
+    db.exec('ALTER TABLE entries_v2 RENAME TO entries');
+    db.exec('DELETE FROM op_index');
+    db.exec(`INSERT INTO op_index (op_key, leaf_index) ${OP_INDEX_FROM_ENTRIES}`);
+    db.exec(`INSERT INTO meta (key, value) SELECT 'indexed_size', coalesce(max(leaf_index) + 1, 0) FROM entries WHERE true
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION));
+  }).immediate();
+}
+
+/** `op_index` rows for every entry, in key order (the connection defines did_city_op_key). */
+export const OP_INDEX_FROM_ENTRIES = 'SELECT did_city_op_key(operation_hash) AS k, leaf_index FROM entries ORDER BY k, leaf_index';
+
 /** Heads of every DID from the log: what `did_index` holds (its rows are upserted entry by entry). */
 export const HEADS_FROM_ENTRIES = `SELECT did, seq, leaf_index, operation_hash FROM entries e
   WHERE seq = (SELECT max(seq) FROM entries m WHERE m.did = e.did)`;
 
-/** A log written before the DID index existed gets its `did_index` rows once, from the entries. */
+/** A log written before the DID index existed gets its `did_index` rows once, from the entries (schema 1 only). */
 function fillDidIndex(db: Database.Database): void {
   const filled = db.prepare("SELECT 1 FROM meta WHERE key = 'did_index'").get() !== undefined;
   if (filled) return;

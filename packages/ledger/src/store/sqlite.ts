@@ -2,7 +2,8 @@
  * The embedded LogStore on one SQLite file (better-sqlite3): WAL, synchronous = FULL, one IMMEDIATE
  * transaction per batch. The right-edge frontier of the tree is kept in memory so an append computes the new
  * root without reading earlier leaves; every complete subtree it creates is stored, so roots and proofs for
- * any size read O(log n) rows.
+ * any size read O(log n) rows. An append writes only rows keyed by position (entries, tree nodes) and the
+ * (did, seq) index; the lookups keyed by hash or DID are written in key order once per flush (sqlite-tail.ts).
  */
 import type { DidHistory, DidIndex } from '@did-city/method';
 import {
@@ -31,7 +32,7 @@ import {
 } from './interface.ts';
 import { replayLog } from './replay.ts';
 import { type IndexedHead, type IndexSource, IndexVersions } from './index-versions.ts';
-import { HEADS_FROM_ENTRIES, prepareDatabase } from './schema.ts';
+import { HEADS_FROM_ENTRIES, OP_INDEX_FROM_ENTRIES, prepareDatabase } from './schema.ts';
 import {
   CHECKPOINT_COLUMNS,
   type CheckpointRow,
@@ -44,6 +45,7 @@ import {
 } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
 import { restrictFile } from './file-mode.ts';
+import { SET_INDEXED_SIZE, SqliteTail } from './sqlite-tail.ts';
 import { fullState } from './versions.ts';
 
 export interface SqliteLogStoreOptions {
@@ -55,27 +57,35 @@ export interface SqliteLogStoreOptions {
    * It exists to measure what the index costs an append (the benchmark's baseline).
    */
   didIndex?: boolean;
+  /**
+   * Entries whose `op_index` and `did_index` rows are kept in memory before a batch writes them all, in key order
+   * (store/sqlite-tail.ts). Default: a sixteenth of the log, at least 8,192 and at most 262,144.
+   */
+  tailEntries?: number;
 }
 
 export class SqliteLogStore implements LogStore {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
-  readonly #write: Database.Transaction<(batch: AppendBatch) => Frontier>;
+  readonly #write: Database.Transaction<(batch: AppendBatch) => { frontier: Frontier; flushed: boolean }>;
+  readonly #tail: SqliteTail;
   #frontier: Frontier;
   readonly #index: Promise<IndexVersions> | undefined;
 
   constructor(options: SqliteLogStoreOptions) {
     restrictFile(options.file);
     this.#db = new Database(options.file);
+    const indexed = options.didIndex !== false;
+    this.#tail = new SqliteTail((sql) => this.#prepare(sql), indexed, options.tailEntries);
     try {
       prepareDatabase(this.#db);
       this.#frontier = this.#loadFrontier();
+      this.#tail.load(this.#frontier.size);
     } catch (err) {
       this.#db.close();
       throw err;
     }
-    const indexed = options.didIndex !== false;
-    this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch, indexed));
+    this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch));
     if (!indexed) return;
     const anchored = this.#prepare<[], { size: number }>('SELECT coalesce(max(tree_size), 0) AS size FROM checkpoints').get()!.size;
     this.#index = IndexVersions.open(this.#indexSource(), this.#frontier.size, anchored);
@@ -90,7 +100,9 @@ export class SqliteLogStore implements LogStore {
   async append(batch: AppendBatch): Promise<TreeHead> {
     const index = await this.#index;
     try {
-      this.#frontier = this.#write.immediate(batch);
+      const { frontier, flushed } = this.#write.immediate(batch);
+      this.#frontier = frontier;
+      this.#tail.committed(batch.entries, flushed);
     } catch (err) {
       if (err instanceof AppendConflictError) this.#frontier = this.#loadFrontier();
       throw toConflict(err);
@@ -110,7 +122,12 @@ export class SqliteLogStore implements LogStore {
   #indexSource(): IndexSource {
     const columns = 'did, seq, leaf_index, operation_hash';
     return {
-      heads: async () => this.#prepare<[], HeadRow>(`SELECT ${columns} FROM did_index`).all().map(toHead),
+      // The rows describe the first indexed_size entries; the tail's heads replace theirs.
+      heads: async () => {
+        const heads = new Map(this.#indexRows().map((h) => [h.did, h]));
+        for (const head of this.#tail.tailHeads()) heads.set(head.did, head);
+        return [...heads.values()];
+      },
       entryHeads: async (start, end) =>
         this.#prepare<[number, number], HeadRow>(`SELECT ${columns} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`)
           .all(start, end)
@@ -123,7 +140,11 @@ export class SqliteLogStore implements LogStore {
     };
   }
 
-  #appendInTransaction(batch: AppendBatch, indexed: boolean): Frontier {
+  #indexRows(): IndexedHead[] {
+    return this.#prepare<[], HeadRow>('SELECT did, seq, leaf_index, operation_hash FROM did_index').all().map(toHead);
+  }
+
+  #appendInTransaction(batch: AppendBatch): { frontier: Frontier; flushed: boolean } {
     const size = this.#storedSize();
     if (size !== batch.expectedSize || size !== this.#frontier.size) {
       throw new AppendConflictError('size', `log has ${size} entries, batch expected ${batch.expectedSize}`);
@@ -136,17 +157,8 @@ export class SqliteLogStore implements LogStore {
     });
     const insertNode = this.#prepare('INSERT INTO tree_nodes (level, node_index, hash) VALUES (?, ?, ?)');
     for (const n of nodes) if (n.level > 0) insertNode.run(n.level, n.index, n.hash);
-    const upsertHead = this.#prepare(
-      `INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES (?, ?, ?, ?)
-       ON CONFLICT (did) DO UPDATE SET seq = excluded.seq, leaf_index = excluded.leaf_index, operation_hash = excluded.operation_hash`,
-    );
-    if (indexed) {
-      batch.entries.forEach((e, i) => {
-        upsertHead.run(e.did, e.seq, size + i, e.operationHash);
-      });
-    }
     this.#writeStates(batch.states, size + batch.entries.length);
-    return frontier;
+    return { frontier, flushed: this.#tail.flushIfDue(batch.entries, size) };
   }
 
   #writeStates(states: readonly DidHistory[], sizeAfter: number): void {
@@ -203,9 +215,8 @@ export class SqliteLogStore implements LogStore {
   }
 
   async entryByOperationHash(operationHash: string): Promise<StoredEntry | undefined> {
-    const row = this.#prepare<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE operation_hash = ?`)
-      .get(operationHash);
-    return row && toEntry(row);
+    const index = this.#tail.find(operationHash);
+    return index === undefined ? undefined : this.entry(index);
   }
 
   async hasSeq(did: string, seq: number): Promise<boolean> {
@@ -327,20 +338,38 @@ export class SqliteLogStore implements LogStore {
       this.#writeStates([...states.values()], size);
       this.#prepare('DELETE FROM did_index').run();
       this.#prepare(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`).run();
+      this.#prepare('DELETE FROM op_index').run();
+      this.#prepare(`INSERT INTO op_index (op_key, leaf_index) ${OP_INDEX_FROM_ENTRIES}`).run();
+      this.#prepare(SET_INDEXED_SIZE).run(String(size));
     });
     replace.immediate();
+    this.#tail.reset(size);
   }
 
+  /** Writes the tail's rows first, so the check compares rows covering the whole log. */
   async integrityCheck(): Promise<IntegrityReport> {
+    this.#flushTail();
     return checkIntegrity(this);
   }
 
-  indexRows(): Promise<IndexedHead[]> {
-    return this.#indexSource().heads();
+  async indexRows(): Promise<{ size: number; heads: IndexedHead[] }> {
+    return { size: this.#tail.indexedSize, heads: this.#indexRows() };
   }
 
+  /** Writes the tail's rows (a clean close leaves none to read back at the next open). */
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    try {
+      this.#flushTail();
+    } finally {
+      this.#db.close();
+    }
+  }
+
+  #flushTail(): void {
+    if (this.#tail.indexedSize === this.#tail.size) return;
+    this.#db.transaction(() => this.#tail.flushAll()).immediate();
+    this.#tail.reset(this.#tail.size);
   }
 
   // Statements are compiled once per SQL text; better-sqlite3 statements are reusable and cheap to keep.

@@ -1,0 +1,145 @@
+/**
+ * The SQLite store writes `op_index` and `did_index` rows once per flush, in key order (store/sqlite-tail.ts), and
+ * keeps the entries after the last flush (the tail) in memory, read back from the log at open. Here the tail is a
+ * few entries long so every path runs: lookups on both sides of a flush, a crash between flushes (the file copied
+ * while the store is open, as kill -9 would leave it), an edited row, and a schema-1 file migrated at open.
+ */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { indexRootOf, type Operation, operationHash, parseOperationWithHash } from '@did-city/method';
+import { parseCheckpoint, parseNote } from '@did-city/tlog';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildBatch } from '../src/batch.ts';
+import type { AppendConflictError, LogStore } from '../src/store/interface.ts';
+import { SqliteLogStore } from '../src/store/sqlite.ts';
+import { CITY_KEY, cityCreate, departmentCreate, registryGenesis, SJZ, tempDir, updateAfter } from './fixtures.ts';
+
+const { dir, cleanup } = tempDir('ledger-tail-');
+afterAll(() => cleanup());
+let files = 0;
+
+async function appendOps(store: LogStore, ops: Operation[]): Promise<void> {
+  const { size } = await store.head();
+  const items = ops.map((op) => parseOperationWithHash(op));
+  const { batch } = await buildBatch({ store, items, size, integratedTime: '2026-11-21T08:00:00Z' });
+  await store.append(batch);
+}
+
+function meta(file: string): Record<string, string> {
+  const db = new Database(file, { readonly: true });
+  const rows = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
+  db.close();
+  return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+}
+
+function count(file: string, table: string): number {
+  const db = new Database(file, { readonly: true });
+  const { n } = db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+  db.close();
+  return n;
+}
+
+/** A log of 9 entries (registry, city, 6 departments, a city update) in batches of 2 or 3, with a tail of 4. */
+async function smallLog(): Promise<{ file: string; store: SqliteLogStore; ops: Operation[] }> {
+  const file = join(dir, `log-${++files}.db`);
+  const store = new SqliteLogStore({ file, tailEntries: 4 });
+  const city = await cityCreate();
+  const departments = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => departmentCreate(n)));
+  const ops = [await registryGenesis(), city, ...departments, await updateAfter(city, CITY_KEY, 'v1')];
+  for (const slice of [[0, 2], [2, 5], [5, 7], [7, 9]]) await appendOps(store, ops.slice(slice[0], slice[1]));
+  return { file, store, ops };
+}
+
+describe('SqliteLogStore: lookups written per flush', () => {
+  it('finds every operation by hash and serves the same DID index on both sides of a flush', async () => {
+    const { file, store, ops } = await smallLog();
+    // Flushes when the tail reached 4: after 5 entries; 9 - 5 = 4 reached it again at 9.
+    expect(meta(file)['indexed_size']).toBe('9');
+    await appendOps(store, [await departmentCreate('g')]);
+    expect(meta(file)['indexed_size']).toBe('9');
+    for (const [i, op] of ops.entries()) expect((await store.entryByOperationHash(operationHash(op)))?.index).toBe(i);
+    expect((await store.entryByOperationHash(operationHash(await departmentCreate('g'))))?.index).toBe(9);
+    expect(await store.entryByOperationHash(operationHash(await departmentCreate('h')))).toBeUndefined();
+    expect(count(file, 'op_index')).toBe(9);
+    expect((await store.integrityCheck()).ok).toBe(true);
+    // The check wrote the tail first: its rows cover the whole log.
+    expect(meta(file)['indexed_size']).toBe('10');
+    expect([count(file, 'op_index'), count(file, 'did_index')]).toEqual([10, 9]);
+    await store.close();
+  });
+
+  it('after a crash between flushes, reads the tail back from the log: same lookups, same index root', async () => {
+    const { file, store, ops } = await smallLog();
+    await appendOps(store, [await updateAfter(ops[8]!, CITY_KEY, 'v2'), await departmentCreate('g')]);
+    const root = (await store.didIndex(11)).root();
+    // The file as kill -9 would leave it: committed batches in the WAL, the tail's rows never written.
+    const crashed = join(dir, `crashed-${files}.db`);
+    copyFileSync(file, crashed);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${crashed}-wal`);
+    const reopened = new SqliteLogStore({ file: crashed, tailEntries: 4 });
+    expect(meta(crashed)['indexed_size']).toBe('9');
+    expect(Buffer.from((await reopened.didIndex(11)).root())).toEqual(Buffer.from(root));
+    expect((await reopened.didIndex(11)).head(SJZ)).toMatchObject({ seq: 2, index: 9 });
+    expect((await reopened.entryByOperationHash(operationHash(await departmentCreate('g'))))?.index).toBe(10);
+    // A second copy of an entry already in the tail (a buggy sequencer) is refused by UNIQUE (did, seq).
+    const again = (await reopened.entries(10, 11))[0]!;
+    const error = await reopened.append({ expectedSize: 11, entries: [again], states: [] }).catch((e: unknown) => e);
+    expect((error as AppendConflictError).conflict).toBe('unique');
+    expect((await reopened.head()).size).toBe(11);
+    expect((await reopened.integrityCheck()).ok).toBe(true);
+    await Promise.all([store.close(), reopened.close()]);
+  });
+
+  it('an edited did_index row below the flushed size is an integrity problem; a rebuild repairs rows and op_index', async () => {
+    const { file, store, ops } = await smallLog();
+    await store.close();
+    const db = new Database(file);
+    db.prepare('UPDATE did_index SET seq = 0, leaf_index = 1 WHERE did = ?').run(SJZ);
+    db.prepare('DELETE FROM op_index WHERE leaf_index = 3').run();
+    db.close();
+    const reopened = new SqliteLogStore({ file, tailEntries: 4 });
+    const report = await reopened.integrityCheck();
+    expect(report.problems).toEqual([
+      { kind: 'did-index', did: SJZ, detail: `DID index row of ${SJZ}: says seq 0 at leaf 1, the log's last entry is seq 1 at leaf 8` },
+    ]);
+    expect(await reopened.entryByOperationHash(operationHash(ops[3]!))).toBeUndefined();
+    await reopened.rebuildDerivedState();
+    expect((await reopened.integrityCheck()).ok).toBe(true);
+    expect((await reopened.entryByOperationHash(operationHash(ops[3]!)))?.index).toBe(3);
+    await reopened.close();
+  });
+});
+
+describe('SqliteLogStore: a schema-1 file', () => {
+  // Written by the previous store (a ledger node: registry, city, a department, two city updates, 4 checkpoints).
+  const FIXTURE = join(import.meta.dirname, 'fixtures-db', 'ledger-v1.db');
+
+  it('is migrated at open: no UNIQUE operation_hash index, op_index filled, lookups, index root and appends work', async () => {
+    const file = join(dir, 'v1.db');
+    copyFileSync(FIXTURE, file);
+    expect(meta(file)['schema_version']).toBe('1');
+    const store = new SqliteLogStore({ file });
+    expect(meta(file)).toMatchObject({ schema_version: '2', indexed_size: '5' });
+    const db = new Database(file, { readonly: true });
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries'").all() as { name: string }[];
+    db.close();
+    expect(indexes).toHaveLength(1); // the UNIQUE (did, seq) index only
+    expect(count(file, 'op_index')).toBe(5);
+    const entries = await store.entries(0, 5);
+    for (const e of entries) expect((await store.entryByOperationHash(e.operationHash))?.index).toBe(e.index);
+    const checkpoint = (await store.latestCheckpoint())!;
+    expect(checkpoint.size).toBe(5);
+    const committed = indexRootOf(parseCheckpoint(parseNote(checkpoint.note).text));
+    expect(Buffer.from((await store.didIndex(5)).root())).toEqual(Buffer.from(committed!));
+    expect((await store.integrityCheck()).ok).toBe(true);
+    await appendOps(store, [await departmentCreate('new')]);
+    expect((await store.head()).size).toBe(6);
+    await store.close();
+    // Opened again: already at schema 2, nothing migrated twice.
+    const again = new SqliteLogStore({ file });
+    expect((await again.entryByOperationHash(operationHash(await departmentCreate('new'))))?.index).toBe(5);
+    expect((await again.integrityCheck()).ok).toBe(true);
+    await again.close();
+  });
+});
