@@ -43,6 +43,8 @@ import {
   verifyOperation,
 } from '@did-city/method';
 
+import { benchReport } from './report.ts';
+
 type Measurement = () => void | Promise<void>;
 
 const ROUNDS = 7;
@@ -257,6 +259,19 @@ async function main(): Promise<void> {
   console.log(`${'measure'.padEnd(width)}  ${'result'.padEnd(second)}  ratio`);
   console.log(`${'-'.repeat(width)}  ${'-'.repeat(second)}  -----`);
   for (const [name, result, ratio] of rows) console.log(`${name.padEnd(width)}  ${result.padEnd(second)}  ${ratio}`);
+  const report = benchReport('method');
+  const baselines = [
+    '',
+    `(a) ${rows[0]![1]}`,
+    ...lengths.map(() => 'the 250-operation replay, per operation'),
+    `(a) ${rows[0]![1]}`,
+    `(a) ${rows[0]![1]}`,
+    `(d) ${rows[lengths.length + 3]![1]}`,
+  ];
+  rows.forEach(([what, figure, ratio], i) => {
+    report.row(i === 0 ? { what, figure } : { what, figure, baseline: baselines[i]!, ratio });
+  });
+  report.write({ rawEd25519PerSecond: rawRate, operationPerSecond: opRate, operationRatio: ratio, replay: replayed, warmPerSecond: warmRate, sm2PerSecond: sm2RawRate, sm2OperationPerSecond: sm2OpRate, sm2OperationRatio: sm2OpRatio });
   console.log(
     "\nratio: (b), (c') and (d) relative to (a) (median of the per-round ratios), aim for (b) ≥ 0.80; (c) per-operation time relative to the 250-operation replay (1.00 = linear); (e) relative to (d), aim ≥ 0.80",
   );

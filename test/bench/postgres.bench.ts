@@ -99,6 +99,16 @@ async function main(): Promise<void> {
   console.log(readRow('SqliteLogStore', sqliteReads));
   console.log(readRow('PostgresLogStore on the primary', replicated.reads));
   console.log(readRow('PostgresLogStore reader on the sync standby', replicated.standbyReads ?? Number.NaN));
+  const appendRow = (what: string, ms: number) =>
+    report.row({ what: `${what}, ${fmt(ENTRIES)} entries`, figure: `${fmt(rate(ms))} entries/s`, baseline: `SqliteLogStore ${fmt(rate(sqliteMs))} entries/s`, ratio: fmt(rate(ms) / rate(sqliteMs), 2) });
+  appendRow('PostgreSQL append (PostgresLogStore), lone primary', lone.appendMs);
+  appendRow('PostgreSQL append, primary + synchronous standby', replicated.appendMs);
+  const readsRow = (what: string, perSecond: number | undefined) => {
+    if (perSecond === undefined) return;
+    report.row({ what: `${what}, at ${fmt(ENTRIES)} entries`, figure: `${fmt(perSecond)} /s`, baseline: `SqliteLogStore ${fmt(sqliteReads)} /s`, ratio: fmt(perSecond / sqliteReads, 2) });
+  };
+  readsRow('entry + inclusion proof + verify on the PostgreSQL primary', replicated.reads);
+  readsRow('entry + inclusion proof + verify on the synchronous standby', replicated.standbyReads);
   report.write({
     entries: ENTRIES,
     batch: BATCH,

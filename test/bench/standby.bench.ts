@@ -19,6 +19,7 @@ import { HttpLedgerReader } from '@did-city/method/http';
 import { createDriverApp } from '../../drivers/uni-resolver-driver-did-city/src/index.ts';
 import { type PgCluster, postgresBin, startCluster, waitFor } from '../../packages/ledger/test/pg/harness.ts';
 import { CITY, createUnder, fmt, INSTITUTES, key, machine, registryGenesis } from './ledger-fixtures.ts';
+import { benchReport } from './report.ts';
 
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 3);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -129,6 +130,15 @@ async function main(): Promise<void> {
     }
     const ratio = median(runs['standby']!.map((x) => x.rate)) / median(runs['primary']!.map((x) => x.rate));
     console.log(`standby / primary: ${fmt(ratio, 2)}×`);
+    const report = benchReport('standby');
+    const rate = (name: string) => fmt(median(runs[name]!.map((x) => x.rate)));
+    report.row({
+      what: 'driver resolution through a read-only node on a synchronous standby (PostgreSQL)',
+      figure: `${rate('standby')} /s`,
+      baseline: `through the sequencing primary, ${rate('primary')} /s`,
+      ratio: fmt(ratio, 2),
+    });
+    report.write({ dids: DIDS, concurrency: CONCURRENCY, rounds: ROUNDS, runs });
   } finally {
     for (const close of closers.reverse()) await close();
     await cluster?.destroy();

@@ -395,6 +395,31 @@ function printTable(runs: ReadonlyMap<string, LoadResult[]>, names: readonly str
   console.log(`verified-fresh resolution (driver, freshness 0) ÷ bare express, same bytes (aim ≥ 0.5): ${fresh.join(', ')}`);
 }
 
+/** The README table's rows: the driver, warm and verified-fresh, against bare express serving the same bytes. */
+function addRows(report: ReturnType<typeof benchReport>, runs: ReadonlyMap<string, LoadResult[]>, coldMs: number | undefined): void {
+  const rps = (name: string) => CONNECTIONS.map((c) => fmt(median((runs.get(`${name}@${c}`) ?? []).map((r) => r.rps)))).join(' / ');
+  const p99 = (name: string) => CONNECTIONS.map((c) => fmt(median((runs.get(`${name}@${c}`) ?? []).map((r) => r.p99)), 2)).join(' / ');
+  const ratios = (name: string, base: string) => CONNECTIONS.map((c) => fmt(perRound(runs, name, base, c), 2)).join(' / ');
+  const at = `${CONNECTIONS.join(' / ')} connections`;
+  if (runs.has(`driver, freshness 0@${CONNECTIONS[0]}`)) {
+    report.row({
+      what: `verified-fresh resolution (driver, freshness 0: every reply from a ledger read made after its request, the head proven), ${at}`,
+      figure: `${rps('driver, freshness 0')} req/s`,
+      baseline: `bare express, same bytes, ${rps('bare express')} req/s`,
+      ratio: ratios('driver, freshness 0', 'bare express'),
+    });
+  }
+  if (runs.has(`driver@${CONNECTIONS[0]}`)) {
+    report.row({
+      what: `driver, warm (freshness 5 s, the default), ${at}`,
+      figure: `${rps('driver')} req/s, p99 ${p99('driver')} ms`,
+      baseline: `bare express ${rps('bare express')} req/s; bare node:http ${rps('bare node:http')}`,
+      ratio: `${ratios('driver', 'bare express')} of express; ${ratios('driver', 'bare node:http')} of node:http`,
+    });
+  }
+  if (coldMs !== undefined) report.row({ what: `driver, cold, DID with ${HISTORY_OPS} operations`, figure: `median ${fmt(coldMs)} ms` });
+}
+
 async function main(): Promise<void> {
   const separateLedger = process.argv.includes('--ledger-process');
   const report = benchReport('driver');
@@ -467,6 +492,7 @@ async function main(): Promise<void> {
   const freshRatio = Object.fromEntries(CONNECTIONS.map((c) => [c, perRound(runs, 'driver, freshness 0', 'bare express', c)]));
   const coldMs = cold.length > 0 ? median(cold) : undefined;
   const noCacheMs = noCache.length > 0 ? median(noCache) : undefined;
+  addRows(report, runs, coldMs);
   report.write({ rounds: ROUNDS, durationS: DURATION_S, separateLedger, servers: measured, verifiedFreshOverExpress: freshRatio, coldMs, noCacheMs });
 
   await Promise.all([driver, bases.express, bases.http, diagnostics.off, diagnostics.memory, diagnostics.fixed].map(close));

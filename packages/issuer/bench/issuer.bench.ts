@@ -18,6 +18,7 @@ import type { Credential } from '../src/types.ts';
 import { createVerifier } from '../src/verifier.ts';
 import { sjzIdentity } from '../test/fixtures/issuing.ts';
 import { createWorld } from '../test/fixtures/world.ts';
+import { benchReport } from '../../../test/bench/report.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 /** Rounds of (raw, then each verifier): on a shared 2-core VM the noise between runs is large, so ratios are taken
@@ -113,6 +114,13 @@ async function main() {
   console.log('\nstatus check, 131,072-entry lists (two entries: revocation + suspension):');
   console.log(`  cold (fetch + verify list credential + inflate) ${fmt(coldRate)}/s  = ${(1e6 / coldRate).toFixed(0)} µs per credential`);
   console.log(`  warm (cached, ttl 5 min)                        ${fmt(warmRate)}/s  = ${(1e6 / warmRate).toFixed(1)} µs per credential`);
+  const report = benchReport('issuer');
+  for (const [name, value, ratio] of results) {
+    report.row({ what: `credential ${name} (issuer DID warm, status list warm, schema checked)`, figure: `${fmt(value)} /s`, baseline: `raw Ed25519 verify ${fmt(rawRate)} /s`, ratio: ratio.toFixed(2) });
+  }
+  for (const [name, value] of issuance) report.row({ what: `credential ${name}`, figure: `${fmt(value)} /s` });
+  report.row({ what: 'status check, 131,072-entry lists, cold / warm', figure: `${(1e6 / coldRate).toFixed(0)} / ${(1e6 / warmRate).toFixed(1)} µs per credential` });
+  report.write({ rawEd25519PerSecond: rawRate, verification: results, issuance, statusPerSecond: { cold: coldRate, warm: warmRate } });
   store.close();
   rmSync(dir, { recursive: true, force: true });
 }
