@@ -3,6 +3,7 @@
  * any failure into a message on stderr and an exit code (see output.ts).
  */
 import { createRequire } from 'node:module';
+import { ConfigError } from '@did-city/method/settings';
 import { type CommandResult, type CommandSpec, commandHelp, GLOBAL_OPTIONS, parseCommandArgs, UsageError, usageLine } from './args.ts';
 import { COMMANDS } from './commands/index.ts';
 import { Config } from './config.ts';
@@ -87,7 +88,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
     }
     const config = new Config(values, out, options.env ?? process.env);
     return await command.run({ values, positionals, out, config });
-  } catch (error) {
+  } catch (thrown) {
+    // A setting that cannot be used is a usage error (exit 2), whether it came from a flag or a variable.
+    const error = thrown instanceof ConfigError ? new UsageError(thrown.message) : thrown;
     // A usage error raised inside a command still shows that command's usage line.
     if (error instanceof UsageError && error.usage === undefined) {
       return out.fail(new UsageError(error.message, `usage: ${usageLine(command)}  (did-city ${command.name} --help for all options)`));

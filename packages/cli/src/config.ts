@@ -17,9 +17,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { GenesisPolicy } from '@did-city/method';
 import { FileCheckpointStore, HttpLedgerReader, LedgerClient } from '@did-city/method/http';
+import { genesisPins, NODE_IO } from '@did-city/method/settings';
 import { parsePolicy } from '@did-city/tlog';
 import { str, UsageError, type Values } from './args.ts';
-import { GENESIS_ENV, genesisFromSetting, UNPINNED_WARNING } from './genesis.ts';
+import { GENESIS_ENV, UNPINNED_WARNING } from './genesis.ts';
 import { getText } from './http.ts';
 import { CliError, EXIT, type Output } from './output.ts';
 
@@ -67,6 +68,11 @@ export class Config {
     this.#env = env;
   }
 
+  /** The environment the run was given (the process's, or a test's). */
+  get environment(): Env {
+    return this.#env;
+  }
+
   env(name: string): string | undefined {
     const value = this.#env[name];
     return value === '' ? undefined : value;
@@ -112,7 +118,7 @@ export class Config {
   genesis(): GenesisPolicy | undefined {
     if (this.#genesis === undefined) {
       const setting = this.env(GENESIS_ENV);
-      this.#genesis = { pins: setting === undefined ? undefined : genesisFromSetting(setting, GENESIS_ENV) };
+      this.#genesis = { pins: setting === undefined ? undefined : genesisPins(setting.trim(), { name: GENESIS_ENV, io: NODE_IO }).pins };
       if (this.#genesis.pins === undefined) this.#out.warn(UNPINNED_WARNING);
     }
     return this.#genesis.pins;

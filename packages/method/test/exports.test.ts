@@ -5,14 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import * as http from '../src/http.ts';
 import * as method from '../src/index.ts';
+import * as settings from '../src/settings/index.ts';
 
 it('@did-city/method exports exactly the documented API', () => {
   expect(Object.keys(method).sort()).toEqual([
     'DEFAULT_HISTORY_LIMITS', 'DIVISION_EDITION_SERVICE', 'DidCityError', 'DidIndex', 'EMPTY_INDEX_ROOT', 'ERRORS',
-    'HISTORY_LIMITS_SERVICE', 'HISTORY_LIMIT_CEILINGS', 'InconsistentCheckpointError', 'MAX_JSON_DEPTH',
+    'GENESIS_POLICY_SHAPE', 'HISTORY_LIMITS_SERVICE', 'HISTORY_LIMIT_CEILINGS', 'InconsistentCheckpointError', 'MAX_JSON_DEPTH',
     'MAX_RESOURCE_BYTES', 'MemoryCheckpointStore', 'MemoryLedger', 'PROOF_PURPOSE', 'SM2_DEFAULT_ID',
     'VERIFICATION_RELATIONSHIPS', 'absoluteId', 'addService', 'addVerificationMethod', 'allocatableIn',
-    'applyOperation', 'buildDocument', 'canonicalBytes', 'canonicalize', 'checkAllocation',
+    'applyOperation', 'buildDocument', 'canonicalBytes', 'canonicalize', 'checkAllocation', 'checkGenesisPolicy',
     'checkResourceDescription', 'checkResourceSize', 'countryRegistryDid', 'createCityResolver', 'createOperation',
     'createProof', 'createSigner', 'cryptosuiteHash', 'currentContent', 'deactivateOperation', 'decodeMultikey',
     'describeResource', 'didIndexKey', 'didKeyUrl', 'didResolverErrorCode', 'divisionEditionOf', 'divisionEditions',
@@ -22,7 +23,7 @@ it('@did-city/method exports exactly the documented API', () => {
     'keyStateAt', 'lastLeafIndex', 'latestDivisionEdition', 'ledgerPolicyOf', 'linkedResourceMetadata',
     'listDivisions', 'loadHistory', 'lookupDivision', 'multihashSha256', 'multikeyToJwk', 'multikeyType',
     'nextKeyId', 'operationHash', 'parentDid', 'parseCanonicalOperation', 'parseDid', 'parseDidUrl',
-    'parseOperation', 'parseOperationWithHash', 'problem', 'proofVerifier', 'recoverOperation', 'relativeId',
+    'parseGenesisPolicy', 'parseOperation', 'parseOperationWithHash', 'problem', 'proofVerifier', 'recoverOperation', 'relativeId',
     'removeService', 'removeVerificationMethod', 'replayHistory', 'resourceChecksum', 'resourceOperation', 'sha256',
     'signOperation', 'sm2Sign', 'sm2UncompressedKey', 'sm2Verify', 'sm2Z', 'sm3', 'steppingClock',
     'toDidResolverResult', 'toResolutionProblem', 'updateOperation', 'validateNextOperation', 'verifiedAt',
@@ -34,6 +35,14 @@ it('@did-city/method/http exports exactly the documented network and disk API', 
   expect(Object.keys(http).sort()).toEqual([
     'CHECKPOINT_FILE_FORMAT', 'FETCH_DEFAULTS', 'FileCheckpointStore', 'HttpLedgerReader', 'LedgerClient',
     'OutboundFetchError', 'classifyAddress', 'createOutboundFetch', 'fetchPolicyFromEnv', 'hostsOf',
+  ]);
+});
+
+it('@did-city/method/settings exports exactly the settings table reader and the shared parsers', () => {
+  expect(Object.keys(settings).sort()).toEqual([
+    'ConfigError', 'NODE_IO', 'boolean', 'count', 'envNames', 'envValue', 'flagDoc', 'flagOptions', 'genesisPins',
+    'httpUrl', 'httpUrlList', 'integer', 'listen', 'namedValue', 'namedValues', 'oneOf', 'policyText', 'port',
+    'positive', 'readSettingFile', 'readSettings', 'text',
   ]);
 });
 

@@ -9,15 +9,17 @@
  */
 import { join, resolve } from 'node:path';
 import type { DeskSettings, LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions, Limiters, TrustProxy } from '@did-city/ledger';
-import { DidCityError, type GenesisPolicy } from '@did-city/method';
+import { DidCityError } from '@did-city/method';
+import { flagOptions, namedValue, readSettingFile, readSettings, type SettingValues } from '@did-city/method/settings';
 import { parsePolicy, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { type CommandSpec, list, str, UsageError, type Values } from '../args.ts';
+import { type CommandSpec, UsageError, type Values } from '../args.ts';
 import { type Config, policyFingerprint } from '../config.ts';
 import { defaultExplorerDir } from '../explorer-dir.ts';
-import { genesisFromText } from '../genesis.ts';
 import { CliError, EXIT, type Output } from '../output.ts';
-import { DATA_DIR, dataDirOf, envSetting, HOST, type Listen, listenOf, PORT, pair, readSettingFile, readTextOrFile, serveApp } from './serving.ts';
+import { DESK_SETTINGS, envOf, environmentOnly, listenFrom, RATE_LIMIT_SETTINGS, TRUST_PROXY_SETTINGS } from '../settings/common.ts';
+import { LEDGER_SETTINGS } from '../settings/ledger-node.ts';
+import { envSetting, type Listen, readTextOrFile, serveApp } from './serving.ts';
 
 type LedgerLib = typeof import('@did-city/ledger');
 
@@ -38,43 +40,17 @@ interface LedgerSettings {
   desk: DeskSettings;
 }
 
-function integerSetting(config: Config, name: string): number | undefined {
-  const text = config.env(name);
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value)) throw new UsageError(`${name}="${text}" must be a non-negative integer`);
-  return value;
-}
-
-/**
- * `--recosign-interval MS` or DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS: how often an idle node asks its witnesses to
- * co-sign the latest checkpoint again, so that readers with a maximum checkpoint age keep accepting it (spec §7.9).
- * Unset: never. 0 is refused (it would mean "continuously").
- */
-function recosignInterval(values: Values, config: Config): number | undefined {
-  const flag = str(values, 'recosign-interval');
-  const name = flag === undefined ? 'DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS' : '--recosign-interval';
-  const text = flag ?? config.env('DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS');
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name}="${text}" must be a positive number of milliseconds`);
-  return value;
-}
-
 /** `NAME=TOKEN` lines; blank lines and `#` comments are skipped. */
 function tokenLines(text: string, what: string): Array<[string, string]> {
   return text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => pair(line, what));
+    .map((line) => namedValue(line, what));
 }
 
 /** The connection string with the password from its file (never logged, never in the process list). */
 function databaseConnection(url: string, passwordFile: string | undefined): string {
-  if (!URL.canParse(url) || !/^postgres(ql)?:$/.test(new URL(url).protocol)) {
-    throw new UsageError('--database must be a postgresql:// connection URL');
-  }
   if (passwordFile === undefined) return url;
   const withPassword = new URL(url);
   withPassword.password = encodeURIComponent(readSettingFile(passwordFile, 'DID_CITY_LEDGER_DATABASE_PASSWORD_FILE').trim());
@@ -82,12 +58,9 @@ function databaseConnection(url: string, passwordFile: string | undefined): stri
 }
 
 /** The remote witnesses: the policy's witness URLs, each replaced by a `--witness NAME=URL` for the same name. */
-function witnessUrls(values: Values, config: Config, policy: TlogPolicy): Array<{ name: string; url: string }> {
-  const given = list(values, 'witness');
-  const specs = given.length > 0 ? given : (config.env('DID_CITY_LEDGER_WITNESSES')?.split(',') ?? []).filter((s) => s.trim() !== '');
+function witnessUrls(given: Array<[string, string]>, policy: TlogPolicy): Array<{ name: string; url: string }> {
   const urls = new Map(policy.witnesses.flatMap((w) => (w.url === undefined ? [] : [[w.name, w.url] as const])));
-  for (const spec of specs) {
-    const [name, url] = pair(spec, '--witness');
+  for (const [name, url] of given) {
     if (!policy.witnesses.some((w) => w.name === name)) throw new UsageError(`witness "${name}" is not a witness of the trust policy`);
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`witness ${name}: "${url}" must be an http(s) URL`);
     urls.set(name, url);
@@ -96,93 +69,89 @@ function witnessUrls(values: Values, config: Config, policy: TlogPolicy): Array<
   return [...urls].map(([name, url]) => ({ name, url }));
 }
 
-function genesisPins(file: string): GenesisPolicy {
-  return genesisFromText(readSettingFile(file, '--genesis'), `--genesis ${file}`);
-}
-
 /** DID_CITY_REGISTRATION_PENDING_TTL_S and _MAX_PENDING, a bad value being a usage error. */
-export function deskSettings(lib: Pick<LedgerLib, 'deskSettingsFromEnv'>, env: (name: string) => string | undefined): DeskSettings {
-  const names = ['DID_CITY_REGISTRATION_PENDING_TTL_S', 'DID_CITY_REGISTRATION_MAX_PENDING'];
+export function deskSettings(lib: Pick<LedgerLib, 'deskSettingsFromEnv'>, env: Readonly<Record<string, string | undefined>>): DeskSettings {
   try {
-    return lib.deskSettingsFromEnv(Object.fromEntries(names.map((name) => [name, env(name)])));
+    return lib.deskSettingsFromEnv(envOf(DESK_SETTINGS, env));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerSettings {
-  const env = (name: string) => config.env(name);
-  const envOf = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, env(name)]));
-  const dataDir = dataDirOf(values, env('DID_CITY_LEDGER_DATA_DIR'));
-  const network = str(values, 'network');
-  const origin = str(values, 'origin') ?? env('DID_CITY_LEDGER_ORIGIN') ?? `city.ledger/${network ?? 'prod'}`;
-  const logKeyFile = resolve(str(values, 'log-key') ?? env('DID_CITY_LEDGER_LOG_KEY_FILE') ?? join(dataDir, 'keys', 'log.key'));
+type NodeValues = SettingValues<typeof LEDGER_SETTINGS>;
+
+/** The trust policy and remote witnesses, checked against this node's log key. */
+function remoteWitnesses(node: LedgerNodeConfig, settings: NodeValues, logKeyFile: string, lib: LedgerLib): void {
+  const policyFile = settings.witnessPolicy;
+  if (policyFile === undefined) {
+    if (settings.witness !== undefined) throw new UsageError('--witness needs --witness-policy (the trust policy naming the witnesses and their keys)');
+    return;
+  }
+  const text = readTextOrFile(policyFile);
+  const own = verifierKeyOf(node.logKey!);
+  const hint = `the policy of every institute, witness and reader needs the line "log ${own}" (this node's log key)`;
+  let policy: TlogPolicy;
+  try {
+    policy = parsePolicy(text);
+  } catch (error) {
+    const detail = `the trust policy ${policyFile} is not a C2SP tlog-policy (${(error as Error).message})`;
+    throw new CliError({ exit: EXIT.usage, title: 'Unusable trust policy', detail, hint });
+  }
+  if (!policy.logs.some((log) => log.verifierKey === own)) {
+    const detail = `this node's log key (${logKeyFile}) is not a "log" line of ${policyFile}, so no witness or reader would accept its checkpoints`;
+    throw new CliError({ exit: EXIT.refused, title: 'Log key not in the trust policy', detail, hint });
+  }
+  node.policy = text;
+  node.witnesses = witnessUrls(settings.witness ?? [], policy).map((w) => new lib.HttpWitnessClient(w));
+}
+
+function nodeConfig(settings: NodeValues, lib: LedgerLib): LedgerNodeConfig {
+  const dataDir = resolve(settings.dataDir);
+  const origin = settings.origin ?? `city.ledger/${settings.network ?? 'prod'}`;
+  const logKeyFile = resolve(settings.logKey ?? join(dataDir, 'keys', 'log.key'));
   const logKey = lib.loadOrCreateKey({ file: logKeyFile, name: origin });
   const node: LedgerNodeConfig = { dataDir, origin, logKey };
-  if (network !== undefined) node.network = network;
-  const policyFile = str(values, 'witness-policy') ?? env('DID_CITY_LEDGER_POLICY_FILE');
-  if (policyFile === undefined && (list(values, 'witness').length > 0 || env('DID_CITY_LEDGER_WITNESSES') !== undefined)) {
-    throw new UsageError('--witness needs --witness-policy (the trust policy naming the witnesses and their keys)');
-  }
-  if (policyFile !== undefined) {
-    const text = readTextOrFile(policyFile);
-    const own = verifierKeyOf(logKey);
-    const hint = `the policy of every institute, witness and reader needs the line "log ${own}" (this node's log key)`;
-    let policy: TlogPolicy;
-    try {
-      policy = parsePolicy(text);
-    } catch (error) {
-      const detail = `the trust policy ${policyFile} is not a C2SP tlog-policy (${(error as Error).message})`;
-      throw new CliError({ exit: EXIT.usage, title: 'Unusable trust policy', detail, hint });
-    }
-    if (!policy.logs.some((log) => log.verifierKey === own)) {
-      const detail = `this node's log key (${logKeyFile}) is not a "log" line of ${policyFile}, so no witness or reader would accept its checkpoints`;
-      throw new CliError({ exit: EXIT.refused, title: 'Log key not in the trust policy', detail, hint });
-    }
-    node.policy = text;
-    node.witnesses = witnessUrls(values, config, policy).map((w) => new lib.HttpWitnessClient(w));
-  }
-  const genesisFile = str(values, 'genesis') ?? env('DID_CITY_LEDGER_GENESIS_FILE');
-  if (genesisFile !== undefined) node.genesis = genesisPins(genesisFile);
-  const unpinned = env('DID_CITY_LEDGER_ALLOW_UNPINNED_GENESIS');
-  if (unpinned !== undefined && unpinned !== 'true' && unpinned !== 'false') {
-    throw new UsageError(`DID_CITY_LEDGER_ALLOW_UNPINNED_GENESIS="${unpinned.slice(0, 20)}" must be true or false`);
-  }
-  node.allowUnpinnedGenesis = values['allow-unpinned-genesis'] === true || unpinned === 'true';
+  if (settings.network !== undefined) node.network = settings.network;
+  remoteWitnesses(node, settings, logKeyFile, lib);
+  if (settings.genesis !== undefined) node.genesis = settings.genesis.pins;
+  node.allowUnpinnedGenesis = settings.allowUnpinnedGenesis;
   const sequencer = {
-    batchIntervalMs: integerSetting(config, 'DID_CITY_LEDGER_BATCH_INTERVAL_MS'),
-    maxBatch: integerSetting(config, 'DID_CITY_LEDGER_MAX_BATCH'),
-    ackTimeoutMs: integerSetting(config, 'DID_CITY_LEDGER_ACK_TIMEOUT_MS'),
-    recosignIntervalMs: recosignInterval(values, config),
+    batchIntervalMs: settings.batchIntervalMs,
+    maxBatch: settings.maxBatch,
+    ackTimeoutMs: settings.ackTimeoutMs,
+    recosignIntervalMs: settings.recosignInterval,
   };
   node.sequencer = Object.fromEntries(Object.entries(sequencer).filter(([, v]) => v !== undefined));
-  const adminFile = env('DID_CITY_LEDGER_ADMIN_TOKEN_FILE');
-  const adminToken =
-    str(values, 'admin-token') ??
-    env('DID_CITY_ADMIN_TOKEN') ??
-    (adminFile === undefined ? undefined : readSettingFile(adminFile, 'DID_CITY_LEDGER_ADMIN_TOKEN_FILE').trim());
-  const tokensFile = env('DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE');
+  return node;
+}
+
+function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerSettings {
+  const env = config.environment;
+  const { values: settings, from } = readSettings(LEDGER_SETTINGS, { env, flags: values });
+  const node = nodeConfig(settings, lib);
+  const adminFile = settings.adminTokenFile;
+  const adminToken = settings.adminToken ?? (adminFile === undefined ? undefined : readSettingFile(adminFile, 'DID_CITY_LEDGER_ADMIN_TOKEN_FILE').trim());
+  const tokensFile = settings.instituteTokensFile;
   const instituteTokens = Object.fromEntries([
     ...(tokensFile === undefined ? [] : tokenLines(readSettingFile(tokensFile, 'DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE'), tokensFile)),
-    ...list(values, 'institute-token').map((spec) => pair(spec, '--institute-token')),
+    ...(settings.instituteToken ?? []),
   ]);
-  const databaseUrl = str(values, 'database') ?? env('DID_CITY_LEDGER_DATABASE_URL');
-  const settings: LedgerSettings = {
-    limiters: lib.createLimiters(envSetting(() => lib.rateLimitsFromEnv(envOf(Object.values(lib.RATE_LIMIT_ENV))))),
-    trustProxy: envSetting(() => lib.parseTrustProxy(env(lib.TRUST_PROXY_ENV))),
-    dataDir,
-    listen: listenOf(values, { name: 'DID_CITY_LEDGER_LISTEN', value: env('DID_CITY_LEDGER_LISTEN') }),
+  const result: LedgerSettings = {
+    limiters: lib.createLimiters(envSetting(() => lib.rateLimitsFromEnv(envOf(RATE_LIMIT_SETTINGS, env)))),
+    trustProxy: envSetting(() => lib.parseTrustProxy(settings.trustProxy, TRUST_PROXY_SETTINGS.trustProxy.env)),
+    dataDir: node.dataDir,
+    listen: listenFrom(settings, from, settings.listen),
     node,
     instituteTokens,
     desk: deskSettings(lib, env),
     ...(adminToken ? { adminToken } : {}),
   };
-  if (databaseUrl !== undefined) {
-    const connection = databaseConnection(databaseUrl, env('DID_CITY_LEDGER_DATABASE_PASSWORD_FILE'));
-    settings.database = { connection, retryMs: integerSetting(config, 'DID_CITY_LEDGER_LEADERSHIP_RETRY_MS') ?? 500 };
+  if (settings.database !== undefined) {
+    const connection = databaseConnection(settings.database, settings.databasePasswordFile);
+    result.database = { connection, retryMs: settings.leadershipRetryMs };
     if (node.policy === undefined) throw new UsageError('--database needs the trust policy and witnesses of the institutes (--witness-policy)');
   }
-  return settings;
+  return result;
 }
 
 /** What the HTTP server answers with for one node: its routes, and how to close them with the node. */
@@ -256,37 +225,10 @@ sequencer left unacknowledged, then sequences ("sequencing" is printed). If the 
 (primary killed, demoted, cut off) the node exits 1: run it under a supervisor that restarts it (systemd
 Restart=always) so that it waits for leadership again. Applications are kept in <data-dir>/registrations.db.
 
-Environment only (flags win over the settings named in the options): DID_CITY_LEDGER_LISTEN (HOST:PORT, below
---host/--port, above HOST/PORT), DID_CITY_LEDGER_DATABASE_PASSWORD_FILE, DID_CITY_LEDGER_ADMIN_TOKEN_FILE,
-DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE (NAME=TOKEN lines), DID_CITY_LEDGER_LEADERSHIP_RETRY_MS (500),
-DID_CITY_LEDGER_BATCH_INTERVAL_MS (100), DID_CITY_LEDGER_MAX_BATCH (256), DID_CITY_LEDGER_ACK_TIMEOUT_MS (30000),
-DID_CITY_REGISTRATION_PENDING_TTL_S (2592000: a pending application expires after 30 days),
-DID_CITY_REGISTRATION_MAX_PENDING (10000 applications pending at once).
+Environment only (flags win over the settings named in the options): ${environmentOnly(LEDGER_SETTINGS)}.
 Readers that limit the checkpoint age (driver maxCheckpointAge) need --recosign-interval below their limit.
 The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
-  options: {
-    port: PORT,
-    host: HOST,
-    'data-dir': { ...DATA_DIR, doc: 'data directory: registrations, SQLite log (env DID_CITY_LEDGER_DATA_DIR, DATA_DIR; default ./data)' },
-    network: { type: 'string', value: 'NET', doc: 'ledger network (e.g. test): only its DIDs are accepted; names the default origin' },
-    origin: { type: 'string', value: 'O', doc: 'checkpoint origin and log key name (env DID_CITY_LEDGER_ORIGIN; default city.ledger/<network|prod>)' },
-    'log-key': { type: 'string', value: 'FILE', doc: "this node's log signer key, created if missing (env DID_CITY_LEDGER_LOG_KEY_FILE)" },
-    database: { type: 'string', value: 'URL', doc: "PostgreSQL URL of this institute's member (env DID_CITY_LEDGER_DATABASE_URL)" },
-    'admin-token': { type: 'string', value: 'T', doc: 'token of the governance path (env DID_CITY_ADMIN_TOKEN)' },
-    'institute-token': { type: 'string', value: 'NAME=T', doc: 'token of an institute for GET /registrations', multiple: true },
-    witness: { type: 'string', value: 'NAME=URL', doc: 'URL of a policy witness (env DID_CITY_LEDGER_WITNESSES=N=URL,N=URL)', multiple: true },
-    'witness-policy': { type: 'string', value: 'FILE', doc: 'trust policy: log keys, witness keys, quorum (env DID_CITY_LEDGER_POLICY_FILE)' },
-    genesis: { type: 'string', value: 'FILE', doc: 'registry genesis pins, JSON {"did:city:cn": {"updateKeys": […]}} (env DID_CITY_LEDGER_GENESIS_FILE)' },
-    'recosign-interval': {
-      type: 'string',
-      value: 'MS',
-      doc: 'while idle, have the witnesses co-sign the latest checkpoint again this often (env DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS; default never)',
-    },
-    'allow-unpinned-genesis': {
-      type: 'boolean',
-      doc: 'let the admin token create a country registry that --genesis does not pin (env DID_CITY_LEDGER_ALLOW_UNPINNED_GENESIS=true)',
-    },
-  },
+  options: flagOptions(LEDGER_SETTINGS),
   async run({ values, out, config }) {
     const lib = await import('@did-city/ledger');
     const express = (await import('express')).default;

@@ -6,8 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SIGNATURE_TYPE, verifierKeyOf } from '@did-city/tlog';
-import { type CommandSpec, list, str, UsageError } from '../args.ts';
-import { DATA_DIR, dataDirOf, HOST, listenOf, PORT, readSettingFile, readTextOrFile, serveApp } from './serving.ts';
+import { flagOptions, readSettingFile, readSettings } from '@did-city/method/settings';
+import { type CommandSpec, UsageError } from '../args.ts';
+import { environmentOnly, listenFrom } from '../settings/common.ts';
+import { WITNESS_SETTINGS } from '../settings/witness.ts';
+import { readTextOrFile, serveApp } from './serving.ts';
 
 /** Verifier keys, one per line; blank lines and `#` comments are skipped. */
 function keyLines(text: string): string[] {
@@ -27,35 +30,21 @@ per log, one SQLite file) is --state, default <data-dir>/state.db: back it up, n
 A log run by several institutes has one log key per institute, all named after the origin; give each with
 --log-key, or all of them in one file (one verifier key per line).
 
-Environment (flags win): DID_CITY_WITNESS_NAME, DID_CITY_WITNESS_KEY_FILE, DID_CITY_WITNESS_STATE,
-DID_CITY_WITNESS_LOG_KEYS_FILE, DID_CITY_WITNESS_LISTEN (HOST:PORT), DID_CITY_WITNESS_DATA_DIR.`,
-  options: {
-    'data-dir': DATA_DIR,
-    'log-key': {
-      type: 'string',
-      value: 'K',
-      doc: 'a log verifier key, or a file of them, one per line (env DID_CITY_WITNESS_LOG_KEYS_FILE)',
-      multiple: true,
-    },
-    name: { type: 'string', value: 'N', doc: 'witness name in the trust policy (env DID_CITY_WITNESS_NAME; default witness)' },
-    'key-file': { type: 'string', value: 'FILE', doc: 'witness signer key, created if missing (env DID_CITY_WITNESS_KEY_FILE)' },
-    state: { type: 'string', value: 'FILE', doc: 'witness state database (env DID_CITY_WITNESS_STATE)' },
-    port: PORT,
-    host: HOST,
-  },
+Environment only (flags win over the settings named in the options): ${environmentOnly(WITNESS_SETTINGS)}.`,
+  options: flagOptions(WITNESS_SETTINGS),
   async run({ values, out, config }) {
     const { createWitnessApp, loadOrCreateKey, Witness } = await import('@did-city/ledger');
-    const dataDir = dataDirOf(values, config.env('DID_CITY_WITNESS_DATA_DIR'));
-    const name = str(values, 'name') ?? config.env('DID_CITY_WITNESS_NAME') ?? 'witness';
-    const keyFile = resolve(str(values, 'key-file') ?? config.env('DID_CITY_WITNESS_KEY_FILE') ?? join(dataDir, 'witness.key'));
-    const stateFile = resolve(str(values, 'state') ?? config.env('DID_CITY_WITNESS_STATE') ?? join(dataDir, 'state.db'));
-    const given = list(values, 'log-key');
-    const logKeysFile = config.env('DID_CITY_WITNESS_LOG_KEYS_FILE');
+    const { values: settings, from } = readSettings(WITNESS_SETTINGS, { env: config.environment, flags: values });
+    const dataDir = resolve(settings.dataDir);
+    const { name } = settings;
+    const keyFile = resolve(settings.keyFile ?? join(dataDir, 'witness.key'));
+    const stateFile = resolve(settings.state ?? join(dataDir, 'state.db'));
+    const given = settings.logKey ?? [];
     const logKeys =
       given.length > 0
         ? given.flatMap((value) => keyLines(readTextOrFile(value)))
-        : logKeysFile !== undefined
-          ? keyLines(readSettingFile(logKeysFile, 'DID_CITY_WITNESS_LOG_KEYS_FILE'))
+        : settings.logKeysFile !== undefined
+          ? keyLines(readSettingFile(settings.logKeysFile, 'DID_CITY_WITNESS_LOG_KEYS_FILE'))
           : [];
     for (const file of [keyFile, stateFile]) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const signerKey = loadOrCreateKey({ file: keyFile, name });
@@ -64,7 +53,7 @@ DID_CITY_WITNESS_LOG_KEYS_FILE, DID_CITY_WITNESS_LISTEN (HOST:PORT), DID_CITY_WI
     if (logKeys.length === 0) throw new UsageError('missing --log-key (or DID_CITY_WITNESS_LOG_KEYS_FILE): the log keys this witness trusts');
     const instance = new Witness({ file: stateFile, signerKey, logKeys });
     out.print(`trusting ${logKeys.length} log key${logKeys.length === 1 ? '' : 's'}: ${logKeys.join(', ')}`);
-    const listen = listenOf(values, { name: 'DID_CITY_WITNESS_LISTEN', value: config.env('DID_CITY_WITNESS_LISTEN') });
+    const listen = listenFrom(settings, from, settings.listen);
     return serveApp({ app: createWitnessApp(instance), listen, out, what: `did:city witness ${instance.name}`, onClose: () => instance.close() });
   },
 };

@@ -1,24 +1,14 @@
 /**
- * `pnpm start`: the all-in-one from the environment. PORT (default 8080), HOST (default 127.0.0.1), DATA_DIR
- * (default ./data), PUBLIC_URL (default http://localhost:<port>). Stops cleanly on SIGINT/SIGTERM.
+ * `pnpm start`: the all-in-one from the environment, the variables of `did-city serve`'s settings table
+ * (settings.ts): PORT (default 8080), HOST (default 127.0.0.1), DATA_DIR (default ./data), PUBLIC_URL (default
+ * http://localhost:<port>), DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS, DID_CITY_MAX_CHECKPOINT_AGE. Stops cleanly on
+ * SIGINT/SIGTERM.
  */
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, startAllInOne } from './server.ts';
-
-function portFrom(text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return DEFAULT_PORT;
-  const port = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(port) || port > 65535) throw new Error(`PORT="${text}" must be an integer from 0 to 65535`);
-  return port;
-}
+import { startAllInOne } from './server.ts';
+import { allInOneOptions } from './settings.ts';
 
 async function main(): Promise<void> {
-  const env = process.env;
-  const running = await startAllInOne({
-    port: portFrom(env['PORT']),
-    host: env['HOST'] || DEFAULT_HOST,
-    dataDir: env['DATA_DIR'] || DEFAULT_DATA_DIR,
-    ...(env['PUBLIC_URL'] ? { publicUrl: env['PUBLIC_URL'] } : {}),
-  });
+  const running = await startAllInOne(allInOneOptions(process.env));
   let stopping = false;
   const stop = () => {
     if (stopping) return;

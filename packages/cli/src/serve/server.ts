@@ -36,6 +36,7 @@ import {
   hostsOf,
   type OutboundFetchPolicy,
 } from '@did-city/method/http';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../settings/common.ts';
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
 import { tokenText, tryText } from './banner.ts';
@@ -103,9 +104,7 @@ export interface AllInOne {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_DATA_DIR = './data';
+export { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT };
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((done, fail) => {
