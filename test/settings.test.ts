@@ -215,7 +215,11 @@ describe('one genesis file works for every server', () => {
     const file = join(dir, 'empty.json');
     writeFileSync(file, '{}');
     let stderr = '';
-    const sink = { write: (text: string) => ((stderr += text), true) } as unknown as NodeJS.WritableStream;
+    const write = (text: string) => {
+      stderr += text;
+      return true;
+    };
+    const sink = { write } as unknown as NodeJS.WritableStream;
     const code = await run(['ledger', '--genesis', file, '--data-dir', join(dir, 'data'), '--port', '0'], { stdout: sink, stderr: sink, env: {} });
     expect(code).toBe(2);
     expect(stderr).toContain(`--genesis (${file}): it pins no registry`);
