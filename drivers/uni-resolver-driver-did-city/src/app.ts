@@ -9,6 +9,7 @@
 import { type DIDResolutionOptions, verifiedAt } from '@did-city/method';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { negotiateAccept } from './accept.ts';
+import { namesResource, resourceOptions, resourceReply, wantsResult } from './resources.ts';
 import { DEFAULT_MAX_PATH_BYTES, IDENTIFIERS_PREFIX, type IdentifierRequest, parseIdentifierPath } from './identifier-path.ts';
 import type { ErrorStyle, Profile, ResultShape } from './problems.ts';
 import { DEFAULT_CACHE_TTL, encodeReply, type Reply, sendEncoded, sendReply, setCors } from './reply.ts';
@@ -104,7 +105,18 @@ function shapeOf(kind: IdentifierRequest['kind']): ResultShape {
   return kind === 'resolve' ? 'resolution' : 'dereferencing';
 }
 
+/** A linked resource: its bytes in their own media type, or the dereferencing result when asked for (resources.ts). */
+async function resourceReplyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Resolved> {
+  const asked = Date.now();
+  const wrapped = wantsResult(req.headers.accept);
+  const options = resourceOptions(request.options, req.headers.accept, wrapped);
+  const result = await context.resolver.dereference(request.identifier, options);
+  const reply = resourceReply(result, wrapped, request.identifier, replyStyle(context, 'dereferencing'));
+  return { reply, verifiedAt: verifiedAt(result) ?? asked };
+}
+
 async function replyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Resolved> {
+  if (request.kind === 'dereference' && namesResource(request.identifier)) return resourceReplyTo(req, request, context);
   const asked = Date.now();
   const { representation, inner } = negotiateAccept(req.headers.accept, request.kind);
   if (representation === undefined) {

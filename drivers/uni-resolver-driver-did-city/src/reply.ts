@@ -14,6 +14,8 @@ export interface Reply {
   contentType?: string;
   /** Serialised as JSON; absent for an empty body (303). */
   body?: unknown;
+  /** A linked resource's bytes, sent as they are (instead of `body`) and never run by a browser. */
+  raw?: Uint8Array;
   location?: string;
   /** Successful results (200, 410, 303) may be cached for the configured TTL; errors never are. */
   cacheable: boolean;
@@ -40,6 +42,8 @@ export interface EncodedReply {
   /** Strong validator; only on 200 results that may be cached. */
   etag: string | undefined;
   cacheable: boolean;
+  /** A resource's own bytes: sent with nosniff and a sandbox CSP. */
+  sandboxed?: boolean;
 }
 
 const CORS_HEADERS = ['Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', 'ETag, Location, Content-Type'] as const;
@@ -72,6 +76,7 @@ function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
 
 /** Serialises a reply once: the bytes and, for a cacheable 200 result, its ETag. */
 export function encodeReply(reply: Reply): EncodedReply {
+  if (reply.raw !== undefined) return encodeRaw(reply, reply.raw);
   const bytes = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.body), 'utf8');
   const hasBody = reply.contentType !== undefined && reply.body !== undefined;
   return {
@@ -84,9 +89,17 @@ export function encodeReply(reply: Reply): EncodedReply {
   };
 }
 
+function encodeRaw(reply: Reply, raw: Uint8Array): EncodedReply {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const contentType = reply.contentType ?? 'application/octet-stream';
+  const etag = reply.status === 200 && reply.cacheable ? etagOf(contentType, bytes) : undefined;
+  return { status: reply.status, contentType, location: undefined, bytes, etag, cacheable: reply.cacheable, sandboxed: true };
+}
+
 export function sendEncoded(req: Request, res: Response, reply: EncodedReply, policy: ReplyPolicy): void {
   // One writeHead with a flat list: cheaper than a setHeader per header on the warm path (a response-cache hit).
   const headers = [...CORS_HEADERS, 'Vary', 'Accept', 'Cache-Control', cacheControl(reply, policy)];
+  if (reply.sandboxed === true) headers.push('X-Content-Type-Options', 'nosniff', 'Content-Security-Policy', "default-src 'none'; sandbox");
   if (reply.location !== undefined) headers.push('Location', reply.location);
   if (reply.etag !== undefined) {
     headers.push('ETag', reply.etag);

@@ -32,19 +32,21 @@ export interface ResolverSource {
  * and no internal host names or stack traces.
  */
 export function guardReader(reader: LedgerReader, onError: (error: unknown) => void = () => {}): LedgerReader {
-  return {
-    async history(did, options) {
-      try {
-        return await reader.history(did, options);
-      } catch (error) {
-        onError(error);
-        if (error instanceof DidCityError) throw error;
-        throw new DidCityError('LEDGER_UNAVAILABLE', `The ledger could not be read for ${did}; try again later`, {
-          cause: error,
-        });
-      }
-    },
+  const guard = async <T>(did: string, read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      onError(error);
+      if (error instanceof DidCityError) throw error;
+      throw new DidCityError('LEDGER_UNAVAILABLE', `The ledger could not be read for ${did}; try again later`, { cause: error });
+    }
   };
+  const guarded: LedgerReader = { history: (did, options) => guard(did, () => reader.history(did, options)) };
+  const { resourceContent } = reader;
+  if (resourceContent !== undefined) {
+    guarded.resourceContent = (did, resourceId) => guard(did, () => resourceContent.call(reader, did, resourceId));
+  }
+  return guarded;
 }
 
 export function resolverFrom(source: ResolverSource): DriverResolver {

@@ -151,6 +151,7 @@ export {
   resourceOperation,
   verifyResourceContent,
 } from './resource.ts';
+export { isResourceUrl, RESOURCE_PARAMETERS, type ResourceLoader, type ResourceView } from './resource-dereference.ts';
 export { didResolverErrorCode, getResolver, toDidResolverResult } from './resolver.ts';
 export {
   SM2_DEFAULT_ID,
