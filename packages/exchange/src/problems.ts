@@ -2,20 +2,22 @@
  * The provider's error handler: every refusal leaves as RFC 9457 problem details from the exchange's error table.
  * Express's own body and parse errors map to their codes; anything else is INTERNAL_ERROR, its message not echoed.
  */
+import { requestFailure, sendProblem as writeProblem } from '@did-city/method/http';
 import type { NextFunction, Request, Response } from 'express';
 import { ExchangeError } from './errors.ts';
 
 export function toExchangeError(error: unknown): ExchangeError {
   if (error instanceof ExchangeError) return error;
-  const type = (error as { type?: unknown })?.type;
-  if (type === 'entity.too.large') return new ExchangeError('REQUEST_TOO_LARGE', 'request body exceeds the size limit');
+  // The exchange's table has no MALFORMED_REQUEST: of the request's own failures only an oversized body is named.
+  const request = requestFailure(error);
+  if (request?.code === 'REQUEST_TOO_LARGE') return new ExchangeError(request.code, request.detail);
   return new ExchangeError('INTERNAL_ERROR', 'an unexpected error occurred');
 }
 
 export function sendProblem(response: Response, error: ExchangeError): void {
   if (error.code === 'BUSY') response.set('Retry-After', '1');
   if (error.status === 401) response.set('WWW-Authenticate', 'Signature');
-  response.status(error.status).type('application/problem+json').send(JSON.stringify(error.toProblem()));
+  writeProblem(response, error.toProblem());
 }
 
 export function problemHandler(onError?: (error: unknown) => void) {

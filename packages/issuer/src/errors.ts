@@ -138,8 +138,8 @@ export function issue(code: IssuerErrorCode, message: string): VerificationIssue
   return { code, message };
 }
 
-/** Narrows a "value or issue" result (credentials have an index signature, so `'code' in x` cannot). */
-export function isIssue(value: unknown): value is VerificationIssue {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype &&
-    Object.keys(value).length === 2 && typeof (value as VerificationIssue).code === 'string' && Object.hasOwn(ISSUER_ERRORS, (value as VerificationIssue).code);
-}
+/**
+ * A value, or the issue that stopped it, told apart by the tag. A credential is an open JSON object that may hold
+ * `code` and `message` members of its own, so a result is never told from an issue by its shape.
+ */
+export type Checked<T> = { ok: true; value: T } | { ok: false; issue: VerificationIssue };

@@ -3,7 +3,7 @@
  * carrying issuer, subject id, id and validity, exactly as did-jwt-vc writes it, which is what Veramo 7 verifies.
  * Input is a VC 2.0 credential (the service's data model), mapped to 1.1 here.
  */
-import { isIssue, issue, type VerificationIssue } from './errors.ts';
+import { type Checked, issue } from './errors.ts';
 import { assertCredential, assertSignsFor, controllerOf, toDataModel11 } from './credential.ts';
 import { decodeJws, keyTypeOfAlg, signJws, verifyJws } from './jws.ts';
 import { type Credential, type CredentialSubject, type IssuerKey, isRecord, issuerId, type VerificationResult } from './types.ts';
@@ -59,14 +59,14 @@ function isoSeconds(value: unknown): string | undefined {
 }
 
 /** The credential a VC 1.1 JWT stands for (VC 1.1 §6.3.1 "JWT decoding"), or the problem with its claims. */
-export function credentialOfJwtClaims(payload: Record<string, unknown>): Credential | VerificationIssue {
+export function credentialOfJwtClaims(payload: Record<string, unknown>): Checked<Credential> {
   const { vc, iss, jti, nbf, exp, sub } = payload;
-  if (!isRecord(vc) || typeof iss !== 'string') return issue('MALFORMED_CREDENTIAL', 'a VC-JWT needs a vc claim and iss');
+  if (!isRecord(vc) || typeof iss !== 'string') return { ok: false, issue: issue('MALFORMED_CREDENTIAL', 'a VC-JWT needs a vc claim and iss') };
   if (vc.issuer !== undefined && issuerId(vc.issuer) !== undefined && issuerId(vc.issuer) !== iss) {
-    return issue('ISSUER_MISMATCH', `vc.issuer ${issuerId(vc.issuer)} differs from iss ${iss}`);
+    return { ok: false, issue: issue('ISSUER_MISMATCH', `vc.issuer ${issuerId(vc.issuer)} differs from iss ${iss}`) };
   }
   if (!Array.isArray(vc.type) || !vc.type.includes('VerifiableCredential') || !Array.isArray(vc['@context'])) {
-    return issue('MALFORMED_CREDENTIAL', 'vc needs @context and a type including VerifiableCredential');
+    return { ok: false, issue: issue('MALFORMED_CREDENTIAL', 'vc needs @context and a type including VerifiableCredential') };
   }
   const credential = { ...vc, issuer: isRecord(vc.issuer) ? { ...vc.issuer, id: iss } : iss } as Credential;
   if (typeof jti === 'string') credential.id = jti;
@@ -75,7 +75,7 @@ export function credentialOfJwtClaims(payload: Record<string, unknown>): Credent
   const expirationDate = isoSeconds(exp) ?? vc.expirationDate;
   if (expirationDate !== undefined) credential.expirationDate = expirationDate as string;
   credential.credentialSubject = restoreSubject(vc, sub);
-  return credential;
+  return { ok: true, value: credential };
 }
 
 function timeClaim(value: unknown): number | undefined {
@@ -91,8 +91,9 @@ async function verify(jwt: unknown, context: VerifyContext): Promise<Verificatio
   }
   const keyType = keyTypeOfAlg(header.alg);
   if (keyType === undefined) return failed([issue('UNSUPPORTED_FORMAT', `alg ${String(header.alg)} is not supported`)], { format: 'vc-jwt' });
-  const credential = credentialOfJwtClaims(payload);
-  if (isIssue(credential)) return failed([credential], { format: 'vc-jwt' });
+  const claims = credentialOfJwtClaims(payload);
+  if (!claims.ok) return failed([claims.issue], { format: 'vc-jwt' });
+  const credential = claims.value;
   const validFrom = timeClaim(payload.nbf) ?? parseDateTimeStamp(credential.issuanceDate);
   const validUntil = timeClaim(payload.exp) ?? parseDateTimeStamp(credential.expirationDate);
   const issuedAt = validFrom ?? timeClaim(payload.iat);

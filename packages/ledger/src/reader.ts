@@ -118,9 +118,18 @@ async function anchoredSize(store: LogStore): Promise<number> {
   return (await store.latestCheckpoint())?.size ?? 0;
 }
 
+/**
+ * A size, index or tile that a request asked for and the anchored log does not have. A RangeError, as a library
+ * caller expects of a bad range; its own class because the HTTP layer answers only this one with the client's
+ * fault (400, or 404 for a tile not there yet): any other RangeError is the node's failure.
+ */
+export class OutsideLogError extends RangeError {
+  override readonly name = 'OutsideLogError';
+}
+
 function checkRange(value: number, max: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new RangeError(`${what} ${value} is outside the anchored log (0..${max})`);
+    throw new OutsideLogError(`${what} ${value} is outside the anchored log (0..${max})`);
   }
 }
 
@@ -140,7 +149,7 @@ export async function anchoredConsistencyProof(store: LogStore, from: number, to
 
 /**
  * C2SP tlog-tiles data for a tile or entry-bundle path (`tile/0/x001/234`, `tile/entries/000.p/7`), against the
- * anchored size. Throws TlogError('MALFORMED_TILE') for a bad path and RangeError for a tile the anchored tree
+ * anchored size. Throws TlogError('MALFORMED_TILE') for a bad path and OutsideLogError for a tile the anchored tree
  * does not have (yet).
  */
 export async function readTile(store: LogStore, path: string): Promise<Uint8Array> {
@@ -150,14 +159,14 @@ export async function readTile(store: LogStore, path: string): Promise<Uint8Arra
   // Hash i of a level-L tile is the stored complete subtree (8·L, N·256 + i).
   const span = TILE_WIDTH ** tile.level;
   const first = tile.index * TILE_WIDTH;
-  if ((first + tile.width) * span > size) throw new RangeError(`${tilePath(tile)} is beyond the anchored tree`);
+  if ((first + tile.width) * span > size) throw new OutsideLogError(`${tilePath(tile)} is beyond the anchored tree`);
   const hashes = await store.levelHashes(TILE_HEIGHT * tile.level, first, tile.width);
   return concat(hashes);
 }
 
 async function entryBundle(store: LogStore, tile: Tile, size: number): Promise<Uint8Array> {
   const first = tile.index * TILE_WIDTH;
-  if (first + tile.width > size) throw new RangeError(`${tilePath(tile)} is beyond the anchored tree`);
+  if (first + tile.width > size) throw new OutsideLogError(`${tilePath(tile)} is beyond the anchored tree`);
   const entries = await store.entries(first, first + tile.width);
   return encodeEntryBundle(entries.map((e) => e.leaf));
 }

@@ -2,7 +2,8 @@
  * @did-city/method/http — the method library's network and disk code, for Node: the verifying reader of a ledger
  * node (checkpoint signatures, witness quorum, inclusion and consistency checked before anything is returned), the
  * client that submits operations, the file that keeps trusted checkpoints across restarts, and the outbound-fetch
- * policy for URLs that someone else's data names (spec §9.15). A subpath of its own so that the core
+ * policy for URLs that someone else's data names (spec §9.15), and the RFC 9457 problem details every did:city server
+ * answers with. A subpath of its own so that the core
  * (`@did-city/method`) stays free of node:http, node:dns and node:fs and bundles for a browser.
  *
  * @example
@@ -26,3 +27,12 @@ export {
 } from './outbound/fetch.ts';
 export { FETCH_DEFAULTS, OutboundFetchError, type OutboundFetchErrorCode, type OutboundFetchPolicy } from './outbound/policy.ts';
 export { fetchPolicyFromEnv, hostsOf } from './outbound/settings.ts';
+export {
+  PROBLEM_JSON,
+  type ProblemBody,
+  type ProblemSink,
+  plainProblem,
+  type RequestFailure,
+  requestFailure,
+  sendProblem,
+} from './problem-details.ts';

@@ -32,10 +32,11 @@ it('@did-city/method exports exactly the documented API', () => {
   ]);
 });
 
-it('@did-city/method/http exports exactly the documented network and disk API', () => {
+it('@did-city/method/http exports exactly the documented network, disk and problem-details API', () => {
   expect(Object.keys(http).sort()).toEqual([
     'CHECKPOINT_FILE_FORMAT', 'FETCH_DEFAULTS', 'FileCheckpointStore', 'HttpLedgerReader', 'LedgerClient',
-    'OutboundFetchError', 'classifyAddress', 'createOutboundFetch', 'fetchPolicyFromEnv', 'hostsOf',
+    'OutboundFetchError', 'PROBLEM_JSON', 'classifyAddress', 'createOutboundFetch', 'fetchPolicyFromEnv', 'hostsOf',
+    'plainProblem', 'requestFailure', 'sendProblem',
   ]);
 });
 

@@ -10,6 +10,7 @@
 import { join, resolve } from 'node:path';
 import type { DeskSettings, LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions, Limiters, TrustProxy } from '@did-city/ledger';
 import { DidCityError } from '@did-city/method';
+import { sendProblem } from '@did-city/method/http';
 import { flagOptions, namedValue, readSettingFile, readSettings, type SettingValues } from '@did-city/method/settings';
 import { parsePolicy, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import type { Request, RequestHandler, Response, Router } from 'express';
@@ -207,7 +208,8 @@ const notSequencing: RequestHandler = (_req: Request, res: Response) => {
     'LEDGER_UNAVAILABLE',
     'this node does not sequence (its database is a standby, or another node holds the sequencer lock): submit, apply and approve at the sequencing node',
   );
-  res.status(error.status).setHeader('Retry-After', '5').type('application/problem+json').send(JSON.stringify(error.toProblem()));
+  res.setHeader('Retry-After', '5');
+  sendProblem(res, error.toProblem());
 };
 
 export const ledger: CommandSpec = {

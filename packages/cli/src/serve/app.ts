@@ -16,6 +16,7 @@
 import type { LedgerNode, Limiters, RegistrationRouter, TrustProxy } from '@did-city/ledger';
 import { applyTrustProxy, createLedgerRouter, explorerRoutes, healthAnswer } from '@did-city/ledger';
 import type { CityResolver } from '@did-city/method';
+import { plainProblem, sendProblem } from '@did-city/method/http';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import { createDriverRouter } from 'uni-resolver-driver-did-city';
 import { defaultExplorerDir } from '../explorer-dir.ts';
@@ -83,7 +84,7 @@ export function buildApp(parts: AppParts): Express {
   app.use(createLedgerRouter(parts.node, { adminToken: parts.adminToken, log: parts.log, limiters: parts.limiters }));
   app.use((req: Request, res: Response) => {
     const detail = `no route ${req.method} ${req.path.slice(0, 200)}; see GET /`;
-    res.status(404).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404, detail }));
+    sendProblem(res, plainProblem(404, detail));
   });
   return app;
 }

@@ -13,9 +13,9 @@
  * app.use(createRegistrationRouter(node, { dataDir, limiters }), createLedgerRouter(node, { limiters }));
  */
 import { problem } from '@did-city/method';
+import { sendProblem } from '@did-city/method/http';
 import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { PROBLEM_TYPE } from './problem.ts';
 
 export interface RateLimit {
   /** Requests allowed in one window. */
@@ -127,7 +127,7 @@ export function rateLimiter(setting: RateLimitSetting, what: string, options: Li
     handler: (_req, res) => {
       const retry = res.getHeader('Retry-After');
       const body = problem('TOO_MANY_REQUESTS', `${what}: at most ${limit} every ${describeWindow(windowMs)} ${scope}; retry after ${retry} s`);
-      res.status(429).type(PROBLEM_TYPE).send(JSON.stringify(body));
+      sendProblem(res, body);
     },
   });
 }

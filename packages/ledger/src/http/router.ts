@@ -8,13 +8,12 @@
  * const node = await LedgerNode.open({ dataDir: './data' });
  * createLedgerApp(node, { adminToken: process.env.ADMIN_TOKEN, log: console.log }).listen(8080);
  */
-import { DidCityError } from '@did-city/method';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
 import { explorerRoutes } from './explorer.ts';
 import { pathOf, problemHandler, requestLog } from './middleware.ts';
 import { operationRoutes } from './operations.ts';
-import { bodyProblem, type Classified, classify, sendPlainProblem } from './problem.ts';
+import { classify, sendPlainProblem } from './problem.ts';
 import { type Limiters, NO_LIMITERS } from './rate-limit.ts';
 import { readRoutes } from './reads.ts';
 import { resourceRoutes } from './resources.ts';
@@ -45,11 +44,6 @@ export interface LedgerAppOptions extends LedgerRouterOptions {
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** DidCityError also has numeric `status` and string `type`: it is ours, so it is classified first. */
-function classifyLedgerError(error: unknown): Classified {
-  return error instanceof DidCityError ? classify(error) : (bodyProblem(error) ?? classify(error));
-}
-
 /** Every ledger route, with its own problem-details error handling (it can be mounted anywhere). */
 export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOptions = {}): Router {
   const log = options.log ?? (() => {});
@@ -63,7 +57,7 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   router.use(resourceRoutes(node));
   router.use(readRoutes(node, { adminToken: options.adminToken }));
   router.use(tileRoutes(node));
-  router.use(problemHandler({ log, classify: classifyLedgerError, logMessages: true }));
+  router.use(problemHandler({ log, classify, logMessages: true }));
   return router;
 }
 

@@ -7,6 +7,7 @@
 import { parseTilePath, TILE_WIDTH } from '@did-city/tlog';
 import express, { type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
+import { OutsideLogError } from '../reader.ts';
 import { route } from './middleware.ts';
 import { sendPlainProblem } from './problem.ts';
 
@@ -21,7 +22,7 @@ export function tileRoutes(node: LedgerNode): Router {
       try {
         data = await node.tile(path);
       } catch (error) {
-        if (error instanceof RangeError) return sendPlainProblem(res, 404, `${path} is beyond the anchored tree`);
+        if (error instanceof OutsideLogError) return sendPlainProblem(res, 404, `${path} is beyond the anchored tree`);
         throw error;
       }
       const full = tile.width === TILE_WIDTH;

@@ -20,9 +20,10 @@
  */
 import { join } from 'node:path';
 import { DidCityError, isMultihashSha256 } from '@did-city/method';
+import { requestFailure } from '@did-city/method/http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { jsonBody, problemHandler, requestLog, requireJson, route } from '../http/middleware.ts';
-import { bodyProblem, type Classified, requestProblem, sendPlainProblem } from '../http/problem.ts';
+import { type Classified, sendPlainProblem } from '../http/problem.ts';
 import { type Limiters, NO_LIMITERS } from '../http/rate-limit.ts';
 import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
@@ -120,7 +121,8 @@ const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node 
 /** The contract's own errors and body-parser failures; anything else is unexpected (logged by name only). */
 function classifyRegistrationError(error: unknown): Classified {
   if (error instanceof DidCityError) return { code: error.code, detail: error.detail, unexpected: false };
-  return bodyProblem(error) ?? requestProblem(error) ?? INTERNAL;
+  const request = requestFailure(error);
+  return request === undefined ? INTERNAL : { ...request, unexpected: false };
 }
 
 function errorHandler(log: (line: string) => void) {
