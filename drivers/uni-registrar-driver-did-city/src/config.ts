@@ -86,7 +86,7 @@ export const SETTINGS = Object.freeze({
   },
 } satisfies SettingsTable);
 
-export type SettingName = keyof typeof SETTINGS;
+type SettingName = keyof typeof SETTINGS;
 
 export interface RegistrarDriverSettings {
   ledgerUrl: string[];
