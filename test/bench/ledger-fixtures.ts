@@ -41,8 +41,11 @@ export function syntheticEntry(i: number): AppendEntry {
     type: 'create',
     updateKeys: [`z6Mk${String(i).padStart(44, 'y')}`],
   };
-  const leaf = new TextEncoder().encode(JSON.stringify({ integratedTime: TIME, operation }));
-  return { leaf, operationHash: multihashSha256(leaf), did, seq: 0, integratedTime: TIME };
+  // Keys in JCS order, so the text is the JCS a real leaf holds and the hash is the operation's (spec §3.3), as an
+  // index witness recomputes it from the leaf.
+  const opText = JSON.stringify(operation);
+  const leaf = new TextEncoder().encode(`{"integratedTime":${JSON.stringify(TIME)},"operation":${opText}}`);
+  return { leaf, operationHash: multihashSha256(opText), did, seq: 0, integratedTime: TIME };
 }
 
 export function batchOf(start: number, count: number): AppendBatch {
