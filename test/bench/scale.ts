@@ -157,6 +157,16 @@ export async function scaleRun(scale: string): Promise<void> {
     await node.close();
     const seconds = (performance.now() - started) / 1000;
     console.log(`scale run total ${fmt(seconds, 0)} s`);
+    for (const m of marks) {
+      report.row({
+        what: `scale run: durable append with the DID index, window ending at ${fmt(m.entries)} entries (${fmt(m.bytesPerEntry)} bytes/entry)`,
+        figure: `${fmt(m.storePerSecond)} entries/s`,
+        baseline: `bare durable insert ${fmt(m.rawPerSecond)} entries/s`,
+        ratio: fmt(m.ratio, 2),
+      });
+      report.row({ what: `scale run: inclusion proof at ${fmt(m.entries)} entries, p50 / p99`, figure: `${fmt(m.proofP50Ms, 3)} / ${fmt(m.proofP99Ms, 3)} ms` });
+    }
+    report.row({ what: `scale run: resolution at ${fmt(target)} entries, cold / warm`, figure: `${fmt(resolved.coldPerSecond)} / ${fmt(resolved.warmPerSecond)} /s` });
     report.write({ target, marks, resolution: resolved, seconds });
   } finally {
     rmSync(dir, { recursive: true, force: true });
