@@ -24,6 +24,8 @@ import {
   type LogEntry,
   type Operation,
   recoverOperation,
+  type ResourceDescription,
+  resourceOperation,
   type UnsignedOperation,
   updateOperation,
 } from '../../packages/method/src/index.ts';
@@ -152,7 +154,31 @@ function editProof(op: Operation, changes: Json): Json {
 
 const tjSigner = [K.tjUpdate2];
 
+const TIANJIN_SCHEMA: ResourceDescription = {
+  resourceId: 'a1b2c3d4-0009-4000-8000-000000000009',
+  resourceName: 'AirQuality',
+  resourceType: 'JsonSchema',
+  mediaType: 'application/schema+json',
+  checksum: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+};
+
 const CASES: NegativeCase[] = [
+  // §3.9 linked resources
+  {
+    name: 'resource-id-not-uuid',
+    rule: 'R-DLR-1',
+    code: 'INVALID_OPERATION',
+    description: 'A resource of Tianjin whose resourceId is a name, not a UUID, signed by its update key',
+    operation: (c) =>
+      signRaw(withMembers(resourceOperation(c.history(TIANJIN), TIANJIN_SCHEMA), { resource: { ...TIANJIN_SCHEMA, resourceId: 'air-quality-schema' } }), tjSigner),
+  },
+  {
+    name: 'resource-by-parent',
+    rule: 'R-DLR-4',
+    code: 'UNAUTHORIZED_OPERATION',
+    description: "A resource of Tianjin signed by the registry's institutes (its parent quorum), not by Tianjin's update keys",
+    operation: (c) => sign(resourceOperation(c.history(TIANJIN), TIANJIN_SCHEMA), [K.instituteA, K.instituteC]),
+  },
   // §2 allocation
   {
     name: 'second-create',

@@ -31,6 +31,11 @@ export function parseRules(markdown: string): Rule[] {
 
 /** Rules no negative vector can check, and why. */
 export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
+  'R-DLR-3': 'a size bound on content, not log data: packages/method/test/resource.test.ts and packages/ledger/test/http-resources.test.ts (413 RESOURCE_TOO_LARGE)',
+  'R-DLR-5': 'construction rule (version links): checked by the positive resources/ vectors',
+  'R-DLR-6': 'construction rule (linkedResourceMetadata): checked by resources/00-publish',
+  'R-DLR-8': 'a deactivated DID is not an error: packages/method/test/resource-dereference.test.ts and the driver\'s 410 (drivers/uni-resolver-driver-did-city/test/resources.test.ts)',
+  'R-DLR-9': "a ledger node's admission of content: packages/ledger/test/http-resources.test.ts (a real node over HTTP)",
   'R-NET-2': 'ledger-side check, covered by packages/ledger/test/network.test.ts (node API, HTTP and the registration desk)',
   'R-ALLOC-2':
     "a ledger's admission rule, never applied on replay (so no log can carry a violation): packages/ledger/test/allocation.test.ts and packages/method/test/division-edition.test.ts",

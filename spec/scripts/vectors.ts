@@ -12,6 +12,7 @@ import { hex, PROOF_CREATED, plain, SEED_PREFIX, stableJson } from './vector-for
 import { COSIGNED_AT, LOG_KEY, ledgerVectors, ORIGIN, WITNESS_KEYS } from './vector-ledger.ts';
 import { indexVectors } from './vector-index.ts';
 import { EXTRA_KEYS, negativeVectors, sizeLimitOperation } from './vector-negative.ts';
+import { resourceVectors } from './vector-resources.ts';
 import { positiveAndResolutionVectors, type Vector, WORLD_LOG } from './vector-resolution.ts';
 import { appendixProblems, type RegistryEntry, syncSpec } from './spec-sync.ts';
 import { coverage, parseRules } from './vector-rules.ts';
@@ -99,6 +100,7 @@ export async function buildVectors(): Promise<Map<string, string>> {
     ...(await indexVectors()),
     await suiteVector(),
     ...(await sm2OperationVectors()),
+    ...(await resourceVectors()),
   ];
   const spec = readSpec();
   const rules = parseRules(spec);
