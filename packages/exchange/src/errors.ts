@@ -12,6 +12,7 @@ export type ExchangeErrorCode =
   | 'SIGNATURE_STALE'
   | 'SIGNATURE_REPLAYED'
   | 'SIGNER_NOT_AUTHORISED'
+  | 'SIGNER_UNRESOLVABLE'
   | 'GRANT_MISSING'
   | 'GRANT_INVALID'
   | 'DATASET_NOT_FOUND'
@@ -52,6 +53,7 @@ export const EXCHANGE_ERRORS: Readonly<Record<ExchangeErrorCode, Entry>> = Objec
   SIGNATURE_STALE: own('HTTP message signature outside its time window', 401),
   SIGNATURE_REPLAYED: own('HTTP message signature replayed', 401),
   SIGNER_NOT_AUTHORISED: own('Signing key not in the signer\'s authentication', 401),
+  SIGNER_UNRESOLVABLE: own('Signer\'s DID could not be resolved now', 503),
   GRANT_MISSING: own('No data-sharing grant presented', 403),
   GRANT_INVALID: own('Data-sharing grant not accepted', 403),
   DATASET_NOT_FOUND: own('No such dataset or release', 404),

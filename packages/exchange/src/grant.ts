@@ -65,20 +65,82 @@ export interface GrantExpectations {
 /** Verification issue codes worth telling the consumer by name; anything else is "not verified". */
 const TOLD = new Set(['REVOKED', 'SUSPENDED', 'EXPIRED', 'NOT_YET_VALID', 'INVALID_SIGNATURE', 'ISSUER_DEACTIVATED', 'STATUS_UNAVAILABLE']);
 
+interface Verified {
+  credential: Credential;
+  issuer: string | undefined;
+  until: number;
+}
+
 /**
- * Verifies the grant (signature, validity window, status list, schema) and its fit: issued by the provider, to the
- * signer, for this dataset. The provider's own status lists are read directly as well (`ownStatus`), so a revocation
- * takes effect on the next request rather than after a cached list's ttl. Returns the credential id.
+ * Grants verified lately, by their exact text, for at most `ttlMs` [60 s]: a consumer presents the same grant on
+ * every request, and its signature, schema and issuer need checking once. What can change is checked on every
+ * request even on a hit: the validity window against the clock, the fit to the request, and the provider's own
+ * status store.
  */
-export async function checkGrant(field: string | undefined, expected: GrantExpectations, verifier: Verifier, ownStatus?: StatusLists): Promise<string> {
+export class GrantCache {
+  readonly #entries = new Map<string, Verified>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+
+  constructor(options: { ttlMs?: number; maxEntries?: number } = {}) {
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#maxEntries = options.maxEntries ?? 1000;
+  }
+
+  get(field: string, now: number): Verified | undefined {
+    const hit = this.#entries.get(field);
+    if (hit === undefined || hit.until < now) return undefined;
+    return hit;
+  }
+
+  set(field: string, entry: Omit<Verified, 'until'>, now: number): void {
+    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(field, { ...entry, until: now + this.#ttlMs });
+  }
+}
+
+/** The verifier's own window rule (with its clock skew), re-applied to a cached grant. */
+function windowIssue(credential: Credential, now: number, skew: number): string | undefined {
+  const from = credential.validFrom === undefined ? undefined : Date.parse(credential.validFrom);
+  const until = credential.validUntil === undefined ? undefined : Date.parse(credential.validUntil);
+  if (from !== undefined && now + skew < from) return 'NOT_YET_VALID';
+  if (until !== undefined && now - skew > until) return 'EXPIRED';
+  return undefined;
+}
+
+async function verified(field: string | undefined, verifier: Verifier, cache: GrantCache | undefined): Promise<Omit<Verified, 'until'>> {
+  const now = verifier.context.now();
+  const hit = field === undefined ? undefined : cache?.get(field, now);
+  if (hit !== undefined) {
+    const issue = windowIssue(hit.credential, now, verifier.context.clockSkewMs);
+    if (issue !== undefined) refuse(`the grant is not valid: ${issue}`);
+    return hit;
+  }
   const result = await verifier.verify(decodeGrant(field));
   if (!result.verified) {
     const told = result.errors.map((error) => error.code).filter((code) => TOLD.has(code));
     refuse(told.length > 0 ? `the grant is not valid: ${told.join(', ')}` : 'the grant did not verify');
   }
-  const credential = result.credential!;
+  const entry = { credential: result.credential!, issuer: result.issuer };
+  cache?.set(field!, entry, now);
+  return entry;
+}
+
+/**
+ * Verifies the grant (signature, validity window, status list, schema) and its fit: issued by the provider, to the
+ * signer, for this dataset. The provider's own status lists are read directly as well (`ownStatus`), so a revocation
+ * takes effect on the next request rather than after a cached list's ttl. Returns the credential id.
+ */
+export async function checkGrant(
+  field: string | undefined,
+  expected: GrantExpectations,
+  verifier: Verifier,
+  ownStatus?: StatusLists,
+  cache?: GrantCache,
+): Promise<string> {
+  const { credential, issuer } = await verified(field, verifier, cache);
   if (!credential.type.includes(GRANT_TYPE)) refuse(`the grant must be a ${GRANT_TYPE}`);
-  if (result.issuer !== expected.provider) refuse(`the grant must be issued by ${expected.provider}`);
+  if (issuer !== expected.provider) refuse(`the grant must be issued by ${expected.provider}`);
   const subjects = Array.isArray(credential.credentialSubject) ? credential.credentialSubject : [credential.credentialSubject];
   if (subjects.length !== 1 || subjects[0]?.id !== expected.consumer) refuse('the grant\'s subject must be the city that signed the request');
   if (subjects[0].dataset !== expected.dataset) refuse('the grant does not cover this dataset');

@@ -15,7 +15,7 @@ export function toExchangeError(error: unknown): ExchangeError {
 }
 
 export function sendProblem(response: Response, error: ExchangeError): void {
-  if (error.code === 'BUSY') response.set('Retry-After', '1');
+  if (error.status === 503) response.set('Retry-After', '1');
   if (error.status === 401) response.set('WWW-Authenticate', 'Signature');
   writeProblem(response, error.toProblem());
 }

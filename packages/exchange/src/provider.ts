@@ -36,7 +36,7 @@ import { buildCatalogue } from './catalogue.ts';
 import { DatasetStore, datasetId, MAX_RELEASE_BYTES, type ReleaseRecord, releaseId } from './datasets.ts';
 import { contentDigest } from './digest.ts';
 import { ExchangeError } from './errors.ts';
-import { checkGrant } from './grant.ts';
+import { checkGrant, GrantCache } from './grant.ts';
 import { NonceStore, type NonceStoreOptions } from './nonces.ts';
 import { problemHandler, toExchangeError } from './problems.ts';
 import { Publisher, type ResourceAnchorer } from './publisher.ts';
@@ -120,6 +120,7 @@ export function createProvider(options: ProviderOptions): Provider {
     fetchResource: false,
     ...(options.now === undefined ? {} : { now: () => new Date(options.now!()) }),
   });
+  const grants = new GrantCache();
   const nonces = new NonceStore({ ...options.nonces, ...(options.now === undefined ? {} : { now: options.now }) });
   const router = express.Router();
   const operator = bearer(options.operatorToken);
@@ -157,7 +158,7 @@ export function createProvider(options: ProviderOptions): Provider {
       const release = datasets.release(id);
       if (release === undefined) throw new ExchangeError('DATASET_NOT_FOUND', `no release ${id} here; see ${endpoint}/catalogue`);
       dataset = datasetId(did, release.dataset);
-      const grant = await checkGrant(request.headers[GRANT_FIELD] as string | undefined, { provider: did, consumer: signer.did, dataset }, verifier, statusLists);
+      const grant = await checkGrant(request.headers[GRANT_FIELD] as string | undefined, { provider: did, consumer: signer.did, dataset }, verifier, statusLists, grants);
       if (release.location !== undefined) {
         accessLog.record({ ...log, decision: 'allowed', reason: 'GRANTED', consumer: signer.did, dataset, grant });
         response.status(303).location(release.location).set('Cache-Control', 'no-store').end();

@@ -151,13 +151,7 @@ export async function verifyCityRequest(request: CityRequest & { headers: Record
     throw new ExchangeError('SIGNATURE_REPLAYED', 'this signature\'s nonce was already used');
   }
   const parts: HttpRequestParts = { method: request.method, url: request.url, headers: request.headers };
-  let verified = false;
-  try {
-    verified = await verifySignature(parts, (base, signature) => verifyWithMultikey(signer.publicKeyMultibase, base, signature));
-  } catch {
-    verified = false;
-  }
-  if (!verified) {
+  if (!verifySignature(parts, input, (base, signature) => verifyWithMultikey(signer.publicKeyMultibase, base, signature))) {
     options.nonces.release(params.keyid, params.nonce);
     invalid('the signature does not verify');
   }

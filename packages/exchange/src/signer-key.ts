@@ -44,12 +44,15 @@ function authenticationKey(document: DIDDocument, did: string, keyid: string): s
   return undefined;
 }
 
-/** Resolves `keyid`'s DID and returns its authentication key, or throws SIGNER_NOT_AUTHORISED. */
+/** Resolves `keyid`'s DID and returns its authentication key, or throws SIGNER_NOT_AUTHORISED (SIGNER_UNRESOLVABLE when the ledger fails). */
 export async function resolveSignerKey(resolver: DidResolver, keyid: string): Promise<SignerKey> {
   const did = didOfKeyid(keyid);
   const { didDocument, didResolutionMetadata, didDocumentMetadata } = await resolver.resolve(did);
   if (didDocumentMetadata?.deactivated === true) refuse(`${did} is deactivated`);
-  if (didDocument === null || didDocument === undefined || didResolutionMetadata.error !== undefined) refuse(`${did} could not be resolved`);
+  const error = didResolutionMetadata.error as { status?: number } | string | undefined;
+  // The ledger unreachable or failing is not the consumer's fault: 503, so that it retries, not 401.
+  if (typeof error === 'object' && (error.status ?? 500) >= 500) throw new ExchangeError('SIGNER_UNRESOLVABLE', `${did} could not be resolved now; retry later`);
+  if (didDocument === null || didDocument === undefined || error !== undefined) refuse(`${did} could not be resolved`);
   const publicKeyMultibase = authenticationKey(didDocument as DIDDocument, did, keyid);
   if (publicKeyMultibase === undefined) refuse(`${keyid} is not in the authentication of ${did}`);
   return { did, keyid, publicKeyMultibase };

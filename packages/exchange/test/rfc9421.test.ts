@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contentDigest, contentDigestMatches } from '../src/digest.ts';
-import { createSignature, type HttpRequestParts, parseSignatureInput, verifySignature } from '../src/http-signature.ts';
+import { createSignature, type HttpRequestParts, parseSignatureInput, signatureBase, verifySignature } from '../src/http-signature.ts';
 
 // B.1.4, as JWK members (base64url).
 const B14 = { kty: 'OKP', crv: 'Ed25519', x: 'JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs', d: 'n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU' };
@@ -38,6 +38,7 @@ const B26_BASE = [
   '"@signature-params": ("date" "@method" "@path" "@authority" "content-type" "content-length");created=1618884473;keyid="test-key-ed25519"',
 ].join('\n');
 
+const B26 = parseSignatureInput(B26_INPUT)[0]!;
 const ed25519Verify = (base: Uint8Array, signature: Uint8Array) => verify(null, base, publicKey, signature);
 
 describe('RFC 9421 B.2.6, signing a request using ed25519', () => {
@@ -59,16 +60,20 @@ describe('RFC 9421 B.2.6, signing a request using ed25519', () => {
 
   it('verifies the RFC\'s signature with the B.1.4 public key', async () => {
     const signed = { ...REQUEST, headers: { ...REQUEST.headers, 'signature-input': B26_INPUT, signature: B26_SIGNATURE } };
-    expect(await verifySignature(signed, ed25519Verify)).toBe(true);
+    expect(signatureBase(signed, B26)).toBe(B26_BASE);
+    expect(verifySignature(signed, B26, ed25519Verify)).toBe(true);
   });
 
   it('refuses the RFC\'s signature once a covered component changes (method, path, a covered field)', async () => {
     const signed = { ...REQUEST, headers: { ...REQUEST.headers, 'signature-input': B26_INPUT, signature: B26_SIGNATURE } };
-    expect(await verifySignature({ ...signed, method: 'PUT' }, ed25519Verify)).toBe(false);
-    expect(await verifySignature({ ...signed, url: 'https://example.com/bar?param=Value&Pet=dog' }, ed25519Verify)).toBe(false);
-    expect(await verifySignature({ ...signed, headers: { ...signed.headers, 'content-length': '19' } }, ed25519Verify)).toBe(false);
+    expect(verifySignature({ ...signed, method: 'PUT' }, B26, ed25519Verify)).toBe(false);
+    expect(verifySignature({ ...signed, url: 'https://example.com/bar?param=Value&Pet=dog' }, B26, ed25519Verify)).toBe(false);
+    expect(verifySignature({ ...signed, headers: { ...signed.headers, 'content-length': '19' } }, B26, ed25519Verify)).toBe(false);
     // The query is not covered in B.2.6: changing it keeps the signature valid, which is why the profile covers @target-uri.
-    expect(await verifySignature({ ...signed, url: 'https://example.com/foo?param=Other' }, ed25519Verify)).toBe(true);
+    expect(verifySignature({ ...signed, url: 'https://example.com/foo?param=Other' }, B26, ed25519Verify)).toBe(true);
+    // Another label, or a signature that is not a byte sequence, verifies nothing.
+    expect(verifySignature({ ...signed, headers: { ...signed.headers, signature: B26_SIGNATURE.replace('sig-b26', 'sig1') } }, B26, ed25519Verify)).toBe(false);
+    expect(verifySignature({ ...signed, headers: { ...signed.headers, signature: 'sig-b26="text"' } }, B26, ed25519Verify)).toBe(false);
   });
 
   it('reads the covered components and parameters of B.2.6\'s Signature-Input', () => {

@@ -105,6 +105,7 @@ export interface AllInOne {
 }
 
 export { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT };
+const EXCHANGE_FRESHNESS_MS = 5000;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((done, fail) => {
@@ -171,7 +172,10 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
     const limiters = createLimiters(rateLimits, { skip: own.isOwn });
     const onExchangeError = (error: unknown) => log(`data service error: ${String(error)}`);
-    provider = createExchangeProvider({ layout, node, publicUrl, resolver, fetchPolicy, limiter: limiters.reads, onError: onExchangeError });
+    // The data service checks consumers' keys on every request: verified states are reused for 5 s (as the driver's
+    // default freshness), so a key removed from a consumer's document still authorises requests for at most that long.
+    const exchangeResolver = createCityResolver({ reader, genesis, cache: { freshnessMs: EXCHANGE_FRESHNESS_MS } });
+    provider = createExchangeProvider({ layout, node, publicUrl, resolver: exchangeResolver, fetchPolicy, limiter: limiters.reads, onError: onExchangeError });
     // Each institute's token goes with its own key: a bulk rejection under institute-a's token is signed by institute-a.
     const instituteKeys = Object.fromEntries(INSTITUTE_NAMES.map((name, n) => [name, [keys.institutes[n]!.publicKeyMultibase]]));
     const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, instituteKeys, log, limiters });
