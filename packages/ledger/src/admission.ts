@@ -12,7 +12,7 @@ import { canonicalize, DidCityError, type DidHistory, type LogEntry, operationHa
 import { leafHash, verifyInclusion } from '@did-city/tlog';
 import { sameBytes } from './bytes.ts';
 import { decodeLeaf } from './leaf.ts';
-import type { LogStore, StoredEntry, TreeHead } from './store/interface.ts';
+import type { LogReader, StoredEntry, TreeHead } from './store/interface.ts';
 import { versionOf } from './store/versions.ts';
 
 /** The derived state disagrees with the log: the store was changed behind the node's back. */
@@ -36,7 +36,7 @@ export class TamperedStateError extends DidCityError {
 export type AnchorOf = (index: number) => Promise<TreeHead> | TreeHead;
 
 /** `store.didHead(did)`, checked against the log; undefined only when the log holds nothing of `did`. */
-export async function verifiedState(store: LogStore, did: string, anchor: AnchorOf): Promise<DidHistory | undefined> {
+export async function verifiedState(store: LogReader, did: string, anchor: AnchorOf): Promise<DidHistory | undefined> {
   const [state, last] = await Promise.all([store.didHead(did), store.lastEntryOfDid(did)]);
   if (last === undefined) {
     if (state !== undefined) throw new TamperedStateError(did, 'a derived state exists but the log holds no entry of it');
@@ -50,7 +50,7 @@ export async function verifiedState(store: LogStore, did: string, anchor: Anchor
 }
 
 /** The entry decoded from its leaf bytes, once the leaf is shown to be in the tree the node vouches for. */
-async function provenEntry(store: LogStore, stored: StoredEntry, anchor: AnchorOf): Promise<LogEntry> {
+async function provenEntry(store: LogReader, stored: StoredEntry, anchor: AnchorOf): Promise<LogEntry> {
   const { did, index } = stored;
   const tree = await anchor(index);
   const hash = leafHash(stored.leaf);

@@ -9,7 +9,7 @@ import { type AnchorOf, TamperedStateError, verifiedState } from './admission.ts
 import { applyEntry } from './derived-state.ts';
 import { BatchUsage } from './history-bounds.ts';
 import { encodeLeaf } from './leaf.ts';
-import type { AppendBatch, AppendEntry, LogStore } from './store/interface.ts';
+import type { AppendBatch, AppendEntry, LogReader } from './store/interface.ts';
 
 export interface BatchItem {
   operation: Operation;
@@ -20,7 +20,7 @@ export interface BatchItem {
 export type BatchOutcome = { ok: true; index: number } | { ok: false; error: unknown };
 
 export interface BuildBatchOptions {
-  store: LogStore;
+  store: LogReader;
   items: readonly BatchItem[];
   /** Current log size: the first accepted item gets this index. */
   size: number;

@@ -16,15 +16,15 @@ import {
   type Operation,
 } from '@did-city/method';
 import type { StateLookup } from './derived-state.ts';
-import type { DidUsage, LogStore } from './store/interface.ts';
+import type { DidUsage, LogReader } from './store/interface.ts';
 
 /** Usage per DID within one batch: the log's count plus what the batch has accepted so far. */
 export class BatchUsage {
-  readonly #store: LogStore;
+  readonly #store: LogReader;
   readonly #lookup: StateLookup;
   readonly #usage = new Map<string, DidUsage>();
 
-  constructor(store: LogStore, lookup: StateLookup) {
+  constructor(store: LogReader, lookup: StateLookup) {
     this.#store = store;
     this.#lookup = lookup;
   }

@@ -26,7 +26,7 @@ import {
 import type { Receipt } from './receipt.ts';
 import { checkStore, describeFailure, type HealthReport, NodeHealth, refusalOf } from './self-check.ts';
 import { Sequencer, type SequencerOptions } from './sequencer.ts';
-import type { IntegrityReport, LogStore } from './store/interface.ts';
+import type { IntegrityReport, LogReader, LogStore } from './store/interface.ts';
 import { type ResourceStore, SqliteResourceStore } from './resources/store.ts';
 import { SqliteLogStore } from './store/sqlite.ts';
 import { Witness, type WitnessClient } from './witness/witness.ts';
@@ -62,9 +62,10 @@ export interface LedgerNodeConfig {
   /**
    * The log store, e.g. a writer PostgresLogStore that holds the sequencer lock. Default: SQLite in
    * `<dataDir>/ledger.db`, with the data directory locked exclusively (`<dataDir>/LOCK`, see lock.ts) until
-   * `close()`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start.
+   * `close()`. The node owns it: `close()` closes it, as does `open()` if the sequencer fails to start. A read-only
+   * node needs only a `LogReader`; a sequencing node writes, so it needs a `LogStore`.
    */
-  store?: LogStore;
+  store?: LogStore | LogReader;
   /**
    * Serve reads only: no sequencer is started and submissions reject with LEDGER_UNAVAILABLE (HTTP 503). Needs
    * `policy`; meant for a store that is not the writer (a PostgresLogStore in `reader` role on a standby).
@@ -96,7 +97,8 @@ export class LedgerNode {
   readonly logVerifierKey: string;
   /** The registry DID governing the policy (spec §7.8); undefined when the policy is static. */
   readonly governanceDid: string | undefined;
-  readonly store: LogStore;
+  /** What the node reads (the HTTP reads, receipts, the registration desk); only the sequencer writes. */
+  readonly store: LogReader;
   /** The contents of the DIDs' linked resources, by checksum. */
   readonly resources: ResourceStore;
   /** The sequencer; undefined on a read-only node. */
@@ -115,7 +117,7 @@ export class LedgerNode {
     logVerifierKey: string;
     policyText: string;
     policy: TlogPolicy;
-    store: LogStore;
+    store: LogReader;
     resources: ResourceStore;
     sequencer: Sequencer | undefined;
     embeddedWitnesses: Witness[];
@@ -176,6 +178,7 @@ export class LedgerNode {
     const parts = { origin, network, logVerifierKey, policyText, policy, store, resources, governanceDid: governance, lock, health };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
+      if (!isLogStore(store)) throw new TypeError('a sequencing node needs a store it can write (a LogStore); give readOnly for a reader');
       const refusal = config.checkOnStart === false ? undefined : await checkAtStart(store, policy, governance, health);
       const sequencer = await Sequencer.start({
         ...config.sequencer,
@@ -278,9 +281,15 @@ export class LedgerNode {
   }
 }
 
+/** A store the sequencer can write, as opposed to a reader only. */
+function isLogStore(store: LogReader): store is LogStore {
+  const writer = store as Partial<LogStore>;
+  return typeof writer.append === 'function' && typeof writer.saveCheckpoint === 'function';
+}
+
 /** The start-up check; its failure is the refusal the sequencer starts with. */
 async function checkAtStart(
-  store: LogStore,
+  store: LogReader,
   policy: TlogPolicy,
   governance: string | undefined,
   health: NodeHealth,
@@ -317,7 +326,7 @@ function healthHooks(health: NodeHealth, config: LedgerNodeConfig): Partial<Sequ
 }
 
 /** The embedded witnesses read the node's store as their replica, so they check the DID index root (R-IDX-2). */
-function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string, replica: LogStore): Witness[] {
+function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string, replica: LogReader): Witness[] {
   return EMBEDDED_WITNESSES.map((name) => {
     const dir = join(config.dataDir, 'witnesses', name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -7,7 +7,7 @@ import { DidCityError, type IndexHead, type LogEntry, type ServedIndexProof } fr
 import { encodeEntryBundle, parseTilePath, TILE_HEIGHT, TILE_WIDTH, type Tile, tilePath } from '@did-city/tlog';
 import { toBase64 } from './bytes.ts';
 import { decodeLeaf } from './leaf.ts';
-import type { LogStore, StoredCheckpoint, StoredEntry } from './store/interface.ts';
+import type { LogReader, StoredCheckpoint, StoredEntry } from './store/interface.ts';
 
 export interface ProvenEntry extends LogEntry {
   /** RFC 6962 leaf hash, base64. */
@@ -48,7 +48,7 @@ export interface HistoryRequest {
   size?: number;
 }
 
-async function servedCheckpoint(store: LogStore, size: number | undefined): Promise<StoredCheckpoint | undefined> {
+async function servedCheckpoint(store: LogReader, size: number | undefined): Promise<StoredCheckpoint | undefined> {
   if (size === undefined) return store.latestCheckpoint();
   const checkpoint = await store.checkpointAt(size);
   if (checkpoint === undefined) throw new DidCityError('NOT_FOUND', `there is no co-signed checkpoint of size ${size}`);
@@ -56,7 +56,7 @@ async function servedCheckpoint(store: LogStore, size: number | undefined): Prom
 }
 
 /** The head of `did` and its index proof against the latest co-signed checkpoint (or the one of `size`). */
-export async function provenHead(store: LogStore, did: string, size?: number): Promise<ProvenHead> {
+export async function provenHead(store: LogReader, did: string, size?: number): Promise<ProvenHead> {
   const checkpoint = await servedCheckpoint(store, size);
   if (!checkpoint) return { did, treeSize: 0, head: null };
   const { head, indexProof } = (await store.didIndex(checkpoint.size)).prove(did);
@@ -64,7 +64,7 @@ export async function provenHead(store: LogStore, did: string, size?: number): P
 }
 
 /** The proven head, or nothing for an older checkpoint (a later page) whose index is no longer kept. */
-async function headOf(store: LogStore, did: string, checkpoint: StoredCheckpoint): Promise<Partial<ProvenHead>> {
+async function headOf(store: LogReader, did: string, checkpoint: StoredCheckpoint): Promise<Partial<ProvenHead>> {
   try {
     return (await store.didIndex(checkpoint.size)).prove(did);
   } catch (error) {
@@ -77,7 +77,7 @@ async function headOf(store: LogStore, did: string, checkpoint: StoredCheckpoint
  * A page of a DID's anchored entries after `after`, each with its inclusion proof, and the DID's head proven
  * against the same co-signed checkpoint, so a reader can tell that the entries end at the latest one.
  */
-export async function provenHistory(store: LogStore, did: string, request: HistoryRequest = {}): Promise<ProvenHistory> {
+export async function provenHistory(store: LogReader, did: string, request: HistoryRequest = {}): Promise<ProvenHistory> {
   const checkpoint = await servedCheckpoint(store, request.size);
   if (!checkpoint) return { did, treeSize: 0, head: null, entries: [] };
   const range = { afterSeq: request.after ?? -1, limit: HISTORY_PAGE_SIZE + 1 };
@@ -96,7 +96,7 @@ const PROOF_STEP = 8;
  * Proves a page's entries a few at a time, with a turn of the event loop between steps, so that many concurrent
  * reads of a long history share the process with everything else instead of holding it for a whole page each.
  */
-async function provenEntries(store: LogStore, page: readonly StoredEntry[], checkpoint: StoredCheckpoint): Promise<ProvenEntry[]> {
+async function provenEntries(store: LogReader, page: readonly StoredEntry[], checkpoint: StoredCheckpoint): Promise<ProvenEntry[]> {
   const entries: ProvenEntry[] = [];
   for (let start = 0; start < page.length; start += PROOF_STEP) {
     if (start > 0) await new Promise((resume) => setImmediate(resume));
@@ -105,7 +105,7 @@ async function provenEntries(store: LogStore, page: readonly StoredEntry[], chec
   return entries;
 }
 
-async function provenEntry(store: LogStore, stored: StoredEntry, checkpoint: StoredCheckpoint): Promise<ProvenEntry> {
+async function provenEntry(store: LogReader, stored: StoredEntry, checkpoint: StoredCheckpoint): Promise<ProvenEntry> {
   const proof = await store.inclusionProof(stored.index, checkpoint.size);
   return {
     ...decodeLeaf(stored.leaf, stored.index),
@@ -114,7 +114,7 @@ async function provenEntry(store: LogStore, stored: StoredEntry, checkpoint: Sto
   };
 }
 
-async function anchoredSize(store: LogStore): Promise<number> {
+async function anchoredSize(store: LogReader): Promise<number> {
   return (await store.latestCheckpoint())?.size ?? 0;
 }
 
@@ -134,14 +134,14 @@ function checkRange(value: number, max: number, what: string): void {
 }
 
 /** Inclusion proof of leaf `index` in the tree of `size` leaves (size ≤ the anchored size), base64. */
-export async function anchoredInclusionProof(store: LogStore, index: number, size: number): Promise<string[]> {
+export async function anchoredInclusionProof(store: LogReader, index: number, size: number): Promise<string[]> {
   checkRange(size, await anchoredSize(store), 'tree size');
   checkRange(index, size - 1, 'leaf index');
   return (await store.inclusionProof(index, size)).map(toBase64);
 }
 
 /** Consistency proof between two anchored sizes, base64. */
-export async function anchoredConsistencyProof(store: LogStore, from: number, to: number): Promise<string[]> {
+export async function anchoredConsistencyProof(store: LogReader, from: number, to: number): Promise<string[]> {
   checkRange(to, await anchoredSize(store), 'tree size');
   checkRange(from, to, 'old size');
   return (await store.consistencyProof(from, to)).map(toBase64);
@@ -152,7 +152,7 @@ export async function anchoredConsistencyProof(store: LogStore, from: number, to
  * anchored size. Throws TlogError('MALFORMED_TILE') for a bad path and OutsideLogError for a tile the anchored tree
  * does not have (yet).
  */
-export async function readTile(store: LogStore, path: string): Promise<Uint8Array> {
+export async function readTile(store: LogReader, path: string): Promise<Uint8Array> {
   const tile = parseTilePath(path);
   const size = await anchoredSize(store);
   if (tile.level === 'entries') return entryBundle(store, tile, size);
@@ -164,7 +164,7 @@ export async function readTile(store: LogStore, path: string): Promise<Uint8Arra
   return concat(hashes);
 }
 
-async function entryBundle(store: LogStore, tile: Tile, size: number): Promise<Uint8Array> {
+async function entryBundle(store: LogReader, tile: Tile, size: number): Promise<Uint8Array> {
   const first = tile.index * TILE_WIDTH;
   if (first + tile.width > size) throw new OutsideLogError(`${tilePath(tile)} is beyond the anchored tree`);
   const entries = await store.entries(first, first + tile.width);

@@ -4,12 +4,12 @@
  */
 import type { LedgerReceipt } from '@did-city/method/http';
 import { toBase64 } from './bytes.ts';
-import type { LogStore, StoredCheckpoint } from './store/interface.ts';
+import type { LogReader, StoredCheckpoint } from './store/interface.ts';
 
 /** The method library's LedgerReceipt: that library is the contract clients verify receipts against. */
 export type Receipt = LedgerReceipt;
 
-export async function buildReceipt(store: LogStore, index: number, checkpoint: StoredCheckpoint): Promise<Receipt> {
+export async function buildReceipt(store: LogReader, index: number, checkpoint: StoredCheckpoint): Promise<Receipt> {
   const entry = await store.entry(index);
   if (!entry) throw new RangeError(`leaf ${index} is not in the log`);
   const proof = await store.inclusionProof(index, checkpoint.size);

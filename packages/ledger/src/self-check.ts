@@ -9,13 +9,13 @@ import { DidCityError } from '@did-city/method';
 import { evaluateCheckpoint, parsePolicy, type TlogPolicy } from '@did-city/tlog';
 import type { WitnessFailure } from './anchor.ts';
 import { policiesForCheckpoint } from './governance.ts';
-import type { IntegrityProblem, IntegrityReport, LogStore, StoredCheckpoint } from './store/interface.ts';
+import type { IntegrityProblem, IntegrityReport, LogReader, StoredCheckpoint } from './store/interface.ts';
 
 /** Problems shown in `/health` and in a refusal: the first few name where to look; the count says how many. */
 const SHOWN_PROBLEMS = 10;
 
 /** The store's integrity report, plus `checkpoint-signature` if the latest checkpoint fails the trust policy. */
-export async function checkStore(store: LogStore, policy: TlogPolicy, governanceDid: string | undefined): Promise<IntegrityReport> {
+export async function checkStore(store: LogReader, policy: TlogPolicy, governanceDid: string | undefined): Promise<IntegrityReport> {
   const report = await store.integrityCheck();
   const checkpoint = await store.latestCheckpoint();
   if (checkpoint && !(await checkpointPasses(store, policy, governanceDid, checkpoint))) {
@@ -27,7 +27,7 @@ export async function checkStore(store: LogStore, policy: TlogPolicy, governance
 
 /** Under the policy in force for it, or the one before a change it anchors (spec §7.8). */
 async function checkpointPasses(
-  store: LogStore,
+  store: LogReader,
   policy: TlogPolicy,
   governanceDid: string | undefined,
   checkpoint: StoredCheckpoint,

@@ -12,11 +12,11 @@ import {
   verifyResourceContent,
 } from '@did-city/method';
 import { buildReceipt, type Receipt } from '../receipt.ts';
-import type { LogStore } from '../store/interface.ts';
+import type { LogReader } from '../store/interface.ts';
 import type { ResourceStore } from './store.ts';
 
 export interface ResourceNode {
-  store: LogStore;
+  store: LogReader;
   resources: ResourceStore;
   submit(operation: unknown): Promise<Receipt>;
 }
@@ -44,7 +44,7 @@ export async function submitResource(node: ResourceNode, value: unknown, content
 }
 
 /** The anchored resource `resourceId` of `did` and the checkpoint covering it; undefined when there is none. */
-async function anchoredResource(store: LogStore, did: string, resourceId: string) {
+async function anchoredResource(store: LogReader, did: string, resourceId: string) {
   const [head, checkpoint] = await Promise.all([store.didHead(did), store.latestCheckpoint()]);
   const resource = head?.resources?.find((candidate) => candidate.resourceId === resourceId);
   if (resource === undefined || checkpoint === undefined || resource.leafIndex >= checkpoint.size) return undefined;

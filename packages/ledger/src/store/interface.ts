@@ -106,11 +106,14 @@ export class AppendConflictError extends Error {
   }
 }
 
-export interface LogStore {
+/**
+ * What reading a log needs: the head, entries, proofs, checkpoints, derived state and the integrity check. A
+ * read-only node (a PostgreSQL standby's) takes only this; the HTTP reads, receipts and the registration desk use
+ * no more.
+ */
+export interface LogReader {
   /** Size and root of everything appended (co-signed or not). */
   head(): Promise<TreeHead>;
-  /** Appends atomically; returns the new head. Throws AppendConflictError. */
-  append(batch: AppendBatch): Promise<TreeHead>;
 
   /** Entries with start ≤ index < end, in order. */
   entries(start: number, end: number): Promise<StoredEntry[]>;
@@ -141,8 +144,6 @@ export interface LogStore {
   inclusionProof(index: number, size: number): Promise<Uint8Array[]>;
   consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]>;
 
-  /** Stores a co-signed checkpoint; refuses a root that differs from the log's root at that size. */
-  saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   checkpointAt(size: number): Promise<StoredCheckpoint | undefined>;
   /** Stored checkpoints by increasing size, from `fromSize` (inclusive), at most `limit`. */
@@ -166,10 +167,21 @@ export interface LogStore {
   indexRows(): Promise<{ size: number; heads: IndexedHead[] }>;
   /** The derived state with every version, the earlier ones rebuilt from the DID's entries: O(its history). */
   didState(did: string): Promise<DidHistory | undefined>;
-  /** Replays the log and replaces the derived state with the result. */
-  rebuildDerivedState(): Promise<void>;
   /** Recomputes leaf hashes, interior nodes and checkpoint roots from the stored leaf bytes. */
   integrityCheck(): Promise<IntegrityReport>;
 
   close(): Promise<void>;
 }
+
+/** What only the sequencer does to a log: append batches, store co-signed checkpoints, rebuild derived state. */
+export interface LogWriter {
+  /** Appends atomically; returns the new head. Throws AppendConflictError. */
+  append(batch: AppendBatch): Promise<TreeHead>;
+  /** Stores a co-signed checkpoint; refuses a root that differs from the log's root at that size. */
+  saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /** Replays the log and replaces the derived state with the result. */
+  rebuildDerivedState(): Promise<void>;
+}
+
+/** A store a sequencing node writes and reads (SqliteLogStore, PostgresLogStore). */
+export interface LogStore extends LogReader, LogWriter {}
