@@ -82,7 +82,7 @@ export type {
   RejectionCause,
 } from './registration/types.ts';
 export type { AnchoringStatus, HealthReport, IntegrityStatus } from './self-check.ts';
-export { Sequencer, type SequencerOptions } from './sequencer.ts';
+export { Sequencer, type SequencerOptions } from './sequencer/sequencer.ts';
 export {
   type AppendBatch,
   AppendConflictError,

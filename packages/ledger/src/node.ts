@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DidCityError, type GenesisPolicy, isCityDid } from '@did-city/method';
 import { parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
-import { TamperedStateError } from './admission.ts';
-import { governanceDid } from './governance.ts';
+import { TamperedStateError } from './sequencer/admission.ts';
+import { governanceDid } from './sequencer/governance.ts';
 import { keyName, loadOrCreateKey } from './keys.ts';
 import { type DataDirLock, lockDataDir } from './lock.ts';
 import {
@@ -25,7 +25,7 @@ import {
 } from './reader.ts';
 import type { Receipt } from './receipt.ts';
 import { checkStore, describeFailure, type HealthReport, NodeHealth, refusalOf } from './self-check.ts';
-import { Sequencer, type SequencerOptions } from './sequencer.ts';
+import { Sequencer, type SequencerOptions } from './sequencer/sequencer.ts';
 import type { IntegrityReport, LogReader, LogStore } from './store/interface.ts';
 import { type ResourceStore, SqliteResourceStore } from './resources/store.ts';
 import { SqliteLogStore } from './store/sqlite.ts';

@@ -7,8 +7,8 @@
  */
 import { DidCityError } from '@did-city/method';
 import { evaluateCheckpoint, parsePolicy, type TlogPolicy } from '@did-city/tlog';
-import type { WitnessFailure } from './anchor.ts';
-import { policiesForCheckpoint } from './governance.ts';
+import type { WitnessFailure } from './sequencer/anchor.ts';
+import { policiesForCheckpoint } from './sequencer/governance.ts';
 import type { IntegrityProblem, IntegrityReport, LogReader, StoredCheckpoint } from './store/interface.ts';
 
 /** Problems shown in `/health` and in a refusal: the first few name where to look; the count says how many. */

@@ -2,7 +2,7 @@
 import { DidIndex, type Operation, operationHash, parseOperationWithHash } from '@did-city/method';
 import { leafHash, MerkleTree, verifyConsistency, verifyInclusion } from '@did-city/tlog';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildBatch } from '../src/batch.ts';
+import { buildBatch } from '../src/sequencer/batch.ts';
 import { encodeLeaf } from '../src/leaf.ts';
 import { AppendConflictError, type LogStore } from '../src/store/interface.ts';
 import { CITY_KEY, cityCreate, departmentCreate, registryGenesis, SJZ, updateAfter } from './fixtures.ts';

@@ -10,7 +10,7 @@ import { indexRootOf, type Operation, operationHash, parseOperationWithHash } fr
 import { parseCheckpoint, parseNote } from '@did-city/tlog';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildBatch } from '../src/batch.ts';
+import { buildBatch } from '../src/sequencer/batch.ts';
 import type { AppendConflictError, LogStore } from '../src/store/interface.ts';
 import { SqliteLogStore } from '../src/store/sqlite.ts';
 import { CITY_KEY, cityCreate, departmentCreate, registryGenesis, SJZ, tempDir, updateAfter } from './fixtures.ts';

@@ -11,7 +11,7 @@ import {
   signNote,
 } from '@did-city/tlog';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildBatch } from '../src/batch.ts';
+import { buildBatch } from '../src/sequencer/batch.ts';
 import { LedgerNode } from '../src/node.ts';
 import { SqliteLogStore } from '../src/store/sqlite.ts';
 import { WitnessStateStore } from '../src/witness/state-store.ts';

@@ -12,7 +12,7 @@
  */
 import { checkAllocation, countryRegistryDid, DidCityError, type DidHistory } from '@did-city/method';
 import type { LedgerNode } from '../node.ts';
-import { checkNetwork } from '../sequencer.ts';
+import { checkNetwork } from '../sequencer/admission-checks.ts';
 import { type BulkOutcome, rejectMatching } from './bulk-desk.ts';
 import { assemble, checkApproval, checkRejection, readApplication } from './review.ts';
 import { RegistrationStore } from './store.ts';

@@ -6,7 +6,7 @@ import { type Operation, parseOperationWithHash } from '@did-city/method';
 import pg from 'pg';
 import { leafHash, nodeHash } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBatch } from '../../src/batch.ts';
+import { buildBatch } from '../../src/sequencer/batch.ts';
 import { NotLeaderError } from '../../src/leadership.ts';
 import { AppendConflictError, type LogStore } from '../../src/store/interface.ts';
 import { PostgresLogStore } from '../../src/store/postgres.ts';

@@ -3,7 +3,7 @@
  * operation shares one outcome (idempotency) and learns the leaf index once the operation is appended.
  */
 import { DidCityError } from '@did-city/method';
-import type { Receipt } from './receipt.ts';
+import type { Receipt } from '../receipt.ts';
 
 interface Waiter {
   resolve: (receipt: Receipt) => void;

@@ -9,7 +9,7 @@
  */
 import { DidCityError, type DidHistory, ledgerPolicyOf, type Operation } from '@did-city/method';
 import { parsePolicy, type TlogPolicy } from '@did-city/tlog';
-import type { WitnessClient } from './witness/witness.ts';
+import type { WitnessClient } from '../witness/witness.ts';
 
 /** A parsed policy with the witness clients that can cosign under it. */
 export interface ActivePolicy {

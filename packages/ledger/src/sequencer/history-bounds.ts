@@ -15,8 +15,8 @@ import {
   historyLimitsOf,
   type Operation,
 } from '@did-city/method';
-import type { StateLookup } from './derived-state.ts';
-import type { DidUsage, LogReader } from './store/interface.ts';
+import type { StateLookup } from '../derived-state.ts';
+import type { DidUsage, LogReader } from '../store/interface.ts';
 
 /** Usage per DID within one batch: the log's count plus what the batch has accepted so far. */
 export class BatchUsage {

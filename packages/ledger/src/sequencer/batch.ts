@@ -6,10 +6,10 @@
  */
 import { checkAllocation, countryRegistryDid, type DidHistory, type GenesisPolicy, type Operation } from '@did-city/method';
 import { type AnchorOf, TamperedStateError, verifiedState } from './admission.ts';
-import { applyEntry } from './derived-state.ts';
+import { applyEntry } from '../derived-state.ts';
 import { BatchUsage } from './history-bounds.ts';
-import { encodeLeaf } from './leaf.ts';
-import type { AppendBatch, AppendEntry, LogReader } from './store/interface.ts';
+import { encodeLeaf } from '../leaf.ts';
+import type { AppendBatch, AppendEntry, LogReader } from '../store/interface.ts';
 
 export interface BatchItem {
   operation: Operation;

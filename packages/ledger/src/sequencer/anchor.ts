@@ -16,8 +16,8 @@ import {
   type TlogPolicy,
 } from '@did-city/tlog';
 import { formatIndexExtension } from '@did-city/method';
-import type { LogStore, StoredCheckpoint } from './store/interface.ts';
-import type { WitnessClient } from './witness/witness.ts';
+import type { LogStore, StoredCheckpoint } from '../store/interface.ts';
+import type { WitnessClient } from '../witness/witness.ts';
 
 export interface AnchorOptions {
   store: LogStore;

@@ -10,10 +10,10 @@
  */
 import { canonicalize, DidCityError, type DidHistory, type LogEntry, operationHash } from '@did-city/method';
 import { leafHash, verifyInclusion } from '@did-city/tlog';
-import { sameBytes } from './bytes.ts';
-import { decodeLeaf } from './leaf.ts';
-import type { LogReader, StoredEntry, TreeHead } from './store/interface.ts';
-import { versionOf } from './store/versions.ts';
+import { sameBytes } from '../bytes.ts';
+import { decodeLeaf } from '../leaf.ts';
+import type { LogReader, StoredEntry, TreeHead } from '../store/interface.ts';
+import { versionOf } from '../store/versions.ts';
 
 /** The derived state disagrees with the log: the store was changed behind the node's back. */
 export class TamperedStateError extends DidCityError {

@@ -7,18 +7,18 @@
  * backoff and the next checkpoint that reaches the quorum covers them. Until then readers (history(), proofs)
  * do not see them, because the read side only serves what a co-signed checkpoint covers.
  */
-import { DidCityError, type GenesisPolicy, type Operation, parseDid, parseOperationWithHash } from '@did-city/method';
+import { DidCityError, type GenesisPolicy, parseOperationWithHash } from '@did-city/method';
 import { type NoteSigner, parseCheckpoint, parseNote, type TlogPolicy } from '@did-city/tlog';
 import { TamperedStateError } from './admission.ts';
+import { checkNetwork, checkPath, checkPinned } from './admission-checks.ts';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
-import { isRegistryGenesis } from './derived-state.ts';
 import { type ActivePolicy, bindPolicy, checkGovernedOperation, dropsIndexLine, governedPolicyOf, registryPolicyAt } from './governance.ts';
-import { nextIntegratedTime } from './leaf.ts';
-import { buildReceipt, type Receipt } from './receipt.ts';
-import { AppendConflictError, type LogStore, type StoredCheckpoint, type TreeHead } from './store/interface.ts';
+import { nextIntegratedTime } from '../leaf.ts';
+import { buildReceipt, type Receipt } from '../receipt.ts';
+import { AppendConflictError, type LogStore, type StoredCheckpoint, type TreeHead } from '../store/interface.ts';
 import { Waiters } from './waiters.ts';
-import type { WitnessClient } from './witness/witness.ts';
+import type { WitnessClient } from '../witness/witness.ts';
 
 export interface SequencerOptions {
   store: LogStore;
@@ -424,46 +424,5 @@ export class Sequencer {
     await this.#cycle;
     this.#queue.length = 0;
     this.#waiters.failAll(new DidCityError('LEDGER_UNAVAILABLE', 'the sequencer was closed before acknowledging'));
-  }
-}
-
-/**
- * spec §1.4, R-NET-2: a ledger node holds the DIDs of the one network it serves (`network` undefined or `prod`:
- * production) and refuses an operation for a DID of any other with INVALID_OPERATION.
- */
-export function checkNetwork(did: string, network: string | undefined): void {
-  const served = network ?? 'prod';
-  const own = parseDid(did).network ?? 'prod';
-  if (own !== served) {
-    throw new DidCityError(
-      'INVALID_OPERATION',
-      `network: ${did} belongs to network "${own}", but this ledger node serves network "${served}" (spec §1.4, R-NET-2)`,
-    );
-  }
-}
-
-/**
- * R-GEN-4: the admin token alone does not choose who controls a country. The governance path takes the genesis of a
- * registry the operator pinned (the pin itself is checked by the validator, R-GEN-3), and of any other country only
- * when the operator started the node with `allowUnpinnedGenesis`.
- */
-function checkPinned(did: string, pins: GenesisPolicy | undefined, allowUnpinned: boolean): void {
-  if (allowUnpinned || (pins !== undefined && Object.hasOwn(pins, did))) return;
-  throw new DidCityError(
-    'UNAUTHORIZED_OPERATION',
-    `${did}: this ledger node has no genesis pin for this registry; the operator pins its keys (genesis) or starts the node with allowUnpinnedGenesis (--allow-unpinned-genesis) (spec §3.5, R-GEN-4)`,
-  );
-}
-
-function checkPath(op: Operation, governance: boolean): void {
-  const genesis = isRegistryGenesis(op);
-  if (genesis && !governance) {
-    throw new DidCityError(
-      'UNAUTHORIZED_OPERATION',
-      `${op.did} is a country registry: its genesis is accepted only through the operator's governance path (spec §3.5)`,
-    );
-  }
-  if (!genesis && governance) {
-    throw new DidCityError('INVALID_OPERATION', 'the governance path accepts only a country registry genesis (spec §3.5)');
   }
 }
