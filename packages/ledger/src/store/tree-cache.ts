@@ -8,8 +8,10 @@
  *   and the 255 nodes of levels 1 to 7 inside them computed here, in one 16 KiB buffer per block, least recently
  *   used dropped beyond a bound. A block is complete when the tree size asked about covers all its leaves.
  *
- * A request is answered from memory, and whatever is missing (blocks, upper nodes, nodes of the incomplete last
- * block) is read in one query. The integrity check never reads through this cache: it compares the database.
+ * - nodes of levels 1 to 7 in the incomplete last block (the right edge of a tree whose size is not a multiple of
+ *   256: every proof at that size needs some), the last EDGE_NODES read, least recently used dropped.
+ *
+ * A request is answered from memory, and whatever is missing is read in one query. The integrity check never reads through this cache: it compares the database.
  */
 import { type NodeHash, type NodeId, nodeHash } from '@did-city/tlog';
 
@@ -18,6 +20,8 @@ export const BLOCK_HEIGHT = 8;
 export const BLOCK_LEAVES = 1 << BLOCK_HEIGHT;
 /** Hashes of levels 0 to 7 in one block: 256 + 128 + … + 2. */
 const BLOCK_HASHES = 2 * BLOCK_LEAVES - 2;
+/** Right-edge nodes kept: at most 8 per tree size, so this covers the sizes of many recent checkpoints. */
+const EDGE_NODES = 4096;
 
 /** What the cache reads when it misses: the leaf hashes of whole blocks, and single nodes, in one round trip. */
 export type MissReader = (blocks: readonly number[], nodes: readonly NodeId[]) => Promise<{ leaves: Map<number, Uint8Array[]>; nodes: NodeHash[] }>;
@@ -29,6 +33,8 @@ export class TreeCache {
   readonly #blocks = new Map<number, Uint8Array>();
   /** Level ≥ 8 → node index → hash. */
   readonly #upper = new Map<number, Map<number, Uint8Array>>();
+  /** `level/index` → hash of a node below level 8 in a block not yet complete; Map order is LRU order. */
+  readonly #edges = new Map<string, Uint8Array>();
 
   constructor(read: MissReader, maxBlocks: number) {
     this.#read = read;
@@ -37,7 +43,7 @@ export class TreeCache {
 
   /** Nodes just appended (only the upper levels are kept; blocks are read when first asked for). */
   added(nodes: readonly NodeHash[]): void {
-    for (const node of nodes) if (node.level >= BLOCK_HEIGHT) this.#setUpper(node.level, node.index, node.hash);
+    for (const node of nodes) if (node.level >= BLOCK_HEIGHT) this.#keep(node);
   }
 
   /** The hashes of `ids`, all inside a tree of `size` leaves, in the order asked. */
@@ -54,7 +60,7 @@ export class TreeCache {
       }
       const read = await this.#read([...blocks], single);
       const fresh = new Map([...read.leaves].map(([block, leaves]) => [block, this.#addBlock(block, leaves)]));
-      for (const node of read.nodes) if (node.level >= BLOCK_HEIGHT) this.#setUpper(node.level, node.index, node.hash);
+      for (const node of read.nodes) this.#keep(node);
       const direct = new Map(read.nodes.map((n) => [key(n), n.hash]));
       ids.forEach((id, i) => {
         const block = fresh.get(blockOf(id));
@@ -71,7 +77,7 @@ export class TreeCache {
   #cached(id: NodeId, size: number): Uint8Array | undefined {
     if (id.level >= BLOCK_HEIGHT) return this.#upper.get(id.level)?.get(id.index);
     const block = blockOf(id);
-    if ((block + 1) * BLOCK_LEAVES > size) return undefined;
+    if ((block + 1) * BLOCK_LEAVES > size) return this.#edge(id);
     const hashes = this.#blocks.get(block);
     if (hashes === undefined) return undefined;
     this.#blocks.delete(block); // most recently used last
@@ -100,10 +106,24 @@ export class TreeCache {
     return hashes;
   }
 
-  #setUpper(level: number, index: number, hash: Uint8Array): void {
-    const nodes = this.#upper.get(level) ?? new Map<number, Uint8Array>();
-    this.#upper.set(level, nodes);
-    nodes.set(index, new Uint8Array(hash));
+  #edge(id: NodeId): Uint8Array | undefined {
+    const hash = this.#edges.get(key(id));
+    if (hash === undefined) return undefined;
+    this.#edges.delete(key(id));
+    this.#edges.set(key(id), hash);
+    return hash;
+  }
+
+  #keep(node: NodeHash): void {
+    const hash = new Uint8Array(node.hash);
+    if (node.level < BLOCK_HEIGHT) {
+      this.#edges.set(key(node), hash);
+      if (this.#edges.size > EDGE_NODES) this.#edges.delete(this.#edges.keys().next().value as string);
+      return;
+    }
+    const nodes = this.#upper.get(node.level) ?? new Map<number, Uint8Array>();
+    this.#upper.set(node.level, nodes);
+    nodes.set(node.index, hash);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { type Operation, operationHash } from '@did-city/method';
-import { evaluateCheckpoint, openNote, parseNote, parsePolicy, verifierFromKey, verifyConsistency } from '@did-city/tlog';
+import { evaluateCheckpoint, parseNote, parsePolicy, verifyConsistency } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerNode } from '../../src/node.ts';
 import type { Receipt } from '../../src/receipt.ts';
@@ -16,7 +16,7 @@ import type { Witness, WitnessClient } from '../../src/witness/witness.ts';
 import { cityCreate, departmentCreate, registryGenesis, tempDir } from '../fixtures.ts';
 import { verifyReceipt } from '../helpers.ts';
 import { type PgCluster, postgresBin, startCluster } from './harness.ts';
-import { type Institute, makeInstitutes, networkPolicy, ORIGIN, openWitness } from './network.ts';
+import { type Institute, makeInstitutes, networkPolicy, ORIGIN, openWitness, signedBy } from './network.ts';
 
 const bin = postgresBin();
 
@@ -207,13 +207,4 @@ function receiptSize(receipt: Receipt): number {
 
 function receiptRoot(receipt: Receipt): string {
   return parseNote(receipt.checkpoint).text.split('\n')[2]!;
-}
-
-/** Whether the note carries a valid signature by this institute's log key. */
-function signedBy(note: string, institute: Institute): boolean {
-  try {
-    return openNote(note, [verifierFromKey(institute.logVerifierKey)]).verified.length > 0;
-  } catch {
-    return false;
-  }
 }

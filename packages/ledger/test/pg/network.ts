@@ -4,7 +4,7 @@
  * policy lists every institute's log key and witness, with a witness quorum of 2.
  */
 import { join } from 'node:path';
-import { generateKeyPair } from '@did-city/tlog';
+import { generateKeyPair, openNote, verifierFromKey } from '@did-city/tlog';
 import { Witness } from '../../src/witness/witness.ts';
 
 export const ORIGIN = 'city.ledger/test';
@@ -45,4 +45,13 @@ export function networkPolicy(institutes: readonly Institute[], witnessVerifierK
     'quorum institutes',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether the note carries a valid signature by this institute's log key. */
+export function signedBy(note: string, institute: Institute): boolean {
+  try {
+    return openNote(note, [verifierFromKey(institute.logVerifierKey)]).verified.length > 0;
+  } catch {
+    return false;
+  }
 }

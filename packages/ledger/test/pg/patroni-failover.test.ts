@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Operation, operationHash } from '@did-city/method';
-import { evaluateCheckpoint, openNote, parseNote, parsePolicy, verifierFromKey, verifyConsistency } from '@did-city/tlog';
+import { evaluateCheckpoint, parseNote, parsePolicy, verifyConsistency } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerNode } from '../../src/node.ts';
 import type { Receipt } from '../../src/receipt.ts';
@@ -18,7 +18,7 @@ import type { Witness } from '../../src/witness/witness.ts';
 import { cityCreate, departmentCreate, registryGenesis, tempDir } from '../fixtures.ts';
 import { verifyReceipt } from '../helpers.ts';
 import { postgresBin } from './harness.ts';
-import { type Institute, makeInstitutes, networkPolicy, ORIGIN, openWitness } from './network.ts';
+import { type Institute, makeInstitutes, networkPolicy, ORIGIN, openWitness, signedBy } from './network.ts';
 import { createDatabase, DEPLOYED_DCS, DEPLOYED_PARAMETERS, PatroniCluster, patroniMissing, TEST_TIMERS } from './patroni.ts';
 
 const bin = postgresBin();
@@ -174,14 +174,5 @@ async function until(check: () => boolean, ms = 60_000): Promise<void> {
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Whether the note carries a valid signature by this institute's log key. */
-function signedBy(note: string, institute: Institute): boolean {
-  try {
-    return openNote(note, [verifierFromKey(institute.logVerifierKey)]).verified.length > 0;
-  } catch {
-    return false;
   }
 }
