@@ -9,7 +9,9 @@
  * (validated, anchored, co-signed by its three index witnesses, which first check the whole log) and resolution
  * through HttpLedgerReader over loopback, cold (fresh resolver) and warm.
  *
- * Time on 2 shared cores: about 10 minutes for 1M; 10M needs ~10x that and ~12 GB of disk.
+ * Time: 1M took over 30 minutes on 2 cores shared with other jobs (load average 13-20), most of it the growth of
+ * the log (the store's window rate fell from ~3,800 to ~730 entries/s); 10M needs at least ten times that and
+ * ~17 GB of disk (about 1.6 kB per entry in the store, 1 kB in the bare table). It is not part of `pnpm bench`.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
