@@ -158,7 +158,7 @@ describe('kill -9 in the middle of the first-start seeding', () => {
     const body = JSON.parse(credentialFiles(dataDir)[1]!);
     expect((await http(`${server.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });
     expect(server.output()).not.toContain('created the national registry');
-  });
+  }, 90_000);
 
   it('completes the change of divisions when killed while the registry states edition 2018, doing nothing twice', async () => {
     const { server, dataDir } = await restartedAfterKillAt('did:city:cn allocates from edition 2018');
@@ -170,5 +170,5 @@ describe('kill -9 in the middle of the first-start seeding', () => {
     expect(editions.map((s) => s.serviceEndpoint.edition)).toEqual([latestDivisionEdition()]);
     expect(await registrations(server.url, dataDir)).toEqual(SEEDED_REGISTRATIONS);
     expect((await http(`${server.url}/health`)).body.treeSize).toBe(SEEDED_LEAVES);
-  });
+  }, 90_000);
 });
