@@ -151,6 +151,28 @@ describe('did-city CLI against a ledger node', { timeout: 120_000 }, () => {
     expect(gone.stdout).toMatch(/successor did:city:cn:130100:transport/);
   });
 
+  it('resource publish (two versions), list by type, get verified by name, time and id; a stranger is refused', async () => {
+    const v1 = join(temp.dir, 'aq-1.json');
+    const v2 = join(temp.dir, 'aq-2.json');
+    writeFileSync(v1, '{"release":1}');
+    writeFileSync(v2, '{"release":2}');
+    const publish = ['resource', 'publish', '--did', SJZ, '--key', 'sjz-after', '--name', 'air-quality', '--type', 'DatasetRelease', '--media-type', 'application/json'];
+    const first = await ok([...publish, '--file', v1]);
+    const firstUrl = first.stdout.match(/did:city:cn:130100\/resources\/[0-9a-f-]{36}/)![0];
+    await ok([...publish, '--file', v2, '--version', '2']);
+    const listed = await ok(['resource', 'list', '--did', SJZ, '--type', 'DatasetRelease', '--json']);
+    expect(listed.json<Array<{ resourceName: string }>>().map((r) => r.resourceName)).toEqual(['air-quality', 'air-quality']);
+    const latest = await ok(['resource', 'get', '--did', SJZ, '--name', 'air-quality', '--type', 'DatasetRelease']);
+    expect(latest.stdout).toBe('{"release":2}');
+    const out = join(temp.dir, 'got.json');
+    const byId = await ok(['resource', 'get', '--url', firstUrl, '--out', out]);
+    expect(byId.stdout).toMatch(/\(verified\)/);
+    expect(readFileSync(out, 'utf8')).toBe('{"release":1}');
+    const stranger = await cli([...publish.map((a) => (a === 'sjz-after' ? 'bureau' : a)), '--file', v1], env);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toMatch(/^error: Operation not authorised/m);
+  });
+
   it('deactivates the city; resolve shows it deactivated and updates are refused', async () => {
     await ok(['deactivate', '--did', SJZ, '--key', 'sjz-after']);
     const resolved = await ok(['resolve', SJZ, '--json']);

@@ -8,6 +8,7 @@ import { keysGenerate, keysShow } from './keys.ts';
 import { create, deactivate, recover } from './operations.ts';
 import { apply, approve, registrationsList, registrationsRejectMatching, registrationsShow, reject } from './registration.ts';
 import { resolve } from './resolve.ts';
+import { resourceGet, resourceList, resourcePublish } from './resource.ts';
 import { ledger } from './ledger.ts';
 import { ledgerCheck } from './ledger-check.ts';
 import { driver, issuer, serve } from './servers.ts';
@@ -35,6 +36,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   credentialRevoke,
   credentialSuspend,
   credentialReinstate,
+  resourcePublish,
+  resourceList,
+  resourceGet,
   dataCatalogue,
   dataPublish,
   dataGrant,
