@@ -72,6 +72,11 @@ function combine(): CombinedReport {
   };
 }
 
+/** A row's cells as the table shows them: bench name first, cells trimmed, absent ones empty. */
+export function tableCells(bench: string, row: BenchRow): string[] {
+  return [bench, row.what, row.figure, row.baseline ?? '', row.ratio ?? ''].map((cell) => cell.trim());
+}
+
 /** The Markdown the README quotes: where and when it ran, then one table of every benchmark's rows. */
 export function markdown(report: CombinedReport): string {
   const lines = [
@@ -80,7 +85,7 @@ export function markdown(report: CombinedReport): string {
   if (report.missing.length > 0) lines.push(`Not in this run: ${report.missing.join(', ')}.`);
   lines.push('', '| bench | what | figure | baseline (same run) | ratio |', '|---|---|---|---|---|');
   for (const bench of report.benches) {
-    for (const row of bench.rows ?? []) lines.push(`| ${bench.name} | ${row.what} | ${row.figure} | ${row.baseline ?? ''} | ${row.ratio ?? ''} |`);
+    for (const row of bench.rows ?? []) lines.push(`| ${tableCells(bench.name, row).join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -216,6 +216,7 @@ function format(value: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
+  const report = benchReport('method');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(`did:city method benchmark — ${cpu}, ${availableParallelism()} cores, Node ${process.version}, ${platform()} ${release()}`);
   console.log(`median of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per measurement, after one warm-up round\n`);
@@ -259,7 +260,6 @@ async function main(): Promise<void> {
   console.log(`${'measure'.padEnd(width)}  ${'result'.padEnd(second)}  ratio`);
   console.log(`${'-'.repeat(width)}  ${'-'.repeat(second)}  -----`);
   for (const [name, result, ratio] of rows) console.log(`${name.padEnd(width)}  ${result.padEnd(second)}  ${ratio}`);
-  const report = benchReport('method');
   const baselines = [
     '',
     `(a) ${rows[0]![1]}`,

@@ -71,6 +71,7 @@ function listen(app: { listen: (port: number, host: string, done: () => void) =>
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
+  const report = benchReport('standby');
   const bin = postgresBin();
   if (bin === undefined) {
     console.log('PostgreSQL 15 not found (PG_BIN): skipped');
@@ -130,7 +131,6 @@ async function main(): Promise<void> {
     }
     const ratio = median(runs['standby']!.map((x) => x.rate)) / median(runs['primary']!.map((x) => x.rate));
     console.log(`standby / primary: ${fmt(ratio, 2)}×`);
-    const report = benchReport('standby');
     const rate = (name: string) => fmt(median(runs[name]!.map((x) => x.rate)));
     report.row({
       what: 'driver resolution through a read-only node on a synchronous standby (PostgreSQL)',

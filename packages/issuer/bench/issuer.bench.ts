@@ -50,6 +50,7 @@ function rawEd25519(): () => boolean {
 const fmt = (value: number) => value.toFixed(0).padStart(8);
 
 async function main() {
+  const report = benchReport('issuer');
   const world = await createWorld();
   const dir = mkdtempSync(join(tmpdir(), 'did-city-bench-'));
   const store = new SqliteStatusStore(join(dir, 'status.db'));
@@ -114,7 +115,6 @@ async function main() {
   console.log('\nstatus check, 131,072-entry lists (two entries: revocation + suspension):');
   console.log(`  cold (fetch + verify list credential + inflate) ${fmt(coldRate)}/s  = ${(1e6 / coldRate).toFixed(0)} µs per credential`);
   console.log(`  warm (cached, ttl 5 min)                        ${fmt(warmRate)}/s  = ${(1e6 / warmRate).toFixed(1)} µs per credential`);
-  const report = benchReport('issuer');
   for (const [name, value, ratio] of results) {
     report.row({ what: `credential ${name} (issuer DID warm, status list warm, schema checked)`, figure: `${fmt(value)} /s`, baseline: `raw Ed25519 verify ${fmt(rawRate)} /s`, ratio: ratio.toFixed(2) });
   }
