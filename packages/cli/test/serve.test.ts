@@ -17,9 +17,9 @@ const JINAN = 'did:city:cn:370100';
 /**
  * Registry genesis, 3 cities, and the division change: 2 edition updates, Laiwu and Jinan, Jinan's update, the
  * deactivate; then Beijing's update listing its data service, its first
- * release and its catalogue as linked resources.
+ * release and its catalogue as linked resources; the registry's 6 linked resources (serve/seed-resources.ts).
  */
-const SEEDED_LEAVES = 13;
+const SEEDED_LEAVES = 19;
 
 let temp: ReturnType<typeof tempDir>;
 let first: { running: AllInOne; logs: string[] };
@@ -108,15 +108,16 @@ describe('first start', () => {
 
   it('prints curl lines that work exactly as printed', async () => {
     const lines = printedLines(first.logs, 'curl');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     // Run by a shell as a user would paste them (async: this process serves the requests).
     const run = (line: string) => promisify(execFile)('bash', ['-c', `${line} -sS`], { cwd: REPO, encoding: 'utf8' });
-    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine, catalogueLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
+    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine, schemaLine, catalogueLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
     expect(JSON.parse(resolveLine!).didDocument.id).toBe('did:city:cn:130100');
     expect(JSON.parse(laiwuLine!).didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN });
     expect(checkpointLine!.split('\n')[0]).toBe('city.ledger/prod');
     expect(JSON.parse(listLine!).registrations).toHaveLength(5);
     expect(JSON.parse(verifyLine!)).toMatchObject({ verified: true, issuer: 'did:city:cn' });
+    expect(JSON.parse(schemaLine!).title).toBe('City identity');
     expect(JSON.parse(catalogueLine!)['dcat:dataset'][0]['dct:identifier']).toBe('air-quality-hourly');
   });
 

@@ -4,7 +4,7 @@
  * retired code, the edition that dropped it and where it went. A retired code stays a valid DID (R-SYN-5) but is
  * closed to new creates (R-ALLOC-2, allocatableIn).
  */
-import { type DivisionChange, divisionRecord, type RecordEdition } from './division-record.ts';
+import { type DivisionChange, divisionRecord, editionLines, type RecordEdition, rebuildEdition } from './division-record.ts';
 
 export type { DivisionChange } from './division-record.ts';
 
@@ -87,6 +87,17 @@ export function divisionEditions(): DivisionEdition[] {
 /** The newest edition of the bundled record: the table a registry allocates from unless it states another. */
 export function latestDivisionEdition(): string {
   return divisionRecord().editions.at(-1)!.edition;
+}
+
+/**
+ * One edition of the table as the record rebuilds it: its sorted `code name` lines, each ending in a newline (UTF-8
+ * when encoded). Its SHA-256 is the edition's `digest` in the record, so a copy can be checked against
+ * `divisionEditions()`. undefined for an edition the record does not cover.
+ */
+export function divisionEditionText(edition: string): string | undefined {
+  const record = divisionRecord();
+  const covered = record.editions.find((candidate) => candidate.edition === edition);
+  return covered === undefined ? undefined : `${editionLines(rebuildEdition(record, covered)).join('\n')}\n`;
 }
 
 /**

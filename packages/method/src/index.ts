@@ -45,6 +45,7 @@ export {
   type DivisionEdition,
   type DivisionHistory,
   divisionEditions,
+  divisionEditionText,
   divisionHistory,
   latestDivisionEdition,
   listDivisions,

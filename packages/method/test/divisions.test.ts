@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   allocatableIn,
   divisionEditions,
+  divisionEditionText,
   divisionHistory,
   latestDivisionEdition,
   listDivisions,
@@ -107,5 +108,22 @@ describe('allocatableIn (R-ALLOC-2: retired codes are closed to new creates)', (
     ['371200', '1999', false],
   ])('%s under %s: %s', (code, edition, expected) => {
     expect(allocatableIn(code, edition)).toBe(expected);
+  });
+});
+
+describe('divisionEditionText', () => {
+  test('every covered edition rebuilds to the digest the record took of it, so a published copy can be checked', async () => {
+    const { createHash } = await import('node:crypto');
+    for (const edition of divisionEditions()) {
+      const text = divisionEditionText(edition.edition)!;
+      expect(`sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`, edition.edition).toBe(edition.digest);
+      expect(text.split('\n').length - 1, edition.edition).toBe(edition.divisions);
+    }
+  });
+
+  test('Laiwu is in the 2018 table and not in the newest; an edition the record does not cover has none', () => {
+    expect(divisionEditionText('2018')).toContain('\n371200 莱芜市\n');
+    expect(divisionEditionText(latestDivisionEdition())).not.toContain('371200 ');
+    expect(divisionEditionText('1999')).toBeUndefined();
   });
 });

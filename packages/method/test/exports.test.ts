@@ -17,7 +17,7 @@ it('@did-city/method exports exactly the documented API', () => {
     'checkAllocation', 'checkGenesisPolicy', 'checkResourceDescription', 'checkResourceSize', 'countryRegistryDid',
     'createCityResolver', 'createOperation', 'createProof', 'createSigner', 'cryptosuiteHash', 'currentContent',
     'deactivateOperation', 'decodeMultikey', 'describeResource', 'didIndexKey', 'didKeyUrl', 'didResolverErrorCode',
-    'divisionEditionOf', 'divisionEditions', 'divisionHistory', 'encodeMultikey', 'formatDid', 'formatDidUrl',
+    'divisionEditionOf', 'divisionEditionText', 'divisionEditions', 'divisionHistory', 'encodeMultikey', 'formatDid', 'formatDidUrl',
     'formatIndexExtension', 'generateKeyPair', 'getResolver', 'historyLimitsOf', 'indexHeadValue', 'indexRootOf',
     'isCityDid', 'isErrorCode', 'isMultihashSha256', 'isRelationship', 'isResourceUrl', 'isXsdDateTime',
     'jsonTooDeep', 'keyHash', 'keyPairFromSecret', 'keyStateAt', 'lastLeafIndex', 'latestDivisionEdition',

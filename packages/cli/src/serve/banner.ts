@@ -22,6 +22,7 @@ export function tryLines(options: { publicUrl: string; dataDir: string }): strin
     `curl ${url}/checkpoint`,
     `curl -H "Authorization: Bearer ${token}" '${url}/registrations?status=anchored'`,
     `curl -H 'Content-Type: application/json' --data-binary @${data}/credentials/130100.json ${url}/issuer/credentials/verify`,
+    `curl '${url}/1.0/identifiers/did:city:cn?resourceName=CityIdentityCredential&resourceType=JsonSchema'`,
     `curl ${url}/data/110000/catalogue`,
     dataFetchLine(options),
   ];
@@ -41,12 +42,24 @@ export function tryText(options: { publicUrl: string; dataDir: string }): string
     'the latest checkpoint, co-signed by two of the three witnesses',
     'the anchored registrations, with an institute token from tokens.json',
     "verify Shijiazhuang's city identity credential",
+    "the registry's JSON Schema of city identity credentials, a DID-Linked Resource of did:city:cn, checked against its anchored checksum",
     "Beijing's data catalogue (DCAT): an hourly air-quality sample dataset and its releases",
     "Tianjin fetches Beijing's newest release with the grant Beijing issued it, signing with its own key (RFC 9421); the payload is checked against its anchored checksum",
   ];
   const lines = tryLines(options).flatMap((line, i) => [`  # ${comments[i]}`, `  ${line}`]);
   const explorer = `Open ${options.publicUrl}/ in a browser: the explorer, which verifies what it shows in the browser.`;
   return [explorer, 'Try it:', ...lines].join('\n');
+}
+
+/** The registry's own linked resources (serve/seed-resources.ts): one `resource get` line per DID URL. */
+export function resourceLines(publicUrl: string, resources: ReadonlyArray<{ url: string; resourceName: string; resourceType: string; resourceVersion?: string }>): string {
+  const width = Math.max(0, ...resources.map((resource) => resource.url.length));
+  const lines = resources.map((resource) => {
+    const version = resource.resourceVersion === undefined ? '' : ` ${resource.resourceVersion}`;
+    return `  pnpm --silent did-city resource get --url ${resource.url.padEnd(width)} --ledger ${publicUrl}  # ${resource.resourceType} ${resource.resourceName}${version}`;
+  });
+  const header = 'The registry publishes its credential schemas, credentials context and division table as linked resources of did:city:cn; each line gets one, checked against the checksum anchored on the ledger:';
+  return [header, `  pnpm --silent did-city resource list --did did:city:cn --ledger ${publicUrl}`, ...lines].join('\n');
 }
 
 /**

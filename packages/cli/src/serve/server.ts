@@ -1,8 +1,9 @@
 /**
  * `startAllInOne`: a did:city network on one machine and one port. A ledger node on SQLite with three in-process
  * witnesses, its registration desk, the driver and the issuer, all in one express app (see app.ts), seeded on
- * first start with the national registry and three cities (see seed.ts), and with Laiwu registered before its 2019
- * merger into Jinan and then merged (see seed-divisions.ts).
+ * first start with the national registry and three cities (see seed.ts), with Laiwu registered before its 2019
+ * merger into Jinan and then merged (see seed-divisions.ts), and with the registry's own linked resources (the
+ * credential schemas, the credentials context and its division table; see seed-resources.ts).
  *
  * The driver and the issuer's verifier resolve through an HttpLedgerReader pointed at this server's own ledger
  * routes over loopback: resolution verifies checkpoints, witness quorum and inclusion proofs exactly as a remote
@@ -39,13 +40,14 @@ import {
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../settings/common.ts';
 import { buildApp } from './app.ts';
 import { policyFingerprint } from '../config.ts';
-import { tokenText, tryText } from './banner.ts';
+import { resourceLines, tokenText, tryText } from './banner.ts';
 import { createExchangeProvider, DATA_PATH, seedExchange } from './exchange.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { ownRequests } from './limits.ts';
 import { INSTITUTE_NAMES, layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
 import { registryPin, seedAll } from './seed.ts';
 import { seedDivisionChange } from './seed-divisions.ts';
+import { seedRegistryResources } from './seed-resources.ts';
 
 export interface AllInOneOptions {
   /** Default 8080; 0 picks a free port. */
@@ -187,6 +189,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const seedContext = { node, desk, keys, layout, issuer: issuer.issuer, log };
     await seedAll(seedContext);
     await seedDivisionChange(seedContext);
+    const registryResources = await seedRegistryResources(seedContext);
     await seedExchange(seedContext, provider);
     ready = true;
     if (created) log(tokenText(tokens, layout.tokens));
@@ -194,6 +197,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     // The CLI pins GET /policy on first use and prints this fingerprint for the user to compare.
     log(`trust policy fingerprint ${policyFingerprint(node.policyText)} (${publicUrl}/policy)`);
     log(tryText({ publicUrl, dataDir }));
+    log(resourceLines(publicUrl, registryResources));
     return { url: publicUrl, port, dataDir, node, close };
   } catch (error) {
     await close();
