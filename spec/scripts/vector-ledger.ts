@@ -64,7 +64,7 @@ export function policyText(log: NoteKey = LOG_KEY): string {
 }
 
 function cosigners(names: readonly string[]): NoteSigner[] {
-  return WITNESS_KEYS.filter((w) => names.includes(w.name)).map((w) => cosignerFromKey(w.signerKey, { now: () => COSIGNED_AT }));
+  return WITNESS_KEYS.filter((w) => names.includes(w.name)).map((w) => cosignerFromKey(w.signerKey, { now: () => COSIGNED_AT * 1000 }));
 }
 
 interface Tree {

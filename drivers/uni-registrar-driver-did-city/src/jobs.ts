@@ -10,7 +10,7 @@
  * one operation of at most 60 KiB; every job has an expiry, after which its id is unknown.
  */
 import { randomUUID } from 'node:crypto';
-import type { DataIntegrityProof, Operation, UnsignedOperation } from '@did-city/method';
+import type { Clock, DataIntegrityProof, Operation, UnsignedOperation } from '@did-city/method';
 import Database from 'better-sqlite3';
 import { RegistrarError } from './errors.ts';
 import type { RequestKeys } from './signing.ts';
@@ -76,7 +76,7 @@ export const DEFAULT_MAX_JOBS = 1000;
 export interface JobStoreOptions {
   file: string;
   maxJobs?: number;
-  now?: () => number;
+  now?: Clock;
 }
 
 function rowToJob(row: JobRow): Job {
@@ -86,7 +86,7 @@ function rowToJob(row: JobRow): Job {
 export class JobStore {
   readonly #db: Database.Database;
   readonly #max: number;
-  readonly #now: () => number;
+  readonly #now: Clock;
   readonly #sql;
 
   constructor(options: JobStoreOptions) {

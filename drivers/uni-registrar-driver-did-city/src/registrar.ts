@@ -7,7 +7,7 @@
  * The ledger being unavailable or rate-limiting (HTTP 503, 429) never fails a signed job: it answers `wait` with
  * the time to retry, and the next request resubmits (operations are idempotent by hash on the ledger).
  */
-import { canonicalBytes, type DataIntegrityProof, DidCityError, multihashSha256, parseOperation } from '@did-city/method';
+import { canonicalBytes, type Clock, type DataIntegrityProof, DidCityError, multihashSha256, parseOperation } from '@did-city/method';
 import { classify, RegistrarError } from './errors.ts';
 import type { HeldKeys } from './held-keys.ts';
 import type { Job, JobData, JobStore, Phase } from './jobs.ts';
@@ -29,7 +29,7 @@ export interface RegistrarSettings {
   resultTtlMs?: number;
   /** The `waittime` suggested while institutes review. Default 30 s. */
   pollMs?: number;
-  now?: () => number;
+  now?: Clock;
   /** Keys the driver signs with itself for requests carrying the operator's token. Default: none. */
   heldKeys?: HeldKeys;
   /** Unexpected failures (never given request bodies or keys). */

@@ -64,7 +64,7 @@ async function create(ledger: MemoryLedger, did: string, own: KeyPair, authorise
 
 /** The registry (2-of-3 institutes), three cities and a sub-identifier, each with real Ed25519 proofs. */
 export async function buildLedger(): Promise<Fixture> {
-  const ledger = new MemoryLedger({ clock: steppingClock('2026-11-21T08:00:00Z', 60) });
+  const ledger = new MemoryLedger({ now: steppingClock('2026-11-21T08:00:00Z', 60) });
   const times: Record<string, string[]> = {};
   const record = (entry: { integratedTime: string; operation: { did: string } }) => {
     times[entry.operation.did] = [...(times[entry.operation.did] ?? []), entry.integratedTime];

@@ -6,18 +6,19 @@
  * it may be replayed within its remaining window (at most `maxWindowSeconds`), which the spec states as a residual
  * risk; a deployment that cannot accept that keeps the window short.
  */
+import type { Clock } from '@did-city/method';
 import { ExchangeError } from './errors.ts';
 
 export interface NonceStoreOptions {
   /** Default 100,000 (about 15 MB at the longest keys). */
   maxEntries?: number;
-  now?: () => number;
+  now?: Clock;
 }
 
 export class NonceStore {
   readonly #entries = new Map<string, number>();
   readonly #maxEntries: number;
-  readonly #now: () => number;
+  readonly #now: Clock;
   #lastSweep = 0;
 
   constructor(options: NonceStoreOptions = {}) {

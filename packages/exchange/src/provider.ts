@@ -29,6 +29,7 @@ import {
   StatusLists,
   type Verifier,
 } from '@did-city/issuer';
+import type { Clock } from '@did-city/method';
 import type { OutboundFetchPolicy } from '@did-city/method/http';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { AccessLog } from './access-log.ts';
@@ -64,7 +65,7 @@ export interface ProviderOptions {
   nonces?: NonceStoreOptions;
   windowSeconds?: number;
   clockSkewSeconds?: number;
-  now?: () => number;
+  now?: Clock;
   onError?: (error: unknown) => void;
 }
 
@@ -118,7 +119,7 @@ export function createProvider(options: ProviderOptions): Provider {
     fetchStatusList: statusLists.ownListsFirst(httpCredentialFetcher(options.fetchPolicy)),
     ...(options.fetchPolicy === undefined ? {} : { fetchPolicy: options.fetchPolicy }),
     fetchResource: false,
-    ...(options.now === undefined ? {} : { now: () => new Date(options.now!()) }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   const grants = new GrantCache();
   const nonces = new NonceStore({ ...options.nonces, ...(options.now === undefined ? {} : { now: options.now }) });

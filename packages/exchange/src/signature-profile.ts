@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DidResolver } from '@did-city/issuer';
-import { decodeMultikey, type KeyType, type Signer, verifySignature as verifyWithMultikey } from '@did-city/method';
+import { type Clock, decodeMultikey, type KeyType, type Signer, verifySignature as verifyWithMultikey } from '@did-city/method';
 import { contentDigest, contentDigestMatches } from './digest.ts';
 import { ExchangeError } from './errors.ts';
 import { createSignature, type HttpRequestParts, type ParsedSignatureInput, parseSignatureInput, verifySignature } from './http-signature.ts';
@@ -40,7 +40,7 @@ export interface RequestKey {
 }
 
 export interface SignOptions {
-  now?: () => number;
+  now?: Clock;
   /** `expires` − `created`; default 60 s, at most the provider's window. */
   lifetimeSeconds?: number;
   /** Default 16 random bytes, base64url. */
@@ -73,7 +73,7 @@ export async function signCityRequest(request: CityRequest, key: RequestKey, opt
 export interface VerifyRequestOptions {
   resolver: DidResolver;
   nonces: NonceStore;
-  now?: () => number;
+  now?: Clock;
   windowSeconds?: number;
   clockSkewSeconds?: number;
 }

@@ -4,7 +4,7 @@
  * away no longer verifies anything, as did-jwt behaves) or, with `keyValidity: 'issuance'`, at the credential's
  * issuance time as the ledger's integration times order it.
  */
-import type { DIDDocument, DIDResolutionResult, KeyType } from '@did-city/method';
+import type { Clock, DIDDocument, DIDResolutionResult, KeyType } from '@did-city/method';
 import { resolveDidKey } from './did-key.ts';
 import { issue, type VerificationIssue } from './errors.ts';
 import type { DidResolver } from './types.ts';
@@ -53,7 +53,7 @@ function unsupported(did: string): DIDResolutionResult {
  * Ed25519 verification). With a memo, a rotation or deactivation is seen up to `ttlMs` late, the same trade a
  * status list's ttl makes for revocation.
  */
-export function memoizeResolver(resolver: DidResolver, options: { ttlMs: number; maxEntries?: number; now?: () => number }): DidResolver {
+export function memoizeResolver(resolver: DidResolver, options: { ttlMs: number; maxEntries?: number; now?: Clock }): DidResolver {
   const entries = new Map<string, { expires: number; result: Promise<DIDResolutionResult> }>();
   const now = options.now ?? Date.now;
   return {

@@ -8,6 +8,7 @@
  * const { verifiableCredential } = await issuer.issue(cityIdentityCredential({ ... }), { format: 'vc-jwt' });
  */
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '@did-city/method';
 import { CITY_CREDENTIALS_CONTEXT } from './context.ts';
 import { assertCredential, controllerOf, normalised, wholeSeconds } from './credential.ts';
 import { issueDataIntegrityVc } from './data-integrity.ts';
@@ -26,7 +27,8 @@ export interface IssuerOptions {
   statusLists?: StatusLists;
   /** Where the service runs: credentialSchema references point at its `/schemas/v1/…` copies. */
   baseUrl?: string;
-  now?: () => Date;
+  /** The clock of validFrom, `iat` and proof `created` (whole seconds). Default `Date.now`. */
+  now?: Clock;
   /**
    * Fetches a `relatedResource` so that a wrong digest is refused before signing; a resource it cannot fetch is
    * signed as given (its structure is always checked). Default: none (no fetch on a caller's behalf).
@@ -70,7 +72,7 @@ function ourType(credential: Credential): CityCredentialType | undefined {
 export function createIssuer(options: IssuerOptions): CityIssuer {
   const did = controllerOf(options.key.verificationMethod);
   const schemas = new SchemaRegistry();
-  const now = () => options.now?.() ?? new Date();
+  const now = () => new Date((options.now ?? Date.now)());
 
   async function prepare(input: unknown, status: boolean, client: string | undefined): Promise<Credential> {
     assertCredential(input, { expectedIssuer: did });

@@ -4,6 +4,7 @@
  * cached for their `ttl` (capped), so a warm check is a map lookup and a bit test. A list that cannot be fetched or
  * verified makes the credential fail with STATUS_UNAVAILABLE / STATUS_INVALID: never a false "valid".
  */
+import type { Clock } from '@did-city/method';
 import { decodeBitstring, getBit } from './bitstring.ts';
 import { issue, type VerificationIssue } from './errors.ts';
 import { asArray, type Credential, isRecord, issuerId, type VerificationResult } from './types.ts';
@@ -15,7 +16,7 @@ export interface StatusCheckerOptions {
   fetchStatusList: StatusListFetcher;
   /** Verifies the list credential itself (signature, validity), without checking any status of its own. */
   verifyListCredential: (credential: unknown) => Promise<VerificationResult>;
-  now: () => number;
+  now: Clock;
   /** Used when the list has no `ttl`; default 5 minutes. */
   defaultTtlMs?: number;
   /** Upper bound on any list's ttl; default 1 hour. */

@@ -4,6 +4,7 @@
  * persisted in the store, and each list served as a credential signed by the issuer, with a `ttl`.
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import type { Clock } from '@did-city/method';
 import { createBitstring, encodeBitstring, getBit, MIN_STATUS_LIST_LENGTH, setBit } from './bitstring.ts';
 import { controllerOf, wholeSeconds } from './credential.ts';
 import { issueDataIntegrityVc } from './data-integrity.ts';
@@ -26,7 +27,8 @@ export interface StatusListsOptions {
   ttlMs?: number;
   /** A list stops taking entries past this share of its length, so random allocation keeps finding free slots. */
   fillLimit?: number;
-  now?: () => Date;
+  /** The clock of the list credentials' validFrom and proof `created`. Default `Date.now`. */
+  now?: Clock;
 }
 
 const DEFAULT_TTL_MS = 5 * 60_000;
@@ -175,7 +177,7 @@ export class StatusLists {
     const cached = this.#signed.get(key);
     if (cached !== undefined && cached.version === list.version) return cached.credential;
     const url = this.urlOf(id);
-    const now = this.#options.now?.() ?? new Date();
+    const now = new Date((this.#options.now ?? Date.now)());
     const unsigned: Credential = {
       '@context': [VC_V2_CONTEXT],
       id: url,

@@ -5,6 +5,7 @@
  * const verifier = createVerifier({ resolver: createDidResolver({ city: createCityResolver({ reader }) }) });
  * const { verified, errors } = await verifier.verify(jwtOrCredential);
  */
+import type { Clock } from '@did-city/method';
 import { verifyDataIntegrityVc } from './data-integrity.ts';
 import { issue } from './errors.ts';
 import { type FetchOptions, httpCredentialFetcher, httpJsonFetcher, httpResourceFetcher } from './http-fetch.ts';
@@ -42,7 +43,8 @@ export interface VerifierOptions {
   clockSkewSeconds?: number;
   /** Opt-in memo of resolution results (ms) on top of the resolver's own cache; default 0 (off). */
   resolutionCacheMs?: number;
-  now?: () => Date;
+  /** The clock of validity windows, status list freshness and the resolution memo. Default `Date.now`. */
+  now?: Clock;
   statusTtl?: { defaultMs?: number; maxMs?: number };
 }
 
@@ -81,7 +83,7 @@ function optional<T>(value: T | false | undefined, fallback: () => T): T | undef
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
-  const now = () => (options.now?.() ?? new Date()).getTime();
+  const now = options.now ?? Date.now;
   const ttlMs = options.resolutionCacheMs ?? 0;
   const base: VerifyContext = {
     resolver: ttlMs > 0 ? memoizeResolver(options.resolver, { ttlMs, now }) : options.resolver,

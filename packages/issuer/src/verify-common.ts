@@ -3,7 +3,7 @@
  * check the signatures, then the validity window, status, schema and related resources. A forged credential stops
  * at the signature, so nothing it names (status lists, schemas, resources) is fetched on its behalf.
  */
-import type { KeyType } from '@did-city/method';
+import type { Clock, KeyType } from '@did-city/method';
 import { issue, type VerificationIssue } from './errors.ts';
 import { assertionKeys, type KeyValidity } from './issuer-keys.ts';
 import { type JsonLdCheckOptions, jsonLdIssues } from './jsonld-check.ts';
@@ -15,7 +15,7 @@ import { checkValidity, type ValidityWindow } from './validity.ts';
 
 export interface VerifyContext {
   resolver: DidResolver;
-  now: () => number;
+  now: Clock;
   clockSkewMs: number;
   keyValidity: KeyValidity;
   /** Absent: status entries are not checked (used for status list credentials themselves). */

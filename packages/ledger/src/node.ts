@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DidCityError, type GenesisPolicy, isCityDid } from '@did-city/method';
-import { parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
+import { type Clock, parsePolicy, signerFromKey, type TlogPolicy, verifierKeyOf } from '@did-city/tlog';
 import { TamperedStateError } from './sequencer/admission.ts';
 import { governanceDid } from './sequencer/governance.ts';
 import { keyName, loadOrCreateKey } from './keys.ts';
@@ -73,8 +73,8 @@ export interface LedgerNodeConfig {
   readOnly?: boolean;
   /** Batching, timeouts and clock of the sequencer. */
   sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'allowUnpinnedGenesis' | 'network'>;
-  /** POSIX-seconds clock of the embedded witnesses' cosignatures. */
-  witnessClock?: () => number;
+  /** The clock of the embedded witnesses' cosignatures. Default `Date.now`. */
+  witnessNow?: Clock;
   /**
    * Check the store against the log at start (spec §7.5, R-NODE-1) before sequencing anything. Default true; a
    * failed check leaves the node serving reads and refusing to sequence.
@@ -331,7 +331,7 @@ function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string,
     const dir = join(config.dataDir, 'witnesses', name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const signerKey = loadOrCreateKey({ file: join(dir, 'witness.key'), name });
-    const now = config.witnessClock;
+    const now = config.witnessNow;
     return new Witness({ file: join(dir, 'state.db'), signerKey, logKeys: [logVerifierKey], replica, ...(now ? { now } : {}) });
   });
 }

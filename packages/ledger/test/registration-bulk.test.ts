@@ -26,7 +26,7 @@ let real: { id: string; operation: Awaited<ReturnType<typeof application>> };
 
 beforeAll(async () => {
   temp = tempDir('registration-bulk-');
-  server = await startRegistrationServer(temp.dir, { now: () => new Date(now) });
+  server = await startRegistrationServer(temp.dir, { now: () => now });
   for (const [index, code] of CODES.entries()) {
     const answer = await apply(server, await application(`did:city:cn:${code}`, key(`squat-${index}`)), SQUAT);
     expect(answer.status).toBe(201);

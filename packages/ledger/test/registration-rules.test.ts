@@ -70,7 +70,7 @@ describe('several applications for one DID', () => {
 describe('expiry', () => {
   it('closes a pending application as expired after pendingTtlMs; approving it is 409; expiresAt is shown while pending', async () => {
     let now = Date.parse('2026-12-01T00:00:00Z');
-    const s = await start({ now: () => new Date(now), pendingTtlMs: 2 * DAY });
+    const s = await start({ now: () => now, pendingTtlMs: 2 * DAY });
     const operation = await application(TANGSHAN);
     const { id } = (await apply(s, operation)).json() as RegistrationView;
     expect((await approve(s, id, operation, INSTITUTES[0])).status).toBe(200);
@@ -89,7 +89,7 @@ describe('expiry', () => {
 
   it('bounds the applications pending at once (maxPending): 503, then room again once one is closed', async () => {
     let now = Date.parse('2026-12-01T00:00:00Z');
-    const s = await start({ now: () => new Date(now), pendingTtlMs: DAY, maxPending: 2 });
+    const s = await start({ now: () => now, pendingTtlMs: DAY, maxPending: 2 });
     expect((await apply(s, await application(TANGSHAN, key('a')))).status).toBe(201);
     now += DAY / 2;
     expect((await apply(s, await application(TANGSHAN, key('b')))).status).toBe(201);

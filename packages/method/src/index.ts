@@ -11,6 +11,8 @@
  * // import { HttpLedgerReader } from '@did-city/method/http';
  * const verified = createCityResolver({ reader: new HttpLedgerReader({ url: 'https://ledger.example/', policy }) });
  */
+/** The clock every component injects: milliseconds since the Unix epoch (defined by @did-city/tlog). */
+export type { Clock } from '@did-city/tlog';
 export {
   type CheckpointStore,
   InconsistentCheckpointError,

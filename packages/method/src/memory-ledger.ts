@@ -3,6 +3,7 @@
  * the ledger node and resolvers (parents looked up in itself), serving LedgerReader reads. No Merkle tree, no
  * checkpoints: a reader of it trusts it.
  */
+import type { Clock } from '@did-city/tlog';
 import { parentDid } from './did.ts';
 import { copyJson } from './json-values.ts';
 import { parseOperationWithHash } from './operation.ts';
@@ -12,8 +13,8 @@ import type { DidHistory, LedgerHistory, LedgerReader, LogEntry, Operation } fro
 import type { GenesisPolicy } from './validate.ts';
 
 export interface MemoryLedgerOptions {
-  /** Integration time of the next entry (RFC 3339 UTC, whole seconds); default: the current time. */
-  clock?: () => string;
+  /** The clock that dates each new entry (its integration time is the whole second, RFC 3339 UTC). Default `Date.now`. */
+  now?: Clock;
   /** Genesis pins checked when a country registry is created. */
   genesis?: GenesisPolicy;
 }
@@ -22,15 +23,16 @@ function contentKey(did: string, resourceId: string): string {
   return `${did}/resources/${resourceId}`;
 }
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** An integration time: RFC 3339 UTC, whole seconds. */
+function integratedTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A clock for tests: `start`, then one `stepSeconds` later on every call. */
-export function steppingClock(start = '2026-11-21T08:00:00Z', stepSeconds = 60): () => string {
+export function steppingClock(start = '2026-11-21T08:00:00Z', stepSeconds = 60): Clock {
   let next = Date.parse(start);
   return () => {
-    const time = new Date(next).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const time = next;
     next += stepSeconds * 1000;
     return time;
   };
@@ -42,11 +44,11 @@ export class MemoryLedger implements LedgerReader {
   readonly #histories = new Map<string, DidHistory>();
   readonly #byHash = new Map<string, LogEntry>();
   readonly #contents = new Map<string, Uint8Array>();
-  readonly #clock: () => string;
+  readonly #now: Clock;
   readonly #genesis: GenesisPolicy | undefined;
 
   constructor(options: MemoryLedgerOptions = {}) {
-    this.#clock = options.clock ?? now;
+    this.#now = options.now ?? Date.now;
     this.#genesis = options.genesis;
   }
 
@@ -61,7 +63,7 @@ export class MemoryLedger implements LedgerReader {
     if (existing !== undefined) return existing;
     const entry: LogEntry = {
       index: this.#entries.length,
-      integratedTime: options.integratedTime ?? this.#clock(),
+      integratedTime: options.integratedTime ?? integratedTime(this.#now()),
       operation,
     };
     const parent = parentDid(operation.did);

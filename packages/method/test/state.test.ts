@@ -205,7 +205,7 @@ describe('applyOperation', () => {
 
 describe('MemoryLedger and loadHistory', () => {
   it('appends with deterministic integration times and is idempotent by operation hash', async () => {
-    const ledger = new MemoryLedger({ clock: steppingClock('2026-11-21T08:00:00Z', 30) });
+    const ledger = new MemoryLedger({ now: steppingClock('2026-11-21T08:00:00Z', 30) });
     const genesis = await registryCreate();
     const first = await ledger.append(genesis);
     expect(await ledger.append(genesis)).toEqual(first);

@@ -39,7 +39,7 @@ async function retire(ledger: MemoryLedger, prev: Operation, successor: string |
 }
 
 async function setting() {
-  const ledger = new MemoryLedger({ clock: steppingClock(CREATED) });
+  const ledger = new MemoryLedger({ now: steppingClock(CREATED) });
   await ledger.append(await registryCreate());
   const keys = { laiwu: key('laiwu'), jinan: key('jinan'), taian: key('taian') };
   const laiwu = await createCity(ledger, LAIWU, keys.laiwu);

@@ -8,6 +8,7 @@
  * Keys of the ML-DSA-44 subtree variant (type 0x06) are refused with UNSUPPORTED_ALGORITHM: did:city witnesses
  * cosign with Ed25519.
  */
+import type { Clock } from './clock.ts';
 import { assertBytes, assertIndex, assertString, concatBytes, isKeyName, utf8 } from './encoding.ts';
 import { ED25519_SIGNATURE_SIZE, ed25519Verify, importPublicKey } from './ed25519.ts';
 import { TlogError } from './errors.ts';
@@ -80,8 +81,8 @@ export interface CosignerOptions {
   publicKey: Uint8Array;
   /** Raw Ed25519 signature over a message; the private key can live anywhere. */
   sign: (message: Uint8Array) => Uint8Array | Promise<Uint8Array>;
-  /** POSIX seconds; defaults to the system clock. */
-  now?: () => number;
+  /** The clock (milliseconds); the cosignature carries its whole POSIX seconds. Default `Date.now`. */
+  now?: Clock;
 }
 
 /** A note signer that produces cosignature/v1 signatures, usable with signNote. */
@@ -89,12 +90,12 @@ export function createCosigner(options: CosignerOptions): NoteSigner {
   const { name, publicKey, sign } = options;
   checkName(name);
   assertBytes(publicKey, 'publicKey');
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const now = options.now ?? Date.now;
   return {
     name,
     keyId: noteKeyId(name, SIGNATURE_TYPE.cosignatureV1, publicKey),
     async sign(text) {
-      const timestamp = now();
+      const timestamp = Math.floor(now() / 1000);
       const signature = await sign(cosignatureMessage(text, timestamp));
       return encodeCosignature({ timestamp, signature });
     },

@@ -21,6 +21,7 @@
  * ```
  */
 export { type Checkpoint, formatCheckpoint, parseCheckpoint } from './checkpoint.ts';
+export type { Clock } from './clock.ts';
 export {
   type Cosignature,
   type CosignerOptions,

@@ -6,6 +6,7 @@
  *
  * and their conversion to NoteVerifier / NoteSigner objects.
  */
+import type { Clock } from './clock.ts';
 import { cosignatureVerifier, createCosigner } from './cosignature.ts';
 import { assertBytes, assertString, concatBytes, decodeBase64, encodeBase64, isKeyName } from './encoding.ts';
 import {
@@ -116,7 +117,7 @@ export function signerFromKey(skey: string): NoteSigner {
  * A cosignature/v1 (type 0x04) signer from an Ed25519 signer key string, the way transparency-dev's
  * NewSignerForCosignatureV1 reuses a note key for a witness.
  */
-export function cosignerFromKey(skey: string, options: { now?: () => number } = {}): NoteSigner {
+export function cosignerFromKey(skey: string, options: { now?: Clock } = {}): NoteSigner {
   const { name, seed, publicKey } = parseSignerKey(skey);
   const key = importSeed(seed);
   return createCosigner({ name, publicKey, sign: (message) => ed25519Sign(key, message), ...options });

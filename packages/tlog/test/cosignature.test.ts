@@ -61,7 +61,7 @@ describe('tlog-cosignature vectors', () => {
 });
 
 describe('cosigning and verifying', () => {
-  const now = () => 1_700_000_000;
+  const now = () => 1_700_000_000_000;
   const cosigner = cosignerFromKey(wit1.signerKey, { now });
   const verifier = verifierFromKey(verifierKeyOf(wit1.signerKey, SIGNATURE_TYPE.cosignatureV1));
 

@@ -27,7 +27,7 @@ interface PolicyVectors {
 
 const fixtures = vector<PolicyVectors>('transparency-dev-formats-policy.json').witnesses;
 const ORIGIN = 'example.com/log';
-const now = () => 1_700_000_000;
+const now = () => 1_700_000_000_000;
 
 // Witness vkeys are type 0x04: the fixtures' Ed25519 keys rewrapped, as the Go test does.
 const [wit1, wit2, wit3] = fixtures.map((w) => verifierKeyOf(w.signerKey, SIGNATURE_TYPE.cosignatureV1)) as [string, string, string];
@@ -215,7 +215,7 @@ describe('verifyCheckpoint (TestVerify)', () => {
 describe('did:city index witnesses (the `index` line)', () => {
   const base = `log ${logKeys.verifierKey}\nwitness w1 ${wit1}\nwitness w2 ${wit2}\nwitness w3 ${wit3}\n`;
   const indexed = `${base}group checkers 2 w1 w2\ngroup all any checkers w3\nquorum all\nindex checkers\n`;
-  const at = (t: number) => () => t;
+  const at = (t: number) => () => t * 1000;
   const cosign = (key: number, t: number) => cosignerFromKey(fixtures[key]!.signerKey, { now: at(t) });
 
   it('names the group whose members check the index root; only they count toward the index quorum', async () => {

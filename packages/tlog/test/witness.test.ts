@@ -73,7 +73,7 @@ describe('decideAddCheckpoint', () => {
   const logSigner = signerFromKey(log.signerKey);
   const logs = new Map<string, NoteVerifier[]>([[ORIGIN, [verifierFromKey(log.verifierKey)]]]);
   const witnessKey = generateKeyPair('witness.example/w1').signerKey;
-  const cosigners = [cosignerFromKey(witnessKey, { now: () => 1_700_000_123 })];
+  const cosigners = [cosignerFromKey(witnessKey, { now: () => 1_700_000_123_000 })];
   const witnessVerifier = verifierFromKey(verifierKeyOf(witnessKey, SIGNATURE_TYPE.cosignatureV1));
 
   const tree = MerkleTree.fromLeafHashes(Array.from({ length: 20 }, (_, i) => leafHash(utf8(`op ${i}`))));

@@ -10,7 +10,7 @@
  * resubmits every approved application; submission is idempotent by operation hash, so an acknowledgement lost to
  * a crash is recovered without a second entry.
  */
-import { checkAllocation, countryRegistryDid, DidCityError, type DidHistory } from '@did-city/method';
+import { checkAllocation, type Clock, countryRegistryDid, DidCityError, type DidHistory } from '@did-city/method';
 import type { LedgerNode } from '../node.ts';
 import { checkNetwork } from '../sequencer/admission-checks.ts';
 import { type BulkOutcome, rejectMatching } from './bulk-desk.ts';
@@ -35,7 +35,8 @@ export interface RegistrationsOptions {
   file: string;
   /** Delay before resubmitting after the ledger was unavailable. Default 5 s. */
   retryMs?: number;
-  now?: () => Date;
+  /** The clock of submissions, decisions and expiry. Default `Date.now`. */
+  now?: Clock;
   /** Told about failed background resubmissions (never given key material). */
   onError?: (error: unknown) => void;
   /** How long an application may stay pending before it is closed as `expired`. Default 30 days. */
@@ -72,7 +73,7 @@ export class Registrations {
   }
 
   #clock(): Date {
-    return this.#options.now?.() ?? new Date();
+    return new Date((this.#options.now ?? Date.now)());
   }
 
   #now(): string {

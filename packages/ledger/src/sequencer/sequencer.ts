@@ -8,7 +8,7 @@
  * do not see them, because the read side only serves what a co-signed checkpoint covers.
  */
 import { DidCityError, type GenesisPolicy, parseOperationWithHash } from '@did-city/method';
-import { type NoteSigner, parseCheckpoint, parseNote, type TlogPolicy } from '@did-city/tlog';
+import { type Clock, type NoteSigner, parseCheckpoint, parseNote, type TlogPolicy } from '@did-city/tlog';
 import { TamperedStateError } from './admission.ts';
 import { checkNetwork, checkPath, checkPinned } from './admission-checks.ts';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
@@ -56,8 +56,8 @@ export interface SequencerOptions {
   witnessTimeoutMs?: number;
   /** First retry delay after a failed quorum, doubled up to 5 s. Default 100 ms. */
   retryMs?: number;
-  /** Clock for integration times. */
-  clock?: () => Date;
+  /** The clock that dates each batch (its integration time, whole seconds). Default `Date.now`. */
+  now?: Clock;
   /**
    * Ask the witnesses to co-sign the latest checkpoint again at this interval when nothing new was anchored, so
    * that its cosignature timestamps stay recent and resolvers with a maximum checkpoint age keep accepting it
@@ -114,7 +114,7 @@ export class Sequencer {
       ackTimeoutMs: 30_000,
       witnessTimeoutMs: 5000,
       retryMs: 100,
-      clock: () => new Date(),
+      now: Date.now,
       ...options,
     };
     this.#retryDelay = this.#options.retryMs;
@@ -335,7 +335,7 @@ export class Sequencer {
     }
     if (fresh.length === 0) return;
     const { size } = await store.head();
-    const integratedTime = nextIntegratedTime(this.#options.clock(), this.#lastTime);
+    const integratedTime = nextIntegratedTime(new Date(this.#options.now()), this.#lastTime);
     const anchor = (index: number) => this.#anchorFor(index);
     const options = { store, items: fresh, size, integratedTime, anchor, genesis: this.#options.genesis };
     const { batch: append, outcomes } = await buildBatch(options);

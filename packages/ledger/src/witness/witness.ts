@@ -10,6 +10,7 @@
 import {
   type AddCheckpointOutcome,
   type Checkpoint,
+  type Clock,
   cosignerFromKey,
   decideAddCheckpoint,
   type NoteSigner,
@@ -50,8 +51,8 @@ export interface WitnessOptions {
   logKeys: readonly string[];
   /** Name in the trust policy; defaults to the key name. */
   name?: string;
-  /** POSIX seconds for cosignature timestamps. */
-  now?: () => number;
+  /** The clock of cosignatures (they carry its whole POSIX seconds). Default `Date.now`. */
+  now?: Clock;
   /**
    * A replica of the log: the witness then also checks each checkpoint's DID index root against the entries
    * (spec §7.9, R-IDX-2) and refuses one that does not match (422), so it may be listed as an index witness.
