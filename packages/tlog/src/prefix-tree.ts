@@ -27,16 +27,36 @@ export const EMPTY_PREFIX_ROOT: Uint8Array = new Uint8Array(32);
 const LEAF = 0x02;
 const INNER = 0x03;
 
+/*
+ * Inside the tree, every 32-byte key, value and hash is a string of 32 one-byte characters (latin1: character i is
+ * byte i), not a Uint8Array. A DID index holds millions of leaves, and a ledger keeps it in memory: a short string
+ * is one small object on the JS heap, where a Uint8Array is a view, an ArrayBuffer and (for a hash from node:crypto)
+ * memory outside the heap, three to four objects the garbage collector traces on every full collection. Strings
+ * compare in byte order (their code units are the bytes), so key order and equality are `<` and `===`. Bytes go in
+ * and out only at the API: `set`, `get`, `entries`, `root` and `prove`.
+ */
+const EMPTY = '\0'.repeat(32);
+
+function toText(bytes: Uint8Array): string {
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
+function toBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
 // Classes with every field set in the constructor keep one hidden class per node kind (adding `hash` later or
 // spreading `data` in would make the hot paths polymorphic).
 class Leaf {
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
+  readonly key: string;
+  readonly value: string;
   /** What the caller keeps beside the value (not hashed), e.g. the record the value commits to. */
   readonly data: unknown;
-  hash: Uint8Array | undefined = undefined;
+  hash: string | undefined = undefined;
 
-  constructor(key: Uint8Array, value: Uint8Array, data: unknown) {
+  constructor(key: string, value: string, data: unknown) {
     this.key = key;
     this.value = value;
     this.data = data;
@@ -46,7 +66,7 @@ class Leaf {
 class Inner {
   readonly left: Node | undefined;
   readonly right: Node | undefined;
-  hash: Uint8Array | undefined = undefined;
+  hash: string | undefined = undefined;
 
   constructor(left: Node | undefined, right: Node | undefined) {
     this.left = left;
@@ -76,6 +96,16 @@ function hash65(prefix: number, a: Uint8Array, b: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
+/** hash65 on the tree's 32-character strings, giving one (the digest comes back as latin1 text). */
+function hashText(prefix: number, a: string, b: string): string {
+  scratch[0] = prefix;
+  for (let i = 0; i < 32; i++) {
+    scratch[1 + i] = a.charCodeAt(i);
+    scratch[33 + i] = b.charCodeAt(i);
+  }
+  return hash('sha256', scratch, 'binary'); // 'binary' is Node's name for latin1
+}
+
 /** The exported hashes take any lengths, as they always did; only 32-byte parts fit the scratch buffer. */
 function nodeHash(prefix: number, a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 32 && b.length === 32) return hash65(prefix, a, b);
@@ -97,14 +127,19 @@ export function keyBit(key: Uint8Array, depth: number): 0 | 1 {
   return ((key[depth >> 3]! >> (7 - (depth & 7))) & 1) as 0 | 1;
 }
 
+/** keyBit of a key held as text. */
+function bitOf(key: string, depth: number): 0 | 1 {
+  return ((key.charCodeAt(depth >> 3) >> (7 - (depth & 7))) & 1) as 0 | 1;
+}
+
 function isLeaf(node: Node): node is Leaf {
   return node instanceof Leaf;
 }
 
-function hashOf(node: Node | undefined): Uint8Array {
-  if (node === undefined) return EMPTY_PREFIX_ROOT;
+function hashOf(node: Node | undefined): string {
+  if (node === undefined) return EMPTY;
   if (node.hash === undefined) {
-    node.hash = isLeaf(node) ? hash65(LEAF, node.key, node.value) : hash65(INNER, hashOf(node.left), hashOf(node.right));
+    node.hash = isLeaf(node) ? hashText(LEAF, node.key, node.value) : hashText(INNER, hashOf(node.left), hashOf(node.right));
   }
   return node.hash;
 }
@@ -115,9 +150,8 @@ function checkPair(key: Uint8Array, value: Uint8Array): void {
   if (key.length !== PREFIX_KEY_SIZE || value.length !== PREFIX_KEY_SIZE) throw new RangeError('keys and values are 32 bytes');
 }
 
-function compareKeys(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < PREFIX_KEY_SIZE; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -128,11 +162,11 @@ function sortedLeaves<T>(entries: Iterable<PrefixEntry<T>>): Leaf[] {
   const all: Leaf[] = [];
   for (const [key, value, data] of entries) {
     checkPair(key, value);
-    // Copies, so a caller reusing its buffers cannot change the tree.
-    all.push(new Leaf(new Uint8Array(key), new Uint8Array(value), data));
+    // Copies (as text), so a caller reusing its buffers cannot change the tree.
+    all.push(new Leaf(toText(key), toText(value), data));
   }
   all.sort((a, b) => compareKeys(a.key, b.key));
-  return all.filter((leaf, i) => i + 1 === all.length || compareKeys(leaf.key, all[i + 1]!.key) !== 0);
+  return all.filter((leaf, i) => i + 1 === all.length || leaf.key !== all[i + 1]!.key);
 }
 
 /**
@@ -142,7 +176,7 @@ function sortedLeaves<T>(entries: Iterable<PrefixEntry<T>>): Leaf[] {
 function splitAt(leaves: readonly Leaf[], lo: number, hi: number, depth: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (keyBit(leaves[mid]!.key, depth) === 0) lo = mid + 1;
+    if (bitOf(leaves[mid]!.key, depth) === 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -177,7 +211,7 @@ function put(node: Node | undefined, leaves: readonly Leaf[], lo: number, hi: nu
 
 /** The subtree replacing leaf `node` once `leaves` (sorted, sharing its prefix) are set. */
 function putAtLeaf(node: Leaf, leaves: Leaf[], depth: number, added: Added): Node | undefined {
-  const replaced = leaves.some((leaf) => bytesEqual(leaf.key, node.key));
+  const replaced = leaves.some((leaf) => leaf.key === node.key);
   added.count += replaced ? leaves.length - 1 : leaves.length;
   const all = replaced ? leaves : [...leaves, node].sort((a, b) => compareKeys(a.key, b.key));
   return build(all, 0, all.length, depth);
@@ -217,7 +251,8 @@ export class PrefixTree<T = never> {
 
   /** The value of `key`, or undefined. */
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.#leaf(key)?.value;
+    const leaf = this.#leaf(key);
+    return leaf && toBytes(leaf.value);
   }
 
   /** The data kept with `key`'s value, or undefined. */
@@ -226,11 +261,13 @@ export class PrefixTree<T = never> {
   }
 
   #leaf(key: Uint8Array): Leaf | undefined {
+    if (!(key instanceof Uint8Array) || key.length !== PREFIX_KEY_SIZE) return undefined;
+    const text = toText(key);
     let node = this.#root;
     for (let depth = 0; node !== undefined && !isLeaf(node); depth++) {
-      node = keyBit(key, depth) === 0 ? node.left : node.right;
+      node = bitOf(text, depth) === 0 ? node.left : node.right;
     }
-    return node !== undefined && bytesEqual(node.key, key) ? node : undefined;
+    return node !== undefined && node.key === text ? node : undefined;
   }
 
   /** Every leaf's key, value and data, in key order. */
@@ -239,13 +276,13 @@ export class PrefixTree<T = never> {
     while (stack.length > 0) {
       const node = stack.pop();
       if (node === undefined) continue;
-      if (isLeaf(node)) yield [node.key, node.value, node.data as T];
+      if (isLeaf(node)) yield [toBytes(node.key), toBytes(node.value), node.data as T];
       else stack.push(node.right, node.left);
     }
   }
 
   root(): Uint8Array {
-    return hashOf(this.#root);
+    return toBytes(hashOf(this.#root));
   }
 
   /** The proof of `key`'s value, or of its absence, against `root()`. */
@@ -256,10 +293,10 @@ export class PrefixTree<T = never> {
     let node = this.#root;
     for (let depth = 0; node !== undefined && !isLeaf(node); depth++) {
       const right = keyBit(key, depth) === 1;
-      siblings.push(hashOf(right ? node.left : node.right));
+      siblings.push(toBytes(hashOf(right ? node.left : node.right)));
       node = right ? node.right : node.left;
     }
-    return node === undefined ? { siblings } : { siblings, leaf: { key: node.key, value: node.value } };
+    return node === undefined ? { siblings } : { siblings, leaf: { key: toBytes(node.key), value: toBytes(node.value) } };
   }
 }
 
