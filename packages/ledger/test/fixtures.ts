@@ -1,6 +1,7 @@
 /**
  * Operations for ledger tests: the national registry (2-of-3 institutes), a city and its departments, all with
- * keys derived from fixed names so runs are reproducible.
+ * keys from @did-city/testing's seed rule. They keep the `ledger-test:` namespace because the schema-1 database
+ * files under fixtures-db/ hold operations and approvals signed with these keys.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,21 +12,18 @@ import {
   type DocumentContent,
   deactivateOperation,
   type KeyPair,
-  keyPairFromSecret,
   type Operation,
   operationHash,
-  sha256,
   signOperation,
   updateOperation,
 } from '@did-city/method';
+import { keyRing } from '@did-city/testing';
 
 export const REGISTRY = 'did:city:cn';
 export const SJZ = 'did:city:cn:130100';
 export const CREATED = '2026-11-21T08:00:00Z';
 
-export function key(name: string): KeyPair {
-  return keyPairFromSecret('Ed25519', sha256(new TextEncoder().encode(`ledger-test:${name}`)));
-}
+export const key: (name: string) => KeyPair = keyRing('ledger-test:');
 
 export const INSTITUTES = [key('institute-a'), key('institute-b'), key('institute-c')] as const;
 export const CITY_KEY = key('sjz');
