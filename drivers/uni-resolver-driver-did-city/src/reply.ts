@@ -19,6 +19,8 @@ export interface Reply {
   location?: string;
   /** Successful results (200, 410, 303) may be cached for the configured TTL; errors never are. */
   cacheable: boolean;
+  /** Seconds for a `Retry-After` header (a 503 while the ledger rate limits the driver). */
+  retryAfter?: number;
 }
 
 export interface ReplyPolicy {
@@ -44,9 +46,10 @@ export interface EncodedReply {
   cacheable: boolean;
   /** A resource's own bytes: sent with nosniff and a sandbox CSP. */
   sandboxed?: boolean;
+  retryAfter?: number;
 }
 
-const CORS_HEADERS = ['Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', 'ETag, Location, Content-Type'] as const;
+const CORS_HEADERS = ['Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', 'ETag, Location, Content-Type, Retry-After'] as const;
 
 export function setCors(res: Response): void {
   res.setHeader(CORS_HEADERS[0], CORS_HEADERS[1]);
@@ -79,7 +82,7 @@ export function encodeReply(reply: Reply): EncodedReply {
   if (reply.raw !== undefined) return encodeRaw(reply, reply.raw);
   const bytes = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.body), 'utf8');
   const hasBody = reply.contentType !== undefined && reply.body !== undefined;
-  return {
+  const encoded: EncodedReply = {
     status: reply.status,
     contentType: hasBody ? reply.contentType : undefined,
     location: reply.location,
@@ -87,6 +90,8 @@ export function encodeReply(reply: Reply): EncodedReply {
     etag: hasBody && reply.status === 200 && reply.cacheable ? etagOf(reply.contentType!, bytes) : undefined,
     cacheable: reply.cacheable,
   };
+  if (reply.retryAfter !== undefined) encoded.retryAfter = reply.retryAfter;
+  return encoded;
 }
 
 function encodeRaw(reply: Reply, raw: Uint8Array): EncodedReply {
@@ -101,6 +106,7 @@ export function sendEncoded(req: Request, res: Response, reply: EncodedReply, po
   const headers = [...CORS_HEADERS, 'Vary', 'Accept', 'Cache-Control', cacheControl(reply, policy)];
   if (reply.sandboxed === true) headers.push('X-Content-Type-Options', 'nosniff', 'Content-Security-Policy', "default-src 'none'; sandbox");
   if (reply.location !== undefined) headers.push('Location', reply.location);
+  if (reply.retryAfter !== undefined) headers.push('Retry-After', String(reply.retryAfter));
   if (reply.etag !== undefined) {
     headers.push('ETag', reply.etag);
     // Conditional requests only apply where the unconditional answer is a 2xx (RFC 9110 §13.2.1); noCache

@@ -24,12 +24,33 @@ export interface ProblemSource {
   content?: object | undefined;
 }
 
-/** Every error reply: the called function's result with the problem, status from the library's error table. */
+/** Longest Retry-After passed on (a day): a larger value from the ledger is capped, not echoed. */
+const MAX_RETRY_AFTER = 86_400;
+
+/**
+ * The problem's `retryAfter` extension member (the library sets it when the ledger answered 429 or 503 with a
+ * Retry-After), as whole seconds; undefined when absent or not a non-negative number.
+ */
+function retryAfterOf(error: unknown): number | undefined {
+  const value = typeof error === 'object' && error !== null ? (error as Record<string, unknown>)['retryAfter'] : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(Math.ceil(value), MAX_RETRY_AFTER) : undefined;
+}
+
+/**
+ * Every error reply: the called function's result with the problem, status from the library's error table. A
+ * failure the ledger says will pass (rate limited, with Retry-After) is 503 Service Unavailable with that
+ * Retry-After (RFC 9110 §15.6.4), its code still the table's (INTERNAL_ERROR): the client may try again then.
+ */
 export function problemReply(source: ProblemSource, style: ReplyStyle): Reply {
   const classified = classifyError(source.error);
-  const body = errorResult(styledProblem(source.error, classified, style.errorStyle), source, style.shape);
+  const retryAfter = retryAfterOf(source.error);
+  const problem = styledProblem(source.error, classified, style.errorStyle);
+  // The problem's status is the answer's (RFC 9457 §3.1.4).
+  if (retryAfter !== undefined) Object.assign(problem, { status: 503, retryAfter });
+  const body = errorResult(problem, source, style.shape);
   const contentType = style.shape === 'dereferencing' ? MEDIA.dereferencing : MEDIA.resolution;
-  return { status: classified.status, contentType, body, cacheable: false };
+  if (retryAfter === undefined) return { status: classified.status, contentType, body, cacheable: false };
+  return { status: 503, contentType, body, cacheable: false, retryAfter };
 }
 
 export function driverProblem(code: ErrorCode, detail: string, style: ReplyStyle): Reply {

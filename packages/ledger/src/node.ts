@@ -16,6 +16,7 @@ import { type DataDirLock, lockDataDir } from './lock.ts';
 import {
   anchoredConsistencyProof,
   anchoredInclusionProof,
+  currentHeadTag,
   type HistoryRequest,
   type ProvenHead,
   type ProvenHistory,
@@ -240,6 +241,14 @@ export class LedgerNode {
   /** The DID's head and index proof against the latest co-signed checkpoint (spec §7.9). */
   head(did: string): Promise<ProvenHead> {
     return provenHead(this.store, did);
+  }
+
+  /**
+   * The ETag a head or history answer for the DID against the latest co-signed checkpoint carries (`headTag`), for
+   * answering If-None-Match without building the answer; undefined before the first checkpoint.
+   */
+  headTag(did: string): Promise<string | undefined> {
+    return currentHeadTag(this.store, did);
   }
 
   inclusionProof(index: number, size: number): Promise<string[]> {

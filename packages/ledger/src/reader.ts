@@ -3,6 +3,7 @@
  * quorum-cosigned checkpoint, and every proof is against it: entries appended but not yet anchored are not
  * visible, so a resolver never sees history that a witness quorum has not vouched for.
  */
+import { createHash } from 'node:crypto';
 import { DidCityError, type IndexHead, type LogEntry, type ServedIndexProof } from '@did-city/method';
 import { encodeEntryBundle, parseTilePath, TILE_HEIGHT, TILE_WIDTH, type Tile, tilePath } from '@did-city/tlog';
 import { toBase64 } from './bytes.ts';
@@ -61,6 +62,25 @@ export async function provenHead(store: LogReader, did: string, size?: number): 
   if (!checkpoint) return { did, treeSize: 0, head: null };
   const { head, indexProof } = (await store.didIndex(checkpoint.size)).prove(did);
   return { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, head, indexProof };
+}
+
+/**
+ * The strong ETag of a head or history answer (spec §7.9): it names the checkpoint note the answer proves against
+ * and the DID's head in that checkpoint's index, the two things a proven answer depends on. Any answer with the same
+ * note and head has the same tag, whatever its `after`: a reader that holds the proof of that head under that note
+ * revalidates it with If-None-Match on its next `?after=` read. A new cosignature changes the note, so the tag too.
+ */
+export function headTag(note: string, did: string, head: IndexHead | null): string {
+  const headText = head === null ? 'absent' : `${head.seq} ${head.index} ${head.operationHash}`;
+  const digest = createHash('sha256').update('did-city head tag\n').update(note).update('\n').update(did).update('\n').update(headText).digest('base64url');
+  return `"${digest.slice(0, 27)}"`;
+}
+
+/** The ETag of the DID's proven head against the latest co-signed checkpoint now; undefined before the first one. */
+export async function currentHeadTag(store: LogReader, did: string): Promise<string | undefined> {
+  const checkpoint = await store.latestCheckpoint();
+  if (!checkpoint) return undefined;
+  return headTag(checkpoint.note, did, (await store.didIndex(checkpoint.size)).head(did) ?? null);
 }
 
 /** The proven head, or nothing for an older checkpoint (a later page) whose index is no longer kept. */

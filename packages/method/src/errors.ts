@@ -180,6 +180,11 @@ export interface ProblemDetails {
   title: string;
   detail: string;
   status?: number;
+  /**
+   * Extension member: seconds after which the failure may be gone (a ledger rate limiting the resolver, with its
+   * `Retry-After`); a server answering with the problem sends it as `Retry-After`.
+   */
+  retryAfter?: number;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
@@ -189,12 +194,15 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export class DidCityError extends Error {
   readonly code: ErrorCode;
   readonly detail: string;
+  /** Seconds after which trying again may succeed (a rate-limited or briefly unavailable ledger); else undefined. */
+  readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown }) {
-    super(detail, options);
+  constructor(code: ErrorCode, detail: string, options?: { cause?: unknown; retryAfter?: number }) {
+    super(detail, options !== undefined && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'DidCityError';
     this.code = code;
     this.detail = detail;
+    this.retryAfter = options?.retryAfter;
   }
 
   get status(): number {
@@ -206,7 +214,7 @@ export class DidCityError extends Error {
   }
 
   toProblem(): ProblemDetails {
-    return problem(this.code, this.detail);
+    return withRetry(problem(this.code, this.detail), this.retryAfter);
   }
 }
 
@@ -215,13 +223,17 @@ export function problem(code: ErrorCode, detail: string): ProblemDetails {
   return { type, title, detail, status };
 }
 
+function withRetry(body: ProblemDetails, retryAfter: number | undefined): ProblemDetails {
+  return retryAfter === undefined ? body : { ...body, retryAfter };
+}
+
 /**
  * The problem a resolver reports for anything thrown during resolution: did:city-specific codes map to their
  * W3C DID Resolution code (keeping the detail); a foreign error's message is not echoed, it may leak internals.
  */
 export function toResolutionProblem(err: unknown): ProblemDetails {
   if (err instanceof DidCityError) {
-    return problem(ERRORS[err.code].resolutionError ?? err.code, err.detail);
+    return withRetry(problem(ERRORS[err.code].resolutionError ?? err.code, err.detail), err.retryAfter);
   }
   return problem('INTERNAL_ERROR', 'An unexpected error occurred while resolving the DID.');
 }

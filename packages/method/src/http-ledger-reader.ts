@@ -48,6 +48,10 @@ export interface HttpLedgerReaderOptions {
   url: string | string[];
   /** C2SP tlog-policy text: the log key, witness keys and quorum (spec §7.4). */
   policy: string;
+  /**
+   * An own fetch (a caller's transport, a test's stub). Default: node:http(s) with a keep-alive agent, and a GET
+   * whose kept-alive connection the server had closed is sent once more on a new one.
+   */
   fetch?: typeof fetch;
   /** Per request. Default 10 s. */
   timeoutMs?: number;
@@ -93,6 +97,13 @@ interface VerifiedDid {
   head: IndexHead | null;
   /** Size of the checkpoint it was proven under. */
   size: number;
+  /** The checkpoint note it was proven under. */
+  note: string;
+  /**
+   * The ETag the ledger sent with the answer that proved it (naming that checkpoint and head, spec §7.9): sent
+   * back as If-None-Match while `note` is still the latest checkpoint this reader accepted.
+   */
+  etag: string | undefined;
 }
 
 /** Bound on the leaves remembered as proven under one checkpoint (about 100 bytes each). */
@@ -121,7 +132,7 @@ export class HttpLedgerReader implements LedgerReader {
     const governance = options.followGovernance === true ? { did: options.governanceDid ?? 'did:city:cn', genesis: options.genesis } : undefined;
     this.#policies = new GovernedPolicies(options.policy, governance);
     this.#http = {
-      fetch: options.fetch ?? fetch,
+      fetch: options.fetch,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
@@ -149,13 +160,36 @@ export class HttpLedgerReader implements LedgerReader {
    * The DID's verified history, ending at the head the DID index proves (spec §7.6, §7.9). With a verified history
    * of the DID at hand (and no `noCache`), only the entries after its last one are asked for.
    */
-  async history(did: string, options: { noCache?: boolean } = {}): Promise<LedgerHistory> {
+  history(did: string, options: { noCache?: boolean } = {}): Promise<LedgerHistory> {
+    return this.#read(did, options.noCache === true, true);
+  }
+
+  /**
+   * One read of the DID's history. With `conditional`, a verified history proven under the latest checkpoint this
+   * reader accepted is revalidated: If-None-Match with the ETag of the answer that proved it, and a 304 reuses it
+   * (spec §7.9: the 304 says that nothing newer than that proof is served, no more).
+   */
+  async #read(did: string, noCache: boolean, conditional: boolean): Promise<LedgerHistory> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.noCache === true) headers['Cache-Control'] = 'no-cache';
-    const cached = options.noCache === true ? undefined : this.#dids.get(did);
+    if (noCache) headers['Cache-Control'] = 'no-cache';
+    const cached = noCache ? undefined : this.#dids.get(did);
     const last = cached?.entries.at(-1);
     const query = last === undefined ? '' : `?after=${last.operation.seq}`;
+    const condition = conditional && cached?.etag !== undefined && cached.note === this.#accepted ? cached.etag : undefined;
+    if (condition !== undefined) headers['If-None-Match'] = condition;
     const { base, answer } = await this.#get(`dids/${encodeURIComponent(did)}/history${query}`, headers);
+    if (answer.status === 304) {
+      if (condition === undefined || cached === undefined) throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
+      if (answer.etag === undefined || answer.etag.replace(/^W\//, '') !== condition.replace(/^W\//, '')) {
+        throw invalidProof('the ledger answered 304 Not Modified for another ETag than the one asked about');
+      }
+      // Another read may have accepted a larger checkpoint meanwhile: the DID is then proven under that one again.
+      if (cached.note !== this.#accepted) return this.#read(did, noCache, false);
+      const verified = this.#checkpointOf(cached.note);
+      this.#checkAge(verified);
+      this.#dids.set(did, cached);
+      return this.#answer(cached.entries, verified);
+    }
     const served = readServedPage(answer);
     if (served.checkpoint === undefined) return this.#withoutCheckpoint(served);
     const verified = this.#checkpointOf(served.checkpoint);
@@ -175,8 +209,13 @@ export class HttpLedgerReader implements LedgerReader {
     const entries = fresh.length === 0 && cached !== undefined ? cached.entries : [...(cached?.entries ?? []), ...fresh];
     const unchanged = fresh.length === 0 && cached?.head?.index === head?.index;
     checkEndsAtHead(did, entries, head, unchanged ? cached?.head?.operationHash : undefined);
-    this.#dids.set(did, { entries, head, size: checkpoint.size });
+    this.#dids.set(did, { entries, head, size: checkpoint.size, note, etag: entityTag(answer.etag) });
     if (this.#policies.governs(did)) this.#policies.follow(entries, checkpoint, note);
+    return this.#answer(entries, verified);
+  }
+
+  #answer(entries: readonly LogEntry[], verified: VerifiedCheckpoint): LedgerHistory {
+    const { checkpoint, note } = verified;
     const ledger: NonNullable<LedgerHistory['ledger']> = { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note };
     if (verified.provenAt !== undefined) ledger.provenAt = new Date(verified.provenAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return { entries: [...entries], ledger };
@@ -206,6 +245,7 @@ export class HttpLedgerReader implements LedgerReader {
       start = { seq: last!.operation.seq + 1, afterIndex: last!.index };
       const path = `dids/${encodeURIComponent(did)}/history?after=${next.after}&size=${checkpoint.size}`;
       const answer = await exchange(endpoint(base, path), { headers: { Accept: 'application/json' } }, this.#http);
+      if (answer.status === 304) throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
       if (answer.status !== 200) throw answerError(answer, 'a history page request', PASSED_THROUGH);
       page = readServedPage(answer);
       const same = this.#checkpointOf(page.checkpoint).checkpoint;
@@ -302,7 +342,7 @@ export class HttpLedgerReader implements LedgerReader {
     for (const base of this.#urls) {
       try {
         const answer = await exchange(endpoint(base, path), { headers }, this.#http);
-        if (answer.status === 200) return { base, answer };
+        if (answer.status === 200 || answer.status === 304) return { base, answer };
         throw answerError(answer, 'a history request', PASSED_THROUGH);
       } catch (error) {
         if (!(error instanceof DidCityError) || error.code !== 'LEDGER_UNAVAILABLE') throw error;
@@ -311,6 +351,11 @@ export class HttpLedgerReader implements LedgerReader {
     }
     throw failure;
   }
+}
+
+/** An entity-tag as RFC 9110 §8.8.3 writes it (strong or weak, at most 200 characters), else undefined. */
+function entityTag(value: string | undefined): string | undefined {
+  return value !== undefined && /^(W\/)?"[\x21\x23-\x7e]{0,200}"$/.test(value) ? value : undefined;
 }
 
 /** The size a note claims, to choose its policy; -1 when unreadable (trustedCheckpoint then refuses it). */

@@ -1,5 +1,5 @@
 /**
- * A small fetch-based client of a ledger node for writers (CLI, Veramo plugin, issuer). `submit` resolves only
+ * A small HTTP client of a ledger node for writers (CLI, Veramo plugin, issuer). `submit` resolves only
  * with a receipt it verified against the trust policy: the checkpoint's log signature and witness quorum, the
  * operation hash, the leaf recomputed from the operation, and its inclusion proof. Problem-details answers come
  * back as DidCityError with the node's code (STALE_OPERATION, UNAUTHORIZED_OPERATION, …).
@@ -14,6 +14,7 @@ import {
   answerError,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
+  type ExchangeInit,
   endpoint,
   exchange,
   type HttpAnswer,
@@ -46,6 +47,7 @@ export interface LedgerClientOptions {
   policy: string;
   /** Bearer token of the governance path (registry genesis only); never sent elsewhere. */
   adminToken?: string;
+  /** An own fetch (a test's stub). Default: node:http(s) with a keep-alive agent. */
   fetch?: typeof fetch;
   /** Per request. Submissions wait for the witness quorum, so allow for it. Default 10 s. */
   timeoutMs?: number;
@@ -63,7 +65,7 @@ export class LedgerClient {
     this.#policy = parsePolicy(options.policy);
     this.#adminToken = options.adminToken;
     this.#http = {
-      fetch: options.fetch ?? fetch,
+      fetch: options.fetch,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
     };
@@ -118,7 +120,7 @@ export class LedgerClient {
     return this.#verify(readReceipt(answer), operation);
   }
 
-  #exchange(path: string, init: RequestInit): Promise<HttpAnswer> {
+  #exchange(path: string, init: ExchangeInit): Promise<HttpAnswer> {
     return exchange(endpoint(this.#url, path), init, this.#http);
   }
 

@@ -1,14 +1,15 @@
 /**
  * The read side of the API. Everything is covered by the latest quorum-cosigned checkpoint and every proof is
- * against it (spec §7.5, R-LED-5): `GET /dids/{did}/history` (paged, `?after=<seq>`), `/dids/{did}/head`,
+ * against it (spec §7.5, R-LED-5): `GET /dids/{did}/history` (paged, `?after=<seq>`), `/dids/{did}/head` (both
+ * with a strong ETag naming the checkpoint and the DID's head, and 304 to a matching If-None-Match),
  * `/checkpoint`, `/proofs/inclusion`, `/proofs/consistency`, `/policy`, `/health`; and `POST /integrity/check` (admin
  * token) to run the node's check.
  */
 import { DidCityError, parseDid } from '@did-city/method';
-import express, { type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { LedgerNode } from '../node.ts';
 import { requireBearer } from './auth.ts';
-import type { HistoryRequest } from '../reader.ts';
+import { type HistoryRequest, headTag, type ProvenHead } from '../reader.ts';
 import { route } from './middleware.ts';
 import { parseIndex } from './params.ts';
 import { sendPlainProblem } from './problem.ts';
@@ -21,6 +22,36 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 function text(res: Response, body: string, cacheControl: string): void {
   res.setHeader('Cache-Control', cacheControl);
   res.type('text/plain; charset=utf-8').send(body);
+}
+
+/** RFC 9110 §13.1.2: If-None-Match with weak comparison; `*` matches any current representation. */
+function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const strong = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || trimmed.replace(/^W\//, '') === strong;
+  });
+}
+
+/**
+ * A conditional head or history read (spec §7.9): when If-None-Match names the tag of the DID's head under the
+ * latest checkpoint, 304 with that tag, before anything is read or proven. Only for reads against the latest.
+ */
+async function notModified(req: Request, res: Response, node: LedgerNode, did: string): Promise<boolean> {
+  const condition = req.headers['if-none-match'];
+  if (condition === undefined) return false;
+  const tag = await node.headTag(did);
+  if (tag === undefined || !matchesIfNoneMatch(condition, tag)) return false;
+  res.setHeader('ETag', tag);
+  res.status(304).end();
+  return true;
+}
+
+/** A proven answer with its ETag (when it names a checkpoint and a head), as JSON. */
+function sendProven(res: Response, answer: Partial<ProvenHead> & { did: string }): void {
+  if (answer.checkpoint !== undefined && answer.head !== undefined) res.setHeader('ETag', headTag(answer.checkpoint, answer.did, answer.head));
+  res.json(answer);
 }
 
 function canonicalDid(value: string): string {
@@ -54,7 +85,8 @@ export function readRoutes(node: LedgerNode, options: { adminToken?: string | un
       if (req.query['after'] !== undefined) request.after = parseIndex(req.query['after'], 'after');
       if (req.query['size'] !== undefined) request.size = parseIndex(req.query['size'], 'size');
       res.setHeader('Cache-Control', MUTABLE);
-      res.json(await node.history(did, request));
+      if (request.size === undefined && (await notModified(req, res, node, did))) return;
+      sendProven(res, await node.history(did, request));
     }),
   );
   router.get(
@@ -62,7 +94,8 @@ export function readRoutes(node: LedgerNode, options: { adminToken?: string | un
     route(async (req, res) => {
       const did = canonicalDid(String(req.params['did']));
       res.setHeader('Cache-Control', MUTABLE);
-      res.json(await node.head(did));
+      if (await notModified(req, res, node, did)) return;
+      sendProven(res, await node.head(did));
     }),
   );
   router.get(
