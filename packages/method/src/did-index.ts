@@ -12,6 +12,7 @@
  * const { head, indexProof } = index.prove(did);
  * verifyIndexHead({ did, head, indexProof, root: index.root() }); // the head, checked
  */
+import { hash } from 'node:crypto';
 import { type Checkpoint, EMPTY_PREFIX_ROOT, type PrefixProof, PrefixTree, verifyPrefixProof } from '@did-city/tlog';
 import { DidCityError } from './errors.ts';
 import { sha256 } from './hash.ts';
@@ -52,6 +53,29 @@ export function indexHeadValue(head: IndexHead): Uint8Array {
   return sha256(bytes);
 }
 
+// didIndexKey and indexHeadValue as 32-character one-byte strings ('binary' is node's name for latin1).
+function keyText(did: string): string {
+  return hash('sha256', did, 'binary');
+}
+
+let valueScratch = new Uint8Array(16 + 128);
+
+function valueText(head: IndexHead): string {
+  const { seq, index, operationHash } = head;
+  if (!(Number.isSafeInteger(seq) && seq >= 0 && Number.isSafeInteger(index) && index >= 0)) {
+    throw new RangeError('seq and index are non-negative safe integers');
+  }
+  if (valueScratch.length < 16 + 3 * operationHash.length) valueScratch = new Uint8Array(16 + 3 * operationHash.length);
+  const view = new DataView(valueScratch.buffer);
+  // uint64be of a safe integer as two 32-bit halves (no BigInt per entry).
+  view.setUint32(0, Math.floor(seq / 2 ** 32));
+  view.setUint32(4, seq >>> 0);
+  view.setUint32(8, Math.floor(index / 2 ** 32));
+  view.setUint32(12, index >>> 0);
+  const { written } = encoder.encodeInto(operationHash, valueScratch.subarray(16));
+  return hash('sha256', valueScratch.subarray(0, 16 + written), 'binary');
+}
+
 /** The checkpoint extension line committing `root`. */
 export function formatIndexExtension(root: Uint8Array): string {
   return `${INDEX_EXTENSION} ${b64(root)}`;
@@ -86,10 +110,12 @@ export class DidIndex {
 
   /** The index after log entries (in log order; a DID's later entry replaces its earlier one). */
   apply(heads: Iterable<IndexHead & { did: string }>): DidIndex {
+    // Keys and values as one-byte text (PrefixTree.setText): the same bytes as didIndexKey and indexHeadValue,
+    // without a byte array per digest (a ledger applies every appended entry).
     const entries = [...heads].map(
-      (h) => [didIndexKey(h.did), indexHeadValue(h), { did: h.did, seq: h.seq, index: h.index, operationHash: h.operationHash }] as const,
+      (h) => [keyText(h.did), valueText(h), { did: h.did, seq: h.seq, index: h.index, operationHash: h.operationHash }] as const,
     );
-    return entries.length === 0 ? this : new DidIndex(this.#tree.set(entries));
+    return entries.length === 0 ? this : new DidIndex(this.#tree.setText(entries));
   }
 
   /** Number of DIDs. */

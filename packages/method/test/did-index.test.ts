@@ -1,14 +1,16 @@
 // The DID index (spec §7.9): heads proven present with their exact (seq, index, operation hash), absent DIDs
 // proven absent, any altered head or proof refused, and the checkpoint extension line read strictly.
-import { parseCheckpoint } from '@did-city/tlog';
+import { PrefixTree, parseCheckpoint } from '@did-city/tlog';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DidCityError,
   DidIndex,
+  didIndexKey,
   EMPTY_INDEX_ROOT,
   formatIndexExtension,
   type IndexHead,
+  indexHeadValue,
   indexRootOf,
   verifyIndexHead,
 } from '../src/index.ts';
@@ -28,6 +30,24 @@ function refused(run: () => unknown): string {
 }
 
 describe('DidIndex', () => {
+  it('commits the spec key and value bytes: the root equals a prefix tree of didIndexKey and indexHeadValue', () => {
+    // apply hashes keys and values to text on its own path; the bytes must be the spec's, for seq and leaf index
+    // past 2^32 and operation hashes or DIDs outside ASCII too.
+    const count = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 + 5 }), fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1));
+    const arbitraryHead = fc.record({ did: fc.string({ minLength: 1, maxLength: 40 }), seq: count, index: count, operationHash: fc.string({ maxLength: 100 }) });
+    fc.assert(
+      fc.property(fc.array(arbitraryHead, { minLength: 1, maxLength: 30 }), (heads) => {
+        const expected = PrefixTree.from(heads.map((h) => [didIndexKey(h.did), indexHeadValue(h)] as const));
+        const index = DidIndex.empty().apply(heads);
+        expect(Buffer.from(index.root())).toEqual(Buffer.from(expected.root()));
+        const last = heads.at(-1)!;
+        expect(index.head(last.did)).toEqual({ seq: last.seq, index: last.index, operationHash: last.operationHash });
+      }),
+    );
+    expect(() => DidIndex.empty().apply([{ did: did(1), seq: -1, index: 0, operationHash: opHash(0) }])).toThrow(RangeError);
+    expect(() => DidIndex.empty().apply([{ did: did(1), seq: 0, index: 1.5, operationHash: opHash(0) }])).toThrow(RangeError);
+  });
+
   it('proves the latest head of every DID and the absence of others, for random logs', () => {
     const log = fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 60 });
     fc.assert(

@@ -94,6 +94,7 @@ export {
   keyBit,
   MAX_PREFIX_DEPTH,
   type PrefixEntry,
+  type PrefixTextEntry,
   PREFIX_KEY_SIZE,
   type PrefixProof,
   type PrefixProofResult,

@@ -165,8 +165,19 @@ function sortedLeaves<T>(entries: Iterable<PrefixEntry<T>>): Leaf[] {
     // Copies (as text), so a caller reusing its buffers cannot change the tree.
     all.push(new Leaf(toText(key), toText(value), data));
   }
+  return uniqueSorted(all);
+}
+
+/** Sorted by key (stable), the last leaf of each key kept. */
+function uniqueSorted(all: Leaf[]): Leaf[] {
   all.sort((a, b) => compareKeys(a.key, b.key));
   return all.filter((leaf, i) => i + 1 === all.length || leaf.key !== all[i + 1]!.key);
+}
+
+function isKeyText(text: unknown): text is string {
+  if (typeof text !== 'string' || text.length !== PREFIX_KEY_SIZE) return false;
+  for (let i = 0; i < PREFIX_KEY_SIZE; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
 }
 
 /**
@@ -220,6 +231,9 @@ function putAtLeaf(node: Leaf, leaves: Leaf[], depth: number, added: Added): Nod
 /** One entry to set: key, value and optional unhashed data kept with it. */
 export type PrefixEntry<T> = readonly [key: Uint8Array, value: Uint8Array, data?: T];
 
+/** A PrefixEntry whose key and value are 32-character one-byte strings (see `PrefixTree.setText`). */
+export type PrefixTextEntry<T> = readonly [key: string, value: string, data?: T];
+
 /** An immutable verifiable map; `T` is the type of the unhashed data a leaf may carry. */
 export class PrefixTree<T = never> {
   readonly #root: Node | undefined;
@@ -242,7 +256,24 @@ export class PrefixTree<T = never> {
 
   /** A new tree with each key set to its value (the last one if a key repeats); this tree is unchanged. */
   set(entries: Iterable<PrefixEntry<T>>): PrefixTree<T> {
-    const leaves = sortedLeaves(entries);
+    return this.#put(sortedLeaves(entries));
+  }
+
+  /**
+   * `set` with each key and value given as a 32-character one-byte string (character i is byte i: what
+   * node:crypto's `hash(algorithm, data, 'binary')` returns). A caller that hashes its keys and values (a DID index
+   * appending thousands of heads) skips a byte array per key and per value, and the digest is cheaper to make.
+   */
+  setText(entries: Iterable<PrefixTextEntry<T>>): PrefixTree<T> {
+    const all: Leaf[] = [];
+    for (const [key, value, data] of entries) {
+      if (!isKeyText(key) || !isKeyText(value)) throw new RangeError('keys and values are 32 one-byte characters');
+      all.push(new Leaf(key, value, data));
+    }
+    return this.#put(uniqueSorted(all));
+  }
+
+  #put(leaves: Leaf[]): PrefixTree<T> {
     if (leaves.length === 0) return this;
     const added: Added = { count: 0 };
     const root = put(this.#root, leaves, 0, leaves.length, 0, added);

@@ -190,4 +190,22 @@ describe('PrefixTree', () => {
     expect(tree.get(fill(0x01))).toBeUndefined();
     expect(tree.get(new Uint8Array(31))).toBeUndefined();
   });
+
+  it('setText (keys and values as one-byte text) builds the same tree as set, and refuses text that is not 32 bytes', () => {
+    const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
+    fc.assert(
+      fc.property(pairs, pairs, (first, second) => {
+        const byBytes = PrefixTree.from(first).set(second);
+        const byText = PrefixTree.empty().setText(first.map(([k, v]) => [latin1(k), latin1(v)] as const)).setText(second.map(([k, v]) => [latin1(k), latin1(v)] as const));
+        expect(byText.root()).toEqual(byBytes.root());
+        expect(byText.size).toBe(byBytes.size);
+        for (const [k, v] of second) expect(byText.get(k)).toEqual(v);
+      }),
+    );
+    const ok = 'a'.repeat(32);
+    for (const bad of ['a'.repeat(31), 'a'.repeat(33), `${'a'.repeat(31)}\u0100`, 7 as unknown as string]) {
+      expect(() => PrefixTree.empty().setText([[bad, ok]])).toThrow(RangeError);
+      expect(() => PrefixTree.empty().setText([[ok, bad]])).toThrow(RangeError);
+    }
+  });
 });
