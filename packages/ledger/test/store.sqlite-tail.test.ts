@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildBatch } from '../src/sequencer/batch.ts';
 import type { AppendConflictError, LogStore } from '../src/store/interface.ts';
 import { SqliteLogStore } from '../src/store/sqlite.ts';
+import { opKey } from '../src/store/sqlite-tail.ts';
 import { CITY_KEY, cityCreate, departmentCreate, registryGenesis, SJZ, tempDir, updateAfter } from './fixtures.ts';
 
 const { dir, cleanup } = tempDir('ledger-tail-');
@@ -108,6 +109,33 @@ describe('SqliteLogStore: lookups written per flush', () => {
     expect((await reopened.integrityCheck()).ok).toBe(true);
     expect((await reopened.entryByOperationHash(operationHash(ops[3]!)))?.index).toBe(3);
     await reopened.close();
+  });
+  it('op_index keys may collide: each lookup compares the full operation hash of every candidate', async () => {
+    // op_key is 53 bits of the hash. Real collisions cannot be made here, so rows are injected: the key of the
+    // operation at leaf 3 also points at leaf 4 and the key of leaf 4 at leaf 3. Both operations share both keys,
+    // as two colliding operations would, and each must still be found at its own leaf, before and after a reopen.
+    const { file, store, ops } = await smallLog();
+    await store.close();
+    const [a, b] = [operationHash(ops[3]!), operationHash(ops[4]!)];
+    const db = new Database(file);
+    const insert = db.prepare('INSERT INTO op_index (op_key, leaf_index) VALUES (?, ?)');
+    insert.run(opKey(a), 4);
+    insert.run(opKey(b), 3);
+    db.close();
+    const reopened = new SqliteLogStore({ file, tailEntries: 4 });
+    expect((await reopened.entryByOperationHash(a))?.index).toBe(3);
+    expect((await reopened.entryByOperationHash(b))?.index).toBe(4);
+    // A hash that shares a key with stored operations but is none of them is not found.
+    const absent = operationHash(await departmentCreate('absent'));
+    expect(opKey(absent)).not.toBe(opKey(a));
+    await reopened.close();
+    const db2 = new Database(file);
+    db2.prepare('INSERT INTO op_index (op_key, leaf_index) VALUES (?, ?)').run(opKey(absent), 3);
+    db2.close();
+    const again = new SqliteLogStore({ file, tailEntries: 4 });
+    expect(await again.entryByOperationHash(absent)).toBeUndefined();
+    expect((await again.entryByOperationHash(a))?.index).toBe(3);
+    await again.close();
   });
 });
 
