@@ -18,6 +18,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createLedgerApp, LedgerNode, SqliteLogStore } from '@did-city/ledger';
 import { createCityResolver } from '@did-city/method';
 import { HttpLedgerReader } from '@did-city/method/http';
@@ -26,7 +27,7 @@ import { batchOf, CITY, createUnder, Database, fmt, INSTITUTES, percentile, regi
 import { benchReport } from './report.ts';
 
 const BATCH = 256;
-const MARKS = [10_000, 100_000, 1_000_000, 10_000_000];
+const MARKS = [10_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000];
 
 function parseScale(text: string): number {
   const match = /^(\d+)([kM]?)$/.exec(text);
@@ -69,7 +70,22 @@ interface Mark {
   rawBytesPerEntry: number;
   proofP50Ms: number;
   proofP99Ms: number;
+  /** Garbage-collection pauses in the window (the process's, most of them the store's), and the heap at its end. */
+  gcMs: number;
+  heapMB: number;
 }
+
+/** Sums the process's garbage-collection pauses; entries arrive when the event loop turns (see `settle`). */
+function gcClock(): { total: () => number; stop: () => void } {
+  let total = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) total += entry.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { total: () => total, stop: () => observer.disconnect() };
+}
+
+const settle = () => new Promise((done) => setImmediate(done));
 
 async function resolution(node: LedgerNode): Promise<{ coldPerSecond: number; warmPerSecond: number; firstAnchorMs: number }> {
   const t = performance.now();
@@ -118,8 +134,10 @@ export async function scaleRun(scale: string): Promise<void> {
       });
     });
     console.log(`\n## Scale run to ${fmt(target)} entries (SqliteLogStore with the DID index; a checkpoint per batch of ${BATCH})`);
-    console.log('| entries | store entries/s (window) | bare durable insert entries/s | store ÷ bare | store bytes/entry | bare bytes/entry | proof p50 ms | proof p99 ms |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| entries | store entries/s (window) | bare durable insert entries/s | store ÷ bare | store bytes/entry | bare bytes/entry | proof p50 ms | proof p99 ms | GC pauses in window s | JS heap MB |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const gc = gcClock();
+    let gcAtWindowStart = 0;
     const marks: Mark[] = [];
     let [storeMs, rawMs, windowStart] = [0, 0, 1];
     for (let size = 1; size < target; ) {
@@ -137,6 +155,9 @@ export async function scaleRun(scale: string): Promise<void> {
       const mark = MARKS.find((m) => m <= size && m > size - count);
       if (mark === undefined && size < target) continue;
       const window = size - windowStart;
+      await settle();
+      const gcMs = gc.total() - gcAtWindowStart;
+      const heapMB = process.memoryUsage().heapUsed / 1e6;
       const proofs = await proofLatency(store, size);
       const row: Mark = {
         entries: size,
@@ -147,12 +168,16 @@ export async function scaleRun(scale: string): Promise<void> {
         rawBytesPerEntry: bytes(join(dir, 'raw.db')) / size,
         proofP50Ms: proofs.p50,
         proofP99Ms: proofs.p99,
+        gcMs,
+        heapMB,
       };
       marks.push(row);
-      const cells = [fmt(size), fmt(row.storePerSecond), fmt(row.rawPerSecond), fmt(row.ratio, 2), fmt(row.bytesPerEntry), fmt(row.rawBytesPerEntry), fmt(row.proofP50Ms, 3), fmt(row.proofP99Ms, 3)];
+      const cells = [fmt(size), fmt(row.storePerSecond), fmt(row.rawPerSecond), fmt(row.ratio, 2), fmt(row.bytesPerEntry), fmt(row.rawBytesPerEntry), fmt(row.proofP50Ms, 3), fmt(row.proofP99Ms, 3), fmt(gcMs / 1000, 1), fmt(heapMB)];
       console.log(`| ${cells.join(' | ')} |`);
-      [storeMs, rawMs, windowStart] = [0, 0, size];
+      await settle();
+      [storeMs, rawMs, windowStart, gcAtWindowStart] = [0, 0, size, gc.total()];
     }
+    gc.stop();
     raw.close();
     const resolved = await resolution(node);
     console.log(`\nat ${fmt(target)} entries: first anchor after the synthetic log (3 index witnesses check the whole log) ${fmt(resolved.firstAnchorMs / 1000, 1)} s; resolution cold ${fmt(resolved.coldPerSecond)}/s, warm ${fmt(resolved.warmPerSecond)}/s`);
@@ -161,7 +186,7 @@ export async function scaleRun(scale: string): Promise<void> {
     console.log(`scale run total ${fmt(seconds, 0)} s`);
     for (const m of marks) {
       report.row({
-        what: `scale run: durable append with the DID index, window ending at ${fmt(m.entries)} entries (${fmt(m.bytesPerEntry)} bytes/entry)`,
+        what: `scale run: durable append with the DID index, window ending at ${fmt(m.entries)} entries (${fmt(m.bytesPerEntry)} bytes/entry, GC pauses ${fmt(m.gcMs / 1000, 1)} s, heap ${fmt(m.heapMB)} MB)`,
         figure: `${fmt(m.storePerSecond)} entries/s`,
         baseline: `bare durable insert ${fmt(m.rawPerSecond)} entries/s`,
         ratio: fmt(m.ratio, 2),
