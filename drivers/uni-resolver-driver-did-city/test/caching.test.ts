@@ -2,7 +2,8 @@
  * HTTP caching: ETag + If-None-Match → 304 on results, Cache-Control from the TTL setting, and noCache
  * bypassing every cache (the resolver's and HTTP caches').
  */
-import { generateKeyPair, type LedgerReader, type MemoryLedger, signOperation, updateOperation } from '@did-city/method';
+import { type LedgerReader, type MemoryLedger, signOperation, updateOperation } from '@did-city/method';
+import { testKey } from '@did-city/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildLedger, DIDS, encodedPath, identifierPath, keyDocument, type RunningDriver, rawRequest, startDriver } from './fixtures.ts';
 
@@ -65,7 +66,7 @@ describe('ETag and If-None-Match', () => {
     extra.push(running);
     const before = await get(identifierPath(DIDS.updated), {}, running);
     expect((await get(identifierPath(DIDS.updated), { 'if-none-match': before.headers.etag! }, running)).status).toBe(304);
-    const update = updateOperation(own.ledger.historyOf(DIDS.updated)!, { document: keyDocument(generateKeyPair()) });
+    const update = updateOperation(own.ledger.historyOf(DIDS.updated)!, { document: keyDocument(testKey('beijing-rotated-2')) });
     await own.ledger.append(await signOperation(update, [own.updateSigners[DIDS.updated]!]));
     const after = await get(identifierPath(DIDS.updated), { 'if-none-match': before.headers.etag! }, running);
     expect(after.status).toBe(200);

@@ -12,22 +12,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLedgerApp, LedgerNode } from '@did-city/ledger';
-import {
-  createOperation,
-  createSigner,
-  generateKeyPair,
-  type KeyPair,
-  type Operation,
-  signOperation,
-} from '@did-city/method';
+import { createOperation, type KeyPair, type Operation } from '@did-city/method';
 import { CHECKPOINT_FILE_FORMAT } from '@did-city/method/http';
+import { createWorld, keyDocument, SJZ as CITY, signWith, testKey } from '@did-city/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDriverProcess } from './process-fixtures.ts';
 
-const CITY = 'did:city:cn:130100';
-const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
-const honestKey = generateKeyPair();
-const impostorKey = generateKeyPair();
+// The registry genesis only: the honest node and the fork each create the city with their own key.
+const world = await createWorld({ cities: {} });
+const honestKey = testKey('sjz');
+const impostorKey = testKey('impostor');
 const children: ChildProcess[] = [];
 const servers: Server[] = [];
 const nodes: LedgerNode[] = [];
@@ -37,14 +31,9 @@ let proxyUrl = '';
 let honestUrl = '';
 let forkUrl = '';
 
-const document = (key: KeyPair) => ({
-  verificationMethod: [{ id: '#key-1', type: 'Multikey' as const, publicKeyMultibase: key.publicKeyMultibase }],
-  authentication: ['#key-1'],
-});
-
 async function cityCreate(key: KeyPair): Promise<Operation> {
-  const create = createOperation({ did: CITY, updateKeys: [key.publicKeyMultibase], document: document(key) });
-  return signOperation(create, [key, institutes[0]!, institutes[1]!].map(createSigner));
+  const create = createOperation({ did: CITY, updateKeys: [key.publicKeyMultibase], document: keyDocument(key) });
+  return signWith(create, [key, world.institutes[0], world.institutes[1]]);
 }
 
 function listen(handler: RequestListener): Promise<string> {
@@ -92,13 +81,7 @@ async function resolve(driver: string): Promise<{ status: number; key?: string; 
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'driver-checkpoint-store-'));
-  const unsigned = createOperation({
-    did: 'did:city:cn',
-    updateKeys: institutes.map((k) => k.publicKeyMultibase),
-    threshold: 2,
-    document: document(institutes[0]!),
-  });
-  const genesis = await signOperation(unsigned, institutes.slice(0, 2).map(createSigner));
+  const { genesis } = world;
   const honestDir = join(dir, 'honest');
   const honest = await ledger(honestDir, genesis, await cityCreate(honestKey));
   honestUrl = honest.url;

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPair, keyHash } from '@did-city/method';
+import { keyHash } from '@did-city/method';
+import { testKey } from '@did-city/testing';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, SETTINGS } from '../src/config.ts';
 
@@ -14,7 +15,7 @@ const env = (settings: Record<string, string>) =>
   Object.fromEntries(Object.entries(settings).map(([name, value]) => [name === 'PORT' ? name : ENV_PREFIX + name, value]));
 
 const POLICY = 'log did-city-ledger+3b4f2e1a+AQ https://ledger.example/\nwitness a a+5c2d9e07+AQ\nquorum a\n';
-const KEY = generateKeyPair().publicKeyMultibase;
+const KEY = testKey('institute-a').publicKeyMultibase;
 const PINS = { 'did:city:cn': { operationHash: keyHash(KEY) }, 'did:city:test:cn': { updateKeys: [KEY] } };
 
 describe('loadSettings', () => {

@@ -9,7 +9,6 @@ import {
   createOperation,
   createSigner,
   deactivateOperation,
-  generateKeyPair,
   type KeyPair,
   MemoryLedger,
   type Signer,
@@ -17,6 +16,7 @@ import {
   steppingClock,
   updateOperation,
 } from '@did-city/method';
+import { keyDocument, testKey } from '@did-city/testing';
 import { createDriverApp, type DriverOptions } from '../src/app.ts';
 
 export const DIDS = Object.freeze({
@@ -48,28 +48,21 @@ export interface Fixture {
   updateSigners: Record<string, Signer>;
 }
 
-export function keyDocument(key: KeyPair, services: object[] = []) {
-  return {
-    verificationMethod: [{ id: '#key-1', type: 'Multikey' as const, publicKeyMultibase: key.publicKeyMultibase }],
-    authentication: ['#key-1'],
-    assertionMethod: ['#key-1'],
-    ...(services.length === 0 ? {} : { service: services as never }),
-  };
-}
+export { keyDocument };
 
 async function create(ledger: MemoryLedger, did: string, own: KeyPair, authorisers: Signer[], services: object[] = []) {
   const unsigned = createOperation({ did, updateKeys: [own.publicKeyMultibase], document: keyDocument(own, services) });
   return ledger.append(await signOperation(unsigned, [createSigner(own), ...authorisers]));
 }
 
-/** The registry (2-of-3 institutes), three cities and a sub-identifier, each with real Ed25519 proofs. */
+/** The registry (2-of-3 institutes), three cities and a sub-identifier, each with real Ed25519 proofs (@did-city/testing keys). */
 export async function buildLedger(): Promise<Fixture> {
   const ledger = new MemoryLedger({ now: steppingClock('2026-11-21T08:00:00Z', 60) });
   const times: Record<string, string[]> = {};
   const record = (entry: { integratedTime: string; operation: { did: string } }) => {
     times[entry.operation.did] = [...(times[entry.operation.did] ?? []), entry.integratedTime];
   };
-  const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  const institutes = [testKey('institute-a'), testKey('institute-b'), testKey('institute-c')];
   const quorum = institutes.slice(0, 2).map(createSigner);
   const genesis = createOperation({
     did: DIDS.registry,
@@ -79,23 +72,23 @@ export async function buildLedger(): Promise<Fixture> {
   });
   record(await ledger.append(await signOperation(genesis, quorum)));
 
-  const sjz = generateKeyPair();
+  const sjz = testKey('sjz');
   const cityService = { id: '#data', type: 'LinkedDomains', serviceEndpoint: ENDPOINTS.cityData };
   record(await create(ledger, DIDS.city, sjz, quorum, [cityService]));
 
-  const beijing = generateKeyPair();
+  const beijing = testKey('beijing');
   record(await create(ledger, DIDS.updated, beijing, quorum));
   // The update rotates the document key; the update key stays Beijing's.
-  const rotated = generateKeyPair();
+  const rotated = testKey('beijing-rotated');
   const update = updateOperation(ledger.historyOf(DIDS.updated)!, { document: keyDocument(rotated) });
   record(await ledger.append(await signOperation(update, [createSigner(beijing)])));
 
-  const tianjin = generateKeyPair();
+  const tianjin = testKey('tianjin');
   record(await create(ledger, DIDS.deactivated, tianjin, quorum));
   const deactivate = deactivateOperation(ledger.historyOf(DIDS.deactivated)!);
   record(await ledger.append(await signOperation(deactivate, [createSigner(tianjin)])));
 
-  const bureau = generateKeyPair();
+  const bureau = testKey('transport-bureau');
   record(
     await create(ledger, DIDS.sub, bureau, [createSigner(sjz)], [
       { id: '#portal', type: 'LinkedDomains', serviceEndpoint: ENDPOINTS.portal },

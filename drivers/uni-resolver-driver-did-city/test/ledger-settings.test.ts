@@ -6,54 +6,23 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLedgerApp, LedgerNode } from '@did-city/ledger';
-import {
-  createCityResolver,
-  createOperation,
-  createSigner,
-  generateKeyPair,
-  type KeyPair,
-  keyHash,
-  type Operation,
-  operationHash,
-  signOperation,
-} from '@did-city/method';
+import { createCityResolver, keyHash, operationHash } from '@did-city/method';
 import { HttpLedgerReader } from '@did-city/method/http';
+import { createWorld, SJZ as CITY, testKey, type World } from '@did-city/testing';
+import { type RunningNode, startNode } from '@did-city/testing/node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDriverProcess } from './process-fixtures.ts';
 
-const CITY = 'did:city:cn:130100';
-const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
 const children: ChildProcess[] = [];
 
 let dir: string;
-let node: LedgerNode;
-let ledgerServer: Server;
+let world: World;
+let ledger: RunningNode;
 let ledgerUrl: string;
-let genesis: Operation;
-
-const document = (key: KeyPair) => ({
-  verificationMethod: [{ id: '#key-1', type: 'Multikey' as const, publicKeyMultibase: key.publicKeyMultibase }],
-  authentication: ['#key-1'],
-});
-
-async function seedLedger(): Promise<void> {
-  const unsigned = createOperation({
-    did: 'did:city:cn',
-    updateKeys: institutes.map((k) => k.publicKeyMultibase),
-    threshold: 2,
-    document: document(institutes[0]!),
-  });
-  genesis = await signOperation(unsigned, institutes.slice(0, 2).map(createSigner));
-  await node.submitGovernance(genesis);
-  const city = generateKeyPair();
-  const create = createOperation({ did: CITY, updateKeys: [city.publicKeyMultibase], document: document(city) });
-  await node.submit(await signOperation(create, [city, institutes[0]!, institutes[1]!].map(createSigner)));
-}
 
 /** A loopback port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -76,28 +45,21 @@ async function resolveOn(driver: string, did: string): Promise<{ status: number;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'driver-ledger-settings-'));
-  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'ledger'), sequencer: { batchIntervalMs: 5 } });
-  await new Promise<void>((done) => {
-    ledgerServer = createLedgerApp(node).listen(0, '127.0.0.1', () => done());
-  });
-  ledgerUrl = `http://127.0.0.1:${(ledgerServer.address() as AddressInfo).port}/`;
-  await seedLedger();
+  world = await createWorld();
+  ledger = await startNode({ world });
+  ledgerUrl = ledger.url;
 }, 60_000);
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGTERM');
-  if (ledgerServer?.listening) {
-    ledgerServer.closeAllConnections();
-    await new Promise((done) => ledgerServer.close(done));
-  }
-  await node?.close();
+  await ledger?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
   test('pinned to the genesis the log holds (inline JSON, by hash and keys): 200', async () => {
-    const pins = { 'did:city:cn': { operationHash: operationHash(genesis), updateKeys: institutes.map((k) => k.publicKeyMultibase) } };
-    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: node.policyText, genesis: JSON.stringify(pins) }, children);
+    const pins = { 'did:city:cn': { operationHash: operationHash(world.genesis), updateKeys: world.institutes.map((k) => k.publicKeyMultibase) } };
+    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: ledger.policy, genesis: JSON.stringify(pins) }, children);
     for (const did of ['did:city:cn', CITY]) {
       const { status, body } = await resolveOn(driver, did);
       expect(status).toBe(200);
@@ -106,11 +68,11 @@ describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
   }, 60_000);
 
   test('pinned to another genesis (from a file): 500 INVALID_DID_DOCUMENT, what the library answers', async () => {
-    const pins = { 'did:city:cn': { operationHash: keyHash(generateKeyPair().publicKeyMultibase) } };
+    const pins = { 'did:city:cn': { operationHash: keyHash(testKey('another-registry').publicKeyMultibase) } };
     const file = join(dir, 'genesis.json');
     writeFileSync(file, JSON.stringify(pins));
-    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: node.policyText, genesis: file }, children);
-    const expected = await createCityResolver({ reader: new HttpLedgerReader({ url: ledgerUrl, policy: node.policyText }), genesis: pins }).resolve(CITY);
+    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: ledger.policy, genesis: file }, children);
+    const expected = await createCityResolver({ reader: new HttpLedgerReader({ url: ledgerUrl, policy: ledger.policy }), genesis: pins }).resolve(CITY);
     expect(expected.didResolutionMetadata.error?.type).toMatch(/#INVALID_DID_DOCUMENT$/);
     for (const did of ['did:city:cn', CITY]) {
       const { status, body } = await resolveOn(driver, did);
@@ -127,7 +89,7 @@ describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
 describe('ledgerUrl: several nodes serving the same log', () => {
   test('the first URL a closed port, the second a live ledger: 200 over the second', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}/`;
-    const driver = await startDriverProcess({ ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: node.policyText, freshness: '0' }, children);
+    const driver = await startDriverProcess({ ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: ledger.policy, freshness: '0' }, children);
     for (let i = 0; i < 2; i++) {
       const { status, body } = await resolveOn(driver, CITY);
       expect(status).toBe(200);
@@ -140,7 +102,7 @@ describe('ledgerUrl: several nodes serving the same log', () => {
 
   test('the closed port alone: 500 INTERNAL_ERROR, the ledger could not be read', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}/`;
-    const driver = await startDriverProcess({ ledgerUrl: closed, trustPolicy: node.policyText }, children);
+    const driver = await startDriverProcess({ ledgerUrl: closed, trustPolicy: ledger.policy }, children);
     const { status, body } = await resolveOn(driver, CITY);
     expect(status).toBe(500);
     expect(body.didResolutionMetadata.error?.type).toBe('https://www.w3.org/ns/did#INTERNAL_ERROR');

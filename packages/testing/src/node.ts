@@ -15,6 +15,8 @@ import type { World } from './world.ts';
 export interface RunningNode {
   /** The API's base URL, with a final slash. */
   url: string;
+  /** The HTTP server (a test may close it alone to take the API away while the node runs). */
+  server: Server;
   node: LedgerNode;
   /** The node's data directory (removed by `stop()`). */
   dir: string;
@@ -68,7 +70,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
       await node.submitGovernance(genesis);
       for (const operation of rest) await node.submit(operation);
     }
-    return { url, node, dir, policy: node.policyText, stop };
+    return { url, server, node, dir, policy: node.policyText, stop };
   } catch (error) {
     await stop();
     throw error;
