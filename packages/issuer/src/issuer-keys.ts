@@ -28,9 +28,12 @@ export interface KeyLookup {
 
 export type KeyValidity = 'now' | 'issuance';
 
-/** Dispatches did:city to the ledger-backed resolver and did:key to the local one. */
+/** Dispatches did:city to the ledger-backed resolver and did:key to the local one; DID URLs to the did:city one. */
 export function createDidResolver(options: { city: DidResolver; others?: Record<string, DidResolver> }): DidResolver {
+  const { city } = options;
   return {
+    // did:city DID URLs go to the city resolver when it dereferences (linked resources: schemas named by DID URL).
+    ...(city.dereference === undefined ? {} : { dereference: (didUrl, dereferencingOptions) => city.dereference!(didUrl, dereferencingOptions) }),
     resolve(did, resolutionOptions) {
       if (did.startsWith('did:city:')) return options.city.resolve(did, resolutionOptions);
       if (did.startsWith('did:key:')) return resolveDidKey(did);
@@ -57,6 +60,7 @@ export function memoizeResolver(resolver: DidResolver, options: { ttlMs: number;
   const entries = new Map<string, { expires: number; result: Promise<DIDResolutionResult> }>();
   const now = options.now ?? Date.now;
   return {
+    ...(resolver.dereference === undefined ? {} : { dereference: (didUrl, dereferencingOptions) => resolver.dereference!(didUrl, dereferencingOptions) }),
     resolve(did, resolutionOptions) {
       const key = resolutionOptions === undefined ? did : `${did} ${JSON.stringify(resolutionOptions)}`;
       const hit = entries.get(key);

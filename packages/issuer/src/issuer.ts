@@ -17,7 +17,7 @@ import { envelope, issueJoseVc } from './jose.ts';
 import { jsonLdIssues } from './jsonld-check.ts';
 import { issueJwtVc } from './jwt-vc.ts';
 import { checkRelatedResources, type ResourceFetcher } from './related-resource.ts';
-import { SchemaRegistry, schemaUrl } from './schema-check.ts';
+import { type DidUrlDereferencer, SchemaRegistry, schemaUrl } from './schema-check.ts';
 import { BUNDLED_SCHEMAS, type CityCredentialType } from './schemas.ts';
 import type { StatusLists } from './status-lists.ts';
 import { asArray, type Credential, type CredentialFormat, type EnvelopedVerifiableCredential, type IssuerKey } from './types.ts';
@@ -36,6 +36,14 @@ export interface IssuerOptions {
   fetchResource?: ResourceFetcher;
   /** More JSON-LD contexts the issuer accepts, by URL (contexts are never fetched). */
   contexts?: ReadonlyMap<string, unknown>;
+  /**
+   * What `credentialSchema` names for one of our types, asked at each issue: e.g. the DID URL of the schema published
+   * as a DID-Linked Resource (`did:city:cn/resources/<uuid>`). The issuer checks against its bundled copy of that
+   * type's schema. Default (or undefined for a type): the served copy under `baseUrl`, else the stable `$id`.
+   */
+  schemaReference?: (type: CityCredentialType) => string | undefined;
+  /** Dereferences a credentialSchema a caller names by DID URL, to check the credential before signing. */
+  dereferenceSchema?: DidUrlDereferencer;
 }
 
 export interface IssueOptions {
@@ -71,7 +79,13 @@ function ourType(credential: Credential): CityCredentialType | undefined {
 
 export function createIssuer(options: IssuerOptions): CityIssuer {
   const did = controllerOf(options.key.verificationMethod);
-  const schemas = new SchemaRegistry();
+  const reference = (type: CityCredentialType) => options.schemaReference?.(type) ?? schemaUrl(BUNDLED_SCHEMAS[type], options.baseUrl);
+  // Our own references hold our bundled schemas: checked against those, never fetched.
+  const aliases = (id: string) => {
+    const type = (Object.keys(BUNDLED_SCHEMAS) as CityCredentialType[]).find((candidate) => options.schemaReference?.(candidate) === id);
+    return type === undefined ? undefined : BUNDLED_SCHEMAS[type].$id;
+  };
+  const schemas = new SchemaRegistry({ aliases, ...(options.dereferenceSchema === undefined ? {} : { dereference: options.dereferenceSchema }) });
   const now = () => new Date((options.now ?? Date.now)());
 
   async function prepare(input: unknown, status: boolean, client: string | undefined): Promise<Credential> {
@@ -82,7 +96,7 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
     const type = ourType(credential);
     if (type !== undefined) {
       if (!credential['@context'].includes(CITY_CREDENTIALS_CONTEXT)) credential['@context'].push(CITY_CREDENTIALS_CONTEXT);
-      credential.credentialSchema ??= { id: schemaUrl(BUNDLED_SCHEMAS[type], options.baseUrl), type: 'JsonSchema' };
+      credential.credentialSchema ??= { id: reference(type), type: 'JsonSchema' };
     }
     const [schema, jsonLd, resources] = await Promise.all([
       schemas.check(credential),

@@ -2,7 +2,14 @@
  * The credential shapes this package reads and writes, named as the VC Data Model names them.
  * @see https://www.w3.org/TR/vc-data-model-2.0/ and https://www.w3.org/TR/vc-data-model/ (1.1)
  */
-import type { DataIntegrityProof, DIDResolutionOptions, DIDResolutionResult, Signer } from '@did-city/method';
+import type {
+  DataIntegrityProof,
+  DereferencingOptions,
+  DIDDereferencingResult,
+  DIDResolutionOptions,
+  DIDResolutionResult,
+  Signer,
+} from '@did-city/method';
 import type { VerificationIssue } from './errors.ts';
 import type { RelatedResourceOutcome } from './related-resource.ts';
 
@@ -76,6 +83,8 @@ export interface IssuerKey {
 /** What the verifier needs from DID resolution: did-resolver's `Resolver` and the method's resolver both fit. */
 export interface DidResolver {
   resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
+  /** DID URLs (a did:city resolver's): what schemas named by DID URL are read through. */
+  dereference?(didUrl: string, options?: DereferencingOptions): Promise<DIDDereferencingResult>;
 }
 
 export interface VerificationResult {

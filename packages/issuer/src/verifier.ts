@@ -15,7 +15,7 @@ import { decodeJws } from './jws.ts';
 import { verifyJwtVc } from './jwt-vc.ts';
 import { type PresentationExpectations, type PresentationResult, verifyPresentation } from './presentation.ts';
 import type { ResourceFetcher } from './related-resource.ts';
-import { type JsonFetcher, SchemaRegistry } from './schema-check.ts';
+import { type DidUrlDereferencer, type JsonFetcher, SchemaRegistry } from './schema-check.ts';
 import { StatusChecker, type StatusListFetcher } from './status-check.ts';
 import { type DidResolver, isRecord, type VerificationResult } from './types.ts';
 import { failed, type VerifyContext } from './verify-common.ts';
@@ -34,6 +34,11 @@ export interface VerifierOptions {
   checkJsonLd?: boolean | { contexts?: ReadonlyMap<string, unknown> };
   /** Fetches schemas that are not bundled; default HTTP GET; `false`: unknown schemas fail. */
   fetchSchema?: JsonFetcher | false;
+  /**
+   * Dereferences schemas named by DID URL (DID-Linked Resources); default: the resolver's `dereference` when it has
+   * one; `false`: such schemas fail. The content is checked against the resource's anchored checksum.
+   */
+  dereferenceSchema?: DidUrlDereferencer | false;
   /** `false` skips credentialSchema checks. */
   checkSchemas?: boolean;
   /** `false` skips credentialStatus checks (never do this for credentials that matter). */
@@ -104,7 +109,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
   if (options.checkSchemas !== false) {
     const fetchJson = optional(options.fetchSchema, () => httpJsonFetcher(options.fetchPolicy));
-    context.schemas = new SchemaRegistry(fetchJson === undefined ? {} : { fetchJson });
+    const { resolver } = options;
+    const ownDereference = resolver.dereference === undefined ? undefined : (didUrl: string) => resolver.dereference!(didUrl);
+    const dereference = options.dereferenceSchema === false ? undefined : (options.dereferenceSchema ?? ownDereference);
+    context.schemas = new SchemaRegistry({ ...(fetchJson === undefined ? {} : { fetchJson }), ...(dereference === undefined ? {} : { dereference }) });
   }
   const fetchResource = optional(options.fetchResource, () => httpResourceFetcher(options.fetchPolicy));
   if (fetchResource !== undefined) context.fetchResource = fetchResource;

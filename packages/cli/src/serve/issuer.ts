@@ -6,6 +6,9 @@
  * under the outbound-fetch policy (spec §9.15): status lists and schemas by the verifier, and each `relatedResource`
  * by both the issuer (a wrong digest is refused before signing) and the verifier (a wrong digest fails verification).
  * A resource the policy does not allow is never contacted; it is reported as not fetched (its digest unchecked).
+ * Credentials of our types name their schema by the DID URL of the registry's linked resource once it is published
+ * (serve/seed-resources.ts); the verifier dereferences such a schema through the verifying resolver and checks its
+ * bytes against the anchored checksum before validating against it.
  */
 import {
   createDidResolver,
@@ -14,6 +17,7 @@ import {
   createVerifier,
   httpCredentialFetcher,
   httpResourceFetcher,
+  type CityCredentialType,
   type CityIssuer,
   SqliteStatusStore,
   StatusLists,
@@ -36,7 +40,9 @@ export interface IssuerPartsOptions {
   key: NamedKey;
   /** The issuer API's base URL as credentials name it (fixed at first start, see layout.ts). */
   baseUrl: string;
-  resolver: Pick<CityResolver, 'resolve'>;
+  resolver: Pick<CityResolver, 'resolve' | 'dereference'>;
+  /** What credentialSchema names for a type: the DID URL of the registry's linked resource once it is published. */
+  schemaReference?: (type: CityCredentialType) => string | undefined;
   /** Bearer token of the write endpoints: an admin client, so it may change the status of any credential here. */
   token: string;
   fetchPolicy: OutboundFetchPolicy;
@@ -48,8 +54,11 @@ export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
   const store = new SqliteStatusStore(options.file);
   const statusLists = new StatusLists({ store, key, baseUrl });
   const fetchResource = httpResourceFetcher(options.fetchPolicy);
-  const issuer = createIssuer({ key, statusLists, baseUrl, fetchResource });
+  const dereferenceSchema = (didUrl: string) => options.resolver.dereference(didUrl);
+  const schemaReference = options.schemaReference === undefined ? {} : { schemaReference: options.schemaReference };
+  const issuer = createIssuer({ key, statusLists, baseUrl, fetchResource, dereferenceSchema, ...schemaReference });
   const verifier = createVerifier({
+    // Schemas named by DID URL are dereferenced through the same verifying resolver (createDidResolver forwards it).
     resolver: createDidResolver({ city: options.resolver }),
     fetchStatusList: statusLists.ownListsFirst(httpCredentialFetcher(options.fetchPolicy)),
     fetchPolicy: options.fetchPolicy,

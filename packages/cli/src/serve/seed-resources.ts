@@ -107,11 +107,16 @@ export interface SeededResource {
   resourceVersion?: string;
 }
 
-/** Publishes what is missing or changed; returns the current version of each, in the order of registryResources. */
-export async function seedRegistryResources(context: SeedContext): Promise<SeededResource[]> {
+/**
+ * Publishes what is missing or changed; returns the current version of each, in the order of registryResources.
+ * `divisionTable: false` leaves the division table out (the start publishes the schemas before it issues the first
+ * credentials, and the table once the division change is seeded and the edition settled).
+ */
+export async function seedRegistryResources(context: SeedContext, options: { divisionTable?: boolean } = {}): Promise<SeededResource[]> {
   const edition = divisionEditionOf(currentContent(await registry(context)) ?? {}) ?? latestDivisionEdition();
   const seeded: SeededResource[] = [];
-  for (const wanted of registryResources(edition)) {
+  const wantedList = registryResources(edition).filter((resource) => options.divisionTable !== false || resource.resourceType !== DIVISION_TABLE_RESOURCE.resourceType);
+  for (const wanted of wantedList) {
     const url = await publishOne(context, wanted);
     const { resourceName, resourceType, resourceVersion } = wanted;
     seeded.push({ url, resourceName, resourceType, ...(resourceVersion === undefined ? {} : { resourceVersion }) });

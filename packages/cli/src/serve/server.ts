@@ -45,9 +45,9 @@ import { createExchangeProvider, DATA_PATH, seedExchange } from './exchange.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { ownRequests } from './limits.ts';
 import { INSTITUTE_NAMES, layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
-import { registryPin, seedAll } from './seed.ts';
+import { registryPin, seedAll, seedRegistry } from './seed.ts';
 import { seedDivisionChange } from './seed-divisions.ts';
-import { seedRegistryResources } from './seed-resources.ts';
+import { SCHEMA_RESOURCE_TYPE, seedRegistryResources } from './seed-resources.ts';
 
 export interface AllInOneOptions {
   /** Default 8080; 0 picks a free port. */
@@ -171,7 +171,10 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     desk = Registrations.open({ ...deskSettingsFromEnv(), node, file: join(dataDir, 'registrations.db'), onError });
     const { issuerBaseUrl: baseUrl } = loadOrCreateSettings(layout.settings, { issuerBaseUrl: `${publicUrl}/issuer` });
     const fetchPolicy = options.fetchPolicy ?? fetchPolicyFromEnv(process.env, hostsOf([publicUrl]));
-    issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy });
+    // Our credential types name their schema by its DID URL once the registry has published it (below).
+    const schemaUrls = new Map<string, string>();
+    const schemaReference = (type: string) => schemaUrls.get(type);
+    issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy, schemaReference });
     const limiters = createLimiters(rateLimits, { skip: own.isOwn });
     const onExchangeError = (error: unknown) => log(`data service error: ${String(error)}`);
     // The data service checks consumers' keys on every request: verified states are reused for 5 s (as the driver's
@@ -187,6 +190,10 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     const app = buildApp({ ...parts, isReady: () => ready });
     server.on('request', app);
     const seedContext = { node, desk, keys, layout, issuer: issuer.issuer, log };
+    await seedRegistry(seedContext);
+    for (const schema of await seedRegistryResources(seedContext, { divisionTable: false })) {
+      if (schema.resourceType === SCHEMA_RESOURCE_TYPE) schemaUrls.set(schema.resourceName, schema.url);
+    }
     await seedAll(seedContext);
     await seedDivisionChange(seedContext);
     const registryResources = await seedRegistryResources(seedContext);
