@@ -13,6 +13,8 @@ import {
   type ResourceDescription,
   resourceOperation,
 } from '../../packages/method/src/index.ts';
+import { SchemaRegistry } from '../../packages/issuer/src/schema-check.ts';
+import type { Credential } from '../../packages/issuer/src/types.ts';
 import { base64, plain } from './vector-format.ts';
 import { expectedError } from './vector-negative.ts';
 import { type Vector, WORLD_LOG } from './vector-resolution.ts';
@@ -103,6 +105,67 @@ function jsonResult(result: Awaited<ReturnType<ReturnType<typeof createCityResol
   return plain({ ...rest, ...encoded });
 }
 
+interface SchemaCase {
+  name: string;
+  /** credentialSchema.id */
+  schema: string;
+  rule?: string;
+  rules?: string[];
+  description: string;
+  tampered?: Record<string, string>;
+  /** Members of the credential besides the envelope. */
+  claims?: Record<string, unknown>;
+}
+
+/** R-DLR-10: credentials naming a schema by DID URL, checked against the dereferenced, checksum-checked content. */
+const SCHEMA_CASES: SchemaCase[] = [
+  { name: '06-credential-schema-by-id', schema: `${TIANJIN}/resources/${RESOURCES[0]!.id}`, rules: ['R-DLR-10'], description: 'credentialSchema names version 1 by id ({"type":"object"}): the credential is accepted' },
+  { name: '07-credential-schema-latest', schema: Q, claims: { pm25: 12 }, rules: ['R-DLR-10'], description: 'credentialSchema names the schema by name and type: the latest version (requires pm25) accepts a credential with pm25' },
+  { name: 'R-DLR-10-schema-not-met', rule: 'R-DLR-10', schema: Q, description: 'The latest version requires pm25 and the credential has none: SCHEMA_INVALID, whatever an older version or a local copy accepts' },
+  {
+    name: 'R-DLR-10-schema-content-mismatch',
+    rule: 'R-DLR-10',
+    schema: `${TIANJIN}/resources/${RESOURCES[0]!.id}`,
+    tampered: { [RESOURCES[0]!.id]: base64(utf8.encode('{"type":"object","required":["never"]}')) },
+    description: 'The ledger serves schema bytes whose SHA-256 is not the anchored checksum: SCHEMA_UNAVAILABLE, never validated against',
+  },
+  { name: 'R-DLR-10-schema-not-found', rule: 'R-DLR-10', schema: `${TIANJIN}/resources/a1b2c3d4-0009-4000-8000-000000000009`, description: 'The DID URL names no resource: SCHEMA_UNAVAILABLE' },
+];
+
+function schemaCredential(c: SchemaCase): Credential {
+  return {
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    type: ['VerifiableCredential'],
+    issuer: TIANJIN,
+    credentialSubject: { id: 'did:city:cn:110000' },
+    credentialSchema: { id: c.schema, type: 'JsonSchema' },
+    ...c.claims,
+  } as Credential;
+}
+
+async function schemaVectors(p: Published): Promise<Vector[]> {
+  const vectors: Vector[] = [];
+  for (const c of SCHEMA_CASES) {
+    const tampered = Object.fromEntries(Object.entries(c.tampered ?? {}).map(([id, b64]) => [id, new Uint8Array(Buffer.from(b64, 'base64'))]));
+    const resolver = createCityResolver({ reader: p.reader(tampered), genesis: p.genesis, cache: false });
+    const credential = schemaCredential(c);
+    const errors = await new SchemaRegistry({ dereference: (url) => resolver.dereference(url) }).check(credential);
+    if ((errors.length > 0) !== (c.rule !== undefined)) throw new Error(`resources/${c.name}: unexpected result ${JSON.stringify(errors)}`);
+    vectors.push({
+      id: c.rule === undefined ? `resources/${c.name}` : `negative/${c.name}`,
+      kind: 'credential-schema',
+      description: c.description,
+      ...(c.rule === undefined ? { rules: c.rules ?? [] } : { rule: c.rule }),
+      base: BASE,
+      credential: plain(credential),
+      ...(c.tampered === undefined ? {} : { tamperedContents: c.tampered }),
+      // Messages are the implementation's; the codes are the spec's.
+      expected: errors.length === 0 ? { errors: [] } : { error: { code: errors[0]!.code }, errors: errors.map((e) => ({ code: e.code })) },
+    });
+  }
+  return vectors;
+}
+
 export async function resourceVectors(): Promise<Vector[]> {
   const p = await publish();
   const history = createCityResolver({ reader: p.reader(), genesis: p.genesis, cache: false });
@@ -137,5 +200,5 @@ export async function resourceVectors(): Promise<Vector[]> {
     if (c.rule !== undefined) (vector.expected as Record<string, unknown>).error = expectedError(c.rule === 'R-DLR-7' ? 'INVALID_DID_URL' : 'INVALID_RESOURCE_CONTENT');
     vectors.push(vector);
   }
-  return vectors;
+  return [...vectors, ...(await schemaVectors(p))];
 }
