@@ -87,7 +87,7 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
     await cluster.createDatabase('follow');
     const connection = cluster.primary.connection('follow');
     const writer = await PostgresLogStore.open({ connection });
-    const reader = await PostgresLogStore.open({ connection, role: 'reader', cacheBlocks: 2 });
+    const reader = await PostgresLogStore.open({ connection, role: 'reader', cacheNodes: 16 });
     const tree = new MerkleTree();
     try {
       for (let start = 0; start < 1200; start += 300) {

@@ -1,80 +1,95 @@
-// The tree cache of the networked store (src/store/tree-cache.ts) against tlog's in-memory MerkleTree: the same
-// hashes for every node a proof or root asks for, no read once warm, nothing kept that the size does not cover.
-import { inclusionProofNodes, leafHash, MerkleTree, type NodeId, rootNodes } from '@did-city/tlog';
+// The tree cache of the networked store (src/store/tree-cache.ts) against tlog's in-memory MerkleTree: the hashes
+// it was given, never another node's, upper levels kept in full and densely, lower levels within their bound.
+import { inclusionProofNodes, leafHash, MerkleTree, type NodeHash, type NodeId } from '@did-city/tlog';
 import { describe, expect, it } from 'vitest';
-import { type MissReader, TreeCache } from '../src/store/tree-cache.ts';
+import { TreeCache, UPPER_LEVEL } from '../src/store/tree-cache.ts';
 
-const tree = MerkleTree.fromLeafHashes(Array.from({ length: 1300 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`))));
-
-/** A miss reader over the reference tree that records what it was asked; `stored` limits the leaves it holds. */
-function source(stored = tree.size) {
-  const calls: Array<{ blocks: number[]; nodes: NodeId[] }> = [];
-  const read: MissReader = async (blocks, nodes) => {
-    calls.push({ blocks: [...blocks], nodes: [...nodes] });
-    const leaves = new Map(
-      blocks.map((b) => [b, Array.from({ length: 256 }, (_, i) => b * 256 + i).filter((i) => i < stored).map((i) => tree.leafHash(i))]),
-    );
-    const found = nodes.filter((n) => (n.index + 1) * 2 ** n.level <= stored);
-    return { leaves, nodes: found.map((n) => ({ ...n, hash: tree.nodeHash(n.level, n.index) })) };
-  };
-  return { read, calls };
-}
-
-const expected = (ids: NodeId[]) => ids.map((id) => ({ ...id, hash: tree.nodeHash(id.level, id.index) }));
+const tree = MerkleTree.fromLeafHashes(Array.from({ length: 4100 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`))));
+const node = (level: number, index: number): NodeHash => ({ level, index, hash: tree.nodeHash(level, index) });
+/** Every complete node of the tree at `level`. */
+const levelNodes = (level: number) => Array.from({ length: Math.floor(tree.size / 2 ** level) }, (_, i) => node(level, i));
 
 describe('TreeCache', () => {
-  it('answers proof and root nodes as the tree holds them; warm, with no read at all, at any size', async () => {
-    const { read, calls } = source();
-    const cache = new TreeCache(read, 16);
-    const asks: Array<[NodeId[], number]> = [];
-    for (const size of [1, 255, 256, 257, 511, 512, 513, 1024, 1299, 1300]) {
-      asks.push([rootNodes(size), size]);
-      for (const index of [0, 255, 256, 511, 512, size - 1].filter((i) => i < size)) asks.push([inclusionProofNodes(index, size), size]);
+  it('answers exactly the hashes it was given, for every level, and nothing else', () => {
+    const cache = new TreeCache(1 << 16);
+    const all = Array.from({ length: 13 }, (_, level) => levelNodes(level)).flat();
+    cache.keep(all);
+    for (const n of all) expect(cache.get(n)).toEqual(n.hash);
+    // Neighbours never kept are missing, not some other node's hash (the index·8 + level keys do not collide).
+    expect(cache.get({ level: 0, index: 4100 })).toBeUndefined();
+    expect(cache.get({ level: 8, index: 16 })).toBeUndefined();
+    expect(cache.get({ level: 12, index: 1 })).toBeUndefined();
+    expect(cache.get({ level: 13, index: 0 })).toBeUndefined();
+  });
+
+  it('keeps upper levels densely: about 32 bytes a node, bounded by the log', () => {
+    const cache = new TreeCache(0);
+    const upper = Array.from({ length: 13 - UPPER_LEVEL }, (_, i) => levelNodes(UPPER_LEVEL + i)).flat();
+    cache.keep(upper);
+    const { upper: count, lower, bytes } = cache.stats;
+    expect(count).toBe(upper.length);
+    expect(lower).toBe(0);
+    // Each level's buffer holds a power of two ≥ 64 nodes: here at most 64 per level, 5 levels, 32 bytes + 1 bit.
+    expect(bytes).toBeLessThanOrEqual(5 * 64 * (32 + 1 / 8));
+    for (const n of upper) expect(cache.get(n)).toEqual(n.hash);
+  });
+
+  it('holds at most maxLower lower-level nodes, dropping those not used lately, and stays correct', () => {
+    const cache = new TreeCache(100);
+    const bytesEmpty = cache.stats.bytes;
+    const hot = [node(0, 7), node(3, 2), node(7, 1)];
+    cache.keep(hot);
+    for (let i = 0; i < 4000; i++) {
+      cache.keep([node(i % 2, Math.floor(i / 2))]);
+      for (const n of hot) expect(cache.get(n)).toEqual(n.hash); // used all along, so never replaced
     }
-    for (const [ids, size] of asks) expect(await cache.nodes(ids, size)).toEqual(expected(ids));
-    const cold = calls.length;
-    expect(cold).toBeGreaterThan(0);
-    // Everything is kept: complete blocks, upper nodes, and the right-edge nodes of incomplete blocks.
-    for (const [ids, size] of asks) expect(await cache.nodes(ids, size)).toEqual(expected(ids));
-    expect(calls.length).toBe(cold);
-  });
-
-  it('reads each missing complete block whole, and nodes of an incomplete block one by one', async () => {
-    const { read, calls } = source();
-    const cache = new TreeCache(read, 16);
-    await cache.nodes(inclusionProofNodes(300, 600), 600);
-    // Leaf 300 lies in block 1 (complete at size 600); its sibling subtrees at levels ≥ 8 and in block 2
-    // (leaves 512..599, incomplete) are single nodes.
-    expect(calls[0]!.blocks).toEqual([1]);
-    expect(calls[0]!.nodes).toEqual(inclusionProofNodes(300, 600).filter((n) => n.level >= 8 || n.index * 2 ** n.level >= 512));
-  });
-
-  it('stays correct when more blocks are asked for than it keeps', async () => {
-    const { read, calls } = source();
-    const cache = new TreeCache(read, 1);
-    for (const index of [3, 700, 3, 1100, 700]) {
-      const ids = inclusionProofNodes(index, 1300);
-      expect(await cache.nodes(ids, 1300)).toEqual(expected(ids));
+    expect(cache.stats.lower).toBe(100);
+    expect(cache.stats.bytes).toBe(bytesEmpty); // the slab is allocated once
+    let kept = 0;
+    for (let i = 0; i < 4000; i++) {
+      const n = node(i % 2, Math.floor(i / 2));
+      const hash = cache.get(n);
+      if (hash !== undefined) {
+        kept++;
+        expect(hash).toEqual(n.hash);
+      }
     }
-    expect(calls.map((c) => c.blocks)).toEqual([[0], [2], [0], [4], [2]]);
+    expect(kept).toBeLessThanOrEqual(100);
+    expect(kept).toBeGreaterThan(50); // the recent ones
   });
 
-  it('refuses a block the source holds only in part, and a node it does not hold', async () => {
-    const cache = new TreeCache(source(500).read, 16);
-    await expect(cache.nodes([{ level: 0, index: 300 }], 600)).rejects.toThrow('tree node 0/500 is not stored');
-    await expect(cache.nodes([{ level: 0, index: 550 }], 600)).rejects.toThrow('tree node 0/550 is not stored');
-    await expect(cache.nodes([{ level: 9, index: 0 }], 600)).rejects.toThrow('tree node 9/0 is not stored');
+  it('hands out copies: changing one changes nothing kept', () => {
+    const cache = new TreeCache(16);
+    cache.keep([node(9, 0), node(2, 5)]);
+    cache.get({ level: 9, index: 0 })!.fill(0);
+    cache.get({ level: 2, index: 5 })!.fill(0);
+    cache.run(9, 0, 1)![0]!.fill(0);
+    expect(cache.get({ level: 9, index: 0 })).toEqual(tree.nodeHash(9, 0));
+    expect(cache.get({ level: 2, index: 5 })).toEqual(tree.nodeHash(2, 5));
   });
 
-  it('keeps appended upper nodes, so a root over them needs no read', async () => {
-    const { read, calls } = source();
-    const cache = new TreeCache(read, 16);
-    cache.added([10, 9, 8].flatMap((level) => Array.from({ length: 1024 >> level }, (_, index) => ({ level, index, hash: tree.nodeHash(level, index) }))));
-    expect(await cache.nodes(rootNodes(1024), 1024)).toEqual(expected(rootNodes(1024)));
-    expect(await cache.nodes(rootNodes(768), 768)).toEqual(expected(rootNodes(768)));
-    expect(calls).toEqual([]);
-    // Hashes handed out are copies: changing one does not change the cache.
-    (await cache.nodes([{ level: 9, index: 0 }], 1024))[0]!.hash.fill(0);
-    expect((await cache.nodes([{ level: 9, index: 0 }], 1024))[0]!.hash).toEqual(tree.nodeHash(9, 0));
+  it('serves a run of upper-level hashes only when it holds all of them', () => {
+    const cache = new TreeCache(16);
+    cache.keep(levelNodes(8).slice(0, 10));
+    expect(cache.run(8, 2, 8)).toEqual(levelNodes(8).slice(2, 10).map((n) => n.hash));
+    expect(cache.run(8, 2, 9)).toBeUndefined();
+    expect(cache.run(0, 0, 1)).toBeUndefined(); // lower levels are never served as runs
+  });
+
+  it('refuses a hash that is not 32 bytes', () => {
+    const cache = new TreeCache(16);
+    expect(() => cache.keep([{ level: 1, index: 0, hash: new Uint8Array(31) }])).toThrow(RangeError);
+    expect(() => new TreeCache(-1)).toThrow(RangeError);
+  });
+
+  it('a proof from cached nodes is the tree’s proof', () => {
+    const cache = new TreeCache(1 << 12);
+    for (const size of [1, 255, 256, 257, 511, 512, 513, 1024, 4099, 4100]) {
+      for (const index of [0, 255, 256, 511, 512, size - 1].filter((i) => i < size)) {
+        const ids: NodeId[] = inclusionProofNodes(index, size);
+        cache.keep(ids.map((id) => node(id.level, id.index)));
+        for (const id of ids) expect(cache.get(id)).toEqual(tree.nodeHash(id.level, id.index));
+      }
+    }
   });
 });

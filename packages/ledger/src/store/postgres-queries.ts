@@ -10,7 +10,6 @@ import type { IndexSource } from './index-versions.ts';
 import { AppendConflictError } from './interface.ts';
 import { UNIQUE_VIOLATION } from './postgres-schema.ts';
 import { toStateRows } from './rows.ts';
-import { BLOCK_LEAVES } from './tree-cache.ts';
 
 /** The log size, locked for the transaction, and whether this session still holds the sequencer lock. */
 export const HEAD_FOR_UPDATE = `SELECT tree_size, ${HOLDS_SEQUENCER_LOCK} AS leader FROM log_head WHERE id = 1 FOR UPDATE`;
@@ -36,38 +35,6 @@ export async function readNodes(db: pg.ClientBase | pg.Pool, ids: readonly NodeI
     if (!hash) throw new RangeError(`tree node ${level}/${index} is not stored`);
     return { level, index, hash: new Uint8Array(hash) };
   });
-}
-
-/**
- * What the tree cache (tree-cache.ts) misses, in one round trip: the 256 leaf hashes of each block in `blocks`,
- * and the single nodes `ids` (leaves from entries, interior nodes from tree_nodes). A prepared statement.
- */
-export async function readTreeMisses(
-  db: pg.Pool,
-  blocks: readonly number[],
-  ids: readonly NodeId[],
-): Promise<{ leaves: Map<number, Uint8Array[]>; nodes: NodeHash[] }> {
-  const { rows } = await db.query<{ block: boolean; level: number; node_index: number; hash: Buffer | null }>({
-    name: 'did-city-tree-misses-v1',
-    text: `SELECT true AS block, 0::smallint AS level, e.leaf_index AS node_index, e.leaf_hash AS hash
-             FROM unnest($1::bigint[]) AS b(block)
-             JOIN entries e ON e.leaf_index >= b.block * ${BLOCK_LEAVES} AND e.leaf_index < (b.block + 1) * ${BLOCK_LEAVES}
-           UNION ALL
-           SELECT false, q.level, q.node_index, coalesce(e.leaf_hash, t.hash)
-             FROM unnest($2::smallint[], $3::bigint[]) AS q(level, node_index)
-             LEFT JOIN entries e ON q.level = 0 AND e.leaf_index = q.node_index
-             LEFT JOIN tree_nodes t ON q.level > 0 AND t.level = q.level AND t.node_index = q.node_index`,
-    values: [blocks, ids.map((id) => id.level), ids.map((id) => id.index)],
-  });
-  const leaves = new Map(blocks.map((block) => [block, [] as Uint8Array[]]));
-  const nodes: NodeHash[] = [];
-  for (const row of rows) {
-    if (row.hash === null) continue;
-    const hash = new Uint8Array(row.hash);
-    if (!row.block) nodes.push({ level: row.level, index: row.node_index, hash });
-    else leaves.get(Math.floor(row.node_index / BLOCK_LEAVES))![row.node_index % BLOCK_LEAVES] = hash;
-  }
-  return { leaves, nodes };
 }
 
 const HEAD_COLUMNS = 'did, seq, leaf_index, operation_hash';

@@ -11,8 +11,12 @@
 import type { DidHistory, DidIndex } from '@did-city/method';
 import {
   appendToFrontier,
+  consistencyProof,
+  consistencyProofNodes,
   type Frontier,
   frontierRoot,
+  inclusionProof,
+  inclusionProofNodes,
   leafHash,
   type NodeHash,
   type NodeId,
@@ -35,13 +39,14 @@ import {
   type TreeHead,
 } from './interface.ts';
 import { type AppendOutcome, appendQuery, MAX_BATCH } from './postgres-append.ts';
-import { HEAD_FOR_UPDATE, pgIndexSource, readNodes, readTreeMisses, storedSize, toConflict, writeStates } from './postgres-queries.ts';
+import { HEAD_FOR_UPDATE, pgIndexSource, readNodes, storedSize, toConflict, writeStates } from './postgres-queries.ts';
+import { GatheredReads, nodeKey, READ_POOL_OPTIONS } from './postgres-reads.ts';
 import { HEADS_FROM_ENTRIES, pgTypes, preparePgSchema } from './postgres-schema.ts';
 import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
 import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
-import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
-import { TreeCache } from './tree-cache.ts';
+import { checkTreeSize } from './tree.ts';
+import { TreeCache, UPPER_LEVEL } from './tree-cache.ts';
 import { fullState } from './versions.ts';
 
 export interface PostgresLogStoreOptions {
@@ -53,8 +58,12 @@ export interface PostgresLogStoreOptions {
   waitForLeadership?: { retryMs?: number; signal?: AbortSignal };
   /** Connections for reads. Default 4. */
   poolSize?: number;
-  /** Complete blocks of 256 leaves whose tree hashes are kept in memory for proofs (tree-cache.ts). Default 1024. */
-  cacheBlocks?: number;
+  /**
+   * Tree nodes below level 8 (those a proof needs inside its 256-leaf block) kept in memory, least recently used
+   * dropped (tree-cache.ts): 32 bytes each plus a Map slot. Default 65,536 (2 MiB of hashes). The levels above are
+   * all kept, about n/4 bytes for a log of n entries.
+   */
+  cacheNodes?: number;
 }
 
 export class PostgresLogStore implements LogStore {
@@ -64,21 +73,28 @@ export class PostgresLogStore implements LogStore {
   #frontier: Frontier | undefined;
   /** The DID index (spec §7.9), built at open; a reader catches it up from the entries it serves. */
   #index!: IndexVersions;
-  /** Immutable tree hashes for proofs and roots, so a warm proof costs no round trip. */
+  /** Immutable tree hashes for proofs and roots, so that a proof reads few nodes or none. */
   readonly #tree: TreeCache;
-  /** A reader's largest stored size seen: the log never shrinks, so a smaller size needs no query. */
+  /** Entries, tree nodes and the stored size asked for in one turn of the event loop, read in one statement. */
+  readonly #reads: GatheredReads;
+  /**
+   * A reader's largest stored size seen (every gathered read reports it): the log never shrinks, so a size at or
+   * below it is answered without asking; a larger one only once the database has reported it committed.
+   */
   #knownSize = 0;
 
-  private constructor(pool: pg.Pool, lease: WriterLease | undefined, cacheBlocks: number) {
+  private constructor(pool: pg.Pool, lease: WriterLease | undefined, cacheNodes: number) {
     this.#pool = pool;
     this.#lease = lease;
-    this.#tree = new TreeCache((blocks, ids) => readTreeMisses(pool, blocks, ids), cacheBlocks);
+    this.#tree = new TreeCache(cacheNodes);
+    this.#reads = new GatheredReads(pool);
   }
 
   /** Connects; a writer takes the sequencer lock (or throws NotLeaderError) and loads the log head. */
   static async open(options: PostgresLogStoreOptions): Promise<PostgresLogStore> {
     const base = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
-    const pool = new pg.Pool({ ...base, types: pgTypes, max: options.poolSize ?? 4, keepAlive: true });
+    const readOptions = [base.options, READ_POOL_OPTIONS].filter(Boolean).join(' ');
+    const pool = new pg.Pool({ ...base, options: readOptions, types: pgTypes, max: options.poolSize ?? 4, keepAlive: true });
     // Idle pooled connections that die (failover) emit 'error' on the pool; the next query reconnects.
     pool.on('error', () => undefined);
     let lease: WriterLease | undefined;
@@ -91,7 +107,7 @@ export class PostgresLogStore implements LogStore {
         const client = await pool.connect();
         await preparePgSchema(client).finally(() => client.release());
       }
-      const store = new PostgresLogStore(pool, lease, options.cacheBlocks ?? 1024);
+      const store = new PostgresLogStore(pool, lease, options.cacheNodes ?? 65_536);
       if (lease) store.#frontier = await lease.run((client) => store.#loadFrontier(client));
       const size = store.#frontier?.size ?? (await storedSize(pool));
       const anchored = Math.min(size, (await store.latestCheckpoint())?.size ?? 0);
@@ -111,6 +127,7 @@ export class PostgresLogStore implements LogStore {
 
   async head(): Promise<TreeHead> {
     const frontier = this.#frontier ?? (await this.#loadFrontier(this.#pool));
+    this.#saw(frontier.size);
     return { size: frontier.size, root: frontierRoot(frontier) };
   }
 
@@ -121,7 +138,7 @@ export class PostgresLogStore implements LogStore {
     try {
       const { frontier, nodes } = await lease.run((client) => this.#appendStatement(client, batch));
       this.#frontier = frontier;
-      this.#tree.added(nodes);
+      this.#tree.keep(nodes);
     } catch (error) {
       // The log moved behind this writer: take its head, so the sequencer can rebuild the batch against it. If
       // even that fails (a corrupt head), the stale frontier stays and every append keeps refusing.
@@ -152,7 +169,7 @@ export class PostgresLogStore implements LogStore {
     const query = appendQuery({ expectedSize: batch.expectedSize, entries: batch.entries, leafHashes, nodes: interior, states: batch.states });
     const { rows } = await client.query<AppendOutcome>(query);
     const outcome = rows[0];
-    if (outcome?.appended === frontier.size) return { frontier, nodes: interior };
+    if (outcome?.appended === frontier.size) return { frontier, nodes };
     if (!outcome?.leader) throw new NotLeaderError('lost', 'this session no longer holds the sequencer lock');
     throw new AppendConflictError('size', `log has ${outcome.tree_size} entries, batch expected ${batch.expectedSize}`);
   }
@@ -163,9 +180,11 @@ export class PostgresLogStore implements LogStore {
   }
 
   async entry(index: number): Promise<StoredEntry | undefined> {
-    const text = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = $1`;
-    const { rows } = await this.#pool.query<EntryRow>({ name: 'did-city-entry-v1', text, values: [index] });
-    return rows[0] && toEntry(rows[0]);
+    // Gathered with the proof nodes asked for in the same turn (postgres-reads.ts); no row has a bad index.
+    if (!Number.isSafeInteger(index) || index < 0) return undefined;
+    const read = await this.#reads.read([index], []);
+    this.#saw(read.size);
+    return read.entries.get(index);
   }
 
   async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER, range: SeqRange = {}): Promise<StoredEntry[]> {
@@ -207,6 +226,9 @@ export class PostgresLogStore implements LogStore {
   }
 
   async levelHashes(level: number, start: number, count: number): Promise<Uint8Array[]> {
+    // The upper levels are the hashes of the level-1 and higher tiles: served from the cache when it holds them all.
+    const cached = this.#tree.run(level, start, count);
+    if (cached !== undefined) return cached;
     const { rows } =
       level === 0
         ? await this.#pool.query<{ hash: Buffer }>(
@@ -217,29 +239,64 @@ export class PostgresLogStore implements LogStore {
             'SELECT hash FROM tree_nodes WHERE level = $1 AND node_index >= $2 ORDER BY node_index LIMIT $3',
             [level, start, count],
           );
-    return rows.map((r) => new Uint8Array(r.hash));
+    const hashes = rows.map((r) => new Uint8Array(r.hash));
+    if (level >= UPPER_LEVEL) this.#tree.keep(hashes.map((hash, i) => ({ level, index: start + i, hash })));
+    return hashes;
   }
 
   async rootAt(size: number): Promise<Uint8Array> {
-    await this.#checkSize(size);
-    if (size === this.#frontier?.size) return frontierRoot(this.#frontier);
-    return treeRoot(readerFromNodes(size, await this.#tree.nodes(rootNodes(size), size)), size);
+    if (this.#frontier !== undefined && size === this.#frontier.size) return frontierRoot(this.#frontier);
+    return treeRoot(readerFromNodes(size, await this.#treeNodes(size, () => rootNodes(size))), size);
   }
 
   async inclusionProof(index: number, size: number): Promise<Uint8Array[]> {
-    await this.#checkSize(size);
-    return storedInclusionProof((ids) => this.#tree.nodes(ids, size), index, size);
+    const reader = readerFromNodes(size, await this.#treeNodes(size, () => inclusionProofNodes(index, size)));
+    return inclusionProof(reader, index, size);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
-    await this.#checkSize(newSize);
-    return storedConsistencyProof((ids) => this.#tree.nodes(ids, newSize), oldSize, newSize);
+    const reader = readerFromNodes(newSize, await this.#treeNodes(newSize, () => consistencyProofNodes(oldSize, newSize)));
+    return consistencyProof(reader, oldSize, newSize);
   }
 
+  /**
+   * The hashes of the nodes `ids()` lists, inside a tree of `size` leaves: from the cache, the rest in one gathered
+   * read (with the entries asked for alongside). A reader answers only for a size the database has reported
+   * stored, in that same read if it had not before, so a cached hash never stands in for a size not committed.
+   */
+  async #treeNodes(size: number, ids: () => NodeId[]): Promise<NodeHash[]> {
+    checkTreeSize(size, this.#frontier?.size ?? Number.MAX_SAFE_INTEGER);
+    const wanted = ids();
+    const found = wanted.map((id) => this.#tree.get(id));
+    const missing = wanted.filter((_, i) => found[i] === undefined);
+    if (missing.length > 0 || (this.#frontier === undefined && size > this.#knownSize)) {
+      const read = await this.#reads.read([], missing);
+      this.#saw(read.size);
+      if (this.#frontier === undefined) checkTreeSize(size, this.#knownSize);
+      for (const id of missing) {
+        const hash = read.nodes.get(nodeKey(id.level, id.index));
+        if (hash !== undefined) this.#tree.keep([{ ...id, hash }]);
+      }
+      wanted.forEach((id, i) => {
+        found[i] ??= read.nodes.get(nodeKey(id.level, id.index))?.slice();
+      });
+    }
+    return wanted.map(({ level, index }, i) => {
+      const hash = found[i];
+      if (hash === undefined) throw new RangeError(`tree node ${level}/${index} is not stored`);
+      return { level, index, hash };
+    });
+  }
+
+  /** Throws RangeError unless `size` is stored (a reader asks the database only for a size it has not seen). */
   async #checkSize(size: number): Promise<void> {
     if (this.#frontier !== undefined) return checkTreeSize(size, this.#frontier.size);
-    if (!(size <= this.#knownSize)) this.#knownSize = Math.max(this.#knownSize, await storedSize(this.#pool));
+    if (!(size <= this.#knownSize)) this.#saw((await this.#reads.read([], [])).size);
     checkTreeSize(size, this.#knownSize);
+  }
+
+  #saw(size: number): void {
+    if (size > this.#knownSize) this.#knownSize = size;
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {

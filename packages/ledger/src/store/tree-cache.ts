@@ -1,147 +1,146 @@
 /**
- * Tree hashes a networked store keeps in memory so that proofs cost no round trip once warm. Every stored node
- * is the hash of a complete subtree, which never changes once the log holds it, so nothing here is ever stale:
+ * Tree hashes a networked store keeps in memory so that proofs and roots need few rows from the database. Every
+ * stored node is the hash of a complete subtree, which never changes once the log holds it, so a cached hash is
+ * never stale; whether a tree size is stored at all is the store's check (postgres.ts), not the cache's.
  *
- * - the upper levels (level ≥ 8, one node per 256 leaves and fewer above), every one ever read or appended, kept
- *   without bound (at 10 million entries about 78,000 hashes);
- * - complete blocks of 256 leaves (the tiles of tlog-tiles, height 8): their 256 leaf hashes read in one range
- *   and the 255 nodes of levels 1 to 7 inside them computed here, in one 16 KiB buffer per block, least recently
- *   used dropped beyond a bound. A block is complete when the tree size asked about covers all its leaves.
- *
- * - nodes of levels 1 to 7 in the incomplete last block (the right edge of a tree whose size is not a multiple of
- *   256: every proof at that size needs some), the last EDGE_NODES read, least recently used dropped.
- *
- * A request is answered from memory, and whatever is missing is read in one query. The integrity check never reads through this cache: it compares the database.
+ * - Upper levels (level ≥ 8: one node per 256 leaves and fewer above), every one ever read or appended, in one
+ *   dense buffer per level: 32 bytes and one bit per node. A log of n entries has fewer than n/128 of them, so
+ *   this part is bounded by the log: at most n/4 bytes of hashes (twice that while a buffer grows), 2.5 MB at
+ *   10 million entries. They are shared by every proof and root, and they are the hashes of the level-1 and
+ *   level-2 tiles of tlog-tiles.
+ * - Lower levels (0 to 7), the nodes a proof needs inside its 256-leaf block, which differ from entry to entry:
+ *   at most `maxLower` nodes read or appended, in one slab of `maxLower` × 32 bytes plus 9 bytes a slot and a Map
+ *   of as many numbers. When it is full, a node not asked for since the clock hand last passed it is replaced
+ *   (CLOCK, the usual approximation of least recently used; a Map used as an LRU list degrades to a scan per
+ *   eviction), so nodes that many proofs share stay while those of one-off proofs come and go.
+ *   A writer's latest batches are here, so the receipt of a fresh entry needs none.
  */
-import { type NodeHash, type NodeId, nodeHash } from '@did-city/tlog';
+import type { NodeHash, NodeId } from '@did-city/tlog';
 
-/** Levels per block: 256 leaves. */
-export const BLOCK_HEIGHT = 8;
-export const BLOCK_LEAVES = 1 << BLOCK_HEIGHT;
-/** Hashes of levels 0 to 7 in one block: 256 + 128 + … + 2. */
-const BLOCK_HASHES = 2 * BLOCK_LEAVES - 2;
-/** Right-edge nodes kept: at most 8 per tree size, so this covers the sizes of many recent checkpoints. */
-const EDGE_NODES = 4096;
-
-/** What the cache reads when it misses: the leaf hashes of whole blocks, and single nodes, in one round trip. */
-export type MissReader = (blocks: readonly number[], nodes: readonly NodeId[]) => Promise<{ leaves: Map<number, Uint8Array[]>; nodes: NodeHash[] }>;
+/** The lowest level kept in full. */
+export const UPPER_LEVEL = 8;
+const HASH = 32;
+/** Lower nodes are keyed index · 8 + level, exact below 2^53: beyond this index (no real log) they are not kept. */
+const MAX_LOWER_INDEX = 2 ** 49;
 
 export class TreeCache {
-  readonly #read: MissReader;
-  readonly #maxBlocks: number;
-  /** Block index → hashes of levels 0..7, level L at offset (2·256 − 2·256 >> L) hashes; Map order is LRU order. */
-  readonly #blocks = new Map<number, Uint8Array>();
-  /** Level ≥ 8 → node index → hash. */
-  readonly #upper = new Map<number, Map<number, Uint8Array>>();
-  /** `level/index` → hash of a node below level 8 in a block not yet complete; Map order is LRU order. */
-  readonly #edges = new Map<string, Uint8Array>();
+  readonly #maxLower: number;
+  /** Level (≥ UPPER_LEVEL) → hashes by node index, and a bit per node index telling which are present. */
+  readonly #upper: Array<{ hashes: Uint8Array; present: Uint8Array } | undefined> = [];
+  /**
+   * Key of a lower node (index · 8 + level) → its slot: hash in #slab, key in #keys, and in #used whether it was
+   * asked for since the hand last passed (a node only kept is not: one read once and never again goes first).
+   */
+  readonly #lower = new Map<number, number>();
+  readonly #slab: Uint8Array;
+  readonly #keys: Float64Array;
+  readonly #used: Uint8Array;
+  /** The clock hand: the next slot considered for replacement. */
+  #hand = 0;
 
-  constructor(read: MissReader, maxBlocks: number) {
-    this.#read = read;
-    this.#maxBlocks = maxBlocks;
+  constructor(maxLower: number) {
+    if (!Number.isSafeInteger(maxLower) || maxLower < 0) throw new RangeError('the lower-level cache size must be a whole number ≥ 0');
+    this.#maxLower = maxLower;
+    this.#slab = new Uint8Array(maxLower * HASH);
+    this.#keys = new Float64Array(maxLower);
+    this.#used = new Uint8Array(maxLower);
   }
 
-  /** Nodes just appended (only the upper levels are kept; blocks are read when first asked for). */
-  added(nodes: readonly NodeHash[]): void {
-    for (const node of nodes) if (node.level >= BLOCK_HEIGHT) this.#keep(node);
+  /** A copy of the hash of `id` if it is kept. */
+  get(id: NodeId): Uint8Array | undefined {
+    const hash = this.#find(id.level, id.index);
+    return hash === undefined ? undefined : hash.slice();
   }
 
-  /** The hashes of `ids`, all inside a tree of `size` leaves, in the order asked. */
-  async nodes(ids: readonly NodeId[], size: number): Promise<NodeHash[]> {
-    const found: Array<Uint8Array | undefined> = ids.map((id) => this.#cached(id, size));
-    const missing = ids.filter((_, i) => found[i] === undefined);
-    if (missing.length > 0) {
-      const blocks = new Set<number>();
-      const single: NodeId[] = [];
-      for (const id of missing) {
-        const block = blockOf(id);
-        if (id.level < BLOCK_HEIGHT && (block + 1) * BLOCK_LEAVES <= size) blocks.add(block);
-        else single.push(id);
-      }
-      const read = await this.#read([...blocks], single);
-      const fresh = new Map([...read.leaves].map(([block, leaves]) => [block, this.#addBlock(block, leaves)]));
-      for (const node of read.nodes) this.#keep(node);
-      const direct = new Map(read.nodes.map((n) => [key(n), n.hash]));
-      ids.forEach((id, i) => {
-        const block = fresh.get(blockOf(id));
-        found[i] ??= id.level < BLOCK_HEIGHT && block !== undefined ? inBlock(block, id) : direct.get(key(id));
-      });
+  /** Keeps nodes just read from or written to the log (hashes of complete subtrees it holds). */
+  keep(nodes: Iterable<NodeHash>): void {
+    for (const node of nodes) {
+      if (node.hash.length !== HASH) throw new RangeError(`tree node ${node.level}/${node.index} is not a 32-byte hash`);
+      if (node.level >= UPPER_LEVEL) this.#keepUpper(node);
+      else this.#keepLower(node);
     }
-    return ids.map(({ level, index }, i) => {
-      const hash = found[i];
-      if (hash === undefined) throw new RangeError(`tree node ${level}/${index} is not stored`);
-      return { level, index, hash: hash.slice() };
-    });
   }
 
-  #cached(id: NodeId, size: number): Uint8Array | undefined {
-    if (id.level >= BLOCK_HEIGHT) return this.#upper.get(id.level)?.get(id.index);
-    const block = blockOf(id);
-    if ((block + 1) * BLOCK_LEAVES > size) return this.#edge(id);
-    const hashes = this.#blocks.get(block);
-    if (hashes === undefined) return undefined;
-    this.#blocks.delete(block); // most recently used last
-    this.#blocks.set(block, hashes);
-    return inBlock(hashes, id);
-  }
-
-  #addBlock(block: number, leaves: Uint8Array[]): Uint8Array {
-    const hashes = new Uint8Array(BLOCK_HASHES * 32);
-    for (let i = 0; i < BLOCK_LEAVES; i++) {
-      const leaf = leaves[i];
-      if (leaf?.length !== 32) throw new RangeError(`tree node 0/${block * BLOCK_LEAVES + i} is not stored`);
-      hashes.set(leaf, i * 32);
+  /** `count` consecutive upper-level hashes from `start` (copies), if all are kept. */
+  run(level: number, start: number, count: number): Uint8Array[] | undefined {
+    if (level < UPPER_LEVEL) return undefined;
+    const hashes: Uint8Array[] = [];
+    for (let i = start; i < start + count; i++) {
+      const hash = this.#find(level, i);
+      if (hash === undefined) return undefined;
+      hashes.push(hash.slice());
     }
-    for (let level = 1; level < BLOCK_HEIGHT; level++) {
-      const below = levelOffset(level - 1);
-      const here = levelOffset(level);
-      for (let i = 0; i < BLOCK_LEAVES >> level; i++) {
-        const left = hashes.subarray((below + 2 * i) * 32, (below + 2 * i + 1) * 32);
-        const right = hashes.subarray((below + 2 * i + 1) * 32, (below + 2 * i + 2) * 32);
-        hashes.set(nodeHash(left, right), (here + i) * 32);
-      }
-    }
-    this.#blocks.set(block, hashes);
-    if (this.#blocks.size > this.#maxBlocks) this.#blocks.delete(this.#blocks.keys().next().value as number);
     return hashes;
   }
 
-  #edge(id: NodeId): Uint8Array | undefined {
-    const hash = this.#edges.get(key(id));
-    if (hash === undefined) return undefined;
-    this.#edges.delete(key(id));
-    this.#edges.set(key(id), hash);
-    return hash;
-  }
-
-  #keep(node: NodeHash): void {
-    const hash = new Uint8Array(node.hash);
-    if (node.level < BLOCK_HEIGHT) {
-      this.#edges.set(key(node), hash);
-      if (this.#edges.size > EDGE_NODES) this.#edges.delete(this.#edges.keys().next().value as string);
-      return;
+  /** What the cache holds: upper-level nodes, lower-level nodes, and the bytes of its buffers. */
+  get stats(): { upper: number; lower: number; bytes: number } {
+    let upper = 0;
+    let bytes = this.#slab.byteLength + this.#keys.byteLength + this.#used.byteLength;
+    for (const level of this.#upper) {
+      if (level === undefined) continue;
+      bytes += level.hashes.byteLength + level.present.byteLength;
+      for (const byte of level.present) upper += popcount(byte);
     }
-    const nodes = this.#upper.get(node.level) ?? new Map<number, Uint8Array>();
-    this.#upper.set(node.level, nodes);
-    nodes.set(node.index, hash);
+    return { upper, lower: this.#lower.size, bytes };
+  }
+
+  #find(level: number, index: number): Uint8Array | undefined {
+    if (level >= UPPER_LEVEL) {
+      const kept = this.#upper[level];
+      if (kept === undefined || index >= kept.present.length * 8 || !(kept.present[index >> 3]! & (1 << (index & 7)))) return undefined;
+      return kept.hashes.subarray(index * HASH, index * HASH + HASH);
+    }
+    if (index >= MAX_LOWER_INDEX) return undefined;
+    const key = index * UPPER_LEVEL + level;
+    const slot = this.#lower.get(key);
+    if (slot === undefined) return undefined;
+    this.#used[slot] = 1;
+    return this.#slab.subarray(slot * HASH, slot * HASH + HASH);
+  }
+
+  #keepUpper({ level, index, hash }: NodeHash): void {
+    let kept = this.#upper[level];
+    if (kept === undefined || index >= kept.present.length * 8) {
+      // Grow to twice what is needed, so a log growing one node at a time copies each buffer O(log n) times.
+      const nodes = Math.max(64, 2 ** Math.ceil(Math.log2(index + 1)));
+      const grown = { hashes: new Uint8Array(nodes * HASH), present: new Uint8Array(nodes / 8) };
+      if (kept !== undefined) {
+        grown.hashes.set(kept.hashes);
+        grown.present.set(kept.present);
+      }
+      kept = grown;
+      this.#upper[level] = kept;
+    }
+    kept.hashes.set(hash, index * HASH);
+    kept.present[index >> 3]! |= 1 << (index & 7);
+  }
+
+  #keepLower({ level, index, hash }: NodeHash): void {
+    if (this.#maxLower === 0 || index >= MAX_LOWER_INDEX) return;
+    const key = index * UPPER_LEVEL + level;
+    let slot = this.#lower.get(key);
+    if (slot === undefined) {
+      if (this.#lower.size < this.#maxLower) slot = this.#lower.size;
+      else {
+        // Every slot passed over loses its mark; after one turn at most, an unmarked one is found.
+        while (this.#used[this.#hand] === 1) {
+          this.#used[this.#hand] = 0;
+          this.#hand = (this.#hand + 1) % this.#maxLower;
+        }
+        slot = this.#hand;
+        this.#hand = (this.#hand + 1) % this.#maxLower;
+        this.#lower.delete(this.#keys[slot]!);
+      }
+      this.#keys[slot] = key;
+      this.#lower.set(key, slot);
+    }
+    this.#slab.set(hash, slot * HASH);
   }
 }
 
-/** The block (of 256 leaves) a node lies in; for upper nodes, the first block it covers. */
-function blockOf(id: NodeId): number {
-  return Math.floor((id.index * 2 ** id.level) / BLOCK_LEAVES);
-}
-
-/** The hash of `id` (level < 8) in its block's buffer. */
-function inBlock(hashes: Uint8Array, id: NodeId): Uint8Array {
-  const at = levelOffset(id.level) + id.index - blockOf(id) * (BLOCK_LEAVES >> id.level);
-  return hashes.subarray(at * 32, at * 32 + 32);
-}
-
-function levelOffset(level: number): number {
-  return 2 * BLOCK_LEAVES - (2 * BLOCK_LEAVES) / 2 ** level;
-}
-
-function key(id: NodeId): string {
-  return `${id.level}/${id.index}`;
+function popcount(byte: number): number {
+  let n = 0;
+  for (let b = byte; b !== 0; b &= b - 1) n++;
+  return n;
 }
