@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type BenchRow, machine, RESULTS_DIR } from './report.ts';
 
 /** The benchmarks of `pnpm bench`, in the order of the table. */
-export const BENCHES = ['method', 'webvh', 'ledger', 'trust', 'driver', 'postgres', 'standby', 'issuer'] as const;
+export const BENCHES = ['method', 'webvh', 'ledger', 'trust', 'driver', 'postgres', 'standby', 'issuer', 'resources'] as const;
 
 export const README_BEGIN = '<!-- bench-table:begin (generated from bench-results/report.json by test/bench/combine.ts --readme) -->';
 export const README_END = '<!-- bench-table:end -->';
