@@ -18,7 +18,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import { createLedgerApp, LedgerNode, SqliteLogStore } from '@did-city/ledger';
 import { createCityResolver } from '@did-city/method';
 import { HttpLedgerReader } from '@did-city/method/http';
@@ -75,17 +75,12 @@ interface Mark {
   heapMB: number;
 }
 
-/** Sums the process's garbage-collection pauses; entries arrive when the event loop turns (see `settle`). */
-function gcClock(): { total: () => number; stop: () => void } {
-  let total = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) total += entry.duration;
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  return { total: () => total, stop: () => observer.disconnect() };
+/** The process's garbage-collection pauses from now until `stop()`, in ms (v8.GCProfiler: every pause, as --trace-gc). */
+function gcClock(): { stop: () => number } {
+  const profiler = new GCProfiler();
+  profiler.start();
+  return { stop: () => (profiler.stop()?.statistics ?? []).reduce((sum, gc) => sum + gc.cost, 0) / 1000 };
 }
-
-const settle = () => new Promise((done) => setImmediate(done));
 
 async function resolution(node: LedgerNode): Promise<{ coldPerSecond: number; warmPerSecond: number; firstAnchorMs: number }> {
   const t = performance.now();
@@ -136,8 +131,7 @@ export async function scaleRun(scale: string): Promise<void> {
     console.log(`\n## Scale run to ${fmt(target)} entries (SqliteLogStore with the DID index; a checkpoint per batch of ${BATCH})`);
     console.log('| entries | store entries/s (window) | bare durable insert entries/s | store ÷ bare | store bytes/entry | bare bytes/entry | proof p50 ms | proof p99 ms | GC pauses in window s | JS heap MB |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
-    const gc = gcClock();
-    let gcAtWindowStart = 0;
+    let gc = gcClock();
     const marks: Mark[] = [];
     let [storeMs, rawMs, windowStart] = [0, 0, 1];
     for (let size = 1; size < target; ) {
@@ -155,8 +149,7 @@ export async function scaleRun(scale: string): Promise<void> {
       const mark = MARKS.find((m) => m <= size && m > size - count);
       if (mark === undefined && size < target) continue;
       const window = size - windowStart;
-      await settle();
-      const gcMs = gc.total() - gcAtWindowStart;
+      const gcMs = gc.stop();
       const heapMB = process.memoryUsage().heapUsed / 1e6;
       const proofs = await proofLatency(store, size);
       const row: Mark = {
@@ -174,8 +167,8 @@ export async function scaleRun(scale: string): Promise<void> {
       marks.push(row);
       const cells = [fmt(size), fmt(row.storePerSecond), fmt(row.rawPerSecond), fmt(row.ratio, 2), fmt(row.bytesPerEntry), fmt(row.rawBytesPerEntry), fmt(row.proofP50Ms, 3), fmt(row.proofP99Ms, 3), fmt(gcMs / 1000, 1), fmt(heapMB)];
       console.log(`| ${cells.join(' | ')} |`);
-      await settle();
-      [storeMs, rawMs, windowStart, gcAtWindowStart] = [0, 0, size, gc.total()];
+      [storeMs, rawMs, windowStart] = [0, 0, size];
+      gc = gcClock();
     }
     gc.stop();
     raw.close();
