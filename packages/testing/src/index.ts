@@ -5,3 +5,14 @@
  */
 export { keyRing, type NoteKey, noteKey, seedOf, testKey, testSigner, VECTOR_NAMESPACE } from './keys.ts';
 export { CREATED, createWorld, keyDocument, REGISTRY, SJZ, signWith, type World, type WorldCity, type WorldOptions } from './world.ts';
+export {
+  type AppendCase,
+  type AppendOutcome,
+  type DereferenceCase,
+  type ResolveCase,
+  type ResolverConfig,
+  type VectorCase,
+  type VectorTable,
+  VECTORS_DIR,
+  vectorTable,
+} from './vectors.ts';

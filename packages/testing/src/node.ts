@@ -9,7 +9,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLedgerApp, type LedgerAppOptions, LedgerNode, type LedgerNodeConfig } from '@did-city/ledger';
+import { createLedgerApp, type LedgerAppOptions, LedgerNode, type LedgerNodeConfig, SqliteLogStore } from '@did-city/ledger';
+import {
+  applyOperation,
+  canonicalBytes,
+  type DidHistory,
+  type GenesisPolicy,
+  isCityDid,
+  type LogEntry,
+  operationHash,
+  parentDid,
+} from '@did-city/method';
 import type { World } from './world.ts';
 
 export interface RunningNode {
@@ -29,6 +39,13 @@ export interface RunningNode {
 export interface NodeOptions {
   /** Anchored before the node is returned: its genesis as governance, then its other operations. */
   world?: World;
+  /**
+   * Entries written to the node's store before it opens, with their integration times, as a replay (each applied
+   * with the resolvers' rules, parents from the entries before it), the way a node holds a log it admitted under
+   * earlier rules; the node anchors them when it starts. For logs a node would not admit today, such as the shared
+   * vectors' world log (creates of codes retired since, spec R-ALLOC-2).
+   */
+  log?: { entries: readonly LogEntry[]; genesis?: GenesisPolicy };
   /** More node configuration; default: any registry genesis accepted, 5 ms batches. */
   config?: Partial<LedgerNodeConfig>;
   app?: LedgerAppOptions;
@@ -45,6 +62,7 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   const dir = mkdtempSync(join(tmpdir(), 'did-city-node-'));
   let node: LedgerNode;
   try {
+    if (options.log !== undefined) await writeLog(join(dir, 'ledger.db'), options.log.entries, options.log.genesis);
     node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 5 }, ...options.config });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -76,3 +94,24 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
     throw error;
   }
 }
+
+/** Appends `entries` to a new SQLite log store at `file`, each with the DID state it leads to. */
+async function writeLog(file: string, entries: readonly LogEntry[], genesis: GenesisPolicy | undefined): Promise<void> {
+  const store = new SqliteLogStore({ file });
+  try {
+    const states = new Map<string, DidHistory>();
+    for (const [index, entry] of entries.entries()) {
+      const { operation, integratedTime } = entry;
+      const parent = isCityDid(operation.did) ? parentDid(operation.did) : undefined;
+      const context = { ...(parent !== undefined && states.has(parent) ? { parent: states.get(parent)! } : {}), ...(genesis ? { genesis } : {}) };
+      const history = applyOperation(states.get(operation.did), { index, integratedTime, operation }, context);
+      states.set(operation.did, history);
+      const leaf = canonicalBytes({ integratedTime, operation });
+      const appended = { leaf, operationHash: operationHash(operation), did: operation.did, seq: operation.seq, integratedTime };
+      await store.append({ expectedSize: index, entries: [appended], states: [history] });
+    }
+  } finally {
+    await store.close();
+  }
+}
+
