@@ -68,6 +68,7 @@ export const NO_NEGATIVE_VECTOR: Readonly<Record<string, string>> = {
   'R-XCH-7': 'grant verification with live status lists: test/exchange/exchange.e2e.test.ts (revoked, suspended, expired, borrowed)',
   'R-XCH-8': 'a provider\'s record, not a refusal: test/exchange/exchange.e2e.test.ts reads the exported access log',
   'R-XCH-9': 'a consumer\'s check of a payload: test/exchange/exchange.e2e.test.ts (a release edited on the provider\'s disk)',
+  'R-XCH-10': 'a presentation bound to one signed HTTP request (its nonce, the provider\'s endpoint): test/exchange/presentation.e2e.test.ts (replayed, no challenge, other domain, wrong holder, both fields, uncovered field)',
   'R-FETCH-1': 'verifier-side network policy, not resolution data: packages/method/test/outbound-fetch.test.ts and test/security',
   'R-FETCH-2': 'verifier-side network policy (addresses, DNS): packages/method/test/outbound-*.test.ts and test/security',
   'R-FETCH-3': 'verifier-side network policy (redirects): packages/method/test/outbound-fetch.test.ts and test/security',

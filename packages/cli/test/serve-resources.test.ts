@@ -169,6 +169,24 @@ describe('the registry publishes its own linked resources', () => {
   }, 120_000);
 });
 
+describe("Beijing's data catalogue is a linked resource the ledger serves", () => {
+  it('dereferences through the driver by name and type, and by the id /catalogue names, to the bytes the data service serves', async () => {
+    const served = await fetch(`${running.url}/data/110000/catalogue`);
+    const bytes = new Uint8Array(await served.arrayBuffer());
+    const location = served.headers.get('content-location')!;
+    expect(location).toMatch(/^did:city:cn:110000\/resources\/[0-9a-f-]{36}$/);
+    for (const didUrl of ['did:city:cn:110000?resourceName=catalogue&resourceType=CityDataCatalogue', location]) {
+      const answer = await fetch(`${running.url}/1.0/identifiers/${didUrl}`);
+      expect(answer.status, didUrl).toBe(200);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/ld\+json/);
+      expect(sha256(new Uint8Array(await answer.arrayBuffer())), didUrl).toBe(sha256(bytes));
+    }
+    // A release stays with the data service (granted cities only): the ledger holds its checksum, not its bytes.
+    const release = (await http(`${running.url}/1.0/identifiers/did:city:cn:110000?resourceName=air-quality-hourly&resourceType=CityDatasetRelease`));
+    expect(release.status).not.toBe(200);
+  });
+});
+
 describe('credentialSchema names a DID URL', () => {
   it("the seeded credentials name the registry's schema resource, and the server's verifier checks them against it", async () => {
     const identity = (await listed()).find((r) => r.resourceName === 'CityIdentityCredential')!;

@@ -8,14 +8,15 @@
  * const client = new ExchangeClient({ key: { keyid: 'did:city:cn:120000#key-1', signer }, resolver });
  * const { content } = await client.fetchRelease({ provider: 'did:city:cn:110000', release: uuid, grant });
  */
+import { randomBytes } from 'node:crypto';
 import type { DidResolver } from '@did-city/issuer';
 import { type AnchoredRelease, ledgerAnchor, type ReleaseAnchor } from './anchor.ts';
 import { releaseId } from './datasets.ts';
 import { checksumMatches, contentDigestMatches } from './digest.ts';
 import { ExchangeError } from './errors.ts';
-import { encodeGrant } from './grant.ts';
+import { encodeGrant, presentGrant } from './grant.ts';
 import { DATA_SERVICE_TYPE } from './provider.ts';
-import { GRANT_FIELD, type RequestKey, type SignOptions, signCityRequest } from './signature-profile.ts';
+import { GRANT_FIELD, PRESENTATION_FIELD, type RequestKey, type SignOptions, signCityRequest } from './signature-profile.ts';
 
 export interface ExchangeClientOptions {
   /** The consumer's signing key; needed for fetching, not for reading catalogues. */
@@ -84,14 +85,27 @@ export class ExchangeClient {
     return (await response.json()) as Record<string, unknown>;
   }
 
-  /** Fetches a release with a grant; throws ExchangeError unless the payload matches its anchored checksum. */
-  async fetchRelease(input: { provider: string; release: string; grant: string | object }): Promise<FetchedRelease> {
+  /**
+   * Fetches a release with a grant; throws ExchangeError unless the payload matches its anchored checksum. With
+   * `presentation`, the grant goes in a Verifiable Presentation signed with the same key, bound to this request
+   * (challenge = the signature's nonce, domain = the provider's endpoint), instead of the City-Data-Grant field.
+   */
+  async fetchRelease(input: { provider: string; release: string; grant: string | object; presentation?: boolean | 'vp+jwt' | 'data-integrity' }): Promise<FetchedRelease> {
     const { provider } = input;
     const key = this.#options.key;
     if (key === undefined) throw new ExchangeError('INVALID_INPUT', 'fetching a release needs the consumer\'s signing key');
     const resourceId = resourceIdOf(provider, input.release);
-    const url = `${await this.endpointOf(provider)}/releases/${resourceId}`;
-    const headers = await signCityRequest({ method: 'GET', url, headers: { accept: '*/*', [GRANT_FIELD]: encodeGrant(input.grant) } }, key, this.#options.sign);
+    const endpoint = await this.endpointOf(provider);
+    const url = `${endpoint}/releases/${resourceId}`;
+    const nonce = this.#options.sign?.nonce ?? randomBytes(16).toString('base64url');
+    let field: Record<string, string>;
+    if (input.presentation === undefined || input.presentation === false) field = { [GRANT_FIELD]: encodeGrant(input.grant) };
+    else {
+      const format = input.presentation === true ? 'vp+jwt' : input.presentation;
+      const signed = await presentGrant(input.grant, { verificationMethod: key.keyid, signer: key.signer }, { challenge: nonce, domain: endpoint }, { format });
+      field = { [PRESENTATION_FIELD]: signed };
+    }
+    const headers = await signCityRequest({ method: 'GET', url, headers: { accept: '*/*', ...field } }, key, { ...this.#options.sign, nonce });
     let response = await this.#get(url, headers);
     if (response.status === 303 && response.headers.get('location') !== null) response = await this.#get(new URL(response.headers.get('location')!, url).toString(), {});
     if (!response.ok) throw await refused(response);

@@ -3,9 +3,14 @@
  * It travels in the `City-Data-Grant` request field, covered by the request's signature: a compact JWS (vc+jwt or
  * VC-JWT) as is, a Data Integrity credential as base64url of its JSON. The signature binds it to the consumer (the
  * signer must be its subject), so a grant copied from another request is worthless without the consumer's key.
+ *
+ * Or the consumer presents it in a Verifiable Presentation (`City-Data-Presentation`, vp+jwt or base64url Data
+ * Integrity JSON) that it signs with its authentication key, the presentation's challenge being the request
+ * signature's nonce and its domain the provider's data-service endpoint: the presentation is then bound to that one
+ * request, and its holder must be the city that signed the request.
  */
-import type { Credential, StatusLists, Verifier } from '@did-city/issuer';
-import { VC_V2_CONTEXT } from '@did-city/issuer';
+import type { Credential, IssuerKey, StatusLists, Verifier } from '@did-city/issuer';
+import { envelope, provePresentation, VC_V2_CONTEXT } from '@did-city/issuer';
 import { ExchangeError } from './errors.ts';
 
 export const GRANT_TYPE = 'CityDataSharingCredential';
@@ -45,14 +50,14 @@ function refuse(message: string): never {
   throw new ExchangeError('GRANT_INVALID', message);
 }
 
-export function decodeGrant(field: string | undefined): unknown {
-  if (field === undefined || field === '') throw new ExchangeError('GRANT_MISSING', 'present the CityDataSharingCredential this provider issued to you in the City-Data-Grant field');
-  if (field.length > MAX_GRANT_LENGTH) refuse(`the grant exceeds ${MAX_GRANT_LENGTH} characters`);
+export function decodeGrant(field: string | undefined, what = 'grant'): unknown {
+  if (field === undefined || field === '') throw new ExchangeError('GRANT_MISSING', 'present the CityDataSharingCredential this provider issued to you in the City-Data-Grant field, or in a presentation in City-Data-Presentation');
+  if (field.length > MAX_GRANT_LENGTH) refuse(`the ${what} exceeds ${MAX_GRANT_LENGTH} characters`);
   if (/^[\w-]+\.[\w-]*\.[\w-]+$/.test(field)) return field;
   try {
     return JSON.parse(Buffer.from(field, 'base64url').toString('utf8'));
   } catch {
-    refuse('the grant is neither a compact JWS nor base64url JSON');
+    refuse(`the ${what} is neither a compact JWS nor base64url JSON`);
   }
 }
 
@@ -139,6 +144,11 @@ export async function checkGrant(
   cache?: GrantCache,
 ): Promise<string> {
   const { credential, issuer } = await verified(field, verifier, cache);
+  return grantFit(credential, issuer, expected, ownStatus);
+}
+
+/** The grant's fit to the request and the provider's own status of it; returns its id. */
+function grantFit(credential: Credential, issuer: string | undefined, expected: GrantExpectations, ownStatus: StatusLists | undefined): string {
   if (!credential.type.includes(GRANT_TYPE)) refuse(`the grant must be a ${GRANT_TYPE}`);
   if (issuer !== expected.provider) refuse(`the grant must be issued by ${expected.provider}`);
   const subjects = Array.isArray(credential.credentialSubject) ? credential.credentialSubject : [credential.credentialSubject];
@@ -153,6 +163,58 @@ export async function checkGrant(
     if (status.suspended) refuse('the grant is not valid: SUSPENDED');
   }
   return id;
+}
+
+/** What binds a presentation to one request: the request signature's nonce and the provider's endpoint. */
+export interface PresentationBinding {
+  /** The nonce of the request's signature: the presentation's challenge. */
+  challenge: string;
+  /** The provider's data-service endpoint: the presentation's domain. */
+  domain: string;
+}
+
+/** Presentation issues worth telling the consumer by name. */
+const TOLD_PRESENTATION = new Set(['CHALLENGE_MISMATCH', 'DOMAIN_MISMATCH', 'INVALID_SIGNATURE', 'EXPIRED', 'NOT_YET_VALID']);
+
+/**
+ * Verifies a grant presented in a Verifiable Presentation: the presentation's proof by a key of its holder's
+ * `authentication`, its challenge (the request signature's nonce) and domain (the provider's endpoint), its holder
+ * (the city that signed the request), exactly one credential in it, that credential (as checkGrant verifies it)
+ * and its fit. A presentation is made for one request, so none is cached. Returns the grant's id.
+ */
+export async function checkGrantPresentation(
+  field: string | undefined,
+  expected: GrantExpectations & PresentationBinding,
+  verifier: Verifier,
+  ownStatus?: StatusLists,
+): Promise<string> {
+  const presentation = decodeGrant(field, 'presentation');
+  const result = await verifier.verifyPresentation(presentation, { challenge: expected.challenge, domain: expected.domain });
+  if (!result.verified) {
+    const told = [...new Set([...result.errors, ...result.credentialResults.flatMap((r) => r.errors)].map((e) => e.code).filter((code) => TOLD_PRESENTATION.has(code) || TOLD.has(code)))];
+    refuse(told.length > 0 ? `the presentation is not valid: ${told.join(', ')}` : 'the presentation did not verify');
+  }
+  if (result.holder !== expected.consumer) refuse('the presentation\'s holder must be the city that signed the request');
+  if (result.credentialResults.length !== 1) refuse('the presentation must carry exactly one credential, the grant');
+  const [grant] = result.credentialResults as [NonNullable<typeof result.credentialResults>[number]];
+  return grantFit(grant.credential!, grant.issuer, expected, ownStatus);
+}
+
+/**
+ * The consumer's presentation of `grant` for one request (PRESENTATION_FIELD's value): signed with `key` (a key of
+ * the consumer's `authentication`), challenge = the nonce the request will be signed with, domain = the provider's
+ * data-service endpoint. vp+jwt by default.
+ */
+export async function presentGrant(
+  grant: string | object,
+  key: IssuerKey,
+  binding: PresentationBinding,
+  options: { format?: 'vp+jwt' | 'data-integrity' } = {},
+): Promise<string> {
+  const credential = typeof grant === 'string' ? envelope(grant) : grant;
+  const presentation = { '@context': [VC_V2_CONTEXT], type: ['VerifiablePresentation'], verifiableCredential: [credential] };
+  const signed = await provePresentation(presentation, { key, ...binding, format: options.format ?? 'vp+jwt' });
+  return encodeGrant(signed as string | object);
 }
 
 function safeStatus(lists: StatusLists, id: string) {

@@ -27,6 +27,7 @@ export { checksumMatches, contentDigest, contentDigestMatches, type DigestAlgori
 export { EXCHANGE_ERRORS, ExchangeError, type ExchangeErrorCode, type ExchangeProblem } from './errors.ts';
 export {
   checkGrant,
+  checkGrantPresentation,
   decodeGrant,
   encodeGrant,
   GRANT_TYPE,
@@ -35,6 +36,8 @@ export {
   type GrantExpectations,
   type GrantInput,
   MAX_GRANT_LENGTH,
+  type PresentationBinding,
+  presentGrant,
 } from './grant.ts';
 export {
   createSignature,
@@ -53,6 +56,7 @@ export {
   DEFAULT_SKEW_SECONDS,
   DEFAULT_WINDOW_SECONDS,
   GRANT_FIELD,
+  PRESENTATION_FIELD,
   type RequestKey,
   signCityRequest,
   type SignOptions,

@@ -3,7 +3,8 @@
  * endpoint points.
  *
  *   GET  /catalogue            the DCAT catalogue as last anchored (public)
- *   GET  /releases/{id}        a release's bytes, to a signed request presenting a grant (R-XCH-2…6)
+ *   GET  /releases/{id}        a release's bytes, to a signed request presenting a grant (R-XCH-2…7), in the
+ *                              City-Data-Grant field or in a presentation bound to the request (R-XCH-10)
  *   PUT  /datasets/{name}      define a dataset (operator): JSON title, description, accrualPeriodicity, mediaType
  *   POST /datasets/{name}/releases   publish a release (operator): the body is the content, anchored first
  *   POST /datasets/{name}/locations  publish a release served elsewhere (operator): JSON location, checksum, byteSize
@@ -37,11 +38,11 @@ import { buildCatalogue } from './catalogue.ts';
 import { DatasetStore, datasetId, MAX_RELEASE_BYTES, type ReleaseRecord, releaseId } from './datasets.ts';
 import { contentDigest } from './digest.ts';
 import { ExchangeError } from './errors.ts';
-import { checkGrant, GrantCache } from './grant.ts';
+import { checkGrant, checkGrantPresentation, GrantCache } from './grant.ts';
 import { NonceStore, type NonceStoreOptions } from './nonces.ts';
 import { problemHandler, toExchangeError } from './problems.ts';
 import { Publisher, type ResourceAnchorer } from './publisher.ts';
-import { GRANT_FIELD, type VerifiedRequest, verifyCityRequest } from './signature-profile.ts';
+import { GRANT_FIELD, PRESENTATION_FIELD, type VerifiedRequest, verifyCityRequest } from './signature-profile.ts';
 
 export const DATA_SERVICE_TYPE = 'CityDataService';
 
@@ -159,7 +160,16 @@ export function createProvider(options: ProviderOptions): Provider {
       const release = datasets.release(id);
       if (release === undefined) throw new ExchangeError('DATASET_NOT_FOUND', `no release ${id} here; see ${endpoint}/catalogue`);
       dataset = datasetId(did, release.dataset);
-      const grant = await checkGrant(request.headers[GRANT_FIELD] as string | undefined, { provider: did, consumer: signer.did, dataset }, verifier, statusLists, grants);
+      const expected = { provider: did, consumer: signer.did, dataset };
+      const grantField = request.headers[GRANT_FIELD] as string | undefined;
+      const presentationField = request.headers[PRESENTATION_FIELD] as string | undefined;
+      if (grantField !== undefined && presentationField !== undefined) {
+        throw new ExchangeError('GRANT_INVALID', 'present the grant once: in City-Data-Grant or in a presentation in City-Data-Presentation');
+      }
+      const grant =
+        presentationField === undefined
+          ? await checkGrant(grantField, expected, verifier, statusLists, grants)
+          : await checkGrantPresentation(presentationField, { ...expected, challenge: signer.nonce, domain: endpoint }, verifier, statusLists);
       if (release.location !== undefined) {
         accessLog.record({ ...log, decision: 'allowed', reason: 'GRANTED', consumer: signer.did, dataset, grant });
         response.status(303).location(release.location).set('Cache-Control', 'no-store').end();

@@ -20,6 +20,8 @@ import { resolveSignerKey, type SignerKey } from './signer-key.ts';
 
 /** The request field that carries the grant credential (spec §12.4). */
 export const GRANT_FIELD = 'city-data-grant';
+/** The request field that carries the grant in a Verifiable Presentation of the consumer (spec §12.4). */
+export const PRESENTATION_FIELD = 'city-data-presentation';
 export const DEFAULT_WINDOW_SECONDS = 300;
 export const DEFAULT_SKEW_SECONDS = 30;
 const MAX_NONCE_LENGTH = 128;
@@ -55,7 +57,7 @@ export async function signCityRequest(request: CityRequest, key: RequestKey, opt
     headers['content-digest'] = contentDigest(request.body);
     components.push('content-digest');
   }
-  if (headers[GRANT_FIELD] !== undefined) components.push(GRANT_FIELD);
+  for (const field of [GRANT_FIELD, PRESENTATION_FIELD]) if (headers[field] !== undefined) components.push(field);
   const created = Math.floor((options.now?.() ?? Date.now()) / 1000);
   const alg = ALGORITHMS[key.signer.keyType];
   const params = {
@@ -117,7 +119,7 @@ function profileParams(input: ParsedSignatureInput, request: CityRequest & { hea
   if (typeof keyid !== 'string') invalid('keyid is required');
   if (alg !== undefined && typeof alg !== 'string') invalid('alg must be a string');
   const required = ['@method', '@target-uri'];
-  if (request.headers[GRANT_FIELD] !== undefined) required.push(GRANT_FIELD);
+  for (const field of [GRANT_FIELD, PRESENTATION_FIELD]) if (request.headers[field] !== undefined) required.push(field);
   if (request.body !== undefined && request.body.length > 0) required.push('content-digest');
   const missing = required.filter((name) => !plainComponents.has(name));
   if (missing.length > 0) invalid(`the signature must cover ${missing.join(', ')}`);

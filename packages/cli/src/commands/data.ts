@@ -226,18 +226,20 @@ Example: did-city data fetch did:city:cn:110000 air-quality-hourly --as did:city
     key: { type: 'string', value: 'NAME', doc: 'the key in --keys to sign with (default: the only key there)' },
     release: { type: 'string', value: 'ID', doc: 'a release id (default: the newest)' },
     'allow-catalogue-checksum': { type: 'boolean', doc: "accept the provider's catalogue checksum when the ledger has none" },
+    presentation: { type: 'boolean', doc: 'present the grant in a Verifiable Presentation signed with the same key, bound to the request' },
     out: { type: 'string', value: 'FILE', doc: 'write the payload to FILE instead of stdout' },
   },
   async run({ values, positionals, out, config }) {
     const provider = checkedDid(positionals[0]!);
     const consumer = checkedDid(need(values, 'as'));
+    const presentation = values['presentation'] === true;
     const grant = readFileSync(need(values, 'grant'), 'utf8').trim();
     const signer = consumerSigner(config, values);
     const resolver = await resolverOf(config);
     const key = { keyid: await keyidOf(resolver, consumer, signer.publicKeyMultibase), signer };
     const client = new ExchangeClient({ resolver, key, allowCatalogueChecksum: values['allow-catalogue-checksum'] === true });
     const release = str(values, 'release') ?? latestRelease(await catalogueOf(client, provider), provider, positionals[1]!);
-    const fetched = await guarded(() => client.fetchRelease({ provider, release, grant }));
+    const fetched = await guarded(() => client.fetchRelease({ provider, release, grant, presentation }));
     out.progress(`verified: ${fetched.content.length} bytes of ${fetched.release}, sha-256 ${fetched.checksum} matches the ${fetched.anchor} checksum`);
     const file = str(values, 'out');
     if (file !== undefined) writeFileSync(file, fetched.content);

@@ -16,9 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DidResolver } from '@did-city/issuer';
-import { createProvider, DATA_SERVICE_TYPE, datasetId, grantCredential, type Provider, type ResourceAnchorer } from '@did-city/exchange';
+import { CATALOGUE_RESOURCE, createProvider, DATA_SERVICE_TYPE, datasetId, grantCredential, type Provider, type ResourceAnchorer } from '@did-city/exchange';
 import type { LedgerNode } from '@did-city/ledger';
-import { createSigner, currentContent, resourceOperation, signOperation, updateOperation } from '@did-city/method';
+import { createSigner, currentContent, resourceOperation, signOperation, updateOperation, verifyResourceContent } from '@did-city/method';
 import type { OutboundFetchPolicy } from '@did-city/method/http';
 import type { RequestHandler } from 'express';
 import { createFileOnce, exists, readSecret } from './files.ts';
@@ -62,15 +62,34 @@ export interface ExchangePartsOptions {
 /**
  * Beijing's own resource operations, signed with its update key and submitted to the node: each release and
  * catalogue version becomes a linked resource of did:city:cn:110000. The node keeps the operation (checksum and
- * metadata); the bytes stay with the data service, which serves them to granted cities only.
+ * metadata). A release's bytes stay with the data service, which serves them to granted cities only; the catalogue
+ * is public, so its bytes are also stored with the node (checked against the checksum first, as POST /resources
+ * does), and its DID URL (`did:city:cn:110000?resourceName=catalogue&resourceType=CityDataCatalogue`) dereferences
+ * through any resolver and the driver.
  */
 function ledgerAnchorer(node: LedgerNode, layout: Layout): ResourceAnchorer {
-  return async (resource) => {
+  return async (resource, content) => {
     const history = await node.store.didState(PROVIDER_DID);
     if (history === undefined) throw new Error(`${PROVIDER_DID} is not on the ledger`);
     const key = loadOrCreateKey(layout.cityKey(PROVIDER_CODE), 'update-1');
-    await node.submit(await signOperation(resourceOperation(history, resource), [createSigner(key)]));
+    const operation = await signOperation(resourceOperation(history, resource), [createSigner(key)]);
+    if (resource.resourceType === CATALOGUE_RESOURCE.resourceType && content !== undefined) {
+      verifyResourceContent(resource, content);
+      await node.resources.put(resource.checksum, content);
+    }
+    await node.submit(operation);
   };
+}
+
+/** The anchored catalogue's bytes with the node, for a data directory whose catalogue was anchored without them. */
+async function seedCatalogueContent(context: SeedContext, provider: Provider): Promise<void> {
+  const anchored = provider.datasets.anchoredCatalogue();
+  if (anchored === undefined) return;
+  const resource = (await context.node.store.didState(PROVIDER_DID))?.resources?.find((r) => r.resourceId === anchored.resourceId);
+  if (resource === undefined || (await context.node.resources.get(resource.checksum)) !== undefined) return;
+  verifyResourceContent(resource, anchored.content);
+  await context.node.resources.put(resource.checksum, anchored.content);
+  context.log(`${PROVIDER_DID}: the ledger now holds the bytes of its catalogue ${PROVIDER_DID}/resources/${resource.resourceId}`);
 }
 
 /** Beijing's data service: endpoint and token fixed at first start, key = Beijing's #key-1. */
@@ -150,5 +169,6 @@ async function seedGrant(context: SeedContext, provider: Provider, files: Exchan
 export async function seedExchange(context: SeedContext, provider: Provider): Promise<void> {
   await seedService(context, provider);
   await seedDataset(context, provider);
+  await seedCatalogueContent(context, provider);
   await seedGrant(context, provider, exchangeLayout(context.layout));
 }
