@@ -46,7 +46,7 @@ import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
 import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
 import { checkTreeSize } from './tree.ts';
-import { TreeCache, UPPER_LEVEL } from './tree-cache.ts';
+import { TreeCache, type TreeCacheLimits } from './tree-cache.ts';
 import { fullState } from './versions.ts';
 
 export interface PostgresLogStoreOptions {
@@ -59,10 +59,12 @@ export interface PostgresLogStoreOptions {
   /** Connections for reads. Default 4. */
   poolSize?: number;
   /**
-   * Tree nodes below level 8 (those a proof needs inside its 256-leaf block) kept in memory, least recently used
-   * dropped (tree-cache.ts): 32 bytes each plus a Map slot. Default 65,536 (2 MiB of hashes). The levels above are
-   * all kept, about n/4 bytes for a log of n entries.
+   * Bytes of tree hashes below level 8 kept in memory, all of a level or none (tree-cache.ts); levels 8 and up are
+   * always kept, about n/4 bytes for a log of n entries. Default 64 MiB: every level up to about half a million
+   * entries, levels 4 and up at 10 million.
    */
+  cacheBytes?: number;
+  /** Tree nodes kept below the levels kept in full, the least recently asked for replaced. Default 65,536 (2 MiB). */
   cacheNodes?: number;
 }
 
@@ -83,10 +85,10 @@ export class PostgresLogStore implements LogStore {
    */
   #knownSize = 0;
 
-  private constructor(pool: pg.Pool, lease: WriterLease | undefined, cacheNodes: number) {
+  private constructor(pool: pg.Pool, lease: WriterLease | undefined, cache: TreeCacheLimits) {
     this.#pool = pool;
     this.#lease = lease;
-    this.#tree = new TreeCache(cacheNodes);
+    this.#tree = new TreeCache(cache);
     this.#reads = new GatheredReads(pool);
   }
 
@@ -107,7 +109,8 @@ export class PostgresLogStore implements LogStore {
         const client = await pool.connect();
         await preparePgSchema(client).finally(() => client.release());
       }
-      const store = new PostgresLogStore(pool, lease, options.cacheNodes ?? 65_536);
+      const cache = { denseBytes: options.cacheBytes ?? 64 * 2 ** 20, clockNodes: options.cacheNodes ?? 65_536 };
+      const store = new PostgresLogStore(pool, lease, cache);
       if (lease) store.#frontier = await lease.run((client) => store.#loadFrontier(client));
       const size = store.#frontier?.size ?? (await storedSize(pool));
       const anchored = Math.min(size, (await store.latestCheckpoint())?.size ?? 0);
@@ -226,7 +229,7 @@ export class PostgresLogStore implements LogStore {
   }
 
   async levelHashes(level: number, start: number, count: number): Promise<Uint8Array[]> {
-    // The upper levels are the hashes of the level-1 and higher tiles: served from the cache when it holds them all.
+    // Tiles: served from the cache when it holds the whole run.
     const cached = this.#tree.run(level, start, count);
     if (cached !== undefined) return cached;
     const { rows } =
@@ -240,7 +243,7 @@ export class PostgresLogStore implements LogStore {
             [level, start, count],
           );
     const hashes = rows.map((r) => new Uint8Array(r.hash));
-    if (level >= UPPER_LEVEL) this.#tree.keep(hashes.map((hash, i) => ({ level, index: start + i, hash })));
+    this.#tree.keep(hashes.map((hash, i) => ({ level, index: start + i, hash })));
     return hashes;
   }
 
