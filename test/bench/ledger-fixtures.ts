@@ -9,12 +9,12 @@ import {
   createOperation,
   createSigner,
   type KeyPair,
-  keyPairFromSecret,
   multihashSha256,
   type Operation,
   sha256,
   signOperation,
 } from '@did-city/method';
+import { testKey } from '@did-city/testing';
 
 import Database from 'better-sqlite3';
 
@@ -77,8 +77,9 @@ export function rawInsert(file: string, count: number): number {
   return ms;
 }
 
+/** A benchmark key (@did-city/testing's seed rule). */
 export function key(name: string): KeyPair {
-  return keyPairFromSecret('Ed25519', sha256(new TextEncoder().encode(`bench:${name}`)));
+  return testKey(`bench-${name}`);
 }
 
 export const INSTITUTES = [key('a'), key('b'), key('c')];

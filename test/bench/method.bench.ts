@@ -30,7 +30,6 @@ import {
   decodeMultikey,
   type KeyPair,
   type KeyType,
-  keyPairFromSecret,
   type LogEntry,
   MemoryLedger,
   type Operation,
@@ -42,6 +41,7 @@ import {
   updateOperation,
   verifyOperation,
 } from '@did-city/method';
+import { testKey } from '@did-city/testing';
 
 import { benchReport } from './report.ts';
 
@@ -51,7 +51,7 @@ const ROUNDS = 7;
 const ROUND_MS = 300;
 
 function key(label: string, keyType: KeyType = 'Ed25519'): KeyPair {
-  return keyPairFromSecret(keyType, new Uint8Array(createHash('sha256').update(`did:city bench key ${label}`).digest()));
+  return testKey(`bench-${label}`, keyType);
 }
 
 function median(values: number[]): number {

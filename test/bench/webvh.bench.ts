@@ -20,13 +20,13 @@ import {
   createSigner,
   type DidHistory,
   type KeyPair,
-  keyPairFromSecret,
   MemoryLedger,
   type Operation,
   signOperation,
   type UnsignedOperation,
   updateOperation,
 } from '@did-city/method';
+import { testKey } from '@did-city/testing';
 import { createDID, MultibaseEncoding, multibaseEncode, prepareDataForSigning, resolveDIDFromLog, updateDID } from 'didwebvh-ts';
 import { benchReport, fmt, machine, median } from './report.ts';
 
@@ -107,7 +107,7 @@ const REGISTRY = 'did:city:cn';
 const CITY = 'did:city:cn:130100';
 
 function key(label: string): KeyPair {
-  return keyPairFromSecret('Ed25519', new Uint8Array(createHash('sha256').update(`did:city webvh bench ${label}`).digest()));
+  return testKey(`webvh-bench-${label}`);
 }
 
 const institutes = [key('institute-a'), key('institute-b'), key('institute-c')];
