@@ -2,14 +2,17 @@
  * Serialisation and key derivation shared by the vector generator: one stable JSON form (object members sorted,
  * two-space indent, final newline) so that regenerating from the same library gives the same bytes.
  */
-import { createHash } from 'node:crypto';
-import { createSigner, type KeyPair, type KeyType, keyPairFromSecret, type Signer } from '../../packages/method/src/index.ts';
+import { createSigner, type KeyPair, type KeyType, type Signer } from '../../packages/method/src/index.ts';
+import { testKey, VECTOR_NAMESPACE } from '../../packages/testing/src/index.ts';
 
 /** Every vector and every proof uses this `created`: proofs are deterministic only with a fixed time. */
 export const PROOF_CREATED = '2026-11-21T08:00:00Z';
 
-/** Seed label prefix: the secret of key `label` is sha256("did:city vector key <label>"). */
-export const SEED_PREFIX = 'did:city vector key ';
+/**
+ * Seed label prefix: the secret of key `label` is sha256("did:city vector key <label>"), @did-city/testing's rule
+ * (every package's tests derive their keys the same way).
+ */
+export const SEED_PREFIX = VECTOR_NAMESPACE;
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -27,10 +30,6 @@ export function stableJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
-export function seedOf(label: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(`${SEED_PREFIX}${label}`).digest());
-}
-
 export interface VectorKey {
   label: string;
   pair: KeyPair;
@@ -41,7 +40,7 @@ export interface VectorKey {
 
 /** A key pair derived from its label, so every run signs with the same keys. */
 export function vectorKey(label: string, keyType: KeyType = 'Ed25519'): VectorKey {
-  const pair = keyPairFromSecret(keyType, seedOf(label));
+  const pair = testKey(label, keyType);
   return { label, pair, signer: createSigner(pair), mk: pair.publicKeyMultibase };
 }
 

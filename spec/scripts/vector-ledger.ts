@@ -25,7 +25,8 @@ import {
   signNote,
   verifierKeyOf,
 } from '../../packages/tlog/src/index.ts';
-import { base64, plain, seedOf } from './vector-format.ts';
+import { type NoteKey, noteKey } from '../../packages/testing/src/index.ts';
+import { base64, plain } from './vector-format.ts';
 import { indexesOf } from './vector-index.ts';
 import { expectedError } from './vector-negative.ts';
 import type { Vector } from './vector-resolution.ts';
@@ -36,23 +37,7 @@ export const WITNESS_NAMES = ['witness-a', 'witness-b', 'witness-c'] as const;
 /** POSIX seconds of the cosignatures: 2026-12-03T08:00:00Z, one day after the last world entry. */
 export const COSIGNED_AT = Date.parse('2026-12-03T08:00:00Z') / 1000;
 
-export interface NoteKey {
-  name: string;
-  /** Signer key, note format. TEST KEY: published so vectors can be extended. */
-  signerKey: string;
-  /** Verifier key: type 0x01 for a log, 0x04 (cosignature/v1) for a witness. */
-  verifierKey: string;
-}
-
-/** An Ed25519 note key whose seed is sha256("did:city vector key <name>"). */
-export function noteKey(name: string, type: 0x01 | 0x04 = SIGNATURE_TYPE.ed25519): NoteKey {
-  const seed = seedOf(name);
-  const { publicKeyMultibase } = keyPairFromSecret('Ed25519', seed);
-  const publicKey = new Uint8Array(Buffer.from(multikeyToJwk(publicKeyMultibase).x, 'base64url'));
-  const keyId = noteKeyId(name, SIGNATURE_TYPE.ed25519, publicKey).toString(16).padStart(8, '0');
-  const signerKey = `PRIVATE+KEY+${name}+${keyId}+${base64(Uint8Array.of(SIGNATURE_TYPE.ed25519, ...seed))}`;
-  return { name, signerKey, verifierKey: verifierKeyOf(signerKey, type) };
-}
+// Note keys (log, witnesses): seed sha256("did:city vector key <name>"), @did-city/testing's noteKey.
 
 export const LOG_KEY = noteKey(ORIGIN);
 export const WITNESS_KEYS = WITNESS_NAMES.map((name) => noteKey(name, SIGNATURE_TYPE.cosignatureV1));
