@@ -98,26 +98,32 @@ class ConnectionError extends Error {
 
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
-function nodeExchange(url: string, init: ExchangeInit, settings: HttpSettings, deadline: AbortSignal): Promise<RawAnswer> {
+function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' });
+}
+
+/** One exchange over node:http(s); `remainingMs` is what is left of the caller's deadline (a timer, no AbortSignal). */
+function nodeExchange(url: string, init: ExchangeInit, settings: HttpSettings, remainingMs: number): Promise<RawAnswer> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const agent = target.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
+  const https = target.protocol === 'https:';
   const headers: Record<string, string> = { ...init.headers };
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
   return new Promise((resolve, reject) => {
-    let req: ClientRequest | undefined;
-    const fail = (error: Error) => {
-      deadline.removeEventListener('abort', onAbort);
-      reject(error);
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (error: Error | undefined, answer?: RawAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === undefined) resolve(answer!);
+      else reject(error);
     };
-    const onAbort = () => req?.destroy(deadline.reason as Error);
-    deadline.addEventListener('abort', onAbort, { once: true });
-    req = send(target, { method: init.method ?? 'GET', headers, agent }, (res: IncomingMessage) => {
+    const send = https ? httpsRequest : httpRequest;
+    const req: ClientRequest = send(target, { method: init.method ?? 'GET', headers, agent: https ? AGENTS['https:'] : AGENTS['http:'] }, (res: IncomingMessage) => {
       const declared = Number(res.headers['content-length'] ?? '0');
       if (declared > settings.maxResponseBytes) {
         res.destroy();
-        fail(tooLarge(settings.maxResponseBytes));
-        return;
+        return settle(tooLarge(settings.maxResponseBytes));
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -125,44 +131,49 @@ function nodeExchange(url: string, init: ExchangeInit, settings: HttpSettings, d
         size += chunk.length;
         if (size > settings.maxResponseBytes) {
           res.destroy();
-          fail(tooLarge(settings.maxResponseBytes));
-          return;
+          return settle(tooLarge(settings.maxResponseBytes));
         }
         chunks.push(chunk);
       });
-      res.on('error', (error) => fail(error));
+      res.on('error', (error) => settle(error));
       res.on('close', () => {
-        if (!res.complete) fail(new ConnectionError('the answer was cut short', 'ECONNRESET', false));
+        if (!res.complete) settle(new ConnectionError('the answer was cut short', 'ECONNRESET', false));
       });
       res.on('end', () => {
-        deadline.removeEventListener('abort', onAbort);
         const header = (name: string) => {
           const value = res.headers[name.toLowerCase()];
           return Array.isArray(value) ? value.join(', ') : value;
         };
-        resolve({ status: res.statusCode ?? 0, header, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        settle(undefined, { status: res.statusCode ?? 0, header, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
       });
     });
-    req.on('error', (error: Error & { code?: string }) => {
-      if (deadline.aborted) return fail(deadline.reason as Error);
-      fail(new ConnectionError(error.message, error.code, req?.reusedSocket === true));
-    });
+    timer = setTimeout(() => {
+      settle(timeoutError(settings.timeoutMs));
+      req.destroy();
+    }, remainingMs);
+    req.on('error', (error: Error & { code?: string }) => settle(new ConnectionError(error.message, error.code, req.reusedSocket)));
     req.end(init.body);
   });
 }
 
-async function fetchExchange(url: string, init: ExchangeInit, fetcher: typeof fetch, settings: HttpSettings, deadline: AbortSignal): Promise<RawAnswer> {
+async function fetchExchange(url: string, init: ExchangeInit, fetcher: typeof fetch, settings: HttpSettings, remainingMs: number): Promise<RawAnswer> {
+  const deadline = AbortSignal.timeout(remainingMs);
   let response: Response;
   try {
     response = await fetcher(url, { ...init, signal: deadline });
   } catch (error) {
-    if (deadline.aborted) throw deadline.reason;
+    if (deadline.aborted) throw timeoutError(settings.timeoutMs);
     // fetch cannot say whether the connection was a kept-alive one; a reset before any answer is treated as one.
     const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
     throw new ConnectionError('fetch failed', typeof code === 'string' ? code : undefined, typeof code === 'string' && RESET_CODES.has(code));
   }
-  const bytes = await readLimited(response, settings.maxResponseBytes);
-  return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, bytes };
+  try {
+    const bytes = await readLimited(response, settings.maxResponseBytes);
+    return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, bytes };
+  } catch (error) {
+    if (deadline.aborted) throw timeoutError(settings.timeoutMs);
+    throw error;
+  }
 }
 
 /** A GET (or HEAD) whose reused connection was reset before an answer came back: the server had closed it. */
@@ -171,9 +182,11 @@ function isStaleConnection(error: unknown, method: string): boolean {
 }
 
 async function rawExchange(url: string, init: ExchangeInit, settings: HttpSettings): Promise<RawAnswer> {
-  const deadline = AbortSignal.timeout(settings.timeoutMs);
-  const once = () =>
-    settings.fetch === undefined ? nodeExchange(url, init, settings, deadline) : fetchExchange(url, init, settings.fetch, settings, deadline);
+  const deadline = performance.now() + settings.timeoutMs;
+  const once = () => {
+    const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
+    return settings.fetch === undefined ? nodeExchange(url, init, settings, remaining) : fetchExchange(url, init, settings.fetch, settings, remaining);
+  };
   try {
     try {
       return await once();
@@ -183,7 +196,7 @@ async function rawExchange(url: string, init: ExchangeInit, settings: HttpSettin
     }
   } catch (error) {
     if (error instanceof DidCityError) throw error;
-    // The deadline rejects with a TimeoutError DOMException; a failed connection is a ConnectionError.
+    // The deadline is a TimeoutError; a failed connection is a ConnectionError.
     const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
     const why = timedOut ? `no answer within ${settings.timeoutMs} ms` : 'the connection failed';
     throw unavailable(`the ledger could not be reached (${why})`, Object.assign(new Error(url), { cause: error }));

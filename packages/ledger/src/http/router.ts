@@ -53,9 +53,10 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   const limiters = options.limiters ?? NO_LIMITERS;
   router.post(['/operations', '/governance/operations', '/integrity/check', '/resources'], limiters.writes);
   router.get(['/dids/*rest', '/proofs/*rest', '/operations/*rest', '/resources/*rest'], limiters.reads);
+  // The reads first: a resolver's head or history read (the hot path) then passes no other router's routes.
+  router.use(readRoutes(node, { adminToken: options.adminToken }));
   router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
   router.use(resourceRoutes(node));
-  router.use(readRoutes(node, { adminToken: options.adminToken }));
   router.use(tileRoutes(node));
   router.use(problemHandler({ log, classify, logMessages: true }));
   return router;
