@@ -11,7 +11,8 @@
  *   proven history is read again, its entries compared with those proven before, and the reply rebuilt.
  * - driver, freshness 0 (verified-fresh): the same with the window off: every reply is built from a ledger read
  *   made after its request arrived (the head proven against the DID index of a checkpoint that passed the
- *   policy, only the operations after the cached ones fetched), the result built, serialised and hashed.
+ *   policy, only the operations after the cached ones fetched; with nothing new, a conditional request that the
+ *   ledger answers 304 and the proof already held), the result built, serialised and hashed.
  *   Concurrent requests for one DID share a read that started after they arrived (src/shared-resolutions.ts),
  *   so with 50 connections one read serves many; with 1 connection every request is a full ledger round trip.
  *   Its ratio to bare express is the headline figure (aim ≥ 0.5).

@@ -53,6 +53,11 @@ export interface HttpLedgerReaderOptions {
    * whose kept-alive connection the server had closed is sent once more on a new one.
    */
   fetch?: typeof fetch;
+  /**
+   * Headers sent with every request besides the reader's own (e.g. the secret by which a server recognises its own
+   * loopback reads, spec §9.7 R-RATE-4). Default none.
+   */
+  headers?: Readonly<Record<string, string>>;
   /** Per request. Default 10 s. */
   timeoutMs?: number;
   /** Largest answer read, in bytes. Default 16 MiB. */
@@ -116,6 +121,9 @@ export class HttpLedgerReader implements LedgerReader {
   readonly #urls: string[];
   readonly #policies: GovernedPolicies;
   readonly #http: HttpSettings;
+  /** The caller's extra headers (every request), and those with Accept: JSON (every request for JSON). */
+  readonly #extraHeaders: Readonly<Record<string, string>>;
+  readonly #headers: Readonly<Record<string, string>>;
   readonly #trust: CheckpointTrust;
   /** The last note that passed the policy: the same bytes again need no signature checks. */
   #verified: VerifiedCheckpoint | undefined;
@@ -136,6 +144,8 @@ export class HttpLedgerReader implements LedgerReader {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
+    this.#extraHeaders = { ...options.headers };
+    this.#headers = { ...options.headers, Accept: 'application/json' };
     this.#trust = new CheckpointTrust(options.checkpointStore ?? new MemoryCheckpointStore());
     this.#dids = new LruCache(options.maxCachedDids ?? 1024);
     const maxAge = options.maxCheckpointAgeMs;
@@ -170,7 +180,7 @@ export class HttpLedgerReader implements LedgerReader {
    * (spec §7.9: the 304 says that nothing newer than that proof is served, no more).
    */
   async #read(did: string, noCache: boolean, conditional: boolean): Promise<LedgerHistory> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.#headers };
     if (noCache) headers['Cache-Control'] = 'no-cache';
     const cached = noCache ? undefined : this.#dids.get(did);
     const last = cached?.entries.at(-1);
@@ -244,7 +254,7 @@ export class HttpLedgerReader implements LedgerReader {
       if (entries.length === 0 || next.after !== last!.operation.seq) throw invalidProof('the history pages do not follow each other');
       start = { seq: last!.operation.seq + 1, afterIndex: last!.index };
       const path = `dids/${encodeURIComponent(did)}/history?after=${next.after}&size=${checkpoint.size}`;
-      const answer = await exchange(endpoint(base, path), { headers: { Accept: 'application/json' } }, this.#http);
+      const answer = await exchange(endpoint(base, path), { headers: this.#headers }, this.#http);
       if (answer.status === 304) throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
       if (answer.status !== 200) throw answerError(answer, 'a history page request', PASSED_THROUGH);
       page = readServedPage(answer);
@@ -305,7 +315,7 @@ export class HttpLedgerReader implements LedgerReader {
   }
 
   async #consistencyProof(base: string, from: number, to: number): Promise<Uint8Array[]> {
-    const answer = await exchange(endpoint(base, `proofs/consistency?from=${from}&to=${to}`), {}, this.#http);
+    const answer = await exchange(endpoint(base, `proofs/consistency?from=${from}&to=${to}`), { headers: this.#headers }, this.#http);
     if (answer.status !== 200) throw answerError(answer, 'a consistency proof request', new Set());
     const body = parseJson(answer, () => invalidProof('the consistency proof answer is not JSON')) as { proof?: unknown };
     const proof = decodeProof(body?.proof);
@@ -324,7 +334,7 @@ export class HttpLedgerReader implements LedgerReader {
     let failure: unknown;
     for (const base of this.#urls) {
       try {
-        const answer = await exchangeBytes(endpoint(base, path), {}, settings);
+        const answer = await exchangeBytes(endpoint(base, path), { headers: this.#extraHeaders }, settings);
         if (answer.status === 200) return answer.bytes;
         if (answer.status !== 404) failure = new DidCityError('LEDGER_UNAVAILABLE', `the ledger answered HTTP ${answer.status} to a resource request`);
       } catch (error) {

@@ -48,19 +48,15 @@ export function limitedApp(inner: Express, env: Readonly<Record<string, string |
 const OWN_HEADER = 'x-did-city-own-request';
 
 /**
- * The all-in-one's requests to itself: a fetch that adds a random secret made at start (never written anywhere,
- * sent only to this server over loopback), and the check the limiters skip on. A stranger cannot guess the
- * secret, and a constant header would be one anybody could copy from the source.
+ * The all-in-one's requests to itself: a header with a random secret made at start (never written anywhere, sent
+ * only to this server over loopback, by its own reader's `headers` option), and the check the limiters skip on. A
+ * stranger cannot guess the secret, and a constant header would be one anybody could copy from the source.
  */
-export function ownRequests(): { fetch: typeof fetch; isOwn: (req: IncomingMessage) => boolean } {
+export function ownRequests(): { headers: Readonly<Record<string, string>>; isOwn: (req: IncomingMessage) => boolean } {
   const secret = randomBytes(32).toString('base64url');
   const expected = Buffer.from(secret);
   return {
-    fetch: (input, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set(OWN_HEADER, secret);
-      return fetch(input, { ...init, headers });
-    },
+    headers: Object.freeze({ [OWN_HEADER]: secret }),
     isOwn: (req) => {
       const given = Buffer.from(String(req.headers[OWN_HEADER] ?? ''));
       return given.length === expected.length && timingSafeEqual(given, expected);

@@ -165,7 +165,7 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     // The server's own reader is not counted by the limits: the driver or verifier request it serves was.
     const own = ownRequests();
     const maxAge = maxCheckpointAgeMs === undefined ? {} : { maxCheckpointAgeMs };
-    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, fetch: own.fetch, ...maxAge });
+    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, headers: own.headers, ...maxAge });
     const resolver = createCityResolver({ reader, genesis });
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
     desk = Registrations.open({ ...deskSettingsFromEnv(), node, file: join(dataDir, 'registrations.db'), onError });
