@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Clock } from '@did-city/method';
 import { sha256Hex } from './digest.ts';
 import { ExchangeError } from './errors.ts';
 
@@ -114,11 +115,11 @@ export class DatasetStore {
   }
 
   /** Stores a release's bytes and metadata; the checksum is taken now, from these bytes. */
-  publish(name: string, content: Uint8Array, options: { mediaType?: string; now?: Date; id?: string } = {}): ReleaseRecord {
+  publish(name: string, content: Uint8Array, options: { mediaType?: string; now?: Clock; id?: string } = {}): ReleaseRecord {
     const dataset = this.check(name, content.length, options.mediaType);
     const id = options.id ?? randomUUID();
     writeFileSync(join(this.dir, 'content', id), content);
-    return this.#add({ id, dataset: name, created: (options.now ?? new Date()).toISOString(), mediaType: options.mediaType ?? dataset.mediaType, byteSize: content.length, checksum: sha256Hex(content) });
+    return this.#add({ id, dataset: name, created: new Date((options.now ?? Date.now)()).toISOString(), mediaType: options.mediaType ?? dataset.mediaType, byteSize: content.length, checksum: sha256Hex(content) });
   }
 
   /** A release served elsewhere: only its checksum, size and location are kept. */
@@ -131,9 +132,9 @@ export class DatasetStore {
     return dataset;
   }
 
-  publishLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string; now?: Date; id?: string }): ReleaseRecord {
+  publishLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string; now?: Clock; id?: string }): ReleaseRecord {
     const dataset = this.checkLocation(name, input);
-    const created = (input.now ?? new Date()).toISOString();
+    const created = new Date((input.now ?? Date.now)()).toISOString();
     return this.#add({ id: input.id ?? randomUUID(), dataset: name, created, mediaType: input.mediaType ?? dataset.mediaType, byteSize: input.byteSize, checksum: input.checksum, location: input.location });
   }
 

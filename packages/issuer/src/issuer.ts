@@ -114,7 +114,7 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
   }
 
   async function sign(credential: Credential, format: CredentialFormat, asEnvelope: boolean) {
-    if (format === 'vc-jwt') return issueJwtVc(credential, { key: options.key, now: now() });
+    if (format === 'vc-jwt') return issueJwtVc(credential, { key: options.key, now: options.now ?? Date.now });
     if (format === 'vc+jwt') {
       const jwt = await issueJoseVc(credential, { key: options.key });
       return asEnvelope ? envelope(jwt) : jwt;

@@ -3,6 +3,7 @@
  * carrying issuer, subject id, id and validity, exactly as did-jwt-vc writes it, which is what Veramo 7 verifies.
  * Input is a VC 2.0 credential (the service's data model), mapped to 1.1 here.
  */
+import type { Clock } from '@did-city/method';
 import { type Checked, issue } from './errors.ts';
 import { assertCredential, assertSignsFor, controllerOf, toDataModel11 } from './credential.ts';
 import { decodeJws, keyTypeOfAlg, signJws, verifyJws } from './jws.ts';
@@ -12,8 +13,8 @@ import { parseDateTimeStamp } from './validity.ts';
 
 export interface IssueJwtVcOptions {
   key: IssuerKey;
-  /** Signing time (`iat`, and issuanceDate when the credential has no validFrom); default: now. */
-  now?: Date;
+  /** The clock of the signing time (`iat`, and issuanceDate when the credential has no validFrom). Default `Date.now`. */
+  now?: Clock;
 }
 
 const seconds = (time: number) => Math.floor(time / 1000);
@@ -43,7 +44,7 @@ export function jwtVcClaims(credential: Credential, now: Date): Record<string, u
 export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
   assertCredential(credential, { expectedIssuer: controllerOf(options.key.verificationMethod) });
   assertSignsFor(credential, options.key.verificationMethod);
-  const now = options.now ?? new Date();
+  const now = new Date((options.now ?? Date.now)());
   const claims = jwtVcClaims(toDataModel11(credential, now), now);
   return signJws({ typ: 'JWT', kid: options.key.verificationMethod }, claims, options.key.signer);
 }

@@ -3,7 +3,7 @@
  * it with its own key for `authentication`, binding the verifier's challenge and domain: a Data Integrity proof
  * (`challenge`, `domain` in the proof), or a `vp+jwt` (`nonce`, `aud`), enveloped on request.
  */
-import { createProof } from '@did-city/method';
+import { type Clock, createProof } from '@did-city/method';
 import { controllerOf, wholeSeconds } from './credential.ts';
 import { IssuerError } from './errors.ts';
 import { signJws } from './jws.ts';
@@ -18,7 +18,8 @@ export interface ProveOptions {
   format?: 'data-integrity' | 'vp+jwt';
   /** vp+jwt only: an EnvelopedVerifiablePresentation instead of the compact JWS. */
   envelope?: boolean;
-  now?: Date;
+  /** The clock of the proof's `created` (whole seconds). Default `Date.now`. */
+  now?: Clock;
 }
 
 export interface EnvelopedVerifiablePresentation {
@@ -59,7 +60,7 @@ export async function provePresentation(input: unknown, options: ProveOptions): 
     signer: options.key.signer,
     verificationMethod: options.key.verificationMethod,
     proofPurpose: 'authentication',
-    created: wholeSeconds(options.now ?? new Date()),
+    created: wholeSeconds(new Date((options.now ?? Date.now)())),
     ...(challenge === undefined ? {} : { challenge }),
     ...(domain === undefined ? {} : { domain }),
   });
