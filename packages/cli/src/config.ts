@@ -25,6 +25,9 @@ import { getText } from './http.ts';
 import { CliError, EXIT, type Output } from './output.ts';
 
 export const DEFAULT_LEDGER = 'http://127.0.0.1:8080';
+/** The age limit of the checkpoints the CLI's reads accept (the all-in-one's setting of the same name). */
+const MAX_AGE_ENV = 'DID_CITY_MAX_CHECKPOINT_AGE';
+
 /** The key file under the CLI's home (`~/.did-city`, or DID_CITY_HOME): never in a working tree, where it could be committed. */
 export const DEFAULT_KEY_FILE = 'keys.json';
 
@@ -108,7 +111,25 @@ export class Config {
   async reader(): Promise<HttpLedgerReader> {
     const policy = await this.policy();
     const genesis = this.genesis();
-    return new HttpLedgerReader({ url: this.ledger, policy, checkpointStore: new FileCheckpointStore(this.checkpointFile), ...(genesis ? { genesis } : {}) });
+    const maxAge = this.maxCheckpointAgeMs();
+    return new HttpLedgerReader({
+      url: this.ledger,
+      policy,
+      checkpointStore: new FileCheckpointStore(this.checkpointFile),
+      ...(genesis ? { genesis } : {}),
+      ...(maxAge === undefined ? {} : { maxCheckpointAgeMs: maxAge }),
+    });
+  }
+
+  /**
+   * DID_CITY_MAX_CHECKPOINT_AGE (whole seconds, as for `did-city serve`): reads refuse a checkpoint whose witness
+   * quorum last co-signed it longer ago (spec §7.6), so what they show is proven latest as of at most that long ago.
+   */
+  maxCheckpointAgeMs(): number | undefined {
+    const text = this.env(MAX_AGE_ENV);
+    if (text === undefined) return undefined;
+    if (!/^[1-9]\d{0,8}$/.test(text.trim())) throw new UsageError(`${MAX_AGE_ENV}="${text.slice(0, 40)}" must be a positive integer (seconds)`);
+    return Number(text.trim()) * 1000;
   }
 
   /**

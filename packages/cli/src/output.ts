@@ -41,7 +41,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   UNAUTHORIZED: 'pass a valid token with --token (or env DID_CITY_TOKEN for institutes, DID_CITY_ISSUER_TOKEN for the issuer)',
   INVALID_LEDGER_PROOF: 'the ledger served a proof that does not verify: do not trust this ledger; report it to its operator',
   UNTRUSTED_CHECKPOINT:
-    'the checkpoint is not signed by the log and a witness quorum of your trust policy (check --policy), or the checkpoint store named in the detail is damaged',
+    'the checkpoint is not signed by the log and a witness quorum of your trust policy (check --policy), was last co-signed longer ago than DID_CITY_MAX_CHECKPOINT_AGE, or the checkpoint store named in the detail is damaged',
   INCONSISTENT_CHECKPOINT: 'the ledger showed a history inconsistent with one seen before (split view): keep the evidence, report it',
   LEDGER_UNAVAILABLE: 'check --ledger (or DID_CITY_LEDGER) and that the node is running: did-city serve',
 };

@@ -1,7 +1,8 @@
 /**
  * The checkpoint-age settings as processes on loopback: `did-city ledger --recosign-interval MS` (env
  * DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS) has the witnesses co-sign an idle node's checkpoint again (same tree, newer
- * cosignatures), `did-city driver --max-checkpoint-age S` refuses a checkpoint co-signed longer ago, and bad values
+ * cosignatures), `did-city driver --max-checkpoint-age S` and the CLI's reads under DID_CITY_MAX_CHECKPOINT_AGE refuse a
+ * checkpoint co-signed longer ago, and bad values
  * stop each command with exit 2 before anything starts. `startAllInOne` refuses an interval that cannot keep its
  * own resolver's age limit. Waits a few seconds (cosignature times are whole seconds).
  */
@@ -109,6 +110,19 @@ describe('did-city driver --max-checkpoint-age', { timeout: 60_000 }, () => {
     expect(refused.status).toBe(500);
     expect(await refused.text()).toMatch(/INTERNAL_ERROR/);
     expect((await fetch(lenient)).status).toBe(200);
+  });
+
+  it('the CLI\'s own reads (DID_CITY_MAX_CHECKPOINT_AGE): refused past the limit, read under a longer one, a bad value is a usage error', async () => {
+    const env = (age: string) => ({ DID_CITY_LEDGER: ledger.url, DID_CITY_HOME: join(temp.dir, `home-${age}`), DID_CITY_MAX_CHECKPOINT_AGE: age });
+    await sleep(2_200);
+    const refused = await cli(['resolve', 'did:city:cn', '--policy', policyFile], env('1'));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/last co-signed by its quorum \d+ s ago, more than the 1 s allowed/);
+    expect(refused.stderr).toMatch(/DID_CITY_MAX_CHECKPOINT_AGE/);
+    expect((await cli(['resolve', 'did:city:cn', '--policy', policyFile], env('3600'))).code).toBe(0);
+    const bad = await cli(['resolve', 'did:city:cn', '--policy', policyFile], env('1.5'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/DID_CITY_MAX_CHECKPOINT_AGE="1\.5" must be a positive integer \(seconds\)/);
   });
 
   it('refuses a value that is not a whole number of seconds (exit 2)', async () => {
