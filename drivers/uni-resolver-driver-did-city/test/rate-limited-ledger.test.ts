@@ -4,62 +4,37 @@
  * `retryAfter`), in both profiles and for a DID URL too; it never answers 500 for it nor echoes the ledger's
  * address, and resolves again once the ledger's window has passed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLedgerApp, createLimiters, LedgerNode } from '@did-city/ledger';
-import { createOperation, createSigner, generateKeyPair, type KeyPair, signOperation } from '@did-city/method';
+import { createLimiters } from '@did-city/ledger';
+import { createWorld, SJZ as CITY } from '@did-city/testing';
+import { type RunningNode, startNode } from '@did-city/testing/node';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ENV_PREFIX, loadSettings } from '../src/config.ts';
 import { createLedgerReader } from '../src/ledger-reader.ts';
 import { identifierPath, type RunningDriver, rawRequest, startDriver } from './fixtures.ts';
 
-const CITY = 'did:city:cn:130100';
 /** Requests the ledger allows per window, and the window: long enough that the test sees the limit. */
 const LIMIT = 4;
 const WINDOW_S = 6;
 
-let dir: string;
-let node: LedgerNode;
-let server: Server;
+let ledger: RunningNode;
 let ledgerUrl: string;
 const drivers: RunningDriver[] = [];
 
-const document = (key: KeyPair) => ({
-  verificationMethod: [{ id: '#key-1', type: 'Multikey' as const, publicKeyMultibase: key.publicKeyMultibase }],
-  authentication: ['#key-1'],
-});
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'driver-rate-'));
-  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir });
-  const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
-  const genesis = createOperation({ did: 'did:city:cn', updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: document(institutes[0]!) });
-  await node.submitGovernance(await signOperation(genesis, institutes.slice(0, 2).map(createSigner)));
-  const city = generateKeyPair();
-  const create = createOperation({ did: CITY, updateKeys: [city.publicKeyMultibase], document: document(city) });
-  await node.submit(await signOperation(create, [city, institutes[0]!, institutes[1]!].map(createSigner)));
   const limiters = createLimiters({ reads: { limit: LIMIT, windowMs: WINDOW_S * 1000 } });
-  server = await new Promise((done) => {
-    const listening = createLedgerApp(node, { limiters }).listen(0, '127.0.0.1', () => done(listening));
-  });
-  ledgerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  ledger = await startNode({ world: await createWorld(), app: { limiters } });
+  ledgerUrl = ledger.url;
 });
 
 afterAll(async () => {
   for (const driver of drivers) await driver.close();
-  server.closeAllConnections();
-  await new Promise((done) => server.close(done));
-  await node.close();
-  rmSync(dir, { recursive: true, force: true });
+  await ledger?.stop();
 });
 
 async function driverOf(profile: 'w3c' | 'universal-resolver'): Promise<RunningDriver> {
   const settings = loadSettings({
     [`${ENV_PREFIX}ledgerUrl`]: ledgerUrl,
-    [`${ENV_PREFIX}trustPolicy`]: node.policyText,
+    [`${ENV_PREFIX}trustPolicy`]: ledger.policy,
     [`${ENV_PREFIX}checkpointStore`]: 'memory',
   });
   const driver = await startDriver({ reader: createLedgerReader(settings), freshness: 0, profile, onError: () => {} });

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createOperation, createSigner, generateKeyPair, signOperation } from '@did-city/method';
+import { createWorld } from '@did-city/testing';
 import { parseCheckpoint, parseNote } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAllInOne } from '../src/serve/index.ts';
@@ -27,12 +27,8 @@ afterAll(async () => {
   temp?.cleanup();
 });
 
-const institutes = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
-const genesis = () =>
-  signOperation(
-    createOperation({ did: 'did:city:cn', updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} }),
-    institutes.slice(0, 2).map(createSigner),
-  );
+/** The registry genesis (2 of 3 institutes, an empty document) of @did-city/testing's world. */
+const genesis = async () => (await createWorld({ registryDocument: {}, cities: {} })).genesis;
 
 /** The size and newest cosignature time (POSIX s) of a node's checkpoint. */
 async function checkpointOf(base: string): Promise<{ note: string; size: number; newest: number }> {

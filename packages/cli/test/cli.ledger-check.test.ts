@@ -3,7 +3,7 @@
  * a `did_state` row is edited behind the node's back, exit 1 naming the DID, and the node refuses to sequence.
  */
 import { join } from 'node:path';
-import { createOperation, createSigner, generateKeyPair, signOperation } from '@did-city/method';
+import { createWorld } from '@did-city/testing';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
@@ -16,9 +16,8 @@ let env: Record<string, string>;
 beforeAll(async () => {
   temp = tempDir('did-city-cli-check-');
   ledger = await startLedger(join(temp.dir, 'ledger'), { adminToken: ADMIN });
-  const institutes = [generateKeyPair(), generateKeyPair()];
-  const genesis = createOperation({ did: 'did:city:cn', updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} });
-  await ledger.node.submitGovernance(await signOperation(genesis, institutes.map(createSigner)));
+  const { genesis } = await createWorld({ registryDocument: {}, cities: {} });
+  await ledger.node.submitGovernance(genesis);
   env = { DID_CITY_LEDGER: ledger.url, DID_CITY_HOME: join(temp.dir, 'home'), DID_CITY_ADMIN_TOKEN: '' };
 }, 60_000);
 
