@@ -3,15 +3,25 @@
  * grown to that size with synthetic entries (batches of 256 appended to its store, the index root hashed and a
  * checkpoint saved for each, as the sequencer does), beside a bare better-sqlite3 table taking the same leaf bytes
  * in the same batches (INTEGER PRIMARY KEY and the leaf, one synchronous=FULL commit per batch: the cost of writing
- * the bytes durably and nothing else). At 10k, 100k, 1M and 10M entries it reports entries/s over the window since
+ * the bytes durably and nothing else). At each mark it reports entries/s over the window since
  * the previous mark for both and their ratio (flat = the store's cost per entry does not grow with the log), the
- * database bytes per entry, and inclusion-proof latency; at the end, a real operation submitted through the node
- * (validated, anchored, co-signed by its three index witnesses, which first check the whole log) and resolution
- * through HttpLedgerReader over loopback, cold (fresh resolver) and warm.
+ * database bytes per entry, inclusion-proof latency, and the garbage-collection pauses and JS heap of the window
+ * (the in-memory DID index is what grows in the heap); marks at 10k, 100k, 300k, 1M, 3M and 10M. At the end, a real
+ * operation submitted through the node (validated, anchored, co-signed by its three index witnesses, which first
+ * check the whole log) and resolution through HttpLedgerReader over loopback, cold (fresh resolver) and warm.
  *
- * Time: 1M took over 30 minutes on 2 cores shared with other jobs (load average 13-20), most of it the growth of
- * the log (the store's window rate fell from ~3,800 to ~730 entries/s); 10M needs at least ten times that and
- * ~17 GB of disk (about 1.6 kB per entry in the store, 1 kB in the bare table). It is not part of `pnpm bench`.
+ * Figures (1M; AMD EPYC, 2 cores shared with other jobs, node 20.20). Before the DID index's tree kept its hashes
+ * as text (main at 991f514, load 13-20): the store's window rate fell from ~3,800 to ~730 entries/s as the log grew;
+ * a profile showed SQLite's part flat and GC pauses over half of each window past 600k. At 7db4509 (load 9-14):
+ * windows ending at 10k / 100k / 300k / 1M: 5,741 / 5,408 / 7,800 / 4,735 entries/s, store ÷ bare 0.18 / 0.17 /
+ * 0.19 / 0.16; a second run with the GC column (110216f, load 12-14): 3,115 / 1,241 / 1,426 / 1,539 entries/s,
+ * ratio 0.19 / 0.14 / 0.14 / 0.13, GC pauses 0.3 / 13.2 / 21.2 / 99.8 s per window (about a fifth of the window's
+ * time past 300k), heap 1.2 GB at 1M. 1.6 kB per entry on disk, proof p50 0.3-0.4 ms.
+ *
+ * Time: the growth to 1M took 6 minutes (18 at load 13); the first anchor after it took 26 minutes (its three in-process
+ * index witnesses each replay the whole synthetic log), so 1M runs ~31 minutes in all. 10M needs ten times that,
+ * ~17 GB of disk, and a larger V8 heap than the default 4 GB (the DID index keeps ~0.55 GB live per 1M DIDs). It is not
+ * part of `pnpm bench`.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
