@@ -7,18 +7,20 @@
  *    SqliteLogStore (WAL, synchronous = FULL), PostgresLogStore on a lone primary, and PostgresLogStore on a
  *    primary with a synchronous standby (every commit flushed on both), fsync on everywhere.
  * 2. Reads a resolver makes per entry (entry + inclusion proof + verification) at the full size: SQLite, the
- *    primary, and a reader store on the standby, which is where a driver of another institute reads from.
+ *    primary, and a reader store on the standby, which is where a driver of another institute reads from. With
+ *    each, the CPU a read took in this process and in the PostgreSQL server (postmaster and children, from /proc):
+ *    what the wall time holds beyond them is waiting, for the server's answer and for a core.
  *
  * The stores are measured interleaved, so that load from other processes (a shared machine) falls on all of them
  * alike: each batch is appended to the three stores in turn (the order rotating), and the reads go in rounds of
  * READS_PER_ROUND per store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LogStore, PostgresLogStore, SqliteLogStore } from '@did-city/ledger';
 import { verifyInclusion } from '@did-city/tlog';
-import { type PgCluster, postgresBin, startCluster, waitFor } from '../../packages/ledger/test/pg/harness.ts';
+import { type PgCluster, type PgServer, postgresBin, startCluster, waitFor } from '../../packages/ledger/test/pg/harness.ts';
 import { batchOf, fmt } from './ledger-fixtures.ts';
 import { benchReport, loadAverage, machine } from './report.ts';
 
@@ -42,14 +44,48 @@ async function appendInterleaved(stores: readonly LogStore[]): Promise<number[]>
   return ms;
 }
 
-/** Random entry + inclusion proof + verification, in rounds across the stores; returns reads per second each. */
-async function readInterleaved(stores: readonly LogStore[]): Promise<number[]> {
+/**
+ * CPU milliseconds used so far by a PostgreSQL server: the postmaster and all its children (the backends serving
+ * the store, WAL sender or receiver, background processes), from /proc; undefined where there is no /proc.
+ */
+function serverCpuMs(server: PgServer | undefined): number | undefined {
+  if (server === undefined || !existsSync('/proc/self/stat')) return undefined;
+  const cpu = (pid: string) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms (USER_HZ = 100)
+  };
+  try {
+    const postmaster = readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!;
+    const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return [postmaster, ...children].reduce((sum, pid) => sum + (existsSync(`/proc/${pid}`) ? cpu(pid) : 0), 0);
+  } catch {
+    return undefined;
+  }
+}
+
+interface ReadFigures {
+  perSecond: number;
+  /** CPU milliseconds per read: this process, and the PostgreSQL server the store reads (if any). */
+  nodeCpu: number;
+  serverCpu: number | undefined;
+}
+
+/**
+ * Random entry + inclusion proof + verification, in rounds across the stores (each with the server it reads, if
+ * any); returns reads per second each, and the CPU per read of this process and of that server, which shows where
+ * a read's time goes beyond the CPU it needs: waiting for a core on a loaded machine.
+ */
+async function readInterleaved(stores: ReadonlyArray<{ store: LogStore; server?: PgServer }>): Promise<ReadFigures[]> {
   const size = ENTRIES;
-  const roots = await Promise.all(stores.map((store) => store.rootAt(size)));
+  const roots = await Promise.all(stores.map(({ store }) => store.rootAt(size)));
   const ms = stores.map(() => 0);
+  const nodeCpu = stores.map(() => 0);
+  const serverCpu = stores.map(() => 0 as number | undefined);
   for (let round = 0; round < READ_ROUNDS; round++) {
     for (let s = 0; s < stores.length; s++) {
-      const store = stores[s]!;
+      const { store, server } = stores[s]!;
+      const serverBefore = serverCpuMs(server);
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       for (let i = 0; i < READS_PER_ROUND; i++) {
         const index = Math.floor(Math.random() * size);
@@ -59,9 +95,18 @@ async function readInterleaved(stores: readonly LogStore[]): Promise<number[]> {
         }
       }
       ms[s]! += performance.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      nodeCpu[s]! += (cpu.user + cpu.system) / 1000;
+      const serverAfter = serverCpuMs(server);
+      serverCpu[s] = serverBefore === undefined || serverAfter === undefined || serverCpu[s] === undefined ? undefined : serverCpu[s]! + serverAfter - serverBefore;
     }
   }
-  return ms.map((m) => (READ_ROUNDS * READS_PER_ROUND) / (m / 1000));
+  const reads = READ_ROUNDS * READS_PER_ROUND;
+  return ms.map((m, s) => ({
+    perSecond: reads / (m / 1000),
+    nodeCpu: nodeCpu[s]! / reads,
+    serverCpu: stores[s]!.server === undefined || serverCpu[s] === undefined ? undefined : serverCpu[s]! / reads,
+  }));
 }
 
 async function main(): Promise<void> {
@@ -92,7 +137,12 @@ async function main(): Promise<void> {
     const reader = await PostgresLogStore.open({ connection: replicated.standby!.connection('bench'), role: 'reader' });
     stores.push(reader);
     await waitFor(async () => (await reader.head()).size === ENTRIES, 'the standby to apply the log');
-    const [sqliteReads, primaryReads, standbyReads] = (await readInterleaved([sqlite, writer, reader])) as [number, number, number];
+    const reads = (await readInterleaved([
+      { store: sqlite },
+      { store: writer, server: replicated.primary },
+      { store: reader, server: replicated.standby },
+    ])) as [ReadFigures, ReadFigures, ReadFigures];
+    const [sqliteReads, primaryReads, standbyReads] = reads.map((r) => r.perSecond) as [number, number, number];
 
     const rate = (ms: number) => ENTRIES / (ms / 1000);
     const row = (name: string, ms: number) =>
@@ -107,6 +157,13 @@ async function main(): Promise<void> {
     console.log(readRow('SqliteLogStore', sqliteReads));
     console.log(readRow('PostgresLogStore on the primary', primaryReads));
     console.log(readRow('PostgresLogStore reader on the sync standby', standbyReads));
+    const cpuRow = (name: string, r: ReadFigures) =>
+      `  ${name.padEnd(48)} ${fmt(1000 / r.perSecond, 3).padStart(6)} ms wall  ${fmt(r.nodeCpu, 3)} ms node CPU` +
+      (r.serverCpu === undefined ? '' : `  ${fmt(r.serverCpu, 3)} ms PostgreSQL CPU`);
+    console.log('per read: wall time, and the CPU it took (the rest is waiting: for the server, for a core)');
+    console.log(cpuRow('SqliteLogStore', reads[0]));
+    console.log(cpuRow('PostgresLogStore on the primary', reads[1]));
+    console.log(cpuRow('PostgresLogStore reader on the sync standby', reads[2]));
     const appendRow = (what: string, ms: number) =>
       report.row({ what: `${what}, ${fmt(ENTRIES)} entries`, figure: `${fmt(rate(ms))} entries/s`, baseline: `SqliteLogStore ${fmt(rate(sqliteMs))} entries/s`, ratio: fmt(rate(ms) / rate(sqliteMs), 2) });
     appendRow('PostgreSQL append (PostgresLogStore), lone primary', loneMs);
@@ -122,6 +179,11 @@ async function main(): Promise<void> {
       appendVsSqlite: { lonePrimary: rate(loneMs) / rate(sqliteMs), syncStandby: rate(replicatedMs) / rate(sqliteMs) },
       readsPerSecond: { sqlite: sqliteReads, primary: primaryReads, standby: standbyReads },
       readsVsSqlite: { primary: primaryReads / sqliteReads, standby: standbyReads / sqliteReads },
+      readCpuMsPerRead: {
+        sqlite: { node: reads[0].nodeCpu },
+        primary: { node: reads[1].nodeCpu, server: reads[1].serverCpu },
+        standby: { node: reads[2].nodeCpu, server: reads[2].serverCpu },
+      },
     });
   } finally {
     for (const store of stores.reverse()) await store.close();

@@ -46,7 +46,7 @@ import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
 import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
 import { checkTreeSize } from './tree.ts';
-import { TreeCache, type TreeCacheLimits } from './tree-cache.ts';
+import { TreeCache, type TreeCacheLimits, UPPER_LEVEL } from './tree-cache.ts';
 import { fullState } from './versions.ts';
 
 export interface PostgresLogStoreOptions {
@@ -66,7 +66,15 @@ export interface PostgresLogStoreOptions {
   cacheBytes?: number;
   /** Tree nodes kept below the levels kept in full, the least recently asked for replaced. Default 65,536 (2 MiB). */
   cacheNodes?: number;
+  /**
+   * Read the levels the cache keeps in full (level 1 and up, as far as `cacheBytes` allows) in the background after
+   * open, so that proofs soon need no node from the database. Default true.
+   */
+  prefetch?: boolean;
 }
+
+const PREFETCH = 'SELECT node_index, hash FROM tree_nodes WHERE level = $1 AND node_index >= $2 ORDER BY node_index LIMIT $3';
+const PREFETCH_ROWS = 8192;
 
 export class PostgresLogStore implements LogStore {
   readonly #pool: pg.Pool;
@@ -84,6 +92,9 @@ export class PostgresLogStore implements LogStore {
    * below it is answered without asking; a larger one only once the database has reported it committed.
    */
   #knownSize = 0;
+  /** The background read of the tree's kept levels started at open (prefetchLevels), awaited by close. */
+  #prefetch: Promise<void> = Promise.resolve();
+  #closed = false;
 
   private constructor(pool: pg.Pool, lease: WriterLease | undefined, cache: TreeCacheLimits) {
     this.#pool = pool;
@@ -115,6 +126,7 @@ export class PostgresLogStore implements LogStore {
       const size = store.#frontier?.size ?? (await storedSize(pool));
       const anchored = Math.min(size, (await store.latestCheckpoint())?.size ?? 0);
       store.#index = await IndexVersions.open(pgIndexSource(pool), size, anchored);
+      if (options.prefetch !== false) store.#prefetch = store.#prefetchLevels(size, cache.denseBytes);
       return store;
     } catch (error) {
       await lease?.release();
@@ -298,6 +310,31 @@ export class PostgresLogStore implements LogStore {
     checkTreeSize(size, this.#knownSize);
   }
 
+  /**
+   * Reads the stored nodes of the levels the cache keeps in full at `size`, from the top down to level 1 (level 0,
+   * the leaf hashes, lies in the entries' rows: too much to read for this), a range of one level per statement,
+   * one statement at a time on one pooled connection. Stops at close; a failure only leaves the rest to be read
+   * when asked for.
+   */
+  async #prefetchLevels(size: number, denseBytes: number): Promise<void> {
+    let below = 0;
+    for (let level = Math.floor(Math.log2(Math.max(size, 1))); level >= 1; level--) {
+      const nodes = Math.floor(size / 2 ** level);
+      if (level < UPPER_LEVEL) {
+        below += Math.max(64, 2 ** Math.ceil(Math.log2(nodes))) * 32.125; // as TreeCache sizes its buffers
+        if (below > denseBytes) return;
+      }
+      for (let from = 0; from < nodes && !this.#closed; ) {
+        const { rows } = await this.#pool
+          .query<{ node_index: number; hash: Buffer }>({ name: 'did-city-prefetch-v1', text: PREFETCH, values: [level, from, PREFETCH_ROWS] })
+          .catch(() => ({ rows: [] }));
+        if (rows.length === 0) return;
+        this.#tree.keep(rows.map((r) => ({ level, index: r.node_index, hash: new Uint8Array(r.hash) })));
+        from = rows.at(-1)!.node_index + 1;
+      }
+    }
+  }
+
   #saw(size: number): void {
     if (size > this.#knownSize) this.#knownSize = size;
   }
@@ -375,6 +412,8 @@ export class PostgresLogStore implements LogStore {
 
   /** Releases the lock (ending the session) and the pool. */
   async close(): Promise<void> {
+    this.#closed = true;
+    await this.#prefetch;
     await this.#lease?.release();
     if (!this.#pool.ended) await this.#pool.end();
   }

@@ -68,7 +68,7 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
     await cluster?.destroy();
   });
 
-  type CacheOptions = { cacheBytes?: number; cacheNodes?: number };
+  type CacheOptions = { cacheBytes?: number; cacheNodes?: number; prefetch?: boolean };
   async function freshLog(): Promise<{ writer: PostgresLogStore; reader: (cache?: CacheOptions) => Promise<PostgresLogStore> }> {
     const database = `proofs_${++databases}`;
     await cluster.createDatabase(database);
@@ -106,7 +106,7 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
     const { writer, reader } = await freshLog();
     const tree = new MerkleTree();
     const size = await grow(writer, tree, 1500);
-    const standby = await reader();
+    const standby = await reader({ prefetch: false }); // nothing read in the background, so every statement is counted
     await waitFor(async () => (await standby.head()).size === size, 'the standby to replay the log');
     const statements = vi.spyOn(pg.Pool.prototype, 'query');
     const counted = async <T>(read: () => Promise<T>): Promise<[T, number]> => {
@@ -143,6 +143,26 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
     await waitFor(async () => (await writer.head()).size === grown && (await standby.head()).size === grown, 'the standby');
     expect(await counted(() => standby.rootAt(grown))).toEqual([tree.root(grown), 1]);
     expect(await counted(() => standby.rootAt(grown))).toEqual([tree.root(grown), 0]);
+  });
+
+  it('a reader opened on a log reads the levels it keeps in full in the background: then a root needs no statement', async () => {
+    const { writer, reader } = await freshLog();
+    const tree = new MerkleTree();
+    const size = await grow(writer, tree, 3072); // 2048 + 1024: every root node is above level 0
+    const statements = vi.spyOn(pg.Pool.prototype, 'query');
+    const rootReads = async (store: LogStore) => {
+      statements.mockClear();
+      expect(await store.rootAt(size)).toEqual(tree.root(size));
+      return statements.mock.calls.length;
+    };
+    const cold = await reader({ prefetch: false });
+    await waitFor(async () => (await cold.head()).size === size, 'the standby to replay the log');
+    expect(await rootReads(cold)).toBe(1);
+    const warmed = await reader();
+    await waitFor(async () => (await rootReads(warmed)) === 0, 'the prefetch to read the tree');
+    // And within a 4 KiB budget only the levels that fit are read: proofs stay right.
+    const small = await reader({ cacheBytes: 4096 });
+    await expectProofsAt(small, tree, size, [1, 1024, 2048]);
   });
 
   it('a standby reader answers for a new size only once it has replayed it, then correctly; never a stale or phantom hash', async () => {
