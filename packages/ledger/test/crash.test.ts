@@ -94,8 +94,15 @@ describe('crash safety (SIGKILL at random moments)', () => {
         }
         totalAcks += events.acks.length;
         expect((await node.integrityCheck()).problems).toEqual([]);
-        // On start the node anchored whatever the crash left unacknowledged.
-        const latest = checkpointOf((await node.latestCheckpoint())!);
+        // On start the node anchored whatever the crash left unacknowledged. A kill before the first append (a
+        // slow start under load) leaves an empty log and no checkpoint: nothing else to check in this round.
+        const latestNote = await node.latestCheckpoint();
+        if (latestNote === undefined) {
+          expect((await node.store.head()).size).toBe(0);
+          expect(events.acks).toEqual([]);
+          continue;
+        }
+        const latest = checkpointOf(latestNote);
         expect(latest.size).toBe((await node.store.head()).size);
         for (const [oldSize, oldRoot] of seen) {
           const proof = (await node.consistencyProof(oldSize, latest.size)).map(fromBase64);
