@@ -73,7 +73,12 @@ export interface PostgresLogStoreOptions {
   prefetch?: boolean;
 }
 
-const PREFETCH = 'SELECT node_index, hash FROM tree_nodes WHERE level = $1 AND node_index >= $2 ORDER BY node_index LIMIT $3';
+// A range of one level as one row: its first and last index, how many, and the hashes end to end (no row per node
+// to decode). Kept only if the range has no gap, so that each hash lands at its own index.
+const PREFETCH = `SELECT count(*)::int AS count, min(node_index) AS first, max(node_index) AS last,
+                         string_agg(hash, ''::bytea ORDER BY node_index) AS hashes
+                    FROM (SELECT node_index, hash FROM tree_nodes WHERE level = $1 AND node_index >= $2
+                           ORDER BY node_index LIMIT $3) AS range`;
 const PREFETCH_ROWS = 8192;
 
 export class PostgresLogStore implements LogStore {
@@ -325,12 +330,17 @@ export class PostgresLogStore implements LogStore {
         if (below > denseBytes) return;
       }
       for (let from = 0; from < nodes && !this.#closed; ) {
+        type Range = { count: number; first: number; last: number; hashes: Buffer | null };
         const { rows } = await this.#pool
-          .query<{ node_index: number; hash: Buffer }>({ name: 'did-city-prefetch-v1', text: PREFETCH, values: [level, from, PREFETCH_ROWS] })
-          .catch(() => ({ rows: [] }));
-        if (rows.length === 0) return;
-        this.#tree.keep(rows.map((r) => ({ level, index: r.node_index, hash: new Uint8Array(r.hash) })));
-        from = rows.at(-1)!.node_index + 1;
+          .query<Range>({ name: 'did-city-prefetch-v2', text: PREFETCH, values: [level, from, PREFETCH_ROWS] })
+          .catch(() => ({ rows: [] as Range[] }));
+        const range = rows[0];
+        if (!range?.hashes || range.first !== from || range.last - range.first + 1 !== range.count || range.hashes.length !== range.count * 32) {
+          return; // nothing more, or a gap: left to be read when asked for
+        }
+        const hashes = range.hashes;
+        this.#tree.keep(Array.from({ length: range.count }, (_, k) => ({ level, index: from + k, hash: hashes.subarray(k * 32, k * 32 + 32) })));
+        from = range.last + 1;
       }
     }
   }
