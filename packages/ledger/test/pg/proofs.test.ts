@@ -74,6 +74,12 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
     await cluster.createDatabase(database);
     const writer = await PostgresLogStore.open({ connection: cluster.primary.connection(database) });
     open.push(writer);
+    // The standby replays the new database and its schema a moment after the primary commits them.
+    await waitFor(async () => {
+      const probe = await PostgresLogStore.open({ connection: cluster.standby!.connection(database), role: 'reader', prefetch: false }).catch(() => undefined);
+      await probe?.close();
+      return probe !== undefined;
+    }, 'the standby to replay the new database');
     const reader = async (cache: CacheOptions = {}) => {
       const store = await PostgresLogStore.open({ connection: cluster.standby!.connection(database), role: 'reader', ...cache });
       open.push(store);
