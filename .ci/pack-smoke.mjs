@@ -20,7 +20,12 @@ const tarballs = join(temp, 'tarballs');
 const started = Date.now();
 const step = (text) => console.log(`== pack smoke (${((Date.now() - started) / 1000).toFixed(1)} s): ${text}`);
 const run = (command, args, cwd, env = {}) =>
-  execFileSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 const npmInstall = (cwd, specs, extra = []) =>
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...extra, ...specs], cwd);
 
@@ -45,7 +50,9 @@ function project(name) {
 let ledger;
 try {
   // 1. Pack.
-  const packageDirs = ['packages', 'drivers'].flatMap((group) => readdirSync(join(repo, group)).map((name) => join(repo, group, name)));
+  const packageDirs = ['packages', 'drivers'].flatMap((group) =>
+    readdirSync(join(repo, group)).map((name) => join(repo, group, name)),
+  );
   for (const dir of packageDirs) run('pnpm', ['pack', '--pack-destination', tarballs], dir);
   const tgz = (prefix) => {
     const file = readdirSync(tarballs).find((name) => name.startsWith(prefix));
@@ -56,7 +63,8 @@ try {
   const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
   for (const file of readdirSync(tarballs)) {
     const packed = run('tar', ['-xzOf', join(tarballs, file), 'package/LICENSE'], tarballs);
-    if (packed !== license) throw new Error(`${file}: package/LICENSE is missing or differs from the repository's LICENSE`);
+    if (packed !== license)
+      throw new Error(`${file}: package/LICENSE is missing or differs from the repository's LICENSE`);
   }
   step(`packed ${readdirSync(tarballs).length} packages, each with its LICENSE`);
 
@@ -70,7 +78,10 @@ try {
   });
   for (let ready = false; !ready; ) {
     if (ledger.exitCode !== null) throw new Error('the all-in-one exited');
-    ready = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    ready = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!ready) await new Promise((r) => setTimeout(r, 200));
   }
   step(`all-in-one seeded on ${url}`);
@@ -80,7 +91,8 @@ try {
   npmInstall(wallet, [tgz('did-city-tlog-'), tgz('did-city-method-'), 'did-resolver@^4.1.0', 'did-jwt@^8.0.9']);
   const graph = run('npm', ['ls', '--all', '--parseable'], wallet);
   for (const heavy of ['better-sqlite3', 'express']) {
-    if (graph.split('\n').some((path) => path.endsWith(`/node_modules/${heavy}`))) throw new Error(`the verify-only install pulls ${heavy}`);
+    if (graph.split('\n').some((path) => path.endsWith(`/node_modules/${heavy}`)))
+      throw new Error(`the verify-only install pulls ${heavy}`);
   }
   writeFileSync(
     join(wallet, 'verify.mjs'),
@@ -108,13 +120,23 @@ console.log('wallet: resolved and verified');
 
   // 4. The CLI from its tarball; native builds skipped (resolving needs no SQLite).
   const cli = project('cli');
-  const cliTarballs = ['did-city-cli-', 'did-city-exchange-', 'did-city-issuer-', 'did-city-ledger-', 'did-city-method-', 'did-city-tlog-', 'uni-resolver-driver-did-city-'];
+  const cliTarballs = [
+    'did-city-cli-',
+    'did-city-exchange-',
+    'did-city-issuer-',
+    'did-city-ledger-',
+    'did-city-method-',
+    'did-city-tlog-',
+    'uni-resolver-driver-did-city-',
+  ];
   npmInstall(cli, cliTarballs.map(tgz), ['--ignore-scripts']);
   const bin = join(cli, 'node_modules/.bin/did-city');
   const version = run(bin, ['--version'], cli).trim();
   const manifest = JSON.parse(readFileSync(join(repo, 'packages/cli/package.json'), 'utf8'));
   if (version !== `did-city ${manifest.version}`) throw new Error(`did-city --version printed "${version}"`);
-  const resolved = JSON.parse(run(bin, ['resolve', 'did:city:cn:130100', '--ledger', url, '--json'], cli, { DID_CITY_HOME: join(temp, 'home') }));
+  const resolved = JSON.parse(
+    run(bin, ['resolve', 'did:city:cn:130100', '--ledger', url, '--json'], cli, { DID_CITY_HOME: join(temp, 'home') }),
+  );
   if (resolved.didDocument?.id !== 'did:city:cn:130100') throw new Error('did-city resolve failed');
   step(`the packed did-city bin: ${version}, resolve --json`);
 } finally {

@@ -25,7 +25,12 @@ function rows(table: string): string[][] {
   return table
     .split('\n')
     .filter((line) => line.startsWith('| ') && !line.startsWith('| bench |'))
-    .map((line) => line.slice(1, -1).split('|').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
 }
 
 describe('the README benchmark table', () => {
@@ -47,7 +52,8 @@ describe('the README benchmark table', () => {
   it('every number in the table appears in the report', () => {
     const json = JSON.stringify(report.benches.map((b) => b.rows));
     for (const number of readmeTable().match(/\d[\d,]*(\.\d+)?/g) ?? []) {
-      if (!json.includes(number) && !JSON.stringify(report).includes(number)) throw new Error(`${number} in the README table is not in the report`);
+      if (!json.includes(number) && !JSON.stringify(report).includes(number))
+        throw new Error(`${number} in the README table is not in the report`);
     }
   });
 });

@@ -25,7 +25,10 @@ describe('per-package LICENSE', () => {
   });
 
   it.each(publishable)('%s has the root LICENSE, lists it in files and says Apache-2.0', (dir) => {
-    const manifest = JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8')) as { license: string; files: string[] };
+    const manifest = JSON.parse(readFileSync(join(REPO, dir, 'package.json'), 'utf8')) as {
+      license: string;
+      files: string[];
+    };
     expect(manifest.license).toBe('Apache-2.0');
     expect(manifest.files).toContain('LICENSE');
     const copy = join(REPO, dir, 'LICENSE');

@@ -22,7 +22,12 @@ import { COMMANDS } from '../packages/cli/src/commands/index.ts';
 import { Config } from '../packages/cli/src/config.ts';
 import { Output } from '../packages/cli/src/output.ts';
 import { ALL_IN_ONE_SETTINGS } from '../packages/cli/src/serve/settings.ts';
-import { DESK_SETTINGS, FETCH_SETTINGS, LISTEN_SETTINGS, RATE_LIMIT_SETTINGS } from '../packages/cli/src/settings/common.ts';
+import {
+  DESK_SETTINGS,
+  FETCH_SETTINGS,
+  LISTEN_SETTINGS,
+  RATE_LIMIT_SETTINGS,
+} from '../packages/cli/src/settings/common.ts';
 import { ISSUER_SETTINGS } from '../packages/cli/src/settings/issuer.ts';
 import { LEDGER_SETTINGS } from '../packages/cli/src/settings/ledger-node.ts';
 import { settingsMarkdown } from '../packages/cli/src/settings/markdown.ts';
@@ -56,9 +61,20 @@ describe('every server command takes its flags from its settings table', () => {
   });
 
   test("did-city driver's flags reach the driver as its own settings (not re-encoded as variables)", () => {
-    const settings = resolver.loadSettings({}, undefined, { 'cache-ttl': '7', 'refuse-no-cache': true, profile: 'universal-resolver' });
-    expect(settings).toMatchObject({ cacheTtl: 7, refuseNoCache: true, profile: 'universal-resolver', errorStyle: 'short' });
-    expect(() => resolver.loadSettings({}, undefined, { freshness: '9999' })).toThrow(/^--freshness="9999" must be an integer from 0 to 3600$/);
+    const settings = resolver.loadSettings({}, undefined, {
+      'cache-ttl': '7',
+      'refuse-no-cache': true,
+      profile: 'universal-resolver',
+    });
+    expect(settings).toMatchObject({
+      cacheTtl: 7,
+      refuseNoCache: true,
+      profile: 'universal-resolver',
+      errorStyle: 'short',
+    });
+    expect(() => resolver.loadSettings({}, undefined, { freshness: '9999' })).toThrow(
+      /^--freshness="9999" must be an integer from 0 to 3600$/,
+    );
     // A flag wins over the variable.
     const env = { [resolver.SETTINGS.cacheTtl.env]: '30' };
     expect(resolver.loadSettings(env, undefined, { 'cache-ttl': '5' }).cacheTtl).toBe(5);
@@ -90,7 +106,13 @@ describe('the deployment files name only settings the servers read', () => {
     const { values, from } = readSettings(LEDGER_SETTINGS, { env: { ...env, DID_CITY_LEDGER_GENESIS_FILE: pins } });
     expect(values.listen).toEqual({ host: '0.0.0.0', port: 8443 });
     expect(values.witness?.map(([name]) => name)).toEqual(['institute-a', 'institute-b', 'institute-c']);
-    expect(values).toMatchObject({ batchIntervalMs: 100, maxBatch: 256, ackTimeoutMs: 30000, leadershipRetryMs: 500, allowUnpinnedGenesis: false });
+    expect(values).toMatchObject({
+      batchIntervalMs: 100,
+      maxBatch: 256,
+      ackTimeoutMs: 30000,
+      leadershipRetryMs: 500,
+      allowUnpinnedGenesis: false,
+    });
     expect(from.origin).toBe('env');
   });
 });
@@ -104,7 +126,9 @@ describe('the README settings tables are the tables', () => {
     ['serve', ALL_IN_ONE_SETTINGS],
   ] as const)('packages/cli/README.md, %s', (name, table) => {
     const block = new RegExp(`<!-- settings:${name} -->\\n([\\s\\S]*?)\\n<!-- /settings:${name} -->`).exec(cli)?.[1];
-    expect(block, `paste between the settings:${name} markers:\n${settingsMarkdown(table)}`).toBe(settingsMarkdown(table));
+    expect(block, `paste between the settings:${name} markers:\n${settingsMarkdown(table)}`).toBe(
+      settingsMarkdown(table),
+    );
   });
 
   /** `| \`name\` | default | meaning |` rows of a driver README's settings section. */
@@ -133,7 +157,10 @@ describe('the README settings tables are the tables', () => {
 });
 
 describe('documented defaults are the ones the libraries apply', () => {
-  const asText = (setting: RateLimitSetting) => (setting === false ? 'off' : `${setting.limit}/${setting.windowMs % 3_600_000 === 0 ? `${setting.windowMs / 3_600_000}h` : setting.windowMs / 1000}`);
+  const asText = (setting: RateLimitSetting) =>
+    setting === false
+      ? 'off'
+      : `${setting.limit}/${setting.windowMs % 3_600_000 === 0 ? `${setting.windowMs / 3_600_000}h` : setting.windowMs / 1000}`;
   test('rate limits, registration desk, outbound fetches', () => {
     expect(RATE_LIMIT_SETTINGS.rateWrites.defaultDoc).toBe(asText(DEFAULT_RATE_LIMITS.writes));
     expect(RATE_LIMIT_SETTINGS.rateReads.defaultDoc).toBe(asText(DEFAULT_RATE_LIMITS.reads));
@@ -165,7 +192,9 @@ describe('one genesis file works for every server', () => {
     const silent = new Output({ json: false, stderr: { write: () => true } as unknown as NodeJS.WritableStream });
     return {
       ledger: outcome(() => readSettings(LEDGER_SETTINGS, { env: {}, flags: { genesis: value } }).values.genesis?.pins),
-      ledgerEnv: outcome(() => readSettings(LEDGER_SETTINGS, { env: { DID_CITY_LEDGER_GENESIS_FILE: value } }).values.genesis?.pins),
+      ledgerEnv: outcome(
+        () => readSettings(LEDGER_SETTINGS, { env: { DID_CITY_LEDGER_GENESIS_FILE: value } }).values.genesis?.pins,
+      ),
       cli: outcome(() => new Config({}, silent, { DID_CITY_GENESIS: value }).genesis()),
       resolverDriver: outcome(() => resolver.loadSettings({ [resolver.SETTINGS.genesis.env]: value }).genesis?.pins),
       registrarDriver: outcome(
@@ -192,7 +221,10 @@ describe('one genesis file works for every server', () => {
     ['{}', 'it pins no registry'],
     ['{"did:city:cn": {}}', 'the pin of did:city:cn is empty'],
     ['{"did:city:cn:130100": {"operationHash": "zQm"}}', '"did:city:cn:130100" is not a country registry DID'],
-    ['{"did:city:cn": {"updateKeys": []}}', 'the updateKeys of did:city:cn must be a non-empty list of Multikey public keys (z6Mk…)'],
+    [
+      '{"did:city:cn": {"updateKeys": []}}',
+      'the updateKeys of did:city:cn must be a non-empty list of Multikey public keys (z6Mk…)',
+    ],
     ['{"did:city:cn": {"updateKeys": ["z6Mknot-a-key"]}}', 'the updateKeys of did:city:cn must be a non-empty list'],
     ['{"did:city:cn": {"operationHash": "Qm123"}}', 'the operationHash of did:city:cn is not an operation hash'],
     ['{"did:city:cn": {"operationhash": "zQm"}}', 'the pin of did:city:cn has unknown members: operationhash'],
@@ -220,7 +252,11 @@ describe('one genesis file works for every server', () => {
       return true;
     };
     const sink = { write } as unknown as NodeJS.WritableStream;
-    const code = await run(['ledger', '--genesis', file, '--data-dir', join(dir, 'data'), '--port', '0'], { stdout: sink, stderr: sink, env: {} });
+    const code = await run(['ledger', '--genesis', file, '--data-dir', join(dir, 'data'), '--port', '0'], {
+      stdout: sink,
+      stderr: sink,
+      env: {},
+    });
     expect(code).toBe(2);
     expect(stderr).toContain(`--genesis (${file}): it pins no registry`);
   });

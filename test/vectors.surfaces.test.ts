@@ -74,7 +74,10 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close();
 });
 
-const logOf = (c: ResolveCase | DereferenceCase): LogEntry[] => [...table.world.slice(0, c.prefix), ...('extraEntries' in c ? (c.extraEntries ?? []) : [])];
+const logOf = (c: ResolveCase | DereferenceCase): LogEntry[] => [
+  ...table.world.slice(0, c.prefix),
+  ...('extraEntries' in c ? (c.extraEntries ?? []) : []),
+];
 
 /** A reader that trusts its log, valid or not, as the vectors' expected results were produced. */
 function trustingReader(entries: readonly LogEntry[]): LedgerReader {
@@ -169,21 +172,33 @@ const driver: Surface = {
     const identifier = c.kind === 'resolve' ? c.did : c.didUrl;
     const query = c.options === undefined ? '' : `?${encodeURIComponent(JSON.stringify(c.options))}`;
     const accept = c.kind === 'resolve' ? 'application/did-resolution' : 'application/did-url-dereferencing';
-    const response = await fetch(`${base}/1.0/identifiers/${encodeURIComponent(identifier)}${query}`, { headers: { accept }, redirect: 'manual' });
-    if (response.status === 303) return { answer: { status: 303, location: response.headers.get('location') }, expected: redirectOf(c.expected) };
+    const response = await fetch(`${base}/1.0/identifiers/${encodeURIComponent(identifier)}${query}`, {
+      headers: { accept },
+      redirect: 'manual',
+    });
+    if (response.status === 303)
+      return { answer: { status: 303, location: response.headers.get('location') }, expected: redirectOf(c.expected) };
     const answer = { status: response.status, body: await response.json() };
     if (c.kind === 'resolve') {
       const gone = c.expected.didDocumentMetadata?.deactivated === true && c.expected.didDocument === null;
       return { answer, expected: { status: statusOf(c.expected, gone), body: c.expected } };
     }
     const gone = c.expected.contentMetadata?.deactivated === true && c.expected.content === null;
-    return { answer, expected: { status: statusOf(c.expected, gone && c.expected.dereferencingMetadata.error === undefined), body: c.expected } };
+    return {
+      answer,
+      expected: {
+        status: statusOf(c.expected, gone && c.expected.dereferencingMetadata.error === undefined),
+        body: c.expected,
+      },
+    };
   },
 };
 
 /** A text/uri-list dereferencing result goes over HTTP as a 303 to its first URL. */
 function redirectOf(expected: Json): Json {
-  return expected.dereferencingMetadata?.contentType === 'text/uri-list' ? { status: 303, location: expected.content[0] } : expected;
+  return expected.dereferencingMetadata?.contentType === 'text/uri-list'
+    ? { status: 303, location: expected.content[0] }
+    : expected;
 }
 
 // --- ledger API (a running node) ----------------------------------------------------------------------------------
@@ -242,14 +257,17 @@ async function submit(fed: FedNode, entry: LogEntry): Promise<AppendOutcome> {
   return { accepted: false, code: String(body.type).split('#')[1] ?? `${response.status} ${body.type}` };
 }
 
-const WORLD_ENTRY = (c: AppendCase) => c.prefix < table.world.length && JSON.stringify(table.world[c.prefix]!.operation) === JSON.stringify(c.entry.operation);
+const WORLD_ENTRY = (c: AppendCase) =>
+  c.prefix < table.world.length &&
+  JSON.stringify(table.world[c.prefix]!.operation) === JSON.stringify(c.entry.operation);
 
 const ledgerApi: Surface = {
   name: 'ledger API (running node)',
   async run(c) {
     if (c.kind === 'append') {
       // An accepted entry that is not the world's next one changes the log: it goes to a node of its own.
-      if (c.entry.index !== c.prefix) return `the entry claims leaf ${c.entry.index}; a node places a submission at the end of its log itself`;
+      if (c.entry.index !== c.prefix)
+        return `the entry claims leaf ${c.entry.index}; a node places a submission at the end of its log itself`;
       const previous = table.world[c.prefix - 1];
       if (previous !== undefined && c.entry.integratedTime < previous.integratedTime) {
         return 'the entry is dated before the previous one; a node never dates an entry back';
@@ -260,11 +278,13 @@ const ledgerApi: Surface = {
       if (answer.accepted && !own) fed.size++;
       return { answer, expected: c.expected };
     }
-    if ('extraEntries' in c && c.extraEntries !== undefined) return 'a misbehaving log: a node refuses to hold its invalid entries';
+    if ('extraEntries' in c && c.extraEntries !== undefined)
+      return 'a misbehaving log: a node refuses to hold its invalid entries';
     const fed = await nodeAt(c.prefix, table.genesis);
     const reader = new HttpLedgerReader({ url: fed.running.url, policy: fed.running.policy });
     const resolver = createCityResolver({ reader, cache: false, ...c.resolver });
-    const answer = c.kind === 'resolve' ? await resolver.resolve(c.did, c.options) : await resolver.dereference(c.didUrl, c.options);
+    const answer =
+      c.kind === 'resolve' ? await resolver.resolve(c.did, c.options) : await resolver.dereference(c.didUrl, c.options);
     return { answer: withoutLedger(answer), expected: c.expected };
   },
 };
@@ -274,13 +294,20 @@ const ledgerApi: Surface = {
 const veramo: Surface = {
   name: 'veramo resolver',
   async run(c) {
-    if (c.kind === 'append') return 'the Veramo provider signs operations with its own keys; a vector\'s signed operation is submitted through the ledger API';
+    if (c.kind === 'append')
+      return "the Veramo provider signs operations with its own keys; a vector's signed operation is submitted through the ledger API";
     if (c.kind === 'dereference') return 'Veramo resolves DIDs; DID URLs are dereferenced by its caller';
     if (c.extraEntries !== undefined) return 'a misbehaving log: a node refuses to hold its invalid entries';
     if (c.resolver.refuseNoCache !== undefined) return 'the Veramo resolver has no refuseNoCache setting';
-    if (!c.did.startsWith('did:city:')) return 'a DID of another method never reaches the did:city plugin: did-resolver answers it itself';
+    if (!c.did.startsWith('did:city:'))
+      return 'a DID of another method never reaches the did:city plugin: did-resolver answers it itself';
     const fed = await nodeAt(c.prefix, table.genesis);
-    const resolver = getDidCityResolver({ ledgerUrl: fed.running.url, policy: fed.running.policy, cache: false, ...(c.resolver.genesis ? { genesis: c.resolver.genesis } : {}) });
+    const resolver = getDidCityResolver({
+      ledgerUrl: fed.running.url,
+      policy: fed.running.policy,
+      cache: false,
+      ...(c.resolver.genesis ? { genesis: c.resolver.genesis } : {}),
+    });
     const agent = createAgent<IResolver>({ plugins: [new DIDResolverPlugin({ resolver: new Resolver(resolver) })] });
     // Veramo's plugin asks for application/did+ld+json unless told; the vectors' default is application/did.
     const options = { accept: 'application/did', ...c.options };

@@ -63,14 +63,20 @@ function load(path: string): Json {
 const index = load('index.json');
 const files: Array<{ path: string; kind: string; id: string }> = index.files;
 const world = load('logs/world.json');
-const worldEntries: LogEntry[] = world.entries.map(({ index, integratedTime, operation }: Json) => ({ index, integratedTime, operation }));
+const worldEntries: LogEntry[] = world.entries.map(({ index, integratedTime, operation }: Json) => ({
+  index,
+  integratedTime,
+  operation,
+}));
 
 function vectorsOf(kind: string, prefix: string): Json[] {
   return files.filter((f) => f.kind === kind && f.id.startsWith(prefix)).map((f) => load(f.path));
 }
 
 function title(vector: Json): string {
-  return vector.rule === undefined ? `${vector.id}: ${vector.description}` : `${vector.rule} broken: ${vector.description}`;
+  return vector.rule === undefined
+    ? `${vector.id}: ${vector.description}`
+    : `${vector.rule} broken: ${vector.description}`;
 }
 
 function base64(bytes: Uint8Array): string {
@@ -94,7 +100,10 @@ function resolver(entries: readonly LogEntry[], config: { genesis?: GenesisPolic
 function apply(state: Map<string, DidHistory>, entry: LogEntry, genesis?: GenesisPolicy): void {
   const did = (entry.operation as { did?: unknown })?.did;
   const parent = isCityDid(did) ? parentDid(did) : undefined;
-  const context = { ...(parent && state.has(parent) ? { parent: state.get(parent)! } : {}), ...(genesis ? { genesis } : {}) };
+  const context = {
+    ...(parent && state.has(parent) ? { parent: state.get(parent)! } : {}),
+    ...(genesis ? { genesis } : {}),
+  };
   const history = applyOperation(typeof did === 'string' ? state.get(did) : undefined, entry, context);
   state.set(history.did, history);
 }
@@ -147,7 +156,9 @@ describe('logs/world.json', () => {
   const leaves: Array<[number, Json]> = world.entries.map((e: Json) => [e.index, e]);
   it.each(leaves)('leaf %i: operation hash (§3.3), leaf hash (§4) and validity', (_index, e) => {
     expect(operationHash(e.operation)).toBe(e.operationHash);
-    expect(base64(leafHash(canonicalBytes({ integratedTime: e.integratedTime, operation: e.operation })))).toBe(e.leafHash);
+    expect(base64(leafHash(canonicalBytes({ integratedTime: e.integratedTime, operation: e.operation })))).toBe(
+      e.leafHash,
+    );
     expect(() => replay(e.index + 1, world.genesis)).not.toThrow();
   });
 });
@@ -158,7 +169,12 @@ describe('did-syntax.json', () => {
   const invalid: Array<[string, string, Json]> = syntax.invalid.map((v: Json) => [v.rule, v.did, v]);
   it.each(valid)('valid: %s', (did, v) => {
     const parsed = parseDid(did);
-    expect({ network: parsed.network ?? null, country: parsed.country, division: parsed.division ?? null, subIds: parsed.subIds }).toEqual(v.parts);
+    expect({
+      network: parsed.network ?? null,
+      country: parsed.country,
+      division: parsed.division ?? null,
+      subIds: parsed.subIds,
+    }).toEqual(v.parts);
     expect(parentDid(did) ?? null).toBe(v.parent);
     expect(did.length).toBe(v.length);
   });
@@ -207,35 +223,46 @@ describe('cryptosuite vectors (sm2-jcs-2026)', () => {
   const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
   const utf8 = (text: string) => new TextEncoder().encode(text);
 
-  it.each(suites.map((v) => [v.id, v]))('%s: the standards\' SM3 and SM2 examples', (_id, v: Json) => {
+  it.each(suites.map((v) => [v.id, v]))("%s: the standards' SM3 and SM2 examples", (_id, v: Json) => {
     for (const e of v.standards.sm3) expect(hexOf(sm3(utf8(e.inputUtf8)))).toBe(e.digestHex);
     const s = v.standards.sm2Signature;
     const publicKey = Uint8Array.from(Buffer.from(s.publicKeyHex, 'hex'));
-    expect(hexOf(sm2UncompressedKey(decodeMultikey(keyPairFromSecret('SM2', Buffer.from(s.secretKeyHex, 'hex')).publicKeyMultibase).publicKey))).toBe(s.publicKeyHex);
+    expect(
+      hexOf(
+        sm2UncompressedKey(
+          decodeMultikey(keyPairFromSecret('SM2', Buffer.from(s.secretKeyHex, 'hex')).publicKeyMultibase).publicKey,
+        ),
+      ),
+    ).toBe(s.publicKeyHex);
     expect(hexOf(sm2Z(publicKey, { id: s.id }))).toBe(s.zaHex);
     expect(hexOf(sm3(new Uint8Array([...Buffer.from(s.zaHex, 'hex'), ...utf8(s.messageUtf8)])))).toBe(s.eHex);
     expect(sm2Verify(publicKey, utf8(s.messageUtf8), Buffer.from(s.signatureHex, 'hex'), { id: s.id })).toBe(true);
   });
 
-  it.each(suites.map((v) => [v.id, v]))('%s: every step of the worked example, and signing reproduces the proof', async (_id, v: Json) => {
-    const x = v.example;
-    expect(canonicalize(x.unsecuredDocument)).toBe(x.canonicalDocument);
-    expect(canonicalize(x.proofOptions)).toBe(x.canonicalProofConfig);
-    expect(hexOf(sm3(utf8(x.canonicalDocument)))).toBe(x.documentHashHex);
-    expect(hexOf(sm3(utf8(x.canonicalProofConfig)))).toBe(x.proofConfigHashHex);
-    expect(x.hashDataHex).toBe(x.proofConfigHashHex + x.documentHashHex);
-    const publicKey = decodeMultikey(x.keyPair.publicKeyMultibase).publicKey;
-    expect(hexOf(sm2Z(publicKey))).toBe(x.zaHex);
-    expect(hexOf(sm3(new Uint8Array([...Buffer.from(x.zaHex, 'hex'), ...Buffer.from(x.hashDataHex, 'hex')])))).toBe(x.eHex);
-    expect(sm2Verify(publicKey, Buffer.from(x.hashDataHex, 'hex'), Buffer.from(x.signatureHex, 'hex'))).toBe(true);
-    const { proof, ...unsecured } = x.signedDocument;
-    expect(unsecured).toEqual(x.unsecuredDocument);
-    expect(verifyProof(unsecured, proof, x.keyPair.publicKeyMultibase)).toBe(true);
-    const pair = keyPairFromSecret('SM2', Buffer.from(x.keyPair.secretKeyHex, 'hex'));
-    expect(pair.publicKeyMultibase).toBe(x.keyPair.publicKeyMultibase);
-    const { proofValue: _value, ...options } = proof;
-    expect(await createProof(unsecured, { ...options, signer: createSigner(pair) })).toEqual(proof);
-  });
+  it.each(suites.map((v) => [v.id, v]))(
+    '%s: every step of the worked example, and signing reproduces the proof',
+    async (_id, v: Json) => {
+      const x = v.example;
+      expect(canonicalize(x.unsecuredDocument)).toBe(x.canonicalDocument);
+      expect(canonicalize(x.proofOptions)).toBe(x.canonicalProofConfig);
+      expect(hexOf(sm3(utf8(x.canonicalDocument)))).toBe(x.documentHashHex);
+      expect(hexOf(sm3(utf8(x.canonicalProofConfig)))).toBe(x.proofConfigHashHex);
+      expect(x.hashDataHex).toBe(x.proofConfigHashHex + x.documentHashHex);
+      const publicKey = decodeMultikey(x.keyPair.publicKeyMultibase).publicKey;
+      expect(hexOf(sm2Z(publicKey))).toBe(x.zaHex);
+      expect(hexOf(sm3(new Uint8Array([...Buffer.from(x.zaHex, 'hex'), ...Buffer.from(x.hashDataHex, 'hex')])))).toBe(
+        x.eHex,
+      );
+      expect(sm2Verify(publicKey, Buffer.from(x.hashDataHex, 'hex'), Buffer.from(x.signatureHex, 'hex'))).toBe(true);
+      const { proof, ...unsecured } = x.signedDocument;
+      expect(unsecured).toEqual(x.unsecuredDocument);
+      expect(verifyProof(unsecured, proof, x.keyPair.publicKeyMultibase)).toBe(true);
+      const pair = keyPairFromSecret('SM2', Buffer.from(x.keyPair.secretKeyHex, 'hex'));
+      expect(pair.publicKeyMultibase).toBe(x.keyPair.publicKeyMultibase);
+      const { proofValue: _value, ...options } = proof;
+      expect(await createProof(unsecured, { ...options, signer: createSigner(pair) })).toEqual(proof);
+    },
+  );
 
   it.each(suites.flatMap((v) => v.rejected.map((r: Json) => [r.reason, r, v.example.keyPair.publicKeyMultibase])))(
     'rejected: %s',
@@ -313,11 +340,24 @@ function historyCheck(h: Json, trusted: (note: string) => boolean): string | und
   for (const entry of h.entries) {
     const recomputed = leafHash(canonicalBytes({ integratedTime: entry.integratedTime, operation: entry.operation }));
     const proof = entry.inclusionProof.map(bytes);
-    if (!verifyInclusion({ leafIndex: entry.index, treeSize: checkpoint.size, leafHash: recomputed, proof, rootHash: checkpoint.rootHash })) return 'INVALID_LEDGER_PROOF';
+    if (
+      !verifyInclusion({
+        leafIndex: entry.index,
+        treeSize: checkpoint.size,
+        leafHash: recomputed,
+        proof,
+        rootHash: checkpoint.rootHash,
+      })
+    )
+      return 'INVALID_LEDGER_PROOF';
   }
   const last = h.entries.at(-1);
   if (head === null) return last === undefined ? undefined : 'INVALID_LEDGER_PROOF';
-  const endsAtHead = last !== undefined && last.operation.seq === head.seq && last.index === head.index && operationHash(last.operation) === head.operationHash;
+  const endsAtHead =
+    last !== undefined &&
+    last.operation.seq === head.seq &&
+    last.index === head.index &&
+    operationHash(last.operation) === head.operationHash;
   return endsAtHead ? undefined : 'INVALID_LEDGER_PROOF';
 }
 
@@ -337,7 +377,13 @@ describe('ledger: checkpoint, witnesses, proofs (spec §7)', () => {
   it('every leaf of the world log is included at its index, from its recomputed leaf hash', () => {
     expect(v.leaves.map((l: Json) => l.leafHash)).toEqual(world.entries.map((e: Json) => e.leafHash));
     for (const leaf of v.leaves) {
-      const check = { leafIndex: leaf.index, treeSize: checkpoint.size, leafHash: bytes(leaf.leafHash), proof: leaf.inclusionProof.map(bytes), rootHash: checkpoint.rootHash };
+      const check = {
+        leafIndex: leaf.index,
+        treeSize: checkpoint.size,
+        leafHash: bytes(leaf.leafHash),
+        proof: leaf.inclusionProof.map(bytes),
+        rootHash: checkpoint.rootHash,
+      };
       expect(verifyInclusion(check), `leaf ${leaf.index}`).toBe(true);
     }
   });
@@ -346,13 +392,29 @@ describe('ledger: checkpoint, witnesses, proofs (spec §7)', () => {
     const earlier = parseCheckpoint(parseNote(v.earlierCheckpoint.note).text);
     expect(evaluateCheckpoint(v.earlierCheckpoint.note, policy).ok).toBe(true);
     const proof = v.consistencyProof.map(bytes);
-    expect(verifyConsistency({ oldSize: earlier.size, newSize: checkpoint.size, oldRoot: earlier.rootHash, newRoot: checkpoint.rootHash, proof })).toBe(true);
+    expect(
+      verifyConsistency({
+        oldSize: earlier.size,
+        newSize: checkpoint.size,
+        oldRoot: earlier.rootHash,
+        newRoot: checkpoint.rootHash,
+        proof,
+      }),
+    ).toBe(true);
   });
 
   it('each proven history verifies and resolves like the world log', async () => {
     for (const [did, history] of Object.entries<Json>(v.histories)) {
-      for (const entry of history.entries) expect(ledgerCheck({ check: 'inclusion', policy: v.policy, checkpoint: history.checkpoint, entry }), did).toBeUndefined();
-      const own = history.entries.map(({ index, integratedTime, operation }: Json) => ({ index, integratedTime, operation }));
+      for (const entry of history.entries)
+        expect(
+          ledgerCheck({ check: 'inclusion', policy: v.policy, checkpoint: history.checkpoint, entry }),
+          did,
+        ).toBeUndefined();
+      const own = history.entries.map(({ index, integratedTime, operation }: Json) => ({
+        index,
+        integratedTime,
+        operation,
+      }));
       expect(own).toEqual(worldEntries.filter((e) => e.operation.did === did));
     }
   });
@@ -365,7 +427,12 @@ describe('ledger: checkpoint, witnesses, proofs (spec §7)', () => {
 describe('the DID index of the world log (spec §7.9)', () => {
   const v = load('ledger/world-index.json');
   const heads = (entries: Json[]) =>
-    entries.map((e: Json) => ({ did: e.operation.did, seq: e.operation.seq, index: e.index, operationHash: e.operationHash }));
+    entries.map((e: Json) => ({
+      did: e.operation.did,
+      seq: e.operation.seq,
+      index: e.index,
+      operationHash: e.operationHash,
+    }));
 
   it('keys and values are SHA-256 of the DID and of the packed head', () => {
     for (const { did, key, head, value } of v.dids) {
@@ -401,13 +468,20 @@ describe('the DID index of the world log (spec §7.9)', () => {
 
 /** The DID index of the first `size` world entries, as a ledger node keeps it. */
 function worldIndex(size: number) {
-  const heads = worldEntries.slice(0, size).map((e) => ({ did: e.operation.did, seq: e.operation.seq, index: e.index, operationHash: operationHash(e.operation) }));
+  const heads = worldEntries.slice(0, size).map((e) => ({
+    did: e.operation.did,
+    seq: e.operation.seq,
+    index: e.index,
+    operationHash: operationHash(e.operation),
+  }));
   return DidIndex.empty().apply(heads);
 }
 
 /** Only the entries after seq `after`, as a ledger node answers `?after=` (spec §7.9). */
 function after(served: Json, seq: string | null): Json {
-  return seq === null ? served : { ...served, entries: served.entries.filter((e: Json) => e.operation.seq > Number(seq)) };
+  return seq === null
+    ? served
+    : { ...served, entries: served.entries.filter((e: Json) => e.operation.seq > Number(seq)) };
 }
 
 /** A served history with the head and index proof its checkpoint's size gives, unless it carries its own. */
@@ -429,23 +503,37 @@ function provenAt(note: string, policyText: string): string {
  */
 function fakeLedger(options: { serve?: (did: string) => Json; consistency?: Record<string, string[]> } = {}) {
   const v = load('ledger/world-checkpoint.json');
-  const proofs: Record<string, string[]> = { [`${v.earlierCheckpoint.size}-${v.checkpoint.size}`]: v.consistencyProof, ...options.consistency };
-  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const proofs: Record<string, string[]> = {
+    [`${v.earlierCheckpoint.size}-${v.checkpoint.size}`]: v.consistencyProof,
+    ...options.consistency,
+  };
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const fetch = async (input: string | URL | Request): Promise<Response> => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const history = /\/dids\/([^/]+)\/history$/.exec(url.pathname);
     if (history) {
       const did = decodeURIComponent(history[1]!);
-      const served = options.serve?.(did) ?? v.histories[did] ?? { did, treeSize: v.checkpoint.size, checkpoint: v.checkpoint.note, entries: [] };
+      const served = options.serve?.(did) ??
+        v.histories[did] ?? { did, treeSize: v.checkpoint.size, checkpoint: v.checkpoint.note, entries: [] };
       return json(200, after(withIndexProof(served), url.searchParams.get('after')));
     }
     if (url.pathname.endsWith('/proofs/consistency')) {
       const proof = proofs[`${url.searchParams.get('from')}-${url.searchParams.get('to')}`];
-      return proof === undefined ? json(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'not found', detail: 'no proof' }) : json(200, { proof });
+      return proof === undefined
+        ? json(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'not found', detail: 'no proof' })
+        : json(200, { proof });
     }
     return json(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'not found', detail: url.pathname });
   };
-  return { v, reader: new HttpLedgerReader({ url: 'https://ledger.test/', policy: v.policy, fetch: fetch as typeof globalThis.fetch }) };
+  return {
+    v,
+    reader: new HttpLedgerReader({
+      url: 'https://ledger.test/',
+      policy: v.policy,
+      fetch: fetch as typeof globalThis.fetch,
+    }),
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<string | undefined> {
@@ -461,24 +549,37 @@ describe('ledger vectors through the verifying HttpLedgerReader (spec §7.6)', (
   const plainResolutions = vectorsOf('resolution', 'resolution/').filter(
     (r) => r.entries === world.entries.length && r.extraEntries === undefined,
   );
-  it.each(plainResolutions.map((r) => [title(r), r]))('%s, verified against the co-signed checkpoint', async (_title, r: Json) => {
-    const { v, reader } = fakeLedger();
-    const result = await createCityResolver({ reader, cache: false, ...r.resolver }).resolve(r.did, r.options);
-    const expected = structuredClone(r.expected);
-    if (expected.didResolutionMetadata.error === undefined) {
-      const { note } = v.checkpoint;
-      expected.didResolutionMetadata.ledger = { origin: v.origin, treeSize: String(v.checkpoint.size), checkpoint: note, provenAt: provenAt(note, v.policy) };
-    }
-    expect(result).toEqual(expected);
-  });
+  it.each(plainResolutions.map((r) => [title(r), r]))(
+    '%s, verified against the co-signed checkpoint',
+    async (_title, r: Json) => {
+      const { v, reader } = fakeLedger();
+      const result = await createCityResolver({ reader, cache: false, ...r.resolver }).resolve(r.did, r.options);
+      const expected = structuredClone(r.expected);
+      if (expected.didResolutionMetadata.error === undefined) {
+        const { note } = v.checkpoint;
+        expected.didResolutionMetadata.ledger = {
+          origin: v.origin,
+          treeSize: String(v.checkpoint.size),
+          checkpoint: note,
+          provenAt: provenAt(note, v.policy),
+        };
+      }
+      expect(result).toEqual(expected);
+    },
+  );
 
   it('a larger checkpoint consistent with the one accepted before is accepted, with the consistency proof', async () => {
     const base = load('ledger/world-checkpoint.json');
     let current = base.earlierCheckpoint;
-    const { reader } = fakeLedger({ serve: (did) => ({ did, treeSize: current.size, checkpoint: current.note, entries: [] }) });
+    const { reader } = fakeLedger({
+      serve: (did) => ({ did, treeSize: current.size, checkpoint: current.note, entries: [] }),
+    });
     await reader.history('did:city:cn:110000');
     current = base.checkpoint;
-    expect(await reader.history('did:city:cn:110000')).toMatchObject({ entries: [], ledger: { treeSize: String(base.checkpoint.size) } });
+    expect(await reader.history('did:city:cn:110000')).toMatchObject({
+      entries: [],
+      ledger: { treeSize: String(base.checkpoint.size) },
+    });
     expect(reader.evidence).toEqual([]);
   });
 
@@ -487,7 +588,9 @@ describe('ledger vectors through the verifying HttpLedgerReader (spec §7.6)', (
   it.each(readerNegatives.map((n) => [title(n), n]))('%s', async (_title, n: Json) => {
     const base = load('ledger/world-checkpoint.json');
     if (n.check === 'checkpoint') {
-      const { reader } = fakeLedger({ serve: (did) => ({ ...base.histories['did:city:cn:130100'], did, checkpoint: n.checkpoint }) });
+      const { reader } = fakeLedger({
+        serve: (did) => ({ ...base.histories['did:city:cn:130100'], did, checkpoint: n.checkpoint }),
+      });
       expect(await rejection(reader.history('did:city:cn:130100'))).toBe(n.expected.error.code);
       return;
     }

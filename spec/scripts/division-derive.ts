@@ -10,7 +10,13 @@
  *   does) is taken. One successor that is new in that edition is a recode (same name) or a rename; one that
  *   existed before is a merger (unless the names share a stem: 沙县 → 沙县区 is a rename); several are a split; none is recorded as `retired` (the data does not say).
  */
-import { type DivisionChange, type DivisionRecord, digestLines, editionLines, type RecordEntry } from '../../packages/method/src/division-record.ts';
+import {
+  type DivisionChange,
+  type DivisionRecord,
+  digestLines,
+  editionLines,
+  type RecordEntry,
+} from '../../packages/method/src/division-record.ts';
 import type { EditionSource, EditionTable } from './division-editions.ts';
 
 export interface ReadEdition {
@@ -107,11 +113,19 @@ function sameStem(old: string, now: string): boolean {
 function countyByName(code: string, before: ReadEdition, after: ReadEdition): string[] {
   const name = before.table.divisions.get(code)!;
   return [...after.table.divisions]
-    .filter(([other, otherName]) => other.slice(0, 2) === code.slice(0, 2) && !before.table.divisions.has(other) && sameStem(name, otherName))
+    .filter(
+      ([other, otherName]) =>
+        other.slice(0, 2) === code.slice(0, 2) && !before.table.divisions.has(other) && sameStem(name, otherName),
+    )
     .map(([other]) => other);
 }
 
-function prefectureByCounties(code: string, before: ReadEdition, after: ReadEdition, successors: Map<string, string[]>): string[] {
+function prefectureByCounties(
+  code: string,
+  before: ReadEdition,
+  after: ReadEdition,
+  successors: Map<string, string[]>,
+): string[] {
   const counts = new Map<string, number>();
   for (const county of before.table.divisions.keys()) {
     if (!isCounty(county) || county.slice(0, 4) !== code.slice(0, 4)) continue;
@@ -159,7 +173,9 @@ function retirements(editions: readonly ReadEdition[]): { found: Retirement[]; g
     for (const code of edition.table.divisions.keys()) {
       const spurious = found.findIndex((retired) => retired.code === code);
       if (spurious >= 0) {
-        const missing = editions.slice(editions.indexOf(found[spurious]!.after), index).filter((other) => covers(other, code));
+        const missing = editions
+          .slice(editions.indexOf(found[spurious]!.after), index)
+          .filter((other) => covers(other, code));
         gaps.set(code, [...(gaps.get(code) ?? []), ...missing.map((other) => other.source.edition)]);
         found.splice(spurious, 1);
       }
@@ -208,7 +224,13 @@ export function deriveRecord(editions: readonly ReadEdition[], notUsed: readonly
   const { divisions, names } = buildEntries(editions);
   for (const { code, before, after } of found) {
     const next = successors.get(code)!;
-    divisions[code] = [divisions[code]![0], divisions[code]![1], after.source.edition, changeOf(code, next, before, after), next];
+    divisions[code] = [
+      divisions[code]![0],
+      divisions[code]![1],
+      after.source.edition,
+      changeOf(code, next, before, after),
+      next,
+    ];
   }
   return {
     format: 'did-city/gbt2260-record/1',

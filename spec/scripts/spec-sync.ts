@@ -16,8 +16,13 @@ const BEGIN = /<!-- errors-table:begin[^>]*-->\n/;
 const END = '<!-- errors-table:end -->';
 
 export function renderErrorsTable(errors: readonly RegistryEntry[]): string {
-  const rows = errors.map((e) => `| \`${e.code}\` | \`${e.type}\` | ${e.title} | ${e.status} | ${e.resolutionError === undefined ? '(as is)' : `\`${e.resolutionError}\``} |`);
-  return ['| code | type URI | title | HTTP status | resolution error |', '|---|---|---|---|---|', ...rows, ''].join('\n');
+  const rows = errors.map(
+    (e) =>
+      `| \`${e.code}\` | \`${e.type}\` | ${e.title} | ${e.status} | ${e.resolutionError === undefined ? '(as is)' : `\`${e.resolutionError}\``} |`,
+  );
+  return ['| code | type URI | title | HTTP status | resolution error |', '|---|---|---|---|---|', ...rows, ''].join(
+    '\n',
+  );
 }
 
 /** The spec with its errors table regenerated. */
@@ -34,11 +39,15 @@ export function appendixProblems(markdown: string, rules: readonly Rule[]): stri
   const at = markdown.indexOf('## Appendix A');
   const next = markdown.indexOf('\n## ', at + 1);
   if (at < 0) return ['spec: Appendix A is missing'];
-  const listed = [...markdown.slice(at, next < 0 ? undefined : next).matchAll(/^\| (R-[A-Z]+-\d+) \|/gm)].map((m) => m[1]!);
+  const listed = [...markdown.slice(at, next < 0 ? undefined : next).matchAll(/^\| (R-[A-Z]+-\d+) \|/gm)].map(
+    (m) => m[1]!,
+  );
   const defined = rules.map((r) => r.id);
   const problems = [
     ...defined.filter((id) => !listed.includes(id)).map((id) => `spec: ${id} is defined but not in Appendix A`),
-    ...listed.filter((id) => !defined.includes(id)).map((id) => `spec: Appendix A lists ${id}, which the text does not define`),
+    ...listed
+      .filter((id) => !defined.includes(id))
+      .map((id) => `spec: Appendix A lists ${id}, which the text does not define`),
   ];
   return problems;
 }

@@ -56,7 +56,8 @@ export function divisionSteps(registry: [VectorKey, VectorKey]): DivisionStep[] 
   const k = DIVISION_KEYS;
   return [
     {
-      description: 'Laiwu (371200) created while its code was in force (R-ALLOC-2 is a ledger admission rule; the log replays whatever the table says later)',
+      description:
+        'Laiwu (371200) created while its code was in force (R-ALLOC-2 is a ledger admission rule; the log replays whatever the table says later)',
       signers: [k.laiwu, ...registry],
       build: () => create(LAIWU, k.laiwu),
     },
@@ -67,7 +68,8 @@ export function divisionSteps(registry: [VectorKey, VectorKey]): DivisionStep[] 
       build: (state) => updateOperation(state.get(JINAN)!, { document: cityDocument(k.jinan, [LAIWU]) }),
     },
     {
-      description: 'Merger, retired side: the registry quorum deactivates Laiwu naming Jinan as its successor (record of change: retired 2019, merged into 370100)',
+      description:
+        'Merger, retired side: the registry quorum deactivates Laiwu naming Jinan as its successor (record of change: retired 2019, merged into 370100)',
       signers: registry,
       build: (state) => deactivateOperation(state.get(LAIWU)!, { successor: JINAN }),
     },
@@ -82,7 +84,8 @@ export function divisionSteps(registry: [VectorKey, VectorKey]): DivisionStep[] 
       build: () => create(FANCHANG_DISTRICT, k.fanchangDistrict, [FANCHANG_COUNTY]),
     },
     {
-      description: "Rename, retired side: Fanchang County deactivated by its own update key naming 340212 (the city's keys suffice, R-AUTH-4)",
+      description:
+        "Rename, retired side: Fanchang County deactivated by its own update key naming 340212 (the city's keys suffice, R-AUTH-4)",
       signers: [k.fanchangCounty],
       build: (state) => deactivateOperation(state.get(FANCHANG_COUNTY)!, { successor: FANCHANG_DISTRICT }),
     },
@@ -92,7 +95,8 @@ export function divisionSteps(registry: [VectorKey, VectorKey]): DivisionStep[] 
       build: () => create(JIANGGAN, k.jianggan),
     },
     {
-      description: 'Split: Shangcheng District (330102) created listing Jianggan in alsoKnownAs (most of its streets went there)',
+      description:
+        'Split: Shangcheng District (330102) created listing Jianggan in alsoKnownAs (most of its streets went there)',
       signers: [k.shangcheng, ...registry],
       build: () => create(SHANGCHENG, k.shangcheng, [JIANGGAN]),
     },
@@ -102,7 +106,8 @@ export function divisionSteps(registry: [VectorKey, VectorKey]): DivisionStep[] 
       build: () => create(QIANTANG, k.qiantang, [JIANGGAN]),
     },
     {
-      description: 'Split, retired side: the registry quorum deactivates Jianggan naming both successors (record of change: retired 2021, split into 330102 and 330114)',
+      description:
+        'Split, retired side: the registry quorum deactivates Jianggan naming both successors (record of change: retired 2021, split into 330102 and 330114)',
       signers: registry,
       build: (state) => deactivateOperation(state.get(JIANGGAN)!, { successor: [SHANGCHENG, QIANTANG] }),
     },

@@ -18,7 +18,12 @@ import { SJZ, TIANJIN, type World, world } from './vector-world.ts';
 
 /** The head each entry makes: the DID's latest operation at that leaf. */
 export function headOf(entry: LogEntry): IndexHead & { did: string } {
-  return { did: entry.operation.did, seq: entry.operation.seq, index: entry.index, operationHash: operationHash(entry.operation) };
+  return {
+    did: entry.operation.did,
+    seq: entry.operation.seq,
+    index: entry.index,
+    operationHash: operationHash(entry.operation),
+  };
 }
 
 /** The index after each prefix of `entries`: element n is the index of the first n entries. */
@@ -88,12 +93,41 @@ function indexNegatives(w: World, indexes: readonly DidIndex[]): Vector[] {
   first[0]! ^= 0x01;
   flipped[0] = first.toString('base64');
   return [
-    negative('head-older', "Shijiazhuang's previous head with its proof from the index before its latest operation, against the latest root: the omission of its latest operation", { root, did: SJZ, ...before.prove(SJZ) }),
-    negative('head-altered', "Shijiazhuang's proof with its head's seq lowered by one: the recomputed leaf is not on the path", { root, did: SJZ, head: { ...latest.head!, seq: latest.head!.seq - 1 }, indexProof: latest.indexProof }),
-    negative('did-hidden', "Shijiazhuang served as absent (head null) with its own inclusion proof: the DID's own leaf cannot prove its absence", { root, did: SJZ, head: null, indexProof: latest.indexProof }),
-    negative('other-did-proof', "Tianjin's head and proof served for Shijiazhuang", { root, did: SJZ, ...full.prove(TIANJIN) }),
-    negative('absence-altered', 'A proof of absence whose other leaf has a flipped value bit', { root, did: absentDids(full).other, head: null, indexProof: { ...absentOther.indexProof, otherLeaf: { ...absentOther.indexProof.otherLeaf!, value: flipBase64(absentOther.indexProof.otherLeaf!.value) } } }),
-    negative('sibling-flipped', "Shijiazhuang's proof with one bit of its first sibling flipped", { root, did: SJZ, head: latest.head, indexProof: { siblings: flipped } }),
+    negative(
+      'head-older',
+      "Shijiazhuang's previous head with its proof from the index before its latest operation, against the latest root: the omission of its latest operation",
+      { root, did: SJZ, ...before.prove(SJZ) },
+    ),
+    negative(
+      'head-altered',
+      "Shijiazhuang's proof with its head's seq lowered by one: the recomputed leaf is not on the path",
+      { root, did: SJZ, head: { ...latest.head!, seq: latest.head!.seq - 1 }, indexProof: latest.indexProof },
+    ),
+    negative(
+      'did-hidden',
+      "Shijiazhuang served as absent (head null) with its own inclusion proof: the DID's own leaf cannot prove its absence",
+      { root, did: SJZ, head: null, indexProof: latest.indexProof },
+    ),
+    negative('other-did-proof', "Tianjin's head and proof served for Shijiazhuang", {
+      root,
+      did: SJZ,
+      ...full.prove(TIANJIN),
+    }),
+    negative('absence-altered', 'A proof of absence whose other leaf has a flipped value bit', {
+      root,
+      did: absentDids(full).other,
+      head: null,
+      indexProof: {
+        ...absentOther.indexProof,
+        otherLeaf: { ...absentOther.indexProof.otherLeaf!, value: flipBase64(absentOther.indexProof.otherLeaf!.value) },
+      },
+    }),
+    negative('sibling-flipped', "Shijiazhuang's proof with one bit of its first sibling flipped", {
+      root,
+      did: SJZ,
+      head: latest.head,
+      indexProof: { siblings: flipped },
+    }),
   ];
 }
 

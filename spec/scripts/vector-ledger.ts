@@ -49,7 +49,9 @@ export function policyText(log: NoteKey = LOG_KEY): string {
 }
 
 function cosigners(names: readonly string[]): NoteSigner[] {
-  return WITNESS_KEYS.filter((w) => names.includes(w.name)).map((w) => cosignerFromKey(w.signerKey, { now: () => COSIGNED_AT * 1000 }));
+  return WITNESS_KEYS.filter((w) => names.includes(w.name)).map((w) =>
+    cosignerFromKey(w.signerKey, { now: () => COSIGNED_AT * 1000 }),
+  );
 }
 
 interface Tree {
@@ -74,7 +76,10 @@ async function checkpointNote(
   const { tree } = t;
   const extensions = [formatIndexExtension(t.indexes[size]!.root())];
   const text = formatCheckpoint({ origin: options.origin ?? ORIGIN, size, rootHash: tree.root(size), extensions });
-  return signNote({ text }, [signerFromKey((options.log ?? LOG_KEY).signerKey), ...cosigners(options.witnesses ?? WITNESS_NAMES)]);
+  return signNote({ text }, [
+    signerFromKey((options.log ?? LOG_KEY).signerKey),
+    ...cosigners(options.witnesses ?? WITNESS_NAMES),
+  ]);
 }
 
 function proofOf(tree: MerkleTree, index: number, size: number): string[] {
@@ -116,7 +121,11 @@ async function worldCheckpointVector(w: World, t: Tree, note: string): Promise<V
     witnesses: WITNESS_KEYS.map((k) => ({ name: k.name, verifierKey: k.verifierKey })),
     policy: policyText(),
     checkpoint: { note, size, rootHash: base64(t.tree.root(size)) },
-    earlierCheckpoint: { note: await checkpointNote(t, earlierSize), size: earlierSize, rootHash: base64(t.tree.root(earlierSize)) },
+    earlierCheckpoint: {
+      note: await checkpointNote(t, earlierSize),
+      size: earlierSize,
+      rootHash: base64(t.tree.root(earlierSize)),
+    },
     consistencyProof: consistencyProof(t.tree, earlierSize, size).map(base64),
     leaves: t.leafHashes.map((leafHash, index) => ({ index, leafHash, inclusionProof: proofOf(t.tree, index, size) })),
     histories: Object.fromEntries(dids.map((did) => [did, provenHistory(w, t, did, note)])),
@@ -125,7 +134,14 @@ async function worldCheckpointVector(w: World, t: Tree, note: string): Promise<V
 
 type Check = 'checkpoint' | 'inclusion' | 'consistency' | 'history';
 
-function negative(name: string, rule: string, check: Check, description: string, input: Record<string, unknown>, code: Parameters<typeof expectedError>[0]): Vector {
+function negative(
+  name: string,
+  rule: string,
+  check: Check,
+  description: string,
+  input: Record<string, unknown>,
+  code: Parameters<typeof expectedError>[0],
+): Vector {
   return {
     id: `negative/${rule}-${name}`,
     kind: 'ledger',
@@ -145,10 +161,10 @@ function bare(entries: readonly LogEntry[]): LogEntry[] {
 /** A registry update replacing institute D by an attacker's key, signed by institutes A and C (valid on its own). */
 async function hostileRegistryUpdate(w: World, before: number): Promise<LogEntry> {
   const registry = w.histories[before]!.get(REGISTRY)!;
-  const operation = await sign(updateOperation(registry, { updateKeys: [KEYS.instituteA.mk, KEYS.instituteC.mk, KEYS.mallory.mk] }), [
-    KEYS.instituteA,
-    KEYS.instituteC,
-  ]);
+  const operation = await sign(
+    updateOperation(registry, { updateKeys: [KEYS.instituteA.mk, KEYS.instituteC.mk, KEYS.mallory.mk] }),
+    [KEYS.instituteA, KEYS.instituteC],
+  );
   return { index: before, integratedTime: day(before), operation };
 }
 
@@ -172,7 +188,9 @@ async function ledgerNegatives(w: World, t: Tree, note: string): Promise<Vector[
   badProof[0] = base64(new Uint8Array(32));
   const fewCosigners = await checkpointNote(t, size, { witnesses: ['witness-a'] });
   const impostor = { ...noteKey(`${ORIGIN}-impostor`), name: ORIGIN };
-  const impostorNote = await checkpointNote(t, size, { log: { ...impostor, signerKey: renameSigner(impostor.signerKey, ORIGIN) } });
+  const impostorNote = await checkpointNote(t, size, {
+    log: { ...impostor, signerKey: renameSigner(impostor.signerKey, ORIGIN) },
+  });
   const forged = forgeCosignature(note, 'witness-b');
   const otherOrigin = await checkpointNote(t, size, { origin: 'city.ledger/test', log: noteKey('city.ledger/test') });
   const forkTree = treeOf(await sameSizeFork(w));
@@ -184,17 +202,101 @@ async function ledgerNegatives(w: World, t: Tree, note: string): Promise<Vector[
   // Shijiazhuang's proven history with its last entry left out; head and index proof are the true ones.
   const cutShort = { ...sjz, entries: sjz.entries.slice(0, -1) };
   return [
-    negative('inclusion-proof-altered', 'R-LED-1', 'inclusion', 'A served inclusion proof with its first hash replaced: the entry is not proven to be in the checkpoint', { checkpoint: note, entry: { ...entry, inclusionProof: badProof } }, 'INVALID_LEDGER_PROOF'),
-    negative('entry-altered', 'R-LED-1', 'inclusion', 'An entry served with a backdated integratedTime and the original proof: the recomputed leaf hash is not in the tree', { checkpoint: note, entry: { ...entry, integratedTime: '2026-11-20T08:00:00Z' } }, 'INVALID_LEDGER_PROOF'),
-    negative('operation-altered', 'R-LED-1', 'inclusion', 'An entry served with its operation altered (a service endpoint redirected) next to the original leafHash and proof: a resolver recomputes the leaf from the entry and never trusts the served leaf hash', { checkpoint: note, entry: { ...entry, operation: redirected(entry.operation as unknown as Record<string, unknown>) } }, 'INVALID_LEDGER_PROOF'),
-    negative('quorum-not-met', 'R-LED-2', 'checkpoint', 'A checkpoint signed by the log and cosigned by one witness: the policy quorum is 2 of 3', { checkpoint: fewCosigners }, 'UNTRUSTED_CHECKPOINT'),
-    negative('log-key-unknown', 'R-LED-2', 'checkpoint', 'A checkpoint with the right origin and three cosignatures of its text, but signed by a log key the policy does not name', { checkpoint: impostorNote }, 'UNTRUSTED_CHECKPOINT'),
-    negative('cosignature-forged', 'R-LED-2', 'checkpoint', 'A checkpoint with the log signature, a valid cosignature of witness-a and a forged one of witness-b (witness-c absent): the forged one does not count', { checkpoint: forged }, 'UNTRUSTED_CHECKPOINT'),
-    negative('other-origin', 'R-LED-2', 'checkpoint', 'A checkpoint of another log (origin city.ledger/test) with the policy of city.ledger/prod', { checkpoint: otherOrigin }, 'UNTRUSTED_CHECKPOINT'),
-    negative('split-view-same-size', 'R-LED-3', 'consistency', 'Two quorum-cosigned checkpoints of the same size with different roots (a fork at the last leaf): equivocation, kept as evidence', { seen: note, presented: forkNote, consistencyProof: [] }, 'INCONSISTENT_CHECKPOINT'),
-    negative('smaller-checkpoint', 'R-LED-6', 'consistency', `The checkpoint of size ${earlierSize}, consistent with the size-${size} one accepted before (real consistency proof): an old answer replayed, or a node that fell behind, refused as a rollback`, { seen: note, presented: earlierNote, consistencyProof: consistencyProof(t.tree, earlierSize, size).map(base64) }, 'UNTRUSTED_CHECKPOINT'),
-    negative('history-cut-short', 'R-IDX-4', 'history', "Shijiazhuang's proven history without its last entry, each entry included in the co-signed checkpoint, beside the true head and its index proof: the history does not end at the proven head", { history: cutShort }, 'INVALID_LEDGER_PROOF'),
-    negative('split-view-larger', 'R-LED-3', 'consistency', 'A larger quorum-cosigned checkpoint of a fork after leaf 5, with a consistency proof computed on the fork: it does not prove the seen checkpoint is a prefix', { seen: note, presented: longerNote, consistencyProof: consistencyProof(longerTree.tree, size, size + 1).map(base64) }, 'INCONSISTENT_CHECKPOINT'),
+    negative(
+      'inclusion-proof-altered',
+      'R-LED-1',
+      'inclusion',
+      'A served inclusion proof with its first hash replaced: the entry is not proven to be in the checkpoint',
+      { checkpoint: note, entry: { ...entry, inclusionProof: badProof } },
+      'INVALID_LEDGER_PROOF',
+    ),
+    negative(
+      'entry-altered',
+      'R-LED-1',
+      'inclusion',
+      'An entry served with a backdated integratedTime and the original proof: the recomputed leaf hash is not in the tree',
+      { checkpoint: note, entry: { ...entry, integratedTime: '2026-11-20T08:00:00Z' } },
+      'INVALID_LEDGER_PROOF',
+    ),
+    negative(
+      'operation-altered',
+      'R-LED-1',
+      'inclusion',
+      'An entry served with its operation altered (a service endpoint redirected) next to the original leafHash and proof: a resolver recomputes the leaf from the entry and never trusts the served leaf hash',
+      {
+        checkpoint: note,
+        entry: { ...entry, operation: redirected(entry.operation as unknown as Record<string, unknown>) },
+      },
+      'INVALID_LEDGER_PROOF',
+    ),
+    negative(
+      'quorum-not-met',
+      'R-LED-2',
+      'checkpoint',
+      'A checkpoint signed by the log and cosigned by one witness: the policy quorum is 2 of 3',
+      { checkpoint: fewCosigners },
+      'UNTRUSTED_CHECKPOINT',
+    ),
+    negative(
+      'log-key-unknown',
+      'R-LED-2',
+      'checkpoint',
+      'A checkpoint with the right origin and three cosignatures of its text, but signed by a log key the policy does not name',
+      { checkpoint: impostorNote },
+      'UNTRUSTED_CHECKPOINT',
+    ),
+    negative(
+      'cosignature-forged',
+      'R-LED-2',
+      'checkpoint',
+      'A checkpoint with the log signature, a valid cosignature of witness-a and a forged one of witness-b (witness-c absent): the forged one does not count',
+      { checkpoint: forged },
+      'UNTRUSTED_CHECKPOINT',
+    ),
+    negative(
+      'other-origin',
+      'R-LED-2',
+      'checkpoint',
+      'A checkpoint of another log (origin city.ledger/test) with the policy of city.ledger/prod',
+      { checkpoint: otherOrigin },
+      'UNTRUSTED_CHECKPOINT',
+    ),
+    negative(
+      'split-view-same-size',
+      'R-LED-3',
+      'consistency',
+      'Two quorum-cosigned checkpoints of the same size with different roots (a fork at the last leaf): equivocation, kept as evidence',
+      { seen: note, presented: forkNote, consistencyProof: [] },
+      'INCONSISTENT_CHECKPOINT',
+    ),
+    negative(
+      'smaller-checkpoint',
+      'R-LED-6',
+      'consistency',
+      `The checkpoint of size ${earlierSize}, consistent with the size-${size} one accepted before (real consistency proof): an old answer replayed, or a node that fell behind, refused as a rollback`,
+      { seen: note, presented: earlierNote, consistencyProof: consistencyProof(t.tree, earlierSize, size).map(base64) },
+      'UNTRUSTED_CHECKPOINT',
+    ),
+    negative(
+      'history-cut-short',
+      'R-IDX-4',
+      'history',
+      "Shijiazhuang's proven history without its last entry, each entry included in the co-signed checkpoint, beside the true head and its index proof: the history does not end at the proven head",
+      { history: cutShort },
+      'INVALID_LEDGER_PROOF',
+    ),
+    negative(
+      'split-view-larger',
+      'R-LED-3',
+      'consistency',
+      'A larger quorum-cosigned checkpoint of a fork after leaf 5, with a consistency proof computed on the fork: it does not prove the seen checkpoint is a prefix',
+      {
+        seen: note,
+        presented: longerNote,
+        consistencyProof: consistencyProof(longerTree.tree, size, size + 1).map(base64),
+      },
+      'INCONSISTENT_CHECKPOINT',
+    ),
   ];
 }
 

@@ -170,13 +170,19 @@ const CASES: NegativeCase[] = [
     code: 'INVALID_OPERATION',
     description: 'A resource of Tianjin whose resourceId is a name, not a UUID, signed by its update key',
     operation: (c) =>
-      signRaw(withMembers(resourceOperation(c.history(TIANJIN), TIANJIN_SCHEMA), { resource: { ...TIANJIN_SCHEMA, resourceId: 'air-quality-schema' } }), tjSigner),
+      signRaw(
+        withMembers(resourceOperation(c.history(TIANJIN), TIANJIN_SCHEMA), {
+          resource: { ...TIANJIN_SCHEMA, resourceId: 'air-quality-schema' },
+        }),
+        tjSigner,
+      ),
   },
   {
     name: 'resource-by-parent',
     rule: 'R-DLR-4',
     code: 'UNAUTHORIZED_OPERATION',
-    description: "A resource of Tianjin signed by the registry's institutes (its parent quorum), not by Tianjin's update keys",
+    description:
+      "A resource of Tianjin signed by the registry's institutes (its parent quorum), not by Tianjin's update keys",
     operation: (c) => sign(resourceOperation(c.history(TIANJIN), TIANJIN_SCHEMA), [K.instituteA, K.instituteC]),
   },
   // §2 allocation
@@ -184,15 +190,26 @@ const CASES: NegativeCase[] = [
     name: 'second-create',
     rule: 'R-ALLOC-1',
     code: 'STALE_OPERATION',
-    description: 'A second create for Shijiazhuang, properly signed by a new key and the registry quorum: a DID is never created twice',
-    operation: () => sign(createOperation({ did: SJZ, updateKeys: [K.mallory.mk], document: simpleDocument(K.mallory) }), [K.mallory, K.instituteA, K.instituteC]),
+    description:
+      'A second create for Shijiazhuang, properly signed by a new key and the registry quorum: a DID is never created twice',
+    operation: () =>
+      sign(createOperation({ did: SJZ, updateKeys: [K.mallory.mk], document: simpleDocument(K.mallory) }), [
+        K.mallory,
+        K.instituteA,
+        K.instituteC,
+      ]),
   },
   {
     name: 'recreate-deactivated',
     rule: 'R-ALLOC-1',
     code: 'DID_DEACTIVATED',
-    description: 'A create for the deactivated transport-bureau, signed by a new key and its parent: a deactivated DID is never reassigned',
-    operation: () => sign(createOperation({ did: BUREAU, updateKeys: [K.mallory.mk], document: simpleDocument(K.mallory) }), [K.mallory, K.sjzUpdate3]),
+    description:
+      'A create for the deactivated transport-bureau, signed by a new key and its parent: a deactivated DID is never reassigned',
+    operation: () =>
+      sign(createOperation({ did: BUREAU, updateKeys: [K.mallory.mk], document: simpleDocument(K.mallory) }), [
+        K.mallory,
+        K.sjzUpdate3,
+      ]),
   },
   // §3.1 members, size and chain
   {
@@ -231,7 +248,15 @@ const CASES: NegativeCase[] = [
     description: 'A create for did:city:cn:999999, not a GB/T 2260 code, signed by its key and the registry quorum',
     operation: () =>
       signRaw(
-        { type: 'create', did: 'did:city:cn:999999', seq: 0, prev: null, updateKeys: [K.mallory.mk], threshold: 1, document: simpleDocument(K.mallory) },
+        {
+          type: 'create',
+          did: 'did:city:cn:999999',
+          seq: 0,
+          prev: null,
+          updateKeys: [K.mallory.mk],
+          threshold: 1,
+          document: simpleDocument(K.mallory),
+        },
         [K.mallory, K.instituteA, K.instituteC],
       ),
     resolve: false,
@@ -242,7 +267,13 @@ const CASES: NegativeCase[] = [
     code: 'STALE_OPERATION',
     description: 'An update (seq 1) for Beijing, which has no operations: the first operation of a DID is its create',
     operation: async () =>
-      sign(updateOperation({ did: BEIJING, seq: 0, operationHash: keyHash('no such operation') }, { updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [beijingKey]),
+      sign(
+        updateOperation(
+          { did: BEIJING, seq: 0, operationHash: keyHash('no such operation') },
+          { updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) },
+        ),
+        [beijingKey],
+      ),
   },
   {
     name: 'skipped-seq',
@@ -255,7 +286,8 @@ const CASES: NegativeCase[] = [
     name: 'repeated-seq',
     rule: 'R-OP-5',
     code: 'STALE_OPERATION',
-    description: 'A Tianjin update with seq 1 chained to the create, competing with the recover already at seq 1: no repeats',
+    description:
+      'A Tianjin update with seq 1 chained to the create, competing with the recover already at seq 1: no repeats',
     operation: (c) => sign({ ...tianjinUpdate(c), seq: 1, prev: c.w.entries[6]!.operationHash }, tjSigner),
   },
   {
@@ -263,7 +295,18 @@ const CASES: NegativeCase[] = [
     rule: 'R-OP-5',
     code: 'INVALID_OPERATION',
     description: 'A create with seq 1',
-    operation: () => signRaw({ ...(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }) as unknown as Json), seq: 1 }, [beijingKey, K.instituteA, K.instituteC]),
+    operation: () =>
+      signRaw(
+        {
+          ...(createOperation({
+            did: BEIJING,
+            updateKeys: [beijingKey.mk],
+            document: simpleDocument(beijingKey),
+          }) as unknown as Json),
+          seq: 1,
+        },
+        [beijingKey, K.instituteA, K.instituteC],
+      ),
   },
   {
     name: 'update-seq-0',
@@ -293,7 +336,14 @@ const CASES: NegativeCase[] = [
     description: 'A create whose prev is not null',
     operation: (c) =>
       signRaw(
-        { ...(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }) as unknown as Json), prev: c.w.entries[0]!.operationHash },
+        {
+          ...(createOperation({
+            did: BEIJING,
+            updateKeys: [beijingKey.mk],
+            document: simpleDocument(beijingKey),
+          }) as unknown as Json),
+          prev: c.w.entries[0]!.operationHash,
+        },
         [beijingKey, K.instituteA, K.instituteC],
       ),
   },
@@ -310,14 +360,18 @@ const CASES: NegativeCase[] = [
     code: 'INVALID_OPERATION',
     description: 'An update with 11 update keys (at most 10)',
     operation: (c) =>
-      signRaw(withMembers(tianjinUpdate(c), { updateKeys: Array.from({ length: 11 }, (_, i) => vectorKey(`many-${i}`).mk) }), tjSigner),
+      signRaw(
+        withMembers(tianjinUpdate(c), { updateKeys: Array.from({ length: 11 }, (_, i) => vectorKey(`many-${i}`).mk) }),
+        tjSigner,
+      ),
   },
   {
     name: 'update-keys-duplicate',
     rule: 'R-OP-7',
     code: 'INVALID_OPERATION',
     description: 'An update listing the same update key twice',
-    operation: (c) => signRaw(withMembers(tianjinUpdate(c), { updateKeys: [K.tjUpdate2.mk, K.tjUpdate2.mk] }), tjSigner),
+    operation: (c) =>
+      signRaw(withMembers(tianjinUpdate(c), { updateKeys: [K.tjUpdate2.mk, K.tjUpdate2.mk] }), tjSigner),
   },
   {
     name: 'update-key-not-multikey',
@@ -381,14 +435,22 @@ const CASES: NegativeCase[] = [
     rule: 'R-DOC-1',
     code: 'INVALID_OPERATION',
     description: 'A document carrying id (the resolver adds it)',
-    operation: (c) => signRaw(withMembers(tianjinUpdate(c), { document: { id: TIANJIN, ...simpleDocument(K.tjAssertion2) } }), tjSigner),
+    operation: (c) =>
+      signRaw(
+        withMembers(tianjinUpdate(c), { document: { id: TIANJIN, ...simpleDocument(K.tjAssertion2) } }),
+        tjSigner,
+      ),
   },
   {
     name: 'document-unknown-member',
     rule: 'R-DOC-1',
     code: 'INVALID_OPERATION',
     description: 'A document with a member that is not in §3.2 (a display name)',
-    operation: (c) => signRaw(withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), name: '天津市' } }), tjSigner),
+    operation: (c) =>
+      signRaw(
+        withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), name: '天津市' } }),
+        tjSigner,
+      ),
   },
   {
     name: 'verification-method-not-multikey',
@@ -398,7 +460,10 @@ const CASES: NegativeCase[] = [
     operation: (c) =>
       signRaw(
         withMembers(tianjinUpdate(c), {
-          document: { verificationMethod: [{ id: '#key-1', type: 'JsonWebKey2020', publicKeyMultibase: K.tjAssertion2.mk }], authentication: ['#key-1'] },
+          document: {
+            verificationMethod: [{ id: '#key-1', type: 'JsonWebKey2020', publicKeyMultibase: K.tjAssertion2.mk }],
+            authentication: ['#key-1'],
+          },
         }),
         tjSigner,
       ),
@@ -409,7 +474,15 @@ const CASES: NegativeCase[] = [
     code: 'INVALID_OPERATION',
     description: 'A service endpoint that is not an absolute URI',
     operation: (c) =>
-      signRaw(withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'data.tj.example' }] } }), tjSigner),
+      signRaw(
+        withMembers(tianjinUpdate(c), {
+          document: {
+            ...simpleDocument(K.tjAssertion2),
+            service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'data.tj.example' }],
+          },
+        }),
+        tjSigner,
+      ),
   },
   {
     name: 'id-of-another-did',
@@ -419,7 +492,10 @@ const CASES: NegativeCase[] = [
     operation: (c) =>
       signRaw(
         withMembers(tianjinUpdate(c), {
-          document: { verificationMethod: [{ id: `${BEIJING}#key-1`, type: 'Multikey', publicKeyMultibase: K.tjAssertion2.mk }], assertionMethod: [`${BEIJING}#key-1`] },
+          document: {
+            verificationMethod: [{ id: `${BEIJING}#key-1`, type: 'Multikey', publicKeyMultibase: K.tjAssertion2.mk }],
+            assertionMethod: [`${BEIJING}#key-1`],
+          },
         }),
         tjSigner,
       ),
@@ -430,7 +506,15 @@ const CASES: NegativeCase[] = [
     code: 'INVALID_OPERATION',
     description: 'A verification method and a service sharing the fragment #key-1',
     operation: (c) =>
-      signRaw(withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), service: [{ id: '#key-1', type: 'LinkedDomains', serviceEndpoint: 'https://tj.example/' }] } }), tjSigner),
+      signRaw(
+        withMembers(tianjinUpdate(c), {
+          document: {
+            ...simpleDocument(K.tjAssertion2),
+            service: [{ id: '#key-1', type: 'LinkedDomains', serviceEndpoint: 'https://tj.example/' }],
+          },
+        }),
+        tjSigner,
+      ),
   },
   {
     name: 'ledger-policy-outside-registry',
@@ -452,7 +536,8 @@ const CASES: NegativeCase[] = [
     name: 'history-limits-outside-registry',
     rule: 'R-LIM-2',
     code: 'INVALID_OPERATION',
-    description: 'A CityHistoryLimits service in a city document: only a country registry sets the history bounds of its network',
+    description:
+      'A CityHistoryLimits service in a city document: only a country registry sets the history bounds of its network',
     operation: (c) =>
       signRaw(
         withMembers(tianjinUpdate(c), {
@@ -484,7 +569,8 @@ const CASES: NegativeCase[] = [
     name: 'division-edition-outside-registry',
     rule: 'R-DIV-1',
     code: 'INVALID_OPERATION',
-    description: 'A CityDivisionEdition service in a city document: only a country registry states the edition it allocates from',
+    description:
+      'A CityDivisionEdition service in a city document: only a country registry states the edition it allocates from',
     operation: (c) =>
       signRaw(
         withMembers(tianjinUpdate(c), {
@@ -501,7 +587,11 @@ const CASES: NegativeCase[] = [
     rule: 'R-DOC-4',
     code: 'INVALID_OPERATION',
     description: 'assertionMethod referencing #key-9, which is not in verificationMethod',
-    operation: (c) => signRaw(withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), assertionMethod: ['#key-9'] } }), tjSigner),
+    operation: (c) =>
+      signRaw(
+        withMembers(tianjinUpdate(c), { document: { ...simpleDocument(K.tjAssertion2), assertionMethod: ['#key-9'] } }),
+        tjSigner,
+      ),
   },
   {
     name: 'embedded-method',
@@ -511,7 +601,11 @@ const CASES: NegativeCase[] = [
     operation: (c) =>
       signRaw(
         withMembers(tianjinUpdate(c), {
-          document: { authentication: [{ id: '#key-1', type: 'Multikey', controller: TIANJIN, publicKeyMultibase: K.tjAssertion2.mk }] },
+          document: {
+            authentication: [
+              { id: '#key-1', type: 'Multikey', controller: TIANJIN, publicKeyMultibase: K.tjAssertion2.mk },
+            ],
+          },
         }),
         tjSigner,
       ),
@@ -521,36 +615,56 @@ const CASES: NegativeCase[] = [
     name: 'create-without-own-key',
     rule: 'R-AUTH-1',
     code: 'UNAUTHORIZED_OPERATION',
-    description: "A create for Beijing signed by two institutes but not by Beijing's own update key (no proof of possession)",
-    operation: () => sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [K.instituteA, K.instituteC]),
+    description:
+      "A create for Beijing signed by two institutes but not by Beijing's own update key (no proof of possession)",
+    operation: () =>
+      sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [
+        K.instituteA,
+        K.instituteC,
+      ]),
   },
   {
     name: 'create-one-institute',
     rule: 'R-AUTH-1',
     code: 'UNAUTHORIZED_OPERATION',
     description: 'A create for Beijing signed by its key and one institute: the registry threshold is 2',
-    operation: () => sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [beijingKey, K.instituteA]),
+    operation: () =>
+      sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [
+        beijingKey,
+        K.instituteA,
+      ]),
   },
   {
     name: 'sub-identifier-without-parent',
     rule: 'R-AUTH-1',
     code: 'UNAUTHORIZED_OPERATION',
     description: "A sub-identifier of Shijiazhuang signed only by its own key, not by Shijiazhuang's update key",
-    operation: () => sign(createOperation({ did: `${SJZ}:water`, updateKeys: [waterKey.mk], document: simpleDocument(waterKey) }), [waterKey]),
+    operation: () =>
+      sign(createOperation({ did: `${SJZ}:water`, updateKeys: [waterKey.mk], document: simpleDocument(waterKey) }), [
+        waterKey,
+      ]),
   },
   {
     name: 'parent-does-not-exist',
     rule: 'R-AUTH-2',
     code: 'UNAUTHORIZED_OPERATION',
     description: 'A sub-identifier of Beijing, which is not on the ledger',
-    operation: () => sign(createOperation({ did: `${BEIJING}:water`, updateKeys: [waterKey.mk], document: simpleDocument(waterKey) }), [waterKey, K.instituteA, K.instituteC]),
+    operation: () =>
+      sign(
+        createOperation({ did: `${BEIJING}:water`, updateKeys: [waterKey.mk], document: simpleDocument(waterKey) }),
+        [waterKey, K.instituteA, K.instituteC],
+      ),
   },
   {
     name: 'parent-deactivated',
     rule: 'R-AUTH-2',
     code: 'UNAUTHORIZED_OPERATION',
     description: "A sub-identifier of the deactivated pilot-lab, signed by its key and the lab's last update key",
-    operation: () => sign(createOperation({ did: `${LAB}:sensors`, updateKeys: [sensorKey.mk], document: simpleDocument(sensorKey) }), [sensorKey, K.labUpdate]),
+    operation: () =>
+      sign(
+        createOperation({ did: `${LAB}:sensors`, updateKeys: [sensorKey.mk], document: simpleDocument(sensorKey) }),
+        [sensorKey, K.labUpdate],
+      ),
   },
   {
     name: 'update-wrong-key',
@@ -563,7 +677,7 @@ const CASES: NegativeCase[] = [
     name: 'update-by-document-key',
     rule: 'R-AUTH-3',
     code: 'UNAUTHORIZED_OPERATION',
-    description: "A Tianjin update signed by the assertion key in its document: document keys are not update keys",
+    description: 'A Tianjin update signed by the assertion key in its document: document keys are not update keys',
     operation: (c) => sign(tianjinUpdate(c), [K.tjAssertion2]),
   },
   {
@@ -584,14 +698,16 @@ const CASES: NegativeCase[] = [
     name: 'pre-rotation-uncommitted-key',
     rule: 'R-AUTH-3',
     code: 'UNAUTHORIZED_OPERATION',
-    description: 'Under pre-rotation, a Shijiazhuang update to a key whose hash was not committed, signed by it and the current key',
+    description:
+      'Under pre-rotation, a Shijiazhuang update to a key whose hash was not committed, signed by it and the current key',
     operation: (c) => sign(updateOperation(c.history(SJZ), { updateKeys: [K.mallory.mk] }), [K.mallory, K.sjzUpdate3]),
   },
   {
     name: 'pre-rotation-revealed-key-did-not-sign',
     rule: 'R-AUTH-3',
     code: 'UNAUTHORIZED_OPERATION',
-    description: 'Under pre-rotation, an update revealing the committed key sjz-update-4 but signed only by the current key',
+    description:
+      'Under pre-rotation, an update revealing the committed key sjz-update-4 but signed only by the current key',
     operation: (c) => sign(updateOperation(c.history(SJZ), { updateKeys: [K.sjzUpdate4.mk] }), [K.sjzUpdate3]),
   },
   {
@@ -605,7 +721,8 @@ const CASES: NegativeCase[] = [
     name: 'deactivate-pre-rotation-current-key',
     rule: 'R-AUTH-4',
     code: 'UNAUTHORIZED_OPERATION',
-    description: 'Under pre-rotation, a Shijiazhuang deactivate signed by the current update key only (see the Open issue in §3.4)',
+    description:
+      'Under pre-rotation, a Shijiazhuang deactivate signed by the current update key only (see the Open issue in §3.4)',
     operation: (c) => sign(deactivateOperation(c.history(SJZ)), [K.sjzUpdate3]),
   },
   {
@@ -613,7 +730,10 @@ const CASES: NegativeCase[] = [
     rule: 'R-AUTH-5',
     code: 'UNAUTHORIZED_OPERATION',
     description: "A Tianjin recover signed by Tianjin's own update key: only the parent quorum recovers",
-    operation: (c) => sign(recoverOperation(c.history(TIANJIN), { updateKeys: [K.mallory.mk], document: simpleDocument(K.mallory) }), [K.tjUpdate2]),
+    operation: (c) =>
+      sign(recoverOperation(c.history(TIANJIN), { updateKeys: [K.mallory.mk], document: simpleDocument(K.mallory) }), [
+        K.tjUpdate2,
+      ]),
   },
   {
     name: 'recover-registry',
@@ -621,14 +741,26 @@ const CASES: NegativeCase[] = [
     code: 'UNAUTHORIZED_OPERATION',
     description: 'A recover of the country registry, which has no parent, signed by all its institutes',
     operation: (c) =>
-      sign(recoverOperation(c.history(REGISTRY), { updateKeys: [K.mallory.mk], document: {} }), [K.instituteA, K.instituteC, K.instituteD]),
+      sign(recoverOperation(c.history(REGISTRY), { updateKeys: [K.mallory.mk], document: {} }), [
+        K.instituteA,
+        K.instituteC,
+        K.instituteD,
+      ]),
   },
   {
     name: 'update-after-deactivate',
     rule: 'R-AUTH-6',
     code: 'DID_DEACTIVATED',
-    description: 'An update of the deactivated transport-bureau, chained to its deactivate and signed by its update key',
-    operation: (c) => sign(updateOperation(c.history(BUREAU), { updateKeys: [K.bureauUpdate.mk], document: simpleDocument(K.bureauAssertion) }), [K.bureauUpdate]),
+    description:
+      'An update of the deactivated transport-bureau, chained to its deactivate and signed by its update key',
+    operation: (c) =>
+      sign(
+        updateOperation(c.history(BUREAU), {
+          updateKeys: [K.bureauUpdate.mk],
+          document: simpleDocument(K.bureauAssertion),
+        }),
+        [K.bureauUpdate],
+      ),
   },
   {
     name: 'deactivate-twice',
@@ -641,16 +773,28 @@ const CASES: NegativeCase[] = [
     name: 'parent-key-rotated-away',
     rule: 'R-AUTH-7',
     code: 'UNAUTHORIZED_OPERATION',
-    description: "A create for Beijing signed by institutes A and B after the registry replaced B by D: B no longer counts",
-    operation: () => sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [beijingKey, K.instituteA, K.instituteB]),
+    description:
+      'A create for Beijing signed by institutes A and B after the registry replaced B by D: B no longer counts',
+    operation: () =>
+      sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [
+        beijingKey,
+        K.instituteA,
+        K.instituteB,
+      ]),
   },
   {
     name: 'parent-key-not-yet-added',
     rule: 'R-AUTH-7',
     code: 'UNAUTHORIZED_OPERATION',
-    description: 'A create for Beijing integrated before the registry rotation (leaf 12), signed by institutes A and D: D does not count yet',
+    description:
+      'A create for Beijing integrated before the registry rotation (leaf 12), signed by institutes A and D: D does not count yet',
     entries: 12,
-    operation: () => sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [beijingKey, K.instituteA, K.instituteD]),
+    operation: () =>
+      sign(createOperation({ did: BEIJING, updateKeys: [beijingKey.mk], document: simpleDocument(beijingKey) }), [
+        beijingKey,
+        K.instituteA,
+        K.instituteD,
+      ]),
   },
   // §3.5 genesis
   {
@@ -658,15 +802,21 @@ const CASES: NegativeCase[] = [
     rule: 'R-GEN-1',
     code: 'UNAUTHORIZED_OPERATION',
     description: 'A country registry genesis (did:city:jp, threshold 2 of 2) signed by one of its keys',
-    operation: () => sign(createOperation({ did: 'did:city:jp', updateKeys: [japanKey.mk, K.mallory.mk], threshold: 2, document: {} }), [japanKey]),
+    operation: () =>
+      sign(
+        createOperation({ did: 'did:city:jp', updateKeys: [japanKey.mk, K.mallory.mk], threshold: 2, document: {} }),
+        [japanKey],
+      ),
   },
   {
     name: 'genesis-not-pinned',
     rule: 'R-GEN-3',
     code: 'UNAUTHORIZED_OPERATION',
-    description: 'A properly self-signed genesis of did:city:jp whose update keys differ from the keys the trust policy pins',
+    description:
+      'A properly self-signed genesis of did:city:jp whose update keys differ from the keys the trust policy pins',
     genesis: { 'did:city:jp': { updateKeys: [japanKey.mk] } },
-    operation: () => sign(createOperation({ did: 'did:city:jp', updateKeys: [K.mallory.mk], document: {} }), [K.mallory]),
+    operation: () =>
+      sign(createOperation({ did: 'did:city:jp', updateKeys: [K.mallory.mk], document: {} }), [K.mallory]),
   },
   // §3.6 proofs
   {
@@ -681,7 +831,8 @@ const CASES: NegativeCase[] = [
     rule: 'R-PRF-1',
     code: 'INVALID_SIGNATURE',
     description: 'A proof whose verificationMethod is a did:city key URL instead of did:key:<multikey>#<multikey>',
-    operation: (c) => signRaw(tianjinUpdate(c) as unknown as Json, tjSigner, { verificationMethod: `${TIANJIN}#key-1` }),
+    operation: (c) =>
+      signRaw(tianjinUpdate(c) as unknown as Json, tjSigner, { verificationMethod: `${TIANJIN}#key-1` }),
   },
   {
     name: 'proof-cryptosuite-mismatch',
@@ -715,7 +866,7 @@ const CASES: NegativeCase[] = [
     name: 'bad-signature',
     rule: 'R-PRF-2',
     code: 'INVALID_SIGNATURE',
-    description: "An update carrying the proofValue of another operation signed by the same key",
+    description: 'An update carrying the proofValue of another operation signed by the same key',
     operation: async (c) => {
       const other = await sign(tianjinUpdate(c, { threshold: 1, nextKeyHashes: [keyHash(K.tjUpdate1.mk)] }), tjSigner);
       return editProof(await sign(tianjinUpdate(c), tjSigner), { proofValue: other.proof[0]!.proofValue });
@@ -727,16 +878,31 @@ const CASES: NegativeCase[] = [
     code: 'INVALID_SIGNATURE',
     description: 'A signed update whose document was changed afterwards (a service endpoint redirected)',
     operation: async (c) => {
-      const op = (await sign(tianjinUpdate(c, { document: { ...simpleDocument(K.tjAssertion2), service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://data.tj.example/' }] } }), tjSigner)) as unknown as Json;
+      const op = (await sign(
+        tianjinUpdate(c, {
+          document: {
+            ...simpleDocument(K.tjAssertion2),
+            service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://data.tj.example/' }],
+          },
+        }),
+        tjSigner,
+      )) as unknown as Json;
       const document = op.document as Json;
-      return { ...op, document: { ...document, service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://evil.example/' }] } };
+      return {
+        ...op,
+        document: {
+          ...document,
+          service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://evil.example/' }],
+        },
+      };
     },
   },
   {
     name: 'extra-proof-does-not-verify',
     rule: 'R-PRF-2',
     code: 'INVALID_SIGNATURE',
-    description: 'A valid, authorised proof plus a proof by an unrelated key that does not verify: every proof must verify',
+    description:
+      'A valid, authorised proof plus a proof by an unrelated key that does not verify: every proof must verify',
     operation: async (c) => {
       const op = await sign(tianjinUpdate(c), tjSigner);
       const stray = await sign(tianjinUpdate(c, { threshold: 1, nextKeyHashes: [keyHash(K.mallory.mk)] }), [K.mallory]);
@@ -747,7 +913,8 @@ const CASES: NegativeCase[] = [
     name: 'secp256k1-high-s',
     rule: 'R-PRF-2',
     code: 'INVALID_SIGNATURE',
-    description: "A registry update signed by institutes A and C whose secp256k1 proof (C's) carries the high-s twin of its valid signature",
+    description:
+      "A registry update signed by institutes A and C whose secp256k1 proof (C's) carries the high-s twin of its valid signature",
     operation: async (c) => {
       const op = await sign(updateOperation(c.history(REGISTRY), {}), [K.instituteA, K.instituteC]);
       const [first, second] = op.proof;
@@ -760,7 +927,11 @@ const CASES: NegativeCase[] = [
     rule: 'R-LOG-1',
     code: 'INVALID_OPERATION',
     description: 'A log entry whose integratedTime has fractional seconds',
-    entry: async (c) => ({ index: c.w.entries.length, integratedTime: '2026-12-03T08:00:00.500Z', operation: await sign(tianjinUpdate(c), tjSigner) }),
+    entry: async (c) => ({
+      index: c.w.entries.length,
+      integratedTime: '2026-12-03T08:00:00.500Z',
+      operation: await sign(tianjinUpdate(c), tjSigner),
+    }),
   },
   {
     name: 'leaf-index-not-increasing',
@@ -775,7 +946,10 @@ const CASES: NegativeCase[] = [
 async function sizedUpdate(c: Context, bytes: number): Promise<Json> {
   let padding = 60000;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const document = { ...simpleDocument(K.tjAssertion2), alsoKnownAs: [`https://archive.tj.example/${'a'.repeat(padding)}`] };
+    const document = {
+      ...simpleDocument(K.tjAssertion2),
+      alsoKnownAs: [`https://archive.tj.example/${'a'.repeat(padding)}`],
+    };
     const op = await signRaw(tianjinUpdate(c, { document }) as unknown as Json, tjSigner);
     const size = canonicalBytes(op).length;
     if (size === bytes) return op;
@@ -834,7 +1008,9 @@ export async function negativeVectors(): Promise<Vector[]> {
       : { index: count, integratedTime: day(count), operation: (await c.operation!(context)) as Operation };
     const error = failureOf(() => applyToState(context.state, entry, genesis));
     if (error.code !== c.code) {
-      throw new Error(`negative/${c.rule}-${c.name}: the spec requires ${c.code}, the library gives ${error.code} (${error.detail})`);
+      throw new Error(
+        `negative/${c.rule}-${c.name}: the spec requires ${c.code}, the library gives ${error.code} (${error.detail})`,
+      );
     }
     const vector: Vector = {
       id: `negative/${c.rule}-${c.name}`,
@@ -853,7 +1029,9 @@ export async function negativeVectors(): Promise<Vector[]> {
       const result = await createCityResolver({ reader: readerOf(log), genesis, cache: false }).resolve(did);
       const expected = ERRORS[ERRORS[c.code].resolutionError ?? c.code].type;
       if (result.didResolutionMetadata.error?.type !== expected) {
-        throw new Error(`${vector.id}: resolving ${did} over the log gives ${JSON.stringify(result.didResolutionMetadata)}`);
+        throw new Error(
+          `${vector.id}: resolving ${did} over the log gives ${JSON.stringify(result.didResolutionMetadata)}`,
+        );
       }
       vector.resolve = { did, error: expectedError(ERRORS[c.code].resolutionError ?? c.code) };
     }

@@ -56,7 +56,11 @@ const concat = (a: Uint8Array, b: Uint8Array) => new Uint8Array([...a, ...b]);
 
 /** GB/T 32905-2016 Appendix A. */
 const SM3_EXAMPLES = [
-  { source: 'GB/T 32905-2016 Appendix A, example 1', inputUtf8: 'abc', digestHex: '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0' },
+  {
+    source: 'GB/T 32905-2016 Appendix A, example 1',
+    inputUtf8: 'abc',
+    digestHex: '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0',
+  },
   {
     source: 'GB/T 32905-2016 Appendix A, example 2',
     inputUtf8: 'abcd'.repeat(16),
@@ -93,7 +97,8 @@ const UNSECURED = {
 };
 
 function checkStandards(): void {
-  for (const e of SM3_EXAMPLES) if (hex(sm3(utf8(e.inputUtf8))) !== e.digestHex) throw new Error(`SM3 ${e.source} fails`);
+  for (const e of SM3_EXAMPLES)
+    if (hex(sm3(utf8(e.inputUtf8))) !== e.digestHex) throw new Error(`SM3 ${e.source} fails`);
   const publicKey = Buffer.from(SIGNATURE_EXAMPLE.publicKeyHex, 'hex');
   if (hex(sm2Z(publicKey)) !== SIGNATURE_EXAMPLE.zaHex) throw new Error('SM2 example: Z_A differs');
 }
@@ -134,7 +139,11 @@ async function workedExample() {
   if (proof.proofValue !== created.proofValue) throw new Error('sm2-jcs-2026: the steps and createProof disagree');
   if (!verifyProof(UNSECURED, proof, exampleKey.mk)) throw new Error('sm2-jcs-2026 worked example does not verify');
   const example = {
-    keyPair: { publicKeyMultibase: exampleKey.mk, publicKeyHex: hex(sm2UncompressedKey(publicKey)), secretKeyHex: hex(exampleKey.pair.secretKey) },
+    keyPair: {
+      publicKeyMultibase: exampleKey.mk,
+      publicKeyHex: hex(sm2UncompressedKey(publicKey)),
+      secretKeyHex: hex(exampleKey.pair.secretKey),
+    },
     unsecuredDocument: UNSECURED,
     canonicalDocument,
     documentHashHex: hex(documentHash),
@@ -156,14 +165,31 @@ function rejectedExamples(proof: DataIntegrityProof, hashData: Uint8Array) {
   const sha256HashData = concat(sha256(canonicalBytes(withoutValue(proof))), sha256(canonicalBytes(UNSECURED)));
   const signature = sm2Sign(secret, hashData);
   const cases = [
-    { reason: 'signed with the empty identifier (what OpenSSL 3 and node:crypto use by default)', proof: deviantProof(proof, sm2Sign(secret, hashData, { id: '' })) },
-    { reason: 'hashData computed with SHA-256 instead of SM3', proof: deviantProof(proof, sm2Sign(secret, sha256HashData)) },
-    { reason: 'the signature DER-encoded (GM/T 0009 SEQUENCE) instead of r || s', proof: deviantProof(proof, toDer(signature)) },
-    { reason: 'cryptosuite ecdsa-jcs-2019 with an SM2 key', proof: { ...proof, cryptosuite: 'ecdsa-jcs-2019' as const } },
-    { reason: 'the document changed after signing (name)', proof, document: { ...UNSECURED, name: 'Alumni Credential!' } },
+    {
+      reason: 'signed with the empty identifier (what OpenSSL 3 and node:crypto use by default)',
+      proof: deviantProof(proof, sm2Sign(secret, hashData, { id: '' })),
+    },
+    {
+      reason: 'hashData computed with SHA-256 instead of SM3',
+      proof: deviantProof(proof, sm2Sign(secret, sha256HashData)),
+    },
+    {
+      reason: 'the signature DER-encoded (GM/T 0009 SEQUENCE) instead of r || s',
+      proof: deviantProof(proof, toDer(signature)),
+    },
+    {
+      reason: 'cryptosuite ecdsa-jcs-2019 with an SM2 key',
+      proof: { ...proof, cryptosuite: 'ecdsa-jcs-2019' as const },
+    },
+    {
+      reason: 'the document changed after signing (name)',
+      proof,
+      document: { ...UNSECURED, name: 'Alumni Credential!' },
+    },
   ];
   for (const c of cases) {
-    if (verifyProof(c.document ?? UNSECURED, c.proof, exampleKey.mk)) throw new Error(`sm2-jcs-2026: "${c.reason}" verifies`);
+    if (verifyProof(c.document ?? UNSECURED, c.proof, exampleKey.mk))
+      throw new Error(`sm2-jcs-2026: "${c.reason}" verifies`);
   }
   return cases.map((c) => ({ reason: c.reason, signedDocument: { ...(c.document ?? UNSECURED), proof: c.proof } }));
 }
@@ -229,10 +255,30 @@ export async function sm2OperationVectors(): Promise<Vector[]> {
   const sha256HashData = concat(sha256(canonicalBytes(withoutValue(sm2Proof!))), sha256(canonicalBytes(unsigned)));
   const secret = shUpdate.pair.secretKey;
   const negatives = [
-    { name: 'sm2-empty-identifier', rule: 'R-PRF-3', description: 'Shanghai create whose SM2 proof was signed with the empty identifier instead of 1234567812345678', proof: deviantProof(sm2Proof!, sm2Sign(secret, hashData, { id: '' })) },
-    { name: 'sm2-sha256-hashing', rule: 'R-PRF-3', description: 'Shanghai create whose sm2-jcs-2026 proof hashes with SHA-256 instead of SM3', proof: deviantProof(sm2Proof!, sm2Sign(secret, sha256HashData)) },
-    { name: 'sm2-der-signature', rule: 'R-PRF-3', description: 'Shanghai create whose SM2 signature is DER-encoded (GM/T 0009) instead of r || s', proof: deviantProof(sm2Proof!, toDer(sm2Sign(secret, hashData))) },
-    { name: 'sm2-key-ecdsa-suite', rule: 'R-PRF-1', description: 'Shanghai create whose SM2 key signs under cryptosuite ecdsa-jcs-2019', proof: { ...sm2Proof!, cryptosuite: 'ecdsa-jcs-2019' as const } },
+    {
+      name: 'sm2-empty-identifier',
+      rule: 'R-PRF-3',
+      description: 'Shanghai create whose SM2 proof was signed with the empty identifier instead of 1234567812345678',
+      proof: deviantProof(sm2Proof!, sm2Sign(secret, hashData, { id: '' })),
+    },
+    {
+      name: 'sm2-sha256-hashing',
+      rule: 'R-PRF-3',
+      description: 'Shanghai create whose sm2-jcs-2026 proof hashes with SHA-256 instead of SM3',
+      proof: deviantProof(sm2Proof!, sm2Sign(secret, sha256HashData)),
+    },
+    {
+      name: 'sm2-der-signature',
+      rule: 'R-PRF-3',
+      description: 'Shanghai create whose SM2 signature is DER-encoded (GM/T 0009) instead of r || s',
+      proof: deviantProof(sm2Proof!, toDer(sm2Sign(secret, hashData))),
+    },
+    {
+      name: 'sm2-key-ecdsa-suite',
+      rule: 'R-PRF-1',
+      description: 'Shanghai create whose SM2 key signs under cryptosuite ecdsa-jcs-2019',
+      proof: { ...sm2Proof!, cryptosuite: 'ecdsa-jcs-2019' as const },
+    },
   ];
   const vectors: Vector[] = [
     {
@@ -251,7 +297,8 @@ export async function sm2OperationVectors(): Promise<Vector[]> {
   for (const n of negatives) {
     const entry = entryOf(replaceSm2Proof(signed, n.proof));
     const code = failureCode(w, entry);
-    if (code !== 'INVALID_SIGNATURE') throw new Error(`negative/${n.rule}-${n.name}: expected INVALID_SIGNATURE, got ${code}`);
+    if (code !== 'INVALID_SIGNATURE')
+      throw new Error(`negative/${n.rule}-${n.name}: expected INVALID_SIGNATURE, got ${code}`);
     vectors.push({
       id: `negative/${n.rule}-${n.name}`,
       kind: 'append',

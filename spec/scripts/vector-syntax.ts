@@ -34,43 +34,106 @@ const VALID: Array<{ did: string; note: string }> = [
   { did: 'did:city:test:cn:130100', note: 'Shijiazhuang on the test network' },
   { did: 'did:city:abc:cn', note: 'a 3-character network, the shortest' },
   { did: `did:city:${NETWORK_16}:cn`, note: 'a 16-character network, the longest' },
-  { did: 'did:city:fr:750000', note: 'another country: syntactically valid, its division codes are not checked (no registry yet)' },
+  {
+    did: 'did:city:fr:750000',
+    note: 'another country: syntactically valid, its division codes are not checked (no registry yet)',
+  },
   { did: LONGEST, note: 'exactly 256 characters, the longest DID' },
 ];
 
 const INVALID: Invalid[] = [
-  { did: 'did:city:CN:130100', rule: 'R-SYN-4', code: 'INVALID_DID', why: 'upper-case country; the canonical form is lower case and is not normalised' },
+  {
+    did: 'did:city:CN:130100',
+    rule: 'R-SYN-4',
+    code: 'INVALID_DID',
+    why: 'upper-case country; the canonical form is lower case and is not normalised',
+  },
   { did: 'did:city:cn:130100:Transport', rule: 'R-SYN-4', code: 'INVALID_DID', why: 'upper case in a sub-identifier' },
   { did: 'did:city:TEST:cn:130100', rule: 'R-SYN-4', code: 'INVALID_DID', why: 'upper-case network' },
-  { did: 'did:city:cn:130100:transport%2Dbureau', rule: 'R-SYN-4', code: 'INVALID_DID', why: 'percent-encoded character (even of an allowed character)' },
+  {
+    did: 'did:city:cn:130100:transport%2Dbureau',
+    rule: 'R-SYN-4',
+    code: 'INVALID_DID',
+    why: 'percent-encoded character (even of an allowed character)',
+  },
   { did: 'did:city:cn%3A130100', rule: 'R-SYN-4', code: 'INVALID_DID', why: 'percent-encoded colon' },
-  { did: 'did:city:cn:13010', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'the division is 5 digits; exactly 6 are required' },
+  {
+    did: 'did:city:cn:13010',
+    rule: 'R-SYN-1',
+    code: 'INVALID_DID',
+    why: 'the division is 5 digits; exactly 6 are required',
+  },
   { did: 'did:city:cn:1301000', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'the division is 7 digits' },
   { did: 'did:city:cn:13010a', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'the division is not all digits' },
   { did: 'did:city:cn:999999', rule: 'R-SYN-5', code: 'INVALID_DID', why: 'not a code in the bundled GB/T 2260 table' },
-  { did: 'did:city:cn:130199', rule: 'R-SYN-5', code: 'INVALID_DID', why: 'well-formed but unassigned code under Shijiazhuang' },
+  {
+    did: 'did:city:cn:130199',
+    rule: 'R-SYN-5',
+    code: 'INVALID_DID',
+    why: 'well-formed but unassigned code under Shijiazhuang',
+  },
   { did: 'did:city:cn:130100:-bureau', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'sub-identifier starts with "-"' },
   { did: 'did:city:cn:130100:bureau-', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'sub-identifier ends with "-"' },
   { did: 'did:city:cn:130100:a_b', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'underscore is not an LDH character' },
   { did: 'did:city:cn:130100:a.b', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'dot is not an LDH character' },
   { did: 'did:city:cn:130100::x', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'empty segment' },
   { did: 'did:city:cn:130100:', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'trailing colon (empty last segment)' },
-  { did: `did:city:cn:130100:${'x'.repeat(64)}`, rule: 'R-SYN-1', code: 'INVALID_DID', why: '64-character sub-identifier (at most 63)' },
-  { did: 'did:city:prod:cn:130100', rule: 'R-SYN-3', code: 'INVALID_DID', why: '"prod" is written as the absence of a network' },
+  {
+    did: `did:city:cn:130100:${'x'.repeat(64)}`,
+    rule: 'R-SYN-1',
+    code: 'INVALID_DID',
+    why: '64-character sub-identifier (at most 63)',
+  },
+  {
+    did: 'did:city:prod:cn:130100',
+    rule: 'R-SYN-3',
+    code: 'INVALID_DID',
+    why: '"prod" is written as the absence of a network',
+  },
   { did: 'did:city:c:130100', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'a one-letter country' },
-  { did: 'did:city:chn:130100', rule: 'R-SYN-1', code: 'INVALID_DID', why: '"chn" reads as a network, and no 2-letter country follows it' },
+  {
+    did: 'did:city:chn:130100',
+    rule: 'R-SYN-1',
+    code: 'INVALID_DID',
+    why: '"chn" reads as a network, and no 2-letter country follows it',
+  },
   { did: 'did:city:test', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'a network without a country' },
-  { did: 'did:city:te:st:cn', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'two countries: the second segment is not a division' },
+  {
+    did: 'did:city:te:st:cn',
+    rule: 'R-SYN-1',
+    code: 'INVALID_DID',
+    why: 'two countries: the second segment is not a division',
+  },
   { did: 'did:city:1est:cn', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'a network starting with a digit' },
-  { did: `did:city:${NETWORK_16}7:cn`, rule: 'R-SYN-1', code: 'INVALID_DID', why: 'a 17-character network (at most 16)' },
+  {
+    did: `did:city:${NETWORK_16}7:cn`,
+    rule: 'R-SYN-1',
+    code: 'INVALID_DID',
+    why: 'a 17-character network (at most 16)',
+  },
   { did: 'did:city:cn:a', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'a sub-identifier needs a division before it' },
   { did: 'did:city:', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'empty method-specific id' },
   { did: 'did:city', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'no method-specific id' },
   { did: 'city:cn:130100', rule: 'R-SYN-1', code: 'INVALID_DID', why: 'not a DID (no did: scheme)' },
-  { did: 'did:city:cn:130100:a:b:c:d:e', rule: 'R-SYN-2', code: 'INVALID_DID', why: 'five sub-identifiers (at most 4)' },
+  {
+    did: 'did:city:cn:130100:a:b:c:d:e',
+    rule: 'R-SYN-2',
+    code: 'INVALID_DID',
+    why: 'five sub-identifiers (at most 4)',
+  },
   { did: `${LONGEST}d`, rule: 'R-SYN-2', code: 'INVALID_DID', why: '257 characters (at most 256)' },
-  { did: 'did:web:example.com', rule: 'R-RES-2', code: 'METHOD_NOT_SUPPORTED', why: 'another DID method: METHOD_NOT_SUPPORTED, not INVALID_DID' },
-  { did: 'did:CITY:cn:130100', rule: 'R-SYN-4', code: 'INVALID_DID', why: 'upper-case method name is not a DID (DID Core method-name is lower case)' },
+  {
+    did: 'did:web:example.com',
+    rule: 'R-RES-2',
+    code: 'METHOD_NOT_SUPPORTED',
+    why: 'another DID method: METHOD_NOT_SUPPORTED, not INVALID_DID',
+  },
+  {
+    did: 'did:CITY:cn:130100',
+    rule: 'R-SYN-4',
+    code: 'INVALID_DID',
+    why: 'upper-case method name is not a DID (DID Core method-name is lower case)',
+  },
 ];
 
 function failure(did: string): DidCityError | undefined {
@@ -97,7 +160,8 @@ export function syntaxVector() {
   });
   const invalid = INVALID.map(({ did, rule, code, why }) => {
     const error = failure(did);
-    if (error?.code !== code) throw new Error(`did-syntax: ${did} should be ${code}, the library gives ${error?.code ?? 'no error'}`);
+    if (error?.code !== code)
+      throw new Error(`did-syntax: ${did} should be ${code}, the library gives ${error?.code ?? 'no error'}`);
     return { did, rule, why, expected: { error: expectedError(code) } };
   });
   return {

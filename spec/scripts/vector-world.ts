@@ -109,7 +109,11 @@ export function encodeLeafHash(entry: { integratedTime: string; operation: Opera
 }
 
 /** Applies an entry to a copy of the state map, with the parent's history as the validator needs it. */
-export function applyToState(state: Map<string, DidHistory>, entry: LogEntry, genesis?: GenesisPolicy): Map<string, DidHistory> {
+export function applyToState(
+  state: Map<string, DidHistory>,
+  entry: LogEntry,
+  genesis?: GenesisPolicy,
+): Map<string, DidHistory> {
   // Like a ledger, never derive a parent from a DID the operation parser has not accepted yet.
   const did = (entry.operation as { did?: unknown } | undefined)?.did;
   const parent = isCityDid(did) ? parentDid(did) : undefined;
@@ -136,7 +140,8 @@ function steps(): Step[] {
   return [
     {
       time: day(0),
-      description: 'Genesis of the national registry did:city:cn: update keys of three institutes (Ed25519, P-256, secp256k1), threshold 2, signed by all three (governance entry, spec §3.5)',
+      description:
+        'Genesis of the national registry did:city:cn: update keys of three institutes (Ed25519, P-256, secp256k1), threshold 2, signed by all three (governance entry, spec §3.5)',
       signers: institutes,
       build: () =>
         createOperation({
@@ -146,13 +151,16 @@ function steps(): Step[] {
           document: {
             verificationMethod: [{ id: '#assertion-1', type: 'Multikey', publicKeyMultibase: k.registryAssertion.mk }],
             assertionMethod: ['#assertion-1'],
-            service: [{ id: '#registry', type: 'LinkedDomains', serviceEndpoint: 'https://registry.did-city.example/' }],
+            service: [
+              { id: '#registry', type: 'LinkedDomains', serviceEndpoint: 'https://registry.did-city.example/' },
+            ],
           },
         }),
     },
     {
       time: day(0, 9),
-      description: 'Shijiazhuang (GB/T 2260 130100) created: its own update key proves possession, two of the three institutes allocate',
+      description:
+        'Shijiazhuang (GB/T 2260 130100) created: its own update key proves possession, two of the three institutes allocate',
       signers: [k.sjzUpdate1, k.instituteA, k.instituteB],
       build: () =>
         createOperation({
@@ -165,7 +173,8 @@ function steps(): Step[] {
     },
     {
       time: day(1),
-      description: 'Shijiazhuang update: a second assertion key (P-256) and a data catalogue service, signed by the current update key',
+      description:
+        'Shijiazhuang update: a second assertion key (P-256) and a data catalogue service, signed by the current update key',
       signers: [k.sjzUpdate1],
       build: (state) =>
         updateOperation(state.get(SJZ)!, {
@@ -185,7 +194,8 @@ function steps(): Step[] {
     },
     {
       time: day(2),
-      description: 'Shijiazhuang key rotation: new update key sjz-update-2, committing (pre-rotation) to the hash of sjz-update-3; signed by the old key',
+      description:
+        'Shijiazhuang key rotation: new update key sjz-update-2, committing (pre-rotation) to the hash of sjz-update-3; signed by the old key',
       signers: [k.sjzUpdate1],
       build: (state) =>
         updateOperation(state.get(SJZ)!, { updateKeys: [k.sjzUpdate2.mk], nextKeyHashes: [keyHash(k.sjzUpdate3.mk)] }),
@@ -194,11 +204,13 @@ function steps(): Step[] {
       time: day(3),
       description: 'Sub-identifier did:city:cn:130100:transport-bureau (P-256 update key) allocated by Shijiazhuang',
       signers: [k.bureauUpdate, k.sjzUpdate2],
-      build: () => createOperation({ did: BUREAU, updateKeys: [k.bureauUpdate.mk], document: simpleDocument(k.bureauAssertion) }),
+      build: () =>
+        createOperation({ did: BUREAU, updateKeys: [k.bureauUpdate.mk], document: simpleDocument(k.bureauAssertion) }),
     },
     {
       time: day(4),
-      description: 'Shijiazhuang pre-rotation: reveals sjz-update-3 (committed at seq 2), signed by the revealed key only, and commits to sjz-update-4',
+      description:
+        'Shijiazhuang pre-rotation: reveals sjz-update-3 (committed at seq 2), signed by the revealed key only, and commits to sjz-update-4',
       signers: [k.sjzUpdate3],
       build: (state) =>
         updateOperation(state.get(SJZ)!, { updateKeys: [k.sjzUpdate3.mk], nextKeyHashes: [keyHash(k.sjzUpdate4.mk)] }),
@@ -207,18 +219,24 @@ function steps(): Step[] {
       time: day(5),
       description: 'Tianjin (120000) created with the registry authorisation of institutes B and C',
       signers: [k.tjUpdate1, k.instituteB, k.instituteC],
-      build: () => createOperation({ did: TIANJIN, updateKeys: [k.tjUpdate1.mk], document: simpleDocument(k.tjAssertion1) }),
+      build: () =>
+        createOperation({ did: TIANJIN, updateKeys: [k.tjUpdate1.mk], document: simpleDocument(k.tjAssertion1) }),
     },
     {
       time: day(6),
-      description: 'Tianjin lost its update key: the registry quorum (institutes A and C) recovers it with new keys and a new document',
+      description:
+        'Tianjin lost its update key: the registry quorum (institutes A and C) recovers it with new keys and a new document',
       signers: [k.instituteA, k.instituteC],
       build: (state) =>
-        recoverOperation(state.get(TIANJIN)!, { updateKeys: [k.tjUpdate2.mk], document: simpleDocument(k.tjAssertion2) }),
+        recoverOperation(state.get(TIANJIN)!, {
+          updateKeys: [k.tjUpdate2.mk],
+          document: simpleDocument(k.tjAssertion2),
+        }),
     },
     {
       time: day(7),
-      description: 'did:city:cn:130100:transport created as the successor of transport-bureau (alsoKnownAs the old DID)',
+      description:
+        'did:city:cn:130100:transport created as the successor of transport-bureau (alsoKnownAs the old DID)',
       signers: [k.transportUpdate, k.sjzUpdate3],
       build: () =>
         createOperation({
@@ -237,7 +255,8 @@ function steps(): Step[] {
       time: day(9),
       description: 'Sub-identifier did:city:cn:130100:pilot-lab allocated by Shijiazhuang',
       signers: [k.labUpdate, k.sjzUpdate3],
-      build: () => createOperation({ did: LAB, updateKeys: [k.labUpdate.mk], document: simpleDocument(k.labAssertion) }),
+      build: () =>
+        createOperation({ did: LAB, updateKeys: [k.labUpdate.mk], document: simpleDocument(k.labAssertion) }),
     },
     {
       time: day(10),

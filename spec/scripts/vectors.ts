@@ -119,7 +119,14 @@ export async function buildVectors(): Promise<Map<string, string>> {
   const listed = [
     { path: 'logs/world.json', id: 'logs/world', kind: 'log' },
     { path: 'keys.json', id: 'keys', kind: 'keys' },
-    { path: 'did-syntax.json', id: 'did-syntax', kind: 'did-syntax', rules: syntax.rules, invalid: syntax.invalid.length, valid: syntax.valid.length },
+    {
+      path: 'did-syntax.json',
+      id: 'did-syntax',
+      kind: 'did-syntax',
+      rules: syntax.rules,
+      invalid: syntax.invalid.length,
+      valid: syntax.valid.length,
+    },
     ...vectors.map((v) => ({
       path: `${v.id}.json`,
       id: v.id,
@@ -141,7 +148,11 @@ export async function buildVectors(): Promise<Map<string, string>> {
 }
 
 function errorCodeOf(vector: Vector): string | undefined {
-  const expected = (vector.expected ?? {}) as { error?: { code?: string }; didResolutionMetadata?: { error?: { type?: string } }; dereferencingMetadata?: { error?: { type?: string } } };
+  const expected = (vector.expected ?? {}) as {
+    error?: { code?: string };
+    didResolutionMetadata?: { error?: { type?: string } };
+    dereferencingMetadata?: { error?: { type?: string } };
+  };
   const type = expected.didResolutionMetadata?.error?.type ?? expected.dereferencingMetadata?.error?.type;
   return expected.error?.code ?? type?.slice(type.indexOf('#') + 1);
 }
@@ -158,7 +169,9 @@ function countByKind(files: ReadonlyArray<{ kind: string; rule?: string }>): Rec
 function listFiles(dir: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true, recursive: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+    names = readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name));
   } catch {
     return [];
   }
@@ -202,6 +215,8 @@ export async function main(): Promise<void> {
     console.log(`spec/vectors: all ${files.size} files match the generator`);
     return;
   }
-  console.error(`spec/vectors differs from the generator (run \`pnpm vectors\` and review the diff):\n  ${diff.join('\n  ')}`);
+  console.error(
+    `spec/vectors differs from the generator (run \`pnpm vectors\` and review the diff):\n  ${diff.join('\n  ')}`,
+  );
   process.exitCode = 1;
 }

@@ -14,9 +14,20 @@ import { fileURLToPath } from 'node:url';
 import { type BenchRow, machine, RESULTS_DIR } from './report.ts';
 
 /** The benchmarks of `pnpm bench`, in the order of the table. */
-export const BENCHES = ['method', 'webvh', 'ledger', 'trust', 'driver', 'postgres', 'standby', 'issuer', 'resources'] as const;
+export const BENCHES = [
+  'method',
+  'webvh',
+  'ledger',
+  'trust',
+  'driver',
+  'postgres',
+  'standby',
+  'issuer',
+  'resources',
+] as const;
 
-export const README_BEGIN = '<!-- bench-table:begin (generated from bench-results/report.json by test/bench/combine.ts --readme) -->';
+export const README_BEGIN =
+  '<!-- bench-table:begin (generated from bench-results/report.json by test/bench/combine.ts --readme) -->';
 export const README_END = '<!-- bench-table:end -->';
 
 interface BenchFile {
@@ -107,6 +118,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const report = combine();
     writeFileSync(join(RESULTS_DIR, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(RESULTS_DIR, 'report.md'), markdown(report));
-    console.log(`report: bench-results/report.json and report.md (${report.benches.length} benchmarks${report.missing.length ? `; missing ${report.missing.join(', ')}` : ''})`);
+    console.log(
+      `report: bench-results/report.json and report.md (${report.benches.length} benchmarks${report.missing.length ? `; missing ${report.missing.join(', ')}` : ''})`,
+    );
   }
 }

@@ -21,7 +21,19 @@ import { createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAllInOne } from '@did-city/cli';
-import { checkGrant, datasetId, encodeGrant, GRANT_FIELD, GrantCache, grantCredential, NonceStore, parseSignatureInput, signatureBase, signCityRequest, verifyCityRequest } from '@did-city/exchange';
+import {
+  checkGrant,
+  datasetId,
+  encodeGrant,
+  GRANT_FIELD,
+  GrantCache,
+  grantCredential,
+  NonceStore,
+  parseSignatureInput,
+  signatureBase,
+  signCityRequest,
+  verifyCityRequest,
+} from '@did-city/exchange';
 import { createDidResolver, createVerifier, httpCredentialFetcher } from '@did-city/issuer';
 import { createCityResolver, createSigner, keyPairFromSecret, type KeyType, multikeyToJwk } from '@did-city/method';
 import { HttpLedgerReader } from '@did-city/method/http';
@@ -47,13 +59,26 @@ async function main(): Promise<void> {
   try {
     const endpoint = `${running.url}/data/110000`;
     const token = readFileSync(join(temp.dir, 'exchange', '110000', 'operator-token'), 'utf8').trim();
-    const stored = (JSON.parse(readFileSync(join(temp.dir, 'keys', 'cities', '130100.json'), 'utf8')) as { keys: Array<{ keyType: KeyType; secretKey: string }> }).keys[0]!;
+    const stored = (
+      JSON.parse(readFileSync(join(temp.dir, 'keys', 'cities', '130100.json'), 'utf8')) as {
+        keys: Array<{ keyType: KeyType; secretKey: string }>;
+      }
+    ).keys[0]!;
     const pair = keyPairFromSecret(stored.keyType, Buffer.from(stored.secretKey, 'base64url'));
     const key = { keyid: `${SJZ}#key-1`, signer: createSigner(pair) };
     // As the all-in-one's data service resolves: verified states reused for 5 s, then refreshed from the ledger.
-    const resolver = createCityResolver({ reader: new HttpLedgerReader({ url: `${running.url}/`, policy: running.node.policyText }), cache: { freshnessMs: 5000 } });
+    const resolver = createCityResolver({
+      reader: new HttpLedgerReader({ url: `${running.url}/`, policy: running.node.policyText }),
+      cache: { freshnessMs: 5000 },
+    });
     const dataset = datasetId(BEIJING, 'air-quality-hourly');
-    const credential = grantCredential({ provider: BEIJING, consumer: SJZ, dataset, datasetName: 'air quality', purpose: 'bench' });
+    const credential = grantCredential({
+      provider: BEIJING,
+      consumer: SJZ,
+      dataset,
+      datasetName: 'air quality',
+      purpose: 'bench',
+    });
     const issued = await fetch(`${endpoint}/grants/credentials/issue`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -61,9 +86,17 @@ async function main(): Promise<void> {
     });
     const grant = encodeGrant(((await issued.json()) as { verifiableCredential: string }).verifiableCredential);
     const host = new URL(running.url).host;
-    const verifier = createVerifier({ resolver: createDidResolver({ city: resolver }), fetchStatusList: httpCredentialFetcher({ httpHosts: [host], privateHosts: [host] }), fetchResource: false });
+    const verifier = createVerifier({
+      resolver: createDidResolver({ city: resolver }),
+      fetchStatusList: httpCredentialFetcher({ httpHosts: [host], privateHosts: [host] }),
+      fetchResource: false,
+    });
     const url = `${endpoint}/releases/00000000-0000-4000-8000-000000000000`;
-    const sign = async () => ({ method: 'GET', url, headers: await signCityRequest({ method: 'GET', url, headers: { [GRANT_FIELD]: grant } }, key) });
+    const sign = async () => ({
+      method: 'GET',
+      url,
+      headers: await signCityRequest({ method: 'GET', url, headers: { [GRANT_FIELD]: grant } }, key),
+    });
     let requests = await Promise.all(Array.from({ length: 1 }, sign));
     const nonces = new NonceStore({ maxEntries: PER_ROUND * ROUNDS * 2 });
     // (a) a request's own signature base (the grant field included), verified by node:crypto directly.
@@ -89,7 +122,13 @@ async function main(): Promise<void> {
       counted(async () => {
         const request = requests[next++]!;
         const signer = await verifyCityRequest(request, { resolver, nonces });
-        await checkGrant(request.headers[GRANT_FIELD], { provider: BEIJING, consumer: signer.did, dataset }, verifier, undefined, grants);
+        await checkGrant(
+          request.headers[GRANT_FIELD],
+          { provider: BEIJING, consumer: signer.did, dataset },
+          verifier,
+          undefined,
+          grants,
+        );
       });
     await decision();
     next = 0;
@@ -106,13 +145,35 @@ async function main(): Promise<void> {
     const ratios = [1, 2].map((n) => median(rates[n]!.slice(1).map((rate, i) => rate / rates[0]![i + 1]!)));
     console.log(`exchange benchmark on ${machine()}`);
     console.log(`(a) raw Ed25519 verify (node:crypto), ${base.length}-byte base  ${raw!.toFixed(0)} /s`);
-    console.log(`(b) signed request verified (verifyCityRequest)        ${signed!.toFixed(0)} /s   (b)/(a) ${ratios[0]!.toFixed(2)} (aim 0.5)`);
-    console.log(`(c) whole grant decision (b + vc+jwt grant)            ${whole!.toFixed(0)} /s   (c)/(a) ${ratios[1]!.toFixed(2)}`);
+    console.log(
+      `(b) signed request verified (verifyCityRequest)        ${signed!.toFixed(0)} /s   (b)/(a) ${ratios[0]!.toFixed(2)} (aim 0.5)`,
+    );
+    console.log(
+      `(c) whole grant decision (b + vc+jwt grant)            ${whole!.toFixed(0)} /s   (c)/(a) ${ratios[1]!.toFixed(2)}`,
+    );
     console.log(`requests lost to an unreachable ledger during a refresh: ${unresolvable}`);
     const baseline = `raw Ed25519 verify of the request's ${base.length}-byte signature base (node:crypto), ${fmt(raw!)} /s`;
-    report.row({ what: '**signed exchange request verified** (RFC 9421 profile: keyid resolved warm, window, nonce, signature)', figure: `${fmt(signed!)} /s`, baseline, ratio: `**${ratios[0]!.toFixed(2)}** (aim 0.5)` });
-    report.row({ what: 'whole grant decision (signed request + vc+jwt CityDataSharingCredential, grant verification reused 60 s)', figure: `${fmt(whole!)} /s`, baseline, ratio: ratios[1]!.toFixed(2) });
-    report.write({ unresolvable, rawEd25519PerSecond: raw, signedRequestPerSecond: signed, grantDecisionPerSecond: whole, signedRequestRatio: ratios[0], grantDecisionRatio: ratios[1], rounds: rates });
+    report.row({
+      what: '**signed exchange request verified** (RFC 9421 profile: keyid resolved warm, window, nonce, signature)',
+      figure: `${fmt(signed!)} /s`,
+      baseline,
+      ratio: `**${ratios[0]!.toFixed(2)}** (aim 0.5)`,
+    });
+    report.row({
+      what: 'whole grant decision (signed request + vc+jwt CityDataSharingCredential, grant verification reused 60 s)',
+      figure: `${fmt(whole!)} /s`,
+      baseline,
+      ratio: ratios[1]!.toFixed(2),
+    });
+    report.write({
+      unresolvable,
+      rawEd25519PerSecond: raw,
+      signedRequestPerSecond: signed,
+      grantDecisionPerSecond: whole,
+      signedRequestRatio: ratios[0],
+      grantDecisionRatio: ratios[1],
+      rounds: rates,
+    });
   } finally {
     await running.close();
     temp.cleanup();

@@ -33,9 +33,20 @@ export function syntheticEntry(i: number): AppendEntry {
   const did = `did:city:cn:130100:dept-${i}`;
   const operation = {
     did,
-    document: { verificationMethod: [{ id: '#key-1', publicKeyMultibase: `z6Mk${String(i).padStart(44, 'x')}`, type: 'Multikey' }] },
+    document: {
+      verificationMethod: [
+        { id: '#key-1', publicKeyMultibase: `z6Mk${String(i).padStart(44, 'x')}`, type: 'Multikey' },
+      ],
+    },
     prev: null,
-    proof: [1, 2].map((n) => ({ created: TIME, cryptosuite: 'eddsa-jcs-2022', proofPurpose: 'capabilityInvocation', proofValue: PROOF_VALUE, type: 'DataIntegrityProof', verificationMethod: `did:key:z6Mk${n}` })),
+    proof: [1, 2].map((n) => ({
+      created: TIME,
+      cryptosuite: 'eddsa-jcs-2022',
+      proofPurpose: 'capabilityInvocation',
+      proofValue: PROOF_VALUE,
+      type: 'DataIntegrityProof',
+      verificationMethod: `did:key:z6Mk${n}`,
+    })),
     seq: 0,
     threshold: 1,
     type: 'create',
@@ -49,7 +60,11 @@ export function syntheticEntry(i: number): AppendEntry {
 }
 
 export function batchOf(start: number, count: number): AppendBatch {
-  return { expectedSize: start, entries: Array.from({ length: count }, (_, i) => syntheticEntry(start + i)), states: [] };
+  return {
+    expectedSize: start,
+    entries: Array.from({ length: count }, (_, i) => syntheticEntry(start + i)),
+    states: [],
+  };
 }
 
 /**
@@ -60,7 +75,9 @@ export function rawInsert(file: string, count: number): number {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE entries (leaf_index INTEGER PRIMARY KEY, leaf BLOB, leaf_hash BLOB, operation_hash TEXT UNIQUE, did TEXT)');
+  db.exec(
+    'CREATE TABLE entries (leaf_index INTEGER PRIMARY KEY, leaf BLOB, leaf_hash BLOB, operation_hash TEXT UNIQUE, did TEXT)',
+  );
   const insert = db.prepare('INSERT INTO entries VALUES (?, ?, ?, ?, ?)');
   let ms = 0;
   db.exec('BEGIN IMMEDIATE');
@@ -91,7 +108,12 @@ const content = (pair: KeyPair) => ({
 });
 
 export function registryGenesis(): Promise<Operation> {
-  const unsigned = createOperation({ did: 'did:city:cn', updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: content(INSTITUTES[0]!) });
+  const unsigned = createOperation({
+    did: 'did:city:cn',
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document: content(INSTITUTES[0]!),
+  });
   return signOperation(unsigned, INSTITUTES.slice(0, 2).map(createSigner));
 }
 
@@ -104,4 +126,5 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -25,7 +25,19 @@ import { createLedgerApp, LedgerNode, SqliteLogStore } from '@did-city/ledger';
 import { createCityResolver } from '@did-city/method';
 import { HttpLedgerReader } from '@did-city/method/http';
 import { verifyInclusion } from '@did-city/tlog';
-import { batchOf, CITY, createUnder, Database, fmt, INSTITUTES, key, machine, percentile, rawInsert, registryGenesis } from './ledger-fixtures.ts';
+import {
+  batchOf,
+  CITY,
+  createUnder,
+  Database,
+  fmt,
+  INSTITUTES,
+  key,
+  machine,
+  percentile,
+  rawInsert,
+  registryGenesis,
+} from './ledger-fixtures.ts';
 import { benchReport } from './report.ts';
 import { scaleRun } from './scale.ts';
 
@@ -45,7 +57,10 @@ const tmp = (prefix: string) => {
 async function appendStores(size: number): Promise<{ store: SqliteLogStore; indexedMs: number; logOnlyMs: number }> {
   const indexed = new SqliteLogStore({ file: join(tmp('bench-append-'), 'ledger.db') });
   const logOnly = new SqliteLogStore({ file: join(tmp('bench-append-'), 'ledger.db'), didIndex: false });
-  const spent = new Map<SqliteLogStore, number>([[indexed, 0], [logOnly, 0]]);
+  const spent = new Map<SqliteLogStore, number>([
+    [indexed, 0],
+    [logOnly, 0],
+  ]);
   for (let start = 0; start < size; start += BATCH) {
     const batch = batchOf(start, Math.min(BATCH, size - start)); // built outside the timed part
     const order = (start / BATCH) % 2 === 0 ? [indexed, logOnly] : [logOnly, indexed];
@@ -71,7 +86,8 @@ async function proofRate(store: SqliteLogStore, size: number): Promise<{ perSeco
   for (let i = 0; i < rounds; i++) {
     const index = Math.floor(Math.random() * size);
     const [proof, entry] = await Promise.all([store.inclusionProof(index, size), store.entry(index)]);
-    if (!verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: root })) throw new Error('proof failed');
+    if (!verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: root }))
+      throw new Error('proof failed');
     hashes = Math.max(hashes, proof.length);
   }
   return { perSecond: rounds / ((performance.now() - started) / 1000), hashes };
@@ -88,8 +104,12 @@ interface AppendRow {
 
 async function appendAndProofs(): Promise<AppendRow[]> {
   const sizes = [1_000, 10_000, 100_000, ...(process.env['BENCH_1M'] === '1' ? [1_000_000] : [])];
-  console.log('\n## 1. Durable batched append (SqliteLogStore, batches of 256 raw entries, a checkpoint each) and 3. inclusion proofs');
-  console.log('| entries | with DID index entries/s | log only entries/s | index ÷ log only (aim ≥ 0.8) | raw insert entries/s | with index ÷ raw | proofs gen+verify/s | proof hashes (bytes) | ⌈log2 n⌉ |');
+  console.log(
+    '\n## 1. Durable batched append (SqliteLogStore, batches of 256 raw entries, a checkpoint each) and 3. inclusion proofs',
+  );
+  console.log(
+    '| entries | with DID index entries/s | log only entries/s | index ÷ log only (aim ≥ 0.8) | raw insert entries/s | with index ÷ raw | proofs gen+verify/s | proof hashes (bytes) | ⌈log2 n⌉ |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const rows: AppendRow[] = [];
   for (const size of sizes) {
@@ -97,12 +117,30 @@ async function appendAndProofs(): Promise<AppendRow[]> {
     const rawMs = rawInsert(join(tmp('bench-raw-'), 'raw.db'), size);
     const proofs = await proofRate(store, size);
     await store.close();
-    const row = { entries: size, indexed: size / (indexedMs / 1000), logOnly: size / (logOnlyMs / 1000), raw: size / (rawMs / 1000), proofsPerSecond: proofs.perSecond, proofHashes: proofs.hashes };
+    const row = {
+      entries: size,
+      indexed: size / (indexedMs / 1000),
+      logOnly: size / (logOnlyMs / 1000),
+      raw: size / (rawMs / 1000),
+      proofsPerSecond: proofs.perSecond,
+      proofHashes: proofs.hashes,
+    };
     rows.push(row);
-    const cells = [fmt(size), fmt(row.indexed), fmt(row.logOnly), fmt(row.indexed / row.logOnly, 2), fmt(row.raw), fmt(row.indexed / row.raw, 2), fmt(proofs.perSecond), `${proofs.hashes} (${proofs.hashes * 32})`, Math.ceil(Math.log2(size))];
+    const cells = [
+      fmt(size),
+      fmt(row.indexed),
+      fmt(row.logOnly),
+      fmt(row.indexed / row.logOnly, 2),
+      fmt(row.raw),
+      fmt(row.indexed / row.raw, 2),
+      fmt(proofs.perSecond),
+      `${proofs.hashes} (${proofs.hashes * 32})`,
+      Math.ceil(Math.log2(size)),
+    ];
     console.log(`| ${cells.join(' | ')} |`);
   }
-  if (process.env['BENCH_1M'] !== '1') console.log('(1M entries: set BENCH_1M=1; it is left out of the default run to stay within budget)');
+  if (process.env['BENCH_1M'] !== '1')
+    console.log('(1M entries: set BENCH_1M=1; it is left out of the default run to stay within budget)');
   return rows;
 }
 
@@ -124,10 +162,16 @@ function rawCommitLatency(): number[] {
 }
 
 async function submitLatency(): Promise<Record<string, number>> {
-  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: tmp('bench-node-'), sequencer: { batchIntervalMs: 0 } });
+  const node = await LedgerNode.open({
+    allowUnpinnedGenesis: true,
+    dataDir: tmp('bench-node-'),
+    sequencer: { batchIntervalMs: 0 },
+  });
   await node.submitGovernance(await registryGenesis());
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
-  const ops = await Promise.all(Array.from({ length: 200 }, (_, i) => createUnder(`did:city:cn:130100:d${i}`, key(`d${i}`), [CITY])));
+  const ops = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => createUnder(`did:city:cn:130100:d${i}`, key(`d${i}`), [CITY])),
+  );
   const times: number[] = [];
   for (const op of ops) {
     const t = performance.now();
@@ -141,9 +185,18 @@ async function submitLatency(): Promise<Record<string, number>> {
   console.log('| | p50 ms | p99 ms |');
   console.log('|---|---|---|');
   console.log(`| node.submit → receipt | ${fmt(percentile(times, 50), 2)} | ${fmt(percentile(times, 99), 2)} |`);
-  console.log(`| raw SQLite commit (synchronous=FULL) | ${fmt(percentile(raw, 50), 2)} | ${fmt(percentile(raw, 99), 2)} |`);
-  console.log(`| ratio | ${fmt(percentile(times, 50) / percentile(raw, 50), 1)}× | ${fmt(percentile(times, 99) / percentile(raw, 99), 1)}× |`);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), rawP50: percentile(raw, 50), rawP99: percentile(raw, 99) };
+  console.log(
+    `| raw SQLite commit (synchronous=FULL) | ${fmt(percentile(raw, 50), 2)} | ${fmt(percentile(raw, 99), 2)} |`,
+  );
+  console.log(
+    `| ratio | ${fmt(percentile(times, 50) / percentile(raw, 50), 1)}× | ${fmt(percentile(times, 99) / percentile(raw, 99), 1)}× |`,
+  );
+  return {
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    rawP50: percentile(raw, 50),
+    rawP99: percentile(raw, 99),
+  };
 }
 
 function ed25519VerifyRate(): number {
@@ -163,7 +216,11 @@ async function timed(rounds: number, work: () => Promise<void>): Promise<number>
 }
 
 async function resolution(): Promise<Record<string, number>> {
-  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: tmp('bench-resolve-'), sequencer: { batchIntervalMs: 0 } });
+  const node = await LedgerNode.open({
+    allowUnpinnedGenesis: true,
+    dataDir: tmp('bench-resolve-'),
+    sequencer: { batchIntervalMs: 0 },
+  });
   await node.submitGovernance(await registryGenesis());
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
   const server: Server = await new Promise((done) => {
@@ -183,11 +240,17 @@ async function resolution(): Promise<Record<string, number>> {
   server.closeAllConnections();
   server.close();
   await node.close();
-  console.log('\n## 4. Resolution of did:city:cn:130100 through HttpLedgerReader (loopback HTTP, 3 witnesses in the policy)');
+  console.log(
+    '\n## 4. Resolution of did:city:cn:130100 through HttpLedgerReader (loopback HTTP, 3 witnesses in the policy)',
+  );
   console.log('| | per second | Ed25519 verifies per resolution-time |');
   console.log('|---|---|---|');
-  console.log(`| cold (fresh resolver: 2 reads, checkpoint + 2 inclusion proofs + replay of 2 operations) | ${fmt(cold)} | ${fmt(ed / cold, 1)} |`);
-  console.log(`| warm (cached state: 1 read, checkpoint + inclusion check, no replay) | ${fmt(warm)} | ${fmt(ed / warm, 1)} |`);
+  console.log(
+    `| cold (fresh resolver: 2 reads, checkpoint + 2 inclusion proofs + replay of 2 operations) | ${fmt(cold)} | ${fmt(ed / cold, 1)} |`,
+  );
+  console.log(
+    `| warm (cached state: 1 read, checkpoint + inclusion check, no replay) | ${fmt(warm)} | ${fmt(ed / warm, 1)} |`,
+  );
   console.log(`| raw node:crypto Ed25519 verify | ${fmt(ed)} | 1 |`);
   return { coldPerSecond: cold, warmPerSecond: warm, ed25519PerSecond: ed };
 }
@@ -209,14 +272,33 @@ async function main(): Promise<void> {
 }
 
 /** The README table's rows: what the sections above printed, one row per measure. */
-function addRows(report: ReturnType<typeof benchReport>, append: AppendRow[], submit: Record<string, number>, resolutions: Record<string, number>): void {
+function addRows(
+  report: ReturnType<typeof benchReport>,
+  append: AppendRow[],
+  submit: Record<string, number>,
+  resolutions: Record<string, number>,
+): void {
   for (const row of append) {
     const what = `durable append with the DID index (SqliteLogStore, batches of 256), ${fmt(row.entries)} entries`;
-    report.row({ what, figure: `${fmt(row.indexed)} entries/s`, baseline: `log only ${fmt(row.logOnly)} entries/s`, ratio: fmt(row.indexed / row.logOnly, 2) });
-    report.row({ what: `same, ${fmt(row.entries)} entries, against raw better-sqlite3 inserts`, figure: `${fmt(row.indexed)} entries/s`, baseline: `raw ${fmt(row.raw)} entries/s`, ratio: fmt(row.indexed / row.raw, 2) });
+    report.row({
+      what,
+      figure: `${fmt(row.indexed)} entries/s`,
+      baseline: `log only ${fmt(row.logOnly)} entries/s`,
+      ratio: fmt(row.indexed / row.logOnly, 2),
+    });
+    report.row({
+      what: `same, ${fmt(row.entries)} entries, against raw better-sqlite3 inserts`,
+      figure: `${fmt(row.indexed)} entries/s`,
+      baseline: `raw ${fmt(row.raw)} entries/s`,
+      ratio: fmt(row.indexed / row.raw, 2),
+    });
   }
   const last = append.at(-1)!;
-  report.row({ what: `inclusion proof generate + verify at ${fmt(last.entries)} entries`, figure: `${fmt(last.proofsPerSecond)} /s, ${last.proofHashes} hashes`, baseline: `⌈log2 n⌉ = ${Math.ceil(Math.log2(last.entries))}` });
+  report.row({
+    what: `inclusion proof generate + verify at ${fmt(last.entries)} entries`,
+    figure: `${fmt(last.proofsPerSecond)} /s, ${last.proofHashes} hashes`,
+    baseline: `⌈log2 n⌉ = ${Math.ceil(Math.log2(last.entries))}`,
+  });
   report.row({
     what: 'submit → receipt (3 in-process witnesses), p50 / p99',
     figure: `${fmt(submit['p50']!, 2)} / ${fmt(submit['p99']!, 2)} ms`,

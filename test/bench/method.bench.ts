@@ -141,10 +141,21 @@ interface Fixture {
 
 /** The registry, then a city with a create and `length - 1` updates (one proof each, by `city`). */
 async function cityHistory(length: number, city: KeyPair = cityKey): Promise<Fixture> {
-  const genesis = await signWith(createOperation({ did: REGISTRY, updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} }), institutes);
+  const genesis = await signWith(
+    createOperation({
+      did: REGISTRY,
+      updateKeys: institutes.map((k) => k.publicKeyMultibase),
+      threshold: 2,
+      document: {},
+    }),
+    institutes,
+  );
   const genesisEntry: LogEntry = { index: 0, integratedTime: time(0), operation: genesis };
   const registry = applyOperation(undefined, genesisEntry);
-  const create = await signWith(createOperation({ did: CITY, updateKeys: [city.publicKeyMultibase], document: cityDocument(0) }), [city, institutes[0]!, institutes[1]!]);
+  const create = await signWith(
+    createOperation({ did: CITY, updateKeys: [city.publicKeyMultibase], document: cityDocument(0) }),
+    [city, institutes[0]!, institutes[1]!],
+  );
   const entries: LogEntry[] = [{ index: 1, integratedTime: time(1), operation: create }];
   let history = applyOperation(undefined, entries[0]!, { parent: registry });
   const histories = [history];
@@ -159,7 +170,10 @@ async function cityHistory(length: number, city: KeyPair = cityKey): Promise<Fix
 }
 
 // (b), (e) full verification of one signed update against its history, `perCall` per call.
-async function operationVerification(city: KeyPair = cityKey, perCall = 64): Promise<{ run: () => void; bytes: number }> {
+async function operationVerification(
+  city: KeyPair = cityKey,
+  perCall = 64,
+): Promise<{ run: () => void; bytes: number }> {
   const { registry, entries, histories } = await cityHistory(2, city);
   const history = histories[0]!;
   // As received: plain JSON, not the object the library built.
@@ -174,7 +188,10 @@ async function operationVerification(city: KeyPair = cityKey, perCall = 64): Pro
 // (d) raw SM2 verification of 64-byte messages (what an sm2-jcs-2026 proof signs), SM2_PER_CALL per call.
 function rawSm2(): () => void {
   const publicKey = decodeMultikey(sm2CityKey.publicKeyMultibase).publicKey;
-  const messages = Array.from({ length: SM2_PER_CALL }, (_, i) => new Uint8Array(createHash('sha512').update(`message ${i}`).digest()));
+  const messages = Array.from(
+    { length: SM2_PER_CALL },
+    (_, i) => new Uint8Array(createHash('sha512').update(`message ${i}`).digest()),
+  );
   const signatures = messages.map((m) => sm2Sign(sm2CityKey.secretKey, m));
   return () => {
     for (let i = 0; i < SM2_PER_CALL; i++) {
@@ -218,7 +235,9 @@ function format(value: number, digits = 0): string {
 async function main(): Promise<void> {
   const report = benchReport('method');
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`did:city method benchmark — ${cpu}, ${availableParallelism()} cores, Node ${process.version}, ${platform()} ${release()}`);
+  console.log(
+    `did:city method benchmark — ${cpu}, ${availableParallelism()} cores, Node ${process.version}, ${platform()} ${release()}`,
+  );
   console.log(`median of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per measurement, after one warm-up round\n`);
 
   const lengths = [250, 500, 1000];
@@ -226,7 +245,14 @@ async function main(): Promise<void> {
   const fixture = await cityHistory(Math.max(...lengths));
   const warm = await warmResolution(fixture);
   const sm2Op = await operationVerification(sm2CityKey, SM2_PER_CALL);
-  const [raw, full, resolved, sm2Raw, sm2Full, ...replays] = await rounds([rawEd25519(), op.run, warm, rawSm2(), sm2Op.run, ...lengths.map((n) => replay(fixture, n))]);
+  const [raw, full, resolved, sm2Raw, sm2Full, ...replays] = await rounds([
+    rawEd25519(),
+    op.run,
+    warm,
+    rawSm2(),
+    sm2Op.run,
+    ...lengths.map((n) => replay(fixture, n)),
+  ]);
   const sm2RawRate = median(sm2Raw!) * SM2_PER_CALL;
   const sm2Ratio = median(raw!.map((r, i) => (sm2Raw![i]! * SM2_PER_CALL) / (r * 64)));
   const sm2OpRate = median(sm2Full!) * SM2_PER_CALL;
@@ -252,7 +278,11 @@ async function main(): Promise<void> {
       `${format(warmRate)} /s, ${format(1e6 / warmRate, 1)} µs`,
       warmRatio.toFixed(2),
     ],
-    ['(d) SM2 verify (sm-crypto-v2, SM3, default ID), 64-byte message', `${format(sm2RawRate)} /s`, sm2Ratio.toFixed(2)],
+    [
+      '(d) SM2 verify (sm-crypto-v2, SM3, default ID), 64-byte message',
+      `${format(sm2RawRate)} /s`,
+      sm2Ratio.toFixed(2),
+    ],
     [`(e) full update verification (${sm2Op.bytes} B, 1 SM2 proof)`, `${format(sm2OpRate)} /s`, sm2OpRatio.toFixed(2)],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
@@ -271,7 +301,16 @@ async function main(): Promise<void> {
   rows.forEach(([what, figure, ratio], i) => {
     report.row(i === 0 ? { what, figure } : { what, figure, baseline: baselines[i]!, ratio });
   });
-  report.write({ rawEd25519PerSecond: rawRate, operationPerSecond: opRate, operationRatio: ratio, replay: replayed, warmPerSecond: warmRate, sm2PerSecond: sm2RawRate, sm2OperationPerSecond: sm2OpRate, sm2OperationRatio: sm2OpRatio });
+  report.write({
+    rawEd25519PerSecond: rawRate,
+    operationPerSecond: opRate,
+    operationRatio: ratio,
+    replay: replayed,
+    warmPerSecond: warmRate,
+    sm2PerSecond: sm2RawRate,
+    sm2OperationPerSecond: sm2OpRate,
+    sm2OperationRatio: sm2OpRatio,
+  });
   console.log(
     "\nratio: (b), (c') and (d) relative to (a) (median of the per-round ratios), aim for (b) ≥ 0.80; (c) per-operation time relative to the 250-operation replay (1.00 = linear); (e) relative to (d), aim ≥ 0.80",
   );

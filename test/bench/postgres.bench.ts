@@ -20,7 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LogStore, PostgresLogStore, SqliteLogStore } from '@did-city/ledger';
 import { verifyInclusion } from '@did-city/tlog';
-import { type PgCluster, type PgServer, postgresBin, startCluster, waitFor } from '../../packages/ledger/test/pg/harness.ts';
+import {
+  type PgCluster,
+  type PgServer,
+  postgresBin,
+  startCluster,
+  waitFor,
+} from '../../packages/ledger/test/pg/harness.ts';
 import { batchOf, fmt } from './ledger-fixtures.ts';
 import { benchReport, loadAverage, machine } from './report.ts';
 
@@ -56,7 +62,10 @@ function serverCpuMs(server: PgServer | undefined): number | undefined {
   };
   try {
     const postmaster = readFileSync(join(server.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!;
-    const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    const children = readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     return [postmaster, ...children].reduce((sum, pid) => sum + (existsSync(`/proc/${pid}`) ? cpu(pid) : 0), 0);
   } catch {
     return undefined;
@@ -93,7 +102,9 @@ async function readInterleaved(stores: ReadonlyArray<{ store: LogStore; server?:
       for (let i = 0; i < READS_PER_ROUND; i++) {
         const index = Math.floor(Math.random() * size);
         const [proof, entry] = await Promise.all([store.inclusionProof(index, size), store.entry(index)]);
-        if (!verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: roots[s]! })) {
+        if (
+          !verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: roots[s]! })
+        ) {
           throw new Error('proof failed');
         }
       }
@@ -101,7 +112,10 @@ async function readInterleaved(stores: ReadonlyArray<{ store: LogStore; server?:
       const cpu = process.cpuUsage(cpuBefore);
       nodeCpu[s]! += (cpu.user + cpu.system) / 1000;
       const serverAfter = serverCpuMs(server);
-      serverCpu[s] = serverBefore === undefined || serverAfter === undefined || serverCpu[s] === undefined ? undefined : serverCpu[s]! + serverAfter - serverBefore;
+      serverCpu[s] =
+        serverBefore === undefined || serverAfter === undefined || serverCpu[s] === undefined
+          ? undefined
+          : serverCpu[s]! + serverAfter - serverBefore;
     }
   }
   const reads = READ_ROUNDS * READS_PER_ROUND;
@@ -118,7 +132,9 @@ async function main(): Promise<void> {
   const report = benchReport('postgres');
   // Load from other processes changes absolute figures; the ratios come from one interleaved run.
   console.log(`machine: ${machine()}, load average ${loadAverage()}`);
-  console.log(`entries: ${fmt(ENTRIES)} in batches of ${BATCH}, ~900-byte leaves, fsync on everywhere, stores interleaved\n`);
+  console.log(
+    `entries: ${fmt(ENTRIES)} in batches of ${BATCH}, ~900-byte leaves, fsync on everywhere, stores interleaved\n`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-pg-'));
   const clusters: PgCluster[] = [];
@@ -135,7 +151,11 @@ async function main(): Promise<void> {
     stores.push(lonePrimary);
     const writer = await PostgresLogStore.open({ connection: replicated.primary.connection('bench') });
     stores.push(writer);
-    const [sqliteMs, loneMs, replicatedMs] = (await appendInterleaved([sqlite, lonePrimary, writer])) as [number, number, number];
+    const [sqliteMs, loneMs, replicatedMs] = (await appendInterleaved([sqlite, lonePrimary, writer])) as [
+      number,
+      number,
+      number,
+    ];
 
     const reader = await PostgresLogStore.open({ connection: replicated.standby!.connection('bench'), role: 'reader' });
     stores.push(reader);
@@ -156,7 +176,9 @@ async function main(): Promise<void> {
     console.log(row('PostgresLogStore, primary + synchronous standby', replicatedMs));
     const readRow = (name: string, perSecond: number) =>
       `  ${name.padEnd(48)} ${fmt(perSecond).padStart(8)} reads/s    ${fmt(perSecond / sqliteReads, 2)}× SQLite`;
-    console.log(`\nentry + inclusion proof + verify at size ${fmt(ENTRIES)} (one at a time, ${READ_ROUNDS} rounds of ${READS_PER_ROUND})`);
+    console.log(
+      `\nentry + inclusion proof + verify at size ${fmt(ENTRIES)} (one at a time, ${READ_ROUNDS} rounds of ${READS_PER_ROUND})`,
+    );
     console.log(readRow('SqliteLogStore', sqliteReads));
     console.log(readRow('PostgresLogStore on the primary', primaryReads));
     console.log(readRow('PostgresLogStore reader on the sync standby', standbyReads));
@@ -168,11 +190,21 @@ async function main(): Promise<void> {
     console.log(cpuRow('PostgresLogStore on the primary', reads[1]));
     console.log(cpuRow('PostgresLogStore reader on the sync standby', reads[2]));
     const appendRow = (what: string, ms: number) =>
-      report.row({ what: `${what}, ${fmt(ENTRIES)} entries`, figure: `${fmt(rate(ms))} entries/s`, baseline: `SqliteLogStore ${fmt(rate(sqliteMs))} entries/s`, ratio: fmt(rate(ms) / rate(sqliteMs), 2) });
+      report.row({
+        what: `${what}, ${fmt(ENTRIES)} entries`,
+        figure: `${fmt(rate(ms))} entries/s`,
+        baseline: `SqliteLogStore ${fmt(rate(sqliteMs))} entries/s`,
+        ratio: fmt(rate(ms) / rate(sqliteMs), 2),
+      });
     appendRow('PostgreSQL append (PostgresLogStore), lone primary', loneMs);
     appendRow('PostgreSQL append, primary + synchronous standby', replicatedMs);
     const readsRow = (what: string, perSecond: number) =>
-      report.row({ what: `${what}, at ${fmt(ENTRIES)} entries`, figure: `${fmt(perSecond)} /s`, baseline: `SqliteLogStore ${fmt(sqliteReads)} /s`, ratio: fmt(perSecond / sqliteReads, 2) });
+      report.row({
+        what: `${what}, at ${fmt(ENTRIES)} entries`,
+        figure: `${fmt(perSecond)} /s`,
+        baseline: `SqliteLogStore ${fmt(sqliteReads)} /s`,
+        ratio: fmt(perSecond / sqliteReads, 2),
+      });
     readsRow('entry + inclusion proof + verify on the PostgreSQL primary', primaryReads);
     readsRow('entry + inclusion proof + verify on the synchronous standby', standbyReads);
     report.write({

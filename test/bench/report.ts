@@ -47,7 +47,8 @@ export function benchReport(name: string) {
   return {
     /** Adds a row to the README's table (cells are kept as given; `|` is not allowed in them). */
     row(row: BenchRow): void {
-      for (const cell of Object.values(row)) if (String(cell).includes('|')) throw new Error(`bench row cell "${cell}" contains |`);
+      for (const cell of Object.values(row))
+        if (String(cell).includes('|')) throw new Error(`bench row cell "${cell}" contains |`);
       rows.push(row);
     },
     /** Writes `bench-results/<name>.json` and prints where. */
@@ -55,9 +56,19 @@ export function benchReport(name: string) {
       mkdirSync(RESULTS, { recursive: true });
       const file = join(RESULTS, `${name}.json`);
       const loadAtEnd = loadAverage();
-      const report = { name, machine: machine(), startedAt, endedAt: new Date().toISOString(), loadAverage: { start: loadAtStart, end: loadAtEnd }, rows, figures };
+      const report = {
+        name,
+        machine: machine(),
+        startedAt,
+        endedAt: new Date().toISOString(),
+        loadAverage: { start: loadAtStart, end: loadAtEnd },
+        rows,
+        figures,
+      };
       writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-      console.log(`report: bench-results/${name}.json (load average ${loadAtStart} at the start, ${loadAtEnd} at the end)`);
+      console.log(
+        `report: bench-results/${name}.json (load average ${loadAtStart} at the start, ${loadAtEnd} at the end)`,
+      );
     },
   };
 }

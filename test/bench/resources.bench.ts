@@ -69,7 +69,9 @@ async function main(): Promise<void> {
     };
     const proven = createCityResolver({ reader: proving });
     const resolved = await warm.resolve(REGISTRY);
-    const schema = (resolved.didDocumentMetadata.linkedResourceMetadata as LinkedResourceMetadata[]).find((r) => r.resourceName === 'CityIdentityCredential')!;
+    const schema = (resolved.didDocumentMetadata.linkedResourceMetadata as LinkedResourceMetadata[]).find(
+      (r) => r.resourceName === 'CityIdentityCredential',
+    )!;
     const didUrl = schema.resourceURI;
     const first = await warm.dereference(didUrl);
     const bytes = first.content as Uint8Array;
@@ -83,7 +85,8 @@ async function main(): Promise<void> {
     const driverUrl = `${running.url}/1.0/identifiers/${didUrl}`;
 
     const check = (content: unknown) => {
-      if (!(content instanceof Uint8Array) || content.byteLength !== body.byteLength) throw new Error('unexpected dereferencing result');
+      if (!(content instanceof Uint8Array) || content.byteLength !== body.byteLength)
+        throw new Error('unexpected dereferencing result');
     };
     const steps: Array<() => Promise<unknown>> = [
       async () => {
@@ -108,10 +111,18 @@ async function main(): Promise<void> {
     const [provenRatio, revalidatedRatio, uncachedRatio, driverRatio] = [ratio(1), ratio(2), ratio(3), ratio(4)];
     console.log(`DID-Linked Resource benchmark on ${machine()}: ${didUrl}, ${body.byteLength} bytes`);
     console.log(`(a) bare express serving the same bytes                 ${baseline!.toFixed(0)} /s`);
-    console.log(`(b) dereference, history and proofs verified per call   ${provenRate!.toFixed(0)} /s   (b)/(a) ${provenRatio.toFixed(2)} (aim 0.5)`);
-    console.log(`(c) dereference, default caches (304 revalidation)      ${revalidated!.toFixed(0)} /s   (c)/(a) ${revalidatedRatio.toFixed(2)}`);
-    console.log(`(d) dereference without any cache                       ${uncached!.toFixed(0)} /s   (d)/(a) ${uncachedRatio.toFixed(2)}`);
-    console.log(`(e) driver route GET /1.0/identifiers/<DID URL>          ${driver!.toFixed(0)} /s   (e)/(a) ${driverRatio.toFixed(2)}`);
+    console.log(
+      `(b) dereference, history and proofs verified per call   ${provenRate!.toFixed(0)} /s   (b)/(a) ${provenRatio.toFixed(2)} (aim 0.5)`,
+    );
+    console.log(
+      `(c) dereference, default caches (304 revalidation)      ${revalidated!.toFixed(0)} /s   (c)/(a) ${revalidatedRatio.toFixed(2)}`,
+    );
+    console.log(
+      `(d) dereference without any cache                       ${uncached!.toFixed(0)} /s   (d)/(a) ${uncachedRatio.toFixed(2)}`,
+    );
+    console.log(
+      `(e) driver route GET /1.0/identifiers/<DID URL>          ${driver!.toFixed(0)} /s   (e)/(a) ${driverRatio.toFixed(2)}`,
+    );
     const base = `bare express serving the same ${fmt(body.byteLength)} bytes, ${fmt(baseline!)} /s`;
     report.row({
       what: '**linked resource dereferenced, proof verified** (client resolver over HTTP: the history with its inclusion and index proofs read and verified on every call; content checked against its anchored checksum when first read)',
@@ -119,9 +130,24 @@ async function main(): Promise<void> {
       baseline: base,
       ratio: `**${provenRatio.toFixed(2)}** (aim 0.5)`,
     });
-    report.row({ what: 'linked resource dereferenced by the default client (proven head revalidated per call with a conditional GET, 304)', figure: `${fmt(revalidated!)} /s`, baseline: base, ratio: revalidatedRatio.toFixed(2) });
-    report.row({ what: 'linked resource dereferenced with no cache (whole history replayed and proven, content fetched and checked, every call)', figure: `${fmt(uncached!)} /s`, baseline: base, ratio: uncachedRatio.toFixed(2) });
-    report.row({ what: 'linked resource through the resolver driver route (GET /1.0/identifiers/<DID URL>)', figure: `${fmt(driver!)} /s`, baseline: base, ratio: driverRatio.toFixed(2) });
+    report.row({
+      what: 'linked resource dereferenced by the default client (proven head revalidated per call with a conditional GET, 304)',
+      figure: `${fmt(revalidated!)} /s`,
+      baseline: base,
+      ratio: revalidatedRatio.toFixed(2),
+    });
+    report.row({
+      what: 'linked resource dereferenced with no cache (whole history replayed and proven, content fetched and checked, every call)',
+      figure: `${fmt(uncached!)} /s`,
+      baseline: base,
+      ratio: uncachedRatio.toFixed(2),
+    });
+    report.row({
+      what: 'linked resource through the resolver driver route (GET /1.0/identifiers/<DID URL>)',
+      figure: `${fmt(driver!)} /s`,
+      baseline: base,
+      ratio: driverRatio.toFixed(2),
+    });
     report.write({
       didUrl,
       bytes: body.byteLength,

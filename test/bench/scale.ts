@@ -33,7 +33,16 @@ import { createLedgerApp, LedgerNode, SqliteLogStore } from '@did-city/ledger';
 import { createCityResolver } from '@did-city/method';
 import { HttpLedgerReader } from '@did-city/method/http';
 import { verifyInclusion } from '@did-city/tlog';
-import { batchOf, CITY, createUnder, Database, fmt, INSTITUTES, percentile, registryGenesis } from './ledger-fixtures.ts';
+import {
+  batchOf,
+  CITY,
+  createUnder,
+  Database,
+  fmt,
+  INSTITUTES,
+  percentile,
+  registryGenesis,
+} from './ledger-fixtures.ts';
 import { benchReport } from './report.ts';
 
 const BATCH = 256;
@@ -64,7 +73,8 @@ async function proofLatency(store: SqliteLogStore, size: number): Promise<{ p50:
     const index = Math.floor(Math.random() * size);
     const t = performance.now();
     const [proof, entry] = await Promise.all([store.inclusionProof(index, size), store.entry(index)]);
-    if (!verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: root })) throw new Error('proof failed');
+    if (!verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: root }))
+      throw new Error('proof failed');
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -92,7 +102,9 @@ function gcClock(): { stop: () => number } {
   return { stop: () => (profiler.stop()?.statistics ?? []).reduce((sum, gc) => sum + gc.cost, 0) / 1000 };
 }
 
-async function resolution(node: LedgerNode): Promise<{ coldPerSecond: number; warmPerSecond: number; firstAnchorMs: number }> {
+async function resolution(
+  node: LedgerNode,
+): Promise<{ coldPerSecond: number; warmPerSecond: number; firstAnchorMs: number }> {
   const t = performance.now();
   await node.submit(await createUnder('did:city:cn:130100', CITY, INSTITUTES.slice(0, 2)));
   const firstAnchorMs = performance.now() - t;
@@ -126,7 +138,12 @@ export async function scaleRun(scale: string): Promise<void> {
   try {
     const file = join(dir, 'ledger.db');
     const store = new SqliteLogStore({ file });
-    const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, store, sequencer: { batchIntervalMs: 0 } });
+    const node = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
+      dataDir: dir,
+      store,
+      sequencer: { batchIntervalMs: 0 },
+    });
     await node.submitGovernance(await registryGenesis());
     const raw = new Database(join(dir, 'raw.db'));
     raw.pragma('journal_mode = WAL');
@@ -138,8 +155,12 @@ export async function scaleRun(scale: string): Promise<void> {
         insert.run(start + i, e.leaf);
       });
     });
-    console.log(`\n## Scale run to ${fmt(target)} entries (SqliteLogStore with the DID index; a checkpoint per batch of ${BATCH})`);
-    console.log('| entries | store entries/s (window) | bare durable insert entries/s | store ÷ bare | store bytes/entry | bare bytes/entry | proof p50 ms | proof p99 ms | GC pauses in window s | JS heap MB |');
+    console.log(
+      `\n## Scale run to ${fmt(target)} entries (SqliteLogStore with the DID index; a checkpoint per batch of ${BATCH})`,
+    );
+    console.log(
+      '| entries | store entries/s (window) | bare durable insert entries/s | store ÷ bare | store bytes/entry | bare bytes/entry | proof p50 ms | proof p99 ms | GC pauses in window s | JS heap MB |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     let gc = gcClock();
     const marks: Mark[] = [];
@@ -175,7 +196,18 @@ export async function scaleRun(scale: string): Promise<void> {
         heapMB,
       };
       marks.push(row);
-      const cells = [fmt(size), fmt(row.storePerSecond), fmt(row.rawPerSecond), fmt(row.ratio, 2), fmt(row.bytesPerEntry), fmt(row.rawBytesPerEntry), fmt(row.proofP50Ms, 3), fmt(row.proofP99Ms, 3), fmt(gcMs / 1000, 1), fmt(heapMB)];
+      const cells = [
+        fmt(size),
+        fmt(row.storePerSecond),
+        fmt(row.rawPerSecond),
+        fmt(row.ratio, 2),
+        fmt(row.bytesPerEntry),
+        fmt(row.rawBytesPerEntry),
+        fmt(row.proofP50Ms, 3),
+        fmt(row.proofP99Ms, 3),
+        fmt(gcMs / 1000, 1),
+        fmt(heapMB),
+      ];
       console.log(`| ${cells.join(' | ')} |`);
       [storeMs, rawMs, windowStart] = [0, 0, size];
       gc = gcClock();
@@ -183,7 +215,9 @@ export async function scaleRun(scale: string): Promise<void> {
     gc.stop();
     raw.close();
     const resolved = await resolution(node);
-    console.log(`\nat ${fmt(target)} entries: first anchor after the synthetic log (3 index witnesses check the whole log) ${fmt(resolved.firstAnchorMs / 1000, 1)} s; resolution cold ${fmt(resolved.coldPerSecond)}/s, warm ${fmt(resolved.warmPerSecond)}/s`);
+    console.log(
+      `\nat ${fmt(target)} entries: first anchor after the synthetic log (3 index witnesses check the whole log) ${fmt(resolved.firstAnchorMs / 1000, 1)} s; resolution cold ${fmt(resolved.coldPerSecond)}/s, warm ${fmt(resolved.warmPerSecond)}/s`,
+    );
     await node.close();
     const seconds = (performance.now() - started) / 1000;
     console.log(`scale run total ${fmt(seconds, 0)} s`);
@@ -194,9 +228,15 @@ export async function scaleRun(scale: string): Promise<void> {
         baseline: `bare durable insert ${fmt(m.rawPerSecond)} entries/s`,
         ratio: fmt(m.ratio, 2),
       });
-      report.row({ what: `scale run: inclusion proof at ${fmt(m.entries)} entries, p50 / p99`, figure: `${fmt(m.proofP50Ms, 3)} / ${fmt(m.proofP99Ms, 3)} ms` });
+      report.row({
+        what: `scale run: inclusion proof at ${fmt(m.entries)} entries, p50 / p99`,
+        figure: `${fmt(m.proofP50Ms, 3)} / ${fmt(m.proofP99Ms, 3)} ms`,
+      });
     }
-    report.row({ what: `scale run: resolution at ${fmt(target)} entries, cold / warm`, figure: `${fmt(resolved.coldPerSecond)} / ${fmt(resolved.warmPerSecond)} /s` });
+    report.row({
+      what: `scale run: resolution at ${fmt(target)} entries, cold / warm`,
+      figure: `${fmt(resolved.coldPerSecond)} / ${fmt(resolved.warmPerSecond)} /s`,
+    });
     report.write({ target, marks, resolution: resolved, seconds });
   } finally {
     rmSync(dir, { recursive: true, force: true });

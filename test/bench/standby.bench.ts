@@ -56,15 +56,21 @@ interface Run {
 
 function load(base: string, dids: string[], script: string): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = fork(script, [base, JSON.stringify(dids), String(DURATION), String(CONCURRENCY)], { stdio: 'inherit' });
+    const child = fork(script, [base, JSON.stringify(dids), String(DURATION), String(CONCURRENCY)], {
+      stdio: 'inherit',
+    });
     child.once('message', (run) => done(run as Run));
     child.once('error', fail);
   });
 }
 
-function listen(app: { listen: (port: number, host: string, done: () => void) => Server }): Promise<{ server: Server; url: string }> {
+function listen(app: {
+  listen: (port: number, host: string, done: () => void) => Server;
+}): Promise<{ server: Server; url: string }> {
   return new Promise((done) => {
-    const server = app.listen(0, '127.0.0.1', () => done({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      done({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }),
+    );
   });
 }
 
@@ -85,7 +91,13 @@ async function main(): Promise<void> {
     await cluster.createDatabase('bench');
     const genesis = { 'did:city:cn': { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase) } };
     const writer = await PostgresLogStore.open({ connection: cluster.primary.connection('bench') });
-    const primary = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'primary'), store: writer, genesis, sequencer: { batchIntervalMs: 5 } });
+    const primary = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
+      dataDir: join(dir, 'primary'),
+      store: writer,
+      genesis,
+      sequencer: { batchIntervalMs: 5 },
+    });
     closers.push(() => primary.close());
     await primary.submitGovernance(await registryGenesis());
     const city = 'did:city:cn:130100';
@@ -95,7 +107,12 @@ async function main(): Promise<void> {
     const size = primary.sequencer!.checkpoint!.size;
 
     const reader = await PostgresLogStore.open({ connection: cluster.standby!.connection('bench'), role: 'reader' });
-    const standby = await LedgerNode.open({ dataDir: join(dir, 'standby'), store: reader, readOnly: true, policy: primary.policyText });
+    const standby = await LedgerNode.open({
+      dataDir: join(dir, 'standby'),
+      store: reader,
+      readOnly: true,
+      policy: primary.policyText,
+    });
     closers.push(() => standby.close());
     await waitFor(async () => (await reader.latestCheckpoint())?.size === size, 'the standby to replay the log');
 
@@ -107,7 +124,10 @@ async function main(): Promise<void> {
       const ledger = await listen(createLedgerApp(node));
       const reader = new HttpLedgerReader({ url: ledger.url, policy: primary.policyText });
       const driver = await listen(createDriverApp({ reader, genesis, freshness: 0, onError: () => undefined }));
-      closers.push(() => ledger.server.close(), () => driver.server.close());
+      closers.push(
+        () => ledger.server.close(),
+        () => driver.server.close(),
+      );
       urls[name] = driver.url;
     }
     const script = join(dir, 'load.mjs');
@@ -117,8 +137,12 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of ['primary', 'standby']) runs[name]!.push(await load(urls[name]!, dids, script));
     }
-    console.log(`Driver resolution through a ledger node on PostgreSQL (${machine()}), ${DIDS} DIDs, log size ${size},`);
-    console.log(`${CONCURRENCY} in flight, ${ROUNDS} × ${DURATION} s interleaved, medians; every resolution reads the node`);
+    console.log(
+      `Driver resolution through a ledger node on PostgreSQL (${machine()}), ${DIDS} DIDs, log size ${size},`,
+    );
+    console.log(
+      `${CONCURRENCY} in flight, ${ROUNDS} × ${DURATION} s interleaved, medians; every resolution reads the node`,
+    );
     console.log('| node the driver reads | resolutions/s | p50 ms | p99 ms | errors |');
     console.log('|---|---:|---:|---:|---:|');
     for (const [name, label] of [
@@ -126,7 +150,11 @@ async function main(): Promise<void> {
       ['standby', 'read-only node, synchronous standby'],
     ] as const) {
       const r = runs[name]!;
-      const row = [fmt(median(r.map((x) => x.rate))), fmt(median(r.map((x) => x.p50)), 1), fmt(median(r.map((x) => x.p99)), 1)];
+      const row = [
+        fmt(median(r.map((x) => x.rate))),
+        fmt(median(r.map((x) => x.p50)), 1),
+        fmt(median(r.map((x) => x.p99)), 1),
+      ];
       console.log(`| ${label} | ${row.join(' | ')} | ${r.reduce((n, x) => n + x.errors, 0)} |`);
     }
     const ratio = median(runs['standby']!.map((x) => x.rate)) / median(runs['primary']!.map((x) => x.rate));

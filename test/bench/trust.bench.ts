@@ -44,7 +44,11 @@ import { benchReport, machine, median } from './report.ts';
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 15);
 const SIZES = [1, 100, 1_000] as const;
 /** A city per size (division codes must exist). */
-const CITIES: Record<(typeof SIZES)[number], string> = { 1: 'did:city:cn:130100', 100: 'did:city:cn:110000', 1000: 'did:city:cn:120000' };
+const CITIES: Record<(typeof SIZES)[number], string> = {
+  1: 'did:city:cn:130100',
+  100: 'did:city:cn:110000',
+  1000: 'did:city:cn:120000',
+};
 const INDEX_SIZES = [10_000, 100_000, ...(process.env['BENCH_1M'] === '1' ? [1_000_000] : [])];
 
 const content = (pair: KeyPair, n = 0) => ({
@@ -57,7 +61,12 @@ const content = (pair: KeyPair, n = 0) => ({
 function registryGenesis(): Promise<Operation> {
   const limits = { id: '#limits', type: 'CityHistoryLimits', serviceEndpoint: { maxOperations: 2_000 } };
   const document = { ...content(INSTITUTES[0]!), service: [limits] };
-  const unsigned = createOperation({ did: 'did:city:cn', updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document });
+  const unsigned = createOperation({
+    did: 'did:city:cn',
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document,
+  });
   return signOperation(unsigned, INSTITUTES.slice(0, 2).map(createSigner));
 }
 
@@ -83,7 +92,10 @@ class Chain {
 
   async update(node: LedgerNode): Promise<void> {
     const n = this.head.seq + 1;
-    const unsigned = updateOperation(this.head, { updateKeys: [this.own.publicKeyMultibase], document: content(this.own, n) });
+    const unsigned = updateOperation(this.head, {
+      updateKeys: [this.own.publicKeyMultibase],
+      document: content(this.own, n),
+    });
     const op = await signOperation(unsigned, [createSigner(this.own)]);
     await node.submit(op);
     this.head = { did: this.did, seq: n, operationHash: operationHash(op) };
@@ -106,7 +118,8 @@ async function refreshes(): Promise<RefreshRow[]> {
   const resolverOf = () => createCityResolver({ reader: new HttpLedgerReader({ url, policy: node.policyText }) });
   const resolved = async (resolver: ReturnType<typeof resolverOf>, did: string, seq: number) => {
     const result = await resolver.resolve(did);
-    if (result.didDocumentMetadata.versionId !== String(seq)) throw new Error(`${did}: resolved ${JSON.stringify(result.didResolutionMetadata)}`);
+    if (result.didDocumentMetadata.versionId !== String(seq))
+      throw new Error(`${did}: resolved ${JSON.stringify(result.didResolutionMetadata)}`);
   };
   try {
     await node.submitGovernance(await registryGenesis());
@@ -165,7 +178,13 @@ function indexProofs(): IndexRow[] {
   const didOf = (i: number) => `did:city:cn:130100:d${i}`;
   for (const dids of INDEX_SIZES) {
     const heads = [];
-    for (let i = index.size; i < dids; i++) heads.push({ did: didOf(i), seq: 0, index: i, operationHash: multihashSha256(new TextEncoder().encode(`op ${i}`)) });
+    for (let i = index.size; i < dids; i++)
+      heads.push({
+        did: didOf(i),
+        seq: 0,
+        index: i,
+        operationHash: multihashSha256(new TextEncoder().encode(`op ${i}`)),
+      });
     for (let start = 0; start < heads.length; start += 50_000) index = index.apply(heads.slice(start, start + 50_000));
     const root = index.root();
     const rounds = 5_000;
@@ -174,7 +193,8 @@ function indexProofs(): IndexRow[] {
     const t = performance.now();
     for (let i = 0; i < rounds; i++) {
       const { head, indexProof } = present[i]!;
-      if (verifyIndexHead({ did: didOf((i * 7919) % dids), head, indexProof, root }) === null) throw new Error('present DID proven absent');
+      if (verifyIndexHead({ did: didOf((i * 7919) % dids), head, indexProof, root }) === null)
+        throw new Error('present DID proven absent');
     }
     const verifiesPerSecond = rounds / ((performance.now() - t) / 1000);
     const bytes = (proofs: typeof present) => median(proofs.map((p) => JSON.stringify(p).length));
@@ -198,19 +218,34 @@ async function main(): Promise<void> {
   console.log(`# did:city trust benchmarks\n\nmachine: ${machine()}`);
   const refreshRows = await refreshes();
   const base = refreshRows[0]!.refreshMs;
-  console.log(`\n## 1. Refresh after one new operation (warm resolver over HttpLedgerReader, loopback HTTP; median of ${SAMPLES})`);
+  console.log(
+    `\n## 1. Refresh after one new operation (warm resolver over HttpLedgerReader, loopback HTTP; median of ${SAMPLES})`,
+  );
   console.log('| operations of the DID | refresh ms | ÷ the 1-operation DID (aim ≤ 1.5) | cold resolution ms |');
   console.log('|---:|---:|---:|---:|');
   for (const row of refreshRows) {
-    console.log(`| ${fmt(row.operations)} | ${fmt(row.refreshMs, 2)} | ${fmt(row.refreshMs / base, 2)} | ${fmt(row.coldMs, 1)} |`);
+    console.log(
+      `| ${fmt(row.operations)} | ${fmt(row.refreshMs, 2)} | ${fmt(row.refreshMs / base, 2)} | ${fmt(row.coldMs, 1)} |`,
+    );
   }
   const indexRows = indexProofs();
   const baseRate = indexRows[0]!.verifiesPerSecond;
   console.log('\n## 2. DID index head proofs (prefix tree, spec §7.9)');
-  console.log('| DIDs | ⌈log2 n⌉ | siblings, present (mean / max) | proof bytes, present | siblings, absent (mean) | proof bytes, absent | verified /s | ÷ rate at 10k |');
+  console.log(
+    '| DIDs | ⌈log2 n⌉ | siblings, present (mean / max) | proof bytes, present | siblings, absent (mean) | proof bytes, absent | verified /s | ÷ rate at 10k |',
+  );
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of indexRows) {
-    const cells = [fmt(row.dids), row.log2, `${fmt(row.presentSiblings, 1)} / ${row.presentMax}`, fmt(row.presentBytes), fmt(row.absentSiblings, 1), fmt(row.absentBytes), fmt(row.verifiesPerSecond), fmt(row.verifiesPerSecond / baseRate, 2)];
+    const cells = [
+      fmt(row.dids),
+      row.log2,
+      `${fmt(row.presentSiblings, 1)} / ${row.presentMax}`,
+      fmt(row.presentBytes),
+      fmt(row.absentSiblings, 1),
+      fmt(row.absentBytes),
+      fmt(row.verifiesPerSecond),
+      fmt(row.verifiesPerSecond / baseRate, 2),
+    ];
     console.log(`| ${cells.join(' | ')} |`);
   }
   if (process.env['BENCH_1M'] !== '1') console.log('(1M DIDs: set BENCH_1M=1)');
@@ -231,7 +266,11 @@ async function main(): Promise<void> {
       ratio: fmt(row.verifiesPerSecond / baseRate, 2),
     });
   }
-  report.write({ samples: SAMPLES, refresh: refreshRows.map((r) => ({ ...r, ratio: r.refreshMs / base })), indexProofs: indexRows });
+  report.write({
+    samples: SAMPLES,
+    refresh: refreshRows.map((r) => ({ ...r, ratio: r.refreshMs / base })),
+    indexProofs: indexRows,
+  });
 }
 
 await main();

@@ -27,7 +27,14 @@ import {
   updateOperation,
 } from '@did-city/method';
 import { testKey } from '@did-city/testing';
-import { createDID, MultibaseEncoding, multibaseEncode, prepareDataForSigning, resolveDIDFromLog, updateDID } from 'didwebvh-ts';
+import {
+  createDID,
+  MultibaseEncoding,
+  multibaseEncode,
+  prepareDataForSigning,
+  resolveDIDFromLog,
+  updateDID,
+} from 'didwebvh-ts';
 import { benchReport, fmt, machine, median } from './report.ts';
 
 const LENGTHS = [1, 10, 100, 1000] as const;
@@ -59,7 +66,8 @@ function publicKeyObject(raw: Uint8Array): KeyObject {
 }
 
 const verifier: Verifier = {
-  verify: async (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => verify(null, message, publicKeyObject(publicKey), signature),
+  verify: async (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) =>
+    verify(null, message, publicKeyObject(publicKey), signature),
 };
 
 /**
@@ -90,13 +98,31 @@ function catalog(version: number) {
 async function webvhLog(length: number): Promise<DIDLog> {
   const { signer, multikey } = webvhSigner();
   const methods = [{ type: 'Multikey', purpose: 'assertionMethod' as const, publicKeyMultibase: multikey }];
-  const created = await createDID({ domain: 'data.sjz.example', signer, verifier: builder, updateKeys: [multikey], verificationMethods: methods, services: catalog(0), created: CREATED });
+  const created = await createDID({
+    domain: 'data.sjz.example',
+    signer,
+    verifier: builder,
+    updateKeys: [multikey],
+    verificationMethods: methods,
+    services: catalog(0),
+    created: CREATED,
+  });
   let log = created.log;
   for (let version = 1; version < length; version++) {
     // updateDID resolves the whole log before it appends, so building is quadratic; it is done once.
     // One minute apart: didwebvh-ts refuses version times in the future and keeps them increasing.
     const updated = new Date(Date.parse(CREATED) + version * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    log = (await updateDID({ log, signer, verifier: builder, updateKeys: [multikey], verificationMethods: methods, services: catalog(version), updated })).log;
+    log = (
+      await updateDID({
+        log,
+        signer,
+        verifier: builder,
+        updateKeys: [multikey],
+        verificationMethods: methods,
+        services: catalog(version),
+        updated,
+      })
+    ).log;
   }
   return log;
 }
@@ -127,11 +153,26 @@ function cityContent(version: number) {
 
 /** The registry's genesis, then the city's create and `length - 1` updates: operations in log order. */
 async function cityOperations(length: number): Promise<Operation[]> {
-  const genesis = await signWith(createOperation({ did: REGISTRY, updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} }), institutes);
+  const genesis = await signWith(
+    createOperation({
+      did: REGISTRY,
+      updateKeys: institutes.map((k) => k.publicKeyMultibase),
+      threshold: 2,
+      document: {},
+    }),
+    institutes,
+  );
   const registry = applyOperation(undefined, { index: 0, integratedTime: CREATED, operation: genesis });
-  const create = await signWith(createOperation({ did: CITY, updateKeys: [cityKey.publicKeyMultibase], document: cityContent(0) }), [cityKey, institutes[0]!, institutes[1]!]);
+  const create = await signWith(
+    createOperation({ did: CITY, updateKeys: [cityKey.publicKeyMultibase], document: cityContent(0) }),
+    [cityKey, institutes[0]!, institutes[1]!],
+  );
   const operations = [genesis, create];
-  let history: DidHistory = applyOperation(undefined, { index: 1, integratedTime: CREATED, operation: create }, { parent: registry });
+  let history: DidHistory = applyOperation(
+    undefined,
+    { index: 1, integratedTime: CREATED, operation: create },
+    { parent: registry },
+  );
   for (let version = 1; version < length; version++) {
     const operation = await signWith(updateOperation(history, { document: cityContent(version) }), [cityKey]);
     operations.push(operation);
@@ -167,11 +208,13 @@ async function main(): Promise<void> {
       const ledger = await cityLedger(operations.slice(0, length + 1));
       const webvh = async () => {
         const { meta } = await resolveDIDFromLog(log, { verifier });
-        if (!meta.versionId.startsWith(`${length}-`)) throw new Error(`did:webvh resolution failed: ${JSON.stringify(meta)}`);
+        if (!meta.versionId.startsWith(`${length}-`))
+          throw new Error(`did:webvh resolution failed: ${JSON.stringify(meta)}`);
       };
       const city = async () => {
         const { didDocument, didDocumentMetadata } = await createCityResolver({ reader: ledger }).resolve(CITY);
-        if (didDocument === null || didDocumentMetadata.versionId !== String(length - 1)) throw new Error('did:city resolution failed');
+        if (didDocument === null || didDocumentMetadata.versionId !== String(length - 1))
+          throw new Error('did:city resolution failed');
       };
       return { length, webvh, city, webvhMs: [] as number[], cityMs: [] as number[], ratios: [] as number[] };
     }),
@@ -188,13 +231,24 @@ async function main(): Promise<void> {
   }
 
   console.log(`did:webvh (didwebvh-ts) beside did:city, cold resolution from memory — ${machine()}`);
-  console.log(`median of ${ROUNDS} interleaved rounds; the 1,000-entry did:webvh log took ${fmt(webvhBuiltS, 1)} s to build\n`);
-  console.log('| log entries / operations | did:webvh ms (µs per entry) | did:city ms (µs per operation) | did:webvh ÷ did:city time |');
+  console.log(
+    `median of ${ROUNDS} interleaved rounds; the 1,000-entry did:webvh log took ${fmt(webvhBuiltS, 1)} s to build\n`,
+  );
+  console.log(
+    '| log entries / operations | did:webvh ms (µs per entry) | did:city ms (µs per operation) | did:webvh ÷ did:city time |',
+  );
   console.log('|---:|---:|---:|---:|');
-  const rows = cases.map((c) => ({ length: c.length, webvhMs: median(c.webvhMs), cityMs: median(c.cityMs), ratio: median(c.ratios) }));
+  const rows = cases.map((c) => ({
+    length: c.length,
+    webvhMs: median(c.webvhMs),
+    cityMs: median(c.cityMs),
+    ratio: median(c.ratios),
+  }));
   for (const r of rows) {
     const perEntry = (ms: number) => fmt((ms * 1000) / r.length, 1);
-    console.log(`| ${fmt(r.length)} | ${fmt(r.webvhMs, 2)} (${perEntry(r.webvhMs)}) | ${fmt(r.cityMs, 2)} (${perEntry(r.cityMs)}) | ${fmt(r.ratio, 2)} |`);
+    console.log(
+      `| ${fmt(r.length)} | ${fmt(r.webvhMs, 2)} (${perEntry(r.webvhMs)}) | ${fmt(r.cityMs, 2)} (${perEntry(r.cityMs)}) | ${fmt(r.ratio, 2)} |`,
+    );
     report.row({
       what: `cold resolution from memory, ${fmt(r.length)} log ${r.length === 1 ? 'entry' : 'entries'} (did:webvh, didwebvh-ts) / operations (did:city)`,
       figure: `did:city ${fmt(r.cityMs, 2)} ms, ${perEntry(r.cityMs)} µs per operation`,
@@ -202,7 +256,9 @@ async function main(): Promise<void> {
       ratio: `${fmt(r.ratio, 2)} (did:webvh time ÷ did:city time)`,
     });
   }
-  console.log('\nratio > 1: did:city resolves faster. did:city also verifies its registry (1 operation) on every cold resolution.');
+  console.log(
+    '\nratio > 1: did:city resolves faster. did:city also verifies its registry (1 operation) on every cold resolution.',
+  );
   report.write({ rounds: ROUNDS, webvhBuildSeconds: webvhBuiltS, rows });
 }
 

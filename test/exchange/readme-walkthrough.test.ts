@@ -36,15 +36,33 @@ afterAll(async () => {
 
 describe('README: share data between cities', () => {
   it('runs as written: publish, grant, fetch verified, revoke and be refused, read the access log', async () => {
-    const env = { ...process.env, DID_CITY_LEDGER: running.url, DATA_DIR: join(temp.dir, 'data'), DID_CITY_HOME: join(temp.dir, 'home') };
-    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', walkthrough()], { cwd: REPO, env, encoding: 'utf8', timeout: 240_000 });
+    const env = {
+      ...process.env,
+      DID_CITY_LEDGER: running.url,
+      DATA_DIR: join(temp.dir, 'data'),
+      DID_CITY_HOME: join(temp.dir, 'home'),
+    };
+    const { stdout, stderr } = await promisify(execFile)('bash', ['-c', walkthrough()], {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(stdout).toMatch(/published did:city:cn:110000\/resources\/[0-9a-f-]{36}/);
     expect(stdout).toContain('bus-ridership  Daily bus ridership  (1 releases)');
     expect(stdout).toContain('date,line,riders\n2026-12-01,1,512000');
-    expect(stderr).toMatch(/verified: \d+ bytes of did:city:cn:110000\/resources\/[0-9a-f-]{36}, sha-256 [0-9a-f]{64} matches the ledger checksum/);
+    expect(stderr).toMatch(
+      /verified: \d+ bytes of did:city:cn:110000\/resources\/[0-9a-f-]{36}, sha-256 [0-9a-f]{64} matches the ledger checksum/,
+    );
     expect(stderr).toMatch(/error: Data-sharing grant not accepted: .*REVOKED/);
-    const log = stdout.trim().split('\n').filter((line) => line.startsWith('{"time"')).map((line) => JSON.parse(line) as { decision: string; consumer?: string; reason: string });
-    expect(log.filter((entry) => entry.consumer === 'did:city:cn:130100').map((entry) => [entry.decision, entry.reason])).toEqual([
+    const log = stdout
+      .trim()
+      .split('\n')
+      .filter((line) => line.startsWith('{"time"'))
+      .map((line) => JSON.parse(line) as { decision: string; consumer?: string; reason: string });
+    expect(
+      log.filter((entry) => entry.consumer === 'did:city:cn:130100').map((entry) => [entry.decision, entry.reason]),
+    ).toEqual([
       ['allowed', 'GRANTED'],
       ['denied', 'GRANT_INVALID'],
     ]);

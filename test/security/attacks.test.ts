@@ -83,18 +83,35 @@ async function strangersCredential(statusList: string, schema: string): Promise<
     issuer: did,
     validFrom: '2026-01-01T00:00:00Z',
     credentialSubject: { id: 'did:city:cn:130100', note: 'fetch these for me' },
-    credentialStatus: { id: `${statusList}#7`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '7', statusListCredential: statusList },
+    credentialStatus: {
+      id: `${statusList}#7`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: '7',
+      statusListCredential: statusList,
+    },
     credentialSchema: { id: schema, type: 'JsonSchema' },
   };
-  return issueDataIntegrityVc(credential as never, { key: { verificationMethod: `${did}#${pair.publicKeyMultibase}`, signer: createSigner(pair) } });
+  return issueDataIntegrityVc(credential as never, {
+    key: { verificationMethod: `${did}#${pair.publicKeyMultibase}`, signer: createSigner(pair) },
+  });
 }
 
 describe('1: the credential verifier fetches nothing a stranger points it at (SSRF)', () => {
   it('loopback in every spelling: the listener receives nothing, the answer carries none of its bytes', async () => {
     const p = victim.port;
-    const targets = [`http://127.0.0.1:${p}/list`, `https://127.0.0.1:${p}/list`, `http://localhost:${p}/list`, `http://[::ffff:127.0.0.1]:${p}/list`, `http://2130706433:${p}/list`, `http://0x7f.1:${p}/list`];
+    const targets = [
+      `http://127.0.0.1:${p}/list`,
+      `https://127.0.0.1:${p}/list`,
+      `http://localhost:${p}/list`,
+      `http://[::ffff:127.0.0.1]:${p}/list`,
+      `http://2130706433:${p}/list`,
+      `http://0x7f.1:${p}/list`,
+    ];
     for (const url of targets) {
-      const reply = await postJson(`${target.url}/issuer/credentials/verify`, { verifiableCredential: await strangersCredential(url, url.replace('/list', '/schema')) });
+      const reply = await postJson(`${target.url}/issuer/credentials/verify`, {
+        verifiableCredential: await strangersCredential(url, url.replace('/list', '/schema')),
+      });
       expect(reply.status, url).toBe(400);
       expect(reply.body).not.toContain('VICTIM-SECRET-BYTES');
     }
@@ -104,7 +121,9 @@ describe('1: the credential verifier fetches nothing a stranger points it at (SS
   it('an open port and a closed one give the same answer (no port scan through the verifier)', async () => {
     const answer = async (port: number) => {
       const url = `http://127.0.0.1:${port}/list`;
-      const reply = await postJson(`${target.url}/issuer/credentials/verify`, { verifiableCredential: await strangersCredential(url, url) });
+      const reply = await postJson(`${target.url}/issuer/credentials/verify`, {
+        verifiableCredential: await strangersCredential(url, url),
+      });
       const { errors } = reply.json() as { errors: unknown[] };
       return JSON.stringify(errors).replaceAll(String(port), 'PORT');
     };
@@ -147,7 +166,9 @@ describe('4 and 9: malformed requests are 400 problems, never internals', () => 
 
 /** A seeded city's own key, from the data directory (Ed25519 for Beijing). */
 function cityKey(code: string): KeyPair {
-  const file = JSON.parse(readFileSync(join(dataDir, 'keys', 'cities', `${code}.json`), 'utf8')) as { keys: Array<{ keyType: string; secretKey: string }> };
+  const file = JSON.parse(readFileSync(join(dataDir, 'keys', 'cities', `${code}.json`), 'utf8')) as {
+    keys: Array<{ keyType: string; secretKey: string }>;
+  };
   const entry = file.keys[0]!;
   return keyPairFromSecret(entry.keyType as 'Ed25519', Buffer.from(entry.secretKey, 'base64url'));
 }
@@ -156,7 +177,9 @@ describe('5: the driver redirects only to http(s) service endpoints', () => {
   it('a controller sets javascript: and file: endpoints; the driver returns them as content, never as a Location', async () => {
     const did = 'did:city:cn:110000';
     const key = cityKey('110000');
-    const head = (await send(`${target.url}/dids/${did}/head`)).json() as { head: { seq: number; operationHash: string } };
+    const head = (await send(`${target.url}/dids/${did}/head`)).json() as {
+      head: { seq: number; operationHash: string };
+    };
     const document: DocumentContent = {
       verificationMethod: [{ id: '#key-1', type: 'Multikey', publicKeyMultibase: key.publicKeyMultibase }],
       authentication: ['#key-1'],
@@ -167,17 +190,27 @@ describe('5: the driver redirects only to http(s) service endpoints', () => {
         { id: '#web', type: 'LinkedDomains', serviceEndpoint: 'https://www.beijing.gov.cn/' },
       ],
     };
-    const update = updateOperation({ did, seq: head.head.seq, operationHash: head.head.operationHash }, { updateKeys: [key.publicKeyMultibase], document });
+    const update = updateOperation(
+      { did, seq: head.head.seq, operationHash: head.head.operationHash },
+      { updateKeys: [key.publicKeyMultibase], document },
+    );
     const submitted = await postJson(`${target.url}/operations`, await signOperation(update, [createSigner(key)]));
     expect(submitted.status, submitted.body).toBe(201);
-    for (const [service, scheme] of [['js', 'javascript:'], ['file', 'file:']] as const) {
-      const reply = await send(`${target.url}/1.0/identifiers/${encodeURIComponent(`${did}?service=${service}`)}`, { headers: { Accept: 'text/uri-list' } });
+    for (const [service, scheme] of [
+      ['js', 'javascript:'],
+      ['file', 'file:'],
+    ] as const) {
+      const reply = await send(`${target.url}/1.0/identifiers/${encodeURIComponent(`${did}?service=${service}`)}`, {
+        headers: { Accept: 'text/uri-list' },
+      });
       expect(reply.status, service).not.toBe(303);
       expect(reply.headers['location']).toBeUndefined();
       expect(reply.body).toContain(scheme);
     }
     // The attack is only refused for other schemes: an https endpoint still redirects.
-    const web = await send(`${target.url}/1.0/identifiers/${encodeURIComponent(`${did}?service=web`)}`, { headers: { Accept: 'text/uri-list' } });
+    const web = await send(`${target.url}/1.0/identifiers/${encodeURIComponent(`${did}?service=web`)}`, {
+      headers: { Accept: 'text/uri-list' },
+    });
     expect(web.status).toBe(303);
     expect(web.headers['location']).toBe('https://www.beijing.gov.cn/');
   });
@@ -187,9 +220,13 @@ describe('6: the operator token alone cannot create a country registry', () => {
   it('a self-made did:city:us genesis on the governance path is 403 UNAUTHORIZED_OPERATION and nothing is written', async () => {
     const squatter = generateKeyPair();
     const genesis = createOperation({ did: 'did:city:us', updateKeys: [squatter.publicKeyMultibase], document: {} });
-    const reply = await postJson(`${target.url}/governance/operations`, await signOperation(genesis, [createSigner(squatter)]), {
-      headers: { Authorization: `Bearer ${target.tokens().admin}` },
-    });
+    const reply = await postJson(
+      `${target.url}/governance/operations`,
+      await signOperation(genesis, [createSigner(squatter)]),
+      {
+        headers: { Authorization: `Bearer ${target.tokens().admin}` },
+      },
+    );
     expect(reply.status).toBe(403);
     expect(problemCode(reply)).toBe('UNAUTHORIZED_OPERATION');
     const head = (await send(`${target.url}/dids/did:city:us/head`)).json() as { head: unknown };
@@ -202,7 +239,8 @@ describe('7 and 8: secrets stay out of the logs and out of other users’ reach'
     const tokens = target.tokens();
     const text = target.logs.join('\n');
     expect(text).toContain('tokens.json');
-    for (const token of [tokens.admin, tokens.issuer, ...Object.values(tokens.institutes)]) expect(text).not.toContain(token);
+    for (const token of [tokens.admin, tokens.issuer, ...Object.values(tokens.institutes)])
+      expect(text).not.toContain(token);
   });
 
   it('databases and token file are 0600 although the data directory was created 0755', () => {

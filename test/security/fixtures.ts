@@ -19,11 +19,19 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-export async function startTarget(options: Omit<AllInOneOptions, 'port' | 'host' | 'log'> & { dataDir?: string } = {}): Promise<Target> {
+export async function startTarget(
+  options: Omit<AllInOneOptions, 'port' | 'host' | 'log'> & { dataDir?: string } = {},
+): Promise<Target> {
   const owned = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'did-city-security-'));
   const logs: string[] = [];
-  const running = await startAllInOne({ ...options, port: 0, host: '127.0.0.1', dataDir, log: (line) => logs.push(line) });
+  const running = await startAllInOne({
+    ...options,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    log: (line) => logs.push(line),
+  });
   const url = `http://127.0.0.1:${running.port}`;
   return {
     running,
@@ -57,27 +65,43 @@ export interface SendOptions {
 export function send(url: string, options: SendOptions = {}): Promise<Reply> {
   return new Promise((done, fail) => {
     const headers = options.headers ?? {};
-    const req = request(url, { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) }));
-    });
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers, agent: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () =>
+          done({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) }),
+        );
+      },
+    );
     req.on('error', fail);
     req.end(options.body);
   });
 }
 
-export function postJson(url: string, body: unknown, options: Omit<SendOptions, 'method' | 'body'> = {}): Promise<Reply> {
+export function postJson(
+  url: string,
+  body: unknown,
+  options: Omit<SendOptions, 'method' | 'body'> = {},
+): Promise<Reply> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return send(url, { ...options, method: 'POST', headers: { 'Content-Type': 'application/json', ...options.headers }, body: text });
+  return send(url, {
+    ...options,
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...options.headers },
+    body: text,
+  });
 }
 
 /** The did:city code of a problem answer (the fragment of its `type`), after checking it is RFC 9457 shaped. */
 export function problemCode(reply: Reply): string {
-  if (!/^application\/problem\+json/.test(String(reply.headers['content-type']))) throw new Error(`not a problem: ${reply.status} ${reply.body.slice(0, 200)}`);
+  if (!/^application\/problem\+json/.test(String(reply.headers['content-type'])))
+    throw new Error(`not a problem: ${reply.status} ${reply.body.slice(0, 200)}`);
   const body = reply.json() as { type: string; status: number };
   if (body.status !== reply.status) throw new Error(`problem status ${body.status} on a ${reply.status} answer`);
   return body.type.slice(body.type.indexOf('#') + 1);

@@ -33,7 +33,8 @@ function expectLimited(reply: Reply): void {
   expect(Number(reply.headers['retry-after'])).toBeGreaterThanOrEqual(1);
 }
 
-const resolve = (did: string, from: string, headers: Record<string, string> = {}) => send(`${target.url}/1.0/identifiers/${did}`, { from, headers });
+const resolve = (did: string, from: string, headers: Record<string, string> = {}) =>
+  send(`${target.url}/1.0/identifiers/${did}`, { from, headers });
 
 describe('expensive reads', () => {
   it("the server's own ledger reads are not counted, and only this process can claim that", async () => {
@@ -53,9 +54,15 @@ describe('expensive reads', () => {
   });
 
   it('X-Forwarded-For from a stranger buys no fresh budget (no proxy is trusted by default)', async () => {
-    for (let i = 0; i < 4; i++) expect((await send(`${target.url}/dids/did:city:cn/history`, { from: '127.0.0.3' })).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await send(`${target.url}/dids/did:city:cn/history`, { from: '127.0.0.3' })).status).toBe(200);
     for (const forwarded of ['203.0.113.1', '198.51.100.7, 203.0.113.2', '2001:db8::1']) {
-      expectLimited(await send(`${target.url}/dids/did:city:cn/history`, { from: '127.0.0.3', headers: { 'X-Forwarded-For': forwarded } }));
+      expectLimited(
+        await send(`${target.url}/dids/did:city:cn/history`, {
+          from: '127.0.0.3',
+          headers: { 'X-Forwarded-For': forwarded },
+        }),
+      );
     }
   });
 
@@ -69,7 +76,8 @@ describe('expensive reads', () => {
     expect((await send(`${target.url}/dids/did:city:cn/head`, { from: '127.0.0.4' })).status).toBe(200);
     expectLimited(await postJson(`${target.url}/issuer/credentials/verify`, body, { from: '127.0.0.4' }));
     // Cheap, cacheable reads stay open.
-    for (const path of ['/checkpoint', '/policy', '/health', '/1.0/properties']) expect((await send(`${target.url}${path}`, { from: '127.0.0.4' })).status).toBe(200);
+    for (const path of ['/checkpoint', '/policy', '/health', '/1.0/properties'])
+      expect((await send(`${target.url}${path}`, { from: '127.0.0.4' })).status).toBe(200);
   });
 });
 
@@ -79,7 +87,14 @@ describe('writes', () => {
     expect((await postJson(`${target.url}/operations`, {}, { from })).status).toBe(400);
     expect((await postJson(`${target.url}/governance/operations`, {}, { from })).status).toBe(401);
     expect((await postJson(`${target.url}/issuer/credentials/issue`, {}, { from })).status).toBe(401);
-    for (const path of ['/operations', '/Governance/Operations', '/issuer/credentials/status', '/issuer/status-lists', '/registrations/zQmNone/approve', '/integrity/check']) {
+    for (const path of [
+      '/operations',
+      '/Governance/Operations',
+      '/issuer/credentials/status',
+      '/issuer/status-lists',
+      '/registrations/zQmNone/approve',
+      '/integrity/check',
+    ]) {
       expectLimited(await postJson(`${target.url}${path}`, {}, { from }));
     }
   });

@@ -38,12 +38,20 @@ function send(res: Response, answer: Answer): void {
 /** Body-parser failures as failed states: not JSON, too large. */
 function bodyFailure(error: unknown, _req: Request, res: Response, next: NextFunction): void {
   const type = (error as { type?: unknown } | null)?.type;
-  if (type !== 'entity.parse.failed' && type !== 'entity.too.large' && type !== 'encoding.unsupported' && type !== 'charset.unsupported') {
+  if (
+    type !== 'entity.parse.failed' &&
+    type !== 'entity.too.large' &&
+    type !== 'encoding.unsupported' &&
+    type !== 'charset.unsupported'
+  ) {
     next(error);
     return;
   }
   const code: RegistrarCode = type === 'entity.too.large' ? 'REQUEST_TOO_LARGE' : 'MALFORMED_REQUEST';
-  const detail = type === 'entity.too.large' ? 'the request body is larger than this driver accepts' : 'the request body is not UTF-8 JSON';
+  const detail =
+    type === 'entity.too.large'
+      ? 'the request body is larger than this driver accepts'
+      : 'the request body is not UTF-8 JSON';
   send(res, failed({ code, detail }));
 }
 
@@ -74,7 +82,11 @@ export function createRegistrarApp(options: RegistrarAppOptions): Express {
   });
   app.get('/health', (_req, res) => void res.setHeader('Cache-Control', 'no-store').json({ status: 'ok' }));
   app.get('/1.0/properties', (_req, res) => void res.json(options.properties ?? {}));
-  const json = express.json({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] });
+  const json = express.json({
+    limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    strict: false,
+    type: ['application/json', 'application/*+json'],
+  });
   for (const operation of OPERATIONS) {
     app.post(`/1.0/${operation}`, json, bodyFailure, async (req: Request, res: Response) => {
       send(res, contentType(req) ?? methodParameter(req) ?? (await options.registrar.handle(operation, req.body)));

@@ -40,21 +40,41 @@ export const SETTINGS = Object.freeze({
     doc: 'Base URL of the did:city ledger node (writes go to the first), or several, comma-separated (required)',
     parse: httpUrlList,
   },
-  trustPolicy: { env: `${ENV_PREFIX}trustPolicy`, doc: 'C2SP tlog-policy text, or a path to a file holding it (required)', parse: policyText },
+  trustPolicy: {
+    env: `${ENV_PREFIX}trustPolicy`,
+    doc: 'C2SP tlog-policy text, or a path to a file holding it (required)',
+    parse: policyText,
+  },
   genesis: {
     env: `${ENV_PREFIX}genesis`,
     doc: 'Registry genesis pins, JSON {"did:city:cn": {"operationHash": "zQm…"}}, or a path to a file',
     parse: genesisPins,
   },
-  port: { env: `${ENV_PREFIX}port`, alsoEnv: ['PORT'], default: String(DEFAULT_PORT), doc: 'HTTP port; PORT is read when this is unset', parse: port },
-  dataDir: { env: `${ENV_PREFIX}dataDir`, default: './data', doc: 'Directory of jobs.db (the jobs, kept across restarts)', parse: text },
+  port: {
+    env: `${ENV_PREFIX}port`,
+    alsoEnv: ['PORT'],
+    default: String(DEFAULT_PORT),
+    doc: 'HTTP port; PORT is read when this is unset',
+    parse: port,
+  },
+  dataDir: {
+    env: `${ENV_PREFIX}dataDir`,
+    default: './data',
+    doc: 'Directory of jobs.db (the jobs, kept across restarts)',
+    parse: text,
+  },
   maxJobs: {
     env: `${ENV_PREFIX}maxJobs`,
     default: String(DEFAULT_MAX_JOBS),
     doc: 'Most unexpired jobs held at once; beyond it new requests fail with JOB_LIMIT',
     parse: integer({ min: 1, max: 1_000_000 }),
   },
-  signTtl: { env: `${ENV_PREFIX}signTtl`, default: '900', doc: 'Seconds a job waits for its signatures', parse: seconds(10, 86_400) },
+  signTtl: {
+    env: `${ENV_PREFIX}signTtl`,
+    default: '900',
+    doc: 'Seconds a job waits for its signatures',
+    parse: seconds(10, 86_400),
+  },
   jobTtl: {
     env: `${ENV_PREFIX}jobTtl`,
     default: '2592000',
@@ -106,9 +126,12 @@ export interface RegistrarDriverSettings {
 
 function heldKeysOf(file: string | undefined, token: string | undefined): { file: string; token: string } | undefined {
   if (file === undefined && token === undefined) return undefined;
-  if (file === undefined) throw new ConfigError(`${ENV_PREFIX}heldKeysToken is set without ${ENV_PREFIX}heldKeys (the key file)`);
+  if (file === undefined)
+    throw new ConfigError(`${ENV_PREFIX}heldKeysToken is set without ${ENV_PREFIX}heldKeys (the key file)`);
   if (token === undefined || token.length < 16) {
-    throw new ConfigError(`${ENV_PREFIX}heldKeys needs ${ENV_PREFIX}heldKeysToken of at least 16 characters: held keys sign only for requests that give it`);
+    throw new ConfigError(
+      `${ENV_PREFIX}heldKeys needs ${ENV_PREFIX}heldKeysToken of at least 16 characters: held keys sign only for requests that give it`,
+    );
   }
   return { file, token };
 }
@@ -125,7 +148,9 @@ export function loadSettings(env: Env): RegistrarDriverSettings {
   const { values } = readSettings(SETTINGS, { env });
   const { ledgerUrl, trustPolicy, genesis, heldKeys, heldKeysToken, ...rest } = values;
   if (trustPolicy === undefined) {
-    throw new ConfigError(`${ENV_PREFIX}trustPolicy is not set: the driver verifies what it reads and the receipts it reports against it`);
+    throw new ConfigError(
+      `${ENV_PREFIX}trustPolicy is not set: the driver verifies what it reads and the receipts it reports against it`,
+    );
   }
   const settings: RegistrarDriverSettings = {
     ...rest,

@@ -33,7 +33,8 @@ function invalidDocument(detail: string): never {
 export function contentOf(did: string, document: unknown, where: string): DocumentContent {
   if (!isRecord(document)) invalidDocument(`${where} must be a DID document (a JSON object)`);
   const { '@context': _context, id, ...content } = document;
-  if (id !== undefined && id !== did) invalidDocument(`${where}.id is ${JSON.stringify(String(id).slice(0, 100))}, not ${did}`);
+  if (id !== undefined && id !== did)
+    invalidDocument(`${where}.id is ${JSON.stringify(String(id).slice(0, 100))}, not ${did}`);
   return content as DocumentContent;
 }
 
@@ -58,10 +59,13 @@ function added(did: string, current: DocumentContent, change: DocumentContent): 
     next = addVerificationMethod(next, { did, publicKeyMultibase: key, id: idOf(method, where), relationships: [] });
   }
   for (const relationship of VERIFICATION_RELATIONSHIPS) {
-    const refs = arrayOf(change[relationship], relationship).map((ref, i) => relativeId(did, idOf(ref, `${relationship}[${i}]`)));
+    const refs = arrayOf(change[relationship], relationship).map((ref, i) =>
+      relativeId(did, idOf(ref, `${relationship}[${i}]`)),
+    );
     if (refs.length > 0) next = { ...next, [relationship]: [...(next[relationship] ?? []), ...refs] };
   }
-  for (const service of arrayOf(change.service, 'service')) next = addService(next, { did, service: service as Service });
+  for (const service of arrayOf(change.service, 'service'))
+    next = addService(next, { did, service: service as Service });
   const aliases = arrayOf(change.alsoKnownAs, 'alsoKnownAs') as string[];
   if (aliases.length > 0) next = { ...next, alsoKnownAs: [...(next.alsoKnownAs ?? []), ...aliases] };
   if (change.controller !== undefined) next = { ...next, controller: change.controller };
@@ -77,7 +81,9 @@ function removed(did: string, current: DocumentContent, change: DocumentContent)
     next = removeService(next, { did, id: idOf(service, `didDocument.service[${index}]`) });
   }
   for (const relationship of VERIFICATION_RELATIONSHIPS) {
-    const gone = arrayOf(change[relationship], relationship).map((ref, i) => absoluteId(did, relativeId(did, idOf(ref, `${relationship}[${i}]`))));
+    const gone = arrayOf(change[relationship], relationship).map((ref, i) =>
+      absoluteId(did, relativeId(did, idOf(ref, `${relationship}[${i}]`))),
+    );
     if (gone.length === 0) continue;
     const kept = (next[relationship] ?? []).filter((ref) => !gone.includes(absoluteId(did, ref)));
     next = { ...next, [relationship]: kept };
@@ -97,7 +103,12 @@ function removed(did: string, current: DocumentContent, change: DocumentContent)
 }
 
 /** Applies each `didDocumentOperation[i]` with `didDocument[i]`, in order, to the current content. */
-export function editedContent(did: string, current: DocumentContent, operations: DocumentOperation[], documents: unknown[]): DocumentContent {
+export function editedContent(
+  did: string,
+  current: DocumentContent,
+  operations: DocumentOperation[],
+  documents: unknown[],
+): DocumentContent {
   let content = current;
   operations.forEach((operation, index) => {
     const change = contentOf(did, documents[index], `didDocument[${index}]`);

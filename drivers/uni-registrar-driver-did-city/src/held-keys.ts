@@ -49,7 +49,8 @@ export function loadHeldKeys(file: string, token: string): HeldKeys {
     } catch {
       pair = undefined;
     }
-    if (pair?.publicKeyMultibase !== key.publicKeyMultibase) throw new Error(`${file}: key ${index} is not a valid key for its public key`);
+    if (pair?.publicKeyMultibase !== key.publicKeyMultibase)
+      throw new Error(`${file}: key ${index} is not a valid key for its public key`);
     signers.set(pair.publicKeyMultibase, createSigner(pair));
   }
   const expected = digest(token);
@@ -58,7 +59,10 @@ export function loadHeldKeys(file: string, token: string): HeldKeys {
     signerFor: (key) => signers.get(key),
     authorise(given) {
       if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
-        throw new RegistrarError('UNAUTHORIZED', 'secret.heldKeysToken is not this driver\'s: the keys it holds sign only for their operator');
+        throw new RegistrarError(
+          'UNAUTHORIZED',
+          "secret.heldKeysToken is not this driver's: the keys it holds sign only for their operator",
+        );
       }
     },
   };

@@ -9,7 +9,14 @@
  * createRegistrarApp({ registrar }).listen(9080);
  */
 export { createRegistrarApp, DEFAULT_BODY_LIMIT, type RegistrarAppOptions } from './app.ts';
-export { ConfigError, ENV_PREFIX, loadSettings, publicProperties, type RegistrarDriverSettings, SETTINGS } from './config.ts';
+export {
+  ConfigError,
+  ENV_PREFIX,
+  loadSettings,
+  publicProperties,
+  type RegistrarDriverSettings,
+  SETTINGS,
+} from './config.ts';
 export { classify, type Problem, problemOf, REGISTRAR_ERRORS, type RegistrarCode, RegistrarError } from './errors.ts';
 export { DEFAULT_MAX_JOBS, type Job, JobStore, type JobStoreOptions } from './jobs.ts';
 export { LedgerGateway, type LedgerGatewayOptions, type RegistrationView } from './ledger.ts';

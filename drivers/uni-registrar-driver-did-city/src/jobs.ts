@@ -80,7 +80,14 @@ export interface JobStoreOptions {
 }
 
 function rowToJob(row: JobRow): Job {
-  return { id: row.id, operation: row.operation, did: row.did, phase: row.phase, expiresAt: row.expires_at, data: JSON.parse(row.data) };
+  return {
+    id: row.id,
+    operation: row.operation,
+    did: row.did,
+    phase: row.phase,
+    expiresAt: row.expires_at,
+    data: JSON.parse(row.data),
+  };
 }
 
 export class JobStore {
@@ -100,7 +107,9 @@ export class JobStore {
     this.#sql = {
       insert: db.prepare('INSERT INTO jobs (id, operation, did, phase, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)'),
       byId: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE id = ? AND expires_at > ?'),
-      advance: db.prepare('UPDATE jobs SET phase = ?, expires_at = ?, data = ? WHERE id = ? AND phase = ? AND expires_at > ?'),
+      advance: db.prepare(
+        'UPDATE jobs SET phase = ?, expires_at = ?, data = ? WHERE id = ? AND phase = ? AND expires_at > ?',
+      ),
       purge: db.prepare('DELETE FROM jobs WHERE expires_at <= ?'),
       count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM jobs'),
     };
@@ -112,7 +121,10 @@ export class JobStore {
     const add = this.#db.transaction(() => {
       this.#sql.purge.run(this.#now());
       if (this.#sql.count.get()!.n >= this.#max) {
-        throw new RegistrarError('JOB_LIMIT', `the driver holds ${this.#max} open jobs, its limit; retry once some have finished or expired`);
+        throw new RegistrarError(
+          'JOB_LIMIT',
+          `the driver holds ${this.#max} open jobs, its limit; retry once some have finished or expired`,
+        );
       }
       this.#sql.insert.run(id, job.operation, job.did, job.phase, job.expiresAt, JSON.stringify(job.data));
     });

@@ -75,7 +75,10 @@ function retryAfterMs(header: string | null): number {
 
 /** A problem-details answer as the node's own DidCityError; anything else is the ledger being unavailable. */
 function answerProblem(status: number, body: unknown, what: string): DidCityError {
-  const { type, detail } = (typeof body === 'object' && body !== null ? body : {}) as { type?: unknown; detail?: unknown };
+  const { type, detail } = (typeof body === 'object' && body !== null ? body : {}) as {
+    type?: unknown;
+    detail?: unknown;
+  };
   const code = typeof type === 'string' ? CODE_BY_TYPE.get(type) : undefined;
   if (code === undefined) return unavailable(`the ledger answered HTTP ${status} to ${what}`);
   return new DidCityError(code, typeof detail === 'string' ? detail.slice(0, 500) : ERRORS[code].title);
@@ -89,12 +92,25 @@ export class LedgerGateway {
 
   constructor(options: LedgerGatewayOptions) {
     this.#options = options;
-    const shared = { policy: options.policy, ...(options.fetch ? { fetch: options.fetch } : {}), timeoutMs: options.timeoutMs ?? 10_000 };
+    const shared = {
+      policy: options.policy,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      timeoutMs: options.timeoutMs ?? 10_000,
+    };
     const store = options.checkpointStore ? { checkpointStore: options.checkpointStore } : {};
-    this.reader = new HttpLedgerReader({ url: options.url, ...shared, ...store, ...(options.genesis ? { genesis: options.genesis } : {}) });
+    this.reader = new HttpLedgerReader({
+      url: options.url,
+      ...shared,
+      ...store,
+      ...(options.genesis ? { genesis: options.genesis } : {}),
+    });
     this.#client = new LedgerClient({ url: options.url[0]!, ...shared });
     // No verified-state cache: a registrar reads right after it writes.
-    this.#resolver = createCityResolver({ reader: this.reader, cache: false, ...(options.genesis ? { genesis: options.genesis } : {}) });
+    this.#resolver = createCityResolver({
+      reader: this.reader,
+      cache: false,
+      ...(options.genesis ? { genesis: options.genesis } : {}),
+    });
   }
 
   /** The DID's verified history (and its ancestors'), undefined when the ledger has none. */
@@ -115,24 +131,42 @@ export class LedgerGateway {
   async receiptOf(did: string, hash: string): Promise<LedgerReceipt> {
     const { entries } = await this.reader.history(did, { noCache: true });
     const entry = entries.find((candidate) => operationHash(candidate.operation) === hash);
-    if (entry === undefined) throw new DidCityError('INVALID_LEDGER_PROOF', `the ledger's history of ${did} lacks the operation ${hash} it reported as anchored`);
+    if (entry === undefined)
+      throw new DidCityError(
+        'INVALID_LEDGER_PROOF',
+        `the ledger's history of ${did} lacks the operation ${hash} it reported as anchored`,
+      );
     return this.#client.receipt(hash, entry.operation);
   }
 
   /** `POST /registrations`: the view of the new application, or Busy when the node rate-limits applications. */
   async apply(operation: Operation, contact: Contact): Promise<RegistrationView | Busy> {
-    const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ operation, contact }) };
+    const init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ operation, contact }),
+    };
     const answer = await this.#exchange('registrations', init);
-    if (answer.status === 429) return { busy: true, retryAfterMs: answer.retryAfterMs, detail: 'the ledger node limits the rate of applications' };
-    if (answer.status !== 201 && answer.status !== 200) throw answerProblem(answer.status, answer.body, 'an application');
+    if (answer.status === 429)
+      return {
+        busy: true,
+        retryAfterMs: answer.retryAfterMs,
+        detail: 'the ledger node limits the rate of applications',
+      };
+    if (answer.status !== 201 && answer.status !== 200)
+      throw answerProblem(answer.status, answer.body, 'an application');
     return answer.body as RegistrationView;
   }
 
   /** `GET /registrations/{id}`. */
   async registration(id: string): Promise<RegistrationView | Busy> {
-    const answer = await this.#exchange(`registrations/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
-    if (answer.status === 429) return { busy: true, retryAfterMs: answer.retryAfterMs, detail: 'the ledger node limits the rate of requests' };
-    if (answer.status === 404) throw new DidCityError('NOT_FOUND', `the ledger node no longer knows the application ${id}`);
+    const answer = await this.#exchange(`registrations/${encodeURIComponent(id)}`, {
+      headers: { Accept: 'application/json' },
+    });
+    if (answer.status === 429)
+      return { busy: true, retryAfterMs: answer.retryAfterMs, detail: 'the ledger node limits the rate of requests' };
+    if (answer.status === 404)
+      throw new DidCityError('NOT_FOUND', `the ledger node no longer knows the application ${id}`);
     if (answer.status !== 200) throw answerProblem(answer.status, answer.body, 'a registration status request');
     return answer.body as RegistrationView;
   }
@@ -143,7 +177,10 @@ export class LedgerGateway {
     let response: Response;
     let text: string;
     try {
-      response = await (this.#options.fetch ?? fetch)(url, { ...init, signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000) });
+      response = await (this.#options.fetch ?? fetch)(url, {
+        ...init,
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      });
       text = await response.text();
     } catch {
       // The detail never names the node: it reaches the registrar's clients.

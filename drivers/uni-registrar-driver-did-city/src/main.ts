@@ -71,14 +71,17 @@ const registrar = new Registrar({
   resultTtlMs: settings.resultTtl * 1000,
   pollMs: settings.pollInterval * 1000,
   ...(heldKeys === undefined ? {} : { heldKeys }),
-  onError: (error) => console.error('did:city registrar driver: unexpected failure:', error instanceof Error ? error.name : typeof error),
+  onError: (error) =>
+    console.error('did:city registrar driver: unexpected failure:', error instanceof Error ? error.name : typeof error),
 });
 const app = createRegistrarApp({ registrar, properties: publicProperties(settings), log: (line) => console.log(line) });
 const server = app.listen(settings.port, () => {
   // The bound port, not the setting: with port 0 the system picks one, and supervisors read it from this line.
   const { port } = server.address() as AddressInfo;
   const held = heldKeys === undefined ? '' : ` (${heldKeys.count} held key${heldKeys.count > 1 ? 's' : ''})`;
-  console.log(`did:city registrar driver listening on port ${port}${held}: POST /1.0/create, /1.0/update, /1.0/deactivate`);
+  console.log(
+    `did:city registrar driver listening on port ${port}${held}: POST /1.0/create, /1.0/update, /1.0/deactivate`,
+  );
 });
 // Expired jobs are deleted hourly too, not only when a new job needs room.
 const purge = setInterval(() => store.purgeExpired(), 3_600_000);

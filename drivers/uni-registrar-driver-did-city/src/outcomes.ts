@@ -16,7 +16,16 @@ function receiptMetadata(receipt: LedgerReceipt): Record<string, unknown> {
 
 function registrationMetadata(view: RegistrationView): Record<string, unknown> {
   const { id, status, submittedAt, approvals, threshold, objections, expiresAt, rejection } = view;
-  return { id, status, submittedAt, approvals, threshold, objections: objections ?? [], ...(expiresAt ? { expiresAt } : {}), ...(rejection ? { rejection } : {}) };
+  return {
+    id,
+    status,
+    submittedAt,
+    approvals,
+    threshold,
+    objections: objections ?? [],
+    ...(expiresAt ? { expiresAt } : {}),
+    ...(rejection ? { rejection } : {}),
+  };
 }
 
 /** Who closed the application: the objecting institutes, or nobody when it expired, was superseded or refused. */
@@ -26,13 +35,25 @@ function closedBy(view: RegistrationView): string {
 }
 
 /** `finished` for an anchored operation: the verified receipt and the document as a verifying resolver sees it. */
-export async function anchored(ledger: LedgerGateway, job: Job, receipt: LedgerReceipt, extra: Record<string, unknown> = {}): Promise<Answer> {
+export async function anchored(
+  ledger: LedgerGateway,
+  job: Job,
+  receipt: LedgerReceipt,
+  extra: Record<string, unknown> = {},
+): Promise<Answer> {
   const resolution = await ledger.resolve(job.did);
   const error = resolution.didResolutionMetadata.error;
   if (error !== undefined) {
     // Anchored but not resolvable: the ledger acknowledged something its own history does not show.
-    const detail = typeof error === 'object' && error !== null ? String((error as { detail?: unknown }).detail ?? '') : String(error);
-    return failed({ did: job.did, code: 'INVALID_LEDGER_PROOF', detail: `anchored, but ${job.did} does not resolve: ${detail}` });
+    const detail =
+      typeof error === 'object' && error !== null
+        ? String((error as { detail?: unknown }).detail ?? '')
+        : String(error);
+    return failed({
+      did: job.did,
+      code: 'INVALID_LEDGER_PROOF',
+      detail: `anchored, but ${job.did} does not resolve: ${detail}`,
+    });
   }
   return finished({
     operation: job.operation,
@@ -44,7 +65,12 @@ export async function anchored(ledger: LedgerGateway, job: Job, receipt: LedgerR
 }
 
 /** The state of an application: `wait` while in review, `finished` once anchored, `failed` when closed otherwise. */
-export async function fromRegistration(ledger: LedgerGateway, job: Job, view: RegistrationView, pollMs: number): Promise<Answer> {
+export async function fromRegistration(
+  ledger: LedgerGateway,
+  job: Job,
+  view: RegistrationView,
+  pollMs: number,
+): Promise<Answer> {
   const registration = registrationMetadata(view);
   if (view.status === 'pending' || view.status === 'approved') {
     const objections = view.objections?.length ?? 0;

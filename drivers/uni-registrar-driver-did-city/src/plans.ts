@@ -69,7 +69,8 @@ function chooseSigners(chosen: string[] | undefined, allowed: string[], fallback
 async function liveHistory(ledger: LedgerGateway, did: string): Promise<DidHistory> {
   const history = await ledger.history(did);
   if (history === undefined) throw new DidCityError('NOT_FOUND', `${did} does not exist on this ledger`);
-  if (history.deactivation !== undefined) throw new DidCityError('DID_DEACTIVATED', `${did} is deactivated: no operation can follow`);
+  if (history.deactivation !== undefined)
+    throw new DidCityError('DID_DEACTIVATED', `${did} is deactivated: no operation can follow`);
   return history;
 }
 
@@ -77,22 +78,38 @@ async function planCreate(ledger: LedgerGateway, request: NewRequest): Promise<P
   const { did, options } = request;
   const parsed = parseDid(did);
   if (parsed.did !== did) throw new DidCityError('INVALID_DID', `${did} is not in canonical form (${parsed.did})`);
-  if ((options.network ?? undefined) !== parsed.network) invalidOptions(`options.network does not match ${did} (network ${parsed.network ?? 'production'})`);
+  if ((options.network ?? undefined) !== parsed.network)
+    invalidOptions(`options.network does not match ${did} (network ${parsed.network ?? 'production'})`);
   if (parsed.division === undefined) {
-    throw new RegistrarError('FEATURE_NOT_SUPPORTED', `${did} is a country registry: its genesis goes through the ledger operator's governance path (spec §3.5)`);
+    throw new RegistrarError(
+      'FEATURE_NOT_SUPPORTED',
+      `${did} is a country registry: its genesis goes through the ledger operator's governance path (spec §3.5)`,
+    );
   }
-  if (options.updateKeys === undefined) invalidOptions('options.updateKeys is required: the Multikey public keys that will control the new DID');
+  if (options.updateKeys === undefined)
+    invalidOptions('options.updateKeys is required: the Multikey public keys that will control the new DID');
   const document = contentOf(did, request.documents[0], 'didDocument');
-  const unsigned = createOperation({ did, updateKeys: options.updateKeys, threshold: options.threshold ?? 1, document, ...(options.nextKeyHashes ? { nextKeyHashes: options.nextKeyHashes } : {}) });
+  const unsigned = createOperation({
+    did,
+    updateKeys: options.updateKeys,
+    threshold: options.threshold ?? 1,
+    document,
+    ...(options.nextKeyHashes ? { nextKeyHashes: options.nextKeyHashes } : {}),
+  });
   checkShape(unsigned);
-  if ((await ledger.history(did)) !== undefined) throw new DidCityError('STALE_OPERATION', `${did} is already allocated`);
+  if ((await ledger.history(did)) !== undefined)
+    throw new DidCityError('STALE_OPERATION', `${did} is already allocated`);
   if (parsed.subIds.length === 0) {
-    if (options.contact === undefined) invalidOptions('options.contact ({ organisation, email }) is required: the institutes review the application');
+    if (options.contact === undefined)
+      invalidOptions('options.contact ({ organisation, email }) is required: the institutes review the application');
     const signers = chooseSigners(options.signingKeys, options.updateKeys, options.updateKeys, 'the new updateKeys');
     const description = `Sign with the new DID's update keys (at least ${options.threshold ?? 1}); the application then waits for the registry's institutes.`;
     return { unsigned, signers, route: 'registration', contact: options.contact, description };
   }
-  if (options.contact !== undefined) invalidOptions('options.contact is for a division\'s application; a sub-identifier is allocated by its parent directly');
+  if (options.contact !== undefined)
+    invalidOptions(
+      "options.contact is for a division's application; a sub-identifier is allocated by its parent directly",
+    );
   const parent = await liveHistory(ledger, parentDid(did)!);
   const both = unique([...options.updateKeys, ...parent.keyState.updateKeys]);
   const signers = chooseSigners(options.signingKeys, both, both, `the new updateKeys or ${parent.did}'s update keys`);
@@ -104,36 +121,65 @@ async function planCreate(ledger: LedgerGateway, request: NewRequest): Promise<P
 function updateSigners(history: DidHistory, request: NewRequest): string[] {
   const { options } = request;
   const committed = history.keyState.nextKeyHashes;
-  if (committed === undefined) return chooseSigners(options.signingKeys, history.keyState.updateKeys, history.keyState.updateKeys, `${history.did}'s update keys`);
+  if (committed === undefined)
+    return chooseSigners(
+      options.signingKeys,
+      history.keyState.updateKeys,
+      history.keyState.updateKeys,
+      `${history.did}'s update keys`,
+    );
   if (options.updateKeys === undefined) {
-    throw new DidCityError('UNAUTHORIZED_OPERATION', `${history.did} is pre-rotated: its next update must reveal committed keys in options.updateKeys, and they sign it`);
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${history.did} is pre-rotated: its next update must reveal committed keys in options.updateKeys, and they sign it`,
+    );
   }
   const uncommitted = options.updateKeys.find((key) => !committed.includes(keyHash(key)));
-  if (uncommitted !== undefined) throw new DidCityError('UNAUTHORIZED_OPERATION', `${uncommitted} is not among the keys ${history.did} committed to (nextKeyHashes)`);
+  if (uncommitted !== undefined)
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${uncommitted} is not among the keys ${history.did} committed to (nextKeyHashes)`,
+    );
   return chooseSigners(options.signingKeys, options.updateKeys, options.updateKeys, 'the revealed updateKeys');
 }
 
 async function planUpdate(ledger: LedgerGateway, request: NewRequest): Promise<Plan> {
   const { did, options } = request;
   const history = await liveHistory(ledger, did);
-  const keyChange = options.updateKeys !== undefined || options.threshold !== undefined || options.nextKeyHashes !== undefined;
+  const keyChange =
+    options.updateKeys !== undefined || options.threshold !== undefined || options.nextKeyHashes !== undefined;
   if (request.documents.length === 0 && !keyChange) {
-    invalidOptions('nothing to change: give didDocument (with didDocumentOperation) and/or options.updateKeys, threshold, nextKeyHashes');
+    invalidOptions(
+      'nothing to change: give didDocument (with didDocumentOperation) and/or options.updateKeys, threshold, nextKeyHashes',
+    );
   }
   const document = editedContent(did, currentContent(history) ?? {}, request.documentOperations, request.documents);
   const updateKeys = options.updateKeys ?? history.keyState.updateKeys;
   const threshold = options.threshold ?? Math.min(history.keyState.threshold, updateKeys.length);
-  const changes = { updateKeys, threshold, document, ...(options.nextKeyHashes ? { nextKeyHashes: options.nextKeyHashes } : {}) };
+  const changes = {
+    updateKeys,
+    threshold,
+    document,
+    ...(options.nextKeyHashes ? { nextKeyHashes: options.nextKeyHashes } : {}),
+  };
   const unsigned = updateOperation(history, changes);
   checkShape(unsigned);
   const signers = updateSigners(history, request);
-  return { unsigned, signers, route: 'ledger', description: `Sign the update of ${did} (seq ${history.head.seq + 1}) with the keys requested.` };
+  return {
+    unsigned,
+    signers,
+    route: 'ledger',
+    description: `Sign the update of ${did} (seq ${history.head.seq + 1}) with the keys requested.`,
+  };
 }
 
 async function planDeactivate(ledger: LedgerGateway, request: NewRequest): Promise<Plan> {
   const { did, options } = request;
   const history = await liveHistory(ledger, did);
-  const unsigned = deactivateOperation(history, options.successor === undefined ? {} : { successor: options.successor });
+  const unsigned = deactivateOperation(
+    history,
+    options.successor === undefined ? {} : { successor: options.successor },
+  );
   checkShape(unsigned);
   const committed = history.keyState.nextKeyHashes;
   let signers: string[];
@@ -141,7 +187,10 @@ async function planDeactivate(ledger: LedgerGateway, request: NewRequest): Promi
     signers = options.signingKeys ?? history.keyState.updateKeys;
   } else {
     if (options.signingKeys === undefined) {
-      throw new DidCityError('UNAUTHORIZED_OPERATION', `${did} is pre-rotated: name the committed keys that sign in options.signingKeys (the current keys alone cannot deactivate it)`);
+      throw new DidCityError(
+        'UNAUTHORIZED_OPERATION',
+        `${did} is pre-rotated: name the committed keys that sign in options.signingKeys (the current keys alone cannot deactivate it)`,
+      );
     }
     signers = options.signingKeys;
   }
@@ -149,7 +198,11 @@ async function planDeactivate(ledger: LedgerGateway, request: NewRequest): Promi
   return { unsigned, signers, route: 'ledger', description: `Sign the deactivation of ${did}: it cannot be undone.` };
 }
 
-export function plan(ledger: LedgerGateway, operation: 'create' | 'update' | 'deactivate', request: NewRequest): Promise<Plan> {
+export function plan(
+  ledger: LedgerGateway,
+  operation: 'create' | 'update' | 'deactivate',
+  request: NewRequest,
+): Promise<Plan> {
   if (operation === 'create') return planCreate(ledger, request);
   if (operation === 'update') return planUpdate(ledger, request);
   return planDeactivate(ledger, request);

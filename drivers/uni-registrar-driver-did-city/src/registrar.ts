@@ -7,7 +7,14 @@
  * The ledger being unavailable or rate-limiting (HTTP 503, 429) never fails a signed job: it answers `wait` with
  * the time to retry, and the next request resubmits (operations are idempotent by hash on the ledger).
  */
-import { canonicalBytes, type Clock, type DataIntegrityProof, DidCityError, multihashSha256, parseOperation } from '@did-city/method';
+import {
+  canonicalBytes,
+  type Clock,
+  type DataIntegrityProof,
+  DidCityError,
+  multihashSha256,
+  parseOperation,
+} from '@did-city/method';
 import { classify, RegistrarError } from './errors.ts';
 import type { HeldKeys } from './held-keys.ts';
 import type { Job, JobData, JobStore, Phase } from './jobs.ts';
@@ -44,10 +51,18 @@ function wholeSeconds(ms: number): string {
 }
 
 export class Registrar {
-  readonly #s: Required<Omit<RegistrarSettings, 'onError' | 'heldKeys'>> & Pick<RegistrarSettings, 'onError' | 'heldKeys'>;
+  readonly #s: Required<Omit<RegistrarSettings, 'onError' | 'heldKeys'>> &
+    Pick<RegistrarSettings, 'onError' | 'heldKeys'>;
 
   constructor(settings: RegistrarSettings) {
-    this.#s = { signTtlMs: 15 * MINUTE, jobTtlMs: 30 * DAY, resultTtlMs: DAY, pollMs: 30_000, now: Date.now, ...settings };
+    this.#s = {
+      signTtlMs: 15 * MINUTE,
+      jobTtlMs: 30 * DAY,
+      resultTtlMs: DAY,
+      pollMs: 30_000,
+      now: Date.now,
+      ...settings,
+    };
   }
 
   /** One registrar request; never throws: every failure is a `failed` state. */
@@ -60,7 +75,12 @@ export class Registrar {
       const fresh = readNewRequest(request, operation);
       did = fresh.did;
       if (fresh.heldKeysToken !== undefined) this.#authoriseHeldKeys(fresh.heldKeysToken);
-      return await this.#start(operation, fresh.did, await plan(this.#s.ledger, operation, fresh), fresh.heldKeysToken !== undefined);
+      return await this.#start(
+        operation,
+        fresh.did,
+        await plan(this.#s.ledger, operation, fresh),
+        fresh.heldKeysToken !== undefined,
+      );
     } catch (error) {
       return this.#failure(error, did);
     }
@@ -73,15 +93,27 @@ export class Registrar {
   }
 
   #authoriseHeldKeys(token: string): void {
-    if (this.#s.heldKeys === undefined) throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'secret.heldKeysToken: this driver holds no keys');
+    if (this.#s.heldKeys === undefined)
+      throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'secret.heldKeysToken: this driver holds no keys');
     this.#s.heldKeys.authorise(token);
   }
 
-  async #start(operation: Operation, did: string, planned: Awaited<ReturnType<typeof plan>>, useHeldKeys: boolean): Promise<Answer> {
+  async #start(
+    operation: Operation,
+    did: string,
+    planned: Awaited<ReturnType<typeof plan>>,
+    useHeldKeys: boolean,
+  ): Promise<Answer> {
     const now = this.#s.now();
     const created = wholeSeconds(now);
     const { requestKeys } = await signingRequests(planned.unsigned, planned.signers, created);
-    const data: JobData = { unsigned: planned.unsigned, created, requestKeys, route: planned.route, description: planned.description };
+    const data: JobData = {
+      unsigned: planned.unsigned,
+      created,
+      requestKeys,
+      route: planned.route,
+      description: planned.description,
+    };
     if (planned.contact !== undefined) data.contact = planned.contact;
     if (useHeldKeys) data.heldProofs = await this.#heldProofs(data);
     const id = this.#s.store.insert({ operation, did, phase: 'sign', expiresAt: now + this.#s.signTtlMs, data });
@@ -119,9 +151,16 @@ export class Registrar {
   async #continue(operation: Operation, continuation: Continuation): Promise<Answer> {
     const job = this.#s.store.get(continuation.jobId);
     if (job === undefined) {
-      throw new RegistrarError('UNKNOWN_JOB', `no job ${continuation.jobId}: unknown, or expired (unsigned jobs last ${this.#s.signTtlMs / 1000} s)`);
+      throw new RegistrarError(
+        'UNKNOWN_JOB',
+        `no job ${continuation.jobId}: unknown, or expired (unsigned jobs last ${this.#s.signTtlMs / 1000} s)`,
+      );
     }
-    if (job.operation !== operation) throw new RegistrarError('JOB_MISMATCH', `job ${job.id} is a ${job.operation} job: continue it at /1.0/${job.operation}`);
+    if (job.operation !== operation)
+      throw new RegistrarError(
+        'JOB_MISMATCH',
+        `job ${job.id} is a ${job.operation} job: continue it at /1.0/${job.operation}`,
+      );
     if (job.phase === 'done') return job.data.answer!;
     if (job.phase === 'sign') return this.#signed(job, continuation.signingResponse);
     if (job.phase === 'submit') return this.#submit(job);
@@ -133,7 +172,12 @@ export class Registrar {
     if (response === undefined) return this.#askToSign(job);
     let proofs: DataIntegrityProof[];
     try {
-      proofs = await proofsFromResponse({ unsigned: job.data.unsigned, requestKeys: openRequests(job), created: job.data.created, response });
+      proofs = await proofsFromResponse({
+        unsigned: job.data.unsigned,
+        requestKeys: openRequests(job),
+        created: job.data.created,
+        response,
+      });
     } catch (error) {
       return this.#close(job, 'sign', this.#failure(error, job.did));
     }
@@ -170,7 +214,8 @@ export class Registrar {
       if (!this.#s.store.advance(job, 'submit', waiting)) return this.#again(job.id, job.operation);
       return this.#review(waiting, view);
     } catch (error) {
-      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE') return this.#retryLater(job, 5000, error.detail);
+      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE')
+        return this.#retryLater(job, 5000, error.detail);
       return this.#close(job, 'submit', this.#failure(error, job.did));
     }
   }
@@ -197,7 +242,8 @@ export class Registrar {
       if (isBusy(view)) return this.#waitAnswer(job, view.retryAfterMs, view.detail);
       return await this.#review(job, view);
     } catch (error) {
-      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE') return this.#waitAnswer(job, 5000, error.detail);
+      if (error instanceof DidCityError && error.code === 'LEDGER_UNAVAILABLE')
+        return this.#waitAnswer(job, 5000, error.detail);
       return this.#close(job, 'wait', this.#failure(error, job.did));
     }
   }
@@ -208,7 +254,11 @@ export class Registrar {
   }
 
   #retryLater(job: Job, retryMs: number, detail: string): Answer {
-    return this.#waitAnswer(job, retryMs, `signed; the ledger did not take it yet (${detail}): ask again with this jobId after the wait time`);
+    return this.#waitAnswer(
+      job,
+      retryMs,
+      `signed; the ledger did not take it yet (${detail}): ask again with this jobId after the wait time`,
+    );
   }
 
   #waitAnswer(job: Job, waitMs: number, text: string): Answer {

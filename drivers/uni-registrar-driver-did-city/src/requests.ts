@@ -49,7 +49,16 @@ export interface NewRequest {
 }
 
 const KNOWN: Readonly<Record<Operation, readonly string[]>> = {
-  create: ['clientSecretMode', 'network', 'updateKeys', 'threshold', 'nextKeyHashes', 'nextUpdateKeys', 'contact', 'signingKeys'],
+  create: [
+    'clientSecretMode',
+    'network',
+    'updateKeys',
+    'threshold',
+    'nextKeyHashes',
+    'nextUpdateKeys',
+    'contact',
+    'signingKeys',
+  ],
   update: ['clientSecretMode', 'updateKeys', 'threshold', 'nextKeyHashes', 'nextUpdateKeys', 'signingKeys'],
   deactivate: ['clientSecretMode', 'signingKeys', 'successor'],
 };
@@ -86,10 +95,16 @@ function readThreshold(value: unknown): number | undefined {
 
 function readNextKeyHashes(options: Record<string, unknown>): string[] | undefined {
   const { nextKeyHashes, nextUpdateKeys } = options;
-  if (nextKeyHashes !== undefined && nextUpdateKeys !== undefined) invalidOptions('give options.nextKeyHashes or options.nextUpdateKeys, not both');
+  if (nextKeyHashes !== undefined && nextUpdateKeys !== undefined)
+    invalidOptions('give options.nextKeyHashes or options.nextUpdateKeys, not both');
   if (nextUpdateKeys !== undefined) return multikeys(nextUpdateKeys, 'nextUpdateKeys').map(keyHash);
   if (nextKeyHashes === undefined) return undefined;
-  if (!Array.isArray(nextKeyHashes) || nextKeyHashes.length === 0 || nextKeyHashes.length > MAX_KEYS || !nextKeyHashes.every(isMultihashSha256)) {
+  if (
+    !Array.isArray(nextKeyHashes) ||
+    nextKeyHashes.length === 0 ||
+    nextKeyHashes.length > MAX_KEYS ||
+    !nextKeyHashes.every(isMultihashSha256)
+  ) {
     invalidOptions(`options.nextKeyHashes must be an array of 1 to ${MAX_KEYS} key hashes (zQm…)`);
   }
   return nextKeyHashes as string[];
@@ -99,7 +114,9 @@ function readContact(value: unknown): Contact | undefined {
   if (value === undefined) return undefined;
   const fine = (text: unknown) => typeof text === 'string' && text.trim() !== '' && text.length <= MAX_CONTACT_FIELD;
   if (!isRecord(value) || !fine(value.organisation) || !fine(value.email) || Object.keys(value).length !== 2) {
-    invalidOptions('options.contact must be { organisation, email } (the institutes reviewing the application write to it)');
+    invalidOptions(
+      'options.contact must be { organisation, email } (the institutes reviewing the application write to it)',
+    );
   }
   return { organisation: value.organisation as string, email: value.email as string };
 }
@@ -108,7 +125,10 @@ function readSecretMode(options: Record<string, unknown>): void {
   const mode = options.clientSecretMode;
   if (mode === undefined || mode === true) return;
   if (mode === false) {
-    throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'this driver runs in client-managed secret mode only: the client signs what it is asked to');
+    throw new RegistrarError(
+      'FEATURE_NOT_SUPPORTED',
+      'this driver runs in client-managed secret mode only: the client signs what it is asked to',
+    );
   }
   invalidOptions('options.clientSecretMode must be a boolean');
 }
@@ -118,12 +138,18 @@ export function readOptions(value: unknown, operation: Operation): RegistrarOpti
   if (!isRecord(value)) invalidOptions('options must be a JSON object');
   const unknown = Object.keys(value).filter((name) => !KNOWN[operation].includes(name));
   if (unknown.length > 0) {
-    invalidOptions(`unknown option${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((n) => `"${n.slice(0, 40)}"`).join(', ')} for ${operation}; known: ${KNOWN[operation].join(', ')}`);
+    invalidOptions(
+      `unknown option${unknown.length > 1 ? 's' : ''} ${unknown
+        .slice(0, 5)
+        .map((n) => `"${n.slice(0, 40)}"`)
+        .join(', ')} for ${operation}; known: ${KNOWN[operation].join(', ')}`,
+    );
   }
   readSecretMode(value);
   const options: RegistrarOptions = {};
   if (value.network !== undefined) {
-    if (typeof value.network !== 'string' || !/^[a-z]{3,}$/.test(value.network)) invalidOptions('options.network must be a network name of 3 or more lower-case letters');
+    if (typeof value.network !== 'string' || !/^[a-z]{3,}$/.test(value.network))
+      invalidOptions('options.network must be a network name of 3 or more lower-case letters');
     options.network = value.network;
   }
   if (value.updateKeys !== undefined) options.updateKeys = multikeys(value.updateKeys, 'updateKeys');
@@ -147,13 +173,18 @@ function checkSecret(secret: unknown, continuing: boolean): { signingResponse?: 
   if (!isRecord(secret)) malformed('secret must be a JSON object');
   const methods = Array.isArray(secret.verificationMethod) ? secret.verificationMethod : [];
   if (methods.some((m) => isRecord(m) && (m.privateKeyJwk !== undefined || m.privateKeyMultibase !== undefined))) {
-    throw new RegistrarError('FEATURE_NOT_SUPPORTED', 'secret carries private keys: this driver never takes them (client-managed secret mode); sign the signing requests instead');
+    throw new RegistrarError(
+      'FEATURE_NOT_SUPPORTED',
+      'secret carries private keys: this driver never takes them (client-managed secret mode); sign the signing requests instead',
+    );
   }
   if (!continuing && secret.signingResponse !== undefined) {
     malformed('secret.signingResponse answers the signing requests of a job: send it with that jobId');
   }
-  if (continuing && secret.heldKeysToken !== undefined) malformed('secret.heldKeysToken belongs to the request that starts a job');
-  if (secret.heldKeysToken !== undefined && typeof secret.heldKeysToken !== 'string') malformed('secret.heldKeysToken must be a string');
+  if (continuing && secret.heldKeysToken !== undefined)
+    malformed('secret.heldKeysToken belongs to the request that starts a job');
+  if (secret.heldKeysToken !== undefined && typeof secret.heldKeysToken !== 'string')
+    malformed('secret.heldKeysToken must be a string');
   return { signingResponse: secret.signingResponse, heldKeysToken: secret.heldKeysToken };
 }
 
@@ -170,18 +201,29 @@ export function readContinuation(body: Record<string, unknown>): Continuation | 
 
 function readDid(body: Record<string, unknown>, fallback: unknown): string {
   const did = body.did ?? fallback;
-  if (typeof did !== 'string' || did === '') malformed('the request needs the DID: `did`, or for a create `didDocument.id`');
+  if (typeof did !== 'string' || did === '')
+    malformed('the request needs the DID: `did`, or for a create `didDocument.id`');
   return did;
 }
 
-function documentOperations(body: Record<string, unknown>): { documents: unknown[]; documentOperations: DocumentOperation[] } {
+function documentOperations(body: Record<string, unknown>): {
+  documents: unknown[];
+  documentOperations: DocumentOperation[];
+} {
   const documents = body.didDocument === undefined ? [] : body.didDocument;
-  if (!Array.isArray(documents)) malformed('didDocument of an update must be an array of documents (DID Registration §6)');
+  if (!Array.isArray(documents))
+    malformed('didDocument of an update must be an array of documents (DID Registration §6)');
   const given = body.didDocumentOperation ?? (documents.length > 0 ? ['setDidDocument'] : []);
   if (!Array.isArray(given) || !given.every((op) => (DOCUMENT_OPERATIONS as readonly unknown[]).includes(op))) {
-    throw new RegistrarError('FEATURE_NOT_SUPPORTED', `didDocumentOperation must be an array of ${DOCUMENT_OPERATIONS.join(', ')}`);
+    throw new RegistrarError(
+      'FEATURE_NOT_SUPPORTED',
+      `didDocumentOperation must be an array of ${DOCUMENT_OPERATIONS.join(', ')}`,
+    );
   }
-  if (given.length !== documents.length) malformed(`didDocumentOperation has ${given.length} entries and didDocument ${documents.length}: one document per operation`);
+  if (given.length !== documents.length)
+    malformed(
+      `didDocumentOperation has ${given.length} entries and didDocument ${documents.length}: one document per operation`,
+    );
   return { documents, documentOperations: given as DocumentOperation[] };
 }
 
@@ -195,12 +237,19 @@ export function readNewRequest(body: Record<string, unknown>, operation: Operati
 function readRequestFields(body: Record<string, unknown>, operation: Operation): NewRequest {
   const options = readOptions(body.options, operation);
   if (operation === 'create') {
-    if (!isRecord(body.didDocument)) malformed('didDocument must be the DID document to create (a JSON object with its id)');
-    return { did: readDid(body, body.didDocument.id), options, documents: [body.didDocument], documentOperations: ['setDidDocument'] };
+    if (!isRecord(body.didDocument))
+      malformed('didDocument must be the DID document to create (a JSON object with its id)');
+    return {
+      did: readDid(body, body.didDocument.id),
+      options,
+      documents: [body.didDocument],
+      documentOperations: ['setDidDocument'],
+    };
   }
   const did = readDid(body, undefined);
   if (operation === 'deactivate') {
-    if (body.didDocument !== undefined || body.didDocumentOperation !== undefined) malformed('a deactivate takes no didDocument (DID Registration §6)');
+    if (body.didDocument !== undefined || body.didDocumentOperation !== undefined)
+      malformed('a deactivate takes no didDocument (DID Registration §6)');
     return { did, options, documents: [], documentOperations: [] };
   }
   return { did, options, ...documentOperations(body) };

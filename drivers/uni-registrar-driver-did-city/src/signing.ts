@@ -41,7 +41,12 @@ export type SigningRequestSet = Record<string, SigningRequest>;
 /** Signing request id → the Multikey that must answer it. */
 export type RequestKeys = Record<string, string>;
 
-const ALG: Readonly<Record<KeyType, SigningRequest['alg']>> = { Ed25519: 'EdDSA', 'P-256': 'ES256', secp256k1: 'ES256K', SM2: 'SM2SM3' };
+const ALG: Readonly<Record<KeyType, SigningRequest['alg']>> = {
+  Ed25519: 'EdDSA',
+  'P-256': 'ES256',
+  secp256k1: 'ES256K',
+  SM2: 'SM2SM3',
+};
 const SIGNATURE_BYTES = 64;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
@@ -61,7 +66,12 @@ function fixedSigner(key: string, signature: Uint8Array, seen: (data: Uint8Array
 async function proofWith(unsigned: UnsignedOperation, key: string, created: string, signature: Uint8Array) {
   let data: Uint8Array = new Uint8Array();
   const signer = fixedSigner(key, signature, (bytes) => (data = bytes));
-  const proof = await createProof(unsigned, { signer, verificationMethod: didKeyUrl(key), proofPurpose: PROOF_PURPOSE, created });
+  const proof = await createProof(unsigned, {
+    signer,
+    verificationMethod: didKeyUrl(key),
+    proofPurpose: PROOF_PURPOSE,
+    created,
+  });
   return { proof, data };
 }
 
@@ -87,22 +97,34 @@ export async function signingRequests(unsigned: UnsignedOperation, keys: readonl
 
 /** A proof by a key the driver holds (held-keys.ts), over the same bytes a client would have been asked to sign. */
 export function heldProof(unsigned: UnsignedOperation, signer: Signer, created: string): Promise<DataIntegrityProof> {
-  return createProof(unsigned, { signer, verificationMethod: didKeyUrl(signer.publicKeyMultibase), proofPurpose: PROOF_PURPOSE, created });
+  return createProof(unsigned, {
+    signer,
+    verificationMethod: didKeyUrl(signer.publicKeyMultibase),
+    proofPurpose: PROOF_PURPOSE,
+    created,
+  });
 }
 
 /** Standard or URL-safe base64, padded or not (DID Registration says "Base64"; JOSE tools write base64url). */
 function signatureBytes(id: string, value: unknown): Uint8Array {
-  if (typeof value !== 'string' || !BASE64.test(value)) malformed(`signingResponse.${id}.signature must be a base64 string`);
+  if (typeof value !== 'string' || !BASE64.test(value))
+    malformed(`signingResponse.${id}.signature must be a base64 string`);
   const bytes = Buffer.from(value.replaceAll('-', '+').replaceAll('_', '/'), 'base64');
   if (bytes.length !== SIGNATURE_BYTES) {
-    throw new RegistrarError('INVALID_SIGNATURE', `signingResponse.${id}: a signature is ${SIGNATURE_BYTES} bytes, this one is ${bytes.length}`);
+    throw new RegistrarError(
+      'INVALID_SIGNATURE',
+      `signingResponse.${id}: a signature is ${SIGNATURE_BYTES} bytes, this one is ${bytes.length}`,
+    );
   }
   return new Uint8Array(bytes);
 }
 
 function checkNames(id: string, entry: Record<string, unknown>, key: string): void {
   if (entry.kid !== undefined && entry.kid !== didKeyUrl(key) && entry.kid !== key) {
-    throw new RegistrarError('INVALID_SIGNATURE', `signingResponse.${id}.kid names another key than the request (${didKeyUrl(key)})`);
+    throw new RegistrarError(
+      'INVALID_SIGNATURE',
+      `signingResponse.${id}.kid names another key than the request (${didKeyUrl(key)})`,
+    );
   }
   const alg = ALG[multikeyType(key)];
   if (entry.alg !== undefined && entry.alg !== alg) {
@@ -133,13 +155,19 @@ export async function proofsFromResponse(input: {
     const key = Object.hasOwn(requestKeys, id) ? requestKeys[id] : undefined;
     if (key === undefined) {
       const known = Object.keys(requestKeys).join(', ');
-      throw new RegistrarError('INVALID_SIGNATURE', `signingResponse.${id.slice(0, 40)}: this job has no such signing request (it has ${known})`);
+      throw new RegistrarError(
+        'INVALID_SIGNATURE',
+        `signingResponse.${id.slice(0, 40)}: this job has no such signing request (it has ${known})`,
+      );
     }
     if (!isRecord(entry)) malformed(`signingResponse.${id} must be an object { signature, kid?, alg? }`);
     checkNames(id, entry, key);
     const { proof } = await proofWith(unsigned, key, created, signatureBytes(id, entry.signature));
     if (!verifyProof(unsigned, proof, key)) {
-      throw new RegistrarError('INVALID_SIGNATURE', `signingResponse.${id}: the signature does not verify with ${key} over the serializedPayload of this job`);
+      throw new RegistrarError(
+        'INVALID_SIGNATURE',
+        `signingResponse.${id}: the signature does not verify with ${key} over the serializedPayload of this job`,
+      );
     }
     proofs.push(proof);
   }

@@ -52,10 +52,22 @@ export function signPayload(input: {
  * `waittime` as a string and DID Registration §8's example writes `waitTime` as a number of milliseconds; both
  * are sent, with the same value, so clients of either reading find it.
  */
-export function wait(input: { jobId: string; did: string; wait: string; waitMs: number; metadata?: Record<string, unknown> }): Answer {
+export function wait(input: {
+  jobId: string;
+  did: string;
+  wait: string;
+  waitMs: number;
+  metadata?: Record<string, unknown>;
+}): Answer {
   return answer(200, {
     jobId: input.jobId,
-    didState: { state: 'wait', did: input.did, wait: input.wait, waittime: String(input.waitMs), waitTime: input.waitMs },
+    didState: {
+      state: 'wait',
+      did: input.did,
+      wait: input.wait,
+      waittime: String(input.waitMs),
+      waitTime: input.waitMs,
+    },
     didRegistrationMetadata: input.metadata ?? {},
     didDocumentMetadata: {},
   });
@@ -80,7 +92,12 @@ export function finished(input: {
 }
 
 /** `failed`: `error` is the code, `reason` the detail, the problem details ride in the registration metadata. */
-export function failed(input: { did?: string; code: RegistrarCode; detail: string; metadata?: Record<string, unknown> }): Answer {
+export function failed(input: {
+  did?: string;
+  code: RegistrarCode;
+  detail: string;
+  metadata?: Record<string, unknown>;
+}): Answer {
   const problem: Problem = problemOf(input.code, input.detail);
   const didState: RegistrarState['didState'] = { state: 'failed', error: input.code, reason: input.detail };
   if (input.did !== undefined) didState.did = input.did;

@@ -17,7 +17,8 @@ const instructions = DockerfileParser.parse(dockerfile).getInstructions();
 const stages = instructions.filter((i) => i.getKeyword() === 'FROM').length;
 const lastFrom = instructions.findLastIndex((i) => i.getKeyword() === 'FROM');
 const runtime = instructions.slice(lastFrom);
-const args = (keyword: string, within = runtime) => within.filter((i) => i.getKeyword() === keyword).map((i) => i.getArgumentsContent() ?? '');
+const args = (keyword: string, within = runtime) =>
+  within.filter((i) => i.getKeyword() === keyword).map((i) => i.getArgumentsContent() ?? '');
 
 describe('the Dockerfile', () => {
   test('lints clean with dockerfile-utils', () => {
@@ -45,9 +46,14 @@ describe('the Dockerfile', () => {
 });
 
 test("the Dockerfile.dockerignore (BuildKit reads it first) has the root .dockerignore's patterns", () => {
-  const patterns = (path: string) => read(path).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const patterns = (path: string) =>
+    read(path)
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
   expect(patterns('Dockerfile.dockerignore')).toEqual(patterns('../../.dockerignore'));
-  expect(patterns('Dockerfile.dockerignore')).toEqual(expect.arrayContaining(['**/data', '**/keys', '**/tokens.json', '**/*.key']));
+  expect(patterns('Dockerfile.dockerignore')).toEqual(
+    expect.arrayContaining(['**/data', '**/keys', '**/tokens.json', '**/*.key']),
+  );
   // The GB/T 2260 record is the method library's data, read at run time: it must reach the build.
   const data = patterns('Dockerfile.dockerignore');
   expect(data.indexOf('!packages/method/data')).toBeGreaterThan(data.indexOf('**/data'));

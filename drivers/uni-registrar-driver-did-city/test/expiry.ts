@@ -37,10 +37,16 @@ export function expiryTests(e2e: E2e): void {
     it('signatures after signTtl: UNKNOWN_JOB, and no application is made', async () => {
       const owner = generateKeyPair();
       const contact = { organisation: 'Baoding Municipal Government', email: 'did@baoding.example' };
-      const started = await handle('create', { didDocument: { id: 'did:city:cn:130600' }, options: { updateKeys: [owner.publicKeyMultibase], contact } });
+      const started = await handle('create', {
+        didDocument: { id: 'did:city:cn:130600' },
+        options: { updateKeys: [owner.publicKeyMultibase], contact },
+      });
       now += 60_000;
       const size = await treeSize(e2e.network);
-      const late = await handle('create', { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [owner]) } });
+      const late = await handle('create', {
+        jobId: started.body.jobId,
+        secret: { signingResponse: await signingResponse(started.body, [owner]) },
+      });
       expect(late.body.didState).toMatchObject({ state: 'failed', error: 'UNKNOWN_JOB' });
       expect(late.body.didState.reason).toMatch(/expired \(unsigned jobs last 60 s\)/);
       expect(await treeSize(e2e.network)).toBe(size);
@@ -49,8 +55,15 @@ export function expiryTests(e2e: E2e): void {
 
     it('a finished answer is repeated until resultTtl, then the job is unknown', async () => {
       const key = e2e.network.cityKey('110000');
-      const started = await handle('update', { did: 'did:city:cn:110000', didDocumentOperation: ['addToDidDocument'], didDocument: [{ alsoKnownAs: ['https://expiry.example/'] }] });
-      const response = { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [key]) } };
+      const started = await handle('update', {
+        did: 'did:city:cn:110000',
+        didDocumentOperation: ['addToDidDocument'],
+        didDocument: [{ alsoKnownAs: ['https://expiry.example/'] }],
+      });
+      const response = {
+        jobId: started.body.jobId,
+        secret: { signingResponse: await signingResponse(started.body, [key]) },
+      };
       const done = await handle('update', response);
       expect(done.body.didState.state).toBe('finished');
       now += 119_000;

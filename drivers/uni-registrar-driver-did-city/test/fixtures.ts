@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSigner, type KeyPair, keyPairFromSecret, type KeyType } from '@did-city/method';
-import { approval, freePort, http, type Spawned, spawnAllInOne, tempDir, waitHealthy } from '../../../packages/cli/test/serve-fixtures.ts';
+import {
+  approval,
+  freePort,
+  http,
+  type Spawned,
+  spawnAllInOne,
+  tempDir,
+  waitHealthy,
+} from '../../../packages/cli/test/serve-fixtures.ts';
 import { ENV_PREFIX } from '../src/config.ts';
 import { expectRegistrarState } from './registrar-openapi.ts';
 
@@ -34,10 +42,14 @@ export async function startNetwork(): Promise<Network> {
   await waitHealthy(ledger.url);
   const policy = (await http(`${ledger.url}/policy`)).body as string;
   const keyOf = (file: string): KeyPair => {
-    const { keys } = JSON.parse(readFileSync(join(temp.dir, 'keys', file), 'utf8')) as { keys: Array<{ keyType: KeyType; secretKey: string }> };
+    const { keys } = JSON.parse(readFileSync(join(temp.dir, 'keys', file), 'utf8')) as {
+      keys: Array<{ keyType: KeyType; secretKey: string }>;
+    };
     return keyPairFromSecret(keys[0]!.keyType, new Uint8Array(Buffer.from(keys[0]!.secretKey, 'base64url')));
   };
-  const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { institutes: Record<string, string> };
+  const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as {
+    institutes: Record<string, string>;
+  };
   return {
     ledger,
     dataDir: temp.dir,
@@ -60,7 +72,9 @@ export interface Driver {
 
 /** The driver's entry point as a process, with these settings (names without the prefix). */
 export function startDriver(settings: Record<string, string>): Promise<Driver> {
-  const env = Object.fromEntries(Object.entries({ port: '0', ...settings }).map(([name, value]) => [ENV_PREFIX + name, value]));
+  const env = Object.fromEntries(
+    Object.entries({ port: '0', ...settings }).map(([name, value]) => [ENV_PREFIX + name, value]),
+  );
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
     cwd: DRIVER_DIR,
     env: { PATH: process.env['PATH'] ?? '', ...env },
@@ -100,16 +114,25 @@ export interface E2e {
 export type State = any;
 
 /** POSTs to the driver and checks the answer against the registrar's OpenAPI before returning it. */
-export async function call(driver: Driver, operation: 'create' | 'update' | 'deactivate', body: unknown): Promise<{ status: number; body: State }> {
+export async function call(
+  driver: Driver,
+  operation: 'create' | 'update' | 'deactivate',
+  body: unknown,
+): Promise<{ status: number; body: State }> {
   const answer = await http(`${driver.url}/1.0/${operation}`, { body });
   expectRegistrarState(operation, answer.status, answer.body);
   return answer;
 }
 
 /** The client side of client-managed secrets: signs each request's serializedPayload with the key its kid names. */
-export async function signingResponse(state: State, keys: KeyPair[]): Promise<Record<string, { signature: string; kid: string; alg: string }>> {
+export async function signingResponse(
+  state: State,
+  keys: KeyPair[],
+): Promise<Record<string, { signature: string; kid: string; alg: string }>> {
   const response: Record<string, { signature: string; kid: string; alg: string }> = {};
-  for (const [id, request] of Object.entries(state.didState.signingRequest as Record<string, { serializedPayload: string; kid: string; alg: string }>)) {
+  for (const [id, request] of Object.entries(
+    state.didState.signingRequest as Record<string, { serializedPayload: string; kid: string; alg: string }>,
+  )) {
     const key = keys.find((k) => request.kid === `did:key:${k.publicKeyMultibase}#${k.publicKeyMultibase}`);
     if (key === undefined) continue;
     const signature = await createSigner(key)(new Uint8Array(Buffer.from(request.serializedPayload, 'base64')));
@@ -128,7 +151,9 @@ export async function approveByTwo(network: Network, registrationId: string): Pr
   const view = await http(`${network.ledger.url}/registrations/${registrationId}`);
   const { proof: _none, ...unsigned } = view.body.operation as Record<string, unknown>;
   for (const name of ['institute-a', 'institute-c'] as const) {
-    const answer = await http(`${network.ledger.url}/registrations/${registrationId}/approve`, { body: { proof: await approval(unsigned, network.institute(name)) } });
+    const answer = await http(`${network.ledger.url}/registrations/${registrationId}/approve`, {
+      body: { proof: await approval(unsigned, network.institute(name)) },
+    });
     if (answer.status !== 200) throw new Error(`approval by ${name}: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
 }

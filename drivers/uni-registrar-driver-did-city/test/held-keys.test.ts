@@ -43,7 +43,9 @@ describe('loadHeldKeys', () => {
   });
 
   it('refuses a file others can read, a broken file and a key that does not match, without quoting secrets', () => {
-    expect(message(() => loadHeldKeys(file('open.json', JSON.stringify({ keys: [stored] }), 0o644), TOKEN))).toMatch(/readable by other users: make it mode 0600/);
+    expect(message(() => loadHeldKeys(file('open.json', JSON.stringify({ keys: [stored] }), 0o644), TOKEN))).toMatch(
+      /readable by other users: make it mode 0600/,
+    );
     const broken = message(() => loadHeldKeys(file('broken.json', `{"keys": [{"secretKey": "${secret}"`), TOKEN));
     expect(broken).toMatch(/is not a did:city key file/);
     expect(broken).not.toContain(secret.slice(0, 8));
@@ -52,14 +54,29 @@ describe('loadHeldKeys', () => {
     expect(mismatch).toMatch(/key 0 is not a valid key for its public key/);
     expect(mismatch).not.toContain(secret.slice(0, 8));
     expect(message(() => loadHeldKeys(file('empty.json', '{"keys": []}'), TOKEN))).toMatch(/holds no keys/);
-    expect(message(() => loadHeldKeys(file('short.json', JSON.stringify({ keys: [stored] })), 'short'))).toMatch(/at least 16/);
+    expect(message(() => loadHeldKeys(file('short.json', JSON.stringify({ keys: [stored] })), 'short'))).toMatch(
+      /at least 16/,
+    );
   });
 
   it('is off unless both settings are given, and a short token is refused', () => {
-    const base = { uniregistrar_driver_did_city_ledgerUrl: 'http://ledger:8080/', uniregistrar_driver_did_city_trustPolicy: 'quorum none\n' };
+    const base = {
+      uniregistrar_driver_did_city_ledgerUrl: 'http://ledger:8080/',
+      uniregistrar_driver_did_city_trustPolicy: 'quorum none\n',
+    };
     expect(loadSettings(base).heldKeys).toBeUndefined();
-    expect(message(() => loadSettings({ ...base, uniregistrar_driver_did_city_heldKeys: '/keys.json' }))).toMatch(/needs uniregistrar_driver_did_city_heldKeysToken/);
-    expect(message(() => loadSettings({ ...base, uniregistrar_driver_did_city_heldKeysToken: TOKEN }))).toMatch(/without uniregistrar_driver_did_city_heldKeys/);
-    expect(loadSettings({ ...base, uniregistrar_driver_did_city_heldKeys: '/keys.json', uniregistrar_driver_did_city_heldKeysToken: TOKEN }).heldKeys).toEqual({ file: '/keys.json', token: TOKEN });
+    expect(message(() => loadSettings({ ...base, uniregistrar_driver_did_city_heldKeys: '/keys.json' }))).toMatch(
+      /needs uniregistrar_driver_did_city_heldKeysToken/,
+    );
+    expect(message(() => loadSettings({ ...base, uniregistrar_driver_did_city_heldKeysToken: TOKEN }))).toMatch(
+      /without uniregistrar_driver_did_city_heldKeys/,
+    );
+    expect(
+      loadSettings({
+        ...base,
+        uniregistrar_driver_did_city_heldKeys: '/keys.json',
+        uniregistrar_driver_did_city_heldKeysToken: TOKEN,
+      }).heldKeys,
+    ).toEqual({ file: '/keys.json', token: TOKEN });
   });
 });

@@ -19,14 +19,22 @@ export function heldKeysTests(e2e: E2e): void {
     beforeAll(async () => {
       writeFileSync(keyFile, readFileSync(join(e2e.network.dataDir, 'keys', 'cities', '130100.json')), { mode: 0o600 });
       const jobs = join(temp.dir, 'jobs');
-      driver = await startDriver({ ledgerUrl: e2e.network.ledger.url, trustPolicy: e2e.network.policy, dataDir: jobs, heldKeys: keyFile, heldKeysToken: TOKEN });
+      driver = await startDriver({
+        ledgerUrl: e2e.network.ledger.url,
+        trustPolicy: e2e.network.policy,
+        dataDir: jobs,
+        heldKeys: keyFile,
+        heldKeysToken: TOKEN,
+      });
     });
     afterAll(async () => {
       await driver?.stop();
       temp.cleanup();
     });
 
-    const service = { service: [{ id: '#catalog', type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' }] };
+    const service = {
+      service: [{ id: '#catalog', type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' }],
+    };
     const update = { did: SJZ, didDocumentOperation: ['addToDidDocument'], didDocument: [service] };
 
     it('without the token the driver asks the client, as every driver does; with a wrong one it refuses', async () => {
@@ -47,16 +55,29 @@ export function heldKeysTests(e2e: E2e): void {
       const done = await call(driver, 'update', { ...update, secret: { heldKeysToken: TOKEN } });
       expect(done.status).toBe(200);
       expect(done.body.didState.state).toBe('finished');
-      expect(done.body.didState.didDocument.service).toContainEqual({ id: `${SJZ}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' });
+      expect(done.body.didState.didDocument.service).toContainEqual({
+        id: `${SJZ}#catalog`,
+        type: 'DataCatalog',
+        serviceEndpoint: 'https://data.sjz.example/catalog/',
+      });
     });
 
     it('a department create asks the client only for the new key; the held parent key signs the rest', async () => {
       const own = generateKeyPair();
       const did = `${SJZ}:water-bureau`;
-      const started = await call(driver, 'create', { didDocument: { id: did }, options: { updateKeys: [own.publicKeyMultibase] }, secret: { heldKeysToken: TOKEN } });
-      expect(Object.values(started.body.didState.signingRequest).map((r) => (r as { kid: string }).kid)).toEqual([`did:key:${own.publicKeyMultibase}#${own.publicKeyMultibase}`]);
+      const started = await call(driver, 'create', {
+        didDocument: { id: did },
+        options: { updateKeys: [own.publicKeyMultibase] },
+        secret: { heldKeysToken: TOKEN },
+      });
+      expect(Object.values(started.body.didState.signingRequest).map((r) => (r as { kid: string }).kid)).toEqual([
+        `did:key:${own.publicKeyMultibase}#${own.publicKeyMultibase}`,
+      ]);
       expect(started.body.didState.description).toMatch(/signed 1 request with keys it holds/);
-      const done = await call(driver, 'create', { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [own]) } });
+      const done = await call(driver, 'create', {
+        jobId: started.body.jobId,
+        secret: { signingResponse: await signingResponse(started.body, [own]) },
+      });
       expect(done.body.didState).toMatchObject({ state: 'finished', did });
     });
   });

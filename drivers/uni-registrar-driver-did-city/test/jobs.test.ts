@@ -24,7 +24,13 @@ const data: JobData = {
   route: 'ledger',
   description: 'Sign.',
 };
-const job = (expiresAt: number): Omit<Job, 'id'> => ({ operation: 'deactivate', did: 'did:city:cn:130200', phase: 'sign', expiresAt, data });
+const job = (expiresAt: number): Omit<Job, 'id'> => ({
+  operation: 'deactivate',
+  did: 'did:city:cn:130200',
+  phase: 'sign',
+  expiresAt,
+  data,
+});
 
 describe('JobStore', () => {
   it('keeps jobs across a reopen of the file, with unguessable ids', () => {

@@ -25,28 +25,53 @@ export function lifecycleTests(e2e: E2e): void {
       const didDocument = {
         '@context': ['https://www.w3.org/ns/did/v1'],
         id: TANGSHAN,
-        verificationMethod: [{ id: `${TANGSHAN}#key-1`, type: 'Multikey', publicKeyMultibase: published.publicKeyMultibase }],
+        verificationMethod: [
+          { id: `${TANGSHAN}#key-1`, type: 'Multikey', publicKeyMultibase: published.publicKeyMultibase },
+        ],
         authentication: [`${TANGSHAN}#key-1`],
         assertionMethod: ['#key-1'],
       };
-      const started = await call(e2e.driver, 'create', { didDocument, options: { updateKeys: [city.publicKeyMultibase], contact } });
+      const started = await call(e2e.driver, 'create', {
+        didDocument,
+        options: { updateKeys: [city.publicKeyMultibase], contact },
+      });
       expect(started.status).toBe(200);
       const { didState, jobId, didRegistrationMetadata } = started.body;
       expect(didState).toMatchObject({ state: 'action', action: 'signPayload', did: TANGSHAN });
       const requests = Object.values(didState.signingRequest) as State[];
       expect(requests).toHaveLength(1);
-      expect(requests[0]).toMatchObject({ kid: `did:key:${city.publicKeyMultibase}#${city.publicKeyMultibase}`, alg: 'EdDSA', purpose: 'capabilityInvocation' });
+      expect(requests[0]).toMatchObject({
+        kid: `did:key:${city.publicKeyMultibase}#${city.publicKeyMultibase}`,
+        alg: 'EdDSA',
+        purpose: 'capabilityInvocation',
+      });
       // eddsa-jcs-2022: SHA-256(JCS(proof config)) || SHA-256(JCS(unsigned operation)), 64 bytes.
       const unsigned = didRegistrationMetadata.unsignedOperation;
-      expect(unsigned).toMatchObject({ type: 'create', did: TANGSHAN, seq: 0, prev: null, updateKeys: [city.publicKeyMultibase] });
-      const expected = Buffer.concat([sha256(canonicalBytes(requests[0].payload.proofConfig)), sha256(canonicalBytes(unsigned))]);
+      expect(unsigned).toMatchObject({
+        type: 'create',
+        did: TANGSHAN,
+        seq: 0,
+        prev: null,
+        updateKeys: [city.publicKeyMultibase],
+      });
+      const expected = Buffer.concat([
+        sha256(canonicalBytes(requests[0].payload.proofConfig)),
+        sha256(canonicalBytes(unsigned)),
+      ]);
       expect(Buffer.from(requests[0].serializedPayload, 'base64')).toEqual(expected);
 
-      const signed = await call(e2e.driver, 'create', { jobId, secret: { signingResponse: await signingResponse(started.body, [city]) } });
+      const signed = await call(e2e.driver, 'create', {
+        jobId,
+        secret: { signingResponse: await signingResponse(started.body, [city]) },
+      });
       expect(signed.status).toBe(200);
       expect(signed.body.jobId).toBe(jobId);
       expect(signed.body.didState).toMatchObject({ state: 'wait', did: TANGSHAN, waittime: '1000', waitTime: 1000 });
-      expect(signed.body.didRegistrationMetadata.registration).toMatchObject({ status: 'pending', approvals: [], threshold: 2 });
+      expect(signed.body.didRegistrationMetadata.registration).toMatchObject({
+        status: 'pending',
+        approvals: [],
+        threshold: 2,
+      });
       const registrationId: string = signed.body.didRegistrationMetadata.registration.id;
 
       // The job is on disk: a restarted driver still knows it.
@@ -62,7 +87,9 @@ export function lifecycleTests(e2e: E2e): void {
       expect(done.status).toBe(201);
       expect(done.body.jobId).toBeNull();
       expect(done.body.didState).toMatchObject({ state: 'finished', did: TANGSHAN, didDocument: { id: TANGSHAN } });
-      expect(done.body.didState.didDocument.verificationMethod[0].publicKeyMultibase).toBe(published.publicKeyMultibase);
+      expect(done.body.didState.didDocument.verificationMethod[0].publicKeyMultibase).toBe(
+        published.publicKeyMultibase,
+      );
       const { receipt, registration } = done.body.didRegistrationMetadata;
       expect(registration).toMatchObject({ id: registrationId, status: 'anchored' });
       // Origin, size, root hash, extension lines (the DID index root), a blank line, signatures (C2SP tlog-checkpoint).
@@ -86,35 +113,66 @@ export function lifecycleTests(e2e: E2e): void {
         verificationMethod: [{ id: '#key-2', type: 'Multikey', publicKeyMultibase: next.publicKeyMultibase }],
         assertionMethod: ['#key-2'],
       };
-      const started = await call(e2e.driver, 'update', { did: TANGSHAN, didDocumentOperation: ['addToDidDocument'], didDocument: [change] });
+      const started = await call(e2e.driver, 'update', {
+        did: TANGSHAN,
+        didDocumentOperation: ['addToDidDocument'],
+        didDocument: [change],
+      });
       expect(started.body.didState).toMatchObject({ state: 'action', action: 'signPayload', did: TANGSHAN });
-      const done = await call(e2e.driver, 'update', { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [city]) } });
+      const done = await call(e2e.driver, 'update', {
+        jobId: started.body.jobId,
+        secret: { signingResponse: await signingResponse(started.body, [city]) },
+      });
       expect(done.status).toBe(200);
       expect(done.body.didState.state).toBe('finished');
       const document = done.body.didState.didDocument;
-      expect(document.service).toEqual([{ id: `${TANGSHAN}#data`, type: 'LinkedDomains', serviceEndpoint: 'https://data.tangshan.example/' }]);
+      expect(document.service).toEqual([
+        { id: `${TANGSHAN}#data`, type: 'LinkedDomains', serviceEndpoint: 'https://data.tangshan.example/' },
+      ]);
       expect(document.assertionMethod).toEqual([`${TANGSHAN}#key-1`, `${TANGSHAN}#key-2`]);
       expect(done.body.didDocumentMetadata.versionId).toBe('1');
       expect(done.body.didRegistrationMetadata.receipt.index).toBeGreaterThan(receiptIndex);
     });
 
     it('rotates the update key to a P-256 key (ES256), which commits to the next key; the committed key then signs', async () => {
-      const rotate = await call(e2e.driver, 'update', { did: TANGSHAN, options: { updateKeys: [next.publicKeyMultibase] } });
-      const kids = (state: State) => Object.values(state.didState.signingRequest).map((r) => [(r as State).kid, (r as State).alg]);
+      const rotate = await call(e2e.driver, 'update', {
+        did: TANGSHAN,
+        options: { updateKeys: [next.publicKeyMultibase] },
+      });
+      const kids = (state: State) =>
+        Object.values(state.didState.signingRequest).map((r) => [(r as State).kid, (r as State).alg]);
       expect(kids(rotate.body)).toEqual([[`did:key:${city.publicKeyMultibase}#${city.publicKeyMultibase}`, 'EdDSA']]);
-      const rotated = await call(e2e.driver, 'update', { jobId: rotate.body.jobId, secret: { signingResponse: await signingResponse(rotate.body, [city]) } });
+      const rotated = await call(e2e.driver, 'update', {
+        jobId: rotate.body.jobId,
+        secret: { signingResponse: await signingResponse(rotate.body, [city]) },
+      });
       expect(rotated.body.didState.state).toBe('finished');
 
-      const commit = await call(e2e.driver, 'update', { did: TANGSHAN, options: { nextUpdateKeys: [after.publicKeyMultibase] } });
+      const commit = await call(e2e.driver, 'update', {
+        did: TANGSHAN,
+        options: { nextUpdateKeys: [after.publicKeyMultibase] },
+      });
       expect(kids(commit.body)).toEqual([[`did:key:${next.publicKeyMultibase}#${next.publicKeyMultibase}`, 'ES256']]);
-      expect(commit.body.didRegistrationMetadata.unsignedOperation).toMatchObject({ updateKeys: [next.publicKeyMultibase], nextKeyHashes: [keyHash(after.publicKeyMultibase)] });
-      const committed = await call(e2e.driver, 'update', { jobId: commit.body.jobId, secret: { signingResponse: await signingResponse(commit.body, [next]) } });
+      expect(commit.body.didRegistrationMetadata.unsignedOperation).toMatchObject({
+        updateKeys: [next.publicKeyMultibase],
+        nextKeyHashes: [keyHash(after.publicKeyMultibase)],
+      });
+      const committed = await call(e2e.driver, 'update', {
+        jobId: commit.body.jobId,
+        secret: { signingResponse: await signingResponse(commit.body, [next]) },
+      });
       expect(committed.body.didState.state).toBe('finished');
 
       // Under pre-rotation the current key cannot sign: the revealed committed key is asked for.
-      const reveal = await call(e2e.driver, 'update', { did: TANGSHAN, options: { updateKeys: [after.publicKeyMultibase] } });
+      const reveal = await call(e2e.driver, 'update', {
+        did: TANGSHAN,
+        options: { updateKeys: [after.publicKeyMultibase] },
+      });
       expect(kids(reveal.body)).toEqual([[`did:key:${after.publicKeyMultibase}#${after.publicKeyMultibase}`, 'EdDSA']]);
-      const revealed = await call(e2e.driver, 'update', { jobId: reveal.body.jobId, secret: { signingResponse: await signingResponse(reveal.body, [after]) } });
+      const revealed = await call(e2e.driver, 'update', {
+        jobId: reveal.body.jobId,
+        secret: { signingResponse: await signingResponse(reveal.body, [after]) },
+      });
       expect(revealed.body.didState.state).toBe('finished');
       expect(revealed.body.didDocumentMetadata.versionId).toBe('4');
     });
@@ -122,13 +180,19 @@ export function lifecycleTests(e2e: E2e): void {
     it('a sub-identifier is created by its parent directly (both sign), without review', async () => {
       const bureau = `${TANGSHAN}:transport-bureau`;
       const own = generateKeyPair('secp256k1');
-      const started = await call(e2e.driver, 'create', { didDocument: { id: bureau }, options: { updateKeys: [own.publicKeyMultibase] } });
+      const started = await call(e2e.driver, 'create', {
+        didDocument: { id: bureau },
+        options: { updateKeys: [own.publicKeyMultibase] },
+      });
       const kids = Object.values(started.body.didState.signingRequest).map((r) => [(r as State).kid, (r as State).alg]);
       expect(kids).toEqual([
         [`did:key:${own.publicKeyMultibase}#${own.publicKeyMultibase}`, 'ES256K'],
         [`did:key:${after.publicKeyMultibase}#${after.publicKeyMultibase}`, 'EdDSA'],
       ]);
-      const done = await call(e2e.driver, 'create', { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [own, after]) } });
+      const done = await call(e2e.driver, 'create', {
+        jobId: started.body.jobId,
+        secret: { signingResponse: await signingResponse(started.body, [own, after]) },
+      });
       expect(done.status).toBe(201);
       expect(done.body.didState).toMatchObject({ state: 'finished', did: bureau, didDocument: { id: bureau } });
       expect(done.body.didRegistrationMetadata.registration).toBeUndefined();
@@ -137,12 +201,18 @@ export function lifecycleTests(e2e: E2e): void {
     it('deactivate ends the DID: finished with deactivated metadata, and the resolver answers 410', async () => {
       // The pre-rotated state (the reveal committed nothing further) is signed by the current key.
       const started = await call(e2e.driver, 'deactivate', { did: TANGSHAN });
-      const done = await call(e2e.driver, 'deactivate', { jobId: started.body.jobId, secret: { signingResponse: await signingResponse(started.body, [after]) } });
+      const done = await call(e2e.driver, 'deactivate', {
+        jobId: started.body.jobId,
+        secret: { signingResponse: await signingResponse(started.body, [after]) },
+      });
       expect(done.status).toBe(200);
       expect(done.body.didState).toEqual({ state: 'finished', did: TANGSHAN });
       expect(done.body.didDocumentMetadata.deactivated).toBe(true);
       expect((await http(`${e2e.network.ledger.url}/1.0/identifiers/${TANGSHAN}`)).status).toBe(410);
-      const late = await call(e2e.driver, 'update', { did: TANGSHAN, options: { updateKeys: [city.publicKeyMultibase] } });
+      const late = await call(e2e.driver, 'update', {
+        did: TANGSHAN,
+        options: { updateKeys: [city.publicKeyMultibase] },
+      });
       expect(late.body.didState).toMatchObject({ state: 'failed', error: 'DID_DEACTIVATED' });
     });
   });

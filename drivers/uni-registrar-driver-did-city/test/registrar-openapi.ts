@@ -19,7 +19,11 @@ import { expect } from 'vitest';
 
 const string = { type: 'string' };
 /** JSON Schema `if`/`then`, built from entries: an object literal with a `then` member reads as a thenable to linters. */
-const when = (condition: object, consequence: object) => Object.fromEntries([['if', condition], ['then', consequence]]);
+const when = (condition: object, consequence: object) =>
+  Object.fromEntries([
+    ['if', condition],
+    ['then', consequence],
+  ]);
 const object = { type: 'object' };
 
 const SCHEMA = {

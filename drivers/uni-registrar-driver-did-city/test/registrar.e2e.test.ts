@@ -12,7 +12,12 @@ const jobs = tempDir('did-city-registrar-jobs-');
 let network: Network;
 let driver: Driver;
 
-const settings = () => ({ ledgerUrl: network.ledger.url, trustPolicy: network.policy, dataDir: jobs.dir, pollInterval: '1' });
+const settings = () => ({
+  ledgerUrl: network.ledger.url,
+  trustPolicy: network.policy,
+  dataDir: jobs.dir,
+  pollInterval: '1',
+});
 
 const e2e: E2e = {
   get network() {

@@ -106,7 +106,12 @@ interface AutocannonResult {
 interface AutocannonRun extends PromiseLike<AutocannonResult> {
   on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
 }
-type Autocannon = (options: { url: string; connections: number; duration: number; headers: Record<string, string> }) => AutocannonRun;
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers: Record<string, string>;
+}) => AutocannonRun;
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -142,7 +147,9 @@ class LoadClient {
   readonly ready: Promise<void>;
 
   constructor() {
-    this.#child = fork(fileURLToPath(import.meta.url), ['--load-generator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child = fork(fileURLToPath(import.meta.url), ['--load-generator'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.ready = new Promise((resolve) => this.#child.once('message', () => resolve()));
   }
 
@@ -193,11 +200,24 @@ async function seed(node: LedgerNode): Promise<void> {
     await (governance ? node.submitGovernance(op) : node.submit(op));
   };
   const quorum = INSTITUTES.slice(0, 2);
-  const genesis = createOperation({ did: 'did:city:cn', updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: content(INSTITUTES[0]!) });
+  const genesis = createOperation({
+    did: 'did:city:cn',
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document: content(INSTITUTES[0]!),
+  });
   await submit(await sign(genesis, quorum), true);
-  for (const [did, ops] of [[WARM_DID, 2], [LONG_DID, HISTORY_OPS]] as const) {
+  for (const [did, ops] of [
+    [WARM_DID, 2],
+    [LONG_DID, HISTORY_OPS],
+  ] as const) {
     const own = key(did);
-    await submit(await sign(createOperation({ did, updateKeys: [own.publicKeyMultibase], document: content(own) }), [own, ...quorum]));
+    await submit(
+      await sign(createOperation({ did, updateKeys: [own.publicKeyMultibase], document: content(own) }), [
+        own,
+        ...quorum,
+      ]),
+    );
     for (let n = 1; n < ops; n++) {
       await submit(await sign(updateOperation(mirror.historyOf(did)!, { document: content(own, n) }), [own]));
     }
@@ -228,7 +248,9 @@ async function ledgerProcess(): Promise<void> {
 }
 
 function forkLedger(): Promise<Ledger> {
-  const child = fork(fileURLToPath(import.meta.url), ['--ledger-node'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--ledger-node'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve) => {
     child.once('message', (message: { url: string; policy: string }) => {
       resolve({ ...message, close: async () => void child.disconnect() });
@@ -343,7 +365,8 @@ async function baselines(answer: Answer): Promise<{ express: Server; http: Serve
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements and the table
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Cold: a new driver (empty cache, a reader that has accepted no checkpoint yet) resolving the long DID, each sample. */
 async function coldResolutions(ledger: Ledger): Promise<number[]> {
@@ -372,13 +395,19 @@ async function noCacheResolutions(url: string): Promise<number[]> {
 }
 
 /** The table: medians over the rounds, and driver ÷ each server as the median of the per-round ratios. */
-function perRound(runs: ReadonlyMap<string, LoadResult[]>, numerator: string, denominator: string, connections: number): number {
+function perRound(
+  runs: ReadonlyMap<string, LoadResult[]>,
+  numerator: string,
+  denominator: string,
+  connections: number,
+): number {
   const top = runs.get(`${numerator}@${connections}`) ?? [];
   return median((runs.get(`${denominator}@${connections}`) ?? []).map((r, i) => (top[i]?.rps ?? Number.NaN) / r.rps));
 }
 
 function printTable(runs: ReadonlyMap<string, LoadResult[]>, names: readonly string[]): void {
-  const ratio = (numerator: string, denominator: string, connections: number) => perRound(runs, numerator, denominator, connections);
+  const ratio = (numerator: string, denominator: string, connections: number) =>
+    perRound(runs, numerator, denominator, connections);
   console.log('| server | connections | req/s | p50 ms | p99 ms | driver ÷ this (req/s) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const connections of CONNECTIONS) {
@@ -387,20 +416,39 @@ function printTable(runs: ReadonlyMap<string, LoadResult[]>, names: readonly str
       if (measured === undefined) continue;
       const of = (pick: (r: LoadResult) => number) => median(measured.map(pick));
       const shown = name === 'driver' ? '—' : fmt(ratio('driver', name, connections), 3);
-      console.log(`| ${name} | ${connections} | ${fmt(of((r) => r.rps))} | ${fmt(of((r) => r.p50), 2)} | ${fmt(of((r) => r.p99), 2)} | ${shown} |`);
+      console.log(
+        `| ${name} | ${connections} | ${fmt(of((r) => r.rps))} | ${fmt(
+          of((r) => r.p50),
+          2,
+        )} | ${fmt(
+          of((r) => r.p99),
+          2,
+        )} | ${shown} |`,
+      );
     }
   }
   const ownCode = CONNECTIONS.map((c) => `${fmt(ratio('driver, fixed result', 'bare express', c), 2)} at ${c}`);
-  console.log(`\nmedians of ${ROUNDS} interleaved rounds; driver's own code (fixed result) ÷ bare express: ${ownCode.join(', ')}`);
+  console.log(
+    `\nmedians of ${ROUNDS} interleaved rounds; driver's own code (fixed result) ÷ bare express: ${ownCode.join(', ')}`,
+  );
   const fresh = CONNECTIONS.map((c) => `${fmt(ratio('driver, freshness 0', 'bare express', c), 2)} at ${c}`);
-  console.log(`verified-fresh resolution (driver, freshness 0) ÷ bare express, same bytes (aim ≥ 0.5): ${fresh.join(', ')}`);
+  console.log(
+    `verified-fresh resolution (driver, freshness 0) ÷ bare express, same bytes (aim ≥ 0.5): ${fresh.join(', ')}`,
+  );
 }
 
 /** The README table's rows: the driver, warm and verified-fresh, against bare express serving the same bytes. */
-function addRows(report: ReturnType<typeof benchReport>, runs: ReadonlyMap<string, LoadResult[]>, coldMs: number | undefined): void {
-  const rps = (name: string) => CONNECTIONS.map((c) => fmt(median((runs.get(`${name}@${c}`) ?? []).map((r) => r.rps)))).join(' / ');
-  const p99 = (name: string) => CONNECTIONS.map((c) => fmt(median((runs.get(`${name}@${c}`) ?? []).map((r) => r.p99)), 2)).join(' / ');
-  const ratios = (name: string, base: string) => CONNECTIONS.map((c) => fmt(perRound(runs, name, base, c), 2)).join(' / ');
+function addRows(
+  report: ReturnType<typeof benchReport>,
+  runs: ReadonlyMap<string, LoadResult[]>,
+  coldMs: number | undefined,
+): void {
+  const rps = (name: string) =>
+    CONNECTIONS.map((c) => fmt(median((runs.get(`${name}@${c}`) ?? []).map((r) => r.rps)))).join(' / ');
+  const p99 = (name: string) =>
+    CONNECTIONS.map((c) => fmt(median((runs.get(`${name}@${c}`) ?? []).map((r) => r.p99)), 2)).join(' / ');
+  const ratios = (name: string, base: string) =>
+    CONNECTIONS.map((c) => fmt(perRound(runs, name, base, c), 2)).join(' / ');
   const at = `${CONNECTIONS.join(' / ')} connections`;
   if (runs.has(`driver, freshness 0@${CONNECTIONS[0]}`)) {
     report.row({
@@ -418,7 +466,8 @@ function addRows(report: ReturnType<typeof benchReport>, runs: ReadonlyMap<strin
       ratio: `${ratios('driver', 'bare express')} of express; ${ratios('driver', 'bare node:http')} of node:http`,
     });
   }
-  if (coldMs !== undefined) report.row({ what: `driver, cold, DID with ${HISTORY_OPS} operations`, figure: `median ${fmt(coldMs)} ms` });
+  if (coldMs !== undefined)
+    report.row({ what: `driver, cold, DID with ${HISTORY_OPS} operations`, figure: `median ${fmt(coldMs)} ms` });
 }
 
 async function main(): Promise<void> {
@@ -449,14 +498,16 @@ async function main(): Promise<void> {
   ] as const;
   for (const [name, url] of servers) {
     const answer = await get(url);
-    if (answer.status !== warm.status || !answer.body.equals(warm.body)) throw new Error(`${name} does not answer the same bytes`);
+    if (answer.status !== warm.status || !answer.body.equals(warm.body))
+      throw new Error(`${name} does not answer the same bytes`);
   }
   await load.ready;
 
   const runs = new Map<string, LoadResult[]>();
   const measure = async (name: string, url: string, connections: number, duration: number) => {
     const measured = await load.run({ url, connections, duration });
-    if (measured.non2xx > 0 || measured.errors > 0) throw new Error(`${name}: ${measured.non2xx} non-2xx answers, ${measured.errors} errors`);
+    if (measured.non2xx > 0 || measured.errors > 0)
+      throw new Error(`${name}: ${measured.non2xx} non-2xx answers, ${measured.errors} errors`);
     return measured;
   };
   const selected = servers.filter(([name]) => ONLY === undefined || name === ONLY);
@@ -475,28 +526,63 @@ async function main(): Promise<void> {
   load.close();
 
   const cold = ONLY === undefined ? await coldResolutions(ledger) : [];
-  const noCache = ONLY === undefined ? await noCacheResolutions(urlOf(driver, `/1.0/identifiers/${encodeURIComponent(LONG_DID)}?noCache=true`)) : [];
+  const noCache =
+    ONLY === undefined
+      ? await noCacheResolutions(urlOf(driver, `/1.0/identifiers/${encodeURIComponent(LONG_DID)}?noCache=true`))
+      : [];
 
   console.log(`\nuni-resolver-driver-did-city bench — ${machine()}`);
-  console.log(`ledger: LedgerNode (SQLite, 3 embedded witnesses) ${separateLedger ? 'in its own process' : "in the servers' process"}, seeded in ${fmt(seededMs / 1000, 1)} s`);
-  console.log(`load: autocannon in a child process, ${ROUNDS} interleaved rounds of ${DURATION_S} s per server and connection count, after a ${WARMUP_S} s warm-up`);
+  console.log(
+    `ledger: LedgerNode (SQLite, 3 embedded witnesses) ${separateLedger ? 'in its own process' : "in the servers' process"}, seeded in ${fmt(seededMs / 1000, 1)} s`,
+  );
+  console.log(
+    `load: autocannon in a child process, ${ROUNDS} interleaved rounds of ${DURATION_S} s per server and connection count, after a ${WARMUP_S} s warm-up`,
+  );
   console.log(`warm: GET ${PATH} (Accept: ${ACCEPT}), 200, ${warm.body.length} bytes, every server the same bytes\n`);
-  printTable(runs, servers.map(([name]) => name));
-  if (cold.length > 0) console.log(`cold resolution of ${LONG_DID} (${HISTORY_OPS} operations; a new driver each time: empty cache, no checkpoint seen): ` +
-    `median ${fmt(median(cold), 1)} ms, min ${fmt(Math.min(...cold), 1)} ms over ${cold.length}`);
-  if (noCache.length > 0) console.log(`noCache=true on the warm driver (the ${HISTORY_OPS} operations and the registry re-read and re-verified): ` +
-    `median ${fmt(median(noCache), 1)} ms, min ${fmt(Math.min(...noCache), 1)} ms over ${noCache.length}`);
+  printTable(
+    runs,
+    servers.map(([name]) => name),
+  );
+  if (cold.length > 0)
+    console.log(
+      `cold resolution of ${LONG_DID} (${HISTORY_OPS} operations; a new driver each time: empty cache, no checkpoint seen): ` +
+        `median ${fmt(median(cold), 1)} ms, min ${fmt(Math.min(...cold), 1)} ms over ${cold.length}`,
+    );
+  if (noCache.length > 0)
+    console.log(
+      `noCache=true on the warm driver (the ${HISTORY_OPS} operations and the registry re-read and re-verified): ` +
+        `median ${fmt(median(noCache), 1)} ms, min ${fmt(Math.min(...noCache), 1)} ms over ${noCache.length}`,
+    );
   console.log(`total ${fmt((performance.now() - started) / 1000, 1)} s`);
   const measured = Object.fromEntries(
-    [...runs].map(([key, rounds]) => [key, { rps: median(rounds.map((r) => r.rps)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)) }]),
+    [...runs].map(([key, rounds]) => [
+      key,
+      {
+        rps: median(rounds.map((r) => r.rps)),
+        p50: median(rounds.map((r) => r.p50)),
+        p99: median(rounds.map((r) => r.p99)),
+      },
+    ]),
   );
-  const freshRatio = Object.fromEntries(CONNECTIONS.map((c) => [c, perRound(runs, 'driver, freshness 0', 'bare express', c)]));
+  const freshRatio = Object.fromEntries(
+    CONNECTIONS.map((c) => [c, perRound(runs, 'driver, freshness 0', 'bare express', c)]),
+  );
   const coldMs = cold.length > 0 ? median(cold) : undefined;
   const noCacheMs = noCache.length > 0 ? median(noCache) : undefined;
   addRows(report, runs, coldMs);
-  report.write({ rounds: ROUNDS, durationS: DURATION_S, separateLedger, servers: measured, verifiedFreshOverExpress: freshRatio, coldMs, noCacheMs });
+  report.write({
+    rounds: ROUNDS,
+    durationS: DURATION_S,
+    separateLedger,
+    servers: measured,
+    verifiedFreshOverExpress: freshRatio,
+    coldMs,
+    noCacheMs,
+  });
 
-  await Promise.all([driver, bases.express, bases.http, diagnostics.off, diagnostics.memory, diagnostics.fixed].map(close));
+  await Promise.all(
+    [driver, bases.express, bases.http, diagnostics.off, diagnostics.memory, diagnostics.fixed].map(close),
+  );
   await ledger.close();
 }
 

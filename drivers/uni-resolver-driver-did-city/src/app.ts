@@ -10,7 +10,12 @@ import { type DIDResolutionOptions, verifiedAt } from '@did-city/method';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { negotiateAccept } from './accept.ts';
 import { namesResource, resourceOptions, resourceReply, wantsResult } from './resources.ts';
-import { DEFAULT_MAX_PATH_BYTES, IDENTIFIERS_PREFIX, type IdentifierRequest, parseIdentifierPath } from './identifier-path.ts';
+import {
+  DEFAULT_MAX_PATH_BYTES,
+  IDENTIFIERS_PREFIX,
+  type IdentifierRequest,
+  parseIdentifierPath,
+} from './identifier-path.ts';
 import type { ErrorStyle, Profile, ResultShape } from './problems.ts';
 import { DEFAULT_CACHE_TTL, encodeReply, type Reply, sendEncoded, sendReply, setCors } from './reply.ts';
 import { type CachedReply, ResponseCache, requestKey } from './response-cache.ts';
@@ -71,7 +76,8 @@ function resolverCache(options: DriverOptions, freshness: number): DriverOptions
 function contextOf(options: DriverOptions): DriverContext {
   const onError = options.onError ?? ((error: unknown) => console.error('[did:city driver]', error));
   const freshness = options.freshness ?? 0;
-  if (!Number.isFinite(freshness) || freshness < 0) throw new RangeError('freshness must be a non-negative number of seconds');
+  if (!Number.isFinite(freshness) || freshness < 0)
+    throw new RangeError('freshness must be a non-negative number of seconds');
   const profile = options.profile ?? 'w3c';
   return {
     resolver: resolverFrom({ onReaderError: onError, ...options, cache: resolverCache(options, freshness) }),
@@ -116,7 +122,8 @@ async function resourceReplyTo(req: Request, request: IdentifierRequest, context
 }
 
 async function replyTo(req: Request, request: IdentifierRequest, context: DriverContext): Promise<Resolved> {
-  if (request.kind === 'dereference' && namesResource(request.identifier)) return resourceReplyTo(req, request, context);
+  if (request.kind === 'dereference' && namesResource(request.identifier))
+    return resourceReplyTo(req, request, context);
   const asked = Date.now();
   const { representation, inner } = negotiateAccept(req.headers.accept, request.kind);
   if (representation === undefined) {
@@ -152,7 +159,11 @@ function identifiersHandler(context: DriverContext) {
     const key = context.responses.keyOf(rest, req.headers.accept);
     const hit = key === undefined ? undefined : context.responses.get(key, Date.now());
     if (hit !== undefined) {
-      sendEncoded(req, res, hit.reply, { cacheTtl: context.cacheTtl, noCache: false, age: ageOf(hit.verifiedAt, Date.now()) });
+      sendEncoded(req, res, hit.reply, {
+        cacheTtl: context.cacheTtl,
+        noCache: false,
+        age: ageOf(hit.verifiedAt, Date.now()),
+      });
       return;
     }
     const parsed = parseIdentifierPath(rest, context.maxPathBytes);
@@ -199,7 +210,10 @@ function propertiesOf(context: DriverContext): Record<string, unknown> {
 function sendJson(res: Response, status: number, body: unknown): void {
   setCors(res);
   res.setHeader('Cache-Control', 'no-store');
-  res.status(status).type('application/json').send(Buffer.from(JSON.stringify(body)));
+  res
+    .status(status)
+    .type('application/json')
+    .send(Buffer.from(JSON.stringify(body)));
 }
 
 /** Browsers preflight the legacy Accept value (its quotes are not CORS-safelisted). */
@@ -235,8 +249,12 @@ export function createDriverApp(options: DriverOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(createDriverRouter(options));
-  app.get('/health', (_req, res) => sendJson(res, 200, { status: 'ok', method: 'city', driverVersion: DRIVER_VERSION }));
-  app.use((_req: Request, res: Response) => sendJson(res, 404, { error: 'Not found', routes: ['/1.0/identifiers/{did}', '/1.0/properties', '/health'] }));
+  app.get('/health', (_req, res) =>
+    sendJson(res, 200, { status: 'ok', method: 'city', driverVersion: DRIVER_VERSION }),
+  );
+  app.use((_req: Request, res: Response) =>
+    sendJson(res, 404, { error: 'Not found', routes: ['/1.0/identifiers/{did}', '/1.0/properties', '/health'] }),
+  );
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     (options.onError ?? console.error)(error);
     if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });

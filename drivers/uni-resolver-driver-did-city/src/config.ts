@@ -46,7 +46,11 @@ export const SETTINGS = Object.freeze({
     doc: 'Base URL of a did:city ledger node HTTP API, or several serving the same log, comma-separated (required)',
     parse: httpUrlList,
   },
-  trustPolicy: { env: `${ENV_PREFIX}trustPolicy`, doc: 'C2SP tlog-policy text, or a path to a file holding it (required)', parse: policyText },
+  trustPolicy: {
+    env: `${ENV_PREFIX}trustPolicy`,
+    doc: 'C2SP tlog-policy text, or a path to a file holding it (required)',
+    parse: policyText,
+  },
   genesis: {
     env: `${ENV_PREFIX}genesis`,
     defaultDoc: 'none (any self-signed registry genesis)',
@@ -69,7 +73,13 @@ export const SETTINGS = Object.freeze({
     doc: 'uri: W3C error type URIs; short: bare codes (NOT_FOUND), the only ones uni-resolver-web maps to a status',
     parse: oneOf(ERROR_STYLES),
   },
-  port: { env: `${ENV_PREFIX}port`, alsoEnv: ['PORT'], default: String(DEFAULT_PORT), doc: 'HTTP port; PORT is read when this is unset', parse: port },
+  port: {
+    env: `${ENV_PREFIX}port`,
+    alsoEnv: ['PORT'],
+    default: String(DEFAULT_PORT),
+    doc: 'HTTP port; PORT is read when this is unset',
+    parse: port,
+  },
   cacheTtl: {
     env: `${ENV_PREFIX}cacheTtl`,
     flag: 'cache-ttl',

@@ -33,7 +33,9 @@ export function createLedgerReader(settings: DriverSettings): LedgerReader {
   } catch (error) {
     // Anything the reader refuses at construction is a setting that cannot be used (the policy, in practice).
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`${ENV_PREFIX}trustPolicy (${settings.trustPolicy.source}) is not a usable C2SP tlog-policy: ${reason}`);
+    throw new ConfigError(
+      `${ENV_PREFIX}trustPolicy (${settings.trustPolicy.source}) is not a usable C2SP tlog-policy: ${reason}`,
+    );
   }
 }
 

@@ -78,7 +78,12 @@ export function styledProblem(error: unknown, classified: ErrorClass, style: Err
   const { code } = classified;
   const styled: ProblemDetails =
     code === undefined
-      ? { ...base, type: String(base['type']), title: String(base['title'] ?? 'Error'), detail: detailOf(error, 'Error') }
+      ? {
+          ...base,
+          type: String(base['type']),
+          title: String(base['title'] ?? 'Error'),
+          detail: detailOf(error, 'Error'),
+        }
       : { ...base, ...problem(code, detailOf(error, ERRORS[code].title)) };
   if (style === 'short') styled.type = code ?? shortType(styled.type);
   return styled;

@@ -49,7 +49,12 @@ export interface EncodedReply {
   retryAfter?: number;
 }
 
-const CORS_HEADERS = ['Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', 'ETag, Location, Content-Type, Retry-After'] as const;
+const CORS_HEADERS = [
+  'Access-Control-Allow-Origin',
+  '*',
+  'Access-Control-Expose-Headers',
+  'ETag, Location, Content-Type, Retry-After',
+] as const;
 
 export function setCors(res: Response): void {
   res.setHeader(CORS_HEADERS[0], CORS_HEADERS[1]);
@@ -98,13 +103,22 @@ function encodeRaw(reply: Reply, raw: Uint8Array): EncodedReply {
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const contentType = reply.contentType ?? 'application/octet-stream';
   const etag = reply.status === 200 && reply.cacheable ? etagOf(contentType, bytes) : undefined;
-  return { status: reply.status, contentType, location: undefined, bytes, etag, cacheable: reply.cacheable, sandboxed: true };
+  return {
+    status: reply.status,
+    contentType,
+    location: undefined,
+    bytes,
+    etag,
+    cacheable: reply.cacheable,
+    sandboxed: true,
+  };
 }
 
 export function sendEncoded(req: Request, res: Response, reply: EncodedReply, policy: ReplyPolicy): void {
   // One writeHead with a flat list: cheaper than a setHeader per header on the warm path (a response-cache hit).
   const headers = [...CORS_HEADERS, 'Vary', 'Accept', 'Cache-Control', cacheControl(reply, policy)];
-  if (reply.sandboxed === true) headers.push('X-Content-Type-Options', 'nosniff', 'Content-Security-Policy', "default-src 'none'; sandbox");
+  if (reply.sandboxed === true)
+    headers.push('X-Content-Type-Options', 'nosniff', 'Content-Security-Policy', "default-src 'none'; sandbox");
   if (reply.location !== undefined) headers.push('Location', reply.location);
   if (reply.retryAfter !== undefined) headers.push('Retry-After', String(reply.retryAfter));
   if (reply.etag !== undefined) {

@@ -38,7 +38,9 @@ export function guardReader(reader: LedgerReader, onError: (error: unknown) => v
     } catch (error) {
       onError(error);
       if (error instanceof DidCityError) throw error;
-      throw new DidCityError('LEDGER_UNAVAILABLE', `The ledger could not be read for ${did}; try again later`, { cause: error });
+      throw new DidCityError('LEDGER_UNAVAILABLE', `The ledger could not be read for ${did}; try again later`, {
+        cause: error,
+      });
     }
   };
   const guarded: LedgerReader = { history: (did, options) => guard(did, () => reader.history(did, options)) };

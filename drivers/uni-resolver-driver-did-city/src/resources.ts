@@ -26,7 +26,11 @@ export function wantsResult(accept: string | undefined): boolean {
 }
 
 /** The accept option passed to the library: the client's header for the bytes, none for the wrapped result. */
-export function resourceOptions(options: DIDResolutionOptions, accept: string | undefined, wrapped: boolean): DIDResolutionOptions {
+export function resourceOptions(
+  options: DIDResolutionOptions,
+  accept: string | undefined,
+  wrapped: boolean,
+): DIDResolutionOptions {
   const { accept: _ignored, ...rest } = options;
   return wrapped || accept === undefined ? rest : { ...rest, accept };
 }
@@ -49,13 +53,23 @@ function inline(content: Uint8Array, mediaType: string): { value: unknown; base6
   return { value: text.toString('base64'), base64: true };
 }
 
-export function resourceReply(result: DIDDereferencingResult, wrapped: boolean, identifier: string, style: ReplyStyle): Reply {
+export function resourceReply(
+  result: DIDDereferencingResult,
+  wrapped: boolean,
+  identifier: string,
+  style: ReplyStyle,
+): Reply {
   const { content } = result;
   if (!(content instanceof Uint8Array)) return dereferencingReply(result, { kind: 'dereferencing' }, identifier, style);
   const mediaType = result.dereferencingMetadata.contentType ?? 'application/octet-stream';
   if (!wrapped) return { status: 200, contentType: mediaType, raw: content, cacheable: true };
   const { value, base64 } = inline(content, mediaType);
   const contentMetadata = base64 ? { ...result.contentMetadata, contentEncoding: 'base64' } : result.contentMetadata;
-  const body = { dereferencingMetadata: result.dereferencingMetadata, content: value, contentStream: value, contentMetadata };
+  const body = {
+    dereferencingMetadata: result.dereferencingMetadata,
+    content: value,
+    contentStream: value,
+    contentMetadata,
+  };
   return { status: 200, contentType: MEDIA.dereferencing, body, cacheable: true };
 }

@@ -5,7 +5,14 @@
  */
 import type { DIDDereferencingResult, DIDDocument, DIDResolutionResult, ErrorCode } from '@did-city/method';
 import { type DocumentMediaType, MEDIA, type Representation } from './accept.ts';
-import { classifyError, type ErrorStyle, errorResult, type Profile, type ResultShape, styledProblem } from './problems.ts';
+import {
+  classifyError,
+  type ErrorStyle,
+  errorResult,
+  type Profile,
+  type ResultShape,
+  styledProblem,
+} from './problems.ts';
 import type { Reply } from './reply.ts';
 
 /** How one request's replies are written. */
@@ -32,8 +39,11 @@ const MAX_RETRY_AFTER = 86_400;
  * Retry-After), as whole seconds; undefined when absent or not a non-negative number.
  */
 function retryAfterOf(error: unknown): number | undefined {
-  const value = typeof error === 'object' && error !== null ? (error as Record<string, unknown>)['retryAfter'] : undefined;
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(Math.ceil(value), MAX_RETRY_AFTER) : undefined;
+  const value =
+    typeof error === 'object' && error !== null ? (error as Record<string, unknown>)['retryAfter'] : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? Math.min(Math.ceil(value), MAX_RETRY_AFTER)
+    : undefined;
 }
 
 /**
@@ -92,10 +102,18 @@ function deactivatedReply(result: DIDResolutionResult, did: string, style: Reply
   return { status: 410, contentType: MEDIA.resolution, body, cacheable: true };
 }
 
-export function resolutionReply(result: DIDResolutionResult, representation: Representation, did: string, style: ReplyStyle): Reply {
+export function resolutionReply(
+  result: DIDResolutionResult,
+  representation: Representation,
+  did: string,
+  style: ReplyStyle,
+): Reply {
   const { didResolutionMetadata, didDocument, didDocumentMetadata } = result;
   if (didResolutionMetadata.error !== undefined) {
-    return problemReply({ error: didResolutionMetadata.error, process: didResolutionMetadata, content: didDocumentMetadata }, style);
+    return problemReply(
+      { error: didResolutionMetadata.error, process: didResolutionMetadata, content: didDocumentMetadata },
+      style,
+    );
   }
   if (didDocument === null) {
     if (didDocumentMetadata.deactivated === true) return deactivatedReply(result, did, style);
@@ -122,7 +140,8 @@ function urlsOf(content: unknown): string[] {
 function redirectReply(result: DIDDereferencingResult, style: ReplyStyle): Reply {
   const [first] = urlsOf(result.content);
   if (first === undefined) return driverProblem('NOT_FOUND', 'The DID URL selects no service endpoint URL', style);
-  if (!URL.canParse(first)) return driverProblem('INVALID_DID_DOCUMENT', 'The service endpoint is not an absolute URL', style);
+  if (!URL.canParse(first))
+    return driverProblem('INVALID_DID_DOCUMENT', 'The service endpoint is not an absolute URL', style);
   const location = new URL(first);
   // A redirect only to http(s): a controller's `javascript:` or `file:` endpoint is returned as content, never as a
   // Location a browser would follow.
@@ -162,14 +181,22 @@ export function dereferencingReply(
 ): Reply {
   const { dereferencingMetadata, content, contentMetadata } = result;
   if (dereferencingMetadata.error !== undefined) {
-    return problemReply({ error: dereferencingMetadata.error, process: dereferencingMetadata, content: contentMetadata }, style);
+    return problemReply(
+      { error: dereferencingMetadata.error, process: dereferencingMetadata, content: contentMetadata },
+      style,
+    );
   }
   if (content === null || content === undefined) {
     if (!('deactivated' in contentMetadata) || contentMetadata.deactivated !== true) {
       return driverProblem('INTERNAL_ERROR', 'The dereferencer returned neither content nor an error', style);
     }
     const deactivated = style.profile === 'universal-resolver' && !/[/?#]/.test(did) ? deactivatedDocument(did) : null;
-    return { status: 410, contentType: MEDIA.dereferencing, body: dereferencingBody(result, deactivated), cacheable: true };
+    return {
+      status: 410,
+      contentType: MEDIA.dereferencing,
+      body: dereferencingBody(result, deactivated),
+      cacheable: true,
+    };
   }
   if (representation.kind === 'uri-list') return redirectReply(result, style);
   if (representation.kind === 'document') {

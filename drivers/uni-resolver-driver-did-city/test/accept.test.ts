@@ -25,7 +25,11 @@ describe('negotiate', () => {
     ['', 'resolve', { kind: 'resolution' }],
     ['application/did-resolution,application/did', 'resolve', { kind: 'resolution' }],
     ['application/ld+json;profile="https://w3id.org/did-resolution"', 'resolve', { kind: 'resolution' }],
-    ['application/ld+json;profile="https://example.org/other"', 'resolve', { kind: 'document', mediaType: 'application/did+ld+json' }],
+    [
+      'application/ld+json;profile="https://example.org/other"',
+      'resolve',
+      { kind: 'document', mediaType: 'application/did+ld+json' },
+    ],
     ['APPLICATION/DID+JSON', 'resolve', { kind: 'document', mediaType: 'application/did+json' }],
     ['application/did-url-dereferencing', 'resolve', { kind: 'dereferencing' }],
     ['application/did-url-dereferencing', 'dereference', { kind: 'dereferencing' }],
@@ -50,15 +54,24 @@ describe('negotiate', () => {
     ['application/did+json;q=0.5, application/did+ld+json', 'resolve'],
     ['text/html', 'resolve'],
   ] as const)('negotiateAccept(%s, %s) is negotiate and innerMediaType from one parse', (header, kind) => {
-    expect(negotiateAccept(header, kind)).toEqual({ representation: negotiate(header, kind), inner: innerMediaType(header, kind) });
+    expect(negotiateAccept(header, kind)).toEqual({
+      representation: negotiate(header, kind),
+      inner: innerMediaType(header, kind),
+    });
   });
 });
 
 describe('parseIdentifierPath', () => {
   test.each([
     ['did:city:cn:130100', { identifier: 'did:city:cn:130100', kind: 'resolve', options: {} }],
-    ['did:city:cn:130100?versionId=1', { identifier: 'did:city:cn:130100?versionId=1', kind: 'dereference', options: {} }],
-    ['did%3Acity%3Acn%3A130100?versionId=1', { identifier: 'did:city:cn:130100', kind: 'resolve', options: { versionId: '1' } }],
+    [
+      'did:city:cn:130100?versionId=1',
+      { identifier: 'did:city:cn:130100?versionId=1', kind: 'dereference', options: {} },
+    ],
+    [
+      'did%3Acity%3Acn%3A130100?versionId=1',
+      { identifier: 'did:city:cn:130100', kind: 'resolve', options: { versionId: '1' } },
+    ],
     ['did%3Acity%3Acn%3A130100%23key-1', { identifier: 'did:city:cn:130100#key-1', kind: 'dereference', options: {} }],
     ['did%3Acity%3Acn?a=x+y&b=%2B', { identifier: 'did:city:cn', kind: 'resolve', options: { a: 'x y', b: '+' } }],
   ])('%s', (rest, request) => {

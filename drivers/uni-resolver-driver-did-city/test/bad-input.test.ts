@@ -3,7 +3,17 @@
  * server still serves afterwards.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { buildLedger, DIDS, encodedPath, identifierPath, problemOf, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
+import {
+  buildLedger,
+  DIDS,
+  encodedPath,
+  identifierPath,
+  problemOf,
+  type RunningDriver,
+  rawRequest,
+  startDriver,
+  W3C,
+} from './fixtures.ts';
 
 let driver: RunningDriver;
 const failures: unknown[] = [];
@@ -58,7 +68,11 @@ describe('invalid percent-encoding → 400 INVALID_DID / INVALID_DID_URL', () =>
     ['a bad escape in a URL-encoded DID', `/1.0/identifiers/did%3Acity%3Acn%3A1301%ZZ`, `${W3C}INVALID_DID`],
     ['a truncated escape', `/1.0/identifiers/did%3Acity%3Acn%3A130100%`, `${W3C}INVALID_DID`],
     ['invalid UTF-8', `/1.0/identifiers/did%3Acity%3Acn%3A130100%C3%28`, `${W3C}INVALID_DID`],
-    ['a bad escape in a URL-encoded DID URL', `/1.0/identifiers/did%3Acity%3Acn%3A130100%23key-1%E0%A4`, `${W3C}INVALID_DID_URL`],
+    [
+      'a bad escape in a URL-encoded DID URL',
+      `/1.0/identifiers/did%3Acity%3Acn%3A130100%23key-1%E0%A4`,
+      `${W3C}INVALID_DID_URL`,
+    ],
     ['a bad escape in a raw DID', `/1.0/identifiers/did:city:cn:130100%ZZ`, `${W3C}INVALID_DID`],
     ['a bad escape in a raw DID URL query', `/1.0/identifiers/did:city:cn:130100?service=%ZZ`, `${W3C}INVALID_DID_URL`],
   ])('%s', async (_name, path, type) => {
@@ -98,7 +112,9 @@ describe('relativeRef path traversal → 400 INVALID_DID_URL', () => {
   });
 
   test('double-encoded .. is decoded once: a literal "%2E%2E" segment that stays under the endpoint', async () => {
-    const res = await get(identifierPath(`${DIDS.sub}?service=files&relativeRef=%252E%252E%252Fadmin`), { accept: 'text/uri-list' });
+    const res = await get(identifierPath(`${DIDS.sub}?service=files&relativeRef=%252E%252E%252Fadmin`), {
+      accept: 'text/uri-list',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toMatch(/^https:\/\/files\.sjz\.example\/transport\/v1\//);
   });
@@ -111,7 +127,9 @@ describe('unknown options are ignored (spec §6.1), unknown DID parameters name 
   });
 
   test('an unknown option in JSON options → 200', async () => {
-    const res = await get(encodedPath(DIDS.city, encodeURIComponent(JSON.stringify({ colour: 'red', depth: { x: [1] } }))));
+    const res = await get(
+      encodedPath(DIDS.city, encodeURIComponent(JSON.stringify({ colour: 'red', depth: { x: [1] } }))),
+    );
     expect(res.status).toBe(200);
   });
 

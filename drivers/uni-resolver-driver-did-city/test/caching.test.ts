@@ -5,7 +5,16 @@
 import { type LedgerReader, type MemoryLedger, signOperation, updateOperation } from '@did-city/method';
 import { testKey } from '@did-city/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildLedger, DIDS, encodedPath, identifierPath, keyDocument, type RunningDriver, rawRequest, startDriver } from './fixtures.ts';
+import {
+  buildLedger,
+  DIDS,
+  encodedPath,
+  identifierPath,
+  keyDocument,
+  type RunningDriver,
+  rawRequest,
+  startDriver,
+} from './fixtures.ts';
 
 let ledger: MemoryLedger;
 let driver: RunningDriver;
@@ -47,7 +56,10 @@ describe('ETag and If-None-Match', () => {
     const document = await get(identifierPath(DIDS.city), { accept: 'application/did+json' });
     expect(result.headers.etag).not.toBe(document.headers.etag);
     expect(result.headers.vary).toBe('Accept');
-    const stale = await get(identifierPath(DIDS.city), { accept: 'application/did+json', 'if-none-match': result.headers.etag! });
+    const stale = await get(identifierPath(DIDS.city), {
+      accept: 'application/did+json',
+      'if-none-match': result.headers.etag!,
+    });
     expect(stale.status).toBe(200);
   });
 
@@ -65,8 +77,12 @@ describe('ETag and If-None-Match', () => {
     const running = await startDriver({ reader: own.ledger });
     extra.push(running);
     const before = await get(identifierPath(DIDS.updated), {}, running);
-    expect((await get(identifierPath(DIDS.updated), { 'if-none-match': before.headers.etag! }, running)).status).toBe(304);
-    const update = updateOperation(own.ledger.historyOf(DIDS.updated)!, { document: keyDocument(testKey('beijing-rotated-2')) });
+    expect((await get(identifierPath(DIDS.updated), { 'if-none-match': before.headers.etag! }, running)).status).toBe(
+      304,
+    );
+    const update = updateOperation(own.ledger.historyOf(DIDS.updated)!, {
+      document: keyDocument(testKey('beijing-rotated-2')),
+    });
     await own.ledger.append(await signOperation(update, [own.updateSigners[DIDS.updated]!]));
     const after = await get(identifierPath(DIDS.updated), { 'if-none-match': before.headers.etag! }, running);
     expect(after.status).toBe(200);

@@ -39,11 +39,17 @@ async function cityCreate(key: KeyPair): Promise<Operation> {
 function listen(handler: RequestListener): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)),
+  );
 }
 
 /** A node on `dataDir` holding the registry genesis and one creation of the city, served over loopback. */
-async function ledger(dataDir: string, genesis: Operation, city: Operation): Promise<{ url: string; node: LedgerNode }> {
+async function ledger(
+  dataDir: string,
+  genesis: Operation,
+  city: Operation,
+): Promise<{ url: string; node: LedgerNode }> {
   const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 5 } });
   nodes.push(node);
   await node.submitGovernance(genesis);
@@ -70,13 +76,19 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function resolve(driver: string): Promise<{ status: number; key?: string; error?: string }> {
-  const response = await fetch(`${driver}/1.0/identifiers/${CITY}`, { headers: { Accept: 'application/did-resolution' } });
+  const response = await fetch(`${driver}/1.0/identifiers/${CITY}`, {
+    headers: { Accept: 'application/did-resolution' },
+  });
   const body = (await response.json()) as {
     didDocument: { verificationMethod: Array<{ publicKeyMultibase: string }> } | null;
     didResolutionMetadata: { error?: { type: string } };
   };
   const key = body.didDocument?.verificationMethod[0]?.publicKeyMultibase;
-  return { status: response.status, ...(key ? { key } : {}), ...(body.didResolutionMetadata.error ? { error: body.didResolutionMetadata.error.type } : {}) };
+  return {
+    status: response.status,
+    ...(key ? { key } : {}),
+    ...(body.didResolutionMetadata.error ? { error: body.didResolutionMetadata.error.type } : {}),
+  };
 }
 
 beforeAll(async () => {
@@ -123,12 +135,19 @@ describe('checkpointStore: trust survives a restart of the driver process', () =
     expect(await resolve(driver)).toEqual(refused);
     const evidence = (JSON.parse(readFileSync(file, 'utf8')) as { evidence: Array<Record<string, string>> }).evidence;
     expect(evidence).toHaveLength(1);
-    expect(evidence[0]).toMatchObject({ trusted: await nodes[0]!.latestCheckpoint(), conflicting: await nodes[1]!.latestCheckpoint() });
+    expect(evidence[0]).toMatchObject({
+      trusted: await nodes[0]!.latestCheckpoint(),
+      conflicting: await nodes[1]!.latestCheckpoint(),
+    });
 
     await stop(children.at(-1)!);
     driver = await startDriverProcess(settings, children);
     expect(await resolve(driver)).toEqual(refused);
-    const after = JSON.parse(readFileSync(file, 'utf8')) as { format: string; evidence: unknown[]; checkpoints: Record<string, string> };
+    const after = JSON.parse(readFileSync(file, 'utf8')) as {
+      format: string;
+      evidence: unknown[];
+      checkpoints: Record<string, string>;
+    };
     expect(after.format).toBe(CHECKPOINT_FILE_FORMAT);
     expect(after.evidence).toEqual(evidence);
     expect(Object.values(after.checkpoints)).toEqual([await nodes[0]!.latestCheckpoint()]);
@@ -139,7 +158,12 @@ describe('checkpointStore: trust survives a restart of the driver process', () =
 
   test('control: a driver with a fresh store believes the fork it has never seen contradicted', async () => {
     target = forkUrl;
-    const settings = { ledgerUrl: proxyUrl, trustPolicy: nodes[0]!.policyText, freshness: '0', checkpointStore: join(dir, 'fresh.json') };
+    const settings = {
+      ledgerUrl: proxyUrl,
+      trustPolicy: nodes[0]!.policyText,
+      freshness: '0',
+      checkpointStore: join(dir, 'fresh.json'),
+    };
     const driver = await startDriverProcess(settings, children);
     expect(await resolve(driver)).toEqual({ status: 200, key: impostorKey.publicKeyMultibase });
   }, 30_000);

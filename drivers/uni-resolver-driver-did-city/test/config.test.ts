@@ -12,7 +12,9 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, ENV_PREFIX, loadSettings, publicProperties, SETTINGS } from '../src/config.ts';
 
 const env = (settings: Record<string, string>) =>
-  Object.fromEntries(Object.entries(settings).map(([name, value]) => [name === 'PORT' ? name : ENV_PREFIX + name, value]));
+  Object.fromEntries(
+    Object.entries(settings).map(([name, value]) => [name === 'PORT' ? name : ENV_PREFIX + name, value]),
+  );
 
 const POLICY = 'log did-city-ledger+3b4f2e1a+AQ https://ledger.example/\nwitness a a+5c2d9e07+AQ\nquorum a\n';
 const KEY = testKey('institute-a').publicKeyMultibase;
@@ -39,8 +41,12 @@ describe('loadSettings', () => {
   });
 
   test('profile=universal-resolver with errorStyle=uri is refused: uni-resolver-web would answer 500 to every error', () => {
-    expect(() => loadSettings(env({ profile: 'universal-resolver', errorStyle: 'uri' }))).toThrow(/errorStyle=uri cannot be used with profile=universal-resolver/);
-    expect(() => loadSettings(env({ profile: 'uniresolver' }))).toThrow(/profile="uniresolver" must be one of: w3c, universal-resolver/);
+    expect(() => loadSettings(env({ profile: 'universal-resolver', errorStyle: 'uri' }))).toThrow(
+      /errorStyle=uri cannot be used with profile=universal-resolver/,
+    );
+    expect(() => loadSettings(env({ profile: 'uniresolver' }))).toThrow(
+      /profile="uniresolver" must be one of: w3c, universal-resolver/,
+    );
   });
 
   test('every setting read from its variable', () => {
@@ -88,30 +94,57 @@ describe('loadSettings', () => {
   });
 
   test('ledger URL: one, or several comma-separated, in order (blanks around the commas ignored)', () => {
-    const urls = loadSettings(env({ ledgerUrl: 'http://node-a:8080/, https://node-b.example/api/,http://10.0.0.3:8080' })).ledgerUrl;
-    expect(urls?.map((url) => url.href)).toEqual(['http://node-a:8080/', 'https://node-b.example/api/', 'http://10.0.0.3:8080/']);
+    const urls = loadSettings(
+      env({ ledgerUrl: 'http://node-a:8080/, https://node-b.example/api/,http://10.0.0.3:8080' }),
+    ).ledgerUrl;
+    expect(urls?.map((url) => url.href)).toEqual([
+      'http://node-a:8080/',
+      'https://node-b.example/api/',
+      'http://10.0.0.3:8080/',
+    ]);
   });
 
   test('genesis pins: inline JSON or a path to a file holding it', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'did-city-genesis-')), 'genesis.json');
     writeFileSync(file, JSON.stringify(PINS));
     expect(loadSettings(env({ genesis: file })).genesis).toEqual({ pins: PINS, source: file });
-    expect(loadSettings(env({ genesis: ` ${JSON.stringify(PINS)}\n` })).genesis).toEqual({ pins: PINS, source: 'inline' });
+    expect(loadSettings(env({ genesis: ` ${JSON.stringify(PINS)}\n` })).genesis).toEqual({
+      pins: PINS,
+      source: 'inline',
+    });
   });
 
   test.each([
-    [{ genesis: '{"did:city:cn":' }, /genesis \(inline\) is not JSON .*expected \{"did:city:cn": \{"operationHash": "zQm…"\}\}/],
+    [
+      { genesis: '{"did:city:cn":' },
+      /genesis \(inline\) is not JSON .*expected \{"did:city:cn": \{"operationHash": "zQm…"\}\}/,
+    ],
     [{ genesis: '/nonexistent/genesis.json' }, /genesis: cannot read the genesis file "\/nonexistent\/genesis.json"/],
     [{ genesis: '{}' }, /genesis \(inline\): it pins no registry/],
-    [{ genesis: '{"did:city:cn:130100":{"operationHash":"zQm"}}' }, /"did:city:cn:130100" is not a country registry DID/],
+    [
+      { genesis: '{"did:city:cn:130100":{"operationHash":"zQm"}}' },
+      /"did:city:cn:130100" is not a country registry DID/,
+    ],
     [{ genesis: '{"did:city:cn":"zQmabc"}' }, /the pin of did:city:cn is not an object/],
     [{ genesis: '{"did:city:cn":{}}' }, /the pin of did:city:cn is empty/],
     [{ genesis: '{"did:city:cn":{"hash":"zQm"}}' }, /the pin of did:city:cn has unknown members: hash/],
-    [{ genesis: '{"did:city:cn":{"operationHash":"Qm123"}}' }, /the operationHash of did:city:cn is not an operation hash/],
-    [{ genesis: '{"did:city:cn":{"updateKeys":[]}}' }, /the updateKeys of did:city:cn must be a non-empty list of Multikey/],
-    [{ genesis: '{"did:city:cn":{"updateKeys":["z6Mknot-a-key"]}}' }, /the updateKeys of did:city:cn must be a non-empty list of Multikey/],
+    [
+      { genesis: '{"did:city:cn":{"operationHash":"Qm123"}}' },
+      /the operationHash of did:city:cn is not an operation hash/,
+    ],
+    [
+      { genesis: '{"did:city:cn":{"updateKeys":[]}}' },
+      /the updateKeys of did:city:cn must be a non-empty list of Multikey/,
+    ],
+    [
+      { genesis: '{"did:city:cn":{"updateKeys":["z6Mknot-a-key"]}}' },
+      /the updateKeys of did:city:cn must be a non-empty list of Multikey/,
+    ],
     [{ ledgerUrl: 'http://node-a:8080/,,http://node-b:8080/' }, /comma-separated list of them \(in the list, ""\)/],
-    [{ ledgerUrl: 'http://node-a:8080/, ftp://node-b/' }, /must be an http\(s\) URL or a comma-separated list of them \(in the list, "ftp:\/\/node-b\/"\)/],
+    [
+      { ledgerUrl: 'http://node-a:8080/, ftp://node-b/' },
+      /must be an http\(s\) URL or a comma-separated list of them \(in the list, "ftp:\/\/node-b\/"\)/,
+    ],
   ])('%o → ConfigError naming the variable and what it accepts', (settings, message) => {
     expect(() => loadSettings(env(settings as Record<string, string>))).toThrow(ConfigError);
     expect(() => loadSettings(env(settings as Record<string, string>))).toThrow(message);
@@ -155,7 +188,13 @@ describe('loadSettings', () => {
     const properties = publicProperties(settings);
     expect(properties).toEqual({ ledgerUrl: 'https://ledger.example/', trustPolicy: 'inline', refuseNoCache: false });
     expect(JSON.stringify(properties)).not.toContain('s3cret');
-    const several = loadSettings(env({ ledgerUrl: 'https://a:s3cret@node-a.example/,https://node-b.example/', trustPolicy: POLICY, genesis: JSON.stringify(PINS) }));
+    const several = loadSettings(
+      env({
+        ledgerUrl: 'https://a:s3cret@node-a.example/,https://node-b.example/',
+        trustPolicy: POLICY,
+        genesis: JSON.stringify(PINS),
+      }),
+    );
     expect(publicProperties(several)).toEqual({
       ledgerUrl: 'https://node-a.example/,https://node-b.example/',
       trustPolicy: 'inline',
@@ -208,7 +247,12 @@ describe('src/main.ts as a process fails fast with one clear line when no ledger
   });
 
   test('genesis pins that are not JSON', async () => {
-    const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy: POLICY, genesis: '{"did:city:cn": ' });
+    const { code, stderr } = await runMain({
+      port: '0',
+      ledgerUrl: 'http://127.0.0.1:9/',
+      trustPolicy: POLICY,
+      genesis: '{"did:city:cn": ',
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/uniresolver_driver_did_city_genesis \(inline\) is not JSON/);
   });
@@ -218,9 +262,16 @@ describe('src/main.ts as a process fails fast with one clear line when no ledger
     writeFileSync(file, '{"format": "did-city-checkpoints/1", "checkpoints": ');
     const policy = readFileSync(new URL('../../../spec/vectors/ledger/world-checkpoint.json', import.meta.url), 'utf8');
     const trustPolicy = (JSON.parse(policy) as { policy: string }).policy;
-    const { code, stderr } = await runMain({ port: '0', ledgerUrl: 'http://127.0.0.1:9/', trustPolicy, checkpointStore: file });
+    const { code, stderr } = await runMain({
+      port: '0',
+      ledgerUrl: 'http://127.0.0.1:9/',
+      trustPolicy,
+      checkpointStore: file,
+    });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/uniresolver_driver_did_city_checkpointStore: the checkpoint store .* cannot be used \(not JSON\)/);
+    expect(stderr).toMatch(
+      /uniresolver_driver_did_city_checkpointStore: the checkpoint store .* cannot be used \(not JSON\)/,
+    );
     expect(readFileSync(file, 'utf8')).toContain('"checkpoints": ');
   });
 

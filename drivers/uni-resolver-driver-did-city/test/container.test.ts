@@ -50,7 +50,10 @@ function stagesOf(text: string) {
   const instructions = parseDockerfile(text);
   const globalArgs = new Map(
     instructions
-      .slice(0, instructions.findIndex((instruction) => instruction.keyword === 'FROM'))
+      .slice(
+        0,
+        instructions.findIndex((instruction) => instruction.keyword === 'FROM'),
+      )
       .filter((instruction) => instruction.keyword === 'ARG')
       .map((instruction) => instruction.args.split('=') as [string, string]),
   );
@@ -59,68 +62,86 @@ function stagesOf(text: string) {
     all.at(-1)?.push(instruction);
     return all;
   }, []);
-  const baseImage = (from: Instruction) => from.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => globalArgs.get(name) ?? '');
+  const baseImage = (from: Instruction) =>
+    from.args.split(/\s+/)[0]!.replace(/^\$\{(\w+)\}$/, (_m, name: string) => globalArgs.get(name) ?? '');
   return { stages, runtime: stages.at(-1)!, baseImage };
 }
 
 const find = (stage: Instruction[], keyword: string) => stage.filter((instruction) => instruction.keyword === keyword);
 
-describe.each(IMAGES)('Container, $name: multi-stage, Node 22 LTS, non-root user, EXPOSE 8080, HEALTHCHECK, versioned', (image) => {
-  const text = read(image.dockerfile);
-  const { stages, runtime, baseImage } = stagesOf(text);
+describe.each(IMAGES)(
+  'Container, $name: multi-stage, Node 22 LTS, non-root user, EXPOSE 8080, HEALTHCHECK, versioned',
+  (image) => {
+    const text = read(image.dockerfile);
+    const { stages, runtime, baseImage } = stagesOf(text);
 
-  test('the Dockerfile lints clean with dockerfile-utils (and the linter does flag a broken one)', () => {
-    expect(validate(text)).toEqual([]);
-    const broken = validate('FROM node:22.23.3-bookworm-slim\nHEALTHCHECK CMD\nCOPY only-one-argument\n');
-    expect(broken.map((diagnostic) => diagnostic.message)).toEqual([
-      'Missing command after HEALTHCHECK CMD',
-      'COPY requires at least two arguments',
-    ]);
-  });
+    test('the Dockerfile lints clean with dockerfile-utils (and the linter does flag a broken one)', () => {
+      expect(validate(text)).toEqual([]);
+      const broken = validate('FROM node:22.23.3-bookworm-slim\nHEALTHCHECK CMD\nCOPY only-one-argument\n');
+      expect(broken.map((diagnostic) => diagnostic.message)).toEqual([
+        'Missing command after HEALTHCHECK CMD',
+        'COPY requires at least two arguments',
+      ]);
+    });
 
-  test('multi-stage: a builder stage, and a runtime stage that copies from it', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(stages[0]![0]!.args).toMatch(/\bAS builder$/i);
-    expect(find(runtime, 'COPY').some((copy) => copy.args.includes('--from=builder'))).toBe(true);
-    expect(find(stages[0]!, 'RUN').some((run) => run.args.includes('--frozen-lockfile'))).toBe(true);
-  });
+    test('multi-stage: a builder stage, and a runtime stage that copies from it', () => {
+      expect(stages.length).toBeGreaterThanOrEqual(2);
+      expect(stages[0]![0]!.args).toMatch(/\bAS builder$/i);
+      expect(find(runtime, 'COPY').some((copy) => copy.args.includes('--from=builder'))).toBe(true);
+      expect(find(stages[0]!, 'RUN').some((run) => run.args.includes('--frozen-lockfile'))).toBe(true);
+    });
 
-  test('every base image is Node 22 (LTS) pinned to a patch release (no latest, no floating major)', () => {
-    for (const stage of stages) expect(baseImage(stage[0]!)).toMatch(/^node:22\.\d+\.\d+-[a-z]+(-slim)?$/);
-  });
+    test('every base image is Node 22 (LTS) pinned to a patch release (no latest, no floating major)', () => {
+      for (const stage of stages) expect(baseImage(stage[0]!)).toMatch(/^node:22\.\d+\.\d+-[a-z]+(-slim)?$/);
+    });
 
-  test('the runtime stage runs as a non-root user', () => {
-    const users = find(runtime, 'USER');
-    expect(users.length).toBeGreaterThan(0);
-    expect(users.at(-1)!.args).not.toMatch(/^(root|0)(:|$)/);
-  });
+    test('the runtime stage runs as a non-root user', () => {
+      const users = find(runtime, 'USER');
+      expect(users.length).toBeGreaterThan(0);
+      expect(users.at(-1)!.args).not.toMatch(/^(root|0)(:|$)/);
+    });
 
-  test('EXPOSE 8080 and PORT 8080', () => {
-    expect(find(runtime, 'EXPOSE').map((expose) => expose.args)).toContain('8080');
-    expect(find(runtime, 'ENV').some((env) => /\bPORT=8080\b/.test(env.args))).toBe(true);
-  });
+    test('EXPOSE 8080 and PORT 8080', () => {
+      expect(find(runtime, 'EXPOSE').map((expose) => expose.args)).toContain('8080');
+      expect(find(runtime, 'ENV').some((env) => /\bPORT=8080\b/.test(env.args))).toBe(true);
+    });
 
-  test('HEALTHCHECK runs node against GET /health (the slim image has no curl)', () => {
-    const [healthcheck] = find(runtime, 'HEALTHCHECK');
-    expect(healthcheck?.args).toMatch(/CMD \["node",/);
-    expect(healthcheck?.args).toContain('/health');
-  });
+    test('HEALTHCHECK runs node against GET /health (the slim image has no curl)', () => {
+      const [healthcheck] = find(runtime, 'HEALTHCHECK');
+      expect(healthcheck?.args).toMatch(/CMD \["node",/);
+      expect(healthcheck?.args).toContain('/health');
+    });
 
-  test('versioned LABELs matching package.json, and the entry point', () => {
-    const labels = find(runtime, 'LABEL').map((label) => label.args).join(' ');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile build argument, not a template literal
-    expect(labels).toContain('org.opencontainers.image.version="${VERSION}"');
-    expect(find(runtime, 'ARG').map((arg) => arg.args)).toContain(`VERSION=${manifest.version}`);
-    expect(find(runtime, 'CMD')[0]?.args).toBe(image.cmd);
-  });
-});
+    test('versioned LABELs matching package.json, and the entry point', () => {
+      const labels = find(runtime, 'LABEL')
+        .map((label) => label.args)
+        .join(' ');
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile build argument, not a template literal
+      expect(labels).toContain('org.opencontainers.image.version="${VERSION}"');
+      expect(find(runtime, 'ARG').map((arg) => arg.args)).toContain(`VERSION=${manifest.version}`);
+      expect(find(runtime, 'CMD')[0]?.args).toBe(image.cmd);
+    });
+  },
+);
 
 describe('ignore files', () => {
-  const patterns = (path: string) => read(path).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const patterns = (path: string) =>
+    read(path)
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
 
-  test("the root .dockerignore keeps node_modules, build output, git, data directories, keys and secrets out", () => {
+  test('the root .dockerignore keeps node_modules, build output, git, data directories, keys and secrets out', () => {
     expect(patterns('../../.dockerignore')).toEqual(
-      expect.arrayContaining(['**/node_modules', '**/dist', '**/data', '**/keys', '**/tokens.json', '.git', '**/.env', '**/*.key']),
+      expect.arrayContaining([
+        '**/node_modules',
+        '**/dist',
+        '**/data',
+        '**/keys',
+        '**/tokens.json',
+        '.git',
+        '**/.env',
+        '**/*.key',
+      ]),
     );
   });
 
@@ -145,7 +166,9 @@ describe('Universal Resolver pull request snippets', () => {
   test('application.yml: pattern, url, testIdentifiers, traits, supportsOptions', () => {
     expect(application).toContain('- pattern: "^(did:city:.+)$"');
     // Without $1 HttpDriver appends the DID to the URL (HttpDriver.java lines 100-119): it must end in the route.
-    expect(application).toMatch(/url: \$\{uniresolver_web_driver_url_did_city:http:\/\/driver-did-city:8080\/1\.0\/identifiers\/\}/);
+    expect(application).toMatch(
+      /url: \$\{uniresolver_web_driver_url_did_city:http:\/\/driver-did-city:8080\/1\.0\/identifiers\/\}/,
+    );
     expect(application).toContain('supportsOptions: "true"');
     expect(application).toMatch(/traits:\n(\s+\w+: (true|false)\n)+/);
   });

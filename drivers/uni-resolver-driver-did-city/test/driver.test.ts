@@ -76,7 +76,11 @@ describe('Path parsing: a part starting with did%3A is URL-decoded once; the que
     const res = await get(encodedPath(DIDS.updated, 'versionId=0'));
     expect(res.status).toBe(200);
     const body = res.json();
-    expect(body.didDocumentMetadata).toMatchObject({ versionId: '0', nextVersionId: '1', nextUpdate: fixture.times[DIDS.updated]![1] });
+    expect(body.didDocumentMetadata).toMatchObject({
+      versionId: '0',
+      nextVersionId: '1',
+      nextUpdate: fixture.times[DIDS.updated]![1],
+    });
   });
 
   test('versionTime=… in the query string selects the version current then', async () => {
@@ -121,7 +125,9 @@ describe('Path parsing: otherwise the raw path (plus ?query) is the DID or DID U
   });
 
   test('the query string is part of the DID URL, not options', async () => {
-    const res = await get(identifierPath(`${DIDS.updated}?versionId=0`), { accept: 'application/did-url-dereferencing' });
+    const res = await get(identifierPath(`${DIDS.updated}?versionId=0`), {
+      accept: 'application/did-url-dereferencing',
+    });
     expect(res.status).toBe(200);
     expect(res.json().contentMetadata.versionId).toBe('0');
   });
@@ -181,7 +187,11 @@ describe('Responses carry Access-Control-Allow-Origin: *', () => {
   test('a CORS preflight (the legacy Accept value is not CORS-safelisted) is answered', async () => {
     const res = await rawRequest(driver.url, identifierPath(DIDS.city), {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'accept' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'accept',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('*');

@@ -5,7 +5,18 @@
 import type { LedgerReader, MemoryLedger } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DriverOptions } from '../src/app.ts';
-import { buildLedger, DIDS, encodedPath, ENDPOINTS, identifierPath, problemOf, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
+import {
+  buildLedger,
+  DIDS,
+  encodedPath,
+  ENDPOINTS,
+  identifierPath,
+  problemOf,
+  type RunningDriver,
+  rawRequest,
+  startDriver,
+  W3C,
+} from './fixtures.ts';
 
 let ledger: MemoryLedger;
 let driver: RunningDriver;
@@ -31,7 +42,12 @@ const get = (path: string, headers: Record<string, string> = {}, on = driver) =>
  * Asserts an error reply: status, Content-Type, the called function's result (resolution for a DID, dereferencing
  * for a DID URL) with an RFC 9457 problem of `type`.
  */
-async function expectError(path: string, status: number, type: string, options: { headers?: Record<string, string>; on?: RunningDriver } = {}) {
+async function expectError(
+  path: string,
+  status: number,
+  type: string,
+  options: { headers?: Record<string, string>; on?: RunningDriver } = {},
+) {
   const res = await get(path, options.headers, options.on);
   expect(res.status).toBe(status);
   const error = problemOf(res, path, options.headers?.['accept']);
@@ -82,12 +98,18 @@ describe('Status codes', () => {
   });
 
   test('representation not supported → 406 REPRESENTATION_NOT_SUPPORTED', async () => {
-    await expectError(identifierPath(DIDS.city), 406, `${W3C}REPRESENTATION_NOT_SUPPORTED`, { headers: { accept: 'text/html' } });
+    await expectError(identifierPath(DIDS.city), 406, `${W3C}REPRESENTATION_NOT_SUPPORTED`, {
+      headers: { accept: 'text/html' },
+    });
   });
 
   test('method not supported → 501 METHOD_NOT_SUPPORTED', async () => {
     await expectError(identifierPath('did:web:example.com'), 501, `${W3C}METHOD_NOT_SUPPORTED`);
-    await expectError(encodedPath('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'), 501, `${W3C}METHOD_NOT_SUPPORTED`);
+    await expectError(
+      encodedPath('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'),
+      501,
+      `${W3C}METHOD_NOT_SUPPORTED`,
+    );
   });
 
   test('feature not supported (refusing noCache) → 501 FEATURE_NOT_SUPPORTED, after the DID checks', async () => {
@@ -95,7 +117,9 @@ describe('Status codes', () => {
     await expectError(encodedPath(DIDS.city, 'noCache=true'), 501, `${W3C}FEATURE_NOT_SUPPORTED`, { on: strict });
     // Error precedence: invalid DID → method not supported → feature not supported.
     await expectError(encodedPath('did:city:CN', 'noCache=true'), 400, `${W3C}INVALID_DID`, { on: strict });
-    await expectError(encodedPath('did:web:example.com', 'noCache=true'), 501, `${W3C}METHOD_NOT_SUPPORTED`, { on: strict });
+    await expectError(encodedPath('did:web:example.com', 'noCache=true'), 501, `${W3C}METHOD_NOT_SUPPORTED`, {
+      on: strict,
+    });
     expect((await get(encodedPath(DIDS.city, 'noCache=false'), {}, strict)).status).toBe(200);
   });
 
@@ -105,7 +129,9 @@ describe('Status codes', () => {
         const history = await ledger.history(did, options);
         const operation = history.entries[0]?.operation;
         if (did === DIDS.city && operation?.type === 'create') {
-          operation.document.service = [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://evil.example/' }];
+          operation.document.service = [
+            { id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://evil.example/' },
+          ];
         }
         return history;
       },
@@ -117,7 +143,8 @@ describe('Status codes', () => {
 
   test('internal error, ledger unavailable → 500 INTERNAL_ERROR with a clear detail, never NOT_FOUND', async () => {
     const unreachable: LedgerReader = {
-      history: () => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 10.20.30.40:8080') })),
+      history: () =>
+        Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 10.20.30.40:8080') })),
     };
     const reported: unknown[] = [];
     const down = await another({ reader: unreachable, onError: (error) => reported.push(error) });
@@ -143,7 +170,9 @@ describe('Status codes', () => {
   });
 
   test('service dereference to a URL (accept: text/uri-list) → 303 with Location, empty body', async () => {
-    const res = await get(identifierPath(`${DIDS.sub}?service=files&relativeRef=reports%2F2026.json`), { accept: 'text/uri-list' });
+    const res = await get(identifierPath(`${DIDS.sub}?service=files&relativeRef=reports%2F2026.json`), {
+      accept: 'text/uri-list',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`${ENDPOINTS.files}reports/2026.json`);
     expect(res.text).toBe('');
@@ -160,7 +189,9 @@ describe('Status codes', () => {
   test('a method not in the requested verificationRelationship → 400', async () => {
     const res = await get(encodedPath(`${DIDS.city}#key-1`, 'verificationRelationship=keyAgreement'));
     expect(res.status).toBe(400);
-    expect(res.json().dereferencingMetadata.error.type).toMatch(/INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD|INVALID_DID_URL/);
+    expect(res.json().dereferencingMetadata.error.type).toMatch(
+      /INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD|INVALID_DID_URL/,
+    );
     const allowed = await get(encodedPath(`${DIDS.city}#key-1`, 'verificationRelationship=assertionMethod'));
     expect(allowed.status).toBe(200);
   });
@@ -190,7 +221,10 @@ describe('Errors are RFC 9457 problem details {type, title, detail} with the ful
     const short = await another({ reader: ledger, errorStyle: 'short' });
     await expectError(identifierPath(DIDS.absent), 404, 'NOT_FOUND', { on: short });
     await expectError(identifierPath('did:city:CN'), 400, 'INVALID_DID', { on: short });
-    await expectError(identifierPath(DIDS.city), 406, 'REPRESENTATION_NOT_SUPPORTED', { on: short, headers: { accept: 'text/html' } });
+    await expectError(identifierPath(DIDS.city), 406, 'REPRESENTATION_NOT_SUPPORTED', {
+      on: short,
+      headers: { accept: 'text/html' },
+    });
     await expectError(identifierPath('did:web:example.com'), 501, 'METHOD_NOT_SUPPORTED', { on: short });
     const properties = await get('/1.0/properties', {}, short);
     expect(properties.json().errorStyle).toBe('short');

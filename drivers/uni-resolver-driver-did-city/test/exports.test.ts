@@ -4,7 +4,14 @@ import * as api from '../src/index.ts';
 
 it('uni-resolver-driver-did-city exports exactly the documented API', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'ConfigError', 'ENV_PREFIX', 'SETTINGS', 'createDriverApp', 'createDriverRouter', 'createLedgerReader',
-    'guardReader', 'loadSettings', 'publicProperties',
+    'ConfigError',
+    'ENV_PREFIX',
+    'SETTINGS',
+    'createDriverApp',
+    'createDriverRouter',
+    'createLedgerReader',
+    'guardReader',
+    'loadSettings',
+    'publicProperties',
   ]);
 });

@@ -90,13 +90,23 @@ export async function buildLedger(): Promise<Fixture> {
 
   const bureau = testKey('transport-bureau');
   record(
-    await create(ledger, DIDS.sub, bureau, [createSigner(sjz)], [
-      { id: '#portal', type: 'LinkedDomains', serviceEndpoint: ENDPOINTS.portal },
-      { id: '#files', type: 'DataService', serviceEndpoint: ENDPOINTS.files },
-      { id: '#mirrors', type: 'MirrorService', serviceEndpoint: ENDPOINTS.mirrors },
-    ]),
+    await create(
+      ledger,
+      DIDS.sub,
+      bureau,
+      [createSigner(sjz)],
+      [
+        { id: '#portal', type: 'LinkedDomains', serviceEndpoint: ENDPOINTS.portal },
+        { id: '#files', type: 'DataService', serviceEndpoint: ENDPOINTS.files },
+        { id: '#mirrors', type: 'MirrorService', serviceEndpoint: ENDPOINTS.mirrors },
+      ],
+    ),
   );
-  const updateSigners = { [DIDS.city]: createSigner(sjz), [DIDS.updated]: createSigner(beijing), [DIDS.sub]: createSigner(bureau) };
+  const updateSigners = {
+    [DIDS.city]: createSigner(sjz),
+    [DIDS.updated]: createSigner(beijing),
+    [DIDS.sub]: createSigner(bureau),
+  };
   return { ledger, times, updateSigners };
 }
 
@@ -140,15 +150,18 @@ export function rawRequest(
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ hostname, port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { hostname, port, path, method: options.method ?? 'GET', headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -180,7 +193,11 @@ export function shapeOfRequest(path: string, accept?: string): 'resolution' | 'd
 }
 
 /** The problem of an error reply, after checking the reply is an error result of the shape the request calls for. */
-export function problemOf(res: RawResponse, path: string, accept?: string): { type: string; title: string; detail: string } {
+export function problemOf(
+  res: RawResponse,
+  path: string,
+  accept?: string,
+): { type: string; title: string; detail: string } {
   const body = res.json();
   if (shapeOfRequest(path, accept) === 'dereferencing') {
     expect(res.headers['content-type']).toBe('application/did-url-dereferencing');

@@ -18,7 +18,16 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DriverOptions } from '../src/app.ts';
 import type { DriverResolver } from '../src/resolver.ts';
-import { buildLedger, DIDS, encodedPath, type Fixture, identifierPath, type RunningDriver, rawRequest, startDriver } from './fixtures.ts';
+import {
+  buildLedger,
+  DIDS,
+  encodedPath,
+  type Fixture,
+  identifierPath,
+  type RunningDriver,
+  rawRequest,
+  startDriver,
+} from './fixtures.ts';
 
 const LONG = 60;
 const SHORT = 0.2;
@@ -74,7 +83,8 @@ async function elapse(seconds: number): Promise<void> {
   while (Date.now() < until) await sleep(Math.max(1, until - Date.now()));
 }
 
-const get = (driver: RunningDriver, path: string, headers: Record<string, string> = {}) => rawRequest(driver.url, path, { headers });
+const get = (driver: RunningDriver, path: string, headers: Record<string, string> = {}) =>
+  rawRequest(driver.url, path, { headers });
 
 describe('the resolver behind the driver: the ledger is read once per window', () => {
   test('within the window the reader is not called again, for any representation or option', async () => {
@@ -173,7 +183,14 @@ describe('the response cache: bytes and ETag per request target and Accept', () 
     for (let round = 0; round < 2; round++) {
       for (const [path, headers] of requests) {
         const [got, expected] = await Promise.all([get(cached, path, headers), get(plain, path, headers)]);
-        expect({ path, headers, status: got.status, body: got.text, location: got.headers.location, etag: got.headers.etag }).toEqual({
+        expect({
+          path,
+          headers,
+          status: got.status,
+          body: got.text,
+          location: got.headers.location,
+          etag: got.headers.etag,
+        }).toEqual({
           path,
           headers,
           status: expected.status,

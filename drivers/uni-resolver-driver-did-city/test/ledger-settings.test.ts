@@ -39,7 +39,9 @@ interface ResultBody {
 }
 
 async function resolveOn(driver: string, did: string): Promise<{ status: number; body: ResultBody }> {
-  const response = await fetch(`${driver}/1.0/identifiers/${did}`, { headers: { Accept: 'application/did-resolution' } });
+  const response = await fetch(`${driver}/1.0/identifiers/${did}`, {
+    headers: { Accept: 'application/did-resolution' },
+  });
   return { status: response.status, body: (await response.json()) as ResultBody };
 }
 
@@ -58,8 +60,16 @@ afterAll(async () => {
 
 describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
   test('pinned to the genesis the log holds (inline JSON, by hash and keys): 200', async () => {
-    const pins = { 'did:city:cn': { operationHash: operationHash(world.genesis), updateKeys: world.institutes.map((k) => k.publicKeyMultibase) } };
-    const driver = await startDriverProcess({ ledgerUrl, trustPolicy: ledger.policy, genesis: JSON.stringify(pins) }, children);
+    const pins = {
+      'did:city:cn': {
+        operationHash: operationHash(world.genesis),
+        updateKeys: world.institutes.map((k) => k.publicKeyMultibase),
+      },
+    };
+    const driver = await startDriverProcess(
+      { ledgerUrl, trustPolicy: ledger.policy, genesis: JSON.stringify(pins) },
+      children,
+    );
     for (const did of ['did:city:cn', CITY]) {
       const { status, body } = await resolveOn(driver, did);
       expect(status).toBe(200);
@@ -72,7 +82,10 @@ describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
     const file = join(dir, 'genesis.json');
     writeFileSync(file, JSON.stringify(pins));
     const driver = await startDriverProcess({ ledgerUrl, trustPolicy: ledger.policy, genesis: file }, children);
-    const expected = await createCityResolver({ reader: new HttpLedgerReader({ url: ledgerUrl, policy: ledger.policy }), genesis: pins }).resolve(CITY);
+    const expected = await createCityResolver({
+      reader: new HttpLedgerReader({ url: ledgerUrl, policy: ledger.policy }),
+      genesis: pins,
+    }).resolve(CITY);
     expect(expected.didResolutionMetadata.error?.type).toMatch(/#INVALID_DID_DOCUMENT$/);
     for (const did of ['did:city:cn', CITY]) {
       const { status, body } = await resolveOn(driver, did);
@@ -89,7 +102,10 @@ describe('genesis: registry genesis pins (spec §3.5, R-GEN-3)', () => {
 describe('ledgerUrl: several nodes serving the same log', () => {
   test('the first URL a closed port, the second a live ledger: 200 over the second', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}/`;
-    const driver = await startDriverProcess({ ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: ledger.policy, freshness: '0' }, children);
+    const driver = await startDriverProcess(
+      { ledgerUrl: `${closed}, ${ledgerUrl}`, trustPolicy: ledger.policy, freshness: '0' },
+      children,
+    );
     for (let i = 0; i < 2; i++) {
       const { status, body } = await resolveOn(driver, CITY);
       expect(status).toBe(200);

@@ -9,9 +9,15 @@ const DRIVER_DIR = fileURLToPath(new URL('..', import.meta.url));
  * Starts src/main.ts with these settings (names without the `uniresolver_driver_did_city_` prefix; port 0 and an
  * in-memory checkpoint store unless given, so no test writes into the package) and resolves with its URL once it prints the port it bound. `children` collects the process for cleanup; `seen.stderr` collects what it writes to stderr.
  */
-export function startDriverProcess(settings: Record<string, string>, children: ChildProcess[], seen: { stderr: string } = { stderr: '' }): Promise<string> {
+export function startDriverProcess(
+  settings: Record<string, string>,
+  children: ChildProcess[],
+  seen: { stderr: string } = { stderr: '' },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries({ port: '0', checkpointStore: 'memory', ...settings }).map(([k, v]) => [ENV_PREFIX + k, v]));
+    const env = Object.fromEntries(
+      Object.entries({ port: '0', checkpointStore: 'memory', ...settings }).map(([k, v]) => [ENV_PREFIX + k, v]),
+    );
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/main.ts'], {
       cwd: DRIVER_DIR,
       env: { PATH: process.env['PATH'] ?? '', ...env },

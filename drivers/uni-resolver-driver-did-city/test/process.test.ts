@@ -23,7 +23,11 @@ const driverOutput = { stderr: '' };
 
 async function post(path: string, op: Operation, headers: Record<string, string> = {}): Promise<void> {
   const url = `${ledger.url}${path}`;
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(op) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(op),
+  });
   expect(response.status).toBe(201);
 }
 
@@ -36,7 +40,6 @@ async function seedLedger(): Promise<void> {
   await post('operations', await signWith(deactivateOperation(head), [tianjin!.key]));
 }
 
-
 /** The parts of a resolution result these tests read. */
 interface ResultBody {
   didDocument: { id: string } | null;
@@ -46,7 +49,9 @@ interface ResultBody {
 
 async function resolveOnDriver(did: string, query = ''): Promise<{ status: number; body: ResultBody }> {
   const path = query === '' ? did : `${encodeURIComponent(did)}?${query}`;
-  const response = await fetch(`${driverUrl}/1.0/identifiers/${path}`, { headers: { Accept: 'application/did-resolution' } });
+  const response = await fetch(`${driverUrl}/1.0/identifiers/${path}`, {
+    headers: { Accept: 'application/did-resolution' },
+  });
   return { status: response.status, body: (await response.json()) as ResultBody };
 }
 
@@ -83,10 +88,16 @@ describe('src/main.ts against a real ledger node', () => {
   });
 
   test('warns loudly on stderr that no registry genesis is pinned; a pinned driver does not, and resolves the same', async () => {
-    expect(driverOutput.stderr).toMatch(/WARNING: NO REGISTRY GENESIS IS PINNED \(uniresolver_driver_did_city_genesis\)/);
+    expect(driverOutput.stderr).toMatch(
+      /WARNING: NO REGISTRY GENESIS IS PINNED \(uniresolver_driver_did_city_genesis\)/,
+    );
     const pinned = { stderr: '' };
     const genesis = JSON.stringify({ 'did:city:cn': { updateKeys: institutes.map((k) => k.publicKeyMultibase) } });
-    const url = await startDriverProcess({ ledgerUrl: ledger.url, trustPolicy: ledger.policy, genesis }, children, pinned);
+    const url = await startDriverProcess(
+      { ledgerUrl: ledger.url, trustPolicy: ledger.policy, genesis },
+      children,
+      pinned,
+    );
     const response = await fetch(`${url}/1.0/identifiers/did:city:cn:130100`);
     expect(response.status).toBe(200);
     expect(pinned.stderr).not.toMatch(/NOT PINNED|NO REGISTRY GENESIS/);
@@ -99,7 +110,10 @@ describe('src/main.ts against a real ledger node', () => {
     });
     // A DID not verified yet, and noCache=true on one verified within the freshness window (5 s by default: what
     // the driver answers without noCache then depends on the clock, so it is not asserted here).
-    for (const [did, query] of [['did:city:cn:110000', ''], ['did:city:cn:130100', 'noCache=true']] as const) {
+    for (const [did, query] of [
+      ['did:city:cn:110000', ''],
+      ['did:city:cn:130100', 'noCache=true'],
+    ] as const) {
       const { status, body } = await resolveOnDriver(did, query);
       expect(status).toBe(500);
       expect(body.didResolutionMetadata.error?.type).toBe('https://www.w3.org/ns/did#INTERNAL_ERROR');

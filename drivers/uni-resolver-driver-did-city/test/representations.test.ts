@@ -2,7 +2,17 @@
  * docs/conformance.md §1.2: every row, plus q-values and lists.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildLedger, DIDS, encodedPath, ENDPOINTS, identifierPath, type RunningDriver, rawRequest, startDriver, W3C } from './fixtures.ts';
+import {
+  buildLedger,
+  DIDS,
+  encodedPath,
+  ENDPOINTS,
+  identifierPath,
+  type RunningDriver,
+  rawRequest,
+  startDriver,
+  W3C,
+} from './fixtures.ts';
 
 let driver: RunningDriver;
 
@@ -12,13 +22,17 @@ beforeAll(async () => {
 });
 afterAll(() => driver.close());
 
-const get = (path: string, accept?: string) => rawRequest(driver.url, path, { headers: accept === undefined ? {} : { accept } });
+const get = (path: string, accept?: string) =>
+  rawRequest(driver.url, path, { headers: accept === undefined ? {} : { accept } });
 
 describe('application/did-resolution, legacy ld+json profile, */*, none → 200 (410 if deactivated), application/did-resolution, full result', () => {
   const rows: Array<[string, string | undefined]> = [
     ['application/did-resolution', 'application/did-resolution'],
     ['legacy profile', 'application/ld+json;profile="https://w3id.org/did-resolution"'],
-    ['legacy profile with charset and spaces', 'application/ld+json; charset=utf-8; profile="https://w3id.org/did-resolution"'],
+    [
+      'legacy profile with charset and spaces',
+      'application/ld+json; charset=utf-8; profile="https://w3id.org/did-resolution"',
+    ],
     ['*/*', '*/*'],
     ['no Accept header', undefined],
   ];
@@ -62,33 +76,39 @@ describe('application/did → 200, application/did, the DID document with @conte
   });
 });
 
-describe.each(['application/did+ld+json', 'application/ld+json'])('%s → 200, application/did+ld+json, the document with @context', (accept) => {
-  test('resolve', async () => {
-    const res = await get(identifierPath(DIDS.city), accept);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('application/did+ld+json');
-    expect(res.json()['@context']).toContain('https://www.w3.org/ns/did/v1');
-    expect(res.json().id).toBe(DIDS.city);
-  });
-});
+describe.each(['application/did+ld+json', 'application/ld+json'])(
+  '%s → 200, application/did+ld+json, the document with @context',
+  (accept) => {
+    test('resolve', async () => {
+      const res = await get(identifierPath(DIDS.city), accept);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/did+ld+json');
+      expect(res.json()['@context']).toContain('https://www.w3.org/ns/did/v1');
+      expect(res.json().id).toBe(DIDS.city);
+    });
+  },
+);
 
-describe.each(['application/did+json', 'application/json'])('%s → 200, application/did+json, the document without @context', (accept) => {
-  test('resolve', async () => {
-    const res = await get(identifierPath(DIDS.city), accept);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('application/did+json');
-    expect(res.json()).not.toHaveProperty('@context');
-    expect(res.json().verificationMethod[0].id).toBe(`${DIDS.city}#key-1`);
-  });
+describe.each(['application/did+json', 'application/json'])(
+  '%s → 200, application/did+json, the document without @context',
+  (accept) => {
+    test('resolve', async () => {
+      const res = await get(identifierPath(DIDS.city), accept);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/did+json');
+      expect(res.json()).not.toHaveProperty('@context');
+      expect(res.json().verificationMethod[0].id).toBe(`${DIDS.city}#key-1`);
+    });
 
-  test('dereference a fragment: the verification method without @context', async () => {
-    const res = await get(encodedPath(`${DIDS.city}#key-1`), accept);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('application/did+json');
-    expect(res.json()).toEqual(expect.objectContaining({ id: `${DIDS.city}#key-1`, type: 'Multikey' }));
-    expect(res.json()).not.toHaveProperty('@context');
-  });
-});
+    test('dereference a fragment: the verification method without @context', async () => {
+      const res = await get(encodedPath(`${DIDS.city}#key-1`), accept);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/did+json');
+      expect(res.json()).toEqual(expect.objectContaining({ id: `${DIDS.city}#key-1`, type: 'Multikey' }));
+      expect(res.json()).not.toHaveProperty('@context');
+    });
+  },
+);
 
 describe('application/did-url-dereferencing (DID URLs) → 200, application/did-url-dereferencing, dereferencing result', () => {
   test('content, the same value as contentStream, dereferencingMetadata and contentMetadata', async () => {
@@ -104,7 +124,10 @@ describe('application/did-url-dereferencing (DID URLs) → 200, application/did-
   });
 
   test('with text/uri-list listed after it, the function returns text/uri-list: "The HTTP response status code MUST be 303"', async () => {
-    const res = await get(identifierPath(`${DIDS.sub}?service=mirrors`), 'application/did-url-dereferencing,text/uri-list');
+    const res = await get(
+      identifierPath(`${DIDS.sub}?service=mirrors`),
+      'application/did-url-dereferencing,text/uri-list',
+    );
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(ENDPOINTS.mirrors[0]);
     expect(res.text).toBe('');
@@ -112,7 +135,10 @@ describe('application/did-url-dereferencing (DID URLs) → 200, application/did-
 
   test('service + relativeRef with application/did-url-dereferencing alone: "the resolved DID document with selected services"', async () => {
     const did = await get(identifierPath(DIDS.sub), 'application/did');
-    const res = await get(identifierPath(`${DIDS.sub}?service=mirrors&relativeRef=a.json`), 'application/did-url-dereferencing');
+    const res = await get(
+      identifierPath(`${DIDS.sub}?service=mirrors&relativeRef=a.json`),
+      'application/did-url-dereferencing',
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/did-url-dereferencing');
     const { content, dereferencingMetadata } = res.json();
@@ -129,15 +155,22 @@ describe('application/did-url-dereferencing (DID URLs) → 200, application/did-
 });
 
 describe('anything else → 406, application/did-resolution, error result REPRESENTATION_NOT_SUPPORTED', () => {
-  test.each(['text/html', 'image/png', 'application/xml', 'text/uri-list', 'not a media type'])('%s', async (accept) => {
-    const res = await get(identifierPath(DIDS.city), accept);
-    expect(res.status).toBe(406);
-    expect(res.headers['content-type']).toBe('application/did-resolution');
-    const body = res.json();
-    expect(body.didResolutionMetadata.error).toMatchObject({ type: `${W3C}REPRESENTATION_NOT_SUPPORTED`, title: expect.any(String), detail: expect.any(String) });
-    expect(body.didDocument).toBeNull();
-    expect(body.didDocumentMetadata).toEqual({});
-  });
+  test.each(['text/html', 'image/png', 'application/xml', 'text/uri-list', 'not a media type'])(
+    '%s',
+    async (accept) => {
+      const res = await get(identifierPath(DIDS.city), accept);
+      expect(res.status).toBe(406);
+      expect(res.headers['content-type']).toBe('application/did-resolution');
+      const body = res.json();
+      expect(body.didResolutionMetadata.error).toMatchObject({
+        type: `${W3C}REPRESENTATION_NOT_SUPPORTED`,
+        title: expect.any(String),
+        detail: expect.any(String),
+      });
+      expect(body.didDocument).toBeNull();
+      expect(body.didDocumentMetadata).toEqual({});
+    },
+  );
 
   test('for a DID URL too', async () => {
     const res = await get(encodedPath(`${DIDS.city}#key-1`), 'text/html');

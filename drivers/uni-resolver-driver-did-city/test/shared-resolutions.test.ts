@@ -16,7 +16,9 @@ function gatedTasks() {
 }
 
 const connections = (driver: RunningDriver) =>
-  new Promise<number>((resolve, reject) => driver.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  new Promise<number>((resolve, reject) =>
+    driver.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
 
 const tick = () => new Promise((resume) => setImmediate(resume));
 

@@ -65,9 +65,23 @@ export function requestUrl(entry: DriverEntry, identifier: string, options: Reco
 
 /** Resolution lines 123-130: a known code matched ignoring case and `_`, anything else kept as it is. */
 function determineErrorType(type: unknown): string {
-  const known = ['INVALID_DID', 'INVALID_DID_URL', 'INVALID_DID_DOCUMENT', 'INVALID_OPTIONS', 'NOT_FOUND', 'METHOD_NOT_SUPPORTED', 'REPRESENTATION_NOT_SUPPORTED', 'INTERNAL_ERROR'];
+  const known = [
+    'INVALID_DID',
+    'INVALID_DID_URL',
+    'INVALID_DID_DOCUMENT',
+    'INVALID_OPTIONS',
+    'NOT_FOUND',
+    'METHOD_NOT_SUPPORTED',
+    'REPRESENTATION_NOT_SUPPORTED',
+    'INTERNAL_ERROR',
+  ];
   if (typeof type !== 'string') return 'INTERNAL_ERROR';
-  return known.find((code) => code.toLowerCase() === type.toLowerCase() || code.replaceAll('_', '').toLowerCase() === type.toLowerCase()) ?? type;
+  return (
+    known.find(
+      (code) =>
+        code.toLowerCase() === type.toLowerCase() || code.replaceAll('_', '').toLowerCase() === type.toLowerCase(),
+    ) ?? type
+  );
 }
 
 /** ServerUtil lines 40-59: the web status of a result. */
@@ -97,13 +111,16 @@ function mimeOf(contentType: string | null): string | undefined {
 function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-const hasAny = (json: Record<string, unknown> | undefined, keys: string[]) => json !== undefined && keys.some((key) => key in json);
+const hasAny = (json: Record<string, unknown> | undefined, keys: string[]) =>
+  json !== undefined && keys.some((key) => key in json);
 
 /** ClientUtil lines 351-365: a string error becomes `{type, title}` with `errorMessage`/`message` as detail. */
 function errorTypeOf(metadata: Record<string, unknown>): string | undefined {
@@ -124,11 +141,17 @@ async function get(url: string, accept: string): Promise<{ status: number; conte
  * uni-resolver-web resolving a DID through the driver: HttpDriver.resolve (lines 121-187), then Local lines
  * 106-125 (no document: NOT_FOUND) and the web status (ServerUtil lines 40-59).
  */
-export async function urResolve(entry: DriverEntry, did: string, options: Record<string, unknown> = {}): Promise<WebAnswer> {
+export async function urResolve(
+  entry: DriverEntry,
+  did: string,
+  options: Record<string, unknown> = {},
+): Promise<WebAnswer> {
   const accept = typeof options['accept'] === 'string' ? options['accept'] : '';
   const res = await get(requestUrl(entry, did, options), accept === '' ? RESOLUTION : `${RESOLUTION},${accept}`);
   const json = jsonObject(res.text);
-  const parsed = mimeOf(res.contentType) === RESOLUTION || hasAny(json, ['didResolutionMetadata', 'didDocumentMetadata', 'didDocument', 'didDocumentStream']);
+  const parsed =
+    mimeOf(res.contentType) === RESOLUTION ||
+    hasAny(json, ['didResolutionMetadata', 'didDocumentMetadata', 'didDocument', 'didDocumentStream']);
   if (!parsed) {
     if (res.status !== 200) return unparsedFailure(res.status);
     // ClientUtil lines 143-165: the body is the document itself.
@@ -149,17 +172,21 @@ export async function urResolve(entry: DriverEntry, did: string, options: Record
  * decodes, else kept as UTF-8; anything else (an array) is dropped.
  */
 function contentBytes(content: unknown): Buffer | null {
-  if (typeof content === 'object' && content !== null && !Array.isArray(content)) return Buffer.from(JSON.stringify(content));
+  if (typeof content === 'object' && content !== null && !Array.isArray(content))
+    return Buffer.from(JSON.stringify(content));
   if (typeof content !== 'string') return null;
   if (content === '') return Buffer.alloc(0);
   // java.util.Base64.getDecoder() refuses anything outside the alphabet and bad padding.
-  return /^[A-Za-z0-9+/]*={0,2}$/.test(content) && content.length % 4 === 0 ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(content) && content.length % 4 === 0
+    ? Buffer.from(content, 'base64')
+    : Buffer.from(content, 'utf8');
 }
 
 /** ServerUtil lines 65-99 and 161-169: the content as the web body writes it (JSON, text, else base64). */
 function webContent(bytes: Buffer, contentType: string): unknown {
   if (bytes.length === 0) return null;
-  const isJsonType = contentType === DEFAULT_DOCUMENT_TYPE || contentType.includes('+json') || contentType.includes('/json');
+  const isJsonType =
+    contentType === DEFAULT_DOCUMENT_TYPE || contentType.includes('+json') || contentType.includes('/json');
   if (isJsonType && (bytes[0] === 0x7b || bytes[0] === 0x5b)) return JSON.parse(bytes.toString('utf8'));
   if (contentType.startsWith('text/')) return bytes.toString('utf8');
   return bytes.toString('base64');
@@ -176,7 +203,9 @@ export async function urDereference(entry: DriverEntry, didUrl: string, clientAc
   const withoutFragment = didUrl.split('#')[0]!;
   const res = await get(requestUrl(entry, withoutFragment, {}), `${DEREFERENCING},${accept}`);
   const json = jsonObject(res.text);
-  const parsed = mimeOf(res.contentType) === DEREFERENCING || hasAny(json, ['dereferencingMetadata', 'contentMetadata', 'content', 'contentStream']);
+  const parsed =
+    mimeOf(res.contentType) === DEREFERENCING ||
+    hasAny(json, ['dereferencingMetadata', 'contentMetadata', 'content', 'contentStream']);
   if (!parsed) {
     if (res.status !== 200) return unparsedFailure(res.status);
     // ClientUtil lines 167-188 and 341-349: the body is the content, typed by the HTTP Content-Type.
@@ -196,5 +225,9 @@ export async function urDereference(entry: DriverEntry, didUrl: string, clientAc
     const resolved = await urResolve(entry, withoutFragment.split(/[/?]/)[0]!);
     return { ...resolved, fellBack: true };
   }
-  return { status: webStatus(undefined, contentMetadata), content: webContent(bytes, contentType), metadata: contentMetadata };
+  return {
+    status: webStatus(undefined, contentMetadata),
+    content: webContent(bytes, contentType),
+    metadata: contentMetadata,
+  };
 }

@@ -87,7 +87,11 @@ describe('dereferencing through the Universal Resolver (profile universal-resolv
   });
 
   test('service selection: the document with the selected service (an object the UR keeps)', async () => {
-    const answer = await urDereference(entry, `${DIDS.sub}?service=files&relativeRef=a.json`, 'application/did-url-dereferencing');
+    const answer = await urDereference(
+      entry,
+      `${DIDS.sub}?service=files&relativeRef=a.json`,
+      'application/did-url-dereferencing',
+    );
     expect(answer.fellBack).toBeUndefined();
     expect(answer.status).toBe(200);
     expect((answer.content as { service: { id: string }[] }).service.map((s) => s.id)).toEqual([`${DIDS.sub}#files`]);
@@ -97,19 +101,31 @@ describe('dereferencing through the Universal Resolver (profile universal-resolv
     const answer = await urDereference(entry, `${DIDS.sub}?service=mirrors`, 'text/uri-list');
     expect(answer.fellBack).toBeUndefined();
     expect(answer).toMatchObject({ status: 200, content: `${ENDPOINTS.mirrors.join('\r\n')}\r\n` });
-    const relative = await urDereference(entry, `${DIDS.sub}?service=files&relativeRef=reports%2F2026.json`, 'text/uri-list');
+    const relative = await urDereference(
+      entry,
+      `${DIDS.sub}?service=files&relativeRef=reports%2F2026.json`,
+      'text/uri-list',
+    );
     expect(relative.content).toBe(`${ENDPOINTS.files}reports/2026.json\r\n`);
   });
 
   test.each([
     ['no such service', 404, 'NOT_FOUND', `${DIDS.sub}?service=nothing`],
-    ['relativeRef leaving the endpoint', 400, 'INVALID_DID_URL', `${DIDS.sub}?service=files&relativeRef=..%2F..%2Fadmin`],
+    [
+      'relativeRef leaving the endpoint',
+      400,
+      'INVALID_DID_URL',
+      `${DIDS.sub}?service=files&relativeRef=..%2F..%2Fadmin`,
+    ],
     ['relativeRef without a service', 400, 'INVALID_DID_URL', `${DIDS.sub}?relativeRef=a.json`],
     ['a parameter twice', 400, 'INVALID_DID_URL', `${DIDS.sub}?service=files&service=portal`],
     ['a DID that does not exist', 404, 'NOT_FOUND', `${DIDS.absent}?service=files`],
     ['a version that does not exist', 404, 'NOT_FOUND', `${DIDS.city}?versionId=7`],
   ])('DID URL error, %s: %i %s (a dereferencing result the UR reads)', async (_name, status, type, didUrl) => {
-    expect(await urDereference(entry, didUrl, 'application/did-url-dereferencing')).toMatchObject({ status, errorType: type });
+    expect(await urDereference(entry, didUrl, 'application/did-url-dereferencing')).toMatchObject({
+      status,
+      errorType: type,
+    });
   });
 
   test('a deactivated DID URL: 410, the DID resolved instead (no content from the driver)', async () => {
@@ -120,7 +136,10 @@ describe('dereferencing through the Universal Resolver (profile universal-resolv
 
 describe('why the profile exists: the W3C form through the same rules', () => {
   test('errors with W3C type URIs become 500 (uni-resolver-web maps bare codes only)', async () => {
-    expect(await urResolve(w3cEntry, DIDS.absent)).toMatchObject({ status: 500, errorType: 'https://www.w3.org/ns/did#NOT_FOUND' });
+    expect(await urResolve(w3cEntry, DIDS.absent)).toMatchObject({
+      status: 500,
+      errorType: 'https://www.w3.org/ns/did#NOT_FOUND',
+    });
   });
 
   test('a deactivated DID has no document: the UR answers 404', async () => {
@@ -128,7 +147,10 @@ describe('why the profile exists: the W3C form through the same rules', () => {
   });
 
   test('a URL list is a 303 (the W3C binding), which HttpDriver cannot use: 500', async () => {
-    expect(await urDereference(w3cEntry, `${DIDS.sub}?service=mirrors`, 'text/uri-list')).toMatchObject({ status: 500, errorType: 'INTERNAL_ERROR' });
+    expect(await urDereference(w3cEntry, `${DIDS.sub}?service=mirrors`, 'text/uri-list')).toMatchObject({
+      status: 500,
+      errorType: 'INTERNAL_ERROR',
+    });
   });
 
   test('what both profiles share: a fragment DID URL and service selection arrive as JSON objects', async () => {

@@ -45,7 +45,11 @@ const load = (path: string): Json => JSON.parse(readFileSync(join(VECTORS, path)
 const index = load('index.json');
 const files: Array<{ path: string; kind: string; id: string }> = index.files;
 const world = load('logs/world.json');
-const worldEntries: LogEntry[] = world.entries.map(({ index, integratedTime, operation }: Json) => ({ index, integratedTime, operation }));
+const worldEntries: LogEntry[] = world.entries.map(({ index, integratedTime, operation }: Json) => ({
+  index,
+  integratedTime,
+  operation,
+}));
 const STATUS_BY_TYPE: ReadonlyMap<string, number> = new Map(
   JSON.parse(readFileSync(join(SPEC, 'errors.json'), 'utf8')).errors.map((e: Json) => [e.type, e.status]),
 );
@@ -89,8 +93,10 @@ function forResolution(result: Json): Expected {
  */
 function forDereferencing(result: Json): Expected {
   const { dereferencingMetadata, contentMetadata, content } = result;
-  if (dereferencingMetadata.error !== undefined) return { status: statusOf(result, false), contentType: DEREFERENCING, body: result };
-  if (dereferencingMetadata.contentType === 'text/uri-list') return { status: 303, contentType: undefined, body: { location: content[0] } };
+  if (dereferencingMetadata.error !== undefined)
+    return { status: statusOf(result, false), contentType: DEREFERENCING, body: result };
+  if (dereferencingMetadata.contentType === 'text/uri-list')
+    return { status: 303, contentType: undefined, body: { location: content[0] } };
   const gone = contentMetadata.deactivated === true && content === null;
   return { status: gone ? 410 : 200, contentType: DEREFERENCING, body: result };
 }
@@ -184,14 +190,19 @@ describe('resolution/*: the whole expected result over HTTP, with the status of 
     const driver =
       v.extraEntries === undefined
         ? await worldDriver(v.entries, v.resolver)
-        : await driverOn({ reader: trustingReader([...worldEntries.slice(0, v.entries), ...v.extraEntries]), ...v.resolver });
+        : await driverOn({
+            reader: trustingReader([...worldEntries.slice(0, v.entries), ...v.extraEntries]),
+            ...v.resolver,
+          });
     await expectAnswers(driver, requestForms(v.did, v.options), RESOLUTION, forResolution(v.expected));
   });
 
   test('a DID with an earlier version and a deactivation: 200 for the version, 410 for the deactivated state', async () => {
     // spec/README.md says 410 "when didDocumentMetadata.deactivated is true"; docs/conformance.md (and the driver) make
     // it 410 only when the document is null too: an earlier version of a deactivated DID is a document, 200.
-    const [earlier, latest] = ['resolution/deactivated-version-0', 'resolution/deactivated-with-successor'].map((id) => load(`${id}.json`));
+    const [earlier, latest] = ['resolution/deactivated-version-0', 'resolution/deactivated-with-successor'].map((id) =>
+      load(`${id}.json`),
+    );
     expect(earlier.expected.didDocumentMetadata.deactivated).toBe(true);
     expect(forResolution(earlier.expected).status).toBe(200);
     expect(forResolution(latest.expected).status).toBe(410);
@@ -222,18 +233,31 @@ describe('did-syntax.json: the same answer as the library, over the world log', 
   test.each(invalid)('%s broken: %s', async (_rule, did, v) => {
     const result = await library.resolve(did);
     expect(result.didResolutionMetadata.error?.type).toBe(v.expected.error.type);
-    await expectAnswers(await worldDriver(worldEntries.length, { genesis: world.genesis }), requestForms(did), RESOLUTION, forResolution(result));
+    await expectAnswers(
+      await worldDriver(worldEntries.length, { genesis: world.genesis }),
+      requestForms(did),
+      RESOLUTION,
+      forResolution(result),
+    );
   });
 
   test.each(valid)('valid: %s', async (did) => {
     const result = await library.resolve(did);
     expect(result.didResolutionMetadata.error?.type ?? 'none').not.toMatch(/#INVALID_DID$/);
-    await expectAnswers(await worldDriver(worldEntries.length, { genesis: world.genesis }), requestForms(did), RESOLUTION, forResolution(result));
+    await expectAnswers(
+      await worldDriver(worldEntries.length, { genesis: world.genesis }),
+      requestForms(did),
+      RESOLUTION,
+      forResolution(result),
+    );
   });
 });
 
 describe('negative/*: resolving over a log that holds the invalid entry (a misbehaving ledger)', () => {
-  const vectors = files.filter((f) => f.kind === 'append').map((f) => load(f.path)).filter((v) => v.resolve !== undefined);
+  const vectors = files
+    .filter((f) => f.kind === 'append')
+    .map((f) => load(f.path))
+    .filter((v) => v.resolve !== undefined);
 
   test.each(vectors.map((v) => [`${v.rule} broken: ${v.description}`, v]))('%s', async (_title, v: Json) => {
     const reader = trustingReader([...worldEntries.slice(0, v.entries), v.entry]);
@@ -258,19 +282,33 @@ let serveHistory: (did: string) => Json = () => undefined;
 let consistencyProofs: Record<string, string[]> = {};
 
 function defaultHistory(did: string): Json {
-  return checkpoints.histories[did] ?? { did, treeSize: checkpoints.checkpoint.size, checkpoint: checkpoints.checkpoint.note, entries: [] };
+  return (
+    checkpoints.histories[did] ?? {
+      did,
+      treeSize: checkpoints.checkpoint.size,
+      checkpoint: checkpoints.checkpoint.note,
+      entries: [],
+    }
+  );
 }
 
 /** Only the entries after seq `after`, as a ledger node answers `?after=` (spec §7.9). */
 function after(served: Json, seq: string | null): Json {
-  return seq === null ? served : { ...served, entries: served.entries.filter((e: Json) => e.operation.seq > Number(seq)) };
+  return seq === null
+    ? served
+    : { ...served, entries: served.entries.filter((e: Json) => e.operation.seq > Number(seq)) };
 }
 
 /** A served history with the head and index proof of its checkpoint's size (spec §7.9), unless it carries its own. */
 function withIndexProof(served: Json): Json {
   if (served.indexProof !== undefined || typeof served.checkpoint !== 'string') return served;
   const size = Number(served.checkpoint.split('\n')[1]);
-  const heads = worldEntries.slice(0, size).map((e) => ({ did: e.operation.did, seq: e.operation.seq, index: e.index, operationHash: operationHash(e.operation) }));
+  const heads = worldEntries.slice(0, size).map((e) => ({
+    did: e.operation.did,
+    seq: e.operation.seq,
+    index: e.index,
+    operationHash: operationHash(e.operation),
+  }));
   return { ...served, ...DidIndex.empty().apply(heads).prove(served.did) };
 }
 
@@ -296,7 +334,12 @@ async function fakeLedgerNode(): Promise<string> {
     }
     const proof = consistencyProofs[`${url.searchParams.get('from')}-${url.searchParams.get('to')}`];
     if (url.pathname === '/proofs/consistency' && proof !== undefined) return send(200, { proof });
-    return send(404, { type: 'https://www.w3.org/ns/did#NOT_FOUND', title: 'DID not found', status: 404, detail: url.pathname });
+    return send(404, {
+      type: 'https://www.w3.org/ns/did#NOT_FOUND',
+      title: 'DID not found',
+      status: 404,
+      detail: url.pathname,
+    });
   });
   servers.push(server);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -309,25 +352,38 @@ async function fakeLedgerNode(): Promise<string> {
  */
 async function verifyingDriver(ledgerUrl: string, resolver: ResolverConfig = {}): Promise<RunningDriver> {
   const env = { ledgerUrl, trustPolicy: checkpoints.policy, checkpointStore: 'memory' };
-  const settings = loadSettings(Object.fromEntries(Object.entries(env).map(([name, value]) => [ENV_PREFIX + name, value])));
+  const settings = loadSettings(
+    Object.fromEntries(Object.entries(env).map(([name, value]) => [ENV_PREFIX + name, value])),
+  );
   return driverOn({ reader: createLedgerReader(settings), ...resolver });
 }
 
 function libraryOver(ledgerUrl: string, resolver: ResolverConfig = {}) {
-  const options: CityResolverOptions = { reader: new HttpLedgerReader({ url: ledgerUrl, policy: checkpoints.policy }), cache: false, ...resolver };
+  const options: CityResolverOptions = {
+    reader: new HttpLedgerReader({ url: ledgerUrl, policy: checkpoints.policy }),
+    cache: false,
+    ...resolver,
+  };
   return createCityResolver(options);
 }
 
 describe('ledger/world-checkpoint.json: resolution vectors verified against the co-signed checkpoint', async () => {
   const ledgerUrl = await fakeLedgerNode();
-  const plain = vectorsOf('resolution', 'resolution/').filter((v) => v.entries === world.entries.length && v.extraEntries === undefined);
+  const plain = vectorsOf('resolution', 'resolution/').filter(
+    (v) => v.entries === world.entries.length && v.extraEntries === undefined,
+  );
 
   test.each(plain.map((v) => [title(v), v]))('%s (through HttpLedgerReader)', async (_title, v: Json) => {
     serveHistory = () => undefined;
     const expected = structuredClone(v.expected);
     if (expected.didResolutionMetadata.error === undefined) {
       const { origin, checkpoint } = checkpoints;
-      expected.didResolutionMetadata.ledger = { origin, treeSize: String(checkpoint.size), checkpoint: checkpoint.note, provenAt: provenAt(checkpoint.note) };
+      expected.didResolutionMetadata.ledger = {
+        origin,
+        treeSize: String(checkpoint.size),
+        checkpoint: checkpoint.note,
+        provenAt: provenAt(checkpoint.note),
+      };
     }
     const driver = await verifyingDriver(ledgerUrl, v.resolver);
     await expectAnswers(driver, requestForms(v.did, v.options), RESOLUTION, forResolution(expected));
@@ -354,34 +410,37 @@ describe('negative ledger vectors: the driver fails closed with the library resu
     await expectAnswers(driver, requestForms(did), RESOLUTION, forResolution(result));
   }
 
-  test.each(negatives.map((n) => [`${n.rule} broken (${n.check}): ${n.description}`, n]))('%s', async (_title, n: Json) => {
-    consistencyProofs = {};
-    if (n.check === 'checkpoint') {
-      serveHistory = (did) => ({ ...checkpoints.histories['did:city:cn:130100'], did, checkpoint: n.checkpoint });
-      return compare('did:city:cn:130100');
-    }
-    if (n.check === 'inclusion') {
-      const did: string = n.entry.operation.did;
-      const history = structuredClone(checkpoints.histories[did]);
-      history.entries[history.entries.findIndex((e: Json) => e.index === n.entry.index)] = n.entry;
-      serveHistory = (requested) => (requested === did ? { ...history, checkpoint: n.checkpoint } : undefined);
-      return compare(did);
-    }
-    if (n.check === 'history') {
-      serveHistory = (requested) => (requested === n.history.did ? n.history : undefined);
-      return compare(n.history.did);
-    }
-    // consistency: a reader that accepted `seen` is then shown `presented`
-    const sizeOf = (note: string) => Number(note.split('\n')[1]);
-    let note: string = n.seen;
-    // The DID and its ancestors as the ledger proves them under `note` (the index proves the registry's head).
-    serveHistory = (did) => ({ ...defaultHistory(did), treeSize: sizeOf(note), checkpoint: note });
-    consistencyProofs = { [`${sizeOf(n.seen)}-${sizeOf(n.presented)}`]: n.consistencyProof };
-    return compare('did:city:cn:110000', {
-      did: 'did:city:cn:110000',
-      afterwards: () => {
-        note = n.presented;
-      },
-    });
-  });
+  test.each(negatives.map((n) => [`${n.rule} broken (${n.check}): ${n.description}`, n]))(
+    '%s',
+    async (_title, n: Json) => {
+      consistencyProofs = {};
+      if (n.check === 'checkpoint') {
+        serveHistory = (did) => ({ ...checkpoints.histories['did:city:cn:130100'], did, checkpoint: n.checkpoint });
+        return compare('did:city:cn:130100');
+      }
+      if (n.check === 'inclusion') {
+        const did: string = n.entry.operation.did;
+        const history = structuredClone(checkpoints.histories[did]);
+        history.entries[history.entries.findIndex((e: Json) => e.index === n.entry.index)] = n.entry;
+        serveHistory = (requested) => (requested === did ? { ...history, checkpoint: n.checkpoint } : undefined);
+        return compare(did);
+      }
+      if (n.check === 'history') {
+        serveHistory = (requested) => (requested === n.history.did ? n.history : undefined);
+        return compare(n.history.did);
+      }
+      // consistency: a reader that accepted `seen` is then shown `presented`
+      const sizeOf = (note: string) => Number(note.split('\n')[1]);
+      let note: string = n.seen;
+      // The DID and its ancestors as the ledger proves them under `note` (the index proves the registry's head).
+      serveHistory = (did) => ({ ...defaultHistory(did), treeSize: sizeOf(note), checkpoint: note });
+      consistencyProofs = { [`${sizeOf(n.seen)}-${sizeOf(n.presented)}`]: n.consistencyProof };
+      return compare('did:city:cn:110000', {
+        did: 'did:city:cn:110000',
+        afterwards: () => {
+          note = n.presented;
+        },
+      });
+    },
+  );
 });

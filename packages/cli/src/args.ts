@@ -105,7 +105,10 @@ export function parseCommandArgs(command: CommandSpec, args: string[]): { values
   let parsed: ReturnType<typeof parseArgs>;
   try {
     const config = Object.fromEntries(
-      Object.entries(options).map(([name, spec]) => [name, { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) }]),
+      Object.entries(options).map(([name, spec]) => [
+        name,
+        { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) },
+      ]),
     );
     parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });
   } catch (error) {
@@ -115,8 +118,10 @@ export function parseCommandArgs(command: CommandSpec, args: string[]): { values
   if (values.help === true) return { values, positionals: parsed.positionals };
   const expected = command.positionals ?? [];
   const min = expected.filter((p) => !p.optional).length;
-  if (parsed.positionals.length < min) throw new UsageError(`missing ${expected[parsed.positionals.length]!.name}`, usage);
-  if (parsed.positionals.length > expected.length) throw new UsageError(`unexpected argument "${parsed.positionals[expected.length]}"`, usage);
+  if (parsed.positionals.length < min)
+    throw new UsageError(`missing ${expected[parsed.positionals.length]!.name}`, usage);
+  if (parsed.positionals.length > expected.length)
+    throw new UsageError(`unexpected argument "${parsed.positionals[expected.length]}"`, usage);
   for (const [name, spec] of Object.entries(command.options)) {
     if (spec.required && values[name] === undefined) throw new UsageError(`missing --${name}`, usage);
   }

@@ -4,7 +4,15 @@
  */
 import { createRequire } from 'node:module';
 import { ConfigError } from '@did-city/method/settings';
-import { type CommandResult, type CommandSpec, commandHelp, GLOBAL_OPTIONS, parseCommandArgs, UsageError, usageLine } from './args.ts';
+import {
+  type CommandResult,
+  type CommandSpec,
+  commandHelp,
+  GLOBAL_OPTIONS,
+  parseCommandArgs,
+  UsageError,
+  usageLine,
+} from './args.ts';
 import { COMMANDS } from './commands/index.ts';
 import { Config } from './config.ts';
 import { EXIT, Output } from './output.ts';
@@ -25,7 +33,10 @@ export function mainHelp(commands: readonly CommandSpec[] = COMMANDS): string {
     '',
     'Global options:',
     '  --version'.padEnd(NAME_WIDTH + 2) + 'print the version and exit',
-    ...Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => `  --${name}${spec.type === 'string' ? ` ${spec.value}` : ''}`.padEnd(NAME_WIDTH + 2) + spec.doc),
+    ...Object.entries(GLOBAL_OPTIONS).map(
+      ([name, spec]) =>
+        `  --${name}${spec.type === 'string' ? ` ${spec.value}` : ''}`.padEnd(NAME_WIDTH + 2) + spec.doc,
+    ),
     '',
     'Exit codes: 0 success, 1 refused or verification failed, 2 usage error, 3 ledger or issuer unreachable.',
     'Trust policy: without --policy, the policy of a new ledger is fetched from <ledger>/policy once, pinned under',
@@ -62,7 +73,11 @@ export interface RunOptions {
 /** Runs one command line; resolves with the exit code, or `running` when a server keeps the process alive. */
 export async function run(argv: string[], options: RunOptions = {}): Promise<CommandResult> {
   const json = argv.includes('--json');
-  const out = new Output({ json, ...(options.stdout ? { stdout: options.stdout } : {}), ...(options.stderr ? { stderr: options.stderr } : {}) });
+  const out = new Output({
+    json,
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+  });
   const first = argv[0];
   if (first === '--version' || first === '-V') {
     out.result(`did-city ${CLI_VERSION}`, { name: '@did-city/cli', version: CLI_VERSION });
@@ -78,7 +93,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
       out.print(groupHelp(group));
       return rest.length === 0 ? EXIT.usage : EXIT.ok;
     }
-    return out.fail(new UsageError(`unknown command "${group ? `${group} ${rest[0] ?? ''}`.trim() : first}"`, 'see did-city --help'));
+    return out.fail(
+      new UsageError(`unknown command "${group ? `${group} ${rest[0] ?? ''}`.trim() : first}"`, 'see did-city --help'),
+    );
   }
   try {
     const { values, positionals } = parseCommandArgs(command, rest);
@@ -93,7 +110,12 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<Com
     const error = thrown instanceof ConfigError ? new UsageError(thrown.message) : thrown;
     // A usage error raised inside a command still shows that command's usage line.
     if (error instanceof UsageError && error.usage === undefined) {
-      return out.fail(new UsageError(error.message, `usage: ${usageLine(command)}  (did-city ${command.name} --help for all options)`));
+      return out.fail(
+        new UsageError(
+          error.message,
+          `usage: ${usageLine(command)}  (did-city ${command.name} --help for all options)`,
+        ),
+      );
     }
     return out.fail(error);
   }

@@ -39,7 +39,8 @@ export function policyFingerprint(text: string): string {
 }
 
 function checkedUrl(text: string, what: string): string {
-  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) throw new UsageError(`${what} "${text}" must be an http(s) URL`);
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol))
+    throw new UsageError(`${what} "${text}" must be an http(s) URL`);
   return text.endsWith('/') ? text : `${text}/`;
 }
 
@@ -47,7 +48,11 @@ function checkedPolicy(text: string, source: string): string {
   try {
     parsePolicy(text);
   } catch {
-    throw new CliError({ exit: EXIT.refused, title: 'Unusable trust policy', detail: `${source} is not a C2SP tlog-policy` });
+    throw new CliError({
+      exit: EXIT.refused,
+      title: 'Unusable trust policy',
+      detail: `${source} is not a C2SP tlog-policy`,
+    });
   }
   return text;
 }
@@ -128,7 +133,8 @@ export class Config {
   maxCheckpointAgeMs(): number | undefined {
     const text = this.env(MAX_AGE_ENV);
     if (text === undefined) return undefined;
-    if (!/^[1-9]\d{0,8}$/.test(text.trim())) throw new UsageError(`${MAX_AGE_ENV}="${text.slice(0, 40)}" must be a positive integer (seconds)`);
+    if (!/^[1-9]\d{0,8}$/.test(text.trim()))
+      throw new UsageError(`${MAX_AGE_ENV}="${text.slice(0, 40)}" must be a positive integer (seconds)`);
     return Number(text.trim()) * 1000;
   }
 
@@ -139,7 +145,9 @@ export class Config {
   genesis(): GenesisPolicy | undefined {
     if (this.#genesis === undefined) {
       const setting = this.env(GENESIS_ENV);
-      this.#genesis = { pins: setting === undefined ? undefined : genesisPins(setting.trim(), { name: GENESIS_ENV, io: NODE_IO }).pins };
+      this.#genesis = {
+        pins: setting === undefined ? undefined : genesisPins(setting.trim(), { name: GENESIS_ENV, io: NODE_IO }).pins,
+      };
       if (this.#genesis.pins === undefined) this.#out.warn(UNPINNED_WARNING);
     }
     return this.#genesis.pins;

@@ -42,10 +42,18 @@ function failure(url: string, answer: { status: number; type: string; text: stri
     }
   }
   if (answer.status === 404) {
-    return new CliError({ exit: EXIT.refused, title: 'Not found', detail: `${new URL(url).pathname} does not exist on this server` });
+    return new CliError({
+      exit: EXIT.refused,
+      title: 'Not found',
+      detail: `${new URL(url).pathname} does not exist on this server`,
+    });
   }
   const exit = answer.status >= 500 ? EXIT.unreachable : EXIT.refused;
-  return new CliError({ exit, title: `HTTP ${answer.status}`, detail: `${new URL(url).pathname} answered ${answer.status}` });
+  return new CliError({
+    exit,
+    title: `HTTP ${answer.status}`,
+    detail: `${new URL(url).pathname} answered ${answer.status}`,
+  });
 }
 
 export async function requestJson(url: string, request: JsonRequest = {}): Promise<unknown> {
@@ -59,12 +67,20 @@ export async function requestJson(url: string, request: JsonRequest = {}): Promi
   try {
     return JSON.parse(answer.text);
   } catch {
-    throw new CliError({ exit: EXIT.refused, title: 'Malformed answer', detail: `${new URL(url).pathname} did not answer JSON` });
+    throw new CliError({
+      exit: EXIT.refused,
+      title: 'Malformed answer',
+      detail: `${new URL(url).pathname} did not answer JSON`,
+    });
   }
 }
 
 /** POST with the token, reading a JSON report whose status says ok (2xx) or not (`reportStatuses`, e.g. 503). */
-export async function postForReport(url: string, token: string, reportStatuses: readonly number[]): Promise<{ status: number; body: unknown }> {
+export async function postForReport(
+  url: string,
+  token: string,
+  reportStatuses: readonly number[],
+): Promise<{ status: number; body: unknown }> {
   const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
   const answer = await exchange(url, { method: 'POST', headers });
   const isReport = (answer.status >= 200 && answer.status <= 299) || reportStatuses.includes(answer.status);
@@ -72,7 +88,11 @@ export async function postForReport(url: string, token: string, reportStatuses: 
   try {
     return { status: answer.status, body: JSON.parse(answer.text) };
   } catch {
-    throw new CliError({ exit: EXIT.refused, title: 'Malformed answer', detail: `${new URL(url).pathname} did not answer JSON` });
+    throw new CliError({
+      exit: EXIT.refused,
+      title: 'Malformed answer',
+      detail: `${new URL(url).pathname} did not answer JSON`,
+    });
   }
 }
 

@@ -6,7 +6,14 @@
  * import { run } from '@did-city/cli';
  * process.exitCode = await run(['resolve', 'did:city:cn:130100', '--ledger', 'http://127.0.0.1:8080']);
  */
-export { type CommandContext, type CommandResult, type CommandSpec, commandHelp, type OptionSpec, usageLine } from './args.ts';
+export {
+  type CommandContext,
+  type CommandResult,
+  type CommandSpec,
+  commandHelp,
+  type OptionSpec,
+  usageLine,
+} from './args.ts';
 export { mainHelp, type RunOptions, run } from './cli.ts';
 export { COMMANDS } from './commands/index.ts';
 export type { ExitCode } from './output.ts';

@@ -4,7 +4,17 @@
  * one, so a crash never leaves a half-written file and the secret is never readable by others, not even briefly.
  * Errors name the file and the key, never key material.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { createSigner, type KeyPair, type KeyType, keyPairFromSecret, type Signer } from '@did-city/method';
 import { CliError, EXIT } from './output.ts';
@@ -30,7 +40,11 @@ export function isKeyType(value: string): value is KeyType {
 
 export function checkKeyName(name: string): string {
   if (!NAME.test(name)) {
-    throw new CliError({ exit: EXIT.usage, title: 'Usage error', detail: `key name "${name}" must be 1-64 letters, digits, ".", "_" or "-"` });
+    throw new CliError({
+      exit: EXIT.usage,
+      title: 'Usage error',
+      detail: `key name "${name}" must be 1-64 letters, digits, ".", "_" or "-"`,
+    });
   }
   return name;
 }

@@ -30,7 +30,8 @@ export async function liveState(config: Config, out: Output, did: string): Promi
   out.progress(`reading the verified state of ${did}…`);
   const { history } = await loadHistory(await config.reader(), did, pinsOf(config));
   if (history === undefined) throw new DidCityError('NOT_FOUND', `${did} is not on the ledger at ${config.ledger}`);
-  if (history.deactivation !== undefined) throw new DidCityError('DID_DEACTIVATED', `${did} was deactivated at ${history.deactivation.integratedTime}`);
+  if (history.deactivation !== undefined)
+    throw new DidCityError('DID_DEACTIVATED', `${did} was deactivated at ${history.deactivation.integratedTime}`);
   return history;
 }
 

@@ -42,7 +42,10 @@ export interface TestLedger {
 
 export async function startLedger(dataDir: string, options: { adminToken?: string } = {}): Promise<TestLedger> {
   const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 5 } });
-  const registrations = createRegistrationRouter(node, { dataDir, instituteTokens: { 'institute-a': INSTITUTE_TOKEN } });
+  const registrations = createRegistrationRouter(node, {
+    dataDir,
+    instituteTokens: { 'institute-a': INSTITUTE_TOKEN },
+  });
   const app = express();
   app.use(registrations, createLedgerRouter(node, options));
   const server = await new Promise<Server>((done, fail) => {
@@ -72,10 +75,15 @@ export interface CliResult {
 export function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((done) => {
     const argv = ['--conditions=source', '--import', 'tsx', BIN, ...args];
-    execFile(process.execPath, argv, { cwd: REPO, env: { ...process.env, ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      done({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T });
-    });
+    execFile(
+      process.execPath,
+      argv,
+      { cwd: REPO, env: { ...process.env, ...env }, timeout: 90_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        done({ code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T });
+      },
+    );
   });
 }
 
@@ -92,7 +100,8 @@ export interface CliServer {
 const servers = new Set<CliServer>();
 // A test process that dies before its afterAll leaves no server behind.
 process.once('exit', () => {
-  for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  for (const server of servers)
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
 });
 
 /** Starts `did-city …` (a server command) as a process; `env` adds to the test's environment. */
@@ -115,7 +124,9 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): CliS
         const match = pattern.exec(text);
         if (match !== null) return match;
         if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-          throw new Error(`did-city ${args[0]}: ${pattern} not seen (exit ${child.exitCode ?? child.signalCode ?? 'none'}); output:\n${text}`);
+          throw new Error(
+            `did-city ${args[0]}: ${pattern} not seen (exit ${child.exitCode ?? child.signalCode ?? 'none'}); output:\n${text}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -135,7 +146,9 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): CliS
 
 /** The key pair named `name` in a CLI key file, as the tests read back what `did-city keys generate` wrote. */
 export function keyPairIn(keyFile: string, name: string): KeyPair {
-  const file = JSON.parse(readFileSync(keyFile, 'utf8')) as { keys: Array<{ name: string; keyType: KeyType; secretKey: string }> };
+  const file = JSON.parse(readFileSync(keyFile, 'utf8')) as {
+    keys: Array<{ name: string; keyType: KeyType; secretKey: string }>;
+  };
   const key = file.keys.find((k) => k.name === name);
   if (key === undefined) throw new Error(`${keyFile} holds no key named ${name}`);
   return keyPairFromSecret(key.keyType, new Uint8Array(Buffer.from(key.secretKey, 'base64url')));

@@ -43,18 +43,38 @@ async function checkpointOf(base: string): Promise<{ note: string; size: number;
 describe('did-city ledger --recosign-interval', { timeout: 60_000 }, () => {
   it('refuses 0 and non-numbers (exit 2)', async () => {
     const home = { DID_CITY_HOME: join(temp.dir, 'home') };
-    const zero = await cli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'zero'), '--recosign-interval', '0'], home);
+    const zero = await cli(
+      ['ledger', '--port', '0', '--data-dir', join(temp.dir, 'zero'), '--recosign-interval', '0'],
+      home,
+    );
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--recosign-interval="0" must be a positive number of milliseconds/);
-    const env = await cli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'env')], { ...home, DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS: '5s' });
+    const env = await cli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'env')], {
+      ...home,
+      DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS: '5s',
+    });
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/DID_CITY_LEDGER_RECOSIGN_INTERVAL_MS="5s"/);
   });
 
   it('an idle node has its checkpoint co-signed again: same tree, newer cosignatures', async () => {
-    const node = spawnCli(['ledger', '--port', '0', '--data-dir', join(temp.dir, 'node'), '--admin-token', ADMIN, '--recosign-interval', '300', '--allow-unpinned-genesis'], {
-      DID_CITY_HOME: join(temp.dir, 'home'),
-    });
+    const node = spawnCli(
+      [
+        'ledger',
+        '--port',
+        '0',
+        '--data-dir',
+        join(temp.dir, 'node'),
+        '--admin-token',
+        ADMIN,
+        '--recosign-interval',
+        '300',
+        '--allow-unpinned-genesis',
+      ],
+      {
+        DID_CITY_HOME: join(temp.dir, 'home'),
+      },
+    );
     running.push(node);
     const [, port] = await node.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//);
     const base = `http://127.0.0.1:${port}/`;
@@ -92,7 +112,10 @@ describe('did-city driver --max-checkpoint-age', { timeout: 60_000 }, () => {
       DID_CITY_HOME: join(temp.dir, 'home'),
       uniresolver_driver_did_city_checkpointStore: 'memory',
     };
-    const server = spawnCli(['driver', '--port', '0', '--freshness', '0', '--max-checkpoint-age', age, '--policy', policyFile], env);
+    const server = spawnCli(
+      ['driver', '--port', '0', '--freshness', '0', '--max-checkpoint-age', age, '--policy', policyFile],
+      env,
+    );
     running.push(server);
     const [, port] = await server.waitFor(/did:city driver listening on http:\/\/127\.0\.0\.1:(\d+)\//);
     return `http://127.0.0.1:${port}/1.0/identifiers/did:city:cn`;
@@ -108,8 +131,12 @@ describe('did-city driver --max-checkpoint-age', { timeout: 60_000 }, () => {
     expect((await fetch(lenient)).status).toBe(200);
   });
 
-  it('the CLI\'s own reads (DID_CITY_MAX_CHECKPOINT_AGE): refused past the limit, read under a longer one, a bad value is a usage error', async () => {
-    const env = (age: string) => ({ DID_CITY_LEDGER: ledger.url, DID_CITY_HOME: join(temp.dir, `home-${age}`), DID_CITY_MAX_CHECKPOINT_AGE: age });
+  it("the CLI's own reads (DID_CITY_MAX_CHECKPOINT_AGE): refused past the limit, read under a longer one, a bad value is a usage error", async () => {
+    const env = (age: string) => ({
+      DID_CITY_LEDGER: ledger.url,
+      DID_CITY_HOME: join(temp.dir, `home-${age}`),
+      DID_CITY_MAX_CHECKPOINT_AGE: age,
+    });
     await sleep(2_200);
     const refused = await cli(['resolve', 'did:city:cn', '--policy', policyFile], env('1'));
     expect(refused.code).not.toBe(0);
@@ -122,7 +149,10 @@ describe('did-city driver --max-checkpoint-age', { timeout: 60_000 }, () => {
   });
 
   it('refuses a value that is not a whole number of seconds (exit 2)', async () => {
-    const result = await cli(['driver', '--port', '0', '--max-checkpoint-age', '1.5', '--policy', policyFile], { DID_CITY_LEDGER: ledger.url, DID_CITY_HOME: join(temp.dir, 'home') });
+    const result = await cli(['driver', '--port', '0', '--max-checkpoint-age', '1.5', '--policy', policyFile], {
+      DID_CITY_LEDGER: ledger.url,
+      DID_CITY_HOME: join(temp.dir, 'home'),
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/--max-checkpoint-age="1\.5" must be an integer/);
   });
@@ -131,11 +161,15 @@ describe('did-city driver --max-checkpoint-age', { timeout: 60_000 }, () => {
 describe('the all-in-one', () => {
   it('refuses a re-cosigning interval that cannot keep its own age limit, before opening anything', async () => {
     const dataDir = join(temp.dir, 'all-in-one');
-    await expect(startAllInOne({ dataDir, port: 0, maxCheckpointAgeMs: 2_000, recosignIntervalMs: 1_500, log: () => {} })).rejects.toThrow(
-      /recosignIntervalMs \(1500\) must be at least 1000 ms below maxCheckpointAgeMs \(2000\)/,
+    await expect(
+      startAllInOne({ dataDir, port: 0, maxCheckpointAgeMs: 2_000, recosignIntervalMs: 1_500, log: () => {} }),
+    ).rejects.toThrow(/recosignIntervalMs \(1500\) must be at least 1000 ms below maxCheckpointAgeMs \(2000\)/);
+    await expect(startAllInOne({ dataDir, port: 0, maxCheckpointAgeMs: 0, log: () => {} })).rejects.toThrow(
+      /maxCheckpointAgeMs must be a positive integer/,
     );
-    await expect(startAllInOne({ dataDir, port: 0, maxCheckpointAgeMs: 0, log: () => {} })).rejects.toThrow(/maxCheckpointAgeMs must be a positive integer/);
-    const serve = await cli(['serve', '--port', '0', '--data-dir', dataDir, '--max-checkpoint-age', 'soon'], { DID_CITY_HOME: join(temp.dir, 'home') });
+    const serve = await cli(['serve', '--port', '0', '--data-dir', dataDir, '--max-checkpoint-age', 'soon'], {
+      DID_CITY_HOME: join(temp.dir, 'home'),
+    });
     expect(serve.code).toBe(2);
     expect(serve.stderr).toMatch(/--max-checkpoint-age="soon" must be a positive integer/);
   });

@@ -18,10 +18,24 @@ beforeAll(async () => {
   temp = tempDir('did-city-cli-serve-');
   const port = await freePort();
   const dataDir = join(temp.dir, 'data');
-  server = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'packages/cli/src/bin.ts', 'serve', '--port', String(port), '--data-dir', dataDir], {
-    cwd: REPO,
-    stdio: 'pipe',
-  });
+  server = spawn(
+    process.execPath,
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'packages/cli/src/bin.ts',
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+    ],
+    {
+      cwd: REPO,
+      stdio: 'pipe',
+    },
+  );
   await new Promise<void>((done, fail) => {
     let text = '';
     const timer = setTimeout(() => fail(new Error(`serve did not start:\n${text}`)), 100_000);
@@ -34,7 +48,11 @@ beforeAll(async () => {
     });
   });
   token = (JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')) as { issuer: string }).issuer;
-  env = { DID_CITY_LEDGER: `http://127.0.0.1:${port}`, DID_CITY_HOME: join(temp.dir, 'home'), DID_CITY_ISSUER_TOKEN: token };
+  env = {
+    DID_CITY_LEDGER: `http://127.0.0.1:${port}`,
+    DID_CITY_HOME: join(temp.dir, 'home'),
+    DID_CITY_ISSUER_TOKEN: token,
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -49,7 +67,10 @@ afterAll(async () => {
 describe('did-city serve and the credential commands', { timeout: 120_000 }, () => {
   it('issues, verifies, suspends, reinstates and revokes a city identity credential', async () => {
     const file = join(temp.dir, 'tianjin.jwt');
-    const issued = await cli(['credential', 'issue', '--subject', 'did:city:cn:120000', '--name-en', 'Tianjin', '--out', file, '--json'], env);
+    const issued = await cli(
+      ['credential', 'issue', '--subject', 'did:city:cn:120000', '--name-en', 'Tianjin', '--out', file, '--json'],
+      env,
+    );
     expect(issued.code, issued.stderr).toBe(0);
     const { id } = issued.json<{ id: string }>();
     expect(id).toMatch(/^urn:uuid:/);
@@ -73,7 +94,10 @@ describe('did-city serve and the credential commands', { timeout: 120_000 }, () 
   });
 
   it('a wrong issuer token is refused (exit 1)', async () => {
-    const refused = await cli(['credential', 'issue', '--subject', 'did:city:cn:120000', '--name-en', 'Tianjin', '--format', 'di'], { ...env, DID_CITY_ISSUER_TOKEN: 'wrong' });
+    const refused = await cli(
+      ['credential', 'issue', '--subject', 'did:city:cn:120000', '--name-en', 'Tianjin', '--format', 'di'],
+      { ...env, DID_CITY_ISSUER_TOKEN: 'wrong' },
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: Missing or wrong credentials/m);
   });
@@ -81,6 +105,9 @@ describe('did-city serve and the credential commands', { timeout: 120_000 }, () 
   it('history of a seeded city passes every check', async () => {
     const history = await cli(['history', 'did:city:cn:130100', '--json'], env);
     expect(history.code, history.stderr).toBe(0);
-    expect(history.json()).toMatchObject({ verified: true, verification: { checkpoint: { status: 'ok' }, inclusion: { status: 'ok' }, chain: { status: 'ok' } } });
+    expect(history.json()).toMatchObject({
+      verified: true,
+      verification: { checkpoint: { status: 'ok' }, inclusion: { status: 'ok' }, chain: { status: 'ok' } },
+    });
   });
 });

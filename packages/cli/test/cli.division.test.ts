@@ -19,7 +19,11 @@ describe('did-city division show', () => {
 
   it('Jinan by DID, as JSON: its predecessor; --edition 2018 still allocates Laiwu; unknown codes exit 1', async () => {
     const jinan = await cli(['division', 'show', 'did:city:cn:370100', '--json']);
-    expect(JSON.parse(jinan.stdout)).toMatchObject({ did: 'did:city:cn:370100', allocatable: true, predecessors: [{ code: '371200', change: 'merged', retired: '2019' }] });
+    expect(JSON.parse(jinan.stdout)).toMatchObject({
+      did: 'did:city:cn:370100',
+      allocatable: true,
+      predecessors: [{ code: '371200', change: 'merged', retired: '2019' }],
+    });
     const before = await cli(['division', 'show', '371200', '--edition', '2018', '--json']);
     expect(JSON.parse(before.stdout)).toMatchObject({ retired: '2019', edition: '2018', allocatable: true });
     const unknown = await cli(['division', 'show', '130101']);

@@ -13,7 +13,10 @@ import { run } from '../src/cli.ts';
 import { COMMANDS } from '../src/commands/index.ts';
 import { cli } from './cli-fixtures.ts';
 
-async function capture(argv: string[], env: Record<string, string> = {}): Promise<{ code: unknown; stdout: string; stderr: string }> {
+async function capture(
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: unknown; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const sink = (append: (text: string) => void) =>
@@ -32,7 +35,9 @@ describe('did-city --help', () => {
     const { code, stdout } = await capture(['--help']);
     expect(code).toBe(0);
     for (const command of COMMANDS) expect(stdout).toContain(`  ${command.name} `);
-    expect(stdout).toMatch(/Exit codes: 0 success, 1 refused or verification failed, 2 usage error, 3 ledger or issuer unreachable/);
+    expect(stdout).toMatch(
+      /Exit codes: 0 success, 1 refused or verification failed, 2 usage error, 3 ledger or issuer unreachable/,
+    );
   });
 
   for (const command of COMMANDS) {
@@ -40,7 +45,8 @@ describe('did-city --help', () => {
       const { code, stdout } = await capture([...command.name.split(' '), '--help']);
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: did-city ${command.name}`);
-      for (const name of [...Object.keys(command.options), ...Object.keys(GLOBAL_OPTIONS)]) expect(stdout).toContain(`--${name}`);
+      for (const name of [...Object.keys(command.options), ...Object.keys(GLOBAL_OPTIONS)])
+        expect(stdout).toContain(`--${name}`);
       for (const positional of command.positionals ?? []) expect(stdout).toContain(positional.name);
     });
   }
@@ -58,7 +64,9 @@ describe('did-city --help', () => {
   });
 
   it('--version prints the package version (JSON with --json)', async () => {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     expect(await capture(['--version'])).toEqual({ code: 0, stdout: `did-city ${manifest.version}\n`, stderr: '' });
     const json = await capture(['--version', '--json']);
     expect(JSON.parse(json.stdout)).toEqual({ name: '@did-city/cli', version: manifest.version });
@@ -67,7 +75,9 @@ describe('did-city --help', () => {
   it('with --json a failure is one JSON value on stdout (and the human text on stderr)', async () => {
     const { code, stdout, stderr } = await capture(['frobnicate', '--json']);
     expect(code).toBe(2);
-    expect(JSON.parse(stdout)).toEqual({ error: { title: 'Usage error', detail: 'unknown command "frobnicate"', hint: 'see did-city --help', exitCode: 2 } });
+    expect(JSON.parse(stdout)).toEqual({
+      error: { title: 'Usage error', detail: 'unknown command "frobnicate"', hint: 'see did-city --help', exitCode: 2 },
+    });
     expect(stderr).toMatch(/^error: Usage error: unknown command "frobnicate"/);
   });
 

@@ -46,11 +46,16 @@ describe('did-city ledger check', { timeout: 120_000 }, () => {
 
   it('an edited did_state row: exit 1 naming the DID; the node then refuses to sequence', async () => {
     const db = new Database(join(temp.dir, 'ledger', 'ledger.db'));
-    db.prepare("UPDATE did_state SET history = json_set(history, '$.keyState.threshold', 1) WHERE did = 'did:city:cn'").run();
+    db.prepare(
+      "UPDATE did_state SET history = json_set(history, '$.keyState.threshold', 1) WHERE did = 'did:city:cn'",
+    ).run();
     db.close();
     const checked = await cli(['ledger', 'check', '--token', ADMIN, '--json'], env);
     expect(checked.code).toBe(1);
-    const report = checked.json<{ status: string; integrity: { ok: boolean; problems: Array<{ kind: string; did: string }> } }>();
+    const report = checked.json<{
+      status: string;
+      integrity: { ok: boolean; problems: Array<{ kind: string; did: string }> };
+    }>();
     expect(report.status).toBe('degraded');
     expect(report.integrity.problems).toEqual([expect.objectContaining({ kind: 'derived-state', did: 'did:city:cn' })]);
     expect(ledger.node.sequencer?.refusal?.detail).toMatch(/store fails the integrity check/);

@@ -20,7 +20,14 @@ import {
 } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliServer, cli, freePort, spawnCli, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
-import { credentialWithResource, DATASET, RIGHT_SRI, type ResourceServer, startResourceServer, WRONG_SRI } from './resource-fixtures.ts';
+import {
+  credentialWithResource,
+  DATASET,
+  RIGHT_SRI,
+  type ResourceServer,
+  startResourceServer,
+  WRONG_SRI,
+} from './resource-fixtures.ts';
 
 const REGISTRY = 'did:city:cn';
 const SJZ = 'did:city:cn:130100';
@@ -28,7 +35,8 @@ const TIANJIN = 'did:city:cn:120000';
 const UNKNOWN = 'did:city:cn:130200';
 const ISSUER_TOKEN = 'issuer-token-for-cli-server-tests';
 
-const key = (name: string): KeyPair => keyPairFromSecret('Ed25519', sha256(new TextEncoder().encode(`cli-servers:${name}`)));
+const key = (name: string): KeyPair =>
+  keyPairFromSecret('Ed25519', sha256(new TextEncoder().encode(`cli-servers:${name}`)));
 const INSTITUTES = [key('institute-a'), key('institute-b'), key('institute-c')];
 const ISSUER_KEY = key('issuer');
 const CITY_KEYS = { [SJZ]: key('sjz'), [TIANJIN]: key('tianjin') };
@@ -51,10 +59,18 @@ beforeAll(async () => {
   temp = tempDir('did-city-cli-servers-');
   ledger = await startLedger(join(temp.dir, 'ledger'));
   // The registry (2 of 3 institutes) publishes the issuer key as #key-1 in assertionMethod.
-  const genesis = createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: withKey1(ISSUER_KEY) });
+  const genesis = createOperation({
+    did: REGISTRY,
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document: withKey1(ISSUER_KEY),
+  });
   await ledger.node.submitGovernance(await signOperation(genesis, INSTITUTES.slice(0, 2).map(createSigner)));
   for (const [did, city] of Object.entries(CITY_KEYS)) {
-    const create = await signOperation(createOperation({ did, updateKeys: [city.publicKeyMultibase], document: withKey1(city) }), [city, INSTITUTES[0]!, INSTITUTES[1]!].map(createSigner));
+    const create = await signOperation(
+      createOperation({ did, updateKeys: [city.publicKeyMultibase], document: withKey1(city) }),
+      [city, INSTITUTES[0]!, INSTITUTES[1]!].map(createSigner),
+    );
     await ledger.node.submit(create);
     if (did === TIANJIN) {
       const head = { did, seq: 0, operationHash: operationHash(create) };
@@ -65,10 +81,20 @@ beforeAll(async () => {
   policyFile = join(temp.dir, 'policy.txt');
   writeFileSync(policyFile, ledger.node.policyText);
   const keys = join(temp.dir, 'keys.json');
-  const entry = { name: 'issuer', keyType: 'Ed25519', publicKeyMultibase: ISSUER_KEY.publicKeyMultibase, secretKey: Buffer.from(ISSUER_KEY.secretKey).toString('base64url') };
+  const entry = {
+    name: 'issuer',
+    keyType: 'Ed25519',
+    publicKeyMultibase: ISSUER_KEY.publicKeyMultibase,
+    secretKey: Buffer.from(ISSUER_KEY.secretKey).toString('base64url'),
+  };
   writeFileSync(keys, JSON.stringify({ version: 1, keys: [entry] }), { mode: 0o600 });
   // No trust on first use: every server verifies against the ledger's policy, given as a file.
-  env = { DID_CITY_LEDGER: ledger.url, DID_CITY_KEYS: keys, DID_CITY_HOME: join(temp.dir, 'home'), DID_CITY_ISSUER_TOKEN: '' };
+  env = {
+    DID_CITY_LEDGER: ledger.url,
+    DID_CITY_KEYS: keys,
+    DID_CITY_HOME: join(temp.dir, 'home'),
+    DID_CITY_ISSUER_TOKEN: '',
+  };
 }, 30_000);
 
 afterAll(async () => {
@@ -97,12 +123,17 @@ describe('did-city driver as a process', { timeout: 30_000 }, () => {
   }, 30_000);
 
   it('warns on stderr that no registry genesis is pinned', () => {
-    expect(running[0]!.output()).toMatch(/warning: NO REGISTRY GENESIS IS PINNED \(uniresolver_driver_did_city_genesis\)/);
+    expect(running[0]!.output()).toMatch(
+      /warning: NO REGISTRY GENESIS IS PINNED \(uniresolver_driver_did_city_genesis\)/,
+    );
   });
 
   it('resolves a city (200) with its verified document', async () => {
     const response = await fetch(`${base}${SJZ}`);
-    const body = (await response.json()) as { didDocument: { id: string; assertionMethod: string[] }; didDocumentMetadata: Record<string, unknown> };
+    const body = (await response.json()) as {
+      didDocument: { id: string; assertionMethod: string[] };
+      didDocumentMetadata: Record<string, unknown>;
+    };
     expect(response.status, JSON.stringify(body)).toBe(200);
     expect(body.didDocument.id).toBe(SJZ);
     expect(body.didDocument.assertionMethod).toEqual([`${SJZ}#key-1`]);
@@ -137,14 +168,44 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}/`;
     // Plain http is allowed to both; only `allowed` may be a loopback address.
-    const policy = { DID_CITY_FETCH_ALLOW_HTTP: `${allowed.host},${forbidden.host}`, DID_CITY_FETCH_ALLOW_PRIVATE: allowed.host };
-    const args = ['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--data-dir', join(temp.dir, 'issuer'), '--port', String(port), '--public-url', base];
+    const policy = {
+      DID_CITY_FETCH_ALLOW_HTTP: `${allowed.host},${forbidden.host}`,
+      DID_CITY_FETCH_ALLOW_PRIVATE: allowed.host,
+    };
+    const args = [
+      'issuer',
+      '--key',
+      'issuer',
+      '--token',
+      ISSUER_TOKEN,
+      '--data-dir',
+      join(temp.dir, 'issuer'),
+      '--port',
+      String(port),
+      '--public-url',
+      base,
+    ];
     const issuer = start(args, policy);
     await issuer.waitFor(new RegExp(`did:city issuer ${REGISTRY} listening on http://127\\.0\\.0\\.1:${port}/`));
   }, 30_000);
 
   it('refuses --port 0 without --public-url (exit 2): credentials would name an unreachable status list', async () => {
-    const result = await cli(['issuer', '--key', 'issuer', '--token', ISSUER_TOKEN, '--port', '0', '--data-dir', join(temp.dir, 'issuer-0'), '--policy', policyFile], env);
+    const result = await cli(
+      [
+        'issuer',
+        '--key',
+        'issuer',
+        '--token',
+        ISSUER_TOKEN,
+        '--port',
+        '0',
+        '--data-dir',
+        join(temp.dir, 'issuer-0'),
+        '--policy',
+        policyFile,
+      ],
+      env,
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--port 0 needs --public-url/);
   });
@@ -152,13 +213,21 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
   const issue = (token: string | undefined) =>
     fetch(`${base}credentials/issue`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) },
-      body: JSON.stringify({ credential: cityIdentityCredential({ issuer: REGISTRY, city: SJZ, nameEn: 'Shijiazhuang' }), options: { format: 'data-integrity' } }),
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify({
+        credential: cityIdentityCredential({ issuer: REGISTRY, city: SJZ, nameEn: 'Shijiazhuang' }),
+        options: { format: 'data-integrity' },
+      }),
     });
 
   it('issues a credential with the token (201), and verifies it against the ledger', async () => {
     const issued = await issue(ISSUER_TOKEN);
-    const body = (await issued.json()) as { verifiableCredential: { issuer: unknown; proof: { verificationMethod: string }; credentialStatus?: unknown } };
+    const body = (await issued.json()) as {
+      verifiableCredential: { issuer: unknown; proof: { verificationMethod: string }; credentialStatus?: unknown };
+    };
     expect(issued.status, JSON.stringify(body)).toBe(201);
     expect(body.verifiableCredential.proof.verificationMethod).toBe(`${REGISTRY}#key-1`);
     expect(JSON.stringify(body.verifiableCredential.credentialStatus)).toContain(`${base}status-lists/`);
@@ -177,12 +246,24 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     fetch(`${base}credentials/issue`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ISSUER_TOKEN}` },
-      body: JSON.stringify({ credential: credentialWithResource(REGISTRY, SJZ, resource), options: { format: 'data-integrity' } }),
+      body: JSON.stringify({
+        credential: credentialWithResource(REGISTRY, SJZ, resource),
+        options: { format: 'data-integrity' },
+      }),
     });
 
   const verify = async (verifiableCredential: unknown) => {
-    const response = await fetch(`${base}credentials/verify`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ verifiableCredential }) });
-    return (await response.json()) as { verified: boolean; errors: Array<{ code: string; message: string }>; warnings?: Array<{ code: string; message: string }>; relatedResources?: unknown[] };
+    const response = await fetch(`${base}credentials/verify`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ verifiableCredential }),
+    });
+    return (await response.json()) as {
+      verified: boolean;
+      errors: Array<{ code: string; message: string }>;
+      warnings?: Array<{ code: string; message: string }>;
+      relatedResources?: unknown[];
+    };
   };
 
   it('checks a relatedResource digest before signing and when verifying, under the outbound-fetch policy (VC 2.0 §5.3)', async () => {
@@ -195,7 +276,11 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     const right = await issueWith({ id, digestSRI: RIGHT_SRI });
     const { verifiableCredential } = (await right.json()) as { verifiableCredential: unknown };
     expect(right.status).toBe(201);
-    expect(await verify(verifiableCredential)).toMatchObject({ verified: true, errors: [], relatedResources: [{ id, digest: 'matched' }] });
+    expect(await verify(verifiableCredential)).toMatchObject({
+      verified: true,
+      errors: [],
+      relatedResources: [{ id, digest: 'matched' }],
+    });
     expect(allowed.requests()).toBe(3);
 
     // The dataset changes after issuance: the credential no longer verifies, and the error names the resource.
@@ -203,7 +288,9 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     const changed = await verify(verifiableCredential);
     allowed.setBody(DATASET);
     expect(changed.verified).toBe(false);
-    expect(changed.errors).toContainEqual(expect.objectContaining({ code: "RELATED_RESOURCE_MISMATCH", message: `${id} does not match its digest` }));
+    expect(changed.errors).toContainEqual(
+      expect.objectContaining({ code: 'RELATED_RESOURCE_MISMATCH', message: `${id} does not match its digest` }),
+    );
   });
 
   it('never contacts a loopback address the policy does not allow, at issuance or verification (R-FETCH-2)', async () => {
@@ -213,7 +300,12 @@ describe('did-city issuer as a process', { timeout: 30_000 }, () => {
     expect(issued.status).toBe(201);
     const result = await verify(((await issued.json()) as { verifiableCredential: unknown }).verifiableCredential);
     expect(result.relatedResources).toEqual([expect.objectContaining({ id, digest: 'not-fetched' })]);
-    expect(result.warnings).toContainEqual(expect.objectContaining({ code: 'RELATED_RESOURCE_UNAVAILABLE', message: expect.stringMatching(new RegExp(`^${id} was not fetched.*R-FETCH-2`)) }));
+    expect(result.warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'RELATED_RESOURCE_UNAVAILABLE',
+        message: expect.stringMatching(new RegExp(`^${id} was not fetched.*R-FETCH-2`)),
+      }),
+    );
     expect(forbidden.connections()).toBe(0);
   });
 
@@ -234,15 +326,33 @@ describe('did-city ledger as a process: genesis pins (R-GEN-4) and rate limits (
   const ADMIN = 'admin-token-for-the-ledger-process';
   const genesis = async () =>
     signOperation(
-      createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: withKey1(ISSUER_KEY) }),
+      createOperation({
+        did: REGISTRY,
+        updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+        threshold: 2,
+        document: withKey1(ISSUER_KEY),
+      }),
       INSTITUTES.slice(0, 2).map(createSigner),
     );
   const post = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   async function startLedgerProcess(name: string, extraArgs: string[], extraEnv: Record<string, string>) {
     const port = await freePort();
-    const args = ['ledger', '--port', String(port), '--data-dir', join(temp.dir, name), '--admin-token', ADMIN, ...extraArgs];
+    const args = [
+      'ledger',
+      '--port',
+      String(port),
+      '--data-dir',
+      join(temp.dir, name),
+      '--admin-token',
+      ADMIN,
+      ...extraArgs,
+    ];
     const server = spawnCli(args, extraEnv);
     running.push(server);
     await server.waitFor(/did:city ledger node listening on/);
@@ -251,7 +361,9 @@ describe('did-city ledger as a process: genesis pins (R-GEN-4) and rate limits (
 
   it('without pins: a loud warning, every registry genesis refused with the admin token, writes limited per client', async () => {
     const { server, base } = await startLedgerProcess('ledger-unpinned', [], { DID_CITY_RATE_WRITES: '3/60' });
-    expect(server.output()).toMatch(/warning: NO REGISTRY GENESIS IS PINNED \(--genesis\): the governance path refuses every country registry genesis/);
+    expect(server.output()).toMatch(
+      /warning: NO REGISTRY GENESIS IS PINNED \(--genesis\): the governance path refuses every country registry genesis/,
+    );
     const refused = await post(base, 'governance/operations', await genesis(), { Authorization: `Bearer ${ADMIN}` });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { detail: string }).detail).toContain('R-GEN-4');
@@ -265,9 +377,17 @@ describe('did-city ledger as a process: genesis pins (R-GEN-4) and rate limits (
   it('with --genesis the pinned registry is taken; --allow-unpinned-genesis is warned about', async () => {
     const pins = join(temp.dir, 'genesis.json');
     writeFileSync(pins, JSON.stringify({ [REGISTRY]: { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase) } }));
-    const { server, base } = await startLedgerProcess('ledger-pinned', ['--genesis', pins, '--allow-unpinned-genesis'], {});
-    expect(server.output()).toMatch(/warning: --allow-unpinned-genesis: besides the pinned did:city:cn, the admin token alone can create/);
-    expect((await post(base, 'governance/operations', await genesis(), { Authorization: `Bearer ${ADMIN}` })).status).toBe(201);
+    const { server, base } = await startLedgerProcess(
+      'ledger-pinned',
+      ['--genesis', pins, '--allow-unpinned-genesis'],
+      {},
+    );
+    expect(server.output()).toMatch(
+      /warning: --allow-unpinned-genesis: besides the pinned did:city:cn, the admin token alone can create/,
+    );
+    expect(
+      (await post(base, 'governance/operations', await genesis(), { Authorization: `Bearer ${ADMIN}` })).status,
+    ).toBe(201);
   });
 
   it('a bad proxy or rate setting stops the start, naming the setting (exit 2)', async () => {

@@ -1,4 +1,3 @@
-
 import { join } from 'node:path';
 import {
   createOperation,
@@ -45,7 +44,12 @@ beforeAll(async () => {
   temp = tempDir('did-city-cli-sm2-');
   ledger = await startLedger(join(temp.dir, 'ledger'));
   keyFile = join(temp.dir, 'keys.json');
-  env = { DID_CITY_LEDGER: ledger.url, DID_CITY_KEYS: keyFile, DID_CITY_HOME: join(temp.dir, 'home'), DID_CITY_TOKEN: '' };
+  env = {
+    DID_CITY_LEDGER: ledger.url,
+    DID_CITY_KEYS: keyFile,
+    DID_CITY_HOME: join(temp.dir, 'home'),
+    DID_CITY_TOKEN: '',
+  };
 });
 
 afterAll(async () => {
@@ -62,24 +66,54 @@ describe('an SM2-keyed city through its life (CLI against a ledger node)', { tim
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--type must be Ed25519, P-256, secp256k1 or SM2/);
     // The other keys go straight into the same file (one process per key would only repeat the test above).
-    const more: Array<[string, KeyType]> = [['institute-a', 'SM2'], ['institute-b', 'Ed25519'], ['institute-c', 'SM2'], ['tj-2', 'SM2'], ['tj-new', 'SM2'], ['tj-recovered', 'SM2']];
+    const more: Array<[string, KeyType]> = [
+      ['institute-a', 'SM2'],
+      ['institute-b', 'Ed25519'],
+      ['institute-c', 'SM2'],
+      ['tj-2', 'SM2'],
+      ['tj-new', 'SM2'],
+      ['tj-recovered', 'SM2'],
+    ];
     const content = readKeyFile(keyFile);
-    writeKeyFile(keyFile, { version: 1, keys: [...content.keys, ...more.map(([name, type]) => storedKey(name, generateKeyPair(type)))] });
+    writeKeyFile(keyFile, {
+      version: 1,
+      keys: [...content.keys, ...more.map(([name, type]) => storedKey(name, generateKeyPair(type)))],
+    });
   });
 
   it('a registry of SM2 and Ed25519 institute keys (2 of 3) allocates Tianjin to its SM2 key', async () => {
     const institutes = ['institute-a', 'institute-b', 'institute-c'].map(pairOf);
-    const genesis = createOperation({ did: 'did:city:cn', updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} });
-    await ledger.node.submitGovernance(await signOperation(genesis, [institutes[0]!, institutes[1]!].map(createSigner)));
+    const genesis = createOperation({
+      did: 'did:city:cn',
+      updateKeys: institutes.map((k) => k.publicKeyMultibase),
+      threshold: 2,
+      document: {},
+    });
+    await ledger.node.submitGovernance(
+      await signOperation(genesis, [institutes[0]!, institutes[1]!].map(createSigner)),
+    );
 
-    const applied = await ok(['apply', '--did', TIANJIN, '--key', 'tj', '--organisation', 'Tianjin Data Bureau', '--email', 'data@tj.example', '--json']);
+    const applied = await ok([
+      'apply',
+      '--did',
+      TIANJIN,
+      '--key',
+      'tj',
+      '--organisation',
+      'Tianjin Data Bureau',
+      '--email',
+      'data@tj.example',
+      '--json',
+    ]);
     const { id } = applied.json<{ id: string }>();
     await ok(['approve', id, '--key', 'institute-a']);
     expect((await ok(['approve', id, '--key', 'institute-b'])).stdout).toMatch(/status\s+anchored/);
 
     const [create] = await anchored(TIANJIN);
     expect(suites(create!)).toEqual(['eddsa-jcs-2022', 'sm2-jcs-2026', 'sm2-jcs-2026']);
-    const { didDocument } = (await ok(['resolve', TIANJIN, '--json'])).json<{ didDocument: { verificationMethod: Array<{ publicKeyMultibase: string }> } }>();
+    const { didDocument } = (await ok(['resolve', TIANJIN, '--json'])).json<{
+      didDocument: { verificationMethod: Array<{ publicKeyMultibase: string }> };
+    }>();
     expect(didDocument.verificationMethod[0]!.publicKeyMultibase).toBe(pairOf('tj').publicKeyMultibase);
   });
 
@@ -96,7 +130,17 @@ describe('an SM2-keyed city through its life (CLI against a ledger node)', { tim
   });
 
   it('recover: two SM2 institute keys replace the city key with a new SM2 key', async () => {
-    await ok(['recover', '--did', TIANJIN, '--parent-key', 'institute-a', '--parent-key', 'institute-c', '--new-key', 'tj-recovered']);
+    await ok([
+      'recover',
+      '--did',
+      TIANJIN,
+      '--parent-key',
+      'institute-a',
+      '--parent-key',
+      'institute-c',
+      '--new-key',
+      'tj-recovered',
+    ]);
     const recovered = (await anchored(TIANJIN)).at(-1)!;
     expect(recovered.type).toBe('recover');
     expect(suites(recovered)).toEqual(['sm2-jcs-2026', 'sm2-jcs-2026']);

@@ -5,12 +5,7 @@
  */
 import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createOperation,
-  createSigner,
-  type KeyPair,
-  signOperation,
-} from '@did-city/method';
+import { createOperation, createSigner, type KeyPair, signOperation } from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, keyPairIn, INSTITUTE_TOKEN, startLedger, type TestLedger, tempDir } from './cli-fixtures.ts';
 
@@ -37,7 +32,12 @@ beforeAll(async () => {
   temp = tempDir('did-city-cli-');
   ledger = await startLedger(join(temp.dir, 'ledger'));
   keyFile = join(temp.dir, 'keys.json');
-  env = { DID_CITY_LEDGER: ledger.url, DID_CITY_KEYS: keyFile, DID_CITY_HOME: join(temp.dir, 'home'), DID_CITY_TOKEN: '' };
+  env = {
+    DID_CITY_LEDGER: ledger.url,
+    DID_CITY_KEYS: keyFile,
+    DID_CITY_HOME: join(temp.dir, 'home'),
+    DID_CITY_TOKEN: '',
+  };
 });
 
 afterAll(async () => {
@@ -47,7 +47,16 @@ afterAll(async () => {
 
 describe('did-city CLI against a ledger node', { timeout: 120_000 }, () => {
   it('keys generate writes a 0600 key file and never prints the secret; keys show needs --secret', async () => {
-    for (const name of ['institute-a', 'institute-b', 'institute-c', 'sjz', 'sjz-2', 'sjz-next', 'sjz-after', 'bureau']) {
+    for (const name of [
+      'institute-a',
+      'institute-b',
+      'institute-c',
+      'sjz',
+      'sjz-2',
+      'sjz-next',
+      'sjz-after',
+      'bureau',
+    ]) {
       const generated = await ok(['keys', 'generate', '--name', name]);
       expect(generated.stdout).toContain('public key');
     }
@@ -64,10 +73,26 @@ describe('did-city CLI against a ledger node', { timeout: 120_000 }, () => {
 
   it('apply → approve ×2 anchors the city, and resolve shows it', async () => {
     const institutes = ['institute-a', 'institute-b', 'institute-c'].map(pairOf);
-    const genesis = createOperation({ did: 'did:city:cn', updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} });
+    const genesis = createOperation({
+      did: 'did:city:cn',
+      updateKeys: institutes.map((k) => k.publicKeyMultibase),
+      threshold: 2,
+      document: {},
+    });
     await ledger.node.submitGovernance(await signOperation(genesis, institutes.slice(0, 2).map(createSigner)));
 
-    const applied = await ok(['apply', '--did', SJZ, '--key', 'sjz', '--organisation', 'Shijiazhuang Data Bureau', '--email', 'data@sjz.example', '--json']);
+    const applied = await ok([
+      'apply',
+      '--did',
+      SJZ,
+      '--key',
+      'sjz',
+      '--organisation',
+      'Shijiazhuang Data Bureau',
+      '--email',
+      'data@sjz.example',
+      '--json',
+    ]);
     const { id, status } = applied.json<{ id: string; status: string }>();
     expect(status).toBe('pending');
 
@@ -105,20 +130,42 @@ describe('did-city CLI against a ledger node', { timeout: 120_000 }, () => {
   });
 
   it('refuses a second application for an allocated DID (exit 1)', async () => {
-    const again = await cli(['apply', '--did', SJZ, '--key', 'sjz-2', '--organisation', 'X', '--email', 'x@example.org'], env);
+    const again = await cli(
+      ['apply', '--did', SJZ, '--key', 'sjz-2', '--organisation', 'X', '--email', 'x@example.org'],
+      env,
+    );
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error: Stale operation/m);
     expect(again.stderr).toMatch(/^next: /m);
   });
 
   it('update adds a key and a service', async () => {
-    const updated = await ok(['update', '--did', SJZ, '--key', 'sjz', '--add-key', 'sjz-2', '--relationship', 'assertionMethod',
-      '--add-service', 'catalog,DataCatalog,https://data.sjz.example/catalog/', '--json']);
-    expect(updated.json()).toMatchObject({ did: SJZ, type: 'update', checkpointSize: expect.any(Number), leafIndex: expect.any(Number) });
+    const updated = await ok([
+      'update',
+      '--did',
+      SJZ,
+      '--key',
+      'sjz',
+      '--add-key',
+      'sjz-2',
+      '--relationship',
+      'assertionMethod',
+      '--add-service',
+      'catalog,DataCatalog,https://data.sjz.example/catalog/',
+      '--json',
+    ]);
+    expect(updated.json()).toMatchObject({
+      did: SJZ,
+      type: 'update',
+      checkpointSize: expect.any(Number),
+      leafIndex: expect.any(Number),
+    });
     expect(updated.stderr).toMatch(/waiting for witness quorum/);
     const { didDocument } = (await ok(['resolve', SJZ, '--json'])).json<{ didDocument: Record<string, unknown> }>();
     expect(didDocument['assertionMethod']).toEqual([`${SJZ}#key-1`, `${SJZ}#key-2`]);
-    expect(didDocument['service']).toEqual([{ id: `${SJZ}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' }]);
+    expect(didDocument['service']).toEqual([
+      { id: `${SJZ}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' },
+    ]);
     const old = await ok(['resolve', SJZ, '--version-id', '0', '--json']);
     expect(old.json<{ didDocument: { service?: unknown } }>().didDocument.service).toBeUndefined();
   });
@@ -156,12 +203,28 @@ describe('did-city CLI against a ledger node', { timeout: 120_000 }, () => {
     const v2 = join(temp.dir, 'aq-2.json');
     writeFileSync(v1, '{"release":1}');
     writeFileSync(v2, '{"release":2}');
-    const publish = ['resource', 'publish', '--did', SJZ, '--key', 'sjz-after', '--name', 'air-quality', '--type', 'DatasetRelease', '--media-type', 'application/json'];
+    const publish = [
+      'resource',
+      'publish',
+      '--did',
+      SJZ,
+      '--key',
+      'sjz-after',
+      '--name',
+      'air-quality',
+      '--type',
+      'DatasetRelease',
+      '--media-type',
+      'application/json',
+    ];
     const first = await ok([...publish, '--file', v1]);
     const firstUrl = first.stdout.match(/did:city:cn:130100\/resources\/[0-9a-f-]{36}/)![0];
     await ok([...publish, '--file', v2, '--version', '2']);
     const listed = await ok(['resource', 'list', '--did', SJZ, '--type', 'DatasetRelease', '--json']);
-    expect(listed.json<Array<{ resourceName: string }>>().map((r) => r.resourceName)).toEqual(['air-quality', 'air-quality']);
+    expect(listed.json<Array<{ resourceName: string }>>().map((r) => r.resourceName)).toEqual([
+      'air-quality',
+      'air-quality',
+    ]);
     const latest = await ok(['resource', 'get', '--did', SJZ, '--name', 'air-quality', '--type', 'DatasetRelease']);
     expect(latest.stdout).toBe('{"release":2}');
     const out = join(temp.dir, 'got.json');

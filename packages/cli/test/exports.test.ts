@@ -3,7 +3,5 @@ import { expect, it } from 'vitest';
 import * as api from '../src/index.ts';
 
 it('@did-city/cli exports exactly the documented API', () => {
-  expect(Object.keys(api).sort()).toEqual([
-    'COMMANDS', 'commandHelp', 'mainHelp', 'run', 'startAllInOne', 'usageLine',
-  ]);
+  expect(Object.keys(api).sort()).toEqual(['COMMANDS', 'commandHelp', 'mainHelp', 'run', 'startAllInOne', 'usageLine']);
 });

@@ -10,7 +10,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOperation, createSigner, type KeyPair, type KeyType, keyPairFromSecret, signOperation } from '@did-city/method';
+import {
+  createOperation,
+  createSigner,
+  type KeyPair,
+  type KeyType,
+  keyPairFromSecret,
+  signOperation,
+} from '@did-city/method';
 import { generateKeyPair, openNote, SIGNATURE_TYPE, verifierFromKey, verifierKeyOf } from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PgCluster, postgresBin, startCluster } from '../../ledger/test/pg/harness.ts';
@@ -57,7 +64,8 @@ function start(name: string, entry: string, args: string[], env: Record<string, 
     async waitFor(wanted, ms = 30_000) {
       const deadline = Date.now() + ms;
       while (!text.includes(wanted)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name}: "${wanted}" not seen; output:\n${text}`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`${name}: "${wanted}" not seen; output:\n${text}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -76,11 +84,17 @@ async function stopAll(): Promise<void> {
 }
 
 /** GET until `ok` holds (a standby replays commits a moment after the primary acknowledged them). */
-async function eventually(url: string, ok: (status: number) => boolean, ms = 15_000): Promise<{ status: number; body: unknown }> {
+async function eventually(
+  url: string,
+  ok: (status: number) => boolean,
+  ms = 15_000,
+): Promise<{ status: number; body: unknown }> {
   const deadline = Date.now() + ms;
   for (;;) {
     const response = await fetch(url).catch(() => undefined);
-    const answer = response ? { status: response.status, body: await response.json().catch(() => undefined) } : { status: 0, body: undefined };
+    const answer = response
+      ? { status: response.status, body: await response.json().catch(() => undefined) }
+      : { status: 0, body: undefined };
     if (ok(answer.status) || Date.now() > deadline) return answer;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -97,7 +111,9 @@ let nodeB: Proc;
 const logKeys: Record<string, { signerKey: string; verifierKey: string }> = {};
 
 function keyPair(name: string): KeyPair {
-  const file = JSON.parse(readFileSync(dir('keys.json'), 'utf8')) as { keys: Array<{ name: string; keyType: KeyType; secretKey: string }> };
+  const file = JSON.parse(readFileSync(dir('keys.json'), 'utf8')) as {
+    keys: Array<{ name: string; keyType: KeyType; secretKey: string }>;
+  };
   const key = file.keys.find((k) => k.name === name)!;
   return keyPairFromSecret(key.keyType, new Uint8Array(Buffer.from(key.secretKey, 'base64url')));
 }
@@ -111,7 +127,20 @@ async function ok(args: string[]) {
 
 /** apply (signed by the city's key) → approve by institutes A and B → anchored, all with the `did-city` command. */
 async function register(did: string, cityKey: string, ledger: string): Promise<void> {
-  const applied = await ok(['apply', '--did', did, '--key', cityKey, '--organisation', `${cityKey} data bureau`, '--email', `did@${cityKey}.example`, '--ledger', ledger, '--json']);
+  const applied = await ok([
+    'apply',
+    '--did',
+    did,
+    '--key',
+    cityKey,
+    '--organisation',
+    `${cityKey} data bureau`,
+    '--email',
+    `did@${cityKey}.example`,
+    '--ledger',
+    ledger,
+    '--json',
+  ]);
   const { id } = applied.json<{ id: string }>();
   const first = await ok(['approve', id, '--key', 'institute-a', '--ledger', ledger, '--json']);
   expect(first.json<{ status: string }>().status).toBe('pending');
@@ -147,129 +176,159 @@ function startDriver(institute: 'a' | 'b'): Proc {
   });
 }
 
-describe.skipIf(bin === undefined)('three institutes as processes: PostgreSQL failover from A to B', { timeout: 90_000 }, () => {
-  beforeAll(async () => {
-    temp = tempDir('did-city-institutes-');
-    const names = ['node-a', 'node-b', 'driver-a', 'driver-b', ...INSTITUTES.map((n) => `witness-${n}`)];
-    ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const)));
-    const clusterStarted = startCluster({ bin: bin!, standby: true });
+describe.skipIf(bin === undefined)(
+  'three institutes as processes: PostgreSQL failover from A to B',
+  { timeout: 90_000 },
+  () => {
+    beforeAll(async () => {
+      temp = tempDir('did-city-institutes-');
+      const names = ['node-a', 'node-b', 'driver-a', 'driver-b', ...INSTITUTES.map((n) => `witness-${n}`)];
+      ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const)));
+      const clusterStarted = startCluster({ bin: bin!, standby: true });
 
-    // Keys as each institute generates them: a log key named after the origin, a witness key, a registry key.
-    const witnessKeys = INSTITUTES.map((name) => generateKeyPair(name).signerKey);
-    for (const [i, name] of INSTITUTES.entries()) {
-      logKeys[name] = generateKeyPair(ORIGIN);
-      await run(['keys', 'generate', '--name', name, '--keys', dir('keys.json')], { stdout: devNull(), stderr: devNull() });
-      mkdirSync(dir(name));
-      writeFileSync(dir(name, 'log.key'), `${logKeys[name]!.signerKey}\n`, { mode: 0o600 });
-      writeFileSync(dir(name, 'witness.key'), `${witnessKeys[i]}\n`, { mode: 0o600 });
-    }
-    const policy = [
-      ...INSTITUTES.map((name) => `log ${logKeys[name]!.verifierKey}`),
-      ...INSTITUTES.map((name, i) => `witness ${name} ${verifierKeyOf(witnessKeys[i]!, SIGNATURE_TYPE.cosignatureV1)} ${url(ports[`witness-${name}`]!)}`),
-      `group institutes 2 ${INSTITUTES.join(' ')}`,
-      'quorum institutes',
-    ];
-    writeFileSync(dir('policy.txt'), `${policy.join('\n')}\n`);
-    writeFileSync(dir('log-keys.txt'), `${INSTITUTES.map((name) => logKeys[name]!.verifierKey).join('\n')}\n`);
-    writeFileSync(dir('admin-token'), `${ADMIN_TOKEN}\n`, { mode: 0o600 });
-    writeFileSync(dir('institute-tokens'), `${INSTITUTES.map((name) => `${name}=token-of-${name}`).join('\n')}\n`, { mode: 0o600 });
-    cliEnv = { DID_CITY_KEYS: dir('keys.json'), DID_CITY_HOME: dir('home'), DID_CITY_TOKEN: '' };
+      // Keys as each institute generates them: a log key named after the origin, a witness key, a registry key.
+      const witnessKeys = INSTITUTES.map((name) => generateKeyPair(name).signerKey);
+      for (const [i, name] of INSTITUTES.entries()) {
+        logKeys[name] = generateKeyPair(ORIGIN);
+        await run(['keys', 'generate', '--name', name, '--keys', dir('keys.json')], {
+          stdout: devNull(),
+          stderr: devNull(),
+        });
+        mkdirSync(dir(name));
+        writeFileSync(dir(name, 'log.key'), `${logKeys[name]!.signerKey}\n`, { mode: 0o600 });
+        writeFileSync(dir(name, 'witness.key'), `${witnessKeys[i]}\n`, { mode: 0o600 });
+      }
+      const policy = [
+        ...INSTITUTES.map((name) => `log ${logKeys[name]!.verifierKey}`),
+        ...INSTITUTES.map(
+          (name, i) =>
+            `witness ${name} ${verifierKeyOf(witnessKeys[i]!, SIGNATURE_TYPE.cosignatureV1)} ${url(ports[`witness-${name}`]!)}`,
+        ),
+        `group institutes 2 ${INSTITUTES.join(' ')}`,
+        'quorum institutes',
+      ];
+      writeFileSync(dir('policy.txt'), `${policy.join('\n')}\n`);
+      writeFileSync(dir('log-keys.txt'), `${INSTITUTES.map((name) => logKeys[name]!.verifierKey).join('\n')}\n`);
+      writeFileSync(dir('admin-token'), `${ADMIN_TOKEN}\n`, { mode: 0o600 });
+      writeFileSync(dir('institute-tokens'), `${INSTITUTES.map((name) => `${name}=token-of-${name}`).join('\n')}\n`, {
+        mode: 0o600,
+      });
+      cliEnv = { DID_CITY_KEYS: dir('keys.json'), DID_CITY_HOME: dir('home'), DID_CITY_TOKEN: '' };
 
-    cluster = await clusterStarted;
-    await cluster.createDatabase('ledger');
-  });
-
-  afterAll(async () => {
-    await stopAll();
-    await cluster?.destroy();
-    temp?.cleanup();
-  });
-
-  it('starts the witnesses, A sequencing on the primary, B serving reads on the standby, and a driver at each', async () => {
-    // The registry genesis is pinned to the three institutes' keys (DID_CITY_LEDGER_GENESIS_FILE).
-    const institutes = INSTITUTES.map(keyPair);
-    writeFileSync(dir('genesis.json'), JSON.stringify({ 'did:city:cn': { updateKeys: institutes.map((k) => k.publicKeyMultibase) } }));
-    const witnesses = INSTITUTES.map((name) =>
-      start(`witness-${name}`, 'packages/cli/src/bin.ts', ['witness'], {
-        DID_CITY_WITNESS_NAME: name,
-        DID_CITY_WITNESS_KEY_FILE: dir(name, 'witness.key'),
-        DID_CITY_WITNESS_STATE: dir(name, 'witness', 'state.db'),
-        DID_CITY_WITNESS_LOG_KEYS_FILE: dir('log-keys.txt'),
-        DID_CITY_WITNESS_LISTEN: `127.0.0.1:${ports[`witness-${name}`]}`,
-      }),
-    );
-    await Promise.all(witnesses.map((w) => w.waitFor('listening on')));
-
-    nodeA = start('node-a', 'packages/cli/src/bin.ts', ['ledger'], ledgerEnv('a', cluster!.primary.port));
-    await nodeA.waitFor('listening on');
-    expect(nodeA.output()).toContain('sequencing: this node holds the sequencer lock');
-    expect(nodeA.output()).toContain(`log key ${logKeys['institute-a']!.verifierKey}`);
-
-    nodeB = start('node-b', 'packages/cli/src/bin.ts', ['ledger'], ledgerEnv('b', cluster!.standby!.port));
-    const drivers = [startDriver('a'), startDriver('b')];
-    await Promise.all([nodeB.waitFor('not sequencing'), ...drivers.map((d) => d.waitFor('listening on port'))]);
-    expect(nodeB.output()).not.toContain('sequencing: this node holds');
-  });
-
-  it('a waiting node refuses writes and registrations with 503 and serves reads', async () => {
-    const b = url(ports['node-b']!);
-    const write = await fetch(`${b}operations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(write.status).toBe(503);
-    expect(((await write.json()) as { detail: string }).detail).toMatch(/does not sequence/);
-    const apply = await fetch(`${b}registrations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(apply.status).toBe(503);
-    expect(((await apply.json()) as { detail: string }).detail).toMatch(/does not sequence/);
-    expect((await fetch(`${b}health`)).status).toBe(200);
-    expect(await (await fetch(`${b}policy`)).text()).toBe(readFileSync(dir('policy.txt'), 'utf8'));
-  });
-
-  it('apply → approve by two institutes through A → resolves through the drivers at A and at B (standby reads)', async () => {
-    const institutes = INSTITUTES.map(keyPair);
-    const genesis = createOperation({ did: 'did:city:cn', updateKeys: institutes.map((k) => k.publicKeyMultibase), threshold: 2, document: {} });
-    const signed = await signOperation(genesis, institutes.slice(0, 2).map(createSigner));
-    const governance = await fetch(`${url(ports['node-a']!)}governance/operations`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify(signed),
+      cluster = await clusterStarted;
+      await cluster.createDatabase('ledger');
     });
-    expect(governance.status, await governance.clone().text()).toBe(201);
 
-    await ok(['keys', 'generate', '--name', 'sjz']);
-    await register(SJZ, 'sjz', url(ports['node-a']!));
+    afterAll(async () => {
+      await stopAll();
+      await cluster?.destroy();
+      temp?.cleanup();
+    });
 
-    const atA = await eventually(`${url(ports['driver-a']!)}1.0/identifiers/${SJZ}`, (s) => s === 200);
-    expect(atA.status).toBe(200);
-    expect((atA.body as { didDocument: { id: string } }).didDocument.id).toBe(SJZ);
-    const atB = await eventually(`${url(ports['driver-b']!)}1.0/identifiers/${SJZ}`, (s) => s === 200);
-    expect(atB.status).toBe(200);
-  });
+    it('starts the witnesses, A sequencing on the primary, B serving reads on the standby, and a driver at each', async () => {
+      // The registry genesis is pinned to the three institutes' keys (DID_CITY_LEDGER_GENESIS_FILE).
+      const institutes = INSTITUTES.map(keyPair);
+      writeFileSync(
+        dir('genesis.json'),
+        JSON.stringify({ 'did:city:cn': { updateKeys: institutes.map((k) => k.publicKeyMultibase) } }),
+      );
+      const witnesses = INSTITUTES.map((name) =>
+        start(`witness-${name}`, 'packages/cli/src/bin.ts', ['witness'], {
+          DID_CITY_WITNESS_NAME: name,
+          DID_CITY_WITNESS_KEY_FILE: dir(name, 'witness.key'),
+          DID_CITY_WITNESS_STATE: dir(name, 'witness', 'state.db'),
+          DID_CITY_WITNESS_LOG_KEYS_FILE: dir('log-keys.txt'),
+          DID_CITY_WITNESS_LISTEN: `127.0.0.1:${ports[`witness-${name}`]}`,
+        }),
+      );
+      await Promise.all(witnesses.map((w) => w.waitFor('listening on')));
 
-  it("A's primary dies: A's node exits 1 naming the lost lock; the standby is promoted and B sequences with its own key", async () => {
-    await cluster!.primary.kill();
-    const code = await Promise.race([nodeA.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
-    expect(code, nodeA.output()).toBe(1);
-    expect(nodeA.output()).toMatch(/error: Sequencer lock lost: the database session holding the sequencer lock ended/);
+      nodeA = start('node-a', 'packages/cli/src/bin.ts', ['ledger'], ledgerEnv('a', cluster!.primary.port));
+      await nodeA.waitFor('listening on');
+      expect(nodeA.output()).toContain('sequencing: this node holds the sequencer lock');
+      expect(nodeA.output()).toContain(`log key ${logKeys['institute-a']!.verifierKey}`);
 
-    await cluster!.standby!.promote();
-    await nodeB.waitFor('sequencing: this node holds the sequencer lock', 30_000);
+      nodeB = start('node-b', 'packages/cli/src/bin.ts', ['ledger'], ledgerEnv('b', cluster!.standby!.port));
+      const drivers = [startDriver('a'), startDriver('b')];
+      await Promise.all([nodeB.waitFor('not sequencing'), ...drivers.map((d) => d.waitFor('listening on port'))]);
+      expect(nodeB.output()).not.toContain('sequencing: this node holds');
+    });
 
-    await ok(['keys', 'generate', '--name', 'tangshan']);
-    await register(TANGSHAN, 'tangshan', url(ports['node-b']!));
-    const checkpoint = await (await fetch(`${url(ports['node-b']!)}checkpoint`)).text();
-    const byB = openNote(checkpoint, [verifierFromKey(logKeys['institute-b']!.verifierKey)]);
-    expect(byB.verified.length).toBe(1);
-  });
+    it('a waiting node refuses writes and registrations with 503 and serves reads', async () => {
+      const b = url(ports['node-b']!);
+      const write = await fetch(`${b}operations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(write.status).toBe(503);
+      expect(((await write.json()) as { detail: string }).detail).toMatch(/does not sequence/);
+      const apply = await fetch(`${b}registrations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(apply.status).toBe(503);
+      expect(((await apply.json()) as { detail: string }).detail).toMatch(/does not sequence/);
+      expect((await fetch(`${b}health`)).status).toBe(200);
+      expect(await (await fetch(`${b}policy`)).text()).toBe(readFileSync(dir('policy.txt'), 'utf8'));
+    });
 
-  it('both cities resolve through the driver at B, and the CLI verifies them against the policy', async () => {
-    for (const did of [SJZ, TANGSHAN]) {
-      const answer = await eventually(`${url(ports['driver-b']!)}1.0/identifiers/${did}`, (s) => s === 200);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      expect((answer.body as { didDocument: { id: string } }).didDocument.id).toBe(did);
-    }
-    const resolved = await ok(['resolve', TANGSHAN, '--ledger', url(ports['node-b']!), '--json']);
-    expect(resolved.json<{ didDocument: { id: string } }>().didDocument.id).toBe(TANGSHAN);
-  });
-});
+    it('apply → approve by two institutes through A → resolves through the drivers at A and at B (standby reads)', async () => {
+      const institutes = INSTITUTES.map(keyPair);
+      const genesis = createOperation({
+        did: 'did:city:cn',
+        updateKeys: institutes.map((k) => k.publicKeyMultibase),
+        threshold: 2,
+        document: {},
+      });
+      const signed = await signOperation(genesis, institutes.slice(0, 2).map(createSigner));
+      const governance = await fetch(`${url(ports['node-a']!)}governance/operations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify(signed),
+      });
+      expect(governance.status, await governance.clone().text()).toBe(201);
+
+      await ok(['keys', 'generate', '--name', 'sjz']);
+      await register(SJZ, 'sjz', url(ports['node-a']!));
+
+      const atA = await eventually(`${url(ports['driver-a']!)}1.0/identifiers/${SJZ}`, (s) => s === 200);
+      expect(atA.status).toBe(200);
+      expect((atA.body as { didDocument: { id: string } }).didDocument.id).toBe(SJZ);
+      const atB = await eventually(`${url(ports['driver-b']!)}1.0/identifiers/${SJZ}`, (s) => s === 200);
+      expect(atB.status).toBe(200);
+    });
+
+    it("A's primary dies: A's node exits 1 naming the lost lock; the standby is promoted and B sequences with its own key", async () => {
+      await cluster!.primary.kill();
+      const code = await Promise.race([nodeA.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+      expect(code, nodeA.output()).toBe(1);
+      expect(nodeA.output()).toMatch(
+        /error: Sequencer lock lost: the database session holding the sequencer lock ended/,
+      );
+
+      await cluster!.standby!.promote();
+      await nodeB.waitFor('sequencing: this node holds the sequencer lock', 30_000);
+
+      await ok(['keys', 'generate', '--name', 'tangshan']);
+      await register(TANGSHAN, 'tangshan', url(ports['node-b']!));
+      const checkpoint = await (await fetch(`${url(ports['node-b']!)}checkpoint`)).text();
+      const byB = openNote(checkpoint, [verifierFromKey(logKeys['institute-b']!.verifierKey)]);
+      expect(byB.verified.length).toBe(1);
+    });
+
+    it('both cities resolve through the driver at B, and the CLI verifies them against the policy', async () => {
+      for (const did of [SJZ, TANGSHAN]) {
+        const answer = await eventually(`${url(ports['driver-b']!)}1.0/identifiers/${did}`, (s) => s === 200);
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        expect((answer.body as { didDocument: { id: string } }).didDocument.id).toBe(did);
+      }
+      const resolved = await ok(['resolve', TANGSHAN, '--ledger', url(ports['node-b']!), '--json']);
+      expect(resolved.json<{ didDocument: { id: string } }>().didDocument.id).toBe(TANGSHAN);
+    });
+  },
+);
 
 function devNull() {
   return { write: () => true } as unknown as NodeJS.WritableStream;

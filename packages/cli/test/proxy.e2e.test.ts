@@ -50,7 +50,9 @@ let last: Operation;
 
 function listen(server: Server): Promise<string> {
   servers.push(server);
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)),
+  );
 }
 
 function doc(key: { publicKeyMultibase: string }) {
@@ -59,7 +61,10 @@ function doc(key: { publicKeyMultibase: string }) {
 }
 
 async function signed(unsigned: Parameters<typeof signOperation>[0], keys: typeof institutes): Promise<Operation> {
-  return signOperation(unsigned, keys.map((k) => createSigner(k)));
+  return signOperation(
+    unsigned,
+    keys.map((k) => createSigner(k)),
+  );
 }
 
 /** What the proxy does to a history answer (the DID's own path, with its query). */
@@ -70,7 +75,8 @@ function tamper(path: string, body: Json): Json {
     return body;
   }
   if (mode === 'replay') return recorded.get(key) ?? body;
-  if (mode === 'older-checkpoint') return { ...body, checkpoint: olderCheckpoint, treeSize: Number(olderCheckpoint!.split('\n')[1]) };
+  if (mode === 'older-checkpoint')
+    return { ...body, checkpoint: olderCheckpoint, treeSize: Number(olderCheckpoint!.split('\n')[1]) };
   if (mode === 'trim') return { ...body, entries: body.entries.slice(0, -1) };
   return { ...body, head: null, entries: [] }; // hide
 }
@@ -80,7 +86,11 @@ async function proxy(): Promise<string> {
     createServer(async (req, res) => {
       const upstream = await fetch(new URL(req.url!.slice(1), ledgerUrl), { headers: { accept: 'application/json' } });
       let text = await upstream.text();
-      if (upstream.status === 200 && /\/dids\/[^/]+\/history/.test(req.url!) && decodeURIComponent(req.url!).includes(CITY)) {
+      if (
+        upstream.status === 200 &&
+        /\/dids\/[^/]+\/history/.test(req.url!) &&
+        decodeURIComponent(req.url!).includes(CITY)
+      ) {
         text = JSON.stringify(tamper(decodeURIComponent(req.url!), JSON.parse(text) as Json));
       }
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
@@ -91,19 +101,25 @@ async function proxy(): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'proxy-e2e-'));
-  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'ledger'), sequencer: { batchIntervalMs: 5 } });
+  node = await LedgerNode.open({
+    allowUnpinnedGenesis: true,
+    dataDir: join(dir, 'ledger'),
+    sequencer: { batchIntervalMs: 5 },
+  });
   ledgerUrl = await listen(createServer(createLedgerApp(node, { adminToken: 'admin-token-proxy-test-0123456789' })));
   proxyUrl = await proxy();
   policyFile = join(dir, 'policy.txt');
   writeFileSync(policyFile, node.policyText);
   const keys = institutes.map((k) => k.publicKeyMultibase);
-  const genesis = await signed(createOperation({ did: REGISTRY, updateKeys: keys, threshold: 2, document: doc(institutes[0]!) }), institutes);
+  const genesis = await signed(
+    createOperation({ did: REGISTRY, updateKeys: keys, threshold: 2, document: doc(institutes[0]!) }),
+    institutes,
+  );
   await node.submitGovernance(genesis);
-  const create = await signOperation(createOperation({ did: CITY, updateKeys: [cityKey.publicKeyMultibase], threshold: 1, document: doc(cityKey) }), [
-    createSigner(cityKey),
-    createSigner(institutes[0]!),
-    createSigner(institutes[1]!),
-  ]);
+  const create = await signOperation(
+    createOperation({ did: CITY, updateKeys: [cityKey.publicKeyMultibase], threshold: 1, document: doc(cityKey) }),
+    [createSigner(cityKey), createSigner(institutes[0]!), createSigner(institutes[1]!)],
+  );
   await node.submit(create);
   last = create;
   // Through the proxy while it passes: what it records is the answer it replays later.
@@ -112,7 +128,13 @@ beforeAll(async () => {
   recording = false;
   // The city rotates its key: the recorded answer and the older checkpoint now hide this update.
   const head = { did: CITY, seq: 0, operationHash: operationHash(create) };
-  last = await signOperation(updateOperation(head, { updateKeys: [cityKey.publicKeyMultibase], document: { ...doc(cityKey), alsoKnownAs: ['https://sjz.example/'] } }), [createSigner(cityKey)]);
+  last = await signOperation(
+    updateOperation(head, {
+      updateKeys: [cityKey.publicKeyMultibase],
+      document: { ...doc(cityKey), alsoKnownAs: ['https://sjz.example/'] },
+    }),
+    [createSigner(cityKey)],
+  );
   await node.submit(last);
 }, 120_000);
 
@@ -126,7 +148,10 @@ afterAll(async () => {
 });
 
 async function code(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DidCityError);
   return (error as DidCityError).code;
 }
@@ -138,7 +163,8 @@ async function code(promise: Promise<unknown>): Promise<string> {
 async function readerFor(tampering: Mode): Promise<HttpLedgerReader> {
   mode = 'pass';
   const reader = new HttpLedgerReader({ url: proxyUrl, policy: node.policyText });
-  if (tampering === 'replay' || tampering === 'older-checkpoint') expect((await reader.history(CITY)).entries).toHaveLength(2);
+  if (tampering === 'replay' || tampering === 'older-checkpoint')
+    expect((await reader.history(CITY)).entries).toHaveLength(2);
   return reader;
 }
 
@@ -150,13 +176,19 @@ const EXPECTED: Record<Exclude<Mode, 'pass'>, { code: string; detail: RegExp }> 
 };
 
 describe('a proxy that tampers with history answers', () => {
-  for (const [tampering, expected] of Object.entries(EXPECTED) as [Exclude<Mode, 'pass'>, (typeof EXPECTED)['trim']][]) {
+  for (const [tampering, expected] of Object.entries(EXPECTED) as [
+    Exclude<Mode, 'pass'>,
+    (typeof EXPECTED)['trim'],
+  ][]) {
     it(`${tampering}: the library fails closed with ${expected.code}, with and without noCache, then recovers`, async () => {
       let reader!: HttpLedgerReader;
       for (const noCache of [false, true]) {
         reader = await readerFor(tampering);
         mode = tampering;
-        const error = await reader.history(CITY, { noCache }).then(() => undefined, (e: unknown) => e);
+        const error = await reader.history(CITY, { noCache }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect((error as DidCityError).code, `noCache ${noCache}`).toBe(expected.code);
         expect((error as DidCityError).detail).toMatch(expected.detail);
       }

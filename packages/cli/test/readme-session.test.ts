@@ -35,19 +35,39 @@ afterAll(async () => {
 describe('packages/cli/README.md example session', () => {
   it('covers what the root README promises: apply, approve, resolve, issue, verify, rotate, deactivate', () => {
     const block = sessionBlock();
-    for (const command of ['apply', 'approve', 'resolve', 'credential issue', 'credential verify', '--rotate-to', 'deactivate']) {
+    for (const command of [
+      'apply',
+      'approve',
+      'resolve',
+      'credential issue',
+      'credential verify',
+      '--rotate-to',
+      'deactivate',
+    ]) {
       expect(block).toContain(`did-city ${command.startsWith('--') ? 'update' : command}`);
     }
   });
 
   it('runs exactly as written', async () => {
-    const env = { ...process.env, DID_CITY_LEDGER: running.url, DATA_DIR: join(temp.dir, 'data'), DID_CITY_HOME: join(temp.dir, 'home') };
-    const { stdout } = await promisify(execFile)('bash', ['-c', sessionBlock()], { cwd: REPO, env, encoding: 'utf8', timeout: 540_000 });
+    const env = {
+      ...process.env,
+      DID_CITY_LEDGER: running.url,
+      DATA_DIR: join(temp.dir, 'data'),
+      DID_CITY_HOME: join(temp.dir, 'home'),
+    };
+    const { stdout } = await promisify(execFile)('bash', ['-c', sessionBlock()], {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      timeout: 540_000,
+    });
     expect(stdout).toMatch(/anchored/);
     expect(stdout).toContain('did:city:cn:130200');
     expect(stdout).toMatch(/verified/i);
     expect(stdout).toMatch(/deactivated/i);
-    const history = await fetch(`${running.url}/dids/did:city:cn:130200/history`).then((r) => r.json() as Promise<{ entries: { operation: { type: string } }[] }>);
+    const history = await fetch(`${running.url}/dids/did:city:cn:130200/history`).then(
+      (r) => r.json() as Promise<{ entries: { operation: { type: string } }[] }>,
+    );
     expect(history.entries.map((entry) => entry.operation.type)).toEqual(['create', 'update', 'deactivate']);
   }, 600_000);
 });

@@ -50,7 +50,11 @@ export interface Spawned {
 
 export function spawnAllInOne(options: { port: number; dataDir: string }): Spawned {
   const env = { ...process.env, PORT: String(options.port), DATA_DIR: options.dataDir, HOST: '127.0.0.1' };
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], { cwd: REPO, env, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN], {
+    cwd: REPO,
+    env,
+    stdio: 'pipe',
+  });
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -77,7 +81,10 @@ export function spawnAllInOne(options: { port: number; dataDir: string }): Spawn
 export async function waitHealthy(url: string, ms = 40_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const status = await fetch(`${url}/health`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     if (Date.now() > deadline) throw new Error(`${url}/health did not answer 200 in time`);
     await new Promise((r) => setTimeout(r, 100));
@@ -90,7 +97,10 @@ export interface Answer {
   body: any;
 }
 
-export async function http(url: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<Answer> {
+export async function http(
+  url: string,
+  init: { method?: string; body?: unknown; token?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   if (init.token !== undefined) headers['Authorization'] = `Bearer ${init.token}`;

@@ -23,7 +23,9 @@ describe('one data directory, two all-in-one processes', () => {
     running.push(second);
     const [code] = (await once(second.child, 'exit')) as [number | null];
     expect(code).not.toBe(0);
-    expect(second.output()).toContain(`the data directory ${resolve(temp.dir)} is in use by process ${first.child.pid}`);
+    expect(second.output()).toContain(
+      `the data directory ${resolve(temp.dir)} is in use by process ${first.child.pid}`,
+    );
     // The first keeps serving.
     expect((await fetch(`${first.url}/health`)).status).toBe(200);
   }, 90_000);

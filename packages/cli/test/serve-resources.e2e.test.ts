@@ -43,7 +43,8 @@ describe('kill -9 while the registry publishes its linked resources', () => {
     ]);
     expect((await http(`${server.url}/health`)).body.treeSize).toBe(SEEDED_LEAVES);
     // What the first start printed as published is what the ledger holds (ids derived, not drawn again).
-    for (const line of interrupted.output().match(/did:city:cn\/resources\/[0-9a-f-]{36}/g) ?? []) expect(listed.map((r) => r.resourceURI)).toContain(line);
+    for (const line of interrupted.output().match(/did:city:cn\/resources\/[0-9a-f-]{36}/g) ?? [])
+      expect(listed.map((r) => r.resourceURI)).toContain(line);
     const body = JSON.parse(readFileSync(join(temp.dir, 'credentials', '130100.json'), 'utf8'));
     expect(body.verifiableCredential.credentialSchema.id).toBe(listed[0]!.resourceURI);
     expect((await http(`${server.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });

@@ -57,7 +57,11 @@ async function listed(): Promise<LinkedResourceMetadata[]> {
 }
 
 function printed(command: string): string[] {
-  return logs.join('\n').split('\n').filter((line) => line.startsWith(`  ${command} `)).map((line) => line.trim());
+  return logs
+    .join('\n')
+    .split('\n')
+    .filter((line) => line.startsWith(`  ${command} `))
+    .map((line) => line.trim());
 }
 
 function sha256(bytes: Uint8Array | string): string {
@@ -75,12 +79,18 @@ function institutes() {
 async function remoteVerifier() {
   const policy = (await http(`${running.url}/policy`)).body as string;
   const genesis = { [REGISTRY]: { updateKeys: readInstituteKeys() } };
-  const city = createCityResolver({ reader: new HttpLedgerReader({ url: `${running.url}/`, policy }), genesis, cache: false });
+  const city = createCityResolver({
+    reader: new HttpLedgerReader({ url: `${running.url}/`, policy }),
+    genesis,
+    cache: false,
+  });
   return createVerifier({ resolver: createDidResolver({ city }), checkStatus: false });
 }
 
 function readInstituteKeys(): string[] {
-  return ['a', 'b', 'c'].map((n) => readKeyFile(join(temp.dir, 'keys', `institute-${n}.json`)).keys[0]!.publicKeyMultibase);
+  return ['a', 'b', 'c'].map(
+    (n) => readKeyFile(join(temp.dir, 'keys', `institute-${n}.json`)).keys[0]!.publicKeyMultibase,
+  );
 }
 
 /** A city identity credential naming `schema`, signed by a did:key issuer (no issuer-side schema check). */
@@ -88,7 +98,11 @@ async function didKeyCredential(schema: string, subject: Record<string, unknown>
   const key = generateKeyPair();
   const verificationMethod = didKeyUrl(key.publicKeyMultibase);
   const issuer = verificationMethod.split('#')[0]!;
-  const credential = cityIdentityCredential({ issuer: REGISTRY, city: 'did:city:cn:130100', nameEn: 'Shijiazhuang' }) as Credential;
+  const credential = cityIdentityCredential({
+    issuer: REGISTRY,
+    city: 'did:city:cn:130100',
+    nameEn: 'Shijiazhuang',
+  }) as Credential;
   const unsigned = { ...credential, issuer, credentialSchema: { id: schema, type: 'JsonSchema' } } as Credential;
   Object.assign(unsigned.credentialSubject as object, subject);
   return issueDataIntegrityVc(unsigned, { key: { verificationMethod, signer: createSigner(key) } });
@@ -106,7 +120,12 @@ function testSchema(levels: string[]): object {
 async function publishSchema(name: string, schema: object): Promise<string> {
   const content = Buffer.from(JSON.stringify(schema));
   const history = (await running.node.store.didState(REGISTRY))!;
-  const resource = describeResource({ content, resourceName: name, resourceType: 'JsonSchema', mediaType: 'application/schema+json' });
+  const resource = describeResource({
+    content,
+    resourceName: name,
+    resourceType: 'JsonSchema',
+    mediaType: 'application/schema+json',
+  });
   await running.node.resources.put(resource.checksum, content);
   await running.node.submit(await sign(resourceOperation(history, resource), institutes()));
   return `${REGISTRY}/resources/${resource.resourceId}`;
@@ -124,7 +143,9 @@ afterAll(async () => {
 describe('the registry publishes its own linked resources', () => {
   it('lists the four schemas, the context and the division table of its edition under did:city:cn', async () => {
     const resources = await listed();
-    expect(resources.map((r) => [r.resourceType, r.resourceName, r.resourceVersion ?? null, r.previousVersionId])).toEqual([
+    expect(
+      resources.map((r) => [r.resourceType, r.resourceName, r.resourceVersion ?? null, r.previousVersionId]),
+    ).toEqual([
       ['JsonSchema', 'CityIdentityCredential', null, null],
       ['JsonSchema', 'SmartCityPilotCredential', null, null],
       ['JsonSchema', 'AuthorityAccreditationCredential', null, null],
@@ -139,13 +160,19 @@ describe('the registry publishes its own linked resources', () => {
   });
 
   it('serves each content through the driver, the same bytes as bundled, checked against the anchored checksum', async () => {
-    const schema = await fetch(`${running.url}/1.0/identifiers/${REGISTRY}?resourceName=CityIdentityCredential&resourceType=JsonSchema`);
+    const schema = await fetch(
+      `${running.url}/1.0/identifiers/${REGISTRY}?resourceName=CityIdentityCredential&resourceType=JsonSchema`,
+    );
     expect(schema.status).toBe(200);
     expect(schema.headers.get('content-type')).toMatch(/^application\/schema\+json/);
     expect(await schema.json()).toEqual(BUNDLED_SCHEMAS.CityIdentityCredential);
-    const context = await fetch(`${running.url}/1.0/identifiers/${REGISTRY}?resourceName=CityCredentials&resourceType=JsonLdContext`);
+    const context = await fetch(
+      `${running.url}/1.0/identifiers/${REGISTRY}?resourceName=CityCredentials&resourceType=JsonLdContext`,
+    );
     expect(await context.json()).toEqual(BUNDLED_CONTEXTS.get(CITY_CREDENTIALS_CONTEXT));
-    const table = await fetch(`${running.url}/1.0/identifiers/${REGISTRY}?resourceType=DivisionCodeTable&resourceName=GBT2260`);
+    const table = await fetch(
+      `${running.url}/1.0/identifiers/${REGISTRY}?resourceType=DivisionCodeTable&resourceName=GBT2260`,
+    );
     const text = await table.text();
     expect(text).toContain('\n130100 石家庄市\n');
     expect(`sha256:${sha256(text)}`).toBe(divisionEditions().at(-1)!.digest);
@@ -158,11 +185,17 @@ describe('the registry publishes its own linked resources', () => {
     for (const [n, resource] of resources.entries()) expect(lines[n]).toContain(`--url ${resource.resourceURI} `);
     // A fresh CLI home: the CLI pins the server's trust policy on first use, as for a new user.
     const env = { ...process.env, DID_CITY_HOME: join(temp.dir, 'cli-home') };
-    const run = (line: string) => promisify(execFile)('bash', ['-c', line], { cwd: REPO, encoding: 'buffer', env, maxBuffer: 4 << 20 });
+    const run = (line: string) =>
+      promisify(execFile)('bash', ['-c', line], { cwd: REPO, encoding: 'buffer', env, maxBuffer: 4 << 20 });
     // One line of each resource type (a CLI run takes seconds): the first pins the policy, the others then run side by side.
     const first = await run(lines[0]!);
     const rest = await Promise.all([4, 5].map((n) => run(lines[n]!)));
-    for (const [n, { stdout }] of [[0, first], [4, rest[0]!], [5, rest[1]!]] as const) expect(sha256(stdout), lines[n]).toBe(resources[n]!.checksum);
+    for (const [n, { stdout }] of [
+      [0, first],
+      [4, rest[0]!],
+      [5, rest[1]!],
+    ] as const)
+      expect(sha256(stdout), lines[n]).toBe(resources[n]!.checksum);
     const [list] = printed('pnpm --silent did-city resource list');
     const { stdout } = await promisify(execFile)('bash', ['-c', list!], { cwd: REPO, encoding: 'utf8', env });
     for (const resource of resources) expect(stdout).toContain(resource.resourceURI);
@@ -182,7 +215,9 @@ describe("Beijing's data catalogue is a linked resource the ledger serves", () =
       expect(sha256(new Uint8Array(await answer.arrayBuffer())), didUrl).toBe(sha256(bytes));
     }
     // A release stays with the data service (granted cities only): the ledger holds its checksum, not its bytes.
-    const release = (await http(`${running.url}/1.0/identifiers/did:city:cn:110000?resourceName=air-quality-hourly&resourceType=CityDatasetRelease`));
+    const release = await http(
+      `${running.url}/1.0/identifiers/did:city:cn:110000?resourceName=air-quality-hourly&resourceType=CityDatasetRelease`,
+    );
     expect(release.status).not.toBe(200);
   });
 });
@@ -192,7 +227,10 @@ describe('credentialSchema names a DID URL', () => {
     const identity = (await listed()).find((r) => r.resourceName === 'CityIdentityCredential')!;
     const body = JSON.parse(readFileSync(join(temp.dir, 'credentials', '130100.json'), 'utf8'));
     expect(body.verifiableCredential.credentialSchema).toEqual({ id: identity.resourceURI, type: 'JsonSchema' });
-    expect((await http(`${running.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true, issuer: REGISTRY });
+    expect((await http(`${running.url}/issuer/credentials/verify`, { body })).body).toMatchObject({
+      verified: true,
+      issuer: REGISTRY,
+    });
   });
 
   it('a remote verifier dereferences the schema over HTTP (proofs checked) and validates against it', async () => {
@@ -202,35 +240,72 @@ describe('credentialSchema names a DID URL', () => {
     // A credential the registry's schema refuses (a did:key issuer, not a did:city DID): the schema's content decides.
     const byName = `${REGISTRY}?resourceName=CityIdentityCredential&resourceType=JsonSchema`;
     const wrong = await verifier.verify(await didKeyCredential(byName));
-    expect(wrong.errors).toEqual([expect.objectContaining({ code: 'SCHEMA_INVALID', message: expect.stringContaining(`schema ${byName} at /issuer: must match pattern`) })]);
+    expect(wrong.errors).toEqual([
+      expect.objectContaining({
+        code: 'SCHEMA_INVALID',
+        message: expect.stringContaining(`schema ${byName} at /issuer: must match pattern`),
+      }),
+    ]);
   });
 
   it('a schema named by id stays that version; one named by name and type follows the latest version', async () => {
     const v1 = await publishSchema('TestLevels', testSchema(['province', 'city', 'county', 'village']));
     const byName = `${REGISTRY}?resourceName=TestLevels&resourceType=JsonSchema`;
     const verifier = await remoteVerifier();
-    for (const schema of [v1, byName]) expect(await verifier.verify(await didKeyCredential(schema, { level: 'village' })), schema).toMatchObject({ verified: true });
+    for (const schema of [v1, byName])
+      expect(await verifier.verify(await didKeyCredential(schema, { level: 'village' })), schema).toMatchObject({
+        verified: true,
+      });
     await publishSchema('TestLevels', testSchema(['province', 'city', 'county']));
     expect(await verifier.verify(await didKeyCredential(v1, { level: 'village' }))).toMatchObject({ verified: true });
     const latest = await verifier.verify(await didKeyCredential(byName, { level: 'village' }));
-    expect(latest.errors).toEqual([expect.objectContaining({ code: 'SCHEMA_INVALID', message: expect.stringContaining('at /credentialSubject/level') })]);
+    expect(latest.errors).toEqual([
+      expect.objectContaining({
+        code: 'SCHEMA_INVALID',
+        message: expect.stringContaining('at /credentialSubject/level'),
+      }),
+    ]);
   });
 
   it('an unreachable schema fails with SCHEMA_UNAVAILABLE, and the issuer refuses to sign a credential naming one', async () => {
     const missing = `${REGISTRY}/resources/${randomUUID()}`;
     const result = await (await remoteVerifier()).verify(await didKeyCredential(missing));
     expect(result.verified).toBe(false);
-    expect(result.errors).toEqual([expect.objectContaining({ code: 'SCHEMA_UNAVAILABLE', message: expect.stringMatching(new RegExp(`^schema ${missing}: it could not be dereferenced \\(DID not found: .*has no resource matching`)) })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        code: 'SCHEMA_UNAVAILABLE',
+        message: expect.stringMatching(
+          new RegExp(`^schema ${missing}: it could not be dereferenced \\(DID not found: .*has no resource matching`),
+        ),
+      }),
+    ]);
     // A ledger that does not answer: the verifier says so rather than skipping the schema.
     const closed = createVerifier({
-      resolver: createDidResolver({ city: createCityResolver({ reader: new HttpLedgerReader({ url: 'http://127.0.0.1:9/', policy: (await http(`${running.url}/policy`)).body, timeoutMs: 2000 }), cache: false }) }),
+      resolver: createDidResolver({
+        city: createCityResolver({
+          reader: new HttpLedgerReader({
+            url: 'http://127.0.0.1:9/',
+            policy: (await http(`${running.url}/policy`)).body,
+            timeoutMs: 2000,
+          }),
+          cache: false,
+        }),
+      }),
       checkStatus: false,
     });
-    const offline = await closed.verify(await didKeyCredential(`${REGISTRY}?resourceName=CityIdentityCredential&resourceType=JsonSchema`));
+    const offline = await closed.verify(
+      await didKeyCredential(`${REGISTRY}?resourceName=CityIdentityCredential&resourceType=JsonSchema`),
+    );
     expect(offline.errors.map((e) => e.code)).toEqual(['SCHEMA_UNAVAILABLE']);
     const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { issuer: string };
-    const credential = { ...cityIdentityCredential({ issuer: REGISTRY, city: 'did:city:cn:130100', nameEn: 'Shijiazhuang' }), credentialSchema: { id: missing, type: 'JsonSchema' } };
-    const refused = await http(`${running.url}/issuer/credentials/issue`, { body: { credential }, token: tokens.issuer });
+    const credential = {
+      ...cityIdentityCredential({ issuer: REGISTRY, city: 'did:city:cn:130100', nameEn: 'Shijiazhuang' }),
+      credentialSchema: { id: missing, type: 'JsonSchema' },
+    };
+    const refused = await http(`${running.url}/issuer/credentials/issue`, {
+      body: { credential },
+      token: tokens.issuer,
+    });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain(`schema ${missing}: it could not be dereferenced`);
   });
@@ -244,12 +319,20 @@ describe('credentialSchema names a DID URL', () => {
     const checksum = (await listed()).find((r) => r.resourceURI === url)!.checksum;
     const loosened = JSON.stringify({ ...schema, title: 'tampered', properties: {} });
     const db = new Database(join(temp.dir, 'resources.db'));
-    expect(db.prepare('UPDATE resource_content SET content = ? WHERE checksum = ?').run(Buffer.from(loosened), checksum).changes).toBe(1);
+    expect(
+      db.prepare('UPDATE resource_content SET content = ? WHERE checksum = ?').run(Buffer.from(loosened), checksum)
+        .changes,
+    ).toBe(1);
     db.close();
     const result = await (await remoteVerifier()).verify(await didKeyCredential(url, { level: 'village' }));
     expect(result.verified).toBe(false);
     expect(result.errors).toEqual([
-      expect.objectContaining({ code: 'SCHEMA_UNAVAILABLE', message: expect.stringContaining(`schema ${url}: its content does not match the checksum anchored on the ledger`) }),
+      expect.objectContaining({
+        code: 'SCHEMA_UNAVAILABLE',
+        message: expect.stringContaining(
+          `schema ${url}: its content does not match the checksum anchored on the ledger`,
+        ),
+      }),
     ]);
   });
 });
@@ -263,15 +346,21 @@ describe('restarts', () => {
     await start();
     expect(await listed()).toEqual(before);
     expect((await http(`${running.url}/health`)).body.treeSize).toBe(size);
-    expect(printed('pnpm --silent did-city resource get').map((line) => line.replace(/--ledger \S+/, ''))).toEqual(lines.map((line) => line.replace(/--ledger \S+/, '')));
+    expect(printed('pnpm --silent did-city resource get').map((line) => line.replace(/--ledger \S+/, ''))).toEqual(
+      lines.map((line) => line.replace(/--ledger \S+/, '')),
+    );
   }, 90_000);
 
   it('publish a new version of the division table, linked to the previous one, once the registry states another edition', async () => {
     const before = await listed();
     const history = (await running.node.store.didState(REGISTRY))!;
     const content = currentContent(history)!;
-    const service = (content.service ?? []).map((s) => (s.type === DIVISION_EDITION_SERVICE ? { ...s, serviceEndpoint: { edition: '2018' } } : s));
-    await running.node.submit(await sign(updateOperation(history, { document: { ...content, service } }), institutes()));
+    const service = (content.service ?? []).map((s) =>
+      s.type === DIVISION_EDITION_SERVICE ? { ...s, serviceEndpoint: { edition: '2018' } } : s,
+    );
+    await running.node.submit(
+      await sign(updateOperation(history, { document: { ...content, service } }), institutes()),
+    );
     await running.close();
     await start();
     const after = await listed();
@@ -279,12 +368,22 @@ describe('restarts', () => {
     const [previous, current] = after.filter((r) => r.resourceType === 'DivisionCodeTable');
     expect(previous!.resourceId).toBe(before.find((r) => r.resourceType === 'DivisionCodeTable')!.resourceId);
     expect(previous!.nextVersionId).toBe(current!.resourceId);
-    expect(current).toMatchObject({ resourceVersion: '2018', previousVersionId: previous!.resourceId, nextVersionId: null });
+    expect(current).toMatchObject({
+      resourceVersion: '2018',
+      previousVersionId: previous!.resourceId,
+      nextVersionId: null,
+    });
     expect(`sha256:${current!.checksum}`).toBe(divisionEditions().find((e) => e.edition === '2018')!.digest);
     // The other resources are untouched; the by-name query now serves the 2018 table.
-    expect(after.filter((r) => r.resourceType !== 'DivisionCodeTable')).toEqual(before.filter((r) => r.resourceType !== 'DivisionCodeTable'));
-    const table = await (await fetch(`${running.url}/1.0/identifiers/${REGISTRY}?resourceType=DivisionCodeTable&resourceName=GBT2260`)).text();
+    expect(after.filter((r) => r.resourceType !== 'DivisionCodeTable')).toEqual(
+      before.filter((r) => r.resourceType !== 'DivisionCodeTable'),
+    );
+    const table = await (
+      await fetch(`${running.url}/1.0/identifiers/${REGISTRY}?resourceType=DivisionCodeTable&resourceName=GBT2260`)
+    ).text();
     expect(table).toContain('\n371200 莱芜市\n');
-    expect(logs.join('\n')).toContain(`published DivisionCodeTable GBT2260 2018 as ${REGISTRY}/resources/${current!.resourceId}`);
+    expect(logs.join('\n')).toContain(
+      `published DivisionCodeTable GBT2260 2018 as ${REGISTRY}/resources/${current!.resourceId}`,
+    );
   }, 90_000);
 });

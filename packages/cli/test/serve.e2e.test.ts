@@ -5,10 +5,28 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cityIdentityCredential } from '@did-city/issuer';
-import { deactivateOperation, generateKeyPair, type KeyPair, latestDivisionEdition, operationHash, updateOperation } from '@did-city/method';
+import {
+  deactivateOperation,
+  generateKeyPair,
+  type KeyPair,
+  latestDivisionEdition,
+  operationHash,
+  updateOperation,
+} from '@did-city/method';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyPairOf, readKeyFile } from '../src/keyfile.ts';
-import { approval, createOf, freePort, http, keyDocument, sign, type Spawned, spawnAllInOne, tempDir, waitHealthy } from './serve-fixtures.ts';
+import {
+  approval,
+  createOf,
+  freePort,
+  http,
+  keyDocument,
+  sign,
+  type Spawned,
+  spawnAllInOne,
+  tempDir,
+  waitHealthy,
+} from './serve-fixtures.ts';
 
 const TANGSHAN = 'did:city:cn:130200';
 const SEEDED = ['did:city:cn:110000', 'did:city:cn:120000', 'did:city:cn:130100'];
@@ -44,7 +62,9 @@ function tokens(dataDir: string): { issuer: string; institutes: Record<string, s
 
 function credentialFiles(dataDir: string): string[] {
   const dir = join(dataDir, 'credentials');
-  return readdirSync(dir).sort().map((file) => readFileSync(join(dir, file), 'utf8'));
+  return readdirSync(dir)
+    .sort()
+    .map((file) => readFileSync(join(dir, file), 'utf8'));
 }
 
 async function resolveStatus(url: string, did: string): Promise<number> {
@@ -73,9 +93,13 @@ describe('the README session against a real all-in-one process', () => {
     const applied = await http(`${url}/registrations`, { body: { operation: await sign(unsigned, [city]), contact } });
     expect(applied.status).toBe(201);
     const { id } = applied.body as { id: string };
-    const first = await http(`${url}/registrations/${id}/approve`, { body: { proof: await approval(unsigned, keyIn(dataDir, 'institute-a.json')) } });
+    const first = await http(`${url}/registrations/${id}/approve`, {
+      body: { proof: await approval(unsigned, keyIn(dataDir, 'institute-a.json')) },
+    });
     expect(first.body.status).toBe('pending');
-    const second = await http(`${url}/registrations/${id}/approve`, { body: { proof: await approval(unsigned, keyIn(dataDir, 'institute-c.json')) } });
+    const second = await http(`${url}/registrations/${id}/approve`, {
+      body: { proof: await approval(unsigned, keyIn(dataDir, 'institute-c.json')) },
+    });
     expect(second.body.status).toBe('anchored');
     const createHash: string = second.body.receipt.operationHash;
 
@@ -84,18 +108,31 @@ describe('the README session against a real all-in-one process', () => {
     expect(resolved.body.didDocument.id).toBe(TANGSHAN);
 
     const credential = cityIdentityCredential({ issuer: 'did:city:cn', city: TANGSHAN, nameEn: 'Tangshan' });
-    const issued = await http(`${url}/issuer/credentials/issue`, { body: { credential, options: { format: 'vc-jwt' } }, token: tokens(dataDir).issuer });
+    const issued = await http(`${url}/issuer/credentials/issue`, {
+      body: { credential, options: { format: 'vc-jwt' } },
+      token: tokens(dataDir).issuer,
+    });
     expect(issued.status).toBe(201);
-    const verified = await http(`${url}/issuer/credentials/verify`, { body: { verifiableCredential: issued.body.verifiableCredential } });
+    const verified = await http(`${url}/issuer/credentials/verify`, {
+      body: { verifiableCredential: issued.body.verifiableCredential },
+    });
     expect(verified.body).toMatchObject({ verified: true, issuer: 'did:city:cn' });
 
     const next = generateKeyPair('Ed25519');
-    const rotation = await sign(updateOperation({ did: TANGSHAN, seq: 0, operationHash: createHash }, { updateKeys: [next.publicKeyMultibase], document: keyDocument(next) }), [city]);
+    const rotation = await sign(
+      updateOperation(
+        { did: TANGSHAN, seq: 0, operationHash: createHash },
+        { updateKeys: [next.publicKeyMultibase], document: keyDocument(next) },
+      ),
+      [city],
+    );
     expect((await http(`${url}/operations`, { body: rotation })).status).toBe(201);
     const rotated = await http(`${url}/1.0/identifiers/${TANGSHAN}`);
     expect(rotated.body.didDocument.verificationMethod[0].publicKeyMultibase).toBe(next.publicKeyMultibase);
 
-    const end = await sign(deactivateOperation({ did: TANGSHAN, seq: 1, operationHash: operationHash(rotation) }), [next]);
+    const end = await sign(deactivateOperation({ did: TANGSHAN, seq: 1, operationHash: operationHash(rotation) }), [
+      next,
+    ]);
     expect((await http(`${url}/operations`, { body: end })).status).toBe(201);
     const gone = await http(`${url}/1.0/identifiers/${TANGSHAN}`);
     expect(gone.status).toBe(410);
@@ -113,7 +150,8 @@ describe('the README session against a real all-in-one process', () => {
       const operation = await sign(createOf(did, own), [own, sjz]);
       pending.push(
         http(`${server.url}/operations`, { body: operation }).then(
-          (answer) => void (answer.status === 201 && acknowledged.push({ did, operationHash: answer.body.operationHash })),
+          (answer) =>
+            void (answer.status === 201 && acknowledged.push({ did, operationHash: answer.body.operationHash })),
           () => {},
         ),
       );
@@ -134,7 +172,9 @@ describe('the README session against a real all-in-one process', () => {
     expect(await registrations(server.url, dataDir)).toEqual([...SEEDED_REGISTRATIONS, [TANGSHAN, 'anchored']]);
     expect(credentialFiles(dataDir)).toEqual(credentialsBefore);
     expect(readFileSync(join(dataDir, 'tokens.json'), 'utf8')).toBe(tokensBefore);
-    expect(server.output()).not.toMatch(/Operator tokens were created|created the national registry|registered did:city/);
+    expect(server.output()).not.toMatch(
+      /Operator tokens were created|created the national registry|registered did:city/,
+    );
   });
 });
 
@@ -164,9 +204,15 @@ describe('kill -9 in the middle of the first-start seeding', () => {
     const { server, dataDir } = await restartedAfterKillAt('did:city:cn allocates from edition 2018');
     const laiwu = await http(`${server.url}/1.0/identifiers/${LAIWU}`);
     expect(laiwu.status).toBe(410);
-    expect(laiwu.body.didDocumentMetadata).toMatchObject({ successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
+    expect(laiwu.body.didDocumentMetadata).toMatchObject({
+      successor: JINAN,
+      canonicalId: JINAN,
+      equivalentId: [JINAN],
+    });
     const registry = await http(`${server.url}/1.0/identifiers/did:city:cn`);
-    const editions = (registry.body.didDocument.service as Array<{ type: string; serviceEndpoint: { edition: string } }>).filter((s) => s.type === 'CityDivisionEdition');
+    const editions = (
+      registry.body.didDocument.service as Array<{ type: string; serviceEndpoint: { edition: string } }>
+    ).filter((s) => s.type === 'CityDivisionEdition');
     expect(editions.map((s) => s.serviceEndpoint.edition)).toEqual([latestDivisionEdition()]);
     expect(await registrations(server.url, dataDir)).toEqual(SEEDED_REGISTRATIONS);
     expect((await http(`${server.url}/health`)).body.treeSize).toBe(SEEDED_LEAVES);

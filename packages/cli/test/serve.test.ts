@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryLines } from '../src/serve/banner.ts';
 import { keyPairOf, readKeyFile } from '../src/keyfile.ts';
 import { type AllInOne, startAllInOne } from '../src/serve/server.ts';
-import { credentialWithResource, DATASET, RIGHT_SRI, type ResourceServer, startResourceServer, WRONG_SRI } from './resource-fixtures.ts';
+import {
+  credentialWithResource,
+  DATASET,
+  RIGHT_SRI,
+  type ResourceServer,
+  startResourceServer,
+  WRONG_SRI,
+} from './resource-fixtures.ts';
 import { createOf, http, REPO, sign, tempDir } from './serve-fixtures.ts';
 
 const LAIWU = 'did:city:cn:371200';
@@ -35,7 +42,11 @@ async function start(): Promise<{ running: AllInOne; logs: string[] }> {
 }
 
 function printedLines(logs: string[], command: string): string[] {
-  return logs.join('\n').split('\n').filter((line) => line.startsWith(`  ${command} `)).map((line) => line.trim());
+  return logs
+    .join('\n')
+    .split('\n')
+    .filter((line) => line.startsWith(`  ${command} `))
+    .map((line) => line.trim());
 }
 
 function mode(path: string): number {
@@ -43,8 +54,18 @@ function mode(path: string): number {
 }
 
 function secrets(): string[] {
-  const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { admin: string; issuer: string; institutes: Record<string, string> };
-  const keyFiles = ['keys/institute-a.json', 'keys/institute-b.json', 'keys/institute-c.json', 'keys/issuer.json', 'keys/cities/130100.json'];
+  const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as {
+    admin: string;
+    issuer: string;
+    institutes: Record<string, string>;
+  };
+  const keyFiles = [
+    'keys/institute-a.json',
+    'keys/institute-b.json',
+    'keys/institute-c.json',
+    'keys/issuer.json',
+    'keys/cities/130100.json',
+  ];
   const keys = keyFiles.flatMap((file) => readKeyFile(join(temp.dir, file)).keys.map((k) => k.secretKey));
   return [tokens.admin, tokens.issuer, ...Object.values(tokens.institutes), ...keys];
 }
@@ -68,11 +89,28 @@ afterAll(async () => {
 
 describe('first start', () => {
   it('lays out the data directory with secrets readable by the owner only', () => {
-    for (const path of ['tokens.json', 'keys/log.key', 'keys/institute-a.json', 'keys/issuer.json', 'keys/cities/110000.json', 'witnesses/witness-b/witness.key', 'ledger.db', 'registrations.db', 'issuer.db']) {
+    for (const path of [
+      'tokens.json',
+      'keys/log.key',
+      'keys/institute-a.json',
+      'keys/issuer.json',
+      'keys/cities/110000.json',
+      'witnesses/witness-b/witness.key',
+      'ledger.db',
+      'registrations.db',
+      'issuer.db',
+    ]) {
       expect(mode(path), path).toBe(0o600);
     }
-    for (const path of ['ledger.db', 'registrations.db', 'issuer.db', 'policy.txt', 'server.json']) expect(statSync(join(temp.dir, path)).isFile()).toBe(true);
-    expect(readdirSync(join(temp.dir, 'keys', 'cities')).sort()).toEqual(['110000.json', '120000.json', '130100.json', '370100.json', '371200.json']);
+    for (const path of ['ledger.db', 'registrations.db', 'issuer.db', 'policy.txt', 'server.json'])
+      expect(statSync(join(temp.dir, path)).isFile()).toBe(true);
+    expect(readdirSync(join(temp.dir, 'keys', 'cities')).sort()).toEqual([
+      '110000.json',
+      '120000.json',
+      '130100.json',
+      '370100.json',
+      '371200.json',
+    ]);
     expect(readdirSync(join(temp.dir, 'credentials')).sort()).toEqual(['110000.json', '120000.json', '130100.json']);
   });
 
@@ -84,7 +122,9 @@ describe('first start', () => {
   });
 
   it('seeds the registry, three cities, Laiwu and Jinan through the registration workflow', async () => {
-    const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { institutes: Record<string, string> };
+    const tokens = JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as {
+      institutes: Record<string, string>;
+    };
     const listed = await http(`${first.running.url}/registrations`, { token: tokens.institutes['institute-c'] });
     const registrations = listed.body.registrations as Array<{ did: string; status: string; approvals: unknown[] }>;
     expect(registrations.map((r) => [r.did, r.status, r.approvals.length])).toEqual([
@@ -111,9 +151,15 @@ describe('first start', () => {
     expect(lines).toHaveLength(7);
     // Run by a shell as a user would paste them (async: this process serves the requests).
     const run = (line: string) => promisify(execFile)('bash', ['-c', `${line} -sS`], { cwd: REPO, encoding: 'utf8' });
-    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine, schemaLine, catalogueLine] = (await Promise.all(lines.map(run))).map((r) => r.stdout);
+    const [resolveLine, laiwuLine, checkpointLine, listLine, verifyLine, schemaLine, catalogueLine] = (
+      await Promise.all(lines.map(run))
+    ).map((r) => r.stdout);
     expect(JSON.parse(resolveLine!).didDocument.id).toBe('did:city:cn:130100');
-    expect(JSON.parse(laiwuLine!).didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN });
+    expect(JSON.parse(laiwuLine!).didDocumentMetadata).toMatchObject({
+      deactivated: true,
+      successor: JINAN,
+      canonicalId: JINAN,
+    });
     expect(checkpointLine!.split('\n')[0]).toBe('city.ledger/prod');
     expect(JSON.parse(listLine!).registrations).toHaveLength(5);
     expect(JSON.parse(verifyLine!)).toMatchObject({ verified: true, issuer: 'did:city:cn' });
@@ -128,15 +174,22 @@ describe('first start', () => {
     const env = { ...process.env, DID_CITY_HOME: join(temp.dir, 'cli-home') };
     const { stdout, stderr } = await promisify(execFile)('bash', ['-c', line!], { cwd: REPO, encoding: 'utf8', env });
     expect(JSON.parse(stdout.slice(stdout.indexOf('{'))).city).toBe('did:city:cn:110000');
-    expect(stderr).toMatch(/verified: \d+ bytes of did:city:cn:110000\/resources\/[0-9a-f-]{36}, sha-256 [0-9a-f]{64} matches the \w+ checksum/);
+    expect(stderr).toMatch(
+      /verified: \d+ bytes of did:city:cn:110000\/resources\/[0-9a-f-]{36}, sha-256 [0-9a-f]{64} matches the \w+ checksum/,
+    );
   });
 
   it('resolves every test identifier of the Universal Resolver snippet (drivers/…/uni-resolver/application.yml)', async () => {
-    const application = readFileSync(join(REPO, 'drivers/uni-resolver-driver-did-city/uni-resolver/application.yml'), 'utf8');
+    const application = readFileSync(
+      join(REPO, 'drivers/uni-resolver-driver-did-city/uni-resolver/application.yml'),
+      'utf8',
+    );
     const identifiers = [...application.matchAll(/^\s+- (did:\S+)$/gm)].map((match) => match[1]!);
     expect(identifiers.length).toBeGreaterThanOrEqual(3);
     for (const did of identifiers) {
-      const response = await fetch(`${first.running.url}/1.0/identifiers/${did}`, { headers: { accept: 'application/did-resolution' } });
+      const response = await fetch(`${first.running.url}/1.0/identifiers/${did}`, {
+        headers: { accept: 'application/did-resolution' },
+      });
       expect(response.status, did).toBe(200);
       expect(((await response.json()) as { didDocument: { id: string } }).didDocument.id).toBe(did);
     }
@@ -144,7 +197,10 @@ describe('first start', () => {
 
   it('keeps what its resolver trusts in checkpoints.json (0600), the last checkpoint it verified', async () => {
     expect(mode('checkpoints.json')).toBe(0o600);
-    const stored = JSON.parse(readFileSync(join(temp.dir, 'checkpoints.json'), 'utf8')) as { checkpoints: Record<string, string>; evidence: unknown[] };
+    const stored = JSON.parse(readFileSync(join(temp.dir, 'checkpoints.json'), 'utf8')) as {
+      checkpoints: Record<string, string>;
+      evidence: unknown[];
+    };
     expect(Object.keys(stored.checkpoints)).toEqual(['city.ledger/prod']);
     expect(stored.checkpoints['city.ledger/prod']).toBe(await first.running.node.latestCheckpoint());
     expect(stored.evidence).toEqual([]);
@@ -162,14 +218,26 @@ describe('the seeded change of divisions (spec §2): Laiwu registered under edit
     // Laiwu's create sits between the two registry updates in the log.
     expect(registry.versions[1]!.leafIndex).toBeLessThan(laiwu.versions[0]!.leafIndex);
     expect(laiwu.versions[0]!.leafIndex).toBeLessThan(registry.versions[2]!.leafIndex);
-    const service = (await resolve('did:city:cn')).didDocument.service as Array<{ type: string; serviceEndpoint: unknown }>;
-    expect(service).toContainEqual({ id: 'did:city:cn#division-table', type: 'CityDivisionEdition', serviceEndpoint: { edition: latestDivisionEdition() } });
+    const service = (await resolve('did:city:cn')).didDocument.service as Array<{
+      type: string;
+      serviceEndpoint: unknown;
+    }>;
+    expect(service).toContainEqual({
+      id: 'did:city:cn#division-table',
+      type: 'CityDivisionEdition',
+      serviceEndpoint: { edition: latestDivisionEdition() },
+    });
   });
 
   it('the driver tells where Laiwu went, and Jinan states the equivalence (R-SUCC-1)', async () => {
     const laiwu = await resolve(LAIWU);
     expect(laiwu.didDocument).toBeNull();
-    expect(laiwu.didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
+    expect(laiwu.didDocumentMetadata).toMatchObject({
+      deactivated: true,
+      successor: JINAN,
+      canonicalId: JINAN,
+      equivalentId: [JINAN],
+    });
     expect(laiwu.didDocumentMetadata.city).toMatchObject({ divisionCode: '371200', name: '莱芜市' });
     const jinan = await resolve(JINAN);
     expect(jinan.didDocument.alsoKnownAs).toEqual([LAIWU]);
@@ -189,7 +257,10 @@ describe('the seeded change of divisions (spec §2): Laiwu registered under edit
     // 莱城区 (371202), a district of Laiwu renamed 莱芜区 (370116) in 2019.
     const create = await sign(createOf('did:city:cn:371202', own), [own, ...institutes]);
     const before = (await first.running.node.store.head()).size;
-    const error = (await first.running.node.submit(create).catch((e: unknown) => e)) as { code: string; detail: string };
+    const error = (await first.running.node.submit(create).catch((e: unknown) => e)) as {
+      code: string;
+      detail: string;
+    };
     expect(error.code).toBe('INVALID_OPERATION');
     expect(error.detail).toContain(`371202 (莱城区) was retired in edition 2019`);
     expect(error.detail).toContain(`allocates from edition ${latestDivisionEdition()}`);
@@ -198,13 +269,18 @@ describe('the seeded change of divisions (spec §2): Laiwu registered under edit
 });
 
 describe('related resources (VC 2.0 §5.3) under the outbound-fetch policy (spec §9.15)', () => {
-  const issuerToken = () => (JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { issuer: string }).issuer;
+  const issuerToken = () =>
+    (JSON.parse(readFileSync(join(temp.dir, 'tokens.json'), 'utf8')) as { issuer: string }).issuer;
   const issue = (resource: { id: string; digestSRI: string }) =>
     http(`${first.running.url}/issuer/credentials/issue`, {
       token: issuerToken(),
-      body: { credential: credentialWithResource('did:city:cn', 'did:city:cn:130100', resource), options: { format: 'vc+jwt', envelope: true } },
+      body: {
+        credential: credentialWithResource('did:city:cn', 'did:city:cn:130100', resource),
+        options: { format: 'vc+jwt', envelope: true },
+      },
     });
-  const verify = (verifiableCredential: unknown) => http(`${first.running.url}/issuer/credentials/verify`, { body: { verifiableCredential } });
+  const verify = (verifiableCredential: unknown) =>
+    http(`${first.running.url}/issuer/credentials/verify`, { body: { verifiableCredential } });
 
   it('issues and verifies a resource whose digest matches; refuses a wrong digest naming the resource', async () => {
     const id = `${allowed.origin}/air.csv`;
@@ -219,7 +295,9 @@ describe('related resources (VC 2.0 §5.3) under the outbound-fetch policy (spec
     const changed = await verify(issued.body.verifiableCredential);
     allowed.setBody(DATASET);
     expect(changed.body.verified).toBe(false);
-    expect(changed.body.errors).toContainEqual(expect.objectContaining({ code: 'RELATED_RESOURCE_MISMATCH', message: `${id} does not match its digest` }));
+    expect(changed.body.errors).toContainEqual(
+      expect.objectContaining({ code: 'RELATED_RESOURCE_MISMATCH', message: `${id} does not match its digest` }),
+    );
   });
 
   it('never contacts a loopback address it was not allowed: the digest is reported unchecked (R-FETCH-2)', async () => {
@@ -228,14 +306,18 @@ describe('related resources (VC 2.0 §5.3) under the outbound-fetch policy (spec
     expect(issued.status).toBe(201);
     const verified = await verify(issued.body.verifiableCredential);
     expect(verified.body.relatedResources).toEqual([expect.objectContaining({ id, digest: 'not-fetched' })]);
-    expect(verified.body.warnings).toContainEqual(expect.objectContaining({ code: 'RELATED_RESOURCE_UNAVAILABLE', message: expect.stringContaining('R-FETCH-2') }));
+    expect(verified.body.warnings).toContainEqual(
+      expect.objectContaining({ code: 'RELATED_RESOURCE_UNAVAILABLE', message: expect.stringContaining('R-FETCH-2') }),
+    );
     expect(forbidden.connections()).toBe(0);
   });
 });
 
 describe('second start on the same data directory', () => {
   it('changes nothing, prints no tokens, and still verifies the stored credentials on another port', async () => {
-    const before = readdirSync(join(temp.dir, 'credentials')).map((f) => readFileSync(join(temp.dir, 'credentials', f), 'utf8'));
+    const before = readdirSync(join(temp.dir, 'credentials')).map((f) =>
+      readFileSync(join(temp.dir, 'credentials', f), 'utf8'),
+    );
     const oldPort = first.running.port;
     await first.running.close();
     first = await start();
@@ -243,12 +325,18 @@ describe('second start on the same data directory', () => {
     const text = first.logs.join('\n');
     expect(text).not.toContain('Operator tokens were created in');
     for (const secret of secrets()) expect(text).not.toContain(secret);
-    expect(text).not.toMatch(/created the national registry|registered did:city|allocates from edition|alsoKnownAs|deactivated by/);
-    const after = readdirSync(join(temp.dir, 'credentials')).map((f) => readFileSync(join(temp.dir, 'credentials', f), 'utf8'));
+    expect(text).not.toMatch(
+      /created the national registry|registered did:city|allocates from edition|alsoKnownAs|deactivated by/,
+    );
+    const after = readdirSync(join(temp.dir, 'credentials')).map((f) =>
+      readFileSync(join(temp.dir, 'credentials', f), 'utf8'),
+    );
     expect(after).toEqual(before);
     expect((await http(`${first.running.url}/health`)).body).toMatchObject({ treeSize: SEEDED_LEAVES });
     const body = JSON.parse(before[2]!);
-    expect((await http(`${first.running.url}/issuer/credentials/verify`, { body })).body).toMatchObject({ verified: true });
+    expect((await http(`${first.running.url}/issuer/credentials/verify`, { body })).body).toMatchObject({
+      verified: true,
+    });
   }, 60_000);
 });
 

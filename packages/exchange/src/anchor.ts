@@ -28,9 +28,14 @@ export function ledgerAnchor(resolver: DidResolver): ReleaseAnchor {
   return async (provider, resourceId) => {
     const { didDocumentMetadata, didResolutionMetadata } = await resolver.resolve(provider);
     if (didResolutionMetadata.error !== undefined) return undefined;
-    const listed = (didDocumentMetadata as { linkedResourceMetadata?: LinkedResourceMetadataLike[] }).linkedResourceMetadata ?? [];
+    const listed =
+      (didDocumentMetadata as { linkedResourceMetadata?: LinkedResourceMetadataLike[] }).linkedResourceMetadata ?? [];
     const found = listed.find((entry) => entry.resourceId === resourceId);
     if (found === undefined || typeof found.checksum !== 'string') return undefined;
-    return { checksum: found.checksum, ...(typeof found.mediaType === 'string' ? { mediaType: found.mediaType } : {}), source: 'ledger' };
+    return {
+      checksum: found.checksum,
+      ...(typeof found.mediaType === 'string' ? { mediaType: found.mediaType } : {}),
+      source: 'ledger',
+    };
   };
 }

@@ -30,19 +30,27 @@ export function buildCatalogue(store: DatasetStore, options: CatalogueOptions): 
     'dct:identifier': dataset.name,
     'dct:title': dataset.title,
     ...(dataset.description === undefined ? {} : { 'dct:description': dataset.description }),
-    ...(dataset.accrualPeriodicity === undefined ? {} : { 'dct:accrualPeriodicity': { '@id': dataset.accrualPeriodicity } }),
+    ...(dataset.accrualPeriodicity === undefined
+      ? {}
+      : { 'dct:accrualPeriodicity': { '@id': dataset.accrualPeriodicity } }),
     'dct:publisher': { '@id': did },
-    'dcat:distribution': store.releases(dataset.name).slice(0, options.maxReleases ?? 100).map((release) => ({
-      '@id': releaseId(did, release.id),
-      '@type': 'dcat:Distribution',
-      'dct:identifier': release.id,
-      'dct:issued': { '@value': release.created, '@type': 'xsd:dateTime' },
-      'dcat:mediaType': release.mediaType,
-      'dcat:byteSize': release.byteSize,
-      'spdx:checksum': { 'spdx:algorithm': { '@id': 'spdx:checksumAlgorithm_sha256' }, 'spdx:checksumValue': release.checksum },
-      'dcat:accessURL': { '@id': release.location ?? `${base}/releases/${release.id}` },
-      'dcat:accessService': { '@id': `${did}#data` },
-    })),
+    'dcat:distribution': store
+      .releases(dataset.name)
+      .slice(0, options.maxReleases ?? 100)
+      .map((release) => ({
+        '@id': releaseId(did, release.id),
+        '@type': 'dcat:Distribution',
+        'dct:identifier': release.id,
+        'dct:issued': { '@value': release.created, '@type': 'xsd:dateTime' },
+        'dcat:mediaType': release.mediaType,
+        'dcat:byteSize': release.byteSize,
+        'spdx:checksum': {
+          'spdx:algorithm': { '@id': 'spdx:checksumAlgorithm_sha256' },
+          'spdx:checksumValue': release.checksum,
+        },
+        'dcat:accessURL': { '@id': release.location ?? `${base}/releases/${release.id}` },
+        'dcat:accessService': { '@id': `${did}#data` },
+      })),
   }));
   return {
     '@context': CATALOGUE_CONTEXT,

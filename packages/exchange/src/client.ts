@@ -16,7 +16,13 @@ import { checksumMatches, contentDigestMatches } from './digest.ts';
 import { ExchangeError } from './errors.ts';
 import { encodeGrant, presentGrant } from './grant.ts';
 import { DATA_SERVICE_TYPE } from './provider.ts';
-import { GRANT_FIELD, PRESENTATION_FIELD, type RequestKey, type SignOptions, signCityRequest } from './signature-profile.ts';
+import {
+  GRANT_FIELD,
+  PRESENTATION_FIELD,
+  type RequestKey,
+  type SignOptions,
+  signCityRequest,
+} from './signature-profile.ts';
 
 export interface ExchangeClientOptions {
   /** The consumer's signing key; needed for fetching, not for reading catalogues. */
@@ -48,8 +54,11 @@ export interface FetchedRelease {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function resourceIdOf(provider: string, release: string): string {
-  const id = release.startsWith(`${provider}/resources/`) ? release.slice(provider.length + '/resources/'.length) : release;
-  if (!UUID.test(id)) throw new ExchangeError('INVALID_INPUT', `release must be a UUID or ${provider}/resources/<uuid>`);
+  const id = release.startsWith(`${provider}/resources/`)
+    ? release.slice(provider.length + '/resources/'.length)
+    : release;
+  if (!UUID.test(id))
+    throw new ExchangeError('INVALID_INPUT', `release must be a UUID or ${provider}/resources/<uuid>`);
   return id;
 }
 
@@ -74,13 +83,18 @@ export class ExchangeClient {
     const service = didDocument?.service?.find((entry) => serviceTypes(entry.type).includes(DATA_SERVICE_TYPE));
     const endpoint = service?.serviceEndpoint;
     if (typeof endpoint !== 'string' || !/^https?:\/\//.test(endpoint)) {
-      throw new ExchangeError('PROVIDER_UNAVAILABLE', `${provider} lists no ${DATA_SERVICE_TYPE} with an http(s) endpoint`);
+      throw new ExchangeError(
+        'PROVIDER_UNAVAILABLE',
+        `${provider} lists no ${DATA_SERVICE_TYPE} with an http(s) endpoint`,
+      );
     }
     return endpoint.replace(/\/$/, '');
   }
 
   async catalogue(provider: string): Promise<Record<string, unknown>> {
-    const response = await this.#get(`${await this.endpointOf(provider)}/catalogue`, { accept: 'application/ld+json, application/json' });
+    const response = await this.#get(`${await this.endpointOf(provider)}/catalogue`, {
+      accept: 'application/ld+json, application/json',
+    });
     if (!response.ok) throw await refused(response);
     return (await response.json()) as Record<string, unknown>;
   }
@@ -90,34 +104,62 @@ export class ExchangeClient {
    * `presentation`, the grant goes in a Verifiable Presentation signed with the same key, bound to this request
    * (challenge = the signature's nonce, domain = the provider's endpoint), instead of the City-Data-Grant field.
    */
-  async fetchRelease(input: { provider: string; release: string; grant: string | object; presentation?: boolean | 'vp+jwt' | 'data-integrity' }): Promise<FetchedRelease> {
+  async fetchRelease(input: {
+    provider: string;
+    release: string;
+    grant: string | object;
+    presentation?: boolean | 'vp+jwt' | 'data-integrity';
+  }): Promise<FetchedRelease> {
     const { provider } = input;
     const key = this.#options.key;
-    if (key === undefined) throw new ExchangeError('INVALID_INPUT', 'fetching a release needs the consumer\'s signing key');
+    if (key === undefined)
+      throw new ExchangeError('INVALID_INPUT', "fetching a release needs the consumer's signing key");
     const resourceId = resourceIdOf(provider, input.release);
     const endpoint = await this.endpointOf(provider);
     const url = `${endpoint}/releases/${resourceId}`;
     const nonce = this.#options.sign?.nonce ?? randomBytes(16).toString('base64url');
     let field: Record<string, string>;
-    if (input.presentation === undefined || input.presentation === false) field = { [GRANT_FIELD]: encodeGrant(input.grant) };
+    if (input.presentation === undefined || input.presentation === false)
+      field = { [GRANT_FIELD]: encodeGrant(input.grant) };
     else {
       const format = input.presentation === true ? 'vp+jwt' : input.presentation;
-      const signed = await presentGrant(input.grant, { verificationMethod: key.keyid, signer: key.signer }, { challenge: nonce, domain: endpoint }, { format });
+      const signed = await presentGrant(
+        input.grant,
+        { verificationMethod: key.keyid, signer: key.signer },
+        { challenge: nonce, domain: endpoint },
+        { format },
+      );
       field = { [PRESENTATION_FIELD]: signed };
     }
-    const headers = await signCityRequest({ method: 'GET', url, headers: { accept: '*/*', ...field } }, key, { ...this.#options.sign, nonce });
+    const headers = await signCityRequest({ method: 'GET', url, headers: { accept: '*/*', ...field } }, key, {
+      ...this.#options.sign,
+      nonce,
+    });
     let response = await this.#get(url, headers);
-    if (response.status === 303 && response.headers.get('location') !== null) response = await this.#get(new URL(response.headers.get('location')!, url).toString(), {});
+    if (response.status === 303 && response.headers.get('location') !== null)
+      response = await this.#get(new URL(response.headers.get('location')!, url).toString(), {});
     if (!response.ok) throw await refused(response);
     const content = await this.#body(response);
     const served = response.headers.get('content-digest');
-    if (served !== null && !contentDigestMatches(served, content)) throw new ExchangeError('DIGEST_MISMATCH', 'the payload does not match the Content-Digest it was sent with');
+    if (served !== null && !contentDigestMatches(served, content))
+      throw new ExchangeError('DIGEST_MISMATCH', 'the payload does not match the Content-Digest it was sent with');
     const anchored = await this.#anchored(provider, resourceId);
     if (!checksumMatches(anchored.checksum, content)) {
-      throw new ExchangeError('DIGEST_MISMATCH', `the payload of ${releaseId(provider, resourceId)} does not match its ${anchored.source} checksum; refused`);
+      throw new ExchangeError(
+        'DIGEST_MISMATCH',
+        `the payload of ${releaseId(provider, resourceId)} does not match its ${anchored.source} checksum; refused`,
+      );
     }
     const mediaType = response.headers.get('content-type') ?? anchored.mediaType ?? 'application/octet-stream';
-    return { provider, release: releaseId(provider, resourceId), resourceId, content, mediaType, checksum: anchored.checksum, anchor: anchored.source };
+    return {
+      provider,
+      release: releaseId(provider, resourceId),
+      resourceId,
+      content,
+      mediaType,
+      checksum: anchored.checksum,
+      anchor: anchored.source,
+    };
   }
 
   async #anchored(provider: string, resourceId: string): Promise<AnchoredRelease> {
@@ -132,11 +174,17 @@ export class ExchangeClient {
 
   async #catalogueChecksum(provider: string, resourceId: string): Promise<string | undefined> {
     const catalogue = await this.catalogue(provider);
-    const datasets = Array.isArray(catalogue['dcat:dataset']) ? (catalogue['dcat:dataset'] as Record<string, unknown>[]) : [];
+    const datasets = Array.isArray(catalogue['dcat:dataset'])
+      ? (catalogue['dcat:dataset'] as Record<string, unknown>[])
+      : [];
     for (const dataset of datasets) {
-      const distributions = Array.isArray(dataset['dcat:distribution']) ? (dataset['dcat:distribution'] as Record<string, unknown>[]) : [];
+      const distributions = Array.isArray(dataset['dcat:distribution'])
+        ? (dataset['dcat:distribution'] as Record<string, unknown>[])
+        : [];
       const found = distributions.find((entry) => entry['dct:identifier'] === resourceId);
-      const value = (found?.['spdx:checksum'] as { 'spdx:checksumValue'?: unknown } | undefined)?.['spdx:checksumValue'];
+      const value = (found?.['spdx:checksum'] as { 'spdx:checksumValue'?: unknown } | undefined)?.[
+        'spdx:checksumValue'
+      ];
       if (typeof value === 'string') return value;
     }
     return undefined;
@@ -168,5 +216,9 @@ async function refused(response: Response): Promise<ExchangeError> {
     problem = undefined;
   }
   const code = (problem as { code?: unknown } | undefined)?.code;
-  return new ExchangeError('PROVIDER_REFUSED', `the provider answered ${response.status}${typeof code === 'string' ? ` ${code}` : ''}`, { problem: { status: response.status, ...(problem as object) } });
+  return new ExchangeError(
+    'PROVIDER_REFUSED',
+    `the provider answered ${response.status}${typeof code === 'string' ? ` ${code}` : ''}`,
+    { problem: { status: response.status, ...(problem as object) } },
+  );
 }

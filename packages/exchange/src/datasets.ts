@@ -54,7 +54,8 @@ function invalid(message: string): never {
 }
 
 export function checkMediaType(mediaType: unknown): void {
-  if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType)) invalid('mediaType must be a lowercase media type without parameters, e.g. application/json');
+  if (typeof mediaType !== 'string' || !MEDIA_TYPE.test(mediaType))
+    invalid('mediaType must be a lowercase media type without parameters, e.g. application/json');
 }
 
 export function datasetId(did: string, name: string): string {
@@ -73,7 +74,9 @@ export class DatasetStore {
     this.dir = dir;
     mkdirSync(join(dir, 'content'), { recursive: true });
     const file = join(dir, 'datasets.json');
-    this.#stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Stored) : { version: 1, datasets: [], releases: [] };
+    this.#stored = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Stored)
+      : { version: 1, datasets: [], releases: [] };
   }
 
   #save(): void {
@@ -84,7 +87,8 @@ export class DatasetStore {
 
   define(definition: DatasetDefinition): DatasetDefinition {
     if (!NAME.test(definition.name)) invalid('a dataset name is 1-64 lowercase letters, digits and hyphens');
-    if (typeof definition.title !== 'string' || definition.title.length === 0 || definition.title.length > 200) invalid('a dataset needs a title of at most 200 characters');
+    if (typeof definition.title !== 'string' || definition.title.length === 0 || definition.title.length > 200)
+      invalid('a dataset needs a title of at most 200 characters');
     checkMediaType(definition.mediaType);
     const others = this.#stored.datasets.filter((d) => d.name !== definition.name);
     this.#stored.datasets = [...others, { ...definition }];
@@ -110,32 +114,60 @@ export class DatasetStore {
   check(name: string, byteSize: number, mediaType?: string): DatasetDefinition {
     const dataset = this.#needDataset(name);
     if (mediaType !== undefined) checkMediaType(mediaType);
-    if (byteSize > MAX_RELEASE_BYTES) invalid(`a release stored here is at most ${MAX_RELEASE_BYTES} bytes; publish a larger one with a location`);
+    if (byteSize > MAX_RELEASE_BYTES)
+      invalid(`a release stored here is at most ${MAX_RELEASE_BYTES} bytes; publish a larger one with a location`);
     return dataset;
   }
 
   /** Stores a release's bytes and metadata; the checksum is taken now, from these bytes. */
-  publish(name: string, content: Uint8Array, options: { mediaType?: string; now?: Clock; id?: string } = {}): ReleaseRecord {
+  publish(
+    name: string,
+    content: Uint8Array,
+    options: { mediaType?: string; now?: Clock; id?: string } = {},
+  ): ReleaseRecord {
     const dataset = this.check(name, content.length, options.mediaType);
     const id = options.id ?? randomUUID();
     writeFileSync(join(this.dir, 'content', id), content);
-    return this.#add({ id, dataset: name, created: new Date((options.now ?? Date.now)()).toISOString(), mediaType: options.mediaType ?? dataset.mediaType, byteSize: content.length, checksum: sha256Hex(content) });
+    return this.#add({
+      id,
+      dataset: name,
+      created: new Date((options.now ?? Date.now)()).toISOString(),
+      mediaType: options.mediaType ?? dataset.mediaType,
+      byteSize: content.length,
+      checksum: sha256Hex(content),
+    });
   }
 
   /** A release served elsewhere: only its checksum, size and location are kept. */
-  checkLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string }): DatasetDefinition {
+  checkLocation(
+    name: string,
+    input: { location: string; checksum: string; byteSize: number; mediaType?: string },
+  ): DatasetDefinition {
     const dataset = this.#needDataset(name);
-    if (typeof input.location !== 'string' || !/^https?:\/\//.test(input.location) || !URL.canParse(input.location)) invalid('location must be an http(s) URL');
-    if (typeof input.checksum !== 'string' || !/^[0-9a-f]{64}$/.test(input.checksum)) invalid('checksum must be SHA-256 as 64 lowercase hex digits');
+    if (typeof input.location !== 'string' || !/^https?:\/\//.test(input.location) || !URL.canParse(input.location))
+      invalid('location must be an http(s) URL');
+    if (typeof input.checksum !== 'string' || !/^[0-9a-f]{64}$/.test(input.checksum))
+      invalid('checksum must be SHA-256 as 64 lowercase hex digits');
     if (!Number.isSafeInteger(input.byteSize) || input.byteSize < 0) invalid('byteSize must be a non-negative integer');
     if (input.mediaType !== undefined) checkMediaType(input.mediaType);
     return dataset;
   }
 
-  publishLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string; now?: Clock; id?: string }): ReleaseRecord {
+  publishLocation(
+    name: string,
+    input: { location: string; checksum: string; byteSize: number; mediaType?: string; now?: Clock; id?: string },
+  ): ReleaseRecord {
     const dataset = this.checkLocation(name, input);
     const created = new Date((input.now ?? Date.now)()).toISOString();
-    return this.#add({ id: input.id ?? randomUUID(), dataset: name, created, mediaType: input.mediaType ?? dataset.mediaType, byteSize: input.byteSize, checksum: input.checksum, location: input.location });
+    return this.#add({
+      id: input.id ?? randomUUID(),
+      dataset: name,
+      created,
+      mediaType: input.mediaType ?? dataset.mediaType,
+      byteSize: input.byteSize,
+      checksum: input.checksum,
+      location: input.location,
+    });
   }
 
   #add(release: ReleaseRecord): ReleaseRecord {
@@ -146,7 +178,10 @@ export class DatasetStore {
 
   /** Releases of a dataset, newest first. */
   releases(name: string): ReleaseRecord[] {
-    return this.#stored.releases.filter((r) => r.dataset === name).reverse().map((r) => ({ ...r }));
+    return this.#stored.releases
+      .filter((r) => r.dataset === name)
+      .reverse()
+      .map((r) => ({ ...r }));
   }
 
   release(id: string): ReleaseRecord | undefined {

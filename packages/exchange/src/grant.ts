@@ -34,7 +34,13 @@ export function grantCredential(input: GrantInput): Credential {
     '@context': [VC_V2_CONTEXT],
     type: ['VerifiableCredential', GRANT_TYPE],
     issuer: input.provider,
-    credentialSubject: { id: input.consumer, provider: input.provider, dataset: input.dataset, datasetName: input.datasetName, purpose: input.purpose },
+    credentialSubject: {
+      id: input.consumer,
+      provider: input.provider,
+      dataset: input.dataset,
+      datasetName: input.datasetName,
+      purpose: input.purpose,
+    },
   };
   if (input.validFrom !== undefined) credential.validFrom = input.validFrom;
   if (input.validUntil !== undefined) credential.validUntil = input.validUntil;
@@ -51,7 +57,11 @@ function refuse(message: string): never {
 }
 
 export function decodeGrant(field: string | undefined, what = 'grant'): unknown {
-  if (field === undefined || field === '') throw new ExchangeError('GRANT_MISSING', 'present the CityDataSharingCredential this provider issued to you in the City-Data-Grant field, or in a presentation in City-Data-Presentation');
+  if (field === undefined || field === '')
+    throw new ExchangeError(
+      'GRANT_MISSING',
+      'present the CityDataSharingCredential this provider issued to you in the City-Data-Grant field, or in a presentation in City-Data-Presentation',
+    );
   if (field.length > MAX_GRANT_LENGTH) refuse(`the ${what} exceeds ${MAX_GRANT_LENGTH} characters`);
   if (/^[\w-]+\.[\w-]*\.[\w-]+$/.test(field)) return field;
   try {
@@ -68,7 +78,15 @@ export interface GrantExpectations {
 }
 
 /** Verification issue codes worth telling the consumer by name; anything else is "not verified". */
-const TOLD = new Set(['REVOKED', 'SUSPENDED', 'EXPIRED', 'NOT_YET_VALID', 'INVALID_SIGNATURE', 'ISSUER_DEACTIVATED', 'STATUS_UNAVAILABLE']);
+const TOLD = new Set([
+  'REVOKED',
+  'SUSPENDED',
+  'EXPIRED',
+  'NOT_YET_VALID',
+  'INVALID_SIGNATURE',
+  'ISSUER_DEACTIVATED',
+  'STATUS_UNAVAILABLE',
+]);
 
 interface Verified {
   credential: Credential;
@@ -113,7 +131,11 @@ function windowIssue(credential: Credential, now: number, skew: number): string 
   return undefined;
 }
 
-async function verified(field: string | undefined, verifier: Verifier, cache: GrantCache | undefined): Promise<Omit<Verified, 'until'>> {
+async function verified(
+  field: string | undefined,
+  verifier: Verifier,
+  cache: GrantCache | undefined,
+): Promise<Omit<Verified, 'until'>> {
   const now = verifier.context.now();
   const hit = field === undefined ? undefined : cache?.get(field, now);
   if (hit !== undefined) {
@@ -148,17 +170,25 @@ export async function checkGrant(
 }
 
 /** The grant's fit to the request and the provider's own status of it; returns its id. */
-function grantFit(credential: Credential, issuer: string | undefined, expected: GrantExpectations, ownStatus: StatusLists | undefined): string {
+function grantFit(
+  credential: Credential,
+  issuer: string | undefined,
+  expected: GrantExpectations,
+  ownStatus: StatusLists | undefined,
+): string {
   if (!credential.type.includes(GRANT_TYPE)) refuse(`the grant must be a ${GRANT_TYPE}`);
   if (issuer !== expected.provider) refuse(`the grant must be issued by ${expected.provider}`);
-  const subjects = Array.isArray(credential.credentialSubject) ? credential.credentialSubject : [credential.credentialSubject];
-  if (subjects.length !== 1 || subjects[0]?.id !== expected.consumer) refuse('the grant\'s subject must be the city that signed the request');
+  const subjects = Array.isArray(credential.credentialSubject)
+    ? credential.credentialSubject
+    : [credential.credentialSubject];
+  if (subjects.length !== 1 || subjects[0]?.id !== expected.consumer)
+    refuse("the grant's subject must be the city that signed the request");
   if (subjects[0].dataset !== expected.dataset) refuse('the grant does not cover this dataset');
   const id = credential.id;
   if (typeof id !== 'string') refuse('the grant has no id');
   if (ownStatus !== undefined) {
     const status = safeStatus(ownStatus, id);
-    if (status === undefined) refuse('the grant was not issued by this provider\'s grant service');
+    if (status === undefined) refuse("the grant was not issued by this provider's grant service");
     if (status.revoked) refuse('the grant is not valid: REVOKED');
     if (status.suspended) refuse('the grant is not valid: SUSPENDED');
   }
@@ -174,7 +204,13 @@ export interface PresentationBinding {
 }
 
 /** Presentation issues worth telling the consumer by name. */
-const TOLD_PRESENTATION = new Set(['CHALLENGE_MISMATCH', 'DOMAIN_MISMATCH', 'INVALID_SIGNATURE', 'EXPIRED', 'NOT_YET_VALID']);
+const TOLD_PRESENTATION = new Set([
+  'CHALLENGE_MISMATCH',
+  'DOMAIN_MISMATCH',
+  'INVALID_SIGNATURE',
+  'EXPIRED',
+  'NOT_YET_VALID',
+]);
 
 /**
  * Verifies a grant presented in a Verifiable Presentation: the presentation's proof by a key of its holder's
@@ -189,12 +225,21 @@ export async function checkGrantPresentation(
   ownStatus?: StatusLists,
 ): Promise<string> {
   const presentation = decodeGrant(field, 'presentation');
-  const result = await verifier.verifyPresentation(presentation, { challenge: expected.challenge, domain: expected.domain });
+  const result = await verifier.verifyPresentation(presentation, {
+    challenge: expected.challenge,
+    domain: expected.domain,
+  });
   if (!result.verified) {
-    const told = [...new Set([...result.errors, ...result.credentialResults.flatMap((r) => r.errors)].map((e) => e.code).filter((code) => TOLD_PRESENTATION.has(code) || TOLD.has(code)))];
+    const told = [
+      ...new Set(
+        [...result.errors, ...result.credentialResults.flatMap((r) => r.errors)]
+          .map((e) => e.code)
+          .filter((code) => TOLD_PRESENTATION.has(code) || TOLD.has(code)),
+      ),
+    ];
     refuse(told.length > 0 ? `the presentation is not valid: ${told.join(', ')}` : 'the presentation did not verify');
   }
-  if (result.holder !== expected.consumer) refuse('the presentation\'s holder must be the city that signed the request');
+  if (result.holder !== expected.consumer) refuse("the presentation's holder must be the city that signed the request");
   if (result.credentialResults.length !== 1) refuse('the presentation must carry exactly one credential, the grant');
   const [grant] = result.credentialResults as [NonNullable<typeof result.credentialResults>[number]];
   return grantFit(grant.credential!, grant.issuer, expected, ownStatus);
@@ -212,7 +257,11 @@ export async function presentGrant(
   options: { format?: 'vp+jwt' | 'data-integrity' } = {},
 ): Promise<string> {
   const credential = typeof grant === 'string' ? envelope(grant) : grant;
-  const presentation = { '@context': [VC_V2_CONTEXT], type: ['VerifiablePresentation'], verifiableCredential: [credential] };
+  const presentation = {
+    '@context': [VC_V2_CONTEXT],
+    type: ['VerifiablePresentation'],
+    verifiableCredential: [credential],
+  };
   const signed = await provePresentation(presentation, { key, ...binding, format: options.format ?? 'vp+jwt' });
   return encodeGrant(signed as string | object);
 }

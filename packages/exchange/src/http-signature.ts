@@ -34,7 +34,10 @@ function withoutSignatures(headers: Record<string, string>): Record<string, stri
 const PARAM_ORDER = ['created', 'expires', 'nonce', 'alg', 'keyid', 'tag'] as const;
 
 /** `Signature-Input` and `Signature` for a request (RFC 9421 §3.1). */
-export async function createSignature(request: HttpRequestParts, inputs: SignatureInputs): Promise<{ 'signature-input': string; signature: string }> {
+export async function createSignature(
+  request: HttpRequestParts,
+  inputs: SignatureInputs,
+): Promise<{ 'signature-input': string; signature: string }> {
   const { created, expires, ...rest } = inputs.params;
   const params = PARAM_ORDER.filter((name) => inputs.params[name] !== undefined);
   const signed = await httpbis.signMessage(
@@ -90,7 +93,11 @@ export function signatureBase(request: HttpRequestParts, input: ParsedSignatureI
  * Verifies the signature labelled `input.label` with `verify` over its signature base; freshness is the caller's.
  * True only if the signature verifies; false also for a missing or malformed `Signature` member.
  */
-export function verifySignature(request: HttpRequestParts, input: ParsedSignatureInput, verify: (base: Uint8Array, signature: Uint8Array) => boolean): boolean {
+export function verifySignature(
+  request: HttpRequestParts,
+  input: ParsedSignatureInput,
+  verify: (base: Uint8Array, signature: Uint8Array) => boolean,
+): boolean {
   try {
     const value = parseDictionary(request.headers.signature ?? '').get(input.label)?.[0];
     if (!(value instanceof ArrayBuffer)) return false;

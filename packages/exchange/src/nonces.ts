@@ -40,7 +40,8 @@ export class NonceStore {
     const known = this.#entries.get(key);
     if (known !== undefined && known >= now) return false;
     if (this.#entries.size >= this.#maxEntries) this.#sweep(now);
-    if (this.#entries.size >= this.#maxEntries) throw new ExchangeError('BUSY', 'too many requests in flight; retry later');
+    if (this.#entries.size >= this.#maxEntries)
+      throw new ExchangeError('BUSY', 'too many requests in flight; retry later');
     this.#entries.set(key, until);
     return true;
   }

@@ -99,7 +99,7 @@ function bearer(token: string): RequestHandler {
   return (request, _response, next) => {
     const given = Buffer.from(String(request.headers.authorization ?? ''));
     if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    next(new ExchangeError('UNAUTHORIZED', 'this route needs the provider operator\'s bearer token'));
+    next(new ExchangeError('UNAUTHORIZED', "this route needs the provider operator's bearer token"));
   };
 }
 
@@ -143,7 +143,15 @@ export function createProvider(options: ProviderOptions): Provider {
   });
   // Grant issuance and status changes need the operator's token; verification there is public and expensive.
   if (options.limiter !== undefined) router.use('/grants', options.limiter);
-  router.use('/grants', createIssuerRouter({ issuer, verifier, statusLists, clients: [{ id: 'operator', token: options.operatorToken, roles: ['admin'] }] }));
+  router.use(
+    '/grants',
+    createIssuerRouter({
+      issuer,
+      verifier,
+      statusLists,
+      clients: [{ id: 'operator', token: options.operatorToken, roles: ['admin'] }],
+    }),
+  );
 
   const serveRelease = async (request: Request, response: Response): Promise<void> => {
     const id = String(request.params.id);
@@ -158,18 +166,27 @@ export function createProvider(options: ProviderOptions): Provider {
         { resolver: options.resolver, nonces, ...pick(options, ['now', 'windowSeconds', 'clockSkewSeconds']) },
       );
       const release = datasets.release(id);
-      if (release === undefined) throw new ExchangeError('DATASET_NOT_FOUND', `no release ${id} here; see ${endpoint}/catalogue`);
+      if (release === undefined)
+        throw new ExchangeError('DATASET_NOT_FOUND', `no release ${id} here; see ${endpoint}/catalogue`);
       dataset = datasetId(did, release.dataset);
       const expected = { provider: did, consumer: signer.did, dataset };
       const grantField = request.headers[GRANT_FIELD] as string | undefined;
       const presentationField = request.headers[PRESENTATION_FIELD] as string | undefined;
       if (grantField !== undefined && presentationField !== undefined) {
-        throw new ExchangeError('GRANT_INVALID', 'present the grant once: in City-Data-Grant or in a presentation in City-Data-Presentation');
+        throw new ExchangeError(
+          'GRANT_INVALID',
+          'present the grant once: in City-Data-Grant or in a presentation in City-Data-Presentation',
+        );
       }
       const grant =
         presentationField === undefined
           ? await checkGrant(grantField, expected, verifier, statusLists, grants)
-          : await checkGrantPresentation(presentationField, { ...expected, challenge: signer.nonce, domain: endpoint }, verifier, statusLists);
+          : await checkGrantPresentation(
+              presentationField,
+              { ...expected, challenge: signer.nonce, domain: endpoint },
+              verifier,
+              statusLists,
+            );
       if (release.location !== undefined) {
         accessLog.record({ ...log, decision: 'allowed', reason: 'GRANTED', consumer: signer.did, dataset, grant });
         response.status(303).location(release.location).set('Cache-Control', 'no-store').end();
@@ -178,11 +195,20 @@ export function createProvider(options: ProviderOptions): Provider {
       const content = datasets.content(id);
       if (content === undefined) throw new ExchangeError('DATASET_NOT_FOUND', `release ${id} has no content here`);
       accessLog.record({ ...log, decision: 'allowed', reason: 'GRANTED', consumer: signer.did, dataset, grant });
-      response.type(release.mediaType).set({ 'Content-Digest': contentDigest(content), 'Cache-Control': 'no-store' }).send(content);
+      response
+        .type(release.mediaType)
+        .set({ 'Content-Digest': contentDigest(content), 'Cache-Control': 'no-store' })
+        .send(content);
     } catch (error) {
       const refusal = toExchangeError(error);
       const who = signer === undefined ? { claimedKeyid: claimedKeyid(request) } : { consumer: signer.did };
-      accessLog.record({ ...log, decision: 'denied', reason: refusal.code, ...who, ...(dataset === undefined ? {} : { dataset }) });
+      accessLog.record({
+        ...log,
+        decision: 'denied',
+        reason: refusal.code,
+        ...who,
+        ...(dataset === undefined ? {} : { dataset }),
+      });
       throw refusal;
     }
   };
@@ -195,13 +221,34 @@ export function createProvider(options: ProviderOptions): Provider {
   });
   router.use(data);
   router.use(problemHandler(options.onError));
-  return { did, endpoint, router, datasets, publisher, issuer, statusLists, accessLog, verifier, close: () => store.close() };
+  return {
+    did,
+    endpoint,
+    router,
+    datasets,
+    publisher,
+    issuer,
+    statusLists,
+    accessLog,
+    verifier,
+    close: () => store.close(),
+  };
 }
 
 /** The operator's publishing routes; every refusal is a problem from the error handler. */
-function publishingRoutes(router: Router, operator: RequestHandler, publisher: Publisher, datasets: DatasetStore, did: string): void {
+function publishingRoutes(
+  router: Router,
+  operator: RequestHandler,
+  publisher: Publisher,
+  datasets: DatasetStore,
+  did: string,
+): void {
   const json = express.json({ limit: '16kb' });
-  const answer = (release: ReleaseRecord) => ({ ...release, release: releaseId(did, release.id), dataset: datasetId(did, release.dataset) });
+  const answer = (release: ReleaseRecord) => ({
+    ...release,
+    release: releaseId(did, release.id),
+    dataset: datasetId(did, release.dataset),
+  });
   router.put('/datasets/:name', operator, json, (request: Request, response: Response) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const definition = datasets.define({
@@ -223,15 +270,22 @@ function publishingRoutes(router: Router, operator: RequestHandler, publisher: P
       .then((release) => void response.status(201).location(releaseId(did, release.id)).json(answer(release)))
       .catch(next);
   });
-  router.post('/datasets/:name/locations', operator, json, (request: Request, response: Response, next: NextFunction) => {
-    const body = (request.body ?? {}) as { location: string; checksum: string; byteSize: number; mediaType?: string };
-    publisher
-      .publishLocation(String(request.params.name), body)
-      .then((release) => void response.status(201).location(releaseId(did, release.id)).json(answer(release)))
-      .catch(next);
-  });
+  router.post(
+    '/datasets/:name/locations',
+    operator,
+    json,
+    (request: Request, response: Response, next: NextFunction) => {
+      const body = (request.body ?? {}) as { location: string; checksum: string; byteSize: number; mediaType?: string };
+      publisher
+        .publishLocation(String(request.params.name), body)
+        .then((release) => void response.status(201).location(releaseId(did, release.id)).json(answer(release)))
+        .catch(next);
+    },
+  );
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {
-  return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]])) as Partial<Pick<T, K>>;
+  return Object.fromEntries(
+    keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]]),
+  ) as Partial<Pick<T, K>>;
 }

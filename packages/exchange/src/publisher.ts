@@ -12,7 +12,11 @@ import { buildCatalogue, type CatalogueOptions } from './catalogue.ts';
 import { type DatasetStore, RELEASE_RESOURCE_TYPE, type ReleaseRecord } from './datasets.ts';
 import { sha256Hex } from './digest.ts';
 
-export const CATALOGUE_RESOURCE = { resourceName: 'catalogue', resourceType: 'CityDataCatalogue', mediaType: 'application/ld+json' } as const;
+export const CATALOGUE_RESOURCE = {
+  resourceName: 'catalogue',
+  resourceType: 'CityDataCatalogue',
+  mediaType: 'application/ld+json',
+} as const;
 
 /** Anchors a resource of the provider's DID (content is given when the provider holds it). */
 export type ResourceAnchorer = (resource: ResourceDescription, content: Uint8Array | undefined) => Promise<void>;
@@ -42,7 +46,16 @@ export class Publisher {
       // Checked before anything is anchored: a release the store would refuse must not reach the ledger.
       this.#store.check(name, content.length, mediaType);
       const id = randomUUID();
-      await this.#anchor?.({ resourceId: id, resourceName: name, resourceType: RELEASE_RESOURCE_TYPE, mediaType, checksum: sha256Hex(content) }, content);
+      await this.#anchor?.(
+        {
+          resourceId: id,
+          resourceName: name,
+          resourceType: RELEASE_RESOURCE_TYPE,
+          mediaType,
+          checksum: sha256Hex(content),
+        },
+        content,
+      );
       const release = this.#store.publish(name, content, { id, mediaType });
       await this.#publishCatalogue();
       return release;
@@ -50,12 +63,24 @@ export class Publisher {
   }
 
   /** Anchors a release served elsewhere, by its checksum. */
-  publishLocation(name: string, input: { location: string; checksum: string; byteSize: number; mediaType?: string }): Promise<ReleaseRecord> {
+  publishLocation(
+    name: string,
+    input: { location: string; checksum: string; byteSize: number; mediaType?: string },
+  ): Promise<ReleaseRecord> {
     return this.#serially(async () => {
       const mediaType = input.mediaType ?? this.#store.dataset(name)?.mediaType ?? 'application/octet-stream';
       this.#store.checkLocation(name, { ...input, mediaType });
       const id = randomUUID();
-      await this.#anchor?.({ resourceId: id, resourceName: name, resourceType: RELEASE_RESOURCE_TYPE, mediaType, checksum: input.checksum }, undefined);
+      await this.#anchor?.(
+        {
+          resourceId: id,
+          resourceName: name,
+          resourceType: RELEASE_RESOURCE_TYPE,
+          mediaType,
+          checksum: input.checksum,
+        },
+        undefined,
+      );
       const release = this.#store.publishLocation(name, { ...input, id, mediaType });
       await this.#publishCatalogue();
       return release;

@@ -11,10 +11,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DidResolver } from '@did-city/issuer';
-import { type Clock, decodeMultikey, type KeyType, type Signer, verifySignature as verifyWithMultikey } from '@did-city/method';
+import {
+  type Clock,
+  decodeMultikey,
+  type KeyType,
+  type Signer,
+  verifySignature as verifyWithMultikey,
+} from '@did-city/method';
 import { contentDigest, contentDigestMatches } from './digest.ts';
 import { ExchangeError } from './errors.ts';
-import { createSignature, type HttpRequestParts, type ParsedSignatureInput, parseSignatureInput, verifySignature } from './http-signature.ts';
+import {
+  createSignature,
+  type HttpRequestParts,
+  type ParsedSignatureInput,
+  parseSignatureInput,
+  verifySignature,
+} from './http-signature.ts';
 import type { NonceStore } from './nonces.ts';
 import { resolveSignerKey, type SignerKey } from './signer-key.ts';
 
@@ -50,8 +62,14 @@ export interface SignOptions {
 }
 
 /** The headers to send: the request's own (lowercase), plus Content-Digest for a body and the signature fields. */
-export async function signCityRequest(request: CityRequest, key: RequestKey, options: SignOptions = {}): Promise<Record<string, string>> {
-  const headers: Record<string, string> = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+export async function signCityRequest(
+  request: CityRequest,
+  key: RequestKey,
+  options: SignOptions = {},
+): Promise<Record<string, string>> {
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const components = ['@method', '@target-uri'];
   if (request.body !== undefined) {
     headers['content-digest'] = contentDigest(request.body);
@@ -68,7 +86,10 @@ export async function signCityRequest(request: CityRequest, key: RequestKey, opt
     ...(alg === undefined ? {} : { alg }),
   };
   const url = new URL(request.url).toString();
-  const signature = await createSignature({ method: request.method, url, headers }, { components, params, sign: key.signer });
+  const signature = await createSignature(
+    { method: request.method, url, headers },
+    { components, params, sign: key.signer },
+  );
   return { ...headers, ...signature };
 }
 
@@ -92,7 +113,8 @@ function invalid(message: string): never {
 
 function onlySignature(headers: Record<string, string>): ParsedSignatureInput {
   const field = headers['signature-input'];
-  if (field === undefined || headers.signature === undefined) throw new ExchangeError('SIGNATURE_MISSING', 'the request carries no HTTP message signature (RFC 9421)');
+  if (field === undefined || headers.signature === undefined)
+    throw new ExchangeError('SIGNATURE_MISSING', 'the request carries no HTTP message signature (RFC 9421)');
   let parsed: ParsedSignatureInput[];
   try {
     parsed = parseSignatureInput(field);
@@ -111,11 +133,18 @@ interface Params {
   alg?: string;
 }
 
-function profileParams(input: ParsedSignatureInput, request: CityRequest & { headers: Record<string, string> }): Params {
+function profileParams(
+  input: ParsedSignatureInput,
+  request: CityRequest & { headers: Record<string, string> },
+): Params {
   const { params, plainComponents } = input;
-  const [created, expires, nonce, keyid, alg] = ['created', 'expires', 'nonce', 'keyid', 'alg'].map((name) => params.get(name));
-  if (!Number.isSafeInteger(created) || !Number.isSafeInteger(expires)) invalid('created and expires are required integers');
-  if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH) invalid(`nonce is required, at most ${MAX_NONCE_LENGTH} characters`);
+  const [created, expires, nonce, keyid, alg] = ['created', 'expires', 'nonce', 'keyid', 'alg'].map((name) =>
+    params.get(name),
+  );
+  if (!Number.isSafeInteger(created) || !Number.isSafeInteger(expires))
+    invalid('created and expires are required integers');
+  if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)
+    invalid(`nonce is required, at most ${MAX_NONCE_LENGTH} characters`);
   if (typeof keyid !== 'string') invalid('keyid is required');
   if (alg !== undefined && typeof alg !== 'string') invalid('alg must be a string');
   const required = ['@method', '@target-uri'];
@@ -123,13 +152,21 @@ function profileParams(input: ParsedSignatureInput, request: CityRequest & { hea
   if (request.body !== undefined && request.body.length > 0) required.push('content-digest');
   const missing = required.filter((name) => !plainComponents.has(name));
   if (missing.length > 0) invalid(`the signature must cover ${missing.join(', ')}`);
-  return { created: created as number, expires: expires as number, nonce, keyid, ...(alg === undefined ? {} : { alg: alg as string }) };
+  return {
+    created: created as number,
+    expires: expires as number,
+    nonce,
+    keyid,
+    ...(alg === undefined ? {} : { alg: alg as string }),
+  };
 }
 
 function checkWindow(params: Params, nowSeconds: number, windowSeconds: number, skew: number): void {
   const { created, expires } = params;
-  if (expires <= created || expires - created > windowSeconds) throw new ExchangeError('SIGNATURE_STALE', `expires must follow created by at most ${windowSeconds} s`);
-  if (created > nowSeconds + skew) throw new ExchangeError('SIGNATURE_STALE', 'the signature was created in the future');
+  if (expires <= created || expires - created > windowSeconds)
+    throw new ExchangeError('SIGNATURE_STALE', `expires must follow created by at most ${windowSeconds} s`);
+  if (created > nowSeconds + skew)
+    throw new ExchangeError('SIGNATURE_STALE', 'the signature was created in the future');
   if (expires < nowSeconds - skew) throw new ExchangeError('SIGNATURE_STALE', 'the signature has expired');
 }
 
@@ -137,26 +174,35 @@ function checkWindow(params: Params, nowSeconds: number, windowSeconds: number, 
  * Verifies a request under the profile and returns who signed it. Throws ExchangeError: SIGNATURE_MISSING,
  * SIGNATURE_INVALID, SIGNATURE_STALE, SIGNATURE_REPLAYED, SIGNER_NOT_AUTHORISED or BUSY.
  */
-export async function verifyCityRequest(request: CityRequest & { headers: Record<string, string> }, options: VerifyRequestOptions): Promise<VerifiedRequest> {
+export async function verifyCityRequest(
+  request: CityRequest & { headers: Record<string, string> },
+  options: VerifyRequestOptions,
+): Promise<VerifiedRequest> {
   const input = onlySignature(request.headers);
   const params = profileParams(input, request);
   const now = options.now?.() ?? Date.now();
   const skew = options.clockSkewSeconds ?? DEFAULT_SKEW_SECONDS;
   checkWindow(params, Math.floor(now / 1000), options.windowSeconds ?? DEFAULT_WINDOW_SECONDS, skew);
-  if (request.body !== undefined && request.body.length > 0 && !contentDigestMatches(request.headers['content-digest'], request.body)) {
+  if (
+    request.body !== undefined &&
+    request.body.length > 0 &&
+    !contentDigestMatches(request.headers['content-digest'], request.body)
+  ) {
     invalid('Content-Digest does not match the body');
   }
   const signer = await resolveSignerKey(options.resolver, params.keyid);
   const expected = ALGORITHMS[decodeMultikey(signer.publicKeyMultibase).keyType];
-  if (params.alg !== undefined && params.alg !== expected) invalid(`alg ${params.alg} is not the algorithm of ${params.keyid}`);
+  if (params.alg !== undefined && params.alg !== expected)
+    invalid(`alg ${params.alg} is not the algorithm of ${params.keyid}`);
   if (!options.nonces.reserve(params.keyid, params.nonce, (params.expires + skew) * 1000)) {
-    throw new ExchangeError('SIGNATURE_REPLAYED', 'this signature\'s nonce was already used');
+    throw new ExchangeError('SIGNATURE_REPLAYED', "this signature's nonce was already used");
   }
   const parts: HttpRequestParts = { method: request.method, url: request.url, headers: request.headers };
-  if (!verifySignature(parts, input, (base, signature) => verifyWithMultikey(signer.publicKeyMultibase, base, signature))) {
+  if (
+    !verifySignature(parts, input, (base, signature) => verifyWithMultikey(signer.publicKeyMultibase, base, signature))
+  ) {
     options.nonces.release(params.keyid, params.nonce);
     invalid('the signature does not verify');
   }
   return { ...signer, created: params.created, expires: params.expires, nonce: params.nonce };
 }
-

@@ -23,7 +23,8 @@ function refuse(message: string): never {
 /** The DID of a `keyid`, which must be a did:city DID URL with a fragment and nothing else. */
 export function didOfKeyid(keyid: string): string {
   const hash = keyid.indexOf('#');
-  if (hash <= 0 || hash === keyid.length - 1) refuse('keyid must be a DID URL naming a verification method (did:city:…#key)');
+  if (hash <= 0 || hash === keyid.length - 1)
+    refuse('keyid must be a DID URL naming a verification method (did:city:…#key)');
   const did = keyid.slice(0, hash);
   try {
     parseDid(did);
@@ -35,7 +36,8 @@ export function didOfKeyid(keyid: string): string {
 
 function authenticationKey(document: DIDDocument, did: string, keyid: string): string | undefined {
   for (const entry of document.authentication ?? []) {
-    const embedded = typeof entry === 'object' && entry !== null ? (entry as { id?: string; publicKeyMultibase?: string }) : undefined;
+    const embedded =
+      typeof entry === 'object' && entry !== null ? (entry as { id?: string; publicKeyMultibase?: string }) : undefined;
     const id = absolute(did, embedded?.id ?? String(entry));
     if (id !== keyid) continue;
     if (embedded?.publicKeyMultibase !== undefined) return embedded.publicKeyMultibase;
@@ -51,7 +53,8 @@ export async function resolveSignerKey(resolver: DidResolver, keyid: string): Pr
   if (didDocumentMetadata?.deactivated === true) refuse(`${did} is deactivated`);
   const error = didResolutionMetadata.error as { status?: number } | string | undefined;
   // The ledger unreachable or failing is not the consumer's fault: 503, so that it retries, not 401.
-  if (typeof error === 'object' && (error.status ?? 500) >= 500) throw new ExchangeError('SIGNER_UNRESOLVABLE', `${did} could not be resolved now; retry later`);
+  if (typeof error === 'object' && (error.status ?? 500) >= 500)
+    throw new ExchangeError('SIGNER_UNRESOLVABLE', `${did} could not be resolved now; retry later`);
   if (didDocument === null || didDocument === undefined || error !== undefined) refuse(`${did} could not be resolved`);
   const publicKeyMultibase = authenticationKey(didDocument as DIDDocument, did, keyid);
   if (publicKeyMultibase === undefined) refuse(`${keyid} is not in the authentication of ${did}`);

@@ -99,7 +99,9 @@ describe('the explorer in Chromium', () => {
     expect(await verdict(phone)).toBe(true);
     expect(await phone.getByTestId('verdict').textContent()).toContain('全部条目已在浏览器中验证');
     // A string, evaluated in the page: this file is type-checked without the DOM library.
-    const overflow = await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await phone.evaluate(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone, 'did-shijiazhuang-phone-zh');
     await phone.getByRole('button', { name: 'English' }).click();
@@ -112,7 +114,10 @@ describe('the explorer in Chromium', () => {
     await page.getByRole('button', { name: 'Check', exact: true }).click();
     const result = page.getByTestId('credential-verdict');
     await result.waitFor();
-    return { ok: await result.getAttribute('data-ok'), status: await page.getByTestId('credential-status').textContent() };
+    return {
+      ok: await result.getAttribute('data-ok'),
+      status: await page.getByTestId('credential-status').textContent(),
+    };
   }
 
   it('checks a seeded credential, and one the issuer revoked', async () => {
@@ -142,9 +147,14 @@ describe('the explorer in Chromium', () => {
     expect(await page.getByTestId('division').textContent()).toContain('唐山市');
     await page.getByRole('button', { name: 'Generate a key in this browser' }).click();
     const publicKey = await page.getByTestId('city-key').textContent();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the key file' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the key file' }).click(),
+    ]);
     const cityKey = JSON.parse(readFileSync((await download.path())!, 'utf8')).keys[0];
-    expect(keyPairFromSecret('Ed25519', Buffer.from(cityKey.secretKey, 'base64url')).publicKeyMultibase).toBe(publicKey);
+    expect(keyPairFromSecret('Ed25519', Buffer.from(cityKey.secretKey, 'base64url')).publicKeyMultibase).toBe(
+      publicKey,
+    );
     await page.locator('#organisation').fill('Tangshan Municipal Government');
     await page.locator('#email').fill('did@tangshan.example');
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
@@ -170,7 +180,9 @@ describe('the explorer in Chromium', () => {
       await desk.getByTestId('console-message').filter({ hasText: 'did:city:cn:130200' }).waitFor();
       await desk.close();
     }
-    await expect.poll(() => page.getByTestId('application-status').getAttribute('data-status'), { timeout: 20_000 }).toBe('anchored');
+    await expect
+      .poll(() => page.getByTestId('application-status').getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('anchored');
     await page.getByRole('link', { name: 'did:city:cn:130200' }).click();
     expect(await verdict(page)).toBe(true);
     expect(await page.locator('main').textContent()).toContain(publicKey);
@@ -199,13 +211,18 @@ describe('the explorer in Chromium', () => {
 
   it('names what is wrong with a history cut short, reordered or another DID’s (the browser code, run in Node)', async () => {
     const policy = await (await fetch(`${server.url}/policy`)).text();
-    const history = (await (await fetch(`${server.url}/dids/${encodeURIComponent('did:city:cn')}/history`)).json()) as ServedHistory;
+    const history = (await (
+      await fetch(`${server.url}/dids/${encodeURIComponent('did:city:cn')}/history`)
+    ).json()) as ServedHistory;
     expect(history.entries.length).toBeGreaterThan(1);
     expect(checkDid(history, policy).ok).toBe(true);
     const cut = checkDid({ ...history, entries: history.entries.slice(0, -1) }, policy);
     expect(cut.ok).toBe(false);
     expect(cut.head.problem).toMatch(/not at the proven head/);
-    const swapped = checkDid({ ...history, entries: [history.entries[1]!, history.entries[0]!, ...history.entries.slice(2)] }, policy);
+    const swapped = checkDid(
+      { ...history, entries: [history.entries[1]!, history.entries[0]!, ...history.entries.slice(2)] },
+      policy,
+    );
     expect(swapped.ok).toBe(false);
     expect(swapped.entries[0]!.chain.ok).toBe(false);
     const stranger = checkDid({ ...history, did: SHIJIAZHUANG }, policy);
@@ -216,7 +233,8 @@ describe('the explorer in Chromium', () => {
   it('is usable from the keyboard: search, then follow a link', async () => {
     await page.goto(`${server.url}/`);
     await verdict(page);
-    for (let i = 0; i < 12 && !(await page.evaluate('document.activeElement?.type === "search"')); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 12 && !(await page.evaluate('document.activeElement?.type === "search"')); i++)
+      await page.keyboard.press('Tab');
     await page.keyboard.type('130100');
     await page.keyboard.press('Tab'); // the level filter
     await page.keyboard.press('Tab'); // the first link of the table: Shijiazhuang's DID
@@ -229,7 +247,10 @@ describe('the explorer in Chromium', () => {
   it('fails closed, naming the leaf, when a stored operation is edited in ledger.db', async () => {
     const db = new Database(join(data.dir, 'ledger.db'));
     try {
-      const row = db.prepare('SELECT leaf_index, leaf FROM entries WHERE did = ? AND seq = 0').get(SHIJIAZHUANG) as { leaf_index: number; leaf: Buffer };
+      const row = db.prepare('SELECT leaf_index, leaf FROM entries WHERE did = ? AND seq = 0').get(SHIJIAZHUANG) as {
+        leaf_index: number;
+        leaf: Buffer;
+      };
       const edited = Buffer.from(row.leaf.toString('utf8').replace('"assertionMethod":["#key-1"],', ''));
       expect(edited.equals(row.leaf)).toBe(false);
       db.prepare('UPDATE entries SET leaf = ? WHERE leaf_index = ?').run(edited, row.leaf_index);
@@ -237,7 +258,9 @@ describe('the explorer in Chromium', () => {
       await page.reload(); // the page may already show this DID: load it afresh
       expect(await verdict(page)).toBe(false);
       expect(await page.getByTestId(`entry-${row.leaf_index}`).getAttribute('data-ok')).toBe('false');
-      expect(await page.getByTestId('verdict').textContent()).toContain(`leaf ${row.leaf_index}: not included in checkpoint`);
+      expect(await page.getByTestId('verdict').textContent()).toContain(
+        `leaf ${row.leaf_index}: not included in checkpoint`,
+      );
       await screenshot(page, 'did-tampered');
       await page.goto(`${server.url}/#/ledger`);
       expect(await verdict(page)).toBe(false);

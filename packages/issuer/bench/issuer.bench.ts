@@ -63,18 +63,31 @@ async function main() {
   for (const format of ['vc-jwt', 'vc+jwt', 'data-integrity'] as const) {
     const issued = await issuer.issue(sjzIdentity(), { format });
     const check = await verifier.verify(issued.verifiableCredential);
-    if (!check.verified) throw new Error(`bench credential (${format}) does not verify: ${JSON.stringify(check.errors)}`);
+    if (!check.verified)
+      throw new Error(`bench credential (${format}) does not verify: ${JSON.stringify(check.errors)}`);
     samples[format] = issued.verifiableCredential;
   }
   // Fill the lists a little, so the encoded list is not trivially compressible.
-  for (let i = 0; i < 1300; i++) lists.update((await issuer.issue(sjzIdentity(), { format: 'vc-jwt' })).id, 'revocation', randomInt(2) === 1);
+  for (let i = 0; i < 1300; i++)
+    lists.update((await issuer.issue(sjzIdentity(), { format: 'vc-jwt' })).id, 'revocation', randomInt(2) === 1);
 
   const raw = rawEd25519();
-  const memo = createVerifier({ resolver: world.resolver, fetchStatusList, fetchSchema: false, resolutionCacheMs: 5000 });
+  const memo = createVerifier({
+    resolver: world.resolver,
+    fetchStatusList,
+    fetchSchema: false,
+    resolutionCacheMs: 5000,
+  });
   const didResolver = new Resolver({ ...getResolver({ reader: world.ledger }) });
   const runs: Array<[string, () => unknown]> = [
-    ...Object.entries(samples).map(([name, input]): [string, () => unknown] => [`verify ${name}`, () => verifier.verify(input)]),
-    ...Object.entries(samples).map(([name, input]): [string, () => unknown] => [`verify ${name}, 5 s resolution memo`, () => memo.verify(input)]),
+    ...Object.entries(samples).map(([name, input]): [string, () => unknown] => [
+      `verify ${name}`,
+      () => verifier.verify(input),
+    ]),
+    ...Object.entries(samples).map(([name, input]): [string, () => unknown] => [
+      `verify ${name}, 5 s resolution memo`,
+      () => memo.verify(input),
+    ]),
     ['did-jwt-vc verifyCredential (vc-jwt)', () => didJwtVcVerify(samples['vc-jwt'] as string, didResolver)],
   ];
   const rawRates: number[] = [];
@@ -90,7 +103,11 @@ async function main() {
     }
   }
   const rawRate = median(rawRates);
-  const results = runs.map(([name]): [string, number, number] => [name, median(rates.get(name)!), median(ratios.get(name)!)]);
+  const results = runs.map(([name]): [string, number, number] => [
+    name,
+    median(rates.get(name)!),
+    median(ratios.get(name)!),
+  ]);
 
   const unsigned = sjzIdentity();
   const issuance: Array<[string, number]> = [];
@@ -101,26 +118,49 @@ async function main() {
 
   const statusCredential = (await issuer.issue(sjzIdentity())).credential as Credential;
   const status = verifier.context.status!;
-  const coldVerifier = () => createVerifier({ resolver: world.resolver, fetchStatusList, fetchSchema: false, statusTtl: { maxMs: 0 } });
+  const coldVerifier = () =>
+    createVerifier({ resolver: world.resolver, fetchStatusList, fetchSchema: false, statusTtl: { maxMs: 0 } });
   const cold = coldVerifier();
   const coldRate = await rate(() => cold.context.status!.check(statusCredential));
   const warmRate = await rate(() => status.check(statusCredential));
 
-  console.log(`machine: ${cpus()[0]?.model} × ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}; ${SECONDS}s per figure`);
-  console.log(`raw node:crypto Ed25519 verify: ${fmt(rawRate)}/s (median of ${ROUNDS} rounds; min ${fmt(Math.min(...rawRates))}, max ${fmt(Math.max(...rawRates))})`);
+  console.log(
+    `machine: ${cpus()[0]?.model} × ${cpus().length}, Node ${process.version}, ${process.platform}/${process.arch}; ${SECONDS}s per figure`,
+  );
+  console.log(
+    `raw node:crypto Ed25519 verify: ${fmt(rawRate)}/s (median of ${ROUNDS} rounds; min ${fmt(Math.min(...rawRates))}, max ${fmt(Math.max(...rawRates))})`,
+  );
   console.log('\nverification (issuer DID warm in the resolver cache, status list warm, schema checked):');
-  for (const [name, value, ratio] of results) console.log(`  ${name.padEnd(44)} ${fmt(value)}/s   ratio to raw ${ratio.toFixed(2)}`);
+  for (const [name, value, ratio] of results)
+    console.log(`  ${name.padEnd(44)} ${fmt(value)}/s   ratio to raw ${ratio.toFixed(2)}`);
   console.log('\nissuance:');
   for (const [name, value] of issuance) console.log(`  ${name.padEnd(44)} ${fmt(value)}/s`);
   console.log('\nstatus check, 131,072-entry lists (two entries: revocation + suspension):');
-  console.log(`  cold (fetch + verify list credential + inflate) ${fmt(coldRate)}/s  = ${(1e6 / coldRate).toFixed(0)} µs per credential`);
-  console.log(`  warm (cached, ttl 5 min)                        ${fmt(warmRate)}/s  = ${(1e6 / warmRate).toFixed(1)} µs per credential`);
+  console.log(
+    `  cold (fetch + verify list credential + inflate) ${fmt(coldRate)}/s  = ${(1e6 / coldRate).toFixed(0)} µs per credential`,
+  );
+  console.log(
+    `  warm (cached, ttl 5 min)                        ${fmt(warmRate)}/s  = ${(1e6 / warmRate).toFixed(1)} µs per credential`,
+  );
   for (const [name, value, ratio] of results) {
-    report.row({ what: `credential ${name} (issuer DID warm, status list warm, schema checked)`, figure: `${fmt(value)} /s`, baseline: `raw Ed25519 verify ${fmt(rawRate)} /s`, ratio: ratio.toFixed(2) });
+    report.row({
+      what: `credential ${name} (issuer DID warm, status list warm, schema checked)`,
+      figure: `${fmt(value)} /s`,
+      baseline: `raw Ed25519 verify ${fmt(rawRate)} /s`,
+      ratio: ratio.toFixed(2),
+    });
   }
   for (const [name, value] of issuance) report.row({ what: `credential ${name}`, figure: `${fmt(value)} /s` });
-  report.row({ what: 'status check, 131,072-entry lists, cold / warm', figure: `${(1e6 / coldRate).toFixed(0)} / ${(1e6 / warmRate).toFixed(1)} µs per credential` });
-  report.write({ rawEd25519PerSecond: rawRate, verification: results, issuance, statusPerSecond: { cold: coldRate, warm: warmRate } });
+  report.row({
+    what: 'status check, 131,072-entry lists, cold / warm',
+    figure: `${(1e6 / coldRate).toFixed(0)} / ${(1e6 / warmRate).toFixed(1)} µs per credential`,
+  });
+  report.write({
+    rawEd25519PerSecond: rawRate,
+    verification: results,
+    issuance,
+    statusPerSecond: { cold: coldRate, warm: warmRate },
+  });
   store.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,7 +6,11 @@ import { createVerifyCryptosuite } from '@digitalbazaar/eddsa-jcs-2022-cryptosui
 import { verifyCredential } from '@digitalbazaar/vc';
 
 /** Status lists: https and public addresses only, unless `fetchPolicy` names a host (e.g. loopback in a test). */
-export async function verifyWithDigitalBazaar(credential: object, reader: LedgerReader, fetchPolicy: FetchOptions = {}) {
+export async function verifyWithDigitalBazaar(
+  credential: object,
+  reader: LedgerReader,
+  fetchPolicy: FetchOptions = {},
+) {
   const resolver = createDidResolver({ city: createCityResolver({ reader }) });
   const result = await verifyCredential({
     credential,

@@ -5,6 +5,9 @@ export async function verifyWithVcApi(issuerUrl: string, verifiableCredential: u
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ verifiableCredential }),
   });
-  const { verified, errors } = (await response.json()) as { verified: boolean; errors: { code: string; message: string }[] };
+  const { verified, errors } = (await response.json()) as {
+    verified: boolean;
+    errors: { code: string; message: string }[];
+  };
   return { verified, codes: errors.map((error) => error.code) };
 }

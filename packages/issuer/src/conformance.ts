@@ -28,7 +28,11 @@ export function idIssues(value: Record<string, unknown>, where: string): Verific
 }
 
 /** §4.5 for one member holding one or more typed objects (credentialStatus, refreshService, …). */
-function typedObjectIssues(credential: Record<string, unknown>, member: string, idRequired = false): VerificationIssue[] {
+function typedObjectIssues(
+  credential: Record<string, unknown>,
+  member: string,
+  idRequired = false,
+): VerificationIssue[] {
   const value = credential[member];
   if (value === undefined) return [];
   const entries = Array.isArray(value) ? value : [value];
@@ -49,10 +53,14 @@ const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
 
 function languageValueIssue(value: unknown, where: string): VerificationIssue | undefined {
   if (typeof value === 'string') return undefined;
-  if (!isRecord(value) || typeof value['@value'] !== 'string') return problem(`${where} must be a string or a language value object with @value`);
+  if (!isRecord(value) || typeof value['@value'] !== 'string')
+    return problem(`${where} must be a string or a language value object with @value`);
   const extra = Object.keys(value).filter((key) => !LANGUAGE_VALUE_MEMBERS.has(key));
   if (extra.length > 0) return problem(`${where} is a language value object and must not carry ${extra.join(', ')}`);
-  if (value['@language'] !== undefined && (typeof value['@language'] !== 'string' || !LANGUAGE_TAG.test(value['@language']))) {
+  if (
+    value['@language'] !== undefined &&
+    (typeof value['@language'] !== 'string' || !LANGUAGE_TAG.test(value['@language']))
+  ) {
     return problem(`${where}.@language must be a BCP 47 language tag`);
   }
   if (value['@direction'] !== undefined && value['@direction'] !== 'ltr' && value['@direction'] !== 'rtl') {
@@ -67,7 +75,11 @@ function namesIssues(owner: Record<string, unknown>, where: string): Verificatio
     const value = owner[member];
     if (value === undefined) return [];
     const values = Array.isArray(value) ? value : [value];
-    return values.map((entry, index) => languageValueIssue(entry, Array.isArray(value) ? `${where}${member}[${index}]` : `${where}${member}`)).filter((entry) => entry !== undefined);
+    return values
+      .map((entry, index) =>
+        languageValueIssue(entry, Array.isArray(value) ? `${where}${member}[${index}]` : `${where}${member}`),
+      )
+      .filter((entry) => entry !== undefined);
   });
 }
 

@@ -50,7 +50,14 @@ export function cityIdentityCredential(input: Common & { city: string; nameEn: s
 }
 
 export function smartCityPilotCredential(
-  input: Common & { city: string; programme: string; programmeId?: string; batch: number; year: number; pilotStatus: string },
+  input: Common & {
+    city: string;
+    programme: string;
+    programmeId?: string;
+    batch: number;
+    year: number;
+    pilotStatus: string;
+  },
 ): Credential {
   const { city, programme, programmeId, batch, year, pilotStatus } = input;
   const subject: Record<string, unknown> = { id: city, type: 'City', programme, batch, year, pilotStatus };
@@ -75,7 +82,14 @@ export function authorityAccreditationCredential(
  * `relatedResource`, so a verifier can tell the data it fetched is the data attested.
  */
 export function cityDataSharingCredential(
-  input: Common & { recipient: string; dataset: string; datasetName: string; purpose: string; licence?: string; digest: Omit<RelatedResource, 'id'> },
+  input: Common & {
+    recipient: string;
+    dataset: string;
+    datasetName: string;
+    purpose: string;
+    licence?: string;
+    digest: Omit<RelatedResource, 'id'>;
+  },
 ): Credential {
   const subject: Record<string, unknown> = {
     id: input.recipient,

@@ -13,7 +13,16 @@ import { createProof } from '@did-city/method';
 import { assertCredential, assertSignsFor, controllerOf, normalised } from './credential.ts';
 import { issue, type VerificationIssue } from './errors.ts';
 import { dataIntegrityChecks } from './proof-suites.ts';
-import { asArray, type Credential, type IssuerKey, isRecord, issuerId, VC_V1_CONTEXT, VC_V2_CONTEXT, type VerificationResult } from './types.ts';
+import {
+  asArray,
+  type Credential,
+  type IssuerKey,
+  isRecord,
+  issuerId,
+  VC_V1_CONTEXT,
+  VC_V2_CONTEXT,
+  type VerificationResult,
+} from './types.ts';
 import { credentialWindow, parseDateTimeStamp } from './validity.ts';
 import { failed, neverThrows, type VerifyContext, verifySecured } from './verify-common.ts';
 
@@ -24,7 +33,10 @@ export interface IssueDataIntegrityOptions {
 }
 
 /** Adds an assertionMethod proof. Throws IssuerError INVALID_CREDENTIAL for bad input. */
-export async function issueDataIntegrityVc(credential: Credential, options: IssueDataIntegrityOptions): Promise<Credential> {
+export async function issueDataIntegrityVc(
+  credential: Credential,
+  options: IssueDataIntegrityOptions,
+): Promise<Credential> {
   assertCredential(credential, { expectedIssuer: controllerOf(options.key.verificationMethod) });
   assertSignsFor(credential, options.key.verificationMethod);
   const unsecured = normalised(credential);
@@ -51,7 +63,8 @@ function proofExpiry(proofs: unknown[]): number | undefined | VerificationIssue 
 
 async function verify(input: unknown, context: VerifyContext): Promise<VerificationResult> {
   const format = 'data-integrity' as const;
-  if (!isRecord(input) || input.proof === undefined) return failed([issue('MALFORMED_CREDENTIAL', 'a Data Integrity credential needs a proof')], { format });
+  if (!isRecord(input) || input.proof === undefined)
+    return failed([issue('MALFORMED_CREDENTIAL', 'a Data Integrity credential needs a proof')], { format });
   const credential = input as Credential;
   const issuer = issuerId(credential.issuer);
   const base = Array.isArray(credential['@context']) ? credential['@context'][0] : undefined;
@@ -67,7 +80,10 @@ async function verify(input: unknown, context: VerifyContext): Promise<Verificat
   if (typeof expires === 'object') return failed([expires], { format, issuer });
   if (expires !== undefined) window.validUntil = Math.min(window.validUntil ?? expires, expires);
   const issuedAt = window.validFrom;
-  return verifySecured({ format, credential, issuer, window, ...(issuedAt === undefined ? {} : { issuedAt }), signatures }, context);
+  return verifySecured(
+    { format, credential, issuer, window, ...(issuedAt === undefined ? {} : { issuedAt }), signatures },
+    context,
+  );
 }
 
 /** Verifies a credential with Data Integrity proofs. Never throws. */

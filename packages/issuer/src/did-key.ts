@@ -33,9 +33,14 @@ export function didKeyDocument(did: string): DIDDocument {
 
 /** Resolves `did:key:<multikey>`; never throws. */
 export async function resolveDidKey(did: string): Promise<DIDResolutionResult> {
-  if (!did.startsWith(PREFIX) || did.includes('#') || did.includes('?')) return failure('INVALID_DID', `${did} is not a did:key DID`);
+  if (!did.startsWith(PREFIX) || did.includes('#') || did.includes('?'))
+    return failure('INVALID_DID', `${did} is not a did:key DID`);
   try {
-    return { didResolutionMetadata: { contentType: 'application/did' }, didDocument: didKeyDocument(did), didDocumentMetadata: {} };
+    return {
+      didResolutionMetadata: { contentType: 'application/did' },
+      didDocument: didKeyDocument(did),
+      didDocumentMetadata: {},
+    };
   } catch (cause) {
     return failure('INVALID_DID', `${did}: ${(cause as Error).message}`);
   }

@@ -86,7 +86,11 @@ export const ISSUER_ERRORS: Readonly<Record<IssuerErrorCode, Readonly<IssuerErro
   CREDENTIAL_NOT_VERIFIED: own('CREDENTIAL_NOT_VERIFIED', 'A credential in the presentation does not verify', 400),
   INVALID_CREDENTIAL: own('INVALID_CREDENTIAL', 'Invalid credential for issuance', 400),
   CREDENTIAL_NOT_FOUND: own('CREDENTIAL_NOT_FOUND', 'Credential not issued here', 404),
-  STATUS_CHANGE_FORBIDDEN: own('STATUS_CHANGE_FORBIDDEN', 'Only the issuing client or an admin client may change a credential status', 403),
+  STATUS_CHANGE_FORBIDDEN: own(
+    'STATUS_CHANGE_FORBIDDEN',
+    'Only the issuing client or an admin client may change a credential status',
+    403,
+  ),
   STATUS_LIST_NOT_FOUND: own('STATUS_LIST_NOT_FOUND', 'Status list not found', 404),
   STATUS_LIST_FULL: own('STATUS_LIST_FULL', 'No free status list entry', 503),
   NOT_ACCEPTABLE: own('NOT_ACCEPTABLE', 'No representation matches the Accept header', 406),

@@ -21,7 +21,9 @@ function parseJson(body: Uint8Array): unknown {
 export function httpCredentialFetcher(options: FetchOptions = {}): (url: string) => Promise<unknown> {
   const get = createOutboundFetch(options);
   return async (url) => {
-    const { body, contentType } = await get(url, { accept: 'application/vc+ld+json, application/vc, application/json, application/vc+jwt' });
+    const { body, contentType } = await get(url, {
+      accept: 'application/vc+ld+json, application/vc, application/json, application/vc+jwt',
+    });
     return /jwt/.test(contentType) ? Buffer.from(body).toString('utf8').trim() : parseJson(body);
   };
 }

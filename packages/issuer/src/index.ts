@@ -55,7 +55,13 @@ export {
   type RelatedResourceReport,
   type ResourceFetcher,
 } from './related-resource.ts';
-export { type DidUrlDereferencer, type JsonFetcher, SchemaRegistry, type SchemaRegistryOptions, schemaUrl } from './schema-check.ts';
+export {
+  type DidUrlDereferencer,
+  type JsonFetcher,
+  SchemaRegistry,
+  type SchemaRegistryOptions,
+  schemaUrl,
+} from './schema-check.ts';
 export { BUNDLED_SCHEMAS, type CityCredentialType } from './schemas.ts';
 export { createIssuerApp, createIssuerRouter, type IssuerServiceOptions } from './service/app.ts';
 export type { ServiceClient, ServiceRole } from './service/auth.ts';

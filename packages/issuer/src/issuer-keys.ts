@@ -33,7 +33,9 @@ export function createDidResolver(options: { city: DidResolver; others?: Record<
   const { city } = options;
   return {
     // did:city DID URLs go to the city resolver when it dereferences (linked resources: schemas named by DID URL).
-    ...(city.dereference === undefined ? {} : { dereference: (didUrl, dereferencingOptions) => city.dereference!(didUrl, dereferencingOptions) }),
+    ...(city.dereference === undefined
+      ? {}
+      : { dereference: (didUrl, dereferencingOptions) => city.dereference!(didUrl, dereferencingOptions) }),
     resolve(did, resolutionOptions) {
       if (did.startsWith('did:city:')) return options.city.resolve(did, resolutionOptions);
       if (did.startsWith('did:key:')) return resolveDidKey(did);
@@ -46,7 +48,11 @@ export function createDidResolver(options: { city: DidResolver; others?: Record<
 }
 
 function unsupported(did: string): DIDResolutionResult {
-  const error = { type: 'https://www.w3.org/ns/did#METHOD_NOT_SUPPORTED', title: 'DID method not supported', detail: did };
+  const error = {
+    type: 'https://www.w3.org/ns/did#METHOD_NOT_SUPPORTED',
+    title: 'DID method not supported',
+    detail: did,
+  };
   return { didResolutionMetadata: { error }, didDocument: null, didDocumentMetadata: {} };
 }
 
@@ -56,11 +62,16 @@ function unsupported(did: string): DIDResolutionResult {
  * Ed25519 verification). With a memo, a rotation or deactivation is seen up to `ttlMs` late, the same trade a
  * status list's ttl makes for revocation.
  */
-export function memoizeResolver(resolver: DidResolver, options: { ttlMs: number; maxEntries?: number; now?: Clock }): DidResolver {
+export function memoizeResolver(
+  resolver: DidResolver,
+  options: { ttlMs: number; maxEntries?: number; now?: Clock },
+): DidResolver {
   const entries = new Map<string, { expires: number; result: Promise<DIDResolutionResult> }>();
   const now = options.now ?? Date.now;
   return {
-    ...(resolver.dereference === undefined ? {} : { dereference: (didUrl, dereferencingOptions) => resolver.dereference!(didUrl, dereferencingOptions) }),
+    ...(resolver.dereference === undefined
+      ? {}
+      : { dereference: (didUrl, dereferencingOptions) => resolver.dereference!(didUrl, dereferencingOptions) }),
     resolve(did, resolutionOptions) {
       const key = resolutionOptions === undefined ? did : `${did} ${JSON.stringify(resolutionOptions)}`;
       const hit = entries.get(key);
@@ -98,7 +109,11 @@ async function safeResolve(resolver: DidResolver, did: string, options?: { versi
   try {
     return await resolver.resolve(did, options);
   } catch (cause) {
-    return { didResolutionMetadata: { error: `resolver threw: ${(cause as Error).message}` }, didDocument: null, didDocumentMetadata: {} } as unknown as DIDResolutionResult;
+    return {
+      didResolutionMetadata: { error: `resolver threw: ${(cause as Error).message}` },
+      didDocument: null,
+      didDocumentMetadata: {},
+    } as unknown as DIDResolutionResult;
   }
 }
 
@@ -114,7 +129,8 @@ function keysOf(document: DIDDocument, did: string, relationship: 'assertionMeth
   }
   const keys: ResolvedKey[] = [];
   for (const entry of (document[relationship] ?? []) as unknown[]) {
-    const embedded = typeof entry === 'object' && entry !== null ? (entry as { id?: string; publicKeyMultibase?: string }) : undefined;
+    const embedded =
+      typeof entry === 'object' && entry !== null ? (entry as { id?: string; publicKeyMultibase?: string }) : undefined;
     const id = absolute(typeof entry === 'string' ? entry : (embedded?.id ?? ''), did);
     const publicKeyMultibase = embedded?.publicKeyMultibase ?? methods.get(id);
     if (publicKeyMultibase !== undefined) keys.push({ id, publicKeyMultibase });
@@ -122,13 +138,19 @@ function keysOf(document: DIDDocument, did: string, relationship: 'assertionMeth
   return keys;
 }
 
-async function documentAt(resolver: DidResolver, lookup: KeyLookup, validity: KeyValidity): Promise<DIDDocument | VerificationIssue> {
+async function documentAt(
+  resolver: DidResolver,
+  lookup: KeyLookup,
+  validity: KeyValidity,
+): Promise<DIDDocument | VerificationIssue> {
   const current = await safeResolve(resolver, lookup.issuer);
-  if (current.didDocumentMetadata.deactivated === true) return issue('ISSUER_DEACTIVATED', `${lookup.issuer} is deactivated`);
+  if (current.didDocumentMetadata.deactivated === true)
+    return issue('ISSUER_DEACTIVATED', `${lookup.issuer} is deactivated`);
   if (current.didDocument === null || current.didDocument === undefined) {
     return issue('ISSUER_UNRESOLVABLE', `${lookup.issuer}: ${errorText(current)}`);
   }
-  if (validity === 'now' || lookup.issuedAt === undefined || !lookup.issuer.startsWith('did:city:')) return current.didDocument;
+  if (validity === 'now' || lookup.issuedAt === undefined || !lookup.issuer.startsWith('did:city:'))
+    return current.didDocument;
   const versionTime = new Date(lookup.issuedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const then = await safeResolve(resolver, lookup.issuer, { versionTime });
   if (then.didDocument === null || then.didDocument === undefined) {
@@ -145,7 +167,10 @@ export async function assertionKeys(
 ): Promise<ResolvedKey[] | VerificationIssue> {
   const { issuer, verificationMethod } = lookup;
   if (verificationMethod !== undefined && didOf(absolute(verificationMethod, issuer)) !== issuer) {
-    return issue('ISSUER_MISMATCH', `verification method ${verificationMethod} does not belong to the issuer ${issuer}`);
+    return issue(
+      'ISSUER_MISMATCH',
+      `verification method ${verificationMethod} does not belong to the issuer ${issuer}`,
+    );
   }
   const document = await documentAt(resolver, lookup, validity);
   if ('code' in document) return document;
@@ -154,9 +179,14 @@ export async function assertionKeys(
   if (verificationMethod !== undefined) {
     const wanted = absolute(verificationMethod, issuer);
     keys = keys.filter((key) => key.id === wanted);
-    if (keys.length === 0) return issue('KEY_NOT_AUTHORISED', `${wanted} is not an ${relationship} key of ${issuer}${validity === 'now' ? ' (now)' : ' at issuance'}`);
+    if (keys.length === 0)
+      return issue(
+        'KEY_NOT_AUTHORISED',
+        `${wanted} is not an ${relationship} key of ${issuer}${validity === 'now' ? ' (now)' : ' at issuance'}`,
+      );
   }
   if (lookup.keyType !== undefined) keys = keys.filter((key) => keyTypeOf(key.publicKeyMultibase) === lookup.keyType);
-  if (keys.length === 0) return issue('KEY_NOT_AUTHORISED', `${issuer} has no ${lookup.keyType ?? ''} ${relationship} key`);
+  if (keys.length === 0)
+    return issue('KEY_NOT_AUTHORISED', `${issuer} has no ${lookup.keyType ?? ''} ${relationship} key`);
   return keys;
 }

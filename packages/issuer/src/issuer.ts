@@ -20,7 +20,13 @@ import { checkRelatedResources, type ResourceFetcher } from './related-resource.
 import { type DidUrlDereferencer, SchemaRegistry, schemaUrl } from './schema-check.ts';
 import { BUNDLED_SCHEMAS, type CityCredentialType } from './schemas.ts';
 import type { StatusLists } from './status-lists.ts';
-import { asArray, type Credential, type CredentialFormat, type EnvelopedVerifiableCredential, type IssuerKey } from './types.ts';
+import {
+  asArray,
+  type Credential,
+  type CredentialFormat,
+  type EnvelopedVerifiableCredential,
+  type IssuerKey,
+} from './types.ts';
 
 export interface IssuerOptions {
   key: IssuerKey;
@@ -79,13 +85,19 @@ function ourType(credential: Credential): CityCredentialType | undefined {
 
 export function createIssuer(options: IssuerOptions): CityIssuer {
   const did = controllerOf(options.key.verificationMethod);
-  const reference = (type: CityCredentialType) => options.schemaReference?.(type) ?? schemaUrl(BUNDLED_SCHEMAS[type], options.baseUrl);
+  const reference = (type: CityCredentialType) =>
+    options.schemaReference?.(type) ?? schemaUrl(BUNDLED_SCHEMAS[type], options.baseUrl);
   // Our own references hold our bundled schemas: checked against those, never fetched.
   const aliases = (id: string) => {
-    const type = (Object.keys(BUNDLED_SCHEMAS) as CityCredentialType[]).find((candidate) => options.schemaReference?.(candidate) === id);
+    const type = (Object.keys(BUNDLED_SCHEMAS) as CityCredentialType[]).find(
+      (candidate) => options.schemaReference?.(candidate) === id,
+    );
     return type === undefined ? undefined : BUNDLED_SCHEMAS[type].$id;
   };
-  const schemas = new SchemaRegistry({ aliases, ...(options.dereferenceSchema === undefined ? {} : { dereference: options.dereferenceSchema }) });
+  const schemas = new SchemaRegistry({
+    aliases,
+    ...(options.dereferenceSchema === undefined ? {} : { dereference: options.dereferenceSchema }),
+  });
   const now = () => new Date((options.now ?? Date.now)());
 
   async function prepare(input: unknown, status: boolean, client: string | undefined): Promise<Credential> {
@@ -95,7 +107,8 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
     credential.validFrom ??= wholeSeconds(now());
     const type = ourType(credential);
     if (type !== undefined) {
-      if (!credential['@context'].includes(CITY_CREDENTIALS_CONTEXT)) credential['@context'].push(CITY_CREDENTIALS_CONTEXT);
+      if (!credential['@context'].includes(CITY_CREDENTIALS_CONTEXT))
+        credential['@context'].push(CITY_CREDENTIALS_CONTEXT);
       credential.credentialSchema ??= { id: reference(type), type: 'JsonSchema' };
     }
     const [schema, jsonLd, resources] = await Promise.all([
@@ -104,7 +117,8 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
       checkRelatedResources(credential.relatedResource, options.fetchResource, { code: 'INVALID_CREDENTIAL' }),
     ]);
     const issues = [...schema, ...jsonLd, ...resources.errors];
-    if (issues.length > 0) throw new IssuerError('INVALID_CREDENTIAL', issues.map((entry) => entry.message).join('; '), { errors: issues });
+    if (issues.length > 0)
+      throw new IssuerError('INVALID_CREDENTIAL', issues.map((entry) => entry.message).join('; '), { errors: issues });
     if (status && options.statusLists !== undefined) {
       // A caller's own well-formed entries (VC 2.0 §4.10 allows any status type) are kept; ours come after them.
       const ours = options.statusLists.allocate(credential.id, client === undefined ? {} : { client });
@@ -119,7 +133,8 @@ export function createIssuer(options: IssuerOptions): CityIssuer {
       const jwt = await issueJoseVc(credential, { key: options.key });
       return asEnvelope ? envelope(jwt) : jwt;
     }
-    if (format === 'data-integrity') return issueDataIntegrityVc(credential, { key: options.key, created: wholeSeconds(now()) });
+    if (format === 'data-integrity')
+      return issueDataIntegrityVc(credential, { key: options.key, created: wholeSeconds(now()) });
     throw new IssuerError('INVALID_CREDENTIAL', `unknown format ${String(format)}`);
   }
 

@@ -25,7 +25,11 @@ const TYPES = new Set(['vc+jwt', 'vc-ld+jwt']);
 export async function issueJoseVc(credential: Credential, options: { key: IssuerKey }): Promise<string> {
   assertCredential(credential, { expectedIssuer: controllerOf(options.key.verificationMethod) });
   assertSignsFor(credential, options.key.verificationMethod);
-  return signJws({ kid: options.key.verificationMethod, typ: 'vc+jwt', cty: 'vc' }, normalised(credential), options.key.signer);
+  return signJws(
+    { kid: options.key.verificationMethod, typ: 'vc+jwt', cty: 'vc' },
+    normalised(credential),
+    options.key.signer,
+  );
 }
 
 /** VC 2.0 §4.3: `@context` is an ordered set, written as an array (the W3C suite checks for one). */
@@ -36,7 +40,8 @@ export function envelope(jwt: string): EnvelopedVerifiableCredential {
 /** The JWS inside an EnvelopedVerifiableCredential (or the string itself); undefined if it is neither. */
 export function unwrapEnvelope(input: unknown): string | undefined {
   if (typeof input === 'string') return input;
-  if (!isRecord(input) || input.type !== 'EnvelopedVerifiableCredential' || typeof input.id !== 'string') return undefined;
+  if (!isRecord(input) || input.type !== 'EnvelopedVerifiableCredential' || typeof input.id !== 'string')
+    return undefined;
   // VC 2.0 §4.13: an enveloped credential is itself a VC 2.0 document, so its @context starts with the v2 context.
   const context = Array.isArray(input['@context']) ? input['@context'][0] : input['@context'];
   if (context !== VC_V2_CONTEXT) return undefined;
@@ -48,18 +53,27 @@ export function unwrapEnvelope(input: unknown): string | undefined {
 async function verify(input: unknown, context: VerifyContext): Promise<VerificationResult> {
   const token = unwrapEnvelope(input);
   const jws = token === undefined ? undefined : decodeJws(token);
-  if (jws === undefined) return failed([issue('MALFORMED_CREDENTIAL', 'not a vc+jwt or an EnvelopedVerifiableCredential')], { format: 'vc+jwt' });
+  if (jws === undefined)
+    return failed([issue('MALFORMED_CREDENTIAL', 'not a vc+jwt or an EnvelopedVerifiableCredential')], {
+      format: 'vc+jwt',
+    });
   const { header, payload } = jws;
   const keyType = keyTypeOfAlg(header.alg);
   if (!TYPES.has(String(header.typ)) || keyType === undefined) {
-    return failed([issue('UNSUPPORTED_FORMAT', `typ ${String(header.typ)} / alg ${String(header.alg)} is not a supported vc+jwt`)], { format: 'vc+jwt' });
+    return failed(
+      [issue('UNSUPPORTED_FORMAT', `typ ${String(header.typ)} / alg ${String(header.alg)} is not a supported vc+jwt`)],
+      { format: 'vc+jwt' },
+    );
   }
   const credential = payload as Credential;
   const issuer = issuerId(credential.issuer);
   if (!Array.isArray(credential['@context']) || credential['@context'][0] !== VC_V2_CONTEXT || issuer === undefined) {
-    return failed([issue('MALFORMED_CREDENTIAL', 'the payload must be a VC 2.0 credential with an issuer')], { format: 'vc+jwt' });
+    return failed([issue('MALFORMED_CREDENTIAL', 'the payload must be a VC 2.0 credential with an issuer')], {
+      format: 'vc+jwt',
+    });
   }
-  if (typeof header.kid !== 'string') return failed([issue('MALFORMED_CREDENTIAL', 'vc+jwt needs a kid')], { format: 'vc+jwt' });
+  if (typeof header.kid !== 'string')
+    return failed([issue('MALFORMED_CREDENTIAL', 'vc+jwt needs a kid')], { format: 'vc+jwt' });
   if ((payload.iss !== undefined && payload.iss !== issuer) || (header.iss !== undefined && header.iss !== issuer)) {
     return failed([issue('ISSUER_MISMATCH', 'iss differs from the credential issuer')], { format: 'vc+jwt', issuer });
   }
@@ -69,7 +83,14 @@ async function verify(input: unknown, context: VerifyContext): Promise<Verificat
   const signature = { verificationMethod: header.kid, keyType, verify: (key: string) => verifyJws(jws, key) };
   const issuedAt = window.validFrom ?? (typeof payload.iat === 'number' ? payload.iat * 1000 : undefined);
   return verifySecured(
-    { format: 'vc+jwt', credential, issuer, window, ...(issuedAt === undefined ? {} : { issuedAt }), signatures: [signature] },
+    {
+      format: 'vc+jwt',
+      credential,
+      issuer,
+      window,
+      ...(issuedAt === undefined ? {} : { issuedAt }),
+      signatures: [signature],
+    },
     context,
   );
 }

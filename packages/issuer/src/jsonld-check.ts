@@ -49,7 +49,10 @@ function loaderOf(extra: ReadonlyMap<string, unknown> | undefined) {
 const TYPE_EVENTS = new Set(['relative @type reference', 'invalid @type value']);
 
 function reason(error: unknown): string {
-  const { message, details } = error as { message?: string; details?: { code?: string; event?: { code?: string; details?: unknown }; cause?: unknown } };
+  const { message, details } = error as {
+    message?: string;
+    details?: { code?: string; event?: { code?: string; details?: unknown }; cause?: unknown };
+  };
   if (details?.cause instanceof NotBundled) return details.cause.message;
   const code = details?.event?.code ?? details?.code;
   const what = details?.event?.details === undefined ? '' : ` ${JSON.stringify(details.event.details)}`;
@@ -81,5 +84,10 @@ export async function jsonLdIssues(document: unknown, options: JsonLdCheckOption
 
 /** RDF Dataset Canonicalization (RDFC-1.0) of a document as N-Quads, with bundled contexts only (safe mode). */
 export async function canonizeRdfc(document: unknown, contexts?: ReadonlyMap<string, unknown>): Promise<string> {
-  return (await jsonldOf()).canonize(document, { algorithm: 'RDFC-1.0', format: 'application/n-quads', documentLoader: loaderOf(contexts), safe: true });
+  return (await jsonldOf()).canonize(document, {
+    algorithm: 'RDFC-1.0',
+    format: 'application/n-quads',
+    documentLoader: loaderOf(contexts),
+    safe: true,
+  });
 }

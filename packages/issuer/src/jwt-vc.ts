@@ -7,7 +7,14 @@ import type { Clock } from '@did-city/method';
 import { type Checked, issue } from './errors.ts';
 import { assertCredential, assertSignsFor, controllerOf, toDataModel11 } from './credential.ts';
 import { decodeJws, keyTypeOfAlg, signJws, verifyJws } from './jws.ts';
-import { type Credential, type CredentialSubject, type IssuerKey, isRecord, issuerId, type VerificationResult } from './types.ts';
+import {
+  type Credential,
+  type CredentialSubject,
+  type IssuerKey,
+  isRecord,
+  issuerId,
+  type VerificationResult,
+} from './types.ts';
 import { failed, neverThrows, type VerifyContext, verifySecured } from './verify-common.ts';
 import { parseDateTimeStamp } from './validity.ts';
 
@@ -19,7 +26,10 @@ export interface IssueJwtVcOptions {
 
 const seconds = (time: number) => Math.floor(time / 1000);
 
-function subjectClaims(subject: Credential['credentialSubject']): { sub?: string; credentialSubject: Credential['credentialSubject'] } {
+function subjectClaims(subject: Credential['credentialSubject']): {
+  sub?: string;
+  credentialSubject: Credential['credentialSubject'];
+} {
   if (Array.isArray(subject) || typeof subject.id !== 'string') return { credentialSubject: subject };
   const { id, ...rest } = subject;
   return { sub: id, credentialSubject: rest };
@@ -62,12 +72,16 @@ function isoSeconds(value: unknown): string | undefined {
 /** The credential a VC 1.1 JWT stands for (VC 1.1 §6.3.1 "JWT decoding"), or the problem with its claims. */
 export function credentialOfJwtClaims(payload: Record<string, unknown>): Checked<Credential> {
   const { vc, iss, jti, nbf, exp, sub } = payload;
-  if (!isRecord(vc) || typeof iss !== 'string') return { ok: false, issue: issue('MALFORMED_CREDENTIAL', 'a VC-JWT needs a vc claim and iss') };
+  if (!isRecord(vc) || typeof iss !== 'string')
+    return { ok: false, issue: issue('MALFORMED_CREDENTIAL', 'a VC-JWT needs a vc claim and iss') };
   if (vc.issuer !== undefined && issuerId(vc.issuer) !== undefined && issuerId(vc.issuer) !== iss) {
     return { ok: false, issue: issue('ISSUER_MISMATCH', `vc.issuer ${issuerId(vc.issuer)} differs from iss ${iss}`) };
   }
   if (!Array.isArray(vc.type) || !vc.type.includes('VerifiableCredential') || !Array.isArray(vc['@context'])) {
-    return { ok: false, issue: issue('MALFORMED_CREDENTIAL', 'vc needs @context and a type including VerifiableCredential') };
+    return {
+      ok: false,
+      issue: issue('MALFORMED_CREDENTIAL', 'vc needs @context and a type including VerifiableCredential'),
+    };
   }
   const credential = { ...vc, issuer: isRecord(vc.issuer) ? { ...vc.issuer, id: iss } : iss } as Credential;
   if (typeof jti === 'string') credential.id = jti;
@@ -91,7 +105,8 @@ async function verify(jwt: unknown, context: VerifyContext): Promise<Verificatio
     return failed([issue('UNSUPPORTED_FORMAT', `typ ${String(header.typ)} is not a VC 1.1 JWT`)], { format: 'vc-jwt' });
   }
   const keyType = keyTypeOfAlg(header.alg);
-  if (keyType === undefined) return failed([issue('UNSUPPORTED_FORMAT', `alg ${String(header.alg)} is not supported`)], { format: 'vc-jwt' });
+  if (keyType === undefined)
+    return failed([issue('UNSUPPORTED_FORMAT', `alg ${String(header.alg)} is not supported`)], { format: 'vc-jwt' });
   const claims = credentialOfJwtClaims(payload);
   if (!claims.ok) return failed([claims.issue], { format: 'vc-jwt' });
   const credential = claims.value;
@@ -103,7 +118,10 @@ async function verify(jwt: unknown, context: VerifyContext): Promise<Verificatio
       format: 'vc-jwt',
       credential,
       issuer: payload.iss as string,
-      window: { ...(validFrom === undefined ? {} : { validFrom }), ...(validUntil === undefined ? {} : { validUntil }) },
+      window: {
+        ...(validFrom === undefined ? {} : { validFrom }),
+        ...(validUntil === undefined ? {} : { validUntil }),
+      },
       ...(issuedAt === undefined ? {} : { issuedAt }),
       signatures: [
         {

@@ -35,11 +35,13 @@ function refuse(message: string): never {
 /** The unsigned presentation as it will be signed, `holder` filled in; throws IssuerError for bad input. */
 export function preparePresentation(input: unknown, holder: string): Record<string, unknown> {
   if (!isRecord(input)) refuse('presentation must be a JSON object');
-  if (!Array.isArray(input['@context']) || input['@context'][0] !== VC_V2_CONTEXT) refuse(`@context must be an array starting with ${VC_V2_CONTEXT}`);
+  if (!Array.isArray(input['@context']) || input['@context'][0] !== VC_V2_CONTEXT)
+    refuse(`@context must be an array starting with ${VC_V2_CONTEXT}`);
   const types = Array.isArray(input.type) ? input.type : [input.type];
   if (!types.includes('VerifiablePresentation')) refuse('type must include VerifiablePresentation');
   if (input.proof !== undefined) refuse('a presentation to be signed must not carry a proof');
-  if (input.holder !== undefined && issuerId(input.holder) !== holder) refuse(`holder must be ${holder}, the DID of this service's key`);
+  if (input.holder !== undefined && issuerId(input.holder) !== holder)
+    refuse(`holder must be ${holder}, the DID of this service's key`);
   const credentials = input.verifiableCredential;
   if (credentials !== undefined && !(Array.isArray(credentials) ? credentials : [credentials]).every(isRecord)) {
     refuse('verifiableCredential entries must be objects (an enveloped credential for a JWT)');
@@ -47,14 +49,27 @@ export function preparePresentation(input: unknown, holder: string): Record<stri
   return { ...structuredClone(input), holder: input.holder ?? holder };
 }
 
-export async function provePresentation(input: unknown, options: ProveOptions): Promise<Record<string, unknown> | EnvelopedVerifiablePresentation | string> {
+export async function provePresentation(
+  input: unknown,
+  options: ProveOptions,
+): Promise<Record<string, unknown> | EnvelopedVerifiablePresentation | string> {
   const holder = controllerOf(options.key.verificationMethod);
   const presentation = preparePresentation(input, holder);
   const { challenge, domain } = options;
   if (options.format === 'vp+jwt') {
-    const claims = { ...presentation, ...(challenge === undefined ? {} : { nonce: challenge }), ...(domain === undefined ? {} : { aud: domain }) };
-    const jwt = await signJws({ kid: options.key.verificationMethod, typ: 'vp+jwt', cty: 'vp' }, claims, options.key.signer);
-    return options.envelope ? { '@context': [VC_V2_CONTEXT], id: `data:application/vp+jwt,${jwt}`, type: 'EnvelopedVerifiablePresentation' } : jwt;
+    const claims = {
+      ...presentation,
+      ...(challenge === undefined ? {} : { nonce: challenge }),
+      ...(domain === undefined ? {} : { aud: domain }),
+    };
+    const jwt = await signJws(
+      { kid: options.key.verificationMethod, typ: 'vp+jwt', cty: 'vp' },
+      claims,
+      options.key.signer,
+    );
+    return options.envelope
+      ? { '@context': [VC_V2_CONTEXT], id: `data:application/vp+jwt,${jwt}`, type: 'EnvelopedVerifiablePresentation' }
+      : jwt;
   }
   const proof = await createProof(presentation, {
     signer: options.key.signer,

@@ -36,7 +36,11 @@ function contextStartsWith(documentContext: unknown, proofContext: unknown): boo
   return proofValues.every((value, index) => canonicalize(value) === canonicalize(documentValues[index] ?? null));
 }
 
-function memoised(memo: Map<string, Promise<Uint8Array>>, key: string, make: () => Promise<Uint8Array>): Promise<Uint8Array> {
+function memoised(
+  memo: Map<string, Promise<Uint8Array>>,
+  key: string,
+  make: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
   let found = memo.get(key);
   if (found === undefined) {
     found = make();
@@ -52,7 +56,8 @@ const JCS: Omit<ProofSuite, 'keyPrefixes' | 'keyType'> = {
 
 /** eddsa-rdfc-2022 §3.2.4–3.2.6: the proof configuration carries the document's @context when it has none. */
 const RDFC: Omit<ProofSuite, 'keyPrefixes' | 'keyType'> = {
-  documentHash: (unsecured, memo) => memoised(memo, 'rdfc', async () => sha256(new TextEncoder().encode(await canonizeRdfc(unsecured)))),
+  documentHash: (unsecured, memo) =>
+    memoised(memo, 'rdfc', async () => sha256(new TextEncoder().encode(await canonizeRdfc(unsecured)))),
   optionsHash: async (options, unsecured) => {
     const configuration = { ...options, '@context': options['@context'] ?? unsecured['@context'] };
     return sha256(new TextEncoder().encode(await canonizeRdfc(configuration)));
@@ -71,12 +76,18 @@ const BASE58BTC = /^z[1-9A-HJ-NP-Za-km-z]+$/;
 function base58Signature(proofValue: unknown): Uint8Array | undefined {
   if (typeof proofValue !== 'string' || !BASE58BTC.test(proofValue)) return undefined;
   let value = 0n;
-  for (const char of proofValue.slice(1)) value = value * 58n + BigInt('123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'.indexOf(char));
+  for (const char of proofValue.slice(1))
+    value = value * 58n + BigInt('123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'.indexOf(char));
   const hex = value.toString(16).padStart(128, '0');
   return hex.length === 128 ? Buffer.from(hex, 'hex') : undefined;
 }
 
-async function hashData(suite: ProofSuite, secured: Json, proof: Json, memo: Map<string, Promise<Uint8Array>>): Promise<Uint8Array | undefined> {
+async function hashData(
+  suite: ProofSuite,
+  secured: Json,
+  proof: Json,
+  memo: Map<string, Promise<Uint8Array>>,
+): Promise<Uint8Array | undefined> {
   const { proof: _proof, ...unsecured } = secured;
   const { proofValue: _value, ...options } = proof;
   let documentHash: Uint8Array;
@@ -99,17 +110,29 @@ async function hashData(suite: ProofSuite, secured: Json, proof: Json, memo: Map
  * DataIntegrityProof with a verification method, an unknown cryptosuite, another proofPurpose, a malformed
  * `created`.
  */
-export async function dataIntegrityChecks(secured: Json, proofPurpose: 'assertionMethod' | 'authentication'): Promise<SignatureCheck[] | VerificationIssue> {
+export async function dataIntegrityChecks(
+  secured: Json,
+  proofPurpose: 'assertionMethod' | 'authentication',
+): Promise<SignatureCheck[] | VerificationIssue> {
   const memo = new Map<string, Promise<Uint8Array>>();
   const checks: SignatureCheck[] = [];
   for (const proof of Array.isArray(secured.proof) ? secured.proof : [secured.proof]) {
     if (!isRecord(proof) || proof.type !== 'DataIntegrityProof' || typeof proof.verificationMethod !== 'string') {
       return issue('MALFORMED_CREDENTIAL', 'proof must be a DataIntegrityProof with a verificationMethod');
     }
-    const suite = typeof proof.cryptosuite === 'string' && Object.hasOwn(PROOF_SUITES, proof.cryptosuite) ? PROOF_SUITES[proof.cryptosuite] : undefined;
-    if (suite === undefined) return issue('UNSUPPORTED_FORMAT', `cryptosuite ${String(proof.cryptosuite)} is not supported`);
-    if (proof.proofPurpose !== proofPurpose) return issue('MALFORMED_CREDENTIAL', `proofPurpose must be ${proofPurpose}`);
-    if (proof.created !== undefined && parseDateTimeStamp(proof.created) === undefined && !isXsdDateTime(proof.created)) {
+    const suite =
+      typeof proof.cryptosuite === 'string' && Object.hasOwn(PROOF_SUITES, proof.cryptosuite)
+        ? PROOF_SUITES[proof.cryptosuite]
+        : undefined;
+    if (suite === undefined)
+      return issue('UNSUPPORTED_FORMAT', `cryptosuite ${String(proof.cryptosuite)} is not supported`);
+    if (proof.proofPurpose !== proofPurpose)
+      return issue('MALFORMED_CREDENTIAL', `proofPurpose must be ${proofPurpose}`);
+    if (
+      proof.created !== undefined &&
+      parseDateTimeStamp(proof.created) === undefined &&
+      !isXsdDateTime(proof.created)
+    ) {
       return issue('MALFORMED_CREDENTIAL', 'proof.created is not an XML Schema dateTime');
     }
     const data = await hashData(suite, secured, proof, memo);

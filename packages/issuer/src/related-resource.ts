@@ -70,10 +70,16 @@ export function digestSri(bytes: Uint8Array, algorithm: 'sha256' | 'sha384' | 's
 
 const SRI = /^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}(\s+(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2})*$/;
 
-function digestIssue(entry: Record<string, unknown>, where: string, code: IssuerErrorCode): VerificationIssue | undefined {
+function digestIssue(
+  entry: Record<string, unknown>,
+  where: string,
+  code: IssuerErrorCode,
+): VerificationIssue | undefined {
   const { digestSRI, digestMultibase } = entry;
-  if (digestSRI === undefined && digestMultibase === undefined) return issue(code, `${where} needs digestSRI or digestMultibase`);
-  if (digestSRI !== undefined && (typeof digestSRI !== 'string' || !SRI.test(digestSRI))) return issue(code, `${where}.digestSRI is not an SRI hash expression`);
+  if (digestSRI === undefined && digestMultibase === undefined)
+    return issue(code, `${where} needs digestSRI or digestMultibase`);
+  if (digestSRI !== undefined && (typeof digestSRI !== 'string' || !SRI.test(digestSRI)))
+    return issue(code, `${where}.digestSRI is not an SRI hash expression`);
   if (digestMultibase === undefined) return undefined;
   try {
     if (typeof digestMultibase !== 'string') throw new RangeError('digestMultibase must be a string');
@@ -104,7 +110,8 @@ export function relatedResourceIssues(value: unknown, code: IssuerErrorCode): Ve
     }
     if (seen.has(entry.id)) issues.push(issue(code, `${where}.id ${entry.id} appears more than once`));
     seen.add(entry.id);
-    if (entry.mediaType !== undefined && typeof entry.mediaType !== 'string') issues.push(issue(code, `${where}.mediaType must be a string`));
+    if (entry.mediaType !== undefined && typeof entry.mediaType !== 'string')
+      issues.push(issue(code, `${where}.mediaType must be a string`));
     const digest = digestIssue(entry, where, code);
     if (digest !== undefined) issues.push(digest);
   }
@@ -126,9 +133,13 @@ export interface RelatedResourceReport {
   outcomes: RelatedResourceOutcome[];
 }
 
-async function compare(entry: Record<string, unknown>, fetchResource: ResourceFetcher | undefined): Promise<RelatedResourceOutcome> {
+async function compare(
+  entry: Record<string, unknown>,
+  fetchResource: ResourceFetcher | undefined,
+): Promise<RelatedResourceOutcome> {
   const id = entry.id as string;
-  if (fetchResource === undefined) return { id, digest: 'not-fetched', reason: 'fetching related resources is turned off' };
+  if (fetchResource === undefined)
+    return { id, digest: 'not-fetched', reason: 'fetching related resources is turned off' };
   let bytes: Uint8Array;
   try {
     bytes = await fetchResource(id);
@@ -157,9 +168,13 @@ export async function checkRelatedResources(
   const errors: VerificationIssue[] = [];
   const warnings: VerificationIssue[] = [];
   for (const outcome of outcomes) {
-    if (outcome.digest === 'mismatched') errors.push(issue('RELATED_RESOURCE_MISMATCH', `${outcome.id} does not match its digest`));
+    if (outcome.digest === 'mismatched')
+      errors.push(issue('RELATED_RESOURCE_MISMATCH', `${outcome.id} does not match its digest`));
     if (outcome.digest === 'not-fetched') {
-      const unavailable = issue('RELATED_RESOURCE_UNAVAILABLE', `${outcome.id} was not fetched, its digest is not checked: ${outcome.reason}`);
+      const unavailable = issue(
+        'RELATED_RESOURCE_UNAVAILABLE',
+        `${outcome.id} was not fetched, its digest is not checked: ${outcome.reason}`,
+      );
       (options.requireFetch ? errors : warnings).push(unavailable);
     }
   }

@@ -75,7 +75,8 @@ export class SchemaRegistry {
 
   /** The schema a DID URL dereferences to, its bytes checked against the resource's checksum, compiled once per resource. */
   async #linkedValidator(didUrl: string): Promise<ValidateFunction> {
-    if (this.#dereference === undefined) unavailable(`schema ${didUrl} is a DID URL and this verifier dereferences no DID URLs`);
+    if (this.#dereference === undefined)
+      unavailable(`schema ${didUrl} is a DID URL and this verifier dereferences no DID URLs`);
     let result: DIDDereferencingResult;
     try {
       result = await this.#dereference(didUrl);
@@ -85,23 +86,36 @@ export class SchemaRegistry {
     const error = result.dereferencingMetadata.error;
     if (error !== undefined) {
       // A did:city resolver reports a checksum mismatch as INTERNAL_ERROR (spec R-DLR-2) whose detail names both digests.
-      const tampered = error.type.endsWith('#INVALID_RESOURCE_CONTENT') || /the anchored checksum is [0-9a-f]{64}/.test(error.detail ?? '');
-      const what = tampered ? 'its content does not match the checksum anchored on the ledger' : 'it could not be dereferenced';
+      const tampered =
+        error.type.endsWith('#INVALID_RESOURCE_CONTENT') ||
+        /the anchored checksum is [0-9a-f]{64}/.test(error.detail ?? '');
+      const what = tampered
+        ? 'its content does not match the checksum anchored on the ledger'
+        : 'it could not be dereferenced';
       unavailable(`schema ${didUrl}: ${what} (${error.title}${error.detail === undefined ? '' : `: ${error.detail}`})`);
     }
     const { content, contentMetadata } = result;
-    const meta = contentMetadata as { resourceURI?: unknown; resourceId?: unknown; checksum?: unknown; mediaType?: unknown };
+    const meta = contentMetadata as {
+      resourceURI?: unknown;
+      resourceId?: unknown;
+      checksum?: unknown;
+      mediaType?: unknown;
+    };
     if (!(content instanceof Uint8Array) || typeof meta.checksum !== 'string' || typeof meta.resourceURI !== 'string') {
       unavailable(`schema ${didUrl} does not dereference to a linked resource's content`);
     }
     try {
       verifyResourceContent({ checksum: meta.checksum, resourceId: String(meta.resourceId) }, content);
     } catch (cause) {
-      if (cause instanceof DidCityError) unavailable(`schema ${didUrl}: its content does not match the checksum anchored on the ledger (${cause.message})`);
+      if (cause instanceof DidCityError)
+        unavailable(
+          `schema ${didUrl}: its content does not match the checksum anchored on the ledger (${cause.message})`,
+        );
       throw cause;
     }
     const mediaType = String(result.dereferencingMetadata.contentType ?? meta.mediaType);
-    if (!SCHEMA_MEDIA_TYPES.has(mediaType)) unavailable(`schema ${didUrl} is ${mediaType}, not a JSON Schema (application/schema+json)`);
+    if (!SCHEMA_MEDIA_TYPES.has(mediaType))
+      unavailable(`schema ${didUrl} is ${mediaType}, not a JSON Schema (application/schema+json)`);
     const key = `${meta.resourceURI} ${meta.checksum}`;
     const known = this.#linked.get(key);
     if (known !== undefined) return known;

@@ -6,13 +6,17 @@
  */
 export const SCHEMA_BASE = 'https://w3id.org/did-city/schemas/v1/';
 
-const CITY_DID = '^did:city:(?:[a-z][a-z0-9]{2,15}:)?[a-z]{2}(?::[0-9]{6}(?::[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?){0,4})?$';
+const CITY_DID =
+  '^did:city:(?:[a-z][a-z0-9]{2,15}:)?[a-z]{2}(?::[0-9]{6}(?::[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?){0,4})?$';
 const DID = '^did:[a-z0-9]+:.+$';
 
 const bilingualName = {
   type: 'object',
   required: ['zh', 'en'],
-  properties: { zh: { type: 'string', minLength: 1, maxLength: 200 }, en: { type: 'string', minLength: 1, maxLength: 200 } },
+  properties: {
+    zh: { type: 'string', minLength: 1, maxLength: 200 },
+    en: { type: 'string', minLength: 1, maxLength: 200 },
+  },
   additionalProperties: { type: 'string', maxLength: 200 },
 };
 
@@ -51,20 +55,25 @@ export const CITY_IDENTITY_SCHEMA = credentialSchema('city-identity.json', 'City
   additionalProperties: false,
 });
 
-export const SMART_CITY_PILOT_SCHEMA = credentialSchema('smart-city-pilot.json', 'SmartCityPilotCredential', 'Smart-city pilot', {
-  type: 'object',
-  required: ['id', 'programme', 'batch', 'year', 'pilotStatus'],
-  properties: {
-    id: { type: 'string', pattern: CITY_DID },
-    type: { const: 'City' },
-    programme: { type: 'string', minLength: 1, maxLength: 200 },
-    programmeId: { type: 'string', format: 'uri' },
-    batch: { type: 'integer', minimum: 1, maximum: 100 },
-    year: { type: 'integer', minimum: 2000, maximum: 2100 },
-    pilotStatus: { enum: ['selected', 'active', 'accepted', 'completed', 'withdrawn'] },
+export const SMART_CITY_PILOT_SCHEMA = credentialSchema(
+  'smart-city-pilot.json',
+  'SmartCityPilotCredential',
+  'Smart-city pilot',
+  {
+    type: 'object',
+    required: ['id', 'programme', 'batch', 'year', 'pilotStatus'],
+    properties: {
+      id: { type: 'string', pattern: CITY_DID },
+      type: { const: 'City' },
+      programme: { type: 'string', minLength: 1, maxLength: 200 },
+      programmeId: { type: 'string', format: 'uri' },
+      batch: { type: 'integer', minimum: 1, maximum: 100 },
+      year: { type: 'integer', minimum: 2000, maximum: 2100 },
+      pilotStatus: { enum: ['selected', 'active', 'accepted', 'completed', 'withdrawn'] },
+    },
+    additionalProperties: false,
   },
-  additionalProperties: false,
-});
+);
 
 export const AUTHORITY_ACCREDITATION_SCHEMA = credentialSchema(
   'authority-accreditation.json',
@@ -77,7 +86,12 @@ export const AUTHORITY_ACCREDITATION_SCHEMA = credentialSchema(
       id: { type: 'string', pattern: DID },
       type: { const: 'AuthorityInstitute' },
       officialName: bilingualName,
-      role: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['registryController', 'sequencer', 'witness', 'auditor'] } },
+      role: {
+        type: 'array',
+        minItems: 1,
+        uniqueItems: true,
+        items: { enum: ['registryController', 'sequencer', 'witness', 'auditor'] },
+      },
       accreditedScope: { type: 'string', pattern: CITY_DID },
     },
     additionalProperties: false,

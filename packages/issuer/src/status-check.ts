@@ -59,13 +59,23 @@ export class StatusChecker {
       return issue('STATUS_INVALID', 'credentialStatus entries must be BitstringStatusListEntry');
     }
     const { statusListCredential: url, statusListIndex, statusPurpose } = entry;
-    if (typeof url !== 'string' || typeof statusListIndex !== 'string' || !INDEX.test(statusListIndex) || typeof statusPurpose !== 'string') {
-      return issue('STATUS_INVALID', 'status entry needs statusListCredential, a decimal statusListIndex and statusPurpose');
+    if (
+      typeof url !== 'string' ||
+      typeof statusListIndex !== 'string' ||
+      !INDEX.test(statusListIndex) ||
+      typeof statusPurpose !== 'string'
+    ) {
+      return issue(
+        'STATUS_INVALID',
+        'status entry needs statusListCredential, a decimal statusListIndex and statusPurpose',
+      );
     }
     const list = await this.#list(url);
     if ('code' in list) return list;
-    if (list.issuer !== issuer) return issue('STATUS_INVALID', `status list ${url} is issued by ${list.issuer}, not ${issuer}`);
-    if (list.purpose !== statusPurpose) return issue('STATUS_INVALID', `status list ${url} has purpose ${list.purpose}, not ${statusPurpose}`);
+    if (list.issuer !== issuer)
+      return issue('STATUS_INVALID', `status list ${url} is issued by ${list.issuer}, not ${issuer}`);
+    if (list.purpose !== statusPurpose)
+      return issue('STATUS_INVALID', `status list ${url} has purpose ${list.purpose}, not ${statusPurpose}`);
     const index = Number(statusListIndex);
     if (index >= list.bits.length * 8) return issue('STATUS_INVALID', `statusListIndex ${index} is outside ${url}`);
     if (!getBit(list.bits, index)) return undefined;
@@ -108,17 +118,23 @@ export class StatusChecker {
 
   #read(url: string, credential: Credential): VerifiedList | VerificationIssue {
     const subject = credential.credentialSubject;
-    if (!credential.type.includes('BitstringStatusListCredential') || !isRecord(subject) || subject.type !== 'BitstringStatusList') {
+    if (
+      !credential.type.includes('BitstringStatusListCredential') ||
+      !isRecord(subject) ||
+      subject.type !== 'BitstringStatusList'
+    ) {
       return issue('STATUS_INVALID', `${url} is not a BitstringStatusListCredential`);
     }
-    if (credential.id !== undefined && credential.id !== url) return issue('STATUS_INVALID', `${url} names itself ${credential.id}`);
+    if (credential.id !== undefined && credential.id !== url)
+      return issue('STATUS_INVALID', `${url} names itself ${credential.id}`);
     let bits: Uint8Array;
     try {
       bits = decodeBitstring(subject.encodedList);
     } catch (cause) {
       return issue('STATUS_INVALID', `${url}: ${(cause as Error).message}`);
     }
-    const ttl = typeof subject.ttl === 'number' && subject.ttl > 0 ? subject.ttl : (this.#options.defaultTtlMs ?? DEFAULT_TTL_MS);
+    const ttl =
+      typeof subject.ttl === 'number' && subject.ttl > 0 ? subject.ttl : (this.#options.defaultTtlMs ?? DEFAULT_TTL_MS);
     const expiresAt = this.#options.now() + Math.min(ttl, this.#options.maxTtlMs ?? MAX_TTL_MS);
     return { url, issuer: issuerId(credential.issuer) ?? '', purpose: String(subject.statusPurpose), bits, expiresAt };
   }

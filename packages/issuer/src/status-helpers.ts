@@ -60,7 +60,9 @@ function outcome(errors: VerificationIssue[]): StatusOutcome {
 }
 
 /** A `checkStatus` for Digital Bazaar's `verifyCredential`: `{ verified: false, … }` when a bit is set or unknown. */
-export function createCheckStatus(options: StatusHelperOptions): (input: { credential: unknown }) => Promise<StatusOutcome> {
+export function createCheckStatus(
+  options: StatusHelperOptions,
+): (input: { credential: unknown }) => Promise<StatusOutcome> {
   const checker = checkerOf(options);
   return async ({ credential }) => {
     if (!isRecord(credential)) return outcome([issue('STATUS_INVALID', 'no credential to check')]);
@@ -68,10 +70,18 @@ export function createCheckStatus(options: StatusHelperOptions): (input: { crede
   };
 }
 
-const ERROR_PREFIX: Partial<Record<IssuerErrorCode, string>> = { REVOKED: 'revoked', SUSPENDED: 'suspended', STATUS_UNAVAILABLE: 'status_unavailable' };
+const ERROR_PREFIX: Partial<Record<IssuerErrorCode, string>> = {
+  REVOKED: 'revoked',
+  SUSPENDED: 'suspended',
+  STATUS_UNAVAILABLE: 'status_unavailable',
+};
 
 /** The subset of did-jwt-vc's verifyCredential this needs: resolves to `{ verifiableCredential }` or throws. */
-type DidJwtVcVerify<R, O, T extends { verifiableCredential: unknown }> = (jwt: string, resolver: R, options?: O) => Promise<T>;
+type DidJwtVcVerify<R, O, T extends { verifiableCredential: unknown }> = (
+  jwt: string,
+  resolver: R,
+  options?: O,
+) => Promise<T>;
 
 /**
  * did-jwt-vc's `verifyCredential`, then the credential's status. Throws like did-jwt-vc does (`code: message`),
@@ -104,15 +114,20 @@ const DID_CONTEXT = ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/
  * A jsonld-signatures document loader: DIDs and DID URLs through `resolver` (a verification method by its id, with
  * the multikey context), JSON-LD contexts from the bundled copies (plus `contexts`). Anything else is refused.
  */
-export function didCityDocumentLoader(options: { resolver: DidResolver; contexts?: ReadonlyMap<string, unknown> }): (url: string) => Promise<LoadedDocument> {
+export function didCityDocumentLoader(options: {
+  resolver: DidResolver;
+  contexts?: ReadonlyMap<string, unknown>;
+}): (url: string) => Promise<LoadedDocument> {
   return async (url) => {
     const bundled = options.contexts?.get(url) ?? BUNDLED_CONTEXTS.get(url);
     if (bundled !== undefined) return { contextUrl: null, documentUrl: url, document: bundled };
     if (!url.startsWith('did:')) throw new Error(`${url} is not a DID or a bundled context; nothing is fetched`);
     const [did, fragment] = url.split('#') as [string, string | undefined];
     const { didDocument } = await options.resolver.resolve(did);
-    if (didDocument === null || didDocument === undefined) throw new Error(`${did} did not resolve (or is deactivated)`);
-    if (fragment === undefined) return { contextUrl: null, documentUrl: url, document: { ...didDocument, '@context': DID_CONTEXT } };
+    if (didDocument === null || didDocument === undefined)
+      throw new Error(`${did} did not resolve (or is deactivated)`);
+    if (fragment === undefined)
+      return { contextUrl: null, documentUrl: url, document: { ...didDocument, '@context': DID_CONTEXT } };
     const method = didDocument.verificationMethod?.find((entry) => entry.id === url || `${did}${entry.id}` === url);
     if (method === undefined) throw new Error(`${url} is not a verification method of ${did}`);
     return { contextUrl: null, documentUrl: url, document: { '@context': DID_CONTEXT[1], ...method, id: url } };

@@ -97,7 +97,10 @@ export class StatusLists {
   /** Creates an empty list and returns its id. */
   createList(purpose: StatusPurpose, length = this.#options.length ?? MIN_STATUS_LIST_LENGTH): string {
     if (!Number.isSafeInteger(length) || length < MIN_STATUS_LIST_LENGTH || length % 8 !== 0) {
-      throw new IssuerError('MALFORMED_REQUEST', `status lists hold a multiple of 8 entries, at least ${MIN_STATUS_LIST_LENGTH}`);
+      throw new IssuerError(
+        'MALFORMED_REQUEST',
+        `status lists hold a multiple of 8 entries, at least ${MIN_STATUS_LIST_LENGTH}`,
+      );
     }
     const id = randomUUID();
     this.#options.store.createList({ id, purpose, bits: createBitstring(length) });
@@ -121,7 +124,13 @@ export class StatusLists {
 
   #entry(listId: string, index: number, purpose: StatusPurpose): BitstringStatusListEntry {
     const url = this.urlOf(listId);
-    return { id: `${url}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: purpose, statusListIndex: String(index), statusListCredential: url };
+    return {
+      id: `${url}#${index}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: purpose,
+      statusListIndex: String(index),
+      statusListCredential: url,
+    };
   }
 
   /** One revocation and one suspension entry for a credential about to be issued (by `client`, recorded with them). */
@@ -141,7 +150,8 @@ export class StatusLists {
    */
   update(credentialId: string, purpose: StatusPurpose, value: boolean, scope: StatusScope = {}): CredentialStatusView {
     const entries = this.#entries(credentialId, scope).filter((entry) => entry.purpose === purpose);
-    if (entries.length === 0) throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no ${purpose} entry here`);
+    if (entries.length === 0)
+      throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no ${purpose} entry here`);
     for (const entry of entries) {
       const list = this.#options.store.getList(entry.listId)!;
       if (purpose === 'revocation' && !value && getBit(list.bits, entry.index)) {
@@ -156,9 +166,12 @@ export class StatusLists {
 
   statusOf(credentialId: string, scope: StatusScope = {}): CredentialStatusView {
     const entries = this.#entries(credentialId, scope);
-    if (entries.length === 0) throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no status entries here`);
+    if (entries.length === 0)
+      throw new IssuerError('CREDENTIAL_NOT_FOUND', `${credentialId} has no status entries here`);
     const set = (purpose: StatusPurpose) =>
-      entries.some((entry) => entry.purpose === purpose && getBit(this.#options.store.getList(entry.listId)!.bits, entry.index));
+      entries.some(
+        (entry) => entry.purpose === purpose && getBit(this.#options.store.getList(entry.listId)!.bits, entry.index),
+      );
     return { credentialId, revoked: set('revocation'), suspended: set('suspension') };
   }
 
@@ -170,7 +183,10 @@ export class StatusLists {
   async listCredential(id: string, format: 'data-integrity'): Promise<Credential | undefined>;
   async listCredential(id: string, format: 'vc+jwt'): Promise<string | undefined>;
   async listCredential(id: string): Promise<Credential | undefined>;
-  async listCredential(id: string, format: 'data-integrity' | 'vc+jwt' = 'data-integrity'): Promise<Credential | string | undefined> {
+  async listCredential(
+    id: string,
+    format: 'data-integrity' | 'vc+jwt' = 'data-integrity',
+  ): Promise<Credential | string | undefined> {
     const list = this.#options.store.getList(id);
     if (list === undefined) return undefined;
     const key = `${format} ${id}`;
@@ -184,7 +200,13 @@ export class StatusLists {
       type: ['VerifiableCredential', 'BitstringStatusListCredential'],
       issuer: controllerOf(this.#options.key.verificationMethod),
       validFrom: wholeSeconds(now),
-      credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: list.purpose, encodedList: encodeBitstring(list.bits), ttl: this.ttlMs },
+      credentialSubject: {
+        id: `${url}#list`,
+        type: 'BitstringStatusList',
+        statusPurpose: list.purpose,
+        encodedList: encodeBitstring(list.bits),
+        ttl: this.ttlMs,
+      },
     };
     const credential =
       format === 'vc+jwt'

@@ -79,7 +79,9 @@ export const STATUS_STORE_SCHEMA_VERSION = MIGRATIONS.length;
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > STATUS_STORE_SCHEMA_VERSION) {
-    throw new Error(`status store schema version ${version} is newer than this code's (${STATUS_STORE_SCHEMA_VERSION})`);
+    throw new Error(
+      `status store schema version ${version} is newer than this code's (${STATUS_STORE_SCHEMA_VERSION})`,
+    );
   }
   db.transaction(() => {
     db.exec(SCHEMA_V0);
@@ -91,7 +93,15 @@ function migrate(db: Database.Database): void {
 function toRecord(row: ListRow | undefined): StatusListRecord | undefined {
   if (row === undefined) return undefined;
   const bits = new Uint8Array(row.bits.buffer, row.bits.byteOffset, row.bits.byteLength);
-  return { id: row.id, purpose: row.purpose, length: row.length, bits, version: row.version, allocated: row.allocated, full: row.full === 1 };
+  return {
+    id: row.id,
+    purpose: row.purpose,
+    length: row.length,
+    bits,
+    version: row.version,
+    allocated: row.allocated,
+    full: row.full === 1,
+  };
 }
 
 /** The store file 0600 whatever the directory's mode (created so before SQLite opens it; -wal/-shm follow it). */
@@ -122,11 +132,18 @@ export class SqliteStatusStore implements StatusStore {
     this.#statements = {
       insertList: db.prepare('INSERT INTO status_lists (id, purpose, length, bits, created) VALUES (?, ?, ?, ?, ?)'),
       getList: db.prepare<[string], ListRow>('SELECT * FROM status_lists WHERE id = ?'),
-      openList: db.prepare<[string], ListRow>('SELECT * FROM status_lists WHERE purpose = ? AND full = 0 ORDER BY created DESC LIMIT 1'),
+      openList: db.prepare<[string], ListRow>(
+        'SELECT * FROM status_lists WHERE purpose = ? AND full = 0 ORDER BY created DESC LIMIT 1',
+      ),
       markFull: db.prepare('UPDATE status_lists SET full = 1 WHERE id = ?'),
-      insertEntry: db.prepare('INSERT OR IGNORE INTO status_entries (list_id, idx, credential_id, client_id) VALUES (?, ?, ?, ?)'),
+      insertEntry: db.prepare(
+        'INSERT OR IGNORE INTO status_entries (list_id, idx, credential_id, client_id) VALUES (?, ?, ?, ?)',
+      ),
       countEntry: db.prepare('UPDATE status_lists SET allocated = allocated + 1 WHERE id = ?'),
-      entriesOf: db.prepare<[string], { list_id: string; idx: number; purpose: StatusPurpose; client_id: string | null }>(
+      entriesOf: db.prepare<
+        [string],
+        { list_id: string; idx: number; purpose: StatusPurpose; client_id: string | null }
+      >(
         'SELECT e.list_id, e.idx, l.purpose, e.client_id FROM status_entries e JOIN status_lists l ON l.id = e.list_id WHERE e.credential_id = ?',
       ),
       writeBits: db.prepare('UPDATE status_lists SET bits = ?, version = version + 1 WHERE id = ?'),

@@ -50,11 +50,13 @@ export function credentialWindow(credential: Record<string, unknown>): ValidityW
   const until = credential.validUntil ?? credential.expirationDate;
   if (from !== undefined) {
     window.validFrom = parseDateTimeStamp(from);
-    if (window.validFrom === undefined) return issue('MALFORMED_CREDENTIAL', 'validFrom/issuanceDate is not an XML Schema dateTimeStamp');
+    if (window.validFrom === undefined)
+      return issue('MALFORMED_CREDENTIAL', 'validFrom/issuanceDate is not an XML Schema dateTimeStamp');
   }
   if (until !== undefined) {
     window.validUntil = parseDateTimeStamp(until);
-    if (window.validUntil === undefined) return issue('MALFORMED_CREDENTIAL', 'validUntil/expirationDate is not an XML Schema dateTimeStamp');
+    if (window.validUntil === undefined)
+      return issue('MALFORMED_CREDENTIAL', 'validUntil/expirationDate is not an XML Schema dateTimeStamp');
   }
   return window;
 }

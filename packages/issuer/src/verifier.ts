@@ -78,9 +78,12 @@ export function verifyCredential(input: unknown, context: VerifyContext): Promis
     return typ === 'JWT' ? verifyJwtVc(token, context) : verifyJoseVc(input, context);
   }
   // Veramo's normalised VC-JWT: the JWT is in proof.jwt; the JSON around it is only a view of it.
-  if (isRecord(input) && isRecord(input.proof) && typeof input.proof.jwt === 'string') return verifyJwtVc(input.proof.jwt, context);
+  if (isRecord(input) && isRecord(input.proof) && typeof input.proof.jwt === 'string')
+    return verifyJwtVc(input.proof.jwt, context);
   if (isRecord(input) && input.proof !== undefined) return verifyDataIntegrityVc(input, context);
-  return Promise.resolve(failed([issue('UNSUPPORTED_FORMAT', 'not a JWT, an enveloped credential or a credential with a proof')]));
+  return Promise.resolve(
+    failed([issue('UNSUPPORTED_FORMAT', 'not a JWT, an enveloped credential or a credential with a proof')]),
+  );
 }
 
 function optional<T>(value: T | false | undefined, fallback: () => T): T | undefined {
@@ -110,9 +113,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   if (options.checkSchemas !== false) {
     const fetchJson = optional(options.fetchSchema, () => httpJsonFetcher(options.fetchPolicy));
     const { resolver } = options;
-    const ownDereference = resolver.dereference === undefined ? undefined : (didUrl: string) => resolver.dereference!(didUrl);
+    const ownDereference =
+      resolver.dereference === undefined ? undefined : (didUrl: string) => resolver.dereference!(didUrl);
     const dereference = options.dereferenceSchema === false ? undefined : (options.dereferenceSchema ?? ownDereference);
-    context.schemas = new SchemaRegistry({ ...(fetchJson === undefined ? {} : { fetchJson }), ...(dereference === undefined ? {} : { dereference }) });
+    context.schemas = new SchemaRegistry({
+      ...(fetchJson === undefined ? {} : { fetchJson }),
+      ...(dereference === undefined ? {} : { dereference }),
+    });
   }
   const fetchResource = optional(options.fetchResource, () => httpResourceFetcher(options.fetchPolicy));
   if (fetchResource !== undefined) context.fetchResource = fetchResource;
@@ -125,7 +132,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     verifyJwtVc: (jwt) => verifyJwtVc(jwt, context),
     verifyJoseVc: (input) => verifyJoseVc(input, context),
     verifyDataIntegrityVc: (input) => verifyDataIntegrityVc(input, context),
-    verifyPresentation: (input, expected = {}) => verifyPresentation(input, expected, context, (credential) => verifyCredential(credential, context)),
+    verifyPresentation: (input, expected = {}) =>
+      verifyPresentation(input, expected, context, (credential) => verifyCredential(credential, context)),
     context,
   };
 }

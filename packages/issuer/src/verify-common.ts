@@ -77,7 +77,9 @@ async function laterChecks(secured: Secured, context: VerifyContext) {
   const [status, schema, resources, jsonLd] = await Promise.all([
     context.status === undefined || credential.credentialStatus === undefined ? [] : context.status.check(credential),
     context.schemas === undefined || credential.credentialSchema === undefined ? [] : context.schemas.check(credential),
-    checkRelatedResources(credential.relatedResource, context.fetchResource, { requireFetch: context.requireRelatedResources === true }),
+    checkRelatedResources(credential.relatedResource, context.fetchResource, {
+      requireFetch: context.requireRelatedResources === true,
+    }),
     context.jsonLd === undefined ? [] : jsonLdIssues(credential, { ...context.jsonLd, code: 'MALFORMED_CREDENTIAL' }),
   ]);
   return { errors: [...issues, ...status, ...schema, ...resources.errors, ...jsonLd], resources };

@@ -9,13 +9,26 @@ import { memoizeResolver } from '../src/issuer-keys.ts';
 import type { Credential } from '../src/types.ts';
 import { createWorld, KEYS, REGISTRY, SJZ } from './fixtures/world.ts';
 
-const base = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: REGISTRY, credentialSubject: { id: SJZ, n: 1 } };
+const base = {
+  '@context': ['https://www.w3.org/ns/credentials/v2'],
+  type: ['VerifiableCredential'],
+  issuer: REGISTRY,
+  credentialSubject: { id: SJZ, n: 1 },
+};
 
 describe('Data Integrity verification agrees with the method library', () => {
   it.each([
     ['valid', (c: Credential) => c, KEYS.registryVc.publicKeyMultibase],
-    ['document changed', (c: Credential) => ({ ...c, credentialSubject: { id: SJZ, n: 2 } }), KEYS.registryVc.publicKeyMultibase],
-    ['proof options changed', (c: Credential) => ({ ...c, proof: { ...(c.proof as DataIntegrityProof), created: '2020-01-01T00:00:00Z' } }), KEYS.registryVc.publicKeyMultibase],
+    [
+      'document changed',
+      (c: Credential) => ({ ...c, credentialSubject: { id: SJZ, n: 2 } }),
+      KEYS.registryVc.publicKeyMultibase,
+    ],
+    [
+      'proof options changed',
+      (c: Credential) => ({ ...c, proof: { ...(c.proof as DataIntegrityProof), created: '2020-01-01T00:00:00Z' } }),
+      KEYS.registryVc.publicKeyMultibase,
+    ],
     ['another key', (c: Credential) => c, KEYS.sjzVc.publicKeyMultibase],
     ['P-256 key under eddsa-jcs-2022', (c: Credential) => c, KEYS.registryVcP256.publicKeyMultibase],
   ])('%s', async (_name, change, key) => {
@@ -27,7 +40,13 @@ describe('Data Integrity verification agrees with the method library', () => {
       resolve: async () => ({
         didResolutionMetadata: {},
         didDocumentMetadata: {},
-        didDocument: { id: REGISTRY, verificationMethod: [{ id: `${REGISTRY}#vc-1`, type: 'Multikey' as const, controller: REGISTRY, publicKeyMultibase: key }], assertionMethod: [`${REGISTRY}#vc-1`] },
+        didDocument: {
+          id: REGISTRY,
+          verificationMethod: [
+            { id: `${REGISTRY}#vc-1`, type: 'Multikey' as const, controller: REGISTRY, publicKeyMultibase: key },
+          ],
+          assertionMethod: [`${REGISTRY}#vc-1`],
+        },
       }),
     };
     const ours = await verifyDataIntegrityVc(signed, { resolver, now: Date.now, clockSkewMs: 0, keyValidity: 'now' });
@@ -39,7 +58,9 @@ describe('memoizeResolver', () => {
   it('serves a result for ttlMs, then resolves again', async () => {
     let calls = 0;
     let time = 0;
-    const inner = { resolve: async () => ({ didResolutionMetadata: {}, didDocument: null, didDocumentMetadata: { n: ++calls } }) };
+    const inner = {
+      resolve: async () => ({ didResolutionMetadata: {}, didDocument: null, didDocumentMetadata: { n: ++calls } }),
+    };
     const memo = memoizeResolver(inner as never, { ttlMs: 1000, now: () => time });
     await memo.resolve(REGISTRY);
     await memo.resolve(REGISTRY);

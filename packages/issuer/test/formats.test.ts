@@ -2,7 +2,11 @@
  * Issue and verify in the three formats with real did:city issuers resolved from a MemoryLedger history.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cityDataSharingCredential, smartCityPilotCredential, authorityAccreditationCredential } from '../src/credential-types.ts';
+import {
+  cityDataSharingCredential,
+  smartCityPilotCredential,
+  authorityAccreditationCredential,
+} from '../src/credential-types.ts';
 import { issueDataIntegrityVc } from '../src/data-integrity.ts';
 import { envelope, issueJoseVc } from '../src/jose.ts';
 import { decodeJws } from '../src/jws.ts';
@@ -22,7 +26,13 @@ describe('the registry issues a city identity credential', () => {
   it.each(FORMATS)('%s: issued with status, schema and context, verifies', async (format) => {
     const issued = await s.registry.issue(sjzIdentity(), { format });
     const result = await s.verifier().verify(issued.verifiableCredential);
-    expect(result).toMatchObject({ verified: true, errors: [], format, issuer: REGISTRY, verificationMethod: `${REGISTRY}#vc-1` });
+    expect(result).toMatchObject({
+      verified: true,
+      errors: [],
+      format,
+      issuer: REGISTRY,
+      verificationMethod: `${REGISTRY}#vc-1`,
+    });
     expect(result.credential?.credentialSubject).toStrictEqual({
       id: SJZ,
       type: 'City',
@@ -32,18 +42,32 @@ describe('the registry issues a city identity credential', () => {
       country: 'cn',
       parentDivision: 'did:city:cn:130000',
     });
-    expect(issued.credential.credentialSchema).toStrictEqual({ id: 'https://issuer.example/schemas/v1/city-identity.json', type: 'JsonSchema' });
+    expect(issued.credential.credentialSchema).toStrictEqual({
+      id: 'https://issuer.example/schemas/v1/city-identity.json',
+      type: 'JsonSchema',
+    });
     expect(issued.credential.credentialStatus).toHaveLength(2);
-    expect(issued.credential['@context']).toStrictEqual(['https://www.w3.org/ns/credentials/v2', 'https://w3id.org/did-city/credentials/v1']);
+    expect(issued.credential['@context']).toStrictEqual([
+      'https://www.w3.org/ns/credentials/v2',
+      'https://w3id.org/did-city/credentials/v1',
+    ]);
   });
 
   it('VC-JWT 1.1 carries the claims did-jwt-vc writes', async () => {
     const issued = await s.registry.issue(sjzIdentity({ validUntil: '2099-01-01T00:00:00Z' }), { format: 'vc-jwt' });
     const { header, payload } = decodeJws(issued.verifiableCredential as string)!;
     expect(header).toStrictEqual({ alg: 'EdDSA', typ: 'JWT', kid: `${REGISTRY}#vc-1` });
-    expect(payload).toMatchObject({ iss: REGISTRY, sub: SJZ, jti: issued.id, exp: Date.parse('2099-01-01T00:00:00Z') / 1000 });
+    expect(payload).toMatchObject({
+      iss: REGISTRY,
+      sub: SJZ,
+      jti: issued.id,
+      exp: Date.parse('2099-01-01T00:00:00Z') / 1000,
+    });
     const vc = payload.vc as Record<string, unknown>;
-    expect(vc['@context']).toStrictEqual(['https://www.w3.org/2018/credentials/v1', 'https://w3id.org/did-city/credentials/v1']);
+    expect(vc['@context']).toStrictEqual([
+      'https://www.w3.org/2018/credentials/v1',
+      'https://w3id.org/did-city/credentials/v1',
+    ]);
     expect(vc).not.toHaveProperty('issuer');
     expect(vc).not.toHaveProperty('id');
     expect(vc.credentialSubject).not.toHaveProperty('id');
@@ -72,7 +96,14 @@ describe('the registry issues a city identity credential', () => {
 
 describe('the other credential types', () => {
   it('a smart-city pilot credential and an institute accreditation verify against their schemas', async () => {
-    const pilot = smartCityPilotCredential({ issuer: REGISTRY, city: SJZ, programme: '国家智慧城市试点', batch: 1, year: 2013, pilotStatus: 'accepted' });
+    const pilot = smartCityPilotCredential({
+      issuer: REGISTRY,
+      city: SJZ,
+      programme: '国家智慧城市试点',
+      batch: 1,
+      year: 2013,
+      pilotStatus: 'accepted',
+    });
     const accreditation = authorityAccreditationCredential({
       issuer: REGISTRY,
       institute: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK',
@@ -103,11 +134,16 @@ describe('the other credential types', () => {
     const issued = await sjzIssuer.issue(credential);
     expect(await s.verifier().verify(issued.verifiableCredential)).toMatchObject({ verified: true });
     s.resources.set(dataset, new TextEncoder().encode('road,flow\nzhongshan,9999\n'));
-    expect((await s.verifier().verify(issued.verifiableCredential)).errors.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_MISMATCH']);
+    expect((await s.verifier().verify(issued.verifiableCredential)).errors.map((e) => e.code)).toStrictEqual([
+      'RELATED_RESOURCE_MISMATCH',
+    ]);
     s.resources.delete(dataset);
     // Not fetched: the credential verifies, and the result says the digest was not checked, and why.
     const unfetched = await s.verifier().verify(issued.verifiableCredential);
-    expect(unfetched).toMatchObject({ verified: true, relatedResources: [{ id: dataset, digest: 'not-fetched', reason: 'HTTP 404' }] });
+    expect(unfetched).toMatchObject({
+      verified: true,
+      relatedResources: [{ id: dataset, digest: 'not-fetched', reason: 'HTTP 404' }],
+    });
     expect(unfetched.warnings?.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_UNAVAILABLE']);
     const strict = await s.verifier({ requireRelatedResources: true }).verify(issued.verifiableCredential);
     expect(strict.errors.map((e) => e.code)).toStrictEqual(['RELATED_RESOURCE_UNAVAILABLE']);
@@ -127,7 +163,12 @@ describe('the other credential types', () => {
 });
 
 describe('issue* throws on bad input', () => {
-  const base = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: REGISTRY, credentialSubject: { id: SJZ } };
+  const base = {
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    type: ['VerifiableCredential'],
+    issuer: REGISTRY,
+    credentialSubject: { id: SJZ },
+  };
   it.each([
     ['a 1.1 first context', { ...base, '@context': ['https://www.w3.org/2018/credentials/v1'] }],
     ['no VerifiableCredential type', { ...base, type: ['CityIdentityCredential'] }],
@@ -137,7 +178,10 @@ describe('issue* throws on bad input', () => {
     ['an empty subject', { ...base, credentialSubject: {} }],
   ])('%s', async (_name, credential) => {
     for (const issue of [issueJwtVc, issueJoseVc, issueDataIntegrityVc]) {
-      await expect(issue(credential as never, { key: s.world.registryKey })).rejects.toMatchObject({ name: 'IssuerError', code: 'INVALID_CREDENTIAL' });
+      await expect(issue(credential as never, { key: s.world.registryKey })).rejects.toMatchObject({
+        name: 'IssuerError',
+        code: 'INVALID_CREDENTIAL',
+      });
     }
   });
 

@@ -38,16 +38,30 @@ describe('did-jwt-vc 4 verifies our VC-JWT 1.1', () => {
   });
 
   it('P-256 (ES256) from did:city:cn', async () => {
-    const { verifiableCredential } = await createIssuer({ key: s.world.registryP256Key }).issue(sjzIdentity(), { format: 'vc-jwt' });
+    const { verifiableCredential } = await createIssuer({ key: s.world.registryP256Key }).issue(sjzIdentity(), {
+      format: 'vc-jwt',
+    });
     expect((await verifyCredential(verifiableCredential as string, didResolver(s))).signer.id).toBe(`${REGISTRY}#vc-2`);
   });
 
   it('rejects it once the issuer DID is deactivated (did:city resolves to a null document)', async () => {
-    const pilot = smartCityPilotCredential({ issuer: SJZ, city: SJZ, programme: 'p', batch: 1, year: 2013, pilotStatus: 'active' });
-    const { verifiableCredential } = await createIssuer({ key: s.world.sjzKey }).issue(pilot, { format: 'vc-jwt', status: false });
+    const pilot = smartCityPilotCredential({
+      issuer: SJZ,
+      city: SJZ,
+      programme: 'p',
+      batch: 1,
+      year: 2013,
+      pilotStatus: 'active',
+    });
+    const { verifiableCredential } = await createIssuer({ key: s.world.sjzKey }).issue(pilot, {
+      format: 'vc-jwt',
+      status: false,
+    });
     expect(await rejection(verifyCredential(verifiableCredential as string, didResolver(s)))).toBe('verified');
     await deactivateSjz(s.world, s.world.now - DAY_MS);
-    expect(await rejection(verifyCredential(verifiableCredential as string, didResolver(s)))).toMatch(/^resolver_error/);
+    expect(await rejection(verifyCredential(verifiableCredential as string, didResolver(s)))).toMatch(
+      /^resolver_error/,
+    );
   });
 
   it('rejects an expired one, as we do', async () => {
@@ -73,7 +87,11 @@ describe('our verifier accepts what did-jwt-vc 4 issues', () => {
       [KEYS.registryVcP256.secretKey, ES256Signer, 'ES256', `${REGISTRY}#vc-2`],
     ] as const) {
       const jwt = await createVerifiableCredentialJwt(payload, { did: REGISTRY, signer: signer(secret), alg });
-      expect(await s.verifier().verify(jwt)).toMatchObject({ verified: true, format: 'vc-jwt', verificationMethod: vm });
+      expect(await s.verifier().verify(jwt)).toMatchObject({
+        verified: true,
+        format: 'vc-jwt',
+        verificationMethod: vm,
+      });
     }
   });
 });

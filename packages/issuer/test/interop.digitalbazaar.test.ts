@@ -26,7 +26,9 @@ interface Jsigs {
   purposes: { AssertionProofPurpose: new () => object };
 }
 
-const dataIntegrityDir = realpathSync(join(fileURLToPath(new URL('.', import.meta.url)), '../node_modules/@digitalbazaar/data-integrity'));
+const dataIntegrityDir = realpathSync(
+  join(fileURLToPath(new URL('.', import.meta.url)), '../node_modules/@digitalbazaar/data-integrity'),
+);
 const jsigs = createRequire(join(dataIntegrityDir, 'package.json'))('jsonld-signatures') as Jsigs;
 
 /** A document loader that fetches nothing: DID documents and verification methods through our resolver. */
@@ -35,7 +37,14 @@ function documentLoader(resolver: DidResolver) {
     const [did, fragment] = url.split('#') as [string, string | undefined];
     const { didDocument } = await resolver.resolve(did!);
     if (didDocument === null) throw new Error(`${did} did not resolve`);
-    if (fragment === undefined) return { documentUrl: url, document: { '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'], ...didDocument } };
+    if (fragment === undefined)
+      return {
+        documentUrl: url,
+        document: {
+          '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+          ...didDocument,
+        },
+      };
     const method = didDocument.verificationMethod?.find((entry) => entry.id === url);
     if (method === undefined) throw new Error(`${url} not found`);
     return { documentUrl: url, document: { '@context': 'https://w3id.org/security/multikey/v1', ...method } };
@@ -50,7 +59,9 @@ afterEach(() => s.cleanup());
 
 describe('Digital Bazaar eddsa-jcs-2022', () => {
   it('verifies the Data Integrity credential we issue for did:city:cn', async () => {
-    const { verifiableCredential } = await createIssuer({ key: s.world.registryKey }).issue(sjzIdentity(), { status: false });
+    const { verifiableCredential } = await createIssuer({ key: s.world.registryKey }).issue(sjzIdentity(), {
+      status: false,
+    });
     const result = await jsigs.verify(verifiableCredential as object, {
       suite: new DataIntegrityProof({ cryptosuite: createVerifyCryptosuite() }),
       purpose: new jsigs.purposes.AssertionProofPurpose(),
@@ -61,7 +72,9 @@ describe('Digital Bazaar eddsa-jcs-2022', () => {
   });
 
   it('rejects our credential once tampered', async () => {
-    const { verifiableCredential } = await createIssuer({ key: s.world.registryKey }).issue(sjzIdentity(), { status: false });
+    const { verifiableCredential } = await createIssuer({ key: s.world.registryKey }).issue(sjzIdentity(), {
+      status: false,
+    });
     const tampered = structuredClone(verifiableCredential) as Credential;
     (tampered.credentialSubject as { divisionCode: string }).divisionCode = '110000';
     const options = {
@@ -87,7 +100,11 @@ describe('Digital Bazaar eddsa-jcs-2022', () => {
       purpose: new jsigs.purposes.AssertionProofPurpose(),
       documentLoader: documentLoader(s.world.resolver),
     });
-    expect(signed.proof).toMatchObject({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: pair.id });
+    expect(signed.proof).toMatchObject({
+      type: 'DataIntegrityProof',
+      cryptosuite: 'eddsa-jcs-2022',
+      verificationMethod: pair.id,
+    });
     const result = await s.verifier().verify(signed);
     expect(result).toMatchObject({ verified: true, errors: [], issuer: pair.controller, verificationMethod: pair.id });
     const tampered = { ...signed, credentialSubject: { ...credential.credentialSubject, id: REGISTRY } };

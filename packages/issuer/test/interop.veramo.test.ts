@@ -116,11 +116,24 @@ describe('Veramo 7 agent', () => {
     const forged = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     forged.vc.credentialSubject.divisionCode = '110000';
     const tampered = `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`;
-    expect(await agent.verifyCredential({ credential: tampered })).toMatchObject({ verified: false, error: { errorCode: 'invalid_signature' } });
+    expect(await agent.verifyCredential({ credential: tampered })).toMatchObject({
+      verified: false,
+      error: { errorCode: 'invalid_signature' },
+    });
     const old = s.world.sjzKey;
     await rotateSjz(s.world, s.world.now - DAY_MS);
-    const pilot = smartCityPilotCredential({ issuer: SJZ, city: SJZ, programme: 'p', batch: 1, year: 2013, pilotStatus: 'active', validFrom: iso(Date.now()) });
+    const pilot = smartCityPilotCredential({
+      issuer: SJZ,
+      city: SJZ,
+      programme: 'p',
+      batch: 1,
+      year: 2013,
+      pilotStatus: 'active',
+      validFrom: iso(Date.now()),
+    });
     const stale = await createIssuer({ key: old }).issue(pilot, { format: 'vc-jwt', status: false });
-    expect(await agent.verifyCredential({ credential: stale.verifiableCredential as string })).toMatchObject({ verified: false });
+    expect(await agent.verifyCredential({ credential: stale.verifiableCredential as string })).toMatchObject({
+      verified: false,
+    });
   });
 });

@@ -3,14 +3,30 @@
 import { describe, expect, it } from 'vitest';
 import { credentialOfJwtClaims } from '../src/jwt-vc.ts';
 
-const vc = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], credentialSubject: { name: 'x' } };
+const vc = {
+  '@context': ['https://www.w3.org/2018/credentials/v1'],
+  type: ['VerifiableCredential'],
+  credentialSubject: { name: 'x' },
+};
 
 describe('credentialOfJwtClaims', () => {
   it('a credential: ok, with iss as issuer and jti, nbf, exp, sub mapped back', () => {
-    const result = credentialOfJwtClaims({ vc, iss: 'did:city:cn', jti: 'urn:uuid:1', nbf: 1_700_000_000, sub: 'did:city:cn:130100' });
+    const result = credentialOfJwtClaims({
+      vc,
+      iss: 'did:city:cn',
+      jti: 'urn:uuid:1',
+      nbf: 1_700_000_000,
+      sub: 'did:city:cn:130100',
+    });
     expect(result).toEqual({
       ok: true,
-      value: { ...vc, issuer: 'did:city:cn', id: 'urn:uuid:1', issuanceDate: '2023-11-14T22:13:20Z', credentialSubject: { name: 'x', id: 'did:city:cn:130100' } },
+      value: {
+        ...vc,
+        issuer: 'did:city:cn',
+        id: 'urn:uuid:1',
+        issuanceDate: '2023-11-14T22:13:20Z',
+        credentialSubject: { name: 'x', id: 'did:city:cn:130100' },
+      },
     });
   });
 

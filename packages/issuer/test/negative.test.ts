@@ -33,7 +33,15 @@ function tamper(vc: unknown, format: CredentialFormat): unknown {
 }
 
 function sjzPilot(validFrom?: string) {
-  return smartCityPilotCredential({ issuer: SJZ, city: SJZ, programme: 'pilot', batch: 2, year: 2014, pilotStatus: 'active', ...(validFrom ? { validFrom } : {}) });
+  return smartCityPilotCredential({
+    issuer: SJZ,
+    city: SJZ,
+    programme: 'pilot',
+    batch: 2,
+    year: 2014,
+    pilotStatus: 'active',
+    ...(validFrom ? { validFrom } : {}),
+  });
 }
 
 describe.each(FORMATS)('%s', (format) => {
@@ -60,36 +68,59 @@ describe.each(FORMATS)('%s', (format) => {
   it('a key rotated away before issuance does not verify (now and at issuance time)', async () => {
     const old = s.world.sjzKey;
     await rotateSjz(s.world, s.world.now - 10 * DAY_MS);
-    const signed = await createIssuer({ key: old }).issue(sjzPilot(iso(s.world.now - DAY_MS)), { format, status: false });
+    const signed = await createIssuer({ key: old }).issue(sjzPilot(iso(s.world.now - DAY_MS)), {
+      format,
+      status: false,
+    });
     expect(codes(await s.verifier().verify(signed.verifiableCredential))).toStrictEqual(['KEY_NOT_AUTHORISED']);
-    expect(codes(await s.verifier({ keyValidity: 'issuance' }).verify(signed.verifiableCredential))).toStrictEqual(['KEY_NOT_AUTHORISED']);
+    expect(codes(await s.verifier({ keyValidity: 'issuance' }).verify(signed.verifiableCredential))).toStrictEqual([
+      'KEY_NOT_AUTHORISED',
+    ]);
   });
 
   it('a key rotated away after issuance: rejected by default, accepted with keyValidity "issuance"', async () => {
-    const signed = await createIssuer({ key: s.world.sjzKey }).issue(sjzPilot(iso(s.world.now - 15 * DAY_MS)), { format, status: false });
+    const signed = await createIssuer({ key: s.world.sjzKey }).issue(sjzPilot(iso(s.world.now - 15 * DAY_MS)), {
+      format,
+      status: false,
+    });
     const rotated = await rotateSjz(s.world, s.world.now - 10 * DAY_MS);
     expect(codes(await s.verifier().verify(signed.verifiableCredential))).toStrictEqual(['KEY_NOT_AUTHORISED']);
-    expect(await s.verifier({ keyValidity: 'issuance' }).verify(signed.verifiableCredential)).toMatchObject({ verified: true });
+    expect(await s.verifier({ keyValidity: 'issuance' }).verify(signed.verifiableCredential)).toMatchObject({
+      verified: true,
+    });
     const fresh = await createIssuer({ key: rotated }).issue(sjzPilot(), { format, status: false });
-    expect(await s.verifier().verify(fresh.verifiableCredential)).toMatchObject({ verified: true, verificationMethod: `${SJZ}#key-2` });
+    expect(await s.verifier().verify(fresh.verifiableCredential)).toMatchObject({
+      verified: true,
+      verificationMethod: `${SJZ}#key-2`,
+    });
   });
 
   it('a deactivated issuer DID verifies nothing, whatever the key policy', async () => {
-    const signed = await createIssuer({ key: s.world.sjzKey }).issue(sjzPilot(iso(s.world.now - 15 * DAY_MS)), { format, status: false });
+    const signed = await createIssuer({ key: s.world.sjzKey }).issue(sjzPilot(iso(s.world.now - 15 * DAY_MS)), {
+      format,
+      status: false,
+    });
     expect(await s.verifier().verify(signed.verifiableCredential)).toMatchObject({ verified: true });
     await deactivateSjz(s.world, s.world.now - DAY_MS);
     expect(codes(await s.verifier().verify(signed.verifiableCredential))).toStrictEqual(['ISSUER_DEACTIVATED']);
-    expect(codes(await s.verifier({ keyValidity: 'issuance' }).verify(signed.verifiableCredential))).toStrictEqual(['ISSUER_DEACTIVATED']);
+    expect(codes(await s.verifier({ keyValidity: 'issuance' }).verify(signed.verifiableCredential))).toStrictEqual([
+      'ISSUER_DEACTIVATED',
+    ]);
   });
 
   it('an expired credential fails with EXPIRED', async () => {
-    const credential = sjzIdentity({ validFrom: iso(s.world.now - 10 * DAY_MS), validUntil: iso(s.world.now - DAY_MS) });
+    const credential = sjzIdentity({
+      validFrom: iso(s.world.now - 10 * DAY_MS),
+      validUntil: iso(s.world.now - DAY_MS),
+    });
     const { verifiableCredential } = await s.registry.issue(credential, { format });
     expect(codes(await s.verifier().verify(verifiableCredential))).toStrictEqual(['EXPIRED']);
   });
 
   it('a credential not yet valid fails with NOT_YET_VALID', async () => {
-    const { verifiableCredential } = await s.registry.issue(sjzIdentity({ validFrom: iso(s.world.now + DAY_MS) }), { format });
+    const { verifiableCredential } = await s.registry.issue(sjzIdentity({ validFrom: iso(s.world.now + DAY_MS) }), {
+      format,
+    });
     expect(codes(await s.verifier().verify(verifiableCredential))).toStrictEqual(['NOT_YET_VALID']);
   });
 
@@ -97,7 +128,9 @@ describe.each(FORMATS)('%s', (format) => {
     const issued = await s.registry.issue(sjzIdentity(), { format });
     s.lists.update(issued.id, 'revocation', true);
     expect(codes(await s.verifier().verify(issued.verifiableCredential))).toStrictEqual(['REVOKED']);
-    expect(() => s.lists.update(issued.id, 'revocation', false)).toThrow(expect.objectContaining({ code: 'INVALID_CREDENTIAL' }));
+    expect(() => s.lists.update(issued.id, 'revocation', false)).toThrow(
+      expect.objectContaining({ code: 'INVALID_CREDENTIAL' }),
+    );
   });
 
   it('suspended fails with SUSPENDED, then verifies again once reinstated', async () => {
@@ -128,22 +161,33 @@ function tamperIssuer(jwt: string, format: CredentialFormat): string {
 }
 
 describe('verify never throws', () => {
-  it.each([null, 42, 'not.a.jwt', 'a.b.c', {}, { proof: 1 }, { type: 'EnvelopedVerifiableCredential', id: 'data:x' }, []])(
-    '%j gives a result with a code',
-    async (input) => {
-      const result = await s.verifier().verify(input);
-      expect(result.verified).toBe(false);
-      expect(result.errors.length).toBeGreaterThan(0);
-      expect(typeof result.errors[0]!.code).toBe('string');
-    },
-  );
+  it.each([
+    null,
+    42,
+    'not.a.jwt',
+    'a.b.c',
+    {},
+    { proof: 1 },
+    { type: 'EnvelopedVerifiableCredential', id: 'data:x' },
+    [],
+  ])('%j gives a result with a code', async (input) => {
+    const result = await s.verifier().verify(input);
+    expect(result.verified).toBe(false);
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(typeof result.errors[0]!.code).toBe('string');
+  });
 
   it('an unresolvable issuer is ISSUER_UNRESOLVABLE', async () => {
-    const issued = await createIssuer({ key: s.world.beijingKey }).issue({ ...sjzPilot(), issuer: 'did:city:cn:110000' }, { status: false });
+    const issued = await createIssuer({ key: s.world.beijingKey }).issue(
+      { ...sjzPilot(), issuer: 'did:city:cn:110000' },
+      { status: false },
+    );
     // Tianjin (120000) is not on this ledger. Renaming only the issuer: the proof's key belongs to someone else.
     const forged = { ...(issued.verifiableCredential as Credential), issuer: 'did:city:cn:120000' };
     expect(codes(await s.verifier().verify(forged))).toStrictEqual(['ISSUER_MISMATCH']);
-    const unknown = await s.verifier().verify({ ...forged, proof: { ...(forged.proof as object), verificationMethod: 'did:city:cn:120000#key-1' } });
+    const unknown = await s
+      .verifier()
+      .verify({ ...forged, proof: { ...(forged.proof as object), verificationMethod: 'did:city:cn:120000#key-1' } });
     expect(codes(unknown)).toStrictEqual(['ISSUER_UNRESOLVABLE']);
   });
 });

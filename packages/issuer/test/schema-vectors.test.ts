@@ -14,19 +14,26 @@ const read = (path: string): any => JSON.parse(readFileSync(new URL(path, DIR), 
 
 const base = read('resources/00-publish.json');
 const world = read(base.log);
-const entries: LogEntry[] = [...world.entries, ...base.appended].map((e: LogEntry) => ({ index: e.index, integratedTime: e.integratedTime, operation: e.operation }));
+const entries: LogEntry[] = [...world.entries, ...base.appended].map((e: LogEntry) => ({
+  index: e.index,
+  integratedTime: e.integratedTime,
+  operation: e.operation,
+}));
 
 function reader(tampered: Record<string, string> = {}): LedgerReader {
   const contents: Record<string, string> = { ...base.contents, ...tampered };
   return {
     history: async (did) => ({ entries: structuredClone(entries.filter((entry) => entry.operation.did === did)) }),
-    resourceContent: async (_did, id) => (contents[id] === undefined ? undefined : new Uint8Array(Buffer.from(contents[id], 'base64'))),
+    resourceContent: async (_did, id) =>
+      contents[id] === undefined ? undefined : new Uint8Array(Buffer.from(contents[id], 'base64')),
   };
 }
 
 const vectors = [
   ...readdirSync(new URL('resources/', DIR)).map((f) => `resources/${f}`),
-  ...readdirSync(new URL('negative/', DIR)).filter((f) => f.startsWith('R-DLR-10-')).map((f) => `negative/${f}`),
+  ...readdirSync(new URL('negative/', DIR))
+    .filter((f) => f.startsWith('R-DLR-10-'))
+    .map((f) => `negative/${f}`),
 ]
   .map(read)
   .filter((v) => v.kind === 'credential-schema');
@@ -34,12 +41,23 @@ const vectors = [
 describe('credential-schema vectors (R-DLR-10)', () => {
   it('there are positive vectors and a negative one per failure', () => {
     expect(vectors.filter((v) => v.rule === undefined).length).toBeGreaterThanOrEqual(2);
-    expect(vectors.filter((v) => v.rule !== undefined).map((v) => v.expected.error.code).sort()).toEqual(['SCHEMA_INVALID', 'SCHEMA_UNAVAILABLE', 'SCHEMA_UNAVAILABLE']);
+    expect(
+      vectors
+        .filter((v) => v.rule !== undefined)
+        .map((v) => v.expected.error.code)
+        .sort(),
+    ).toEqual(['SCHEMA_INVALID', 'SCHEMA_UNAVAILABLE', 'SCHEMA_UNAVAILABLE']);
   });
 
   it.each(vectors.map((v) => [v.id, v]))('%s', async (_id, vector) => {
-    const resolver = createCityResolver({ reader: reader(vector.tamperedContents), genesis: base.genesis, cache: false });
-    const errors = await new SchemaRegistry({ dereference: (url) => resolver.dereference(url) }).check(vector.credential);
+    const resolver = createCityResolver({
+      reader: reader(vector.tamperedContents),
+      genesis: base.genesis,
+      cache: false,
+    });
+    const errors = await new SchemaRegistry({ dereference: (url) => resolver.dereference(url) }).check(
+      vector.credential,
+    );
     expect(errors.map((e) => ({ code: e.code }))).toStrictEqual(vector.expected.errors);
   });
 });

@@ -37,7 +37,12 @@ describe('GET /status-lists/{id}', () => {
     expect(response.headers.get('content-type')).toMatch(new RegExp(`^${type.replace(/[+]/g, '\\+')}(;|$)`));
     expect(response.headers.get('vary')).toMatch(/Accept/i);
     const list = await response.json();
-    expect(list).toMatchObject({ id: listUrl, issuer: REGISTRY, type: ['VerifiableCredential', 'BitstringStatusListCredential'], proof: { cryptosuite: 'eddsa-jcs-2022' } });
+    expect(list).toMatchObject({
+      id: listUrl,
+      issuer: REGISTRY,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      proof: { cryptosuite: 'eddsa-jcs-2022' },
+    });
   });
 
   it('Accept application/vc+jwt → the same list credential as a vc+jwt, which a verifier accepts', async () => {
@@ -46,7 +51,10 @@ describe('GET /status-lists/{id}', () => {
     const jwt = await response.text();
     const decoded = decodeJws(jwt)!;
     expect(decoded.header).toMatchObject({ typ: 'vc+jwt', alg: 'EdDSA' });
-    expect(decoded.payload).toMatchObject({ id: listUrl, credentialSubject: { type: 'BitstringStatusList', statusPurpose: 'revocation' } });
+    expect(decoded.payload).toMatchObject({
+      id: listUrl,
+      credentialSubject: { type: 'BitstringStatusList', statusPurpose: 'revocation' },
+    });
     const verifier = createVerifier({ resolver: service.world.resolver });
     expect(await verifier.verify(jwt)).toMatchObject({ verified: true, format: 'vc+jwt' });
   });
@@ -54,7 +62,8 @@ describe('GET /status-lists/{id}', () => {
   it('a verifier that fetches only the JWT form sees a revocation', async () => {
     const issuer = createIssuer({ key: service.world.registryKey, statusLists: service.statusLists });
     const { id, verifiableCredential } = await issuer.issue(sjzIdentity(), { format: 'vc-jwt' });
-    const fetchStatusList = async (url: string) => (await fetch(url, { headers: { accept: 'application/vc+jwt' } })).text();
+    const fetchStatusList = async (url: string) =>
+      (await fetch(url, { headers: { accept: 'application/vc+jwt' } })).text();
     const verifier = createVerifier({ resolver: service.world.resolver, fetchStatusList, statusTtl: { maxMs: 0 } });
     expect((await verifier.verify(verifiableCredential)).verified).toBe(true);
     service.statusLists.update(id, 'revocation', true);
@@ -70,13 +79,19 @@ describe('GET /status-lists/{id}', () => {
 });
 
 describe('POST /status-lists', () => {
-  it.each([8, 131_071, 131_076, -1, 1.5, 'big', 16 * 1024 * 1024])('length %s is a 400 problem, not a 500', async (length) => {
-    const response = await fetch(`${service.base}/status-lists`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ statusPurpose: 'revocation', length }),
-    });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ type: expect.stringMatching(/MALFORMED_REQUEST$/), detail: expect.stringMatching(/length must be a multiple of 8 from 131072/) });
-  });
+  it.each([8, 131_071, 131_076, -1, 1.5, 'big', 16 * 1024 * 1024])(
+    'length %s is a 400 problem, not a 500',
+    async (length) => {
+      const response = await fetch(`${service.base}/status-lists`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ statusPurpose: 'revocation', length }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        type: expect.stringMatching(/MALFORMED_REQUEST$/),
+        detail: expect.stringMatching(/length must be a multiple of 8 from 131072/),
+      });
+    },
+  );
 });

@@ -35,7 +35,11 @@ afterAll(() => service.close());
 const json = (response: Response): Promise<any> => response.json();
 
 function post(path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
-  return fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 describe('POST /credentials/issue', () => {
@@ -43,9 +47,18 @@ describe('POST /credentials/issue', () => {
     const response = await post('/credentials/issue', { credential: sjzIdentity() }, {});
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(await json(response)).toStrictEqual({ type: 'https://w3id.org/did-city/errors#UNAUTHORIZED', title: expect.any(String), status: 401, detail: expect.any(String) });
-    expect((await post('/credentials/issue', { credential: sjzIdentity() }, { authorization: 'Bearer wrong' })).status).toBe(401);
-    expect((await post('/credentials/issue', { credential: sjzIdentity() }, { 'x-api-key': API_KEY })).status).toBe(201);
+    expect(await json(response)).toStrictEqual({
+      type: 'https://w3id.org/did-city/errors#UNAUTHORIZED',
+      title: expect.any(String),
+      status: 401,
+      detail: expect.any(String),
+    });
+    expect(
+      (await post('/credentials/issue', { credential: sjzIdentity() }, { authorization: 'Bearer wrong' })).status,
+    ).toBe(401);
+    expect((await post('/credentials/issue', { credential: sjzIdentity() }, { 'x-api-key': API_KEY })).status).toBe(
+      201,
+    );
   });
 
   it.each([
@@ -63,9 +76,15 @@ describe('POST /credentials/issue', () => {
 
   it('rejects malformed JSON (400) and oversized bodies (413)', async () => {
     const malformed = await post('/credentials/issue', '{"credential":');
-    expect([malformed.status, (await json(malformed)).type]).toStrictEqual([400, 'https://w3id.org/did-city/errors#MALFORMED_REQUEST']);
+    expect([malformed.status, (await json(malformed)).type]).toStrictEqual([
+      400,
+      'https://w3id.org/did-city/errors#MALFORMED_REQUEST',
+    ]);
     const large = await post('/credentials/issue', { credential: sjzIdentity(), padding: 'x'.repeat(20_000) });
-    expect([large.status, (await json(large)).type]).toStrictEqual([413, 'https://w3id.org/did-city/errors#REQUEST_TOO_LARGE']);
+    expect([large.status, (await json(large)).type]).toStrictEqual([
+      413,
+      'https://w3id.org/did-city/errors#REQUEST_TOO_LARGE',
+    ]);
   });
 });
 
@@ -79,17 +98,39 @@ describe('issue → verify → suspend → reinstate → revoke over HTTP', () =
     const ok = await verify();
     expect([ok.status, (await json(ok)).verified]).toStrictEqual([200, true]);
     const credentialId = format === 'data-integrity' ? verifiableCredential.id : jtiOf(verifiableCredential);
-    expect((await post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'suspended' }] }, {})).status).toBe(401);
-    const suspended = await post('/credentials/status', { credentialId, credentialStatus: [{ statusPurpose: 'suspension', status: true }] });
+    expect(
+      (
+        await post(
+          '/credentials/status',
+          { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'suspended' }] },
+          {},
+        )
+      ).status,
+    ).toBe(401);
+    const suspended = await post('/credentials/status', {
+      credentialId,
+      credentialStatus: [{ statusPurpose: 'suspension', status: true }],
+    });
     expect(await json(suspended)).toStrictEqual({ credentialId, revoked: false, suspended: true });
     const failed = await verify();
     expect(failed.status).toBe(400);
     expect((await json(failed)).errors).toStrictEqual([
-      { code: 'SUSPENDED', message: expect.any(String), type: 'https://w3id.org/did-city/errors#SUSPENDED', title: 'Credential suspended' },
+      {
+        code: 'SUSPENDED',
+        message: expect.any(String),
+        type: 'https://w3id.org/did-city/errors#SUSPENDED',
+        title: 'Credential suspended',
+      },
     ]);
-    await post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'reinstated' }] });
+    await post('/credentials/status', {
+      credentialId,
+      credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'reinstated' }],
+    });
     expect((await verify()).status).toBe(200);
-    await post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }] });
+    await post('/credentials/status', {
+      credentialId,
+      credentialStatus: [{ type: 'BitstringStatusListCredential', status: 'revoked' }],
+    });
     expect((await json(await verify())).errors.map((e: { code: string }) => e.code)).toStrictEqual(['REVOKED']);
   });
 });
@@ -103,9 +144,16 @@ function jtiOf(vc: unknown): string {
 describe('status changes are scoped to the issuing client (or an admin client)', () => {
   const FORBIDDEN = 'https://w3id.org/did-city/errors#STATUS_CHANGE_FORBIDDEN';
   const change = (credentialId: string, status: string, headers: Record<string, string>) =>
-    post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status }] }, headers);
+    post(
+      '/credentials/status',
+      { credentialId, credentialStatus: [{ type: 'BitstringStatusListCredential', status }] },
+      headers,
+    );
 
-  async function issueAs(headers: Record<string, string>, id?: string): Promise<{ id: string; verify: () => Promise<Response> }> {
+  async function issueAs(
+    headers: Record<string, string>,
+    id?: string,
+  ): Promise<{ id: string; verify: () => Promise<Response> }> {
     const credential = id === undefined ? sjzIdentity() : { ...sjzIdentity(), id };
     const issued = await post('/credentials/issue', { credential, options: { format: 'data-integrity' } }, headers);
     expect(issued.status).toBe(201);
@@ -130,8 +178,16 @@ describe('status changes are scoped to the issuing client (or an admin client)',
     const still = await mine.verify();
     expect([still.status, (await json(still)).verified]).toStrictEqual([200, true]);
     // The issuing client itself may.
-    expect(await json(await change(mine.id, 'suspended', CITY_A))).toStrictEqual({ credentialId: mine.id, revoked: false, suspended: true });
-    expect(await json(await change(mine.id, 'reinstated', CITY_A))).toStrictEqual({ credentialId: mine.id, revoked: false, suspended: false });
+    expect(await json(await change(mine.id, 'suspended', CITY_A))).toStrictEqual({
+      credentialId: mine.id,
+      revoked: false,
+      suspended: true,
+    });
+    expect(await json(await change(mine.id, 'reinstated', CITY_A))).toStrictEqual({
+      credentialId: mine.id,
+      revoked: false,
+      suspended: false,
+    });
   });
 
   it('"not yours" and "unknown" get the same 403: a refusal does not tell whether the credential exists', async () => {
@@ -144,28 +200,57 @@ describe('status changes are scoped to the issuing client (or an admin client)',
 
   it('an admin client may change any credential; for an unknown id it gets 404', async () => {
     const mine = await issueAs(CITY_A);
-    expect(await json(await change(mine.id, 'suspended', ADMIN))).toStrictEqual({ credentialId: mine.id, revoked: false, suspended: true });
-    expect(await json(await change(mine.id, 'revoked', ADMIN))).toStrictEqual({ credentialId: mine.id, revoked: true, suspended: true });
+    expect(await json(await change(mine.id, 'suspended', ADMIN))).toStrictEqual({
+      credentialId: mine.id,
+      revoked: false,
+      suspended: true,
+    });
+    expect(await json(await change(mine.id, 'revoked', ADMIN))).toStrictEqual({
+      credentialId: mine.id,
+      revoked: true,
+      suspended: true,
+    });
     expect((await json(await mine.verify())).errors.map((e: { code: string }) => e.code)).toContain('REVOKED');
     const unknown = await change('urn:uuid:00000000-0000-4000-8000-000000000001', 'revoked', ADMIN);
-    expect([unknown.status, (await json(unknown)).type]).toStrictEqual([404, 'https://w3id.org/did-city/errors#CREDENTIAL_NOT_FOUND']);
+    expect([unknown.status, (await json(unknown)).type]).toStrictEqual([
+      404,
+      'https://w3id.org/did-city/errors#CREDENTIAL_NOT_FOUND',
+    ]);
   });
 
-  it('a client issuing under another client\'s credential id only ever changes its own entries', async () => {
+  it("a client issuing under another client's credential id only ever changes its own entries", async () => {
     const id = 'urn:uuid:5b0c1a52-8f6e-4d0f-9c39-000000000abc';
     const a = await issueAs(CITY_A, id);
     const b = await issueAs(CITY_B, id);
-    expect(await json(await change(id, 'revoked', CITY_B))).toStrictEqual({ credentialId: id, revoked: true, suspended: false });
+    expect(await json(await change(id, 'revoked', CITY_B))).toStrictEqual({
+      credentialId: id,
+      revoked: true,
+      suspended: false,
+    });
     expect((await json(await b.verify())).errors.map((e: { code: string }) => e.code)).toStrictEqual(['REVOKED']);
     const stillA = await a.verify();
     expect([stillA.status, (await json(stillA)).verified]).toStrictEqual([200, true]);
-    expect(await json(await change(id, 'suspended', CITY_A))).toStrictEqual({ credentialId: id, revoked: false, suspended: true });
+    expect(await json(await change(id, 'suspended', CITY_A))).toStrictEqual({
+      credentialId: id,
+      revoked: false,
+      suspended: true,
+    });
   });
 
   it('a configuration with a duplicate client id or an unknown role is refused', () => {
     const base = { issuer: {} as never, verifier: {} as never };
-    expect(() => createIssuerRouter({ ...base, clients: [{ id: 'x', token: 'a' }, { id: 'x', token: 'b' }] })).toThrow(/configured twice/);
-    expect(() => createIssuerRouter({ ...base, clients: [{ id: 'x', token: 'a', roles: ['root' as 'admin'] }] })).toThrow(/unknown role/);
+    expect(() =>
+      createIssuerRouter({
+        ...base,
+        clients: [
+          { id: 'x', token: 'a' },
+          { id: 'x', token: 'b' },
+        ],
+      }),
+    ).toThrow(/configured twice/);
+    expect(() =>
+      createIssuerRouter({ ...base, clients: [{ id: 'x', token: 'a', roles: ['root' as 'admin'] }] }),
+    ).toThrow(/unknown role/);
   });
 });
 
@@ -179,15 +264,24 @@ describe('status lists and served documents', () => {
     const list = await fetch(id);
     expect(list.status).toBe(200);
     expect(list.headers.get('cache-control')).toBe('public, max-age=300');
-    expect(await json(list)).toMatchObject({ id, issuer: REGISTRY, credentialSubject: { statusPurpose: 'suspension', ttl: 300000 } });
+    expect(await json(list)).toMatchObject({
+      id,
+      issuer: REGISTRY,
+      credentialSubject: { statusPurpose: 'suspension', ttl: 300000 },
+    });
     const missing = await fetch(`${base}/status-lists/nope`);
-    expect([missing.status, (await json(missing)).type]).toStrictEqual([404, 'https://w3id.org/did-city/errors#STATUS_LIST_NOT_FOUND']);
+    expect([missing.status, (await json(missing)).type]).toStrictEqual([
+      404,
+      'https://w3id.org/did-city/errors#STATUS_LIST_NOT_FOUND',
+    ]);
   });
 
   it('serves the JSON-LD context and the schemas', async () => {
     const context = await fetch(`${base}/contexts/credentials/v1`);
     expect(context.headers.get('content-type')).toMatch(/^application\/ld\+json/);
-    expect((await json(context))['@context'].CityIdentityCredential).toBe('https://w3id.org/did-city/vocab#CityIdentityCredential');
+    expect((await json(context))['@context'].CityIdentityCredential).toBe(
+      'https://w3id.org/did-city/vocab#CityIdentityCredential',
+    );
     const schema = await fetch(`${base}/schemas/v1/city-identity.json`);
     expect((await json(schema)).$id).toBe('https://w3id.org/did-city/schemas/v1/city-identity.json');
   });

@@ -17,7 +17,10 @@ let service: RunningService;
 const sm2Pair = key('registry-vc-sm2', 'SM2');
 
 beforeAll(async () => {
-  service = await startService({ clients: [{ id: 'ops', token: TOKEN }], issuerKey: (world) => addRegistrySm2Key(world, world.now - 25 * DAY) });
+  service = await startService({
+    clients: [{ id: 'ops', token: TOKEN }],
+    issuerKey: (world) => addRegistrySm2Key(world, world.now - 25 * DAY),
+  });
 });
 
 afterAll(() => service?.close());
@@ -26,7 +29,10 @@ afterAll(() => service?.close());
 type Json = any;
 
 async function post(path: string, body: unknown, auth = true): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${TOKEN}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(auth ? { authorization: `Bearer ${TOKEN}` } : {}),
+  };
   const response = await fetch(`${service.base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   return { status: response.status, body: await response.json() };
 }
@@ -50,7 +56,11 @@ function toBase58btc(bytes: Uint8Array): string {
 describe('Data Integrity sm2-jcs-2026 through the VC API', () => {
   it('the registry issues with its SM2 key and the verifier accepts the credential', async () => {
     const vc = await issue('data-integrity');
-    expect(vc.proof).toMatchObject({ cryptosuite: 'sm2-jcs-2026', verificationMethod: `${REGISTRY}#vc-sm2`, proofPurpose: 'assertionMethod' });
+    expect(vc.proof).toMatchObject({
+      cryptosuite: 'sm2-jcs-2026',
+      verificationMethod: `${REGISTRY}#vc-sm2`,
+      proofPurpose: 'assertionMethod',
+    });
     // The proof is SM2 over SM3(JCS(options)) || SM3(JCS(credential)), checked here with the primitives.
     const { proof, ...unsecured } = vc;
     const { proofValue: _value, ...options } = proof;
@@ -88,7 +98,9 @@ describe('vc+jwt with alg SM2SM3 through the VC API', () => {
     const jwt = vc.id.slice('data:application/vc+jwt,'.length);
     const decoded = decodeJws(jwt)!;
     expect(decoded.header).toMatchObject({ alg: 'SM2SM3', kid: `${REGISTRY}#vc-sm2` });
-    expect(sm2Verify(decodeMultikey(sm2Pair.publicKeyMultibase).publicKey, decoded.signingInput, decoded.signature)).toBe(true);
+    expect(
+      sm2Verify(decodeMultikey(sm2Pair.publicKeyMultibase).publicKey, decoded.signingInput, decoded.signature),
+    ).toBe(true);
     const verified = await verify(vc);
     expect([verified.status, verified.body.verified]).toStrictEqual([200, true]);
   });
@@ -97,10 +109,15 @@ describe('vc+jwt with alg SM2SM3 through the VC API', () => {
     const vc = await issue('vc+jwt');
     const jwt: string = vc.id.slice('data:application/vc+jwt,'.length);
     const [header, payload, signature] = jwt.split('.') as [string, string, string];
-    const relabelled = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), alg: 'ES256' })).toString('base64url');
+    const relabelled = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), alg: 'ES256' }),
+    ).toString('base64url');
     const flipped = Buffer.from(signature, 'base64url');
     flipped[5]! ^= 1;
-    for (const token of [`${relabelled}.${payload}.${signature}`, `${header}.${payload}.${flipped.toString('base64url')}`]) {
+    for (const token of [
+      `${relabelled}.${payload}.${signature}`,
+      `${header}.${payload}.${flipped.toString('base64url')}`,
+    ]) {
       const result = await verify({ ...vc, id: `data:application/vc+jwt,${token}` });
       expect(result.body.verified).toBe(false);
     }

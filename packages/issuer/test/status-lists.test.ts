@@ -38,8 +38,11 @@ describe('bitstring', () => {
 describe('status lists', () => {
   it('each credential gets a revocation and a suspension entry, at random indexes, in separate lists', async () => {
     const entries: BitstringStatusListEntry[][] = [];
-    for (let i = 0; i < 20; i++) entries.push((await s.registry.issue(sjzIdentity())).credential.credentialStatus as BitstringStatusListEntry[]);
-    expect(entries.every((pair) => pair.map((entry) => entry.statusPurpose).join() === 'revocation,suspension')).toBe(true);
+    for (let i = 0; i < 20; i++)
+      entries.push((await s.registry.issue(sjzIdentity())).credential.credentialStatus as BitstringStatusListEntry[]);
+    expect(entries.every((pair) => pair.map((entry) => entry.statusPurpose).join() === 'revocation,suspension')).toBe(
+      true,
+    );
     const [revocation, suspension] = entries[0]!;
     expect(revocation!.statusListCredential).not.toBe(suspension!.statusListCredential);
     const indexes = entries.map((pair) => Number(pair[0]!.statusListIndex));
@@ -51,7 +54,9 @@ describe('status lists', () => {
       type: 'BitstringStatusListEntry',
       statusPurpose: 'revocation',
       statusListIndex: expect.stringMatching(/^\d+$/),
-      statusListCredential: expect.stringMatching(/^https:\/\/issuer\.example\/did%3Acity%3Acn\/status-lists\/[0-9a-f-]{36}$/),
+      statusListCredential: expect.stringMatching(
+        /^https:\/\/issuer\.example\/did%3Acity%3Acn\/status-lists\/[0-9a-f-]{36}$/,
+      ),
     });
   });
 
@@ -81,12 +86,16 @@ describe('status lists', () => {
     const lists = listsFor(reopened, s.world.registryKey);
     expect(lists.statusOf(issued.id)).toStrictEqual({ credentialId: issued.id, revoked: false, suspended: true });
     const next = lists.allocate('urn:uuid:after-restart');
-    expect(next[0]!.statusListCredential).toBe((issued.credential.credentialStatus as BitstringStatusListEntry[])[0]!.statusListCredential);
+    expect(next[0]!.statusListCredential).toBe(
+      (issued.credential.credentialStatus as BitstringStatusListEntry[])[0]!.statusListCredential,
+    );
     reopened.close();
   });
 
   it('unknown credentials and lists are reported', async () => {
-    expect(() => s.lists.update('urn:uuid:nope', 'revocation', true)).toThrow(expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }));
+    expect(() => s.lists.update('urn:uuid:nope', 'revocation', true)).toThrow(
+      expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }),
+    );
     expect(await s.lists.listCredential('nope')).toBeUndefined();
   });
 });
@@ -106,7 +115,9 @@ CREATE TABLE status_entries (
 CREATE INDEX status_entries_credential ON status_entries (credential_id);`);
     const bits = Buffer.alloc(MIN_STATUS_LIST_LENGTH / 8);
     bits[0] = 0x80; // index 0 suspended
-    db.prepare('INSERT INTO status_lists (id, purpose, length, bits, allocated, created) VALUES (?, ?, ?, ?, 1, 1)').run('old', 'suspension', MIN_STATUS_LIST_LENGTH, bits);
+    db.prepare(
+      'INSERT INTO status_lists (id, purpose, length, bits, allocated, created) VALUES (?, ?, ?, ?, 1, 1)',
+    ).run('old', 'suspension', MIN_STATUS_LIST_LENGTH, bits);
     db.prepare('INSERT INTO status_entries (list_id, idx, credential_id) VALUES (?, ?, ?)').run('old', 0, credentialId);
     db.close();
   }
@@ -119,7 +130,9 @@ CREATE INDEX status_entries_credential ON status_entries (credential_id);`);
     lists.allocate('urn:uuid:b');
     expect(store.entriesOf('urn:uuid:a').map((e) => e.client)).toStrictEqual(['city-a', 'city-a']);
     expect(store.entriesOf('urn:uuid:b').map((e) => e.client)).toStrictEqual([undefined, undefined]);
-    expect(() => lists.update('urn:uuid:a', 'revocation', true, { client: 'city-b' })).toThrow(expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }));
+    expect(() => lists.update('urn:uuid:a', 'revocation', true, { client: 'city-b' })).toThrow(
+      expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }),
+    );
     expect(lists.update('urn:uuid:a', 'revocation', true, { client: 'city-a' })).toMatchObject({ revoked: true });
     store.close();
     const db = new Database(file, { readonly: true });
@@ -133,9 +146,15 @@ CREATE INDEX status_entries_credential ON status_entries (credential_id);`);
     const store = new SqliteStatusStore(file);
     expect(store.entriesOf('urn:uuid:legacy')).toStrictEqual([{ listId: 'old', index: 0, purpose: 'suspension' }]);
     const lists = listsFor(store, s.world.registryKey);
-    expect(lists.statusOf('urn:uuid:legacy')).toStrictEqual({ credentialId: 'urn:uuid:legacy', revoked: false, suspended: true });
+    expect(lists.statusOf('urn:uuid:legacy')).toStrictEqual({
+      credentialId: 'urn:uuid:legacy',
+      revoked: false,
+      suspended: true,
+    });
     // No client issued it as far as the store knows: only an unscoped (admin) change reaches it.
-    expect(() => lists.statusOf('urn:uuid:legacy', { client: 'ops' })).toThrow(expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }));
+    expect(() => lists.statusOf('urn:uuid:legacy', { client: 'ops' })).toThrow(
+      expect.objectContaining({ code: 'CREDENTIAL_NOT_FOUND' }),
+    );
     expect(lists.update('urn:uuid:legacy', 'suspension', false)).toMatchObject({ suspended: false });
     lists.allocate('urn:uuid:new', { client: 'ops' });
     store.close();

@@ -33,7 +33,12 @@ function cityDocument(pair: KeyPair, alsoKnownAs?: string[]): DocumentContent {
   return alsoKnownAs === undefined ? document : { ...document, alsoKnownAs };
 }
 
-async function append(s: Setup, op: Parameters<typeof signOperation>[0], signers: KeyPair[], at: number): Promise<Operation> {
+async function append(
+  s: Setup,
+  op: Parameters<typeof signOperation>[0],
+  signers: KeyPair[],
+  at: number,
+): Promise<Operation> {
   const signed = await signOperation(op, signers.map(createSigner), { created: iso(at) });
   await s.world.ledger.append(signed, { integratedTime: iso(at) });
   return signed;
@@ -49,7 +54,8 @@ describe('credentials about a merged city', () => {
   beforeEach(async () => {
     s = await setup();
     const [a, b] = KEYS.institutes;
-    const create = (did: string, pair: KeyPair) => createOperation({ did, updateKeys: [pair.publicKeyMultibase], document: cityDocument(pair) });
+    const create = (did: string, pair: KeyPair) =>
+      createOperation({ did, updateKeys: [pair.publicKeyMultibase], document: cityDocument(pair) });
     laiwu = await append(s, create(LAIWU, pairs.laiwu), [pairs.laiwu, a!, b!], s.world.now - 10 * DAY_MS);
     jinan = await append(s, create(JINAN, pairs.jinan), [pairs.jinan, a!, b!], s.world.now - 10 * DAY_MS);
   });
@@ -58,18 +64,31 @@ describe('credentials about a merged city', () => {
 
   async function merge(): Promise<void> {
     const [a, b] = KEYS.institutes;
-    const listed = updateOperation(head(jinan), { updateKeys: [pairs.jinan.publicKeyMultibase], document: cityDocument(pairs.jinan, [LAIWU]) });
+    const listed = updateOperation(head(jinan), {
+      updateKeys: [pairs.jinan.publicKeyMultibase],
+      document: cityDocument(pairs.jinan, [LAIWU]),
+    });
     await append(s, listed, [pairs.jinan], s.world.now - 2 * DAY_MS);
     await append(s, deactivateOperation(head(laiwu), { successor: JINAN }), [a!, b!], s.world.now - DAY_MS);
   }
 
   it('the identity credential about Laiwu, issued before the merger, verifies after it in every format', async () => {
     const about = cityIdentityCredential({ issuer: REGISTRY, city: LAIWU, nameEn: 'Laiwu' });
-    expect(about.credentialSubject).toMatchObject({ id: LAIWU, officialName: { zh: '莱芜市', en: 'Laiwu' }, level: 'city', parentDivision: 'did:city:cn:370000' });
+    expect(about.credentialSubject).toMatchObject({
+      id: LAIWU,
+      officialName: { zh: '莱芜市', en: 'Laiwu' },
+      level: 'city',
+      parentDivision: 'did:city:cn:370000',
+    });
     const issued = await Promise.all(FORMATS.map((format) => s.registry.issue(about, { format })));
     await merge();
     const resolution = await s.world.resolver.resolve(LAIWU);
-    expect(resolution.didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
+    expect(resolution.didDocumentMetadata).toMatchObject({
+      deactivated: true,
+      successor: JINAN,
+      canonicalId: JINAN,
+      equivalentId: [JINAN],
+    });
     for (const credential of issued) {
       expect(await s.verifier().verify(credential.verifiableCredential)).toMatchObject({ verified: true });
     }

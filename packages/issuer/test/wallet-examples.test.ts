@@ -13,7 +13,12 @@ import { type RunningService, startService } from './fixtures/service.ts';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
-it.each(['verify-did-jwt-vc.ts', 'verify-digitalbazaar.ts', 'verify-vc-api.ts', '../../veramo/examples/verify-veramo.ts'])('the README shows %s as it is', (file) => {
+it.each([
+  'verify-did-jwt-vc.ts',
+  'verify-digitalbazaar.ts',
+  'verify-vc-api.ts',
+  '../../veramo/examples/verify-veramo.ts',
+])('the README shows %s as it is', (file) => {
   expect(README).toContain(readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8').trim());
 });
 
@@ -27,14 +32,17 @@ describe('examples against the issuer service', () => {
 
   // The service serves its lists over http on loopback, which the fetch policy refuses unless the host is named.
   const loopback = () => ({ httpHosts: [new URL(service.base).host], privateHosts: [new URL(service.base).host] });
-  const issuer = () => createIssuer({ key: service.world.registryKey, statusLists: service.statusLists, baseUrl: service.base });
+  const issuer = () =>
+    createIssuer({ key: service.world.registryKey, statusLists: service.statusLists, baseUrl: service.base });
 
   it('did-jwt-vc: verified, then "revoked: …" once revoked', async () => {
     const { id, verifiableCredential } = await issuer().issue(sjzIdentity(), { format: 'vc-jwt' });
     const credential = await verifyWithDidJwtVc(verifiableCredential as string, service.world.ledger, loopback());
     expect(credential.credentialSubject).toMatchObject({ divisionCode: '130100' });
     service.statusLists.update(id, 'revocation', true);
-    await expect(verifyWithDidJwtVc(verifiableCredential as string, service.world.ledger, loopback())).rejects.toThrow(/^revoked: /);
+    await expect(verifyWithDidJwtVc(verifiableCredential as string, service.world.ledger, loopback())).rejects.toThrow(
+      /^revoked: /,
+    );
   });
 
   it('Digital Bazaar: verified, false once suspended, verified again once reinstated, false once revoked', async () => {
@@ -48,12 +56,18 @@ describe('examples against the issuer service', () => {
     expect(await verifyWithDigitalBazaar(verifiableCredential as object, service.world.ledger, loopback())).toBe(false);
   });
 
-  it.each(['vc-jwt', 'vc+jwt', 'data-integrity'] as const)('the VC API (%s): verified, then REVOKED', async (format) => {
-    const { id, verifiableCredential } = await issuer().issue(sjzIdentity(), { format, envelope: true });
-    expect(await verifyWithVcApi(service.base, verifiableCredential)).toStrictEqual({ verified: true, codes: [] });
-    service.statusLists.update(id, 'revocation', true);
-    expect(await verifyWithVcApi(service.base, verifiableCredential)).toStrictEqual({ verified: false, codes: ['REVOKED'] });
-  });
+  it.each(['vc-jwt', 'vc+jwt', 'data-integrity'] as const)(
+    'the VC API (%s): verified, then REVOKED',
+    async (format) => {
+      const { id, verifiableCredential } = await issuer().issue(sjzIdentity(), { format, envelope: true });
+      expect(await verifyWithVcApi(service.base, verifiableCredential)).toStrictEqual({ verified: true, codes: [] });
+      service.statusLists.update(id, 'revocation', true);
+      expect(await verifyWithVcApi(service.base, verifiableCredential)).toStrictEqual({
+        verified: false,
+        codes: ['REVOKED'],
+      });
+    },
+  );
 });
 
 describe('Digital Bazaar with their own status module semantics', () => {
@@ -71,11 +85,21 @@ describe('Digital Bazaar with their own status module semantics', () => {
     const { id, verifiableCredential } = await s.registry.issue(sjzIdentity(), { format: 'data-integrity' });
     s.lists.update(id, 'revocation', true);
     const fetchStatusList = async (url: string) => s.lists.listCredential(url.slice(url.lastIndexOf('/') + 1));
-    const base = { credential: verifiableCredential as object, suite: new DataIntegrityProof({ cryptosuite: createVerifyCryptosuite() }), documentLoader: didCityDocumentLoader({ resolver: s.world.resolver }) };
+    const base = {
+      credential: verifiableCredential as object,
+      suite: new DataIntegrityProof({ cryptosuite: createVerifyCryptosuite() }),
+      documentLoader: didCityDocumentLoader({ resolver: s.world.resolver }),
+    };
     // Their Bitstring Status List module answers { verified: true, status: true } for a set bit.
-    const theirs = await verifyCredential({ ...base, checkStatus: async () => ({ verified: true, status: true }) as { verified: boolean } });
+    const theirs = await verifyCredential({
+      ...base,
+      checkStatus: async () => ({ verified: true, status: true }) as { verified: boolean },
+    });
     expect(theirs.verified).toBe(true);
-    const ours = await verifyCredential({ ...base, checkStatus: createCheckStatus({ resolver: s.world.resolver, fetchStatusList }) });
+    const ours = await verifyCredential({
+      ...base,
+      checkStatus: createCheckStatus({ resolver: s.world.resolver, fetchStatusList }),
+    });
     expect(ours).toMatchObject({ verified: false, statusResult: { verified: false, revoked: true } });
   });
 });

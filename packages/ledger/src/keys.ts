@@ -30,7 +30,8 @@ function checkKey(key: string, file: string, name: string): void {
   } catch {
     throw new Error(`${file} does not hold a signed-note signer key (PRIVATE+KEY+…)`);
   }
-  if (actual !== name) throw new Error(`the key in ${file} is named ${JSON.stringify(actual)}, expected ${JSON.stringify(name)}`);
+  if (actual !== name)
+    throw new Error(`the key in ${file} is named ${JSON.stringify(actual)}, expected ${JSON.stringify(name)}`);
 }
 
 function exists(file: string): boolean {

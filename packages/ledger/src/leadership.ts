@@ -61,9 +61,13 @@ export class WriterLease {
           CASE WHEN pg_is_in_recovery() THEN false ELSE pg_try_advisory_lock($1, $2) END AS locked`,
         [...SEQUENCER_LOCK],
       );
-      if (rows[0]?.standby) throw new NotLeaderError('standby', 'the database is a standby (read-only): only the primary takes writes');
+      if (rows[0]?.standby)
+        throw new NotLeaderError('standby', 'the database is a standby (read-only): only the primary takes writes');
       if (!rows[0]?.locked) {
-        throw new NotLeaderError('held', 'another sequencer holds the write lock of this log; a log has exactly one writer');
+        throw new NotLeaderError(
+          'held',
+          'another sequencer holds the write lock of this log; a log has exactly one writer',
+        );
       }
       return lease;
     } catch (error) {
@@ -82,7 +86,8 @@ export class WriterLease {
       try {
         return await WriterLease.acquire(options);
       } catch (error) {
-        if (error instanceof NotLeaderError || isConnectionError(error)) await sleep(options.retryMs ?? 500, options.signal);
+        if (error instanceof NotLeaderError || isConnectionError(error))
+          await sleep(options.retryMs ?? 500, options.signal);
         else throw error;
       }
     }
@@ -143,7 +148,10 @@ function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // Node socket errors; SQLSTATE class 08 (connection exception); 57P01-57P03 (shutting down, starting up);
   // 3D000 (the database is not there yet: a fresh standby still replaying its creation).
-  return typeof code === 'string' && (/^E[A-Z]+$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '3D000');
+  return (
+    typeof code === 'string' &&
+    (/^E[A-Z]+$/.test(code) || code.startsWith('08') || code.startsWith('57P') || code === '3D000')
+  );
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -73,7 +73,10 @@ export interface LedgerNodeConfig {
    */
   readOnly?: boolean;
   /** Batching, timeouts and clock of the sequencer. */
-  sequencer?: Omit<SequencerOptions, 'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'allowUnpinnedGenesis' | 'network'>;
+  sequencer?: Omit<
+    SequencerOptions,
+    'store' | 'origin' | 'logSigner' | 'witnesses' | 'policy' | 'genesis' | 'allowUnpinnedGenesis' | 'network'
+  >;
   /** The clock of the embedded witnesses' cosignatures. Default `Date.now`. */
   witnessNow?: Clock;
   /**
@@ -141,10 +144,13 @@ export class LedgerNode {
 
   /** Opens (or initialises) the node and anchors anything a crash left unacknowledged. */
   static async open(config: LedgerNodeConfig): Promise<LedgerNode> {
-    if (config.readOnly && config.policy === undefined) throw new Error('a read-only node needs the trust policy (policy)');
+    if (config.readOnly && config.policy === undefined)
+      throw new Error('a read-only node needs the trust policy (policy)');
     const network = config.network ?? 'prod';
     if (network !== 'prod' && !isCityDid(`did:city:${network}:cn`)) {
-      throw new Error(`network "${network}" is not a network name (3 to 16 lower-case letters and digits, starting with a letter)`);
+      throw new Error(
+        `network "${network}" is not a network name (3 to 16 lower-case letters and digits, starting with a letter)`,
+      );
     }
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     // SQLite: nothing else may use this directory (a PostgreSQL writer relies on its advisory lock instead).
@@ -173,13 +179,26 @@ export class LedgerNode {
     const policyText = config.policy ?? embeddedPolicy(logVerifierKey, embedded);
     const policy = parsePolicy(policyText);
     if (!config.policy) writeFileSync(join(config.dataDir, 'policy.txt'), policyText, { mode: 0o644 });
-    const governance = config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
+    const governance =
+      config.governanceDid === false ? undefined : (config.governanceDid ?? governanceDid(config.network));
     const health = new NodeHealth();
     const resources = config.resources ?? new SqliteResourceStore(join(config.dataDir, 'resources.db'));
-    const parts = { origin, network, logVerifierKey, policyText, policy, store, resources, governanceDid: governance, lock, health };
+    const parts = {
+      origin,
+      network,
+      logVerifierKey,
+      policyText,
+      policy,
+      store,
+      resources,
+      governanceDid: governance,
+      lock,
+      health,
+    };
     if (config.readOnly) return new LedgerNode({ ...parts, sequencer: undefined, embeddedWitnesses: [] });
     try {
-      if (!isLogStore(store)) throw new TypeError('a sequencing node needs a store it can write (a LogStore); give readOnly for a reader');
+      if (!isLogStore(store))
+        throw new TypeError('a sequencing node needs a store it can write (a LogStore); give readOnly for a reader');
       const refusal = config.checkOnStart === false ? undefined : await checkAtStart(store, policy, governance, health);
       const sequencer = await Sequencer.start({
         ...config.sequencer,
@@ -323,7 +342,8 @@ function healthHooks(health: NodeHealth, config: LedgerNodeConfig): Partial<Sequ
       own.onAnchorFailure?.(failures);
     },
     onAnchored: (checkpoint) => {
-      if (health.recordAnchored(checkpoint)) log(`did:city ledger: anchoring works again (checkpoint ${checkpoint.size})`);
+      if (health.recordAnchored(checkpoint))
+        log(`did:city ledger: anchoring works again (checkpoint ${checkpoint.size})`);
       own.onAnchored?.(checkpoint);
     },
     onRefusal: (error) => {
@@ -341,7 +361,13 @@ function openEmbeddedWitnesses(config: LedgerNodeConfig, logVerifierKey: string,
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const signerKey = loadOrCreateKey({ file: join(dir, 'witness.key'), name });
     const now = config.witnessNow;
-    return new Witness({ file: join(dir, 'state.db'), signerKey, logKeys: [logVerifierKey], replica, ...(now ? { now } : {}) });
+    return new Witness({
+      file: join(dir, 'state.db'),
+      signerKey,
+      logKeys: [logVerifierKey],
+      replica,
+      ...(now ? { now } : {}),
+    });
   });
 }
 

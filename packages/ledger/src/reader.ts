@@ -72,7 +72,14 @@ export async function provenHead(store: LogReader, did: string, size?: number): 
  */
 export function headTag(note: string, did: string, head: IndexHead | null): string {
   const headText = head === null ? 'absent' : `${head.seq} ${head.index} ${head.operationHash}`;
-  const digest = createHash('sha256').update('did-city head tag\n').update(note).update('\n').update(did).update('\n').update(headText).digest('base64url');
+  const digest = createHash('sha256')
+    .update('did-city head tag\n')
+    .update(note)
+    .update('\n')
+    .update(did)
+    .update('\n')
+    .update(headText)
+    .digest('base64url');
   return `"${digest.slice(0, 27)}"`;
 }
 
@@ -97,14 +104,24 @@ async function headOf(store: LogReader, did: string, checkpoint: StoredCheckpoin
  * A page of a DID's anchored entries after `after`, each with its inclusion proof, and the DID's head proven
  * against the same co-signed checkpoint, so a reader can tell that the entries end at the latest one.
  */
-export async function provenHistory(store: LogReader, did: string, request: HistoryRequest = {}): Promise<ProvenHistory> {
+export async function provenHistory(
+  store: LogReader,
+  did: string,
+  request: HistoryRequest = {},
+): Promise<ProvenHistory> {
   const checkpoint = await servedCheckpoint(store, request.size);
   if (!checkpoint) return { did, treeSize: 0, head: null, entries: [] };
   const range = { afterSeq: request.after ?? -1, limit: HISTORY_PAGE_SIZE + 1 };
   const stored = await store.entriesOfDidPage(did, { ...range, beforeSize: checkpoint.size });
   const page = stored.slice(0, HISTORY_PAGE_SIZE);
   const entries = await provenEntries(store, page, checkpoint);
-  const history: ProvenHistory = { did, treeSize: checkpoint.size, checkpoint: checkpoint.note, ...(await headOf(store, did, checkpoint)), entries };
+  const history: ProvenHistory = {
+    did,
+    treeSize: checkpoint.size,
+    checkpoint: checkpoint.note,
+    ...(await headOf(store, did, checkpoint)),
+    entries,
+  };
   if (stored.length > HISTORY_PAGE_SIZE) history.next = { after: page.at(-1)!.seq, size: checkpoint.size };
   return history;
 }
@@ -116,11 +133,16 @@ const PROOF_STEP = 8;
  * Proves a page's entries a few at a time, with a turn of the event loop between steps, so that many concurrent
  * reads of a long history share the process with everything else instead of holding it for a whole page each.
  */
-async function provenEntries(store: LogReader, page: readonly StoredEntry[], checkpoint: StoredCheckpoint): Promise<ProvenEntry[]> {
+async function provenEntries(
+  store: LogReader,
+  page: readonly StoredEntry[],
+  checkpoint: StoredCheckpoint,
+): Promise<ProvenEntry[]> {
   const entries: ProvenEntry[] = [];
   for (let start = 0; start < page.length; start += PROOF_STEP) {
     if (start > 0) await new Promise((resume) => setImmediate(resume));
-    for (const stored of page.slice(start, start + PROOF_STEP)) entries.push(await provenEntry(store, stored, checkpoint));
+    for (const stored of page.slice(start, start + PROOF_STEP))
+      entries.push(await provenEntry(store, stored, checkpoint));
   }
   return entries;
 }

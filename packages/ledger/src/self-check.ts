@@ -15,11 +15,18 @@ import type { IntegrityProblem, IntegrityReport, LogReader, StoredCheckpoint } f
 const SHOWN_PROBLEMS = 10;
 
 /** The store's integrity report, plus `checkpoint-signature` if the latest checkpoint fails the trust policy. */
-export async function checkStore(store: LogReader, policy: TlogPolicy, governanceDid: string | undefined): Promise<IntegrityReport> {
+export async function checkStore(
+  store: LogReader,
+  policy: TlogPolicy,
+  governanceDid: string | undefined,
+): Promise<IntegrityReport> {
   const report = await store.integrityCheck();
   const checkpoint = await store.latestCheckpoint();
   if (checkpoint && !(await checkpointPasses(store, policy, governanceDid, checkpoint))) {
-    report.problems.push({ kind: 'checkpoint-signature', detail: `checkpoint ${checkpoint.size} fails the trust policy` });
+    report.problems.push({
+      kind: 'checkpoint-signature',
+      detail: `checkpoint ${checkpoint.size} fails the trust policy`,
+    });
     report.ok = false;
   }
   return report;
@@ -34,7 +41,9 @@ async function checkpointPasses(
 ): Promise<boolean> {
   const history = governanceDid === undefined ? undefined : await store.didState(governanceDid);
   const candidates = policiesForCheckpoint(history, checkpoint.size);
-  return candidates.some((text) => evaluateCheckpoint(checkpoint.note, text === undefined ? policy : parsePolicy(text)).ok);
+  return candidates.some(
+    (text) => evaluateCheckpoint(checkpoint.note, text === undefined ? policy : parsePolicy(text)).ok,
+  );
 }
 
 /** The refusal a failed check turns into: LEDGER_UNAVAILABLE (503) naming the first problem. */
@@ -88,7 +97,13 @@ export class NodeHealth {
 
   recordCheck(report: IntegrityReport): void {
     const { ok, size, problems } = report;
-    this.#integrity = { ok, checkedAt: now(), size, problemCount: problems.length, problems: problems.slice(0, SHOWN_PROBLEMS) };
+    this.#integrity = {
+      ok,
+      checkedAt: now(),
+      size,
+      problemCount: problems.length,
+      problems: problems.slice(0, SHOWN_PROBLEMS),
+    };
   }
 
   recordTamper(did: string, detail: string): void {
@@ -115,13 +130,19 @@ export class NodeHealth {
     const reasons: string[] = [];
     const integrity = this.#integrity;
     if (integrity !== undefined && !integrity.ok) {
-      reasons.push(`the store fails the integrity check (${integrity.problems[0]?.detail ?? 'unknown problem'}): the node refuses to sequence`);
+      reasons.push(
+        `the store fails the integrity check (${integrity.problems[0]?.detail ?? 'unknown problem'}): the node refuses to sequence`,
+      );
     }
     if (!this.#anchoring.ok) {
       const answers = (this.#anchoring.failures ?? []).map((f) => `${f.witness} ${f.status ?? 'no answer'}`).join(', ');
       reasons.push(`the witnesses do not co-sign checkpoints (no quorum since ${this.#anchoring.since}): ${answers}`);
     }
-    const report: HealthReport = { status: reasons.length === 0 ? 'ok' : 'degraded', reasons, anchoring: this.#anchoring };
+    const report: HealthReport = {
+      status: reasons.length === 0 ? 'ok' : 'degraded',
+      reasons,
+      anchoring: this.#anchoring,
+    };
     if (integrity !== undefined) report.integrity = integrity;
     return report;
   }

@@ -22,7 +22,11 @@ function statingEdition(genesis: Operation, edition: string): Promise<Operation>
     service: [{ id: '#division-table', type: 'CityDivisionEdition', serviceEndpoint: { edition } }],
   };
   const head = { did: REGISTRY, seq: genesis.seq, operationHash: operationHash(genesis) };
-  const unsigned = updateOperation(head, { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document });
+  const unsigned = updateOperation(head, {
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document,
+  });
   return sign(unsigned, QUORUM);
 }
 
@@ -33,7 +37,11 @@ describe('R-ALLOC-2 at admission', () => {
 
   beforeEach(async () => {
     temp = tempDir('ledger-allocation-');
-    node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(temp.dir, 'node'), sequencer: { batchIntervalMs: 5 } });
+    node = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
+      dataDir: join(temp.dir, 'node'),
+      sequencer: { batchIntervalMs: 5 },
+    });
     genesis = await registryGenesis();
     await node.submitGovernance(genesis);
   });
@@ -64,7 +72,11 @@ describe('R-ALLOC-2 at admission', () => {
     expect(error.detail).toContain('allocates from edition 2018');
     // The next edition, 2019, retires the code: the DID stays, new creates of it were never possible anyway.
     await node.close();
-    node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(temp.dir, 'node'), sequencer: { batchIntervalMs: 5 } });
+    node = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
+      dataDir: join(temp.dir, 'node'),
+      sequencer: { batchIntervalMs: 5 },
+    });
     expect((await node.integrityCheck()).problems).toStrictEqual([]);
     expect((await node.store.didState(LAIWU))?.head.seq).toBe(0);
   });

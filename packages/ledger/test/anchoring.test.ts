@@ -149,7 +149,9 @@ describe('tamper detection', () => {
     const { createHash } = await import('node:crypto');
     const row = db.prepare<[], { leaf: Buffer }>('SELECT leaf FROM entries WHERE leaf_index = 0').get()!;
     const edited = Buffer.from(row.leaf.toString('utf8').replace('2026-', '2025-'));
-    const hash = createHash('sha256').update(Buffer.concat([Buffer.from([0]), edited])).digest();
+    const hash = createHash('sha256')
+      .update(Buffer.concat([Buffer.from([0]), edited]))
+      .digest();
     db.prepare('UPDATE entries SET leaf = ?, leaf_hash = ? WHERE leaf_index = 0').run(edited, hash);
     db.close();
     const report = await node.integrityCheck();

@@ -26,7 +26,12 @@ async function submit(node: LedgerNode, op: Operation, governance = false): Prom
 
 // A short tail, so kills also land in the batches that write the op_index and did_index rows (store/sqlite-tail.ts).
 const store = new SqliteLogStore({ file: join(dataDir, 'ledger.db'), tailEntries: 5 });
-const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, store, sequencer: { batchIntervalMs: 5, maxBatch: 8 } });
+const node = await LedgerNode.open({
+  allowUnpinnedGenesis: true,
+  dataDir,
+  store,
+  sequencer: { batchIntervalMs: 5, maxBatch: 8 },
+});
 print({ ready: true });
 await submit(node, await registryGenesis(), true);
 await submit(node, await cityCreate());

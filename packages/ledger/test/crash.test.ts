@@ -84,7 +84,12 @@ describe('crash safety (SIGKILL at random moments)', () => {
     for (let round = 0; round < ROUNDS && Date.now() - started < BUDGET_MS; round++) {
       const events = await runAndKill(round, 50 + Math.floor(Math.random() * 600));
       // The check runs below, explicitly; the child runs it at each start (a crash must never make it fail).
-      const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 5 }, checkOnStart: false });
+      const node = await LedgerNode.open({
+        allowUnpinnedGenesis: true,
+        dataDir: dir,
+        sequencer: { batchIntervalMs: 5 },
+        checkOnStart: false,
+      });
       try {
         for (const ack of events.acks) {
           expect((await node.store.entryByOperationHash(ack.operationHash))?.index).toBe(ack.index);

@@ -42,7 +42,9 @@ function checkpointOf(note: string) {
 
 beforeAll(async () => {
   ledger = await startLedger({ logKey: logKey.signerKey });
-  await postJson(`${ledger.url}governance/operations`, await registryGenesis(), { Authorization: `Bearer ${ADMIN_TOKEN}` });
+  await postJson(`${ledger.url}governance/operations`, await registryGenesis(), {
+    Authorization: `Bearer ${ADMIN_TOKEN}`,
+  });
   const city = await cityCreate();
   ops = [city];
   for (let i = 0; i < UPDATES; i++) ops.push(await updateAfter(ops.at(-1)!, CITY_KEY, `v${i}`));
@@ -65,7 +67,11 @@ describe('checkpoints commit the DID index', () => {
     const note = (await ledger.node.latestCheckpoint())!;
     const checkpoint = checkpointOf(note);
     expect(checkpoint.size).toBe(ops.length + 1);
-    expect(indexRootOf(checkpoint)).toEqual(DidIndex.empty().apply(await entriesOfLog(checkpoint.size)).root());
+    expect(indexRootOf(checkpoint)).toEqual(
+      DidIndex.empty()
+        .apply(await entriesOfLog(checkpoint.size))
+        .root(),
+    );
     const policy = parsePolicy(ledger.node.policyText);
     expect(policy.index).toBe('institutes');
     expect(evaluateCheckpoint(note, policy)).toMatchObject({ ok: true, indexQuorum: true });
@@ -83,14 +89,26 @@ describe('an index witness (R-IDX-2)', () => {
   it('refuses a checkpoint whose index root does not match the log entries, or that has none; co-signs the right one', async () => {
     const { dir, cleanup } = tempDir();
     const signerKey = generateKeyPair('witness-x').signerKey;
-    const witness = new Witness({ file: join(dir, 'w.db'), signerKey, logKeys: [logKey.verifierKey], replica: ledger.node.store });
+    const witness = new Witness({
+      file: join(dir, 'w.db'),
+      signerKey,
+      logKeys: [logKey.verifierKey],
+      replica: ledger.node.store,
+    });
     try {
       expect(witness.checksIndex).toBe(true);
       const size = 3;
-      const right = DidIndex.empty().apply(await entriesOfLog(size)).root();
-      const wrong = DidIndex.empty().apply((await entriesOfLog(size)).slice(0, 2)).root(); // the last head left out
+      const right = DidIndex.empty()
+        .apply(await entriesOfLog(size))
+        .root();
+      const wrong = DidIndex.empty()
+        .apply((await entriesOfLog(size)).slice(0, 2))
+        .root(); // the last head left out
       const refused = await witness.addCheckpoint(await request([formatIndexExtension(wrong)], size));
-      expect(refused).toMatchObject({ status: 422, body: 'DID index not verified: the DID index root does not match the log entries\n' });
+      expect(refused).toMatchObject({
+        status: 422,
+        body: 'DID index not verified: the DID index root does not match the log entries\n',
+      });
       expect((await witness.addCheckpoint(await request([], size))).status).toBe(422);
       expect(witness.latest(ORIGIN)).toBeUndefined(); // nothing co-signed, nothing stored
       const accepted = await witness.addCheckpoint(await request([formatIndexExtension(right)], size));
@@ -104,7 +122,11 @@ describe('an index witness (R-IDX-2)', () => {
 
   it('a witness without a replica makes no index statement and is not listed as an index witness', () => {
     const { dir, cleanup } = tempDir();
-    const witness = new Witness({ file: join(dir, 'w.db'), signerKey: generateKeyPair('w').signerKey, logKeys: [logKey.verifierKey] });
+    const witness = new Witness({
+      file: join(dir, 'w.db'),
+      signerKey: generateKeyPair('w').signerKey,
+      logKeys: [logKey.verifierKey],
+    });
     expect(witness.checksIndex).toBe(false);
     witness.close();
     cleanup();
@@ -139,7 +161,9 @@ describe('GET /dids/{did}/head and /dids/{did}/history?after=', () => {
     expect(first.next).toEqual({ after: HISTORY_PAGE_SIZE - 1, size: first.treeSize });
     expect(first.head?.seq).toBe(UPDATES);
     const second = await get<ProvenHistory>(`dids/${SJZ}/history?after=${first.next!.after}&size=${first.next!.size}`);
-    expect(second.entries.map((e) => e.operation.seq)).toEqual([...Array(UPDATES + 1 - HISTORY_PAGE_SIZE).keys()].map((i) => i + HISTORY_PAGE_SIZE));
+    expect(second.entries.map((e) => e.operation.seq)).toEqual(
+      [...Array(UPDATES + 1 - HISTORY_PAGE_SIZE).keys()].map((i) => i + HISTORY_PAGE_SIZE),
+    );
     expect(second.next).toBeUndefined();
     expect(second.checkpoint).toBe(first.checkpoint);
     const recent = await get<ProvenHistory>(`dids/${SJZ}/history?after=${UPDATES - 1}`);

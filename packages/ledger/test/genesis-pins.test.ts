@@ -14,7 +14,9 @@ const squatter = key('squatter');
 
 /** Anyone's registry for a country nobody pinned: one key, signed by itself. */
 function squattedRegistry(did = 'did:city:us') {
-  return sign(createOperation({ did, updateKeys: [squatter.publicKeyMultibase], document: content(squatter) }), [squatter]);
+  return sign(createOperation({ did, updateKeys: [squatter.publicKeyMultibase], document: content(squatter) }), [
+    squatter,
+  ]);
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -60,7 +62,9 @@ describe('the governance path without a pin (default)', () => {
     expect(await node.store.didState('did:city:us')).toBeUndefined();
     // The pinned country with other keys is still refused (R-GEN-3, unchanged).
     const other = await open({ genesis: PIN });
-    expect((await refusal(other.submitGovernance(await squattedRegistry('did:city:cn')))).code).toBe('UNAUTHORIZED_OPERATION');
+    expect((await refusal(other.submitGovernance(await squattedRegistry('did:city:cn')))).code).toBe(
+      'UNAUTHORIZED_OPERATION',
+    );
   });
 
   it('with allowUnpinnedGenesis the operator opted in: an unpinned registry is taken', async () => {

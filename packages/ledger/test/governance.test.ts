@@ -81,15 +81,24 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function setup(): Promise<{ net: Network; ledger: LedgerServer; genesis: Operation; oldPolicy: string; newPolicy: string }> {
+async function setup(): Promise<{
+  net: Network;
+  ledger: LedgerServer;
+  genesis: Operation;
+  oldPolicy: string;
+  newPolicy: string;
+}> {
   const net = network();
   const oldPolicy = policyText(net, NAMES.slice(0, 3), 2);
   const newPolicy = policyText(net, NAMES, 3);
   const ledger = await start(net, oldPolicy);
-  cleanups.push(() => net.cleanup(), async () => {
-    await ledger.stop();
-    for (const w of net.witnesses) w.close();
-  });
+  cleanups.push(
+    () => net.cleanup(),
+    async () => {
+      await ledger.stop();
+      for (const w of net.witnesses) w.close();
+    },
+  );
   const genesis = await registryGenesis();
   await ledger.node.submitGovernance(genesis);
   return { net, ledger, genesis, oldPolicy, newPolicy };
@@ -121,7 +130,12 @@ describe('witness-set governance (spec §7.8)', () => {
   it('a following resolver refuses a later checkpoint with only 2 cosignatures; a static one does not', async () => {
     const { ledger, genesis, oldPolicy, newPolicy } = await setup();
     await ledger.node.submit(await registryUpdate(genesis, withPolicy(newPolicy), [INSTITUTES[0], INSTITUTES[2]]));
-    const following = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true, fetch: stripping() });
+    const following = new HttpLedgerReader({
+      url: ledger.url,
+      policy: oldPolicy,
+      followGovernance: true,
+      fetch: stripping(),
+    });
     const staticReader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, fetch: stripping() });
     await following.history(REGISTRY);
     await staticReader.history(REGISTRY);
@@ -153,7 +167,9 @@ describe('witness-set governance (spec §7.8)', () => {
     }
     // Malformed text is refused by the method's parser (the signing client already refuses to sign it).
     await expect(registryUpdate(genesis, withPolicy('log nonsense\n'), [INSTITUTES[0]])).rejects.toThrow(/tlog-policy/);
-    const signed = structuredClone(await registryUpdate(genesis, withPolicy(oldPolicy), [INSTITUTES[0], INSTITUTES[1]]));
+    const signed = structuredClone(
+      await registryUpdate(genesis, withPolicy(oldPolicy), [INSTITUTES[0], INSTITUTES[1]]),
+    );
     (signed as { document: DocumentContent }).document.service![0]!.serviceEndpoint = { policy: 'log nonsense\n' };
     const malformed = await errorOf(ledger.node.submit(signed));
     expect(malformed.code).toBe('INVALID_OPERATION');
@@ -171,13 +187,19 @@ describe('witness-set governance (spec §7.8)', () => {
     const net = network();
     const indexed = `${policyText(net, NAMES.slice(0, 3), 2)}index institutes\n`;
     const ledger = await start(net, indexed);
-    cleanups.push(() => net.cleanup(), async () => {
-      await ledger.stop();
-      for (const w of net.witnesses) w.close();
-    });
+    cleanups.push(
+      () => net.cleanup(),
+      async () => {
+        await ledger.stop();
+        for (const w of net.witnesses) w.close();
+      },
+    );
     const genesis = await registryGenesis();
     await ledger.node.submitGovernance(genesis);
-    const downgrade = await registryUpdate(genesis, withPolicy(policyText(net, NAMES, 3)), [INSTITUTES[0], INSTITUTES[1]]);
+    const downgrade = await registryUpdate(genesis, withPolicy(policyText(net, NAMES, 3)), [
+      INSTITUTES[0],
+      INSTITUTES[1],
+    ]);
     const error = await errorOf(ledger.node.submit(downgrade));
     expect(error.code).toBe('INVALID_OPERATION');
     expect(error.detail).toMatch(/no "index" line .*R-GOV-5/);
@@ -238,7 +260,12 @@ describe('witness-set governance: a following resolver never rolls the policy ba
       body.entries = body.entries.slice(0, 1);
       return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
     };
-    const reader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true, fetch: omitting });
+    const reader = new HttpLedgerReader({
+      url: ledger.url,
+      policy: oldPolicy,
+      followGovernance: true,
+      fetch: omitting,
+    });
     await reader.history(REGISTRY);
     expect(reader.policyText).toBe(newPolicy);
     await ledger.node.submit(await cityCreate()); // a later checkpoint, cosigned under the new policy
@@ -257,14 +284,22 @@ describe('witness-set governance: a following resolver refuses what a node would
    * A dishonest node: it does not apply R-GOV-2 (governanceDid false), so it anchors a properly 2-of-3-signed registry
    * update whose policy an honest node refuses, and serves it with real, quorum-cosigned checkpoints.
    */
-  async function dishonest(options: { index?: boolean } = {}): Promise<{ net: Network; ledger: LedgerServer; genesis: Operation; oldPolicy: string }> {
+  async function dishonest(
+    options: { index?: boolean } = {},
+  ): Promise<{ net: Network; ledger: LedgerServer; genesis: Operation; oldPolicy: string }> {
     const net = network();
     const oldPolicy = `${policyText(net, NAMES.slice(0, 3), 2)}${options.index === true ? 'index institutes\n' : ''}`;
-    const ledger = await startLedger({ logKey: net.logKey, witnesses: net.witnesses, policy: oldPolicy, origin: ORIGIN, governanceDid: false }, net.dir);
-    cleanups.push(() => net.cleanup(), async () => {
-      await ledger.stop();
-      for (const w of net.witnesses) w.close();
-    });
+    const ledger = await startLedger(
+      { logKey: net.logKey, witnesses: net.witnesses, policy: oldPolicy, origin: ORIGIN, governanceDid: false },
+      net.dir,
+    );
+    cleanups.push(
+      () => net.cleanup(),
+      async () => {
+        await ledger.stop();
+        for (const w of net.witnesses) w.close();
+      },
+    );
     const genesis = await registryGenesis();
     await ledger.node.submitGovernance(genesis);
     return { net, ledger, genesis, oldPolicy };
@@ -297,7 +332,13 @@ describe('witness-set governance: a following resolver refuses what a node would
     expect(reader.policyText).toBe(oldPolicy);
     expect(reader.refusedPolicies).toHaveLength(1);
     const [evidence] = reader.refusedPolicies;
-    expect(evidence).toMatchObject({ did: REGISTRY, index: handover.index, policy: noQuorum, kept: oldPolicy, checkpoint: handover.checkpoint });
+    expect(evidence).toMatchObject({
+      did: REGISTRY,
+      index: handover.index,
+      policy: noQuorum,
+      kept: oldPolicy,
+      checkpoint: handover.checkpoint,
+    });
     expect(evidence!.operation).toStrictEqual(change);
     expect(evidence!.reason).toMatch(/quorum none/);
     // Reading the same history again records nothing new.
@@ -330,7 +371,10 @@ describe('witness-set governance: a following resolver refuses what a node would
   it('an update naming another log key is refused the same way; a sane later update is still adopted', async () => {
     const { net, ledger, genesis, oldPolicy } = await dishonest();
     const foreignLog = policyText(net, NAMES.slice(0, 3), 2, generateKeyPair(ORIGIN).verifierKey);
-    const extraLog = policyText(net, NAMES.slice(0, 3), 2).replace('\n', `\nlog ${generateKeyPair(ORIGIN).verifierKey}\n`);
+    const extraLog = policyText(net, NAMES.slice(0, 3), 2).replace(
+      '\n',
+      `\nlog ${generateKeyPair(ORIGIN).verifierKey}\n`,
+    );
     const reader = new HttpLedgerReader({ url: ledger.url, policy: oldPolicy, followGovernance: true });
     let head = genesis;
     for (const policy of [foreignLog, extraLog]) {
@@ -348,7 +392,7 @@ describe('witness-set governance: a following resolver refuses what a node would
     expect(reader.refusedPolicies).toHaveLength(2);
   });
 
-  it('an honest node accepts a governed policy listing its own log key beside another institute\'s (failover)', async () => {
+  it("an honest node accepts a governed policy listing its own log key beside another institute's (failover)", async () => {
     const { net, ledger, genesis } = await setup();
     const other = generateKeyPair(ORIGIN).verifierKey;
     const both = policyText(net, NAMES.slice(0, 3), 2).replace('\n', `\nlog ${other}\n`);
@@ -357,7 +401,7 @@ describe('witness-set governance: a following resolver refuses what a node would
     expect(ledger.node.policyText).toBe(both);
   });
 
-  it('failover: several institutes\' log keys under one origin may be listed in any order, but not dropped', async () => {
+  it("failover: several institutes' log keys under one origin may be listed in any order, but not dropped", async () => {
     const { net, ledger, genesis } = await dishonest();
     const other = generateKeyPair(ORIGIN).verifierKey; // another institute's log key, same origin
     const both = policyText(net, NAMES.slice(0, 3), 2).replace('\n', `\nlog ${other}\n`);

@@ -5,9 +5,27 @@
  * registry, is INVALID_OPERATION. And history reads go page by page: 20 concurrent reads of a long history leave
  * GET /health answering long before they finish (measured as a ratio, no absolute time).
  */
-import { createOperation, type DocumentContent, type Operation, operationHash, recoverOperation, type UnsignedOperation } from '@did-city/method';
+import {
+  createOperation,
+  type DocumentContent,
+  type Operation,
+  operationHash,
+  recoverOperation,
+  type UnsignedOperation,
+} from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CITY_KEY, content, createOf, deactivateAfter, INSTITUTES, key, REGISTRY, SJZ, sign, updateAfter } from './fixtures.ts';
+import {
+  CITY_KEY,
+  content,
+  createOf,
+  deactivateAfter,
+  INSTITUTES,
+  key,
+  REGISTRY,
+  SJZ,
+  sign,
+  updateAfter,
+} from './fixtures.ts';
 import { call, type LedgerServer, postJson, problemCode, startLedger } from './http-fixtures.ts';
 import { HISTORY_PAGE_SIZE } from '../src/index.ts';
 
@@ -24,7 +42,12 @@ function withService(unsigned: UnsignedOperation, endpoint: Record<string, unkno
 }
 
 function registryWith(limits: Record<string, unknown> | undefined): Promise<Operation> {
-  const unsigned = createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: content(INSTITUTES[0]) });
+  const unsigned = createOperation({
+    did: REGISTRY,
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document: content(INSTITUTES[0]),
+  });
   return sign(limits === undefined ? unsigned : withService(unsigned, limits), [INSTITUTES[0], INSTITUTES[1]]);
 }
 
@@ -50,12 +73,17 @@ describe('per-DID bounds set by the registry (R-LIM-1)', () => {
     const refused = await submit(ledger, three);
     expect(refused.status).toBe(413);
     expect(problemCode(refused)).toBe('HISTORY_TOO_LARGE');
-    expect((refused.json() as { detail: string }).detail).toMatch(/would make its history 4 operations, over the bound of 3 .*R-LIM-1.*can still recover/);
+    expect((refused.json() as { detail: string }).detail).toMatch(
+      /would make its history 4 operations, over the bound of 3 .*R-LIM-1.*can still recover/,
+    );
     expect((await ledger.node.store.head()).size).toBe(size);
 
     const fresh = key('sjz-recovered');
     const head = { did: SJZ, seq: two.seq, operationHash: operationHash(two) };
-    const recover = await sign(recoverOperation(head, { updateKeys: [fresh.publicKeyMultibase], document: content(fresh) }), [INSTITUTES[0], INSTITUTES[1]]);
+    const recover = await sign(
+      recoverOperation(head, { updateKeys: [fresh.publicKeyMultibase], document: content(fresh) }),
+      [INSTITUTES[0], INSTITUTES[1]],
+    );
     expect((await submit(ledger, recover)).status).toBe(201);
     expect((await submit(ledger, await deactivateAfter(recover, fresh))).status).toBe(201);
   });

@@ -91,7 +91,11 @@ describe('split view (spec §7.7, R-LED-3)', () => {
     const impostor = await createOf(SJZ, key('impostor'), [INSTITUTES[0], INSTITUTES[1]]);
     await seed(rogue, [genesis, impostor]);
     let target = honest.url;
-    const reader = new HttpLedgerReader({ url: honest.url, policy: honest.node.policyText, fetch: redirected(honest.url, () => target) });
+    const reader = new HttpLedgerReader({
+      url: honest.url,
+      policy: honest.node.policyText,
+      fetch: redirected(honest.url, () => target),
+    });
     const resolver = createCityResolver({ reader, cache: false });
     const seen = await resolver.resolve(SJZ);
     expect(seen.didDocument?.verificationMethod?.[0]?.publicKeyMultibase).toBe(key('sjz').publicKeyMultibase);
@@ -139,7 +143,10 @@ describe('split view (spec §7.7, R-LED-3)', () => {
     const forge = (history: Record<string, unknown>) => {
       const note = parseNote(history['checkpoint'] as string);
       const other = parseNote(`${note.text}\n— city.ledger/prod ${'A'.repeat(86)}==\n`);
-      history['checkpoint'] = formatNote({ text: note.text, signatures: [...other.signatures, ...note.signatures.slice(1)] });
+      history['checkpoint'] = formatNote({
+        text: note.text,
+        signatures: [...other.signatures, ...note.signatures.slice(1)],
+      });
     };
     const reader = new HttpLedgerReader({ url: honest.url, policy: honest.node.policyText, fetch: doctored(forge) });
     expect((await errorOf(reader.history(SJZ))).code).toBe('UNTRUSTED_CHECKPOINT');
@@ -150,13 +157,55 @@ describe('answers doctored in transit: INVALID_LEDGER_PROOF', () => {
   type Entry = { index: number; operation: Record<string, unknown>; inclusionProof: string[] };
   const entriesOf = (h: Record<string, unknown>) => h['entries'] as Entry[];
   const cases: Array<[string, (h: Record<string, unknown>) => void, RegExp]> = [
-    ['an edited operation', (h) => { entriesOf(h)[0]!.operation['threshold'] = 2; }, /not included/],
-    ['a forged proof hash', (h) => { entriesOf(h)[0]!.inclusionProof[0] = Buffer.alloc(32, 7).toString('base64'); }, /does not verify/],
-    ['a missing proof', (h) => { delete (entriesOf(h)[0] as Partial<Entry>).inclusionProof; }, /not a list/],
-    ['another index', (h) => { entriesOf(h)[0]!.index = 0; }, /not included/],
-    ['an entry of another DID', (h) => { entriesOf(h)[0]!.operation['did'] = REGISTRY; }, /another DID/],
-    ['a tree size other than the checkpoint', (h) => { h['treeSize'] = 1; }, /tree size/],
-    ['no entries array', (h) => { h['entries'] = 'none'; }, /not a proven history/],
+    [
+      'an edited operation',
+      (h) => {
+        entriesOf(h)[0]!.operation['threshold'] = 2;
+      },
+      /not included/,
+    ],
+    [
+      'a forged proof hash',
+      (h) => {
+        entriesOf(h)[0]!.inclusionProof[0] = Buffer.alloc(32, 7).toString('base64');
+      },
+      /does not verify/,
+    ],
+    [
+      'a missing proof',
+      (h) => {
+        delete (entriesOf(h)[0] as Partial<Entry>).inclusionProof;
+      },
+      /not a list/,
+    ],
+    [
+      'another index',
+      (h) => {
+        entriesOf(h)[0]!.index = 0;
+      },
+      /not included/,
+    ],
+    [
+      'an entry of another DID',
+      (h) => {
+        entriesOf(h)[0]!.operation['did'] = REGISTRY;
+      },
+      /another DID/,
+    ],
+    [
+      'a tree size other than the checkpoint',
+      (h) => {
+        h['treeSize'] = 1;
+      },
+      /tree size/,
+    ],
+    [
+      'no entries array',
+      (h) => {
+        h['entries'] = 'none';
+      },
+      /not a proven history/,
+    ],
   ];
   it.each(cases)('%s', async (_name, edit, detail) => {
     const reader = new HttpLedgerReader({ url: honest.url, policy: honest.node.policyText, fetch: doctored(edit) });
@@ -189,7 +238,9 @@ describe('a row edited in SQLite behind the node (tamper)', () => {
     try {
       const row = db.prepare('SELECT leaf FROM entries WHERE leaf_index = 1').get() as { leaf: Buffer };
       const leaf = JSON.parse(row.leaf.toString('utf8')) as { operation: { document: { service?: unknown[] } } };
-      leaf.operation.document.service = [{ id: '#evil', type: 'LinkedDomains', serviceEndpoint: 'https://evil.example/' }];
+      leaf.operation.document.service = [
+        { id: '#evil', type: 'LinkedDomains', serviceEndpoint: 'https://evil.example/' },
+      ];
       db.prepare('UPDATE entries SET leaf = ? WHERE leaf_index = 1').run(Buffer.from(JSON.stringify(leaf)));
     } finally {
       db.close();

@@ -30,7 +30,9 @@ const servers: Server[] = [];
 function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
   const server = createServer(handler);
   servers.push(server);
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)),
+  );
 }
 
 /** Forwards a request to the ledger as it came (method, path, every header), and its answer back as it came. */
@@ -58,7 +60,9 @@ const headOf = (history: LedgerHistory) => history.entries.at(-1)?.operation;
 beforeAll(async () => {
   ledger = await startLedger();
   const genesis = await registryGenesis();
-  expect((await postJson(`${ledger.url}governance/operations`, genesis, { Authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(201);
+  expect(
+    (await postJson(`${ledger.url}governance/operations`, genesis, { Authorization: `Bearer ${ADMIN_TOKEN}` })).status,
+  ).toBe(201);
   last = await cityCreate();
   await submit(last);
   handan = await createOf(HANDAN, HANDAN_KEY, INSTITUTES.slice(0, 2));
@@ -104,14 +108,18 @@ describe('the node: a strong ETag on head and history answers, 304 to a matching
   it('a page against a named checkpoint (`size`) is never answered 304', async () => {
     const { headers, json } = await call(`${ledger.url}dids/${SJZ}/history`);
     const size = (json() as { treeSize: number }).treeSize;
-    const page = await call(`${ledger.url}dids/${SJZ}/history?after=0&size=${size}`, { headers: { 'If-None-Match': headers.get('etag')! } });
+    const page = await call(`${ledger.url}dids/${SJZ}/history?after=0&size=${size}`, {
+      headers: { 'If-None-Match': headers.get('etag')! },
+    });
     expect(page.status).toBe(200);
   });
 
   it('a new operation of the DID changes the tag: the old one gets the full answer', async () => {
     const before = (await call(`${ledger.url}dids/${SJZ}/head`)).headers.get('etag')!;
     await updateSjz('etag-changes');
-    const answer = await call(`${ledger.url}dids/${SJZ}/history?after=${last.seq - 1}`, { headers: { 'If-None-Match': before } });
+    const answer = await call(`${ledger.url}dids/${SJZ}/history?after=${last.seq - 1}`, {
+      headers: { 'If-None-Match': before },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('etag')).not.toBe(before);
     expect((answer.json() as { head: { operationHash: string } }).head.operationHash).toBe(operationHash(last));
@@ -134,7 +142,9 @@ describe('the node: a strong ETag on head and history answers, 304 to a matching
       expect(treeSize).toBe((first.json() as { treeSize: number }).treeSize);
       const stale = first.headers.get('etag')!;
       expect(later.headers.get('etag')).not.toBe(stale);
-      expect((await call(`${recosigning.url}dids/did:city:cn/head`, { headers: { 'If-None-Match': stale } })).status).toBe(200);
+      expect(
+        (await call(`${recosigning.url}dids/did:city:cn/head`, { headers: { 'If-None-Match': stale } })).status,
+      ).toBe(200);
     } finally {
       await recosigning.stop();
     }
@@ -159,7 +169,8 @@ describe('the reader: a verified history revalidated with If-None-Match', () => 
       };
       if (path.includes('/history') && mode === 'always-304') return forged('"anything"');
       if (path.includes('/history') && condition !== undefined && mode === 'forge-304') return forged(condition);
-      if (path.includes('/history') && condition !== undefined && mode === 'other-tag-304') return forged('"not-the-one-asked-about"');
+      if (path.includes('/history') && condition !== undefined && mode === 'other-tag-304')
+        return forged('"not-the-one-asked-about"');
       if (path.includes('/history')) res.on('finish', () => seen.push({ path, condition, status: res.statusCode }));
       forward(req, res);
     });
@@ -170,7 +181,8 @@ describe('the reader: a verified history revalidated with If-None-Match', () => 
     seen.length = 0;
   });
 
-  const readerOf = (options: { maxCheckpointAgeMs?: number } = {}) => new HttpLedgerReader({ url: proxyUrl, policy: ledger.node.policyText, ...options });
+  const readerOf = (options: { maxCheckpointAgeMs?: number } = {}) =>
+    new HttpLedgerReader({ url: proxyUrl, policy: ledger.node.policyText, ...options });
 
   it('an unchanged DID costs a 304 and the same verified history; a changed one a 200 with what is new', async () => {
     const reader = readerOf();
@@ -305,8 +317,13 @@ describe('a ledger that rate limits the reader', () => {
       expect(error.code).toBe('LEDGER_UNAVAILABLE');
       expect(error.retryAfter).toBeGreaterThan(0);
       expect(error.retryAfter).toBeLessThanOrEqual(60);
-      expect(error.detail).toBe(`the ledger is rate limiting this reader (HTTP 429 to a history request); retry after ${error.retryAfter} s`);
-      expect(error.toProblem()).toMatchObject({ type: 'https://w3id.org/did-city/errors#LEDGER_UNAVAILABLE', retryAfter: error.retryAfter });
+      expect(error.detail).toBe(
+        `the ledger is rate limiting this reader (HTTP 429 to a history request); retry after ${error.retryAfter} s`,
+      );
+      expect(error.toProblem()).toMatchObject({
+        type: 'https://w3id.org/did-city/errors#LEDGER_UNAVAILABLE',
+        retryAfter: error.retryAfter,
+      });
     } finally {
       await limited.close();
     }

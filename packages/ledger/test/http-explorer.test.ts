@@ -17,7 +17,9 @@ function serve(dir: string): Promise<{ url: string; server: Server }> {
   app.get('/', (_req, res) => void res.json({ routes: ['/checkpoint'] }));
   app.use((_req, res) => void res.status(404).send('not found'));
   return new Promise((done) => {
-    const server = app.listen(0, '127.0.0.1', () => done({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server }));
+    const server = app.listen(0, '127.0.0.1', () =>
+      done({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server }),
+    );
   });
 }
 
@@ -62,7 +64,11 @@ describe('explorerRoutes', () => {
     const asset = await fetch(`${built.url}/explorer/assets/app-1.js`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    for (const path of ['/explorer/assets/../../secret.txt', '/explorer/assets/%2e%2e/%2e%2e/secret.txt', '/explorer/assets/nope.js']) {
+    for (const path of [
+      '/explorer/assets/../../secret.txt',
+      '/explorer/assets/%2e%2e/%2e%2e/secret.txt',
+      '/explorer/assets/nope.js',
+    ]) {
       const answer = await fetch(`${built.url}${path}`);
       expect(answer.status).toBe(404);
       expect(await answer.text()).not.toContain('outside the build');

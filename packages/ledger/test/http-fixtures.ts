@@ -44,7 +44,12 @@ export interface LedgerServer extends Listening {
 
 export async function startLedger(config: Partial<LedgerNodeConfig> = {}, dir?: string): Promise<LedgerServer> {
   const temp = dir === undefined ? tempDir('ledger-http-') : { dir, cleanup: () => {} };
-  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: temp.dir, sequencer: { batchIntervalMs: 5 }, ...config });
+  const node = await LedgerNode.open({
+    allowUnpinnedGenesis: true,
+    dataDir: temp.dir,
+    sequencer: { batchIntervalMs: 5 },
+    ...config,
+  });
   const logs: string[] = [];
   const http = await listen(createLedgerApp(node, { adminToken: ADMIN_TOKEN, log: (line) => logs.push(line) }));
   let stopped = false;

@@ -43,19 +43,26 @@ describe('malformed percent-encoding', () => {
 
 /** The body as text: the test's own JSON.stringify would overflow on it too. */
 function postRaw(url: string, body: string) {
-  return call(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer x' }, body });
+  return call(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer x' },
+    body,
+  });
 }
 
 describe('bodies nested too deeply', () => {
   const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
-  it.each(['operations', 'governance/operations'])('POST /%s → 400 "nested too deeply", no internal text', async (path) => {
-    const answer = await postRaw(`${ledger.url}${path}`, deep);
-    expect([400, 401]).toContain(answer.status);
-    if (answer.status === 400) {
-      expect(answer.text).toContain('nested too deeply');
-      expect(answer.text).not.toMatch(/call stack/i);
-    }
-  });
+  it.each(['operations', 'governance/operations'])(
+    'POST /%s → 400 "nested too deeply", no internal text',
+    async (path) => {
+      const answer = await postRaw(`${ledger.url}${path}`, deep);
+      expect([400, 401]).toContain(answer.status);
+      if (answer.status === 400) {
+        expect(answer.text).toContain('nested too deeply');
+        expect(answer.text).not.toMatch(/call stack/i);
+      }
+    },
+  );
 
   it('POST /registrations → 400 "nested too deeply"', async () => {
     const answer = await postRaw(`${desk.url}registrations`, `{"operation":${deep},"contact":{}}`);

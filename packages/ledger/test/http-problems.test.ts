@@ -65,6 +65,11 @@ describe('plain HTTP failures', () => {
     const answer = await call(`${ledger.url}no/such/route`);
     expect(answer.status).toBe(404);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(answer.text)).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no route GET /no/such/route' });
+    expect(JSON.parse(answer.text)).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'no route GET /no/such/route',
+    });
   });
 });

@@ -6,7 +6,13 @@
 import { request } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLimiters, NO_LIMITERS, parseRateLimit, type RateLimitSettings, rateLimitsFromEnv } from '../src/http/rate-limit.ts';
+import {
+  createLimiters,
+  NO_LIMITERS,
+  parseRateLimit,
+  type RateLimitSettings,
+  rateLimitsFromEnv,
+} from '../src/http/rate-limit.ts';
 import { createLedgerRouter } from '../src/http/router.ts';
 import { applyTrustProxy, parseTrustProxy, type TrustProxy } from '../src/http/trust-proxy.ts';
 import { LedgerNode } from '../src/node.ts';
@@ -21,16 +27,28 @@ interface Reply {
 }
 
 /** One HTTP request from a chosen loopback source address (fetch cannot choose it). */
-function send(url: string, options: { method?: string; from?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; from?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((done, fail) => {
-    const req = request(url, { method: options.method ?? 'GET', localAddress: options.from ?? '127.0.0.1', headers: options.headers ?? {}, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        localAddress: options.from ?? '127.0.0.1',
+        headers: options.headers ?? {},
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', fail);
     req.end(options.body);
   });
@@ -47,7 +65,11 @@ function expectLimited(reply: Reply, maxRetry: number): void {
   const retry = Number(reply.headers['retry-after']);
   expect(Number.isInteger(retry) && retry >= 1 && retry <= maxRetry).toBe(true);
   const body = JSON.parse(reply.body) as { type: string; status: number; detail: string };
-  expect(body).toMatchObject({ type: 'https://w3id.org/did-city/errors#TOO_MANY_REQUESTS', status: 429, title: 'Too many requests (rate limit)' });
+  expect(body).toMatchObject({
+    type: 'https://w3id.org/did-city/errors#TOO_MANY_REQUESTS',
+    status: 429,
+    title: 'Too many requests (rate limit)',
+  });
   expect(body.detail).toContain(`retry after ${retry} s`);
 }
 
@@ -99,16 +121,21 @@ describe('registration applications: per client, then all clients together', () 
 
   it('X-Forwarded-For from a client that is not a trusted proxy buys no fresh budget', async () => {
     const url = await serve(LIMITS);
-    for (let i = 0; i < 3; i++) expect((await junkApplication(url, '127.0.0.5', { 'X-Forwarded-For': `203.0.113.${i}` })).status).toBe(400);
+    for (let i = 0; i < 3; i++)
+      expect((await junkApplication(url, '127.0.0.5', { 'X-Forwarded-For': `203.0.113.${i}` })).status).toBe(400);
     expectLimited(await junkApplication(url, '127.0.0.5', { 'X-Forwarded-For': '198.51.100.9' }), 3600);
-    expectLimited(await junkApplication(url, '127.0.0.5', { Forwarded: 'for=198.51.100.10', 'X-Real-IP': '198.51.100.11' }), 3600);
+    expectLimited(
+      await junkApplication(url, '127.0.0.5', { Forwarded: 'for=198.51.100.10', 'X-Real-IP': '198.51.100.11' }),
+      3600,
+    );
   });
 
   it('behind a trusted proxy the forwarded client counts, IPv6 clients per /56', async () => {
     const url = await serve(LIMITS, parseTrustProxy('127.0.0.1'));
     const via = (client: string, from = '127.0.0.1') => junkApplication(url, from, { 'X-Forwarded-For': client });
     // Three /64s of one /56: one client.
-    for (const client of ['2001:db8:1:1::1', '2001:db8:1:2::1', '2001:db8:1:ff::1']) expect((await via(client)).status).toBe(400);
+    for (const client of ['2001:db8:1:1::1', '2001:db8:1:2::1', '2001:db8:1:ff::1'])
+      expect((await via(client)).status).toBe(400);
     expectLimited(await via('2001:db8:1:42::7'), 3600);
     // Another /56 is another client.
     expect((await via('2001:db8:1:100::1')).status).toBe(400);
@@ -117,7 +144,10 @@ describe('registration applications: per client, then all clients together', () 
   });
 
   it('with no limiters (or every setting off) nothing is refused', async () => {
-    for (const url of [await serve(undefined), await serve(rateLimitsFromEnv({ DID_CITY_RATE_APPLICATIONS: 'off', DID_CITY_RATE_APPLICATIONS_TOTAL: 'off' }))]) {
+    for (const url of [
+      await serve(undefined),
+      await serve(rateLimitsFromEnv({ DID_CITY_RATE_APPLICATIONS: 'off', DID_CITY_RATE_APPLICATIONS_TOTAL: 'off' })),
+    ]) {
       const replies = await Promise.all(Array.from({ length: 12 }, () => junkApplication(url, '127.0.0.7')));
       expect(replies.map((r) => r.status)).toEqual(Array(12).fill(400));
     }
@@ -135,15 +165,24 @@ describe('writes and expensive reads', () => {
     expectLimited(await post('OPERATIONS'), 60);
     expectLimited(await post('integrity/check'), 60);
     // Another client is not affected.
-    expect((await send(`${url}operations`, { method: 'POST', from: '127.0.0.8', headers: JSON_TYPE, body: '{}' })).status).toBe(400);
+    expect(
+      (await send(`${url}operations`, { method: 'POST', from: '127.0.0.8', headers: JSON_TYPE, body: '{}' })).status,
+    ).toBe(400);
   });
 
   it('histories, proofs and receipts are limited; the checkpoint, tiles and policy are not', async () => {
     const url = await serve(LIMITS);
-    const paths = ['dids/did:city:cn/history', 'dids/did:city:cn/head', 'proofs/inclusion?index=0&size=1', 'operations/zQmNotAHash', 'DIDS/did:city:cn/history'];
+    const paths = [
+      'dids/did:city:cn/history',
+      'dids/did:city:cn/head',
+      'proofs/inclusion?index=0&size=1',
+      'operations/zQmNotAHash',
+      'DIDS/did:city:cn/history',
+    ];
     for (const path of paths) expect((await send(`${url}${path}`)).status).not.toBe(429);
     expectLimited(await send(`${url}proofs/consistency?from=1&to=2`), 60);
-    for (const path of ['checkpoint', 'policy', 'tile/0/000', 'checkpoint', 'policy']) expect((await send(`${url}${path}`)).status).not.toBe(429);
+    for (const path of ['checkpoint', 'policy', 'tile/0/000', 'checkpoint', 'policy'])
+      expect((await send(`${url}${path}`)).status).not.toBe(429);
   });
 });
 
@@ -154,7 +193,8 @@ describe('settings', () => {
     expect(parseRateLimit('X', '120/60s')).toEqual({ limit: 120, windowMs: 60_000 });
     expect(parseRateLimit('X', '5/10m')).toEqual({ limit: 5, windowMs: 600_000 });
     expect(parseRateLimit('X', 'off')).toBe(false);
-    for (const bad of ['0/60', '10/0', '10', '10/1d', '-1/60', '1e3/60', '10/99999999']) expect(() => parseRateLimit('DID_CITY_RATE_WRITES', bad)).toThrow(/DID_CITY_RATE_WRITES/);
+    for (const bad of ['0/60', '10/0', '10', '10/1d', '-1/60', '1e3/60', '10/99999999'])
+      expect(() => parseRateLimit('DID_CITY_RATE_WRITES', bad)).toThrow(/DID_CITY_RATE_WRITES/);
     const env = rateLimitsFromEnv({ DID_CITY_RATE_WRITES: 'off', DID_CITY_RATE_READS: '10/1m' });
     expect(env.writes).toBe(false);
     expect(env.reads).toEqual({ limit: 10, windowMs: 60_000 });
@@ -167,6 +207,7 @@ describe('settings', () => {
     expect(parseTrustProxy('1')).toBe(1);
     expect(parseTrustProxy('loopback, 10.0.0.0/8,fd00::1')).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
     expect(() => parseTrustProxy('true')).toThrow(/would believe any X-Forwarded-For/);
-    for (const bad of ['proxy.example', '10.0.0.0/33', '*', '10.0.0.1/8/1']) expect(() => parseTrustProxy(bad)).toThrow(RangeError);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '*', '10.0.0.1/8/1'])
+      expect(() => parseTrustProxy(bad)).toThrow(RangeError);
   });
 });

@@ -4,7 +4,14 @@
  * the policy, health, and strict number parsing.
  */
 import { canonicalBytes } from '@did-city/method';
-import { encodeEntryBundle, leafHash, parseCheckpoint, parseNote, verifyConsistency, verifyInclusion } from '@did-city/tlog';
+import {
+  encodeEntryBundle,
+  leafHash,
+  parseCheckpoint,
+  parseNote,
+  verifyConsistency,
+  verifyInclusion,
+} from '@did-city/tlog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvenHistory } from '../src/reader.ts';
 import { cityCreate, departmentCreate, registryGenesis, SJZ } from './fixtures.ts';
@@ -22,7 +29,9 @@ function checkpointOf(note: string) {
 beforeAll(async () => {
   ledger = await startLedger();
   expect((await call(`${ledger.url}checkpoint`)).status).toBe(404);
-  await postJson(`${ledger.url}governance/operations`, await registryGenesis(), { Authorization: `Bearer ${ADMIN_TOKEN}` });
+  await postJson(`${ledger.url}governance/operations`, await registryGenesis(), {
+    Authorization: `Bearer ${ADMIN_TOKEN}`,
+  });
   await postJson(`${ledger.url}operations`, await cityCreate());
   const departments = await Promise.all(Array.from({ length: SIZE - 2 }, (_, i) => departmentCreate(`dept-${i}`)));
   const answers = await Promise.all(departments.map((op) => postJson(`${ledger.url}operations`, op)));
@@ -48,7 +57,15 @@ describe('GET /dids/{did}/history', () => {
       const hash = leafHash(canonicalBytes({ integratedTime: entry.integratedTime, operation: entry.operation }));
       expect(Buffer.from(hash).toString('base64')).toBe(entry.leafHash);
       const proof = entry.inclusionProof.map(fromBase64);
-      expect(verifyInclusion({ leafIndex: entry.index, treeSize: SIZE, leafHash: hash, proof, rootHash: checkpoint.rootHash })).toBe(true);
+      expect(
+        verifyInclusion({
+          leafIndex: entry.index,
+          treeSize: SIZE,
+          leafHash: hash,
+          proof,
+          rootHash: checkpoint.rootHash,
+        }),
+      ).toBe(true);
     }
   });
 
@@ -79,7 +96,13 @@ describe('GET /checkpoint, /policy, /health', () => {
     expect(policy.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     const health = await call(`${ledger.url}health`);
     expect(health.status).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'ok', origin: 'city.ledger/prod', treeSize: SIZE, reasons: [], integrity: { ok: true } });
+    expect(health.json()).toMatchObject({
+      status: 'ok',
+      origin: 'city.ledger/prod',
+      treeSize: SIZE,
+      reasons: [],
+      integrity: { ok: true },
+    });
   });
 
   it('answers an unknown route with a 404 problem', async () => {
@@ -93,8 +116,16 @@ describe('GET /proofs/inclusion and /proofs/consistency', () => {
   it('serves proofs that verify against the checkpoint roots', async () => {
     const checkpoint = checkpointOf((await ledger.node.latestCheckpoint())!);
     const entry = (await ledger.node.store.entry(100))!;
-    const inclusion = (await call(`${ledger.url}proofs/inclusion?index=100&size=${SIZE}`)).json() as { proof: string[] };
-    const check = { leafIndex: 100, treeSize: SIZE, leafHash: entry.leafHash, proof: inclusion.proof.map(fromBase64), rootHash: checkpoint.rootHash };
+    const inclusion = (await call(`${ledger.url}proofs/inclusion?index=100&size=${SIZE}`)).json() as {
+      proof: string[];
+    };
+    const check = {
+      leafIndex: 100,
+      treeSize: SIZE,
+      leafHash: entry.leafHash,
+      proof: inclusion.proof.map(fromBase64),
+      rootHash: checkpoint.rootHash,
+    };
     expect(verifyInclusion(check)).toBe(true);
     const oldRoot = await ledger.node.store.rootAt(2);
     const consistency = (await call(`${ledger.url}proofs/consistency?from=2&to=${SIZE}`)).json() as { proof: string[] };

@@ -34,7 +34,10 @@ async function cost<T>(work: () => Promise<T>): Promise<{ result: T; paths: stri
 
 function newResolver(): { reader: HttpLedgerReader; resolver: CityResolver } {
   const reader = new HttpLedgerReader({ url: ledger.url, policy: ledger.node.policyText, fetch: countingFetch });
-  return { reader, resolver: createCityResolver({ reader, genesis: { [REGISTRY]: { operationHash: operationHash(genesis) } } }) };
+  return {
+    reader,
+    resolver: createCityResolver({ reader, genesis: { [REGISTRY]: { operationHash: operationHash(genesis) } } }),
+  };
 }
 
 beforeAll(async () => {
@@ -71,8 +74,10 @@ describe('LedgerClient', () => {
   it('refuses a checkpoint that does not meet the quorum of its own policy (UNTRUSTED_CHECKPOINT)', async () => {
     // A policy that also needs witness-x, which this node never asks: no checkpoint of it can satisfy it.
     const witnessX = verifierKeyOf(generateKeyPair('witness-x').signerKey, 0x04);
-    const policy = ledger.node.policyText
-      .replace(/group institutes 2 .*\n/, `witness witness-x ${witnessX}\ngroup institutes 3 witness-a witness-b witness-x\n`);
+    const policy = ledger.node.policyText.replace(
+      /group institutes 2 .*\n/,
+      `witness witness-x ${witnessX}\ngroup institutes 3 witness-a witness-b witness-x\n`,
+    );
     const strict = new LedgerClient({ url: ledger.url, policy });
     expect((await errorOf(strict.checkpoint())).code).toBe('UNTRUSTED_CHECKPOINT');
     expect((await errorOf(strict.receipt(operationHash(city), city))).code).toBe('UNTRUSTED_CHECKPOINT');
@@ -135,7 +140,11 @@ describe('a ledger that cannot be read', () => {
     await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
     const { port } = silent.address() as { port: number };
     try {
-      const reader = new HttpLedgerReader({ url: `http://127.0.0.1:${port}/`, policy: ledger.node.policyText, timeoutMs: 200 });
+      const reader = new HttpLedgerReader({
+        url: `http://127.0.0.1:${port}/`,
+        policy: ledger.node.policyText,
+        timeoutMs: 200,
+      });
       const error = await errorOf(reader.history(SJZ));
       expect(error.code).toBe('LEDGER_UNAVAILABLE');
       expect(error.detail).toMatch(/no answer within 200 ms/);

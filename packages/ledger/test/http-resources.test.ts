@@ -53,7 +53,10 @@ async function publish(content: Uint8Array): Promise<ResourceDescription> {
 }
 
 function resolver() {
-  return createCityResolver({ reader: new HttpLedgerReader({ url: ledger.url, policy: ledger.node.policyText }), cache: false });
+  return createCityResolver({
+    reader: new HttpLedgerReader({ url: ledger.url, policy: ledger.node.policyText }),
+    cache: false,
+  });
 }
 
 function base64(bytes: Uint8Array): string {
@@ -91,7 +94,10 @@ describe('publishing and dereferencing over HTTP', () => {
 
   it('GET /resources/{did}/{id}/proof: the resource and a receipt that verifies against the policy', async () => {
     const answer = await call(`${ledger.url}resources/${SJZ}/${v2.resourceId}/proof`);
-    const { resource, receipt } = answer.json() as { resource: { checksum: string; seq: number }; receipt: { operationHash: string } };
+    const { resource, receipt } = answer.json() as {
+      resource: { checksum: string; seq: number };
+      receipt: { operationHash: string };
+    };
     expect(resource).toMatchObject({ checksum: v2.checksum, seq: 2 });
     expect(await client.receipt(receipt.operationHash, head)).toMatchObject({ operationHash: operationHash(head) });
   });
@@ -105,10 +111,13 @@ describe('publishing and dereferencing over HTTP', () => {
     expect(byId.contentMetadata).toMatchObject({ nextVersionId: v2.resourceId, checksum: resourceChecksum(V1) });
   });
 
-  it('content edited in the node\'s resources.db is detected by the resolver (INTERNAL_ERROR naming the checksum)', async () => {
+  it("content edited in the node's resources.db is detected by the resolver (INTERNAL_ERROR naming the checksum)", async () => {
     const db = new Database(join(ledger.dir, 'resources.db'));
     try {
-      db.prepare('UPDATE resource_content SET content = ? WHERE checksum = ?').run(Buffer.from('{"title":"forged"}'), v2.checksum);
+      db.prepare('UPDATE resource_content SET content = ? WHERE checksum = ?').run(
+        Buffer.from('{"title":"forged"}'),
+        v2.checksum,
+      );
     } finally {
       db.close();
     }
@@ -138,47 +147,83 @@ describe('refused submissions store nothing and say why', () => {
   it('content over 1 MiB: RESOURCE_TOO_LARGE (413)', async () => {
     const big = new Uint8Array(MAX_RESOURCE_BYTES + 1);
     const op = await resourceOp({ ...describe1(V1), checksum: resourceChecksum(big) });
-    expect(await refusal({ operation: op, content: base64(big) })).toStrictEqual({ status: 413, code: 'RESOURCE_TOO_LARGE' });
+    expect(await refusal({ operation: op, content: base64(big) })).toStrictEqual({
+      status: 413,
+      code: 'RESOURCE_TOO_LARGE',
+    });
     expect(await stored(resourceChecksum(big))).toBe(false);
   });
 
   it('content that is not what the operation anchors: INVALID_RESOURCE_CONTENT (400)', async () => {
     const op = await resourceOp(describe1(V1));
-    expect(await refusal({ operation: op, content: base64(utf8.encode('other')) })).toStrictEqual({ status: 400, code: 'INVALID_RESOURCE_CONTENT' });
+    expect(await refusal({ operation: op, content: base64(utf8.encode('other')) })).toStrictEqual({
+      status: 400,
+      code: 'INVALID_RESOURCE_CONTENT',
+    });
   });
 
-  it('signed by a stranger\'s key: UNAUTHORIZED_OPERATION (403), content not stored', async () => {
+  it("signed by a stranger's key: UNAUTHORIZED_OPERATION (403), content not stored", async () => {
     const content = utf8.encode('a stranger fills the disk');
     const op = await resourceOp(describe1(content), [key('stranger')]);
-    expect(await refusal({ operation: op, content: base64(content) })).toStrictEqual({ status: 403, code: 'UNAUTHORIZED_OPERATION' });
+    expect(await refusal({ operation: op, content: base64(content) })).toStrictEqual({
+      status: 403,
+      code: 'UNAUTHORIZED_OPERATION',
+    });
     expect(await stored(resourceChecksum(content))).toBe(false);
   });
 
-  it('signed by the parent institutes: UNAUTHORIZED_OPERATION, a city\'s resources are its own', async () => {
+  it("signed by the parent institutes: UNAUTHORIZED_OPERATION, a city's resources are its own", async () => {
     const content = utf8.encode('from the registry');
     const op = await resourceOp(describe1(content), [INSTITUTES[0], INSTITUTES[1]]);
-    expect(await refusal({ operation: op, content: base64(content) })).toStrictEqual({ status: 403, code: 'UNAUTHORIZED_OPERATION' });
+    expect(await refusal({ operation: op, content: base64(content) })).toStrictEqual({
+      status: 403,
+      code: 'UNAUTHORIZED_OPERATION',
+    });
   });
 
   it('a forged proof (the checksum swapped after signing): INVALID_SIGNATURE (400), not stored', async () => {
     const forgedContent = utf8.encode('swapped');
     const op = await resourceOp(describe1(V1));
-    const forged = { ...op, resource: { ...(op as { resource: ResourceDescription }).resource, checksum: resourceChecksum(forgedContent) } };
-    expect(await refusal({ operation: forged, content: base64(forgedContent) })).toStrictEqual({ status: 400, code: 'INVALID_SIGNATURE' });
+    const forged = {
+      ...op,
+      resource: { ...(op as { resource: ResourceDescription }).resource, checksum: resourceChecksum(forgedContent) },
+    };
+    expect(await refusal({ operation: forged, content: base64(forgedContent) })).toStrictEqual({
+      status: 400,
+      code: 'INVALID_SIGNATURE',
+    });
     expect(await stored(resourceChecksum(forgedContent))).toBe(false);
   });
 
   it('unsigned: INVALID_OPERATION; not a resource operation: INVALID_OPERATION; bad bodies: MALFORMED_REQUEST', async () => {
     const { proof: _proof, ...unsigned } = await resourceOp(describe1(V1));
-    expect(await refusal({ operation: unsigned, content: base64(V1) })).toMatchObject({ status: 400, code: 'INVALID_OPERATION' });
-    expect(await refusal({ operation: await cityCreate(), content: base64(V1) })).toMatchObject({ status: 400, code: 'INVALID_OPERATION' });
-    expect(await refusal({ operation: head, content: 'not base64!' })).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
-    expect(await refusal({ operation: head, content: base64(V1), extra: 1 })).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+    expect(await refusal({ operation: unsigned, content: base64(V1) })).toMatchObject({
+      status: 400,
+      code: 'INVALID_OPERATION',
+    });
+    expect(await refusal({ operation: await cityCreate(), content: base64(V1) })).toMatchObject({
+      status: 400,
+      code: 'INVALID_OPERATION',
+    });
+    expect(await refusal({ operation: head, content: 'not base64!' })).toMatchObject({
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+    });
+    expect(await refusal({ operation: head, content: base64(V1), extra: 1 })).toMatchObject({
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+    });
   });
 
   it('a stale chain position (seq already taken): STALE_OPERATION (409)', async () => {
-    const stale = await sign(resourceOperation({ did: SJZ, seq: 0, operationHash: operationHash(await cityCreate()) }, describe1(V1)), [CITY_KEY]);
-    expect(await refusal({ operation: stale, content: base64(V1) })).toMatchObject({ status: 409, code: 'STALE_OPERATION' });
+    const stale = await sign(
+      resourceOperation({ did: SJZ, seq: 0, operationHash: operationHash(await cityCreate()) }, describe1(V1)),
+      [CITY_KEY],
+    );
+    expect(await refusal({ operation: stale, content: base64(V1) })).toMatchObject({
+      status: 409,
+      code: 'STALE_OPERATION',
+    });
   });
 
   it('LedgerClient maps a refusal back to DidCityError', async () => {

@@ -33,7 +33,11 @@ beforeAll(async () => {
   dirs = tempDir('witness-http-');
   witnesses = NAMES.map(
     (name) =>
-      new Witness({ file: join(dirs.dir, `${name}.db`), signerKey: generateKeyPair(name).signerKey, logKeys: [verifierKeyOf(logKey)] }),
+      new Witness({
+        file: join(dirs.dir, `${name}.db`),
+        signerKey: generateKeyPair(name).signerKey,
+        logKeys: [verifierKeyOf(logKey)],
+      }),
   );
   servers = await Promise.all(witnesses.map((w) => listen(createWitnessApp(w))));
   const policy = [
@@ -43,8 +47,15 @@ beforeAll(async () => {
     'quorum institutes',
     '',
   ].join('\n');
-  const clients = witnesses.map((w, i) => new HttpWitnessClient({ name: w.name, url: servers[i]!.url, timeoutMs: 1000 }));
-  ledger = await startLedger({ logKey, policy, witnesses: clients, sequencer: { batchIntervalMs: 5, witnessTimeoutMs: 1000 } });
+  const clients = witnesses.map(
+    (w, i) => new HttpWitnessClient({ name: w.name, url: servers[i]!.url, timeoutMs: 1000 }),
+  );
+  ledger = await startLedger({
+    logKey,
+    policy,
+    witnesses: clients,
+    sequencer: { batchIntervalMs: 5, witnessTimeoutMs: 1000 },
+  });
 });
 
 afterAll(async () => {
@@ -57,7 +68,9 @@ afterAll(async () => {
 describe('a LedgerNode with witnesses over HTTP', () => {
   it('anchors with cosignatures from all three witness processes', async () => {
     const genesis = await registryGenesis();
-    const answer = await postJson(`${ledger.url}governance/operations`, genesis, { Authorization: `Bearer ${ADMIN_TOKEN}` });
+    const answer = await postJson(`${ledger.url}governance/operations`, genesis, {
+      Authorization: `Bearer ${ADMIN_TOKEN}`,
+    });
     expect(answer.status).toBe(201);
     const receipt = answer.json() as Receipt;
     verifyReceipt(ledger.node, receipt, genesis);
@@ -91,10 +104,14 @@ describe('POST /add-checkpoint (C2SP tlog-witness wire format)', () => {
   it('400 for a malformed body, 404 for an unknown origin, 403 for a checkpoint the log did not sign', async () => {
     expect((await post('not a request')).status).toBe(400);
     const stranger = generateKeyPair('other.log/x');
-    const foreign = await signNote({ text: `other.log/x\n1\n${Buffer.alloc(32).toString('base64')}\n` }, [signerFromKey(stranger.signerKey)]);
+    const foreign = await signNote({ text: `other.log/x\n1\n${Buffer.alloc(32).toString('base64')}\n` }, [
+      signerFromKey(stranger.signerKey),
+    ]);
     expect((await post(formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: foreign }))).status).toBe(404);
     const impostor = generateKeyPair('city.ledger/prod');
-    const unsigned = await signNote({ text: `city.ledger/prod\n9\n${Buffer.alloc(32).toString('base64')}\n` }, [signerFromKey(impostor.signerKey)]);
+    const unsigned = await signNote({ text: `city.ledger/prod\n9\n${Buffer.alloc(32).toString('base64')}\n` }, [
+      signerFromKey(impostor.signerKey),
+    ]);
     expect((await post(formatAddCheckpointRequest({ oldSize: 2, proof: [], checkpoint: unsigned }))).status).toBe(403);
   });
 

@@ -20,7 +20,15 @@ import {
   updateAfter,
 } from './fixtures.ts';
 import { verifyReceipt } from './helpers.ts';
-import { ADMIN_TOKEN, type Answer, call, type LedgerServer, postJson, problemCode, startLedger } from './http-fixtures.ts';
+import {
+  ADMIN_TOKEN,
+  type Answer,
+  call,
+  type LedgerServer,
+  postJson,
+  problemCode,
+  startLedger,
+} from './http-fixtures.ts';
 
 let ledger: LedgerServer;
 let genesis: Operation;
@@ -33,9 +41,12 @@ async function record(answer: Promise<Answer>): Promise<Answer> {
   return a;
 }
 
-const submit = (op: unknown, headers: Record<string, string> = {}) => record(postJson(`${ledger.url}operations`, op, headers));
+const submit = (op: unknown, headers: Record<string, string> = {}) =>
+  record(postJson(`${ledger.url}operations`, op, headers));
 const governance = (op: unknown, token?: string) =>
-  record(postJson(`${ledger.url}governance/operations`, op, token === undefined ? {} : { Authorization: `Bearer ${token}` }));
+  record(
+    postJson(`${ledger.url}governance/operations`, op, token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+  );
 const logSize = async () => (await ledger.node.store.head()).size;
 
 /** Asserts the answer is the problem `code` and that the log did not grow. */
@@ -60,7 +71,9 @@ describe('POST /governance/operations (spec §3.5)', () => {
     await refused(await governance(genesis), 401, 'UNAUTHORIZED', 0);
     await refused(await governance(genesis, 'wrong-token'), 401, 'UNAUTHORIZED', 0);
     await refused(await governance(genesis, `${ADMIN_TOKEN}x`), 401, 'UNAUTHORIZED', 0);
-    const basic = await record(postJson(`${ledger.url}governance/operations`, genesis, { Authorization: `Basic ${ADMIN_TOKEN}` }));
+    const basic = await record(
+      postJson(`${ledger.url}governance/operations`, genesis, { Authorization: `Basic ${ADMIN_TOKEN}` }),
+    );
     await refused(basic, 401, 'UNAUTHORIZED', 0);
     expect(basic.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
@@ -110,7 +123,9 @@ describe('POST /operations', () => {
     const size = await logSize();
     const head = (await ledger.node.store.entriesOfDid(SJZ)).length;
     expect(head).toBe(2);
-    const current = JSON.parse(new TextDecoder().decode((await ledger.node.store.entriesOfDid(SJZ))[1]!.leaf)).operation;
+    const current = JSON.parse(
+      new TextDecoder().decode((await ledger.node.store.entriesOfDid(SJZ))[1]!.leaf),
+    ).operation;
     await refused(await submit(await updateAfter(current, key('stranger'), 'x')), 403, 'UNAUTHORIZED_OPERATION', size);
     const forged = { ...(await departmentCreate('fire')), did: `${SJZ}:police` };
     await refused(await submit(forged), 400, 'INVALID_SIGNATURE', size);
@@ -142,10 +157,18 @@ describe('POST /operations', () => {
     const size = await logSize();
     await refused(await submit('{"type": "create",'), 400, 'MALFORMED_REQUEST', size);
     await refused(await submit('"just a string"'), 400, 'MALFORMED_REQUEST', size);
-    const text = await record(call(`${ledger.url}operations`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(city) }));
+    const text = await record(
+      call(`${ledger.url}operations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: JSON.stringify(city),
+      }),
+    );
     await refused(text, 400, 'MALFORMED_REQUEST', size);
     expect((text.json() as { detail: string }).detail).toMatch(/Content-Type/);
-    const none = await record(call(`${ledger.url}operations`, { method: 'POST', body: new Uint8Array(Buffer.from(JSON.stringify(city))) }));
+    const none = await record(
+      call(`${ledger.url}operations`, { method: 'POST', body: new Uint8Array(Buffer.from(JSON.stringify(city))) }),
+    );
     await refused(none, 400, 'MALFORMED_REQUEST', size);
   });
 
@@ -193,10 +216,19 @@ describe('503 LEDGER_UNAVAILABLE', () => {
       '',
     ].join('\n');
     // Port 9 (discard) on loopback: connections are refused, so no witness ever answers.
-    const clients = witnesses.map((w) => new HttpWitnessClient({ name: w.name, url: 'http://127.0.0.1:9/', timeoutMs: 200 }));
-    const down = await startLedger({ logKey, policy, witnesses: clients, sequencer: { ackTimeoutMs: 300, batchIntervalMs: 5 } });
+    const clients = witnesses.map(
+      (w) => new HttpWitnessClient({ name: w.name, url: 'http://127.0.0.1:9/', timeoutMs: 200 }),
+    );
+    const down = await startLedger({
+      logKey,
+      policy,
+      witnesses: clients,
+      sequencer: { ackTimeoutMs: 300, batchIntervalMs: 5 },
+    });
     try {
-      const answer = await postJson(`${down.url}governance/operations`, genesis, { Authorization: `Bearer ${ADMIN_TOKEN}` });
+      const answer = await postJson(`${down.url}governance/operations`, genesis, {
+        Authorization: `Bearer ${ADMIN_TOKEN}`,
+      });
       expect(answer.status).toBe(503);
       expect(problemCode(answer)).toBe('LEDGER_UNAVAILABLE');
       expect(answer.headers.get('retry-after')).toBe('5');

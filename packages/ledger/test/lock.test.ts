@@ -22,7 +22,12 @@ function tempDir(): string {
 }
 
 async function open(dataDir: string, store?: SqliteLogStore): Promise<LedgerNode> {
-  const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir, sequencer: { batchIntervalMs: 5 }, ...(store ? { store } : {}) });
+  const node = await LedgerNode.open({
+    allowUnpinnedGenesis: true,
+    dataDir,
+    sequencer: { batchIntervalMs: 5 },
+    ...(store ? { store } : {}),
+  });
   nodes.push(node);
   return node;
 }

@@ -31,7 +31,11 @@ describe('a node and the part of the store it takes', () => {
   it('a read-only node serves what a reader-only store holds; a sequencing node refuses that store', async () => {
     const temp = tempDir('log-reader-');
     cleanups.push(temp.cleanup);
-    const writer = await LedgerNode.open({ dataDir: temp.dir, allowUnpinnedGenesis: true, sequencer: { batchIntervalMs: 5 } });
+    const writer = await LedgerNode.open({
+      dataDir: temp.dir,
+      allowUnpinnedGenesis: true,
+      sequencer: { batchIntervalMs: 5 },
+    });
     const receipt = await writer.submitGovernance(await registryGenesis());
     const policy = writer.policyText;
     await writer.close();

@@ -98,7 +98,12 @@ describe('node API', () => {
   it('a node of one network refuses a DID of a third one', async () => {
     const node = await open('dev2');
     const devGenesis = await sign(
-      createOperation({ did: 'did:city:dev2:cn', updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document: content(INSTITUTES[0]) }),
+      createOperation({
+        did: 'did:city:dev2:cn',
+        updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+        threshold: 2,
+        document: content(INSTITUTES[0]),
+      }),
       QUORUM,
     );
     await node.submitGovernance(devGenesis);
@@ -111,7 +116,9 @@ describe('node API', () => {
     expect(node.network).toBe('prod');
     expectNetworkRefusal(await errorOf(node.submitGovernance(await testRegistryGenesis())), 'test', 'prod');
     for (const bad of ['Test', 'te', 'test-net', 'cn']) {
-      await expect(LedgerNode.open({ dataDir: join(temp.dir, 'bad'), network: bad })).rejects.toThrow(/not a network name/);
+      await expect(LedgerNode.open({ dataDir: join(temp.dir, 'bad'), network: bad })).rejects.toThrow(
+        /not a network name/,
+      );
     }
   });
 
@@ -166,8 +173,18 @@ describe('over HTTP', () => {
 
   it('POST /governance/operations with the admin token: 400 INVALID_OPERATION, nothing written', async () => {
     const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-    await refused(await postJson(`${prod.url}governance/operations`, await testRegistryGenesis(), auth), prod, 'test', 'prod');
-    await refused(await postJson(`${test.url}governance/operations`, await registryGenesis(), auth), test, 'prod', 'test');
+    await refused(
+      await postJson(`${prod.url}governance/operations`, await testRegistryGenesis(), auth),
+      prod,
+      'test',
+      'prod',
+    );
+    await refused(
+      await postJson(`${test.url}governance/operations`, await registryGenesis(), auth),
+      test,
+      'prod',
+      'test',
+    );
   });
 });
 
@@ -189,7 +206,9 @@ describe('POST /registrations over HTTP', () => {
     const answer = await apply(server, await testApplication('did:city:test:cn:130200'));
     expect(answer.status).toBe(400);
     expect(problemCode(answer)).toBe('INVALID_OPERATION');
-    expect((answer.json() as { detail: string }).detail).toContain('belongs to network "test", but this ledger node serves network "prod"');
+    expect((answer.json() as { detail: string }).detail).toContain(
+      'belongs to network "test", but this ledger node serves network "prod"',
+    );
     expect(await server.router.registrations.list()).toEqual([]);
   });
 });

@@ -9,13 +9,22 @@ import type { BulkOutcome } from '../src/registration/bulk-desk.ts';
 import type { RegistrationListing, RegistrationView } from '../src/registration/types.ts';
 import { INSTITUTES, key, tempDir } from './fixtures.ts';
 import { call, postJson, problemCode } from './http-fixtures.ts';
-import { application, apply, approve, INSTITUTE_TOKENS, type RegistrationServer, startRegistrationServer } from './registration-fixtures.ts';
+import {
+  application,
+  apply,
+  approve,
+  INSTITUTE_TOKENS,
+  type RegistrationServer,
+  startRegistrationServer,
+} from './registration-fixtures.ts';
 
 const SQUAT = { organisation: 'Squatter Ltd', email: 'squat@flood.example' };
 const CITY = { organisation: 'Tangshan Municipal Government', email: 'did@tangshan.example' };
 const TANGSHAN = 'did:city:cn:130200';
 const CODES = ['130200', '130300', '130400', '130500', '130600', '130700'];
-const bearer = (name: keyof typeof INSTITUTE_TOKENS = 'institute-a') => ({ Authorization: `Bearer ${INSTITUTE_TOKENS[name]}` });
+const bearer = (name: keyof typeof INSTITUTE_TOKENS = 'institute-a') => ({
+  Authorization: `Bearer ${INSTITUTE_TOKENS[name]}`,
+});
 
 let now = Date.parse('2026-12-01T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -66,7 +75,10 @@ describe('listing by filter', () => {
   it('selects by e-mail, organisation, DID and submission time; 400 for a malformed time', async () => {
     expect((await list(`email=${encodeURIComponent(SQUAT.email)}`)).map((r) => r.id)).toEqual(squats);
     expect((await list(`organisation=${encodeURIComponent(CITY.organisation)}`)).map((r) => r.id)).toEqual([real.id]);
-    expect((await list(`did=${encodeURIComponent(TANGSHAN)}&status=pending`)).map((r) => r.id)).toEqual([squats[0], real.id]);
+    expect((await list(`did=${encodeURIComponent(TANGSHAN)}&status=pending`)).map((r) => r.id)).toEqual([
+      squats[0],
+      real.id,
+    ]);
     expect(await list(`submittedAfter=${iso(now - 90_000)}`)).toHaveLength(1);
     expect(await list(`submittedBefore=${iso(now - 90_000)}`)).toHaveLength(CODES.length);
     const bad = await call(`${server.url}registrations?submittedBefore=yesterday`, { headers: bearer() });
@@ -87,15 +99,20 @@ describe('reject-matching', () => {
     expect(outsider.status).toBe(403);
     expect(problemCode(outsider)).toBe('UNAUTHORIZED_OPERATION');
     expect((await rejectMatching({ ...body, filter: { email: SQUAT.email } })).status).toBe(400);
-    for (const id of squats) expect(((await call(`${server.url}registrations/${id}`)).json() as RegistrationView).objections).toEqual([]);
+    for (const id of squats)
+      expect(((await call(`${server.url}registrations/${id}`)).json() as RegistrationView).objections).toEqual([]);
   });
 
   it('refuses an old or future-dated proof, and a filter reaching past the time it was signed', async () => {
     const old = await rejectMatching(await signed(filter(), 'flood', INSTITUTES[0], iso(now - 6 * 60_000)));
     expect(old.status).toBe(409);
     expect((old.json() as { detail: string }).detail).toMatch(/within 5 minutes/);
-    expect((await rejectMatching(await signed(filter(), 'flood', INSTITUTES[0], iso(now + 6 * 60_000)))).status).toBe(409);
-    const ahead = await rejectMatching(await signed({ ...filter(), submittedBefore: iso(now + 60_000) }, 'flood', INSTITUTES[0]));
+    expect((await rejectMatching(await signed(filter(), 'flood', INSTITUTES[0], iso(now + 6 * 60_000)))).status).toBe(
+      409,
+    );
+    const ahead = await rejectMatching(
+      await signed({ ...filter(), submittedBefore: iso(now + 60_000) }, 'flood', INSTITUTES[0]),
+    );
     expect(ahead.status).toBe(400);
   });
 
@@ -113,16 +130,25 @@ describe('reject-matching', () => {
     const second = await rejectMatching(await signed(filter(), 'flood', INSTITUTES[1]), bearer('institute-b'));
     expect((second.json() as BulkOutcome).rejected).toEqual(squats);
     const closed = (await call(`${server.url}registrations/${squats[1]}`)).json() as RegistrationView;
-    expect(closed.rejection).toMatchObject({ cause: 'objections', keys: [INSTITUTES[0].publicKeyMultibase, INSTITUTES[1].publicKeyMultibase] });
+    expect(closed.rejection).toMatchObject({
+      cause: 'objections',
+      keys: [INSTITUTES[0].publicKeyMultibase, INSTITUTES[1].publicKeyMultibase],
+    });
     expect(((await call(`${server.url}registrations/${real.id}`)).json() as RegistrationView).objections).toEqual([]);
   });
 
   it('a compromised institute objecting to everything pending alone rejects nothing; the real city still anchors', async () => {
     now += 1000;
-    const everything = await rejectMatching(await signed({ submittedBefore: iso(now) }, 'everything', INSTITUTES[2]), bearer('institute-b'));
+    const everything = await rejectMatching(
+      await signed({ submittedBefore: iso(now) }, 'everything', INSTITUTES[2]),
+      bearer('institute-b'),
+    );
     expect(everything.json()).toEqual({ matched: 1, rejected: [], objected: [real.id], more: false });
     expect((await approve(server, real.id, real.operation, INSTITUTES[0])).status).toBe(200);
     const anchored = (await approve(server, real.id, real.operation, INSTITUTES[1])).json() as RegistrationView;
-    expect(anchored).toMatchObject({ status: 'anchored', objections: [{ key: INSTITUTES[2].publicKeyMultibase, reason: 'everything' }] });
+    expect(anchored).toMatchObject({
+      status: 'anchored',
+      objections: [{ key: INSTITUTES[2].publicKeyMultibase, reason: 'everything' }],
+    });
   });
 });

@@ -9,7 +9,14 @@ import { RegistrationStore } from '../src/registration/store.ts';
 import type { RegistrationView } from '../src/registration/types.ts';
 import { INSTITUTES, registryGenesis, tempDir } from './fixtures.ts';
 import { call } from './http-fixtures.ts';
-import { application, apply, approvalProof, approve, CONTACT, startRegistrationServer } from './registration-fixtures.ts';
+import {
+  application,
+  apply,
+  approvalProof,
+  approve,
+  CONTACT,
+  startRegistrationServer,
+} from './registration-fixtures.ts';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -59,7 +66,10 @@ describe('durability across close and reopen', () => {
 });
 
 /** Leaves an application approved with its assembled create, as a crash right after the commit would. */
-async function approvedNotSubmitted(dir: string, options: { submitted: boolean }): Promise<{ id: string; index?: number }> {
+async function approvedNotSubmitted(
+  dir: string,
+  options: { submitted: boolean },
+): Promise<{ id: string; index?: number }> {
   const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 5 } });
   await node.submitGovernance(await registryGenesis());
   const operation: StateOperation = await application('did:city:cn:110000');

@@ -39,13 +39,21 @@ export interface RegistrationServer extends Listening {
 }
 
 /** Opens a node in `dir` (creating the registry on first use) and serves it; `desk` options open the desk here. */
-export async function startRegistrationServer(dir: string, desk?: Omit<RegistrationsOptions, 'node' | 'file'>): Promise<RegistrationServer> {
+export async function startRegistrationServer(
+  dir: string,
+  desk?: Omit<RegistrationsOptions, 'node' | 'file'>,
+): Promise<RegistrationServer> {
   const node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 5 } });
   if ((await node.store.didState('did:city:cn')) === undefined) await node.submitGovernance(await registryGenesis());
   const logs: string[] = [];
   const log = (line: string) => logs.push(line);
-  const registrations = desk === undefined ? undefined : Registrations.open({ ...desk, node, file: join(dir, 'registrations.db') });
-  const router = createRegistrationRouter(node, { ...(registrations ? { registrations } : { dataDir: dir }), instituteTokens: INSTITUTE_TOKENS, log });
+  const registrations =
+    desk === undefined ? undefined : Registrations.open({ ...desk, node, file: join(dir, 'registrations.db') });
+  const router = createRegistrationRouter(node, {
+    ...(registrations ? { registrations } : { dataDir: dir }),
+    instituteTokens: INSTITUTE_TOKENS,
+    log,
+  });
   const app = express();
   app.use(router, createLedgerRouter(node, { log }));
   const http = await listen(app);
@@ -85,7 +93,10 @@ export function rejectionProof(id: string, reason: string, institute: KeyPair = 
 
 /** One institute's objection over HTTP; the registry's threshold of them rejects the application. */
 export async function object(server: Listening, id: string, reason: string, institute: KeyPair = INSTITUTES[2]) {
-  return postJson(`${server.url}registrations/${id}/reject`, { reason, proof: await rejectionProof(id, reason, institute) });
+  return postJson(`${server.url}registrations/${id}/reject`, {
+    reason,
+    proof: await rejectionProof(id, reason, institute),
+  });
 }
 
 export function apply(server: Listening, operation: unknown, contact: unknown = CONTACT) {

@@ -10,7 +10,13 @@ import { RegistrationStore } from '../src/registration/store.ts';
 import type { RegistrationView } from '../src/registration/types.ts';
 import { INSTITUTES, key, tempDir } from './fixtures.ts';
 import { call } from './http-fixtures.ts';
-import { application, apply, approve, type RegistrationServer, startRegistrationServer } from './registration-fixtures.ts';
+import {
+  application,
+  apply,
+  approve,
+  type RegistrationServer,
+  startRegistrationServer,
+} from './registration-fixtures.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures-db', 'registrations-v1.db');
 const PENDING = 'zQmPy2gjWV3BuNn9j2f89w7RVs91bGYV7DHLteQc6MpS9Kk'; // did:city:cn:130200, approved by institute-a
@@ -53,7 +59,11 @@ describe('schema 1 → 2', () => {
 
   it('anchors the pending application with the approval it had and one more', async () => {
     const kept = await view(PENDING);
-    expect(kept).toMatchObject({ status: 'pending', approvals: [{ key: INSTITUTES[0].publicKeyMultibase }], threshold: 2 });
+    expect(kept).toMatchObject({
+      status: 'pending',
+      approvals: [{ key: INSTITUTES[0].publicKeyMultibase }],
+      threshold: 2,
+    });
     // The index of schema 1 (one open application per DID) is gone: a second application for the DID is accepted.
     expect((await apply(server, await application('did:city:cn:130200', key('another')))).status).toBe(201);
     const operation = server.router.registrations.get(PENDING)!.operation;
@@ -81,7 +91,9 @@ describe('schema 1 → 2', () => {
     expect(() => new RegistrationStore(broken)).toThrow(/malformed JSON/);
     const after = new Database(broken, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(1);
-    const indexes = after.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications'").all() as Array<{ name: string }>;
+    const indexes = after
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'applications'")
+      .all() as Array<{ name: string }>;
     expect(indexes.map((i) => i.name)).toContain('one_open_application_per_did');
     expect(after.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'objections'").get()).toEqual({ n: 0 });
     expect(after.prepare('SELECT COUNT(*) AS n FROM applications').get()).toEqual({ n: 2 });

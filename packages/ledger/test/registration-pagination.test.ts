@@ -4,10 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistrationListing } from '../src/registration/types.ts';
 import { INSTITUTES, tempDir } from './fixtures.ts';
 import { call, problemCode } from './http-fixtures.ts';
-import { application, apply, INSTITUTE_TOKENS, object, type RegistrationServer, startRegistrationServer } from './registration-fixtures.ts';
+import {
+  application,
+  apply,
+  INSTITUTE_TOKENS,
+  object,
+  type RegistrationServer,
+  startRegistrationServer,
+} from './registration-fixtures.ts';
 
 // Hebei's prefecture-level cities, applied for in this order.
-const CITIES = ['130200', '130300', '130400', '130500', '130600', '130700', '130800'].map((code) => `did:city:cn:${code}`);
+const CITIES = ['130200', '130300', '130400', '130500', '130600', '130700', '130800'].map(
+  (code) => `did:city:cn:${code}`,
+);
 const REJECTED = new Set([CITIES[1], CITIES[4], CITIES[5]]);
 const headers = { Authorization: `Bearer ${INSTITUTE_TOKENS['institute-a']}` };
 
@@ -85,10 +94,14 @@ describe('GET /registrations pagination', () => {
 
   it('pages within a status filter', async () => {
     const pending = await walk('status=pending', 2);
-    expect(pending.flatMap((p) => p.registrations.map((r) => r.did))).toEqual(CITIES.filter((did) => !REJECTED.has(did)));
+    expect(pending.flatMap((p) => p.registrations.map((r) => r.did))).toEqual(
+      CITIES.filter((did) => !REJECTED.has(did)),
+    );
     expect(pending.map((p) => p.registrations.length)).toEqual([2, 2]);
     const rejected = await walk('status=rejected', 1);
-    expect(rejected.flatMap((p) => p.registrations.map((r) => r.did))).toEqual(CITIES.filter((did) => REJECTED.has(did)));
+    expect(rejected.flatMap((p) => p.registrations.map((r) => r.did))).toEqual(
+      CITIES.filter((did) => REJECTED.has(did)),
+    );
     // `after` may name an application of another status: paging continues after its position.
     const after = await page(`?status=rejected&after=${ids[0]}&limit=1`);
     expect(after.registrations.map((r) => r.did)).toEqual([CITIES[1]]);

@@ -1,6 +1,13 @@
 // What the registration desk refuses, each with the contract's problem: unknown code, already allocated, duplicate
 // create, bad or insufficient applicant signatures, an approval by a non-registry key, malformed requests.
-import { createProof, createSigner, didKeyUrl, type KeyPair, PROOF_PURPOSE, type StateOperation } from '@did-city/method';
+import {
+  createProof,
+  createSigner,
+  didKeyUrl,
+  type KeyPair,
+  PROOF_PURPOSE,
+  type StateOperation,
+} from '@did-city/method';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistrationView } from '../src/registration/types.ts';
 import { createOf, INSTITUTES, key, tempDir } from './fixtures.ts';
@@ -79,7 +86,11 @@ describe('applications that are refused', () => {
     const twoOfTwo = await application('did:city:cn:130600', a);
     const unsigned = { ...twoOfTwo, updateKeys: [a.publicKeyMultibase, b.publicKeyMultibase], threshold: 2 };
     const { proof: _p, ...body } = unsigned;
-    const proof = await createProof(body, { signer: createSigner(a), verificationMethod: didKeyUrl(a.publicKeyMultibase), proofPurpose: PROOF_PURPOSE });
+    const proof = await createProof(body, {
+      signer: createSigner(a),
+      verificationMethod: didKeyUrl(a.publicKeyMultibase),
+      proofPurpose: PROOF_PURPOSE,
+    });
     const short = await apply(server, { ...body, proof: [proof] });
     expect(short.status).toBe(403);
     expect(problemCode(short)).toBe('UNAUTHORIZED_OPERATION');
@@ -104,14 +115,23 @@ describe('applications that are refused', () => {
 
   it('400 MALFORMED_REQUEST for a bad body or contact, 413 for an oversized one', async () => {
     const operation = await application('did:city:cn:130700');
-    for (const contact of [null, { organisation: 'x' }, { ...CONTACT, email: 'not-an-address' }, { ...CONTACT, phone: '1' }]) {
+    for (const contact of [
+      null,
+      { organisation: 'x' },
+      { ...CONTACT, email: 'not-an-address' },
+      { ...CONTACT, phone: '1' },
+    ]) {
       const answer = await apply(server, operation, contact);
       expect(answer.status).toBe(400);
       expect(problemCode(answer)).toBe('MALFORMED_REQUEST');
     }
     const notJson = await postJson(`${server.url}registrations`, '{"operation":');
     expect(problemCode(notJson)).toBe('MALFORMED_REQUEST');
-    const big = await postJson(`${server.url}registrations`, { operation, contact: CONTACT, padding: 'x'.repeat(80_000) });
+    const big = await postJson(`${server.url}registrations`, {
+      operation,
+      contact: CONTACT,
+      padding: 'x'.repeat(80_000),
+    });
     expect(big.status).toBe(413);
     expect(problemCode(big)).toBe('REQUEST_TOO_LARGE');
   });
@@ -136,7 +156,9 @@ describe('approvals that are refused', () => {
 
   it('400 INVALID_SIGNATURE for an institute proof over other bytes or with another purpose', async () => {
     const other = await application('did:city:cn:130900');
-    const wrongBytes = await postJson(`${server.url}registrations/${id}/approve`, { proof: await approvalProof(other, INSTITUTES[0]) });
+    const wrongBytes = await postJson(`${server.url}registrations/${id}/approve`, {
+      proof: await approvalProof(other, INSTITUTES[0]),
+    });
     expect(wrongBytes.status).toBe(400);
     expect(problemCode(wrongBytes)).toBe('INVALID_SIGNATURE');
     const purpose = { ...(await approvalProof(operation, INSTITUTES[0])), proofPurpose: 'assertionMethod' };

@@ -7,7 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RegistrationView } from '../src/registration/types.ts';
 import { content, INSTITUTES, key, REGISTRY, sign, tempDir } from './fixtures.ts';
 import { call, problemCode } from './http-fixtures.ts';
-import { application, apply, approve, type RegistrationServer, startRegistrationServer } from './registration-fixtures.ts';
+import {
+  application,
+  apply,
+  approve,
+  type RegistrationServer,
+  startRegistrationServer,
+} from './registration-fixtures.ts';
 
 const TANGSHAN = 'did:city:cn:130200';
 const LAIWU = 'did:city:cn:371200';
@@ -38,7 +44,10 @@ describe('several applications for one DID', () => {
     const s = await start();
     const squats: string[] = [];
     for (const name of ['squat-1', 'squat-2', 'squat-3']) {
-      const answer = await apply(s, await application(TANGSHAN, key(name)), { organisation: 'Squatter', email: 'x@squat.example' });
+      const answer = await apply(s, await application(TANGSHAN, key(name)), {
+        organisation: 'Squatter',
+        email: 'x@squat.example',
+      });
       expect(answer.status).toBe(201);
       squats.push((answer.json() as RegistrationView).id);
     }
@@ -55,7 +64,10 @@ describe('several applications for one DID', () => {
     for (const squat of squats) {
       const closed = await view(s, squat);
       expect(closed.status).toBe('rejected');
-      expect(closed.rejection).toMatchObject({ cause: 'superseded', reason: `superseded: ${TANGSHAN} was allocated by application ${id}` });
+      expect(closed.rejection).toMatchObject({
+        cause: 'superseded',
+        reason: `superseded: ${TANGSHAN} was allocated by application ${id}`,
+      });
     }
     // An approval for a closed application changes nothing.
     const late = await approve(s, squats[0]!, squatOperation, INSTITUTES[1]);
@@ -110,7 +122,11 @@ async function stateEdition(s: RegistrationServer, edition: string): Promise<voi
     service: [{ id: '#division-table', type: 'CityDivisionEdition', serviceEndpoint: { edition } }],
   };
   const previous = { did: REGISTRY, seq: last.seq, operationHash: last.operationHash };
-  const unsigned = updateOperation(previous, { updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase), threshold: 2, document });
+  const unsigned = updateOperation(previous, {
+    updateKeys: INSTITUTES.map((k) => k.publicKeyMultibase),
+    threshold: 2,
+    document,
+  });
   await s.node.submit(await sign(unsigned, [INSTITUTES[0], INSTITUTES[1]]));
 }
 
@@ -138,4 +154,3 @@ describe('R-ALLOC-2 in review', () => {
     expect((await view(s, id)).rejection!.reason).toContain('R-ALLOC-2');
   });
 });
-

@@ -43,7 +43,13 @@ describe('apply → approve → anchored → resolvable', () => {
     const applied = await apply(server, operation);
     expect(applied.status).toBe(201);
     const created = applied.json() as RegistrationView;
-    expect(created).toMatchObject({ id: registrationId(operation), did: TANGSHAN, status: 'pending', approvals: [], threshold: 2 });
+    expect(created).toMatchObject({
+      id: registrationId(operation),
+      did: TANGSHAN,
+      status: 'pending',
+      approvals: [],
+      threshold: 2,
+    });
     expect(applied.headers.get('location')).toBe(`/registrations/${created.id}`);
     expect(created).not.toHaveProperty('contact');
 
@@ -59,7 +65,10 @@ describe('apply → approve → anchored → resolvable', () => {
     expect(second.status).toBe(200);
     const anchored = second.json() as RegistrationView & { receipt: Receipt };
     expect(anchored.status).toBe('anchored');
-    expect(anchored.approvals.map((a) => a.key)).toEqual([INSTITUTES[0].publicKeyMultibase, INSTITUTES[1].publicKeyMultibase]);
+    expect(anchored.approvals.map((a) => a.key)).toEqual([
+      INSTITUTES[0].publicKeyMultibase,
+      INSTITUTES[1].publicKeyMultibase,
+    ]);
 
     // The anchored create is the applicant's proofs followed by the approvals', and its receipt verifies offline.
     const stored = server.router.registrations.get(created.id)!;
@@ -86,13 +95,21 @@ describe('reject', () => {
     const first = await object(server, id, reason, INSTITUTES[2]);
     expect(first.status).toBe(200);
     const objected = first.json() as RegistrationView;
-    expect(objected).toMatchObject({ status: 'pending', objections: [{ key: INSTITUTES[2].publicKeyMultibase, reason }] });
+    expect(objected).toMatchObject({
+      status: 'pending',
+      objections: [{ key: INSTITUTES[2].publicKeyMultibase, reason }],
+    });
     expect(objected).not.toHaveProperty('rejection');
     // The objection is shown to everyone reading the application, and the same institute objecting again counts once.
-    expect((await call(`${server.url}registrations/${id}`)).json()).toMatchObject({ status: 'pending', objections: [{ reason }] });
+    expect((await call(`${server.url}registrations/${id}`)).json()).toMatchObject({
+      status: 'pending',
+      objections: [{ reason }],
+    });
     const again = (await object(server, id, 'again', INSTITUTES[2])).json() as RegistrationView;
     expect(again).toMatchObject({ status: 'pending', objections: [{ reason }] });
-    const second = (await object(server, id, 'Not the municipal government.', INSTITUTES[0])).json() as RegistrationView;
+    const second = (
+      await object(server, id, 'Not the municipal government.', INSTITUTES[0])
+    ).json() as RegistrationView;
     expect(second).toMatchObject({
       status: 'rejected',
       rejection: {
@@ -126,10 +143,14 @@ describe('listing (institutes only)', () => {
     const { registrations } = all.json() as { registrations: RegistrationListing[] };
     expect(registrations.length).toBeGreaterThanOrEqual(2);
     expect(registrations[0]!.contact).toEqual(CONTACT);
-    const anchored = await call(`${server.url}registrations?status=anchored`, { headers: bearer(INSTITUTE_TOKENS['institute-a']) });
+    const anchored = await call(`${server.url}registrations?status=anchored`, {
+      headers: bearer(INSTITUTE_TOKENS['institute-a']),
+    });
     const listed = (anchored.json() as { registrations: RegistrationListing[] }).registrations;
     expect(listed.map((r) => r.did)).toEqual([TANGSHAN]);
-    const bad = await call(`${server.url}registrations?status=granted`, { headers: bearer(INSTITUTE_TOKENS['institute-a']) });
+    const bad = await call(`${server.url}registrations?status=granted`, {
+      headers: bearer(INSTITUTE_TOKENS['institute-a']),
+    });
     expect(bad.status).toBe(400);
   });
 

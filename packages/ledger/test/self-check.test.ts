@@ -21,12 +21,17 @@ afterEach(async () => {
   for (const cleanup of dirs.splice(0)) cleanup();
 });
 
-async function seeded(config: Parameters<typeof startLedger>[0] = {}, dir?: string): Promise<{ ledger: LedgerServer; city: Operation }> {
+async function seeded(
+  config: Parameters<typeof startLedger>[0] = {},
+  dir?: string,
+): Promise<{ ledger: LedgerServer; city: Operation }> {
   const ledger = await startLedger(config, dir);
   servers.push(ledger);
   const city = await cityCreate();
   if ((await ledger.node.store.head()).size === 0) {
-    await postJson(`${ledger.url}governance/operations`, await registryGenesis(), { Authorization: `Bearer ${ADMIN_TOKEN}` });
+    await postJson(`${ledger.url}governance/operations`, await registryGenesis(), {
+      Authorization: `Bearer ${ADMIN_TOKEN}`,
+    });
     expect((await postJson(`${ledger.url}operations`, city)).status).toBe(201);
   }
   return { ledger, city };
@@ -53,7 +58,15 @@ function giveKeysToAttacker(state: DidHistory): void {
 
 async function health(ledger: LedgerServer) {
   const answer = await call(`${ledger.url}health`);
-  return { status: answer.status, body: answer.json() as { status: string; reasons: string[]; treeSize: number; integrity?: { ok: boolean; problems: Array<{ did?: string; kind: string }> } } };
+  return {
+    status: answer.status,
+    body: answer.json() as {
+      status: string;
+      reasons: string[];
+      treeSize: number;
+      integrity?: { ok: boolean; problems: Array<{ did?: string; kind: string }> };
+    },
+  };
 }
 
 describe('an edited did_state row (R-NODE-2)', () => {
@@ -67,7 +80,9 @@ describe('an edited did_state row (R-NODE-2)', () => {
     expect(refused.status).toBe(503);
     expect(problemCode(refused)).toBe('LEDGER_UNAVAILABLE');
     const { detail } = refused.json() as { detail: string };
-    expect(detail).toMatch(/refuses to sequence: the derived state of did:city:cn:130100 disagrees with its log \(its keys are not those of seq 0\)/);
+    expect(detail).toMatch(
+      /refuses to sequence: the derived state of did:city:cn:130100 disagrees with its log \(its keys are not those of seq 0\)/,
+    );
 
     const { status, body } = await health(ledger);
     expect(status).toBe(503);
@@ -113,14 +128,23 @@ describe('an edited did_state row (R-NODE-2)', () => {
     expect(anonymous.status).toBe(401);
     expect((anonymous.json() as { detail: string }).detail).toMatch(/the integrity check needs Authorization/);
 
-    const check = await call(`${ledger.url}integrity/check`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const check = await call(`${ledger.url}integrity/check`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(check.status).toBe(503);
-    expect(check.json()).toMatchObject({ status: 'degraded', integrity: { ok: false, problems: [{ kind: 'derived-state', did: SJZ }] } });
+    expect(check.json()).toMatchObject({
+      status: 'degraded',
+      integrity: { ok: false, problems: [{ kind: 'derived-state', did: SJZ }] },
+    });
     expect((await postJson(`${ledger.url}operations`, await updateAfter(city, key('sjz'), 'honest'))).status).toBe(503);
 
     // The operator's repair writes the store: the node's own view of it is a reader.
     await (ledger.node.store as LogStore).rebuildDerivedState();
-    const again = await call(`${ledger.url}integrity/check`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const again = await call(`${ledger.url}integrity/check`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(again.status).toBe(200);
     expect(again.json()).toMatchObject({ status: 'ok', integrity: { ok: true, size: 2 } });
     expect((await postJson(`${ledger.url}operations`, await updateAfter(city, key('sjz'), 'honest'))).status).toBe(201);
@@ -139,7 +163,9 @@ describe('an edited did_state row (R-NODE-2)', () => {
     const beijing = await createOf('did:city:cn:110000', key('bj'), [INSTITUTES[0], INSTITUTES[1]]);
     const refused = await postJson(`${restarted.url}operations`, beijing);
     expect(refused.status).toBe(503);
-    expect((refused.json() as { detail: string }).detail).toMatch(/store fails the integrity check \(1 problem; first: derived state of did:city:cn:130100/);
+    expect((refused.json() as { detail: string }).detail).toMatch(
+      /store fails the integrity check \(1 problem; first: derived state of did:city:cn:130100/,
+    );
   });
 });
 
@@ -166,14 +192,21 @@ describe('an edited did_index row', () => {
 describe('witnesses that refuse checkpoints (no quorum)', () => {
   it('/health is degraded naming who refused, and the failures are logged', async () => {
     const lines: string[] = [];
-    const { ledger, city } = await seeded({ sequencer: { ackTimeoutMs: 1500, batchIntervalMs: 5 }, log: (line) => lines.push(line) });
+    const { ledger, city } = await seeded({
+      sequencer: { ackTimeoutMs: 1500, batchIntervalMs: 5 },
+      log: (line) => lines.push(line),
+    });
     for (const witness of ledger.node.embeddedWitnesses.slice(0, 2)) witness.close();
     const answer = await postJson(`${ledger.url}operations`, await updateAfter(city, key('sjz'), 'unanchored'));
     expect(answer.status).toBe(503);
     const { status, body } = await health(ledger);
     expect(status).toBe(503);
-    expect(body.reasons.join(' ')).toMatch(/witnesses do not co-sign checkpoints \(no quorum since .*\): witness-a no answer, witness-b no answer/);
+    expect(body.reasons.join(' ')).toMatch(
+      /witnesses do not co-sign checkpoints \(no quorum since .*\): witness-a no answer, witness-b no answer/,
+    );
     expect(body.treeSize).toBe(2);
-    expect(lines.some((line) => /anchoring failed, no witness quorum: witness-a: .*; witness-b: /.test(line))).toBe(true);
+    expect(lines.some((line) => /anchoring failed, no witness quorum: witness-a: .*; witness-b: /.test(line))).toBe(
+      true,
+    );
   });
 });

@@ -96,7 +96,12 @@ describe('Sequencer', () => {
     node = await open({ sequencer: { batchIntervalMs: 60_000, maxBatch: 4 } });
     const ops = await Promise.all(Array.from({ length: 10 }, (_, i) => departmentCreate(`dept-${i}`)));
     const started = Date.now();
-    const first = await Promise.all([node.submitGovernance(genesis), node.submit(city), node.submit(ops[0]!), node.submit(ops[1]!)]);
+    const first = await Promise.all([
+      node.submitGovernance(genesis),
+      node.submit(city),
+      node.submit(ops[0]!),
+      node.submit(ops[1]!),
+    ]);
     expect(first.map((r) => checkpointSize(r.checkpoint))).toEqual([4, 4, 4, 4]);
     const rest = await Promise.all(ops.slice(2).map((op) => node.submit(op)));
     // Two appends of 4; the cycle drains the queue before anchoring, so one or two checkpoints cover them.
@@ -126,7 +131,11 @@ describe('Sequencer', () => {
     await node.close();
     node = await open();
     const afterRestart = await node.submit(structuredClone(dept));
-    expect(afterRestart).toMatchObject({ index: a.index, operationHash: a.operationHash, integratedTime: a.integratedTime });
+    expect(afterRestart).toMatchObject({
+      index: a.index,
+      operationHash: a.operationHash,
+      integratedTime: a.integratedTime,
+    });
     expect((await node.store.head()).size).toBe(3);
     expect((await node.submitGovernance(genesis)).index).toBe(0);
   });

@@ -57,7 +57,9 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       await appendOps(store, [genesis, city]);
       const [first] = await store.entries(0, 1);
       expect(first!.leaf).toEqual(encodeLeaf({ integratedTime: T, operation: genesis }));
-      expect(new TextDecoder().decode(first!.leaf).startsWith('{"integratedTime":"2026-11-21T08:00:00Z","operation":{')).toBe(true);
+      expect(
+        new TextDecoder().decode(first!.leaf).startsWith('{"integratedTime":"2026-11-21T08:00:00Z","operation":{'),
+      ).toBe(true);
       expect(first!.leafHash).toEqual(leafHash(first!.leaf));
       expect(first!.operationHash).toBe(operationHash(genesis));
       expect(await store.entryByOperationHash(operationHash(city))).toMatchObject({ index: 1, did: SJZ, seq: 0 });
@@ -75,10 +77,20 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
         for (let index = 0; index < size; index++) {
           const proof = await store.inclusionProof(index, size);
           expect(proof).toEqual(tree.inclusionProof(index, size));
-          expect(verifyInclusion({ leafIndex: index, treeSize: size, leafHash: tree.leafHash(index), proof, rootHash: tree.root(size) })).toBe(true);
+          expect(
+            verifyInclusion({
+              leafIndex: index,
+              treeSize: size,
+              leafHash: tree.leafHash(index),
+              proof,
+              rootHash: tree.root(size),
+            }),
+          ).toBe(true);
         }
         const proof = await store.consistencyProof(size, 13);
-        expect(verifyConsistency({ oldSize: size, newSize: 13, oldRoot: tree.root(size), newRoot: head.root, proof })).toBe(true);
+        expect(
+          verifyConsistency({ oldSize: size, newSize: 13, oldRoot: tree.root(size), newRoot: head.root, proof }),
+        ).toBe(true);
       }
       await expect(store.inclusionProof(0, 14)).rejects.toThrow(RangeError);
     });
@@ -102,10 +114,14 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
         for (const size of sizes) {
           expect(await store.rootAt(size), `${round} root ${size}`).toEqual(tree.root(size));
           for (const index of [0, 1, 254, 255, 256, 300, 510, 511, 512, 699].filter((i) => i < size)) {
-            expect(await store.inclusionProof(index, size), `${round} ${index}/${size}`).toEqual(tree.inclusionProof(index, size));
+            expect(await store.inclusionProof(index, size), `${round} ${index}/${size}`).toEqual(
+              tree.inclusionProof(index, size),
+            );
           }
           for (const old of sizes.filter((s) => s <= size)) {
-            expect(await store.consistencyProof(old, size), `${round} ${old}→${size}`).toEqual(tree.consistencyProof(old, size));
+            expect(await store.consistencyProof(old, size), `${round} ${old}→${size}`).toEqual(
+              tree.consistencyProof(old, size),
+            );
           }
         }
       }
@@ -118,7 +134,13 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       const b = await updateAfter(city, CITY_KEY, 'b');
       const dept = await departmentCreate('water');
       // Forge a batch as a buggy sequencer would: both updates claim seq 1 of the city.
-      const leaf = (op: Operation) => ({ leaf: encodeLeaf({ integratedTime: T, operation: op }), operationHash: operationHash(op), did: op.did, seq: op.seq, integratedTime: T });
+      const leaf = (op: Operation) => ({
+        leaf: encodeLeaf({ integratedTime: T, operation: op }),
+        operationHash: operationHash(op),
+        did: op.did,
+        seq: op.seq,
+        integratedTime: T,
+      });
       const batch = { expectedSize: 2, entries: [leaf(dept), leaf(a), leaf(b)], states: [] };
       const error = await store.append(batch).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AppendConflictError);
@@ -126,7 +148,9 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       expect((await store.head()).size).toBe(2);
       expect(await store.entryByOperationHash(operationHash(dept))).toBeUndefined();
       // The same operation twice (UNIQUE operation_hash) is refused too; the store stays usable.
-      await expect(store.append({ expectedSize: 2, entries: [leaf(a), leaf(a)], states: [] })).rejects.toBeInstanceOf(AppendConflictError);
+      await expect(store.append({ expectedSize: 2, entries: [leaf(a), leaf(a)], states: [] })).rejects.toBeInstanceOf(
+        AppendConflictError,
+      );
       await appendOps(store, [a]);
       expect((await store.head()).size).toBe(3);
     });
@@ -180,12 +204,22 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       await appendOps(store, [update]);
       expect((await store.integrityCheck()).ok).toBe(true);
       await log.execute('UPDATE did_index SET seq = 0, leaf_index = 1 WHERE did = ?', SJZ);
-      await log.execute("INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES ('did:city:cn:110000', 0, 1, 'zQmX')");
+      await log.execute(
+        "INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES ('did:city:cn:110000', 0, 1, 'zQmX')",
+      );
       const rolledBack = await store.integrityCheck();
       expect(rolledBack.ok).toBe(false);
       expect(rolledBack.problems).toEqual([
-        { kind: 'did-index', did: SJZ, detail: `DID index row of ${SJZ}: says seq 0 at leaf 1, the log's last entry is seq 1 at leaf 2` },
-        { kind: 'did-index', did: 'did:city:cn:110000', detail: 'DID index row of did:city:cn:110000: names a DID with no entry in the log' },
+        {
+          kind: 'did-index',
+          did: SJZ,
+          detail: `DID index row of ${SJZ}: says seq 0 at leaf 1, the log's last entry is seq 1 at leaf 2`,
+        },
+        {
+          kind: 'did-index',
+          did: 'did:city:cn:110000',
+          detail: 'DID index row of did:city:cn:110000: names a DID with no entry in the log',
+        },
       ]);
       await log.execute('DELETE FROM did_index WHERE did = ?', 'did:city:cn');
       expect((await store.integrityCheck()).problems.map((p) => p.did)).toContain('did:city:cn');
@@ -203,7 +237,12 @@ export function describeLogStore(name: string, fixture: () => Promise<StoreFixtu
       expect((await store.integrityCheck()).ok).toBe(true);
       const rows = await store.indexRows();
       expect(rows.size).toBe(4);
-      expect(rows.heads.find((h) => h.did === SJZ)).toEqual({ did: SJZ, seq: 2, index: 3, operationHash: operationHash(v2) });
+      expect(rows.heads.find((h) => h.did === SJZ)).toEqual({
+        did: SJZ,
+        seq: 2,
+        index: 3,
+        operationHash: operationHash(v2),
+      });
       expect((await store.didHead(SJZ))?.versions.map((v) => v.seq)).toEqual([2]);
     });
 

@@ -14,8 +14,19 @@ afterAll(() => cleanup());
 function batch(start: number, count: number) {
   const entries = Array.from({ length: count }, (_, i) => {
     const n = start + i;
-    const leaf = new TextEncoder().encode(JSON.stringify({ integratedTime: '2026-12-03T00:00:00Z', operation: { did: `did:city:cn:130100:d${n}`, seq: 0 } }));
-    return { leaf, operationHash: `zQm${String(n).padStart(44, 'x')}`, did: `did:city:cn:130100:d${n}`, seq: 0, integratedTime: '2026-12-03T00:00:00Z' };
+    const leaf = new TextEncoder().encode(
+      JSON.stringify({
+        integratedTime: '2026-12-03T00:00:00Z',
+        operation: { did: `did:city:cn:130100:d${n}`, seq: 0 },
+      }),
+    );
+    return {
+      leaf,
+      operationHash: `zQm${String(n).padStart(44, 'x')}`,
+      did: `did:city:cn:130100:d${n}`,
+      seq: 0,
+      integratedTime: '2026-12-03T00:00:00Z',
+    };
   });
   return { expectedSize: start, entries, states: [] };
 }
@@ -28,7 +39,9 @@ test('a log-only store has the same tree as an indexed one, no did_index rows, a
     await store.append(batch(5, 3));
   }
   expect(Buffer.from((await logOnly.head()).root)).toEqual(Buffer.from((await indexed.head()).root));
-  expect((await logOnly.inclusionProof(2, 8)).map((h) => Buffer.from(h))).toEqual((await indexed.inclusionProof(2, 8)).map((h) => Buffer.from(h)));
+  expect((await logOnly.inclusionProof(2, 8)).map((h) => Buffer.from(h))).toEqual(
+    (await indexed.inclusionProof(2, 8)).map((h) => Buffer.from(h)),
+  );
   expect((await indexed.didIndex(8)).size).toBe(8);
   await expect(logOnly.didIndex(8)).rejects.toThrow(/keeps no DID index/);
   const head = await logOnly.head();

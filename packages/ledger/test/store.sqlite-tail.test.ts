@@ -48,7 +48,13 @@ async function smallLog(): Promise<{ file: string; store: SqliteLogStore; ops: O
   const city = await cityCreate();
   const departments = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => departmentCreate(n)));
   const ops = [await registryGenesis(), city, ...departments, await updateAfter(city, CITY_KEY, 'v1')];
-  for (const slice of [[0, 2], [2, 5], [5, 7], [7, 9]]) await appendOps(store, ops.slice(slice[0], slice[1]));
+  for (const slice of [
+    [0, 2],
+    [2, 5],
+    [5, 7],
+    [7, 9],
+  ])
+    await appendOps(store, ops.slice(slice[0], slice[1]));
   return { file, store, ops };
 }
 
@@ -102,7 +108,11 @@ describe('SqliteLogStore: lookups written per flush', () => {
     const reopened = new SqliteLogStore({ file, tailEntries: 4 });
     const report = await reopened.integrityCheck();
     expect(report.problems).toEqual([
-      { kind: 'did-index', did: SJZ, detail: `DID index row of ${SJZ}: says seq 0 at leaf 1, the log's last entry is seq 1 at leaf 8` },
+      {
+        kind: 'did-index',
+        did: SJZ,
+        detail: `DID index row of ${SJZ}: says seq 0 at leaf 1, the log's last entry is seq 1 at leaf 8`,
+      },
     ]);
     expect(await reopened.entryByOperationHash(operationHash(ops[3]!))).toBeUndefined();
     await reopened.rebuildDerivedState();
@@ -150,7 +160,9 @@ describe('SqliteLogStore: a schema-1 file', () => {
     const store = new SqliteLogStore({ file });
     expect(meta(file)).toMatchObject({ schema_version: '2', indexed_size: '5' });
     const db = new Database(file, { readonly: true });
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries'").all() as { name: string }[];
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries'")
+      .all() as { name: string }[];
     db.close();
     expect(indexes).toHaveLength(1); // the UNIQUE (did, seq) index only
     expect(count(file, 'op_index')).toBe(5);

@@ -26,7 +26,9 @@ describeLogStore('SqliteLogStore', async () => {
     destroy: async () => cleanup(),
     stateRowBytes: async (did) => {
       const db = new Database(file, { readonly: true });
-      const row = db.prepare('SELECT length(history) AS bytes FROM did_state WHERE did = ?').get(did) as { bytes: number };
+      const row = db.prepare('SELECT length(history) AS bytes FROM did_state WHERE did = ?').get(did) as {
+        bytes: number;
+      };
       db.close();
       return row.bytes;
     },
@@ -69,7 +71,9 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
       stateRowBytes: async (did) => {
         const client = new pg.Client(connection);
         await client.connect();
-        const { rows } = await client.query('SELECT octet_length(history) AS bytes FROM did_state WHERE did = $1', [did]);
+        const { rows } = await client.query('SELECT octet_length(history) AS bytes FROM did_state WHERE did = $1', [
+          did,
+        ]);
         await client.end();
         return Number(rows[0].bytes);
       },
@@ -77,7 +81,10 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
         const client = new pg.Client(connection);
         await client.connect();
         let n = 0;
-        await client.query(sql.replace(/\?/g, () => `$${++n}`), values);
+        await client.query(
+          sql.replace(/\?/g, () => `$${++n}`),
+          values,
+        );
         await client.end();
       },
     };
@@ -92,7 +99,13 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
     try {
       for (let start = 0; start < 1200; start += 300) {
         const leaves = Array.from({ length: 300 }, (_, i) => new TextEncoder().encode(`follow ${start + i}`));
-        const entries = leaves.map((leaf, i) => ({ leaf, operationHash: `zQm-${start + i}`, did: `did:city:cn:f-${start + i}`, seq: 0, integratedTime: T }));
+        const entries = leaves.map((leaf, i) => ({
+          leaf,
+          operationHash: `zQm-${start + i}`,
+          did: `did:city:cn:f-${start + i}`,
+          seq: 0,
+          integratedTime: T,
+        }));
         await writer.append({ expectedSize: start, entries, states: [] });
         for (const leaf of leaves) tree.append(leafHash(leaf));
         const size = start + 300;
@@ -100,7 +113,9 @@ describe.skipIf(bin === undefined)('on PostgreSQL 15', () => {
         for (const index of [0, start, 511, size - 1].filter((i) => i < size)) {
           expect(await reader.inclusionProof(index, size)).toEqual(tree.inclusionProof(index, size));
         }
-        expect(await reader.consistencyProof(Math.max(1, start), size)).toEqual(tree.consistencyProof(Math.max(1, start), size));
+        expect(await reader.consistencyProof(Math.max(1, start), size)).toEqual(
+          tree.consistencyProof(Math.max(1, start), size),
+        );
         await expect(reader.inclusionProof(0, size + 1)).rejects.toThrow(RangeError);
       }
     } finally {

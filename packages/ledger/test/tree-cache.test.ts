@@ -4,10 +4,13 @@ import { inclusionProofNodes, leafHash, MerkleTree, type NodeHash, type NodeId }
 import { describe, expect, it } from 'vitest';
 import { TreeCache, UPPER_LEVEL } from '../src/store/tree-cache.ts';
 
-const tree = MerkleTree.fromLeafHashes(Array.from({ length: 4100 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`))));
+const tree = MerkleTree.fromLeafHashes(
+  Array.from({ length: 4100 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`))),
+);
 const node = (level: number, index: number): NodeHash => ({ level, index, hash: tree.nodeHash(level, index) });
 /** Every complete node of the tree at `level`. */
-const levelNodes = (level: number) => Array.from({ length: Math.floor(tree.size / 2 ** level) }, (_, i) => node(level, i));
+const levelNodes = (level: number) =>
+  Array.from({ length: Math.floor(tree.size / 2 ** level) }, (_, i) => node(level, i));
 
 describe('TreeCache', () => {
   it('answers exactly the hashes it was given, for every level, and nothing else', () => {
@@ -74,7 +77,11 @@ describe('TreeCache', () => {
       if (n.level >= denseFrom) expect(hash).toEqual(n.hash);
       else expect(hash).toBeUndefined();
     }
-    expect(cache.run(denseFrom, 0, 4)).toEqual(levelNodes(denseFrom).slice(0, 4).map((n) => n.hash));
+    expect(cache.run(denseFrom, 0, 4)).toEqual(
+      levelNodes(denseFrom)
+        .slice(0, 4)
+        .map((n) => n.hash),
+    );
   });
 
   it('hands out copies: changing one changes nothing kept', () => {
@@ -90,7 +97,11 @@ describe('TreeCache', () => {
   it('serves a run of dense-level hashes only when it holds all of them', () => {
     const cache = new TreeCache({ denseBytes: 0, clockNodes: 16 });
     cache.keep(levelNodes(8).slice(0, 10));
-    expect(cache.run(8, 2, 8)).toEqual(levelNodes(8).slice(2, 10).map((n) => n.hash));
+    expect(cache.run(8, 2, 8)).toEqual(
+      levelNodes(8)
+        .slice(2, 10)
+        .map((n) => n.hash),
+    );
     expect(cache.run(8, 2, 9)).toBeUndefined();
     cache.keep([node(0, 0)]);
     expect(cache.run(0, 0, 1)).toBeUndefined(); // levels in the clock are never served as runs

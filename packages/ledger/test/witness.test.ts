@@ -35,8 +35,18 @@ async function appendAll(store: SqliteLogStore, ops: Operation[]): Promise<void>
 }
 
 /** A checkpoint of the rogue tree, signed with the real log key, as an add-checkpoint request body. */
-async function rogueRequest(options: { oldSize: number; size: number; proofFrom?: number; key?: string }): Promise<string> {
-  const text = formatCheckpoint({ origin: ORIGIN, size: options.size, rootHash: await rogue.rootAt(options.size), extensions: [] });
+async function rogueRequest(options: {
+  oldSize: number;
+  size: number;
+  proofFrom?: number;
+  key?: string;
+}): Promise<string> {
+  const text = formatCheckpoint({
+    origin: ORIGIN,
+    size: options.size,
+    rootHash: await rogue.rootAt(options.size),
+    extensions: [],
+  });
   const note = await signNote({ text }, [signerFromKey(options.key ?? logKey)]);
   const proof = options.proofFrom === undefined ? [] : await rogue.consistencyProof(options.proofFrom, options.size);
   return formatAddCheckpointRequest({ oldSize: options.oldSize, proof, checkpoint: note });
@@ -49,7 +59,11 @@ function witnessState(witness: Witness) {
 
 beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
-  node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: join(dir, 'node'), sequencer: { batchIntervalMs: 10 } });
+  node = await LedgerNode.open({
+    allowUnpinnedGenesis: true,
+    dataDir: join(dir, 'node'),
+    sequencer: { batchIntervalMs: 10 },
+  });
   logKey = readFileSync(join(dir, 'node', 'keys', 'log.key'), 'utf8').trim();
   const [genesis, city] = [await registryGenesis(), await cityCreate()];
   await node.submitGovernance(genesis);
@@ -99,7 +113,9 @@ describe('Witness (C2SP tlog-witness add-checkpoint)', () => {
     const fresh = await witness!.addCheckpoint(await rogueRequest({ oldSize: 0, size: 7 }));
     expect(fresh.status).toBe(409);
     const impostor = generateKeyPair(ORIGIN).signerKey;
-    expect((await witness!.addCheckpoint(await rogueRequest({ oldSize: honestSize, size: 7, key: impostor }))).status).toBe(403);
+    expect(
+      (await witness!.addCheckpoint(await rogueRequest({ oldSize: honestSize, size: 7, key: impostor }))).status,
+    ).toBe(403);
     const unknown = formatAddCheckpointRequest({
       oldSize: 0,
       proof: [],
@@ -113,7 +129,8 @@ describe('Witness (C2SP tlog-witness add-checkpoint)', () => {
   });
 
   it('keeps cosigning the honest log after refusing the rogue, and persists one root per size', async () => {
-    for (const w of node.embeddedWitnesses) await w.addCheckpoint(await rogueRequest({ oldSize: honestSize, size: honestSize }));
+    for (const w of node.embeddedWitnesses)
+      await w.addCheckpoint(await rogueRequest({ oldSize: honestSize, size: honestSize }));
     const receipt = await node.submit(await departmentCreate('honest-d'));
     const size = receipt.index + 1;
     const cosigners = parseNote(receipt.checkpoint).signatures.length - 1;

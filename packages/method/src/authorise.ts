@@ -19,7 +19,10 @@ function badProof(index: number, what: string): never {
 function signingKey(proof: DataIntegrityProof, index: number): string {
   const match = DID_KEY_URL.exec(String(proof.verificationMethod));
   if (match === null || match[1] !== match[2]) {
-    badProof(index, `verificationMethod must be "did:key:<multikey>#<multikey>", got ${JSON.stringify(proof.verificationMethod)}`);
+    badProof(
+      index,
+      `verificationMethod must be "did:key:<multikey>#<multikey>", got ${JSON.stringify(proof.verificationMethod)}`,
+    );
   }
   return match[1]!;
 }
@@ -90,7 +93,10 @@ export function describeQuorum(q: Quorum): string {
 /** Passes when any of the quorums is met; otherwise UNAUTHORIZED_OPERATION describing each one. */
 export function requireAnyQuorum(operation: string, quorums: Quorum[]): void {
   if (quorums.some((q) => q.met)) return;
-  throw new DidCityError('UNAUTHORIZED_OPERATION', `${operation} not authorised: ${quorums.map(describeQuorum).join('; ')}`);
+  throw new DidCityError(
+    'UNAUTHORIZED_OPERATION',
+    `${operation} not authorised: ${quorums.map(describeQuorum).join('; ')}`,
+  );
 }
 
 export function unauthorised(detail: string): never {

@@ -52,7 +52,10 @@ export class InconsistentCheckpointError extends DidCityError {
   readonly evidence: SplitViewEvidence;
 
   constructor(evidence: SplitViewEvidence) {
-    super('INCONSISTENT_CHECKPOINT', `checkpoint inconsistent with one accepted before (split view): ${evidence.reason}`);
+    super(
+      'INCONSISTENT_CHECKPOINT',
+      `checkpoint inconsistent with one accepted before (split view): ${evidence.reason}`,
+    );
     this.evidence = evidence;
   }
 }

@@ -38,7 +38,11 @@ export function isXsdDateTime(value: unknown): value is string {
 }
 
 /** The JCS cryptosuites did:city signs and verifies. */
-export const JCS_CRYPTOSUITES: readonly JcsCryptosuite[] = Object.freeze(['eddsa-jcs-2022', 'ecdsa-jcs-2019', 'sm2-jcs-2026']);
+export const JCS_CRYPTOSUITES: readonly JcsCryptosuite[] = Object.freeze([
+  'eddsa-jcs-2022',
+  'ecdsa-jcs-2019',
+  'sm2-jcs-2026',
+]);
 
 /**
  * The JCS suite that signs with a key type: eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 for the ECDSA curves,
@@ -205,7 +209,11 @@ export function proofVerifier(
       if (!keyMatchesSuite(publicKeyMultibase, proof.cryptosuite)) return false;
       const context = config['@context'];
       if (context !== undefined && !contextStartsWith(documentContext(unsecured), context)) return false;
-      return verifySignature(publicKeyMultibase, hashData(proof.cryptosuite, config, hashOf(proof.cryptosuite, context)), signature);
+      return verifySignature(
+        publicKeyMultibase,
+        hashData(proof.cryptosuite, config, hashOf(proof.cryptosuite, context)),
+        signature,
+      );
     } catch {
       return false;
     }

@@ -6,7 +6,12 @@
 import { parseDidUrl } from './did-url.ts';
 import { dereferenceResource, isResourceUrl, type ResourceLoader } from './resource-dereference.ts';
 import { DidCityError, type ProblemDetails, toResolutionProblem } from './errors.ts';
-import { DEFAULT_REPRESENTATION, DOCUMENT_REPRESENTATIONS, negotiate, type Representation } from './resolution-options.ts';
+import {
+  DEFAULT_REPRESENTATION,
+  DOCUMENT_REPRESENTATIONS,
+  negotiate,
+  type Representation,
+} from './resolution-options.ts';
 import type {
   DereferencedContent,
   DereferencingOptions,
@@ -19,7 +24,14 @@ import type { CityDidUrl, DIDDocument, Service } from './types.ts';
 const URI_LIST = 'text/uri-list';
 
 /** DID parameters did:city dereferences; any other one names a resource the method does not define. */
-const PARAMETERS = new Set(['service', 'serviceType', 'relativeRef', 'versionId', 'versionTime', 'verificationRelationship']);
+const PARAMETERS = new Set([
+  'service',
+  'serviceType',
+  'relativeRef',
+  'versionId',
+  'versionTime',
+  'verificationRelationship',
+]);
 
 export interface DereferenceContext {
   resolve(did: string, options?: DIDResolutionOptions): Promise<DIDResolutionResult>;
@@ -56,7 +68,10 @@ function chooseMode(url: CityDidUrl, accept: string | undefined): Request['mode'
   const supported = new Set([...Object.keys(DOCUMENT_REPRESENTATIONS), ...(selectsServices(url) ? [URI_LIST] : [])]);
   const chosen = explicit ? negotiate(accept, supported) : 'default';
   if (chosen === undefined) {
-    throw new DidCityError('REPRESENTATION_NOT_SUPPORTED', `No supported representation in accept "${accept}" for ${url.didUrl}`);
+    throw new DidCityError(
+      'REPRESENTATION_NOT_SUPPORTED',
+      `No supported representation in accept "${accept}" for ${url.didUrl}`,
+    );
   }
   if (chosen === URI_LIST) return 'uri-list';
   if (chosen === 'default') return DEFAULT_REPRESENTATION;
@@ -73,7 +88,11 @@ function relationshipsOf(url: CityDidUrl, options: DereferencingOptions): string
 }
 
 /** DID parameters of the URL become resolution options (they win over options given separately). */
-function resolutionOptions(url: CityDidUrl, options: DereferencingOptions, mode: Request['mode']): DIDResolutionOptions {
+function resolutionOptions(
+  url: CityDidUrl,
+  options: DereferencingOptions,
+  mode: Request['mode'],
+): DIDResolutionOptions {
   const { accept: _accept, verificationRelationship: _relationship, ...rest } = options;
   const result: DIDResolutionOptions = { ...rest };
   if (url.query.versionId !== undefined) result.versionId = url.query.versionId;
@@ -92,7 +111,8 @@ function readRequest(url: CityDidUrl, options: DereferencingOptions): Request {
   if (url.path !== '') notFound(`did:city defines no DID paths (${url.path})`);
   const unknown = Object.keys(url.query).find((name) => !PARAMETERS.has(name));
   if (unknown !== undefined) notFound(`did:city does not define the DID parameter "${unknown}"`);
-  if (url.query.relativeRef !== undefined && !selectsServices(url)) invalidUrl('relativeRef needs service or serviceType');
+  if (url.query.relativeRef !== undefined && !selectsServices(url))
+    invalidUrl('relativeRef needs service or serviceType');
   for (const name of ['accept', 'verificationRelationship'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'string') {
       throw new DidCityError('INVALID_OPTIONS', `Option ${name} must be a string`);
@@ -117,7 +137,8 @@ function selectServices(document: DIDDocument, url: CityDidUrl): Service[] {
   const id = service === undefined ? undefined : absoluteServiceId(document.id, service);
   const selected = (document.service ?? []).filter(
     (candidate) =>
-      (id === undefined || candidate.id === id) && (serviceType === undefined || serviceTypes(candidate).includes(serviceType)),
+      (id === undefined || candidate.id === id) &&
+      (serviceType === undefined || serviceTypes(candidate).includes(serviceType)),
   );
   if (selected.length === 0) notFound(`No service in ${document.id} matches ${url.didUrl}`);
   return selected;
@@ -142,7 +163,8 @@ function resolveRelativeRef(endpoint: string, relativeRef: string): string | und
     return undefined;
   }
   const directory = base.pathname.slice(0, base.pathname.lastIndexOf('/') + 1);
-  const staysHome = resolved.protocol === base.protocol && resolved.host === base.host && resolved.username === base.username;
+  const staysHome =
+    resolved.protocol === base.protocol && resolved.host === base.host && resolved.username === base.username;
   if (!staysHome || !resolved.pathname.startsWith(directory)) {
     invalidUrl(`relativeRef "${relativeRef}" leaves the service endpoint ${endpoint}`);
   }
@@ -169,23 +191,33 @@ function endpointUrls(services: Service[], url: CityDidUrl): string[] {
   return urls;
 }
 
-
 /** CID 1.0 §3.3: the method must be listed, by reference or by value, in each requested relationship. */
 function checkRelationships(document: DIDDocument, target: DereferencedContent, request: Request): void {
   if (request.relationships.length === 0) return;
   const isMethod = document.verificationMethod?.some((method) => method === target) === true;
-  if (!isMethod) throw new DidCityError('INVALID_VERIFICATION_METHOD', `${request.url.didUrl} does not dereference to a verification method`);
+  if (!isMethod)
+    throw new DidCityError(
+      'INVALID_VERIFICATION_METHOD',
+      `${request.url.didUrl} does not dereference to a verification method`,
+    );
   const id = (target as { id: string }).id;
   for (const relationship of request.relationships) {
     const entries: unknown = (document as unknown as Record<string, unknown>)[relationship];
-    const listed = Array.isArray(entries) && entries.some((entry) => entry === id || (entry as { id?: unknown })?.id === id);
-    if (!listed) throw new DidCityError('INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD', `${id} is not authorised for ${relationship}`);
+    const listed =
+      Array.isArray(entries) && entries.some((entry) => entry === id || (entry as { id?: unknown })?.id === id);
+    if (!listed)
+      throw new DidCityError(
+        'INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD',
+        `${id} is not authorised for ${relationship}`,
+      );
   }
 }
 
 function findFragment(document: DIDDocument, fragment: string): DereferencedContent {
   const id = `${document.id}#${fragment}`;
-  const found = document.verificationMethod?.find((method) => method.id === id) ?? document.service?.find((service) => service.id === id);
+  const found =
+    document.verificationMethod?.find((method) => method.id === id) ??
+    document.service?.find((service) => service.id === id);
   return found ?? notFound(`${document.id} has no verification method or service ${id}`);
 }
 
@@ -194,11 +226,17 @@ function withContext(document: DIDDocument, content: DereferencedContent): Deref
   return { '@context': document['@context'], ...content };
 }
 
-function succeed(content: DereferencedContent | null, contentType: string, resolution: DIDResolutionResult): DIDDereferencingResult {
+function succeed(
+  content: DereferencedContent | null,
+  contentType: string,
+  resolution: DIDResolutionResult,
+): DIDDereferencingResult {
   const dereferencingMetadata: DIDDereferencingResult['dereferencingMetadata'] = { contentType };
-  if (resolution.didResolutionMetadata.ledger !== undefined) dereferencingMetadata.ledger = resolution.didResolutionMetadata.ledger;
+  if (resolution.didResolutionMetadata.ledger !== undefined)
+    dereferencingMetadata.ledger = resolution.didResolutionMetadata.ledger;
   // The spec's text/uri-list result carries its type in contentMetadata; anything else, the document's metadata.
-  const contentMetadata = content !== null && contentType === URI_LIST ? { contentType } : resolution.didDocumentMetadata;
+  const contentMetadata =
+    content !== null && contentType === URI_LIST ? { contentType } : resolution.didDocumentMetadata;
   return { dereferencingMetadata, content, contentStream: content, contentMetadata };
 }
 
@@ -216,7 +254,8 @@ function documentContent(document: DIDDocument, request: Request): DereferencedC
 }
 
 function contentOf(document: DIDDocument, request: Request): { content: DereferencedContent; contentType: string } {
-  if (request.mode === 'uri-list') return { content: endpointUrls(selectServices(document, request.url), request.url), contentType: URI_LIST };
+  if (request.mode === 'uri-list')
+    return { content: endpointUrls(selectServices(document, request.url), request.url), contentType: URI_LIST };
   return { content: documentContent(document, request), contentType: request.mode.contentType };
 }
 
@@ -224,11 +263,16 @@ export function dereferencingFailure(error: ProblemDetails): DIDDereferencingRes
   return { dereferencingMetadata: { error }, content: null, contentStream: null, contentMetadata: {} };
 }
 
-async function dereferenceOrThrow(didUrl: string, input: DereferencingOptions | undefined, context: DereferenceContext) {
+async function dereferenceOrThrow(
+  didUrl: string,
+  input: DereferencingOptions | undefined,
+  context: DereferenceContext,
+) {
   const url = parseDidUrl(didUrl);
   const options = readOptions(input);
   if (isResourceUrl(url)) {
-    if (context.resources === undefined) throw new DidCityError('FEATURE_NOT_SUPPORTED', 'this dereferencer reads no linked resources');
+    if (context.resources === undefined)
+      throw new DidCityError('FEATURE_NOT_SUPPORTED', 'this dereferencer reads no linked resources');
     return dereferenceResource(url, options, context.resources);
   }
   const request = readRequest(url, options);

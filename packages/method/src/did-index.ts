@@ -91,7 +91,10 @@ export function indexRootOf(checkpoint: Checkpoint): Uint8Array | undefined {
   if (lines.length === 0) return undefined;
   const root = decodeHash(lines[0]!.slice(INDEX_EXTENSION.length + 1));
   if (root === undefined || lines[0] !== formatIndexExtension(root)) {
-    throw new DidCityError('INVALID_LEDGER_PROOF', 'the checkpoint index line is not "did-city-index/v1 <base64 root>"');
+    throw new DidCityError(
+      'INVALID_LEDGER_PROOF',
+      'the checkpoint index line is not "did-city-index/v1 <base64 root>"',
+    );
   }
   return root;
 }
@@ -113,7 +116,12 @@ export class DidIndex {
     // Keys and values as one-byte text (PrefixTree.setText): the same bytes as didIndexKey and indexHeadValue,
     // without a byte array per digest (a ledger applies every appended entry).
     const entries = [...heads].map(
-      (h) => [keyText(h.did), valueText(h), { did: h.did, seq: h.seq, index: h.index, operationHash: h.operationHash }] as const,
+      (h) =>
+        [
+          keyText(h.did),
+          valueText(h),
+          { did: h.did, seq: h.seq, index: h.index, operationHash: h.operationHash },
+        ] as const,
     );
     return entries.length === 0 ? this : new DidIndex(this.#tree.setText(entries));
   }
@@ -158,7 +166,10 @@ function invalid(detail: string): DidCityError {
 
 function readHead(value: unknown): IndexHead | null {
   if (value === null) return null;
-  const { seq, index, operationHash } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const { seq, index, operationHash } = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
   const count = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
   if (!count(seq) || !count(index) || typeof operationHash !== 'string' || operationHash.length > 128) {
     throw invalid('the served head is not {seq, index, operationHash}');
@@ -168,7 +179,8 @@ function readHead(value: unknown): IndexHead | null {
 
 function readProof(value: unknown): PrefixProof {
   const { siblings, otherLeaf } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (!Array.isArray(siblings) || siblings.length > 256) throw invalid('the index proof has no list of at most 256 siblings');
+  if (!Array.isArray(siblings) || siblings.length > 256)
+    throw invalid('the index proof has no list of at most 256 siblings');
   const hash = (text: unknown) => {
     const bytes = decodeHash(text);
     if (bytes === undefined) throw invalid('an index proof hash is not base64 of 32 bytes');
@@ -176,7 +188,10 @@ function readProof(value: unknown): PrefixProof {
   };
   const proof: PrefixProof = { siblings: siblings.map(hash) };
   if (otherLeaf !== undefined) {
-    const { key, value: leafValue } = (typeof otherLeaf === 'object' && otherLeaf !== null ? otherLeaf : {}) as Record<string, unknown>;
+    const { key, value: leafValue } = (typeof otherLeaf === 'object' && otherLeaf !== null ? otherLeaf : {}) as Record<
+      string,
+      unknown
+    >;
     proof.leaf = { key: hash(key), value: hash(leafValue) };
   }
   return proof;
@@ -187,7 +202,12 @@ function readProof(value: unknown): PrefixProof {
  * the DID's absence) must lead to the root. Returns the head, or null for a proven absence; throws
  * INVALID_LEDGER_PROOF otherwise.
  */
-export function verifyIndexHead(input: { did: string; head: unknown; indexProof: unknown; root: Uint8Array }): IndexHead | null {
+export function verifyIndexHead(input: {
+  did: string;
+  head: unknown;
+  indexProof: unknown;
+  root: Uint8Array;
+}): IndexHead | null {
   const head = readHead(input.head);
   const proof = readProof(input.indexProof);
   const key = didIndexKey(input.did);

@@ -48,7 +48,8 @@ function decodeComponent(didUrl: string, component: string): string {
 }
 
 function parseQuery(didUrl: string, query: string): Record<string, string> {
-  if (!QUERY_OR_FRAGMENT.test(query)) invalid(didUrl, 'the query has a character not allowed or a bad percent-encoding');
+  if (!QUERY_OR_FRAGMENT.test(query))
+    invalid(didUrl, 'the query has a character not allowed or a bad percent-encoding');
   if (query === '') return {};
   const seen = new Set<string>();
   const entries: Array<[string, string]> = [];
@@ -70,8 +71,10 @@ function parseQuery(didUrl: string, query: string): Record<string, string> {
  * INVALID_DID_URL for the length, path, query (including a repeated parameter) or fragment.
  */
 export function parseDidUrl(didUrl: string): CityDidUrl {
-  if (typeof didUrl !== 'string') throw new DidCityError('INVALID_DID_URL', `A DID URL must be a string, got ${typeof didUrl}`);
-  if (didUrl.length > MAX_DID_URL_LENGTH) invalid(didUrl.slice(0, 64) + '…', `longer than ${MAX_DID_URL_LENGTH} characters`);
+  if (typeof didUrl !== 'string')
+    throw new DidCityError('INVALID_DID_URL', `A DID URL must be a string, got ${typeof didUrl}`);
+  if (didUrl.length > MAX_DID_URL_LENGTH)
+    invalid(didUrl.slice(0, 64) + '…', `longer than ${MAX_DID_URL_LENGTH} characters`);
   const raw = split(didUrl);
   const parsed = parseDid(raw.did);
   if (!PATH.test(raw.path)) invalid(didUrl, 'the path has a character not allowed or a bad percent-encoding');

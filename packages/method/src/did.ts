@@ -30,7 +30,10 @@ function cityMethodSpecificId(did: string): string {
     return invalid(did, 'not a DID (W3C DID Core: "did:" method-name ":" method-specific-id)');
   }
   if (match[1] !== 'city') {
-    throw new DidCityError('METHOD_NOT_SUPPORTED', `DID method "${match[1]}" is not supported; this resolver handles did:city`);
+    throw new DidCityError(
+      'METHOD_NOT_SUPPORTED',
+      `DID method "${match[1]}" is not supported; this resolver handles did:city`,
+    );
   }
   return msid;
 }
@@ -40,7 +43,8 @@ function checkCharacters(did: string, segments: string[]): void {
   segments.forEach((segment, index) => {
     const name = `segment ${index + 1} of the method-specific id`;
     if (segment === '') invalid(did, `${name} is empty`);
-    if (segment.includes('%')) invalid(did, `${name} ("${segment}") is percent-encoded; did:city ids never contain "%"`);
+    if (segment.includes('%'))
+      invalid(did, `${name} ("${segment}") is percent-encoded; did:city ids never contain "%"`);
     if (/[A-Z]/.test(segment)) invalid(did, `${name} ("${segment}") has upper case; the canonical form is lower case`);
   });
 }
@@ -55,7 +59,8 @@ function splitNetwork(did: string, segments: string[]): { network?: string; rest
       `"${first}" is neither a country code (2 letters, ISO 3166-1 alpha-2) nor a network name (3 to 16 lower-case letters and digits, starting with a letter)`,
     );
   }
-  if (first === PRODUCTION) invalid(did, `"${PRODUCTION}" must not be written as a network; production DIDs have no network segment`);
+  if (first === PRODUCTION)
+    invalid(did, `"${PRODUCTION}" must not be written as a network; production DIDs have no network segment`);
   if (rest[0] === undefined || !COUNTRY.test(rest[0])) {
     invalid(did, `network "${first}" must be followed by a 2-letter country code, got ${describe(rest[0])}`);
   }

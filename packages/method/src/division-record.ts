@@ -77,7 +77,9 @@ export function editionLines(table: ReadonlyMap<string, string>): string[] {
 }
 
 export function digestLines(lines: readonly string[]): string {
-  return `sha256:${createHash('sha256').update(`${lines.join('\n')}\n`).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(`${lines.join('\n')}\n`)
+    .digest('hex')}`;
 }
 
 /** Rebuilds the table of one covered edition from the record. */

@@ -4,7 +4,13 @@
  * retired code, the edition that dropped it and where it went. A retired code stays a valid DID (R-SYN-5) but is
  * closed to new creates (R-ALLOC-2, allocatableIn).
  */
-import { type DivisionChange, divisionRecord, editionLines, type RecordEdition, rebuildEdition } from './division-record.ts';
+import {
+  type DivisionChange,
+  divisionRecord,
+  editionLines,
+  type RecordEdition,
+  rebuildEdition,
+} from './division-record.ts';
 
 export type { DivisionChange } from './division-record.ts';
 
@@ -108,7 +114,9 @@ export function divisionEditionText(edition: string): string | undefined {
 export function allocatableIn(code: string, edition = latestDivisionEdition()): boolean {
   const division = divisions().get(code);
   if (division === undefined) return false;
-  const known = divisionRecord().editions.some((covered) => covered.edition === edition) ? edition : latestDivisionEdition();
+  const known = divisionRecord().editions.some((covered) => covered.edition === edition)
+    ? edition
+    : latestDivisionEdition();
   return division.since <= known && (division.retired === undefined || known < division.retired);
 }
 

@@ -85,7 +85,8 @@ function checkMethod(did: string, method: unknown, path: string, fragments: Set<
   if (fragments.has(fragment)) invalidOperation(`${path}.id`, `fragment "#${fragment}" is used twice`);
   fragments.add(fragment);
   if (method.type !== 'Multikey') invalidOperation(`${path}.type`, 'must be "Multikey"');
-  if (method.controller !== undefined && !isDid(method.controller)) invalidOperation(`${path}.controller`, 'must be a DID');
+  if (method.controller !== undefined && !isDid(method.controller))
+    invalidOperation(`${path}.controller`, 'must be a DID');
   try {
     decodeMultikey(method.publicKeyMultibase as string);
   } catch (cause) {
@@ -150,7 +151,8 @@ function checkPolicyServices(did: string, services: readonly unknown[], path: st
     if (!isRegistry(did)) invalidOperation(`${at}.type`, `only a country registry carries a ${LEDGER_POLICY_SERVICE}`);
     if (found) invalidOperation(at, `a second ${LEDGER_POLICY_SERVICE} service`);
     found = true;
-    if (Array.isArray((service as Record<string, unknown>).type)) invalidOperation(`${at}.type`, `must be the single type "${LEDGER_POLICY_SERVICE}"`);
+    if (Array.isArray((service as Record<string, unknown>).type))
+      invalidOperation(`${at}.type`, `must be the single type "${LEDGER_POLICY_SERVICE}"`);
     const endpoint = (service as Record<string, unknown>).serviceEndpoint;
     if (!isRecord(endpoint) || Object.keys(endpoint).length !== 1 || typeof endpoint.policy !== 'string') {
       invalidOperation(`${at}.serviceEndpoint`, 'must be the map { "policy": "<C2SP tlog-policy text>" }');
@@ -179,11 +181,18 @@ function checkEditionServices(did: string, services: readonly unknown[], path: s
   for (const index of found) {
     const at = `${path}[${index}]`;
     const service = services[index] as Record<string, unknown>;
-    if (!isRegistry(did)) invalidOperation(`${at}.type`, `only a country registry carries a ${DIVISION_EDITION_SERVICE}`);
+    if (!isRegistry(did))
+      invalidOperation(`${at}.type`, `only a country registry carries a ${DIVISION_EDITION_SERVICE}`);
     if (index !== found[0]) invalidOperation(at, `a second ${DIVISION_EDITION_SERVICE} service`);
-    if (service.type !== DIVISION_EDITION_SERVICE) invalidOperation(`${at}.type`, `must be the single type "${DIVISION_EDITION_SERVICE}"`);
+    if (service.type !== DIVISION_EDITION_SERVICE)
+      invalidOperation(`${at}.type`, `must be the single type "${DIVISION_EDITION_SERVICE}"`);
     const endpoint = service.serviceEndpoint;
-    if (!isRecord(endpoint) || Object.keys(endpoint).length !== 1 || typeof endpoint.edition !== 'string' || !EDITION.test(endpoint.edition)) {
+    if (
+      !isRecord(endpoint) ||
+      Object.keys(endpoint).length !== 1 ||
+      typeof endpoint.edition !== 'string' ||
+      !EDITION.test(endpoint.edition)
+    ) {
       invalidOperation(`${at}.serviceEndpoint`, 'must be the map { "edition": "<year of the GB/T 2260 edition>" }');
     }
   }
@@ -209,7 +218,8 @@ function checkRelationship(did: string, refs: unknown, path: string, methods: Re
   const fragments = arrayAt(refs, path).map((ref, index) => {
     if (isRecord(ref)) invalidOperation(`${path}[${index}]`, 'embedded verification methods are not allowed in 0.1');
     const fragment = fragmentOf(did, ref, `${path}[${index}]`);
-    if (!methods.has(fragment)) invalidOperation(`${path}[${index}]`, `"${ref as string}" is not in verificationMethod`);
+    if (!methods.has(fragment))
+      invalidOperation(`${path}[${index}]`, `"${ref as string}" is not in verificationMethod`);
     return fragment;
   });
   checkUnique(fragments, path);
@@ -251,7 +261,8 @@ export function checkDocumentContent(value: unknown, did: string, path = 'docume
     checkHistoryLimitServices(did, value.service as unknown[], `${path}.service`);
   }
   for (const relationship of RELATIONSHIPS) {
-    if (value[relationship] !== undefined) checkRelationship(did, value[relationship], `${path}.${relationship}`, methods);
+    if (value[relationship] !== undefined)
+      checkRelationship(did, value[relationship], `${path}.${relationship}`, methods);
   }
   if (value.alsoKnownAs !== undefined) checkAlsoKnownAs(value.alsoKnownAs, `${path}.alsoKnownAs`);
   if (value.controller !== undefined) checkController(value.controller, `${path}.controller`);

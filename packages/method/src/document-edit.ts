@@ -42,7 +42,9 @@ export function currentContent(history: DidHistory): DocumentContent | undefined
 
 /** The first `key-N` fragment no method or service of the content uses. */
 export function nextKeyId(did: string, content: DocumentContent): string {
-  const taken = new Set([...(content.verificationMethod ?? []), ...(content.service ?? [])].map((e) => absoluteId(did, e.id)));
+  const taken = new Set(
+    [...(content.verificationMethod ?? []), ...(content.service ?? [])].map((e) => absoluteId(did, e.id)),
+  );
   let n = 1;
   while (taken.has(`${did}#key-${n}`)) n++;
   return `#key-${n}`;
@@ -65,9 +67,15 @@ export function addVerificationMethod(content: DocumentContent, input: NewVerifi
     throw new DidCityError('INVALID_OPERATION', `${did} already has a verification method ${id}`);
   }
   if (methods.some((m) => m.publicKeyMultibase === publicKeyMultibase)) {
-    throw new DidCityError('INVALID_OPERATION', `${did} already has a verification method with key ${publicKeyMultibase}`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `${did} already has a verification method with key ${publicKeyMultibase}`,
+    );
   }
-  const next: DocumentContent = { ...structuredClone(content), verificationMethod: [...methods, { id, type: 'Multikey', publicKeyMultibase }] };
+  const next: DocumentContent = {
+    ...structuredClone(content),
+    verificationMethod: [...methods, { id, type: 'Multikey', publicKeyMultibase }],
+  };
   for (const relationship of input.relationships ?? ['authentication', 'assertionMethod']) {
     next[relationship] = [...(next[relationship] ?? []), id];
   }
@@ -85,7 +93,10 @@ export function removeVerificationMethod(
     (input.publicKeyMultibase !== undefined && m.publicKeyMultibase === input.publicKeyMultibase);
   const removed = (content.verificationMethod ?? []).filter(matches).map((m) => absoluteId(did, m.id));
   if (removed.length === 0) {
-    throw new DidCityError('INVALID_OPERATION', `${did} has no verification method ${input.id ?? input.publicKeyMultibase}`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `${did} has no verification method ${input.id ?? input.publicKeyMultibase}`,
+    );
   }
   const next = structuredClone(content);
   next.verificationMethod = (content.verificationMethod ?? []).filter((m) => !matches(m));
@@ -114,7 +125,8 @@ export function removeService(content: DocumentContent, input: { did: string; id
   const target = absoluteId(input.did, relativeId(input.did, input.id));
   const services = content.service ?? [];
   const kept = services.filter((s) => absoluteId(input.did, s.id) !== target);
-  if (kept.length === services.length) throw new DidCityError('INVALID_OPERATION', `${input.did} has no service ${input.id}`);
+  if (kept.length === services.length)
+    throw new DidCityError('INVALID_OPERATION', `${input.did} has no service ${input.id}`);
   const next = structuredClone(content);
   if (kept.length > 0) next.service = kept;
   else delete next.service;

@@ -73,7 +73,9 @@ export class FileCheckpointStore implements CheckpointStore {
       writeAtomically(this.file, `${JSON.stringify(content, null, 2)}\n`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new DidCityError('INTERNAL_ERROR', `cannot write the checkpoint store ${this.file} (${code})`, { cause: error });
+      throw new DidCityError('INTERNAL_ERROR', `cannot write the checkpoint store ${this.file} (${code})`, {
+        cause: error,
+      });
     }
     this.#content = content;
   }

@@ -17,7 +17,9 @@ import type { GenesisPolicy } from './validate.ts';
 export const GENESIS_POLICY_SHAPE = '{"did:city:cn": {"operationHash": "zQm…"}} (or "updateKeys": ["z6Mk…", …])';
 
 /** `syntax`: the text is not JSON; `shape`: JSON, but not pins of the accepted shape. */
-export type GenesisPolicyResult = { ok: true; policy: GenesisPolicy } | { ok: false; kind: 'syntax' | 'shape'; problem: string };
+export type GenesisPolicyResult =
+  | { ok: true; policy: GenesisPolicy }
+  | { ok: false; kind: 'syntax' | 'shape'; problem: string };
 
 const PIN_MEMBERS = new Set(['operationHash', 'updateKeys']);
 
@@ -41,13 +43,17 @@ function pinProblem(did: string, pin: unknown): string | undefined {
   if (!isPlainObject(pin)) return `the pin of ${did} is not an object`;
   const members = Object.keys(pin);
   const unknown = members.filter((member) => !PIN_MEMBERS.has(member));
-  if (unknown.length > 0) return `the pin of ${did} has unknown members: ${unknown.slice(0, 5).join(', ').slice(0, 200)}`;
+  if (unknown.length > 0)
+    return `the pin of ${did} has unknown members: ${unknown.slice(0, 5).join(', ').slice(0, 200)}`;
   if (members.length === 0) return `the pin of ${did} is empty`;
   const { operationHash, updateKeys } = pin;
   if (operationHash !== undefined && !isMultihashSha256(operationHash)) {
     return `the operationHash of ${did} is not an operation hash (zQm…, base58btc sha2-256 multihash)`;
   }
-  if (updateKeys !== undefined && !(Array.isArray(updateKeys) && updateKeys.length > 0 && updateKeys.every(isMultikey))) {
+  if (
+    updateKeys !== undefined &&
+    !(Array.isArray(updateKeys) && updateKeys.length > 0 && updateKeys.every(isMultikey))
+  ) {
     return `the updateKeys of ${did} must be a non-empty list of Multikey public keys (z6Mk…)`;
   }
   return undefined;

@@ -146,7 +146,8 @@ function parseGoverned(text: string): TlogPolicy | undefined {
  * dropped or re-keyed by governance.
  */
 function unsafeChange(current: TlogPolicy, next: TlogPolicy): string | undefined {
-  if (quorumSatisfied(next, new Set())) return 'the policy needs no witness cosignature (quorum none): checkpoints must stay witnessed';
+  if (quorumSatisfied(next, new Set()))
+    return 'the policy needs no witness cosignature (quorum none): checkpoints must stay witnessed';
   const keys = (policy: TlogPolicy) => [...new Set(policy.logs.map((log) => log.verifierKey))].sort();
   const [was, is] = [keys(current), keys(next)];
   if (was.length !== is.length || was.some((key, i) => key !== is[i])) {
@@ -157,4 +158,3 @@ function unsafeChange(current: TlogPolicy, next: TlogPolicy): string | undefined
   }
   return undefined;
 }
-

@@ -17,10 +17,16 @@ export interface HistoryLimits {
 }
 
 /** The bounds when the registry sets none: room for about a thousand ordinary updates. */
-export const DEFAULT_HISTORY_LIMITS: Readonly<HistoryLimits> = Object.freeze({ maxOperations: 1000, maxBytes: 4 * 1024 * 1024 });
+export const DEFAULT_HISTORY_LIMITS: Readonly<HistoryLimits> = Object.freeze({
+  maxOperations: 1000,
+  maxBytes: 4 * 1024 * 1024,
+});
 
 /** What a registry may raise them to: a history past these would not fit a resolver's 16 MiB answer bound. */
-export const HISTORY_LIMIT_CEILINGS: Readonly<HistoryLimits> = Object.freeze({ maxOperations: 10_000, maxBytes: 12 * 1024 * 1024 });
+export const HISTORY_LIMIT_CEILINGS: Readonly<HistoryLimits> = Object.freeze({
+  maxOperations: 10_000,
+  maxBytes: 12 * 1024 * 1024,
+});
 
 /** Service type under which a country registry sets its network's history bounds. */
 export const HISTORY_LIMITS_SERVICE = 'CityHistoryLimits';
@@ -49,15 +55,18 @@ export function checkHistoryLimitServices(did: string, services: readonly unknow
   services.forEach((service, index) => {
     if (!isLimitsService(service)) return;
     const at = `${path}[${index}]`;
-    if (parentDid(did) !== undefined) invalid(`${at}.type`, `only a country registry carries a ${HISTORY_LIMITS_SERVICE}`);
+    if (parentDid(did) !== undefined)
+      invalid(`${at}.type`, `only a country registry carries a ${HISTORY_LIMITS_SERVICE}`);
     if (found) invalid(at, `a second ${HISTORY_LIMITS_SERVICE} service`);
     found = true;
-    if (Array.isArray((service as Record<string, unknown>)['type'])) invalid(`${at}.type`, `must be the single type "${HISTORY_LIMITS_SERVICE}"`);
+    if (Array.isArray((service as Record<string, unknown>)['type']))
+      invalid(`${at}.type`, `must be the single type "${HISTORY_LIMITS_SERVICE}"`);
     const endpoint = (service as Record<string, unknown>)['serviceEndpoint'];
     const shape = 'must be the map { "maxOperations": n, "maxBytes": n } (either or both)';
     if (!isRecord(endpoint) || Object.keys(endpoint).length === 0) invalid(`${at}.serviceEndpoint`, shape);
     for (const [name, value] of Object.entries(endpoint)) {
-      if (name !== 'maxOperations' && name !== 'maxBytes') invalid(`${at}.serviceEndpoint.${name}`, `unknown member; ${shape}`);
+      if (name !== 'maxOperations' && name !== 'maxBytes')
+        invalid(`${at}.serviceEndpoint.${name}`, `unknown member; ${shape}`);
       const ceiling = HISTORY_LIMIT_CEILINGS[name];
       if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > ceiling) {
         invalid(`${at}.serviceEndpoint.${name}`, `must be an integer from 1 to ${ceiling}`);

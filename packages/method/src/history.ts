@@ -80,7 +80,10 @@ export async function extendHistory(
   for (const entry of newer) {
     const about = (entry?.operation as { did?: unknown } | undefined)?.did;
     if (about !== history.did) {
-      throw new DidCityError('INVALID_OPERATION', `leaf ${String(entry?.index)}: operation is for ${String(about)}, not ${history.did}`);
+      throw new DidCityError(
+        'INVALID_OPERATION',
+        `leaf ${String(entry?.index)}: operation is for ${String(about)}, not ${history.did}`,
+      );
     }
     try {
       extended = applyOperation(extended, entry, context);

@@ -39,7 +39,14 @@ import { GovernedPolicies, type RefusedPolicyEvidence } from './governed-policie
 import { decodeProof, invalidProof, trustedVerdict } from './ledger-proofs.ts';
 import { LruCache } from './lru-cache.ts';
 import { MAX_RESOURCE_BYTES } from './resource.ts';
-import { checkEndsAtHead, nextPage, type PageStart, readServedPage, type ServedPage, verifyEntries } from './proven-history.ts';
+import {
+  checkEndsAtHead,
+  nextPage,
+  type PageStart,
+  readServedPage,
+  type ServedPage,
+  verifyEntries,
+} from './proven-history.ts';
 import type { LedgerHistory, LedgerReader, LogEntry } from './types.ts';
 import type { GenesisPolicy } from './validate.ts';
 
@@ -137,7 +144,10 @@ export class HttpLedgerReader implements LedgerReader {
   constructor(options: HttpLedgerReaderOptions) {
     this.#urls = (Array.isArray(options.url) ? options.url : [options.url]).map(checkUrl);
     if (this.#urls.length === 0) throw new TypeError('HttpLedgerReader needs at least one ledger URL');
-    const governance = options.followGovernance === true ? { did: options.governanceDid ?? 'did:city:cn', genesis: options.genesis } : undefined;
+    const governance =
+      options.followGovernance === true
+        ? { did: options.governanceDid ?? 'did:city:cn', genesis: options.genesis }
+        : undefined;
     this.#policies = new GovernedPolicies(options.policy, governance);
     this.#http = {
       fetch: options.fetch,
@@ -149,7 +159,8 @@ export class HttpLedgerReader implements LedgerReader {
     this.#trust = new CheckpointTrust(options.checkpointStore ?? new MemoryCheckpointStore());
     this.#dids = new LruCache(options.maxCachedDids ?? 1024);
     const maxAge = options.maxCheckpointAgeMs;
-    if (maxAge !== undefined && !(Number.isFinite(maxAge) && maxAge > 0)) throw new RangeError('maxCheckpointAgeMs must be positive');
+    if (maxAge !== undefined && !(Number.isFinite(maxAge) && maxAge > 0))
+      throw new RangeError('maxCheckpointAgeMs must be positive');
     this.#maxAgeMs = maxAge;
   }
 
@@ -185,11 +196,13 @@ export class HttpLedgerReader implements LedgerReader {
     const cached = noCache ? undefined : this.#dids.get(did);
     const last = cached?.entries.at(-1);
     const query = last === undefined ? '' : `?after=${last.operation.seq}`;
-    const condition = conditional && cached?.etag !== undefined && cached.note === this.#accepted ? cached.etag : undefined;
+    const condition =
+      conditional && cached?.etag !== undefined && cached.note === this.#accepted ? cached.etag : undefined;
     if (condition !== undefined) headers['If-None-Match'] = condition;
     const { base, answer } = await this.#get(`dids/${encodeURIComponent(did)}/history${query}`, headers);
     if (answer.status === 304) {
-      if (condition === undefined || cached === undefined) throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
+      if (condition === undefined || cached === undefined)
+        throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
       if (answer.etag === undefined || answer.etag.replace(/^W\//, '') !== condition.replace(/^W\//, '')) {
         throw invalidProof('the ledger answered 304 Not Modified for another ETag than the one asked about');
       }
@@ -204,19 +217,25 @@ export class HttpLedgerReader implements LedgerReader {
     if (served.checkpoint === undefined) return this.#withoutCheckpoint(served);
     const verified = this.#checkpointOf(served.checkpoint);
     const { checkpoint, note } = verified;
-    if (served.treeSize !== checkpoint.size) throw invalidProof('the history names a tree size other than its checkpoint');
+    if (served.treeSize !== checkpoint.size)
+      throw invalidProof('the history names a tree size other than its checkpoint');
     this.#checkAge(verified);
     if (note !== this.#accepted) {
       await this.#trust.accept(note, checkpoint, (from, to) => this.#consistencyProof(base, from, to));
       this.#accepted = note;
     }
     if (cached !== undefined && checkpoint.size < cached.size) {
-      throw new DidCityError('UNTRUSTED_CHECKPOINT', `the ledger proved ${did} under checkpoint ${checkpoint.size}, older than ${cached.size} used before`);
+      throw new DidCityError(
+        'UNTRUSTED_CHECKPOINT',
+        `the ledger proved ${did} under checkpoint ${checkpoint.size}, older than ${cached.size} used before`,
+      );
     }
     const head = this.#provenHead(did, served, verified);
-    const start = last === undefined ? { seq: 0, afterIndex: -1 } : { seq: last.operation.seq + 1, afterIndex: last.index };
+    const start =
+      last === undefined ? { seq: 0, afterIndex: -1 } : { seq: last.operation.seq + 1, afterIndex: last.index };
     const fresh = await this.#pages(did, base, served, checkpoint, start);
-    const entries = fresh.length === 0 && cached !== undefined ? cached.entries : [...(cached?.entries ?? []), ...fresh];
+    const entries =
+      fresh.length === 0 && cached !== undefined ? cached.entries : [...(cached?.entries ?? []), ...fresh];
     const unchanged = fresh.length === 0 && cached?.head?.index === head?.index;
     checkEndsAtHead(did, entries, head, unchanged ? cached?.head?.operationHash : undefined);
     this.#dids.set(did, { entries, head, size: checkpoint.size, note, etag: entityTag(answer.etag) });
@@ -226,23 +245,38 @@ export class HttpLedgerReader implements LedgerReader {
 
   #answer(entries: readonly LogEntry[], verified: VerifiedCheckpoint): LedgerHistory {
     const { checkpoint, note } = verified;
-    const ledger: NonNullable<LedgerHistory['ledger']> = { origin: checkpoint.origin, treeSize: String(checkpoint.size), checkpoint: note };
-    if (verified.provenAt !== undefined) ledger.provenAt = new Date(verified.provenAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ledger: NonNullable<LedgerHistory['ledger']> = {
+      origin: checkpoint.origin,
+      treeSize: String(checkpoint.size),
+      checkpoint: note,
+    };
+    if (verified.provenAt !== undefined)
+      ledger.provenAt = new Date(verified.provenAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return { entries: [...entries], ledger };
   }
 
   /** The DID's head (or absence) proven against the checkpoint's index root, vouched for by the index witnesses. */
   #provenHead(did: string, served: ServedPage, verified: VerifiedCheckpoint): IndexHead | null {
     const root = indexRootOf(verified.checkpoint);
-    if (root === undefined) throw invalidProof(`the checkpoint of size ${verified.checkpoint.size} commits no DID index root`);
+    if (root === undefined)
+      throw invalidProof(`the checkpoint of size ${verified.checkpoint.size} commits no DID index root`);
     if (!verified.indexVouched) {
-      throw new DidCityError('UNTRUSTED_CHECKPOINT', 'the witnesses that check the DID index root did not meet their quorum');
+      throw new DidCityError(
+        'UNTRUSTED_CHECKPOINT',
+        'the witnesses that check the DID index root did not meet their quorum',
+      );
     }
     return verifyIndexHead({ did, head: served.head, indexProof: served.indexProof, root });
   }
 
   /** The page's entries and those of the pages it names, all against the same checkpoint. */
-  async #pages(did: string, base: string, first: ServedPage, checkpoint: Checkpoint, start: PageStart): Promise<LogEntry[]> {
+  async #pages(
+    did: string,
+    base: string,
+    first: ServedPage,
+    checkpoint: Checkpoint,
+    start: PageStart,
+  ): Promise<LogEntry[]> {
     const all: LogEntry[] = [];
     const included = this.#includedIn(checkpoint);
     for (let page = first; ; ) {
@@ -251,11 +285,13 @@ export class HttpLedgerReader implements LedgerReader {
       const next = nextPage(page.next, checkpoint.size);
       const last = all.at(-1);
       if (next === undefined) return all;
-      if (entries.length === 0 || next.after !== last!.operation.seq) throw invalidProof('the history pages do not follow each other');
+      if (entries.length === 0 || next.after !== last!.operation.seq)
+        throw invalidProof('the history pages do not follow each other');
       start = { seq: last!.operation.seq + 1, afterIndex: last!.index };
       const path = `dids/${encodeURIComponent(did)}/history?after=${next.after}&size=${checkpoint.size}`;
       const answer = await exchange(endpoint(base, path), { headers: this.#headers }, this.#http);
-      if (answer.status === 304) throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
+      if (answer.status === 304)
+        throw invalidProof('the ledger answered 304 Not Modified to a request without If-None-Match');
       if (answer.status !== 200) throw answerError(answer, 'a history page request', PASSED_THROUGH);
       page = readServedPage(answer);
       const same = this.#checkpointOf(page.checkpoint).checkpoint;
@@ -299,7 +335,12 @@ export class HttpLedgerReader implements LedgerReader {
     const verdict = trustedVerdict(note, policy);
     const name = policy.index ?? policy.quorum;
     const indexVouched = policy.index === undefined || verdict.indexQuorum;
-    this.#verified = { note: note as string, checkpoint: verdict.checkpoint, provenAt: quorumTime(policy, verdict.cosigners, name), indexVouched };
+    this.#verified = {
+      note: note as string,
+      checkpoint: verdict.checkpoint,
+      provenAt: quorumTime(policy, verdict.cosigners, name),
+      indexVouched,
+    };
     return this.#verified;
   }
 
@@ -308,16 +349,25 @@ export class HttpLedgerReader implements LedgerReader {
     if (served.entries.length > 0) throw invalidProof('the ledger served entries without a checkpoint');
     for (const log of this.#policies.current.logs) {
       if (await this.#trust.has(log.origin)) {
-        throw new DidCityError('UNTRUSTED_CHECKPOINT', `the ledger served no checkpoint of ${log.origin}, though one was accepted before`);
+        throw new DidCityError(
+          'UNTRUSTED_CHECKPOINT',
+          `the ledger served no checkpoint of ${log.origin}, though one was accepted before`,
+        );
       }
     }
     return { entries: [] };
   }
 
   async #consistencyProof(base: string, from: number, to: number): Promise<Uint8Array[]> {
-    const answer = await exchange(endpoint(base, `proofs/consistency?from=${from}&to=${to}`), { headers: this.#headers }, this.#http);
+    const answer = await exchange(
+      endpoint(base, `proofs/consistency?from=${from}&to=${to}`),
+      { headers: this.#headers },
+      this.#http,
+    );
     if (answer.status !== 200) throw answerError(answer, 'a consistency proof request', new Set());
-    const body = parseJson(answer, () => invalidProof('the consistency proof answer is not JSON')) as { proof?: unknown };
+    const body = parseJson(answer, () => invalidProof('the consistency proof answer is not JSON')) as {
+      proof?: unknown;
+    };
     const proof = decodeProof(body?.proof);
     if (proof === undefined) throw invalidProof('the consistency proof is not a list of base64 hashes');
     return proof;
@@ -336,7 +386,11 @@ export class HttpLedgerReader implements LedgerReader {
       try {
         const answer = await exchangeBytes(endpoint(base, path), { headers: this.#extraHeaders }, settings);
         if (answer.status === 200) return answer.bytes;
-        if (answer.status !== 404) failure = new DidCityError('LEDGER_UNAVAILABLE', `the ledger answered HTTP ${answer.status} to a resource request`);
+        if (answer.status !== 404)
+          failure = new DidCityError(
+            'LEDGER_UNAVAILABLE',
+            `the ledger answered HTTP ${answer.status} to a resource request`,
+          );
       } catch (error) {
         if (!(error instanceof DidCityError) || error.code !== 'LEDGER_UNAVAILABLE') throw error;
         failure = error;

@@ -25,7 +25,12 @@ export {
   type OutboundFetchOptions,
   type OutboundResponse,
 } from './outbound/fetch.ts';
-export { FETCH_DEFAULTS, OutboundFetchError, type OutboundFetchErrorCode, type OutboundFetchPolicy } from './outbound/policy.ts';
+export {
+  FETCH_DEFAULTS,
+  OutboundFetchError,
+  type OutboundFetchErrorCode,
+  type OutboundFetchPolicy,
+} from './outbound/policy.ts';
 export { fetchPolicyFromEnv, hostsOf } from './outbound/settings.ts';
 export {
   PROBLEM_JSON,

@@ -91,7 +91,12 @@ export {
   type HistoryLimits,
   historyLimitsOf,
 } from './history-limits.ts';
-export { checkGenesisPolicy, GENESIS_POLICY_SHAPE, type GenesisPolicyResult, parseGenesisPolicy } from './genesis-policy.ts';
+export {
+  checkGenesisPolicy,
+  GENESIS_POLICY_SHAPE,
+  type GenesisPolicyResult,
+  parseGenesisPolicy,
+} from './genesis-policy.ts';
 export { type LoadedHistory, type LoadHistoryOptions, loadHistory } from './history.ts';
 export { canonicalBytes, canonicalize } from './jcs.ts';
 export { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';

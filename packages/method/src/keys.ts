@@ -62,7 +62,8 @@ export function keyPairFromSecret(keyType: KeyType, secretKey: Uint8Array): KeyP
   if (keyType === 'Ed25519') {
     return { keyType, publicKeyMultibase: encodeMultikey(keyType, ed25519.getPublicKey(secret)), secretKey: secret };
   }
-  if (keyType === 'SM2') return { keyType, publicKeyMultibase: encodeMultikey(keyType, sm2PublicKey(secret)), secretKey: secret };
+  if (keyType === 'SM2')
+    return { keyType, publicKeyMultibase: encodeMultikey(keyType, sm2PublicKey(secret)), secretKey: secret };
   const curve = ECDSA[keyType];
   if (!curve.utils.isValidSecretKey(secret)) throw new RangeError(`${keyType} secret key is not in [1, n-1]`);
   return { keyType, publicKeyMultibase: encodeMultikey(keyType, curve.getPublicKey(secret, true)), secretKey: secret };
@@ -76,8 +77,14 @@ function toBase64Url(bytes: Uint8Array): string {
 export function multikeyToJwk(publicKeyMultibase: string): PublicJwk {
   const { keyType, publicKey } = decodeMultikey(publicKeyMultibase);
   if (keyType === 'Ed25519') return { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey) };
-  const uncompressed = keyType === 'SM2' ? sm2UncompressedKey(publicKey) : ECDSA[keyType].Point.fromBytes(publicKey).toBytes(false);
-  return { kty: 'EC', crv: keyType, x: toBase64Url(uncompressed.subarray(1, 33)), y: toBase64Url(uncompressed.subarray(33)) };
+  const uncompressed =
+    keyType === 'SM2' ? sm2UncompressedKey(publicKey) : ECDSA[keyType].Point.fromBytes(publicKey).toBytes(false);
+  return {
+    kty: 'EC',
+    crv: keyType,
+    x: toBase64Url(uncompressed.subarray(1, 33)),
+    y: toBase64Url(uncompressed.subarray(33)),
+  };
 }
 
 function ed25519PrivateKey(keyPair: KeyPair): KeyObject {

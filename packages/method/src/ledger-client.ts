@@ -81,7 +81,10 @@ export class LedgerClient {
    * once anchored. The node refuses content that is not what the operation anchors.
    */
   async submitResource(operation: Operation, content: Uint8Array): Promise<LedgerReceipt> {
-    const body = JSON.stringify({ operation, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('base64') });
+    const body = JSON.stringify({
+      operation,
+      content: Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('base64'),
+    });
     const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body };
     const answer = await this.#exchange('resources', init);
     if (answer.status !== 200 && answer.status !== 201) throw answerError(answer, 'a resource submission');
@@ -90,7 +93,8 @@ export class LedgerClient {
 
   /** Submits a country registry genesis on the operator's governance path (needs `adminToken`). */
   submitGovernance(operation: Operation): Promise<LedgerReceipt> {
-    if (this.#adminToken === undefined) throw new DidCityError('UNAUTHORIZED', 'no admin token configured for the governance path');
+    if (this.#adminToken === undefined)
+      throw new DidCityError('UNAUTHORIZED', 'no admin token configured for the governance path');
     return this.#post('governance/operations', operation, { Authorization: `Bearer ${this.#adminToken}` });
   }
 
@@ -99,7 +103,9 @@ export class LedgerClient {
    * served leaf hash is checked against the checkpoint only.
    */
   async receipt(hash: string, operation?: Operation): Promise<LedgerReceipt> {
-    const answer = await this.#exchange(`operations/${encodeURIComponent(hash)}`, { headers: { Accept: 'application/json' } });
+    const answer = await this.#exchange(`operations/${encodeURIComponent(hash)}`, {
+      headers: { Accept: 'application/json' },
+    });
     if (answer.status !== 200) throw answerError(answer, 'a receipt request');
     const receipt = this.#verify(readReceipt(answer), operation);
     if (receipt.operationHash !== hash) throw invalidProof('the receipt is for another operation');
@@ -114,7 +120,11 @@ export class LedgerClient {
   }
 
   async #post(path: string, operation: Operation, headers: Record<string, string>): Promise<LedgerReceipt> {
-    const init = { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(operation) };
+    const init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(operation),
+    };
     const answer = await this.#exchange(path, init);
     if (answer.status !== 200 && answer.status !== 201) throw answerError(answer, 'a submission');
     return this.#verify(readReceipt(answer), operation);
@@ -130,9 +140,11 @@ export class LedgerClient {
     if (served === undefined) throw invalidProof('the receipt leaf hash is not a base64 hash');
     let hash = served;
     if (operation !== undefined) {
-      if (operationHash(operation) !== receipt.operationHash) throw invalidProof('the receipt names another operation hash');
+      if (operationHash(operation) !== receipt.operationHash)
+        throw invalidProof('the receipt names another operation hash');
       hash = entryLeafHash(receipt.integratedTime, operation);
-      if (Buffer.compare(hash, served) !== 0) throw invalidProof('the receipt leaf hash is not the hash of the operation');
+      if (Buffer.compare(hash, served) !== 0)
+        throw invalidProof('the receipt leaf hash is not the hash of the operation');
     }
     checkInclusion({ index: receipt.index, hash, proof: receipt.inclusionProof, checkpoint });
     return receipt;

@@ -103,7 +103,12 @@ function timeoutError(ms: number): Error {
 }
 
 /** One exchange over node:http(s); `remainingMs` is what is left of the caller's deadline (a timer, no AbortSignal). */
-function nodeExchange(url: string, init: ExchangeInit, settings: HttpSettings, remainingMs: number): Promise<RawAnswer> {
+function nodeExchange(
+  url: string,
+  init: ExchangeInit,
+  settings: HttpSettings,
+  remainingMs: number,
+): Promise<RawAnswer> {
   const target = new URL(url);
   const https = target.protocol === 'https:';
   const headers: Record<string, string> = { ...init.headers };
@@ -119,44 +124,60 @@ function nodeExchange(url: string, init: ExchangeInit, settings: HttpSettings, r
       else reject(error);
     };
     const send = https ? httpsRequest : httpRequest;
-    const req: ClientRequest = send(target, { method: init.method ?? 'GET', headers, agent: https ? AGENTS['https:'] : AGENTS['http:'] }, (res: IncomingMessage) => {
-      const declared = Number(res.headers['content-length'] ?? '0');
-      if (declared > settings.maxResponseBytes) {
-        res.destroy();
-        return settle(tooLarge(settings.maxResponseBytes));
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > settings.maxResponseBytes) {
+    const req: ClientRequest = send(
+      target,
+      { method: init.method ?? 'GET', headers, agent: https ? AGENTS['https:'] : AGENTS['http:'] },
+      (res: IncomingMessage) => {
+        const declared = Number(res.headers['content-length'] ?? '0');
+        if (declared > settings.maxResponseBytes) {
           res.destroy();
           return settle(tooLarge(settings.maxResponseBytes));
         }
-        chunks.push(chunk);
-      });
-      res.on('error', (error) => settle(error));
-      res.on('close', () => {
-        if (!res.complete) settle(new ConnectionError('the answer was cut short', 'ECONNRESET', false));
-      });
-      res.on('end', () => {
-        const header = (name: string) => {
-          const value = res.headers[name.toLowerCase()];
-          return Array.isArray(value) ? value.join(', ') : value;
-        };
-        settle(undefined, { status: res.statusCode ?? 0, header, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
-      });
-    });
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > settings.maxResponseBytes) {
+            res.destroy();
+            return settle(tooLarge(settings.maxResponseBytes));
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (error) => settle(error));
+        res.on('close', () => {
+          if (!res.complete) settle(new ConnectionError('the answer was cut short', 'ECONNRESET', false));
+        });
+        res.on('end', () => {
+          const header = (name: string) => {
+            const value = res.headers[name.toLowerCase()];
+            return Array.isArray(value) ? value.join(', ') : value;
+          };
+          settle(undefined, {
+            status: res.statusCode ?? 0,
+            header,
+            bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+          });
+        });
+      },
+    );
     timer = setTimeout(() => {
       settle(timeoutError(settings.timeoutMs));
       req.destroy();
     }, remainingMs);
-    req.on('error', (error: Error & { code?: string }) => settle(new ConnectionError(error.message, error.code, req.reusedSocket)));
+    req.on('error', (error: Error & { code?: string }) =>
+      settle(new ConnectionError(error.message, error.code, req.reusedSocket)),
+    );
     req.end(init.body);
   });
 }
 
-async function fetchExchange(url: string, init: ExchangeInit, fetcher: typeof fetch, settings: HttpSettings, remainingMs: number): Promise<RawAnswer> {
+async function fetchExchange(
+  url: string,
+  init: ExchangeInit,
+  fetcher: typeof fetch,
+  settings: HttpSettings,
+  remainingMs: number,
+): Promise<RawAnswer> {
   const deadline = AbortSignal.timeout(remainingMs);
   let response: Response;
   try {
@@ -165,7 +186,11 @@ async function fetchExchange(url: string, init: ExchangeInit, fetcher: typeof fe
     if (deadline.aborted) throw timeoutError(settings.timeoutMs);
     // fetch cannot say whether the connection was a kept-alive one; a reset before any answer is treated as one.
     const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-    throw new ConnectionError('fetch failed', typeof code === 'string' ? code : undefined, typeof code === 'string' && RESET_CODES.has(code));
+    throw new ConnectionError(
+      'fetch failed',
+      typeof code === 'string' ? code : undefined,
+      typeof code === 'string' && RESET_CODES.has(code),
+    );
   }
   try {
     const bytes = await readLimited(response, settings.maxResponseBytes);
@@ -178,14 +203,21 @@ async function fetchExchange(url: string, init: ExchangeInit, fetcher: typeof fe
 
 /** A GET (or HEAD) whose reused connection was reset before an answer came back: the server had closed it. */
 function isStaleConnection(error: unknown, method: string): boolean {
-  return (method === 'GET' || method === 'HEAD') && error instanceof ConnectionError && error.reused && RESET_CODES.has(error.code ?? '');
+  return (
+    (method === 'GET' || method === 'HEAD') &&
+    error instanceof ConnectionError &&
+    error.reused &&
+    RESET_CODES.has(error.code ?? '')
+  );
 }
 
 async function rawExchange(url: string, init: ExchangeInit, settings: HttpSettings): Promise<RawAnswer> {
   const deadline = performance.now() + settings.timeoutMs;
   const once = () => {
     const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-    return settings.fetch === undefined ? nodeExchange(url, init, settings, remaining) : fetchExchange(url, init, settings.fetch, settings, remaining);
+    return settings.fetch === undefined
+      ? nodeExchange(url, init, settings, remaining)
+      : fetchExchange(url, init, settings.fetch, settings, remaining);
   };
   try {
     try {
@@ -218,7 +250,11 @@ const UTF8 = new TextDecoder('utf-8');
 /** One HTTP exchange; rejects only with LEDGER_UNAVAILABLE (no answer, too slow, too large). */
 export async function exchange(url: string, init: ExchangeInit, settings: HttpSettings): Promise<HttpAnswer> {
   const raw = await rawExchange(url, init, settings);
-  const answer: HttpAnswer = { status: raw.status, contentType: raw.header('content-type') ?? '', body: UTF8.decode(raw.bytes) };
+  const answer: HttpAnswer = {
+    status: raw.status,
+    contentType: raw.header('content-type') ?? '',
+    body: UTF8.decode(raw.bytes),
+  };
   const etag = raw.header('etag');
   if (etag !== undefined) answer.etag = etag;
   const retryAfter = raw.status === 429 || raw.status === 503 ? parseRetryAfter(raw.header('retry-after')) : undefined;
@@ -246,7 +282,10 @@ export function problemOf(answer: HttpAnswer): { code: ErrorCode; detail: string
   } catch {
     return undefined;
   }
-  const { type, detail } = (typeof body === 'object' && body !== null ? body : {}) as { type?: unknown; detail?: unknown };
+  const { type, detail } = (typeof body === 'object' && body !== null ? body : {}) as {
+    type?: unknown;
+    detail?: unknown;
+  };
   const code = typeof type === 'string' ? CODE_BY_TYPE.get(type) : undefined;
   if (code === undefined) return undefined;
   return { code, detail: typeof detail === 'string' ? detail.slice(0, 500) : ERRORS[code].title };
@@ -260,7 +299,10 @@ export function problemOf(answer: HttpAnswer): { code: ErrorCode; detail: string
 export function answerError(answer: HttpAnswer, what: string, allowed?: ReadonlySet<ErrorCode>): DidCityError {
   const { retryAfter } = answer;
   if (retryAfter !== undefined) {
-    const why = answer.status === 429 ? 'the ledger is rate limiting this reader (HTTP 429' : 'the ledger is unavailable (HTTP 503';
+    const why =
+      answer.status === 429
+        ? 'the ledger is rate limiting this reader (HTTP 429'
+        : 'the ledger is unavailable (HTTP 503';
     return new DidCityError('LEDGER_UNAVAILABLE', `${why} to ${what}); retry after ${retryAfter} s`, { retryAfter });
   }
   const problem = problemOf(answer);

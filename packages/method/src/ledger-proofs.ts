@@ -4,7 +4,14 @@
  * `{integratedTime, operation}` that an inclusion proof ties to that checkpoint's root (INVALID_LEDGER_PROOF
  * otherwise). A served leaf hash is never trusted.
  */
-import { type Checkpoint, type CheckpointVerdict, evaluateCheckpoint, leafHash, type TlogPolicy, verifyInclusion } from '@did-city/tlog';
+import {
+  type Checkpoint,
+  type CheckpointVerdict,
+  evaluateCheckpoint,
+  leafHash,
+  type TlogPolicy,
+  verifyInclusion,
+} from '@did-city/tlog';
 import { DidCityError } from './errors.ts';
 import { canonicalBytes } from './jcs.ts';
 
@@ -44,7 +51,10 @@ export function trustedVerdict(note: unknown, policy: TlogPolicy): CheckpointVer
   }
   if (!verdict.logSigned) {
     const origin = verdict.checkpoint.origin.slice(0, 100);
-    throw new DidCityError('UNTRUSTED_CHECKPOINT', `the checkpoint of ${origin} is not signed by a log of the trust policy`);
+    throw new DidCityError(
+      'UNTRUSTED_CHECKPOINT',
+      `the checkpoint of ${origin} is not signed by a log of the trust policy`,
+    );
   }
   if (!verdict.quorum) {
     const cosigners = verdict.cosigners.map((c) => c.witness).join(', ') || 'none';
@@ -64,12 +74,19 @@ export function entryLeafHash(integratedTime: string, operation: unknown): Uint8
 }
 
 /** Checks that `hash` is leaf `index` of the checkpoint's tree by its audit path; INVALID_LEDGER_PROOF otherwise. */
-export function checkInclusion(input: { index: number; hash: Uint8Array; proof: unknown; checkpoint: Checkpoint }): void {
+export function checkInclusion(input: {
+  index: number;
+  hash: Uint8Array;
+  proof: unknown;
+  checkpoint: Checkpoint;
+}): void {
   const { index, hash, checkpoint } = input;
   const proof = decodeProof(input.proof);
   if (proof === undefined) throw invalidProof(`the inclusion proof of leaf ${index} is not a list of base64 hashes`);
   const check = { leafIndex: index, treeSize: checkpoint.size, leafHash: hash, proof, rootHash: checkpoint.rootHash };
   if (!verifyInclusion(check)) {
-    throw invalidProof(`leaf ${index} is not included in the checkpoint of size ${checkpoint.size}: its proof does not verify`);
+    throw invalidProof(
+      `leaf ${index} is not included in the checkpoint of size ${checkpoint.size}: its proof does not verify`,
+    );
   }
 }

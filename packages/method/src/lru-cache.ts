@@ -10,7 +10,8 @@ export class LruCache<K, V> {
   #newest: K | undefined;
 
   constructor(maxEntries: number) {
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError('maxEntries must be a positive integer');
     this.#maxEntries = maxEntries;
   }
 

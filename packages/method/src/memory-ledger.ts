@@ -85,7 +85,11 @@ export class MemoryLedger implements LedgerReader {
    * Appends a `resource` operation with its content (spec §3.9), checking the content against the anchored
    * checksum first (RESOURCE_TOO_LARGE, INVALID_RESOURCE_CONTENT); nothing is kept when the operation is refused.
    */
-  async appendResource(op: Operation, content: Uint8Array, options: { integratedTime?: string } = {}): Promise<LogEntry> {
+  async appendResource(
+    op: Operation,
+    content: Uint8Array,
+    options: { integratedTime?: string } = {},
+  ): Promise<LogEntry> {
     if (op.type !== 'resource') throw new TypeError('appendResource takes a resource operation');
     verifyResourceContent(op.resource, content);
     const entry = await this.append(op, options);

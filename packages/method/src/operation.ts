@@ -77,13 +77,15 @@ function checkMemberSet(value: Record<string, unknown>, type: keyof typeof MEMBE
 
 function checkChainMembers(op: Record<string, unknown>, type: string): void {
   if (!isCityDid(op.did)) invalidOperation('did', 'must be a canonical did:city DID');
-  if (!Number.isSafeInteger(op.seq) || (op.seq as number) < 0) invalidOperation('seq', 'must be a non-negative integer');
+  if (!Number.isSafeInteger(op.seq) || (op.seq as number) < 0)
+    invalidOperation('seq', 'must be a non-negative integer');
   if (type === 'create') {
     if (op.seq !== 0) invalidOperation('seq', 'must be 0 for a create');
     if (op.prev !== null) invalidOperation('prev', 'must be null for a create');
   } else {
     if (op.seq === 0) invalidOperation('seq', `must be at least 1 for a ${type}`);
-    if (!isMultihashSha256(op.prev)) invalidOperation('prev', 'must be the operation hash (zQm…) of the previous operation');
+    if (!isMultihashSha256(op.prev))
+      invalidOperation('prev', 'must be the operation hash (zQm…) of the previous operation');
   }
 }
 
@@ -94,7 +96,8 @@ function checkStringArray(value: unknown, path: string, bounds: { min: number; m
   }
   value.forEach((entry, index) => {
     if (typeof entry !== 'string') invalidOperation(`${path}[${index}]`, 'must be a string');
-    if (value.indexOf(entry) !== index) invalidOperation(`${path}[${index}]`, `duplicate of ${path}[${value.indexOf(entry)}]`);
+    if (value.indexOf(entry) !== index)
+      invalidOperation(`${path}[${index}]`, `duplicate of ${path}[${value.indexOf(entry)}]`);
   });
   return value as string[];
 }
@@ -120,7 +123,8 @@ function checkKeyState(op: Record<string, unknown>): void {
 
 function checkProof(proof: unknown, path: string): void {
   if (!isRecord(proof)) invalidOperation(path, 'must be an object');
-  for (const key of Object.keys(proof)) if (!PROOF_MEMBERS.includes(key)) invalidOperation(`${path}.${key}`, 'unknown member');
+  for (const key of Object.keys(proof))
+    if (!PROOF_MEMBERS.includes(key)) invalidOperation(`${path}.${key}`, 'unknown member');
   for (const key of PROOF_MEMBERS) if (!(key in proof)) invalidOperation(`${path}.${key}`, 'missing');
   if (proof.type !== 'DataIntegrityProof') invalidOperation(`${path}.type`, 'must be "DataIntegrityProof"');
   if (!isJcsCryptosuite(proof.cryptosuite)) {
@@ -144,11 +148,15 @@ function checkSuccessor(successor: unknown, did: string): void {
   const split = Array.isArray(successor);
   const list: unknown[] = split ? successor : [successor];
   if (split && (list.length < 2 || list.length > MAX_SUCCESSORS)) {
-    invalidOperation('successor', `a split names 2 to ${MAX_SUCCESSORS} successors; one successor is written as a string`);
+    invalidOperation(
+      'successor',
+      `a split names 2 to ${MAX_SUCCESSORS} successors; one successor is written as a string`,
+    );
   }
   list.forEach((value, index) => {
     const at = split ? `successor[${index}]` : 'successor';
-    if (!isCityDid(value) || value === did) invalidOperation(at, 'must be a canonical did:city DID other than the deactivated one');
+    if (!isCityDid(value) || value === did)
+      invalidOperation(at, 'must be a canonical did:city DID other than the deactivated one');
     if (parseDid(value).network !== parseDid(did).network) invalidOperation(at, 'must be a DID of the same network');
     if (list.indexOf(value) !== index) invalidOperation(at, 'duplicate');
   });
@@ -224,7 +232,10 @@ function parseText(value: unknown): { operation: Operation; text: string } {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most operations are too small to need counting.
   const size = text.length * 3 <= MAX_OPERATION_BYTES ? 0 : utf8Length(text);
   if (size > MAX_OPERATION_BYTES) {
-    throw new DidCityError('OPERATION_TOO_LARGE', `operation: ${size} bytes in JCS form, at most ${MAX_OPERATION_BYTES} allowed`);
+    throw new DidCityError(
+      'OPERATION_TOO_LARGE',
+      `operation: ${size} bytes in JCS form, at most ${MAX_OPERATION_BYTES} allowed`,
+    );
   }
   const operation = JSON.parse(text) as Record<string, unknown>;
   checkShape(operation);
@@ -319,7 +330,14 @@ export function createOperation(input: {
   nextKeyHashes?: string[];
   document: DocumentContent;
 }): UnsignedOperation {
-  return { type: 'create', did: input.did, seq: 0, prev: null, ...keyMembers(input), document: structuredClone(input.document) };
+  return {
+    type: 'create',
+    did: input.did,
+    seq: 0,
+    prev: null,
+    ...keyMembers(input),
+    document: structuredClone(input.document),
+  };
 }
 
 /**
@@ -347,7 +365,10 @@ export function recoverOperation(
   return { type: 'recover', ...chainOf(prev), ...keyMembers(changes), document: structuredClone(changes.document) };
 }
 
-export function deactivateOperation(prev: ChainHead, options: { successor?: string | string[] } = {}): UnsignedOperation {
+export function deactivateOperation(
+  prev: ChainHead,
+  options: { successor?: string | string[] } = {},
+): UnsignedOperation {
   const op: UnsignedOperation = { type: 'deactivate', ...chainOf(prev) };
   return options.successor === undefined ? op : { ...op, successor: options.successor };
 }

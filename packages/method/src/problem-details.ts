@@ -61,7 +61,8 @@ const NESTED_TOO_DEEPLY: RequestFailure = { code: 'MALFORMED_REQUEST', detail: '
  * Anything else is not the request's fault: undefined, for the caller's own table or a 500.
  */
 export function requestFailure(error: unknown): RequestFailure | undefined {
-  if (error instanceof URIError) return { code: 'MALFORMED_REQUEST', detail: 'the path has malformed percent-encoding' };
+  if (error instanceof URIError)
+    return { code: 'MALFORMED_REQUEST', detail: 'the path has malformed percent-encoding' };
   if (error instanceof RangeError && /call stack/i.test(error.message)) return NESTED_TOO_DEEPLY;
   return bodyParserFailure(error);
 }
@@ -75,6 +76,7 @@ function bodyParserFailure(error: unknown): RequestFailure | undefined {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { code: 'MALFORMED_REQUEST', detail: 'unsupported request encoding' };
   }
-  if (status >= 400 && status < 500) return { code: 'MALFORMED_REQUEST', detail: `request body could not be read (${type})` };
+  if (status >= 400 && status < 500)
+    return { code: 'MALFORMED_REQUEST', detail: `request body could not be read (${type})` };
   return undefined;
 }

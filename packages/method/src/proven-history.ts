@@ -58,7 +58,9 @@ export function verifyEntries(
   return served.map((entry, position) => {
     const { index, integratedTime, operation } = entry;
     if (!Number.isSafeInteger(index) || (index as number) <= previous || (index as number) >= checkpoint.size) {
-      throw invalidProof(`entry ${position} has leaf index ${String(index)}, not in log order below ${checkpoint.size}`);
+      throw invalidProof(
+        `entry ${position} has leaf index ${String(index)}, not in log order below ${checkpoint.size}`,
+      );
     }
     previous = index as number;
     if (typeof integratedTime !== 'string' || typeof operation !== 'object' || operation === null) {
@@ -84,16 +86,24 @@ export function verifyEntries(
  * last entry with the head's seq, leaf index and operation hash. A shorter history (the latest operations left
  * out) or a longer one fails here. `knownHash` is the last entry's operation hash when already computed.
  */
-export function checkEndsAtHead(did: string, entries: readonly LogEntry[], head: IndexHead | null, knownHash?: string): void {
+export function checkEndsAtHead(
+  did: string,
+  entries: readonly LogEntry[],
+  head: IndexHead | null,
+  knownHash?: string,
+): void {
   const last = entries.at(-1);
   if (head === null) {
     if (last !== undefined) throw invalidProof(`the ledger proved ${did} absent but served entries of it`);
     return;
   }
-  if (last === undefined) throw invalidProof(`the ledger proved a head of ${did} (seq ${head.seq}) but served no entries`);
+  if (last === undefined)
+    throw invalidProof(`the ledger proved a head of ${did} (seq ${head.seq}) but served no entries`);
   const { seq } = last.operation;
   if (seq !== head.seq || last.index !== head.index) {
-    throw invalidProof(`the history of ${did} ends at seq ${seq} (leaf ${last.index}), not at the proven head seq ${head.seq} (leaf ${head.index})`);
+    throw invalidProof(
+      `the history of ${did} ends at seq ${seq} (leaf ${last.index}), not at the proven head seq ${head.seq} (leaf ${head.index})`,
+    );
   }
   if ((knownHash ?? operationHash(last.operation)) !== head.operationHash) {
     throw invalidProof(`the last operation of ${did} is not the one the DID index proves`);
@@ -103,7 +113,10 @@ export function checkEndsAtHead(did: string, entries: readonly LogEntry[], head:
 /** The `next` member of a page: `{after, size}` naming the following page, or undefined. */
 export function nextPage(value: unknown, size: number): { after: number } | undefined {
   if (value === undefined) return undefined;
-  const { after, size: pageSize } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const { after, size: pageSize } = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
   if (!Number.isSafeInteger(after) || (after as number) < 0 || pageSize !== size) {
     throw invalidProof('the history names a next page that is not {after, size} of its checkpoint');
   }

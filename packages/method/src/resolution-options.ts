@@ -31,7 +31,12 @@ export const DEFAULT_REPRESENTATION: Representation = DID;
  * Ranges that ask for "whatever the default is": wildcards, and the resolution-result media types a driver
  * (uni-resolver-web sends `application/did-resolution,application/did`) wraps around the document.
  */
-const DEFAULT_RANGES = new Set(['*/*', 'application/*', 'application/did-resolution', 'application/did-url-dereferencing']);
+const DEFAULT_RANGES = new Set([
+  '*/*',
+  'application/*',
+  'application/did-resolution',
+  'application/did-url-dereferencing',
+]);
 const RESOLUTION_PROFILE = 'https://w3id.org/did-resolution';
 
 interface MediaRange {
@@ -98,7 +103,14 @@ const XML_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z
 export function parseXmlDatetime(value: string): number | undefined {
   const match = XML_DATETIME.exec(value);
   if (match === null) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const zoneHour = Number(match[9] ?? 0);
   const zoneMinute = Number(match[10] ?? 0);
   if (hour > 23 || minute > 59 || second > 59 || zoneHour > 14 || zoneMinute > 59) return undefined;
@@ -173,7 +185,9 @@ export function readResolutionOptions(
   if (versionTimeText !== undefined) {
     const versionTime = parseXmlDatetime(versionTimeText);
     if (versionTime === undefined) {
-      invalidOptions(`versionTime "${versionTimeText}" is not an XML datetime with a time zone (e.g. 2026-11-21T08:00:00Z)`);
+      invalidOptions(
+        `versionTime "${versionTimeText}" is not an XML datetime with a time zone (e.g. 2026-11-21T08:00:00Z)`,
+      );
     }
     request.versionTime = versionTime;
   }

@@ -98,8 +98,10 @@ export class HistoryCache {
   readonly freshnessMs: number;
 
   constructor(maxEntries = DEFAULT_CACHE_ENTRIES, freshnessMs = 0) {
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
-    if (!Number.isFinite(freshnessMs) || freshnessMs < 0) throw new RangeError('freshnessMs must be a non-negative number');
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError('maxEntries must be a positive integer');
+    if (!Number.isFinite(freshnessMs) || freshnessMs < 0)
+      throw new RangeError('freshnessMs must be a non-negative number');
     this.#entries = new LruCache(maxEntries);
     this.freshnessMs = freshnessMs;
   }
@@ -147,7 +149,8 @@ function rememberHead(history: DidHistory, entries: readonly LogEntry[]): void {
   if (last === undefined) return;
   try {
     const text = canonicalize(last.operation);
-    if (multihashSha256(new TextEncoder().encode(text)) === history.head.operationHash) headOperations.set(history, JSON.parse(text));
+    if (multihashSha256(new TextEncoder().encode(text)) === history.head.operationHash)
+      headOperations.set(history, JSON.parse(text));
   } catch {
     // Not canonical JSON: nothing to remember, isUnchanged then hashes as it always may.
   }
@@ -202,7 +205,8 @@ async function refreshHistory(did: string, context: ResolveContext & { cache: Hi
   }
   // Hand loadHistory the entries just read instead of reading them twice; ancestors still come from the ledger.
   const reader: LedgerReader = {
-    history: (requested, options) => (requested === did ? Promise.resolve(fresh) : context.reader.history(requested, options)),
+    history: (requested, options) =>
+      requested === did ? Promise.resolve(fresh) : context.reader.history(requested, options),
   };
   const loaded = await loadHistory(reader, did, withGenesis({}, context));
   if (loaded.history !== undefined) {
@@ -261,19 +265,29 @@ function timeOf(datetime: string): number {
 function selectVersion(history: DidHistory, request: ResolutionRequest): DocumentVersion | undefined {
   const { versions, deactivation } = history;
   if (request.versionId !== undefined) {
-    return versions.find((version) => version.versionId === request.versionId) ?? notFound(`${history.did} has no version ${request.versionId}`);
+    return (
+      versions.find((version) => version.versionId === request.versionId) ??
+      notFound(`${history.did} has no version ${request.versionId}`)
+    );
   }
   if (request.versionTime !== undefined) {
     const at = request.versionTime;
     if (deactivation !== undefined && timeOf(deactivation.integratedTime) <= at) return undefined;
-    return versions.findLast((version) => timeOf(version.integratedTime) <= at) ?? notFound(`${history.did} did not exist at that versionTime`);
+    return (
+      versions.findLast((version) => timeOf(version.integratedTime) <= at) ??
+      notFound(`${history.did} did not exist at that versionTime`)
+    );
   }
   return deactivation === undefined ? versions.at(-1) : undefined;
 }
 
 /** Method metadata (spec §6.3): official name, level and parent code only for a division itself. */
 function cityMetadata(parsed: CityDid, source: { operationHash: string; leafIndex: number }): CityMetadata {
-  const city: CityMetadata = { country: parsed.country, operationHash: source.operationHash, leafIndex: String(source.leafIndex) };
+  const city: CityMetadata = {
+    country: parsed.country,
+    operationHash: source.operationHash,
+    leafIndex: String(source.leafIndex),
+  };
   if (parsed.network !== undefined) city.network = parsed.network;
   if (parsed.division === undefined) return city;
   city.divisionCode = parsed.division;
@@ -305,11 +319,19 @@ function resourcesOf(history: DidHistory, next: DocumentVersion | undefined, req
   if (history.resources === undefined) return undefined;
   const before = next?.leafIndex ?? Number.POSITIVE_INFINITY;
   const at = request.versionTime ?? Number.POSITIVE_INFINITY;
-  const listed = linkedResourceMetadata(history, (resource) => resource.leafIndex < before && timeOf(resource.created) <= at);
+  const listed = linkedResourceMetadata(
+    history,
+    (resource) => resource.leafIndex < before && timeOf(resource.created) <= at,
+  );
   return listed.length === 0 ? undefined : listed;
 }
 
-function versionMetadata(history: DidHistory, version: DocumentVersion, parsed: CityDid, request: ResolutionRequest): DIDDocumentMetadata {
+function versionMetadata(
+  history: DidHistory,
+  version: DocumentVersion,
+  parsed: CityDid,
+  request: ResolutionRequest,
+): DIDDocumentMetadata {
   const metadata = lifecycleMetadata(history);
   if (version.seq > 0) metadata.updated = toUtcSeconds(version.integratedTime);
   metadata.versionId = version.versionId;
@@ -346,7 +368,9 @@ function success(
   request: ResolutionRequest,
   ledger: Ledger | undefined,
 ): DIDResolutionResult {
-  const didResolutionMetadata: DIDResolutionResult['didResolutionMetadata'] = { contentType: request.representation.contentType };
+  const didResolutionMetadata: DIDResolutionResult['didResolutionMetadata'] = {
+    contentType: request.representation.contentType,
+  };
   if (ledger !== undefined) didResolutionMetadata.ledger = ledger;
   return { didResolutionMetadata, didDocument: document, didDocumentMetadata: metadata };
 }
@@ -361,10 +385,16 @@ async function resolveOrThrow(did: string, options: DIDResolutionOptions | undef
   const { history, ledger, verifiedAt: at } = await verifiedHistory(parsed.did, request.noCache, context);
   if (history === undefined) return notFound(`${parsed.did} is not on the ledger`);
   const version = selectVersion(history, request);
-  const metadata = version === undefined ? deactivatedMetadata(history, parsed) : versionMetadata(history, version, parsed, request);
+  const metadata =
+    version === undefined ? deactivatedMetadata(history, parsed) : versionMetadata(history, version, parsed, request);
   const load = async (other: string) => (await verifiedHistory(other, request.noCache, context)).history;
   Object.assign(metadata, await successorLinks(history, version?.document, load));
-  const result = success(version === undefined ? null : represent(version.document, request), metadata, request, ledger);
+  const result = success(
+    version === undefined ? null : represent(version.document, request),
+    metadata,
+    request,
+    ledger,
+  );
   verificationTimes.set(result, at);
   return result;
 }
@@ -403,7 +433,8 @@ function contentReader(reader: LedgerReader, did: string, cache: LruCache<string
     const content = await reader.resourceContent(did, resource.resourceId);
     if (content === undefined) return undefined;
     verifyResourceContent(resource, content);
-    if (cache !== undefined && content.byteLength <= CONTENT_CACHE_MAX_BYTES) cache.set(resource.checksum, content.slice());
+    if (cache !== undefined && content.byteLength <= CONTENT_CACHE_MAX_BYTES)
+      cache.set(resource.checksum, content.slice());
     return content;
   };
 }
@@ -412,7 +443,8 @@ function contentReader(reader: LedgerReader, did: string, cache: LruCache<string
 export function createCityResolver(options: CityResolverOptions): CityResolver {
   const context: ResolveContext = { ...options, cache: cacheFor(options.cache) };
   const contents = context.cache === undefined ? undefined : new LruCache<string, Uint8Array>(CONTENT_CACHE_ENTRIES);
-  const resolveDid = (did: string, resolutionOptions?: DIDResolutionOptions) => resolve(did, resolutionOptions, context);
+  const resolveDid = (did: string, resolutionOptions?: DIDResolutionOptions) =>
+    resolve(did, resolutionOptions, context);
   return {
     resolve: resolveDid,
     async dereference(didUrl, dereferencingOptions) {

@@ -47,7 +47,12 @@ export function toDidResolverResult(result: DIDResolutionResult): DidResolverRes
   if (error === undefined) return result as unknown as DidResolverResult;
   return {
     ...result,
-    didResolutionMetadata: { ...metadata, error: didResolverErrorCode(error), message: error.detail, problemDetails: error },
+    didResolutionMetadata: {
+      ...metadata,
+      error: didResolverErrorCode(error),
+      message: error.detail,
+      problemDetails: error,
+    },
   } as unknown as DidResolverResult;
 }
 

@@ -58,7 +58,8 @@ export function isResourceUrl(url: CityDidUrl): boolean {
 function readPath(url: CityDidUrl): ResourceQuery {
   const match = PATH.exec(url.path);
   if (match === null) notFound(`${url.path} is not a resource path (/resources/<uuid> or /resources/<uuid>/metadata)`);
-  if (Object.keys(url.query).length > 0) invalidUrl('a resource path takes no query; use the resource query parameters on the DID instead');
+  if (Object.keys(url.query).length > 0)
+    invalidUrl('a resource path takes no query; use the resource query parameters on the DID instead');
   return { filters: { resourceId: match[1]! }, metadata: match[2] === undefined ? false : 'one' };
 }
 
@@ -67,21 +68,25 @@ function readQuery(url: CityDidUrl): ResourceQuery {
   const other = Object.keys(query).find((name) => !RESOURCE_PARAMETERS.has(name));
   if (other !== undefined) invalidUrl(`"${other}" cannot be combined with resource parameters`);
   const metadata = query.resourceMetadata;
-  if (metadata !== undefined && metadata !== 'true' && metadata !== 'false') invalidUrl('resourceMetadata must be "true" or "false"');
+  if (metadata !== undefined && metadata !== 'true' && metadata !== 'false')
+    invalidUrl('resourceMetadata must be "true" or "false"');
   const filters: ResourceQuery['filters'] = {};
   for (const name of ['resourceId', 'resourceName', 'resourceType', 'resourceVersion'] as const) {
     if (query[name] !== undefined) filters[name] = query[name];
   }
   const versionId = query.resourceVersionId;
   if (versionId !== undefined) {
-    if (filters.resourceId !== undefined && filters.resourceId !== versionId) invalidUrl('resourceId and resourceVersionId name different resources');
+    if (filters.resourceId !== undefined && filters.resourceId !== versionId)
+      invalidUrl('resourceId and resourceVersionId name different resources');
     filters.resourceId = versionId;
   }
-  if (Object.keys(filters).length === 0) invalidUrl('a resource query names at least one of resourceId, resourceName, resourceType, resourceVersion');
+  if (Object.keys(filters).length === 0)
+    invalidUrl('a resource query names at least one of resourceId, resourceName, resourceType, resourceVersion');
   const request: ResourceQuery = { filters, metadata: metadata === 'true' ? 'list' : false };
   if (query.resourceVersionTime !== undefined) {
     const at = parseXmlDatetime(query.resourceVersionTime);
-    if (at === undefined) invalidUrl(`resourceVersionTime "${query.resourceVersionTime}" is not an XML datetime with a time zone`);
+    if (at === undefined)
+      invalidUrl(`resourceVersionTime "${query.resourceVersionTime}" is not an XML datetime with a time zone`);
     request.at = at;
   }
   return request;
@@ -116,16 +121,26 @@ function select(history: DidHistory, request: ResourceQuery): LinkedResource[] {
 /** R-DLR-8: a deactivated DID serves no resource as current; only a time before the deactivation reaches one. */
 function servesAfterDeactivation(history: DidHistory, request: ResourceQuery): boolean {
   const { deactivation } = history;
-  return deactivation === undefined || (request.at !== undefined && request.at < Date.parse(deactivation.integratedTime));
+  return (
+    deactivation === undefined || (request.at !== undefined && request.at < Date.parse(deactivation.integratedTime))
+  );
 }
 
 function checkAccept(accept: string | undefined, mediaType: string): void {
   if (accept === undefined || accept.trim() === '') return;
   if (negotiate(accept, new Set([mediaType, WRAPPER])) !== undefined) return;
-  throw new DidCityError('REPRESENTATION_NOT_SUPPORTED', `The resource is ${mediaType}, not acceptable under accept "${accept}"`);
+  throw new DidCityError(
+    'REPRESENTATION_NOT_SUPPORTED',
+    `The resource is ${mediaType}, not acceptable under accept "${accept}"`,
+  );
 }
 
-function result(content: DIDDereferencingResult['content'], contentType: string, contentMetadata: object, view: ResourceView): DIDDereferencingResult {
+function result(
+  content: DIDDereferencingResult['content'],
+  contentType: string,
+  contentMetadata: object,
+  view: ResourceView,
+): DIDDereferencingResult {
   const dereferencingMetadata: DIDDereferencingResult['dereferencingMetadata'] = { contentType };
   if (view.ledger !== undefined) dereferencingMetadata.ledger = view.ledger;
   return { dereferencingMetadata, content, contentStream: content, contentMetadata };
@@ -141,11 +156,19 @@ function metadataOf(history: DidHistory, chosen: LinkedResource[]): LinkedResour
   return linkedResourceMetadata(history, (resource) => ids.has(resource.resourceId));
 }
 
-async function contentResult(history: DidHistory, resource: LinkedResource, view: ResourceView, accept: string | undefined) {
+async function contentResult(
+  history: DidHistory,
+  resource: LinkedResource,
+  view: ResourceView,
+  accept: string | undefined,
+) {
   checkAccept(accept, resource.mediaType);
   const content = await view.content(resource);
   if (content === undefined) {
-    throw new DidCityError('LEDGER_UNAVAILABLE', `the ledger does not serve the content of resource ${resource.resourceId}`);
+    throw new DidCityError(
+      'LEDGER_UNAVAILABLE',
+      `the ledger does not serve the content of resource ${resource.resourceId}`,
+    );
   }
   verifyResourceContent(resource, content);
   return result(content, resource.mediaType, metadataOf(history, [resource])[0]!, view);
@@ -156,7 +179,11 @@ function readRequest(url: CityDidUrl): ResourceQuery {
 }
 
 /** Dereferences a resource DID URL (`isResourceUrl`); throws DidCityError, which `dereference` turns into a result. */
-export async function dereferenceResource(url: CityDidUrl, options: DereferencingOptions, load: ResourceLoader): Promise<DIDDereferencingResult> {
+export async function dereferenceResource(
+  url: CityDidUrl,
+  options: DereferencingOptions,
+  load: ResourceLoader,
+): Promise<DIDDereferencingResult> {
   const request = readRequest(url);
   const noCache = options.noCache === true || options.noCache === 'true';
   const view = await load(url.did, { noCache });
@@ -164,10 +191,13 @@ export async function dereferenceResource(url: CityDidUrl, options: Dereferencin
   if (history === undefined) notFound(`${url.did} is not on the ledger`);
   if (!servesAfterDeactivation(history, request)) return deactivatedResult(history, view);
   const chosen = select(history, request);
-  if (request.metadata === 'list') return result({ linkedResourceMetadata: metadataOf(history, chosen) }, JSON_TYPE, {}, view);
+  if (request.metadata === 'list')
+    return result({ linkedResourceMetadata: metadataOf(history, chosen) }, JSON_TYPE, {}, view);
   if (chosen.length === 0) notFound(`${url.did} has no resource matching ${url.didUrl}`);
   if (chosen.length > 1) {
-    invalidUrl(`${url.didUrl} matches ${chosen.length} resources of different names or types; name one, or list them with resourceMetadata=true`);
+    invalidUrl(
+      `${url.didUrl} matches ${chosen.length} resources of different names or types; name one, or list them with resourceMetadata=true`,
+    );
   }
   const [resource] = chosen as [LinkedResource];
   if (request.metadata === 'one') return result(metadataOf(history, chosen)[0]!, JSON_TYPE, {}, view);

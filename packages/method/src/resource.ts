@@ -30,7 +30,8 @@ function checkText(value: unknown, name: keyof typeof TEXT_BOUNDS): void {
   const path = `resource.${name}`;
   if (typeof value !== 'string' || value.length === 0) invalidOperation(path, 'must be a non-empty string');
   if (value.length > TEXT_BOUNDS[name]) invalidOperation(path, `at most ${TEXT_BOUNDS[name]} characters`);
-  if (CONTROL.test(value) || value.trim() !== value) invalidOperation(path, 'no control characters, no leading or trailing space');
+  if (CONTROL.test(value) || value.trim() !== value)
+    invalidOperation(path, 'no control characters, no leading or trailing space');
 }
 
 /** R-DLR-1: the shape of a `resource` operation's `resource` member. Throws INVALID_OPERATION naming the member. */
@@ -62,7 +63,10 @@ export function resourceChecksum(content: Uint8Array): string {
 /** RESOURCE_TOO_LARGE past MAX_RESOURCE_BYTES (R-DLR-3). */
 export function checkResourceSize(content: Uint8Array): void {
   if (content.byteLength > MAX_RESOURCE_BYTES) {
-    throw new DidCityError('RESOURCE_TOO_LARGE', `resource content: ${content.byteLength} bytes, at most ${MAX_RESOURCE_BYTES} allowed`);
+    throw new DidCityError(
+      'RESOURCE_TOO_LARGE',
+      `resource content: ${content.byteLength} bytes, at most ${MAX_RESOURCE_BYTES} allowed`,
+    );
   }
 }
 
@@ -70,7 +74,10 @@ export function checkResourceSize(content: Uint8Array): void {
  * R-DLR-2, R-DLR-3: throws RESOURCE_TOO_LARGE or INVALID_RESOURCE_CONTENT unless `content` is what `resource`
  * anchors. The ledger runs it before storing content; a dereferencer before returning it.
  */
-export function verifyResourceContent(resource: Pick<ResourceDescription, 'checksum' | 'resourceId'>, content: Uint8Array): void {
+export function verifyResourceContent(
+  resource: Pick<ResourceDescription, 'checksum' | 'resourceId'>,
+  content: Uint8Array,
+): void {
   checkResourceSize(content);
   const actual = resourceChecksum(content);
   if (actual !== resource.checksum) {
@@ -109,7 +116,10 @@ export function describeResource(input: ResourceInput): ResourceDescription {
 
 /** An unsigned `resource` operation chained to `prev` (sign it with signOperation and the DID's update keys). */
 export function resourceOperation(prev: ChainHead, resource: ResourceDescription): UnsignedOperation {
-  const chain = 'head' in prev ? { seq: prev.head.seq + 1, prev: prev.head.operationHash } : { seq: prev.seq + 1, prev: prev.operationHash };
+  const chain =
+    'head' in prev
+      ? { seq: prev.head.seq + 1, prev: prev.head.operationHash }
+      : { seq: prev.seq + 1, prev: prev.operationHash };
   return { type: 'resource', did: prev.did, ...chain, resource: { ...resource } };
 }
 
@@ -135,7 +145,11 @@ function versionKey(resource: LinkedResource): string {
 }
 
 /** `resource`'s metadata: its version links computed over `all` (the DID's resources in log order), R-DLR-5. */
-function metadataOf(did: string, resource: LinkedResource, links: Map<string, { previous: string | null; next: string | null }>) {
+function metadataOf(
+  did: string,
+  resource: LinkedResource,
+  links: Map<string, { previous: string | null; next: string | null }>,
+) {
   const link = links.get(resource.resourceId)!;
   const metadata: LinkedResourceMetadata = {
     resourceURI: `${did}/resources/${resource.resourceId}`,
@@ -154,7 +168,9 @@ function metadataOf(did: string, resource: LinkedResource, links: Map<string, { 
 }
 
 /** previousVersionId / nextVersionId of every resource: neighbours with the same name and type, in log order. */
-function versionLinks(resources: readonly LinkedResource[]): Map<string, { previous: string | null; next: string | null }> {
+function versionLinks(
+  resources: readonly LinkedResource[],
+): Map<string, { previous: string | null; next: string | null }> {
   const links = new Map<string, { previous: string | null; next: string | null }>();
   const last = new Map<string, string>();
   for (const resource of resources) {

@@ -87,14 +87,16 @@ function hmacSm3(key: Uint8Array, message: Uint8Array): Uint8Array {
 
 function checkId(id: string): string {
   if (typeof id !== 'string') throw new TypeError('SM2 distinguishing identifier must be a string');
-  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) throw new RangeError(`SM2 identifier is longer than ${MAX_ID_BYTES} bytes`);
+  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES)
+    throw new RangeError(`SM2 identifier is longer than ${MAX_ID_BYTES} bytes`);
   return id;
 }
 
 /** The secret as a scalar, checked to be in [1, n-2] (GB/T 32918.1 §6.1: d = n-1 has no (1 + d)^-1). */
 function secretScalar(secretKey: Uint8Array): bigint {
   if (!(secretKey instanceof Uint8Array)) throw new TypeError('Secret key must be a Uint8Array');
-  if (secretKey.length !== SCALAR_LENGTH) throw new RangeError(`SM2 secret key must be ${SCALAR_LENGTH} bytes, got ${secretKey.length}`);
+  if (secretKey.length !== SCALAR_LENGTH)
+    throw new RangeError(`SM2 secret key must be ${SCALAR_LENGTH} bytes, got ${secretKey.length}`);
   const d = toBigInt(secretKey);
   if (d < 1n || d > N - 2n) throw new RangeError('SM2 secret key is not in [1, n-2]');
   return d;
@@ -103,7 +105,8 @@ function secretScalar(secretKey: Uint8Array): bigint {
 /** A point given as compressed (33 bytes) or uncompressed (65 bytes) SEC1, validated on the curve. */
 function decodePoint(publicKey: Uint8Array): InstanceType<typeof Sm2Point> {
   if (!(publicKey instanceof Uint8Array)) throw new TypeError('Public key must be a Uint8Array');
-  if (publicKey.length !== 33 && publicKey.length !== 65) throw new RangeError(`SM2 public key must be 33 or 65 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 33 && publicKey.length !== 65)
+    throw new RangeError(`SM2 public key must be 33 or 65 bytes, got ${publicKey.length}`);
   try {
     return Sm2Point.fromBytes(publicKey);
   } catch (cause) {
@@ -192,9 +195,15 @@ function verifyKeyFor(publicKey: Uint8Array): VerifyKey {
  * Verifies an r || s signature over `data` (GB/T 32918.2 §7.1). Returns false, never throws, for a bad signature,
  * an invalid key or malformed input.
  */
-export function sm2Verify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array, options: Sm2Options = {}): boolean {
+export function sm2Verify(
+  publicKey: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+  options: Sm2Options = {},
+): boolean {
   try {
-    if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array) || signature.length !== 2 * SCALAR_LENGTH) return false;
+    if (!(data instanceof Uint8Array) || !(signature instanceof Uint8Array) || signature.length !== 2 * SCALAR_LENGTH)
+      return false;
     const r = toBigInt(signature.subarray(0, SCALAR_LENGTH));
     const s = toBigInt(signature.subarray(SCALAR_LENGTH));
     if (r < 1n || r >= N || s < 1n || s >= N) return false;

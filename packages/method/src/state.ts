@@ -23,7 +23,8 @@ export interface StateContext {
 const INTEGRATED_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 function checkEntry(entry: LogEntry, history: DidHistory | undefined): void {
-  if (typeof entry !== 'object' || entry === null) throw new DidCityError('INVALID_OPERATION', 'entry: must be an object');
+  if (typeof entry !== 'object' || entry === null)
+    throw new DidCityError('INVALID_OPERATION', 'entry: must be an object');
   if (!Number.isSafeInteger(entry.index) || entry.index < 0) {
     throw new DidCityError('INVALID_OPERATION', 'entry.index: must be a non-negative integer');
   }
@@ -32,7 +33,10 @@ function checkEntry(entry: LogEntry, history: DidHistory | undefined): void {
   }
   const last = history === undefined ? undefined : lastLeafIndex(history);
   if (last !== undefined && entry.index <= last) {
-    throw new DidCityError('INVALID_OPERATION', `entry.index: leaf ${entry.index} is not after the previous leaf ${last}`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `entry.index: leaf ${entry.index} is not after the previous leaf ${last}`,
+    );
   }
 }
 
@@ -105,7 +109,11 @@ function copyHistory(history: DidHistory): DidHistory {
  * index) and returns the new history. Pure: `history` is not modified; unchanged versions are shared.
  * Throws the validator's DidCityError for an invalid entry.
  */
-export function applyOperation(history: DidHistory | undefined, entry: LogEntry, context: StateContext = {}): DidHistory {
+export function applyOperation(
+  history: DidHistory | undefined,
+  entry: LogEntry,
+  context: StateContext = {},
+): DidHistory {
   return applyOwned(history === undefined ? undefined : copyHistory(history), entry, context);
 }
 
@@ -125,7 +133,10 @@ export function replayHistory(did: string, entries: readonly LogEntry[], context
   for (const entry of entries) {
     const about = (entry?.operation as { did?: unknown } | undefined)?.did;
     if (about !== did) {
-      throw new DidCityError('INVALID_OPERATION', `leaf ${String(entry?.index)}: operation is for ${String(about)}, not ${did}`);
+      throw new DidCityError(
+        'INVALID_OPERATION',
+        `leaf ${String(entry?.index)}: operation is for ${String(about)}, not ${did}`,
+      );
     }
     try {
       history = applyOwned(history, entry, context);

@@ -46,9 +46,13 @@ export async function successorLinks(
   const successor = history.deactivation?.successor;
   if (typeof successor === 'string') {
     const next = currentDocument(await loadQuietly(load, successor));
-    return next?.alsoKnownAs?.includes(history.did) ? { canonicalId: successor, equivalentId: [successor] } : { canonicalId: history.did };
+    return next?.alsoKnownAs?.includes(history.did)
+      ? { canonicalId: successor, equivalentId: [successor] }
+      : { canonicalId: history.did };
   }
-  const candidates = (document?.alsoKnownAs ?? []).filter((uri) => uri !== history.did && isCityDid(uri)).slice(0, MAX_PREDECESSORS);
+  const candidates = (document?.alsoKnownAs ?? [])
+    .filter((uri) => uri !== history.did && isCityDid(uri))
+    .slice(0, MAX_PREDECESSORS);
   const confirmed: string[] = [];
   for (const candidate of candidates) {
     if (namesAsSuccessor(await loadQuietly(load, candidate), history.did)) confirmed.push(candidate);

@@ -216,7 +216,13 @@ export interface DidHistory {
   /** The DID's linked resources in log order; absent when it has none. */
   resources?: LinkedResource[];
   /** Present once the DID is deactivated. */
-  deactivation?: { integratedTime: string; operationHash: string; leafIndex: number; seq: number; successor?: string | string[] };
+  deactivation?: {
+    integratedTime: string;
+    operationHash: string;
+    leafIndex: number;
+    seq: number;
+    successor?: string | string[];
+  };
   /** Key state after the last operation, for authorising the next one. */
   keyState: KeyState;
   /** Hash and seq of the last operation, the `prev`/`seq` the next operation must chain to. */

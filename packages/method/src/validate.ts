@@ -60,7 +60,10 @@ export function keyStateAt(history: DidHistory | undefined, leafIndex: number): 
 
 function checkChain(op: Operation, history: DidHistory | undefined): void {
   if (history !== undefined && history.did !== op.did) {
-    throw new DidCityError('INVALID_OPERATION', `did: operation is for ${op.did}, the history given is ${history.did}'s`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `did: operation is for ${op.did}, the history given is ${history.did}'s`,
+    );
   }
   if (history?.deactivation !== undefined) {
     const at = history.deactivation.seq;
@@ -79,7 +82,10 @@ function checkChain(op: Operation, history: DidHistory | undefined): void {
     throw new DidCityError('STALE_OPERATION', `seq: expected ${history.head.seq + 1} (head + 1), got ${op.seq}`);
   }
   if (op.prev !== history.head.operationHash) {
-    throw new DidCityError('STALE_OPERATION', `prev: expected ${history.head.operationHash} (the head), got ${op.prev}`);
+    throw new DidCityError(
+      'STALE_OPERATION',
+      `prev: expected ${history.head.operationHash} (the head), got ${op.prev}`,
+    );
   }
 }
 
@@ -93,7 +99,9 @@ function parentState(op: Operation, context: ValidationContext): KeyState {
   const leafIndex = context.leafIndex ?? Number.POSITIVE_INFINITY;
   const deactivation = context.parent?.deactivation;
   if (deactivation !== undefined && deactivation.leafIndex < leafIndex) {
-    return unauthorised(`${op.type}: parent ${parent} is deactivated at this position (leaf ${deactivation.leafIndex})`);
+    return unauthorised(
+      `${op.type}: parent ${parent} is deactivated at this position (leaf ${deactivation.leafIndex})`,
+    );
   }
   const state = keyStateAt(context.parent, leafIndex);
   if (state === undefined) return unauthorised(`${op.type}: parent ${parent} does not exist at this position`);
@@ -183,7 +191,10 @@ function authoriseResource(op: ResourceOperation, history: DidHistory, signed: S
   const { resourceId } = op.resource;
   const taken = history.resources?.find((resource) => resource.resourceId === resourceId);
   if (taken !== undefined) {
-    throw new DidCityError('INVALID_OPERATION', `resource.resourceId: ${resourceId} is already used by seq ${taken.seq} of ${op.did}`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `resource.resourceId: ${resourceId} is already used by seq ${taken.seq} of ${op.did}`,
+    );
   }
   requireAnyQuorum('resource', [keysQuorum('current update keys', history.keyState, signed)]);
 }
@@ -202,7 +213,10 @@ export function validateNextOperation(op: Operation, context: ValidationContext 
  * as received: the proofs are checked over bytes cut from the canonical text that was size-checked and hashed, not
  * a second canonicalisation. Returns the parsed operation and its hash; throws as the two do.
  */
-export function verifyOperation(value: unknown, context: ValidationContext = {}): { operation: Operation; operationHash: string } {
+export function verifyOperation(
+  value: unknown,
+  context: ValidationContext = {},
+): { operation: Operation; operationHash: string } {
   const { operation, operationHash, unsignedText } = parseCanonicalOperation(value);
   validate(operation, context, unsignedText);
   return { operation, operationHash };

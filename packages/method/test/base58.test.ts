@@ -29,10 +29,19 @@ function ours(text: string): Uint8Array | 'throws' {
 
 describe('the hot-path base58btc codec agrees with multiformats', () => {
   test('encode: byte for byte, leading zeros and the empty input included', () => {
-    for (const input of [new Uint8Array(), Uint8Array.of(0), Uint8Array.of(0, 0, 1), Uint8Array.of(255), new Uint8Array(64).fill(255)]) {
+    for (const input of [
+      new Uint8Array(),
+      Uint8Array.of(0),
+      Uint8Array.of(0, 0, 1),
+      Uint8Array.of(255),
+      new Uint8Array(64).fill(255),
+    ]) {
       expect(encodeBase58btc(input)).toBe(base58btc.encode(input));
     }
-    fc.assert(fc.property(bytes, (input) => encodeBase58btc(input) === base58btc.encode(input)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(bytes, (input) => encodeBase58btc(input) === base58btc.encode(input)),
+      { numRuns: 2000 },
+    );
   });
 
   test('decode: the same bytes for every z-prefixed alphabet string, and a round trip', () => {
@@ -51,7 +60,22 @@ describe('the hot-path base58btc codec agrees with multiformats', () => {
   });
 
   test('decode: the same outcome (bytes or an error) for text outside the alphabet or without the z prefix', () => {
-    for (const text of ['', 'z', 'z0', 'zO', 'zI', 'zl', 'z 1', 'z1 ', 'Qm', '1z', 'z€', 'z1€2', `z${'\u{1F600}'}`, 'z\u0100']) {
+    for (const text of [
+      '',
+      'z',
+      'z0',
+      'zO',
+      'zI',
+      'zl',
+      'z 1',
+      'z1 ',
+      'Qm',
+      '1z',
+      'z€',
+      'z1€2',
+      `z${'\u{1F600}'}`,
+      'z\u0100',
+    ]) {
       expect(ours(text), JSON.stringify(text)).toStrictEqual(reference(text));
     }
     fc.assert(

@@ -58,9 +58,13 @@ describe.each(vectors)('%s test vector', (_name, vector, keyType) => {
   });
 
   it('verifies the published proof', () => {
-    expect(verifyProof(vector.unsecuredDocument, proof as DataIntegrityProof, vector.keyPair.publicKeyMultibase)).toBe(true);
+    expect(verifyProof(vector.unsecuredDocument, proof as DataIntegrityProof, vector.keyPair.publicKeyMultibase)).toBe(
+      true,
+    );
     // The secured document with its proof member verifies too: the proof member is not part of what is signed.
-    expect(verifyProof(vector.signedDocument, proof as DataIntegrityProof, vector.keyPair.publicKeyMultibase)).toBe(true);
+    expect(verifyProof(vector.signedDocument, proof as DataIntegrityProof, vector.keyPair.publicKeyMultibase)).toBe(
+      true,
+    );
   });
 
   it('rejects the published proof when any member of the document changes', () => {
@@ -92,7 +96,10 @@ describe.each(vectors)('%s test vector', (_name, vector, keyType) => {
     ];
     for (const change of changes) {
       const tampered = { ...proof, ...change } as DataIntegrityProof;
-      expect(verifyProof(vector.unsecuredDocument, tampered, vector.keyPair.publicKeyMultibase), JSON.stringify(change)).toBe(false);
+      expect(
+        verifyProof(vector.unsecuredDocument, tampered, vector.keyPair.publicKeyMultibase),
+        JSON.stringify(change),
+      ).toBe(false);
     }
   });
 
@@ -112,8 +119,12 @@ describe.each(vectors)('%s test vector', (_name, vector, keyType) => {
     expect(verifyProof(vector.unsecuredDocument, null as unknown as DataIntegrityProof, pk)).toBe(false);
     expect(verifyProof(null as unknown as object, proof as DataIntegrityProof, pk)).toBe(false);
     expect(verifyProof({ n: Number.NaN }, proof as DataIntegrityProof, pk)).toBe(false);
-    expect(verifyProof(vector.unsecuredDocument, { ...proof, proofValue: 42 } as unknown as DataIntegrityProof, pk)).toBe(false);
-    expect(verifyProof(vector.unsecuredDocument, proof as DataIntegrityProof, undefined as unknown as string)).toBe(false);
+    expect(
+      verifyProof(vector.unsecuredDocument, { ...proof, proofValue: 42 } as unknown as DataIntegrityProof, pk),
+    ).toBe(false);
+    expect(verifyProof(vector.unsecuredDocument, proof as DataIntegrityProof, undefined as unknown as string)).toBe(
+      false,
+    );
   });
 });
 
@@ -194,7 +205,12 @@ describe('createProof / verifyProof round trip', () => {
       expect(verifyProof(document, { ...proof, cryptosuite }, keyPair.publicKeyMultibase)).toBe(false);
     }
     await expect(
-      createProof(document, { signer: createSigner(keyPair), verificationMethod: 'did:example:1#k', proofPurpose: 'assertionMethod', cryptosuite: 'ecdsa-jcs-2019' }),
+      createProof(document, {
+        signer: createSigner(keyPair),
+        verificationMethod: 'did:example:1#k',
+        proofPurpose: 'assertionMethod',
+        cryptosuite: 'ecdsa-jcs-2019',
+      }),
     ).rejects.toThrow(RangeError);
   });
 });

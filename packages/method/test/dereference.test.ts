@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CityResolver, createCityResolver } from '../src/resolve.ts';
-import { CONTEXT, cityScenario, deactivate, dereferencingError, KEYS, SJZ, type Scenario, sjzCity, T } from './fixtures/cities.ts';
+import {
+  CONTEXT,
+  cityScenario,
+  deactivate,
+  dereferencingError,
+  KEYS,
+  SJZ,
+  type Scenario,
+  sjzCity,
+  T,
+} from './fixtures/cities.ts';
 
 let scenario: Scenario;
 let resolver: CityResolver;
@@ -9,14 +19,28 @@ beforeAll(async () => {
   resolver = createCityResolver({ reader: scenario.ledger });
 });
 
-const KEY_3 = { id: `${SJZ}#key-3`, type: 'Multikey', controller: SJZ, publicKeyMultibase: KEYS.cityRotated.publicKeyMultibase };
-const KEY_2 = { id: `${SJZ}#key-2`, type: 'Multikey', controller: SJZ, publicKeyMultibase: KEYS.cityP256.publicKeyMultibase };
+const KEY_3 = {
+  id: `${SJZ}#key-3`,
+  type: 'Multikey',
+  controller: SJZ,
+  publicKeyMultibase: KEYS.cityRotated.publicKeyMultibase,
+};
+const KEY_2 = {
+  id: `${SJZ}#key-2`,
+  type: 'Multikey',
+  controller: SJZ,
+  publicKeyMultibase: KEYS.cityP256.publicKeyMultibase,
+};
 const DATA = { id: `${SJZ}#data`, type: 'LinkedDomains', serviceEndpoint: 'https://data.sjz.example/' };
 const FILES = { id: `${SJZ}#files`, type: 'FileService', serviceEndpoint: 'https://files.sjz.example/public/' };
 const API = {
   id: `${SJZ}#api`,
   type: ['DataService', 'OpenAPI'],
-  serviceEndpoint: ['https://api.sjz.example/v1/', { origins: ['https://a.example'] }, 'https://mirror.sjz.example/v1/'],
+  serviceEndpoint: [
+    'https://api.sjz.example/v1/',
+    { origins: ['https://a.example'] },
+    'https://mirror.sjz.example/v1/',
+  ],
 };
 const DOCUMENT = {
   '@context': CONTEXT,
@@ -37,7 +61,6 @@ const metadata = () => ({
 function success(content: unknown, contentType = 'application/did', contentMetadata: unknown = metadata()) {
   return { dereferencingMetadata: { contentType }, content, contentStream: content, contentMetadata };
 }
-
 
 const URI_LIST = { accept: 'text/uri-list' };
 describe('dereference: the document and its fragments', () => {
@@ -83,7 +106,9 @@ describe('dereference: the document and its fragments', () => {
         },
       ),
     );
-    const byTime = await resolver.dereference(`${SJZ}?versionTime=2026-11-21T09:00:00Z#key-1`, { accept: 'application/did+json' });
+    const byTime = await resolver.dereference(`${SJZ}?versionTime=2026-11-21T09:00:00Z#key-1`, {
+      accept: 'application/did+json',
+    });
     expect(byTime).toStrictEqual(result);
   });
 
@@ -96,17 +121,23 @@ describe('dereference: the document and its fragments', () => {
 
 describe('dereference: services (DID Resolution §5.4.1)', () => {
   it('"service without relativeRef and without text/uri-list → the document filtered to the matching services"', async () => {
-    expect(await resolver.dereference(`${SJZ}?service=files`)).toStrictEqual(success({ ...DOCUMENT, service: [FILES] }));
+    expect(await resolver.dereference(`${SJZ}?service=files`)).toStrictEqual(
+      success({ ...DOCUMENT, service: [FILES] }),
+    );
   });
 
   it('service may name the absolute id or #fragment', async () => {
     const byFragment = await resolver.dereference(`${SJZ}?service=files`);
-    expect(await resolver.dereference(`${SJZ}?service=${encodeURIComponent(`${SJZ}#files`)}`)).toStrictEqual(byFragment);
+    expect(await resolver.dereference(`${SJZ}?service=${encodeURIComponent(`${SJZ}#files`)}`)).toStrictEqual(
+      byFragment,
+    );
     expect(await resolver.dereference(`${SJZ}?service=%23files`)).toStrictEqual(byFragment);
   });
 
   it('"serviceType": every service of that type (a service may have several types)', async () => {
-    expect(await resolver.dereference(`${SJZ}?serviceType=OpenAPI`)).toStrictEqual(success({ ...DOCUMENT, service: [API] }));
+    expect(await resolver.dereference(`${SJZ}?serviceType=OpenAPI`)).toStrictEqual(
+      success({ ...DOCUMENT, service: [API] }),
+    );
   });
 
   it('service and serviceType must both match', async () => {
@@ -117,18 +148,27 @@ describe('dereference: services (DID Resolution §5.4.1)', () => {
 
   it('accept text/uri-list → the endpoint URLs; a map endpoint is skipped', async () => {
     expect(await resolver.dereference(`${SJZ}?serviceType=DataService`, { accept: 'text/uri-list' })).toStrictEqual(
-      success(['https://api.sjz.example/v1/', 'https://mirror.sjz.example/v1/'], 'text/uri-list', { contentType: 'text/uri-list' }),
+      success(['https://api.sjz.example/v1/', 'https://mirror.sjz.example/v1/'], 'text/uri-list', {
+        contentType: 'text/uri-list',
+      }),
     );
   });
 
   it('"relativeRef resolved against the endpoint URL per RFC 3986 §5" (accept text/uri-list)', async () => {
-    expect(await resolver.dereference(`${SJZ}?service=files&relativeRef=reports/2026.pdf%3Flang%3Dzh`, URI_LIST)).toStrictEqual(
-      success(['https://files.sjz.example/public/reports/2026.pdf?lang=zh'], 'text/uri-list', { contentType: 'text/uri-list' }),
+    expect(
+      await resolver.dereference(`${SJZ}?service=files&relativeRef=reports/2026.pdf%3Flang%3Dzh`, URI_LIST),
+    ).toStrictEqual(
+      success(['https://files.sjz.example/public/reports/2026.pdf?lang=zh'], 'text/uri-list', {
+        contentType: 'text/uri-list',
+      }),
     );
   });
 
   it('relativeRef to every selected endpoint, and "the DID fragment is inherited" by each URL', async () => {
-    const result = await resolver.dereference(`${SJZ}?serviceType=DataService&relativeRef=items%3Fpage%3D2#top`, URI_LIST);
+    const result = await resolver.dereference(
+      `${SJZ}?serviceType=DataService&relativeRef=items%3Fpage%3D2#top`,
+      URI_LIST,
+    );
     expect(result.content).toStrictEqual([
       'https://api.sjz.example/v1/items?page=2#top',
       'https://mirror.sjz.example/v1/items?page=2#top',
@@ -145,7 +185,7 @@ describe('dereference: services (DID Resolution §5.4.1)', () => {
     expect(result).toStrictEqual(success({ ...DOCUMENT, service: [FILES] }));
   });
 
-  it('relativeRef with an explicit document accept: the filtered document, as the spec\'s algorithm says', async () => {
+  it("relativeRef with an explicit document accept: the filtered document, as the spec's algorithm says", async () => {
     const result = await resolver.dereference(`${SJZ}?service=files&relativeRef=a.pdf`, { accept: 'application/did' });
     expect(result).toStrictEqual(success({ ...DOCUMENT, service: [FILES] }));
   });
@@ -190,7 +230,9 @@ describe('dereference: verificationRelationship (DID Resolution §5.4.2, CID 1.0
 
   it('a method in the relationship is returned (option, or DID parameter)', async () => {
     const expected = success({ '@context': CONTEXT, ...KEY_2 });
-    expect(await resolver.dereference(`${SJZ}#key-2`, { verificationRelationship: 'assertionMethod' })).toStrictEqual(expected);
+    expect(await resolver.dereference(`${SJZ}#key-2`, { verificationRelationship: 'assertionMethod' })).toStrictEqual(
+      expected,
+    );
     expect(await resolver.dereference(`${SJZ}?verificationRelationship=assertionMethod#key-2`)).toStrictEqual(expected);
   });
 
@@ -221,8 +263,12 @@ describe('dereference: verificationRelationship (DID Resolution §5.4.2, CID 1.0
   });
 
   it('a verificationRelationship option that is not a string → INVALID_OPTIONS', async () => {
-    const options = { verificationRelationship: ['assertionMethod'] } as unknown as { verificationRelationship: string };
-    expect(await resolver.dereference(`${SJZ}#key-2`, options)).toStrictEqual(dereferencingError('INVALID_OPTIONS', 400));
+    const options = { verificationRelationship: ['assertionMethod'] } as unknown as {
+      verificationRelationship: string;
+    };
+    expect(await resolver.dereference(`${SJZ}#key-2`, options)).toStrictEqual(
+      dereferencingError('INVALID_OPTIONS', 400),
+    );
   });
 
   it('an unknown fragment with a relationship is still NOT_FOUND', async () => {
@@ -249,7 +295,9 @@ describe('dereference: errors', () => {
 
   it('did:city defines no DID paths and no other DID parameters → NOT_FOUND', async () => {
     expect(await resolver.dereference(`${SJZ}/whois`)).toStrictEqual(dereferencingError('NOT_FOUND', 404));
-    expect(await resolver.dereference(`${SJZ}?transformKey=JsonWebKey`)).toStrictEqual(dereferencingError('NOT_FOUND', 404));
+    expect(await resolver.dereference(`${SJZ}?transformKey=JsonWebKey`)).toStrictEqual(
+      dereferencingError('NOT_FOUND', 404),
+    );
   });
 
   it('an unregistered DID → NOT_FOUND; an unsupported accept → REPRESENTATION_NOT_SUPPORTED', async () => {

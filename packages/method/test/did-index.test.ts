@@ -33,8 +33,16 @@ describe('DidIndex', () => {
   it('commits the spec key and value bytes: the root equals a prefix tree of didIndexKey and indexHeadValue', () => {
     // apply hashes keys and values to text on its own path; the bytes must be the spec's, for seq and leaf index
     // past 2^32 and operation hashes or DIDs outside ASCII too.
-    const count = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 + 5 }), fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1));
-    const arbitraryHead = fc.record({ did: fc.string({ minLength: 1, maxLength: 40 }), seq: count, index: count, operationHash: fc.string({ maxLength: 100 }) });
+    const count = fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 32 + 5 }),
+      fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1),
+    );
+    const arbitraryHead = fc.record({
+      did: fc.string({ minLength: 1, maxLength: 40 }),
+      seq: count,
+      index: count,
+      operationHash: fc.string({ maxLength: 100 }),
+    });
     fc.assert(
       fc.property(fc.array(arbitraryHead, { minLength: 1, maxLength: 30 }), (heads) => {
         const expected = PrefixTree.from(heads.map((h) => [didIndexKey(h.did), indexHeadValue(h)] as const));
@@ -44,8 +52,12 @@ describe('DidIndex', () => {
         expect(index.head(last.did)).toEqual({ seq: last.seq, index: last.index, operationHash: last.operationHash });
       }),
     );
-    expect(() => DidIndex.empty().apply([{ did: did(1), seq: -1, index: 0, operationHash: opHash(0) }])).toThrow(RangeError);
-    expect(() => DidIndex.empty().apply([{ did: did(1), seq: 0, index: 1.5, operationHash: opHash(0) }])).toThrow(RangeError);
+    expect(() => DidIndex.empty().apply([{ did: did(1), seq: -1, index: 0, operationHash: opHash(0) }])).toThrow(
+      RangeError,
+    );
+    expect(() => DidIndex.empty().apply([{ did: did(1), seq: 0, index: 1.5, operationHash: opHash(0) }])).toThrow(
+      RangeError,
+    );
   });
 
   it('proves the latest head of every DID and the absence of others, for random logs', () => {
@@ -66,7 +78,9 @@ describe('DidIndex', () => {
           const expected = entries.findLast((e) => e.did === did(d));
           const { head: served, indexProof } = index.prove(did(d));
           const proven = verifyIndexHead({ did: did(d), head: served, indexProof, root });
-          expect(proven).toEqual(expected ? { seq: expected.seq, index: expected.index, operationHash: expected.operationHash } : null);
+          expect(proven).toEqual(
+            expected ? { seq: expected.seq, index: expected.index, operationHash: expected.operationHash } : null,
+          );
         }
         expect(index.size).toBe(seqs.size);
       }),
@@ -83,32 +97,40 @@ describe('DidIndex', () => {
     expect(refused(() => verifyIndexHead({ did: did(1), ...v1.prove(did(1)), root }))).toBe('INVALID_LEDGER_PROOF');
     const altered = (change: Partial<IndexHead>) => ({ ...latest.head!, ...change });
     for (const change of [{ seq: 0 }, { index: 2 }, { operationHash: opHash(9) }]) {
-      expect(refused(() => verifyIndexHead({ did: did(1), head: altered(change), indexProof: latest.indexProof, root }))).toBe(
-        'INVALID_LEDGER_PROOF',
-      );
+      expect(
+        refused(() => verifyIndexHead({ did: did(1), head: altered(change), indexProof: latest.indexProof, root })),
+      ).toBe('INVALID_LEDGER_PROOF');
     }
     // Another DID's proof for this DID, and the DID hidden (null head) behind its own proof.
     expect(refused(() => verifyIndexHead({ did: did(1), ...v2.prove(did(2)), root }))).toBe('INVALID_LEDGER_PROOF');
-    expect(refused(() => verifyIndexHead({ did: did(1), head: null, indexProof: latest.indexProof, root }))).toBe('INVALID_LEDGER_PROOF');
+    expect(refused(() => verifyIndexHead({ did: did(1), head: null, indexProof: latest.indexProof, root }))).toBe(
+      'INVALID_LEDGER_PROOF',
+    );
     // A proof of absence turned into a proof of presence.
     const absent = v2.prove(did(7));
     expect(absent.head).toBeNull();
-    expect(refused(() => verifyIndexHead({ did: did(7), head: latest.head, indexProof: absent.indexProof, root }))).toBe(
-      'INVALID_LEDGER_PROOF',
-    );
+    expect(
+      refused(() => verifyIndexHead({ did: did(7), head: latest.head, indexProof: absent.indexProof, root })),
+    ).toBe('INVALID_LEDGER_PROOF');
     for (const proof of [{}, { siblings: 'x' }, { siblings: ['AAAA'] }, { siblings: [], otherLeaf: { key: 'x' } }]) {
-      expect(refused(() => verifyIndexHead({ did: did(7), head: null, indexProof: proof, root }))).toBe('INVALID_LEDGER_PROOF');
+      expect(refused(() => verifyIndexHead({ did: did(7), head: null, indexProof: proof, root }))).toBe(
+        'INVALID_LEDGER_PROOF',
+      );
     }
-    expect(refused(() => verifyIndexHead({ did: did(1), head: { seq: -1, index: 0, operationHash: 'z' }, indexProof: {}, root }))).toBe(
-      'INVALID_LEDGER_PROOF',
-    );
+    expect(
+      refused(() =>
+        verifyIndexHead({ did: did(1), head: { seq: -1, index: 0, operationHash: 'z' }, indexProof: {}, root }),
+      ),
+    ).toBe('INVALID_LEDGER_PROOF');
   });
 
   it('the empty index proves every DID absent with an empty proof', () => {
     const empty = DidIndex.empty();
     expect(empty.root()).toEqual(EMPTY_INDEX_ROOT);
     expect(empty.prove(did(1))).toEqual({ head: null, indexProof: { siblings: [] } });
-    expect(verifyIndexHead({ did: did(1), head: null, indexProof: { siblings: [] }, root: EMPTY_INDEX_ROOT })).toBeNull();
+    expect(
+      verifyIndexHead({ did: did(1), head: null, indexProof: { siblings: [] }, root: EMPTY_INDEX_ROOT }),
+    ).toBeNull();
   });
 });
 
@@ -133,11 +155,20 @@ describe('the checkpoint index line', () => {
 describe('proof size grows as log n (the shape the trust benchmark measures)', () => {
   it('the mean number of siblings stays within a few hashes of log2 n, for present and absent DIDs', () => {
     const heads = (from: number, to: number) =>
-      Array.from({ length: to - from }, (_, i) => ({ did: `did:city:cn:130100:d${from + i}`, seq: 0, index: from + i, operationHash: `zQm${from + i}` }));
+      Array.from({ length: to - from }, (_, i) => ({
+        did: `did:city:cn:130100:d${from + i}`,
+        seq: 0,
+        index: from + i,
+        operationHash: `zQm${from + i}`,
+      }));
     let index = DidIndex.empty();
-    for (const [from, to] of [[0, 256], [256, 4096]] as const) {
+    for (const [from, to] of [
+      [0, 256],
+      [256, 4096],
+    ] as const) {
       index = index.apply(heads(from, to));
-      const mean = (dids: string[]) => dids.reduce((n, did) => n + index.prove(did).indexProof.siblings.length, 0) / dids.length;
+      const mean = (dids: string[]) =>
+        dids.reduce((n, did) => n + index.prove(did).indexProof.siblings.length, 0) / dids.length;
       const present = mean(heads(0, to).map((h) => h.did));
       const absent = mean(Array.from({ length: 200 }, (_, i) => `did:city:cn:130100:absent${i}`));
       for (const siblings of [present, absent]) {

@@ -11,7 +11,8 @@ import { BUREAU, cityScenario, deactivate, KEYS, SJZ, type Scenario } from './fi
 
 function sign(pair: KeyPair, issuer: string): Promise<string> {
   // did-jwt's EdDSASigner takes the 32-byte seed (or seed||public); ES256Signer the 32-byte P-256 scalar.
-  const [signer, alg] = pair.keyType === 'Ed25519' ? [EdDSASigner(pair.secretKey), 'EdDSA'] : [ES256Signer(pair.secretKey), 'ES256'];
+  const [signer, alg] =
+    pair.keyType === 'Ed25519' ? [EdDSASigner(pair.secretKey), 'EdDSA'] : [ES256Signer(pair.secretKey), 'ES256'];
   return createJWT({ sub: 'did:city:cn:130100', claim: 'population data 2026' }, { issuer, signer, alg });
 }
 
@@ -36,7 +37,11 @@ describe('did-jwt 8 with getResolver() and did-resolver 4', () => {
   it('a JWT signed by a did:city Ed25519 assertion key (Multikey z6Mk…) verifies', async () => {
     const jwt = await sign(KEYS.cityRotated, SJZ);
     const { verified, issuer, signer } = await verify(jwt, scenario);
-    expect({ verified, issuer, signer: signer.id }).toStrictEqual({ verified: true, issuer: SJZ, signer: `${SJZ}#key-3` });
+    expect({ verified, issuer, signer: signer.id }).toStrictEqual({
+      verified: true,
+      issuer: SJZ,
+      signer: `${SJZ}#key-3`,
+    });
   });
 
   it('a JWT signed by a did:city P-256 assertion key (Multikey zDn…, ES256) verifies', async () => {
@@ -91,10 +96,15 @@ describe('getResolver() result shape', () => {
     expect(result.didDocumentMetadata.versionId).toBe('2');
   });
 
-  it('errors come back as values in did-resolver\'s dialect, not thrown', async () => {
+  it("errors come back as values in did-resolver's dialect, not thrown", async () => {
     const scenario = await cityScenario();
     const resolver = new Resolver({ ...getResolver({ reader: scenario.ledger }) });
-    const problem = { type: 'https://www.w3.org/ns/did#INVALID_DID', title: 'Invalid DID', detail: expect.any(String), status: 400 };
+    const problem = {
+      type: 'https://www.w3.org/ns/did#INVALID_DID',
+      title: 'Invalid DID',
+      detail: expect.any(String),
+      status: 400,
+    };
     expect(await resolver.resolve('did:city:cn:999999')).toStrictEqual({
       didResolutionMetadata: { error: 'invalidDid', message: expect.any(String), problemDetails: problem },
       didDocument: null,

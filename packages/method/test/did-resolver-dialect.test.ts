@@ -16,7 +16,12 @@ import { BUREAU, cityScenario, deactivate, KEYS, SJZ, type Scenario } from './fi
 
 const WATER = 'did:city:cn:130100:water-bureau';
 
-type AnyResolver = { resolve(didUrl: string, options?: Record<string, unknown>): Promise<{ didResolutionMetadata: Record<string, unknown>; didDocument: unknown }> };
+type AnyResolver = {
+  resolve(
+    didUrl: string,
+    options?: Record<string, unknown>,
+  ): Promise<{ didResolutionMetadata: Record<string, unknown>; didDocument: unknown }>;
+};
 type ResolverClass = new (registry: ReturnType<typeof getResolver>, options?: { cache?: boolean }) => AnyResolver;
 
 const VERSIONS: [string, ResolverClass][] = [
@@ -28,7 +33,9 @@ const VERSIONS: [string, ResolverClass][] = [
 /** Shijiazhuang allocates a sub-identifier after the test has already asked for it. */
 async function createWaterBureau(scenario: Scenario): Promise<void> {
   const unsigned = createOperation({ did: WATER, updateKeys: [KEYS.bureau.publicKeyMultibase], document: {} });
-  const signed = await signOperation(unsigned, [KEYS.bureau, KEYS.cityRotated].map(createSigner), { created: '2026-11-26T09:00:00Z' });
+  const signed = await signOperation(unsigned, [KEYS.bureau, KEYS.cityRotated].map(createSigner), {
+    created: '2026-11-26T09:00:00Z',
+  });
   await scenario.ledger.append(signed, { integratedTime: '2026-11-26T09:00:00Z' });
 }
 
@@ -43,7 +50,11 @@ describe.each(VERSIONS)('getResolver() with %s', (_name, Resolver) => {
     const result = await resolver.resolve('did:city:cn:110000');
     const w3c = await createCityResolver({ reader: scenario.ledger }).resolve('did:city:cn:110000');
     expect(result).toStrictEqual({
-      didResolutionMetadata: { error: 'notFound', message: w3c.didResolutionMetadata.error?.detail, problemDetails: w3c.didResolutionMetadata.error },
+      didResolutionMetadata: {
+        error: 'notFound',
+        message: w3c.didResolutionMetadata.error?.detail,
+        problemDetails: w3c.didResolutionMetadata.error,
+      },
       didDocument: null,
       didDocumentMetadata: {},
     });
@@ -53,7 +64,10 @@ describe.each(VERSIONS)('getResolver() with %s', (_name, Resolver) => {
     const resolver = new Resolver({ ...getResolver({ reader: scenario.ledger }) });
     const { didResolutionMetadata } = await resolver.resolve('did:city:cn:999999');
     expect(didResolutionMetadata['error']).toBe('invalidDid');
-    expect(didResolutionMetadata['problemDetails']).toMatchObject({ type: 'https://www.w3.org/ns/did#INVALID_DID', status: 400 });
+    expect(didResolutionMetadata['problemDetails']).toMatchObject({
+      type: 'https://www.w3.org/ns/did#INVALID_DID',
+      status: 400,
+    });
   });
 
   it('an unsupported accept value: error "representationNotSupported"', async () => {
@@ -73,7 +87,9 @@ describe.each(VERSIONS)('getResolver() with %s', (_name, Resolver) => {
 
   it('a successful result is the W3C result unchanged', async () => {
     const resolver = new Resolver({ ...getResolver({ reader: scenario.ledger }) });
-    const w3c = await createCityResolver({ reader: scenario.ledger }).resolve(BUREAU, { accept: 'application/did+json' });
+    const w3c = await createCityResolver({ reader: scenario.ledger }).resolve(BUREAU, {
+      accept: 'application/did+json',
+    });
     expect(await resolver.resolve(BUREAU, { accept: 'application/did+json' })).toStrictEqual(w3c);
   });
 });
@@ -81,7 +97,10 @@ describe.each(VERSIONS)('getResolver() with %s', (_name, Resolver) => {
 describe('did-jwt 8 reports did:city resolution errors readably', () => {
   it('an unregistered issuer: "resolver_error: … notFound, <detail>", never [object Object]', async () => {
     const scenario = await cityScenario();
-    const jwt = await createJWT({ claim: 'x' }, { issuer: 'did:city:cn:110000', signer: EdDSASigner(KEYS.bureau.secretKey), alg: 'EdDSA' });
+    const jwt = await createJWT(
+      { claim: 'x' },
+      { issuer: 'did:city:cn:110000', signer: EdDSASigner(KEYS.bureau.secretKey), alg: 'EdDSA' },
+    );
     const resolver = new Resolver4({ ...getResolver({ reader: scenario.ledger }) });
     const message = await verifyJWT(jwt, { resolver }).then(
       () => 'verified',
@@ -94,10 +113,15 @@ describe('did-jwt 8 reports did:city resolution errors readably', () => {
   it('a deactivated issuer is no error, yet nothing verifies (the document is null)', async () => {
     const scenario = await cityScenario();
     await deactivate(scenario);
-    const jwt = await createJWT({ claim: 'x' }, { issuer: SJZ, signer: EdDSASigner(KEYS.cityRotated.secretKey), alg: 'EdDSA' });
+    const jwt = await createJWT(
+      { claim: 'x' },
+      { issuer: SJZ, signer: EdDSASigner(KEYS.cityRotated.secretKey), alg: 'EdDSA' },
+    );
     // did-resolver 6's registry type differs from 4's in `@context` only; the plugin works with both.
     const resolver = new (Resolver6 as unknown as ResolverClass)({ ...getResolver({ reader: scenario.ledger }) });
-    await expect(verifyJWT(jwt, { resolver: resolver as never })).rejects.toThrow(/^resolver_error: Unable to resolve DID document for did:city:cn:130100: undefined/);
+    await expect(verifyJWT(jwt, { resolver: resolver as never })).rejects.toThrow(
+      /^resolver_error: Unable to resolve DID document for did:city:cn:130100: undefined/,
+    );
   });
 });
 
@@ -117,7 +141,9 @@ describe('didResolverErrorCode', () => {
   });
 
   it('a type outside the W3C codes is "internalError"', () => {
-    expect(didResolverErrorCode({ type: 'https://w3id.org/did-city/errors#LEDGER_UNAVAILABLE', title: 't', detail: 'd' })).toBe('internalError');
+    expect(
+      didResolverErrorCode({ type: 'https://w3id.org/did-city/errors#LEDGER_UNAVAILABLE', title: 't', detail: 'd' }),
+    ).toBe('internalError');
     expect(didResolverErrorCode({ type: 'https://example.org/#x', title: 't', detail: 'd' })).toBe('internalError');
   });
 });

@@ -16,7 +16,12 @@ const base = { did: 'did:city:cn:130100', country: 'cn', division: '130100', sub
 
 describe('parseDidUrl (W3C DID Core §3.2)', () => {
   test('a bare DID has an empty path and query and no fragment', () => {
-    expect(parseDidUrl('did:city:cn:130100')).toStrictEqual({ ...base, didUrl: 'did:city:cn:130100', path: '', query: {} });
+    expect(parseDidUrl('did:city:cn:130100')).toStrictEqual({
+      ...base,
+      didUrl: 'did:city:cn:130100',
+      path: '',
+      query: {},
+    });
   });
 
   test('fragment', () => {
@@ -30,7 +35,8 @@ describe('parseDidUrl (W3C DID Core §3.2)', () => {
   });
 
   test('path, query and fragment together, with the network and sub-ids of the DID', () => {
-    const didUrl = 'did:city:test:cn:130100:transport-bureau/docs/a%20b?service=data&relativeRef=%2Freport%3Fy%3D2026#frag/x?y';
+    const didUrl =
+      'did:city:test:cn:130100:transport-bureau/docs/a%20b?service=data&relativeRef=%2Freport%3Fy%3D2026#frag/x?y';
     expect(parseDidUrl(didUrl)).toStrictEqual({
       did: 'did:city:test:cn:130100:transport-bureau',
       network: 'test',
@@ -94,7 +100,9 @@ describe('parseDidUrl (W3C DID Core §3.2)', () => {
   });
 
   test('the INVALID_DID_URL detail names the repeated parameter', () => {
-    expect(() => parseDidUrl('did:city:cn?service=a&service=b')).toThrow(/query parameter "service" is given more than once/);
+    expect(() => parseDidUrl('did:city:cn?service=a&service=b')).toThrow(
+      /query parameter "service" is given more than once/,
+    );
   });
 });
 

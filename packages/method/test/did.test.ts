@@ -55,13 +55,21 @@ describe('spec §1.2: every rejected form is INVALID_DID with a detail naming th
     ['division of 5 digits', 'did:city:cn:13010', /division "13010" must be exactly 6 digits/],
     ['division of 7 digits', 'did:city:cn:1301000', /division "1301000" must be exactly 6 digits/],
     ['division not in GB/T 2260', 'did:city:cn:999999', /"999999" is not a code in the bundled GB\/T 2260 table/],
-    ['sub-id starting with -', 'did:city:cn:130100:-bureau', /"-bureau" is not an LDH label: it starts or ends with "-"/],
+    [
+      'sub-id starting with -',
+      'did:city:cn:130100:-bureau',
+      /"-bureau" is not an LDH label: it starts or ends with "-"/,
+    ],
     ['sub-id ending with -', 'did:city:cn:130100:bureau-', /"bureau-" is not an LDH label: it starts or ends with "-"/],
     ['sub-id with _', 'did:city:cn:130100:a_b', /"a_b" is not an LDH label: it contains a character/],
     ['empty sub-id', 'did:city:cn:130100::x', /segment 3 .* is empty/],
     ['prod written as a network', 'did:city:prod:cn:130100', /"prod" must not be written as a network/],
     ['1-letter country', 'did:city:c:130100', /"c" is neither a country code/],
-    ['3-letter network without a country after it', 'did:city:chn:130100', /network "chn" must be followed by a 2-letter country code, got "130100"/],
+    [
+      '3-letter network without a country after it',
+      'did:city:chn:130100',
+      /network "chn" must be followed by a 2-letter country code, got "130100"/,
+    ],
     ['percent-encoded division', 'did:city:cn:%31%33%30%31%30%30', /percent-encoded/],
     ['percent-encoded sub-id character', 'did:city:cn:130100:transport%2Dbureau', /percent-encoded/],
     ['percent-encoded country', 'did:city:%63n:130100', /percent-encoded/],
@@ -85,7 +93,11 @@ describe('spec §1.1: ABNF limits', () => {
     ['two networks', 'did:city:test:dev:cn', /got "dev"/],
     ['sub-ids without a division', 'did:city:cn:transport', /division "transport" must be exactly 6 digits/],
     ['a trailing colon', 'did:city:cn:', /not a DID/],
-    ['longer than 256 characters', `did:city:cn:130100:${sub63}:${sub63}:${sub63}:${'d'.repeat(63)}`, /longer than 256/],
+    [
+      'longer than 256 characters',
+      `did:city:cn:130100:${sub63}:${sub63}:${sub63}:${'d'.repeat(63)}`,
+      /longer than 256/,
+    ],
   ])('%s is INVALID_DID', (_name, did, detail) => {
     const { code, detail: actual } = rejection(did);
     expect(code).toBe('INVALID_DID');

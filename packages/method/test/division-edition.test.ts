@@ -39,11 +39,26 @@ describe('CityDivisionEdition (R-DIV-1)', () => {
   });
 
   it.each([
-    [[edition({ edition: '23' })], 'INVALID_OPERATION: document.service[0].serviceEndpoint: must be the map { "edition": "<year of the GB/T 2260 edition>" }'],
-    [[edition({ edition: '2023', extra: 1 })], 'INVALID_OPERATION: document.service[0].serviceEndpoint: must be the map { "edition": "<year of the GB/T 2260 edition>" }'],
-    [[edition('https://tables.example/2023')], 'INVALID_OPERATION: document.service[0].serviceEndpoint: must be the map { "edition": "<year of the GB/T 2260 edition>" }'],
-    [[edition({ edition: '2023' }), edition({ edition: '2019' }, { id: '#other' })], 'INVALID_OPERATION: document.service[1]: a second CityDivisionEdition service'],
-    [[edition({ edition: '2023' }, { type: ['CityDivisionEdition', 'Other'] })], 'INVALID_OPERATION: document.service[0].type: must be the single type "CityDivisionEdition"'],
+    [
+      [edition({ edition: '23' })],
+      'INVALID_OPERATION: document.service[0].serviceEndpoint: must be the map { "edition": "<year of the GB/T 2260 edition>" }',
+    ],
+    [
+      [edition({ edition: '2023', extra: 1 })],
+      'INVALID_OPERATION: document.service[0].serviceEndpoint: must be the map { "edition": "<year of the GB/T 2260 edition>" }',
+    ],
+    [
+      [edition('https://tables.example/2023')],
+      'INVALID_OPERATION: document.service[0].serviceEndpoint: must be the map { "edition": "<year of the GB/T 2260 edition>" }',
+    ],
+    [
+      [edition({ edition: '2023' }), edition({ edition: '2019' }, { id: '#other' })],
+      'INVALID_OPERATION: document.service[1]: a second CityDivisionEdition service',
+    ],
+    [
+      [edition({ edition: '2023' }, { type: ['CityDivisionEdition', 'Other'] })],
+      'INVALID_OPERATION: document.service[0].type: must be the single type "CityDivisionEdition"',
+    ],
   ])('refuses %j', (services, expected) => {
     expect(check('did:city:cn', services)).toBe(expected);
   });
@@ -58,12 +73,29 @@ describe('CityDivisionEdition (R-DIV-1)', () => {
 /** A registry history whose current document states `stated` (or nothing). */
 function registry(stated?: string): DidHistory {
   const document = stated === undefined ? {} : { service: [edition({ edition: stated })] };
-  const version = { versionId: '0', seq: 0, document: { id: 'did:city:cn', ...document }, keyState: { updateKeys: [], threshold: 1 }, operationHash: 'zQm', leafIndex: 0, integratedTime: '2026-11-21T08:00:00Z' };
-  return { did: 'did:city:cn', created: version.integratedTime, versions: [version], keyState: version.keyState, head: { seq: 0, operationHash: 'zQm' } } as DidHistory;
+  const version = {
+    versionId: '0',
+    seq: 0,
+    document: { id: 'did:city:cn', ...document },
+    keyState: { updateKeys: [], threshold: 1 },
+    operationHash: 'zQm',
+    leafIndex: 0,
+    integratedTime: '2026-11-21T08:00:00Z',
+  };
+  return {
+    did: 'did:city:cn',
+    created: version.integratedTime,
+    versions: [version],
+    keyState: version.keyState,
+    head: { seq: 0, operationHash: 'zQm' },
+  } as DidHistory;
 }
 
 const create = (did: string): Operation =>
-  ({ ...createOperation({ did, updateKeys: [mk(key('laiwu'))], document: {} as DocumentContent }), proof: [] }) as Operation;
+  ({
+    ...createOperation({ did, updateKeys: [mk(key('laiwu'))], document: {} as DocumentContent }),
+    proof: [],
+  }) as Operation;
 
 describe('checkAllocation (R-ALLOC-2)', () => {
   it('Laiwu is a valid DID, but closed to new creates under the newest edition and any stated edition from 2019', () => {
@@ -72,7 +104,9 @@ describe('checkAllocation (R-ALLOC-2)', () => {
     expect(detailOf(() => checkAllocation(create('did:city:cn:371200'), undefined))).toMatch(
       /^INVALID_OPERATION: did: division 371200 \(莱芜市\) was retired in edition 2019 \(merged into 370100\); the registry allocates from edition 2023/,
     );
-    expect(detailOf(() => checkAllocation(create('did:city:cn:371200'), registry('2019')))).toMatch(/allocates from edition 2019/);
+    expect(detailOf(() => checkAllocation(create('did:city:cn:371200'), registry('2019')))).toMatch(
+      /allocates from edition 2019/,
+    );
     expect(detailOf(() => checkAllocation(create('did:city:cn:371200'), registry('2018')))).toBe('accepted');
   });
 

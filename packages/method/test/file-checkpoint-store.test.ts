@@ -65,8 +65,14 @@ describe('FileCheckpointStore', () => {
     expect(after.evidence).toEqual(before.evidence);
     const error = await after.accept(...fork, proofs(forked)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InconsistentCheckpointError);
-    expect((error as InconsistentCheckpointError).evidence).toMatchObject({ trusted: trusted[0], conflicting: fork[0] });
-    const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { evidence: unknown[]; checkpoints: Record<string, string> };
+    expect((error as InconsistentCheckpointError).evidence).toMatchObject({
+      trusted: trusted[0],
+      conflicting: fork[0],
+    });
+    const onDisk = JSON.parse(readFileSync(file, 'utf8')) as {
+      evidence: unknown[];
+      checkpoints: Record<string, string>;
+    };
     expect(onDisk.evidence).toHaveLength(1);
     expect(onDisk.checkpoints[ORIGIN]).toBe(trusted[0]);
     // The honest log keeps working (at the trusted size: a smaller checkpoint is a rollback, R-LED-6).
@@ -76,7 +82,13 @@ describe('FileCheckpointStore', () => {
   it('keeps evidence another process added to the same file meanwhile', async () => {
     const one = new FileCheckpointStore(file);
     const two = new FileCheckpointStore(file);
-    const evidence = (reason: string) => ({ origin: ORIGIN, trusted: 't', conflicting: reason, reason, detectedAt: '2026-12-03T00:00:00Z' });
+    const evidence = (reason: string) => ({
+      origin: ORIGIN,
+      trusted: 't',
+      conflicting: reason,
+      reason,
+      detectedAt: '2026-12-03T00:00:00Z',
+    });
     one.saveEvidence(evidence('first'));
     two.saveEvidence(evidence('second'));
     two.saveEvidence(evidence('second'));
@@ -85,9 +97,21 @@ describe('FileCheckpointStore', () => {
 
   it.each([
     ['not JSON', '{"format":', /not JSON/],
-    ['another format', JSON.stringify({ format: 'other', checkpoints: {}, evidence: [] }), /not a did-city-checkpoints\/1 file/],
-    ['a note that is not a checkpoint', JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: { [ORIGIN]: 'x' }, evidence: [] }), /not a signed checkpoint/],
-    ['evidence of the wrong shape', JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: {}, evidence: [{ origin: 1 }] }), /evidence 0/],
+    [
+      'another format',
+      JSON.stringify({ format: 'other', checkpoints: {}, evidence: [] }),
+      /not a did-city-checkpoints\/1 file/,
+    ],
+    [
+      'a note that is not a checkpoint',
+      JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: { [ORIGIN]: 'x' }, evidence: [] }),
+      /not a signed checkpoint/,
+    ],
+    [
+      'evidence of the wrong shape',
+      JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: {}, evidence: [{ origin: 1 }] }),
+      /evidence 0/,
+    ],
   ])('a file holding %s fails closed with UNTRUSTED_CHECKPOINT naming the file', (_what, text, reason) => {
     writeFileSync(join(dir, 'bad.json'), text);
     const error = errorOf(() => new FileCheckpointStore(join(dir, 'bad.json')));
@@ -99,14 +123,20 @@ describe('FileCheckpointStore', () => {
 
   it('a checkpoint filed under another origin is refused (it would make the trusted one look absent)', async () => {
     const [note] = await signed(honest, 2);
-    const text = JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: { 'other.ledger/x': note }, evidence: [] });
+    const text = JSON.stringify({
+      format: CHECKPOINT_FILE_FORMAT,
+      checkpoints: { 'other.ledger/x': note },
+      evidence: [],
+    });
     writeFileSync(join(dir, 'moved.json'), text);
     expect(errorOf(() => new FileCheckpointStore(join(dir, 'moved.json'))).message).toMatch(/names another origin/);
   });
 
   it.skipIf(process.getuid?.() === 0)('an unreadable file fails closed', () => {
     const blocked = join(dir, 'blocked.json');
-    writeFileSync(blocked, JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: {}, evidence: [] }), { mode: 0o000 });
+    writeFileSync(blocked, JSON.stringify({ format: CHECKPOINT_FILE_FORMAT, checkpoints: {}, evidence: [] }), {
+      mode: 0o000,
+    });
     expect(errorOf(() => new FileCheckpointStore(blocked)).message).toMatch(/cannot be read: EACCES/);
   });
 

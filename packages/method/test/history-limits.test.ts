@@ -16,7 +16,10 @@ const content = (endpoint: unknown, type: unknown = 'CityHistoryLimits') => ({
 });
 /** Signed as a client would: signOperation checks the document with the validator the ledger node runs. */
 const create = (did: string, endpoint: unknown, type?: unknown) =>
-  signOperation(createOperation({ did, updateKeys: [key.publicKeyMultibase], document: content(endpoint, type) as never }), [createSigner(key)]);
+  signOperation(
+    createOperation({ did, updateKeys: [key.publicKeyMultibase], document: content(endpoint, type) as never }),
+    [createSigner(key)],
+  );
 
 async function refusal(run: () => Promise<unknown>): Promise<string> {
   try {
@@ -32,21 +35,39 @@ async function refusal(run: () => Promise<unknown>): Promise<string> {
 describe('CityHistoryLimits (R-LIM-2)', () => {
   it('a registry may set either bound or both, within the ceilings', async () => {
     const op = await create('did:city:cn', { maxOperations: 50, maxBytes: HISTORY_LIMIT_CEILINGS.maxBytes });
-    expect(historyLimitsOf((op as unknown as { document: never }).document)).toEqual({ maxOperations: 50, maxBytes: HISTORY_LIMIT_CEILINGS.maxBytes });
+    expect(historyLimitsOf((op as unknown as { document: never }).document)).toEqual({
+      maxOperations: 50,
+      maxBytes: HISTORY_LIMIT_CEILINGS.maxBytes,
+    });
     const one = await create('did:city:test:cn', { maxBytes: 1000 });
-    expect(historyLimitsOf((one as unknown as { document: never }).document)).toEqual({ ...DEFAULT_HISTORY_LIMITS, maxBytes: 1000 });
+    expect(historyLimitsOf((one as unknown as { document: never }).document)).toEqual({
+      ...DEFAULT_HISTORY_LIMITS,
+      maxBytes: 1000,
+    });
     expect(historyLimitsOf(undefined)).toEqual(DEFAULT_HISTORY_LIMITS);
   });
 
   it.each([
-    ['outside a registry', () => create('did:city:cn:130100', { maxOperations: 5 }), /only a country registry carries a CityHistoryLimits/],
-    ['beyond the ceiling', () => create('did:city:cn', { maxOperations: 10_001 }), /maxOperations: must be an integer from 1 to 10000/],
+    [
+      'outside a registry',
+      () => create('did:city:cn:130100', { maxOperations: 5 }),
+      /only a country registry carries a CityHistoryLimits/,
+    ],
+    [
+      'beyond the ceiling',
+      () => create('did:city:cn', { maxOperations: 10_001 }),
+      /maxOperations: must be an integer from 1 to 10000/,
+    ],
     ['zero', () => create('did:city:cn', { maxBytes: 0 }), /maxBytes: must be an integer from 1 to/],
     ['not an integer', () => create('did:city:cn', { maxOperations: 2.5 }), /maxOperations: must be an integer/],
     ['an unknown member', () => create('did:city:cn', { maxOps: 5 }), /maxOps: unknown member/],
     ['an empty map', () => create('did:city:cn', {}), /must be the map/],
     ['a string endpoint', () => create('did:city:cn', 'https://limits.example/'), /must be the map/],
-    ['a type list', () => create('did:city:cn', { maxOperations: 5 }, ['CityHistoryLimits', 'Other']), /must be the single type/],
+    [
+      'a type list',
+      () => create('did:city:cn', { maxOperations: 5 }, ['CityHistoryLimits', 'Other']),
+      /must be the single type/,
+    ],
   ])('refused %s', async (_what, run, message) => {
     expect(await refusal(run)).toMatch(message);
   });

@@ -3,7 +3,15 @@
  * failure mapping (LEDGER_UNAVAILABLE, never NOT_FOUND), and in-memory Merkle trees for the consistency rules.
  * The end-to-end tests against a real node over HTTP live in packages/ledger/test/http-*.test.ts.
  */
-import { generateKeyPair, leafHash, MerkleTree, parseCheckpoint, signerFromKey, signNote, verifierKeyOf } from '@did-city/tlog';
+import {
+  generateKeyPair,
+  leafHash,
+  MerkleTree,
+  parseCheckpoint,
+  signerFromKey,
+  signNote,
+  verifierKeyOf,
+} from '@did-city/tlog';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CheckpointTrust, InconsistentCheckpointError, MemoryCheckpointStore } from '../src/checkpoint-trust.ts';
@@ -21,13 +29,17 @@ function answering(status: number, body: string, contentType = 'application/json
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DidCityError);
   return (error as DidCityError).code;
 }
 
 type Fetch = typeof globalThis.fetch;
-const reader = (stub: Fetch, extra: object = {}) => new HttpLedgerReader({ url: 'http://ledger.test/', policy: POLICY, fetch: stub, ...extra });
+const reader = (stub: Fetch, extra: object = {}) =>
+  new HttpLedgerReader({ url: 'http://ledger.test/', policy: POLICY, fetch: stub, ...extra });
 
 describe('HttpLedgerReader failure mapping', () => {
   it('refuses a non-http URL and a malformed policy at construction', () => {
@@ -43,7 +55,9 @@ describe('HttpLedgerReader failure mapping', () => {
     expect(await codeOf(reader(answering(502, 'bad gateway', 'text/html')).history(DID))).toBe('LEDGER_UNAVAILABLE');
     expect(await codeOf(reader(answering(404, 'no such route', 'text/plain')).history(DID))).toBe('LEDGER_UNAVAILABLE');
     const notFound = JSON.stringify(problem('NOT_FOUND', 'gone'));
-    expect(await codeOf(reader(answering(404, notFound, 'application/problem+json')).history(DID))).toBe('LEDGER_UNAVAILABLE');
+    expect(await codeOf(reader(answering(404, notFound, 'application/problem+json')).history(DID))).toBe(
+      'LEDGER_UNAVAILABLE',
+    );
   });
 
   it('passes INVALID_DID through, and a body over the size cap is LEDGER_UNAVAILABLE', async () => {
@@ -61,7 +75,9 @@ describe('HttpLedgerReader failure mapping', () => {
   });
 
   it('an empty log before its first checkpoint has no entries; a malformed checkpoint is UNTRUSTED_CHECKPOINT', async () => {
-    expect(await reader(answering(200, JSON.stringify({ treeSize: 0, entries: [] }))).history(DID)).toEqual({ entries: [] });
+    expect(await reader(answering(200, JSON.stringify({ treeSize: 0, entries: [] }))).history(DID)).toEqual({
+      entries: [],
+    });
     const junk = JSON.stringify({ treeSize: 1, checkpoint: 'junk', entries: [] });
     expect(await codeOf(reader(answering(200, junk)).history(DID))).toBe('UNTRUSTED_CHECKPOINT');
   });
@@ -73,13 +89,17 @@ describe('LedgerClient failure mapping', () => {
 
   it('maps a problem back to a DidCityError with the same code and detail', async () => {
     const stale = JSON.stringify(problem('STALE_OPERATION', 'seq: taken'));
-    const error = await client(answering(409, stale, 'application/problem+json')).submit(op).catch((e: DidCityError) => e);
+    const error = await client(answering(409, stale, 'application/problem+json'))
+      .submit(op)
+      .catch((e: DidCityError) => e);
     expect(error).toMatchObject({ code: 'STALE_OPERATION', detail: 'seq: taken' });
   });
 
   it('an unknown problem type or a non-problem error is LEDGER_UNAVAILABLE; a garbled 201 is INVALID_LEDGER_PROOF', async () => {
     const foreign = JSON.stringify({ type: 'https://example.com/oops', title: 'x', status: 400 });
-    expect(await codeOf(client(answering(400, foreign, 'application/problem+json')).submit(op))).toBe('LEDGER_UNAVAILABLE');
+    expect(await codeOf(client(answering(400, foreign, 'application/problem+json')).submit(op))).toBe(
+      'LEDGER_UNAVAILABLE',
+    );
     expect(await codeOf(client(answering(201, '{"index":"one"}')).submit(op))).toBe('INVALID_LEDGER_PROOF');
   });
 
@@ -90,8 +110,10 @@ describe('LedgerClient failure mapping', () => {
 
 describe('CheckpointTrust (spec §7.6 step 4, R-LED-3)', () => {
   const ORIGIN = 'city.ledger/test';
-  const tree = (leaves: string[]) => MerkleTree.fromLeafHashes(leaves.map((l) => leafHash(new TextEncoder().encode(l))));
-  const textOf = (t: MerkleTree, size: number) => `${ORIGIN}\n${size}\n${Buffer.from(t.root(size)).toString('base64')}\n`;
+  const tree = (leaves: string[]) =>
+    MerkleTree.fromLeafHashes(leaves.map((l) => leafHash(new TextEncoder().encode(l))));
+  const textOf = (t: MerkleTree, size: number) =>
+    `${ORIGIN}\n${size}\n${Buffer.from(t.root(size)).toString('base64')}\n`;
   /** A log-signed note and its parsed checkpoint (the trust takes both: the note is the evidence). */
   const signed = async (t: MerkleTree, size = t.size) => {
     const note = await signNote({ text: textOf(t, size) }, [signerFromKey(logKey)]);
@@ -122,7 +144,10 @@ describe('CheckpointTrust (spec §7.6 step 4, R-LED-3)', () => {
     const other = await signed(forked);
     const error = await trust.accept(...other, proofs(forked)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InconsistentCheckpointError);
-    expect((error as InconsistentCheckpointError).evidence).toMatchObject({ trusted: trusted[0], conflicting: other[0] });
+    expect((error as InconsistentCheckpointError).evidence).toMatchObject({
+      trusted: trusted[0],
+      conflicting: other[0],
+    });
     await trust.accept(...other, proofs(forked)).catch(() => undefined);
     expect(trust.evidence.length).toBe(1);
     // A larger forked tree proves consistency with its own past, not with the trusted root.
@@ -166,7 +191,12 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
   type Json = Record<string, unknown> & { entries: Array<Record<string, unknown>> };
   const world = JSON.parse(
     readFileSync(new URL('../../../spec/vectors/ledger/world-checkpoint.json', import.meta.url), 'utf8'),
-  ) as { policy: string; histories: Record<string, Json>; earlierCheckpoint: { note: string }; consistencyProof: string[] };
+  ) as {
+    policy: string;
+    histories: Record<string, Json>;
+    earlierCheckpoint: { note: string };
+    consistencyProof: string[];
+  };
   const SJZ = 'did:city:cn:130100';
 
   /** Answers the history the test sets, or the consistency proof of the vector; counts the requests. */
@@ -176,14 +206,19 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
     const stub: typeof fetch = async (input) => {
       const url = new URL(String(input));
       requests.push(url.pathname);
-      if (url.pathname === '/proofs/consistency') return new Response(JSON.stringify({ proof: world.consistencyProof }));
+      if (url.pathname === '/proofs/consistency')
+        return new Response(JSON.stringify({ proof: world.consistencyProof }));
       const did = decodeURIComponent(url.pathname.split('/')[2] ?? '');
       const history = served.get(did) ?? { entries: [] };
       const after = Number(url.searchParams.get('after') ?? -1);
       const entries = history.entries.filter((e) => (e['operation'] as { seq: number }).seq > after);
       return new Response(JSON.stringify({ ...history, entries }), { headers: { 'Content-Type': 'application/json' } });
     };
-    return { served, requests, reader: new HttpLedgerReader({ url: 'http://ledger.test/', policy: world.policy, fetch: stub }) };
+    return {
+      served,
+      requests,
+      reader: new HttpLedgerReader({ url: 'http://ledger.test/', policy: world.policy, fetch: stub }),
+    };
   }
 
   it('a second read under the same checkpoint needs no inclusion proofs for the leaves proven before', async () => {
@@ -192,7 +227,10 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
     for (const entry of served.get(SJZ)!.entries) entry['inclusionProof'] = [];
     // noCache: the whole history is read again (not only what follows the held entries), proven before.
     expect(await reader.history(SJZ, { noCache: true })).toStrictEqual(first);
-    expect(requests).toStrictEqual([`/dids/${encodeURIComponent(SJZ)}/history`, `/dids/${encodeURIComponent(SJZ)}/history`]);
+    expect(requests).toStrictEqual([
+      `/dids/${encodeURIComponent(SJZ)}/history`,
+      `/dids/${encodeURIComponent(SJZ)}/history`,
+    ]);
   });
 
   it('a changed entry is a new leaf: without its proof it fails', async () => {
@@ -218,7 +256,12 @@ describe('HttpLedgerReader: entries already proven under the same checkpoint are
     const registry = served.get('did:city:cn')!;
     await reader.history('did:city:cn');
     // An old answer replayed: the registry's genesis alone under the earlier checkpoint.
-    served.set('did:city:cn', { ...registry, checkpoint: world.earlierCheckpoint.note, treeSize: 6, entries: registry.entries.slice(0, 1) });
+    served.set('did:city:cn', {
+      ...registry,
+      checkpoint: world.earlierCheckpoint.note,
+      treeSize: 6,
+      entries: registry.entries.slice(0, 1),
+    });
     expect(await codeOf(reader.history('did:city:cn'))).toBe('UNTRUSTED_CHECKPOINT');
     expect(await codeOf(reader.history('did:city:cn', { noCache: true }))).toBe('UNTRUSTED_CHECKPOINT');
     expect(requests).toContain('/proofs/consistency');

@@ -180,6 +180,8 @@ describe('the JSON.stringify fast path writes exactly what the serialiser writes
     expect(canonicalize({ 10: 1, 2: 2, a: 3 })).toBe('{"10":1,"2":2,"a":3}');
     // JSON.stringify would call toJSON; JCS serialises the array's elements.
     expect(canonicalize({ a: Object.assign([1, 2], { toJSON: () => 'x' }) })).toBe('{"a":[1,2]}');
-    expect(canonicalize(Object.assign(Object.create(null), { b: 1, a: [null, true, -0] }))).toBe('{"a":[null,true,0],"b":1}');
+    expect(canonicalize(Object.assign(Object.create(null), { b: 1, a: [null, true, -0] }))).toBe(
+      '{"a":[null,true,0],"b":1}',
+    );
   });
 });

@@ -44,7 +44,10 @@ const RFC8032 = [
 describe('RFC 8032 §7.1 Ed25519 vectors', () => {
   test.each(RFC8032)('$name: key pair, signature and verification', async (v) => {
     const keyPair = keyPairFromSecret('Ed25519', fromHex(v.secret));
-    expect(decodeMultikey(keyPair.publicKeyMultibase)).toStrictEqual({ keyType: 'Ed25519', publicKey: fromHex(v.publicKey) });
+    expect(decodeMultikey(keyPair.publicKeyMultibase)).toStrictEqual({
+      keyType: 'Ed25519',
+      publicKey: fromHex(v.publicKey),
+    });
     const signer = createSigner(keyPair);
     const signature = await signer(fromHex(v.message));
     expect(toHex(signature)).toBe(v.signature);
@@ -76,8 +79,14 @@ describe('did:key vectors from fixed secrets', () => {
   });
 
   test.each([
-    ['9085d2bef69286a6cbb51623c8fa258629945cd55ca705cc4e66700396894e0c', 'zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme'],
-    ['f0f4df55a2b3ff13051ea814a8f24ad00f2e469af73c363ac7e9fb999a9072ed', 'zQ3shtxV1FrJfhqE1dvxYRcCknWNjHc3c5X1y3ZSoPDi2aur2'],
+    [
+      '9085d2bef69286a6cbb51623c8fa258629945cd55ca705cc4e66700396894e0c',
+      'zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme',
+    ],
+    [
+      'f0f4df55a2b3ff13051ea814a8f24ad00f2e469af73c363ac7e9fb999a9072ed',
+      'zQ3shtxV1FrJfhqE1dvxYRcCknWNjHc3c5X1y3ZSoPDi2aur2',
+    ],
   ])('secp256k1 secret %s gives %s', (secret, multikey) => {
     expect(keyPairFromSecret('secp256k1', fromHex(secret)).publicKeyMultibase).toBe(multikey);
   });
@@ -203,7 +212,9 @@ describe('cross-checks between node:crypto and @noble/curves', () => {
       const keyPair = keyPairFromSecret('P-256', fromB64u(node.privateKey.export({ format: 'jwk' }).d!));
       const { publicKey } = decodeMultikey(keyPair.publicKeyMultibase);
       const data = utf8(`message ${i}`);
-      const nodeSignature = new Uint8Array(nodeSign('sha256', data, { key: node.privateKey, dsaEncoding: 'ieee-p1363' }));
+      const nodeSignature = new Uint8Array(
+        nodeSign('sha256', data, { key: node.privateKey, dsaEncoding: 'ieee-p1363' }),
+      );
       expect(verifySignature(keyPair.publicKeyMultibase, data, nodeSignature)).toBe(true);
       expect(p256.verify(nodeSignature, data, publicKey, { lowS: false })).toBe(true);
       const ours = await createSigner(keyPair)(data);
@@ -248,7 +259,9 @@ describe('verifySignature never throws', () => {
 
   test('returns false for non-Uint8Array data or signature', () => {
     expect(verifySignature(keyPair.publicKeyMultibase, 'x' as unknown as Uint8Array, signature)).toBe(false);
-    expect(verifySignature(keyPair.publicKeyMultibase, new Uint8Array(), [...signature] as unknown as Uint8Array)).toBe(false);
+    expect(verifySignature(keyPair.publicKeyMultibase, new Uint8Array(), [...signature] as unknown as Uint8Array)).toBe(
+      false,
+    );
   });
 
   test('returns false for an all-zero ECDSA signature and an all-zero Ed25519 signature', () => {
@@ -264,7 +277,10 @@ describe('verifySignature never throws', () => {
     expect(verifySignature(first.publicKeyMultibase, data, firstSignature)).toBe(true);
     for (let i = 0; i < 1100; i++) {
       const publicKey = ed25519.getPublicKey(Uint8Array.from({ length: 32 }, (_, j) => (i + j) & 0xff));
-      const keyPair = keyPairFromSecret('Ed25519', Uint8Array.from({ length: 32 }, (_, j) => (i + j) & 0xff));
+      const keyPair = keyPairFromSecret(
+        'Ed25519',
+        Uint8Array.from({ length: 32 }, (_, j) => (i + j) & 0xff),
+      );
       expect(decodeMultikey(keyPair.publicKeyMultibase).publicKey).toStrictEqual(publicKey);
       verifySignature(keyPair.publicKeyMultibase, data, firstSignature);
     }

@@ -12,7 +12,12 @@ describe('LruCache', () => {
     expect([cache.get('a'), cache.get('c'), cache.get('d')]).toStrictEqual([0, 2, 3]);
     for (let i = 0; i < 100; i++) cache.set(`k${i}`, i);
     expect(cache.size).toBe(3);
-    expect([cache.has('k97'), cache.has('k98'), cache.has('k99'), cache.has('a')]).toStrictEqual([true, true, true, false]);
+    expect([cache.has('k97'), cache.has('k98'), cache.has('k99'), cache.has('a')]).toStrictEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   test('reading the newest entry again keeps the order exact, also after it was deleted or evicted', () => {
@@ -44,6 +49,7 @@ describe('LruCache', () => {
   });
 
   test('maxEntries must be a positive integer', () => {
-    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new LruCache(bad)).toThrow(RangeError);
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => new LruCache(bad)).toThrow(RangeError);
   });
 });

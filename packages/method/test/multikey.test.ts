@@ -2,7 +2,13 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { base58btc } from 'multiformats/bases/base58';
 import { describe, expect, test } from 'vitest';
-import { decodeMultikey, encodeMultikey, MULTIKEY_CACHE_ENTRIES, multikeyType, validatedMultikeys } from '../src/multikey.ts';
+import {
+  decodeMultikey,
+  encodeMultikey,
+  MULTIKEY_CACHE_ENTRIES,
+  multikeyType,
+  validatedMultikeys,
+} from '../src/multikey.ts';
 
 const fromHex = (text: string) => Uint8Array.from(Buffer.from(text, 'hex'));
 const fromB64u = (text: string) => Uint8Array.from(Buffer.from(text, 'base64url'));
@@ -25,8 +31,14 @@ const P256_VECTORS = [
 ];
 /** w3c-ccg/did-method-key test-vectors/secp256k1.json: publicKeyBase58 is the compressed point. */
 const SECP256K1_VECTORS = [
-  { multikey: 'zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme', base58: '23o6Sau8NxxzXcgSc3PLcNxrzrZpbLeBn1izfv3jbKhuv' },
-  { multikey: 'zQ3shtxV1FrJfhqE1dvxYRcCknWNjHc3c5X1y3ZSoPDi2aur2', base58: '291KzQhqCPC18PqH83XKhxv1HdqrdnxyS7dh15t2uNRzJ' },
+  {
+    multikey: 'zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme',
+    base58: '23o6Sau8NxxzXcgSc3PLcNxrzrZpbLeBn1izfv3jbKhuv',
+  },
+  {
+    multikey: 'zQ3shtxV1FrJfhqE1dvxYRcCknWNjHc3c5X1y3ZSoPDi2aur2',
+    base58: '291KzQhqCPC18PqH83XKhxv1HdqrdnxyS7dh15t2uNRzJ',
+  },
 ];
 
 const rawBase58 = (text: string) => base58btc.decode(`z${text}`);
@@ -34,7 +46,10 @@ const rawBase58 = (text: string) => base58btc.decode(`z${text}`);
 describe('Ed25519', () => {
   test('decodes the Controlled Identifiers example key to its 32 bytes (multicodec 0xed)', () => {
     const decoded = decodeMultikey(ED25519_EXAMPLE);
-    expect(decoded).toStrictEqual({ keyType: 'Ed25519', publicKey: fromB64u('Zmq-CJA17UpFeVmJ-nIKDuDEhUnoRSNIXFbxyBtCh6Y') });
+    expect(decoded).toStrictEqual({
+      keyType: 'Ed25519',
+      publicKey: fromB64u('Zmq-CJA17UpFeVmJ-nIKDuDEhUnoRSNIXFbxyBtCh6Y'),
+    });
     expect([...base58btc.decode(ED25519_EXAMPLE).subarray(0, 2)]).toEqual([0xed, 0x01]);
     expect(encodeMultikey('Ed25519', decoded.publicKey)).toBe(ED25519_EXAMPLE);
   });
@@ -57,7 +72,9 @@ describe('Ed25519', () => {
 
   test('rejects keys of the wrong length', () => {
     expect(() => encodeMultikey('Ed25519', new Uint8Array(33))).toThrow(RangeError);
-    const short = base58btc.encode(concat(Uint8Array.of(0xed, 0x01), ed25519.getPublicKey(new Uint8Array(32)).subarray(1)));
+    const short = base58btc.encode(
+      concat(Uint8Array.of(0xed, 0x01), ed25519.getPublicKey(new Uint8Array(32)).subarray(1)),
+    );
     expect(() => decodeMultikey(short)).toThrow(/32 key bytes, got 31/);
   });
 });
@@ -157,7 +174,9 @@ describe('the cache of validated Multikeys', () => {
 
   test('a malformed Multikey is never cached: it fails the same way every time', () => {
     const smallOrder = base58btc.encode(concat(Uint8Array.of(0xed, 0x01), new Uint8Array(32)));
-    const offCurve = base58btc.encode(concat(Uint8Array.of(0x80, 0x24), Uint8Array.of(0x02), new Uint8Array(32).fill(0xff)));
+    const offCurve = base58btc.encode(
+      concat(Uint8Array.of(0x80, 0x24), Uint8Array.of(0x02), new Uint8Array(32).fill(0xff)),
+    );
     for (const bad of [smallOrder, offCurve, `${ED25519_EXAMPLE}x`, ED25519_EXAMPLE.slice(0, -1), 'z', '']) {
       const first = (() => {
         try {

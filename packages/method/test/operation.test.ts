@@ -118,7 +118,10 @@ describe('parseOperation: members (spec §3.1)', () => {
     invalid({ ...create, proof: [] }, /^proof: must be a non-empty array/);
     invalid({ ...create, proof: create.proof[0] }, /^proof: must be a non-empty array/);
     invalid(change(create, ['proof', 0, 'extra'], 1), /^proof\[0\]\.extra: unknown member/);
-    invalid(change(create, ['proof', 0, '@context'], ['https://www.w3.org/ns/did/v1']), /^proof\[0\]\.@context: unknown member/);
+    invalid(
+      change(create, ['proof', 0, '@context'], ['https://www.w3.org/ns/did/v1']),
+      /^proof\[0\]\.@context: unknown member/,
+    );
     invalid(change(create, ['proof', 1, 'created'], undefined), /^proof\[1\]\.created: missing/);
     invalid(change(create, ['proof', 0, 'type'], 'Ed25519Signature2020'), /^proof\[0\]\.type: /);
     invalid(change(create, ['proof', 0, 'cryptosuite'], 'eddsa-rdfc-2022'), /^proof\[0\]\.cryptosuite: /);
@@ -143,7 +146,12 @@ describe('parseOperation: document content (spec §3.2)', () => {
       capabilityDelegation: ['#key-2'],
       service: [
         { id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://data.sjz.example/' },
-        { id: `${SJZ}#hub`, type: ['DIDCommMessaging'], serviceEndpoint: [{ uri: 'https://hub.example' }], accept: ['didcomm/v2'] },
+        {
+          id: `${SJZ}#hub`,
+          type: ['DIDCommMessaging'],
+          serviceEndpoint: [{ uri: 'https://hub.example' }],
+          accept: ['didcomm/v2'],
+        },
       ],
       alsoKnownAs: ['https://www.sjz.gov.cn/', 'did:city:cn:130100:old'],
       controller: [SJZ, 'did:web:sjz.example'],
@@ -160,11 +168,17 @@ describe('parseOperation: document content (spec §3.2)', () => {
   });
 
   it('rejects ids that are not of this DID, bad fragments and duplicate fragments', () => {
-    invalid(doc({ verificationMethod: [vm('did:city:cn:110000#key-1')] }), /^document\.verificationMethod\[0\]\.id: .*neither relative/);
+    invalid(
+      doc({ verificationMethod: [vm('did:city:cn:110000#key-1')] }),
+      /^document\.verificationMethod\[0\]\.id: .*neither relative/,
+    );
     invalid(doc({ verificationMethod: [vm('key-1')] }), /^document\.verificationMethod\[0\]\.id: /);
     invalid(doc({ verificationMethod: [vm('#')] }), /^document\.verificationMethod\[0\]\.id: .*invalid fragment/);
     invalid(doc({ verificationMethod: [vm('#a b')] }), /invalid fragment/);
-    invalid(doc({ verificationMethod: [vm('#key-1'), vm(`${SJZ}#key-1`)] }), /^document\.verificationMethod\[1\]\.id: fragment "#key-1" is used twice/);
+    invalid(
+      doc({ verificationMethod: [vm('#key-1'), vm(`${SJZ}#key-1`)] }),
+      /^document\.verificationMethod\[1\]\.id: fragment "#key-1" is used twice/,
+    );
     invalid(
       doc({ verificationMethod: [vm('#x')], service: [{ id: '#x', type: 'T', serviceEndpoint: 'https://a.example' }] }),
       /^document\.service\[0\]\.id: fragment "#x" is used twice/,
@@ -172,17 +186,35 @@ describe('parseOperation: document content (spec §3.2)', () => {
   });
 
   it('checks verification methods', () => {
-    invalid(doc({ verificationMethod: [vm('#k', { type: 'JsonWebKey2020' })] }), /^document\.verificationMethod\[0\]\.type: must be "Multikey"/);
-    invalid(doc({ verificationMethod: [vm('#k', { publicKeyMultibase: 'zNope' })] }), /publicKeyMultibase: not a valid Multikey/);
+    invalid(
+      doc({ verificationMethod: [vm('#k', { type: 'JsonWebKey2020' })] }),
+      /^document\.verificationMethod\[0\]\.type: must be "Multikey"/,
+    );
+    invalid(
+      doc({ verificationMethod: [vm('#k', { publicKeyMultibase: 'zNope' })] }),
+      /publicKeyMultibase: not a valid Multikey/,
+    );
     invalid(doc({ verificationMethod: [vm('#k', { controller: 'sjz' })] }), /controller: must be a DID/);
-    invalid(doc({ verificationMethod: [vm('#k', { publicKeyJwk: {} })] }), /^document\.verificationMethod\[0\]\.publicKeyJwk: unknown member/);
+    invalid(
+      doc({ verificationMethod: [vm('#k', { publicKeyJwk: {} })] }),
+      /^document\.verificationMethod\[0\]\.publicKeyJwk: unknown member/,
+    );
     invalid(doc({ verificationMethod: vm('#k') }), /^document\.verificationMethod: must be an array/);
   });
 
   it('requires relationships to reference existing methods, without embedding', () => {
-    invalid(doc({ verificationMethod: [vm('#k')], authentication: ['#missing'] }), /^document\.authentication\[0\]: "#missing" is not in verificationMethod/);
-    invalid(doc({ authentication: [vm('#k')] }), /^document\.authentication\[0\]: embedded verification methods are not allowed/);
-    invalid(doc({ verificationMethod: [vm('#k')], assertionMethod: ['#k', `${SJZ}#k`] }), /^document\.assertionMethod\[1\]: duplicate/);
+    invalid(
+      doc({ verificationMethod: [vm('#k')], authentication: ['#missing'] }),
+      /^document\.authentication\[0\]: "#missing" is not in verificationMethod/,
+    );
+    invalid(
+      doc({ authentication: [vm('#k')] }),
+      /^document\.authentication\[0\]: embedded verification methods are not allowed/,
+    );
+    invalid(
+      doc({ verificationMethod: [vm('#k')], assertionMethod: ['#k', `${SJZ}#k`] }),
+      /^document\.assertionMethod\[1\]: duplicate/,
+    );
     invalid(
       doc({ service: [{ id: '#s', type: 'T', serviceEndpoint: 'https://a.example' }], keyAgreement: ['#s'] }),
       /^document\.keyAgreement\[0\]: "#s" is not in verificationMethod/,
@@ -190,11 +222,15 @@ describe('parseOperation: document content (spec §3.2)', () => {
   });
 
   it('checks services: id, type and endpoint', () => {
-    const service = (extra: object) => doc({ service: [{ id: '#s', type: 'T', serviceEndpoint: 'https://a.example', ...extra }] });
+    const service = (extra: object) =>
+      doc({ service: [{ id: '#s', type: 'T', serviceEndpoint: 'https://a.example', ...extra }] });
     invalid(service({ type: '' }), /^document\.service\[0\]\.type\[0\]: must be a non-empty string/);
     invalid(service({ type: [] }), /^document\.service\[0\]\.type: must not be empty/);
     invalid(service({ type: ['T', 'T'] }), /^document\.service\[0\]\.type\[1\]: duplicate/);
-    invalid(service({ serviceEndpoint: 'not a uri' }), /^document\.service\[0\]\.serviceEndpoint: must be an absolute URI or a map/);
+    invalid(
+      service({ serviceEndpoint: 'not a uri' }),
+      /^document\.service\[0\]\.serviceEndpoint: must be an absolute URI or a map/,
+    );
     invalid(service({ serviceEndpoint: '/relative' }), /serviceEndpoint: must be an absolute URI/);
     invalid(service({ serviceEndpoint: [] }), /^document\.service\[0\]\.serviceEndpoint: must not be empty/);
     invalid(service({ serviceEndpoint: ['https://a.example', 7] }), /^document\.service\[0\]\.serviceEndpoint\[1\]: /);
@@ -228,7 +264,11 @@ describe('the size limit (spec §3.1: 61,440 bytes of JCS)', () => {
   it('rejects 61,441 bytes with OPERATION_TOO_LARGE', () => {
     const op = sized(MAX_OPERATION_BYTES + 1);
     expect(canonicalBytes(op).length).toBe(61441);
-    expectCode(() => parseOperation(op), 'OPERATION_TOO_LARGE', 'operation: 61441 bytes in JCS form, at most 61440 allowed');
+    expectCode(
+      () => parseOperation(op),
+      'OPERATION_TOO_LARGE',
+      'operation: 61441 bytes in JCS form, at most 61440 allowed',
+    );
   });
 
   it('counts UTF-8 bytes, not characters', () => {
@@ -279,7 +319,8 @@ describe('isMultihashSha256: comparing with the encoded bounds is deciding by de
   const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
   const digits = (min: number, max: number) =>
     fc.array(fc.constantFrom(...ALPHABET), { minLength: min, maxLength: max }).map((chars) => chars.join(''));
-  const bound = (bytes: number[]) => base58btc.encode(Uint8Array.from([...bytes, ...new Uint8Array(34 - bytes.length)]));
+  const bound = (bytes: number[]) =>
+    base58btc.encode(Uint8Array.from([...bytes, ...new Uint8Array(34 - bytes.length)]));
 
   it('at and around the bounds of [0x1220·2^256, 0x1221·2^256)', () => {
     const low = bound([0x12, 0x20]);
@@ -287,7 +328,16 @@ describe('isMultihashSha256: comparing with the encoded bounds is deciding by de
     expect([low.length, high.length]).toStrictEqual([47, 47]);
     const last = base58btc.encode(Uint8Array.from([0x12, 0x20, ...new Uint8Array(32).fill(0xff)]));
     const below = base58btc.encode(Uint8Array.from([0x12, 0x1f, ...new Uint8Array(32).fill(0xff)]));
-    for (const value of [low, high, last, below, `${low}1`, low.slice(0, -1), `z1${low.slice(2)}`, multihashSha256(new Uint8Array())]) {
+    for (const value of [
+      low,
+      high,
+      last,
+      below,
+      `${low}1`,
+      low.slice(0, -1),
+      `z1${low.slice(2)}`,
+      multihashSha256(new Uint8Array()),
+    ]) {
       expect(isMultihashSha256(value), value).toBe(decodesToSha256Multihash(value));
     }
     expect(isMultihashSha256(low)).toBe(true);
@@ -309,7 +359,8 @@ describe('isMultihashSha256: comparing with the encoded bounds is deciding by de
         expect(isMultihashSha256(base58btc.encode(Uint8Array.from([0x12, 0x20, ...digest])))).toBe(true);
       }),
     );
-    for (const value of [42, null, undefined, '', 'z', `Qm${'1'.repeat(44)}`]) expect(isMultihashSha256(value)).toBe(false);
+    for (const value of [42, null, undefined, '', 'z', `Qm${'1'.repeat(44)}`])
+      expect(isMultihashSha256(value)).toBe(false);
   });
 });
 
@@ -329,7 +380,14 @@ describe('builders', () => {
   it('update, recover and deactivate chain to the head', () => {
     const head = { did: SJZ, seq: 3, operationHash: operationHash(create) };
     const next = key('next');
-    expect(updateOperation(head, { updateKeys: [mk(next)], threshold: 1, nextKeyHashes: [head.operationHash], document: {} })).toEqual({
+    expect(
+      updateOperation(head, {
+        updateKeys: [mk(next)],
+        threshold: 1,
+        nextKeyHashes: [head.operationHash],
+        document: {},
+      }),
+    ).toEqual({
       type: 'update',
       did: SJZ,
       seq: 4,
@@ -365,6 +423,8 @@ describe('builders', () => {
       ['eddsa-jcs-2022', `did:key:${mk(INSTITUTES[0]!)}#${mk(INSTITUTES[0]!)}`, 'capabilityInvocation'],
       ['ecdsa-jcs-2019', `did:key:${mk(INSTITUTES[1]!)}#${mk(INSTITUTES[1]!)}`, 'capabilityInvocation'],
     ]);
-    await expect(sign(createOperation({ did: SJZ, updateKeys: [], document: {} }), [CITY])).rejects.toThrow(/updateKeys/);
+    await expect(sign(createOperation({ did: SJZ, updateKeys: [], document: {} }), [CITY])).rejects.toThrow(
+      /updateKeys/,
+    );
   });
 });

@@ -70,12 +70,16 @@ describe('outbound fetch: scheme (R-FETCH-1)', () => {
     expect(target.connections).toBe(0);
   });
 
-  it.each(['file:///etc/passwd', 'javascript:alert(1)', 'ftp://192.0.2.1/x', 'data:text/plain,hi', 'not a url', 'https://user:pw@issuer.example/'])(
-    'refuses %s',
-    async (url) => {
-      expect((await refusal(url, { httpHosts: ['192.0.2.1'] })).code).toBe('FETCH_URL_REFUSED');
-    },
-  );
+  it.each([
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'ftp://192.0.2.1/x',
+    'data:text/plain,hi',
+    'not a url',
+    'https://user:pw@issuer.example/',
+  ])('refuses %s', async (url) => {
+    expect((await refusal(url, { httpHosts: ['192.0.2.1'] })).code).toBe('FETCH_URL_REFUSED');
+  });
 
   it('fetches over http from a configured host that may be private', async () => {
     const target = await listen((_req, res) => res.setHeader('content-type', 'application/json').end('{"ok":true}'));
@@ -102,13 +106,17 @@ describe('outbound fetch: addresses (R-FETCH-2)', () => {
     expect(target.connections).toBe(0);
   });
 
-  it.each(['http://[::1]:9/', 'http://2130706433:9/', 'http://0x7f.1:9/', 'https://169.254.169.254/latest/meta-data/', 'https://[::ffff:127.0.0.1]/', 'https://10.0.0.1/'])(
-    'refuses the literal %s before connecting',
-    async (url) => {
-      const error = await refusal(url, { httpHosts: ['[::1]', '127.0.0.1'] });
-      expect(error.code).toBe('FETCH_ADDRESS_REFUSED');
-    },
-  );
+  it.each([
+    'http://[::1]:9/',
+    'http://2130706433:9/',
+    'http://0x7f.1:9/',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://[::ffff:127.0.0.1]/',
+    'https://10.0.0.1/',
+  ])('refuses the literal %s before connecting', async (url) => {
+    const error = await refusal(url, { httpHosts: ['[::1]', '127.0.0.1'] });
+    expect(error.code).toBe('FETCH_ADDRESS_REFUSED');
+  });
 
   it('refuses a name that resolves to 127.0.0.1 (the system resolver, localhost)', async () => {
     const target = await listen();
@@ -134,7 +142,9 @@ describe('outbound fetch: addresses (R-FETCH-2)', () => {
     let lookups = 0;
     const resolveHost = async () => [{ address: answers[Math.min(lookups++, 1)]!, family: 4 }];
     const host = `rebind.example:${target.port}`;
-    const answer = await createOutboundFetch({ httpHosts: [host], privateHosts: [host], resolveHost })(`http://${host}/one`);
+    const answer = await createOutboundFetch({ httpHosts: [host], privateHosts: [host], resolveHost })(
+      `http://${host}/one`,
+    );
     expect(Buffer.from(answer.body).toString()).toBe('{"ok":true}');
     expect(lookups).toBe(1);
     expect(target.requests).toEqual(['/one']);
@@ -169,7 +179,9 @@ describe('outbound fetch: redirects (R-FETCH-3)', () => {
 
   it('re-checks a redirect to a name that resolves to loopback', async () => {
     const inner = await listen();
-    const outer = await listen((_req, res) => res.writeHead(307, { location: `http://localhost:${inner.port}/` }).end());
+    const outer = await listen((_req, res) =>
+      res.writeHead(307, { location: `http://localhost:${inner.port}/` }).end(),
+    );
     const error = await refusal(`${outer.origin}/`, { ...trusting(outer), httpHosts: [outer.host, 'localhost'] });
     expect(error.code).toBe('FETCH_ADDRESS_REFUSED');
     expect(inner.connections).toBe(0);
@@ -184,8 +196,12 @@ describe('outbound fetch: redirects (R-FETCH-3)', () => {
     const answer = await createOutboundFetch(trusting(target))(`${target.origin}/0`);
     expect(Buffer.from(answer.body).toString()).toBe('done');
     expect(answer.url).toBe(`${target.origin}/2`);
-    expect((await refusal(`${target.origin}/0`, trusting(target, { maxRedirects: 1 }))).code).toBe('FETCH_REDIRECT_REFUSED');
-    expect((await refusal(`${target.origin}/0`, trusting(target, { maxRedirects: 0 }))).code).toBe('FETCH_REDIRECT_REFUSED');
+    expect((await refusal(`${target.origin}/0`, trusting(target, { maxRedirects: 1 }))).code).toBe(
+      'FETCH_REDIRECT_REFUSED',
+    );
+    expect((await refusal(`${target.origin}/0`, trusting(target, { maxRedirects: 0 }))).code).toBe(
+      'FETCH_REDIRECT_REFUSED',
+    );
   });
 
   it('refuses a redirect to another scheme', async () => {
@@ -232,7 +248,13 @@ describe('outbound fetch: time and size (R-FETCH-4, R-FETCH-5)', () => {
 
 describe('fetchPolicyFromEnv', () => {
   it('reads hosts and caps, and adds the trusted hosts to both lists', () => {
-    const env = { DID_CITY_FETCH_ALLOW_HTTP: 'a.example, b.example:8080', DID_CITY_FETCH_ALLOW_PRIVATE: 'c.example', DID_CITY_FETCH_TIMEOUT_MS: '250', DID_CITY_FETCH_MAX_BYTES: '1000', DID_CITY_FETCH_MAX_REDIRECTS: '0' };
+    const env = {
+      DID_CITY_FETCH_ALLOW_HTTP: 'a.example, b.example:8080',
+      DID_CITY_FETCH_ALLOW_PRIVATE: 'c.example',
+      DID_CITY_FETCH_TIMEOUT_MS: '250',
+      DID_CITY_FETCH_MAX_BYTES: '1000',
+      DID_CITY_FETCH_MAX_REDIRECTS: '0',
+    };
     expect(fetchPolicyFromEnv(env, hostsOf(['http://localhost:8080/issuer']))).toEqual({
       httpHosts: ['localhost:8080', 'a.example', 'b.example:8080'],
       privateHosts: ['localhost:8080', 'c.example'],

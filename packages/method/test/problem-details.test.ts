@@ -35,14 +35,23 @@ function stackOverflow(): unknown {
 
 describe('problem details', () => {
   it('RFC 9457 §4.2.1: about:blank carries the status phrase as its title', () => {
-    expect(plainProblem(404, 'no route GET /x')).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no route GET /x' });
+    expect(plainProblem(404, 'no route GET /x')).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'no route GET /x',
+    });
     expect(plainProblem(405, 'x').title).toBe('Method Not Allowed');
   });
 
   it('sends the problem with its status as application/problem+json, 500 when it has none', () => {
     const { sink, sent } = recordingSink();
     sendProblem(sink, { type: 'https://w3id.org/did-city/errors#X', title: 'X', status: 409, detail: 'd' });
-    expect(sent).toEqual({ status: 409, type: PROBLEM_JSON, body: '{"type":"https://w3id.org/did-city/errors#X","title":"X","status":409,"detail":"d"}' });
+    expect(sent).toEqual({
+      status: 409,
+      type: PROBLEM_JSON,
+      body: '{"type":"https://w3id.org/did-city/errors#X","title":"X","status":409,"detail":"d"}',
+    });
     const other = recordingSink();
     sendProblem(other.sink, { type: 'about:blank' });
     expect(other.sent.status).toBe(500);
@@ -57,16 +66,31 @@ describe('requestFailure: what the request did wrong, by type and properties', (
     } catch (error) {
       uriError = error;
     }
-    expect(requestFailure(uriError)).toEqual({ code: 'MALFORMED_REQUEST', detail: 'the path has malformed percent-encoding' });
-    expect(requestFailure(stackOverflow())).toEqual({ code: 'MALFORMED_REQUEST', detail: 'request body is nested too deeply' });
+    expect(requestFailure(uriError)).toEqual({
+      code: 'MALFORMED_REQUEST',
+      detail: 'the path has malformed percent-encoding',
+    });
+    expect(requestFailure(stackOverflow())).toEqual({
+      code: 'MALFORMED_REQUEST',
+      detail: 'request body is nested too deeply',
+    });
   });
 
   it('the body parser’s errors by status and type (the shape http-errors gives them)', () => {
-    const parserError = (status: number, type: string) => Object.assign(new Error('internal text'), { status, type, expose: true });
+    const parserError = (status: number, type: string) =>
+      Object.assign(new Error('internal text'), { status, type, expose: true });
     expect(requestFailure(parserError(413, 'entity.too.large'))?.code).toBe('REQUEST_TOO_LARGE');
-    expect(requestFailure(parserError(400, 'entity.parse.failed'))).toEqual({ code: 'MALFORMED_REQUEST', detail: 'request body is not valid JSON' });
-    expect(requestFailure(parserError(415, 'charset.unsupported'))).toEqual({ code: 'MALFORMED_REQUEST', detail: 'unsupported request encoding' });
-    expect(requestFailure(parserError(400, 'request.aborted'))?.detail).toBe('request body could not be read (request.aborted)');
+    expect(requestFailure(parserError(400, 'entity.parse.failed'))).toEqual({
+      code: 'MALFORMED_REQUEST',
+      detail: 'request body is not valid JSON',
+    });
+    expect(requestFailure(parserError(415, 'charset.unsupported'))).toEqual({
+      code: 'MALFORMED_REQUEST',
+      detail: 'unsupported request encoding',
+    });
+    expect(requestFailure(parserError(400, 'request.aborted'))?.detail).toBe(
+      'request body could not be read (request.aborted)',
+    );
     // A 5xx from the parser is the server's own failure.
     expect(requestFailure(parserError(500, 'stream.not.readable'))).toBeUndefined();
   });

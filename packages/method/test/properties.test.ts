@@ -31,7 +31,9 @@ const countryAndDivision = fc.oneof(
   fc.record({ country: fc.constant('cn'), division: fc.option(fc.constantFrom(...cnCodes), { nil: undefined }) }),
   fc.record({
     country: joined(fc.array(lower, { minLength: 2, maxLength: 2 })).filter((country) => country !== 'cn'),
-    division: fc.option(joined(fc.array(fc.constantFrom(...DIGITS), { minLength: 6, maxLength: 6 })), { nil: undefined }),
+    division: fc.option(joined(fc.array(fc.constantFrom(...DIGITS), { minLength: 6, maxLength: 6 })), {
+      nil: undefined,
+    }),
   }),
 );
 
@@ -44,7 +46,11 @@ const didParts: fc.Arbitrary<Omit<CityDid, 'did'>> = fc
     if (division !== undefined) parts.division = division;
     return parts;
   })
-  .filter((parts) => ['did:city', parts.network, parts.country, parts.division, ...parts.subIds].filter(Boolean).join(':').length <= 256);
+  .filter(
+    (parts) =>
+      ['did:city', parts.network, parts.country, parts.division, ...parts.subIds].filter(Boolean).join(':').length <=
+      256,
+  );
 
 describe('DID round trips', () => {
   test('formatDid then parseDid gives back the parts; parseDid then formatDid gives back the DID', () => {
@@ -59,7 +65,25 @@ describe('DID round trips', () => {
   });
 });
 
-const MUTATION_CHARS = [...LOWER, ...DIGITS, 'A', 'Z', 'C', 'N', ':', '-', '_', '.', '%', '#', '/', '?', ' ', '~', '中'];
+const MUTATION_CHARS = [
+  ...LOWER,
+  ...DIGITS,
+  'A',
+  'Z',
+  'C',
+  'N',
+  ':',
+  '-',
+  '_',
+  '.',
+  '%',
+  '#',
+  '/',
+  '?',
+  ' ',
+  '~',
+  '中',
+];
 
 describe('single-character mutations of a valid DID', () => {
   test('either parse to exactly the mutated string (canonical) or are rejected with a DidCityError', () => {
@@ -72,8 +96,7 @@ describe('single-character mutations of a valid DID', () => {
       fc.property(didParts, mutation, (parts, { kind, position, char }) => {
         const did = formatDid(parts);
         const at = position % (did.length + (kind === 'insert' ? 1 : 0));
-        const mutated =
-          did.slice(0, at) + (kind === 'delete' ? '' : char) + did.slice(kind === 'insert' ? at : at + 1);
+        const mutated = did.slice(0, at) + (kind === 'delete' ? '' : char) + did.slice(kind === 'insert' ? at : at + 1);
         let parsed: CityDid;
         try {
           parsed = parseDid(mutated);
@@ -92,14 +115,43 @@ describe('single-character mutations of a valid DID', () => {
   });
 });
 
-const PCHAR = [...LOWER, ...DIGITS, 'A', 'Z', '-', '.', '_', '~', '!', '$', '&', "'", '(', ')', '*', '+', ',', ';', '=', ':', '@', '%41'];
+const PCHAR = [
+  ...LOWER,
+  ...DIGITS,
+  'A',
+  'Z',
+  '-',
+  '.',
+  '_',
+  '~',
+  '!',
+  '$',
+  '&',
+  "'",
+  '(',
+  ')',
+  '*',
+  '+',
+  ',',
+  ';',
+  '=',
+  ':',
+  '@',
+  '%41',
+];
 const path = fc
   .array(joined(fc.array(fc.constantFrom(...PCHAR), { maxLength: 8 })), { maxLength: 4 })
   .map((segments) => segments.map((segment) => `/${segment}`).join(''));
-const fragment = fc.option(joined(fc.array(fc.constantFrom(...PCHAR, '/', '?'), { maxLength: 20 })), { nil: undefined });
-const query = fc.dictionary(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), fc.string({ unit: 'grapheme', maxLength: 20 }), {
-  maxKeys: 5,
+const fragment = fc.option(joined(fc.array(fc.constantFrom(...PCHAR, '/', '?'), { maxLength: 20 })), {
+  nil: undefined,
 });
+const query = fc.dictionary(
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  {
+    maxKeys: 5,
+  },
+);
 
 describe('DID URL round trips', () => {
   test('formatDidUrl then parseDidUrl gives back DID, path, query (decoded once) and fragment', () => {
@@ -108,10 +160,18 @@ describe('DID URL round trips', () => {
         const did = formatDid(parts);
         const didUrl = formatDidUrl({ did, path: p, query: q, fragment: f });
         const parsed = parseDidUrl(didUrl);
-        const expected: Record<string, unknown> = { did, ...parts, didUrl, path: p, query: Object.fromEntries(Object.entries(q)) };
+        const expected: Record<string, unknown> = {
+          did,
+          ...parts,
+          didUrl,
+          path: p,
+          query: Object.fromEntries(Object.entries(q)),
+        };
         if (f !== undefined) expected.fragment = f;
         expect(parsed).toStrictEqual(expected);
-        expect(formatDidUrl({ did: parsed.did, path: parsed.path, query: parsed.query, fragment: parsed.fragment })).toBe(didUrl);
+        expect(
+          formatDidUrl({ did: parsed.did, path: parsed.path, query: parsed.query, fragment: parsed.fragment }),
+        ).toBe(didUrl);
       }),
     );
   });
@@ -120,22 +180,25 @@ describe('DID URL round trips', () => {
 const secret = fc.uint8Array({ minLength: 32, maxLength: 32 });
 
 describe('Multikey round trips', () => {
-  test.each(['Ed25519', 'P-256', 'secp256k1'] as const)('%s: secret → Multikey → bytes → the same Multikey', (keyType: KeyType) => {
-    fc.assert(
-      fc.property(secret, (bytes) => {
-        const curve = keyType === 'P-256' ? p256 : keyType === 'secp256k1' ? secp256k1 : undefined;
-        fc.pre(curve === undefined || curve.utils.isValidSecretKey(bytes));
-        const { publicKeyMultibase } = keyPairFromSecret(keyType, bytes);
-        const decoded = decodeMultikey(publicKeyMultibase);
-        expect(decoded.keyType).toBe(keyType);
-        expect(encodeMultikey(keyType, decoded.publicKey)).toBe(publicKeyMultibase);
-        if (curve !== undefined) {
-          expect(encodeMultikey(keyType, curve.getPublicKey(bytes, false))).toBe(publicKeyMultibase);
-        }
-      }),
-      { numRuns: 50 },
-    );
-  });
+  test.each(['Ed25519', 'P-256', 'secp256k1'] as const)(
+    '%s: secret → Multikey → bytes → the same Multikey',
+    (keyType: KeyType) => {
+      fc.assert(
+        fc.property(secret, (bytes) => {
+          const curve = keyType === 'P-256' ? p256 : keyType === 'secp256k1' ? secp256k1 : undefined;
+          fc.pre(curve === undefined || curve.utils.isValidSecretKey(bytes));
+          const { publicKeyMultibase } = keyPairFromSecret(keyType, bytes);
+          const decoded = decodeMultikey(publicKeyMultibase);
+          expect(decoded.keyType).toBe(keyType);
+          expect(encodeMultikey(keyType, decoded.publicKey)).toBe(publicKeyMultibase);
+          if (curve !== undefined) {
+            expect(encodeMultikey(keyType, curve.getPublicKey(bytes, false))).toBe(publicKeyMultibase);
+          }
+        }),
+        { numRuns: 50 },
+      );
+    },
+  );
 
   test('random bytes either are rejected with a RangeError or round-trip exactly', () => {
     const input = fc.record({

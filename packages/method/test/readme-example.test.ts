@@ -7,7 +7,12 @@ describe('the README example (examples/quickstart.ts)', () => {
     expect(current.didResolutionMetadata.error).toBeUndefined();
     expect(current.didDocument?.id).toBe('did:city:cn:130100');
     expect(current.didDocument?.verificationMethod).toEqual([
-      { id: 'did:city:cn:130100#key-2', type: 'Multikey', controller: 'did:city:cn:130100', publicKeyMultibase: newKey },
+      {
+        id: 'did:city:cn:130100#key-2',
+        type: 'Multikey',
+        controller: 'did:city:cn:130100',
+        publicKeyMultibase: newKey,
+      },
     ]);
     expect(current.didDocument?.assertionMethod).toEqual(['did:city:cn:130100#key-2']);
     expect(current.didDocumentMetadata).toMatchObject({ versionId: '1', canonicalId: 'did:city:cn:130100' });

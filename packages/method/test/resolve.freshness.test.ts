@@ -9,7 +9,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DidCityError } from '../src/errors.ts';
 import { createCityResolver, HistoryCache, verifiedAt } from '../src/resolve.ts';
 import type { LedgerHistory, LedgerReader } from '../src/types.ts';
-import { BUREAU, cityScenario, deactivate, errorResult, FakeReader, REGISTRY, SJZ, type Scenario } from './fixtures/cities.ts';
+import {
+  BUREAU,
+  cityScenario,
+  deactivate,
+  errorResult,
+  FakeReader,
+  REGISTRY,
+  SJZ,
+  type Scenario,
+} from './fixtures/cities.ts';
 
 const LONG = 60_000;
 const SHORT = 200;
@@ -168,6 +177,8 @@ describe('cache.freshnessMs: a verified state younger than the window is served 
 
   it('freshnessMs must be a non-negative number', () => {
     expect(() => new HistoryCache(10, -1)).toThrow(RangeError);
-    expect(() => createCityResolver({ reader: scenario.ledger, cache: { freshnessMs: Number.NaN } })).toThrow(RangeError);
+    expect(() => createCityResolver({ reader: scenario.ledger, cache: { freshnessMs: Number.NaN } })).toThrow(
+      RangeError,
+    );
   });
 });

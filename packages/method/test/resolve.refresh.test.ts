@@ -11,7 +11,8 @@ import { createCityResolver } from '../src/resolve.ts';
 import type { LedgerHistory, LedgerReader, LogEntry, Operation } from '../src/types.ts';
 import { BUREAU, cityScenario, DOCUMENTS, KEYS, type Scenario, SJZ } from './fixtures/cities.ts';
 
-const sign = (unsigned: Parameters<typeof signOperation>[0], keys: KeyPair[]) => signOperation(unsigned, keys.map(createSigner));
+const sign = (unsigned: Parameters<typeof signOperation>[0], keys: KeyPair[]) =>
+  signOperation(unsigned, keys.map(createSigner));
 
 /** A reader over the ledger that can alter what it serves of one DID (the test decides how). */
 function alteringReader(ledger: MemoryLedger) {
@@ -27,7 +28,15 @@ function alteringReader(ledger: MemoryLedger) {
 
 /** Shijiazhuang updated once more by its rotated key (scenario head: seq 2). */
 async function updateSjz(scenario: Scenario, n: number): Promise<Operation> {
-  const op = await sign(updateOperation(scenario.ledger.historyOf(SJZ)!, { document: { ...DOCUMENTS.v2, service: [{ id: '#n', type: 'LinkedDomains', serviceEndpoint: `https://n${n}.example/` }] } }), [KEYS.cityRotated]);
+  const op = await sign(
+    updateOperation(scenario.ledger.historyOf(SJZ)!, {
+      document: {
+        ...DOCUMENTS.v2,
+        service: [{ id: '#n', type: 'LinkedDomains', serviceEndpoint: `https://n${n}.example/` }],
+      },
+    }),
+    [KEYS.cityRotated],
+  );
   await scenario.ledger.append(op);
   return op;
 }
@@ -56,7 +65,10 @@ describe('a warm refresh after new operations', () => {
     const warm = createCityResolver({ reader: scenario.ledger });
     await warm.resolve(BUREAU);
     // Shijiazhuang (its update key rotated at seq 2) recovers the bureau with new keys.
-    const recovered = recoverOperation(scenario.ledger.historyOf(BUREAU)!, { updateKeys: [KEYS.city.publicKeyMultibase], document: DOCUMENTS.v0 });
+    const recovered = recoverOperation(scenario.ledger.historyOf(BUREAU)!, {
+      updateKeys: [KEYS.city.publicKeyMultibase],
+      document: DOCUMENTS.v0,
+    });
     await scenario.ledger.append(await sign(recovered, [KEYS.cityRotated]));
     const result = await warm.resolve(BUREAU);
     expect(result.didResolutionMetadata.error).toBeUndefined();
@@ -88,7 +100,9 @@ describe('a warm refresh after new operations', () => {
     const warm = createCityResolver({ reader });
     const before = await warm.resolve(SJZ);
     // An update signed by the key rotated away at seq 2, served after the real head.
-    const forged = await sign(updateOperation(scenario.ledger.historyOf(SJZ)!, { document: DOCUMENTS.v0 }), [KEYS.city]);
+    const forged = await sign(updateOperation(scenario.ledger.historyOf(SJZ)!, { document: DOCUMENTS.v0 }), [
+      KEYS.city,
+    ]);
     state.alter = (did, entries) => {
       if (did !== SJZ) return entries;
       const last = entries.at(-1)!;
@@ -108,7 +122,8 @@ describe('a warm refresh after new operations', () => {
     // Another ledger: the same history up to seq 1, then a different (valid) seq 2 and a seq 3 after it.
     const other = new MemoryLedger();
     for (const did of ['did:city:cn', SJZ]) {
-      for (const entry of (await scenario.ledger.history(did)).entries.filter((e) => e.operation.seq < 2)) await other.append(entry.operation);
+      for (const entry of (await scenario.ledger.history(did)).entries.filter((e) => e.operation.seq < 2))
+        await other.append(entry.operation);
     }
     const fork = await sign(updateOperation(other.historyOf(SJZ)!, { document: DOCUMENTS.v0 }), [KEYS.city]);
     await other.append(fork);

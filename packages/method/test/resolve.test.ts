@@ -33,7 +33,10 @@ function latestSjzDocument() {
   return {
     '@context': CONTEXT,
     id: SJZ,
-    verificationMethod: [key(SJZ, 'key-3', KEYS.cityRotated.publicKeyMultibase), key(SJZ, 'key-2', KEYS.cityP256.publicKeyMultibase)],
+    verificationMethod: [
+      key(SJZ, 'key-3', KEYS.cityRotated.publicKeyMultibase),
+      key(SJZ, 'key-2', KEYS.cityP256.publicKeyMultibase),
+    ],
     authentication: [`${SJZ}#key-3`],
     assertionMethod: [`${SJZ}#key-3`, `${SJZ}#key-2`],
     service: [
@@ -42,7 +45,11 @@ function latestSjzDocument() {
       {
         id: `${SJZ}#api`,
         type: ['DataService', 'OpenAPI'],
-        serviceEndpoint: ['https://api.sjz.example/v1/', { origins: ['https://a.example'] }, 'https://mirror.sjz.example/v1/'],
+        serviceEndpoint: [
+          'https://api.sjz.example/v1/',
+          { origins: ['https://a.example'] },
+          'https://mirror.sjz.example/v1/',
+        ],
       },
     ],
   };
@@ -98,7 +105,9 @@ describe('resolve: documents and metadata (spec §5, §6.3)', () => {
   });
 
   it('"application/did+json ... the document without @context" (did-jwt asks for it)', async () => {
-    const result = await createCityResolver({ reader: scenario.ledger }).resolve(SJZ, { accept: 'application/did+json' });
+    const result = await createCityResolver({ reader: scenario.ledger }).resolve(SJZ, {
+      accept: 'application/did+json',
+    });
     const { '@context': _context, ...withoutContext } = latestSjzDocument();
     expect(result.didResolutionMetadata).toStrictEqual({ contentType: 'application/did+json' });
     expect(result.didDocument).toStrictEqual(withoutContext);
@@ -120,7 +129,11 @@ describe('resolve: documents and metadata (spec §5, §6.3)', () => {
   });
 
   it('"didResolutionMetadata ... ledger: the co-signed checkpoint the result was verified against"', async () => {
-    const ledgerInfo = { origin: 'ledger.city.example/log', treeSize: '5', checkpoint: 'ledger.city.example/log\n5\nabc=\n' };
+    const ledgerInfo = {
+      origin: 'ledger.city.example/log',
+      treeSize: '5',
+      checkpoint: 'ledger.city.example/log\n5\nabc=\n',
+    };
     const reader = await FakeReader.of(scenario.ledger, [SJZ, REGISTRY], ledgerInfo);
     const result = await resolve(SJZ, {}, { reader });
     expect(result.didResolutionMetadata).toStrictEqual({ contentType: 'application/did', ledger: ledgerInfo });
@@ -341,7 +354,10 @@ describe('resolve: "Verified state is cached so that the common case costs one l
     const first = await resolver.resolve(SJZ);
     const { entries } = await reader.history(SJZ);
     const head = entries.at(-1)!;
-    head.operation = { ...(Object.fromEntries(Object.entries(head.operation).reverse()) as StateOperation), nextKeyHashes: undefined };
+    head.operation = {
+      ...(Object.fromEntries(Object.entries(head.operation).reverse()) as StateOperation),
+      nextKeyHashes: undefined,
+    };
     reader.set(SJZ, { entries });
     reader.reads.length = 0;
     expect(await resolver.resolve(SJZ)).toStrictEqual(first);
@@ -352,7 +368,9 @@ describe('resolve: "Verified state is cached so that the common case costs one l
     const { entries } = await scenario.ledger.history(SJZ);
     const registry = await scenario.ledger.history(REGISTRY);
     // Hands out its own objects, no copies.
-    const reader: LedgerReader = { history: async (did) => (did === SJZ ? { entries } : did === REGISTRY ? registry : { entries: [] }) };
+    const reader: LedgerReader = {
+      history: async (did) => (did === SJZ ? { entries } : did === REGISTRY ? registry : { entries: [] }),
+    };
     const resolver = createCityResolver({ reader });
     const first = await resolver.resolve(SJZ);
     expect(await resolver.resolve(SJZ)).toStrictEqual(first);

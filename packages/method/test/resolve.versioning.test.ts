@@ -1,7 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DIDResolutionOptions } from '../src/resolution-types.ts';
 import { createCityResolver } from '../src/resolve.ts';
-import { BUREAU, CONTEXT, cityScenario, deactivate, errorResult, KEYS, SJZ, type Scenario, sjzCity, T } from './fixtures/cities.ts';
+import {
+  BUREAU,
+  CONTEXT,
+  cityScenario,
+  deactivate,
+  errorResult,
+  KEYS,
+  SJZ,
+  type Scenario,
+  sjzCity,
+  T,
+} from './fixtures/cities.ts';
 
 const key = (fragment: string, publicKeyMultibase: string) => ({
   id: `${SJZ}#${fragment}`,
@@ -16,7 +27,11 @@ const SERVICES = [
   {
     id: `${SJZ}#api`,
     type: ['DataService', 'OpenAPI'],
-    serviceEndpoint: ['https://api.sjz.example/v1/', { origins: ['https://a.example'] }, 'https://mirror.sjz.example/v1/'],
+    serviceEndpoint: [
+      'https://api.sjz.example/v1/',
+      { origins: ['https://a.example'] },
+      'https://mirror.sjz.example/v1/',
+    ],
   },
 ];
 
@@ -39,7 +54,10 @@ const DOCUMENTS = {
   v2: {
     '@context': CONTEXT,
     id: SJZ,
-    verificationMethod: [key('key-3', KEYS.cityRotated.publicKeyMultibase), key('key-2', KEYS.cityP256.publicKeyMultibase)],
+    verificationMethod: [
+      key('key-3', KEYS.cityRotated.publicKeyMultibase),
+      key('key-2', KEYS.cityP256.publicKeyMultibase),
+    ],
     authentication: [`${SJZ}#key-3`],
     assertionMethod: [`${SJZ}#key-3`, `${SJZ}#key-2`],
     service: SERVICES,
@@ -99,7 +117,9 @@ describe('versionId: "the version with that seq (decimal string); notFound if th
   });
 
   it('a version number given as a JavaScript number selects that version', async () => {
-    expect((await resolver().resolve(SJZ, { versionId: 1 } as unknown as DIDResolutionOptions)).didDocument).toStrictEqual(DOCUMENTS.v1);
+    expect(
+      (await resolver().resolve(SJZ, { versionId: 1 } as unknown as DIDResolutionOptions)).didDocument,
+    ).toStrictEqual(DOCUMENTS.v1);
   });
 
   it.each(['3', '01', '-1', '1.0', 'abc', ''])(
@@ -147,9 +167,9 @@ describe('versionTime: "the latest version whose integration time ≤ the given 
   );
 
   it('a sub-identifier before its parent allocated it → NOT_FOUND', async () => {
-    expect(await createCityResolver({ reader: scenario.ledger }).resolve(BUREAU, { versionTime: T.update })).toStrictEqual(
-      errorResult('NOT_FOUND', 404),
-    );
+    expect(
+      await createCityResolver({ reader: scenario.ledger }).resolve(BUREAU, { versionTime: T.update }),
+    ).toStrictEqual(errorResult('NOT_FOUND', 404));
   });
 });
 

@@ -64,7 +64,11 @@ describe('dereferencing DID-Linked Resources (spec §6.8)', () => {
   it('<did>/resources/<uuid>/metadata: the metadata alone, as JSON', async () => {
     const result = await resolver.dereference(`${SJZ}/resources/${IDS.schemaV2}/metadata`);
     expect(result.dereferencingMetadata.contentType).toBe('application/json');
-    expect(result.content).toMatchObject({ resourceId: IDS.schemaV2, previousVersionId: IDS.schemaV1, nextVersionId: null });
+    expect(result.content).toMatchObject({
+      resourceId: IDS.schemaV2,
+      previousVersionId: IDS.schemaV1,
+      nextVersionId: null,
+    });
   });
 
   it('resourceName + resourceType: the latest version', async () => {
@@ -103,13 +107,22 @@ describe('dereferencing DID-Linked Resources (spec §6.8)', () => {
 
   it('a type with several names: content needs a name; without one the URL says how to list them all', async () => {
     expect(idOf(await resolver.dereference(`${SJZ}?resourceType=JsonSchema`))).toBe(IDS.schemaV2);
-    const other = describeResource({ content: CONTENTS.context, resourceName: 'CityIdentityCredential', resourceType: 'JsonSchema', mediaType: 'application/schema+json' });
+    const other = describeResource({
+      content: CONTENTS.context,
+      resourceName: 'CityIdentityCredential',
+      resourceType: 'JsonSchema',
+      mediaType: 'application/schema+json',
+    });
     await scenario.ledger.appendResource(await signedResource(scenario, other), CONTENTS.context);
     const ambiguous = await resolver.dereference(`${SJZ}?resourceType=JsonSchema`);
     expect(errorOf(ambiguous)).toBe('INVALID_DID_URL');
-    expect(ambiguous.dereferencingMetadata.error?.detail).toMatch('matches 2 resources of different names or types; name one, or list them with resourceMetadata=true');
+    expect(ambiguous.dereferencingMetadata.error?.detail).toMatch(
+      'matches 2 resources of different names or types; name one, or list them with resourceMetadata=true',
+    );
     const listed = await resolver.dereference(`${SJZ}?resourceType=JsonSchema&resourceMetadata=true`);
-    const ids = (listed.content as { linkedResourceMetadata: Array<{ resourceId: string }> }).linkedResourceMetadata.map((r) => r.resourceId);
+    const ids = (
+      listed.content as { linkedResourceMetadata: Array<{ resourceId: string }> }
+    ).linkedResourceMetadata.map((r) => r.resourceId);
     expect(ids).toEqual([IDS.schemaV1, IDS.schemaV2, other.resourceId]);
   });
 
@@ -126,7 +139,9 @@ describe('dereferencing DID-Linked Resources (spec §6.8)', () => {
 
   it('an accept that excludes the media type is REPRESENTATION_NOT_SUPPORTED; the dereferencing wrapper is fine', async () => {
     expect(errorOf(await resolver.dereference(SCHEMA, { accept: 'text/html' }))).toBe('REPRESENTATION_NOT_SUPPORTED');
-    expect(idOf(await resolver.dereference(SCHEMA, { accept: 'application/did-url-dereferencing' }))).toBe(IDS.schemaV2);
+    expect(idOf(await resolver.dereference(SCHEMA, { accept: 'application/did-url-dereferencing' }))).toBe(
+      IDS.schemaV2,
+    );
     expect(idOf(await resolver.dereference(SCHEMA, { accept: 'application/schema+json' }))).toBe(IDS.schemaV2);
   });
 
@@ -135,7 +150,9 @@ describe('dereferencing DID-Linked Resources (spec §6.8)', () => {
     reader.swapped.set(IDS.schemaV2, new TextEncoder().encode('{"type":"string"}'));
     const result = await createCityResolver({ reader }).dereference(SCHEMA);
     expect(errorOf(result)).toBe('INTERNAL_ERROR');
-    expect(result.dereferencingMetadata.error?.detail).toMatch(`the anchored checksum is ${resourceChecksum(CONTENTS.schemaV2)}`);
+    expect(result.dereferencingMetadata.error?.detail).toMatch(
+      `the anchored checksum is ${resourceChecksum(CONTENTS.schemaV2)}`,
+    );
     expect(result.content).toBeNull();
   });
 
@@ -150,7 +167,11 @@ describe('dereferencing DID-Linked Resources (spec §6.8)', () => {
 
   it('a deactivated DID serves no resource as current; a resourceVersionTime before the deactivation still does', async () => {
     await deactivate(scenario);
-    for (const url of [SCHEMA, `${SJZ}/resources/${IDS.schemaV1}`, `${SJZ}?resourceType=JsonSchema&resourceMetadata=true`]) {
+    for (const url of [
+      SCHEMA,
+      `${SJZ}/resources/${IDS.schemaV1}`,
+      `${SJZ}?resourceType=JsonSchema&resourceMetadata=true`,
+    ]) {
       const result = await resolver.dereference(url);
       expect(result.content).toBeNull();
       expect(result.contentMetadata).toMatchObject({ deactivated: true });
@@ -165,6 +186,8 @@ describe('dereferencing DID-Linked Resources (spec §6.8)', () => {
     const bare: LedgerReader = { history: (did) => scenario.ledger.history(did) };
     const plain = createCityResolver({ reader: bare });
     expect(errorOf(await plain.dereference(SCHEMA))).toBe('FEATURE_NOT_SUPPORTED');
-    expect((await plain.dereference(`${SJZ}/resources/${IDS.context}/metadata`)).content).toMatchObject({ resourceId: IDS.context });
+    expect((await plain.dereference(`${SJZ}/resources/${IDS.context}/metadata`)).content).toMatchObject({
+      resourceId: IDS.context,
+    });
   });
 });

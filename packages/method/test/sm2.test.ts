@@ -78,7 +78,10 @@ describe('SM2, GM/T 0003.5-2012 / GB/T 32918.5-2017 Annex A (recommended curve, 
   test('the public key of d is the example key, and its Multikey round-trips (sm2-pub, 0x1206)', () => {
     const pair = keyPairFromSecret('SM2', fromHex(ANNEX_A.d));
     expect(toHex(sm2UncompressedKey(sm2PublicKey(fromHex(ANNEX_A.d))))).toBe(toHex(annexPublicKey));
-    expect(decodeMultikey(pair.publicKeyMultibase)).toStrictEqual({ keyType: 'SM2', publicKey: sm2CompressedKey(annexPublicKey) });
+    expect(decodeMultikey(pair.publicKeyMultibase)).toStrictEqual({
+      keyType: 'SM2',
+      publicKey: sm2CompressedKey(annexPublicKey),
+    });
     expect(encodeMultikey('SM2', annexPublicKey)).toBe(pair.publicKeyMultibase);
     const bytes = decodeBase58btc(pair.publicKeyMultibase);
     expect(toHex(bytes.subarray(0, 2))).toBe('8624');
@@ -199,11 +202,17 @@ describe('interoperability with sm-crypto (an independent implementation)', () =
         const pair = generateKeyPair('SM2');
         const secretHex = toHex(pair.secretKey);
         const publicHex = toHex(sm2UncompressedKey(decodeMultikey(pair.publicKeyMultibase).publicKey));
-        const theirs = smCrypto.doSignature(Array.from(data), secretHex, { hash: true, der: false, publicKey: publicHex });
+        const theirs = smCrypto.doSignature(Array.from(data), secretHex, {
+          hash: true,
+          der: false,
+          publicKey: publicHex,
+        });
         expect(verifySignature(pair.publicKeyMultibase, data, fromHex(theirs))).toBe(true);
         const ours = toHex(sm2Sign(pair.secretKey, data));
         expect(smCrypto.doVerifySignature(Array.from(data), ours, publicHex, { hash: true, der: false })).toBe(true);
-        expect(smCrypto.doVerifySignature(Array.from(data), ours, publicHex, { hash: true, der: false, userId: 'other' })).toBe(false);
+        expect(
+          smCrypto.doVerifySignature(Array.from(data), ours, publicHex, { hash: true, der: false, userId: 'other' }),
+        ).toBe(false);
       }),
       { numRuns: 5 },
     );
@@ -243,7 +252,8 @@ function fromDer(der: Uint8Array): Uint8Array {
 describe('interoperability with OpenSSL 3 (pkeyutl -rawin -digest sm3 -pkeyopt distid:1234567812345678)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'did-city-sm2-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const openssl = (args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
   const message = utf8('did:city sm2-jcs-2026 hash data stands in here');
   writeFileSync(join(dir, 'message.bin'), message);
   const distid = ['-pkeyopt', `distid:${SM2_DEFAULT_ID}`];
@@ -279,7 +289,18 @@ describe('interoperability with OpenSSL 3 (pkeyutl -rawin -digest sm3 -pkeyopt d
     const point = sm2UncompressedKey(decodeMultikey(pair.publicKeyMultibase).publicKey);
     writeFileSync(join(dir, 'ours.der'), Buffer.concat([SPKI_PREFIX, point]));
     writeFileSync(join(dir, 'ours.sig'), toDer(sm2Sign(pair.secretKey, message)));
-    const verify = ['pkeyutl', '-verify', '-pubin', '-keyform', 'DER', '-inkey', 'ours.der', ...rawSm3, '-sigfile', 'ours.sig'];
+    const verify = [
+      'pkeyutl',
+      '-verify',
+      '-pubin',
+      '-keyform',
+      'DER',
+      '-inkey',
+      'ours.der',
+      ...rawSm3,
+      '-sigfile',
+      'ours.sig',
+    ];
     expect(openssl([...verify, ...distid])).toContain('Signature Verified Successfully');
     expect(() => openssl(verify)).toThrow();
   });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { keyHash } from '../src/hash.ts';
 import { loadHistory } from '../src/history.ts';
 import { MemoryLedger, steppingClock } from '../src/memory-ledger.ts';
-import { createOperation, deactivateOperation, operationHash, recoverOperation, updateOperation } from '../src/operation.ts';
+import {
+  createOperation,
+  deactivateOperation,
+  operationHash,
+  recoverOperation,
+  updateOperation,
+} from '../src/operation.ts';
 import { applyOperation, replayHistory } from '../src/state.ts';
 import type { KeyPair } from '../src/keys.ts';
 import type { DidHistory, LogEntry, Operation } from '../src/types.ts';
@@ -37,25 +43,36 @@ describe('replayHistory (spec §5): versions and documents', () => {
     const registry = replayHistory(REGISTRY, [entry(0, await registryCreate())]);
     const create = await cityCreate();
     const update = await sign(
-      updateOperation({ did: SJZ, seq: 0, operationHash: operationHash(create) }, {
-        updateKeys: [mk(CITY)],
-        nextKeyHashes: [keyHash(mk(NEW_CITY))],
-        document: {
-          verificationMethod: [{ id: '#key-1', type: 'Multikey', publicKeyMultibase: mk(CITY), controller: REGISTRY }],
-          assertionMethod: [`${SJZ}#key-1`],
-          service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://data.sjz.example/' }],
-          alsoKnownAs: ['https://www.sjz.gov.cn/'],
-          controller: SJZ,
+      updateOperation(
+        { did: SJZ, seq: 0, operationHash: operationHash(create) },
+        {
+          updateKeys: [mk(CITY)],
+          nextKeyHashes: [keyHash(mk(NEW_CITY))],
+          document: {
+            verificationMethod: [
+              { id: '#key-1', type: 'Multikey', publicKeyMultibase: mk(CITY), controller: REGISTRY },
+            ],
+            assertionMethod: [`${SJZ}#key-1`],
+            service: [{ id: '#data', type: 'LinkedDomains', serviceEndpoint: 'https://data.sjz.example/' }],
+            alsoKnownAs: ['https://www.sjz.gov.cn/'],
+            controller: SJZ,
+          },
         },
-      }),
+      ),
       [CITY],
     );
     const recover = await sign(
-      recoverOperation({ did: SJZ, seq: 1, operationHash: operationHash(update) }, { updateKeys: [mk(NEW_CITY)], document: {} }),
+      recoverOperation(
+        { did: SJZ, seq: 1, operationHash: operationHash(update) },
+        { updateKeys: [mk(NEW_CITY)], document: {} },
+      ),
       [A, B],
     );
     const deactivate = await sign(
-      deactivateOperation({ did: SJZ, seq: 2, operationHash: operationHash(recover) }, { successor: 'did:city:cn:130200' }),
+      deactivateOperation(
+        { did: SJZ, seq: 2, operationHash: operationHash(recover) },
+        { successor: 'did:city:cn:130200' },
+      ),
       [NEW_CITY],
     );
     const history = replayHistory(SJZ, [entry(1, create), entry(4, update), entry(6, recover), entry(9, deactivate)], {
@@ -72,7 +89,9 @@ describe('replayHistory (spec §5): versions and documents', () => {
           document: {
             '@context': CONTEXTS,
             id: SJZ,
-            verificationMethod: [{ id: `${SJZ}#key-1`, type: 'Multikey', controller: SJZ, publicKeyMultibase: mk(CITY) }],
+            verificationMethod: [
+              { id: `${SJZ}#key-1`, type: 'Multikey', controller: SJZ, publicKeyMultibase: mk(CITY) },
+            ],
             authentication: [`${SJZ}#key-1`],
             assertionMethod: [`${SJZ}#key-1`],
           },
@@ -89,7 +108,9 @@ describe('replayHistory (spec §5): versions and documents', () => {
             id: SJZ,
             controller: SJZ,
             alsoKnownAs: ['https://www.sjz.gov.cn/'],
-            verificationMethod: [{ id: `${SJZ}#key-1`, type: 'Multikey', controller: REGISTRY, publicKeyMultibase: mk(CITY) }],
+            verificationMethod: [
+              { id: `${SJZ}#key-1`, type: 'Multikey', controller: REGISTRY, publicKeyMultibase: mk(CITY) },
+            ],
             assertionMethod: [`${SJZ}#key-1`],
             service: [{ id: `${SJZ}#data`, type: 'LinkedDomains', serviceEndpoint: 'https://data.sjz.example/' }],
           },
@@ -126,23 +147,51 @@ describe('replayHistory (spec §5): versions and documents', () => {
     expectCode(() => replayHistory(SJZ, []), 'NOT_FOUND');
     const genesis = await registryCreate();
     expectCode(() => replayHistory(SJZ, [entry(0, genesis)]), 'INVALID_OPERATION', `not ${SJZ}`);
-    const update = await sign(updateOperation({ did: SJZ, seq: 0, operationHash: operationHash(create) }, { updateKeys: [mk(CITY)], document: {} }), [CITY]);
+    const update = await sign(
+      updateOperation(
+        { did: SJZ, seq: 0, operationHash: operationHash(create) },
+        { updateKeys: [mk(CITY)], document: {} },
+      ),
+      [CITY],
+    );
     expectCode(
       () => replayHistory(SJZ, [entry(5, create), entry(3, update)], { parent: registry }),
       'INVALID_OPERATION',
       'leaf 3: entry.index: leaf 3 is not after the previous leaf 5',
     );
-    expectCode(() => replayHistory(SJZ, [{ ...entry(1, create), integratedTime: 'now' }], { parent: registry }), 'INVALID_OPERATION', 'integratedTime');
+    expectCode(
+      () => replayHistory(SJZ, [{ ...entry(1, create), integratedTime: 'now' }], { parent: registry }),
+      'INVALID_OPERATION',
+      'integratedTime',
+    );
   });
 
   it('stops at the first invalid operation, naming its leaf', async () => {
     const registry = replayHistory(REGISTRY, [entry(0, await registryCreate())]);
     const create = await cityCreate();
-    const byStranger = await sign(updateOperation({ did: SJZ, seq: 0, operationHash: operationHash(create) }, { updateKeys: [mk(CITY)], document: {} }), [NEW_CITY]);
-    expectCode(() => replayHistory(SJZ, [entry(1, create), entry(2, byStranger)], { parent: registry }), 'UNAUTHORIZED_OPERATION', /^leaf 2: update not authorised/);
-    expectCode(() => replayHistory(SJZ, [entry(1, create)]), 'UNAUTHORIZED_OPERATION', /^leaf 1: create: parent did:city:cn does not exist/);
+    const byStranger = await sign(
+      updateOperation(
+        { did: SJZ, seq: 0, operationHash: operationHash(create) },
+        { updateKeys: [mk(CITY)], document: {} },
+      ),
+      [NEW_CITY],
+    );
+    expectCode(
+      () => replayHistory(SJZ, [entry(1, create), entry(2, byStranger)], { parent: registry }),
+      'UNAUTHORIZED_OPERATION',
+      /^leaf 2: update not authorised/,
+    );
+    expectCode(
+      () => replayHistory(SJZ, [entry(1, create)]),
+      'UNAUTHORIZED_OPERATION',
+      /^leaf 1: create: parent did:city:cn does not exist/,
+    );
     const tampered = { ...create, document: {} };
-    expectCode(() => replayHistory(SJZ, [entry(1, tampered)], { parent: registry }), 'INVALID_SIGNATURE', /^leaf 1: proof\[0\]/);
+    expectCode(
+      () => replayHistory(SJZ, [entry(1, tampered)], { parent: registry }),
+      'INVALID_SIGNATURE',
+      /^leaf 1: proof\[0\]/,
+    );
   });
 });
 
@@ -153,7 +202,10 @@ describe('parent key state at the child operation position', () => {
   async function rotatedRegistry(): Promise<{ registry: DidHistory; rotation: Operation }> {
     const genesis = await registryCreate();
     const rotation = await sign(
-      updateOperation({ did: REGISTRY, seq: 0, operationHash: operationHash(genesis) }, { updateKeys: [mk(D), mk(A)], threshold: 2, document: {} }),
+      updateOperation(
+        { did: REGISTRY, seq: 0, operationHash: operationHash(genesis) },
+        { updateKeys: [mk(D), mk(A)], threshold: 2, document: {} },
+      ),
       [A, B],
     );
     return { registry: replayHistory(REGISTRY, [entry(0, genesis), entry(5, rotation)]), rotation };
@@ -165,7 +217,10 @@ describe('parent key state at the child operation position', () => {
     expect(keyStateAt(registry, 1)).toEqual({ updateKeys: INSTITUTES.map(mk), threshold: 2 });
     expect(keyStateAt(registry, 5)).toEqual({ updateKeys: INSTITUTES.map(mk), threshold: 2 });
     expect(keyStateAt(registry, 6)).toEqual({ updateKeys: [mk(D), mk(A)], threshold: 2 });
-    const deactivated = { ...registry, deactivation: { integratedTime: '2026-11-21T09:00:00Z', operationHash: 'zQm', leafIndex: 8, seq: 2 } };
+    const deactivated = {
+      ...registry,
+      deactivation: { integratedTime: '2026-11-21T09:00:00Z', operationHash: 'zQm', leafIndex: 8, seq: 2 },
+    };
     expect(keyStateAt(deactivated, 8)).toEqual({ updateKeys: [mk(D), mk(A)], threshold: 2 });
     expect(keyStateAt(deactivated, 9)).toBeUndefined();
   });
@@ -181,7 +236,11 @@ describe('parent key state at the child operation position', () => {
     );
     const byNewKeys = await cityCreate([CITY, A, D]);
     expect(replayHistory(SJZ, [entry(7, byNewKeys)], { parent: registry }).versions).toHaveLength(1);
-    expectCode(() => replayHistory(SJZ, [entry(3, byNewKeys)], { parent: registry }), 'UNAUTHORIZED_OPERATION', '1 of 3 keys signed');
+    expectCode(
+      () => replayHistory(SJZ, [entry(3, byNewKeys)], { parent: registry }),
+      'UNAUTHORIZED_OPERATION',
+      '1 of 3 keys signed',
+    );
   });
 });
 
@@ -216,9 +275,12 @@ describe('MemoryLedger and loadHistory', () => {
       1,
       '2026-11-21T08:00:30Z',
     ]);
-    const third = await ledger.append(await sign(createOperation({ did: 'did:city:cn:110000', updateKeys: [mk(CITY)], document: {} }), [CITY, A, B]), {
-      integratedTime: '2026-11-22T00:00:00Z',
-    });
+    const third = await ledger.append(
+      await sign(createOperation({ did: 'did:city:cn:110000', updateKeys: [mk(CITY)], document: {} }), [CITY, A, B]),
+      {
+        integratedTime: '2026-11-22T00:00:00Z',
+      },
+    );
     expect(third.integratedTime).toBe('2026-11-22T00:00:00Z');
     expect(ledger.size).toBe(3);
   });
@@ -226,7 +288,9 @@ describe('MemoryLedger and loadHistory', () => {
   it('rejects an invalid operation and appends nothing', async () => {
     const ledger = await world();
     await expect(ledger.append(await cityCreate([CITY, A]))).rejects.toMatchObject({ code: 'STALE_OPERATION' });
-    const bureau = await sign(createOperation({ did: BUREAU, updateKeys: [mk(BUREAU_KEY)], document: {} }), [BUREAU_KEY]);
+    const bureau = await sign(createOperation({ did: BUREAU, updateKeys: [mk(BUREAU_KEY)], document: {} }), [
+      BUREAU_KEY,
+    ]);
     await expect(ledger.append(bureau)).rejects.toMatchObject({ code: 'UNAUTHORIZED_OPERATION' });
     expect(ledger.size).toBe(2);
     expect((await ledger.history(BUREAU)).entries).toEqual([]);
@@ -234,12 +298,17 @@ describe('MemoryLedger and loadHistory', () => {
 
   it('loadHistory replays the DID with its ancestors and matches the ledger state', async () => {
     const ledger = await world();
-    const bureau = await sign(createOperation({ did: BUREAU, updateKeys: [mk(BUREAU_KEY)], document: content(BUREAU_KEY) }), [BUREAU_KEY, CITY]);
+    const bureau = await sign(
+      createOperation({ did: BUREAU, updateKeys: [mk(BUREAU_KEY)], document: content(BUREAU_KEY) }),
+      [BUREAU_KEY, CITY],
+    );
     await ledger.append(bureau);
     const loaded = await loadHistory(ledger, BUREAU);
     expect(loaded).toEqual({ history: ledger.historyOf(BUREAU) });
     expect(await loadHistory(ledger, 'did:city:cn:110000')).toEqual({});
-    const pinned = await loadHistory(ledger, SJZ, { genesis: { [REGISTRY]: { updateKeys: [mk(A)] } } }).catch((error: unknown) => error);
+    const pinned = await loadHistory(ledger, SJZ, { genesis: { [REGISTRY]: { updateKeys: [mk(A)] } } }).catch(
+      (error: unknown) => error,
+    );
     expect(pinned).toMatchObject({ code: 'UNAUTHORIZED_OPERATION' });
   });
 

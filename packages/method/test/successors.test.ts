@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryLedger, steppingClock } from '../src/memory-ledger.ts';
-import { createOperation, deactivateOperation, operationHash, parseOperation, updateOperation } from '../src/operation.ts';
+import {
+  createOperation,
+  deactivateOperation,
+  operationHash,
+  parseOperation,
+  updateOperation,
+} from '../src/operation.ts';
 import { createCityResolver } from '../src/resolve.ts';
 import type { KeyPair } from '../src/keys.ts';
 import type { DocumentContent, Operation } from '../src/types.ts';
@@ -27,14 +33,24 @@ async function createCity(ledger: MemoryLedger, did: string, pair: KeyPair): Pro
   return op;
 }
 
-async function listPredecessors(ledger: MemoryLedger, prev: Operation, pair: KeyPair, predecessors: string[]): Promise<Operation> {
+async function listPredecessors(
+  ledger: MemoryLedger,
+  prev: Operation,
+  pair: KeyPair,
+  predecessors: string[],
+): Promise<Operation> {
   const document: DocumentContent = { ...content(pair), alsoKnownAs: predecessors };
   const op = await sign(updateOperation(head(prev), { updateKeys: [mk(pair)], document }), [pair]);
   await ledger.append(op);
   return op;
 }
 
-async function retire(ledger: MemoryLedger, prev: Operation, successor: string | string[], signers = QUORUM): Promise<void> {
+async function retire(
+  ledger: MemoryLedger,
+  prev: Operation,
+  successor: string | string[],
+  signers = QUORUM,
+): Promise<void> {
   await ledger.append(await sign(deactivateOperation(head(prev), { successor }), signers));
 }
 
@@ -56,15 +72,30 @@ describe('successor links (R-SUCC-1)', () => {
     await retire(ledger, laiwu, JINAN);
     const old = await resolver.resolve(LAIWU);
     expect(old.didDocument).toBeNull();
-    expect(old.didDocumentMetadata).toMatchObject({ deactivated: true, successor: JINAN, canonicalId: JINAN, equivalentId: [JINAN] });
-    expect(old.didDocumentMetadata.city).toMatchObject({ name: '莱芜市', divisionCode: '371200', level: 'city', parent: '370000' });
+    expect(old.didDocumentMetadata).toMatchObject({
+      deactivated: true,
+      successor: JINAN,
+      canonicalId: JINAN,
+      equivalentId: [JINAN],
+    });
+    expect(old.didDocumentMetadata.city).toMatchObject({
+      name: '莱芜市',
+      divisionCode: '371200',
+      level: 'city',
+      parent: '370000',
+    });
     const now = await resolver.resolve(JINAN);
     expect(now.didDocument?.alsoKnownAs).toStrictEqual([LAIWU]);
     expect(now.didDocumentMetadata).toMatchObject({ canonicalId: JINAN, equivalentId: [LAIWU] });
     // The version before the merger is still there, and says where the DID went.
     const before = await resolver.resolve(LAIWU, { versionId: '0' });
     expect(before.didDocument?.id).toBe(LAIWU);
-    expect(before.didDocumentMetadata).toMatchObject({ versionId: '0', deactivated: true, successor: JINAN, canonicalId: JINAN });
+    expect(before.didDocumentMetadata).toMatchObject({
+      versionId: '0',
+      deactivated: true,
+      successor: JINAN,
+      canonicalId: JINAN,
+    });
   });
 
   it('the city alone may name its successor (R-AUTH-4), but without the successor listing it there is no equivalence', async () => {
@@ -85,7 +116,10 @@ describe('successor links (R-SUCC-1)', () => {
     expect(claimant.didDocument?.alsoKnownAs).toStrictEqual([LAIWU, 'https://www.laiwu.gov.cn/']);
     expect(claimant.didDocumentMetadata).toMatchObject({ canonicalId: TAIAN });
     expect(claimant.didDocumentMetadata.equivalentId).toBeUndefined();
-    expect((await resolver.resolve(LAIWU)).didDocumentMetadata).toMatchObject({ canonicalId: JINAN, equivalentId: [JINAN] });
+    expect((await resolver.resolve(LAIWU)).didDocumentMetadata).toMatchObject({
+      canonicalId: JINAN,
+      equivalentId: [JINAN],
+    });
   });
 
   it('a successor that lists the old DID but was itself deactivated since is not canonical', async () => {
@@ -100,11 +134,17 @@ describe('successor links (R-SUCC-1)', () => {
     const { ledger, resolver } = await setting();
     const pairs = { old: key('jianggan'), shangcheng: key('shangcheng'), qiantang: key('qiantang') };
     const old = await createCity(ledger, JIANGGAN, pairs.old);
-    await listPredecessors(ledger, await createCity(ledger, SHANGCHENG, pairs.shangcheng), pairs.shangcheng, [JIANGGAN]);
+    await listPredecessors(ledger, await createCity(ledger, SHANGCHENG, pairs.shangcheng), pairs.shangcheng, [
+      JIANGGAN,
+    ]);
     await listPredecessors(ledger, await createCity(ledger, QIANTANG, pairs.qiantang), pairs.qiantang, [JIANGGAN]);
     await retire(ledger, old, [SHANGCHENG, QIANTANG]);
     const result = await resolver.resolve(JIANGGAN);
-    expect(result.didDocumentMetadata).toMatchObject({ deactivated: true, successor: [SHANGCHENG, QIANTANG], canonicalId: JIANGGAN });
+    expect(result.didDocumentMetadata).toMatchObject({
+      deactivated: true,
+      successor: [SHANGCHENG, QIANTANG],
+      canonicalId: JIANGGAN,
+    });
     expect(result.didDocumentMetadata.equivalentId).toBeUndefined();
     (result.didDocumentMetadata.successor as string[]).push(REGISTRY);
     expect((await resolver.resolve(JIANGGAN)).didDocumentMetadata.successor).toStrictEqual([SHANGCHENG, QIANTANG]);
@@ -112,12 +152,26 @@ describe('successor links (R-SUCC-1)', () => {
   });
 
   it('R-OP-11: a successor is one DID, or 2 to 10 distinct DIDs of the same network, never the DID itself', async () => {
-    const deactivate = { type: 'deactivate', did: LAIWU, seq: 1, prev: 'zQmYtUc4iTCbbfVSDNKvtQqrfyezPPnFvE33wFmutw9PBBk', proof: [] };
+    const deactivate = {
+      type: 'deactivate',
+      did: LAIWU,
+      seq: 1,
+      prev: 'zQmYtUc4iTCbbfVSDNKvtQqrfyezPPnFvE33wFmutw9PBBk',
+      proof: [],
+    };
     const parse = (successor: unknown) => () => parseOperation({ ...deactivate, successor });
     expectCode(parse([JINAN]), 'INVALID_OPERATION', /^successor: a split names 2 to 10 successors/);
-    expectCode(parse(Array.from({ length: 11 }, (_, i) => `did:city:cn:37010${i}`)), 'INVALID_OPERATION', /^successor: a split names 2 to 10/);
+    expectCode(
+      parse(Array.from({ length: 11 }, (_, i) => `did:city:cn:37010${i}`)),
+      'INVALID_OPERATION',
+      /^successor: a split names 2 to 10/,
+    );
     expectCode(parse([JINAN, JINAN]), 'INVALID_OPERATION', /^successor\[1\]: duplicate/);
-    expectCode(parse([JINAN, LAIWU]), 'INVALID_OPERATION', /^successor\[1\]: must be a canonical did:city DID other than/);
+    expectCode(
+      parse([JINAN, LAIWU]),
+      'INVALID_OPERATION',
+      /^successor\[1\]: must be a canonical did:city DID other than/,
+    );
     expectCode(parse('did:city:test:cn:370100'), 'INVALID_OPERATION', /^successor: must be a DID of the same network/);
     expectCode(parse([JINAN, 'https://jinan.example/']), 'INVALID_OPERATION', /^successor\[1\]: must be a canonical/);
   });

@@ -52,7 +52,10 @@ describe.each([
     } else {
       const city = ledger.historyOf(SJZ)!;
       const next = key('tamper-next', 'P-256');
-      op = await sign(updateOperation(city, { updateKeys: [mk(next)], nextKeyHashes: [keyHash(mk(key('tamper-after')))] }), [CITY]);
+      op = await sign(
+        updateOperation(city, { updateKeys: [mk(next)], nextKeyHashes: [keyHash(mk(key('tamper-after')))] }),
+        [CITY],
+      );
       context = { history: city, parent: registry };
     }
     expect(() => validateNextOperation(parseOperation(op), context)).not.toThrow();

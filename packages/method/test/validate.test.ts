@@ -95,7 +95,11 @@ describe('create (spec §3.4): the new keys and the parent quorum sign', () => {
     const op = await addProofBy(await cityCreate([CITY, A]), A);
     expect(op.proof).toHaveLength(3);
     expect(verifyOperationProofs(op)).toEqual(new Set([mk(CITY), mk(A)]));
-    expectCode(() => validateNextOperation(op, { parent: registry }), 'UNAUTHORIZED_OPERATION', 'parent allocation: 1 of 3');
+    expectCode(
+      () => validateNextOperation(op, { parent: registry }),
+      'UNAUTHORIZED_OPERATION',
+      'parent allocation: 1 of 3',
+    );
   });
 
   it('ignores valid proofs by keys outside the key sets; they never make a quorum', async () => {
@@ -114,7 +118,11 @@ describe('create (spec §3.4): the new keys and the parent quorum sign', () => {
     const op = await bureauCreate();
     expect(() => validateNextOperation(op, { parent: city })).not.toThrow();
     expect(() => validateNextOperation(op, { parent: city, leafIndex: 2 })).not.toThrow();
-    expectCode(() => validateNextOperation(op, { parent: city, leafIndex: 1 }), 'UNAUTHORIZED_OPERATION', 'does not exist');
+    expectCode(
+      () => validateNextOperation(op, { parent: city, leafIndex: 1 }),
+      'UNAUTHORIZED_OPERATION',
+      'does not exist',
+    );
   });
 
   it('rejects a create under a deactivated parent (and accepts it before the deactivation)', async () => {
@@ -128,7 +136,11 @@ describe('create (spec §3.4): the new keys and the parent quorum sign', () => {
 
   it('rejects a create for a DID that exists already (STALE_OPERATION, the ledger answers 409)', async () => {
     const op = await cityCreate();
-    expectCode(() => validateNextOperation(op, { history: city, parent: registry }), 'STALE_OPERATION', 'never created twice');
+    expectCode(
+      () => validateNextOperation(op, { history: city, parent: registry }),
+      'STALE_OPERATION',
+      'never created twice',
+    );
   });
 
   it('rejects a first operation that is not a create', async () => {
@@ -146,7 +158,11 @@ describe('proofs (spec §3.6): every proof must verify', () => {
   it('rejects a proof whose signature does not verify, naming its index', async () => {
     const op = await cityCreate();
     const proof = op.proof.map((p, index) => (index === 1 ? { ...p, created: '2026-11-21T08:00:01Z' } : p));
-    expectCode(() => validateNextOperation({ ...op, proof }, { parent: registry }), 'INVALID_SIGNATURE', /^proof\[1\]: signature/);
+    expectCode(
+      () => validateNextOperation({ ...op, proof }, { parent: registry }),
+      'INVALID_SIGNATURE',
+      /^proof\[1\]: signature/,
+    );
   });
 
   it('rejects a proof by a stranger that does not verify, even when the quorum is met', async () => {
@@ -161,13 +177,37 @@ describe('proofs (spec §3.6): every proof must verify', () => {
       ...op,
       proof: op.proof.map((p, i) => (i === index ? { ...p, ...change } : p)),
     });
-    expectCode(() => verifyOperationProofs(bad(0, { proofPurpose: 'assertionMethod' })), 'INVALID_SIGNATURE', /^proof\[0\]: proofPurpose/);
-    expectCode(() => verifyOperationProofs(bad(1, { verificationMethod: `did:key:${mk(A)}` })), 'INVALID_SIGNATURE', /^proof\[1\]: verificationMethod/);
+    expectCode(
+      () => verifyOperationProofs(bad(0, { proofPurpose: 'assertionMethod' })),
+      'INVALID_SIGNATURE',
+      /^proof\[0\]: proofPurpose/,
+    );
+    expectCode(
+      () => verifyOperationProofs(bad(1, { verificationMethod: `did:key:${mk(A)}` })),
+      'INVALID_SIGNATURE',
+      /^proof\[1\]: verificationMethod/,
+    );
     const otherFragment = `did:key:${mk(A)}#${mk(B)}`;
-    expectCode(() => verifyOperationProofs(bad(1, { verificationMethod: otherFragment })), 'INVALID_SIGNATURE', 'proof[1]');
-    expectCode(() => verifyOperationProofs(bad(1, { verificationMethod: `${SJZ}#key-1` })), 'INVALID_SIGNATURE', 'proof[1]');
-    expectCode(() => verifyOperationProofs(bad(2, { cryptosuite: 'eddsa-jcs-2022' })), 'INVALID_SIGNATURE', /^proof\[2\]: cryptosuite/);
-    expectCode(() => verifyOperationProofs(bad(0, { cryptosuite: 'ecdsa-jcs-2019' })), 'INVALID_SIGNATURE', /^proof\[0\]: cryptosuite/);
+    expectCode(
+      () => verifyOperationProofs(bad(1, { verificationMethod: otherFragment })),
+      'INVALID_SIGNATURE',
+      'proof[1]',
+    );
+    expectCode(
+      () => verifyOperationProofs(bad(1, { verificationMethod: `${SJZ}#key-1` })),
+      'INVALID_SIGNATURE',
+      'proof[1]',
+    );
+    expectCode(
+      () => verifyOperationProofs(bad(2, { cryptosuite: 'eddsa-jcs-2022' })),
+      'INVALID_SIGNATURE',
+      /^proof\[2\]: cryptosuite/,
+    );
+    expectCode(
+      () => verifyOperationProofs(bad(0, { cryptosuite: 'ecdsa-jcs-2019' })),
+      'INVALID_SIGNATURE',
+      /^proof\[0\]: cryptosuite/,
+    );
   });
 
   it('returns the distinct keys whose proofs verified', async () => {
@@ -183,7 +223,11 @@ describe('update (spec §3.4): chain and current keys', () => {
 
   it('rejects an update signed by a key that is not an update key', async () => {
     const op = await sign(updateOperation(city, { updateKeys: [mk(OTHER)] }), [OTHER]);
-    expectCode(() => validateNextOperation(op, { history: city }), 'UNAUTHORIZED_OPERATION', 'update not authorised: current update keys: 0 of 1 keys signed, 1 required');
+    expectCode(
+      () => validateNextOperation(op, { history: city }),
+      'UNAUTHORIZED_OPERATION',
+      'update not authorised: current update keys: 0 of 1 keys signed, 1 required',
+    );
   });
 
   it('rejects an update below a 2-of-2 threshold', async () => {
@@ -193,14 +237,22 @@ describe('update (spec §3.4): chain and current keys', () => {
     const history = local.historyOf(SJZ)!;
     const next = updateOperation(history, {});
     const one = await sign(next, [OTHER]);
-    expectCode(() => validateNextOperation(one, { history }), 'UNAUTHORIZED_OPERATION', '1 of 2 keys signed, 2 required');
+    expectCode(
+      () => validateNextOperation(one, { history }),
+      'UNAUTHORIZED_OPERATION',
+      '1 of 2 keys signed, 2 required',
+    );
     const both = await sign(next, [OTHER, CITY]);
     expect(() => validateNextOperation(both, { history })).not.toThrow();
   });
 
   it('rejects a skipped seq and a wrong prev as STALE_OPERATION', async () => {
     const skipped = await sign({ ...updateOperation(city, {}), seq: 2 }, [CITY]);
-    expectCode(() => validateNextOperation(skipped, { history: city }), 'STALE_OPERATION', 'seq: expected 1 (head + 1), got 2');
+    expectCode(
+      () => validateNextOperation(skipped, { history: city }),
+      'STALE_OPERATION',
+      'seq: expected 1 (head + 1), got 2',
+    );
     const wrongPrev = await sign({ ...updateOperation(city, {}), prev: registry.head.operationHash }, [CITY]);
     expectCode(() => validateNextOperation(wrongPrev, { history: city }), 'STALE_OPERATION', /^prev: expected zQm/);
   });
@@ -227,15 +279,27 @@ describe('pre-rotation (spec §3.4)', () => {
   it('rejects new keys that were not committed', async () => {
     const history = (await preRotatedCity()).historyOf(SJZ)!;
     const op = await sign(updateOperation(history, { updateKeys: [mk(OTHER)] }), [OTHER]);
-    expectCode(() => validateNextOperation(op, { history }), 'UNAUTHORIZED_OPERATION', 'pre-rotation: 1 of 1 new update keys are not in the previous nextKeyHashes');
+    expectCode(
+      () => validateNextOperation(op, { history }),
+      'UNAUTHORIZED_OPERATION',
+      'pre-rotation: 1 of 1 new update keys are not in the previous nextKeyHashes',
+    );
   });
 
   it('rejects the current keys, even when they sign: a stolen current key cannot choose the next ones', async () => {
     const history = (await preRotatedCity()).historyOf(SJZ)!;
     const keepOld = await sign(updateOperation(history, { updateKeys: [mk(CITY)] }), [CITY]);
-    expectCode(() => validateNextOperation(keepOld, { history }), 'UNAUTHORIZED_OPERATION', 'not in the previous nextKeyHashes');
+    expectCode(
+      () => validateNextOperation(keepOld, { history }),
+      'UNAUTHORIZED_OPERATION',
+      'not in the previous nextKeyHashes',
+    );
     const revealedButUnsigned = await sign(updateOperation(history, { updateKeys: [mk(NEXT)] }), [CITY]);
-    expectCode(() => validateNextOperation(revealedButUnsigned, { history }), 'UNAUTHORIZED_OPERATION', 'revealed new update keys: 0 of 1 keys signed');
+    expectCode(
+      () => validateNextOperation(revealedButUnsigned, { history }),
+      'UNAUTHORIZED_OPERATION',
+      'revealed new update keys: 0 of 1 keys signed',
+    );
   });
 
   it('deactivate under pre-rotation: the committed keys may, the current keys may not', async () => {
@@ -270,7 +334,11 @@ describe('pre-rotation and thresholds (R-AUTH-3: committed keys meet the thresho
   it('a deactivate by one of two committed keys under a threshold of 2 is refused', async () => {
     const history = await twoOfTwoCommittingToTwo();
     const op = await sign(deactivateOperation(history), [NEXT]);
-    expectCode(() => validateNextOperation(op, { history }), 'UNAUTHORIZED_OPERATION', '1 of 2 keys signed, 2 required');
+    expectCode(
+      () => validateNextOperation(op, { history }),
+      'UNAUTHORIZED_OPERATION',
+      '1 of 2 keys signed, 2 required',
+    );
   });
 
   it('an update by one of two committed keys, revealing only itself with threshold 1, is refused', async () => {
@@ -309,9 +377,17 @@ describe('recover and deactivate by the parent (spec §3.4)', () => {
   it('rejects a recover signed by the DID itself or below the parent threshold', async () => {
     const unsigned = recoverOperation(city, { updateKeys: [mk(OTHER)], document: content(OTHER) });
     const byCity = await sign(unsigned, [CITY, OTHER]);
-    expectCode(() => validateNextOperation(byCity, { history: city, parent: registry }), 'UNAUTHORIZED_OPERATION', 'recover not authorised: parent: 0 of 3 keys signed, 2 required');
+    expectCode(
+      () => validateNextOperation(byCity, { history: city, parent: registry }),
+      'UNAUTHORIZED_OPERATION',
+      'recover not authorised: parent: 0 of 3 keys signed, 2 required',
+    );
     const byOne = await sign(unsigned, [B]);
-    expectCode(() => validateNextOperation(byOne, { history: city, parent: registry }), 'UNAUTHORIZED_OPERATION', 'parent: 1 of 3');
+    expectCode(
+      () => validateNextOperation(byOne, { history: city, parent: registry }),
+      'UNAUTHORIZED_OPERATION',
+      'parent: 1 of 3',
+    );
   });
 
   it('accepts a deactivate by the controller or by the parent quorum, and names the successor', async () => {
@@ -332,7 +408,11 @@ describe('recover and deactivate by the parent (spec §3.4)', () => {
 
   it('rejects a recover of a country registry: it has no parent', async () => {
     const op = await sign(recoverOperation(registry, { updateKeys: [mk(A)], document: {} }), [A, B, C]);
-    expectCode(() => validateNextOperation(op, { history: registry }), 'UNAUTHORIZED_OPERATION', 'is a country registry; it has no parent');
+    expectCode(
+      () => validateNextOperation(op, { history: registry }),
+      'UNAUTHORIZED_OPERATION',
+      'is a country registry; it has no parent',
+    );
   });
 });
 
@@ -343,8 +423,15 @@ describe('genesis of a country registry (spec §3.5)', () => {
   });
 
   it('rejects a genesis below its own threshold', async () => {
-    const op = await sign(createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map(mk), threshold: 2, document: {} }), [A]);
-    expectCode(() => validateNextOperation(op, {}), 'UNAUTHORIZED_OPERATION', 'proof of possession by the new update keys: 1 of 3');
+    const op = await sign(
+      createOperation({ did: REGISTRY, updateKeys: INSTITUTES.map(mk), threshold: 2, document: {} }),
+      [A],
+    );
+    expectCode(
+      () => validateNextOperation(op, {}),
+      'UNAUTHORIZED_OPERATION',
+      'proof of possession by the new update keys: 1 of 3',
+    );
   });
 
   it('checks the pinned genesis operation hash', async () => {
@@ -352,7 +439,11 @@ describe('genesis of a country registry (spec §3.5)', () => {
     const hash = operationHash(op);
     expect(() => validateNextOperation(op, { genesis: { [REGISTRY]: { operationHash: hash } } })).not.toThrow();
     const other = await sign(createOperation({ did: REGISTRY, updateKeys: [mk(STRANGER)], document: {} }), [STRANGER]);
-    expectCode(() => validateNextOperation(other, { genesis: { [REGISTRY]: { operationHash: hash } } }), 'UNAUTHORIZED_OPERATION', /^genesis: /);
+    expectCode(
+      () => validateNextOperation(other, { genesis: { [REGISTRY]: { operationHash: hash } } }),
+      'UNAUTHORIZED_OPERATION',
+      /^genesis: /,
+    );
   });
 
   it('checks the pinned initial update keys as a set', async () => {
@@ -360,7 +451,11 @@ describe('genesis of a country registry (spec §3.5)', () => {
     const reversed = INSTITUTES.map(mk).reverse();
     expect(() => validateNextOperation(op, { genesis: { [REGISTRY]: { updateKeys: reversed } } })).not.toThrow();
     const twoKeys = { [REGISTRY]: { updateKeys: [mk(A), mk(B)] } };
-    expectCode(() => validateNextOperation(op, { genesis: twoKeys }), 'UNAUTHORIZED_OPERATION', 'differ from the keys pinned');
+    expectCode(
+      () => validateNextOperation(op, { genesis: twoKeys }),
+      'UNAUTHORIZED_OPERATION',
+      'differ from the keys pinned',
+    );
     // A pin for another registry does not apply.
     expect(() => validateNextOperation(op, { genesis: { 'did:city:test:cn': { updateKeys: [] } } })).not.toThrow();
   });

@@ -18,8 +18,16 @@ let city: DidHistory;
 let update: Operation;
 
 beforeAll(async () => {
-  registry = applyOperation(undefined, { index: 0, integratedTime: '2026-11-21T08:00:00Z', operation: await registryCreate() });
-  city = applyOperation(undefined, { index: 1, integratedTime: '2026-11-21T08:01:00Z', operation: await cityCreate() }, { parent: registry });
+  registry = applyOperation(undefined, {
+    index: 0,
+    integratedTime: '2026-11-21T08:00:00Z',
+    operation: await registryCreate(),
+  });
+  city = applyOperation(
+    undefined,
+    { index: 1, integratedTime: '2026-11-21T08:01:00Z', operation: await cityCreate() },
+    { parent: registry },
+  );
   update = await sign(updateOperation(city, { document: content(INSTITUTES[0]!) }), [CITY]);
 });
 
@@ -38,24 +46,29 @@ const json = fc.letrec((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(fc.constantFrom('proof', 'seq', 'type', 'did', 'a', 'zz', 'Proof', 'resource'), tie('value'), { maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom('proof', 'seq', 'type', 'did', 'a', 'zz', 'Proof', 'resource'), tie('value'), {
+      maxKeys: 4,
+    }),
   ),
 })).value;
 
 describe('parseCanonicalOperation', () => {
   it('cuts exactly the JCS of the operation without proof, and hashes as parseOperationWithHash', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('proof', 'seq', 'k', 'updateKeys'), json, { maxKeys: 4 }), (endpoint) => {
-        const { document } = update as StateOperation;
-        const op = {
-          ...update,
-          document: { ...document, service: [{ id: '#map', type: 'Custom', serviceEndpoint: endpoint }] },
-        };
-        const parsed = parseCanonicalOperation(op);
-        expect(parsed.unsignedText).toBe(canonicalize(unsigned(op as Operation)));
-        expect(parsed.operationHash).toBe(parseOperationWithHash(op).operationHash);
-        expect(parsed.operation).toEqual(parseOperation(op));
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom('proof', 'seq', 'k', 'updateKeys'), json, { maxKeys: 4 }),
+        (endpoint) => {
+          const { document } = update as StateOperation;
+          const op = {
+            ...update,
+            document: { ...document, service: [{ id: '#map', type: 'Custom', serviceEndpoint: endpoint }] },
+          };
+          const parsed = parseCanonicalOperation(op);
+          expect(parsed.unsignedText).toBe(canonicalize(unsigned(op as Operation)));
+          expect(parsed.operationHash).toBe(parseOperationWithHash(op).operationHash);
+          expect(parsed.operation).toEqual(parseOperation(op));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -98,7 +111,10 @@ describe('verifyOperation', () => {
     // The proof copied into the document as well: the signed bytes must still be the top-level cut.
     const nested = {
       ...update,
-      document: { ...document, service: [{ id: '#p', type: 'Custom', serviceEndpoint: { proof: update.proof, seq: 1 } }] },
+      document: {
+        ...document,
+        service: [{ id: '#p', type: 'Custom', serviceEndpoint: { proof: update.proof, seq: 1 } }],
+      },
     };
     expectCode(() => verifyOperation(nested, context), 'INVALID_SIGNATURE');
     expectCode(() => validateNextOperation(parseOperation(nested), context), 'INVALID_SIGNATURE');

@@ -4,7 +4,17 @@
  * table. The running-node helper is `@did-city/testing/node` (it imports the ledger).
  */
 export { keyRing, type NoteKey, noteKey, seedOf, testKey, testSigner, VECTOR_NAMESPACE } from './keys.ts';
-export { CREATED, createWorld, keyDocument, REGISTRY, SJZ, signWith, type World, type WorldCity, type WorldOptions } from './world.ts';
+export {
+  CREATED,
+  createWorld,
+  keyDocument,
+  REGISTRY,
+  SJZ,
+  signWith,
+  type World,
+  type WorldCity,
+  type WorldOptions,
+} from './world.ts';
 export {
   type AppendCase,
   type AppendOutcome,

@@ -6,7 +6,14 @@
  * database files were signed with `ledger-test:` keys).
  */
 import { createHash } from 'node:crypto';
-import { createSigner, type KeyPair, type KeyType, keyPairFromSecret, multikeyToJwk, type Signer } from '@did-city/method';
+import {
+  createSigner,
+  type KeyPair,
+  type KeyType,
+  keyPairFromSecret,
+  multikeyToJwk,
+  type Signer,
+} from '@did-city/method';
 import { noteKeyId, SIGNATURE_TYPE, verifierKeyOf } from '@did-city/tlog';
 
 /** The namespace of the shared vectors' keys: spec/vectors/keys.json states the same rule. */
@@ -44,9 +51,15 @@ export interface NoteKey {
  * A C2SP note key (a log's or a witness's) named `name`, its Ed25519 seed by the same rule with the name as label;
  * the vectors' log and witness keys are `noteKey('city.ledger/prod')`, `noteKey('witness-a', 0x04)`, ….
  */
-export function noteKey(name: string, type: 0x01 | 0x04 = SIGNATURE_TYPE.ed25519, namespace: string = VECTOR_NAMESPACE): NoteKey {
+export function noteKey(
+  name: string,
+  type: 0x01 | 0x04 = SIGNATURE_TYPE.ed25519,
+  namespace: string = VECTOR_NAMESPACE,
+): NoteKey {
   const seed = seedOf(name, namespace);
-  const publicKey = new Uint8Array(Buffer.from(multikeyToJwk(keyPairFromSecret('Ed25519', seed).publicKeyMultibase).x, 'base64url'));
+  const publicKey = new Uint8Array(
+    Buffer.from(multikeyToJwk(keyPairFromSecret('Ed25519', seed).publicKeyMultibase).x, 'base64url'),
+  );
   const keyId = noteKeyId(name, SIGNATURE_TYPE.ed25519, publicKey).toString(16).padStart(8, '0');
   const signerKey = `PRIVATE+KEY+${name}+${keyId}+${Buffer.from(Uint8Array.of(SIGNATURE_TYPE.ed25519, ...seed)).toString('base64')}`;
   return { name, signerKey, verifierKey: verifierKeyOf(signerKey, type) };

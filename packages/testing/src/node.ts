@@ -9,7 +9,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLedgerApp, type LedgerAppOptions, LedgerNode, type LedgerNodeConfig, SqliteLogStore } from '@did-city/ledger';
+import {
+  createLedgerApp,
+  type LedgerAppOptions,
+  LedgerNode,
+  type LedgerNodeConfig,
+  SqliteLogStore,
+} from '@did-city/ledger';
 import {
   applyOperation,
   canonicalBytes,
@@ -63,7 +69,12 @@ export async function startNode(options: NodeOptions = {}): Promise<RunningNode>
   let node: LedgerNode;
   try {
     if (options.log !== undefined) await writeLog(join(dir, 'ledger.db'), options.log.entries, options.log.genesis);
-    node = await LedgerNode.open({ allowUnpinnedGenesis: true, dataDir: dir, sequencer: { batchIntervalMs: 5 }, ...options.config });
+    node = await LedgerNode.open({
+      allowUnpinnedGenesis: true,
+      dataDir: dir,
+      sequencer: { batchIntervalMs: 5 },
+      ...options.config,
+    });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -103,15 +114,23 @@ async function writeLog(file: string, entries: readonly LogEntry[], genesis: Gen
     for (const [index, entry] of entries.entries()) {
       const { operation, integratedTime } = entry;
       const parent = isCityDid(operation.did) ? parentDid(operation.did) : undefined;
-      const context = { ...(parent !== undefined && states.has(parent) ? { parent: states.get(parent)! } : {}), ...(genesis ? { genesis } : {}) };
+      const context = {
+        ...(parent !== undefined && states.has(parent) ? { parent: states.get(parent)! } : {}),
+        ...(genesis ? { genesis } : {}),
+      };
       const history = applyOperation(states.get(operation.did), { index, integratedTime, operation }, context);
       states.set(operation.did, history);
       const leaf = canonicalBytes({ integratedTime, operation });
-      const appended = { leaf, operationHash: operationHash(operation), did: operation.did, seq: operation.seq, integratedTime };
+      const appended = {
+        leaf,
+        operationHash: operationHash(operation),
+        did: operation.did,
+        seq: operation.seq,
+        integratedTime,
+      };
       await store.append({ expectedSize: index, entries: [appended], states: [history] });
     }
   } finally {
     await store.close();
   }
 }
-

@@ -76,7 +76,11 @@ function load(path: string): Json {
   return JSON.parse(readFileSync(join(VECTORS_DIR, path), 'utf8'));
 }
 
-const entryOf = ({ index, integratedTime, operation }: Json): LogEntry => ({ index, integratedTime, operation: operation as Operation });
+const entryOf = ({ index, integratedTime, operation }: Json): LogEntry => ({
+  index,
+  integratedTime,
+  operation: operation as Operation,
+});
 
 function title(v: Json): string {
   return `${v.id}: ${v.description}`;
@@ -105,14 +109,39 @@ export function vectorTable(): VectorTable {
       });
     } else if (file.kind === 'dereferencing') {
       const options = v.options === undefined ? {} : { options: v.options };
-      cases.push({ ...base, kind: 'dereference', prefix: v.entries, resolver: v.resolver ?? {}, didUrl: v.didUrl, ...options, expected: v.expected });
+      cases.push({
+        ...base,
+        kind: 'dereference',
+        prefix: v.entries,
+        resolver: v.resolver ?? {},
+        didUrl: v.didUrl,
+        ...options,
+        expected: v.expected,
+      });
     } else if (file.kind === 'operation') {
       const entry = world[v.entries - 1]!;
       const genesis = v.resolver?.genesis ?? worldFile.genesis;
-      cases.push({ ...base, kind: 'append', prefix: v.entries - 1, genesis, entry, expected: { accepted: true, operationHash: v.operationHash } });
-      cases.push({ ...base, kind: 'resolve', prefix: v.entries, resolver: v.resolver ?? {}, did: v.did, expected: v.expected.resolution });
+      cases.push({
+        ...base,
+        kind: 'append',
+        prefix: v.entries - 1,
+        genesis,
+        entry,
+        expected: { accepted: true, operationHash: v.operationHash },
+      });
+      cases.push({
+        ...base,
+        kind: 'resolve',
+        prefix: v.entries,
+        resolver: v.resolver ?? {},
+        did: v.did,
+        expected: v.expected.resolution,
+      });
     } else if (file.kind === 'append') {
-      const expected: AppendOutcome = v.expected.accepted === true ? { accepted: true, operationHash: v.expected.operationHash } : { accepted: false, code: v.expected.error.code };
+      const expected: AppendOutcome =
+        v.expected.accepted === true
+          ? { accepted: true, operationHash: v.expected.operationHash }
+          : { accepted: false, code: v.expected.error.code };
       cases.push({ ...base, kind: 'append', prefix: v.entries, genesis: v.genesis, entry: entryOf(v.entry), expected });
     }
   }

@@ -31,7 +31,11 @@ export function keyDocument(pair: KeyPair, services: object[] = []): DocumentCon
 }
 
 /** Signs with every pair, proofs dated `created` (default `CREATED`). */
-export function signWith(unsigned: Parameters<typeof signOperation>[0], pairs: readonly KeyPair[], created = CREATED): Promise<Operation> {
+export function signWith(
+  unsigned: Parameters<typeof signOperation>[0],
+  pairs: readonly KeyPair[],
+  created = CREATED,
+): Promise<Operation> {
   return signOperation(unsigned, pairs.map(createSigner), { created });
 }
 

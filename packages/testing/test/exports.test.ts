@@ -5,8 +5,20 @@ import * as node from '../src/node.ts';
 
 it('exports exactly the documented API', () => {
   expect(Object.keys(testing).sort()).toEqual([
-    'CREATED', 'REGISTRY', 'SJZ', 'VECTORS_DIR', 'VECTOR_NAMESPACE', 'createWorld', 'keyDocument', 'keyRing', 'noteKey', 'seedOf',
-    'signWith', 'testKey', 'testSigner', 'vectorTable',
+    'CREATED',
+    'REGISTRY',
+    'SJZ',
+    'VECTORS_DIR',
+    'VECTOR_NAMESPACE',
+    'createWorld',
+    'keyDocument',
+    'keyRing',
+    'noteKey',
+    'seedOf',
+    'signWith',
+    'testKey',
+    'testSigner',
+    'vectorTable',
   ]);
   expect(Object.keys(node).sort()).toEqual(['startNode']);
 });

@@ -14,15 +14,18 @@ describe('keys', () => {
     expect(keys.description).toContain(`secret = sha256(utf8("${VECTOR_NAMESPACE}" + label))`);
   });
 
-  const published: Array<[string, KeyType, string]> = keys.keys.map((k: { label: string; keyType: KeyType; publicKeyMultibase: string }) => [k.label, k.keyType, k.publicKeyMultibase]);
+  const published: Array<[string, KeyType, string]> = keys.keys.map(
+    (k: { label: string; keyType: KeyType; publicKeyMultibase: string }) => [k.label, k.keyType, k.publicKeyMultibase],
+  );
   it.each(published)('reproduces vector key %s (%s)', (label, keyType, publicKeyMultibase) => {
     expect(testKey(label, keyType).publicKeyMultibase).toBe(publicKeyMultibase);
   });
 
-  it('reproduces the vectors\' log and witness keys (their policy)', () => {
+  it("reproduces the vectors' log and witness keys (their policy)", () => {
     const policy: string = checkpoint.policy;
     expect(policy).toContain(`log ${noteKey(checkpoint.origin).verifierKey}`);
-    for (const name of ['witness-a', 'witness-b', 'witness-c']) expect(policy).toContain(`witness ${name} ${noteKey(name, 0x04).verifierKey}`);
+    for (const name of ['witness-a', 'witness-b', 'witness-c'])
+      expect(policy).toContain(`witness ${name} ${noteKey(name, 0x04).verifierKey}`);
   });
 
   it('namespaces keep data signed before the rule reproducible, and differ from each other', () => {

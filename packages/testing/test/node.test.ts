@@ -32,7 +32,9 @@ it('opens on a log written to its store as a replay (entries a node would no lon
     expect(answer.status).toBe(200);
     const history = (await answer.json()) as { treeSize: number; entries: { index: number; integratedTime: string }[] };
     expect(history.treeSize).toBe(14);
-    expect(history.entries).toEqual([expect.objectContaining({ index: 13, integratedTime: world[13]!.integratedTime })]);
+    expect(history.entries).toEqual([
+      expect.objectContaining({ index: 13, integratedTime: world[13]!.integratedTime }),
+    ]);
   } finally {
     await running.stop();
   }

@@ -29,7 +29,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith('\n')) throw malformed('text must end with a newline');
   const lines = text.slice(0, -1).split('\n');
   const [origin, sizeLine, hashLine, ...extensions] = lines;
-  if (origin === undefined || sizeLine === undefined || hashLine === undefined) throw malformed('fewer than three lines');
+  if (origin === undefined || sizeLine === undefined || hashLine === undefined)
+    throw malformed('fewer than three lines');
   if (lines.some((line) => line.length === 0)) throw malformed('empty line');
   const size = parseDecimal(sizeLine);
   if (size === undefined) throw malformed(`invalid tree size ${JSON.stringify(sizeLine)}`);

@@ -5,15 +5,7 @@
  * persist them and later serve proofs in O(log n) reads.
  */
 import { assertBytes, assertIndex } from './encoding.ts';
-import {
-  emptyRoot,
-  HASH_SIZE,
-  type HashReader,
-  type NodeHash,
-  nodeHash,
-  rootNodes,
-  subtreeHash,
-} from './merkle.ts';
+import { emptyRoot, HASH_SIZE, type HashReader, type NodeHash, nodeHash, rootNodes, subtreeHash } from './merkle.ts';
 
 export interface Frontier {
   /** Number of leaves in the tree. */

@@ -83,7 +83,10 @@ export function verifierFromKey(vkey: string | VerifierKey): NoteVerifier {
   }
   if (key.type === SIGNATURE_TYPE.ed25519) return ed25519Verifier(key.name, key.publicKey);
   if (key.type === SIGNATURE_TYPE.cosignatureV1) return cosignatureVerifier(key.name, key.publicKey);
-  throw new TlogError('UNSUPPORTED_ALGORITHM', `unsupported signature type 0x${key.type.toString(16).padStart(2, '0')}`);
+  throw new TlogError(
+    'UNSUPPORTED_ALGORITHM',
+    `unsupported signature type 0x${key.type.toString(16).padStart(2, '0')}`,
+  );
 }
 
 interface SignerKey {

@@ -65,7 +65,11 @@ export const SIGNATURE_TYPE = { ed25519: 0x01, cosignatureV1: 0x04 } as const;
 export function noteKeyId(name: string, type: number, publicKey: Uint8Array): number {
   assertString(name, 'name');
   assertBytes(publicKey, 'publicKey');
-  const digest = createHash('sha256').update(`${name}\n`, 'utf8').update(Uint8Array.of(type)).update(publicKey).digest();
+  const digest = createHash('sha256')
+    .update(`${name}\n`, 'utf8')
+    .update(Uint8Array.of(type))
+    .update(publicKey)
+    .digest();
   return readUint32BE(digest);
 }
 

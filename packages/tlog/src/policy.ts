@@ -234,7 +234,8 @@ export function evaluateCheckpoint(note: string | Uint8Array, policy: TlogPolicy
   const cosigners = new Map<string, number>();
   for (const sig of parsed.signatures) {
     for (const w of policy.witnesses) {
-      if (!cosigners.has(w.name) && check(w.verifier, sig)) cosigners.set(w.name, parseCosignature(sig.signature)!.timestamp);
+      if (!cosigners.has(w.name) && check(w.verifier, sig))
+        cosigners.set(w.name, parseCosignature(sig.signature)!.timestamp);
     }
   }
   const quorum = quorumSatisfied(policy, new Set(cosigners.keys()));

@@ -139,7 +139,9 @@ function isLeaf(node: Node): node is Leaf {
 function hashOf(node: Node | undefined): string {
   if (node === undefined) return EMPTY;
   if (node.hash === undefined) {
-    node.hash = isLeaf(node) ? hashText(LEAF, node.key, node.value) : hashText(INNER, hashOf(node.left), hashOf(node.right));
+    node.hash = isLeaf(node)
+      ? hashText(LEAF, node.key, node.value)
+      : hashText(INNER, hashOf(node.left), hashOf(node.right));
   }
   return node.hash;
 }
@@ -147,7 +149,8 @@ function hashOf(node: Node | undefined): string {
 function checkPair(key: Uint8Array, value: Uint8Array): void {
   assertBytes(key, 'key');
   assertBytes(value, 'value');
-  if (key.length !== PREFIX_KEY_SIZE || value.length !== PREFIX_KEY_SIZE) throw new RangeError('keys and values are 32 bytes');
+  if (key.length !== PREFIX_KEY_SIZE || value.length !== PREFIX_KEY_SIZE)
+    throw new RangeError('keys and values are 32 bytes');
 }
 
 function compareKeys(a: string, b: string): number {
@@ -209,7 +212,14 @@ interface Added {
  * `node` with leaves lo..hi (sorted, distinct keys under this node's prefix) set; untouched subtrees are shared.
  * Ranges of one array stand for the leaves under each node, so no level copies them.
  */
-function put(node: Node | undefined, leaves: readonly Leaf[], lo: number, hi: number, depth: number, added: Added): Node | undefined {
+function put(
+  node: Node | undefined,
+  leaves: readonly Leaf[],
+  lo: number,
+  hi: number,
+  depth: number,
+  added: Added,
+): Node | undefined {
   if (lo === hi) return node;
   if (node === undefined) {
     added.count += hi - lo;
@@ -217,7 +227,10 @@ function put(node: Node | undefined, leaves: readonly Leaf[], lo: number, hi: nu
   }
   if (isLeaf(node)) return putAtLeaf(node, leaves.slice(lo, hi), depth, added);
   const cut = splitAt(leaves, lo, hi, depth);
-  return new Inner(put(node.left, leaves, lo, cut, depth + 1, added), put(node.right, leaves, cut, hi, depth + 1, added));
+  return new Inner(
+    put(node.left, leaves, lo, cut, depth + 1, added),
+    put(node.right, leaves, cut, hi, depth + 1, added),
+  );
 }
 
 /** The subtree replacing leaf `node` once `leaves` (sorted, sharing its prefix) are set. */
@@ -327,7 +340,9 @@ export class PrefixTree<T = never> {
       siblings.push(toBytes(hashOf(right ? node.left : node.right)));
       node = right ? node.right : node.left;
     }
-    return node === undefined ? { siblings } : { siblings, leaf: { key: toBytes(node.key), value: toBytes(node.value) } };
+    return node === undefined
+      ? { siblings }
+      : { siblings, leaf: { key: toBytes(node.key), value: toBytes(node.value) } };
   }
 }
 
@@ -354,7 +369,8 @@ function wellFormed(proof: PrefixProof): string | undefined {
  */
 export function verifyPrefixProof(input: { root: Uint8Array; key: Uint8Array; proof: PrefixProof }): PrefixProofResult {
   const { root, key, proof } = input;
-  if (!(key instanceof Uint8Array) || key.length !== PREFIX_KEY_SIZE) return { ok: false, reason: 'the key is not 32 bytes' };
+  if (!(key instanceof Uint8Array) || key.length !== PREFIX_KEY_SIZE)
+    return { ok: false, reason: 'the key is not 32 bytes' };
   const malformed = wellFormed(proof);
   if (malformed !== undefined) return { ok: false, reason: malformed };
   const depth = proof.siblings.length;

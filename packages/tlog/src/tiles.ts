@@ -58,7 +58,13 @@ export function parseTilePath(path: string): Tile {
   if (!m) throw badPath(path);
   const [, levelText, prefix, last, widthText] = m as unknown as [string, string, string, string, string?];
   const level = levelText === 'entries' ? 'entries' : Number(levelText);
-  const groups = [...prefix.split('/').filter(Boolean).map((g) => g.slice(1)), last];
+  const groups = [
+    ...prefix
+      .split('/')
+      .filter(Boolean)
+      .map((g) => g.slice(1)),
+    last,
+  ];
   const index = parseDecimal(groups.join('').replace(/^0+(?=.)/, ''));
   const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
   if ((level !== 'entries' && level > 63) || index === undefined || (widthText && width >= TILE_WIDTH)) {

@@ -122,7 +122,10 @@ export function verifyConsistency(check: ConsistencyCheck): boolean {
 
 export function assertInclusion(check: InclusionCheck): void {
   if (!verifyInclusion(check)) {
-    throw new TlogError('INVALID_PROOF', `inclusion proof for leaf ${check.leafIndex} in tree ${check.treeSize} failed`);
+    throw new TlogError(
+      'INVALID_PROOF',
+      `inclusion proof for leaf ${check.leafIndex} in tree ${check.treeSize} failed`,
+    );
   }
 }
 

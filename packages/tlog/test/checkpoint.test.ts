@@ -58,6 +58,8 @@ describe('tlog-checkpoint', () => {
     expect(() => formatCheckpoint({ origin: '', size: 1, rootHash, extensions: [] })).toThrow(TlogError);
     expect(() => formatCheckpoint({ origin: 'o', size: 1, rootHash, extensions: ['a\nb'] })).toThrow(TlogError);
     expect(() => formatCheckpoint({ origin: 'o', size: -1, rootHash, extensions: [] })).toThrow(RangeError);
-    expect(() => formatCheckpoint({ origin: 'o', size: 1, rootHash: new Uint8Array(31), extensions: [] })).toThrow(RangeError);
+    expect(() => formatCheckpoint({ origin: 'o', size: 1, rootHash: new Uint8Array(31), extensions: [] })).toThrow(
+      RangeError,
+    );
   });
 });

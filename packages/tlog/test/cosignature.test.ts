@@ -43,7 +43,9 @@ describe('tlog-cosignature vectors', () => {
 
   it('builds the signed message of the spec example byte for byte', () => {
     const text = parseNote(v.specExample.note).text;
-    expect(Buffer.from(cosignatureMessage(text, v.specExample.witnessTimestamp)).toString()).toBe(v.specExample.message);
+    expect(Buffer.from(cosignatureMessage(text, v.specExample.witnessTimestamp)).toString()).toBe(
+      v.specExample.message,
+    );
   });
 
   it('computes key IDs of type 0x04 keys with the 0x04 byte (transparency-dev/formats vector)', () => {
@@ -79,7 +81,11 @@ describe('cosigning and verifying', () => {
     expect(timestamp).toBe(1_700_000_000);
     expect(Buffer.from(sig.signature.subarray(0, 8)).toString('hex')).toBe('000000006553f100');
     const seed = fromB64(wit1.signerKey.split('+')[4]!).subarray(1);
-    const key = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+    const key = createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const message = utf8(`cosignature/v1\ntime 1700000000\n${CHECKPOINT}`);
     expect(cryptoVerify(null, message, createPublicKey(key), signature)).toBe(true);
     expect(new Uint8Array(cryptoSign(null, message, key))).toEqual(signature);
@@ -99,7 +105,9 @@ describe('cosigning and verifying', () => {
 
   it('is not a plain Ed25519 note signature (different key ID, different message)', async () => {
     const note = await signNote({ text: CHECKPOINT }, [cosigner]);
-    expect(() => openNote(note, [verifierFromKey(wit1.ed25519VerifierKey)])).toThrow(expect.objectContaining({ code: 'UNVERIFIED_NOTE' }));
+    expect(() => openNote(note, [verifierFromKey(wit1.ed25519VerifierKey)])).toThrow(
+      expect.objectContaining({ code: 'UNVERIFIED_NOTE' }),
+    );
   });
 
   it('refuses timestamps beyond 2^53 − 1 and signatures of the wrong length', () => {

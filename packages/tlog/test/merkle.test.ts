@@ -24,8 +24,12 @@ const leaves = (n: number) => Array.from({ length: n }, (_, i) => leafHash(new T
 const ALL = leaves(600);
 const TREE = MerkleTree.fromLeafHashes(ALL);
 
-const sizeAndIndex = fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 })));
-const twoSizes = fc.integer({ min: 0, max: 600 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
+const sizeAndIndex = fc
+  .integer({ min: 1, max: 600 })
+  .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 })));
+const twoSizes = fc
+  .integer({ min: 0, max: 600 })
+  .chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
 
 describe('MerkleTree properties', () => {
   it('inclusion proofs verify and bind the leaf', () => {
@@ -49,7 +53,9 @@ describe('MerkleTree properties', () => {
         if (m > 0 && m < n) {
           // A log that rewrote leaf `flip` (below m) cannot prove consistency with its old root.
           const forked = MerkleTree.fromLeafHashes(ALL.slice(0, n).map((h, i) => (i === flip % m ? ALL[599]! : h)));
-          expect(verifyConsistency({ ...check, newRoot: forked.root(n), proof: forked.consistencyProof(m, n) })).toBe(false);
+          expect(verifyConsistency({ ...check, newRoot: forked.root(n), proof: forked.consistencyProof(m, n) })).toBe(
+            false,
+          );
         }
       }),
     );

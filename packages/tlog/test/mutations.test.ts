@@ -28,7 +28,13 @@ describe('mutations are rejected', () => {
   it('any flipped bit of the leaf hash, a proof node or the root (sizes 1..12, every bit)', () => {
     for (let n = 1; n <= 12; n++) {
       for (let m = 0; m < n; m++) {
-        const good = { leafIndex: m, treeSize: n, leafHash: bigLeaves[m]!, proof: big.inclusionProof(m, n), rootHash: big.root(n) };
+        const good = {
+          leafIndex: m,
+          treeSize: n,
+          leafHash: bigLeaves[m]!,
+          proof: big.inclusionProof(m, n),
+          rootHash: big.root(n),
+        };
         for (let bit = 0; bit < 256; bit++) {
           expect(verifyInclusion({ ...good, leafHash: flipBit(good.leafHash, bit) })).toBe(false);
           expect(verifyInclusion({ ...good, rootHash: flipBit(good.rootHash, bit) })).toBe(false);
@@ -44,7 +50,13 @@ describe('mutations are rejected', () => {
   it('any flipped bit of a consistency proof node or either root (sizes 1..12, every bit)', () => {
     for (let n = 2; n <= 12; n++) {
       for (let m = 1; m < n; m++) {
-        const good = { oldSize: m, newSize: n, oldRoot: big.root(m), newRoot: big.root(n), proof: big.consistencyProof(m, n) };
+        const good = {
+          oldSize: m,
+          newSize: n,
+          oldRoot: big.root(m),
+          newRoot: big.root(n),
+          proof: big.consistencyProof(m, n),
+        };
         for (let bit = 0; bit < 256; bit++) {
           expect(verifyConsistency({ ...good, oldRoot: flipBit(good.oldRoot, bit) })).toBe(false);
           expect(verifyConsistency({ ...good, newRoot: flipBit(good.newRoot, bit) })).toBe(false);
@@ -60,7 +72,13 @@ describe('mutations are rejected', () => {
   it('any flipped bit of the leaf index; a flipped size only where the path shape is identical (sizes 1..64)', () => {
     for (let n = 1; n <= 64; n++) {
       for (let m = 0; m < n; m++) {
-        const good = { leafIndex: m, treeSize: n, leafHash: bigLeaves[m]!, proof: big.inclusionProof(m, n), rootHash: big.root(n) };
+        const good = {
+          leafIndex: m,
+          treeSize: n,
+          leafHash: bigLeaves[m]!,
+          proof: big.inclusionProof(m, n),
+          rootHash: big.root(n),
+        };
         for (let bit = 0; bit < 8; bit++) {
           expect(verifyInclusion({ ...good, leafIndex: m ^ (1 << bit) })).toBe(false);
           const n2 = n ^ (1 << bit);
@@ -74,7 +92,13 @@ describe('mutations are rejected', () => {
   it('any flipped bit of the old size; a flipped new size only where the proof shape is identical (sizes 1..64)', () => {
     for (let n = 2; n <= 64; n++) {
       for (let m = 1; m < n; m++) {
-        const good = { oldSize: m, newSize: n, oldRoot: big.root(m), newRoot: big.root(n), proof: big.consistencyProof(m, n) };
+        const good = {
+          oldSize: m,
+          newSize: n,
+          oldRoot: big.root(m),
+          newRoot: big.root(n),
+          proof: big.consistencyProof(m, n),
+        };
         for (let bit = 0; bit < 8; bit++) {
           expect(verifyConsistency({ ...good, oldSize: m ^ (1 << bit) })).toBe(false);
           const n2 = n ^ (1 << bit);

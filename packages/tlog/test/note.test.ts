@@ -64,12 +64,19 @@ describe('keys (TestNewVerifier, TestNewSigner)', () => {
     const vkey = go.peterVerifierKey;
     for (let i = 0; i <= vkey.length; i++) {
       for (let j = i + 1; j <= vkey.length; j++) {
-        if (i !== 0 || j !== vkey.length) expect(code(() => verifierFromKey(vkey.slice(i, j))), vkey.slice(i, j)).toBeDefined();
+        if (i !== 0 || j !== vkey.length)
+          expect(
+            code(() => verifierFromKey(vkey.slice(i, j))),
+            vkey.slice(i, j),
+          ).toBeDefined();
       }
     }
     for (let i = 0; i < vkey.length; i++) {
       const mangled = vkey.slice(0, i) + String.fromCharCode(vkey.charCodeAt(i) + 1) + vkey.slice(i + 1);
-      expect(code(() => verifierFromKey(mangled)), mangled).toBeDefined();
+      expect(
+        code(() => verifierFromKey(mangled)),
+        mangled,
+      ).toBeDefined();
     }
   });
 
@@ -84,12 +91,19 @@ describe('keys (TestNewVerifier, TestNewSigner)', () => {
     expect(verifierKeyOf(skey)).toBe(go.peterVerifierKey);
     for (let i = 0; i <= skey.length; i++) {
       for (let j = i + 1; j <= skey.length; j++) {
-        if (i !== 0 || j !== skey.length) expect(code(() => signerFromKey(skey.slice(i, j))), skey.slice(i, j)).toBeDefined();
+        if (i !== 0 || j !== skey.length)
+          expect(
+            code(() => signerFromKey(skey.slice(i, j))),
+            skey.slice(i, j),
+          ).toBeDefined();
       }
     }
     for (let i = 0; i < skey.length; i++) {
       const mangled = skey.slice(0, i) + String.fromCharCode(skey.charCodeAt(i) + 1) + skey.slice(i + 1);
-      expect(code(() => signerFromKey(mangled)), mangled).toBeDefined();
+      expect(
+        code(() => signerFromKey(mangled)),
+        mangled,
+      ).toBeDefined();
     }
   });
 
@@ -101,7 +115,12 @@ describe('keys (TestNewVerifier, TestNewSigner)', () => {
     const msg = utf8('hi');
     const sig = await signer.sign(msg);
     expect(verifier.verify(msg, sig)).toBe(true);
-    expect(verifier.verify(msg, Uint8Array.from(sig, (b, i) => (i === 0 ? b ^ 1 : b)))).toBe(false);
+    expect(
+      verifier.verify(
+        msg,
+        Uint8Array.from(sig, (b, i) => (i === 0 ? b ^ 1 : b)),
+      ),
+    ).toBe(false);
     expect(verifier.verify(utf8('hj'), sig)).toBe(false);
     expect(code(() => generateKeyPair('bad name'))).toBe('MALFORMED_KEY');
   });
@@ -124,15 +143,22 @@ describe('signNote (TestSign)', () => {
     const { signerKey, verifierKey } = generateKeyPair('EnochRoot');
     const both = await signNote({ text: opened.text, signatures: opened.verified }, [signerFromKey(signerKey)]);
     expect(both.startsWith(go.signed)).toBe(true);
-    expect(openNote(both, [peter, verifierFromKey(verifierKey)]).verified.map((s) => s.name)).toEqual(['PeterNeumann', 'EnochRoot']);
+    expect(openNote(both, [peter, verifierFromKey(verifierKey)]).verified.map((s) => s.name)).toEqual([
+      'PeterNeumann',
+      'EnochRoot',
+    ]);
   });
 
   it('rejects bad inputs', async () => {
     await expect(signNote({ text: 'abc' }, [signer])).rejects.toMatchObject({ code: 'MALFORMED_NOTE' });
-    await expect(signNote({ text, signatures: [{ name: 'a+b', keyId: 0, signature: fromB64('ABCD') }] }, [])).rejects.toMatchObject({
+    await expect(
+      signNote({ text, signatures: [{ name: 'a+b', keyId: 0, signature: fromB64('ABCD') }] }, []),
+    ).rejects.toMatchObject({
       code: 'MALFORMED_NOTE',
     });
-    await expect(signNote({ text }, [{ ...signer, name: 'bad name' }])).rejects.toMatchObject({ code: 'MALFORMED_KEY' });
+    await expect(signNote({ text }, [{ ...signer, name: 'bad name' }])).rejects.toMatchObject({
+      code: 'MALFORMED_KEY',
+    });
     const surprise = new Error('surprise!');
     await expect(signNote({ text }, [{ ...signer, sign: () => Promise.reject(surprise) }])).rejects.toBe(surprise);
   });
@@ -207,7 +233,9 @@ describe('format details (c2sp.org/signed-note)', () => {
       'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n\n' +
       '— quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n';
     const note = parseNote(example);
-    expect(note.text).toBe('Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n');
+    expect(note.text).toBe(
+      'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n',
+    );
     expect(note.signatures[0]!.name).toBe('quasimodo.example/salvatore');
     expect(note.signatures[0]!.keyId).toBe(0x367ba04b);
     expect(formatNote(note)).toBe(example);

@@ -30,9 +30,19 @@ const ORIGIN = 'example.com/log';
 const now = () => 1_700_000_000_000;
 
 // Witness vkeys are type 0x04: the fixtures' Ed25519 keys rewrapped, as the Go test does.
-const [wit1, wit2, wit3] = fixtures.map((w) => verifierKeyOf(w.signerKey, SIGNATURE_TYPE.cosignatureV1)) as [string, string, string];
-const [wit1Sign, wit2Sign, wit3Sign] = fixtures.map((w) => cosignerFromKey(w.signerKey, { now })) as [NoteSigner, NoteSigner, NoteSigner];
-const extra = ['Wit4', 'Wit5', 'Wit6'].map((name) => verifierKeyOf(generateKeyPair(name).signerKey, SIGNATURE_TYPE.cosignatureV1));
+const [wit1, wit2, wit3] = fixtures.map((w) => verifierKeyOf(w.signerKey, SIGNATURE_TYPE.cosignatureV1)) as [
+  string,
+  string,
+  string,
+];
+const [wit1Sign, wit2Sign, wit3Sign] = fixtures.map((w) => cosignerFromKey(w.signerKey, { now })) as [
+  NoteSigner,
+  NoteSigner,
+  NoteSigner,
+];
+const extra = ['Wit4', 'Wit5', 'Wit6'].map((name) =>
+  verifierKeyOf(generateKeyPair(name).signerKey, SIGNATURE_TYPE.cosignatureV1),
+);
 const logKeys = generateKeyPair(ORIGIN);
 const logSign = signerFromKey(logKeys.signerKey);
 const other = generateKeyPair('other.example.com/log');
@@ -80,7 +90,9 @@ quorum X-and-Y
 
   it('accepts the minimal policy, whitespace, comments, optional URLs and keyword-like names', () => {
     expect(parsePolicy('quorum none\n')).toMatchObject({ logs: [], witnesses: [], groups: [], quorum: 'none' });
-    const ws = parsePolicy(`\n# comment\n\t # another comment\n\twitness \t w1  ${wit1}   https://w1.example.com/  \n\n  quorum\tw1`);
+    const ws = parsePolicy(
+      `\n# comment\n\t # another comment\n\twitness \t w1  ${wit1}   https://w1.example.com/  \n\n  quorum\tw1`,
+    );
     expect(ws.witnesses[0]).toMatchObject({ name: 'w1', verifierKey: wit1, url: 'https://w1.example.com/' });
     const urls = parsePolicy(`log ${logKeys.verifierKey} https://log.example.com/\nwitness w1 ${wit1}\nquorum w1\n`);
     expect(urls.logs[0]!.url).toBe('https://log.example.com/');
@@ -94,13 +106,25 @@ quorum X-and-Y
     ['disallowed control octet', 'quorum none\n\x01', 'invalid octet 0x01'],
     ['carriage return', 'quorum none\r\n', 'invalid octet 0x0d'],
     ['unknown keyword', 'quibble w1\nquorum none\n', 'unknown keyword'],
-    ['inline comments are not comments', `witness w1 ${wit1} https://w1.example.com/ # comment\nquorum w1\n`, 'invalid witness definition'],
+    [
+      'inline comments are not comments',
+      `witness w1 ${wit1} https://w1.example.com/ # comment\nquorum w1\n`,
+      'invalid witness definition',
+    ],
     ['log without vkey', 'log\nquorum none\n', 'invalid log definition'],
     ['log with invalid vkey', 'log garbage\nquorum none\n', 'invalid log vkey'],
-    ['duplicate log public key', `log ${logKeys.verifierKey}\nlog ${logKeys.verifierKey} https://log.example.com/\nquorum none\n`, 'duplicate log public key'],
+    [
+      'duplicate log public key',
+      `log ${logKeys.verifierKey}\nlog ${logKeys.verifierKey} https://log.example.com/\nquorum none\n`,
+      'duplicate log public key',
+    ],
     ['log with a cosignature key', `log ${wit1}\nquorum none\n`, 'log key type 0x04'],
     ['witness without vkey', 'witness w1\nquorum none\n', 'invalid witness definition'],
-    ['witness with plain ed25519 vkey', `witness w1 ${fixtures[0]!.ed25519VerifierKey}\nquorum w1\n`, 'witness key type 0x01'],
+    [
+      'witness with plain ed25519 vkey',
+      `witness w1 ${fixtures[0]!.ed25519VerifierKey}\nquorum w1\n`,
+      'witness key type 0x01',
+    ],
     ['witness named none', `witness none ${wit1}\nquorum none\n`, 'reserved'],
     ['duplicate witness name', `witness w1 ${wit1}\nwitness w1 ${wit2}\nquorum w1\n`, 'duplicate name'],
     ['group name duplicates witness name', `witness w1 ${wit1}\ngroup w1 any w1\nquorum w1\n`, 'duplicate name'],
@@ -113,7 +137,11 @@ quorum X-and-Y
     ['forward reference in group', `group g1 any w1\nwitness w1 ${wit1}\nquorum g1\n`, 'unknown member'],
     ['none as group member', `witness w1 ${wit1}\ngroup g1 any none w1\nquorum g1\n`, 'unknown member'],
     ['member repeated within a group', `witness w1 ${wit1}\ngroup g1 all w1 w1\nquorum g1\n`, 'more than once'],
-    ['member repeated across groups', `witness w1 ${wit1}\nwitness w2 ${wit2}\ngroup g1 any w1 w2\ngroup g2 any w1\nquorum g1\n`, 'more than once'],
+    [
+      'member repeated across groups',
+      `witness w1 ${wit1}\nwitness w2 ${wit2}\ngroup g1 any w1 w2\ngroup g2 any w1\nquorum g1\n`,
+      'more than once',
+    ],
     ['no quorum', `witness w1 ${wit1}\n`, 'exactly one quorum'],
     ['multiple quorums', `witness w1 ${wit1}\nquorum w1\nquorum w1\n`, 'exactly one quorum'],
     ['quorum with unknown name', 'quorum unknown\n', 'quorum "unknown" not defined'],
@@ -126,7 +154,9 @@ quorum X-and-Y
   it('rejects duplicate witness keys under another name and key ID', () => {
     const { publicKey } = parseVerifierKey(wit1);
     const impostor = formatVerifierKey({ name: 'impostor.example.com', type: 0x04, publicKey });
-    expect(policyError(`witness w1 ${wit1}\nwitness w2 ${impostor}\nquorum w1\n`)).toContain('duplicate witness public key');
+    expect(policyError(`witness w1 ${wit1}\nwitness w2 ${impostor}\nquorum w1\n`)).toContain(
+      'duplicate witness public key',
+    );
   });
 
   it('refuses ML-DSA-44 witness keys (type 0x06) as unsupported', () => {
@@ -193,7 +223,12 @@ describe('verifyCheckpoint (TestVerify)', () => {
     ['any one of the listed logs suffices', `log ${other.verifierKey}\n${logOnly}`, [logSign, wit1Sign], undefined],
     ['log signature without quorum', logOnly, [logSign], 'witness quorum not met'],
     ['quorum without log signature', logOnly, [wit1Sign], 'not signed by a policy log'],
-    ['log key name must match checkpoint origin', `log ${other.verifierKey}\nwitness w1 ${wit1}\nquorum w1\n`, [otherSign, wit1Sign], 'not signed by a policy log'],
+    [
+      'log key name must match checkpoint origin',
+      `log ${other.verifierKey}\nwitness w1 ${wit1}\nquorum w1\n`,
+      [otherSign, wit1Sign],
+      'not signed by a policy log',
+    ],
     ['policy without logs', `witness w1 ${wit1}\nquorum w1\n`, [logSign, wit1Sign], 'not signed by a policy log'],
   ] as const)('%s', async (_, text, signers, error) => {
     const note = await signed(...signers);
@@ -208,7 +243,9 @@ describe('verifyCheckpoint (TestVerify)', () => {
 
   it('throws a MALFORMED error for a note that is not a checkpoint', async () => {
     const note = await signNote({ text: 'not a checkpoint\n' }, [logSign]);
-    expect(() => evaluateCheckpoint(note, parsePolicy(logOnly))).toThrow(expect.objectContaining({ code: 'MALFORMED_CHECKPOINT' }));
+    expect(() => evaluateCheckpoint(note, parsePolicy(logOnly))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED_CHECKPOINT' }),
+    );
   });
 });
 
@@ -226,7 +263,9 @@ describe('did:city index witnesses (the `index` line)', () => {
     expect([both.ok, both.indexQuorum]).toEqual([true, true]);
     const oneChecker = evaluateCheckpoint(await signed(logSign, wit1Sign, wit3Sign), policy);
     expect([oneChecker.ok, oneChecker.indexQuorum]).toEqual([true, false]);
-    expect(evaluateCheckpoint(await signed(logSign, wit1Sign, wit2Sign), parsePolicy(`${base}quorum w1\n`)).indexQuorum).toBe(false);
+    expect(
+      evaluateCheckpoint(await signed(logSign, wit1Sign, wit2Sign), parsePolicy(`${base}quorum w1\n`)).indexQuorum,
+    ).toBe(false);
   });
 
   it('refuses an undefined, repeated or malformed index line', () => {

@@ -40,7 +40,10 @@ describe('PrefixTree', () => {
     expect(tree.root()).toEqual(EMPTY_PREFIX_ROOT);
     const key = sha('a');
     expect(tree.prove(key)).toEqual({ siblings: [] });
-    expect(verifyPrefixProof({ root: tree.root(), key, proof: tree.prove(key) })).toEqual({ ok: true, value: undefined });
+    expect(verifyPrefixProof({ root: tree.root(), key, proof: tree.prove(key) })).toEqual({
+      ok: true,
+      value: undefined,
+    });
   });
 
   it('a single key is a leaf at the root; two keys split at their first differing bit', () => {
@@ -111,7 +114,8 @@ describe('PrefixTree', () => {
           expect(verifyPrefixProof({ root, key, proof: tree.prove(key) })).toEqual({ ok: true, value: undefined });
         }
         // The old version still proves its own values against its own root.
-        for (const [key] of first) expect(verifyPrefixProof({ root: before.root(), key, proof: before.prove(key) }).ok).toBe(true);
+        for (const [key] of first)
+          expect(verifyPrefixProof({ root: before.root(), key, proof: before.prove(key) }).ok).toBe(true);
       }),
     );
   });
@@ -126,7 +130,8 @@ describe('PrefixTree', () => {
         const proof = tree.prove(key);
         expect(verifyPrefixProof({ root, key, proof }).ok).toBe(true);
         for (const bad of flipped(proof)) expect(verifyPrefixProof({ root, key, proof: bad }).ok).toBe(false);
-        for (const bit of [0, 31, 128, 255]) expect(verifyPrefixProof({ root: flipBit(root, bit), key, proof }).ok).toBe(false);
+        for (const bit of [0, 31, 128, 255])
+          expect(verifyPrefixProof({ root: flipBit(root, bit), key, proof }).ok).toBe(false);
       }),
     );
   });
@@ -142,7 +147,9 @@ describe('PrefixTree', () => {
     const stranger = keys.find((k) => keyBit(k, 0) !== keyBit(absent, 0))!;
     const strangerLeaf = prefixLeafHash(stranger, stranger);
     const forged =
-      keyBit(absent, 0) === 0 ? prefixNodeHash(strangerLeaf, EMPTY_PREFIX_ROOT) : prefixNodeHash(EMPTY_PREFIX_ROOT, strangerLeaf);
+      keyBit(absent, 0) === 0
+        ? prefixNodeHash(strangerLeaf, EMPTY_PREFIX_ROOT)
+        : prefixNodeHash(EMPTY_PREFIX_ROOT, strangerLeaf);
     const off = { siblings: [EMPTY_PREFIX_ROOT], leaf: { key: stranger, value: stranger } };
     expect(verifyPrefixProof({ root: forged, key: absent, proof: off })).toEqual({
       ok: false,
@@ -150,11 +157,16 @@ describe('PrefixTree', () => {
     });
     expect(verifyPrefixProof({ root, key: absent, proof: { ...proof, leaf: off.leaf } }).ok).toBe(false);
     const present = tree.prove(keys[3]!);
-    expect(verifyPrefixProof({ root, key: keys[3]!, proof: { ...present, siblings: present.siblings.slice(1) } }).ok).toBe(false);
+    expect(
+      verifyPrefixProof({ root, key: keys[3]!, proof: { ...present, siblings: present.siblings.slice(1) } }).ok,
+    ).toBe(false);
     const longer = { ...present, siblings: [...present.siblings, EMPTY_PREFIX_ROOT] };
     expect(verifyPrefixProof({ root, key: keys[3]!, proof: longer }).ok).toBe(false);
     const huge = { siblings: Array.from({ length: 257 }, () => EMPTY_PREFIX_ROOT) };
-    expect(verifyPrefixProof({ root, key: absent, proof: huge })).toEqual({ ok: false, reason: 'the path is longer than 256 nodes' });
+    expect(verifyPrefixProof({ root, key: absent, proof: huge })).toEqual({
+      ok: false,
+      reason: 'the path is longer than 256 nodes',
+    });
     // A proof of absence cannot be made for a present key by presenting its leaf's parent path as empty.
     const emptied = { siblings: present.siblings };
     expect(verifyPrefixProof({ root, key: keys[3]!, proof: emptied }).ok).toBe(false);
@@ -196,7 +208,9 @@ describe('PrefixTree', () => {
     fc.assert(
       fc.property(pairs, pairs, (first, second) => {
         const byBytes = PrefixTree.from(first).set(second);
-        const byText = PrefixTree.empty().setText(first.map(([k, v]) => [latin1(k), latin1(v)] as const)).setText(second.map(([k, v]) => [latin1(k), latin1(v)] as const));
+        const byText = PrefixTree.empty()
+          .setText(first.map(([k, v]) => [latin1(k), latin1(v)] as const))
+          .setText(second.map(([k, v]) => [latin1(k), latin1(v)] as const));
         expect(byText.root()).toEqual(byBytes.root());
         expect(byText.size).toBe(byBytes.size);
         for (const [k, v] of second) expect(byText.get(k)).toEqual(v);

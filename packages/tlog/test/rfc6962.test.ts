@@ -33,7 +33,8 @@ const leafHashes = v.leaves.map((hex) => leafHash(fromHex(hex)));
 const reference = MerkleTree.fromLeafHashes(leafHashes);
 
 // The RFC's definitions, transcribed literally (O(n) per call) as an independent oracle.
-const sha = (...parts: Uint8Array[]) => new Uint8Array(parts.reduce((h, p) => h.update(p), createHash('sha256')).digest());
+const sha = (...parts: Uint8Array[]) =>
+  new Uint8Array(parts.reduce((h, p) => h.update(p), createHash('sha256')).digest());
 const k = (n: number) => 2 ** Math.ceil(Math.log2(n) - 1);
 function MTH(D: Uint8Array[]): Uint8Array {
   if (D.length === 0) return sha();
@@ -71,7 +72,13 @@ describe('RFC 6962 reference vectors (transparency-dev/merkle proof/verify_test.
   it.each(v.inclusion)('inclusion proof of leaf $leaf in tree $size', ({ leaf, size, proof }) => {
     const index = leaf - 1;
     expect(hexes(reference.inclusionProof(index, size))).toEqual(proof);
-    const check = { leafIndex: index, treeSize: size, leafHash: leafHashes[index]!, proof: proof.map(fromHex), rootHash: fromHex(v.roots[size - 1]!) };
+    const check = {
+      leafIndex: index,
+      treeSize: size,
+      leafHash: leafHashes[index]!,
+      proof: proof.map(fromHex),
+      rootHash: fromHex(v.roots[size - 1]!),
+    };
     expect(verifyInclusion(check)).toBe(true);
     // The corruptions transparency-dev applies to every vector.
     const someHash = fromHex('abacaba000000000000000000000000000000000000000000060061e00123456');
@@ -128,7 +135,13 @@ describe('RFC 6962 reference vectors (transparency-dev/merkle proof/verify_test.
 
   it('verifies testdata/consistency/1/happy-path.json', () => {
     const h = v.happyPathJson;
-    const check = { oldSize: h.size1, newSize: h.size2, oldRoot: fromB64(h.root1), newRoot: fromB64(h.root2), proof: h.proof.map(fromB64) };
+    const check = {
+      oldSize: h.size1,
+      newSize: h.size2,
+      oldRoot: fromB64(h.root1),
+      newRoot: fromB64(h.root2),
+      proof: h.proof.map(fromB64),
+    };
     expect(verifyConsistency(check)).toBe(true);
     expect(reference.consistencyProof(1, 8)).toEqual(check.proof);
   });
@@ -138,10 +151,21 @@ describe('edge cases (transparency-dev/merkle TestVerifyInclusion, TestVerifyCon
   const someHash = fromHex('abacaba000000000000000000000000000000000000000000060061e00123456');
 
   it('rejects inclusion with index ≥ size and empty or mismatched hashes', () => {
-    for (const [leafIndex, treeSize] of [[0, 0], [0, 1], [1, 0], [2, 1]] as const) {
-      expect(verifyInclusion({ leafIndex, treeSize, leafHash: someHash, proof: [], rootHash: new Uint8Array() })).toBe(false);
-      expect(verifyInclusion({ leafIndex, treeSize, leafHash: new Uint8Array(), proof: [], rootHash: emptyRoot() })).toBe(false);
-      expect(verifyInclusion({ leafIndex, treeSize, leafHash: someHash, proof: [], rootHash: emptyRoot() })).toBe(false);
+    for (const [leafIndex, treeSize] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [2, 1],
+    ] as const) {
+      expect(verifyInclusion({ leafIndex, treeSize, leafHash: someHash, proof: [], rootHash: new Uint8Array() })).toBe(
+        false,
+      );
+      expect(
+        verifyInclusion({ leafIndex, treeSize, leafHash: new Uint8Array(), proof: [], rootHash: emptyRoot() }),
+      ).toBe(false);
+      expect(verifyInclusion({ leafIndex, treeSize, leafHash: someHash, proof: [], rootHash: emptyRoot() })).toBe(
+        false,
+      );
     }
   });
 
@@ -180,11 +204,21 @@ describe('edge cases (transparency-dev/merkle TestVerifyInclusion, TestVerifyCon
 
   it('throws TypeError for wrong types and RangeError for impossible sizes', () => {
     const hash = emptyRoot();
-    expect(() => verifyInclusion({ leafIndex: 0, treeSize: 1, leafHash: 'x' as never, proof: [], rootHash: hash })).toThrow(TypeError);
-    expect(() => verifyInclusion({ leafIndex: 0.5, treeSize: 1, leafHash: hash, proof: [], rootHash: hash })).toThrow(TypeError);
-    expect(() => verifyInclusion({ leafIndex: -1, treeSize: 1, leafHash: hash, proof: [], rootHash: hash })).toThrow(RangeError);
-    expect(() => verifyConsistency({ oldSize: 0, newSize: 2 ** 53, oldRoot: hash, newRoot: hash, proof: [] })).toThrow(RangeError);
-    expect(() => verifyConsistency({ oldSize: 0, newSize: 1, oldRoot: hash, newRoot: hash, proof: [1] as never })).toThrow(TypeError);
+    expect(() =>
+      verifyInclusion({ leafIndex: 0, treeSize: 1, leafHash: 'x' as never, proof: [], rootHash: hash }),
+    ).toThrow(TypeError);
+    expect(() => verifyInclusion({ leafIndex: 0.5, treeSize: 1, leafHash: hash, proof: [], rootHash: hash })).toThrow(
+      TypeError,
+    );
+    expect(() => verifyInclusion({ leafIndex: -1, treeSize: 1, leafHash: hash, proof: [], rootHash: hash })).toThrow(
+      RangeError,
+    );
+    expect(() => verifyConsistency({ oldSize: 0, newSize: 2 ** 53, oldRoot: hash, newRoot: hash, proof: [] })).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      verifyConsistency({ oldSize: 0, newSize: 1, oldRoot: hash, newRoot: hash, proof: [1] as never }),
+    ).toThrow(TypeError);
     expect(() => reference.inclusionProof(8, 8)).toThrow(RangeError);
     expect(() => reference.inclusionProof(0, 9)).toThrow(RangeError);
     expect(() => reference.consistencyProof(5, 4)).toThrow(RangeError);
@@ -192,10 +226,24 @@ describe('edge cases (transparency-dev/merkle TestVerifyInclusion, TestVerifyCon
   });
 
   it('assert* throw TlogError INVALID_PROOF', () => {
-    const check = { leafIndex: 0, treeSize: 2, leafHash: leafHashes[0]!, proof: [leafHashes[1]!], rootHash: reference.root(2) };
+    const check = {
+      leafIndex: 0,
+      treeSize: 2,
+      leafHash: leafHashes[0]!,
+      proof: [leafHashes[1]!],
+      rootHash: reference.root(2),
+    };
     expect(() => assertInclusion(check)).not.toThrow();
-    expect(() => assertInclusion({ ...check, leafIndex: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_PROOF' }));
-    const cons = { oldSize: 2, newSize: 3, oldRoot: reference.root(2), newRoot: reference.root(3), proof: reference.consistencyProof(2, 3) };
+    expect(() => assertInclusion({ ...check, leafIndex: 1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_PROOF' }),
+    );
+    const cons = {
+      oldSize: 2,
+      newSize: 3,
+      oldRoot: reference.root(2),
+      newRoot: reference.root(3),
+      proof: reference.consistencyProof(2, 3),
+    };
     expect(() => assertConsistency(cons)).not.toThrow();
     expect(() => assertConsistency({ ...cons, oldSize: 1 })).toThrow(TlogError);
   });
@@ -240,7 +288,9 @@ describe('exhaustive: every tree size 1..64', () => {
     for (let n = 1; n <= 64; n++) {
       for (let m = 0; m <= n; m++) {
         const proof = big.consistencyProof(m, n);
-        expect(verifyConsistency({ oldSize: m, newSize: n, oldRoot: big.root(m), newRoot: big.root(n), proof })).toBe(true);
+        expect(verifyConsistency({ oldSize: m, newSize: n, oldRoot: big.root(m), newRoot: big.root(n), proof })).toBe(
+          true,
+        );
       }
     }
   });

@@ -70,7 +70,9 @@ describe('which tiles a tree has', () => {
     for (const { level, full, partialWidth } of tiles) {
       const atLevel = all.filter((t) => t.level === level);
       expect(atLevel.filter((t) => t.width === TILE_WIDTH)).toHaveLength(full);
-      expect(atLevel.filter((t) => t.width < TILE_WIDTH).map((t) => t.width)).toEqual(partialWidth ? [partialWidth] : []);
+      expect(atLevel.filter((t) => t.width < TILE_WIDTH).map((t) => t.width)).toEqual(
+        partialWidth ? [partialWidth] : [],
+      );
     }
     expect(all).toHaveLength(tiles.reduce((n, t) => n + t.full + (t.partialWidth ? 1 : 0), 0));
   });
@@ -92,7 +94,9 @@ describe('which tiles a tree has', () => {
 
 describe('tile contents', () => {
   const size = 256 * 256 + 256 * 3 + 7;
-  const tree = MerkleTree.fromLeafHashes(Array.from({ length: size }, (_, i) => leafHash(Uint8Array.of(i, i >> 8, i >> 16))));
+  const tree = MerkleTree.fromLeafHashes(
+    Array.from({ length: size }, (_, i) => leafHash(Uint8Array.of(i, i >> 8, i >> 16))),
+  );
 
   it('level 0 tiles are leaf hashes; level 1 tiles are roots of full level 0 tiles', () => {
     const t0 = tileData(tree, { level: 0, index: 2, width: 256 });
@@ -151,7 +155,9 @@ describe('entry bundles', () => {
 
   it('rejects truncated bundles and oversized entries', () => {
     expect(() => decodeEntryBundle(Uint8Array.of(0))).toThrow(expect.objectContaining({ code: 'MALFORMED_TILE' }));
-    expect(() => decodeEntryBundle(Uint8Array.of(0, 2, 1))).toThrow(expect.objectContaining({ code: 'MALFORMED_TILE' }));
+    expect(() => decodeEntryBundle(Uint8Array.of(0, 2, 1))).toThrow(
+      expect.objectContaining({ code: 'MALFORMED_TILE' }),
+    );
     expect(() => encodeEntryBundle([new Uint8Array(65536)])).toThrow(RangeError);
     expect(() => encodeEntryBundle([])).toThrow(RangeError);
   });

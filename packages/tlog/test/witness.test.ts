@@ -32,14 +32,22 @@ describe('add-checkpoint request body', () => {
     const request = parseAddCheckpointRequest(spec.request);
     expect(request.oldSize).toBe(20852014);
     expect(request.proof).toHaveLength(4);
-    expect(parseNote(request.checkpoint).text).toBe('example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n');
+    expect(parseNote(request.checkpoint).text).toBe(
+      'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n',
+    );
     expect(formatAddCheckpointRequest(request)).toBe(spec.request);
     expect(parseAddCheckpointRequest(utf8(spec.request))).toEqual(request);
   });
 
   it('reads the spec example response as signature lines to append to the checkpoint', () => {
-    const note = parseNote(`example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n${spec.response}`);
-    expect(note.signatures.map((s) => s.name)).toEqual(['witness.example/w1', 'witness.example/w1', 'witness.example/w2']);
+    const note = parseNote(
+      `example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n${spec.response}`,
+    );
+    expect(note.signatures.map((s) => s.name)).toEqual([
+      'witness.example/w1',
+      'witness.example/w1',
+      'witness.example/w2',
+    ]);
     // Each is the size of a timestamped Ed25519 cosignature, but the example bytes are placeholders: their
     // "timestamps" are beyond 2^53 (the first even beyond the spec's 2^63 − 1), so none parses.
     for (const s of note.signatures) {
@@ -77,18 +85,29 @@ describe('decideAddCheckpoint', () => {
   const witnessVerifier = verifierFromKey(verifierKeyOf(witnessKey, SIGNATURE_TYPE.cosignatureV1));
 
   const tree = MerkleTree.fromLeafHashes(Array.from({ length: 20 }, (_, i) => leafHash(utf8(`op ${i}`))));
-  const forked = MerkleTree.fromLeafHashes(Array.from({ length: 20 }, (_, i) => leafHash(utf8(i === 3 ? 'evil' : `op ${i}`))));
+  const forked = MerkleTree.fromLeafHashes(
+    Array.from({ length: 20 }, (_, i) => leafHash(utf8(i === 3 ? 'evil' : `op ${i}`))),
+  );
   const state = (size: number, t = tree): WitnessState => ({ size, rootHash: t.root(size) });
 
-  async function request(oldSize: number, size: number, options: { proof?: Uint8Array[]; t?: MerkleTree; origin?: string; signer?: typeof logSigner } = {}) {
+  async function request(
+    oldSize: number,
+    size: number,
+    options: { proof?: Uint8Array[]; t?: MerkleTree; origin?: string; signer?: typeof logSigner } = {},
+  ) {
     const t = options.t ?? tree;
     const text = formatCheckpoint({ origin: options.origin ?? ORIGIN, size, rootHash: t.root(size), extensions: [] });
     const checkpoint = await signNote({ text }, [options.signer ?? logSigner]);
-    const req: AddCheckpointRequest = { oldSize, proof: options.proof ?? t.consistencyProof(oldSize, size), checkpoint };
+    const req: AddCheckpointRequest = {
+      oldSize,
+      proof: options.proof ?? t.consistencyProof(oldSize, size),
+      checkpoint,
+    };
     return parseAddCheckpointRequest(formatAddCheckpointRequest(req));
   }
 
-  const decide = (req: AddCheckpointRequest, known: WitnessState | undefined) => decideAddCheckpoint({ request: req, logs, known, cosigners });
+  const decide = (req: AddCheckpointRequest, known: WitnessState | undefined) =>
+    decideAddCheckpoint({ request: req, logs, known, cosigners });
 
   it('cosigns the first checkpoint of a log (old size 0) and returns the state to persist', async () => {
     const req = await request(0, 10);
@@ -117,7 +136,10 @@ describe('decideAddCheckpoint', () => {
     const impostor = signerFromKey(generateKeyPair(ORIGIN).signerKey);
     expect(await decide(await request(0, 10, { signer: impostor }), undefined)).toMatchObject({ status: 403 });
     const req = await request(0, 10);
-    const broken = req.checkpoint.replace(/— ledger\.example\/cn (.{10})/, (_, head: string) => `— ledger.example/cn ${head.slice(0, 6)}${head[6] === 'A' ? 'B' : 'A'}${head.slice(7)}`);
+    const broken = req.checkpoint.replace(
+      /— ledger\.example\/cn (.{10})/,
+      (_, head: string) => `— ledger.example/cn ${head.slice(0, 6)}${head[6] === 'A' ? 'B' : 'A'}${head.slice(7)}`,
+    );
     expect(await decide({ ...req, checkpoint: broken }, undefined)).toMatchObject({ status: 403 });
   });
 
@@ -141,7 +163,9 @@ describe('decideAddCheckpoint', () => {
 
   it('422 when the consistency proof does not verify', async () => {
     const good = tree.consistencyProof(10, 15);
-    expect(await decide(await request(10, 15, { proof: [flipBit(good[0]!, 0), ...good.slice(1)] }), state(10))).toMatchObject({ status: 422 });
+    expect(
+      await decide(await request(10, 15, { proof: [flipBit(good[0]!, 0), ...good.slice(1)] }), state(10)),
+    ).toMatchObject({ status: 422 });
     expect(await decide(await request(10, 15, { proof: good.slice(1) }), state(10))).toMatchObject({ status: 422 });
     expect(await decide(await request(0, 15, { proof: good }), undefined)).toMatchObject({ status: 422 });
     expect(await decide(await request(10, 10, { proof: good }), state(10))).toMatchObject({ status: 422 });

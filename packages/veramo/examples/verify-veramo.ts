@@ -13,7 +13,12 @@ import { Resolver } from 'did-resolver';
  */
 export async function verifyWithVeramo(
   jwt: string,
-  ledger: { ledgerUrl: string; policy: string; genesis?: Record<string, { operationHash: string }>; statusFetchPolicy?: FetchOptions },
+  ledger: {
+    ledgerUrl: string;
+    policy: string;
+    genesis?: Record<string, { operationHash: string }>;
+    statusFetchPolicy?: FetchOptions;
+  },
 ) {
   const { statusFetchPolicy, ...resolverOptions } = ledger;
   const agent = createAgent<IResolver & ICredentialPlugin & ICredentialStatusVerifier>({

@@ -4,7 +4,9 @@
  */
 import {
   type DocumentContent,
-  relativeId, type Service, type VerificationMethod,
+  relativeId,
+  type Service,
+  type VerificationMethod,
   VERIFICATION_RELATIONSHIPS,
 } from '@did-city/method';
 import type { DIDDocument as VeramoDidDocument, IService } from '@veramo/core-types';
@@ -12,7 +14,11 @@ import type { DIDDocument as VeramoDidDocument, IService } from '@veramo/core-ty
 /** A Veramo service as a did:city service: a relative id (`#data`), its description kept as an extra member. */
 export function toCityService(did: string, service: IService): Service {
   const { id, type, serviceEndpoint, description } = service;
-  const city: Service = { id: relativeId(did, id), type, serviceEndpoint: serviceEndpoint as Service['serviceEndpoint'] };
+  const city: Service = {
+    id: relativeId(did, id),
+    type,
+    serviceEndpoint: serviceEndpoint as Service['serviceEndpoint'],
+  };
   return description === undefined ? city : { ...city, description };
 }
 
@@ -33,7 +39,8 @@ export function contentFromVeramoDocument(did: string, document: Partial<VeramoD
     const refs = source[relationship];
     if (Array.isArray(refs)) content[relationship] = refs.map((ref) => relativeId(did, String(ref)));
   }
-  if (Array.isArray(source.service)) content.service = (source.service as IService[]).map((service) => toCityService(did, service));
+  if (Array.isArray(source.service))
+    content.service = (source.service as IService[]).map((service) => toCityService(did, service));
   if (Array.isArray(source.alsoKnownAs)) content.alsoKnownAs = source.alsoKnownAs.map(String);
   if (source.controller !== undefined) content.controller = source.controller as string | string[];
   return content;

@@ -18,4 +18,9 @@ export {
   type CityUpdateOptions,
 } from './provider.ts';
 export { type DidCityResolverOptions, getDidCityResolver } from './resolver.ts';
-export { type BitstringStatus, BitstringStatusListPlugin, type BitstringStatusListPluginOptions, withStatusCheck } from './status.ts';
+export {
+  type BitstringStatus,
+  BitstringStatusListPlugin,
+  type BitstringStatusListPluginOptions,
+  withStatusCheck,
+} from './status.ts';

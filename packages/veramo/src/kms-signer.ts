@@ -20,7 +20,8 @@ export function veramoKeyType(keyType: KeyType): TKeyType {
 
 function typeOf(key: Pick<IKey, 'type' | 'kid'>) {
   const entry = KEY_TYPES[key.type];
-  if (entry === undefined) throw new TypeError(`key ${key.kid} is a ${key.type} key; did:city accepts Ed25519, Secp256r1 and Secp256k1`);
+  if (entry === undefined)
+    throw new TypeError(`key ${key.kid} is a ${key.type} key; did:city accepts Ed25519, Secp256r1 and Secp256k1`);
   return entry;
 }
 

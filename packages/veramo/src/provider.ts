@@ -135,7 +135,11 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
     const kms = args.kms ?? this.#defaultKms;
     const type = veramoKeyType(options.keyType ?? 'Ed25519');
     const updateKey = await context.agent.keyManagerCreate({ kms, type, meta: { didCity: { role: 'update', did } } });
-    const signingKey = await context.agent.keyManagerCreate({ kms, type, meta: { didCity: { role: 'document', did } } });
+    const signingKey = await context.agent.keyManagerCreate({
+      kms,
+      type,
+      meta: { didCity: { role: 'document', did } },
+    });
     const services = options.services ?? [];
     let document = addVerificationMethod({}, { did, publicKeyMultibase: multikeyOf(signingKey), id: '#key-1' });
     for (const service of services) document = addService(document, { did, service: toCityService(did, service) });
@@ -158,7 +162,10 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
     const keep = Object.keys(keys).length > 0 && Object.keys(args.document).length === 0;
     const document = keep ? undefined : contentFromVeramoDocument(args.did, args.document);
     await this.#update(identifier, context, (content) => document ?? content, keys);
-    const services = document === undefined ? identifier.services : (document.service ?? []).map((s) => ({ ...s, type: String(s.type) }) as IService);
+    const services =
+      document === undefined
+        ? identifier.services
+        : (document.service ?? []).map((s) => ({ ...s, type: String(s.type) }) as IService);
     const controllerKeyId = keys.rotateTo?.[0]?.kid ?? identifier.controllerKeyId;
     return { ...identifier, ...(controllerKeyId === undefined ? {} : { controllerKeyId }), services };
   }
@@ -171,14 +178,21 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
     const signers =
       nextKeyHashes === undefined
         ? this.#signers(context, candidates, history)
-        : quorum(context, candidates.filter((key) => isCityKey(key) && nextKeyHashes.includes(keyHash(multikeyOf(key)))), threshold, () =>
-            `${history.did} is pre-rotated: only its committed update keys can deactivate it; rotate to them first (didManagerUpdate options.rotateTo), or have the parent deactivate it`,
+        : quorum(
+            context,
+            candidates.filter((key) => isCityKey(key) && nextKeyHashes.includes(keyHash(multikeyOf(key)))),
+            threshold,
+            () =>
+              `${history.did} is pre-rotated: only its committed update keys can deactivate it; rotate to them first (didManagerUpdate options.rotateTo), or have the parent deactivate it`,
           );
     await this.#submit(deactivateOperation(history), signers);
     return true;
   }
 
-  addKey(args: { identifier: IIdentifier; key: IKey; options?: CityKeyOptions }, context: Context): Promise<LedgerReceipt> {
+  addKey(
+    args: { identifier: IIdentifier; key: IKey; options?: CityKeyOptions },
+    context: Context,
+  ): Promise<LedgerReceipt> {
     const { identifier, key, options = {} } = args;
     return this.#update(identifier, context, (content) =>
       addVerificationMethod(content, { did: identifier.did, publicKeyMultibase: multikeyOf(key), ...options }),
@@ -188,14 +202,19 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
   removeKey(args: { identifier: IIdentifier; kid: string }, context: Context): Promise<LedgerReceipt> {
     const { identifier, kid } = args;
     const key = identifier.keys.find((k) => k.kid === kid);
-    if (key === undefined) throw new DidCityError('INVALID_OPERATION', `${identifier.did} has no key ${kid} in this agent`);
+    if (key === undefined)
+      throw new DidCityError('INVALID_OPERATION', `${identifier.did} has no key ${kid} in this agent`);
     const publicKeyMultibase = multikeyOf(key);
-    return this.#update(identifier, context, (content) => removeVerificationMethod(content, { did: identifier.did, publicKeyMultibase }));
+    return this.#update(identifier, context, (content) =>
+      removeVerificationMethod(content, { did: identifier.did, publicKeyMultibase }),
+    );
   }
 
   addService(args: { identifier: IIdentifier; service: IService }, context: Context): Promise<LedgerReceipt> {
     const { identifier, service } = args;
-    return this.#update(identifier, context, (content) => addService(content, { did: identifier.did, service: toCityService(identifier.did, service) }));
+    return this.#update(identifier, context, (content) =>
+      addService(content, { did: identifier.did, service: toCityService(identifier.did, service) }),
+    );
   }
 
   removeService(args: { identifier: IIdentifier; id: string }, context: Context): Promise<LedgerReceipt> {
@@ -217,7 +236,8 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
     const changes: KeyStateChanges = { document: edit(currentContent(history) ?? {}) };
     if (keys.rotateTo !== undefined) changes.updateKeys = keys.rotateTo.map(multikeyOf);
     if (keys.threshold !== undefined) changes.threshold = keys.threshold;
-    if (keys.nextKeys !== undefined) changes.nextKeyHashes = [...new Set(keys.nextKeys.map((key) => keyHash(multikeyOf(key))))];
+    if (keys.nextKeys !== undefined)
+      changes.nextKeyHashes = [...new Set(keys.nextKeys.map((key) => keyHash(multikeyOf(key))))];
     const unsigned = updateOperation(history, changes);
     const newThreshold = changes.threshold ?? history.keyState.threshold;
     if (changes.nextKeyHashes !== undefined && changes.nextKeyHashes.length < newThreshold) {
@@ -247,7 +267,12 @@ export class CityDIDProvider extends AbstractIdentifierProvider {
   #signers(context: Context, keys: IKey[], history: DidHistory): Signer[] {
     const { updateKeys, threshold } = history.keyState;
     const usable = keys.filter((key) => isCityKey(key) && updateKeys.includes(multikeyOf(key)));
-    return quorum(context, usable, threshold, () => `this agent holds ${usable.length} of ${history.did}'s update keys; ${threshold} must sign`);
+    return quorum(
+      context,
+      usable,
+      threshold,
+      () => `this agent holds ${usable.length} of ${history.did}'s update keys; ${threshold} must sign`,
+    );
   }
 
   async #submit(unsigned: UnsignedOperation, signers: Signer[]): Promise<LedgerReceipt> {
@@ -271,7 +296,12 @@ function quorum(context: Context, usable: IKey[], threshold: number, detail: () 
  * them for both the new threshold and the threshold in force. The current update keys do not sign: alone they
  * cannot authorise the update, and the ledger would refuse it.
  */
-function revealedSigners(context: Context, history: DidHistory, revealed: IKey[] | undefined, newThreshold: number): Signer[] {
+function revealedSigners(
+  context: Context,
+  history: DidHistory,
+  revealed: IKey[] | undefined,
+  newThreshold: number,
+): Signer[] {
   const { nextKeyHashes = [], threshold } = history.keyState;
   if (revealed === undefined) {
     throw new DidCityError(
@@ -282,11 +312,18 @@ function revealedSigners(context: Context, history: DidHistory, revealed: IKey[]
   const uncommitted = revealed.filter((key) => !nextKeyHashes.includes(keyHash(multikeyOf(key))));
   if (uncommitted.length > 0) {
     const kids = uncommitted.map((key) => key.kid).join(', ');
-    throw new DidCityError('UNAUTHORIZED_OPERATION', `${history.did} is pre-rotated and ${kids} ${uncommitted.length === 1 ? 'is' : 'are'} not committed in its nextKeyHashes`);
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${history.did} is pre-rotated and ${kids} ${uncommitted.length === 1 ? 'is' : 'are'} not committed in its nextKeyHashes`,
+    );
   }
   const needed = Math.max(newThreshold, threshold);
-  return quorum(context, revealed, needed, () =>
-    `rotating ${history.did} reveals ${revealed.length} committed keys; ${needed} must sign (the new threshold ${newThreshold} and the threshold in force ${threshold})`,
+  return quorum(
+    context,
+    revealed,
+    needed,
+    () =>
+      `rotating ${history.did} reveals ${revealed.length} committed keys; ${needed} must sign (the new threshold ${newThreshold} and the threshold in force ${threshold})`,
   );
 }
 
@@ -308,11 +345,15 @@ function isCityKey(key: IKey): boolean {
 
 function subIdentifierOf(options: CityCreateOptions): string {
   const did = options.did ?? (options.parentDid && options.label ? `${options.parentDid}:${options.label}` : undefined);
-  if (did === undefined) throw new TypeError('did:city createIdentifier needs options.did, or options.parentDid and options.label');
+  if (did === undefined)
+    throw new TypeError('did:city createIdentifier needs options.did, or options.parentDid and options.label');
   const parsed = parseDid(did);
   if (parsed.did !== did) throw new DidCityError('INVALID_DID', `${did} is not in canonical form`);
   if (parsed.subIds.length === 0) {
-    throw new DidCityError('INVALID_OPERATION', `${did} is not a sub-identifier; a division DID is created through the registration workflow (did-city apply)`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `${did} is not a sub-identifier; a division DID is created through the registration workflow (did-city apply)`,
+    );
   }
   return did;
 }
@@ -325,7 +366,8 @@ async function managedIdentifier(context: Context, did: string): Promise<IIdenti
 
 /** The keys that may be update keys of an identifier: its controller key and its document keys. */
 async function updateKeyCandidates(context: Context, identifier: IIdentifier): Promise<IKey[]> {
-  const controller = identifier.controllerKeyId === undefined ? [] : await agentKeys(context, [identifier.controllerKeyId]);
+  const controller =
+    identifier.controllerKeyId === undefined ? [] : await agentKeys(context, [identifier.controllerKeyId]);
   return [...controller, ...identifier.keys.filter((k) => k.kid !== identifier.controllerKeyId)];
 }
 
@@ -334,7 +376,10 @@ async function parentKeys(context: Context, parent: string, kids: string | strin
   try {
     return await updateKeyCandidates(context, await managedIdentifier(context, parent));
   } catch {
-    throw new DidCityError('UNAUTHORIZED_OPERATION', `${parent} is not managed by this agent; import it or pass options.parentKid`);
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${parent} is not managed by this agent; import it or pass options.parentKid`,
+    );
   }
 }
 

@@ -22,7 +22,10 @@ export interface DidCityResolverOptions {
 
 export function getDidCityResolver(options: DidCityResolverOptions): ReturnType<typeof getResolver> {
   const { ledgerUrl, policy, genesis, cache } = options;
-  const extra = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const extra = {
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
   const reader = new HttpLedgerReader({ url: ledgerUrl, policy, ...extra });
   return getResolver({ reader, ...(genesis ? { genesis } : {}), ...(cache === undefined ? {} : { cache }) });
 }

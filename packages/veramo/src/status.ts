@@ -13,8 +13,23 @@
  * createAgent({ plugins: [resolverPlugin, new CredentialPlugin([withStatusCheck(new CredentialProviderJWT())]),
  *   new BitstringStatusListPlugin()] });
  */
-import { createVerifier, type DidResolver, type FetchOptions, type StatusListFetcher, type Verifier } from '@did-city/issuer';
-import type { CredentialStatus, IAgentContext, IAgentPlugin, ICredentialStatusVerifier, IResolver, IVerifyCredentialArgs, IVerifyResult, VerifiableCredential } from '@veramo/core-types';
+import {
+  createVerifier,
+  type DidResolver,
+  type FetchOptions,
+  type StatusListFetcher,
+  type Verifier,
+} from '@did-city/issuer';
+import type {
+  CredentialStatus,
+  IAgentContext,
+  IAgentPlugin,
+  ICredentialStatusVerifier,
+  IResolver,
+  IVerifyCredentialArgs,
+  IVerifyResult,
+  VerifiableCredential,
+} from '@veramo/core-types';
 import type { ICredentialProvider } from '@veramo/credential-w3c';
 
 export interface BitstringStatusListPluginOptions {
@@ -40,7 +55,10 @@ export interface BitstringStatus {
 }
 
 function agentResolver(context: IAgentContext<IResolver>): DidResolver {
-  return { resolve: (did, options) => context.agent.resolveDid({ didUrl: did, ...(options === undefined ? {} : { options }) }) as never };
+  return {
+    resolve: (did, options) =>
+      context.agent.resolveDid({ didUrl: did, ...(options === undefined ? {} : { options }) }) as never,
+  };
 }
 
 export class BitstringStatusListPlugin implements IAgentPlugin {
@@ -83,17 +101,25 @@ export function withStatusCheck(provider: ICredentialProvider): ICredentialProvi
   const wrapped = Object.create(provider) as ICredentialProvider;
   wrapped.verifyCredential = async (args: IVerifyCredentialArgs, context) => {
     const result = await provider.verifyCredential(args, context);
-    if (!result.verified || typeof args.credential !== 'string' || args.policies?.credentialStatus === false) return result;
+    if (!result.verified || typeof args.credential !== 'string' || args.policies?.credentialStatus === false)
+      return result;
     const credential = verifiedCredential(result);
     if (credential?.credentialStatus === undefined) return result;
     // An agent method takes only its arguments; the framework adds the context.
-    const agent = context.agent as { checkCredentialStatus?: (args: { credential: VerifiableCredential }) => Promise<CredentialStatus> };
+    const agent = context.agent as {
+      checkCredentialStatus?: (args: { credential: VerifiableCredential }) => Promise<CredentialStatus>;
+    };
     if (typeof agent.checkCredentialStatus !== 'function') {
-      throw new Error('invalid_setup: The credential status cannot be verified because there is no ICredentialStatusVerifier plugin installed.');
+      throw new Error(
+        'invalid_setup: The credential status cannot be verified because there is no ICredentialStatusVerifier plugin installed.',
+      );
     }
     const status = await agent.checkCredentialStatus({ credential });
     if (status?.revoked !== true && status?.verified !== false) return result;
-    const message = status.revoked === true ? 'revoked: The credential was revoked by the issuer' : 'revoked: The credential status does not allow it to be accepted';
+    const message =
+      status.revoked === true
+        ? 'revoked: The credential was revoked by the issuer'
+        : 'revoked: The credential status does not allow it to be accepted';
     return { verified: false, error: { message, errorCode: 'revoked' }, credentialStatus: status };
   };
   return wrapped;

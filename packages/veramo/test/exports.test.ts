@@ -4,7 +4,14 @@ import * as api from '../src/index.ts';
 
 it('@did-city/veramo exports exactly the documented API', () => {
   expect(Object.keys(api).sort()).toEqual([
-    'BitstringStatusListPlugin', 'CityDIDProvider', 'contentFromVeramoDocument', 'getDidCityResolver', 'kmsSigner',
-    'multikeyOf', 'toCityService', 'veramoKeyType', 'withStatusCheck',
+    'BitstringStatusListPlugin',
+    'CityDIDProvider',
+    'contentFromVeramoDocument',
+    'getDidCityResolver',
+    'kmsSigner',
+    'multikeyOf',
+    'toCityService',
+    'veramoKeyType',
+    'withStatusCheck',
   ]);
 });

@@ -28,14 +28,24 @@ afterAll(() => ledger?.stop());
 
 function resolverPlugin() {
   const { url, policy, genesis } = ledger;
-  return new DIDResolverPlugin({ resolver: new Resolver({ ...getDidCityResolver({ ledgerUrl: url, policy, genesis }) }) });
+  return new DIDResolverPlugin({
+    resolver: new Resolver({ ...getDidCityResolver({ ledgerUrl: url, policy, genesis }) }),
+  });
 }
 
 function agentA() {
-  const provider = new CityDIDProvider({ ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis, defaultKms: 'local' });
+  const provider = new CityDIDProvider({
+    ledgerUrl: ledger.url,
+    policy: ledger.policy,
+    genesis: ledger.genesis,
+    defaultKms: 'local',
+  });
   return createAgent<IDIDManager & IKeyManager & IResolver & ICredentialPlugin>({
     plugins: [
-      new KeyManager({ store: new MemoryKeyStore(), kms: { local: new KeyManagementSystem(new MemoryPrivateKeyStore()) } }),
+      new KeyManager({
+        store: new MemoryKeyStore(),
+        kms: { local: new KeyManagementSystem(new MemoryPrivateKeyStore()) },
+      }),
       new DIDManager({ store: new MemoryDIDStore(), defaultProvider: 'did:city', providers: { 'did:city': provider } }),
       resolverPlugin(),
       new CredentialPlugin([new CredentialProviderJWT()]),
@@ -44,7 +54,9 @@ function agentA() {
 }
 
 function agentB() {
-  return createAgent<IResolver & ICredentialPlugin>({ plugins: [resolverPlugin(), new CredentialPlugin([new CredentialProviderJWT()])] });
+  return createAgent<IResolver & ICredentialPlugin>({
+    plugins: [resolverPlugin(), new CredentialPlugin([new CredentialProviderJWT()])],
+  });
 }
 
 function credential(subject: string) {
@@ -91,7 +103,9 @@ describe('Veramo agents with did:city', () => {
     const service = { id: 'catalog', type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' };
     await a().didManagerAddService({ did: OFFICE, service });
     const { didDocument } = await b().resolveDid({ didUrl: OFFICE });
-    expect(didDocument?.service).toEqual([{ id: `${OFFICE}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' }]);
+    expect(didDocument?.service).toEqual([
+      { id: `${OFFICE}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://data.sjz.example/catalog/' },
+    ]);
   });
 
   it('issues a JWT credential that another agent verifies', async () => {
@@ -112,12 +126,20 @@ describe('Veramo agents with did:city', () => {
 
     // The old key is still in A's KMS (as a stolen or stale copy would be): sign with it after the rotation.
     await a().didManagerAddKey({ did: OFFICE, key: oldKey, options: { localOnly: true } });
-    const stale = await a().createVerifiableCredential({ credential: credential(SJZ), proofFormat: 'jwt', keyRef: signingKid });
+    const stale = await a().createVerifiableCredential({
+      credential: credential(SJZ),
+      proofFormat: 'jwt',
+      keyRef: signingKid,
+    });
     const refused = await b().verifyCredential({ credential: stale });
     expect(refused.verified).toBe(false);
     expect(refused.error?.message).toMatch(/signature/i);
 
-    const fresh = await a().createVerifiableCredential({ credential: credential(SJZ), proofFormat: 'jwt', keyRef: newKey.kid });
+    const fresh = await a().createVerifiableCredential({
+      credential: credential(SJZ),
+      proofFormat: 'jwt',
+      keyRef: newKey.kid,
+    });
     expect((await b().verifyCredential({ credential: fresh })).verified).toBe(true);
   });
 

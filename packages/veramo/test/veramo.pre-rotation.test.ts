@@ -6,7 +6,14 @@
  */
 import { DidCityError, decodeMultikey, keyHash, loadHistory, signOperation, updateOperation } from '@did-city/method';
 import { HttpLedgerReader, LedgerClient } from '@did-city/method/http';
-import { createAgent, type IAgentContext, type IDIDManager, type IKey, type IKeyManager, type IResolver } from '@veramo/core';
+import {
+  createAgent,
+  type IAgentContext,
+  type IDIDManager,
+  type IKey,
+  type IKeyManager,
+  type IResolver,
+} from '@veramo/core';
 import { DIDManager, MemoryDIDStore } from '@veramo/did-manager';
 import { DIDResolverPlugin } from '@veramo/did-resolver';
 import { KeyManager, MemoryKeyStore, MemoryPrivateKeyStore } from '@veramo/key-manager';
@@ -25,7 +32,10 @@ function agentOf(test: TestLedger) {
   const { url, policy, genesis } = test;
   return createAgent<IDIDManager & IKeyManager & IResolver>({
     plugins: [
-      new KeyManager({ store: new MemoryKeyStore(), kms: { local: new KeyManagementSystem(new MemoryPrivateKeyStore()) } }),
+      new KeyManager({
+        store: new MemoryKeyStore(),
+        kms: { local: new KeyManagementSystem(new MemoryPrivateKeyStore()) },
+      }),
       new DIDManager({
         store: new MemoryDIDStore(),
         defaultProvider: 'did:city',
@@ -58,7 +68,12 @@ beforeAll(async () => {
   ledger = await startLedger();
   agent = agentOf(ledger);
   const publicKey = Buffer.from(decodeMultikey(CITY_KEY.publicKeyMultibase).publicKey);
-  await agent.keyManagerImport({ kid: 'sjz-update', kms: 'local', type: 'Ed25519', privateKeyHex: Buffer.concat([CITY_KEY.secretKey, publicKey]).toString('hex') });
+  await agent.keyManagerImport({
+    kid: 'sjz-update',
+    kms: 'local',
+    type: 'Ed25519',
+    privateKeyHex: Buffer.concat([CITY_KEY.secretKey, publicKey]).toString('hex'),
+  });
 });
 afterAll(() => ledger?.stop());
 
@@ -68,14 +83,20 @@ describe('CityDIDProvider pre-rotation', () => {
   let after: IKey;
 
   it('commits to the next update key: nextKeyHashes holds its keyHash, the document is kept', async () => {
-    const records = await agent.didManagerCreate({ options: { parentDid: SJZ, label: 'records', parentKid: 'sjz-update' } });
+    const records = await agent.didManagerCreate({
+      options: { parentDid: SJZ, label: 'records', parentKid: 'sjz-update' },
+    });
     current = await agent.keyManagerGet({ kid: records.controllerKeyId! });
     next = await agent.keyManagerCreate({ kms: 'local', type: 'Ed25519' });
     after = await agent.keyManagerCreate({ kms: 'local', type: 'Ed25519' });
 
     const updated = await agent.didManagerUpdate({ did: RECORDS, document: {}, options: { nextKeys: next.kid } });
     expect(updated.controllerKeyId).toBe(current.kid);
-    expect(await keyState(RECORDS)).toEqual({ updateKeys: [multikeyOf(current)], threshold: 1, nextKeyHashes: [hashOf(next)] });
+    expect(await keyState(RECORDS)).toEqual({
+      updateKeys: [multikeyOf(current)],
+      threshold: 1,
+      nextKeyHashes: [hashOf(next)],
+    });
     const { didDocument, didDocumentMetadata } = await agent.resolveDid({ didUrl: RECORDS });
     expect(didDocument?.assertionMethod).toEqual([`${RECORDS}#key-1`]);
     expect(didDocumentMetadata).toMatchObject({ versionId: '1' });
@@ -88,7 +109,9 @@ describe('CityDIDProvider pre-rotation', () => {
     expect(addService.message).toMatch(/is pre-rotated: its next update must rotate to the committed update keys/);
 
     const stranger = await agent.keyManagerCreate({ kms: 'local', type: 'Ed25519' });
-    const uncommitted = await refusal(agent.didManagerUpdate({ did: RECORDS, document: {}, options: { rotateTo: stranger.kid } }));
+    const uncommitted = await refusal(
+      agent.didManagerUpdate({ did: RECORDS, document: {}, options: { rotateTo: stranger.kid } }),
+    );
     expect(uncommitted.code).toBe('UNAUTHORIZED_OPERATION');
     expect(uncommitted.message).toContain(`${stranger.kid} is not committed in its nextKeyHashes`);
 
@@ -105,25 +128,43 @@ describe('CityDIDProvider pre-rotation', () => {
     expect(byLedger.code).toBe('UNAUTHORIZED_OPERATION');
     expect(byLedger.message).toMatch(/pre-rotation, revealed new update keys/);
 
-    expect(await keyState(RECORDS)).toEqual({ updateKeys: [multikeyOf(current)], threshold: 1, nextKeyHashes: [hashOf(next)] });
+    expect(await keyState(RECORDS)).toEqual({
+      updateKeys: [multikeyOf(current)],
+      threshold: 1,
+      nextKeyHashes: [hashOf(next)],
+    });
   });
 
   it('refuses a commitment smaller than the threshold (R-OP-9)', async () => {
-    const error = await refusal(agent.didManagerUpdate({ did: RECORDS, document: {}, options: { rotateTo: next.kid, threshold: 2, nextKeys: after.kid } }));
+    const error = await refusal(
+      agent.didManagerUpdate({
+        did: RECORDS,
+        document: {},
+        options: { rotateTo: next.kid, threshold: 2, nextKeys: after.kid },
+      }),
+    );
     expect(error.code).toBe('INVALID_OPERATION');
     expect(error.message).toMatch(/1 committed keys cannot meet the threshold 2/);
   });
 
-  it('the parent\'s current update key still allocates children of a pre-rotated DID (R-AUTH-1)', async () => {
+  it("the parent's current update key still allocates children of a pre-rotated DID (R-AUTH-1)", async () => {
     const archive = await agent.didManagerCreate({ options: { parentDid: RECORDS, label: 'archive' } });
     expect(archive.did).toBe(`${RECORDS}:archive`);
   });
 
   it('rotates to the committed key, signed by it, and commits to the one after', async () => {
-    const rotated = await agent.didManagerUpdate({ did: RECORDS, document: {}, options: { rotateTo: next.kid, nextKeys: after.kid } });
+    const rotated = await agent.didManagerUpdate({
+      did: RECORDS,
+      document: {},
+      options: { rotateTo: next.kid, nextKeys: after.kid },
+    });
     expect(rotated.controllerKeyId).toBe(next.kid);
     expect((await agent.didManagerGet({ did: RECORDS })).controllerKeyId).toBe(next.kid);
-    expect(await keyState(RECORDS)).toEqual({ updateKeys: [multikeyOf(next)], threshold: 1, nextKeyHashes: [hashOf(after)] });
+    expect(await keyState(RECORDS)).toEqual({
+      updateKeys: [multikeyOf(next)],
+      threshold: 1,
+      nextKeyHashes: [hashOf(after)],
+    });
     expect((await agent.resolveDid({ didUrl: RECORDS })).didDocument?.assertionMethod).toEqual([`${RECORDS}#key-1`]);
   });
 
@@ -133,6 +174,8 @@ describe('CityDIDProvider pre-rotation', () => {
     const service = { id: 'catalog', type: 'DataCatalog', serviceEndpoint: 'https://records.sjz.example/' };
     await agent.didManagerAddService({ did: RECORDS, service });
     const { didDocument } = await agent.resolveDid({ didUrl: RECORDS });
-    expect(didDocument?.service).toEqual([{ id: `${RECORDS}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://records.sjz.example/' }]);
+    expect(didDocument?.service).toEqual([
+      { id: `${RECORDS}#catalog`, type: 'DataCatalog', serviceEndpoint: 'https://records.sjz.example/' },
+    ]);
   });
 });

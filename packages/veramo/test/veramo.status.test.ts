@@ -9,9 +9,22 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIssuer, createIssuerApp, createVerifier, SqliteStatusStore, StatusLists, smartCityPilotCredential } from '@did-city/issuer';
+import {
+  createIssuer,
+  createIssuerApp,
+  createVerifier,
+  SqliteStatusStore,
+  StatusLists,
+  smartCityPilotCredential,
+} from '@did-city/issuer';
 import { createSigner } from '@did-city/method';
-import { createAgent, type ICredentialPlugin, type ICredentialStatusVerifier, type IResolver, type VerifiableCredential } from '@veramo/core';
+import {
+  createAgent,
+  type ICredentialPlugin,
+  type ICredentialStatusVerifier,
+  type IResolver,
+  type VerifiableCredential,
+} from '@veramo/core';
 import { CredentialProviderJWT } from '@veramo/credential-jwt';
 import { CredentialPlugin } from '@veramo/credential-w3c';
 import { DIDResolverPlugin } from '@veramo/did-resolver';
@@ -68,7 +81,14 @@ function agent() {
 }
 
 async function issuePilot() {
-  const credential = smartCityPilotCredential({ issuer: SJZ, city: SJZ, programme: 'smart city pilot', batch: 1, year: 2013, pilotStatus: 'active' });
+  const credential = smartCityPilotCredential({
+    issuer: SJZ,
+    city: SJZ,
+    programme: 'smart city pilot',
+    batch: 1,
+    year: 2013,
+    pilotStatus: 'active',
+  });
   const issued = await issuer.issue(credential, { format: 'vc-jwt' });
   return { id: issued.id, jwt: issued.verifiableCredential as string };
 }
@@ -80,7 +100,10 @@ describe('Veramo agent with BitstringStatusListPlugin', () => {
     const other = await issuePilot();
     expect(await veramo.verifyCredential({ credential: revoked.jwt })).toMatchObject({ verified: true });
     lists.update(revoked.id, 'revocation', true);
-    expect(await veramo.verifyCredential({ credential: revoked.jwt })).toMatchObject({ verified: false, error: { errorCode: 'revoked' } });
+    expect(await veramo.verifyCredential({ credential: revoked.jwt })).toMatchObject({
+      verified: false,
+      error: { errorCode: 'revoked' },
+    });
     expect(await veramo.verifyCredential({ credential: other.jwt })).toMatchObject({ verified: true });
   });
 
@@ -102,16 +125,27 @@ describe('Veramo agent with BitstringStatusListPlugin', () => {
     const { jwt } = await issuePilot();
     const offline = createAgent<IResolver & ICredentialPlugin & ICredentialStatusVerifier>({
       plugins: [
-        new DIDResolverPlugin({ resolver: new Resolver({ ...getDidCityResolver({ ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis }) }) }),
+        new DIDResolverPlugin({
+          resolver: new Resolver({
+            ...getDidCityResolver({ ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis }),
+          }),
+        }),
         new CredentialPlugin([withStatusCheck(new CredentialProviderJWT())]),
         new BitstringStatusListPlugin({ fetchStatusList: () => Promise.reject(new Error('connect ECONNREFUSED')) }),
       ],
     });
-    expect(await offline.verifyCredential({ credential: jwt })).toMatchObject({ verified: false, error: { errorCode: 'revoked' } });
+    expect(await offline.verifyCredential({ credential: jwt })).toMatchObject({
+      verified: false,
+      error: { errorCode: 'revoked' },
+    });
     // Without the wrapper, Veramo 7 never asks about the status of a JWT string (the gap this package closes).
     const plain = createAgent<IResolver & ICredentialPlugin & ICredentialStatusVerifier>({
       plugins: [
-        new DIDResolverPlugin({ resolver: new Resolver({ ...getDidCityResolver({ ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis }) }) }),
+        new DIDResolverPlugin({
+          resolver: new Resolver({
+            ...getDidCityResolver({ ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis }),
+          }),
+        }),
         new CredentialPlugin([new CredentialProviderJWT()]),
         new BitstringStatusListPlugin({ fetchStatusList: () => Promise.reject(new Error('connect ECONNREFUSED')) }),
       ],
@@ -121,7 +155,12 @@ describe('Veramo agent with BitstringStatusListPlugin', () => {
 
   it('the README example (examples/verify-veramo.ts): verified, then revoked', async () => {
     const { id, jwt } = await issuePilot();
-    const ledgerOptions = { ledgerUrl: ledger.url, policy: ledger.policy, genesis: ledger.genesis, statusFetchPolicy: loopback };
+    const ledgerOptions = {
+      ledgerUrl: ledger.url,
+      policy: ledger.policy,
+      genesis: ledger.genesis,
+      statusFetchPolicy: loopback,
+    };
     expect(await verifyWithVeramo(jwt, ledgerOptions)).toStrictEqual({ verified: true, errorCode: undefined });
     lists.update(id, 'revocation', true);
     expect(await verifyWithVeramo(jwt, ledgerOptions)).toStrictEqual({ verified: false, errorCode: 'revoked' });

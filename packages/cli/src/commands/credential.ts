@@ -39,7 +39,8 @@ function claimsOf(values: Values): Record<string, unknown> {
   if (text === undefined) return {};
   try {
     const claims = JSON.parse(text) as unknown;
-    if (typeof claims === 'object' && claims !== null && !Array.isArray(claims)) return claims as Record<string, unknown>;
+    if (typeof claims === 'object' && claims !== null && !Array.isArray(claims))
+      return claims as Record<string, unknown>;
   } catch {
     // reported below
   }
@@ -65,10 +66,14 @@ function credentialOf(values: Values): Credential {
 export function credentialId(vc: unknown): string | undefined {
   let value = vc;
   const enveloped = (value as { id?: unknown } | null)?.id;
-  if (typeof enveloped === 'string' && enveloped.startsWith('data:')) value = enveloped.slice(enveloped.indexOf(',') + 1);
+  if (typeof enveloped === 'string' && enveloped.startsWith('data:'))
+    value = enveloped.slice(enveloped.indexOf(',') + 1);
   if (typeof value === 'string') {
     try {
-      const payload = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      const payload = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
       return (payload.jti ?? (payload.vc as { id?: unknown } | undefined)?.id ?? payload.id) as string | undefined;
     } catch {
       return undefined;
@@ -90,7 +95,11 @@ Example: did-city credential issue --subject did:city:cn:130100 --name-en Shijia
     issuer: { type: 'string', value: 'DID', doc: "the issuer service's DID (default did:city:cn)" },
     'name-en': { type: 'string', value: 'NAME', doc: 'English official name (CityIdentityCredential)' },
     claims: { type: 'string', value: 'JSON', doc: 'further subject claims, a JSON object' },
-    format: { type: 'string', value: 'F', doc: 'jwt (VC-JWT 1.1, default), vc+jwt (VC-JOSE-COSE) or di (Data Integrity)' },
+    format: {
+      type: 'string',
+      value: 'F',
+      doc: 'jwt (VC-JWT 1.1, default), vc+jwt (VC-JOSE-COSE) or di (Data Integrity)',
+    },
     out: { type: 'string', value: 'FILE', doc: 'also write the credential to FILE' },
     ...ISSUER_OPTIONS,
   },
@@ -101,7 +110,10 @@ Example: did-city credential issue --subject did:city:cn:130100 --name-en Shijia
     const options = { format, ...(format === 'vc+jwt' ? { envelope: false } : {}) };
     const token = config.token(values, TOKEN_ENV);
     out.progress('asking the issuer service to sign…');
-    const answer = (await requestJson(issuerUrl(config, values, 'credentials/issue'), { body: { credential, options }, token })) as {
+    const answer = (await requestJson(issuerUrl(config, values, 'credentials/issue'), {
+      body: { credential, options },
+      token,
+    })) as {
       verifiableCredential: unknown;
     };
     const vc = answer.verifiableCredential;
@@ -147,13 +159,18 @@ function ledgerHosts(ledger: string): string[] {
 
 export const credentialVerify: CommandSpec = {
   name: 'credential verify',
-  summary: 'Verify a credential (VC-JWT, vc+jwt or Data Integrity) against the ledger: issuer keys, dates, status, schema.',
+  summary:
+    'Verify a credential (VC-JWT, vc+jwt or Data Integrity) against the ledger: issuer keys, dates, status, schema.',
   details: 'Reads FILE, or stdin with "-". Exit 0 when it verifies, 1 with the reasons when it does not.',
-  positionals: [{ name: 'FILE', doc: 'the credential: a JWT, a JSON credential, or a VC API verify body; - for stdin' }],
+  positionals: [
+    { name: 'FILE', doc: 'the credential: a JWT, a JSON credential, or a VC API verify body; - for stdin' },
+  ],
   options: {},
   async run({ positionals, out, config }) {
     const input = readInput(positionals[0]!);
-    const resolver = createDidResolver({ city: createCityResolver({ reader: await config.reader(), ...pinsOf(config) }) });
+    const resolver = createDidResolver({
+      city: createCityResolver({ reader: await config.reader(), ...pinsOf(config) }),
+    });
     out.progress('verifying against the ledger…');
     // Status lists and schemas are fetched under the outbound-fetch policy (spec §9.15); the ledger chosen for this run
     // is trusted like the hosts named in DID_CITY_FETCH_ALLOW_HTTP / _PRIVATE.
@@ -162,7 +179,11 @@ export const credentialVerify: CommandSpec = {
     if (!result.verified) {
       out.result(['NOT verified', ...result.errors.map((e) => `  ${e.code}: ${e.message}`)].join('\n'), result);
       const first = result.errors[0];
-      throw new CliError({ exit: EXIT.refused, title: 'Credential not verified', detail: first ? `${first.code}: ${first.message}` : 'no reason given' });
+      throw new CliError({
+        exit: EXIT.refused,
+        title: 'Credential not verified',
+        detail: first ? `${first.code}: ${first.message}` : 'no reason given',
+      });
     }
     out.result(`verified: ${result.format} credential issued by ${result.issuer}`, result);
     return EXIT.ok;
@@ -183,9 +204,15 @@ function statusCommand(action: keyof typeof STATUS_CHANGES): CommandSpec {
     positionals: [{ name: 'ID', doc: 'credential id (urn:uuid:…), as printed by credential issue' }],
     options: { ...ISSUER_OPTIONS },
     async run({ values, positionals, out, config }) {
-      const body = { credentialId: positionals[0]!, credentialStatus: [{ statusPurpose: change.statusPurpose, status: change.status }] };
+      const body = {
+        credentialId: positionals[0]!,
+        credentialStatus: [{ statusPurpose: change.statusPurpose, status: change.status }],
+      };
       const token = config.token(values, TOKEN_ENV);
-      const state = (await requestJson(issuerUrl(config, values, 'credentials/status'), { body, token })) as { revoked: boolean; suspended: boolean };
+      const state = (await requestJson(issuerUrl(config, values, 'credentials/status'), { body, token })) as {
+        revoked: boolean;
+        suspended: boolean;
+      };
       out.result(`${positionals[0]}: revoked ${state.revoked}, suspended ${state.suspended}`, state);
       return EXIT.ok;
     },

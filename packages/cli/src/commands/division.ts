@@ -3,7 +3,14 @@
  * its name, level and parent, the editions it was listed in, how it was retired and where it went, earlier names,
  * the codes retired into it, and whether a registry may still create its DID (R-ALLOC-2).
  */
-import { allocatableIn, type DivisionHistory, divisionEditions, divisionHistory, latestDivisionEdition, lookupDivision } from '@did-city/method';
+import {
+  allocatableIn,
+  type DivisionHistory,
+  divisionEditions,
+  divisionHistory,
+  latestDivisionEdition,
+  lookupDivision,
+} from '@did-city/method';
 import { type CommandSpec, UsageError } from '../args.ts';
 import { CliError, EXIT } from '../output.ts';
 
@@ -23,8 +30,14 @@ function statusLines(division: DivisionHistory, oldest: string): string[] {
   const since = division.since === oldest ? `${oldest} (the oldest edition of the record, or earlier)` : division.since;
   if (division.retired === undefined) return [`  listed in   editions ${since} to now (in force)`];
   const successors = division.successors ?? [];
-  const where = successors.length === 0 ? 'the editions do not say where it went' : `${division.change} into ${successors.map(label).join(', ')}`;
-  return [`  listed in   editions ${since} until ${division.retired}, retired in edition ${division.retired}`, `  change      ${where}`];
+  const where =
+    successors.length === 0
+      ? 'the editions do not say where it went'
+      : `${division.change} into ${successors.map(label).join(', ')}`;
+  return [
+    `  listed in   editions ${since} until ${division.retired}, retired in edition ${division.retired}`,
+    `  change      ${where}`,
+  ];
 }
 
 function historyText(division: DivisionHistory, allocatable: boolean): string {
@@ -32,7 +45,8 @@ function historyText(division: DivisionHistory, allocatable: boolean): string {
   const parent = division.parent === undefined ? '' : `, in ${label(division.parent)}`;
   const lines = [`${division.code} ${division.name} (${division.level}${parent})`, ...statusLines(division, oldest)];
   for (const former of division.formerNames) lines.push(`  named       ${former.name} until edition ${former.until}`);
-  for (const p of division.predecessors) lines.push(`  absorbed    ${p.code} ${p.name} (${p.change}, edition ${p.retired})`);
+  for (const p of division.predecessors)
+    lines.push(`  absorbed    ${p.code} ${p.name} (${p.change}, edition ${p.retired})`);
   const state = allocatable
     ? 'a registry may create it'
     : 'valid for existing DIDs and their history, closed to new creates (R-ALLOC-2)';
@@ -47,7 +61,13 @@ export const divisionShow: CommandSpec = {
     'Reads the record of change bundled with the method library (no ledger). CODE is a 6-digit code or a did:city:cn:CODE DID. ' +
     '--edition: judge allocation against that edition (default: the newest bundled). Exit 1 for a code the record never listed.',
   positionals: [{ name: 'CODE', doc: 'a division code or DID, e.g. 371200 or did:city:cn:371200' }],
-  options: { edition: { type: 'string', value: 'YEAR', doc: 'the edition a registry allocates from (default: the newest bundled)' } },
+  options: {
+    edition: {
+      type: 'string',
+      value: 'YEAR',
+      doc: 'the edition a registry allocates from (default: the newest bundled)',
+    },
+  },
   async run({ positionals, values, out }) {
     const code = codeOf(positionals[0]!);
     const division = divisionHistory(code);

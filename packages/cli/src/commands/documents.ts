@@ -4,7 +4,11 @@
  */
 import { addVerificationMethod, type DocumentContent } from '@did-city/method';
 
-export function singleKeyDocument(did: string, publicKeyMultibase: string, base: DocumentContent = {}): DocumentContent {
+export function singleKeyDocument(
+  did: string,
+  publicKeyMultibase: string,
+  base: DocumentContent = {},
+): DocumentContent {
   return addVerificationMethod(base, { did, publicKeyMultibase, id: '#key-1' });
 }
 

@@ -28,7 +28,9 @@ interface Report {
 
 function entryView(entry: LedgerHistory['entries'][number]) {
   const { operation } = entry;
-  const signers = operation.proof.map((proof) => proof.verificationMethod.slice(proof.verificationMethod.indexOf('#') + 1));
+  const signers = operation.proof.map((proof) =>
+    proof.verificationMethod.slice(proof.verificationMethod.indexOf('#') + 1),
+  );
   return {
     seq: operation.seq,
     type: operation.type,
@@ -53,7 +55,10 @@ function reportText(report: Report): string {
 
 function entriesText(views: ReturnType<typeof entryView>[]): string {
   return views
-    .map((v) => `seq ${v.seq}  ${v.type.padEnd(10)} ${v.integratedTime}  leaf ${v.leafIndex}\n  operation ${v.operationHash}\n  signed by ${v.signers.join(', ')}`)
+    .map(
+      (v) =>
+        `seq ${v.seq}  ${v.type.padEnd(10)} ${v.integratedTime}  leaf ${v.leafIndex}\n  operation ${v.operationHash}\n  signed by ${v.signers.join(', ')}`,
+    )
     .join('\n');
 }
 
@@ -66,25 +71,45 @@ export const history: CommandSpec = {
   async run({ positionals, out, config }) {
     const did = checkedDid(positionals[0]!);
     const reader = await config.reader();
-    const report: Report = { checkpoint: { status: 'not checked' }, inclusion: { status: 'not checked' }, chain: { status: 'not checked' } };
+    const report: Report = {
+      checkpoint: { status: 'not checked' },
+      inclusion: { status: 'not checked' },
+      chain: { status: 'not checked' },
+    };
     let views: ReturnType<typeof entryView>[] = [];
     try {
       out.progress(`reading the proven history of ${did}…`);
       const served = await reader.history(did);
       if (served.entries.length === 0) throw new DidCityError('NOT_FOUND', `${did} has no operations on this ledger`);
       const verdict = evaluateCheckpoint(served.ledger!.checkpoint, parsePolicy(await config.policy()));
-      report.checkpoint = { status: 'ok', origin: verdict.checkpoint.origin, size: verdict.checkpoint.size, cosigners: verdict.cosigners.map((c) => c.witness) };
+      report.checkpoint = {
+        status: 'ok',
+        origin: verdict.checkpoint.origin,
+        size: verdict.checkpoint.size,
+        cosigners: verdict.cosigners.map((c) => c.witness),
+      };
       report.inclusion = { status: 'ok', entries: served.entries.length };
       views = served.entries.map(entryView);
       await loadHistory(reader, did);
       report.chain = { status: 'ok', operations: served.entries.length };
     } catch (error) {
-      if (!(error instanceof DidCityError) || error.code === 'LEDGER_UNAVAILABLE' || error.code === 'NOT_FOUND') throw error;
+      if (!(error instanceof DidCityError) || error.code === 'LEDGER_UNAVAILABLE' || error.code === 'NOT_FOUND')
+        throw error;
       report[STEP_OF[error.code] ?? 'chain'].status = 'failed';
-      out.result(`${entriesText(views)}\n${reportText(report)}`, { did, entries: views, verification: report, verified: false });
+      out.result(`${entriesText(views)}\n${reportText(report)}`, {
+        did,
+        entries: views,
+        verification: report,
+        verified: false,
+      });
       throw error;
     }
-    out.result(`${entriesText(views)}\n${reportText(report)}`, { did, entries: views, verification: report, verified: true });
+    out.result(`${entriesText(views)}\n${reportText(report)}`, {
+      did,
+      entries: views,
+      verification: report,
+      verified: true,
+    });
     return EXIT.ok;
   },
 };

@@ -19,12 +19,19 @@ import { CliError, EXIT, type Output } from '../output.ts';
 function warnIfExposed(out: Output, file: string): void {
   const mode = exposedMode(file);
   if (mode !== undefined) {
-    out.warn(`${file} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); fix it with: chmod 600 ${file}`);
+    out.warn(
+      `${file} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); fix it with: chmod 600 ${file}`,
+    );
   }
 }
 
 function publicView(key: StoredKey, secret: boolean) {
-  const view = { name: key.name, keyType: key.keyType, publicKeyMultibase: key.publicKeyMultibase, keyHash: keyHash(key.publicKeyMultibase) };
+  const view = {
+    name: key.name,
+    keyType: key.keyType,
+    publicKeyMultibase: key.publicKeyMultibase,
+    keyHash: keyHash(key.publicKeyMultibase),
+  };
   return secret ? { ...view, secretKey: key.secretKey } : view;
 }
 
@@ -35,7 +42,11 @@ export const keysGenerate: CommandSpec = {
 A name is never reused: generating a key with a name the file already holds is refused.
 Prints the public key (Multikey) and its pre-rotation hash; never the secret key.`,
   options: {
-    type: { type: 'string', value: 'TYPE', doc: 'Ed25519 (default), P-256, secp256k1 or SM2 (GB/T 32918, signs sm2-jcs-2026)' },
+    type: {
+      type: 'string',
+      value: 'TYPE',
+      doc: 'Ed25519 (default), P-256, secp256k1 or SM2 (GB/T 32918, signs sm2-jcs-2026)',
+    },
     name: { type: 'string', value: 'N', doc: 'name of the key in the file (default "default")' },
     file: { type: 'string', value: 'PATH', doc: 'key file to write (default: --keys, or ~/.did-city/keys.json)' },
   },
@@ -56,7 +67,10 @@ Prints the public key (Multikey) and its pre-rotation hash; never the secret key
     const key = storedKey(name, generateKeyPair(keyType));
     writeKeyFile(file, { version: 1, keys: [...content.keys, key] });
     const view = publicView(key, false);
-    out.result(`generated ${keyType} key "${name}" in ${file}\n  public key  ${view.publicKeyMultibase}\n  key hash    ${view.keyHash}`, { ...view, file });
+    out.result(
+      `generated ${keyType} key "${name}" in ${file}\n  public key  ${view.publicKeyMultibase}\n  key hash    ${view.keyHash}`,
+      { ...view, file },
+    );
     return EXIT.ok;
   },
 };
@@ -86,7 +100,11 @@ export const keysShow: CommandSpec = {
 };
 
 function keyText(view: ReturnType<typeof publicView>): string {
-  const lines = [`${view.name} (${view.keyType})`, `  public key  ${view.publicKeyMultibase}`, `  key hash    ${view.keyHash}`];
+  const lines = [
+    `${view.name} (${view.keyType})`,
+    `  public key  ${view.publicKeyMultibase}`,
+    `  key hash    ${view.keyHash}`,
+  ];
   if ('secretKey' in view) lines.push(`  secret key  ${view.secretKey}`);
   return lines.join('\n');
 }

@@ -27,7 +27,9 @@ function reportText(report: CheckReport): string {
   const integrity = report.integrity;
   const lines = [`status     ${report.status}`, `ledger     ${report.origin}, ${report.treeSize} entries co-signed`];
   if (integrity !== undefined) {
-    lines.push(`checked    ${integrity.size ?? '?'} entries at ${integrity.checkedAt}: ${integrity.ok ? 'no problems' : `${integrity.problemCount} problem(s)`}`);
+    lines.push(
+      `checked    ${integrity.size ?? '?'} entries at ${integrity.checkedAt}: ${integrity.ok ? 'no problems' : `${integrity.problemCount} problem(s)`}`,
+    );
     for (const problem of integrity.problems) lines.push(`  ${problem.kind.padEnd(20)} ${problem.detail}`);
   }
   for (const reason of report.reasons) lines.push(`degraded   ${reason}`);
@@ -36,14 +38,16 @@ function reportText(report: CheckReport): string {
 
 export const ledgerCheck: CommandSpec = {
   name: 'ledger check',
-  summary: 'Have a ledger node check its store against its log; exit 1 if it fails (the node then refuses to sequence).',
+  summary:
+    'Have a ledger node check its store against its log; exit 1 if it fails (the node then refuses to sequence).',
   details: `The node replays its whole log (leaf hashes, tree, checkpoints, each DID's derived state) and checks its latest
 checkpoint against the trust policy; this can take a while on a large log. It needs the node's admin token. A failed
 check makes the node refuse to sequence, with the reason on GET /health, until a later check passes.`,
   options: { token: { type: 'string', value: 'T', doc: 'the node’s admin token (env DID_CITY_ADMIN_TOKEN)' } },
   async run({ values, out, config }) {
     const token = str(values, 'token') ?? config.env('DID_CITY_ADMIN_TOKEN');
-    if (token === undefined) throw new UsageError('this needs the node’s admin token: --token T or DID_CITY_ADMIN_TOKEN');
+    if (token === undefined)
+      throw new UsageError('this needs the node’s admin token: --token T or DID_CITY_ADMIN_TOKEN');
     const { body } = await postForReport(new URL('integrity/check', config.ledger).href, token, [503]);
     const report = body as CheckReport;
     out.result(reportText(report), report);

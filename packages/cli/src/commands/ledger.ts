@@ -8,7 +8,15 @@
  * (deploy/three-institutes/institute-X/ledger-node.env).
  */
 import { join, resolve } from 'node:path';
-import type { DeskSettings, LedgerNode, LedgerNodeConfig, PostgresLogStore, PostgresLogStoreOptions, Limiters, TrustProxy } from '@did-city/ledger';
+import type {
+  DeskSettings,
+  LedgerNode,
+  LedgerNodeConfig,
+  PostgresLogStore,
+  PostgresLogStoreOptions,
+  Limiters,
+  TrustProxy,
+} from '@did-city/ledger';
 import { DidCityError } from '@did-city/method';
 import { sendProblem } from '@did-city/method/http';
 import { flagOptions, namedValue, readSettingFile, readSettings, type SettingValues } from '@did-city/method/settings';
@@ -18,7 +26,14 @@ import { type CommandSpec, UsageError, type Values } from '../args.ts';
 import { type Config, policyFingerprint } from '../config.ts';
 import { defaultExplorerDir } from '../explorer-dir.ts';
 import { CliError, EXIT, type Output } from '../output.ts';
-import { DESK_SETTINGS, envOf, environmentOnly, listenFrom, RATE_LIMIT_SETTINGS, TRUST_PROXY_SETTINGS } from '../settings/common.ts';
+import {
+  DESK_SETTINGS,
+  envOf,
+  environmentOnly,
+  listenFrom,
+  RATE_LIMIT_SETTINGS,
+  TRUST_PROXY_SETTINGS,
+} from '../settings/common.ts';
 import { LEDGER_SETTINGS } from '../settings/ledger-node.ts';
 import { envSetting, type Listen, readTextOrFile, serveApp } from './serving.ts';
 
@@ -54,7 +69,9 @@ function tokenLines(text: string, what: string): Array<[string, string]> {
 function databaseConnection(url: string, passwordFile: string | undefined): string {
   if (passwordFile === undefined) return url;
   const withPassword = new URL(url);
-  withPassword.password = encodeURIComponent(readSettingFile(passwordFile, 'DID_CITY_LEDGER_DATABASE_PASSWORD_FILE').trim());
+  withPassword.password = encodeURIComponent(
+    readSettingFile(passwordFile, 'DID_CITY_LEDGER_DATABASE_PASSWORD_FILE').trim(),
+  );
   return withPassword.href;
 }
 
@@ -62,16 +79,22 @@ function databaseConnection(url: string, passwordFile: string | undefined): stri
 function witnessUrls(given: Array<[string, string]>, policy: TlogPolicy): Array<{ name: string; url: string }> {
   const urls = new Map(policy.witnesses.flatMap((w) => (w.url === undefined ? [] : [[w.name, w.url] as const])));
   for (const [name, url] of given) {
-    if (!policy.witnesses.some((w) => w.name === name)) throw new UsageError(`witness "${name}" is not a witness of the trust policy`);
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`witness ${name}: "${url}" must be an http(s) URL`);
+    if (!policy.witnesses.some((w) => w.name === name))
+      throw new UsageError(`witness "${name}" is not a witness of the trust policy`);
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      throw new UsageError(`witness ${name}: "${url}" must be an http(s) URL`);
     urls.set(name, url);
   }
-  if (urls.size === 0) throw new UsageError('no witness URLs: give --witness NAME=URL, or URLs on the policy\'s "witness" lines');
+  if (urls.size === 0)
+    throw new UsageError('no witness URLs: give --witness NAME=URL, or URLs on the policy\'s "witness" lines');
   return [...urls].map(([name, url]) => ({ name, url }));
 }
 
 /** DID_CITY_REGISTRATION_PENDING_TTL_S and _MAX_PENDING, a bad value being a usage error. */
-export function deskSettings(lib: Pick<LedgerLib, 'deskSettingsFromEnv'>, env: Readonly<Record<string, string | undefined>>): DeskSettings {
+export function deskSettings(
+  lib: Pick<LedgerLib, 'deskSettingsFromEnv'>,
+  env: Readonly<Record<string, string | undefined>>,
+): DeskSettings {
   try {
     return lib.deskSettingsFromEnv(envOf(DESK_SETTINGS, env));
   } catch (error) {
@@ -85,7 +108,8 @@ type NodeValues = SettingValues<typeof LEDGER_SETTINGS>;
 function remoteWitnesses(node: LedgerNodeConfig, settings: NodeValues, logKeyFile: string, lib: LedgerLib): void {
   const policyFile = settings.witnessPolicy;
   if (policyFile === undefined) {
-    if (settings.witness !== undefined) throw new UsageError('--witness needs --witness-policy (the trust policy naming the witnesses and their keys)');
+    if (settings.witness !== undefined)
+      throw new UsageError('--witness needs --witness-policy (the trust policy naming the witnesses and their keys)');
     return;
   }
   const text = readTextOrFile(policyFile);
@@ -131,10 +155,14 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
   const { values: settings, from } = readSettings(LEDGER_SETTINGS, { env, flags: values });
   const node = nodeConfig(settings, lib);
   const adminFile = settings.adminTokenFile;
-  const adminToken = settings.adminToken ?? (adminFile === undefined ? undefined : readSettingFile(adminFile, 'DID_CITY_LEDGER_ADMIN_TOKEN_FILE').trim());
+  const adminToken =
+    settings.adminToken ??
+    (adminFile === undefined ? undefined : readSettingFile(adminFile, 'DID_CITY_LEDGER_ADMIN_TOKEN_FILE').trim());
   const tokensFile = settings.instituteTokensFile;
   const instituteTokens = Object.fromEntries([
-    ...(tokensFile === undefined ? [] : tokenLines(readSettingFile(tokensFile, 'DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE'), tokensFile)),
+    ...(tokensFile === undefined
+      ? []
+      : tokenLines(readSettingFile(tokensFile, 'DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE'), tokensFile)),
     ...(settings.instituteToken ?? []),
   ]);
   const result: LedgerSettings = {
@@ -150,7 +178,8 @@ function ledgerSettings(values: Values, config: Config, lib: LedgerLib): LedgerS
   if (settings.database !== undefined) {
     const connection = databaseConnection(settings.database, settings.databasePasswordFile);
     result.database = { connection, retryMs: settings.leadershipRetryMs };
-    if (node.policy === undefined) throw new UsageError('--database needs the trust policy and witnesses of the institutes (--witness-policy)');
+    if (node.policy === undefined)
+      throw new UsageError('--database needs the trust policy and witnesses of the institutes (--witness-policy)');
   }
   return result;
 }
@@ -169,14 +198,23 @@ async function servingOf(lib: LedgerLib, node: LedgerNode, settings: LedgerSetti
   const log = (line: string) => out.progress(line);
   // One set of limiters for both routers, kept when a waiting node takes over: a class's budget is per server.
   const { limiters } = settings;
-  const ledgerRouter = lib.createLedgerRouter(node, { ...(settings.adminToken ? { adminToken: settings.adminToken } : {}), log, limiters });
+  const ledgerRouter = lib.createLedgerRouter(node, {
+    ...(settings.adminToken ? { adminToken: settings.adminToken } : {}),
+    log,
+    limiters,
+  });
   if (node.sequencer === undefined) {
     handler.use('/registrations', notSequencing);
     handler.post(['/operations', '/governance/operations'], notSequencing);
     handler.use(ledgerRouter);
     return { node, handler, close: () => node.close() };
   }
-  const registrations = lib.createRegistrationRouter(node, { dataDir: settings.dataDir, desk: settings.desk, instituteTokens: settings.instituteTokens, limiters });
+  const registrations = lib.createRegistrationRouter(node, {
+    dataDir: settings.dataDir,
+    desk: settings.desk,
+    instituteTokens: settings.instituteTokens,
+    limiters,
+  });
   handler.use(registrations, ledgerRouter);
   return {
     node,
@@ -198,7 +236,9 @@ function warnGenesis(node: LedgerNodeConfig, out: Output): void {
         : 'NO REGISTRY GENESIS IS PINNED (--genesis): the governance path refuses every country registry genesis (spec §3.5, R-GEN-4)',
     );
   } else if (node.allowUnpinnedGenesis) {
-    out.warn(`--allow-unpinned-genesis: besides the pinned ${pinned.join(', ')}, the admin token alone can create a country registry with any keys (spec §3.5, R-GEN-4)`);
+    out.warn(
+      `--allow-unpinned-genesis: besides the pinned ${pinned.join(', ')}, the admin token alone can create a country registry with any keys (spec §3.5, R-GEN-4)`,
+    );
   }
 }
 
@@ -258,7 +298,9 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     const sequencing = async (store: PostgresLogStore) => {
       const node = await lib.LedgerNode.open({ ...settings.node, store });
       const serving = await servingOf(lib, node, settings, out);
-      out.print(`sequencing: this node holds the sequencer lock; log size ${(await store.head()).size}, signing with its own log key`);
+      out.print(
+        `sequencing: this node holds the sequencer lock; log size ${(await store.head()).size}, signing with its own log key`,
+      );
       watchLease(store, out, () => current?.close(), retryMs);
       return serving;
     };
@@ -286,9 +328,14 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
         return onClose();
       },
     });
-    out.print('not sequencing: the database is a standby or another node holds the sequencer lock; serving reads, waiting for leadership');
+    out.print(
+      'not sequencing: the database is a standby or another node holds the sequencer lock; serving reads, waiting for leadership',
+    );
     const takeOver = async () => {
-      const store = await lib.PostgresLogStore.open({ connection, waitForLeadership: { retryMs, signal: waiting.signal } });
+      const store = await lib.PostgresLogStore.open({
+        connection,
+        waitForLeadership: { retryMs, signal: waiting.signal },
+      });
       const previous = current;
       current = await sequencing(store);
       await previous?.close();
@@ -296,14 +343,21 @@ The deployment's files: deploy/three-institutes/institute-X/ledger-node.env.`,
     takeOver().catch((error: unknown) => {
       if (waiting.signal.aborted) return;
       const detail = error instanceof Error ? error.message : String(error);
-      exitWith(out, new CliError({ exit: EXIT.refused, title: 'Could not take over as sequencer', detail }), () => current?.close());
+      exitWith(out, new CliError({ exit: EXIT.refused, title: 'Could not take over as sequencer', detail }), () =>
+        current?.close(),
+      );
     });
     return running;
   },
 };
 
 /** Exits 1 once the session holding the sequencer lock is gone: only a restart waits for leadership again. */
-function watchLease(store: PostgresLogStore, out: Output, close: () => Promise<void> | undefined, retryMs: number): void {
+function watchLease(
+  store: PostgresLogStore,
+  out: Output,
+  close: () => Promise<void> | undefined,
+  retryMs: number,
+): void {
   const timer = setInterval(
     () => {
       if (store.isWriter) return;
@@ -313,7 +367,8 @@ function watchLease(store: PostgresLogStore, out: Output, close: () => Promise<v
         new CliError({
           exit: EXIT.refused,
           title: 'Sequencer lock lost',
-          detail: 'the database session holding the sequencer lock ended (primary stopped, demoted or unreachable); this node no longer sequences',
+          detail:
+            'the database session holding the sequencer lock ended (primary stopped, demoted or unreachable); this node no longer sequences',
           hint: 'exiting so that the supervisor restarts the node, which then waits for leadership (systemd Restart=always)',
         }),
         close,

@@ -48,24 +48,35 @@ export function documentKey(config: Config, values: Values, signer: { publicKeyM
 
 export const create: CommandSpec = {
   name: 'create',
-  summary: 'Create a sub-identifier (e.g. did:city:cn:130100:transport-bureau): its own key plus the parent\'s authorisation.',
+  summary:
+    "Create a sub-identifier (e.g. did:city:cn:130100:transport-bureau): its own key plus the parent's authorisation.",
   details: `The create is signed by the new DID's update key (--key) and by the parent's update keys (--parent-key,
 as many as the parent's threshold). Division DIDs (did:city:cn:NNNNNN) are created through did-city apply.
 Example: did-city create --did did:city:cn:130100:transport-bureau --key bureau --parent-key sjz`,
   options: {
     did: didOption('the new sub-identifier: <parent DID>:<label>'),
     key: { type: 'string', value: 'N', doc: "the new DID's update key", required: true },
-    'parent-key': { type: 'string', value: 'P', doc: "an update key of the parent DID", multiple: true, required: true },
+    'parent-key': {
+      type: 'string',
+      value: 'P',
+      doc: 'an update key of the parent DID',
+      multiple: true,
+      required: true,
+    },
     'signing-key': { type: 'string', value: 'N', doc: 'key published as #key-1 (default: --key)' },
   },
   async run({ values, out, config }) {
     const did = didArgument(values);
-    if (parseDid(did).subIds.length === 0) throw new UsageError(`${did} is not a sub-identifier; apply for a division DID with did-city apply`);
+    if (parseDid(did).subIds.length === 0)
+      throw new UsageError(`${did} is not a sub-identifier; apply for a division DID with did-city apply`);
     await liveState(config, out, parentDid(did)!);
     const own = signerOf(config.keyFile, need(values, 'key'));
     const document = singleKeyDocument(did, documentKey(config, values, own));
     const unsigned = createOperation({ did, updateKeys: [own.publicKeyMultibase], document });
-    const operation = await signOperation(unsigned, [own, ...signers(config, list(values, 'parent-key'), 'parent-key')]);
+    const operation = await signOperation(unsigned, [
+      own,
+      ...signers(config, list(values, 'parent-key'), 'parent-key'),
+    ]);
     printReceipt(out, await submit(config, out, operation));
     return EXIT.ok;
   },
@@ -78,7 +89,13 @@ export const recover: CommandSpec = {
 alsoKnownAs are kept, every other verification method is dropped. The history shows that the parent acted.`,
   options: {
     did: didOption('the DID to recover'),
-    'parent-key': { type: 'string', value: 'P', doc: 'an update key of the parent DID', multiple: true, required: true },
+    'parent-key': {
+      type: 'string',
+      value: 'P',
+      doc: 'an update key of the parent DID',
+      multiple: true,
+      required: true,
+    },
     'new-key': { type: 'string', value: 'N', doc: 'the new update key (from the key file)', required: true },
     'signing-key': { type: 'string', value: 'N', doc: 'key published as #key-1 (default: --new-key)' },
   },
@@ -86,7 +103,11 @@ alsoKnownAs are kept, every other verification method is dropped. The history sh
     const did = didArgument(values);
     const history = await liveState(config, out, did);
     const fresh = signerOf(config.keyFile, need(values, 'new-key'));
-    const document = singleKeyDocument(did, documentKey(config, values, fresh), withoutKeys(currentContent(history) ?? {}));
+    const document = singleKeyDocument(
+      did,
+      documentKey(config, values, fresh),
+      withoutKeys(currentContent(history) ?? {}),
+    );
     const unsigned = recoverOperation(history, { updateKeys: [fresh.publicKeyMultibase], document });
     const operation = await signOperation(unsigned, signers(config, list(values, 'parent-key'), 'parent-key'));
     printReceipt(out, await submit(config, out, operation));
@@ -97,7 +118,7 @@ alsoKnownAs are kept, every other verification method is dropped. The history sh
 export const deactivate: CommandSpec = {
   name: 'deactivate',
   summary: 'Deactivate a DID for good, optionally naming its successor. It can never be changed or created again.',
-  details: 'Signed by the DID\'s update keys (--key) or by its parent\'s (--parent-key).',
+  details: "Signed by the DID's update keys (--key) or by its parent's (--parent-key).",
   options: {
     did: didOption('the DID to deactivate'),
     key: { type: 'string', value: 'N', doc: 'an update key of the DID', multiple: true },

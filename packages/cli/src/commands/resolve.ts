@@ -16,7 +16,13 @@ export function checkedDid(value: string): string {
 }
 
 function keyLines(document: DIDDocument): string[] {
-  const relationships = ['authentication', 'assertionMethod', 'keyAgreement', 'capabilityInvocation', 'capabilityDelegation'] as const;
+  const relationships = [
+    'authentication',
+    'assertionMethod',
+    'keyAgreement',
+    'capabilityInvocation',
+    'capabilityDelegation',
+  ] as const;
   return (document.verificationMethod ?? []).map((method) => {
     const uses = relationships.filter((r) => document[r]?.includes(method.id));
     return `  ${method.id}\n    ${method.publicKeyMultibase}  (${uses.join(', ') || 'no relationship'})`;
@@ -24,7 +30,9 @@ function keyLines(document: DIDDocument): string[] {
 }
 
 function serviceLines(document: DIDDocument): string[] {
-  return (document.service ?? []).map((s) => `  ${s.id}  ${[s.type].flat().join(',')}  ${JSON.stringify(s.serviceEndpoint).replace(/^"|"$/g, '')}`);
+  return (document.service ?? []).map(
+    (s) => `  ${s.id}  ${[s.type].flat().join(',')}  ${JSON.stringify(s.serviceEndpoint).replace(/^"|"$/g, '')}`,
+  );
 }
 
 export function resolutionText(did: string, result: DIDResolutionResult): string {
@@ -33,7 +41,8 @@ export function resolutionText(did: string, result: DIDResolutionResult): string
   const lines = [`DID       ${did}`, `status    ${meta.deactivated ? 'deactivated' : 'active'}`];
   if (city?.name !== undefined) lines.push(`city      ${city.name} (${city.divisionCode}, ${city.level})`);
   else if (city?.divisionCode !== undefined) lines.push(`division  ${city.divisionCode}`);
-  if (meta.versionId !== undefined) lines.push(`version   ${meta.versionId}${meta.nextVersionId ? ` (latest is newer)` : ''}`);
+  if (meta.versionId !== undefined)
+    lines.push(`version   ${meta.versionId}${meta.nextVersionId ? ` (latest is newer)` : ''}`);
   lines.push(`created   ${meta.created ?? '-'}`, `updated   ${meta.updated ?? meta.created ?? '-'}`);
   if (meta.successor) lines.push(`successor ${meta.successor}`);
   const document = result.didDocument as DIDDocument | null;
@@ -43,14 +52,19 @@ export function resolutionText(did: string, result: DIDResolutionResult): string
     if (document.alsoKnownAs?.length) lines.push(`also known as ${document.alsoKnownAs.join(', ')}`);
   }
   const ledger = result.didResolutionMetadata.ledger;
-  if (ledger !== undefined) lines.push(`verified against ${ledger.origin} checkpoint of size ${ledger.treeSize} (witness quorum)`);
+  if (ledger !== undefined)
+    lines.push(`verified against ${ledger.origin} checkpoint of size ${ledger.treeSize} (witness quorum)`);
   return lines.join('\n');
 }
 
 /** A failed resolution as a CLI failure: an unreachable ledger is exit 3 (the reader kept its code), else 1. */
-function resolutionFailure(reader: RecordingReader, error: NonNullable<DIDResolutionResult['didResolutionMetadata']['error']>): never {
+function resolutionFailure(
+  reader: RecordingReader,
+  error: NonNullable<DIDResolutionResult['didResolutionMetadata']['error']>,
+): never {
   if (reader.lastError !== undefined && reader.lastError.code === 'LEDGER_UNAVAILABLE') throw reader.lastError;
-  if (reader.lastError !== undefined && ERRORS[reader.lastError.code].resolutionError !== undefined) throw reader.lastError;
+  if (reader.lastError !== undefined && ERRORS[reader.lastError.code].resolutionError !== undefined)
+    throw reader.lastError;
   throw fromProblem(error);
 }
 
@@ -61,7 +75,11 @@ export const resolve: CommandSpec = {
   positionals: [{ name: 'DID', doc: 'the DID, e.g. did:city:cn:130100' }],
   options: {
     'version-id': { type: 'string', value: 'N', doc: 'the version with this seq' },
-    'version-time': { type: 'string', value: 'T', doc: 'the version in force at this time (e.g. 2026-11-22T00:00:00Z)' },
+    'version-time': {
+      type: 'string',
+      value: 'T',
+      doc: 'the version in force at this time (e.g. 2026-11-22T00:00:00Z)',
+    },
   },
   async run({ values, positionals, out, config }) {
     const did = checkedDid(positionals[0]!);
@@ -78,4 +96,3 @@ export const resolve: CommandSpec = {
     return EXIT.ok;
   },
 };
-

@@ -26,7 +26,8 @@ function resolverOf(config: Config) {
 
 function failed(result: DIDDereferencingResult): never {
   const error = result.dereferencingMetadata.error!;
-  const exit = error.type.endsWith('#NOT_FOUND') || error.type.endsWith('#INVALID_DID_URL') ? EXIT.refused : EXIT.unreachable;
+  const exit =
+    error.type.endsWith('#NOT_FOUND') || error.type.endsWith('#INVALID_DID_URL') ? EXIT.refused : EXIT.unreachable;
   throw new CliError({ exit, title: error.title, detail: error.detail });
 }
 
@@ -41,7 +42,7 @@ Example: did-city resource publish --did did:city:cn:130100 --key sjz --name air
     key: { type: 'string', value: 'N', doc: 'an update key of the DID', multiple: true, required: true },
     name: { type: 'string', value: 'NAME', doc: 'resourceName', required: true },
     type: { type: 'string', value: 'TYPE', doc: 'resourceType', required: true },
-    'media-type': { type: 'string', value: 'TYPE/SUB', doc: 'the content\'s media type', required: true },
+    'media-type': { type: 'string', value: 'TYPE/SUB', doc: "the content's media type", required: true },
     file: { type: 'string', value: 'PATH', doc: 'the content', required: true },
     version: { type: 'string', value: 'LABEL', doc: 'an optional version label (resourceVersion)' },
   },
@@ -57,8 +58,13 @@ Example: did-city resource publish --did did:city:cn:130100 --key sjz --name air
       ...(version === undefined ? {} : { resourceVersion: version }),
     });
     const history = await liveState(config, out, did);
-    const operation = await signOperation(resourceOperation(history, resource), signers(config, list(values, 'key'), 'key'));
-    out.progress(`submitting resource ${resource.resourceId} (${content.byteLength} bytes); waiting for witness quorum…`);
+    const operation = await signOperation(
+      resourceOperation(history, resource),
+      signers(config, list(values, 'key'), 'key'),
+    );
+    out.progress(
+      `submitting resource ${resource.resourceId} (${content.byteLength} bytes); waiting for witness quorum…`,
+    );
     const receipt = await (await config.client()).submitResource(operation, content);
     printReceipt(out, summarise(operation, receipt));
     out.print(`${did}/resources/${resource.resourceId}`);
@@ -68,7 +74,12 @@ Example: did-city resource publish --did did:city:cn:130100 --key sjz --name air
 
 function listText(listed: LinkedResourceMetadata[]): string {
   if (listed.length === 0) return 'no resources';
-  return listed.map((r) => `${r.resourceURI}  ${r.resourceType}  ${r.resourceName}${r.resourceVersion ? ` v${r.resourceVersion}` : ''}  ${r.mediaType}  ${r.created}`).join('\n');
+  return listed
+    .map(
+      (r) =>
+        `${r.resourceURI}  ${r.resourceType}  ${r.resourceName}${r.resourceVersion ? ` v${r.resourceVersion}` : ''}  ${r.mediaType}  ${r.created}`,
+    )
+    .join('\n');
 }
 
 export const resourceList: CommandSpec = {
@@ -83,7 +94,10 @@ export const resourceList: CommandSpec = {
   async run({ values, out, config }) {
     const did = didArgument(values);
     const query: Record<string, string> = {};
-    for (const [flag, parameter] of [['name', 'resourceName'], ['type', 'resourceType']] as const) {
+    for (const [flag, parameter] of [
+      ['name', 'resourceName'],
+      ['type', 'resourceType'],
+    ] as const) {
       const value = str(values, flag);
       if (value !== undefined) query[parameter] = value;
     }
@@ -91,12 +105,18 @@ export const resourceList: CommandSpec = {
     let listed: LinkedResourceMetadata[];
     if (Object.keys(query).length === 0) {
       const resolved = await resolver.resolve(did);
-      if (resolved.didResolutionMetadata.error !== undefined) throw new CliError({ exit: EXIT.refused, title: resolved.didResolutionMetadata.error.title, detail: resolved.didResolutionMetadata.error.detail });
+      if (resolved.didResolutionMetadata.error !== undefined)
+        throw new CliError({
+          exit: EXIT.refused,
+          title: resolved.didResolutionMetadata.error.title,
+          detail: resolved.didResolutionMetadata.error.detail,
+        });
       listed = resolved.didDocumentMetadata.linkedResourceMetadata ?? [];
     } else {
       const result = await resolver.dereference(formatDidUrl({ did, query: { ...query, resourceMetadata: 'true' } }));
       if (result.dereferencingMetadata.error !== undefined) failed(result);
-      listed = (result.content as { linkedResourceMetadata?: LinkedResourceMetadata[] } | null)?.linkedResourceMetadata ?? [];
+      listed =
+        (result.content as { linkedResourceMetadata?: LinkedResourceMetadata[] } | null)?.linkedResourceMetadata ?? [];
     }
     out.result(listText(listed), listed);
     return EXIT.ok;
@@ -110,11 +130,16 @@ function targetOf(values: Values): string {
   const id = str(values, 'id');
   if (id !== undefined) return `${did}/resources/${id}`;
   const query: Record<string, string> = {};
-  for (const [flag, parameter] of [['name', 'resourceName'], ['type', 'resourceType'], ['at', 'resourceVersionTime']] as const) {
+  for (const [flag, parameter] of [
+    ['name', 'resourceName'],
+    ['type', 'resourceType'],
+    ['at', 'resourceVersionTime'],
+  ] as const) {
     const value = str(values, flag);
     if (value !== undefined) query[parameter] = value;
   }
-  if (query.resourceName === undefined && query.resourceType === undefined) throw new UsageError('give --url, --id, or --name/--type');
+  if (query.resourceName === undefined && query.resourceType === undefined)
+    throw new UsageError('give --url, --id, or --name/--type');
   return formatDidUrl({ did, query });
 }
 
@@ -140,7 +165,12 @@ Examples:
     const result = await (await resolverOf(config)()).dereference(url);
     if (result.dereferencingMetadata.error !== undefined) failed(result);
     if (!(result.content instanceof Uint8Array)) {
-      if (result.content === null) throw new CliError({ exit: EXIT.refused, title: 'Not current', detail: `${url}: the DID is deactivated; its resources are not served as current` });
+      if (result.content === null)
+        throw new CliError({
+          exit: EXIT.refused,
+          title: 'Not current',
+          detail: `${url}: the DID is deactivated; its resources are not served as current`,
+        });
       out.result(JSON.stringify(result.content, null, 2), result.content);
       return EXIT.ok;
     }
@@ -148,7 +178,10 @@ Examples:
     const meta = result.contentMetadata as LinkedResourceMetadata;
     if (path !== undefined) {
       writeFileSync(path, result.content);
-      out.result(`${meta.resourceURI}: ${result.content.byteLength} bytes, sha-256 ${meta.checksum} (verified), written to ${path}`, meta);
+      out.result(
+        `${meta.resourceURI}: ${result.content.byteLength} bytes, sha-256 ${meta.checksum} (verified), written to ${path}`,
+        meta,
+      );
     } else {
       process.stdout.write(result.content);
     }

@@ -27,7 +27,10 @@ Environment only: ${environmentOnly(ALL_IN_ONE_SETTINGS)}.`,
   options: flagOptions(ALL_IN_ONE_SETTINGS),
   async run({ values, out, config }) {
     const { startAllInOne } = await import('../serve/index.ts');
-    const running = await startAllInOne({ ...allInOneOptions(config.environment, values), log: (line) => out.print(line) }).catch((error: unknown) => {
+    const running = await startAllInOne({
+      ...allInOneOptions(config.environment, values),
+      log: (line) => out.print(line),
+    }).catch((error: unknown) => {
       if (error instanceof RangeError) throw new UsageError(error.message);
       throw error;
     });
@@ -43,12 +46,20 @@ export const driver: CommandSpec = {
 (or DID_CITY_LEDGER); the trust policy is --policy, else the policy pinned for that ledger (see did-city --help).`,
   options: { ...flagOptions(LISTEN_SETTINGS), ...flagOptions(DRIVER_SETTINGS) },
   async run({ values, out, config }) {
-    const { createDriverApp, createLedgerReader, loadSettings, publicProperties } = await import('uni-resolver-driver-did-city');
+    const { createDriverApp, createLedgerReader, loadSettings, publicProperties } = await import(
+      'uni-resolver-driver-did-city'
+    );
     // The CLI's own --ledger and --policy are the driver's ledger and trust policy.
-    const env = { ...config.environment, [DRIVER_SETTINGS.ledgerUrl.env]: config.ledger, [DRIVER_SETTINGS.trustPolicy.env]: await config.policy() };
+    const env = {
+      ...config.environment,
+      [DRIVER_SETTINGS.ledgerUrl.env]: config.ledger,
+      [DRIVER_SETTINGS.trustPolicy.env]: await config.policy(),
+    };
     const settings = loadSettings(env, undefined, values);
     if (settings.genesis === undefined) {
-      out.warn(`NO REGISTRY GENESIS IS PINNED (${DRIVER_SETTINGS.genesis.env}): this driver resolves whichever registry genesis the ledger's log holds (spec §3.5, R-GEN-4)`);
+      out.warn(
+        `NO REGISTRY GENESIS IS PINNED (${DRIVER_SETTINGS.genesis.env}): this driver resolves whichever registry genesis the ledger's log holds (spec §3.5, R-GEN-4)`,
+      );
     }
     const app = createDriverApp({
       reader: createLedgerReader(settings),
@@ -62,7 +73,12 @@ export const driver: CommandSpec = {
     });
     const { limitedApp } = await import('../serve/limits.ts');
     const { values: own, from } = readSettings(LISTEN_SETTINGS, { env: config.environment, flags: values });
-    return serveApp({ app: envSetting(() => limitedApp(app, config.environment)), listen: listenFrom(own, from), out, what: 'did:city driver' });
+    return serveApp({
+      app: envSetting(() => limitedApp(app, config.environment)),
+      listen: listenFrom(own, from),
+      out,
+      what: 'did:city driver',
+    });
   },
 };
 
@@ -80,7 +96,10 @@ Environment only: ${environmentOnly(ISSUER_SETTINGS)}.`,
     const { fetchPolicyFromEnv, hostsOf } = await import('@did-city/method/http');
     const { values: settings, from } = readSettings(ISSUER_SETTINGS, { env: config.environment, flags: values });
     const { did, keyId } = settings;
-    const key = { verificationMethod: `${did}${keyId.startsWith('#') ? keyId : `#${keyId}`}`, signer: signerOf(config.keyFile, need(values, 'key')) };
+    const key = {
+      verificationMethod: `${did}${keyId.startsWith('#') ? keyId : `#${keyId}`}`,
+      signer: signerOf(config.keyFile, need(values, 'key')),
+    };
     if (settings.token === undefined) throw new UsageError('this needs a token: --token T or DID_CITY_ISSUER_TOKEN');
     const { token, publicUrl } = settings;
     const listen = listenFrom(settings, from);
@@ -93,7 +112,9 @@ Environment only: ${environmentOnly(ISSUER_SETTINGS)}.`,
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const store = new parts.SqliteStatusStore(join(dataDir, 'issuer.db'));
     const statusLists = new parts.StatusLists({ store, key, baseUrl });
-    const resolver = parts.createDidResolver({ city: createCityResolver({ reader: await config.reader(), ...pinsOf(config) }) });
+    const resolver = parts.createDidResolver({
+      city: createCityResolver({ reader: await config.reader(), ...pinsOf(config) }),
+    });
     const fetchPolicy = fetchPolicyFromEnv(config.environment, hostsOf([baseUrl]));
     const app = parts.createIssuerApp({
       // Related resources' digests are checked before signing, under the same policy as the verifier's fetches.
@@ -109,6 +130,12 @@ Environment only: ${environmentOnly(ISSUER_SETTINGS)}.`,
       clients: [{ id: 'cli', token }],
     });
     const { limitedApp } = await import('../serve/limits.ts');
-    return serveApp({ app: envSetting(() => limitedApp(app, config.environment)), listen, out, what: `did:city issuer ${did}`, onClose: () => store.close() });
+    return serveApp({
+      app: envSetting(() => limitedApp(app, config.environment)),
+      listen,
+      out,
+      what: `did:city issuer ${did}`,
+      onClose: () => store.close(),
+    });
   },
 };

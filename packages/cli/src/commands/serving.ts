@@ -17,7 +17,8 @@ export function readTextOrFile(value: string): string {
   try {
     return readFileSync(value, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') return value;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+      return value;
     throw new UsageError(`cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
@@ -33,7 +34,13 @@ export function envSetting<T>(parse: () => T): T {
 }
 
 /** Listens, prints the bound port (with port 0 the system picks it), and closes on a signal. */
-export function serveApp(options: { app: Express; listen: Listen; out: Output; what: string; onClose?: () => Promise<void> | void }): Promise<'running'> {
+export function serveApp(options: {
+  app: Express;
+  listen: Listen;
+  out: Output;
+  what: string;
+  onClose?: () => Promise<void> | void;
+}): Promise<'running'> {
   const { host, port } = options.listen;
   return new Promise((done, fail) => {
     const server: Server = options.app.listen(port, host, () => {

@@ -30,7 +30,8 @@ function relationships(values: Values): Relationship[] | undefined {
   const text = str(values, 'relationship');
   if (text === undefined) return undefined;
   const names = text.split(',').map((s) => s.trim());
-  for (const name of names) if (!isRelationship(name)) throw new UsageError(`--relationship: "${name}" is not a verification relationship`);
+  for (const name of names)
+    if (!isRelationship(name)) throw new UsageError(`--relationship: "${name}" is not a verification relationship`);
   return names as Relationship[];
 }
 
@@ -57,7 +58,11 @@ function editedDocument(config: Config, values: Values, history: DidHistory): Do
 }
 
 /** The key-state changes and who signs: the current keys, or under pre-rotation the revealed ones. */
-function keyChanges(config: Config, values: Values, history: DidHistory): { changes: KeyStateChanges; signWith: Signer[] } {
+function keyChanges(
+  config: Config,
+  values: Values,
+  history: DidHistory,
+): { changes: KeyStateChanges; signWith: Signer[] } {
   const rotateTo = list(values, 'rotate-to').map((name) => signerOf(config.keyFile, name));
   const changes: KeyStateChanges = {};
   if (rotateTo.length > 0) {
@@ -65,7 +70,8 @@ function keyChanges(config: Config, values: Values, history: DidHistory): { chan
     changes.threshold = Math.min(history.keyState.threshold, rotateTo.length);
   }
   const preRotate = list(values, 'pre-rotate');
-  if (preRotate.length > 0) changes.nextKeyHashes = preRotate.map((name) => keyHash(signerOf(config.keyFile, name).publicKeyMultibase));
+  if (preRotate.length > 0)
+    changes.nextKeyHashes = preRotate.map((name) => keyHash(signerOf(config.keyFile, name).publicKeyMultibase));
   const committed = history.keyState.nextKeyHashes;
   if (committed === undefined) return { changes, signWith: signers(config, list(values, 'key'), 'key') };
   if (rotateTo.length === 0) {
@@ -78,7 +84,11 @@ function keyChanges(config: Config, values: Values, history: DidHistory): { chan
   }
   const uncommitted = rotateTo.find((s) => !committed.includes(keyHash(s.publicKeyMultibase)));
   if (uncommitted !== undefined) {
-    throw new CliError({ exit: EXIT.refused, title: 'Key not committed', detail: `${uncommitted.publicKeyMultibase} is not among the keys ${history.did} committed to` });
+    throw new CliError({
+      exit: EXIT.refused,
+      title: 'Key not committed',
+      detail: `${uncommitted.publicKeyMultibase} is not among the keys ${history.did} committed to`,
+    });
   }
   return { changes, signWith: rotateTo };
 }
@@ -87,7 +97,7 @@ const CHANGE_FLAGS = ['add-key', 'remove-key', 'add-service', 'remove-service', 
 
 export const update: CommandSpec = {
   name: 'update',
-  summary: "Update a DID: add or remove document keys and services, rotate its update keys, commit to the next ones.",
+  summary: 'Update a DID: add or remove document keys and services, rotate its update keys, commit to the next ones.',
   details: `Several changes may be combined in one update. --relationship applies to the keys added with --add-key
 (default: authentication,assertionMethod). --rotate-to replaces the update keys; --pre-rotate commits to the hash of
 the key that must sign the next update (after which that key, named with --rotate-to, signs instead of --key).
@@ -98,17 +108,33 @@ Examples:
   options: {
     did: didOption('the DID to update'),
     key: { type: 'string', value: 'N', doc: 'a current update key of the DID', multiple: true },
-    'add-key': { type: 'string', value: 'N', doc: 'publish this key as a new verification method (#key-N)', multiple: true },
+    'add-key': {
+      type: 'string',
+      value: 'N',
+      doc: 'publish this key as a new verification method (#key-N)',
+      multiple: true,
+    },
     relationship: { type: 'string', value: 'R,R', doc: 'relationships of the added keys (comma-separated)' },
-    'remove-key': { type: 'string', value: 'ID', doc: 'remove the verification method with this id (#key-1)', multiple: true },
+    'remove-key': {
+      type: 'string',
+      value: 'ID',
+      doc: 'remove the verification method with this id (#key-1)',
+      multiple: true,
+    },
     'add-service': { type: 'string', value: 'ID,TYPE,URL', doc: 'add a service', multiple: true },
     'remove-service': { type: 'string', value: 'ID', doc: 'remove the service with this id', multiple: true },
-    'rotate-to': { type: 'string', value: 'N', doc: 'make this key the update key (signs itself under pre-rotation)', multiple: true },
+    'rotate-to': {
+      type: 'string',
+      value: 'N',
+      doc: 'make this key the update key (signs itself under pre-rotation)',
+      multiple: true,
+    },
     'pre-rotate': { type: 'string', value: 'N', doc: "commit to this key's hash for the next update", multiple: true },
   },
   async run({ values, out, config }) {
     const did = didArgument(values);
-    if (!CHANGE_FLAGS.some((name) => values[name] !== undefined)) throw new UsageError(`nothing to change: give one of --${CHANGE_FLAGS.join(', --')}`);
+    if (!CHANGE_FLAGS.some((name) => values[name] !== undefined))
+      throw new UsageError(`nothing to change: give one of --${CHANGE_FLAGS.join(', --')}`);
     const history = await liveState(config, out, did);
     const document = editedDocument(config, values, history);
     const { changes, signWith } = keyChanges(config, values, history);

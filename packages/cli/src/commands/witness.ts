@@ -50,10 +50,17 @@ Environment only (flags win over the settings named in the options): ${environme
     const signerKey = loadOrCreateKey({ file: keyFile, name });
     // Printed before the log keys are checked, so a first start can also just create the key and show its line.
     out.print(`witness ${name} ${verifierKeyOf(signerKey, SIGNATURE_TYPE.cosignatureV1)}`);
-    if (logKeys.length === 0) throw new UsageError('missing --log-key (or DID_CITY_WITNESS_LOG_KEYS_FILE): the log keys this witness trusts');
+    if (logKeys.length === 0)
+      throw new UsageError('missing --log-key (or DID_CITY_WITNESS_LOG_KEYS_FILE): the log keys this witness trusts');
     const instance = new Witness({ file: stateFile, signerKey, logKeys });
     out.print(`trusting ${logKeys.length} log key${logKeys.length === 1 ? '' : 's'}: ${logKeys.join(', ')}`);
     const listen = listenFrom(settings, from, settings.listen);
-    return serveApp({ app: createWitnessApp(instance), listen, out, what: `did:city witness ${instance.name}`, onClose: () => instance.close() });
+    return serveApp({
+      app: createWitnessApp(instance),
+      listen,
+      out,
+      what: `did:city witness ${instance.name}`,
+      onClose: () => instance.close(),
+    });
   },
 };

@@ -78,7 +78,13 @@ export function buildApp(parts: AppParts): Express {
   mountLimits(app, parts.limiters, '/issuer');
   app.use('/issuer', parts.issuer);
   const properties = { ledgerUrl: `${parts.publicUrl}/`, trustPolicy: `${parts.publicUrl}/policy` };
-  app.use(createDriverRouter({ resolver: parts.resolver, properties, onError: (error) => parts.log(`driver error: ${String(error)}`) }));
+  app.use(
+    createDriverRouter({
+      resolver: parts.resolver,
+      properties,
+      onError: (error) => parts.log(`driver error: ${String(error)}`),
+    }),
+  );
   app.use(parts.registrations);
   // Last: its request log and error handler then see only the ledger's own routes.
   app.use(createLedgerRouter(parts.node, { adminToken: parts.adminToken, log: parts.log, limiters: parts.limiters }));

@@ -52,14 +52,20 @@ export function tryText(options: { publicUrl: string; dataDir: string }): string
 }
 
 /** The registry's own linked resources (serve/seed-resources.ts): one `resource get` line per DID URL. */
-export function resourceLines(publicUrl: string, resources: ReadonlyArray<{ url: string; resourceName: string; resourceType: string; resourceVersion?: string }>): string {
+export function resourceLines(
+  publicUrl: string,
+  resources: ReadonlyArray<{ url: string; resourceName: string; resourceType: string; resourceVersion?: string }>,
+): string {
   const width = Math.max(0, ...resources.map((resource) => resource.url.length));
   const lines = resources.map((resource) => {
     const version = resource.resourceVersion === undefined ? '' : ` ${resource.resourceVersion}`;
     return `  pnpm --silent did-city resource get --url ${resource.url.padEnd(width)} --ledger ${publicUrl}  # ${resource.resourceType} ${resource.resourceName}${version}`;
   });
-  const header = 'The registry publishes its credential schemas, credentials context and division table as linked resources of did:city:cn; each line gets one, checked against the checksum anchored on the ledger:';
-  return [header, `  pnpm --silent did-city resource list --did did:city:cn --ledger ${publicUrl}`, ...lines].join('\n');
+  const header =
+    'The registry publishes its credential schemas, credentials context and division table as linked resources of did:city:cn; each line gets one, checked against the checksum anchored on the ledger:';
+  return [header, `  pnpm --silent did-city resource list --did did:city:cn --ledger ${publicUrl}`, ...lines].join(
+    '\n',
+  );
 }
 
 /**

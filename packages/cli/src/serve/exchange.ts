@@ -16,9 +16,24 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DidResolver } from '@did-city/issuer';
-import { CATALOGUE_RESOURCE, createProvider, DATA_SERVICE_TYPE, datasetId, grantCredential, type Provider, type ResourceAnchorer } from '@did-city/exchange';
+import {
+  CATALOGUE_RESOURCE,
+  createProvider,
+  DATA_SERVICE_TYPE,
+  datasetId,
+  grantCredential,
+  type Provider,
+  type ResourceAnchorer,
+} from '@did-city/exchange';
 import type { LedgerNode } from '@did-city/ledger';
-import { createSigner, currentContent, resourceOperation, signOperation, updateOperation, verifyResourceContent } from '@did-city/method';
+import {
+  createSigner,
+  currentContent,
+  resourceOperation,
+  signOperation,
+  updateOperation,
+  verifyResourceContent,
+} from '@did-city/method';
 import type { OutboundFetchPolicy } from '@did-city/method/http';
 import type { RequestHandler } from 'express';
 import { createFileOnce, exists, readSecret } from './files.ts';
@@ -85,17 +100,25 @@ function ledgerAnchorer(node: LedgerNode, layout: Layout): ResourceAnchorer {
 async function seedCatalogueContent(context: SeedContext, provider: Provider): Promise<void> {
   const anchored = provider.datasets.anchoredCatalogue();
   if (anchored === undefined) return;
-  const resource = (await context.node.store.didState(PROVIDER_DID))?.resources?.find((r) => r.resourceId === anchored.resourceId);
+  const resource = (await context.node.store.didState(PROVIDER_DID))?.resources?.find(
+    (r) => r.resourceId === anchored.resourceId,
+  );
   if (resource === undefined || (await context.node.resources.get(resource.checksum)) !== undefined) return;
   verifyResourceContent(resource, anchored.content);
   await context.node.resources.put(resource.checksum, anchored.content);
-  context.log(`${PROVIDER_DID}: the ledger now holds the bytes of its catalogue ${PROVIDER_DID}/resources/${resource.resourceId}`);
+  context.log(
+    `${PROVIDER_DID}: the ledger now holds the bytes of its catalogue ${PROVIDER_DID}/resources/${resource.resourceId}`,
+  );
 }
 
 /** Beijing's data service: endpoint and token fixed at first start, key = Beijing's #key-1. */
 export function createExchangeProvider(options: ExchangePartsOptions): Provider {
   const files = exchangeLayout(options.layout);
-  createFileOnce(files.service, `${JSON.stringify({ version: 1, endpoint: `${options.publicUrl}${DATA_PATH}` })}\n`, 0o644);
+  createFileOnce(
+    files.service,
+    `${JSON.stringify({ version: 1, endpoint: `${options.publicUrl}${DATA_PATH}` })}\n`,
+    0o644,
+  );
   createFileOnce(files.token, `${randomBytes(24).toString('base64url')}\n`, 0o600);
   const { endpoint } = JSON.parse(readFileSync(files.service, 'utf8')) as { endpoint: string };
   const key = loadOrCreateKey(options.layout.cityKey(PROVIDER_CODE), 'update-1');
@@ -119,9 +142,14 @@ async function seedService(context: SeedContext, provider: Provider): Promise<vo
   if (history === undefined) throw new Error(`${PROVIDER_DID} is not on the ledger`);
   const content = currentContent(history) ?? {};
   if ((content.service ?? []).some((service) => service.type === DATA_SERVICE_TYPE)) return;
-  const service = [...(content.service ?? []), { id: '#data', type: DATA_SERVICE_TYPE, serviceEndpoint: provider.endpoint }];
+  const service = [
+    ...(content.service ?? []),
+    { id: '#data', type: DATA_SERVICE_TYPE, serviceEndpoint: provider.endpoint },
+  ];
   const key = loadOrCreateKey(context.layout.cityKey(PROVIDER_CODE), 'update-1');
-  await context.node.submit(await signOperation(updateOperation(history, { document: { ...content, service } }), [createSigner(key)]));
+  await context.node.submit(
+    await signOperation(updateOperation(history, { document: { ...content, service } }), [createSigner(key)]),
+  );
   context.log(`${PROVIDER_DID} lists its data service ${provider.endpoint} as #data`);
 }
 
@@ -133,7 +161,13 @@ export function airQualitySample(end: Date): Uint8Array {
     const wave = (k: number) => Math.round((Math.sin(hour / (3 + k)) + 1) * (10 + 7 * k) + 5 * k);
     return { time: new Date(hour * 3_600_000).toISOString(), pm25: wave(2), pm10: wave(4), no2: wave(1), o3: wave(3) };
   });
-  const sample = { city: PROVIDER_DID, dataset: SAMPLE_DATASET, unit: 'µg/m³', note: 'synthetic sample values, not measurements', readings };
+  const sample = {
+    city: PROVIDER_DID,
+    dataset: SAMPLE_DATASET,
+    unit: 'µg/m³',
+    note: 'synthetic sample values, not measurements',
+    readings,
+  };
   return Buffer.from(`${JSON.stringify(sample, null, 2)}\n`);
 }
 
@@ -149,7 +183,9 @@ async function seedDataset(context: SeedContext, provider: Provider): Promise<vo
   }
   if (provider.datasets.releases(SAMPLE_DATASET).length > 0) return;
   const release = await provider.publisher.publish(SAMPLE_DATASET, airQualitySample(new Date()));
-  context.log(`${PROVIDER_DID} published release ${release.id} of ${SAMPLE_DATASET}, anchored as a linked resource (sha-256 ${release.checksum})`);
+  context.log(
+    `${PROVIDER_DID} published release ${release.id} of ${SAMPLE_DATASET}, anchored as a linked resource (sha-256 ${release.checksum})`,
+  );
 }
 
 async function seedGrant(context: SeedContext, provider: Provider, files: ExchangeLayout): Promise<void> {

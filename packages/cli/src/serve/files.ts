@@ -3,7 +3,18 @@
  * link that fails if the target exists, then a directory fsync), so a kill -9 never leaves a half-written key that
  * the next start would refuse, and two writers cannot both create one file.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, chmodSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  chmodSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 function fsyncDirectory(dir: string): void {

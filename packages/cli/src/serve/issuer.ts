@@ -65,6 +65,12 @@ export function createIssuerParts(options: IssuerPartsOptions): IssuerParts {
     fetchResource,
   });
   // The same key signs presentations as holder (POST /presentations/prove) if the DID lists it for authentication.
-  const router = createIssuerRouter({ issuer, verifier, statusLists, holderKey: key, clients: [{ id: 'operator', token: options.token, roles: ['admin'] }] });
+  const router = createIssuerRouter({
+    issuer,
+    verifier,
+    statusLists,
+    holderKey: key,
+    clients: [{ id: 'operator', token: options.token, roles: ['admin'] }],
+  });
   return { issuer, router, close: () => store.close() };
 }

@@ -90,7 +90,8 @@ export function loadOrCreateTokens(file: string): { tokens: Tokens; created: boo
  * key of `keyType` on first use (an existing file keeps the key it holds, whatever its type).
  */
 export function loadOrCreateKey(file: string, name: string, keyType: KeyType = 'Ed25519'): NamedKey {
-  if (!exists(file)) createFileOnce(file, keyFileText({ version: 1, keys: [storedKey(name, generateKeyPair(keyType))] }), 0o600);
+  if (!exists(file))
+    createFileOnce(file, keyFileText({ version: 1, keys: [storedKey(name, generateKeyPair(keyType))] }), 0o600);
   return namedKeyOf(file, findKey(file, name, parseKeyFile(file, readSecret(file))));
 }
 
@@ -121,6 +122,7 @@ export function loadOrCreateSettings(file: string, initial: Omit<ServerSettings,
   } catch {
     throw new Error(`${file} is not the all-in-one's settings file (JSON)`);
   }
-  if (settings?.version !== 1 || typeof settings.issuerBaseUrl !== 'string') throw new Error(`${file} is not a version 1 settings file`);
+  if (settings?.version !== 1 || typeof settings.issuerBaseUrl !== 'string')
+    throw new Error(`${file} is not a version 1 settings file`);
   return settings;
 }

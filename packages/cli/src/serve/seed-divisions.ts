@@ -37,7 +37,9 @@ export const JINAN_DID = `${REGISTRY_DID}:${JINAN.code}`;
 
 /** The newest bundled edition in which Laiwu's code could still be allocated (2018 with the bundled record). */
 export function laiwuEdition(): string {
-  const edition = divisionEditions().filter((candidate) => allocatableIn(LAIWU.code, candidate.edition)).at(-1);
+  const edition = divisionEditions()
+    .filter((candidate) => allocatableIn(LAIWU.code, candidate.edition))
+    .at(-1);
   if (edition === undefined) throw new Error(`no bundled edition lists division ${LAIWU.code}`);
   return edition.edition;
 }
@@ -59,7 +61,9 @@ async function stateEdition(context: SeedContext, edition: string): Promise<void
   if (divisionEditionOf(content) === edition) return;
   const others = (content.service ?? []).filter((service) => service.type !== DIVISION_EDITION_SERVICE);
   const service = [...others, { id: '#division-table', type: DIVISION_EDITION_SERVICE, serviceEndpoint: { edition } }];
-  await context.node.submit(await quorumSigned(context, updateOperation(registry, { document: { ...content, service } })));
+  await context.node.submit(
+    await quorumSigned(context, updateOperation(registry, { document: { ...content, service } })),
+  );
   context.log(`${REGISTRY_DID} allocates from edition ${edition} of the division table`);
 }
 
@@ -87,5 +91,7 @@ export async function seedDivisionChange(context: SeedContext): Promise<void> {
   const deactivate = deactivateOperation(await history(context, LAIWU_DID), { successor: JINAN_DID });
   await context.node.submit(await quorumSigned(context, deactivate));
   const retiredIn = lookupDivision(LAIWU.code)?.retired;
-  context.log(`${LAIWU_DID} (Laiwu) deactivated by the registry quorum: merged into ${JINAN_DID} (Jinan), retired in edition ${retiredIn}`);
+  context.log(
+    `${LAIWU_DID} (Laiwu) deactivated by the registry quorum: merged into ${JINAN_DID} (Jinan), retired in edition ${retiredIn}`,
+  );
 }

@@ -29,7 +29,11 @@ import {
 import { REGISTRY_DID, REGISTRY_THRESHOLD, type SeedContext } from './seed.ts';
 
 export const SCHEMA_RESOURCE_TYPE = 'JsonSchema';
-export const CONTEXT_RESOURCE = { resourceName: 'CityCredentials', resourceType: 'JsonLdContext', resourceVersion: 'v1' } as const;
+export const CONTEXT_RESOURCE = {
+  resourceName: 'CityCredentials',
+  resourceType: 'JsonLdContext',
+  resourceVersion: 'v1',
+} as const;
 export const DIVISION_TABLE_RESOURCE = { resourceName: 'GBT2260', resourceType: 'DivisionCodeTable' } as const;
 
 /** What the registry publishes: one entry per name and type. */
@@ -53,10 +57,20 @@ export function registryResources(edition: string): RegistryResource[] {
     mediaType: 'application/schema+json',
     content: json(BUNDLED_SCHEMAS[type]),
   }));
-  const context = { ...CONTEXT_RESOURCE, mediaType: 'application/ld+json', content: json(BUNDLED_CONTEXTS.get(CITY_CREDENTIALS_CONTEXT)) };
+  const context = {
+    ...CONTEXT_RESOURCE,
+    mediaType: 'application/ld+json',
+    content: json(BUNDLED_CONTEXTS.get(CITY_CREDENTIALS_CONTEXT)),
+  };
   const text = divisionEditionText(edition);
-  if (text === undefined) throw new Error(`${REGISTRY_DID} states division edition ${edition}, which the bundled record does not cover`);
-  const table = { ...DIVISION_TABLE_RESOURCE, resourceVersion: edition, mediaType: 'text/plain', content: Buffer.from(text, 'utf8') };
+  if (text === undefined)
+    throw new Error(`${REGISTRY_DID} states division edition ${edition}, which the bundled record does not cover`);
+  const table = {
+    ...DIVISION_TABLE_RESOURCE,
+    resourceVersion: edition,
+    mediaType: 'text/plain',
+    content: Buffer.from(text, 'utf8'),
+  };
   return [...schemas, context, table];
 }
 
@@ -70,7 +84,9 @@ export function derivedResourceId(parts: ReadonlyArray<string | null>): string {
 }
 
 function latestVersion(history: DidHistory, wanted: RegistryResource): LinkedResource | undefined {
-  return (history.resources ?? []).filter((r) => r.resourceName === wanted.resourceName && r.resourceType === wanted.resourceType).at(-1);
+  return (history.resources ?? [])
+    .filter((r) => r.resourceName === wanted.resourceName && r.resourceType === wanted.resourceType)
+    .at(-1);
 }
 
 async function registry(context: SeedContext): Promise<DidHistory> {
@@ -85,9 +101,16 @@ async function publishOne(context: SeedContext, wanted: RegistryResource): Promi
   const latest = latestVersion(history, wanted);
   const checksum = resourceChecksum(wanted.content);
   const same = latest !== undefined && latest.checksum === checksum && latest.mediaType === wanted.mediaType;
-  if (same && latest.resourceVersion === wanted.resourceVersion) return `${REGISTRY_DID}/resources/${latest.resourceId}`;
+  if (same && latest.resourceVersion === wanted.resourceVersion)
+    return `${REGISTRY_DID}/resources/${latest.resourceId}`;
   const { resourceName, resourceType } = wanted;
-  const resourceId = derivedResourceId([REGISTRY_DID, resourceName, resourceType, checksum, latest?.resourceId ?? null]);
+  const resourceId = derivedResourceId([
+    REGISTRY_DID,
+    resourceName,
+    resourceType,
+    checksum,
+    latest?.resourceId ?? null,
+  ]);
   const described = describeResource({ ...wanted, resourceId });
   const signers = context.keys.institutes.slice(0, REGISTRY_THRESHOLD).map(createSigner);
   const operation = await signOperation(resourceOperation(history, described), signers);
@@ -112,10 +135,15 @@ export interface SeededResource {
  * `divisionTable: false` leaves the division table out (the start publishes the schemas before it issues the first
  * credentials, and the table once the division change is seeded and the edition settled).
  */
-export async function seedRegistryResources(context: SeedContext, options: { divisionTable?: boolean } = {}): Promise<SeededResource[]> {
+export async function seedRegistryResources(
+  context: SeedContext,
+  options: { divisionTable?: boolean } = {},
+): Promise<SeededResource[]> {
   const edition = divisionEditionOf(currentContent(await registry(context)) ?? {}) ?? latestDivisionEdition();
   const seeded: SeededResource[] = [];
-  const wantedList = registryResources(edition).filter((resource) => options.divisionTable !== false || resource.resourceType !== DIVISION_TABLE_RESOURCE.resourceType);
+  const wantedList = registryResources(edition).filter(
+    (resource) => options.divisionTable !== false || resource.resourceType !== DIVISION_TABLE_RESOURCE.resourceType,
+  );
   for (const wanted of wantedList) {
     const url = await publishOne(context, wanted);
     const { resourceName, resourceType, resourceVersion } = wanted;

@@ -73,7 +73,10 @@ export async function seedRegistry(context: SeedContext): Promise<void> {
   const state = await node.store.didState(REGISTRY_DID);
   if (state !== undefined) {
     const same = state.versions[0]?.keyState.updateKeys.every((k) => institutes.includes(k)) === true;
-    if (!same) throw new Error(`${REGISTRY_DID} in ${context.layout.dataDir} was created with other institute keys than keys/institute-*.json`);
+    if (!same)
+      throw new Error(
+        `${REGISTRY_DID} in ${context.layout.dataDir} was created with other institute keys than keys/institute-*.json`,
+      );
     return;
   }
   const unsigned = createOperation({
@@ -97,7 +100,11 @@ export async function seedCity(context: SeedContext, city: SeedCity): Promise<vo
   const did = `${REGISTRY_DID}:${city.code}`;
   if ((await node.store.entriesOfDid(did)).length > 0) return;
   const key = loadOrCreateKey(layout.cityKey(city.code), 'update-1', city.keyType);
-  const unsigned = createOperation({ did, updateKeys: [key.publicKeyMultibase], document: singleKeyDocument(key, '#key-1') });
+  const unsigned = createOperation({
+    did,
+    updateKeys: [key.publicKeyMultibase],
+    document: singleKeyDocument(key, '#key-1'),
+  });
   const id = registrationId(unsigned);
   if (desk.get(id) === undefined) {
     const operation = await signOperation(unsigned, [createSigner(key)]);
@@ -119,7 +126,11 @@ export async function seedCity(context: SeedContext, city: SeedCity): Promise<vo
 export async function seedCredential(context: SeedContext, city: SeedCity): Promise<void> {
   const file = context.layout.credential(city.code);
   if (exists(file)) return;
-  const credential = cityIdentityCredential({ issuer: REGISTRY_DID, city: `${REGISTRY_DID}:${city.code}`, nameEn: city.nameEn });
+  const credential = cityIdentityCredential({
+    issuer: REGISTRY_DID,
+    city: `${REGISTRY_DID}:${city.code}`,
+    nameEn: city.nameEn,
+  });
   const { verifiableCredential } = await context.issuer.issue(credential, { format: 'data-integrity' });
   createFileOnce(file, `${JSON.stringify({ verifiableCredential }, null, 2)}\n`, 0o644);
 }

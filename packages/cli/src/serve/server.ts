@@ -44,7 +44,13 @@ import { resourceLines, tokenText, tryText } from './banner.ts';
 import { createExchangeProvider, DATA_PATH, seedExchange } from './exchange.ts';
 import { createIssuerParts, type IssuerParts } from './issuer.ts';
 import { ownRequests } from './limits.ts';
-import { INSTITUTE_NAMES, layoutOf, loadOrCreateOperatorKeys, loadOrCreateSettings, loadOrCreateTokens } from './layout.ts';
+import {
+  INSTITUTE_NAMES,
+  layoutOf,
+  loadOrCreateOperatorKeys,
+  loadOrCreateSettings,
+  loadOrCreateTokens,
+} from './layout.ts';
 import { registryPin, seedAll, seedRegistry } from './seed.ts';
 import { seedDivisionChange } from './seed-divisions.ts';
 import { SCHEMA_RESOURCE_TYPE, seedRegistryResources } from './seed-resources.ts';
@@ -87,15 +93,25 @@ export interface AllInOneOptions {
 /** The re-cosigning interval and age limit; one that could never keep the other satisfied is refused. */
 function freshnessSettings(options: AllInOneOptions): { recosignIntervalMs?: number; maxCheckpointAgeMs?: number } {
   const { maxCheckpointAgeMs: maxAge } = options;
-  const recosign = options.recosignIntervalMs ?? (maxAge === undefined ? undefined : Math.max(1, Math.floor(maxAge / 3)));
-  for (const [name, value] of [['recosignIntervalMs', recosign], ['maxCheckpointAgeMs', maxAge]] as const) {
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer of milliseconds`);
+  const recosign =
+    options.recosignIntervalMs ?? (maxAge === undefined ? undefined : Math.max(1, Math.floor(maxAge / 3)));
+  for (const [name, value] of [
+    ['recosignIntervalMs', recosign],
+    ['maxCheckpointAgeMs', maxAge],
+  ] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0))
+      throw new RangeError(`${name} must be a positive integer of milliseconds`);
   }
   // Cosignature timestamps have whole seconds: the limit must leave a second beside the interval.
   if (maxAge !== undefined && recosign !== undefined && recosign + 1000 >= maxAge) {
-    throw new RangeError(`recosignIntervalMs (${recosign}) must be at least 1000 ms below maxCheckpointAgeMs (${maxAge}), or resolutions go stale between cosignatures`);
+    throw new RangeError(
+      `recosignIntervalMs (${recosign}) must be at least 1000 ms below maxCheckpointAgeMs (${maxAge}), or resolutions go stale between cosignatures`,
+    );
   }
-  return { ...(recosign === undefined ? {} : { recosignIntervalMs: recosign }), ...(maxAge === undefined ? {} : { maxCheckpointAgeMs: maxAge }) };
+  return {
+    ...(recosign === undefined ? {} : { recosignIntervalMs: recosign }),
+    ...(maxAge === undefined ? {} : { maxCheckpointAgeMs: maxAge }),
+  };
 }
 
 export interface AllInOne {
@@ -165,7 +181,13 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     // The server's own reader is not counted by the limits: the driver or verifier request it serves was.
     const own = ownRequests();
     const maxAge = maxCheckpointAgeMs === undefined ? {} : { maxCheckpointAgeMs };
-    const reader = new HttpLedgerReader({ url: `${loopbackUrl(host, port)}/`, policy: node.policyText, checkpointStore, headers: own.headers, ...maxAge });
+    const reader = new HttpLedgerReader({
+      url: `${loopbackUrl(host, port)}/`,
+      policy: node.policyText,
+      checkpointStore,
+      headers: own.headers,
+      ...maxAge,
+    });
     const resolver = createCityResolver({ reader, genesis });
     const onError = (error: unknown) => log(`registration resubmission failed: ${String(error)}`);
     desk = Registrations.open({ ...deskSettingsFromEnv(), node, file: join(dataDir, 'registrations.db'), onError });
@@ -174,19 +196,54 @@ export async function startAllInOne(options: AllInOneOptions = {}): Promise<AllI
     // Our credential types name their schema by its DID URL once the registry has published it (below).
     const schemaUrls = new Map<string, string>();
     const schemaReference = (type: string) => schemaUrls.get(type);
-    issuer = createIssuerParts({ file: layout.issuerDb, key: keys.issuer, baseUrl, resolver, token: tokens.issuer, fetchPolicy, schemaReference });
+    issuer = createIssuerParts({
+      file: layout.issuerDb,
+      key: keys.issuer,
+      baseUrl,
+      resolver,
+      token: tokens.issuer,
+      fetchPolicy,
+      schemaReference,
+    });
     const limiters = createLimiters(rateLimits, { skip: own.isOwn });
     const onExchangeError = (error: unknown) => log(`data service error: ${String(error)}`);
     // The data service checks consumers' keys on every request: verified states are reused for 5 s (as the driver's
     // default freshness), so a key removed from a consumer's document still authorises requests for at most that long.
     const exchangeResolver = createCityResolver({ reader, genesis, cache: { freshnessMs: EXCHANGE_FRESHNESS_MS } });
-    provider = createExchangeProvider({ layout, node, publicUrl, resolver: exchangeResolver, fetchPolicy, limiter: limiters.reads, onError: onExchangeError });
+    provider = createExchangeProvider({
+      layout,
+      node,
+      publicUrl,
+      resolver: exchangeResolver,
+      fetchPolicy,
+      limiter: limiters.reads,
+      onError: onExchangeError,
+    });
     // Each institute's token goes with its own key: a bulk rejection under institute-a's token is signed by institute-a.
-    const instituteKeys = Object.fromEntries(INSTITUTE_NAMES.map((name, n) => [name, [keys.institutes[n]!.publicKeyMultibase]]));
-    const registrations = createRegistrationRouter(node, { registrations: desk, instituteTokens: tokens.institutes, instituteKeys, log, limiters });
+    const instituteKeys = Object.fromEntries(
+      INSTITUTE_NAMES.map((name, n) => [name, [keys.institutes[n]!.publicKeyMultibase]]),
+    );
+    const registrations = createRegistrationRouter(node, {
+      registrations: desk,
+      instituteTokens: tokens.institutes,
+      instituteKeys,
+      log,
+      limiters,
+    });
     let ready = false;
     const mounts = [[DATA_PATH, provider.router] as const];
-    const parts = { node, registrations, issuer: issuer.router, resolver, adminToken: tokens.admin, publicUrl, log, limiters, trustProxy, mounts };
+    const parts = {
+      node,
+      registrations,
+      issuer: issuer.router,
+      resolver,
+      adminToken: tokens.admin,
+      publicUrl,
+      log,
+      limiters,
+      trustProxy,
+      mounts,
+    };
     const app = buildApp({ ...parts, isReady: () => ready });
     server.on('request', app);
     const seedContext = { node, desk, keys, layout, issuer: issuer.issuer, log };

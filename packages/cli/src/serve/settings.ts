@@ -20,7 +20,14 @@ import type { AllInOneOptions } from './server.ts';
 export const ALL_IN_ONE_SETTINGS = {
   port: { ...LISTEN_SETTINGS.port, default: String(DEFAULT_PORT) },
   host: { ...LISTEN_SETTINGS.host, default: DEFAULT_HOST },
-  dataDir: { env: 'DATA_DIR', flag: 'data-dir', value: 'DIR', default: DEFAULT_DATA_DIR, doc: 'data directory', parse: text },
+  dataDir: {
+    env: 'DATA_DIR',
+    flag: 'data-dir',
+    value: 'DIR',
+    default: DEFAULT_DATA_DIR,
+    doc: 'data directory',
+    parse: text,
+  },
   publicUrl: {
     env: 'PUBLIC_URL',
     flag: 'public-url',
@@ -52,7 +59,10 @@ export const ALL_IN_ONE_SETTINGS = {
 } satisfies SettingsTable;
 
 /** The options of `startAllInOne` from the environment and, for `did-city serve`, its flags. */
-export function allInOneOptions(env: Readonly<Record<string, string | undefined>>, flags?: FlagValues): AllInOneOptions {
+export function allInOneOptions(
+  env: Readonly<Record<string, string | undefined>>,
+  flags?: FlagValues,
+): AllInOneOptions {
   const { values } = readSettings(ALL_IN_ONE_SETTINGS, { env, ...(flags === undefined ? {} : { flags }) });
   return {
     port: values.port,

@@ -30,9 +30,18 @@ const namedPair: Parser<Array<[string, string]>> = (value, { name }) => [namedVa
 
 export const LEDGER_SETTINGS = {
   ...LISTEN_SETTINGS,
-  listen: { env: 'DID_CITY_LEDGER_LISTEN', doc: 'HOST:PORT to listen on, below --host/--port, above HOST/PORT', parse: listen },
+  listen: {
+    env: 'DID_CITY_LEDGER_LISTEN',
+    doc: 'HOST:PORT to listen on, below --host/--port, above HOST/PORT',
+    parse: listen,
+  },
   dataDir: dataDirSetting('DID_CITY_LEDGER_DATA_DIR', 'data directory: registrations, SQLite log'),
-  network: { flag: 'network', value: 'NET', doc: 'ledger network (e.g. test): only its DIDs are accepted; names the default origin', parse: text },
+  network: {
+    flag: 'network',
+    value: 'NET',
+    doc: 'ledger network (e.g. test): only its DIDs are accepted; names the default origin',
+    parse: text,
+  },
   origin: {
     env: 'DID_CITY_LEDGER_ORIGIN',
     flag: 'origin',
@@ -49,16 +58,36 @@ export const LEDGER_SETTINGS = {
     doc: "this node's log signer key, created if missing",
     parse: text,
   },
-  database: { env: 'DID_CITY_LEDGER_DATABASE_URL', flag: 'database', value: 'URL', doc: "PostgreSQL URL of this institute's member", parse: postgresUrl },
-  databasePasswordFile: { env: 'DID_CITY_LEDGER_DATABASE_PASSWORD_FILE', doc: 'file holding the database password', parse: text },
+  database: {
+    env: 'DID_CITY_LEDGER_DATABASE_URL',
+    flag: 'database',
+    value: 'URL',
+    doc: "PostgreSQL URL of this institute's member",
+    parse: postgresUrl,
+  },
+  databasePasswordFile: {
+    env: 'DID_CITY_LEDGER_DATABASE_PASSWORD_FILE',
+    doc: 'file holding the database password',
+    parse: text,
+  },
   leadershipRetryMs: {
     env: 'DID_CITY_LEDGER_LEADERSHIP_RETRY_MS',
     default: '500',
     doc: 'milliseconds between attempts to take the sequencer lock',
     parse: count,
   },
-  adminToken: { env: 'DID_CITY_ADMIN_TOKEN', flag: 'admin-token', value: 'T', doc: 'token of the governance path', parse: text },
-  adminTokenFile: { env: 'DID_CITY_LEDGER_ADMIN_TOKEN_FILE', doc: 'file holding the token of the governance path', parse: text },
+  adminToken: {
+    env: 'DID_CITY_ADMIN_TOKEN',
+    flag: 'admin-token',
+    value: 'T',
+    doc: 'token of the governance path',
+    parse: text,
+  },
+  adminTokenFile: {
+    env: 'DID_CITY_LEDGER_ADMIN_TOKEN_FILE',
+    doc: 'file holding the token of the governance path',
+    parse: text,
+  },
   instituteToken: {
     flag: 'institute-token',
     value: 'NAME=T',
@@ -66,7 +95,11 @@ export const LEDGER_SETTINGS = {
     doc: 'token of an institute for GET /registrations',
     parse: namedPair,
   },
-  instituteTokensFile: { env: 'DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE', doc: 'file of NAME=TOKEN lines, the institutes for GET /registrations', parse: text },
+  instituteTokensFile: {
+    env: 'DID_CITY_LEDGER_INSTITUTE_TOKENS_FILE',
+    doc: 'file of NAME=TOKEN lines, the institutes for GET /registrations',
+    parse: text,
+  },
   witness: {
     env: 'DID_CITY_LEDGER_WITNESSES',
     flag: 'witness',
@@ -104,9 +137,19 @@ export const LEDGER_SETTINGS = {
     doc: 'let the admin token create a country registry that --genesis does not pin',
     parse: boolean,
   },
-  batchIntervalMs: { env: 'DID_CITY_LEDGER_BATCH_INTERVAL_MS', defaultDoc: '100', doc: 'milliseconds the sequencer gathers a batch', parse: count },
+  batchIntervalMs: {
+    env: 'DID_CITY_LEDGER_BATCH_INTERVAL_MS',
+    defaultDoc: '100',
+    doc: 'milliseconds the sequencer gathers a batch',
+    parse: count,
+  },
   maxBatch: { env: 'DID_CITY_LEDGER_MAX_BATCH', defaultDoc: '256', doc: 'most operations in one batch', parse: count },
-  ackTimeoutMs: { env: 'DID_CITY_LEDGER_ACK_TIMEOUT_MS', defaultDoc: '30000', doc: 'milliseconds to wait for the witness quorum', parse: count },
+  ackTimeoutMs: {
+    env: 'DID_CITY_LEDGER_ACK_TIMEOUT_MS',
+    defaultDoc: '30000',
+    doc: 'milliseconds to wait for the witness quorum',
+    parse: count,
+  },
   ...DESK_SETTINGS,
   ...RATE_LIMIT_SETTINGS,
   ...TRUST_PROXY_SETTINGS,

@@ -10,9 +10,26 @@ const each: Parser<string[]> = (value) => [value];
 
 export const WITNESS_SETTINGS = {
   dataDir: dataDirSetting('DID_CITY_WITNESS_DATA_DIR'),
-  logKey: { flag: 'log-key', value: 'K', multiple: true, doc: 'a log verifier key, or a file of them, one per line', parse: each },
-  logKeysFile: { env: 'DID_CITY_WITNESS_LOG_KEYS_FILE', doc: 'file of the log verifier keys this witness trusts, one per line', parse: text },
-  name: { env: 'DID_CITY_WITNESS_NAME', flag: 'name', value: 'N', default: 'witness', doc: 'witness name in the trust policy', parse: text },
+  logKey: {
+    flag: 'log-key',
+    value: 'K',
+    multiple: true,
+    doc: 'a log verifier key, or a file of them, one per line',
+    parse: each,
+  },
+  logKeysFile: {
+    env: 'DID_CITY_WITNESS_LOG_KEYS_FILE',
+    doc: 'file of the log verifier keys this witness trusts, one per line',
+    parse: text,
+  },
+  name: {
+    env: 'DID_CITY_WITNESS_NAME',
+    flag: 'name',
+    value: 'N',
+    default: 'witness',
+    doc: 'witness name in the trust policy',
+    parse: text,
+  },
   keyFile: {
     env: 'DID_CITY_WITNESS_KEY_FILE',
     flag: 'key-file',
@@ -21,7 +38,18 @@ export const WITNESS_SETTINGS = {
     doc: 'witness signer key, created if missing',
     parse: text,
   },
-  state: { env: 'DID_CITY_WITNESS_STATE', flag: 'state', value: 'FILE', defaultDoc: '<data-dir>/state.db', doc: 'witness state database', parse: text },
+  state: {
+    env: 'DID_CITY_WITNESS_STATE',
+    flag: 'state',
+    value: 'FILE',
+    defaultDoc: '<data-dir>/state.db',
+    doc: 'witness state database',
+    parse: text,
+  },
   ...LISTEN_SETTINGS,
-  listen: { env: 'DID_CITY_WITNESS_LISTEN', doc: 'HOST:PORT to listen on, below --host/--port, above HOST/PORT', parse: listen },
+  listen: {
+    env: 'DID_CITY_WITNESS_LISTEN',
+    doc: 'HOST:PORT to listen on, below --host/--port, above HOST/PORT',
+    parse: listen,
+  },
 } satisfies SettingsTable;

@@ -65,7 +65,8 @@ export function createHash(algorithm: string): Hash {
 
 /** node:crypto's one-shot `hash(algorithm, data, 'buffer')` (the tlog prefix tree and the method hash use it). */
 export function hash(algorithm: string, data: string | Bytes, outputEncoding: 'buffer'): Bytes {
-  if (outputEncoding !== 'buffer') throw new Error(`hash: only 'buffer' output in the browser build, not ${String(outputEncoding)}`);
+  if (outputEncoding !== 'buffer')
+    throw new Error(`hash: only 'buffer' output in the browser build, not ${String(outputEncoding)}`);
   return createHash(algorithm).update(data).digest();
 }
 
@@ -92,7 +93,8 @@ function keyObject(curve: Curve, publicKey: Bytes, secretKey?: Bytes): KeyObject
     curve,
     publicKey,
     export(options) {
-      if (curve !== 'ed25519' || options.format !== 'der' || options.type !== 'spki') throw new Error('export: only Ed25519 SPKI DER');
+      if (curve !== 'ed25519' || options.format !== 'der' || options.type !== 'spki')
+        throw new Error('export: only Ed25519 SPKI DER');
       return output(concat(fromHex(SPKI_PREFIX), publicKey));
     },
   };
@@ -114,7 +116,8 @@ function fromJwk(jwk: Jwk, wantPrivate: boolean): KeyObject {
   const secret = wantPrivate ? fromBase64Url(String(jwk.d)) : undefined;
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
     const publicKey = fromBase64Url(String(jwk.x));
-    if (publicKey.length !== 32 || (secret !== undefined && secret.length !== 32)) throw new Error('invalid Ed25519 JWK');
+    if (publicKey.length !== 32 || (secret !== undefined && secret.length !== 32))
+      throw new Error('invalid Ed25519 JWK');
     ed25519.Point.fromBytes(publicKey);
     return keyObject('ed25519', publicKey, secret);
   }
@@ -163,13 +166,15 @@ export function sign(algorithm: string | null, data: Bytes, key: SignKey): Bytes
   const k = keyOf(key);
   if (k.secretKey === undefined) throw new Error('sign: not a private key');
   if (k.curve === 'ed25519' && algorithm === null) return output(ed25519.sign(data, k.secretKey));
-  if (k.curve === 'p256' && algorithm === 'sha256') return output(p256.sign(data, k.secretKey, { prehash: true, lowS: false }));
+  if (k.curve === 'p256' && algorithm === 'sha256')
+    return output(p256.sign(data, k.secretKey, { prehash: true, lowS: false }));
   throw new Error(`sign: ${String(algorithm)} with ${k.curve} is not in the browser build`);
 }
 
 export function verify(algorithm: string | null, data: Bytes, key: SignKey, signature: Bytes): boolean {
   const k = keyOf(key);
-  if (k.curve === 'ed25519' && algorithm === null) return ed25519.verify(signature, data, k.publicKey, { zip215: false });
+  if (k.curve === 'ed25519' && algorithm === null)
+    return ed25519.verify(signature, data, k.publicKey, { zip215: false });
   if (k.curve === 'p256' && algorithm === 'sha256') {
     return p256.verify(signature, data, k.publicKey, { prehash: true, lowS: false, format: 'compact' });
   }

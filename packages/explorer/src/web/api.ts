@@ -35,7 +35,9 @@ export async function getJson<T>(path: string, token?: string): Promise<T> {
 export async function postJson<T>(path: string, body: unknown, token?: string): Promise<T> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
-  return (await answer(await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) }))).json() as Promise<T>;
+  return (
+    await answer(await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) }))
+  ).json() as Promise<T>;
 }
 
 export async function getBytes(path: string): Promise<Uint8Array> {

@@ -8,7 +8,9 @@ export type Lang = 'zh' | 'en';
 
 const LANG_KEY = 'did-city-explorer/lang';
 
-export const lang = signal<Lang>((localStorage.getItem(LANG_KEY) as Lang | null) ?? (navigator.language.startsWith('zh') ? 'zh' : 'en'));
+export const lang = signal<Lang>(
+  (localStorage.getItem(LANG_KEY) as Lang | null) ?? (navigator.language.startsWith('zh') ? 'zh' : 'en'),
+);
 
 export function setLang(next: Lang): void {
   localStorage.setItem(LANG_KEY, next);
@@ -63,7 +65,10 @@ const STRINGS = {
   head: ['索引头', 'Index head'],
   parent: ['上级', 'Parent'],
   trustPolicy: ['信任策略', 'Trust policy'],
-  policyChanged: ['节点提供的信任策略与本浏览器固定的不同', 'The node serves a trust policy other than the one pinned in this browser'],
+  policyChanged: [
+    '节点提供的信任策略与本浏览器固定的不同',
+    'The node serves a trust policy other than the one pinned in this browser',
+  ],
   pinServed: ['改为信任节点的策略', 'Trust the node’s policy instead'],
   policyPinned: ['首次使用时已固定于本浏览器', 'pinned in this browser on first use'],
   noCities: ['没有匹配的城市', 'No matching city'],
@@ -92,7 +97,10 @@ const STRINGS = {
   signOut: ['退出', 'Sign out'],
   refresh: ['刷新', 'Refresh'],
   keyFile: ['机构密钥文件', 'Institute key file'],
-  keyStays: ['密钥只在本页内存中使用，从不上传；签名在浏览器中完成。', 'The key stays in this page’s memory and is never uploaded: signatures are made in the browser.'],
+  keyStays: [
+    '密钥只在本页内存中使用，从不上传；签名在浏览器中完成。',
+    'The key stays in this page’s memory and is never uploaded: signatures are made in the browser.',
+  ],
   signingAs: ['签名密钥', 'Signing as'],
   pendingApplications: ['待审申请', 'Pending applications'],
   approvals: ['批准', 'Approvals'],
@@ -106,7 +114,10 @@ const STRINGS = {
   email: ['电子邮件', 'Email'],
   generateKey: ['在浏览器中生成密钥', 'Generate a key in this browser'],
   downloadKey: ['下载密钥文件', 'Download the key file'],
-  downloadFirst: ['请先下载并妥善保存密钥文件：它是控制该 DID 的唯一凭据。', 'Download and keep the key file first: it is the only way to control the DID.'],
+  downloadFirst: [
+    '请先下载并妥善保存密钥文件：它是控制该 DID 的唯一凭据。',
+    'Download and keep the key file first: it is the only way to control the DID.',
+  ],
   submit: ['提交申请', 'Apply'],
   applicationStatus: ['申请状态', 'Application status'],
   anchoredAs: ['已锚定：', 'Anchored:'],

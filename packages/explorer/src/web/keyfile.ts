@@ -18,9 +18,11 @@ export function parseKeyFile(text: string): NamedKey[] {
   if (file.version !== 1 || !Array.isArray(file.keys)) throw new Error('not a did:city key file (version 1, keys)');
   return file.keys.map((stored: Record<string, unknown>, i: number) => {
     const { name, keyType, publicKeyMultibase, secretKey } = stored;
-    if (typeof secretKey !== 'string' || !(KEY_TYPES as readonly unknown[]).includes(keyType)) throw new Error(`key ${i}: no usable secret key`);
+    if (typeof secretKey !== 'string' || !(KEY_TYPES as readonly unknown[]).includes(keyType))
+      throw new Error(`key ${i}: no usable secret key`);
     const pair = keyPairFromSecret(keyType as KeyType, new Uint8Array(Buffer.from(secretKey, 'base64url')));
-    if (pair.publicKeyMultibase !== publicKeyMultibase) throw new Error(`key ${i}: the secret key does not match its publicKeyMultibase`);
+    if (pair.publicKeyMultibase !== publicKeyMultibase)
+      throw new Error(`key ${i}: the secret key does not match its publicKeyMultibase`);
     return { ...pair, name: typeof name === 'string' ? name : `key-${i}` };
   });
 }

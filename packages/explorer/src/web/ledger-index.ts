@@ -25,14 +25,20 @@ export interface LogIndex {
 
 export async function readLog(checkpoint: Checkpoint): Promise<LogIndex> {
   const size = checkpoint.size;
-  if (size > MAX_INDEXED) return { entries: [], ok: false, problem: `the log has ${size} entries, more than this page indexes (${MAX_INDEXED})` };
+  if (size > MAX_INDEXED)
+    return {
+      entries: [],
+      ok: false,
+      problem: `the log has ${size} entries, more than this page indexes (${MAX_INDEXED})`,
+    };
   const bundles: Promise<Uint8Array>[] = [];
   for (let index = 0; index * TILE_WIDTH < size; index++) {
     const width = Math.min(TILE_WIDTH, size - index * TILE_WIDTH);
     bundles.push(getBytes(`/${tilePath({ level: 'entries', index, width })}`));
   }
   const leaves = (await Promise.all(bundles)).flatMap((bundle) => decodeEntryBundle(bundle));
-  if (leaves.length !== size) return { entries: [], ok: false, problem: `the entry bundles hold ${leaves.length} entries, not ${size}` };
+  if (leaves.length !== size)
+    return { entries: [], ok: false, problem: `the entry bundles hold ${leaves.length} entries, not ${size}` };
   const root = rootFromLeafHashes(leaves.map((leaf) => leafHash(leaf)));
   const ok = Buffer.compare(root, checkpoint.rootHash) === 0;
   const decoder = new TextDecoder();
@@ -40,5 +46,7 @@ export async function readLog(checkpoint: Checkpoint): Promise<LogIndex> {
     const { integratedTime, operation } = JSON.parse(decoder.decode(leaf)) as Omit<IndexedEntry, 'index'>;
     return { index, integratedTime, operation };
   });
-  return ok ? { entries, ok } : { entries, ok, problem: `the log's entries do not hash to the root of checkpoint ${size}` };
+  return ok
+    ? { entries, ok }
+    : { entries, ok, problem: `the log's entries do not hash to the root of checkpoint ${size}` };
 }

@@ -14,6 +14,9 @@ export async function loadLedger(): Promise<LedgerView> {
   const policy = await trustPolicy();
   const note = await getText('/checkpoint');
   const checkpoint = checkCheckpoint(note, policy.text);
-  const log = checkpoint.ok && checkpoint.checkpoint !== undefined ? await readLog(checkpoint.checkpoint) : { entries: [], ok: false };
+  const log =
+    checkpoint.ok && checkpoint.checkpoint !== undefined
+      ? await readLog(checkpoint.checkpoint)
+      : { entries: [], ok: false };
   return { policy, note, checkpoint, log };
 }

@@ -14,9 +14,11 @@ Buffer.prototype.toString = function (this: Buffer, encoding?: string, start?: n
 };
 
 const from = Buffer.from as (value: unknown, encodingOrOffset?: unknown, length?: number) => Buffer;
-Buffer.from = ((value: unknown, encodingOrOffset?: unknown, length?: number): Buffer => from(value, encodingOrOffset === 'base64url' ? 'base64' : encodingOrOffset, length)) as typeof Buffer.from;
+Buffer.from = ((value: unknown, encodingOrOffset?: unknown, length?: number): Buffer =>
+  from(value, encodingOrOffset === 'base64url' ? 'base64' : encodingOrOffset, length)) as typeof Buffer.from;
 
 const isEncoding = Buffer.isEncoding;
-Buffer.isEncoding = ((encoding: string) => encoding === 'base64url' || isEncoding(encoding)) as typeof Buffer.isEncoding;
+Buffer.isEncoding = ((encoding: string) =>
+  encoding === 'base64url' || isEncoding(encoding)) as typeof Buffer.isEncoding;
 
 (globalThis as { Buffer?: unknown }).Buffer ??= Buffer;

@@ -3,7 +3,14 @@
  * signatures an institute makes in the browser: an approval is a Data Integrity proof over the applicant's create
  * without its proofs; a rejection (an objection) is a proof over `{type: "reject", registration, reason}`.
  */
-import { createProof, createSigner, type DataIntegrityProof, didKeyUrl, PROOF_PURPOSE, type KeyPair } from '@did-city/method';
+import {
+  createProof,
+  createSigner,
+  type DataIntegrityProof,
+  didKeyUrl,
+  PROOF_PURPOSE,
+  type KeyPair,
+} from '@did-city/method';
 import { getJson, postJson } from './api.ts';
 
 export interface Registration {
@@ -27,7 +34,11 @@ export function unsignedOf(operation: Record<string, unknown>): Record<string, u
 }
 
 function proofBy(key: KeyPair, payload: object): Promise<DataIntegrityProof> {
-  return createProof(payload, { signer: createSigner(key), verificationMethod: didKeyUrl(key.publicKeyMultibase), proofPurpose: PROOF_PURPOSE });
+  return createProof(payload, {
+    signer: createSigner(key),
+    verificationMethod: didKeyUrl(key.publicKeyMultibase),
+    proofPurpose: PROOF_PURPOSE,
+  });
 }
 
 export async function pending(token: string): Promise<Registration[]> {

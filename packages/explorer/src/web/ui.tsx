@@ -6,7 +6,12 @@ import type { Check } from './verify.ts';
 
 export function Badge({ check, testid }: { check: Check; testid?: string }) {
   return (
-    <span class={check.ok ? 'badge ok' : 'badge bad'} data-testid={testid} data-ok={String(check.ok)} title={check.problem}>
+    <span
+      class={check.ok ? 'badge ok' : 'badge bad'}
+      data-testid={testid}
+      data-ok={String(check.ok)}
+      title={check.problem}
+    >
       {check.ok ? `✓ ${t('verified')}` : `✗ ${t('failed')}`}
     </span>
   );

@@ -15,7 +15,14 @@ import {
   replayHistory,
   verifyIndexHead,
 } from '@did-city/method';
-import { type Checkpoint, type CheckpointVerdict, evaluateCheckpoint, leafHash, parsePolicy, verifyInclusion } from '@did-city/tlog';
+import {
+  type Checkpoint,
+  type CheckpointVerdict,
+  evaluateCheckpoint,
+  leafHash,
+  parsePolicy,
+  verifyInclusion,
+} from '@did-city/tlog';
 
 export interface Check {
   ok: boolean;
@@ -67,10 +74,15 @@ export function checkCheckpoint(note: unknown, policyText: string): CheckpointCh
     return fail(`the checkpoint is not a well-formed signed note: ${message(error)}`);
   }
   const { checkpoint } = verdict;
-  if (!verdict.logSigned) return { ...fail(`checkpoint ${checkpoint.size}: not signed by a log of the trust policy`), checkpoint, verdict };
+  if (!verdict.logSigned)
+    return { ...fail(`checkpoint ${checkpoint.size}: not signed by a log of the trust policy`), checkpoint, verdict };
   if (!verdict.quorum) {
     const cosigners = verdict.cosigners.map((c) => c.witness).join(', ') || 'none';
-    return { ...fail(`checkpoint ${checkpoint.size}: the witness quorum is not met (valid cosignatures: ${cosigners})`), checkpoint, verdict };
+    return {
+      ...fail(`checkpoint ${checkpoint.size}: the witness quorum is not met (valid cosignatures: ${cosigners})`),
+      checkpoint,
+      verdict,
+    };
   }
   return { ok: true, checkpoint, verdict };
 }
@@ -84,17 +96,29 @@ function decodeHash(value: unknown): Uint8Array | undefined {
 function inclusionOf(entry: ServedEntry, checkpoint: Checkpoint | undefined): Check {
   if (checkpoint === undefined) return fail('no trusted checkpoint to check against');
   const { index } = entry;
-  if (!Number.isSafeInteger(index) || index < 0 || index >= checkpoint.size) return fail(`leaf ${index}: not in the checkpoint's tree`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= checkpoint.size)
+    return fail(`leaf ${index}: not in the checkpoint's tree`);
   const proof = Array.isArray(entry.inclusionProof) ? entry.inclusionProof.map(decodeHash) : [];
-  if (!Array.isArray(entry.inclusionProof) || proof.some((hash) => hash === undefined)) return fail(`leaf ${index}: malformed inclusion proof`);
+  if (!Array.isArray(entry.inclusionProof) || proof.some((hash) => hash === undefined))
+    return fail(`leaf ${index}: malformed inclusion proof`);
   let hash: Uint8Array;
   try {
     hash = leafHash(canonicalBytes({ integratedTime: entry.integratedTime, operation: entry.operation }));
   } catch {
     return fail(`leaf ${index}: the entry cannot be canonicalised`);
   }
-  const check = { leafIndex: index, treeSize: checkpoint.size, leafHash: hash, proof: proof as Uint8Array[], rootHash: checkpoint.rootHash };
-  return verifyInclusion(check) ? PASS : fail(`leaf ${index}: not included in checkpoint ${checkpoint.size} (the entry differs from what the log committed)`);
+  const check = {
+    leafIndex: index,
+    treeSize: checkpoint.size,
+    leafHash: hash,
+    proof: proof as Uint8Array[],
+    rootHash: checkpoint.rootHash,
+  };
+  return verifyInclusion(check)
+    ? PASS
+    : fail(
+        `leaf ${index}: not included in checkpoint ${checkpoint.size} (the entry differs from what the log committed)`,
+      );
 }
 
 export interface ServedEntry {
@@ -113,7 +137,11 @@ export interface ServedHistory {
 }
 
 /** Replays the chain one entry at a time, so the first invalid operation is named and the rest are not trusted. */
-function chainChecks(did: string, entries: readonly ServedEntry[], parent: DidHistory | undefined): { checks: Check[]; history?: DidHistory } {
+function chainChecks(
+  did: string,
+  entries: readonly ServedEntry[],
+  parent: DidHistory | undefined,
+): { checks: Check[]; history?: DidHistory } {
   const checks: Check[] = [];
   let history: DidHistory | undefined;
   for (let i = 0; i < entries.length; i++) {
@@ -138,10 +166,17 @@ function headCheck(served: ServedHistory, checkpoint: Checkpoint | undefined): C
   try {
     const head = verifyIndexHead({ did: served.did, head: served.head, indexProof: served.indexProof, root });
     const last = served.entries.at(-1);
-    if (head === null) return last === undefined ? PASS : fail(`the index proves ${served.did} absent, but entries were served`);
+    if (head === null)
+      return last === undefined ? PASS : fail(`the index proves ${served.did} absent, but entries were served`);
     if (last === undefined) return fail(`the index proves a head (seq ${head.seq}) but no entries were served`);
-    if (last.index !== head.index || last.operation.seq !== head.seq || operationHash(last.operation) !== head.operationHash) {
-      return fail(`the history ends at leaf ${last.index}, not at the proven head (leaf ${head.index}, seq ${head.seq})`);
+    if (
+      last.index !== head.index ||
+      last.operation.seq !== head.seq ||
+      operationHash(last.operation) !== head.operationHash
+    ) {
+      return fail(
+        `the history ends at leaf ${last.index}, not at the proven head (leaf ${head.index}, seq ${head.seq})`,
+      );
     }
     return PASS;
   } catch (error) {

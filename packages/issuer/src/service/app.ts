@@ -34,7 +34,13 @@ export interface IssuerServiceOptions {
  * `application/vc` (VC 2.0 §6.3), the same JSON under the JSON-LD and plain JSON types generic clients ask for, and
  * the list as a VC-JOSE-COSE JWT.
  */
-const STATUS_LIST_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json', 'application/vc+jwt'];
+const STATUS_LIST_TYPES = [
+  'application/vc',
+  'application/vc+ld+json',
+  'application/ld+json',
+  'application/json',
+  'application/vc+jwt',
+];
 
 export type Handler = (request: Request, response: Response) => Promise<void> | void;
 
@@ -52,7 +58,10 @@ function needLists(statusLists: StatusLists | undefined): StatusLists {
 
 function served(router: Router): void {
   router.get('/contexts/credentials/v1', (_request, response) => {
-    response.type('application/ld+json').set('Cache-Control', 'public, max-age=86400').send(JSON.stringify(CITY_CREDENTIALS_CONTEXT_DOCUMENT));
+    response
+      .type('application/ld+json')
+      .set('Cache-Control', 'public, max-age=86400')
+      .send(JSON.stringify(CITY_CREDENTIALS_CONTEXT_DOCUMENT));
   });
   const files = new Map(Object.values(BUNDLED_SCHEMAS).map((schema) => [schemaFile(schema), schema]));
   router.get('/schemas/v1/:file', (request, response, next) => {
@@ -67,7 +76,8 @@ function verification(router: Router, verifier: Verifier): void {
     '/credentials/verify',
     route(async (request, response) => {
       const body = request.body as { verifiableCredential?: unknown } | undefined;
-      if (body?.verifiableCredential === undefined) throw new IssuerError('MALFORMED_REQUEST', 'body must carry verifiableCredential');
+      if (body?.verifiableCredential === undefined)
+        throw new IssuerError('MALFORMED_REQUEST', 'body must carry verifiableCredential');
       const result = await verifier.verify(body.verifiableCredential);
       const checks = ['proof', 'validity', 'status', 'schema', 'relatedResource'];
       response.status(result.verified ? 200 : 400).json({
@@ -122,7 +132,10 @@ function statusRoutes(router: Router, options: IssuerServiceOptions, auth: Retur
       const lists = needLists(options.statusLists);
       const { purpose, length } = readCreateListRequest(request.body);
       const id = lists.createList(purpose, length);
-      response.status(201).location(lists.urlOf(id)).json({ id: lists.urlOf(id), statusPurpose: purpose });
+      response
+        .status(201)
+        .location(lists.urlOf(id))
+        .json({ id: lists.urlOf(id), statusPurpose: purpose });
     }),
   );
   router.get(
@@ -130,9 +143,11 @@ function statusRoutes(router: Router, options: IssuerServiceOptions, auth: Retur
     route(async (request, response) => {
       const lists = needLists(options.statusLists);
       const type = request.accepts(STATUS_LIST_TYPES);
-      if (type === false) throw new IssuerError('NOT_ACCEPTABLE', `status lists are served as ${STATUS_LIST_TYPES.join(', ')}`);
+      if (type === false)
+        throw new IssuerError('NOT_ACCEPTABLE', `status lists are served as ${STATUS_LIST_TYPES.join(', ')}`);
       const id = String(request.params.id);
-      const credential = type === 'application/vc+jwt' ? await lists.listCredential(id, 'vc+jwt') : await lists.listCredential(id);
+      const credential =
+        type === 'application/vc+jwt' ? await lists.listCredential(id, 'vc+jwt') : await lists.listCredential(id);
       if (credential === undefined) throw new IssuerError('STATUS_LIST_NOT_FOUND', 'no such status list');
       response
         .type(type)

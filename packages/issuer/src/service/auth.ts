@@ -46,11 +46,16 @@ function presented(request: Request): { kind: 'token' | 'apiKey'; secret: string
 function checkClients(clients: readonly ServiceClient[]): void {
   const ids = new Set<string>();
   for (const client of clients) {
-    if (typeof client.id !== 'string' || client.id === '') throw new TypeError('each issuer service client needs a non-empty id');
-    if (ids.has(client.id)) throw new TypeError(`issuer service client id ${JSON.stringify(client.id)} is configured twice`);
+    if (typeof client.id !== 'string' || client.id === '')
+      throw new TypeError('each issuer service client needs a non-empty id');
+    if (ids.has(client.id))
+      throw new TypeError(`issuer service client id ${JSON.stringify(client.id)} is configured twice`);
     ids.add(client.id);
     for (const role of client.roles ?? []) {
-      if (!ROLES.has(role)) throw new TypeError(`issuer service client ${JSON.stringify(client.id)} has an unknown role ${JSON.stringify(role)}`);
+      if (!ROLES.has(role))
+        throw new TypeError(
+          `issuer service client ${JSON.stringify(client.id)} has an unknown role ${JSON.stringify(role)}`,
+        );
     }
   }
 }
@@ -70,7 +75,8 @@ export function requireClient(clients: readonly ServiceClient[]) {
     // Compare against every entry so the time taken does not depend on which (if any) matched.
     let match: AuthenticatedClient | undefined;
     for (const entry of known) {
-      if (given256 !== undefined && entry.kind === given?.kind && timingSafeEqual(entry.digest, given256)) match ??= entry.client;
+      if (given256 !== undefined && entry.kind === given?.kind && timingSafeEqual(entry.digest, given256))
+        match ??= entry.client;
     }
     if (match === undefined) {
       response.set('WWW-Authenticate', 'Bearer realm="did-city-issuer"');

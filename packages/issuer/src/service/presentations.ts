@@ -40,9 +40,13 @@ export function presentationRoutes(router: Router, parts: Parts): void {
     '/presentations/verify',
     parts.route(async (request, response) => {
       const body = request.body as unknown;
-      if (!isRecord(body) || body.verifiablePresentation === undefined) malformed('body must carry verifiablePresentation');
+      if (!isRecord(body) || body.verifiablePresentation === undefined)
+        malformed('body must carry verifiablePresentation');
       const { challenge, domain } = readOptions(body);
-      const result = await parts.verifier.verifyPresentation(body.verifiablePresentation, { ...(challenge === undefined ? {} : { challenge }), ...(domain === undefined ? {} : { domain }) });
+      const result = await parts.verifier.verifyPresentation(body.verifiablePresentation, {
+        ...(challenge === undefined ? {} : { challenge }),
+        ...(domain === undefined ? {} : { domain }),
+      });
       response.status(result.verified ? 200 : 400).json({
         verified: result.verified,
         checks: ['proof', 'challenge', 'domain', 'credentials'],
@@ -50,7 +54,12 @@ export function presentationRoutes(router: Router, parts: Parts): void {
         warnings: [],
         format: result.format,
         holder: result.holder,
-        credentialResults: result.credentialResults.map((entry) => ({ verified: entry.verified, errors: describedIssues(entry.errors), format: entry.format, issuer: entry.issuer })),
+        credentialResults: result.credentialResults.map((entry) => ({
+          verified: entry.verified,
+          errors: describedIssues(entry.errors),
+          format: entry.format,
+          issuer: entry.issuer,
+        })),
       });
     }),
   );
@@ -60,15 +69,29 @@ export function presentationRoutes(router: Router, parts: Parts): void {
     parts.route(async (request, response) => {
       const key = parts.holderKey ?? malformed('this service holds no key to sign presentations with');
       const body = request.body as unknown;
-      if (!isRecord(body) || !isRecord(body.presentation)) malformed('body must be {"presentation": {...}, "options": {...}}');
+      if (!isRecord(body) || !isRecord(body.presentation))
+        malformed('body must be {"presentation": {...}, "options": {...}}');
       const { options, challenge, domain } = readOptions(body);
       const format = options.format ?? 'data-integrity';
-      if (format !== 'data-integrity' && format !== 'vp+jwt') malformed('options.format must be data-integrity or vp+jwt');
-      const expected = { ...(challenge === undefined ? {} : { challenge }), ...(domain === undefined ? {} : { domain }) };
-      const verifiablePresentation = await provePresentation(body.presentation, { key, format, envelope: options.envelope !== false, ...expected });
+      if (format !== 'data-integrity' && format !== 'vp+jwt')
+        malformed('options.format must be data-integrity or vp+jwt');
+      const expected = {
+        ...(challenge === undefined ? {} : { challenge }),
+        ...(domain === undefined ? {} : { domain }),
+      };
+      const verifiablePresentation = await provePresentation(body.presentation, {
+        key,
+        format,
+        envelope: options.envelope !== false,
+        ...expected,
+      });
       const check = await parts.verifier.verifyPresentation(verifiablePresentation, expected);
       if (!check.verified) {
-        throw new IssuerError('MALFORMED_PRESENTATION', `the signed presentation does not verify: ${check.errors.map((entry) => `${entry.code}: ${entry.message}`).join('; ')}`, { errors: check.errors });
+        throw new IssuerError(
+          'MALFORMED_PRESENTATION',
+          `the signed presentation does not verify: ${check.errors.map((entry) => `${entry.code}: ${entry.message}`).join('; ')}`,
+          { errors: check.errors },
+        );
       }
       response.status(201).json({ verifiablePresentation });
     }),

@@ -29,5 +29,9 @@ export function problemHandler(error: unknown, _request: Request, response: Resp
 
 /** Verification issues as the VC API reports them: each with its problem type URI and title beside code and message. */
 export function describedIssues(issues: readonly VerificationIssue[]) {
-  return issues.map((entry) => ({ ...entry, type: ISSUER_ERRORS[entry.code].type, title: ISSUER_ERRORS[entry.code].title }));
+  return issues.map((entry) => ({
+    ...entry,
+    type: ISSUER_ERRORS[entry.code].type,
+    title: ISSUER_ERRORS[entry.code].title,
+  }));
 }

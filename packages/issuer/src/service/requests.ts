@@ -21,7 +21,8 @@ export function readIssueRequest(body: unknown): { credential: unknown; options:
   if (!isRecord(raw)) malformed('options must be an object');
   const options: IssueOptions = {};
   if (raw.format !== undefined) {
-    if (!FORMATS.includes(raw.format as CredentialFormat)) malformed(`options.format must be one of ${FORMATS.join(', ')}`);
+    if (!FORMATS.includes(raw.format as CredentialFormat))
+      malformed(`options.format must be one of ${FORMATS.join(', ')}`);
     options.format = raw.format as CredentialFormat;
   }
   if (raw.credentialStatus !== undefined) options.status = raw.credentialStatus !== false;
@@ -50,15 +51,23 @@ function readChange(entry: unknown): StatusChange {
     const named = typeof status === 'string' ? NAMED[status] : undefined;
     return named ?? malformed(`status must be one of ${Object.keys(NAMED).join(', ')} (or give statusPurpose)`);
   }
-  if (statusPurpose !== 'revocation' && statusPurpose !== 'suspension') malformed('statusPurpose must be revocation or suspension');
-  const value = status === true || status === 1 || status === '1' || status === 'true' ? true : status === false || status === 0 || status === '0' || status === 'false' ? false : undefined;
+  if (statusPurpose !== 'revocation' && statusPurpose !== 'suspension')
+    malformed('statusPurpose must be revocation or suspension');
+  const value =
+    status === true || status === 1 || status === '1' || status === 'true'
+      ? true
+      : status === false || status === 0 || status === '0' || status === 'false'
+        ? false
+        : undefined;
   return value === undefined ? malformed('status must be true/false (or 1/0)') : { purpose: statusPurpose, value };
 }
 
 /** `{credentialId, credentialStatus: [{statusPurpose, status}] | [{type, status: "revoked"|"suspended"|…}]}` */
 export function readStatusRequest(body: unknown): { credentialId: string; changes: StatusChange[] } {
   if (!isRecord(body) || typeof body.credentialId !== 'string') malformed('body must name a credentialId');
-  const entries = Array.isArray(body.credentialStatus) ? body.credentialStatus : malformed('credentialStatus must be an array');
+  const entries = Array.isArray(body.credentialStatus)
+    ? body.credentialStatus
+    : malformed('credentialStatus must be an array');
   if (entries.length === 0 || entries.length > 2) malformed('credentialStatus must hold one or two changes');
   return { credentialId: body.credentialId, changes: entries.map(readChange) };
 }
@@ -68,8 +77,17 @@ export function readCreateListRequest(body: unknown): { purpose: StatusPurpose; 
   const purpose = value.statusPurpose ?? 'revocation';
   if (purpose !== 'revocation' && purpose !== 'suspension') malformed('statusPurpose must be revocation or suspension');
   const { length } = value;
-  if (length !== undefined && (typeof length !== 'number' || !Number.isSafeInteger(length) || length < MIN_STATUS_LIST_LENGTH || length > MAX_LIST_LENGTH || length % 8 !== 0)) {
-    malformed(`length must be a multiple of 8 from ${MIN_STATUS_LIST_LENGTH} to ${MAX_LIST_LENGTH} (Bitstring Status List 1.0 §4.1 sets the minimum)`);
+  if (
+    length !== undefined &&
+    (typeof length !== 'number' ||
+      !Number.isSafeInteger(length) ||
+      length < MIN_STATUS_LIST_LENGTH ||
+      length > MAX_LIST_LENGTH ||
+      length % 8 !== 0)
+  ) {
+    malformed(
+      `length must be a multiple of 8 from ${MIN_STATUS_LIST_LENGTH} to ${MAX_LIST_LENGTH} (Bitstring Status List 1.0 §4.1 sets the minimum)`,
+    );
   }
   return value.length === undefined ? { purpose } : { purpose, length: value.length as number };
 }

@@ -15,7 +15,11 @@ declare module '@digitalbazaar/ed25519-multikey' {
     publicKeyMultibase: string;
     signer(): { id: string; algorithm: string; sign(input: { data: Uint8Array }): Promise<Uint8Array> };
   }
-  export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519MultikeyPair>;
+  export function generate(options?: {
+    id?: string;
+    controller?: string;
+    seed?: Uint8Array;
+  }): Promise<Ed25519MultikeyPair>;
 }
 declare module '@digitalbazaar/vc' {
   export function verifyCredential(options: {

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 
-const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>did:city</title>
 <p>The did:city explorer is not built on this node. Build it with <code>pnpm --filter @did-city/explorer build</code>
@@ -34,7 +35,13 @@ export function explorerRoutes(dir: string): Router {
   });
   router.use(
     '/explorer/assets',
-    express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true, redirect: false }),
+    express.static(join(dir, 'assets'), {
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      fallthrough: true,
+      redirect: false,
+    }),
   );
   return router;
 }

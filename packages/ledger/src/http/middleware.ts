@@ -28,7 +28,11 @@ export function requireJson(req: Request, _res: Response, next: NextFunction): v
 /** The JSON body parser of every write route: a size limit, then at most MAX_JSON_DEPTH levels of nesting. */
 export function jsonBody(limit: number | string): RequestHandler[] {
   const depth: RequestHandler = (req, _res, next) => {
-    next(jsonTooDeep(req.body) ? new DidCityError('MALFORMED_REQUEST', `request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`) : undefined);
+    next(
+      jsonTooDeep(req.body)
+        ? new DidCityError('MALFORMED_REQUEST', `request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`)
+        : undefined,
+    );
   };
   return [express.json({ limit, strict: true }), depth];
 }

@@ -50,7 +50,10 @@ function submitHandler(node: LedgerNode, inFlight: InFlight, governance: boolean
       const submitted: Receipt = await (governance ? node.submitGovernance(req.body) : node.submit(req.body));
       return { known: stored, receipt: submitted };
     });
-    res.status(known ? 200 : 201).location(`/operations/${operationHash}`).json(receipt);
+    res
+      .status(known ? 200 : 201)
+      .location(`/operations/${operationHash}`)
+      .json(receipt);
   };
 }
 
@@ -60,7 +63,10 @@ function receiptHandler(node: LedgerNode): Handler {
     if (!isMultihashSha256(hash)) {
       throw new DidCityError('MALFORMED_REQUEST', 'operationHash must be a base58btc sha2-256 multihash (zQm…)');
     }
-    const [entry, checkpoint] = await Promise.all([node.store.entryByOperationHash(hash), node.store.latestCheckpoint()]);
+    const [entry, checkpoint] = await Promise.all([
+      node.store.entryByOperationHash(hash),
+      node.store.latestCheckpoint(),
+    ]);
     if (entry === undefined || checkpoint === undefined || entry.index >= checkpoint.size) {
       return sendPlainProblem(res, 404, `no anchored operation with hash ${hash}`);
     }

@@ -12,7 +12,10 @@ export function parseIndex(value: unknown, name: string): number {
   if (typeof value !== 'string') throw new DidCityError('MALFORMED_REQUEST', `${name} must be given once`);
   const number = DECIMAL.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(number)) {
-    throw new DidCityError('MALFORMED_REQUEST', `${name} must be a non-negative decimal integer, got ${JSON.stringify(value.slice(0, 40))}`);
+    throw new DidCityError(
+      'MALFORMED_REQUEST',
+      `${name} must be a non-negative decimal integer, got ${JSON.stringify(value.slice(0, 40))}`,
+    );
   }
   return number;
 }

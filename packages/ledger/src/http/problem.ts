@@ -28,7 +28,11 @@ export interface Classified {
   unexpected: boolean;
 }
 
-const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node failed to answer this request.', unexpected: true };
+const INTERNAL: Classified = {
+  code: 'INTERNAL_ERROR',
+  detail: 'The ledger node failed to answer this request.',
+  unexpected: true,
+};
 
 /**
  * Maps a thrown error to a problem by its type, never its message text. Only errors that name what the request got

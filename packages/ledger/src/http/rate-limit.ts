@@ -110,7 +110,11 @@ function describeWindow(windowMs: number): string {
  * One limiter with its own counters: one per client, or one for everybody with `shared`. `what` names the endpoint
  * class in the problem's detail (which says the budget, never who else is counted).
  */
-export function rateLimiter(setting: RateLimitSetting, what: string, options: LimiterOptions & { shared?: boolean } = {}): RequestHandler {
+export function rateLimiter(
+  setting: RateLimitSetting,
+  what: string,
+  options: LimiterOptions & { shared?: boolean } = {},
+): RequestHandler {
   if (setting === false) return pass;
   const { limit, windowMs } = setting;
   const scope = options.shared ? 'for all clients together' : 'per client';
@@ -126,7 +130,10 @@ export function rateLimiter(setting: RateLimitSetting, what: string, options: Li
     // The library has set Retry-After (seconds to the end of the window) before calling this.
     handler: (_req, res) => {
       const retry = res.getHeader('Retry-After');
-      const body = problem('TOO_MANY_REQUESTS', `${what}: at most ${limit} every ${describeWindow(windowMs)} ${scope}; retry after ${retry} s`);
+      const body = problem(
+        'TOO_MANY_REQUESTS',
+        `${what}: at most ${limit} every ${describeWindow(windowMs)} ${scope}; retry after ${retry} s`,
+      );
       sendProblem(res, body);
     },
   });

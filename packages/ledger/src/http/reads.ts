@@ -50,7 +50,8 @@ async function notModified(req: Request, res: Response, node: LedgerNode, did: s
 
 /** A proven answer with its ETag (when it names a checkpoint and a head), as JSON. */
 function sendProven(res: Response, answer: Partial<ProvenHead> & { did: string }): void {
-  if (answer.checkpoint !== undefined && answer.head !== undefined) res.setHeader('ETag', headTag(answer.checkpoint, answer.did, answer.head));
+  if (answer.checkpoint !== undefined && answer.head !== undefined)
+    res.setHeader('ETag', headTag(answer.checkpoint, answer.did, answer.head));
   res.json(answer);
 }
 

@@ -25,12 +25,14 @@ function malformed(detail: string): never {
 }
 
 function readSubmission(body: unknown): { operation: unknown; content: Uint8Array } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) malformed('the body must be {"operation": …, "content": "<base64>"}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    malformed('the body must be {"operation": …, "content": "<base64>"}');
   const { operation, content, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
   if (unknown !== undefined) malformed(`unknown member "${unknown.slice(0, 40)}" (the body has operation and content)`);
   if (operation === undefined) malformed('operation is missing');
-  if (typeof content !== 'string' || content.length % 4 !== 0 || !BASE64.test(content)) malformed('content must be the bytes in base64 (RFC 4648 §4, padded)');
+  if (typeof content !== 'string' || content.length % 4 !== 0 || !BASE64.test(content))
+    malformed('content must be the bytes in base64 (RFC 4648 §4, padded)');
   return { operation, content: new Uint8Array(Buffer.from(content, 'base64')) };
 }
 
@@ -60,12 +62,15 @@ export function resourceRoutes(node: LedgerNode): Router {
     route(async (req, res) => {
       const { did, resourceId } = target(req);
       const found = await resourceContent(node, did, resourceId);
-      if (found === undefined) return sendPlainProblem(res, 404, `no anchored resource ${resourceId} of ${did} with stored content`);
+      if (found === undefined)
+        return sendPlainProblem(res, 404, `no anchored resource ${resourceId} of ${did} with stored content`);
       res.setHeader('Cache-Control', IMMUTABLE);
       res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(found.resource.checksum, 'hex').toString('base64')}:`);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-      res.type(found.resource.mediaType).send(Buffer.from(found.content.buffer, found.content.byteOffset, found.content.byteLength));
+      res
+        .type(found.resource.mediaType)
+        .send(Buffer.from(found.content.buffer, found.content.byteOffset, found.content.byteLength));
     }),
   );
   router.get(

@@ -55,7 +55,9 @@ export function createLedgerRouter(node: LedgerNode, options: LedgerRouterOption
   router.get(['/dids/*rest', '/proofs/*rest', '/operations/*rest', '/resources/*rest'], limiters.reads);
   // The reads first: a resolver's head or history read (the hot path) then passes no other router's routes.
   router.use(readRoutes(node, { adminToken: options.adminToken }));
-  router.use(operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }));
+  router.use(
+    operationRoutes(node, { adminToken: options.adminToken, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }),
+  );
   router.use(resourceRoutes(node));
   router.use(tileRoutes(node));
   router.use(problemHandler({ log, classify, logMessages: true }));

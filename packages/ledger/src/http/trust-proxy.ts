@@ -31,13 +31,17 @@ export function parseTrustProxy(text: string | undefined, name = TRUST_PROXY_ENV
   const value = text?.trim() ?? '';
   if (value === '' || value === 'off' || value === 'false') return false;
   if (value === 'true') {
-    throw new RangeError(`${name}=true would believe any X-Forwarded-For a client sends: name the proxies (e.g. loopback or 10.0.0.5) or a hop count`);
+    throw new RangeError(
+      `${name}=true would believe any X-Forwarded-For a client sends: name the proxies (e.g. loopback or 10.0.0.5) or a hop count`,
+    );
   }
   if (/^\d{1,2}$/.test(value)) return Number(value);
   const tokens = value.split(',').map((token) => token.trim());
   const bad = tokens.find((token) => !isProxyToken(token));
   if (bad !== undefined) {
-    throw new RangeError(`${name}: "${bad.slice(0, 60)}" is not an address, CIDR range, loopback, linklocal or uniquelocal`);
+    throw new RangeError(
+      `${name}: "${bad.slice(0, 60)}" is not an address, CIDR range, loopback, linklocal or uniquelocal`,
+    );
   }
   return tokens;
 }

@@ -25,21 +25,38 @@ interface Desk {
   object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'objected' | 'rejected';
 }
 
-export async function rejectMatching(desk: Desk, store: RegistrationStore, body: unknown, now: Date, keys?: readonly string[]): Promise<BulkOutcome> {
+export async function rejectMatching(
+  desk: Desk,
+  store: RegistrationStore,
+  body: unknown,
+  now: Date,
+  keys?: readonly string[],
+): Promise<BulkOutcome> {
   const request = readBulkRejection(body, now);
   if (keys !== undefined && !keys.includes(request.key)) {
-    throw new DidCityError('UNAUTHORIZED_OPERATION', `bulk rejection: signed by ${request.key}, not by a key of the institute whose token was given`);
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `bulk rejection: signed by ${request.key}, not by a key of the institute whose token was given`,
+    );
   }
   if (store.bulkSeen(request.digest)) {
-    throw new DidCityError('STALE_OPERATION', 'this bulk rejection was already applied; sign a new request to object again');
+    throw new DidCityError(
+      'STALE_OPERATION',
+      'this bulk rejection was already applied; sign a new request to object again',
+    );
   }
   const candidates = store.matching({ ...request.filter, status: 'pending' }, MAX_BULK_OBJECTIONS + 1);
   const more = candidates.length > MAX_BULK_OBJECTIONS;
   const registries = await registriesOf(desk, candidates.slice(0, MAX_BULK_OBJECTIONS));
   // Only applications to registries the signer is a current update key of; none at all is a refusal.
-  const batch = candidates.slice(0, MAX_BULK_OBJECTIONS).filter((a) => isKeyOf(request.key, registries.get(countryRegistryDid(a.did))!));
+  const batch = candidates
+    .slice(0, MAX_BULK_OBJECTIONS)
+    .filter((a) => isKeyOf(request.key, registries.get(countryRegistryDid(a.did))!));
   if (candidates.length > 0 && batch.length === 0) {
-    throw new DidCityError('UNAUTHORIZED_OPERATION', `bulk rejection: ${request.key} is not a current update key of the registries of the matching applications`);
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `bulk rejection: ${request.key} is not a current update key of the registries of the matching applications`,
+    );
   }
   const created = wholeSeconds(now);
   const objection = { key: request.key, reason: request.reason, created };
@@ -49,7 +66,14 @@ export async function rejectMatching(desk: Desk, store: RegistrationStore, body:
       const done = desk.object(application.id, objection, registries.get(countryRegistryDid(application.did))!);
       if (done !== 'closed') outcome[done].push(application.id);
     }
-    store.addBulk({ proofDigest: request.digest, key: request.key, filter: request.filter, reason: request.reason, created, matched: batch.length });
+    store.addBulk({
+      proofDigest: request.digest,
+      key: request.key,
+      filter: request.filter,
+      reason: request.reason,
+      created,
+      matched: batch.length,
+    });
   });
   return outcome;
 }

@@ -23,7 +23,10 @@ export const BULK_MAX_SKEW_MS = 5 * 60_000;
 export const MAX_BULK_OBJECTIONS = 5000;
 
 /** What an institute signs to object to every pending application matching `filter`. */
-export function bulkRejectionPayload(filter: BulkFilter, reason: string): { type: 'reject-matching'; filter: BulkFilter; reason: string } {
+export function bulkRejectionPayload(
+  filter: BulkFilter,
+  reason: string,
+): { type: 'reject-matching'; filter: BulkFilter; reason: string } {
   return { type: 'reject-matching', filter, reason };
 }
 
@@ -31,7 +34,8 @@ const FILTER_MEMBERS = ['submittedBefore', 'submittedAfter', 'did', 'email', 'or
 const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 function readFilter(value: unknown): BulkFilter {
-  if (!isRecord(value)) malformed('filter must be an object { submittedBefore, submittedAfter?, did?, email?, organisation? }');
+  if (!isRecord(value))
+    malformed('filter must be an object { submittedBefore, submittedAfter?, did?, email?, organisation? }');
   const extra = Object.keys(value).filter((key) => !FILTER_MEMBERS.includes(key));
   if (extra.length > 0) malformed(`filter has unknown members: ${extra.slice(0, 5).join(', ').slice(0, 200)}`);
   for (const member of FILTER_MEMBERS) {
@@ -78,7 +82,9 @@ export function readBulkRejection(body: unknown, now: Date): BulkRejection {
     );
   }
   if (filter.submittedBefore > created) {
-    malformed('filter.submittedBefore may not be later than the proof\'s created: a bulk rejection reaches only applications already submitted');
+    malformed(
+      "filter.submittedBefore may not be later than the proof's created: a bulk rejection reaches only applications already submitted",
+    );
   }
   const digest = multihashSha256(canonicalBytes(proof));
   return { filter, reason, key, created, digest };

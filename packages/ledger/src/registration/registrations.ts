@@ -102,7 +102,10 @@ export class Registrations {
     const registry = countryRegistryDid(did);
     const state = await this.node.store.didState(registry);
     if (state === undefined || state.deactivation !== undefined) {
-      throw new DidCityError('UNAUTHORIZED_OPERATION', `${registry} does not exist on this ledger: it cannot allocate ${did}`);
+      throw new DidCityError(
+        'UNAUTHORIZED_OPERATION',
+        `${registry} does not exist on this ledger: it cannot allocate ${did}`,
+      );
     }
     return state;
   }
@@ -125,7 +128,10 @@ export class Registrations {
     this.#refuseSame(id);
     const max = this.#options.maxPending ?? DEFAULT_MAX_PENDING;
     if (this.#store.pendingCount() >= max) {
-      throw new DidCityError('LEDGER_UNAVAILABLE', `the registration desk holds its maximum of ${max} pending applications; try again later`);
+      throw new DidCityError(
+        'LEDGER_UNAVAILABLE',
+        `the registration desk holds its maximum of ${max} pending applications; try again later`,
+      );
     }
     try {
       this.#store.insert({ id, did, operation, contact, submittedAt: this.#now() });
@@ -166,7 +172,11 @@ export class Registrations {
       checkAllocation(application.operation, registry);
     } catch (error) {
       if (!(error instanceof DidCityError)) throw error;
-      this.#store.markRejected(application.id, { reason: error.detail.slice(0, 500), cause: 'refused', created: this.#now() });
+      this.#store.markRejected(application.id, {
+        reason: error.detail.slice(0, 500),
+        cause: 'refused',
+        created: this.#now(),
+      });
       throw error;
     }
   }
@@ -175,7 +185,9 @@ export class Registrations {
   #refuseAnother(application: Application): void {
     const other = this.#store.approvedFor(application.did);
     if (other !== undefined && other.id !== application.id) {
-      throw stale(`another application for ${application.did} (${other.id}) reached its approvals and is being anchored`);
+      throw stale(
+        `another application for ${application.did} (${other.id}) reached its approvals and is being anchored`,
+      );
     }
   }
 
@@ -228,7 +240,8 @@ export class Registrations {
     this.#expire();
     const application = this.#require(id);
     this.#refuseClosed(application, 'rejected');
-    if (application.status === 'approved') throw stale(`registration ${id} reached its approvals and is being anchored`);
+    if (application.status === 'approved')
+      throw stale(`registration ${id} reached its approvals and is being anchored`);
     const registry = await this.#registry(application.did);
     const { reason, key } = checkRejection(body, id, registry.keyState);
     const objected = this.#store.transaction(() => this.object(id, { key, reason, created: this.#now() }, registry));
@@ -250,7 +263,10 @@ export class Registrations {
     const { updateKeys, threshold } = registry.keyState;
     const counted = this.#require(id).objections.filter((o) => updateKeys.includes(o.key));
     if (counted.length < threshold) return 'objected';
-    const reason = counted.map((o) => o.reason).join(' / ').slice(0, 500);
+    const reason = counted
+      .map((o) => o.reason)
+      .join(' / ')
+      .slice(0, 500);
     const keys = counted.map((o) => o.key);
     this.#store.markRejected(id, { reason, cause: 'objections', key: objection.key, keys, created: this.#now() });
     return 'rejected';
@@ -295,7 +311,8 @@ export class Registrations {
     }
     const { after } = options;
     const rows = this.#store.page({ ...options, limit: limit + 1 });
-    if (rows === undefined) throw new DidCityError('MALFORMED_REQUEST', `after: no registration ${after!.slice(0, 100)}`);
+    if (rows === undefined)
+      throw new DidCityError('MALFORMED_REQUEST', `after: no registration ${after!.slice(0, 100)}`);
     const more = rows.length > limit;
     const registrations = await this.#listings(more ? rows.slice(0, limit) : rows);
     return more ? { registrations, next: registrations.at(-1)!.id } : { registrations };
@@ -306,7 +323,8 @@ export class Registrations {
     const listings: RegistrationListing[] = [];
     for (const application of applications) {
       const registry = countryRegistryDid(application.did);
-      if (!thresholds.has(registry)) thresholds.set(registry, (await this.node.store.didState(registry))?.keyState.threshold ?? 0);
+      if (!thresholds.has(registry))
+        thresholds.set(registry, (await this.node.store.didState(registry))?.keyState.threshold ?? 0);
       listings.push({ ...publicView(application, thresholds.get(registry)!, this.#ttl), contact: application.contact });
     }
     return listings;

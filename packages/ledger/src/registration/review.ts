@@ -88,7 +88,8 @@ function checkApplicantProofs(operation: StateOperation): void {
         `proof[${index}] is by ${key}, not one of the applicant's updateKeys: an application carries only the applicant's proofs; the registry's approvals are added by the node`,
       );
     }
-    if (!verifyProof(unsigned, proof, key)) throw new DidCityError('INVALID_SIGNATURE', `proof[${index}]: signature by ${key} does not verify`);
+    if (!verifyProof(unsigned, proof, key))
+      throw new DidCityError('INVALID_SIGNATURE', `proof[${index}]: signature by ${key} does not verify`);
     signed.add(key);
   });
   if (signed.size < operation.threshold) {
@@ -135,7 +136,10 @@ function checkProofShape(proof: unknown, unsigned: Record<string, unknown>): Dat
 export function registryKeyOf(proof: DataIntegrityProof, registry: KeyState, what: string): string {
   const key = signingKey(proof, `${what} proof`);
   if (!registry.updateKeys.includes(key)) {
-    throw new DidCityError('UNAUTHORIZED_OPERATION', `${what}: ${key} is not one of the registry's current update keys`);
+    throw new DidCityError(
+      'UNAUTHORIZED_OPERATION',
+      `${what}: ${key} is not one of the registry's current update keys`,
+    );
   }
   return key;
 }
@@ -146,7 +150,8 @@ export function checkApproval(body: unknown, operation: StateOperation, registry
   const unsigned = unsignedOf(operation);
   const proof = checkProofShape(body.proof, unsigned);
   const key = registryKeyOf(proof, registry, 'approval');
-  if (!verifyProof(unsigned, proof, key)) throw new DidCityError('INVALID_SIGNATURE', `approval: signature by ${key} does not verify`);
+  if (!verifyProof(unsigned, proof, key))
+    throw new DidCityError('INVALID_SIGNATURE', `approval: signature by ${key} does not verify`);
   return { key, created: proof.created!, proof };
 }
 
@@ -178,7 +183,11 @@ export function checkRejection(body: unknown, id: string, registry: KeyState): {
  * The create with the applicant's proofs followed by the approvals', validated as the next operation of a new DID
  * under the registry's current state, exactly as the sequencer will validate it.
  */
-export function assemble(operation: StateOperation, approvals: readonly Approval[], registry: DidHistory): StateOperation {
+export function assemble(
+  operation: StateOperation,
+  approvals: readonly Approval[],
+  registry: DidHistory,
+): StateOperation {
   const proof = [...operation.proof, ...approvals.map((approval) => approval.proof)];
   const assembled = parseOperation({ ...unsignedOf(operation), proof }) as StateOperation;
   validateNextOperation(assembled, { parent: registry });

@@ -29,7 +29,12 @@ import type { LedgerNode } from '../node.ts';
 import { type InstituteTokens, requireInstitute } from './auth.ts';
 import { Registrations, UnknownRegistrationError } from './registrations.ts';
 import type { DeskSettings } from './settings.ts';
-import { MAX_REGISTRATION_PAGE, REGISTRATION_STATUSES, type RegistrationFilter, type RegistrationStatus } from './types.ts';
+import {
+  MAX_REGISTRATION_PAGE,
+  REGISTRATION_STATUSES,
+  type RegistrationFilter,
+  type RegistrationStatus,
+} from './types.ts';
 
 export interface RegistrationRouterOptions {
   /** An open desk; default: one opened on `<dataDir>/registrations.db` (and resumed). */
@@ -63,7 +68,8 @@ export const DEFAULT_REGISTRATION_BODY_LIMIT = 68 * 1024;
 
 function readStatus(query: unknown): RegistrationStatus | undefined {
   if (query === undefined) return undefined;
-  if (typeof query === 'string' && (REGISTRATION_STATUSES as readonly string[]).includes(query)) return query as RegistrationStatus;
+  if (typeof query === 'string' && (REGISTRATION_STATUSES as readonly string[]).includes(query))
+    return query as RegistrationStatus;
   throw new DidCityError('MALFORMED_REQUEST', `status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
 }
 
@@ -93,7 +99,10 @@ function readFilter(query: Record<string, unknown>): RegistrationFilter {
 function readListQuery(query: Record<string, unknown>): RegistrationFilter & { limit?: number; after?: string } {
   const unknown = Object.keys(query).find((name) => !LIST_PARAMETERS.includes(name));
   if (unknown !== undefined) {
-    throw new DidCityError('MALFORMED_REQUEST', `unknown query parameter "${unknown.slice(0, 50)}"; known: ${LIST_PARAMETERS.join(', ')}`);
+    throw new DidCityError(
+      'MALFORMED_REQUEST',
+      `unknown query parameter "${unknown.slice(0, 50)}"; known: ${LIST_PARAMETERS.join(', ')}`,
+    );
   }
   const status = readStatus(query['status']);
   const limitText = query['limit'];
@@ -106,7 +115,10 @@ function readListQuery(query: Record<string, unknown>): RegistrationFilter & { l
   }
   const after = query['after'];
   if (after !== undefined && (typeof after !== 'string' || !isMultihashSha256(after))) {
-    throw new DidCityError('MALFORMED_REQUEST', 'after must be a registration id (zQm…), the `next` of the previous page');
+    throw new DidCityError(
+      'MALFORMED_REQUEST',
+      'after must be a registration id (zQm…), the `next` of the previous page',
+    );
   }
   return {
     ...readFilter(query),
@@ -116,7 +128,11 @@ function readListQuery(query: Record<string, unknown>): RegistrationFilter & { l
   };
 }
 
-const INTERNAL: Classified = { code: 'INTERNAL_ERROR', detail: 'The ledger node failed to answer this request.', unexpected: true };
+const INTERNAL: Classified = {
+  code: 'INTERNAL_ERROR',
+  detail: 'The ledger node failed to answer this request.',
+  unexpected: true,
+};
 
 /** The contract's own errors and body-parser failures; anything else is unexpected (logged by name only). */
 function classifyRegistrationError(error: unknown): Classified {
@@ -176,16 +192,37 @@ function routes(desk: Registrations, options: RegistrationRouterOptions): Router
     requireInstitute(options.instituteTokens),
     requireJson,
     json,
-    route(async (req, res) => void res.json(await desk.rejectMatching(req.body, options.instituteKeys?.[String(res.locals.institute)]))),
+    route(
+      async (req, res) =>
+        void res.json(await desk.rejectMatching(req.body, options.instituteKeys?.[String(res.locals.institute)])),
+    ),
   );
-  router.get('/:id', route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))));
-  router.post('/:id/approve', limiters.writes, requireJson, json, route(async (req, res) => void res.json(await desk.approve(id(req), req.body))));
-  router.post('/:id/reject', limiters.writes, requireJson, json, route(async (req, res) => void res.json(await desk.reject(id(req), req.body))));
+  router.get(
+    '/:id',
+    route(async (req, res) => void res.setHeader('Cache-Control', 'no-cache').json(await desk.view(id(req)))),
+  );
+  router.post(
+    '/:id/approve',
+    limiters.writes,
+    requireJson,
+    json,
+    route(async (req, res) => void res.json(await desk.approve(id(req), req.body))),
+  );
+  router.post(
+    '/:id/reject',
+    limiters.writes,
+    requireJson,
+    json,
+    route(async (req, res) => void res.json(await desk.reject(id(req), req.body))),
+  );
   return router;
 }
 
 /** The registration routes under `/registrations`, mountable wherever the ledger API is. */
-export function createRegistrationRouter(node: LedgerNode, options: RegistrationRouterOptions = {}): RegistrationRouter {
+export function createRegistrationRouter(
+  node: LedgerNode,
+  options: RegistrationRouterOptions = {},
+): RegistrationRouter {
   const log = options.log ?? (() => {});
   const desk = openDesk(node, options);
   const router = express.Router();

@@ -19,5 +19,8 @@ function positive(env: Readonly<Record<string, string | undefined>>, name: strin
 export function deskSettingsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): DeskSettings {
   const ttl = positive(env, 'DID_CITY_REGISTRATION_PENDING_TTL_S');
   const max = positive(env, 'DID_CITY_REGISTRATION_MAX_PENDING');
-  return { ...(ttl !== undefined ? { pendingTtlMs: ttl * 1000 } : {}), ...(max !== undefined ? { maxPending: max } : {}) };
+  return {
+    ...(ttl !== undefined ? { pendingTtlMs: ttl * 1000 } : {}),
+    ...(max !== undefined ? { maxPending: max } : {}),
+  };
 }

@@ -9,7 +9,15 @@ import type { DataIntegrityProof, StateOperation } from '@did-city/method';
 import type { Receipt } from '../receipt.ts';
 import { restrictFile } from '../store/file-mode.ts';
 import { migrate } from './schema.ts';
-import type { Application, Approval, Contact, Objection, Rejection, RegistrationFilter, RegistrationStatus } from './types.ts';
+import type {
+  Application,
+  Approval,
+  Contact,
+  Objection,
+  Rejection,
+  RegistrationFilter,
+  RegistrationStatus,
+} from './types.ts';
 
 interface ApplicationRow {
   id: string;
@@ -64,25 +72,43 @@ function prepare(db: Database.Database) {
        VALUES (?, ?, 'pending', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM applications))`,
     ),
     byId: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE id = ?'),
-    approvedForDid: db.prepare<[string], ApplicationRow>("SELECT * FROM applications WHERE did = ? AND status = 'approved'"),
+    approvedForDid: db.prepare<[string], ApplicationRow>(
+      "SELECT * FROM applications WHERE did = ? AND status = 'approved'",
+    ),
     pendingCount: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM applications WHERE status = 'pending'"),
     byStatus: db.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE status = ? ORDER BY seq'),
     all: db.prepare<[], ApplicationRow>('SELECT * FROM applications ORDER BY seq'),
     seqOf: db.prepare<[string], { seq: number }>('SELECT seq FROM applications WHERE id = ?'),
-    approvals: db.prepare<[string], ApprovalRow>('SELECT key, created, proof FROM approvals WHERE application_id = ? ORDER BY position'),
+    approvals: db.prepare<[string], ApprovalRow>(
+      'SELECT key, created, proof FROM approvals WHERE application_id = ? ORDER BY position',
+    ),
     addApproval: db.prepare(
       `INSERT OR IGNORE INTO approvals (application_id, key, created, proof, position)
        VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM approvals WHERE application_id = ?))`,
     ),
-    objections: db.prepare<[string], Objection>('SELECT key, reason, created FROM objections WHERE application_id = ? ORDER BY rowid'),
-    addObjection: db.prepare('INSERT OR IGNORE INTO objections (application_id, key, reason, created) VALUES (?, ?, ?, ?)'),
-    assemble: db.prepare("UPDATE applications SET status = 'approved', assembled = ? WHERE id = ? AND status = 'pending'"),
+    objections: db.prepare<[string], Objection>(
+      'SELECT key, reason, created FROM objections WHERE application_id = ? ORDER BY rowid',
+    ),
+    addObjection: db.prepare(
+      'INSERT OR IGNORE INTO objections (application_id, key, reason, created) VALUES (?, ?, ?, ?)',
+    ),
+    assemble: db.prepare(
+      "UPDATE applications SET status = 'approved', assembled = ? WHERE id = ? AND status = 'pending'",
+    ),
     anchor: db.prepare("UPDATE applications SET status = 'anchored', receipt = ? WHERE id = ? AND status = 'approved'"),
-    reject: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE id = ? AND status IN ('pending', 'approved')"),
-    closeOthers: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE did = ? AND id != ? AND status = 'pending'"),
-    expire: db.prepare("UPDATE applications SET status = 'rejected', rejection = ? WHERE status = 'pending' AND submitted_at <= ?"),
+    reject: db.prepare(
+      "UPDATE applications SET status = 'rejected', rejection = ? WHERE id = ? AND status IN ('pending', 'approved')",
+    ),
+    closeOthers: db.prepare(
+      "UPDATE applications SET status = 'rejected', rejection = ? WHERE did = ? AND id != ? AND status = 'pending'",
+    ),
+    expire: db.prepare(
+      "UPDATE applications SET status = 'rejected', rejection = ? WHERE status = 'pending' AND submitted_at <= ?",
+    ),
     bulkSeen: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM bulk_rejections WHERE proof_digest = ?'),
-    addBulk: db.prepare('INSERT INTO bulk_rejections (proof_digest, key, filter, reason, created, matched) VALUES (?, ?, ?, ?, ?, ?)'),
+    addBulk: db.prepare(
+      'INSERT INTO bulk_rejections (proof_digest, key, filter, reason, created, matched) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
   };
 }
 

@@ -29,7 +29,8 @@ export function publicView(application: Application, threshold: number, ttlMs: n
     operation: application.operation,
     objections: application.objections,
   };
-  if (application.status === 'pending') view.expiresAt = wholeSeconds(new Date(Date.parse(application.submittedAt) + ttlMs));
+  if (application.status === 'pending')
+    view.expiresAt = wholeSeconds(new Date(Date.parse(application.submittedAt) + ttlMs));
   if (application.rejection !== undefined) view.rejection = application.rejection;
   if (application.receipt !== undefined) view.receipt = application.receipt;
   return view;

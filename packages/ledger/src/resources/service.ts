@@ -24,7 +24,10 @@ export interface ResourceNode {
 function resourceOperationOf(value: unknown): ResourceOperation {
   const { operation } = parseOperationWithHash(value);
   if (operation.type !== 'resource') {
-    throw new DidCityError('INVALID_OPERATION', `type: this path takes resource operations; submit a ${operation.type} to /operations`);
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      `type: this path takes resource operations; submit a ${operation.type} to /operations`,
+    );
   }
   return operation;
 }
@@ -71,5 +74,8 @@ export async function resourceProof(
 ): Promise<{ resource: LinkedResource; receipt: Receipt } | undefined> {
   const found = await anchoredResource(node.store, did, resourceId);
   if (found === undefined) return undefined;
-  return { resource: found.resource, receipt: await buildReceipt(node.store, found.resource.leafIndex, found.checkpoint) };
+  return {
+    resource: found.resource,
+    receipt: await buildReceipt(node.store, found.resource.leafIndex, found.checkpoint),
+  };
 }

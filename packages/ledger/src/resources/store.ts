@@ -24,8 +24,12 @@ export class SqliteResourceStore implements ResourceStore {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
-    this.#db.exec('CREATE TABLE IF NOT EXISTS resource_content (checksum TEXT PRIMARY KEY, content BLOB NOT NULL) STRICT');
-    this.#put = this.#db.prepare('INSERT INTO resource_content (checksum, content) VALUES (?, ?) ON CONFLICT (checksum) DO NOTHING');
+    this.#db.exec(
+      'CREATE TABLE IF NOT EXISTS resource_content (checksum TEXT PRIMARY KEY, content BLOB NOT NULL) STRICT',
+    );
+    this.#put = this.#db.prepare(
+      'INSERT INTO resource_content (checksum, content) VALUES (?, ?) ON CONFLICT (checksum) DO NOTHING',
+    );
     this.#get = this.#db.prepare('SELECT content FROM resource_content WHERE checksum = ?');
   }
 

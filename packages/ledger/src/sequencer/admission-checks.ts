@@ -44,6 +44,9 @@ export function checkPath(op: Operation, governance: boolean): void {
     );
   }
   if (!genesis && governance) {
-    throw new DidCityError('INVALID_OPERATION', 'the governance path accepts only a country registry genesis (spec §3.5)');
+    throw new DidCityError(
+      'INVALID_OPERATION',
+      'the governance path accepts only a country registry genesis (spec §3.5)',
+    );
   }
 }

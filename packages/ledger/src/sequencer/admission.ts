@@ -39,7 +39,8 @@ export type AnchorOf = (index: number) => Promise<TreeHead> | TreeHead;
 export async function verifiedState(store: LogReader, did: string, anchor: AnchorOf): Promise<DidHistory | undefined> {
   const [state, last] = await Promise.all([store.didHead(did), store.lastEntryOfDid(did)]);
   if (last === undefined) {
-    if (state !== undefined) throw new TamperedStateError(did, 'a derived state exists but the log holds no entry of it');
+    if (state !== undefined)
+      throw new TamperedStateError(did, 'a derived state exists but the log holds no entry of it');
     return undefined;
   }
   if (state === undefined) throw new TamperedStateError(did, `no derived state, yet the log holds its seq ${last.seq}`);
@@ -57,7 +58,9 @@ async function provenEntry(store: LogReader, stored: StoredEntry, anchor: Anchor
   let included = false;
   if (index < tree.size && sameBytes(hash, stored.leafHash)) {
     const proof = await store.inclusionProof(index, tree.size).catch(() => undefined);
-    included = proof !== undefined && verifyInclusion({ leafIndex: index, treeSize: tree.size, leafHash: hash, proof, rootHash: tree.root });
+    included =
+      proof !== undefined &&
+      verifyInclusion({ leafIndex: index, treeSize: tree.size, leafHash: hash, proof, rootHash: tree.root });
   }
   if (!included) throw new TamperedStateError(did, `its last entry, leaf ${index}, is not the leaf the tree holds`);
   let entry: LogEntry;
@@ -90,8 +93,16 @@ function headProblem(state: DidHistory, entry: LogEntry): string | undefined {
   }
   if (state.deactivation !== undefined) return 'it is marked deactivated, the log does not deactivate it';
   if (op.type === 'resource') {
-    const expected = { ...op.resource, seq: op.seq, operationHash: hash, leafIndex: entry.index, created: entry.integratedTime };
-    return same(state.resources?.at(-1) ?? null, expected) ? undefined : `its last resource is not the one seq ${op.seq} publishes`;
+    const expected = {
+      ...op.resource,
+      seq: op.seq,
+      operationHash: hash,
+      leafIndex: entry.index,
+      created: entry.integratedTime,
+    };
+    return same(state.resources?.at(-1) ?? null, expected)
+      ? undefined
+      : `its last resource is not the one seq ${op.seq} publishes`;
   }
   const version = versionOf(entry)!;
   if (!same(state.keyState, version.keyState)) return `its keys are not those of seq ${op.seq}`;

@@ -4,7 +4,13 @@
  * `prev` exactly the first is accepted and the second is STALE_OPERATION. A stored state is used only once it
  * checks out against the log (admission.ts); one that does not aborts the whole batch with TamperedStateError.
  */
-import { checkAllocation, countryRegistryDid, type DidHistory, type GenesisPolicy, type Operation } from '@did-city/method';
+import {
+  checkAllocation,
+  countryRegistryDid,
+  type DidHistory,
+  type GenesisPolicy,
+  type Operation,
+} from '@did-city/method';
 import { type AnchorOf, TamperedStateError, verifiedState } from './admission.ts';
 import { applyEntry } from '../derived-state.ts';
 import { BatchUsage } from './history-bounds.ts';
@@ -30,7 +36,9 @@ export interface BuildBatchOptions {
   genesis?: GenesisPolicy;
 }
 
-export async function buildBatch(options: BuildBatchOptions): Promise<{ batch: AppendBatch; outcomes: BatchOutcome[] }> {
+export async function buildBatch(
+  options: BuildBatchOptions,
+): Promise<{ batch: AppendBatch; outcomes: BatchOutcome[] }> {
   const { store, items, size, integratedTime, genesis } = options;
   const anchor = options.anchor ?? (() => store.head());
   const overlay = new Map<string, DidHistory>();

@@ -60,7 +60,8 @@ export function bindPolicy(text: string, logVerifierKey: string, clients: readon
     const client = clients.find((c) => c.name === w.name);
     if (client === undefined) refuse(`witness ${w.name} is not one this node can reach (no client configured)`);
     const known = (client as { verifierKey?: unknown }).verifierKey;
-    if (typeof known === 'string' && known !== w.verifierKey) refuse(`witness ${w.name}'s key is not the key its client has`);
+    if (typeof known === 'string' && known !== w.verifierKey)
+      refuse(`witness ${w.name}'s key is not the key its client has`);
     return client;
   });
   return { text, policy, witnesses };

@@ -41,8 +41,14 @@ export class BatchUsage {
           ? `${after.bytes} bytes of log entries, over the bound of ${limits.maxBytes}`
           : undefined;
     if (over !== undefined) {
-      const way = op.type === 'create' || op.type === 'update' ? '; its parent can still recover it, or it can be deactivated' : '';
-      throw new DidCityError('HISTORY_TOO_LARGE', `${op.did}: this ${op.type} would make its history ${over} (spec §9.7, R-LIM-1)${way}`);
+      const way =
+        op.type === 'create' || op.type === 'update'
+          ? '; its parent can still recover it, or it can be deactivated'
+          : '';
+      throw new DidCityError(
+        'HISTORY_TOO_LARGE',
+        `${op.did}: this ${op.type} would make its history ${over} (spec §9.7, R-LIM-1)${way}`,
+      );
     }
     this.#usage.set(op.did, after);
   }

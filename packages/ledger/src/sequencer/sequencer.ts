@@ -13,7 +13,14 @@ import { TamperedStateError } from './admission.ts';
 import { checkNetwork, checkPath, checkPinned } from './admission-checks.ts';
 import { anchorHead, type WitnessFailure } from './anchor.ts';
 import { type BatchItem, buildBatch } from './batch.ts';
-import { type ActivePolicy, bindPolicy, checkGovernedOperation, dropsIndexLine, governedPolicyOf, registryPolicyAt } from './governance.ts';
+import {
+  type ActivePolicy,
+  bindPolicy,
+  checkGovernedOperation,
+  dropsIndexLine,
+  governedPolicyOf,
+  registryPolicyAt,
+} from './governance.ts';
 import { nextIntegratedTime } from '../leaf.ts';
 import { buildReceipt, type Receipt } from '../receipt.ts';
 import { AppendConflictError, type LogStore, type StoredCheckpoint, type TreeHead } from '../store/interface.ts';
@@ -82,7 +89,18 @@ const MAX_RETRY_MS = 5000;
 
 export class Sequencer {
   readonly #options: Required<
-    Omit<SequencerOptions, 'genesis' | 'allowUnpinnedGenesis' | 'onAnchorFailure' | 'onAnchored' | 'onRefusal' | 'refusal' | 'governance' | 'network' | 'recosignIntervalMs'>
+    Omit<
+      SequencerOptions,
+      | 'genesis'
+      | 'allowUnpinnedGenesis'
+      | 'onAnchorFailure'
+      | 'onAnchored'
+      | 'onRefusal'
+      | 'refusal'
+      | 'governance'
+      | 'network'
+      | 'recosignIntervalMs'
+    >
   > &
     SequencerOptions;
   readonly #queue: Queued[] = [];
@@ -291,7 +309,8 @@ export class Sequencer {
   #startRecosigning(): void {
     const interval = this.#options.recosignIntervalMs;
     if (interval === undefined) return;
-    if (!Number.isFinite(interval) || interval <= 0) throw new RangeError('recosignIntervalMs must be a positive number of milliseconds');
+    if (!Number.isFinite(interval) || interval <= 0)
+      throw new RangeError('recosignIntervalMs must be a positive number of milliseconds');
     this.#recosignTimer = setInterval(() => {
       if (this.#closed) return;
       this.#recosignDue = true;
@@ -382,7 +401,12 @@ export class Sequencer {
     const anchorOptions = { store: o.store, origin: o.origin, logSigner: o.logSigner, witnesses };
     let result: Awaited<ReturnType<typeof anchorHead>>;
     try {
-      result = await anchorHead({ ...anchorOptions, policy, knownSizes: this.#knownSizes, witnessTimeoutMs: o.witnessTimeoutMs });
+      result = await anchorHead({
+        ...anchorOptions,
+        policy,
+        knownSizes: this.#knownSizes,
+        witnessTimeoutMs: o.witnessTimeoutMs,
+      });
     } catch (error) {
       result = { failures: [{ witness: '-', reason: error instanceof Error ? error.message : 'anchoring failed' }] };
     }

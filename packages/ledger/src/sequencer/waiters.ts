@@ -36,7 +36,8 @@ export class Waiters {
       const waiter: Waiter = { resolve, reject, timer: setTimeout(() => expire(), timeoutMs) };
       const expire = (): void => {
         record.waiters.delete(waiter);
-        if (record.waiters.size === 0 && this.#pending.get(operationHash) === record) this.#pending.delete(operationHash);
+        if (record.waiters.size === 0 && this.#pending.get(operationHash) === record)
+          this.#pending.delete(operationHash);
         reject(timeoutError(operationHash, record.index, timeoutMs));
       };
       record.waiters.add(waiter);

@@ -57,7 +57,8 @@ export class IndexVersions {
 
   /** Records the heads of entries just appended at `sizeBefore` (call after the append committed). */
   appended(sizeBefore: number, heads: readonly IndexedHead[]): void {
-    if (sizeBefore !== this.#latest.size) throw new RangeError(`index at size ${this.#latest.size}, append at ${sizeBefore}`);
+    if (sizeBefore !== this.#latest.size)
+      throw new RangeError(`index at size ${this.#latest.size}, append at ${sizeBefore}`);
     const index = this.#latest.index.apply(heads);
     this.#latest = { size: sizeBefore + heads.length, index };
     this.#versions.set(this.#latest.size, index);

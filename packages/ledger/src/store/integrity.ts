@@ -68,7 +68,11 @@ async function checkEntry(stored: StoredEntry, scan: Scan): Promise<void> {
   const { index } = stored;
   const recomputed = leafHash(stored.leaf);
   if (!sameBytes(recomputed, stored.leafHash)) {
-    scan.problems.push({ kind: 'leaf-hash', index, detail: `leaf ${index}: stored leaf hash is not the hash of its bytes` });
+    scan.problems.push({
+      kind: 'leaf-hash',
+      index,
+      detail: `leaf ${index}: stored leaf hash is not the hash of its bytes`,
+    });
   }
   const { frontier, nodes } = appendToFrontier(scan.frontier, [recomputed]);
   scan.frontier = frontier;
@@ -83,7 +87,11 @@ async function checkEntry(stored: StoredEntry, scan: Scan): Promise<void> {
       op.seq === stored.seq &&
       entry.integratedTime === stored.integratedTime;
     if (!columnsMatch) {
-      scan.problems.push({ kind: 'entry-columns', index, detail: `leaf ${index}: columns disagree with the leaf bytes` });
+      scan.problems.push({
+        kind: 'entry-columns',
+        index,
+        detail: `leaf ${index}: columns disagree with the leaf bytes`,
+      });
     }
     scan.states.set(op.did, await applyEntry((did) => scan.states.get(did), entry));
   } catch (cause) {
@@ -162,18 +170,28 @@ function compareIndexRows(stored: { size: number; heads: IndexedHead[] }, scan: 
   const rows = new Map(stored.heads.map((row) => [row.did, row]));
   const heads = scan.headsAtRows;
   if (heads === undefined) {
-    scan.problems.push({ kind: 'did-index', detail: `the DID index rows describe ${stored.size} entries, more than the log holds` });
+    scan.problems.push({
+      kind: 'did-index',
+      detail: `the DID index rows describe ${stored.size} entries, more than the log holds`,
+    });
     return;
   }
   const differs = (did: string, detail: string) => {
-    scan.problems.push({ kind: 'did-index', did: did.slice(0, 200), detail: `DID index row of ${did.slice(0, 200)}: ${detail}` });
+    scan.problems.push({
+      kind: 'did-index',
+      did: did.slice(0, 200),
+      detail: `DID index row of ${did.slice(0, 200)}: ${detail}`,
+    });
   };
   for (const [did, head] of heads) {
     const row = rows.get(did);
     rows.delete(did);
     if (row === undefined) differs(did, `missing (its last entry is leaf ${head.index})`);
     else if (row.seq !== head.seq || row.index !== head.index || row.operationHash !== head.operationHash) {
-      differs(did, `says seq ${row.seq} at leaf ${row.index}, the log's last entry is seq ${head.seq} at leaf ${head.index}`);
+      differs(
+        did,
+        `says seq ${row.seq} at leaf ${row.index}, the log's last entry is seq ${head.seq} at leaf ${head.index}`,
+      );
     }
   }
   for (const did of rows.keys()) differs(did, 'names a DID with no entry in the log');

@@ -127,7 +127,10 @@ export interface LogReader {
    * One page of a DID's entries in log order: those with seq > `afterSeq` (default -1) and index < `beforeSize`,
    * at most `limit`. Readers of long histories go page by page, so one DID never holds the store for long.
    */
-  entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]>;
+  entriesOfDidPage(
+    did: string,
+    page: { afterSeq?: number; limit: number; beforeSize?: number },
+  ): Promise<StoredEntry[]>;
   /** How many entries the log holds for the DID, and their leaf bytes together (spec §9.7, R-LIM-1). */
   didUsage(did: string): Promise<DidUsage>;
   /** The DID's entry with the highest seq (its head, by the log rather than the derived state). */

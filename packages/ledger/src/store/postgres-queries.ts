@@ -42,22 +42,36 @@ const HEAD_COLUMNS = 'did, seq, leaf_index, operation_hash';
 /** The index's reads (index-versions.ts) over a pool. */
 export function pgIndexSource(pool: pg.Pool): IndexSource {
   const heads = async (sql: string, values: unknown[]) =>
-    (await pool.query<{ did: string; seq: number; leaf_index: number; operation_hash: string }>(sql, values)).rows.map((r) => ({
-      did: r.did,
-      seq: r.seq,
-      index: r.leaf_index,
-      operationHash: r.operation_hash,
-    }));
+    (await pool.query<{ did: string; seq: number; leaf_index: number; operation_hash: string }>(sql, values)).rows.map(
+      (r) => ({
+        did: r.did,
+        seq: r.seq,
+        index: r.leaf_index,
+        operationHash: r.operation_hash,
+      }),
+    );
   return {
     heads: () => heads(`SELECT ${HEAD_COLUMNS} FROM did_index`, []),
     entryHeads: (start, end) =>
-      heads(`SELECT ${HEAD_COLUMNS} FROM entries WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, [start, end]),
+      heads(`SELECT ${HEAD_COLUMNS} FROM entries WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index`, [
+        start,
+        end,
+      ]),
     headBefore: async (did, size) =>
-      (await heads(`SELECT ${HEAD_COLUMNS} FROM entries WHERE did = $1 AND leaf_index < $2 ORDER BY seq DESC LIMIT 1`, [did, size]))[0],
+      (
+        await heads(
+          `SELECT ${HEAD_COLUMNS} FROM entries WHERE did = $1 AND leaf_index < $2 ORDER BY seq DESC LIMIT 1`,
+          [did, size],
+        )
+      )[0],
   };
 }
 
-export async function writeStates(client: pg.ClientBase, states: readonly DidHistory[], sizeAfter: number): Promise<void> {
+export async function writeStates(
+  client: pg.ClientBase,
+  states: readonly DidHistory[],
+  sizeAfter: number,
+): Promise<void> {
   if (states.length === 0) return;
   const rows = toStateRows(states, sizeAfter);
   await client.query(

@@ -124,7 +124,11 @@ export class GatheredReads {
     const { rows } = await this.#pool.query<ReadRow>(
       pending.interior.size === 0
         ? { name: 'did-city-read-entries-v2', text: READ_ENTRIES, values: [entries, leaves] }
-        : { name: 'did-city-read-v2', text: READ, values: [entries, leaves, ...lower, upper.map((n) => n.level), upper.map((n) => n.index)] },
+        : {
+            name: 'did-city-read-v2',
+            text: READ,
+            values: [entries, leaves, ...lower, upper.map((n) => n.level), upper.map((n) => n.index)],
+          },
     );
     const snapshot: ReadSnapshot = { size: 0, entries: new Map(), nodes: new Map() };
     for (const row of rows) {
@@ -141,7 +145,8 @@ export class GatheredReads {
           integrated_time: row.integrated_time!,
         });
         snapshot.entries.set(entry.index, entry);
-        if (pending.leaves.has(entry.index)) snapshot.nodes.set(nodeKey(0, entry.index), new Uint8Array(entry.leafHash));
+        if (pending.leaves.has(entry.index))
+          snapshot.nodes.set(nodeKey(0, entry.index), new Uint8Array(entry.leafHash));
       }
     }
     return snapshot;

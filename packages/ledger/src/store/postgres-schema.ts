@@ -87,11 +87,11 @@ export async function preparePgSchema(client: pg.ClientBase): Promise<void> {
       throw error;
     }
   }
-  const version = await client.query<{ value: string }>(
-    "SELECT value FROM meta WHERE key = 'schema_version'",
-  ).catch((cause: unknown) => {
-    throw new Error('the database has no log store schema (a standby needs the primary to create it)', { cause });
-  });
+  const version = await client
+    .query<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
+    .catch((cause: unknown) => {
+      throw new Error('the database has no log store schema (a standby needs the primary to create it)', { cause });
+    });
   const value = version.rows[0]?.value;
   if (value !== String(PG_SCHEMA_VERSION)) {
     throw new Error(`log store schema version ${value ?? '(none)'} is not supported (expected ${PG_SCHEMA_VERSION})`);
@@ -123,7 +123,9 @@ export const HEADS_FROM_ENTRIES = `SELECT DISTINCT ON (did) did, seq, leaf_index
 
 /** A log written before the DID index existed gets its `did_index` rows once, from the entries. */
 async function fillDidIndex(client: pg.ClientBase): Promise<void> {
-  const { rowCount } = await client.query("INSERT INTO meta (key, value) VALUES ('did_index', '1') ON CONFLICT (key) DO NOTHING");
+  const { rowCount } = await client.query(
+    "INSERT INTO meta (key, value) VALUES ('did_index', '1') ON CONFLICT (key) DO NOTHING",
+  );
   if (rowCount !== 1) return;
   await client.query('DELETE FROM did_index');
   await client.query(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`);

@@ -44,7 +44,15 @@ import { GatheredReads, nodeKey, READ_POOL_OPTIONS } from './postgres-reads.ts';
 import { HEADS_FROM_ENTRIES, pgTypes, preparePgSchema } from './postgres-schema.ts';
 import { type IndexedHead, IndexVersions } from './index-versions.ts';
 import { replayLog } from './replay.ts';
-import { CHECKPOINT_COLUMNS, type CheckpointRow, ENTRY_COLUMNS, type EntryRow, toCheckpoint, toEntry, toHeadState } from './rows.ts';
+import {
+  CHECKPOINT_COLUMNS,
+  type CheckpointRow,
+  ENTRY_COLUMNS,
+  type EntryRow,
+  toCheckpoint,
+  toEntry,
+  toHeadState,
+} from './rows.ts';
 import { checkTreeSize } from './tree.ts';
 import { TreeCache, type TreeCacheLimits, UPPER_LEVEL } from './tree-cache.ts';
 import { fullState } from './versions.ts';
@@ -112,14 +120,22 @@ export class PostgresLogStore implements LogStore {
   static async open(options: PostgresLogStoreOptions): Promise<PostgresLogStore> {
     const base = typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection;
     const readOptions = [base.options, READ_POOL_OPTIONS].filter(Boolean).join(' ');
-    const pool = new pg.Pool({ ...base, options: readOptions, types: pgTypes, max: options.poolSize ?? 4, keepAlive: true });
+    const pool = new pg.Pool({
+      ...base,
+      options: readOptions,
+      types: pgTypes,
+      max: options.poolSize ?? 4,
+      keepAlive: true,
+    });
     // Idle pooled connections that die (failover) emit 'error' on the pool; the next query reconnects.
     pool.on('error', () => undefined);
     let lease: WriterLease | undefined;
     try {
       if (options.role !== 'reader') {
         const leaseOptions = { connection: { ...base, types: pgTypes }, ...options.waitForLeadership };
-        lease = options.waitForLeadership ? await WriterLease.waitFor(leaseOptions) : await WriterLease.acquire(leaseOptions);
+        lease = options.waitForLeadership
+          ? await WriterLease.waitFor(leaseOptions)
+          : await WriterLease.acquire(leaseOptions);
         await lease.run((client) => preparePgSchema(client));
       } else {
         const client = await pool.connect();
@@ -154,7 +170,12 @@ export class PostgresLogStore implements LogStore {
   async append(batch: AppendBatch): Promise<TreeHead> {
     const lease = this.#writerLease();
     if (batch.entries.length > MAX_BATCH) throw new RangeError(`a batch holds at most ${MAX_BATCH} entries`);
-    const heads = batch.entries.map((e, i) => ({ did: e.did, seq: e.seq, index: batch.expectedSize + i, operationHash: e.operationHash }));
+    const heads = batch.entries.map((e, i) => ({
+      did: e.did,
+      seq: e.seq,
+      index: batch.expectedSize + i,
+      operationHash: e.operationHash,
+    }));
     try {
       const { frontier, nodes } = await lease.run((client) => this.#appendStatement(client, batch));
       this.#frontier = frontier;
@@ -179,14 +200,26 @@ export class PostgresLogStore implements LogStore {
   }
 
   /** The batch as one statement (postgres-append.ts); nothing is written unless the size and the lock hold. */
-  async #appendStatement(client: pg.ClientBase, batch: AppendBatch): Promise<{ frontier: Frontier; nodes: NodeHash[] }> {
+  async #appendStatement(
+    client: pg.ClientBase,
+    batch: AppendBatch,
+  ): Promise<{ frontier: Frontier; nodes: NodeHash[] }> {
     if (this.#frontier === undefined || batch.expectedSize !== this.#frontier.size) {
-      throw new AppendConflictError('size', `this writer is at size ${this.#frontier?.size}, batch expected ${batch.expectedSize}`);
+      throw new AppendConflictError(
+        'size',
+        `this writer is at size ${this.#frontier?.size}, batch expected ${batch.expectedSize}`,
+      );
     }
     const leafHashes = batch.entries.map((e) => leafHash(e.leaf));
     const { frontier, nodes } = appendToFrontier(this.#frontier, leafHashes);
     const interior = nodes.filter((n) => n.level > 0);
-    const query = appendQuery({ expectedSize: batch.expectedSize, entries: batch.entries, leafHashes, nodes: interior, states: batch.states });
+    const query = appendQuery({
+      expectedSize: batch.expectedSize,
+      entries: batch.entries,
+      leafHashes,
+      nodes: interior,
+      states: batch.states,
+    });
     const { rows } = await client.query<AppendOutcome>(query);
     const outcome = rows[0];
     if (outcome?.appended === frontier.size) return { frontier, nodes };
@@ -207,20 +240,30 @@ export class PostgresLogStore implements LogStore {
     return read.entries.get(index);
   }
 
-  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER, range: SeqRange = {}): Promise<StoredEntry[]> {
+  async entriesOfDid(
+    did: string,
+    beforeSize: number = Number.MAX_SAFE_INTEGER,
+    range: SeqRange = {},
+  ): Promise<StoredEntry[]> {
     // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
     const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 AND seq > $2 AND leaf_index < $3 ORDER BY seq LIMIT $4`;
-    return (await this.#pool.query<EntryRow>(sql, [did, range.afterSeq ?? -1, beforeSize, range.limit ?? null])).rows.map(toEntry);
+    return (
+      await this.#pool.query<EntryRow>(sql, [did, range.afterSeq ?? -1, beforeSize, range.limit ?? null])
+    ).rows.map(toEntry);
   }
 
-  async entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]> {
+  async entriesOfDidPage(
+    did: string,
+    page: { afterSeq?: number; limit: number; beforeSize?: number },
+  ): Promise<StoredEntry[]> {
     const sql = `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = $1 AND seq > $2 AND leaf_index < $3 ORDER BY seq LIMIT $4`;
     const values = [did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit];
     return (await this.#pool.query<EntryRow>(sql, values)).rows.map(toEntry);
   }
 
   async didUsage(did: string): Promise<DidUsage> {
-    const sql = 'SELECT count(*)::float8 AS operations, coalesce(sum(octet_length(leaf)), 0)::float8 AS bytes FROM entries WHERE did = $1';
+    const sql =
+      'SELECT count(*)::float8 AS operations, coalesce(sum(octet_length(leaf)), 0)::float8 AS bytes FROM entries WHERE did = $1';
     const { rows } = await this.#pool.query<DidUsage>(sql, [did]);
     return { operations: rows[0]?.operations ?? 0, bytes: rows[0]?.bytes ?? 0 };
   }
@@ -275,7 +318,10 @@ export class PostgresLogStore implements LogStore {
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Uint8Array[]> {
-    const reader = readerFromNodes(newSize, await this.#treeNodes(newSize, () => consistencyProofNodes(oldSize, newSize)));
+    const reader = readerFromNodes(
+      newSize,
+      await this.#treeNodes(newSize, () => consistencyProofNodes(oldSize, newSize)),
+    );
     return consistencyProof(reader, oldSize, newSize);
   }
 
@@ -335,11 +381,22 @@ export class PostgresLogStore implements LogStore {
           .query<Range>({ name: 'did-city-prefetch-v2', text: PREFETCH, values: [level, from, PREFETCH_ROWS] })
           .catch(() => ({ rows: [] as Range[] }));
         const range = rows[0];
-        if (!range?.hashes || range.first !== from || range.last - range.first + 1 !== range.count || range.hashes.length !== range.count * 32) {
+        if (
+          !range?.hashes ||
+          range.first !== from ||
+          range.last - range.first + 1 !== range.count ||
+          range.hashes.length !== range.count * 32
+        ) {
           return; // nothing more, or a gap: left to be read when asked for
         }
         const hashes = range.hashes;
-        this.#tree.keep(Array.from({ length: range.count }, (_, k) => ({ level, index: from + k, hash: hashes.subarray(k * 32, k * 32 + 32) })));
+        this.#tree.keep(
+          Array.from({ length: range.count }, (_, k) => ({
+            level,
+            index: from + k,
+            hash: hashes.subarray(k * 32, k * 32 + 32),
+          })),
+        );
         from = range.last + 1;
       }
     }
@@ -413,10 +470,18 @@ export class PostgresLogStore implements LogStore {
 
   async indexRows(): Promise<{ size: number; heads: IndexedHead[] }> {
     // One statement, one snapshot: the rows are written in the append's transaction, so they describe its size.
-    const { rows } = await this.#pool.query<{ tree_size: number; did: string | null; seq: number; leaf_index: number; operation_hash: string }>(
+    const { rows } = await this.#pool.query<{
+      tree_size: number;
+      did: string | null;
+      seq: number;
+      leaf_index: number;
+      operation_hash: string;
+    }>(
       'SELECT h.tree_size, d.did, d.seq, d.leaf_index, d.operation_hash FROM log_head h LEFT JOIN did_index d ON true WHERE h.id = 1',
     );
-    const heads = rows.filter((r) => r.did !== null).map((r) => ({ did: r.did!, seq: r.seq, index: r.leaf_index, operationHash: r.operation_hash }));
+    const heads = rows
+      .filter((r) => r.did !== null)
+      .map((r) => ({ did: r.did!, seq: r.seq, index: r.leaf_index, operationHash: r.operation_hash }));
     return { size: rows[0]?.tree_size ?? 0, heads };
   }
 

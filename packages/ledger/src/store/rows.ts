@@ -61,5 +61,3 @@ export function toStateRows(states: readonly DidHistory[], sizeAfter: number): S
     return { did: state.did, headIndex, history: JSON.stringify(headState(state)) };
   });
 }
-
-

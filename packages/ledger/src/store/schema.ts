@@ -130,7 +130,9 @@ export function prepareDatabase(db: Database.Database): void {
 function migrateFrom1(db: Database.Database): void {
   db.transaction(() => {
     db.exec(`CREATE TABLE entries_v2 (${ENTRIES_COLUMNS}) STRICT`);
-    db.exec('INSERT INTO entries_v2 SELECT leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time FROM entries ORDER BY leaf_index');
+    db.exec(
+      'INSERT INTO entries_v2 SELECT leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time FROM entries ORDER BY leaf_index',
+    );
     db.exec('DROP TABLE entries');
     db.exec('ALTER TABLE entries_v2 RENAME TO entries');
     db.exec('DELETE FROM op_index');
@@ -142,7 +144,8 @@ function migrateFrom1(db: Database.Database): void {
 }
 
 /** `op_index` rows for every entry, in key order (the connection defines did_city_op_key). */
-export const OP_INDEX_FROM_ENTRIES = 'SELECT did_city_op_key(operation_hash) AS k, leaf_index FROM entries ORDER BY k, leaf_index';
+export const OP_INDEX_FROM_ENTRIES =
+  'SELECT did_city_op_key(operation_hash) AS k, leaf_index FROM entries ORDER BY k, leaf_index';
 
 /** Heads of every DID from the log: what `did_index` holds (its rows are upserted entry by entry). */
 export const HEADS_FROM_ENTRIES = `SELECT did, seq, leaf_index, operation_hash FROM entries e

@@ -69,7 +69,8 @@ export class SqliteTail {
   constructor(prepare: Prepare, heads: boolean, entries?: number) {
     this.#prepare = prepare;
     this.#heads = heads;
-    if (entries !== undefined && !(Number.isSafeInteger(entries) && entries >= 1)) throw new RangeError('tailEntries must be a positive integer');
+    if (entries !== undefined && !(Number.isSafeInteger(entries) && entries >= 1))
+      throw new RangeError('tailEntries must be a positive integer');
     this.#threshold = entries === undefined ? flushThreshold : () => entries;
   }
 
@@ -77,7 +78,8 @@ export class SqliteTail {
   load(size: number): void {
     const row = this.#prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'indexed_size'").get();
     this.#indexedSize = row === undefined ? 0 : Number(row.value);
-    if (!(this.#indexedSize <= size)) throw new Error(`meta indexed_size ${row?.value} is past the log's ${size} entries`);
+    if (!(this.#indexedSize <= size))
+      throw new Error(`meta indexed_size ${row?.value} is past the log's ${size} entries`);
     this.#ops = new Map();
     this.#tailHeads = new Map();
     this.#size = this.#indexedSize;
@@ -113,7 +115,8 @@ export class SqliteTail {
    * included) if it reached the threshold. Returns whether it did; call `committed` once the transaction commits.
    */
   flushIfDue(batch: readonly AppendEntry[], sizeBefore: number): boolean {
-    if (sizeBefore !== this.#size) throw new RangeError(`the tail ends at ${this.#size}, the batch starts at ${sizeBefore}`);
+    if (sizeBefore !== this.#size)
+      throw new RangeError(`the tail ends at ${this.#size}, the batch starts at ${sizeBefore}`);
     const sizeAfter = sizeBefore + batch.length;
     if (sizeAfter - this.#indexedSize < this.#threshold(sizeAfter)) return false;
     this.#write(batch, sizeBefore);

@@ -87,7 +87,9 @@ export class SqliteLogStore implements LogStore {
     }
     this.#write = this.#db.transaction((batch: AppendBatch) => this.#appendInTransaction(batch));
     if (!indexed) return;
-    const anchored = this.#prepare<[], { size: number }>('SELECT coalesce(max(tree_size), 0) AS size FROM checkpoints').get()!.size;
+    const anchored = this.#prepare<[], { size: number }>(
+      'SELECT coalesce(max(tree_size), 0) AS size FROM checkpoints',
+    ).get()!.size;
     this.#index = IndexVersions.open(this.#indexSource(), this.#frontier.size, anchored);
     // Callers see a failure when they use the index; nobody may be waiting yet.
     this.#index.catch(() => undefined);
@@ -109,7 +111,10 @@ export class SqliteLogStore implements LogStore {
     }
     if (index === undefined) return this.head();
     if (index.size < batch.expectedSize) await index.at(batch.expectedSize);
-    index.appended(batch.expectedSize, batch.entries.map((e, i) => headOf(e, batch.expectedSize + i)));
+    index.appended(
+      batch.expectedSize,
+      batch.entries.map((e, i) => headOf(e, batch.expectedSize + i)),
+    );
     return this.head();
   }
 
@@ -129,7 +134,9 @@ export class SqliteLogStore implements LogStore {
         return [...heads.values()];
       },
       entryHeads: async (start, end) =>
-        this.#prepare<[number, number], HeadRow>(`SELECT ${columns} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`)
+        this.#prepare<[number, number], HeadRow>(
+          `SELECT ${columns} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`,
+        )
           .all(start, end)
           .map(toHead),
       headBefore: async (did, size) => {
@@ -171,32 +178,37 @@ export class SqliteLogStore implements LogStore {
 
   async entries(start: number, end: number): Promise<StoredEntry[]> {
     const rows = this.#prepare<[number, number], EntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`,
-      )
-      .all(start, end);
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`,
+    ).all(start, end);
     return rows.map(toEntry);
   }
 
   async entry(index: number): Promise<StoredEntry | undefined> {
-    const row = this.#prepare<[number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = ?`)
-      .get(index);
+    const row = this.#prepare<[number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = ?`).get(
+      index,
+    );
     return row && toEntry(row);
   }
 
-  async entriesOfDid(did: string, beforeSize: number = Number.MAX_SAFE_INTEGER, range: SeqRange = {}): Promise<StoredEntry[]> {
+  async entriesOfDid(
+    did: string,
+    beforeSize: number = Number.MAX_SAFE_INTEGER,
+    range: SeqRange = {},
+  ): Promise<StoredEntry[]> {
     // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
     const rows = this.#prepare<[string, number, number, number], EntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
-      )
-      .all(did, range.afterSeq ?? -1, beforeSize, range.limit ?? -1);
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
+    ).all(did, range.afterSeq ?? -1, beforeSize, range.limit ?? -1);
     return rows.map(toEntry);
   }
 
-  async entriesOfDidPage(did: string, page: { afterSeq?: number; limit: number; beforeSize?: number }): Promise<StoredEntry[]> {
+  async entriesOfDidPage(
+    did: string,
+    page: { afterSeq?: number; limit: number; beforeSize?: number },
+  ): Promise<StoredEntry[]> {
     const rows = this.#prepare<[string, number, number, number], EntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
-      )
-      .all(did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit);
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
+    ).all(did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit);
     return rows.map(toEntry);
   }
 
@@ -209,8 +221,9 @@ export class SqliteLogStore implements LogStore {
   }
 
   async lastEntryOfDid(did: string): Promise<StoredEntry | undefined> {
-    const row = this.#prepare<[string], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? ORDER BY seq DESC LIMIT 1`)
-      .get(did);
+    const row = this.#prepare<[string], EntryRow>(
+      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? ORDER BY seq DESC LIMIT 1`,
+    ).get(did);
     return row && toEntry(row);
   }
 
@@ -245,13 +258,11 @@ export class SqliteLogStore implements LogStore {
     const rows =
       level === 0
         ? this.#prepare<[number, number], { hash: Buffer }>(
-              'SELECT leaf_hash AS hash FROM entries WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?',
-            )
-            .all(start, count)
+            'SELECT leaf_hash AS hash FROM entries WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?',
+          ).all(start, count)
         : this.#prepare<[number, number, number], { hash: Buffer }>(
-              'SELECT hash FROM tree_nodes WHERE level = ? AND node_index >= ? ORDER BY node_index LIMIT ?',
-            )
-            .all(level, start, count);
+            'SELECT hash FROM tree_nodes WHERE level = ? AND node_index >= ? ORDER BY node_index LIMIT ?',
+          ).all(level, start, count);
     return rows.map((r) => new Uint8Array(r.hash));
   }
 
@@ -296,13 +307,15 @@ export class SqliteLogStore implements LogStore {
   }
 
   #checkpointRow(size: number): CheckpointRow | undefined {
-    return this.#prepare<[number], CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size = ?`)
-      .get(size);
+    return this.#prepare<[number], CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size = ?`,
+    ).get(size);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    const row = this.#prepare<[], CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`)
-      .get();
+    const row = this.#prepare<[], CheckpointRow>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`,
+    ).get();
     return row && toCheckpoint(row);
   }
 
@@ -313,15 +326,13 @@ export class SqliteLogStore implements LogStore {
 
   async checkpoints(options: { fromSize?: number; limit?: number } = {}): Promise<StoredCheckpoint[]> {
     const rows = this.#prepare<[number, number], CheckpointRow>(
-        `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?`,
-      )
-      .all(options.fromSize ?? 0, options.limit ?? -1);
+      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?`,
+    ).all(options.fromSize ?? 0, options.limit ?? -1);
     return rows.map(toCheckpoint);
   }
 
   async didHead(did: string): Promise<DidHistory | undefined> {
-    const row = this.#prepare<[string], { history: string }>('SELECT history FROM did_state WHERE did = ?')
-      .get(did);
+    const row = this.#prepare<[string], { history: string }>('SELECT history FROM did_state WHERE did = ?').get(did);
     return row && toHeadState(row.history);
   }
 
@@ -383,7 +394,9 @@ export class SqliteLogStore implements LogStore {
   }
 
   #storedSize(): number {
-    const row = this.#prepare<[], { size: number }>('SELECT coalesce(max(leaf_index) + 1, 0) AS size FROM entries').get();
+    const row = this.#prepare<[], { size: number }>(
+      'SELECT coalesce(max(leaf_index) + 1, 0) AS size FROM entries',
+    ).get();
     return row?.size ?? 0;
   }
 

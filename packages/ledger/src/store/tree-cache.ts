@@ -54,7 +54,8 @@ export class TreeCache {
 
   constructor(limits: TreeCacheLimits) {
     for (const [name, value] of Object.entries(limits)) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`tree cache ${name} must be a whole number ≥ 0`);
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new RangeError(`tree cache ${name} must be a whole number ≥ 0`);
     }
     this.#limits = { ...limits };
     if (limits.denseBytes === 0) this.#denseFrom = UPPER_LEVEL;
@@ -72,7 +73,8 @@ export class TreeCache {
   /** Keeps nodes just read from or written to the log (hashes of complete subtrees it holds). */
   keep(nodes: Iterable<NodeHash>): void {
     for (const node of nodes) {
-      if (node.hash.length !== HASH) throw new RangeError(`tree node ${node.level}/${node.index} is not a 32-byte hash`);
+      if (node.hash.length !== HASH)
+        throw new RangeError(`tree node ${node.level}/${node.index} is not a 32-byte hash`);
       if (node.level >= this.#denseFrom) this.#keepDense(node);
       else this.#keepClock(node);
     }
@@ -105,7 +107,8 @@ export class TreeCache {
   #find(level: number, index: number): Uint8Array | undefined {
     if (level >= this.#denseFrom) {
       const kept = this.#dense[level];
-      if (kept === undefined || index >= kept.present.length * 8 || !(kept.present[index >> 3]! & (1 << (index & 7)))) return undefined;
+      if (kept === undefined || index >= kept.present.length * 8 || !(kept.present[index >> 3]! & (1 << (index & 7))))
+        return undefined;
       return kept.hashes.subarray(index * HASH, index * HASH + HASH);
     }
     if (index >= MAX_CLOCK_INDEX) return undefined;
@@ -139,7 +142,9 @@ export class TreeCache {
   /** Drops the lowest dense levels while those below 8 exceed `denseBytes`; whether any was dropped. */
   #shrinkDense(): boolean {
     const bytesBelow = () =>
-      this.#dense.slice(0, UPPER_LEVEL).reduce((sum, level) => sum + (level ? level.hashes.byteLength + level.present.byteLength : 0), 0);
+      this.#dense
+        .slice(0, UPPER_LEVEL)
+        .reduce((sum, level) => sum + (level ? level.hashes.byteLength + level.present.byteLength : 0), 0);
     let dropped = false;
     while (this.#denseFrom < UPPER_LEVEL && bytesBelow() > this.#limits.denseBytes) {
       this.#dense[this.#denseFrom] = undefined;

@@ -26,7 +26,11 @@ export async function storedInclusionProof(read: NodeReader, index: number, size
   return inclusionProof(reader, index, size);
 }
 
-export async function storedConsistencyProof(read: NodeReader, oldSize: number, newSize: number): Promise<Uint8Array[]> {
+export async function storedConsistencyProof(
+  read: NodeReader,
+  oldSize: number,
+  newSize: number,
+): Promise<Uint8Array[]> {
   const reader = readerFromNodes(newSize, await read(consistencyProofNodes(oldSize, newSize)));
   return consistencyProof(reader, oldSize, newSize);
 }

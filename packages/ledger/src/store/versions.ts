@@ -18,7 +18,11 @@ export function headState(state: DidHistory): DidHistory {
 export function versionOf(entry: LogEntry): DocumentVersion | undefined {
   const op = entry.operation;
   if (op.type === 'deactivate' || op.type === 'resource') return undefined;
-  const keyState = { updateKeys: [...op.updateKeys], threshold: op.threshold, ...(op.nextKeyHashes ? { nextKeyHashes: [...op.nextKeyHashes] } : {}) };
+  const keyState = {
+    updateKeys: [...op.updateKeys],
+    threshold: op.threshold,
+    ...(op.nextKeyHashes ? { nextKeyHashes: [...op.nextKeyHashes] } : {}),
+  };
   return {
     versionId: String(op.seq),
     seq: op.seq,

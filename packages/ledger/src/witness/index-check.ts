@@ -104,7 +104,10 @@ export class IndexChecker {
     for (let start = state.size; start < size; start += CHUNK) {
       const entries = await this.#replica.entries(start, Math.min(size, start + CHUNK));
       if (entries.length !== Math.min(size, start + CHUNK) - start) break;
-      frontier = appendToFrontier(frontier, entries.map((e) => leafHash(e.leaf))).frontier;
+      frontier = appendToFrontier(
+        frontier,
+        entries.map((e) => leafHash(e.leaf)),
+      ).frontier;
       index = index.apply(entries.map((e) => headOfLeaf(e.leaf, e.index)));
     }
     return { size, frontier, index };

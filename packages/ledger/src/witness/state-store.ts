@@ -63,11 +63,15 @@ export class WitnessStateStore {
       const current = this.get(origin);
       if (!sameState(current, expected)) return 'moved';
       const prior = this.#db
-        .prepare<[string, number], { root_hash: Buffer }>('SELECT root_hash FROM cosigned WHERE origin = ? AND tree_size = ?')
+        .prepare<[string, number], { root_hash: Buffer }>(
+          'SELECT root_hash FROM cosigned WHERE origin = ? AND tree_size = ?',
+        )
         .get(origin, next.size);
       if (prior && !prior.root_hash.equals(next.rootHash)) return 'equivocation';
       if (!prior) {
-        this.#db.prepare('INSERT INTO cosigned (origin, tree_size, root_hash) VALUES (?, ?, ?)').run(origin, next.size, next.rootHash);
+        this.#db
+          .prepare('INSERT INTO cosigned (origin, tree_size, root_hash) VALUES (?, ?, ?)')
+          .run(origin, next.size, next.rootHash);
       }
       this.#db
         .prepare(
@@ -84,7 +88,9 @@ export class WitnessStateStore {
   /** Every root this witness cosigned for `origin` at `size` (at most one, by construction). */
   cosignedRoots(origin: string, size: number): Uint8Array[] {
     return this.#db
-      .prepare<[string, number], { root_hash: Buffer }>('SELECT root_hash FROM cosigned WHERE origin = ? AND tree_size = ?')
+      .prepare<[string, number], { root_hash: Buffer }>(
+        'SELECT root_hash FROM cosigned WHERE origin = ? AND tree_size = ?',
+      )
       .all(origin, size)
       .map((r) => new Uint8Array(r.root_hash));
   }

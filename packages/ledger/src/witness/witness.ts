@@ -120,7 +120,10 @@ export class Witness implements WitnessClient {
     return text(503, 'witness state kept changing; retry');
   }
 
-  async #checkIndex(known: WitnessLogState | undefined, checkpoint: Checkpoint): Promise<{ refused: string } | { commit: () => void }> {
+  async #checkIndex(
+    known: WitnessLogState | undefined,
+    checkpoint: Checkpoint,
+  ): Promise<{ refused: string } | { commit: () => void }> {
     if (this.#index === undefined) return { commit: () => undefined };
     try {
       return await this.#index.check(known, checkpoint);

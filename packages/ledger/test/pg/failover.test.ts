@@ -34,7 +34,10 @@ describe.skipIf(bin === undefined)('failover to the synchronous standby', () => 
     await cluster.createDatabase('ledger');
     institutes = makeInstitutes();
     witnesses = institutes.map((i) => openWitness(dir, i, institutes));
-    policy = networkPolicy(institutes, witnesses.map((w) => w.verifierKey));
+    policy = networkPolicy(
+      institutes,
+      witnesses.map((w) => w.verifierKey),
+    );
   });
 
   afterAll(async () => {
@@ -43,7 +46,11 @@ describe.skipIf(bin === undefined)('failover to the synchronous standby', () => 
     cleanup?.();
   });
 
-  function openNode(institute: Institute, store: PostgresLogStore, clients: readonly WitnessClient[]): Promise<LedgerNode> {
+  function openNode(
+    institute: Institute,
+    store: PostgresLogStore,
+    clients: readonly WitnessClient[],
+  ): Promise<LedgerNode> {
     return LedgerNode.open({
       allowUnpinnedGenesis: true,
       dataDir: join(dir, institute.name),
@@ -62,7 +69,11 @@ describe.skipIf(bin === undefined)('failover to the synchronous standby', () => 
     // but institute A's node has not stored it (nor acknowledged anything of the batch).
     const killSwitch = new KillSwitch(() => cluster.primary.kill());
     const storeA = await PostgresLogStore.open({ connection: cluster.primary.connection('ledger') });
-    const nodeA = await openNode(a, storeA, witnesses.map((w) => killSwitch.wrap(w)));
+    const nodeA = await openNode(
+      a,
+      storeA,
+      witnesses.map((w) => killSwitch.wrap(w)),
+    );
     await nodeA.submitGovernance(await registryGenesis());
     await nodeA.submit(await cityCreate());
 

@@ -90,7 +90,12 @@ class Cluster implements PgCluster {
     this.#record.dataDirs.push(dataDir);
     await this.#pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
     const port = await freePort();
-    await appendConf(dataDir, port, ["cluster_name = 'primary'", 'wal_level = replica', 'max_wal_senders = 4', 'max_replication_slots = 4']);
+    await appendConf(dataDir, port, [
+      "cluster_name = 'primary'",
+      'wal_level = replica',
+      'max_wal_senders = 4',
+      'max_replication_slots = 4',
+    ]);
     this.primary = await this.#start('primary', dataDir, port);
   }
 
@@ -98,7 +103,18 @@ class Cluster implements PgCluster {
     const dataDir = join(this.#record.root, 'standby');
     this.#record.dataDirs.push(dataDir);
     const from = ['-h', '127.0.0.1', '-p', String(this.primary.port), '-U', 'postgres'];
-    await this.#pg('pg_basebackup', [...from, '-D', dataDir, '-R', '-X', 'stream', '-C', '-S', 'standby', '--checkpoint=fast']);
+    await this.#pg('pg_basebackup', [
+      ...from,
+      '-D',
+      dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-C',
+      '-S',
+      'standby',
+      '--checkpoint=fast',
+    ]);
     const port = await freePort();
     // cluster_name becomes the walreceiver's application_name, which synchronous_standby_names names.
     await appendConf(dataDir, port, ["cluster_name = 'standby'", 'hot_standby = on']);
@@ -171,7 +187,12 @@ async function appendConf(dataDir: string, port: number, extra: string[]): Promi
     ...extra,
   ];
   // Appended by a shell running as the file's owner, so its ownership and mode stay what initdb made them.
-  const [file, argv] = command('/bin/sh', ['-c', `printf '%s\\n' "$@" >> '${join(dataDir, 'postgresql.auto.conf')}'`, 'sh', ...lines]);
+  const [file, argv] = command('/bin/sh', [
+    '-c',
+    `printf '%s\\n' "$@" >> '${join(dataDir, 'postgresql.auto.conf')}'`,
+    'sh',
+    ...lines,
+  ]);
   await run(file, argv);
 }
 
@@ -213,7 +234,9 @@ function idOf(flag: '-u' | '-g'): number {
   const result = spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   const id = Number.parseInt(result.stdout, 10);
   if (result.status !== 0 || !Number.isSafeInteger(id)) {
-    throw new Error('running as root, but there is no `postgres` system user to run PostgreSQL as (.ci/run creates it)');
+    throw new Error(
+      'running as root, but there is no `postgres` system user to run PostgreSQL as (.ci/run creates it)',
+    );
   }
   return id;
 }

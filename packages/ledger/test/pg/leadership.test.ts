@@ -88,9 +88,11 @@ describe.skipIf(bin === undefined)('PostgresLogStore leadership', () => {
     await appendOps(deposed, [await registryGenesis()]);
     // What a fencing operator or a demotion does: end the sequencer's session, and with it the lock.
     await withClient(log.primary, (admin) =>
-      admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-      ).then(() => undefined),
+      admin
+        .query(
+          "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        )
+        .then(() => undefined),
     );
     const successor = await waitForWriter(log.primary);
     const error = await refusal(appendOps(deposed, [await cityCreate()]));
@@ -120,11 +122,20 @@ describe.skipIf(bin === undefined)('PostgresLogStore leadership', () => {
         'INSERT INTO entries (leaf_index, leaf, leaf_hash, operation_hash, did, seq, integrated_time) VALUES (1, $1, $2, $3, $4, $5, $6)',
         [leaf.leaf, hashes[1], leaf.operationHash, leaf.did, leaf.seq, leaf.integratedTime],
       );
-      await admin.query('INSERT INTO tree_nodes (level, node_index, hash) VALUES (1, 0, $1)', [nodeHash(hashes[0]!, hashes[1]!)]);
+      await admin.query('INSERT INTO tree_nodes (level, node_index, hash) VALUES (1, 0, $1)', [
+        nodeHash(hashes[0]!, hashes[1]!),
+      ]);
       const state = batch.states[0]!;
-      await admin.query('INSERT INTO did_state (did, head_index, history) VALUES ($1, 1, $2)', [state.did, JSON.stringify(state)]);
+      await admin.query('INSERT INTO did_state (did, head_index, history) VALUES ($1, 1, $2)', [
+        state.did,
+        JSON.stringify(state),
+      ]);
       // A whole append, as the other writer's code makes it: the DID index row too (the integrity check compares it).
-      await admin.query('INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES ($1, $2, 1, $3)', [leaf.did, leaf.seq, leaf.operationHash]);
+      await admin.query('INSERT INTO did_index (did, seq, leaf_index, operation_hash) VALUES ($1, $2, 1, $3)', [
+        leaf.did,
+        leaf.seq,
+        leaf.operationHash,
+      ]);
       await admin.query('UPDATE log_head SET tree_size = 2');
       await admin.query('COMMIT');
     });

@@ -23,7 +23,12 @@ export interface Institute {
 export function makeInstitutes(): Institute[] {
   return INSTITUTE_NAMES.map((name) => {
     const log = generateKeyPair(ORIGIN);
-    return { name, logKey: log.signerKey, logVerifierKey: log.verifierKey, witnessKey: generateKeyPair(name).signerKey };
+    return {
+      name,
+      logKey: log.signerKey,
+      logVerifierKey: log.verifierKey,
+      witnessKey: generateKeyPair(name).signerKey,
+    };
   });
 }
 

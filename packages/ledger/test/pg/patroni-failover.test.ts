@@ -19,7 +19,14 @@ import { cityCreate, departmentCreate, registryGenesis, tempDir } from '../fixtu
 import { verifyReceipt } from '../helpers.ts';
 import { postgresBin } from './harness.ts';
 import { type Institute, makeInstitutes, networkPolicy, ORIGIN, openWitness, signedBy } from './network.ts';
-import { createDatabase, DEPLOYED_DCS, DEPLOYED_PARAMETERS, PatroniCluster, patroniMissing, TEST_TIMERS } from './patroni.ts';
+import {
+  createDatabase,
+  DEPLOYED_DCS,
+  DEPLOYED_PARAMETERS,
+  PatroniCluster,
+  patroniMissing,
+  TEST_TIMERS,
+} from './patroni.ts';
 
 const bin = postgresBin();
 const missing = bin === undefined ? 'PostgreSQL 15 not found' : patroniMissing();
@@ -29,8 +36,10 @@ describe('the Patroni settings of the deployment', () => {
     for (const institute of ['a', 'b', 'c']) {
       const url = new URL(`../../../../deploy/three-institutes/institute-${institute}/patroni.yml`, import.meta.url);
       const yml = readFileSync(url, 'utf8');
-      for (const [key, value] of Object.entries(DEPLOYED_DCS)) expect(yml).toMatch(new RegExp(`^ {4}${key}: ${value}$`, 'm'));
-      for (const [key, value] of Object.entries(DEPLOYED_PARAMETERS)) expect(yml).toMatch(new RegExp(`^ {8}${key}: "?${value}"?$`, 'm'));
+      for (const [key, value] of Object.entries(DEPLOYED_DCS))
+        expect(yml).toMatch(new RegExp(`^ {4}${key}: ${value}$`, 'm'));
+      for (const [key, value] of Object.entries(DEPLOYED_PARAMETERS))
+        expect(yml).toMatch(new RegExp(`^ {8}${key}: "?${value}"?$`, 'm'));
       expect(yml).toMatch(/^ {6}use_slots: true$/m);
       expect(yml).toMatch(/^etcd3:$/m);
     }
@@ -51,7 +60,10 @@ describe.skipIf(missing !== undefined)(`failover by Patroni and etcd${missing ? 
     await createDatabase(await cluster.leader(), 'ledger');
     institutes = makeInstitutes();
     witnesses = institutes.map((i) => openWitness(dir, i, institutes));
-    policy = networkPolicy(institutes, witnesses.map((w) => w.verifierKey));
+    policy = networkPolicy(
+      institutes,
+      witnesses.map((w) => w.verifierKey),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -79,7 +91,10 @@ describe.skipIf(missing !== undefined)(`failover by Patroni and etcd${missing ? 
     // Every institute's node waits for the lock on its own member; only the leader's gets it.
     const controller = new AbortController();
     const stores = cluster.members.map((member) =>
-      PostgresLogStore.open({ connection: member.connection('ledger'), waitForLeadership: { retryMs: 100, signal: controller.signal } }),
+      PostgresLogStore.open({
+        connection: member.connection('ledger'),
+        waitForLeadership: { retryMs: 100, signal: controller.signal },
+      }),
     );
     for (const store of stores) store.catch(() => undefined);
     const storeA = await stores[first]!;
@@ -100,7 +115,9 @@ describe.skipIf(missing !== undefined)(`failover by Patroni and etcd${missing ? 
 
     // Whichever standby Patroni promotes, the node on it takes the lock; the other stays a waiting reader.
     const others = stores.map((store, i) => ({ store, i })).filter(({ i }) => i !== first);
-    const { store: storeB, i: second } = await Promise.race(others.map(async ({ store, i }) => ({ store: await store, i })));
+    const { store: storeB, i: second } = await Promise.race(
+      others.map(async ({ store, i }) => ({ store: await store, i })),
+    );
     const lockedMs = performance.now() - killedAt;
     expect((await cluster.leader()).name).toBe(cluster.members[second]!.name);
     expect(storeB.isWriter).toBe(true);
@@ -130,7 +147,15 @@ describe.skipIf(missing !== undefined)(`failover by Patroni and etcd${missing ? 
       for (const w of witnesses) {
         const before = lastCosigned.get(w.name)!;
         const proof = await storeB.consistencyProof(before.size, checkpoint.size);
-        expect(verifyConsistency({ oldSize: before.size, newSize: checkpoint.size, oldRoot: before.rootHash, newRoot: checkpoint.root, proof })).toBe(true);
+        expect(
+          verifyConsistency({
+            oldSize: before.size,
+            newSize: checkpoint.size,
+            oldRoot: before.rootHash,
+            newRoot: checkpoint.root,
+            proof,
+          }),
+        ).toBe(true);
         expect(w.latest(ORIGIN)?.size).toBe(checkpoint.size);
       }
       // Operations whose acknowledgement was lost are resubmitted: each gets a receipt, at its old index if it had one.
@@ -141,7 +166,12 @@ describe.skipIf(missing !== undefined)(`failover by Patroni and etcd${missing ? 
     } finally {
       controller.abort();
       await nodeB.close();
-      for (const [i, store] of stores.entries()) if (i !== first && i !== second) await store.then((s) => s.close(), () => undefined);
+      for (const [i, store] of stores.entries())
+        if (i !== first && i !== second)
+          await store.then(
+            (s) => s.close(),
+            () => undefined,
+          );
     }
   }, 150_000);
 });

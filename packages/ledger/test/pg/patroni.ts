@@ -146,7 +146,10 @@ export class PatroniCluster {
         data_dir: join(dir, 'data'),
         bin_dir: pgBin,
         pgpass: join(dir, 'pgpass'),
-        authentication: { replication: { username: 'replicator', password: 'replicator' }, superuser: { username: 'postgres', password: 'postgres' } },
+        authentication: {
+          replication: { username: 'replicator', password: 'replicator' },
+          superuser: { username: 'postgres', password: 'postgres' },
+        },
         parameters: { unix_socket_directories: dir, shared_buffers: '32MB' },
       },
     };
@@ -170,7 +173,9 @@ export class PatroniCluster {
     for (const { member, process } of this.#running) {
       if (process.exitCode !== null || process.signalCode !== null) continue;
       try {
-        const response = await fetch(`http://127.0.0.1:${member.restPort}/cluster`, { signal: AbortSignal.timeout(2000) });
+        const response = await fetch(`http://127.0.0.1:${member.restPort}/cluster`, {
+          signal: AbortSignal.timeout(2000),
+        });
         return ((await response.json()) as { members: Array<{ name: string; role: string; state: string }> }).members;
       } catch {
         // this member's API is not up (yet)

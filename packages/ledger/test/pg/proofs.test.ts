@@ -34,19 +34,43 @@ async function grow(store: LogStore, tree: MerkleTree, count: number): Promise<n
 }
 
 /** Roots, inclusion and consistency proofs of `store` at `size` are the reference tree's, and they verify. */
-async function expectProofsAt(store: LogStore, tree: MerkleTree, size: number, earlier: readonly number[]): Promise<void> {
+async function expectProofsAt(
+  store: LogStore,
+  tree: MerkleTree,
+  size: number,
+  earlier: readonly number[],
+): Promise<void> {
   const root = await store.rootAt(size);
   expect(root).toEqual(tree.root(size));
-  const indexes = [0, 1, 127, 128, 255, 256, 257, 511, 512, 1023, 1024, size - 2, size - 1, Math.floor(Math.random() * size)];
+  const indexes = [
+    0,
+    1,
+    127,
+    128,
+    255,
+    256,
+    257,
+    511,
+    512,
+    1023,
+    1024,
+    size - 2,
+    size - 1,
+    Math.floor(Math.random() * size),
+  ];
   for (const index of new Set(indexes.filter((i) => i >= 0 && i < size))) {
     const [proof, entry] = await Promise.all([store.inclusionProof(index, size), store.entry(index)]);
     expect(proof).toEqual(tree.inclusionProof(index, size));
-    expect(verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: root })).toBe(true);
+    expect(
+      verifyInclusion({ leafIndex: index, treeSize: size, leafHash: entry!.leafHash, proof, rootHash: root }),
+    ).toBe(true);
   }
   for (const old of earlier.filter((s) => s > 0 && s < size)) {
     const proof = await store.consistencyProof(old, size);
     expect(proof).toEqual(tree.consistencyProof(old, size));
-    expect(verifyConsistency({ oldSize: old, newSize: size, oldRoot: tree.root(old), newRoot: root, proof })).toBe(true);
+    expect(verifyConsistency({ oldSize: old, newSize: size, oldRoot: tree.root(old), newRoot: root, proof })).toBe(
+      true,
+    );
   }
 }
 
@@ -69,19 +93,30 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
   });
 
   type CacheOptions = { cacheBytes?: number; cacheNodes?: number; prefetch?: boolean };
-  async function freshLog(): Promise<{ writer: PostgresLogStore; reader: (cache?: CacheOptions) => Promise<PostgresLogStore> }> {
+  async function freshLog(): Promise<{
+    writer: PostgresLogStore;
+    reader: (cache?: CacheOptions) => Promise<PostgresLogStore>;
+  }> {
     const database = `proofs_${++databases}`;
     await cluster.createDatabase(database);
     const writer = await PostgresLogStore.open({ connection: cluster.primary.connection(database) });
     open.push(writer);
     // The standby replays the new database and its schema a moment after the primary commits them.
     await waitFor(async () => {
-      const probe = await PostgresLogStore.open({ connection: cluster.standby!.connection(database), role: 'reader', prefetch: false }).catch(() => undefined);
+      const probe = await PostgresLogStore.open({
+        connection: cluster.standby!.connection(database),
+        role: 'reader',
+        prefetch: false,
+      }).catch(() => undefined);
       await probe?.close();
       return probe !== undefined;
     }, 'the standby to replay the new database');
     const reader = async (cache: CacheOptions = {}) => {
-      const store = await PostgresLogStore.open({ connection: cluster.standby!.connection(database), role: 'reader', ...cache });
+      const store = await PostgresLogStore.open({
+        connection: cluster.standby!.connection(database),
+        role: 'reader',
+        ...cache,
+      });
       open.push(store);
       return store;
     };
@@ -120,7 +155,8 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
       const result = await read();
       return [result, statements.mock.calls.length];
     };
-    const pair = (store: LogStore, index: number) => Promise.all([store.inclusionProof(index, size), store.entry(index)]);
+    const pair = (store: LogStore, index: number) =>
+      Promise.all([store.inclusionProof(index, size), store.entry(index)]);
 
     // Cold: the entry, its proof's nodes and the stored size in one statement.
     const [[proof, entry], cold] = await counted(() => pair(standby, 700));
@@ -140,13 +176,18 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
     });
     // The writer keeps the nodes it appended: proofs of fresh entries (receipts) need no read at all.
     const grown = await grow(writer, tree, 40);
-    const [fresh, writerReads] = await counted(() => Promise.all([1499, 1520, grown - 1].map((i) => writer.inclusionProof(i, grown))));
+    const [fresh, writerReads] = await counted(() =>
+      Promise.all([1499, 1520, grown - 1].map((i) => writer.inclusionProof(i, grown))),
+    );
     expect(writerReads).toBe(0);
     expect(fresh).toEqual([1499, 1520, grown - 1].map((i) => tree.inclusionProof(i, grown)));
     // A reader answers for a size it has seen from memory; for a new one it reads, once.
     await standby.rootAt(size);
     expect(await counted(() => standby.rootAt(size))).toEqual([tree.root(size), 0]);
-    await waitFor(async () => (await writer.head()).size === grown && (await standby.head()).size === grown, 'the standby');
+    await waitFor(
+      async () => (await writer.head()).size === grown && (await standby.head()).size === grown,
+      'the standby',
+    );
     expect(await counted(() => standby.rootAt(grown))).toEqual([tree.root(grown), 1]);
     expect(await counted(() => standby.rootAt(grown))).toEqual([tree.root(grown), 0]);
   });
@@ -191,7 +232,12 @@ describe.skipIf(bin === undefined)('PostgresLogStore proofs from the tree cache'
         standby.inclusionProof(old - 1, size),
         standby.consistencyProof(old, size),
       ]);
-      const expected = [tree.root(size), tree.inclusionProof(size - 1, size), tree.inclusionProof(old - 1, size), tree.consistencyProof(old, size)];
+      const expected = [
+        tree.root(size),
+        tree.inclusionProof(size - 1, size),
+        tree.inclusionProof(old - 1, size),
+        tree.consistencyProof(old, size),
+      ];
       attempts.forEach((attempt, k) => {
         if (attempt.status === 'rejected') {
           expect(attempt.reason).toBeInstanceOf(RangeError);

@@ -8,7 +8,14 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { type ClientRequest, type IncomingMessage, request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIpLiteral } from './addresses.ts';
-import { checkAddress, checkUrl, FETCH_DEFAULTS, HostList, OutboundFetchError, type OutboundFetchPolicy } from './policy.ts';
+import {
+  checkAddress,
+  checkUrl,
+  FETCH_DEFAULTS,
+  HostList,
+  OutboundFetchError,
+  type OutboundFetchPolicy,
+} from './policy.ts';
 
 /** Resolves a host name to all its addresses (dns.lookup with `all: true` by default; tests inject their own). */
 export type HostResolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -29,7 +36,11 @@ export type OutboundFetch = (url: string, init?: { accept?: string }) => Promise
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 const systemResolver: HostResolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    ),
+  );
 
 type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -39,7 +50,8 @@ function checkedLookup(resolveHost: HostResolver, allowPrivate: boolean, refused
     resolveHost(hostname).then(
       (addresses) => {
         try {
-          if (addresses.length === 0) throw new OutboundFetchError('FETCH_FAILED', 'the resource could not be retrieved');
+          if (addresses.length === 0)
+            throw new OutboundFetchError('FETCH_FAILED', 'the resource could not be retrieved');
           for (const { address } of addresses) checkAddress(address, allowPrivate);
         } catch (error) {
           refused(error as OutboundFetchError);
@@ -87,7 +99,8 @@ class Fetcher {
       response.destroy();
       if (redirects >= this.#maxRedirects) throw new OutboundFetchError('FETCH_REDIRECT_REFUSED', 'too many redirects');
       const location = response.headers.location;
-      if (location === undefined || !URL.canParse(location, url.href)) throw new OutboundFetchError('FETCH_REDIRECT_REFUSED', 'redirect without a usable Location');
+      if (location === undefined || !URL.canParse(location, url.href))
+        throw new OutboundFetchError('FETCH_REDIRECT_REFUSED', 'redirect without a usable Location');
       url = checkUrl(new URL(location, url).href, this.#httpHosts);
     }
   }
@@ -107,7 +120,11 @@ class Fetcher {
           refusal = error;
         }) as RequestOptions['lookup'],
       };
-      const request: ClientRequest = (hop.url.protocol === 'https:' ? httpsRequest : httpRequest)(hop.url, options, resolve);
+      const request: ClientRequest = (hop.url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        hop.url,
+        options,
+        resolve,
+      );
       request.on('error', () => reject(refusal ?? this.#failure(hop.signal)));
       request.end();
     });
@@ -115,7 +132,8 @@ class Fetcher {
 
   /** Any other failure, told apart only by the rule it breaks: never by how the connection failed. */
   #failure(signal: AbortSignal): OutboundFetchError {
-    if (signal.aborted) return new OutboundFetchError('FETCH_TIMEOUT', `no complete answer within ${this.#timeoutMs} ms`);
+    if (signal.aborted)
+      return new OutboundFetchError('FETCH_TIMEOUT', `no complete answer within ${this.#timeoutMs} ms`);
     return new OutboundFetchError('FETCH_FAILED', 'the resource could not be retrieved');
   }
 
@@ -123,9 +141,12 @@ class Fetcher {
     const status = response.statusCode ?? 0;
     if (status < 200 || status > 299) {
       response.destroy();
-      return Promise.reject(new OutboundFetchError('FETCH_FAILED', `the resource could not be retrieved (HTTP ${status})`));
+      return Promise.reject(
+        new OutboundFetchError('FETCH_FAILED', `the resource could not be retrieved (HTTP ${status})`),
+      );
     }
-    const tooLarge = () => new OutboundFetchError('FETCH_TOO_LARGE', `the answer is larger than ${this.#maxBytes} bytes`);
+    const tooLarge = () =>
+      new OutboundFetchError('FETCH_TOO_LARGE', `the answer is larger than ${this.#maxBytes} bytes`);
     if (Number(response.headers['content-length'] ?? 0) > this.#maxBytes) {
       response.destroy();
       return Promise.reject(tooLarge());
@@ -142,7 +163,13 @@ class Fetcher {
         }
         chunks.push(chunk);
       });
-      response.on('end', () => resolve({ url: url.href, contentType: response.headers['content-type'] ?? '', body: new Uint8Array(Buffer.concat(chunks)) }));
+      response.on('end', () =>
+        resolve({
+          url: url.href,
+          contentType: response.headers['content-type'] ?? '',
+          body: new Uint8Array(Buffer.concat(chunks)),
+        }),
+      );
       const fail = () => {
         response.destroy();
         reject(this.#failure(signal));

@@ -57,7 +57,8 @@ interface HostEntry {
 }
 
 function parseEntry(entry: string): HostEntry {
-  if (!URL.canParse(`http://${entry}`) || /[/?#@]/.test(entry)) throw new DidCityError('INVALID_OPTIONS', `"${entry}" is not a host or host:port`);
+  if (!URL.canParse(`http://${entry}`) || /[/?#@]/.test(entry))
+    throw new DidCityError('INVALID_OPTIONS', `"${entry}" is not a host or host:port`);
   const url = new URL(`http://${entry}`);
   return { hostname: url.hostname, port: /:\d+$/.test(entry) ? url.port || '80' : undefined };
 }
@@ -75,7 +76,9 @@ export class HostList {
   }
 
   matches(url: URL): boolean {
-    return this.#entries.some((entry) => entry.hostname === url.hostname && (entry.port === undefined || entry.port === portOf(url)));
+    return this.#entries.some(
+      (entry) => entry.hostname === url.hostname && (entry.port === undefined || entry.port === portOf(url)),
+    );
   }
 }
 
@@ -83,10 +86,14 @@ export class HostList {
 export function checkUrl(text: string, httpHosts: HostList): URL {
   if (!URL.canParse(text)) throw new OutboundFetchError('FETCH_URL_REFUSED', 'not an absolute URL');
   const url = new URL(text);
-  if (url.username !== '' || url.password !== '') throw new OutboundFetchError('FETCH_URL_REFUSED', 'URLs with credentials are not fetched');
+  if (url.username !== '' || url.password !== '')
+    throw new OutboundFetchError('FETCH_URL_REFUSED', 'URLs with credentials are not fetched');
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && httpHosts.matches(url)) return url;
-  const why = url.protocol === 'http:' ? 'plain http is allowed only for configured hosts' : `the ${url.protocol} scheme is not fetched`;
+  const why =
+    url.protocol === 'http:'
+      ? 'plain http is allowed only for configured hosts'
+      : `the ${url.protocol} scheme is not fetched`;
   throw new OutboundFetchError('FETCH_URL_REFUSED', why);
 }
 

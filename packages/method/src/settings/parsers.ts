@@ -15,7 +15,9 @@ export function integer(range: { min: number; max: number }, what?: string): Par
   return (value, { name }) => {
     const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isSafeInteger(parsed) || parsed < range.min || parsed > range.max) {
-      throw new ConfigError(`${name}="${value.slice(0, 40)}" must be ${what ?? `an integer from ${range.min} to ${range.max}`}`);
+      throw new ConfigError(
+        `${name}="${value.slice(0, 40)}" must be ${what ?? `an integer from ${range.min} to ${range.max}`}`,
+      );
     }
     return parsed;
   };
@@ -30,13 +32,15 @@ export const port: Parser<number> = integer({ min: 0, max: 65535 });
 
 /** `true` or `false`, nothing else (a typo must not silently mean either). */
 export const boolean: Parser<boolean> = (value, { name }) => {
-  if (value !== 'true' && value !== 'false') throw new ConfigError(`${name}="${value.slice(0, 20)}" must be true or false`);
+  if (value !== 'true' && value !== 'false')
+    throw new ConfigError(`${name}="${value.slice(0, 20)}" must be true or false`);
   return value === 'true';
 };
 
 export function oneOf<T extends string>(allowed: readonly T[]): Parser<T> {
   return (value, { name }) => {
-    if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name}="${value.slice(0, 40)}" must be one of: ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value))
+      throw new ConfigError(`${name}="${value.slice(0, 40)}" must be one of: ${allowed.join(', ')}`);
     return value as T;
   };
 }
@@ -57,7 +61,9 @@ export const httpUrlList: Parser<URL[]> = (value, { name }) =>
     const item = part.trim();
     if (!isHttpUrl(item)) {
       const which = item === value ? '' : ` (in the list, "${item.slice(0, 200)}")`;
-      throw new ConfigError(`${name}="${value.slice(0, 400)}" must be an http(s) URL or a comma-separated list of them${which}`);
+      throw new ConfigError(
+        `${name}="${value.slice(0, 400)}" must be an http(s) URL or a comma-separated list of them${which}`,
+      );
     }
     return new URL(item);
   });
@@ -129,7 +135,8 @@ export const genesisPins: Parser<GenesisSetting> = (value, { name, io }) => {
   }
   const parsed = parseGenesisPolicy(content);
   if (parsed.ok) return { pins: parsed.policy, source };
-  if (parsed.kind === 'syntax') throw new ConfigError(`${name} (${source}) is not JSON (${parsed.problem}); expected ${GENESIS_POLICY_SHAPE}`);
+  if (parsed.kind === 'syntax')
+    throw new ConfigError(`${name} (${source}) is not JSON (${parsed.problem}); expected ${GENESIS_POLICY_SHAPE}`);
   throw new ConfigError(`${name} (${source}): ${parsed.problem}; expected ${GENESIS_POLICY_SHAPE}`);
 };
 

@@ -56,7 +56,11 @@ export interface Setting<T = unknown> {
 export type SettingsTable = Readonly<Record<string, Setting>>;
 
 /** The value of one row: defined when the row has a default. */
-export type SettingValue<S> = S extends { parse: Parser<infer T>; default: string } ? T : S extends Setting<infer T> ? T | undefined : never;
+export type SettingValue<S> = S extends { parse: Parser<infer T>; default: string }
+  ? T
+  : S extends Setting<infer T>
+    ? T | undefined
+    : never;
 
 export type SettingValues<Table extends SettingsTable> = { -readonly [K in keyof Table]: SettingValue<Table[K]> };
 
@@ -90,7 +94,9 @@ function readOne(setting: Setting, sources: SettingSources, io: SettingIo): { va
   const given = setting.flag === undefined ? [] : flagTexts(sources.flags?.[setting.flag]);
   if (given.length > 0) {
     const context = { name: `--${setting.flag}`, io };
-    const value = setting.multiple ? given.flatMap((text) => setting.parse(text, context) as unknown[]) : setting.parse(given[0]!, context);
+    const value = setting.multiple
+      ? given.flatMap((text) => setting.parse(text, context) as unknown[])
+      : setting.parse(given[0]!, context);
     return { value, source: 'flag' };
   }
   for (const name of [setting.env, ...(setting.alsoEnv ?? [])]) {
@@ -130,7 +136,9 @@ export interface FlagOption {
 export function flagDoc(setting: Setting): string {
   const notes = [
     ...(setting.env === undefined ? [] : [`env ${[setting.env, ...(setting.alsoEnv ?? [])].join(', ')}`]),
-    ...(setting.default === undefined && setting.defaultDoc === undefined ? [] : [`default ${setting.defaultDoc ?? setting.default}`]),
+    ...(setting.default === undefined && setting.defaultDoc === undefined
+      ? []
+      : [`default ${setting.defaultDoc ?? setting.default}`]),
   ];
   return notes.length === 0 ? setting.doc : `${setting.doc} (${notes.join('; ')})`;
 }
@@ -153,5 +161,8 @@ export function flagOptions(table: SettingsTable): Record<string, FlagOption> {
 
 /** Every environment variable a table reads (its own and the `alsoEnv` ones). */
 export function envNames(table: SettingsTable): string[] {
-  return Object.values(table).flatMap((setting) => [...(setting.env === undefined ? [] : [setting.env]), ...(setting.alsoEnv ?? [])]);
+  return Object.values(table).flatMap((setting) => [
+    ...(setting.env === undefined ? [] : [setting.env]),
+    ...(setting.alsoEnv ?? []),
+  ]);
 }

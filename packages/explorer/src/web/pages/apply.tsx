@@ -37,8 +37,16 @@ function ApplyForm() {
   return (
     <form onSubmit={submit} class="stack">
       <label for="code">{t('divisionCode')}</label>
-      <input id="code" inputMode="numeric" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value.trim())} />
-      <p data-testid="division">{code.length === 6 ? (division ? `${division.name} · ${did}` : t('unknownCode')) : ''}</p>
+      <input
+        id="code"
+        inputMode="numeric"
+        maxLength={6}
+        value={code}
+        onInput={(e) => setCode(e.currentTarget.value.trim())}
+      />
+      <p data-testid="division">
+        {code.length === 6 ? (division ? `${division.name} · ${did}` : t('unknownCode')) : ''}
+      </p>
       <button type="button" onClick={() => setKey(newKey(`city-${code || 'key'}`))} disabled={division === undefined}>
         {t('generateKey')}
       </button>
@@ -62,10 +70,22 @@ function ApplyForm() {
         </>
       )}
       <label for="organisation">{t('organisation')}</label>
-      <input id="organisation" value={contact.organisation} onInput={(e) => setContact({ ...contact, organisation: e.currentTarget.value })} />
+      <input
+        id="organisation"
+        value={contact.organisation}
+        onInput={(e) => setContact({ ...contact, organisation: e.currentTarget.value })}
+      />
       <label for="email">{t('email')}</label>
-      <input id="email" type="email" value={contact.email} onInput={(e) => setContact({ ...contact, email: e.currentTarget.value })} />
-      <button type="submit" disabled={key === undefined || !saved || contact.organisation === '' || contact.email === ''}>
+      <input
+        id="email"
+        type="email"
+        value={contact.email}
+        onInput={(e) => setContact({ ...contact, email: e.currentTarget.value })}
+      />
+      <button
+        type="submit"
+        disabled={key === undefined || !saved || contact.organisation === '' || contact.email === ''}
+      >
         {t('submit')}
       </button>
       {error && (
@@ -102,7 +122,10 @@ function Watch({ id }: { id: string }) {
   return (
     <section>
       <h2>
-        {t('applicationStatus')}: <span data-testid="application-status" data-status={registration.status}>{registration.status}</span>
+        {t('applicationStatus')}:{' '}
+        <span data-testid="application-status" data-status={registration.status}>
+          {registration.status}
+        </span>
       </h2>
       <p>
         {registration.did} · {t('approvals')} {registration.approvals.length}/{registration.threshold}

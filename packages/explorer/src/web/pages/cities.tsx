@@ -36,7 +36,12 @@ export function cityRows(entries: readonly IndexedEntry[]): CityRow[] {
         did,
         code,
         name: division?.name ?? (code === '' ? '国家登记处' : code),
-        nameEn: code === '' ? 'National registry' : division === undefined ? '' : englishName(code, division.name, division.level),
+        nameEn:
+          code === ''
+            ? 'National registry'
+            : division === undefined
+              ? ''
+              : englishName(code, division.name, division.level),
         level: division?.level ?? 'registry',
         province,
         deactivated: false,
@@ -61,7 +66,10 @@ function matches(row: CityRow, query: string, level: string): boolean {
   if (level !== '' && row.level !== level) return false;
   const q = query.trim().toLowerCase();
   const provinceEn = provinceEnglish(row.code) ?? '';
-  return q === '' || [row.did, row.code, row.name, row.nameEn, row.province, provinceEn].some((field) => field.toLowerCase().includes(q));
+  return (
+    q === '' ||
+    [row.did, row.code, row.name, row.nameEn, row.province, provinceEn].some((field) => field.toLowerCase().includes(q))
+  );
 }
 
 export function CitiesPage() {

@@ -11,7 +11,15 @@ import { approve, pending, type Registration, reject } from '../registrations.ts
 
 const TOKEN_KEY = 'did-city-explorer/institute-token';
 
-function Application({ registration, keyPair, onDone }: { registration: Registration; keyPair?: NamedKey; onDone: (message: string) => void }) {
+function Application({
+  registration,
+  keyPair,
+  onDone,
+}: {
+  registration: Registration;
+  keyPair?: NamedKey;
+  onDone: (message: string) => void;
+}) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const code = registration.did.split(':').at(-1) ?? '';
@@ -20,7 +28,8 @@ function Application({ registration, keyPair, onDone }: { registration: Registra
     if (keyPair === undefined) return;
     setBusy(true);
     try {
-      const after = what === 'approve' ? await approve(registration, keyPair) : await reject(registration, keyPair, reason);
+      const after =
+        what === 'approve' ? await approve(registration, keyPair) : await reject(registration, keyPair, reason);
       onDone(`${registration.did}: ${after.status} (${after.approvals.length}/${after.threshold})`);
     } catch (error) {
       onDone(`${registration.did}: ${(error as Error).message}`);
@@ -36,14 +45,24 @@ function Application({ registration, keyPair, onDone }: { registration: Registra
       </div>
       <div>
         {t('approvals')}: {registration.approvals.length}/{registration.threshold}
-        {(registration.objections ?? []).length > 0 && ` · ${t('objections')}: ${registration.objections!.map((o) => o.reason).join('; ')}`}
+        {(registration.objections ?? []).length > 0 &&
+          ` · ${t('objections')}: ${registration.objections!.map((o) => o.reason).join('; ')}`}
       </div>
       <div class="actions">
         <button type="button" disabled={keyPair === undefined || busy || signed} onClick={() => act('approve')}>
           {signed ? t('approved') : t('approve')}
         </button>
-        <input aria-label={t('reason')} placeholder={t('reason')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-        <button type="button" disabled={keyPair === undefined || busy || reason.trim() === ''} onClick={() => act('reject')}>
+        <input
+          aria-label={t('reason')}
+          placeholder={t('reason')}
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
+        <button
+          type="button"
+          disabled={keyPair === undefined || busy || reason.trim() === ''}
+          onClick={() => act('reject')}
+        >
           {t('reject')}
         </button>
       </div>
@@ -96,7 +115,13 @@ export function ConsolePage() {
       {!signedIn ? (
         <form onSubmit={signIn}>
           <label for="token">{t('token')}</label>{' '}
-          <input id="token" type="password" autoComplete="off" value={token} onInput={(e) => setToken(e.currentTarget.value)} />{' '}
+          <input
+            id="token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onInput={(e) => setToken(e.currentTarget.value)}
+          />{' '}
           <button type="submit">{t('signIn')}</button>
         </form>
       ) : (
@@ -110,7 +135,13 @@ export function ConsolePage() {
             </button>
           </p>
           <p>
-            <label for="keyfile">{t('keyFile')}</label> <input id="keyfile" type="file" accept=".json,application/json" onChange={(e) => loadKeys(e.currentTarget.files?.[0])} />
+            <label for="keyfile">{t('keyFile')}</label>{' '}
+            <input
+              id="keyfile"
+              type="file"
+              accept=".json,application/json"
+              onChange={(e) => loadKeys(e.currentTarget.files?.[0])}
+            />
           </p>
           <p class="note">{t('keyStays')}</p>
           {keys[0] && (

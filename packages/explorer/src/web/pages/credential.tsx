@@ -32,12 +32,22 @@ export function parseCredential(text: string): Parsed {
     const payload = base64UrlJson(trimmed.split('.')[1]!);
     const vc = (payload['vc'] ?? payload) as Record<string, unknown>;
     const subject = typeof payload['sub'] === 'string' ? payload['sub'] : idOf(vc['credentialSubject']);
-    return { credential: trimmed, issuer: idOf(payload['iss'] ?? vc['issuer']), subject, format: payload['vc'] ? 'VC-JWT' : 'vc+jwt' };
+    return {
+      credential: trimmed,
+      issuer: idOf(payload['iss'] ?? vc['issuer']),
+      subject,
+      format: payload['vc'] ? 'VC-JWT' : 'vc+jwt',
+    };
   }
   const json = JSON.parse(trimmed) as Record<string, unknown>;
   const credential = (json['verifiableCredential'] ?? json) as Record<string, unknown>;
   if (typeof credential === 'string') return parseCredential(credential);
-  return { credential, issuer: idOf(credential['issuer']), subject: idOf(credential['credentialSubject']), format: 'Data Integrity' };
+  return {
+    credential,
+    issuer: idOf(credential['issuer']),
+    subject: idOf(credential['credentialSubject']),
+    format: 'Data Integrity',
+  };
 }
 
 interface Verdict {

@@ -21,7 +21,10 @@ async function verifyDid(did: string, policyText: string, depth = 0): Promise<{ 
   const result = checkDid(served, policyText, parent.history);
   if (!parent.ok) {
     result.ok = false;
-    result.head = { ok: result.head.ok, problem: `the parent ${parentId} does not verify, so ${did}'s operations cannot be authorised` };
+    result.head = {
+      ok: result.head.ok,
+      problem: `the parent ${parentId} does not verify, so ${did}'s operations cannot be authorised`,
+    };
   }
   return { result, parent };
 }
@@ -63,7 +66,11 @@ function Entries({ result }: { result: DidCheck }) {
       </thead>
       <tbody>
         {result.entries.map((entry) => (
-          <tr key={entry.index} data-testid={`entry-${entry.index}`} data-ok={String(entry.inclusion.ok && entry.chain.ok)}>
+          <tr
+            key={entry.index}
+            data-testid={`entry-${entry.index}`}
+            data-ok={String(entry.inclusion.ok && entry.chain.ok)}
+          >
             <td>{entry.index}</td>
             <td>
               {String(entry.operation.type)} #{String(entry.operation.seq)}
@@ -94,11 +101,14 @@ function Versions({ versions }: { versions: DocumentVersion[] }) {
           </strong>{' '}
           · {t('leaf')} {version.leafIndex} · {time(version.integratedTime)}
           <ul>
-            {diffDocuments(versions[i - 1]?.document, version.document, versions[i - 1]?.keyState.updateKeys, version.keyState.updateKeys).map(
-              (line) => (
-                <li key={line}>{line}</li>
-              ),
-            )}
+            {diffDocuments(
+              versions[i - 1]?.document,
+              version.document,
+              versions[i - 1]?.keyState.updateKeys,
+              version.keyState.updateKeys,
+            ).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
           </ul>
         </li>
       ))}
@@ -117,7 +127,12 @@ function Keys({ document, updateKeys }: { document: DIDDocument; updateKeys: rea
         ))}
       </ul>
       <p>
-        {t('updateKeys')}: {updateKeys.map((key) => <code key={key} class="key">{key} </code>)}
+        {t('updateKeys')}:{' '}
+        {updateKeys.map((key) => (
+          <code key={key} class="key">
+            {key}{' '}
+          </code>
+        ))}
       </p>
     </>
   );
@@ -137,12 +152,13 @@ export function DidPage({ did }: { did: string }) {
       <h1>{did}</h1>
       <DivisionLine did={did} />
       <p>
-        {t('checkpoint')}: <Badge check={result.checkpoint} testid="checkpoint" /> {t('treeSize')} {result.checkpoint.checkpoint?.size ?? '?'} ·{' '}
-        {t('head')}: <Badge check={result.head} testid="head" />
+        {t('checkpoint')}: <Badge check={result.checkpoint} testid="checkpoint" /> {t('treeSize')}{' '}
+        {result.checkpoint.checkpoint?.size ?? '?'} · {t('head')}: <Badge check={result.head} testid="head" />
         {parent && (
           <>
             {' '}
-            · {t('parent')} <a href={`#/did/${encodeURIComponent(parent.did)}`}>{parent.did}</a>: <Badge check={parent} testid="parent" />
+            · {t('parent')} <a href={`#/did/${encodeURIComponent(parent.did)}`}>{parent.did}</a>:{' '}
+            <Badge check={parent} testid="parent" />
           </>
         )}
       </p>

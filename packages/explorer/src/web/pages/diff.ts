@@ -6,7 +6,9 @@ type Doc = Record<string, unknown>;
 
 function ids(value: unknown): Map<string, string> {
   const map = new Map<string, string>();
-  if (Array.isArray(value)) for (const item of value) map.set(String((item as { id?: unknown })?.id ?? JSON.stringify(item)), JSON.stringify(item));
+  if (Array.isArray(value))
+    for (const item of value)
+      map.set(String((item as { id?: unknown })?.id ?? JSON.stringify(item)), JSON.stringify(item));
   return map;
 }
 

@@ -15,7 +15,8 @@ export function LedgerPage() {
   const { checkpoint, log, note, policy } = value;
   const verdict = checkpoint.verdict;
   const problems = [checkpoint.problem, log.problem].filter((p): p is string => p !== undefined);
-  const root = checkpoint.checkpoint === undefined ? '' : Buffer.from(checkpoint.checkpoint.rootHash).toString('base64');
+  const root =
+    checkpoint.checkpoint === undefined ? '' : Buffer.from(checkpoint.checkpoint.rootHash).toString('base64');
   return (
     <>
       <PolicyNotice policy={policy} />
