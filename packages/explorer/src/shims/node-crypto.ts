@@ -63,11 +63,18 @@ export function createHash(algorithm: string): Hash {
   return hash as Hash;
 }
 
-/** node:crypto's one-shot `hash(algorithm, data, 'buffer')` (the tlog prefix tree and the method hash use it). */
-export function hash(algorithm: string, data: string | Bytes, outputEncoding: 'buffer'): Bytes {
-  if (outputEncoding !== 'buffer')
-    throw new Error(`hash: only 'buffer' output in the browser build, not ${String(outputEncoding)}`);
-  return createHash(algorithm).update(data).digest();
+/**
+ * node:crypto's one-shot `hash(algorithm, data, output)` with the outputs the libraries use: 'buffer' (the method
+ * hash) and 'binary', Node's name for latin1, one character per byte (the tlog prefix tree and the DID index keep
+ * their hashes in that form).
+ */
+export function hash(algorithm: string, data: string | Bytes, outputEncoding: 'buffer'): Bytes;
+export function hash(algorithm: string, data: string | Bytes, outputEncoding: 'binary'): string;
+export function hash(algorithm: string, data: string | Bytes, outputEncoding: 'buffer' | 'binary'): Bytes | string {
+  const digest = createHash(algorithm).update(data).digest();
+  if (outputEncoding === 'buffer') return digest;
+  if (outputEncoding === 'binary') return String.fromCharCode(...digest);
+  throw new Error(`hash: only 'buffer' and 'binary' output in the browser build, not ${String(outputEncoding)}`);
 }
 
 export function randomBytes(size: number): Bytes {
