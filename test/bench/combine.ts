@@ -23,6 +23,7 @@ export const BENCHES = [
   'postgres',
   'standby',
   'issuer',
+  'exchange',
   'resources',
 ] as const;
 
