@@ -144,6 +144,13 @@ describe('reject-matching', () => {
       bearer('institute-b'),
     );
     expect(everything.json()).toEqual({ matched: 1, rejected: [], objected: [real.id], more: false });
+    // Objecting again, with a new request, is not a second objection: matched, listed nowhere, counted once.
+    now += 1000;
+    const again = await rejectMatching(
+      await signed({ submittedBefore: iso(now) }, 'everything again', INSTITUTES[2]),
+      bearer('institute-b'),
+    );
+    expect(again.json()).toEqual({ matched: 1, rejected: [], objected: [], more: false });
     expect((await approve(server, real.id, real.operation, INSTITUTES[0])).status).toBe(200);
     const anchored = (await approve(server, real.id, real.operation, INSTITUTES[1])).json() as RegistrationView;
     expect(anchored).toMatchObject({

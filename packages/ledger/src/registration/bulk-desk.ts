@@ -14,7 +14,7 @@ export interface BulkOutcome {
   matched: number;
   /** Ids this objection rejected (the threshold of objections reached). */
   rejected: string[];
-  /** Ids that now carry this institute's objection and stay pending. */
+  /** Ids that now carry this institute's objection and stay pending (not those it had objected to before). */
   objected: string[];
   /** True when more applications matched than one request handles: sign another request. */
   more: boolean;
@@ -22,7 +22,7 @@ export interface BulkOutcome {
 
 interface Desk {
   registryOf(did: string): Promise<DidHistory>;
-  object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'objected' | 'rejected';
+  object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'unchanged' | 'objected' | 'rejected';
 }
 
 export async function rejectMatching(
@@ -64,7 +64,7 @@ export async function rejectMatching(
   store.transaction(() => {
     for (const application of batch) {
       const done = desk.object(application.id, objection, registries.get(countryRegistryDid(application.did))!);
-      if (done !== 'closed') outcome[done].push(application.id);
+      if (done === 'objected' || done === 'rejected') outcome[done].push(application.id);
     }
     store.addBulk({
       proofDigest: request.digest,

@@ -254,12 +254,13 @@ export class Registrations {
 
   /**
    * Call inside a transaction: one objection, and the rejection when the objecting current keys reach the
-   * registry's threshold. `closed` when the application is no longer pending.
+   * registry's threshold. `closed` when the application is no longer pending; `unchanged` when this key had
+   * objected already (it counts once).
    */
-  object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'objected' | 'rejected' {
+  object(id: string, objection: Objection, registry: DidHistory): 'closed' | 'unchanged' | 'objected' | 'rejected' {
     const before = this.#require(id);
     if (before.status !== 'pending') return 'closed';
-    this.#store.addObjection(id, objection);
+    if (!this.#store.addObjection(id, objection)) return 'unchanged';
     const { updateKeys, threshold } = registry.keyState;
     const counted = this.#require(id).objections.filter((o) => updateKeys.includes(o.key));
     if (counted.length < threshold) return 'objected';
