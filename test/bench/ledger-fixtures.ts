@@ -6,6 +6,7 @@
 import { cpus } from 'node:os';
 import type { AppendBatch, AppendEntry } from '@did-city/ledger';
 import {
+  type ChainHead,
   createOperation,
   createSigner,
   type KeyPair,
@@ -13,6 +14,7 @@ import {
   type Operation,
   sha256,
   signOperation,
+  updateOperation,
 } from '@did-city/method';
 import { testKey } from '@did-city/testing';
 
@@ -30,33 +32,42 @@ export function machine(): string {
 
 /** Entry `i` of a synthetic log: what the sequencer hands the store, minus validation. */
 export function syntheticEntry(i: number): AppendEntry {
-  const did = `did:city:cn:130100:dept-${i}`;
+  return syntheticOperation(i, 0, null);
+}
+
+/**
+ * Operation `seq` of synthetic DID number `n`: its create (seq 0, `prev` null, signed by the DID's key and its
+ * parent's: two proofs) or an update (`prev` the previous operation's hash, a new key, one proof). The proof values
+ * are placeholders of the real length: the store and an index witness read the leaf's bytes, DID and seq, they do
+ * not validate it.
+ */
+export function syntheticOperation(n: number, seq: number, prev: string | null): AppendEntry {
+  const did = `did:city:cn:130100:dept-${n}`;
+  const version = seq === 0 ? String(n) : `${n}-${seq}`;
   const operation = {
     did,
     document: {
-      verificationMethod: [
-        { id: '#key-1', publicKeyMultibase: `z6Mk${String(i).padStart(44, 'x')}`, type: 'Multikey' },
-      ],
+      verificationMethod: [{ id: '#key-1', publicKeyMultibase: `z6Mk${version.padStart(44, 'x')}`, type: 'Multikey' }],
     },
-    prev: null,
-    proof: [1, 2].map((n) => ({
+    prev,
+    proof: (seq === 0 ? [1, 2] : [1]).map((k) => ({
       created: TIME,
       cryptosuite: 'eddsa-jcs-2022',
       proofPurpose: 'capabilityInvocation',
       proofValue: PROOF_VALUE,
       type: 'DataIntegrityProof',
-      verificationMethod: `did:key:z6Mk${n}`,
+      verificationMethod: `did:key:z6Mk${k}`,
     })),
-    seq: 0,
+    seq,
     threshold: 1,
-    type: 'create',
-    updateKeys: [`z6Mk${String(i).padStart(44, 'y')}`],
+    type: seq === 0 ? 'create' : 'update',
+    updateKeys: [`z6Mk${version.padStart(44, 'y')}`],
   };
   // Keys in JCS order, so the text is the JCS a real leaf holds and the hash is the operation's (spec §3.3), as an
   // index witness recomputes it from the leaf.
   const opText = JSON.stringify(operation);
   const leaf = new TextEncoder().encode(`{"integratedTime":${JSON.stringify(TIME)},"operation":${opText}}`);
-  return { leaf, operationHash: multihashSha256(opText), did, seq: 0, integratedTime: TIME };
+  return { leaf, operationHash: multihashSha256(opText), did, seq, integratedTime: TIME };
 }
 
 export function batchOf(start: number, count: number): AppendBatch {
@@ -120,6 +131,12 @@ export function registryGenesis(): Promise<Operation> {
 export function createUnder(did: string, own: KeyPair, parents: KeyPair[]): Promise<Operation> {
   const unsigned = createOperation({ did, updateKeys: [own.publicKeyMultibase], document: content(own) });
   return signOperation(unsigned, [own, ...parents].map(createSigner));
+}
+
+/** An update of `prev` that hands the DID from key `from` (which signs it) to key `to` (its keys and document). */
+export function rotateKey(prev: ChainHead, from: KeyPair, to: KeyPair): Promise<Operation> {
+  const unsigned = updateOperation(prev, { updateKeys: [to.publicKeyMultibase], document: content(to) });
+  return signOperation(unsigned, [createSigner(from)]);
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
