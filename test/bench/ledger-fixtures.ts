@@ -30,9 +30,29 @@ export function machine(): string {
   return `${cpu}, ${cpus().length} cores, node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
+/**
+ * How the synthetic DIDs sort: `sequential` names them `dept-<i>`, so each new DID lands after the previous one in
+ * key order (the right edge of every DID-keyed B-tree); `random` names them `dept-<8 hex digits>` from a bijective
+ * 32-bit mix of i, so they are unique but land anywhere in key order, as a national deployment's DIDs do.
+ */
+export type DidOrder = 'sequential' | 'random';
+
+/** The DID of synthetic entry `i`. */
+export function syntheticDid(i: number, order: DidOrder = 'sequential'): string {
+  if (order === 'sequential') return `did:city:cn:130100:dept-${i}`;
+  // murmur3's 32-bit finaliser: a bijection on 32-bit integers, so no two entries share a DID.
+  let x = i >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return `did:city:cn:130100:dept-${(x >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 /** Entry `i` of a synthetic log: what the sequencer hands the store, minus validation. */
-export function syntheticEntry(i: number): AppendEntry {
-  return syntheticOperation(i, 0, null);
+export function syntheticEntry(i: number, order: DidOrder = 'sequential'): AppendEntry {
+  return syntheticOperation(i, 0, null, order);
 }
 
 /**
@@ -41,8 +61,13 @@ export function syntheticEntry(i: number): AppendEntry {
  * are placeholders of the real length: the store and an index witness read the leaf's bytes, DID and seq, they do
  * not validate it.
  */
-export function syntheticOperation(n: number, seq: number, prev: string | null): AppendEntry {
-  const did = `did:city:cn:130100:dept-${n}`;
+export function syntheticOperation(
+  n: number,
+  seq: number,
+  prev: string | null,
+  order: DidOrder = 'sequential',
+): AppendEntry {
+  const did = syntheticDid(n, order);
   const version = seq === 0 ? String(n) : `${n}-${seq}`;
   const operation = {
     did,
@@ -70,10 +95,10 @@ export function syntheticOperation(n: number, seq: number, prev: string | null):
   return { leaf, operationHash: multihashSha256(opText), did, seq, integratedTime: TIME };
 }
 
-export function batchOf(start: number, count: number): AppendBatch {
+export function batchOf(start: number, count: number, order: DidOrder = 'sequential'): AppendBatch {
   return {
     expectedSize: start,
-    entries: Array.from({ length: count }, (_, i) => syntheticEntry(start + i)),
+    entries: Array.from({ length: count }, (_, i) => syntheticEntry(start + i, order)),
     states: [],
   };
 }
@@ -82,7 +107,7 @@ export function batchOf(start: number, count: number): AppendBatch {
  * Baseline: the same leaf bytes inserted raw in one transaction, same pragmas (WAL, synchronous = FULL). Entries
  * are generated row by row (1M would not fit in memory at once) and only the inserts and the commit are timed.
  */
-export function rawInsert(file: string, count: number): number {
+export function rawInsert(file: string, count: number, order: DidOrder = 'sequential'): number {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -93,7 +118,7 @@ export function rawInsert(file: string, count: number): number {
   let ms = 0;
   db.exec('BEGIN IMMEDIATE');
   for (let i = 0; i < count; i++) {
-    const e = syntheticEntry(i);
+    const e = syntheticEntry(i, order);
     const t = performance.now();
     insert.run(i, e.leaf, sha256(e.leaf), e.operationHash, e.did);
     ms += performance.now() - t;
