@@ -13,32 +13,39 @@ import { describeLogStore } from './store-suite.ts';
 
 const T = '2026-11-21T08:00:00Z';
 
-describeLogStore('SqliteLogStore', async () => {
-  const { dir, cleanup } = tempDir();
-  const file = join(dir, 'log.db');
-  return {
-    open: async () => new SqliteLogStore({ file }),
-    clearDerivedState: async () => {
-      const db = new Database(file);
-      db.prepare('DELETE FROM did_state').run();
-      db.close();
-    },
-    destroy: async () => cleanup(),
-    stateRowBytes: async (did) => {
-      const db = new Database(file, { readonly: true });
-      const row = db.prepare('SELECT length(history) AS bytes FROM did_state WHERE did = ?').get(did) as {
-        bytes: number;
-      };
-      db.close();
-      return row.bytes;
-    },
-    execute: async (sql, ...values) => {
-      const db = new Database(file);
-      db.prepare(sql).run(...values);
-      db.close();
-    },
-  };
-});
+// The default tail (8,192 entries) keeps these small logs in memory until close; a tail of 1 writes the lookups
+// (op_index, did_entries, did_index) in every batch, so each read also runs through the rows.
+for (const [name, tailEntries] of [
+  ['SqliteLogStore', undefined],
+  ['SqliteLogStore, lookups written in every batch', 1],
+] as const) {
+  describeLogStore(name, async () => {
+    const { dir, cleanup } = tempDir();
+    const file = join(dir, 'log.db');
+    return {
+      open: async () => new SqliteLogStore({ file, tailEntries }),
+      clearDerivedState: async () => {
+        const db = new Database(file);
+        db.prepare('DELETE FROM did_state').run();
+        db.close();
+      },
+      destroy: async () => cleanup(),
+      stateRowBytes: async (did) => {
+        const db = new Database(file, { readonly: true });
+        const row = db.prepare('SELECT length(history) AS bytes FROM did_state WHERE did = ?').get(did) as {
+          bytes: number;
+        };
+        db.close();
+        return row.bytes;
+      },
+      execute: async (sql, ...values) => {
+        const db = new Database(file);
+        db.prepare(sql).run(...values);
+        db.close();
+      },
+    };
+  });
+}
 
 const bin = postgresBin();
 

@@ -74,6 +74,8 @@ export type IntegrityProblemKind =
   | 'derived-state'
   /** A DID's `did_index` row (its head: seq, leaf index, operation hash) differs from its last entry in the log. */
   | 'did-index'
+  /** SQLite: an entry has no `did_entries` row ((did, seq) → leaf), or a row names no entry of that DID and seq. */
+  | 'did-entries'
   /** The latest checkpoint's signatures do not satisfy the trust policy (checked by the node). */
   | 'checkpoint-signature';
 

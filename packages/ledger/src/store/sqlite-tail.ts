@@ -1,11 +1,12 @@
 /**
  * The SQLite store's random-keyed lookups, written in key order once per many batches instead of row by row in
- * every batch: `op_index` (operation hash → leaf) and `did_index` (each DID's head). Their keys are hashes and
- * DIDs, so each row an append added landed on its own page of a large B-tree, and every commit wrote that page
- * to the WAL again: past ~100k entries those two indexes were most of what an append wrote, and the cost per entry
- * kept growing with the log.
+ * every batch: `op_index` (operation hash → leaf), `did_entries` ((did, seq) → leaf, which also keeps (did, seq)
+ * unique) and `did_index` (each DID's head). Their keys are hashes and DIDs, so each row an append added landed on
+ * its own page of a large B-tree, and every commit wrote that page to the WAL again: past ~100k entries those
+ * indexes were most of what an append wrote, and the cost per entry kept growing with the log (for (did, seq) only
+ * when DIDs arrive in random key order; consecutive DIDs all land on the right edge).
  *
- * Instead both describe the first `indexed_size` entries (meta), and the entries after them (the *tail*) are
+ * Instead all three describe the first `indexed_size` entries (meta), and the entries after them (the *tail*) are
  * looked up in memory. A batch that brings the tail to the flush threshold writes the tail's rows, sorted by key,
  * in its own transaction, and moves `indexed_size`: rows, log and size commit together, so a crash (kill -9)
  * loses nothing: on open the tail is read back from the log, which is its source. The threshold grows with the
@@ -14,7 +15,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { IndexedHead } from './index-versions.ts';
-import type { AppendEntry } from './interface.ts';
+import { type AppendEntry, AppendConflictError } from './interface.ts';
 
 const FLUSH_MIN = 8192;
 const FLUSH_MAX = 262_144;
@@ -46,6 +47,12 @@ export const SET_INDEXED_SIZE =
 
 type Prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string) => Database.Statement<P, R>;
 
+/** One entry of a DID in the tail. */
+export interface DidEntry {
+  seq: number;
+  index: number;
+}
+
 interface TailRow {
   leaf_index: number;
   operation_hash: string;
@@ -60,6 +67,8 @@ export class SqliteTail {
   #ops = new Map<string, number>();
   /** DID → its latest head among the tail's entries (only when the store keeps the DID index). */
   #tailHeads = new Map<string, IndexedHead>();
+  /** DID → its entries among the tail's, in log order. */
+  #dids = new Map<string, DidEntry[]>();
   #indexedSize = 0;
   #size = 0;
 
@@ -82,6 +91,7 @@ export class SqliteTail {
       throw new Error(`meta indexed_size ${row?.value} is past the log's ${size} entries`);
     this.#ops = new Map();
     this.#tailHeads = new Map();
+    this.#dids = new Map();
     this.#size = this.#indexedSize;
     const rows = this.#prepare<[number, number], TailRow>(
       'SELECT leaf_index, operation_hash, did, seq FROM entries WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index',
@@ -108,6 +118,35 @@ export class SqliteTail {
        WHERE o.op_key = ? AND e.operation_hash = ?`,
     ).get(opKey(operationHash), operationHash);
     return row?.leaf_index;
+  }
+
+  /** The tail's entries of `did`, in log order. */
+  entriesOf(did: string): readonly DidEntry[] {
+    return this.#dids.get(did) ?? [];
+  }
+
+  /**
+   * Inside the append's transaction, before the batch's entries are inserted: refuses the batch if one of its
+   * (did, seq) is already in the log (flushed rows or the tail) or twice in the batch.
+   */
+  checkUnique(batch: readonly AppendEntry[]): void {
+    const flushed = this.#prepare<[string, number]>('SELECT 1 FROM did_entries WHERE did = ? AND seq = ?');
+    const seen = new Map<string, Set<number>>();
+    for (const e of batch) {
+      let seqs = seen.get(e.did);
+      if (seqs === undefined) {
+        seqs = new Set();
+        seen.set(e.did, seqs);
+      }
+      const stored =
+        seqs.has(e.seq) ||
+        this.entriesOf(e.did).some((x) => x.seq === e.seq) ||
+        flushed.get(e.did, e.seq) !== undefined;
+      if (stored) {
+        throw new AppendConflictError('unique', 'an operation hash or (did, seq) in the batch is already in the log');
+      }
+      seqs.add(e.seq);
+    }
   }
 
   /**
@@ -138,6 +177,7 @@ export class SqliteTail {
   reset(size: number): void {
     this.#ops = new Map();
     this.#tailHeads = new Map();
+    this.#dids = new Map();
     this.#indexedSize = size;
     this.#size = size;
   }
@@ -151,6 +191,9 @@ export class SqliteTail {
     entries.forEach((e, i) => {
       const index = this.#size + i;
       this.#ops.set(e.operationHash, index);
+      const ofDid = this.#dids.get(e.did);
+      if (ofDid === undefined) this.#dids.set(e.did, [{ seq: e.seq, index }]);
+      else ofDid.push({ seq: e.seq, index });
       if (this.#heads) this.#tailHeads.set(e.did, { did: e.did, seq: e.seq, index, operationHash: e.operationHash });
     });
     this.#size += entries.length;
@@ -165,9 +208,22 @@ export class SqliteTail {
     ops.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     const insertOp = this.#prepare('INSERT INTO op_index (op_key, leaf_index) VALUES (?, ?)');
     for (const [key, index] of ops) insertOp.run(key, index);
+    this.#writeDidEntries(batch, sizeBefore);
     if (this.#heads) this.#writeHeads(batch, sizeBefore);
     const sizeAfter = sizeBefore + batch.length;
     this.#prepare(SET_INDEXED_SIZE).run(String(sizeAfter));
+  }
+
+  // A plain INSERT: a (did, seq) already flushed fails the PRIMARY KEY, and with it the batch (checkUnique's backstop).
+  #writeDidEntries(batch: readonly AppendEntry[], sizeBefore: number): void {
+    const rows: [string, number, number][] = [];
+    for (const [did, entries] of this.#dids) for (const e of entries) rows.push([did, e.seq, e.index]);
+    batch.forEach((e, i) => {
+      rows.push([e.did, e.seq, sizeBefore + i]);
+    });
+    rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] - y[1]));
+    const insert = this.#prepare('INSERT INTO did_entries (did, seq, leaf_index) VALUES (?, ?, ?)');
+    for (const [did, seq, index] of rows) insert.run(did, seq, index);
   }
 
   #writeHeads(batch: readonly AppendEntry[], sizeBefore: number): void {

@@ -2,8 +2,9 @@
  * The embedded LogStore on one SQLite file (better-sqlite3): WAL, synchronous = FULL, one IMMEDIATE
  * transaction per batch. The right-edge frontier of the tree is kept in memory so an append computes the new
  * root without reading earlier leaves; every complete subtree it creates is stored, so roots and proofs for
- * any size read O(log n) rows. An append writes only rows keyed by position (entries, tree nodes) and the
- * (did, seq) index; the lookups keyed by hash or DID are written in key order once per flush (sqlite-tail.ts).
+ * any size read O(log n) rows. An append writes only rows keyed by position (entries, tree nodes) and the DIDs'
+ * states; the lookups keyed by hash or DID, (did, seq) among them, are written in key order once per flush
+ * (sqlite-tail.ts), and the entries since the last flush are looked up in memory.
  */
 import type { DidHistory, DidIndex } from '@did-city/method';
 import {
@@ -23,6 +24,7 @@ import {
   type AppendBatch,
   AppendConflictError,
   type DidUsage,
+  type IntegrityProblem,
   type IntegrityReport,
   type LogStore,
   type SeqRange,
@@ -32,7 +34,7 @@ import {
 } from './interface.ts';
 import { replayLog } from './replay.ts';
 import { type IndexedHead, type IndexSource, IndexVersions } from './index-versions.ts';
-import { HEADS_FROM_ENTRIES, OP_INDEX_FROM_ENTRIES, prepareDatabase } from './schema.ts';
+import { DID_ENTRIES_FROM_ENTRIES, HEADS_FROM_DID_ENTRIES, OP_INDEX_FROM_ENTRIES, prepareDatabase } from './schema.ts';
 import {
   CHECKPOINT_COLUMNS,
   type CheckpointRow,
@@ -45,7 +47,7 @@ import {
 } from './rows.ts';
 import { checkTreeSize, storedConsistencyProof, storedInclusionProof } from './tree.ts';
 import { restrictFile } from './file-mode.ts';
-import { SET_INDEXED_SIZE, SqliteTail } from './sqlite-tail.ts';
+import { type DidEntry, SET_INDEXED_SIZE, SqliteTail } from './sqlite-tail.ts';
 import { fullState } from './versions.ts';
 
 export interface SqliteLogStoreOptions {
@@ -140,9 +142,8 @@ export class SqliteLogStore implements LogStore {
           .all(start, end)
           .map(toHead),
       headBefore: async (did, size) => {
-        const sql = `SELECT ${columns} FROM entries WHERE did = ? AND leaf_index < ? ORDER BY seq DESC LIMIT 1`;
-        const row = this.#prepare<[string, number], HeadRow>(sql).get(did, size);
-        return row && toHead(row);
+        const last = this.#lastOfDid(did, size);
+        return last && { did: last.did, seq: last.seq, index: last.leaf_index, operationHash: last.operation_hash };
       },
     };
   }
@@ -156,6 +157,7 @@ export class SqliteLogStore implements LogStore {
     if (size !== batch.expectedSize || size !== this.#frontier.size) {
       throw new AppendConflictError('size', `log has ${size} entries, batch expected ${batch.expectedSize}`);
     }
+    this.#tail.checkUnique(batch.entries);
     const hashes = batch.entries.map((e) => leafHash(e.leaf));
     const { frontier, nodes } = appendToFrontier(this.#frontier, hashes);
     const insertEntry = this.#prepare(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
@@ -195,35 +197,72 @@ export class SqliteLogStore implements LogStore {
     beforeSize: number = Number.MAX_SAFE_INTEGER,
     range: SeqRange = {},
   ): Promise<StoredEntry[]> {
-    // Served by the UNIQUE (did, seq) index; seq order is log order within one DID.
-    const rows = this.#prepare<[string, number, number, number], EntryRow>(
-      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
-    ).all(did, range.afterSeq ?? -1, beforeSize, range.limit ?? -1);
-    return rows.map(toEntry);
+    return this.#entriesOfDid(did, range.afterSeq ?? -1, beforeSize, range.limit ?? -1).map(toEntry);
   }
 
   async entriesOfDidPage(
     did: string,
     page: { afterSeq?: number; limit: number; beforeSize?: number },
   ): Promise<StoredEntry[]> {
-    const rows = this.#prepare<[string, number, number, number], EntryRow>(
-      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? AND seq > ? AND leaf_index < ? ORDER BY seq LIMIT ?`,
-    ).all(did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit);
-    return rows.map(toEntry);
+    return this.#entriesOfDid(did, page.afterSeq ?? -1, page.beforeSize ?? Number.MAX_SAFE_INTEGER, page.limit).map(
+      toEntry,
+    );
+  }
+
+  /**
+   * A DID's entries with seq > afterSeq below leaf beforeSize, in seq order, at most `limit` (negative: all): the
+   * flushed ones through `did_entries`, the tail's from memory.
+   */
+  #entriesOfDid(did: string, afterSeq: number, beforeSize: number, limit: number): EntryRow[] {
+    const flushed = this.#prepare<[string, number, number, number], EntryRow>(
+      `SELECT ${JOINED_ENTRY_COLUMNS} FROM did_entries d JOIN entries e ON e.leaf_index = d.leaf_index
+       WHERE d.did = ? AND d.seq > ? AND d.leaf_index < ? ORDER BY d.seq LIMIT ?`,
+    ).all(did, afterSeq, beforeSize, limit);
+    const tail = this.#tailOfDid(did, (e) => e.seq > afterSeq && e.index < beforeSize);
+    if (tail.length === 0) return flushed;
+    const rows = [...flushed, ...tail.map((e) => this.#entryRow(e.index))].sort((x, y) => x.seq - y.seq);
+    return limit < 0 ? rows : rows.slice(0, limit);
+  }
+
+  /** The tail's entries of `did` that `keep` accepts. */
+  #tailOfDid(did: string, keep: (entry: DidEntry) => boolean): DidEntry[] {
+    return this.#tail.entriesOf(did).filter(keep);
+  }
+
+  #entryRow(index: number): EntryRow {
+    return this.#prepare<[number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_index = ?`).get(index)!;
+  }
+
+  /** A DID's entry with the highest seq below leaf `beforeSize`. */
+  #lastOfDid(did: string, beforeSize: number): EntryRow | undefined {
+    let last: DidEntry | undefined;
+    for (const e of this.#tailOfDid(did, (x) => x.index < beforeSize))
+      if (last === undefined || e.seq > last.seq) last = e;
+    const flushed = this.#prepare<[string, number], EntryRow>(
+      `SELECT ${JOINED_ENTRY_COLUMNS} FROM did_entries d JOIN entries e ON e.leaf_index = d.leaf_index
+       WHERE d.did = ? AND d.leaf_index < ? ORDER BY d.seq DESC LIMIT 1`,
+    ).get(did, beforeSize);
+    if (last === undefined || (flushed !== undefined && flushed.seq > last.seq)) return flushed;
+    return this.#entryRow(last.index);
   }
 
   async didUsage(did: string): Promise<DidUsage> {
     // length() of a BLOB reads the record header, not the bytes (SQLite keeps the size there).
     const row = this.#prepare<[string], { operations: number; bytes: number }>(
-      'SELECT count(*) AS operations, coalesce(sum(length(leaf)), 0) AS bytes FROM entries WHERE did = ?',
+      `SELECT count(*) AS operations, coalesce(sum(length(e.leaf)), 0) AS bytes
+       FROM did_entries d JOIN entries e ON e.leaf_index = d.leaf_index WHERE d.did = ?`,
     ).get(did);
-    return { operations: row?.operations ?? 0, bytes: row?.bytes ?? 0 };
+    const usage = { operations: row?.operations ?? 0, bytes: row?.bytes ?? 0 };
+    const length = this.#prepare<[number], { n: number }>('SELECT length(leaf) AS n FROM entries WHERE leaf_index = ?');
+    for (const e of this.#tail.entriesOf(did)) {
+      usage.operations += 1;
+      usage.bytes += length.get(e.index)!.n;
+    }
+    return usage;
   }
 
   async lastEntryOfDid(did: string): Promise<StoredEntry | undefined> {
-    const row = this.#prepare<[string], EntryRow>(
-      `SELECT ${ENTRY_COLUMNS} FROM entries WHERE did = ? ORDER BY seq DESC LIMIT 1`,
-    ).get(did);
+    const row = this.#lastOfDid(did, Number.MAX_SAFE_INTEGER);
     return row && toEntry(row);
   }
 
@@ -233,7 +272,8 @@ export class SqliteLogStore implements LogStore {
   }
 
   async hasSeq(did: string, seq: number): Promise<boolean> {
-    return this.#prepare('SELECT 1 FROM entries WHERE did = ? AND seq = ?').get(did, seq) !== undefined;
+    if (this.#tail.entriesOf(did).some((e) => e.seq === seq)) return true;
+    return this.#prepare('SELECT 1 FROM did_entries WHERE did = ? AND seq = ?').get(did, seq) !== undefined;
   }
 
   async readNodes(ids: readonly NodeId[]): Promise<NodeHash[]> {
@@ -347,8 +387,10 @@ export class SqliteLogStore implements LogStore {
       if (this.#storedSize() !== size) throw new AppendConflictError('size', 'log moved during the rebuild');
       this.#prepare('DELETE FROM did_state').run();
       this.#writeStates([...states.values()], size);
+      this.#prepare('DELETE FROM did_entries').run();
+      this.#prepare(`INSERT INTO did_entries (did, seq, leaf_index) ${DID_ENTRIES_FROM_ENTRIES}`).run();
       this.#prepare('DELETE FROM did_index').run();
-      this.#prepare(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_ENTRIES}`).run();
+      this.#prepare(`INSERT INTO did_index (did, seq, leaf_index, operation_hash) ${HEADS_FROM_DID_ENTRIES}`).run();
       this.#prepare('DELETE FROM op_index').run();
       this.#prepare(`INSERT INTO op_index (op_key, leaf_index) ${OP_INDEX_FROM_ENTRIES}`).run();
       this.#prepare(SET_INDEXED_SIZE).run(String(size));
@@ -357,10 +399,39 @@ export class SqliteLogStore implements LogStore {
     this.#tail.reset(size);
   }
 
-  /** Writes the tail's rows first, so the check compares rows covering the whole log. */
+  /**
+   * Writes the tail's rows first, so the check compares rows covering the whole log; besides the checks every store
+   * runs (integrity.ts), each entry must have its `did_entries` row and each row must name its entry's DID and seq.
+   */
   async integrityCheck(): Promise<IntegrityReport> {
     this.#flushTail();
-    return checkIntegrity(this);
+    const report = await checkIntegrity(this);
+    const problems = [...report.problems, ...this.#didEntriesProblems()];
+    return { ...report, ok: problems.length === 0, problems };
+  }
+
+  // Both directions, each a pass over one table with a primary-key lookup in the other; at most 100 of each.
+  #didEntriesProblems(): IntegrityProblem[] {
+    const unlisted = this.#prepare<[], { leaf_index: number }>(
+      `SELECT e.leaf_index FROM entries e WHERE NOT EXISTS (SELECT 1 FROM did_entries d
+       WHERE d.did = e.did AND d.seq = e.seq AND d.leaf_index = e.leaf_index) ORDER BY e.leaf_index LIMIT 100`,
+    ).all();
+    const stray = this.#prepare<[], { leaf_index: number; seq: number }>(
+      `SELECT d.leaf_index, d.seq FROM did_entries d LEFT JOIN entries e ON e.leaf_index = d.leaf_index
+       WHERE e.leaf_index IS NULL OR e.did <> d.did OR e.seq <> d.seq ORDER BY d.leaf_index LIMIT 100`,
+    ).all();
+    return [
+      ...unlisted.map(({ leaf_index: index }) => ({
+        kind: 'did-entries' as const,
+        index,
+        detail: `leaf ${index}: no (did, seq) lookup row names it`,
+      })),
+      ...stray.map(({ leaf_index: index, seq }) => ({
+        kind: 'did-entries' as const,
+        index,
+        detail: `a (did, seq) lookup row of seq ${seq} names leaf ${index}, which is not that DID’s entry of that seq`,
+      })),
+    ];
   }
 
   async indexRows(): Promise<{ size: number; heads: IndexedHead[] }> {
@@ -405,6 +476,11 @@ export class SqliteLogStore implements LogStore {
     return { size, hashes: this.#readNodes(rootNodes(size)).map((n) => n.hash) };
   }
 }
+
+/** The entry columns of a query joining `did_entries d` to `entries e`. */
+const JOINED_ENTRY_COLUMNS = ENTRY_COLUMNS.split(', ')
+  .map((column) => `e.${column}`)
+  .join(', ');
 
 interface HeadRow {
   did: string;
