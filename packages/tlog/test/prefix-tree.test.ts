@@ -34,6 +34,42 @@ function flipped(proof: PrefixProof): PrefixProof[] {
   return out;
 }
 
+/** The tree of the spec, computed from scratch from the map (no sharing, no caching): the reference. */
+function referenceNode(keys: Uint8Array[], values: Map<string, Uint8Array>, depth: number): Uint8Array {
+  if (keys.length === 0) return EMPTY_PREFIX_ROOT;
+  if (keys.length === 1) return prefixLeafHash(keys[0]!, values.get(Buffer.from(keys[0]!).toString('hex'))!);
+  const left = keys.filter((k) => keyBit(k, depth) === 0);
+  const right = keys.filter((k) => keyBit(k, depth) === 1);
+  return prefixNodeHash(referenceNode(left, values, depth + 1), referenceNode(right, values, depth + 1));
+}
+
+/** The reference proof of `key`: the sibling subtrees' roots down to the node its path ends in. */
+function referenceProof(key: Uint8Array, values: Map<string, Uint8Array>): PrefixProof {
+  let keys = [...values.keys()].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex')));
+  const siblings: Uint8Array[] = [];
+  for (let depth = 0; keys.length > 1; depth++) {
+    const bit = keyBit(key, depth);
+    siblings.push(
+      referenceNode(
+        keys.filter((k) => keyBit(k, depth) !== bit),
+        values,
+        depth + 1,
+      ),
+    );
+    keys = keys.filter((k) => keyBit(k, depth) === bit);
+  }
+  if (keys.length === 0) return { siblings };
+  return { siblings, leaf: { key: keys[0]!, value: values.get(Buffer.from(keys[0]!).toString('hex'))! } };
+}
+
+function referenceRoot(values: Map<string, Uint8Array>): Uint8Array {
+  return referenceNode(
+    [...values.keys()].map((hex) => Uint8Array.from(Buffer.from(hex, 'hex'))),
+    values,
+    0,
+  );
+}
+
 describe('PrefixTree', () => {
   it('the empty map has the all-zero root and proves every key absent', () => {
     const tree = PrefixTree.empty();
@@ -170,6 +206,79 @@ describe('PrefixTree', () => {
     // A proof of absence cannot be made for a present key by presenting its leaf's parent path as empty.
     const emptied = { siblings: present.siblings };
     expect(verifyPrefixProof({ root, key: keys[3]!, proof: emptied }).ok).toBe(false);
+  });
+
+  it('random insert and update sequences: every version keeps the root and proofs of the reference tree', () => {
+    // Keys from a small pool (updates) and fresh ones (inserts), in batches; every version is kept and checked at
+    // the end, so versions made before the node pools were compacted (many updates of few keys) are checked too.
+    const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
+    const step = fc.tuple(fc.boolean(), fc.nat(7), bytes32, bytes32);
+    fc.assert(
+      fc.property(
+        fc.array(bytes32, { minLength: 8, maxLength: 8 }),
+        fc.array(fc.array(step, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 16 }),
+        bytes32,
+        (pool, batches, absent) => {
+          let tree = PrefixTree.empty<number>();
+          let values = new Map<string, Uint8Array>();
+          const versions: { tree: PrefixTree<number>; values: Map<string, Uint8Array> }[] = [];
+          batches.forEach((batch, b) => {
+            const entries = batch.map(([update, i, fresh, value]) => [update ? pool[i]! : fresh, value, b] as const);
+            tree = tree.set(entries);
+            values = new Map(values);
+            for (const [k, v] of entries) values.set(hex(k), v);
+            versions.push({ tree, values });
+          });
+          for (const version of versions) {
+            const root = version.tree.root();
+            expect(root).toEqual(referenceRoot(version.values));
+            expect(version.tree.size).toBe(version.values.size);
+            for (const k of [...version.values.keys()]
+              .map((h) => Buffer.from(h, 'hex'))
+              .concat([Buffer.from(absent)])) {
+              const key = Uint8Array.from(k);
+              const proof = version.tree.prove(key);
+              expect(proof).toEqual(referenceProof(key, version.values));
+              expect(verifyPrefixProof({ root, key, proof })).toEqual({
+                ok: true,
+                value: version.values.get(hex(key)),
+              });
+              expect(version.tree.get(key)).toEqual(version.values.get(hex(key)));
+            }
+            expect([...version.tree.entries()].map(([k, v]) => [hex(k), v])).toEqual(
+              [...version.values].sort(([a], [b]) => (a < b ? -1 : 1)),
+            );
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('thousands of updates to a few keys (the pools compacted many times) leave old and new versions intact', () => {
+    const keys = Array.from({ length: 5 }, (_, i) => sha(`key ${i}`));
+    let tree = PrefixTree.from<number>(keys.map((k) => [k, sha('v0'), 0] as const));
+    const kept: { tree: PrefixTree<number>; round: number; root: Uint8Array }[] = [];
+    for (let round = 1; round <= 3000; round++) {
+      tree = tree.set([[keys[round % 5]!, sha(`v${round}`), round]]);
+      // Every 300th version is kept, its root taken now or only at the end (hashed after compactions).
+      if (round % 300 === 0) kept.push({ tree, round, root: round % 600 === 0 ? tree.root() : new Uint8Array() });
+    }
+    for (const { tree: version, round, root } of kept) {
+      const values = new Map(
+        keys.map((k, i) => {
+          const last = round - ((((round - i) % 5) + 5) % 5); // the last round ≤ round that set key i
+          return [Buffer.from(k).toString('hex'), sha(`v${last >= 1 ? last : 0}`)] as const;
+        }),
+      );
+      expect(version.root()).toEqual(referenceRoot(values));
+      if (root.length > 0) expect(root).toEqual(version.root());
+      keys.forEach((k, i) => {
+        const last = round - ((((round - i) % 5) + 5) % 5);
+        expect(version.data(k)).toBe(last >= 1 ? last : 0);
+        expect(version.prove(k)).toEqual(referenceProof(k, values));
+      });
+    }
   });
 
   it('paths stay logarithmic: 4,096 hashed keys give paths of at most 2·log2(n) + 8 nodes', () => {
