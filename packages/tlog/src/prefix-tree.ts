@@ -383,6 +383,7 @@ class Writer {
 
   /** The subtree replacing leaf `id` once `items` (sorted, sharing its prefix) are set. */
   putAtLeaf(id: number, items: Item[], depth: number): number {
+    if (items.length === 1) return this.putOneAtLeaf(id, items[0]!, depth);
     const key = this.pools.leaves.keyText(id);
     const replaced = items.some((item) => item.key === key);
     this.added += replaced ? items.length - 1 : items.length;
@@ -390,6 +391,35 @@ class Writer {
       ? items
       : [...items, new Item(key, '', undefined, id)].sort((a, b) => compareKeys(a.key, b.key));
     return this.build(all, 0, all.length, depth);
+  }
+
+  /**
+   * putAtLeaf of one item (the common case: a new key whose path ends in another key's leaf), without a key
+   * string for the leaf or a sort: what `build` makes of the two, a chain of inner nodes down to the first bit in
+   * which the keys differ and the two leaves under it (or the item's leaf alone when it has the leaf's key).
+   */
+  putOneAtLeaf(id: number, item: Item, depth: number): number {
+    const pairs = this.pools.leaves.pairs;
+    const at = id * 64;
+    let differs = -1;
+    for (let byte = depth >> 3; byte < PREFIX_KEY_SIZE; byte++) {
+      // Bits before `depth` are the path's, the same in both keys; masked off in the first byte compared.
+      let x = item.key.charCodeAt(byte) ^ pairs[at + byte]!;
+      if (byte === depth >> 3) x &= 0xff >> (depth & 7);
+      if (x !== 0) {
+        differs = byte * 8 + Math.clz32(x) - 24;
+        break;
+      }
+    }
+    if (differs < 0) return this.leaf(item);
+    this.added++;
+    const inner = this.pools.inner;
+    const leaf = this.leaf(item);
+    let node = bitOf(item.key, differs) === 0 ? inner.add(leaf, -id) : inner.add(-id, leaf);
+    for (let d = differs - 1; d >= depth; d--)
+      node = bitOf(item.key, d) === 0 ? inner.add(node, 0) : inner.add(0, node);
+    this.inners += differs - depth + 1;
+    return node;
   }
 }
 
