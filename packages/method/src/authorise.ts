@@ -2,7 +2,13 @@
  * Proof checking and quorum counting for operations (spec §3.4, §3.6). Every proof must verify, whether or not its
  * key counts towards a threshold: an operation carrying a bad proof is evidence of tampering, not noise.
  */
-import { cryptosuiteFor, proofVerifier } from './data-integrity.ts';
+import {
+  canonicalDocumentHash,
+  cryptosuiteFor,
+  type JcsCryptosuite,
+  proofVerifier,
+  verifyCanonicalProof,
+} from './data-integrity.ts';
 import { DidCityError } from './errors.ts';
 import { keyHash } from './hash.ts';
 import { multikeyType } from './multikey.ts';
@@ -27,7 +33,11 @@ function signingKey(proof: DataIntegrityProof, index: number): string {
   return match[1]!;
 }
 
-function checkProof(proof: DataIntegrityProof, index: number, verify: ReturnType<typeof proofVerifier>): string {
+/**
+ * What proof[index] must satisfy before its signature is checked: the purpose, the did:key form and a key whose
+ * type signs with the proof's cryptosuite. Returns the signing Multikey.
+ */
+function checkProofKey(proof: DataIntegrityProof, index: number): string {
   if (proof.proofPurpose !== PROOF_PURPOSE) {
     badProof(index, `proofPurpose must be "${PROOF_PURPOSE}", got ${JSON.stringify(proof.proofPurpose)}`);
   }
@@ -41,21 +51,48 @@ function checkProof(proof: DataIntegrityProof, index: number, verify: ReturnType
   if (proof.cryptosuite !== cryptosuiteFor(keyType)) {
     badProof(index, `cryptosuite ${proof.cryptosuite} does not sign with ${keyType} keys`);
   }
-  if (!verify(proof, multikey)) badProof(index, `signature by ${multikey} does not verify`);
   return multikey;
+}
+
+/** The canonical texts parseVerifiableOperation cut for an operation: what its proofs sign, and their configurations. */
+export interface OperationTexts {
+  unsignedText: string;
+  proofConfigTexts: readonly string[];
 }
 
 /**
  * Verifies every proof of a (parsed) operation over the operation without its `proof` member and returns the set of
  * Multikeys that signed. Throws INVALID_SIGNATURE naming the first bad proof. The unsigned operation is
- * canonicalised and hashed once for all proofs; `unsignedText`, when given, is its JCS form already.
+ * canonicalised and hashed once for all proofs. `texts`, when given, are the canonical texts of an operation that
+ * passed the shape check (parseVerifiableOperation): the unsigned operation and each proof's configuration, so
+ * nothing is canonicalised again.
  */
-export function verifyOperationProofs(op: Operation, unsignedText?: string): Set<string> {
+export function verifyOperationProofs(op: Operation, texts?: OperationTexts): Set<string> {
   const proofs = op.proof;
-  const verify = proofVerifier(op, unsignedText);
   const signed = new Set<string>();
+  if (texts !== undefined) {
+    const documentHashes = new Map<JcsCryptosuite, Uint8Array>();
+    proofs.forEach((proof, index) => {
+      const multikey = checkProofKey(proof, index);
+      const { cryptosuite } = proof;
+      let documentHash = documentHashes.get(cryptosuite);
+      if (documentHash === undefined) {
+        documentHash = canonicalDocumentHash(cryptosuite, texts.unsignedText);
+        documentHashes.set(cryptosuite, documentHash);
+      }
+      const configText = texts.proofConfigTexts[index]!;
+      if (!verifyCanonicalProof(cryptosuite, configText, documentHash, proof.proofValue, multikey)) {
+        badProof(index, `signature by ${multikey} does not verify`);
+      }
+      signed.add(multikey);
+    });
+    return signed;
+  }
+  const verify = proofVerifier(op);
   proofs.forEach((proof, index) => {
-    signed.add(checkProof(proof, index, verify));
+    const multikey = checkProofKey(proof, index);
+    if (!verify(proof, multikey)) badProof(index, `signature by ${multikey} does not verify`);
+    signed.add(multikey);
   });
   return signed;
 }

@@ -17,12 +17,25 @@ const ONE = 0x31;
 const CHUNK = 5;
 const CHUNK_BASE = 58 ** CHUNK;
 
+/**
+ * Scratch space for the limbs and the output digits, reused from call to call (the functions here never call each
+ * other or anything that could re-enter them), grown when a longer input comes: two fewer allocations per call.
+ */
+let limbScratch = new Float64Array(64);
+let digitScratch = new Uint8Array(256);
+const ALPHABET_BYTES = Uint8Array.from(ALPHABET_CODES);
+
+function limbSpace(size: number): Float64Array {
+  if (limbScratch.length < size) limbScratch = new Float64Array(size);
+  return limbScratch;
+}
+
 /** `z` + base58btc of `bytes`, exactly as `base58btc.encode`. */
 export function encodeBase58btc(bytes: Uint8Array): string {
   let zeros = 0;
   while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
   // The number as little-endian limbs of CHUNK base58 digits, fed 16 bits at a time (a leading odd byte alone).
-  const limbs = new Float64Array(Math.ceil(((bytes.length - zeros) * 8) / 29) + 1);
+  const limbs = limbSpace(Math.ceil(((bytes.length - zeros) * 8) / 29) + 1);
   let count = 0;
   let start = zeros;
   if ((bytes.length - start) % 2 === 1) {
@@ -42,18 +55,27 @@ export function encodeBase58btc(bytes: Uint8Array): string {
       carry = high;
     }
   }
-  const codes = new Array<number>(count * CHUNK);
+  // 'z', one '1' per leading zero byte, then the digits, most significant first.
+  const length = 1 + zeros + count * CHUNK;
+  if (digitScratch.length < length) digitScratch = new Uint8Array(length);
+  const digits = digitScratch;
+  digits[0] = 0x7a;
+  digits.fill(ONE, 1, 1 + zeros);
+  let at = length;
   for (let j = 0; j < count; j++) {
     let limb = limbs[j]!;
     for (let k = 0; k < CHUNK; k++) {
       const high = Math.floor(limb / 58);
-      codes[codes.length - 1 - (j * CHUNK + k)] = ALPHABET_CODES[limb - high * 58]!;
+      digits[--at] = ALPHABET_BYTES[limb - high * 58]!;
       limb = high;
     }
   }
-  let first = 0;
-  while (first < codes.length && codes[first] === ONE) first++;
-  return `z${'1'.repeat(zeros)}${String.fromCharCode(...codes.slice(first))}`;
+  // The top limb's leading zero digits are not part of the number.
+  let first = 1 + zeros;
+  while (first < length && digits[first] === ONE) first++;
+  const skipped = first - 1 - zeros;
+  if (skipped > 0) digits.copyWithin(1 + zeros, first, length);
+  return String.fromCharCode.apply(null, digits.subarray(0, length - skipped) as unknown as number[]);
 }
 
 /**
@@ -63,7 +85,7 @@ export function encodeBase58btc(bytes: Uint8Array): string {
 function decodeDigits(text: string, from: number): Uint8Array | undefined {
   let zeros = 0;
   while (from + zeros < text.length && text.charCodeAt(from + zeros) === ONE) zeros++;
-  const limbs = new Float64Array(Math.ceil(((text.length - from - zeros) * 5.86) / 16) + 1);
+  const limbs = limbSpace(Math.ceil(((text.length - from - zeros) * 5.86) / 16) + 1);
   let count = 0;
   const head = (text.length - from - zeros) % CHUNK;
   for (let i = from + zeros; i < text.length; ) {

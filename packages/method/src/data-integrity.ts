@@ -8,7 +8,7 @@
  * proofValue = base58btc(signature).
  */
 import { decodeBase58btc, encodeBase58btc } from './base58.ts';
-import { sha256 } from './hash.ts';
+import { sha256, sha256Into } from './hash.ts';
 import { canonicalize } from './jcs.ts';
 import { verifySignature } from './keys.ts';
 import { multikeyType } from './multikey.ts';
@@ -76,12 +76,53 @@ function hashText(cryptosuite: JcsCryptosuite, text: string): Uint8Array {
   return cryptosuite === 'sm2-jcs-2026' ? sm3(utf8.encode(text)) : sha256(text);
 }
 
-/** §3.3.4 Hashing: proofConfigHash followed by transformedDocumentHash. */
-function hashData(cryptosuite: JcsCryptosuite, proofConfig: object, documentHash: Uint8Array): Uint8Array {
+/**
+ * The suite's hash of the JCS text of an unsecured document (transformedDocumentHash, §3.3.4), for
+ * verifyCanonicalProof: computed once per suite however many proofs sign the document.
+ */
+export function canonicalDocumentHash(cryptosuite: JcsCryptosuite, canonicalDocument: string): Uint8Array {
+  const documentHash = new Uint8Array(32);
+  hashTextInto(cryptosuite, canonicalDocument, documentHash, 0);
+  return documentHash;
+}
+
+/**
+ * §3.3.2 Verify Proof from canonical texts the caller already holds: `configText` is the JCS text of the proof's
+ * configuration (the proof without `proofValue`; a proof of type DataIntegrityProof with a JCS `cryptosuite`, a
+ * valid `created` and no `@context`, as the caller checked), `documentHash` is canonicalDocumentHash of the document
+ * for that suite, and the key is one whose type the caller checked signs with `cryptosuite`. Computes
+ * hashData = H(configText) || documentHash and verifies the base58btc signature in `proofValue` over it. Returns
+ * false, never throws, for a malformed proofValue or a signature that does not verify.
+ */
+export function verifyCanonicalProof(
+  cryptosuite: JcsCryptosuite,
+  configText: string,
+  documentHash: Uint8Array,
+  proofValue: string,
+  publicKeyMultibase: string,
+): boolean {
+  const signature = decodeProofValue(proofValue);
+  if (signature === undefined) return false;
+  return verifySignature(publicKeyMultibase, hashDataOfText(cryptosuite, configText, documentHash), signature);
+}
+
+/** hashText written into `target` at `offset` (SHA-256 without a buffer of its own). */
+function hashTextInto(cryptosuite: JcsCryptosuite, text: string, target: Uint8Array, offset: number): void {
+  if (cryptosuite === 'sm2-jcs-2026') target.set(sm3(utf8.encode(text)), offset);
+  else sha256Into(text, target, offset);
+}
+
+/** §3.3.4 Hashing: proofConfigHash (of the configuration's JCS text) followed by transformedDocumentHash. */
+function hashDataOfText(cryptosuite: JcsCryptosuite, configText: string, documentHash: Uint8Array): Uint8Array {
   const data = new Uint8Array(64);
-  data.set(hashText(cryptosuite, canonicalize(proofConfig)), 0);
+  hashTextInto(cryptosuite, configText, data, 0);
   data.set(documentHash, 32);
   return data;
+}
+
+/** §3.3.4 Hashing: proofConfigHash followed by transformedDocumentHash. */
+function hashData(cryptosuite: JcsCryptosuite, proofConfig: object, documentHash: Uint8Array): Uint8Array {
+  return hashDataOfText(cryptosuite, canonicalize(proofConfig), documentHash);
 }
 
 function documentContext(unsecured: object): unknown {

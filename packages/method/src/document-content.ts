@@ -8,7 +8,7 @@ import { parsePolicy } from '@did-city/tlog';
 import { parentDid } from './did.ts';
 import { DidCityError } from './errors.ts';
 import { copyJson } from './json-values.ts';
-import { decodeMultikey } from './multikey.ts';
+import { multikeyType } from './multikey.ts';
 import type { DIDDocument, DocumentContent, Service, VerificationMethod } from './types.ts';
 
 export const DID_CONTEXTS = ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'] as const;
@@ -88,7 +88,7 @@ function checkMethod(did: string, method: unknown, path: string, fragments: Set<
   if (method.controller !== undefined && !isDid(method.controller))
     invalidOperation(`${path}.controller`, 'must be a DID');
   try {
-    decodeMultikey(method.publicKeyMultibase as string);
+    multikeyType(method.publicKeyMultibase as string);
   } catch (cause) {
     invalidOperation(`${path}.publicKeyMultibase`, `not a valid Multikey (${(cause as Error).message})`);
   }

@@ -18,12 +18,22 @@ export function sha256(data: Uint8Array | string): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
+/**
+ * Writes SHA-256 of `data` (bytes, or a string's UTF-8) into `target` at `offset`. The digest comes back as a
+ * one-character-per-byte string, so no buffer is allocated for it: the verification of every operation hashes
+ * three times (the operation hash, the unsigned operation, each proof's configuration).
+ */
+export function sha256Into(data: Uint8Array | string, target: Uint8Array, offset: number): void {
+  const digest = hash('sha256', data, 'binary');
+  for (let i = 0; i < SHA2_256_LENGTH; i++) target[offset + i] = digest.charCodeAt(i);
+}
+
 /** base58btc multibase of the sha2-256 multihash of `data` (bytes, or a string's UTF-8): 46 characters, `zQm…`. */
 export function multihashSha256(data: Uint8Array | string): string {
   const multihash = new Uint8Array(2 + SHA2_256_LENGTH);
   multihash[0] = SHA2_256;
   multihash[1] = SHA2_256_LENGTH;
-  multihash.set(sha256(data), 2);
+  sha256Into(data, multihash, 2);
   return encodeBase58btc(multihash);
 }
 

@@ -12,7 +12,7 @@ import { DidCityError } from './errors.ts';
 import { multihashSha256 } from './hash.ts';
 import { checkResourceDescription } from './resource.ts';
 import { canonicalBytes, canonicalize } from './jcs.ts';
-import { decodeMultikey } from './multikey.ts';
+import { multikeyType } from './multikey.ts';
 import type { DataIntegrityProof, DidHistory, DocumentContent, Operation, Signer, UnsignedOperation } from './types.ts';
 
 /** Spec §3.1: at most 60 KiB of JCS, proofs included. */
@@ -106,7 +106,7 @@ function checkKeyState(op: Record<string, unknown>): void {
   const keys = checkStringArray(op.updateKeys, 'updateKeys', { min: 1, max: MAX_UPDATE_KEYS });
   keys.forEach((key, index) => {
     try {
-      decodeMultikey(key);
+      multikeyType(key);
     } catch (cause) {
       invalidOperation(`updateKeys[${index}]`, `not a valid Multikey (${(cause as Error).message})`);
     }
@@ -203,10 +203,12 @@ export interface CanonicalOperation {
 
 /**
  * The JCS text of `operation` without its `proof` member, cut out of `text`, the JCS text `operation` was parsed
- * from. The members are in canonical order and re-serialise to the text they were parsed from, so the text ends
- * with `,"proof":<proofs>` and the members after it (`proof` is never first: `did` sorts before it); when it
- * ends exactly so, the cut is the top-level member whatever the document holds. Otherwise (never expected), the
- * unsigned operation is canonicalised anew.
+ * from; `operation` passed checkShape. The members are in canonical order and re-serialise to the text they were
+ * parsed from, so the text ends with `,"proof":<proofs>` and the members after it (`proof` is never first: `did`
+ * sorts before it). Where the proof member starts needs no second serialisation of the proofs: they are objects of
+ * six string members (checkProof), and a JSON string holds no unescaped quote, so no `,"proof":[` occurs inside
+ * them and the last one before the members after `proof` starts the top-level member, whatever the document
+ * holds. Otherwise (never expected), the unsigned operation is canonicalised anew.
  */
 function unsignedText(text: string, operation: Operation): string {
   const members = operation as unknown as Record<string, unknown>;
@@ -219,12 +221,17 @@ function unsignedText(text: string, operation: Operation): string {
   const tail = JSON.stringify(after);
   // What follows the proof member: the members after it, then the closing brace.
   const rest = tail === '{}' ? '}' : `,${tail.slice(1)}`;
-  const proofMember = `,"proof":${JSON.stringify(operation.proof)}`;
   const end = text.length - rest.length;
-  if (text.endsWith(rest) && text.endsWith(proofMember, end)) return text.slice(0, end - proofMember.length) + rest;
+  const start = text.lastIndexOf(PROOF_MEMBER, end);
+  if (start > 0 && text.endsWith(rest) && text.charCodeAt(end - 1) === CLOSING_BRACKET) {
+    return text.slice(0, start) + rest;
+  }
   const { proof: _proof, ...unsigned } = operation;
   return canonicalize(unsigned);
 }
+
+const PROOF_MEMBER = ',"proof":[';
+const CLOSING_BRACKET = 0x5d;
 
 /** The operation parsed from its JCS text, shape-checked, with that text (hashed as it is, UTF-8). */
 function parseText(value: unknown): { operation: Operation; text: string } {
@@ -253,12 +260,42 @@ export function parseOperationWithHash(value: unknown): { operation: Operation; 
 }
 
 /**
- * parseOperationWithHash, and the bytes the operation's proofs sign cut from the same canonical text: what
- * verifyOperation needs, with no second canonicalisation.
+ * The JCS text of the configuration of a proof that passed checkProof (exactly the six members, all strings, no
+ * lone surrogates since the operation's text had none): the proof without `proofValue`, members in code-unit order.
+ * What canonicalize writes for it, without building the object.
+ */
+function proofConfigText(proof: DataIntegrityProof): string {
+  return (
+    `{"created":${JSON.stringify(proof.created)},"cryptosuite":${JSON.stringify(proof.cryptosuite)},` +
+    `"proofPurpose":${JSON.stringify(proof.proofPurpose)},"type":"DataIntegrityProof",` +
+    `"verificationMethod":${JSON.stringify(proof.verificationMethod)}}`
+  );
+}
+
+/** parseCanonicalOperation, with the JCS text of each proof's configuration (what verifyOperation needs). */
+export interface VerifiableOperation extends CanonicalOperation {
+  /** `proofConfigTexts[i]`: the JCS text of `operation.proof[i]` without `proofValue` (its proofConfig, §3.6). */
+  proofConfigTexts: string[];
+}
+
+/** parseCanonicalOperation and the canonical proof configurations, all from the one shape-checked parse. */
+export function parseVerifiableOperation(value: unknown): VerifiableOperation {
+  const { operation, text } = parseText(value);
+  return {
+    operation,
+    operationHash: multihashSha256(text),
+    unsignedText: unsignedText(text, operation),
+    proofConfigTexts: operation.proof.map(proofConfigText),
+  };
+}
+
+/**
+ * parseOperationWithHash, and the bytes the operation's proofs sign cut from the same canonical text, with no second
+ * canonicalisation.
  */
 export function parseCanonicalOperation(value: unknown): CanonicalOperation {
-  const { operation, text } = parseText(value);
-  return { operation, operationHash: multihashSha256(text), unsignedText: unsignedText(text, operation) };
+  const { operation, operationHash, unsignedText } = parseVerifiableOperation(value);
+  return { operation, operationHash, unsignedText };
 }
 
 /** parseOperationWithHash without the hash. */

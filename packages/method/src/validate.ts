@@ -7,6 +7,7 @@ import {
   committedQuorum,
   describeQuorum,
   keysQuorum,
+  type OperationTexts,
   type Quorum,
   requireAnyQuorum,
   unauthorised,
@@ -17,7 +18,7 @@ import { allocatableIn, latestDivisionEdition, lookupDivision } from './division
 import { divisionEditionOf } from './document-content.ts';
 import { DidCityError } from './errors.ts';
 import { keyHash } from './hash.ts';
-import { operationHash, parseCanonicalOperation } from './operation.ts';
+import { operationHash, parseVerifiableOperation } from './operation.ts';
 import type { DidHistory, KeyState, Operation, ResourceOperation, StateOperation } from './types.ts';
 
 /**
@@ -210,22 +211,23 @@ export function validateNextOperation(op: Operation, context: ValidationContext 
 
 /**
  * parseCanonicalOperation then validateNextOperation, as a ledger node admits and a resolver replays an operation
- * as received: the proofs are checked over bytes cut from the canonical text that was size-checked and hashed, not
- * a second canonicalisation. Returns the parsed operation and its hash; throws as the two do.
+ * as received: the proofs are checked over the unsigned text and proof configurations joined from the one
+ * serialisation that was size-checked and hashed, not a second canonicalisation. Returns the parsed operation and
+ * its hash; throws as the two do.
  */
 export function verifyOperation(
   value: unknown,
   context: ValidationContext = {},
 ): { operation: Operation; operationHash: string } {
-  const { operation, operationHash, unsignedText } = parseCanonicalOperation(value);
-  validate(operation, context, unsignedText);
+  const { operation, operationHash, unsignedText, proofConfigTexts } = parseVerifiableOperation(value);
+  validate(operation, context, { unsignedText, proofConfigTexts });
   return { operation, operationHash };
 }
 
-function validate(op: Operation, context: ValidationContext, unsignedText: string | undefined): void {
+function validate(op: Operation, context: ValidationContext, texts: OperationTexts | undefined): void {
   checkChain(op, context.history);
   checkCommitment(op);
-  const signed = verifyOperationProofs(op, unsignedText);
+  const signed = verifyOperationProofs(op, texts);
   const state = context.history?.keyState;
   if (op.type === 'create') authoriseCreate(op, signed, context);
   else if (op.type === 'update') authoriseUpdate(op, state!, signed);

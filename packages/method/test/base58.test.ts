@@ -44,6 +44,14 @@ describe('the hot-path base58btc codec agrees with multiformats', () => {
     );
   });
 
+  test('a long input then short ones: the reused scratch space leaves nothing behind', () => {
+    const long = Uint8Array.from({ length: 300 }, (_, i) => (i * 101 + 7) & 255);
+    for (const input of [long, Uint8Array.of(1), new Uint8Array(), Uint8Array.of(0, 0), long.subarray(0, 3)]) {
+      expect(encodeBase58btc(input)).toBe(base58btc.encode(input));
+      expect(decodeBase58btc(base58btc.encode(input))).toStrictEqual(Uint8Array.from(input));
+    }
+  });
+
   test('decode: the same bytes for every z-prefixed alphabet string, and a round trip', () => {
     fc.assert(
       fc.property(base58Text, (text) => {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { LruCache } from '../src/lru-cache.ts';
 
@@ -46,6 +47,49 @@ describe('LruCache', () => {
     cache.set('a', 2);
     expect(cache.size).toBe(1);
     expect(cache.get('a')).toBe(2);
+  });
+
+  test('any sequence of reads, writes and deletes leaves exactly what a reference LRU holds', () => {
+    type Step = { op: 'get' | 'set' | 'delete' | 'clear'; key: number; value: number };
+    const step = fc.record({
+      op: fc.constantFrom<Step['op']>('get', 'get', 'set', 'set', 'delete', 'clear'),
+      key: fc.nat({ max: 7 }),
+      value: fc.integer(),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(step, { maxLength: 60 }), (max, steps) => {
+        const cache = new LruCache<number, number>(max);
+        // The reference: keys from the least to the most recently used.
+        let model: Array<[number, number]> = [];
+        for (const { op, key, value } of steps) {
+          const found = model.find((entry) => entry[0] === key);
+          if (op === 'get') {
+            expect(cache.get(key)).toBe(found?.[1]);
+            if (found !== undefined) model = [...model.filter((entry) => entry !== found), found];
+          } else if (op === 'set') {
+            cache.set(key, value);
+            model = [...model.filter((entry) => entry !== found), [key, value]];
+            if (model.length > max) model = model.slice(1);
+          } else if (op === 'delete') {
+            expect(cache.delete(key)).toBe(found !== undefined);
+            model = model.filter((entry) => entry !== found);
+          } else {
+            cache.clear();
+            model = [];
+          }
+          expect(cache.size).toBe(model.length);
+        }
+        for (let key = 0; key <= 7; key++) expect(cache.has(key)).toBe(model.some((entry) => entry[0] === key));
+        // Reading every held key from the oldest on keeps the order; then one more set evicts the oldest of them.
+        for (const [key, value] of model) expect(cache.get(key)).toBe(value);
+        if (model.length === max) {
+          cache.set(100, 0);
+          expect(cache.has(model[0]![0])).toBe(false);
+          expect(model.slice(1).every(([key]) => cache.has(key))).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   test('maxEntries must be a positive integer', () => {

@@ -5,13 +5,21 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalize } from '../src/jcs.ts';
-import { parseCanonicalOperation, parseOperation, parseOperationWithHash, updateOperation } from '../src/operation.ts';
+import { DidCityError } from '../src/errors.ts';
+import { canonicalBytes, canonicalize } from '../src/jcs.ts';
+import {
+  didKeyUrl,
+  parseCanonicalOperation,
+  parseOperation,
+  parseOperationWithHash,
+  parseVerifiableOperation,
+  updateOperation,
+} from '../src/operation.ts';
 import { resourceOperation } from '../src/resource.ts';
 import { applyOperation } from '../src/state.ts';
 import type { DidHistory, Operation, StateOperation } from '../src/types.ts';
 import { validateNextOperation, verifyOperation } from '../src/validate.ts';
-import { CITY, cityCreate, content, expectCode, INSTITUTES, registryCreate, sign } from './fixtures/world.ts';
+import { CITY, cityCreate, content, expectCode, INSTITUTES, key, mk, registryCreate, sign } from './fixtures/world.ts';
 
 let registry: DidHistory;
 let city: DidHistory;
@@ -118,5 +126,87 @@ describe('verifyOperation', () => {
     };
     expectCode(() => verifyOperation(nested, context), 'INVALID_SIGNATURE');
     expectCode(() => validateNextOperation(parseOperation(nested), context), 'INVALID_SIGNATURE');
+  });
+});
+
+/** The error code `action` throws (a DidCityError), or 'accepted'. */
+function outcome(action: () => unknown): string {
+  try {
+    action();
+    return 'accepted';
+  } catch (error) {
+    if (error instanceof DidCityError) return error.code;
+    throw error;
+  }
+}
+
+describe('the fast path of verifyOperation (texts cut from one serialisation, proof configurations joined)', () => {
+  it('gives each proof configuration exactly its JCS, and the unsigned text, whatever the proof strings hold', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme' }),
+      fc.constantFrom(',"proof":[', '"],"proof":[{"a":1}]', '\\', '\u0000', 'é"\n', '}]'),
+    );
+    fc.assert(
+      fc.property(text, text, (proofPurpose, verificationMethod) => {
+        const [proof] = update.proof;
+        const op = { ...update, proof: [{ ...proof!, proofPurpose, verificationMethod }, proof!] };
+        const { proofConfigTexts, unsignedText } = parseVerifiableOperation(op);
+        const parsed = parseOperation(op);
+        expect(proofConfigTexts).toStrictEqual(
+          parsed.proof.map(({ proofValue: _value, ...config }) => canonicalize(config)),
+        );
+        expect(unsignedText).toBe(canonicalize(unsigned(parsed)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses every single-bit change that still parses as JSON, with the code the slow path gives', () => {
+    const context = { history: city, parent: registry, leafIndex: 2 };
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const bytes = canonicalBytes(update);
+    let tried = 0;
+    for (let bit = 0; bit < bytes.length * 8; bit += 3) {
+      const copy = Uint8Array.from(bytes);
+      copy[bit >> 3]! ^= 1 << (bit & 7);
+      let value: unknown;
+      try {
+        value = JSON.parse(decoder.decode(copy));
+      } catch {
+        continue;
+      }
+      tried++;
+      const fast = outcome(() => verifyOperation(value, context));
+      expect(fast, `bit ${bit}`).not.toBe('accepted');
+      expect(fast, `bit ${bit}`).toBe(outcome(() => validateNextOperation(parseOperation(value), context)));
+    }
+    expect(tried).toBeGreaterThan(500);
+  });
+
+  it('refuses a proof whose configuration changed, or that names another key, after the right key was cached', async () => {
+    const context = { history: city, parent: registry, leafIndex: 2 };
+    expect(verifyOperation(update, context).operation).toEqual(parseOperation(update));
+    const [proof] = update.proof;
+    const other = key('fast-path-other');
+    const changed: Array<Partial<typeof proof>> = [
+      { created: '2026-11-21T08:00:01Z' },
+      { verificationMethod: didKeyUrl(mk(other)) },
+      { verificationMethod: didKeyUrl(mk(INSTITUTES[0]!)) },
+    ];
+    for (const change of changed) {
+      const tampered = { ...update, proof: [{ ...proof!, ...change }] };
+      expectCode(() => verifyOperation(tampered, context), 'INVALID_SIGNATURE');
+    }
+    // The same operation signed by another key, claiming CITY's key, and CITY's signature claiming the other key.
+    const byOther = await sign(updateOperation(city, { document: content(INSTITUTES[0]!) }), [other]);
+    const claimed = { ...byOther, proof: [{ ...byOther.proof[0]!, verificationMethod: proof!.verificationMethod }] };
+    expectCode(() => verifyOperation(claimed, context), 'INVALID_SIGNATURE');
+    expectCode(() => verifyOperation(byOther, context), 'UNAUTHORIZED_OPERATION');
+    // Neither left anything behind: the genuine operation still verifies, a tampered one is still refused.
+    expect(verifyOperation(update, context).operationHash).toBe(parseOperationWithHash(update).operationHash);
+    expectCode(
+      () => verifyOperation({ ...update, proof: [{ ...proof!, ...changed[0] }] }, context),
+      'INVALID_SIGNATURE',
+    );
   });
 });
