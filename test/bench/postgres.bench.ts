@@ -5,7 +5,9 @@
  *
  * 1. Durable batched append (raw AppendBatch of 256 synthetic ~900-byte leaves, as in ledger.bench.ts) into
  *    SqliteLogStore (WAL, synchronous = FULL), PostgresLogStore on a lone primary, and PostgresLogStore on a
- *    primary with a synchronous standby (every commit flushed on both), fsync on everywhere.
+ *    primary with a synchronous standby (every commit flushed on both), fsync on everywhere. With each, per
+ *    batch: the CPU it took in this process and in each PostgreSQL server (from /proc), and the WAL the primary
+ *    wrote (from pg_current_wal_lsn).
  * 2. Reads a resolver makes per entry (entry + inclusion proof + verification) at the full size: SQLite, the
  *    primary, and a reader store on the standby, which is where a driver of another institute reads from. With
  *    each, the CPU a read took in this process and in the PostgreSQL server (postmaster and children, from /proc):
@@ -26,6 +28,7 @@ import {
   postgresBin,
   startCluster,
   waitFor,
+  walPosition,
 } from '../../packages/ledger/test/pg/harness.ts';
 import { batchOf, fmt } from './ledger-fixtures.ts';
 import { benchReport, loadAverage, machine } from './report.ts';
@@ -35,19 +38,55 @@ const BATCH = 256;
 const READ_ROUNDS = 10;
 const READS_PER_ROUND = 200;
 
-/** Appends the same batches to every store, one batch to each in turn; returns the milliseconds each spent. */
-async function appendInterleaved(stores: readonly LogStore[]): Promise<number[]> {
+interface AppendFigures {
+  ms: number;
+  /** Per batch: CPU milliseconds of this process, and of the PostgreSQL servers the store writes to (if any). */
+  nodeCpu: number;
+  serverCpu: number[];
+  /** Per batch: WAL bytes the primary wrote (undefined for SQLite). */
+  walBytes: number | undefined;
+}
+
+/**
+ * Appends the same batches to every store, one batch to each in turn; returns the milliseconds each spent, and per
+ * batch the CPU it took in this process and in each PostgreSQL server it writes to (primary, then standby), and the
+ * WAL its primary wrote: what the wall time holds beyond them is waiting (WAL flush, the standby's acknowledgement,
+ * a core).
+ */
+async function appendInterleaved(
+  stores: ReadonlyArray<{ store: LogStore; servers: readonly PgServer[] }>,
+): Promise<AppendFigures[]> {
   const ms = stores.map(() => 0);
+  const nodeCpu = stores.map(() => 0);
+  const serverCpu = stores.map(({ servers }) => servers.map(() => 0));
+  const walBefore = await Promise.all(stores.map(({ servers }) => servers[0] && walPosition(servers[0])));
+  let batches = 0;
   for (let start = 0, turn = 0; start < ENTRIES; start += BATCH, turn++) {
     const batch = batchOf(start, Math.min(BATCH, ENTRIES - start)); // built outside the timed part
+    batches++;
     for (let k = 0; k < stores.length; k++) {
       const s = (turn + k) % stores.length;
+      const { store, servers } = stores[s]!;
+      const serverBefore = servers.map(serverCpuMs);
+      const cpuBefore = process.cpuUsage();
       const t = performance.now();
-      await stores[s]!.append(batch);
+      await store.append(batch);
       ms[s]! += performance.now() - t;
+      const cpu = process.cpuUsage(cpuBefore);
+      nodeCpu[s]! += (cpu.user + cpu.system) / 1000;
+      servers.forEach((server, i) => {
+        serverCpu[s]![i]! += (serverCpuMs(server) ?? Number.NaN) - (serverBefore[i] ?? Number.NaN);
+      });
     }
   }
-  return ms;
+  const walAfter = await Promise.all(stores.map(({ servers }) => servers[0] && walPosition(servers[0])));
+  return stores.map((_, s) => ({
+    ms: ms[s]!,
+    nodeCpu: nodeCpu[s]! / batches,
+    serverCpu: serverCpu[s]!.map((c) => c / batches),
+    walBytes:
+      walBefore[s] === undefined || walAfter[s] === undefined ? undefined : (walAfter[s]! - walBefore[s]!) / batches,
+  }));
 }
 
 /**
@@ -151,11 +190,12 @@ async function main(): Promise<void> {
     stores.push(lonePrimary);
     const writer = await PostgresLogStore.open({ connection: replicated.primary.connection('bench') });
     stores.push(writer);
-    const [sqliteMs, loneMs, replicatedMs] = (await appendInterleaved([sqlite, lonePrimary, writer])) as [
-      number,
-      number,
-      number,
-    ];
+    const appends = (await appendInterleaved([
+      { store: sqlite, servers: [] },
+      { store: lonePrimary, servers: [lone.primary] },
+      { store: writer, servers: [replicated.primary, replicated.standby!] },
+    ])) as [AppendFigures, AppendFigures, AppendFigures];
+    const [sqliteMs, loneMs, replicatedMs] = appends.map((a) => a.ms) as [number, number, number];
 
     const reader = await PostgresLogStore.open({ connection: replicated.standby!.connection('bench'), role: 'reader' });
     stores.push(reader);
@@ -174,6 +214,16 @@ async function main(): Promise<void> {
     console.log(row('SqliteLogStore (WAL, synchronous=FULL)', sqliteMs));
     console.log(row('PostgresLogStore, lone primary', loneMs));
     console.log(row('PostgresLogStore, primary + synchronous standby', replicatedMs));
+    const batchRow = (name: string, a: AppendFigures) =>
+      `  ${name.padEnd(48)} ${fmt(a.ms / Math.ceil(ENTRIES / BATCH), 2).padStart(6)} ms wall  ${fmt(a.nodeCpu, 2)} ms node CPU` +
+      (a.serverCpu.length === 0 ? '' : `  ${a.serverCpu.map((c) => fmt(c, 2)).join(' + ')} ms PostgreSQL CPU`) +
+      (a.walBytes === undefined ? '' : `  ${fmt(a.walBytes / 1024)} KiB WAL`);
+    console.log(
+      `per batch of ${BATCH}: wall time, the CPU it took here and in PostgreSQL (primary + standby), the WAL written`,
+    );
+    console.log(batchRow('SqliteLogStore', appends[0]));
+    console.log(batchRow('PostgresLogStore, lone primary', appends[1]));
+    console.log(batchRow('PostgresLogStore, primary + synchronous standby', appends[2]));
     const readRow = (name: string, perSecond: number) =>
       `  ${name.padEnd(48)} ${fmt(perSecond).padStart(8)} reads/s    ${fmt(perSecond / sqliteReads, 2)}× SQLite`;
     console.log(
@@ -212,6 +262,20 @@ async function main(): Promise<void> {
       batch: BATCH,
       appendPerSecond: { sqlite: rate(sqliteMs), lonePrimary: rate(loneMs), syncStandby: rate(replicatedMs) },
       appendVsSqlite: { lonePrimary: rate(loneMs) / rate(sqliteMs), syncStandby: rate(replicatedMs) / rate(sqliteMs) },
+      appendPerBatch: Object.fromEntries(
+        (['sqlite', 'lonePrimary', 'syncStandby'] as const).map((name, i) => {
+          const a = appends[i]!;
+          return [
+            name,
+            {
+              wallMs: a.ms / Math.ceil(ENTRIES / BATCH),
+              nodeCpuMs: a.nodeCpu,
+              serverCpuMs: a.serverCpu,
+              walBytes: a.walBytes,
+            },
+          ];
+        }),
+      ),
       readsPerSecond: { sqlite: sqliteReads, primary: primaryReads, standby: standbyReads },
       readsVsSqlite: { primary: primaryReads / sqliteReads, standby: standbyReads / sqliteReads },
       readCpuMsPerRead: {

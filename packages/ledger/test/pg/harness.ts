@@ -261,6 +261,18 @@ function tail(file: string): string {
   }
 }
 
+/** The server's current WAL position in bytes (`pg_current_wal_lsn()`; on a primary): WAL written between two calls. */
+export async function walPosition(server: PgServer): Promise<number> {
+  const client = new pg.Client(server.connection());
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>("SELECT (pg_current_wal_lsn() - '0/0')::text AS bytes");
+    return Number(rows[0]!.bytes);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Polls `check` every 50 ms for up to `ms`. */
 export async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
