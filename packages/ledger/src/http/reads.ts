@@ -82,9 +82,11 @@ export function readRoutes(node: LedgerNode, options: { adminToken?: string | un
     '/dids/:did/history',
     route(async (req, res) => {
       const did = canonicalDid(String(req.params['did']));
+      // express parses the query string again on every `req.query` read: once here.
+      const { after, size } = req.query;
       const request: HistoryRequest = {};
-      if (req.query['after'] !== undefined) request.after = parseIndex(req.query['after'], 'after');
-      if (req.query['size'] !== undefined) request.size = parseIndex(req.query['size'], 'size');
+      if (after !== undefined) request.after = parseIndex(after, 'after');
+      if (size !== undefined) request.size = parseIndex(size, 'size');
       res.setHeader('Cache-Control', MUTABLE);
       if (request.size === undefined && (await notModified(req, res, node, did))) return;
       sendProven(res, await node.history(did, request));
