@@ -126,9 +126,7 @@ function checkService(did: string, service: unknown, path: string, fragments: Se
 export const LEDGER_POLICY_SERVICE = 'CityLedgerPolicy';
 
 function isPolicyService(service: unknown): boolean {
-  if (!isRecord(service)) return false;
-  const types = Array.isArray(service.type) ? service.type : [service.type];
-  return types.includes(LEDGER_POLICY_SERVICE);
+  return hasType(service, LEDGER_POLICY_SERVICE);
 }
 
 function isRegistry(did: string): boolean {
@@ -172,12 +170,16 @@ const EDITION = /^\d{4}$/;
 
 function hasType(service: unknown, type: string): boolean {
   if (!isRecord(service)) return false;
-  return (Array.isArray(service.type) ? service.type : [service.type]).includes(type);
+  const types = service.type;
+  return Array.isArray(types) ? types.includes(type) : types === type;
 }
 
 /** R-DIV-1: only a country registry states an edition, in at most one service `{ "edition": "<year>" }`. */
 function checkEditionServices(did: string, services: readonly unknown[], path: string): void {
-  const found = services.flatMap((service, index) => (hasType(service, DIVISION_EDITION_SERVICE) ? [index] : []));
+  const found: number[] = [];
+  for (let index = 0; index < services.length; index++) {
+    if (hasType(services[index], DIVISION_EDITION_SERVICE)) found.push(index);
+  }
   for (const index of found) {
     const at = `${path}[${index}]`;
     const service = services[index] as Record<string, unknown>;

@@ -37,8 +37,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isLimitsService(service: unknown): boolean {
   if (!isRecord(service)) return false;
-  const types = Array.isArray(service['type']) ? service['type'] : [service['type']];
-  return types.includes(HISTORY_LIMITS_SERVICE);
+  const types = service['type'];
+  return Array.isArray(types) ? types.includes(HISTORY_LIMITS_SERVICE) : types === HISTORY_LIMITS_SERVICE;
 }
 
 function invalid(path: string, detail: string): never {
