@@ -11,6 +11,8 @@
  *    raw better-sqlite3 inserts of the same bytes in one transaction. At 10k and 100k entries the same again with
  *    DIDs whose names land at random places in key order (as a national deployment's do; the default synthetic DIDs
  *    are consecutive, so every DID-keyed B-tree grows at its right edge): the ratios should not depend on the order.
+ *    Beside the rates, the bytes the indexed store wrote to storage per entry (Linux /proc/self/io), which do not
+ *    depend on the machine's load.
  * 2. Submit-to-receipt latency of single operations through a LedgerNode with three in-process witnesses
  *    (validation, append, checkpoint, 3 cosignatures, receipt) vs one raw synchronous=FULL SQLite commit.
  * 3. Inclusion proof generation (from the store) + verification rate and proof size at each log size.
@@ -18,7 +20,7 @@
  *    node:crypto Ed25519 verifications per second.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,31 +59,49 @@ const tmp = (prefix: string) => {
  * by batch (background load and garbage collection then hit both alike), saving a checkpoint after each batch as
  * the sequencer anchors them. Returns the indexed store (for the proofs) and the time each spent.
  */
+/**
+ * Bytes this process has caused to be written to storage (Linux /proc/self/io `write_bytes`: the WAL, checkpoints
+ * into the database file), or undefined elsewhere. Unlike a rate it does not depend on the machine's load.
+ */
+function bytesWritten(): number | undefined {
+  try {
+    const match = /^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function appendStores(
   size: number,
   dids: DidOrder,
-): Promise<{ store: SqliteLogStore; indexedMs: number; logOnlyMs: number }> {
+): Promise<{ store: SqliteLogStore; indexedMs: number; logOnlyMs: number; indexedBytes: number | undefined }> {
   const indexed = new SqliteLogStore({ file: join(tmp('bench-append-'), 'ledger.db') });
   const logOnly = new SqliteLogStore({ file: join(tmp('bench-append-'), 'ledger.db'), didIndex: false });
   const spent = new Map<SqliteLogStore, number>([
     [indexed, 0],
     [logOnly, 0],
   ]);
+  // Written by the indexed store's appends and checkpoints (its turns only: better-sqlite3 writes synchronously).
+  let indexedBytes: number | undefined = bytesWritten() === undefined ? undefined : 0;
   for (let start = 0; start < size; start += BATCH) {
     const batch = batchOf(start, Math.min(BATCH, size - start), dids); // built outside the timed part
     const order = (start / BATCH) % 2 === 0 ? [indexed, logOnly] : [logOnly, indexed];
     for (const store of order) {
       const t = performance.now();
+      const before = store === indexed ? bytesWritten() : undefined;
       const head = await store.append(batch);
       // What the sequencer does before it signs a checkpoint: the index root of the new size (hashed lazily, so
       // leaving it out would leave out most of what the index costs).
       if (store === indexed) (await store.didIndex(head.size)).root();
       await store.saveCheckpoint({ size: head.size, root: head.root, note: `bench checkpoint ${head.size}` });
       spent.set(store, spent.get(store)! + performance.now() - t);
+      const after = before === undefined ? undefined : bytesWritten();
+      if (indexedBytes !== undefined) indexedBytes = after === undefined ? undefined : indexedBytes + after - before!;
     }
   }
   await logOnly.close();
-  return { store: indexed, indexedMs: spent.get(indexed)!, logOnlyMs: spent.get(logOnly)! };
+  return { store: indexed, indexedMs: spent.get(indexed)!, logOnlyMs: spent.get(logOnly)!, indexedBytes };
 }
 
 async function proofRate(store: SqliteLogStore, size: number): Promise<{ perSecond: number; hashes: number }> {
@@ -102,6 +122,8 @@ async function proofRate(store: SqliteLogStore, size: number): Promise<{ perSeco
 interface AppendRow {
   entries: number;
   order: DidOrder;
+  /** Bytes written to storage per entry by the indexed store (Linux only). */
+  writtenPerEntry?: number;
   indexed: number;
   logOnly: number;
   raw: number;
@@ -123,12 +145,12 @@ async function appendAndProofs(): Promise<AppendRow[]> {
     '\n## 1. Durable batched append (SqliteLogStore, batches of 256 raw entries, a checkpoint each) and 3. inclusion proofs',
   );
   console.log(
-    '| entries | DIDs in key order | with DID index entries/s | log only entries/s | index ÷ log only (aim ≥ 0.8) | raw insert entries/s | with index ÷ raw | proofs gen+verify/s | proof hashes (bytes) | ⌈log2 n⌉ |',
+    '| entries | DIDs in key order | with DID index entries/s | log only entries/s | index ÷ log only (aim ≥ 0.8) | raw insert entries/s | with index ÷ raw | bytes written per entry (with index) | proofs gen+verify/s | proof hashes (bytes) | ⌈log2 n⌉ |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   const rows: AppendRow[] = [];
   for (const { size, order } of runs) {
-    const { store, indexedMs, logOnlyMs } = await appendStores(size, order);
+    const { store, indexedMs, logOnlyMs, indexedBytes } = await appendStores(size, order);
     const rawMs = rawInsert(join(tmp('bench-raw-'), 'raw.db'), size, order);
     const proofs = await proofRate(store, size);
     await store.close();
@@ -140,6 +162,7 @@ async function appendAndProofs(): Promise<AppendRow[]> {
       raw: size / (rawMs / 1000),
       proofsPerSecond: proofs.perSecond,
       proofHashes: proofs.hashes,
+      ...(indexedBytes === undefined ? {} : { writtenPerEntry: indexedBytes / size }),
     };
     rows.push(row);
     const cells = [
@@ -150,6 +173,7 @@ async function appendAndProofs(): Promise<AppendRow[]> {
       fmt(row.indexed / row.logOnly, 2),
       fmt(row.raw),
       fmt(row.indexed / row.raw, 2),
+      row.writtenPerEntry === undefined ? 'n/a' : fmt(row.writtenPerEntry),
       fmt(proofs.perSecond),
       `${proofs.hashes} (${proofs.hashes * 32})`,
       Math.ceil(Math.log2(size)),
@@ -297,7 +321,8 @@ function addRows(
 ): void {
   for (const row of append) {
     const dids = row.order === 'random' ? ', DIDs in random key order' : '';
-    const what = `durable append with the DID index (SqliteLogStore, batches of 256), ${fmt(row.entries)} entries${dids}`;
+    const written = row.writtenPerEntry === undefined ? '' : `, ${fmt(row.writtenPerEntry)} bytes written per entry`;
+    const what = `durable append with the DID index (SqliteLogStore, batches of 256), ${fmt(row.entries)} entries${dids}${written}`;
     report.row({
       what,
       figure: `${fmt(row.indexed)} entries/s`,

@@ -61,7 +61,7 @@ export interface SqliteLogStoreOptions {
   didIndex?: boolean;
   /**
    * Entries whose `op_index` and `did_index` rows are kept in memory before a batch writes them all, in key order
-   * (store/sqlite-tail.ts). Default: a sixteenth of the log, at least 8,192 and at most 262,144.
+   * (store/sqlite-tail.ts). Default: a quarter of the log, at least 8,192 and at most 262,144.
    */
   tailEntries?: number;
 }
