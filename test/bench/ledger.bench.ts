@@ -96,8 +96,10 @@ async function appendStores(
       if (store === indexed) (await store.didIndex(head.size)).root();
       await store.saveCheckpoint({ size: head.size, root: head.root, note: `bench checkpoint ${head.size}` });
       spent.set(store, spent.get(store)! + performance.now() - t);
-      const after = before === undefined ? undefined : bytesWritten();
-      if (indexedBytes !== undefined) indexedBytes = after === undefined ? undefined : indexedBytes + after - before!;
+      if (store === indexed && indexedBytes !== undefined) {
+        const after = bytesWritten();
+        indexedBytes = before === undefined || after === undefined ? undefined : indexedBytes + after - before;
+      }
     }
   }
   await logOnly.close();
