@@ -26,7 +26,18 @@
  *
  * Figures (AMD EPYC, 2 cores shared with other jobs, node 20.20).
  *
- * 10M: FIGURES10M
+ * 10M, run once at f45d327 (store code before the typed-array DID index tree; nice -n 10, 13:16-14:14 UTC, load
+ * 5-16 from other jobs): BENCH_SCALE_MINUTES=58 stopped the growth at 6,224,385 entries, so 10M was not reached.
+ * Windows ending at 10k / 100k / 300k / 1M / 2M / 3M / 4M / 5M / 6M / 6.22M (stopped): store 2,403 / 3,276 / 4,807 /
+ * 4,059 / 3,032 / 2,912 / 3,315 / 6,072 / 6,550 / 7,533 entries/s, store ÷ bare 0.18 / 0.18 / 0.18 / 0.19 / 0.13 /
+ * 0.13 / 0.13 / 0.13 / 0.13 / 0.11: flat at 0.18-0.19 over the creates and at 0.13 over the updates, a step where the
+ * mix changes (not profiled). Bytes per entry 1,954 at 10k, 1,624 at 1M, 1,222 at 6.2M (bare 855); proof p50
+ * 0.16-0.77 ms, p99 4.9-39 ms, following the load; resolution at 6.2M cold 63/s, warm 503/s. An index witness joining
+ * at 100k: 10,063 entries/s; again at 300k: 6,025 entries/s; another joining at 2M: 875.6 s = 2,284 entries/s (load
+ * 12-16; joining at 10M at that rate: ~73 minutes, an estimate). The start-up check on 10,002 real operations: 13.5 s
+ * = 741 entries/s at load ~11 (2,635 entries/s at load 1.5-3; ~1 to ~3.7 hours at 10M, an estimate). Time: 58
+ * minutes to 6.2M, 15 of them in the witness checks; 10M would take ~80 minutes at that load (an estimate). See
+ * packages/ledger/README.md, "Toward ten million entries".
  *
  * Earlier 1M runs (creates only, the node's embedded index witnesses). Before the DID index's tree kept its hashes
  * as text (main at 991f514, load 13-20): the store's window rate fell from ~3,800 to ~730 entries/s as the log grew;
