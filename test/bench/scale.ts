@@ -35,7 +35,9 @@
  * 0.16-0.77 ms, p99 4.9-39 ms, following the load; resolution at 6.2M cold 63/s, warm 503/s. An index witness joining
  * at 100k: 10,063 entries/s; again at 300k: 6,025 entries/s; another joining at 2M: 875.6 s = 2,284 entries/s (load
  * 12-16; joining at 10M at that rate: ~73 minutes, an estimate). The start-up check on 10,002 real operations: 13.5 s
- * = 741 entries/s at load ~11 (2,635 entries/s at load 1.5-3; ~1 to ~3.7 hours at 10M, an estimate). Time: 58
+ * = 741 entries/s at load ~11 (2,635 entries/s at load 1.5-3; 5,077 at 1162787, load 3.6; ~0.5 to ~3.7 hours at
+ * 10M, an estimate). A run at 1162787 to 300k with 100k DIDs (load 3.4-3.7): ratio 0.26 / 0.21 over the creates, 0.16
+ * over the updates from 100k to 300k: the step comes with the mix. Time: 58
  * minutes to 6.2M, 15 of them in the witness checks; 10M would take ~80 minutes at that load (an estimate). See
  * packages/ledger/README.md, "Toward ten million entries".
  *
