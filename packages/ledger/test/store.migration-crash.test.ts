@@ -14,6 +14,7 @@ import { multihashSha256 } from '@did-city/method';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppendConflictError, AppendEntry } from '../src/store/interface.ts';
+import type { EntryRow } from '../src/store/rows.ts';
 import { SqliteLogStore } from '../src/store/sqlite.ts';
 import { tempDir } from './fixtures.ts';
 
@@ -33,23 +34,13 @@ function entry(i: number): AppendEntry {
   return { leaf, operationHash: multihashSha256(`op ${i}`), did, seq: owner === i ? 0 : 1, integratedTime: T };
 }
 
-interface Row {
-  leaf_index: number;
-  leaf: Buffer;
-  leaf_hash: Buffer;
-  operation_hash: string;
-  did: string;
-  seq: number;
-  integrated_time: string;
-}
-
 /** The file's meta rows, the number of indexes on entries, and a digest of every entry row (each column, in order). */
 function read(file: string): { meta: Record<string, string>; rows: number; digest: string; indexes: number } {
   const db = new Database(file, { readonly: true });
   const meta = db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[];
   const digest = createHash('sha256');
   let rows = 0;
-  for (const row of db.prepare('SELECT * FROM entries ORDER BY leaf_index').iterate() as IterableIterator<Row>) {
+  for (const row of db.prepare('SELECT * FROM entries ORDER BY leaf_index').iterate() as IterableIterator<EntryRow>) {
     const text = [row.leaf_index, row.operation_hash, row.did, row.seq, row.integrated_time].join('\n');
     digest.update(`${text}\n${row.leaf.length}\n`).update(row.leaf).update(row.leaf_hash);
     rows++;
