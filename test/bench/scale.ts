@@ -24,22 +24,23 @@
  *   checkpoint by checkpoint on their own machines. Not in the store's figure: the did_state row a real sequencer
  *   upserts per DID in each batch (the synthetic batches carry no derived state).
  *
- * Figures (AMD EPYC, 2 cores shared with other jobs, node 20.20).
+ * Figures (AMD EPYC, 2 cores, node 20.20).
  *
- * 10M, run once at f45d327 (store code before the typed-array DID index tree; nice -n 10, 13:16-14:14 UTC, load
- * 5-16 from other jobs): BENCH_SCALE_MINUTES=58 stopped the growth at 6,224,385 entries, so 10M was not reached.
- * Windows ending at 10k / 100k / 300k / 1M / 2M / 3M / 4M / 5M / 6M / 6.22M (stopped): store 2,403 / 3,276 / 4,807 /
- * 4,059 / 3,032 / 2,912 / 3,315 / 6,072 / 6,550 / 7,533 entries/s, store ÷ bare 0.18 / 0.18 / 0.18 / 0.19 / 0.13 /
- * 0.13 / 0.13 / 0.13 / 0.13 / 0.11: flat at 0.18-0.19 over the creates and at 0.13 over the updates, a step where the
- * mix changes (not profiled). Bytes per entry 1,954 at 10k, 1,624 at 1M, 1,222 at 6.2M (bare 855); proof p50
- * 0.16-0.77 ms, p99 4.9-39 ms, following the load; resolution at 6.2M cold 63/s, warm 503/s. An index witness joining
- * at 100k: 10,063 entries/s; again at 300k: 6,025 entries/s; another joining at 2M: 875.6 s = 2,284 entries/s (load
- * 12-16; joining at 10M at that rate: ~73 minutes, an estimate). The start-up check on 10,002 real operations: 13.5 s
- * = 741 entries/s at load ~11 (2,635 entries/s at load 1.5-3; 5,077 at 1162787, load 3.6; ~0.5 to ~3.7 hours at
- * 10M, an estimate). A run at 1162787 to 300k with 100k DIDs (load 3.4-3.7): ratio 0.26 / 0.21 over the creates, 0.16
- * over the updates from 100k to 300k: the step comes with the mix. Time: 58
- * minutes to 6.2M, 15 of them in the witness checks; 10M would take ~80 minutes at that load (an estimate). See
- * packages/ledger/README.md, "Toward ten million entries".
+ * 10M at 7486ae6 (typed-array DID index tree, schema 3; nice -n 10, 14:35-15:02 UTC, quiet to 1M, then a test run
+ * alongside, load 1.4-5.6): reached 10,000,000 entries in 1,612 s. Windows ending at 10k / 100k / 300k / 1M / 2M /
+ * 4M / 6M / 8M / 10M: store 23,325 / 20,563 / 18,890 / 5,376 / 9,534 / 9,215 / 10,940 / 7,428 / 8,906 entries/s,
+ * store ÷ bare 0.30 / 0.18 / 0.18 / 0.16 / 0.12 / 0.12 / 0.12 / 0.11 / 0.10: a step where the mix turns to updates,
+ * then easing from 0.12 to 0.10 between 6M and 10M (not flat; not profiled). Bytes per entry 1,593 at 1M, 1,193 at
+ * 10M (bare 842); proof p50 0.15-0.53 ms, p99 0.3-29 ms; JS heap 420-610 MB from 2M on; resolution at 10M cold
+ * 208/s, warm 1,671/s. Index witnesses: joining at 100k 31,458 entries/s, again at 300k 17,598, joining at 2M 122 s
+ * = 16,335 entries/s (~10 minutes at 10M, an estimate). The start-up check on 10,002 real operations: 1.91 s =
+ * 5,237 entries/s (~32 minutes at 10M, an estimate). A run at 1162787 to 300k with 100k DIDs (load 3.4-3.7): ratio
+ * 0.26 / 0.21 over the creates, 0.16 over the updates: the step comes with the mix.
+ *
+ * Toward 10M at f45d327 (the tree before typed arrays; load 5-16 from other jobs): BENCH_SCALE_MINUTES=58 stopped the
+ * growth at 6,224,385 entries; store ÷ bare 0.18-0.19 over the creates, 0.13 over the updates; JS heap up to 2.7 GB;
+ * an index witness joining at 2M: 875.6 s = 2,284 entries/s. See packages/ledger/README.md, "Toward ten million
+ * entries".
  *
  * Earlier 1M runs (creates only, the node's embedded index witnesses). Before the DID index's tree kept its hashes
  * as text (main at 991f514, load 13-20): the store's window rate fell from ~3,800 to ~730 entries/s as the log grew;
