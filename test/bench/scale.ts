@@ -26,16 +26,18 @@
  *
  * Figures (AMD EPYC, 2 cores, node 20.20).
  *
- * 10M at 7486ae6 (typed-array DID index tree, schema 3; nice -n 10, 14:35-15:02 UTC, quiet to 1M, then a test run
+ * 10M at 7486ae6 (typed-array DID index tree, schema 3; nice -n 10, 14:35-15:02 UTC, quiet to 300k, then test runs
  * alongside, load 1.4-5.6): reached 10,000,000 entries in 1,612 s. Windows ending at 10k / 100k / 300k / 1M / 2M /
  * 4M / 6M / 8M / 10M: store 23,325 / 20,563 / 18,890 / 5,376 / 9,534 / 9,215 / 10,940 / 7,428 / 8,906 entries/s,
  * store ÷ bare 0.30 / 0.18 / 0.18 / 0.16 / 0.12 / 0.12 / 0.12 / 0.11 / 0.10: a step where the mix turns to updates,
- * then easing from 0.12 to 0.10 between 6M and 10M (not flat; not profiled). Bytes per entry 1,593 at 1M, 1,193 at
+ * then easing from 0.12 to 0.10 between 6M and 10M (not flat; the easing not profiled). Bytes per entry 1,593 at 1M, 1,193 at
  * 10M (bare 842); proof p50 0.15-0.53 ms, p99 0.3-29 ms; JS heap 420-610 MB from 2M on; resolution at 10M cold
  * 208/s, warm 1,671/s. Index witnesses: joining at 100k 31,458 entries/s, again at 300k 17,598, joining at 2M 122 s
  * = 16,335 entries/s (~10 minutes at 10M, an estimate). The start-up check on 10,002 real operations: 1.91 s =
- * 5,237 entries/s (~32 minutes at 10M, an estimate). A run at 1162787 to 300k with 100k DIDs (load 3.4-3.7): ratio
- * 0.26 / 0.21 over the creates, 0.16 over the updates: the step comes with the mix.
+ * 5,237 entries/s (~32 minutes at 10M, an estimate). The step is the baseline: to 300k at the same commit, creates
+ * only against the mix (100k DIDs), load 2.8-3.6, the window from 100k to 300k ran store 11,908 vs 14,707 entries/s,
+ * bare 70,585 vs 91,641 (an update's leaf carries one proof, a create's two); CPU profiles: 11.6 vs 10.5 s in the
+ * store's transactions.
  *
  * Toward 10M at f45d327 (the tree before typed arrays; load 5-16 from other jobs): BENCH_SCALE_MINUTES=58 stopped the
  * growth at 6,224,385 entries; store ÷ bare 0.18-0.19 over the creates, 0.13 over the updates; JS heap up to 2.7 GB;
